@@ -1,0 +1,173 @@
+"""The library's exceptions: one base, :class:`HcpcsError`, and specific leaves.
+
+Every leaf also subclasses the builtin it refines, so ``except LookupError`` or
+``except ValueError`` in a host application keeps working.  Each keeps the
+offending data as attributes and pickles cleanly (billing backends fan work out
+with :mod:`multiprocessing`).
+
+>>> import hcpcs_home
+>>> try:
+...     hcpcs_home.lookup("G0125")
+... except hcpcs_home.UnknownCodeError as exc:
+...     print(exc.code, exc.suggestion)
+G0125 G0129
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "CodeNotEffectiveError",
+    "HcpcsError",
+    "InvalidClaimError",
+    "InvalidFieldError",
+    "InvalidMinutesError",
+    "InvalidTimeError",
+    "NotTimedError",
+    "RuleSetLoadError",
+    "UnknownCodeError",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+class HcpcsError(Exception):
+    """Base of every exception this library raises on purpose."""
+
+
+class UnknownCodeError(HcpcsError, LookupError):
+    """A code that is malformed or not in the catalog.
+
+    :ivar code: the value as given (not normalised).
+    :ivar suggestion: the nearest known code one edit away, or ``None``.
+    """
+
+    def __init__(self, code: object, suggestion: str | None = None) -> None:
+        self.code = code
+        self.suggestion = suggestion
+        hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+        super().__init__(f"unknown HCPCS/CPT code {code!r}{hint}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.suggestion))
+
+
+class CodeNotEffectiveError(HcpcsError, LookupError):
+    """A known code looked up for a date outside its effective dates.
+
+    :ivar code: the normalised code.
+    :ivar on: the date asked about.
+    :ivar effective: first valid date of the code.
+    :ivar terminated: last valid date, or ``None`` while the code is active.
+    :ivar replaced_by: codes that replace a terminated code.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        on: _dt.date,
+        effective: _dt.date,
+        terminated: _dt.date | None,
+        replaced_by: Sequence[str] = (),
+    ) -> None:
+        self.code = code
+        self.on = on
+        self.effective = effective
+        self.terminated = terminated
+        self.replaced_by = tuple(replaced_by)
+        if on < effective:
+            why = f"it takes effect on {effective.isoformat()}"
+        else:
+            assert terminated is not None
+            why = f"it was terminated after {terminated.isoformat()}"
+            if self.replaced_by:
+                why += f"; use {' or '.join(self.replaced_by)}"
+        super().__init__(f"code {code!r} is not in effect on {on.isoformat()}: {why}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            type(self),
+            (self.code, self.on, self.effective, self.terminated, self.replaced_by),
+        )
+
+
+class InvalidFieldError(HcpcsError, ValueError):
+    """A value that cannot be used for a named field or argument.
+
+    :ivar field: the argument or field name (a path such as ``$.lines[2].units``
+        when raised while building a claim).
+    :ivar value: the offending value.
+    :ivar reason: what is wrong with it.
+    """
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{field}={value!r} {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.value, self.reason))
+
+
+class InvalidMinutesError(InvalidFieldError):
+    """Minutes that are negative, not whole, not a number or absurd for one line."""
+
+
+class InvalidTimeError(InvalidFieldError):
+    """A clock time or date that cannot be read, or a stop that cannot follow its start."""
+
+
+class NotTimedError(HcpcsError, TypeError):
+    """A time-based calculation asked of a code whose unit is not time.
+
+    :ivar code: the code.
+    :ivar unit: its billing unit, as text.
+    """
+
+    def __init__(self, code: str, unit: str, what: str) -> None:
+        self.code = code
+        self.unit = unit
+        self.what = what
+        super().__init__(f"code {code!r} is billed per {unit}: {what}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.unit, self.what))
+
+
+class InvalidClaimError(HcpcsError, ValueError):
+    """Every problem found while building a value, each with its path.
+
+    :ivar errors: the individual :class:`HcpcsError` instances, each with a
+        ``field`` path such as ``$.lines[2].units`` where one applies.
+    """
+
+    def __init__(self, message: str, errors: Sequence[HcpcsError]) -> None:
+        self.message = message
+        self.errors = tuple(errors)
+        lines = [f"{message} ({len(self.errors)} problem{'s' * (len(self.errors) != 1)})"]
+        lines += [f"  {e}" for e in self.errors]
+        super().__init__("\n".join(lines))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.errors))
+
+
+class RuleSetLoadError(HcpcsError, ValueError):
+    """A saved rule set that cannot be loaded (bad JSON, unknown predicate name...).
+
+    :ivar path: where in the document the problem is (``$.rules[3].when``).
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.path, self.reason))
