@@ -1,0 +1,39 @@
+"""Sphinx configuration for hcpcs_home (nitpicky, warnings are errors in CI)."""
+
+from __future__ import annotations
+
+import hcpcs_home
+
+project = "hcpcs_home"
+author = "hcpcs_home developers"
+copyright = "2026, hcpcs_home developers"  # noqa: A001
+release = version = hcpcs_home.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
+    "sphinx.ext.napoleon",
+]
+html_theme = "furo"
+html_title = f"hcpcs_home {release}"
+exclude_patterns = ["_build"]
+
+nitpicky = True
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_typehints_format = "short"
+autoclass_content = "class"
+# Offline builds: no intersphinx, so names from the standard library and
+# from attrs/cattrs/hypothesis are not cross-referenced.
+nitpick_ignore_regex = [
+    ("py:class", r"_dt\..*"),
+    ("py:mod", r"(multiprocessing|pickle|decimal|datetime|importlib.*)"),
+    ("py:class", r"(datetime|decimal|collections\.abc|typing|enum|pathlib|os|io|re)\..*"),
+    ("py:class", r"(attrs|attr|cattrs|cattr|hypothesis|pandas|dask)\..*"),
+    ("py:class", r"(Decimal|Path|PathLike|Iterable|Iterator|Mapping|Sequence|Callable|Any)"),
+    ("py:class", r"(date|datetime|time|timedelta|Enum|SearchStrategy|Converter)"),
+    ("py:class", r"(StrPath|T|_T|.*\._.*)"),
+    ("py:obj", r"(typing|collections\.abc)\..*"),
+    ("py:exc", r"(ValueError|LookupError|TypeError)"),
+]
+doctest_global_setup = "import datetime, decimal\nimport hcpcs_home\n"

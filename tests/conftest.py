@@ -1,0 +1,41 @@
+"""Shared test configuration: hypothesis profiles and the path to CMS's files.
+
+Profiles are chosen with ``HYPOTHESIS_PROFILE``: ``dev`` (default, quick),
+``ci`` (what ``.ci/run`` selects: more examples, no deadline on a noisy
+2-core machine) and ``thorough`` (long local runs).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile(
+    "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "thorough", max_examples=5_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+#: CMS's HCPCS files live beside the project, never inside it.
+CMS_DIR = Path(
+    os.environ.get(
+        "HCPCS_CMS_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "cms-hcpcs"
+    )
+)
+
+
+@pytest.fixture(scope="session")
+def cms_dir() -> Path:
+    """The folder of CMS HCPCS files; skips the test where it is absent."""
+    if not (CMS_DIR / "HCPC2019_CONTR_ANWEB.txt").is_file():
+        pytest.skip(
+            f"CMS HCPCS files not found at {CMS_DIR} (they sit in ../shared/data/cms-hcpcs "
+            "beside the checkout, or set HCPCS_CMS_DIR); the package never ships them"
+        )
+    return CMS_DIR
