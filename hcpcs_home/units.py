@@ -76,8 +76,7 @@ def __dir__() -> list[str]:
     return __all__
 
 
-Units = int | Decimal
-"""What a unit count is: an ``int``, or a ``Decimal`` where a payer bills fractions."""
+_Units = int | Decimal  # a unit count: Decimal only where a payer bills fractions
 
 MAX_LINE_MINUTES = _clock.MAX_LINE_MINUTES
 """The most minutes one line may document (one day, 1440); more is rejected as absurd."""
@@ -229,12 +228,8 @@ class UnitPolicy:
         default=FifteenMinuteRule.ANY_PART,
         converter=_to_up_to_fifteen,
     )
-    hours: HourRounding = attrs.field(
-        default=HourRounding.DOWN, converter=_to_hours
-    )
-    method: TimedMethod = attrs.field(
-        default=TimedMethod.TOTAL_TIME, converter=_to_method
-    )
+    hours: HourRounding = attrs.field(default=HourRounding.DOWN, converter=_to_hours)
+    method: TimedMethod = attrs.field(default=TimedMethod.TOTAL_TIME, converter=_to_method)
     per_diem_shift_hours: int | None = attrs.field(default=None, validator=_check_shift_hours)
     source: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
 
@@ -379,7 +374,7 @@ def _steps(m: int, step: int, how: str) -> int:
     return (2 * m + step - 1) // (2 * step)  # half down: 3 of 6 minutes stays down
 
 
-def _hours(rounding: HourRounding, m: int) -> Units:
+def _hours(rounding: HourRounding, m: int) -> _Units:
     step, how, per_hour = _HOUR_STEPS[rounding]
     n = _steps(m, step, how)
     if per_hour == 1:
@@ -387,7 +382,7 @@ def _hours(rounding: HourRounding, m: int) -> Units:
     return (Decimal(n) / per_hour).quantize(_PLACES[per_hour])
 
 
-def _line_units(unit: BillingUnit, min_minutes: int | None, policy: UnitPolicy, m: int) -> Units:
+def _line_units(unit: BillingUnit, min_minutes: int | None, policy: UnitPolicy, m: int) -> _Units:
     if unit is BillingUnit.FIFTEEN_MINUTES:
         return _fifteen(policy.fifteen_minute, m)
     if unit is BillingUnit.UP_TO_FIFTEEN_MINUTES:
@@ -405,7 +400,7 @@ def _line_units(unit: BillingUnit, min_minutes: int | None, policy: UnitPolicy, 
 
 # --- per-line tables and their caches ----------------------------------------
 
-_Table = tuple[Units, ...]
+_Table = tuple[_Units, ...]
 _by_name: dict[UnitPolicy, dict[str, _Table]] = {}
 _by_kind: dict[tuple[UnitPolicy, BillingUnit, int | None], _Table] = {}
 _NAME_CACHE_LIMIT = 4096
@@ -440,7 +435,9 @@ def _table(code: object, policy: UnitPolicy) -> _Table:
     return table
 
 
-def billable_units(code: str | Code, minutes: int, *, policy: UnitPolicy | None = None) -> Units:
+def billable_units(
+    code: str | Code, minutes: int, *, policy: UnitPolicy | None = None
+) -> int | Decimal:
     """The units one claim line of ``code`` bills for ``minutes`` of documented time.
 
     ``code`` is a code string (looked up in the shipped catalog) or a
@@ -492,7 +489,7 @@ def billable_units(code: str | Code, minutes: int, *, policy: UnitPolicy | None 
 
 def units_for_many(
     code: str | Code, minutes_seq: Iterable[int], *, policy: UnitPolicy | None = None
-) -> list[Units]:
+) -> list[int | Decimal]:
     """:func:`billable_units` for many lines of one code, in order, with the same checks.
 
     The code and policy are resolved once and the minutes checked in bulk,
@@ -739,9 +736,7 @@ def service_dates(services: Iterable[_dt.date | Span]) -> tuple[_dt.date, ...]:
     return tuple(sorted(dates))
 
 
-def per_diem_units(
-    services: Iterable[_dt.date | Span], *, policy: UnitPolicy | None = None
-) -> int:
+def per_diem_units(services: Iterable[_dt.date | Span], *, policy: UnitPolicy | None = None) -> int:
     """Per-diem units for the given services of one per-diem code.
 
     By default (HCPCS "per diem"; seed 000: "one day of service, not by
