@@ -1,0 +1,272 @@
+"""Tests for the reader of CMS's HCPCS Level II fixed-width TXT file."""
+
+# House style is ``assert expected == actual``, which ruff's SIM300 calls a Yoda condition.
+# ruff: noqa: SIM300
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+
+from hcpcs_home import BillingUnit, Coverage, InvalidFieldError, load_cms_file
+from hcpcs_home._cms_file import CmsRecord, read_cms_records, unit_from_descriptor
+
+FILES = {
+    "HCPC17_CONTR_ANWEB.txt": (6155, 343),
+    "HCPC2018_CONTR_ANWEB_disc.txt": (6205, 354),
+    "HCPC2019_CONTR_ANWEB.txt": (6440, 360),
+}
+
+
+def record(
+    code: str = "G0151",
+    record_id: str = "3",
+    text: str = "Services of a therapist, each 15 minutes",
+    *,
+    sequence: int = 100,
+    coverage: str = "C",
+    added: str = "19990701",
+    terminated: str = "",
+) -> str:
+    """A record line in CMS's layout, with just the fields the reader uses."""
+    line = f"{code:>5}{sequence:05d}{record_id}{text:<80}"
+    if record_id in "48":
+        return line
+    fields = [" "] * 320
+    fields[: len(line)] = line
+    for start, value in (
+        (91, "Short text"),
+        (119, "00"),
+        (127, "9"),
+        (229, coverage),
+        (252, "0082"),
+        (256, "Y2"),
+        (260, "1"),
+        (268, added),
+        (276, added),
+        (284, terminated),
+        (292, "N"),
+    ):
+        fields[start : start + len(value)] = value
+    return "".join(fields)
+
+
+def write(tmp_path: Path, *lines: str) -> Path:
+    """A CMS-style file: a disclaimer, the lines, CRLF line ends, Latin-1."""
+    path = tmp_path / "HCPC_TEST.txt"
+    body = ["***Disclaimers\t\t\t", "*Inclusion or exclusion ... \xa0\t\t", "", *lines, ""]
+    path.write_bytes("\r\n".join(body).encode("latin-1"))
+    return path
+
+
+class TestCmsFiles:
+    """The reader on CMS's 2017, 2018 and 2019 releases."""
+
+    @pytest.mark.parametrize(("name", "counts"), sorted(FILES.items()))
+    def test_counts(self, cms_dir: Path, name: str, counts: tuple[int, int]) -> None:
+        """Every procedure and modifier record of a release is read."""
+        records = read_cms_records(cms_dir / name)
+        procedures = sum(not r.is_modifier for r in records)
+
+        assert counts == (procedures, len(records) - procedures)
+        assert procedures == len(list(load_cms_file(cms_dir / name)))
+
+    def test_continuation_joined(self, cms_dir: Path) -> None:
+        """Record-4 lines continue the long description, joined with a space."""
+        codes = {c.code: c for c in load_cms_file(cms_dir / "HCPC2019_CONTR_ANWEB.txt")}
+
+        assert (
+            "Skilled services of a licensed nurse (lpn or rn) for the observation and "
+            "assessment of the patient's condition, each 15 minutes (the change in the "
+            "patient's condition requires skilled nursing personnel to identify and evaluate "
+            "the patient's need for possible modification of treatment in the home health or "
+            "hospice setting)"
+        ) == codes["G0163"].descriptor
+
+    def test_s9810_unit(self, cms_dir: Path) -> None:
+        """S9810 is per hour although its note mentions per diem codes."""
+        codes = {c.code: c for c in load_cms_file(cms_dir / "HCPC2019_CONTR_ANWEB.txt")}
+
+        assert (BillingUnit.HOUR, None) == (codes["S9810"].unit, codes["S9810"].min_minutes)
+
+    @pytest.mark.parametrize("name", sorted(FILES))
+    def test_g0154_terminated(self, cms_dir: Path, name: str) -> None:
+        """G0154 ends on 2016-02-29 in every release that lists it."""
+        codes = {c.code: c for c in load_cms_file(cms_dir / name)}
+
+        assert dt.date(2016, 2, 29) == codes["G0154"].terminated
+
+    def test_code_fields(self, cms_dir: Path) -> None:
+        """A loaded code carries the file's coverage, note, dates and name."""
+        g0129 = next(
+            c for c in load_cms_file(cms_dir / "HCPC2019_CONTR_ANWEB.txt") if c.code == "G0129"
+        )
+
+        assert (BillingUnit.SESSION, 45) == (g0129.unit, g0129.min_minutes)
+        assert (Coverage.CARRIER_JUDGMENT, True, "0087") == (
+            g0129.coverage,
+            g0129.medicare_accepts,
+            g0129.processing_note,
+        )
+        assert (dt.date(2000, 4, 1), None) == (g0129.effective, g0129.terminated)
+        assert "CMS HCPCS file HCPC2019_CONTR_ANWEB.txt" == g0129.source
+
+    def test_raw_record(self, cms_dir: Path) -> None:
+        """The raw record keeps the short descriptor, pricing, BETOS, TOS and action."""
+        g0129 = next(
+            r for r in read_cms_records(cms_dir / "HCPC2019_CONTR_ANWEB.txt") if r.code == "G0129"
+        )
+
+        assert (
+            CmsRecord(
+                code="G0129",
+                is_modifier=False,
+                line=3049,
+                long_description=g0129.long_description,
+                short_description="Partial hosp prog service",
+                pricing_indicators=("00",),
+                coverage=Coverage.CARRIER_JUDGMENT,
+                processing_note="0087",
+                betos="Y1",
+                type_of_service=("U",),
+                added=dt.date(2000, 4, 1),
+                action_effective=dt.date(2008, 4, 1),
+                terminated=None,
+                action_code="N",
+            )
+            == g0129
+        )
+
+    def test_modifier(self, cms_dir: Path) -> None:
+        """Modifiers are read as two-character records and left out of load_cms_file."""
+        records = {r.code: r for r in read_cms_records(cms_dir / "HCPC2019_CONTR_ANWEB.txt")}
+
+        assert (True, "Services delivered under an outpatient physical therapy plan of care") == (
+            records["GP"].is_modifier,
+            records["GP"].long_description,
+        )
+
+    def test_fast(self, cms_dir: Path) -> None:
+        """The 2019 file loads in well under a second (generous bound for slow CI)."""
+        start = time.perf_counter()
+        list(load_cms_file(cms_dir / "HCPC2019_CONTR_ANWEB.txt"))
+
+        assert time.perf_counter() - start < 1.5
+
+
+class TestSyntheticFiles:
+    """The reader on small files in CMS's layout, good and bad."""
+
+    def test_reads_and_joins(self, tmp_path: Path) -> None:
+        """Disclaimers are skipped and a continuation line joins its record."""
+        path = write(
+            tmp_path,
+            record("T1030", text="Nursing care, in the home, by registered nurse,", coverage="I"),
+            record("T1030", "4", "per diem", sequence=200),
+            record("   GP", "7", "Physical therapy plan of care"),
+        )
+
+        (code,) = load_cms_file(path)
+
+        assert ("Nursing care, in the home, by registered nurse, per diem", BillingUnit.DAY) == (
+            code.descriptor,
+            code.unit,
+        )
+        assert (Coverage.NOT_PAYABLE, False) == (code.coverage, code.medicare_accepts)
+
+    def test_terminated(self, tmp_path: Path) -> None:
+        """A termination date becomes the code's last valid date."""
+        path = write(tmp_path, record(terminated="20160229"))
+
+        assert dt.date(2016, 2, 29) == next(load_cms_file(path)).terminated
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        """A missing file raises InvalidFieldError naming the path."""
+        with pytest.raises(InvalidFieldError, match="cannot be read"):
+            load_cms_file(tmp_path / "nope.txt")
+
+    def test_not_a_cms_file(self, tmp_path: Path) -> None:
+        """A file without HCPCS records is refused."""
+        path = tmp_path / "notes.txt"
+        path.write_text("code,descriptor\nG0151,physical therapy\n")
+
+        with pytest.raises(InvalidFieldError, match="not a CMS HCPCS TXT file"):
+            load_cms_file(path)
+
+    def test_truncated_record(self, tmp_path: Path) -> None:
+        """A first record line cut short raises with its line number."""
+        path = write(tmp_path, record("G0151"), record("G0152")[:200])
+
+        with pytest.raises(InvalidFieldError, match=r"HCPC_TEST\.txt:5=.*truncated") as info:
+            load_cms_file(path)
+
+        assert "HCPC_TEST.txt:5" == info.value.field
+
+    def test_junk_line(self, tmp_path: Path) -> None:
+        """A line that is not a record, after the records start, is not skipped."""
+        path = write(tmp_path, record("G0151"), "garbage in the middle", record("G0152"))
+
+        with pytest.raises(InvalidFieldError, match=r":5=.*is not a HCPCS record"):
+            load_cms_file(path)
+
+    def test_orphan_continuation(self, tmp_path: Path) -> None:
+        """A continuation whose first line is missing raises."""
+        path = write(tmp_path, record("G0151"), record("G0152", "4", "each 15 minutes"))
+
+        with pytest.raises(InvalidFieldError, match=r":5=.*does not precede it"):
+            load_cms_file(path)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "reason"),
+        [
+            ({"added": "20161301"}, "unreadable date"),
+            ({"added": "2016ABCD"}, "unreadable date"),
+            ({"coverage": "X"}, "unknown coverage code 'X'"),
+        ],
+    )
+    def test_bad_field(self, tmp_path: Path, kwargs: dict[str, str], reason: str) -> None:
+        """An unreadable date or coverage code raises with the line number."""
+        path = write(tmp_path, record(**kwargs))
+
+        with pytest.raises(InvalidFieldError, match=f":4=.*{reason}"):
+            load_cms_file(path)
+
+
+class TestUnitFromDescriptor:
+    """The unit is read from the descriptor's main clause."""
+
+    @pytest.mark.parametrize(
+        ("descriptor", "expected"),
+        [
+            ("Case management, each 15 minutes", (BillingUnit.FIFTEEN_MINUTES, 8)),
+            ("Chore services; per 15 minutes", (BillingUnit.FIFTEEN_MINUTES, 8)),
+            ("Rn services, up to 15 minutes", (BillingUnit.UP_TO_FIFTEEN_MINUTES, None)),
+            ("Telehealth transmission, per minute, professional", (BillingUnit.MINUTE, None)),
+            ("Day care services, adult; per half day", (BillingUnit.HALF_DAY, None)),
+            ("Nursing care, in the home, by registered nurse, per diem", (BillingUnit.DAY, None)),
+            ("Contracted home health agency services, per day", (BillingUnit.DAY, None)),
+            ("Foster care, adult; per month", (BillingUnit.MONTH, None)),
+            ("Home health aide or certified nurse assistant, per visit", (BillingUnit.VISIT, None)),
+            ("Screening ..., per encounter", (BillingUnit.VISIT, None)),
+            ("Home care training, family; per session", (BillingUnit.SESSION, None)),
+            ("Therapy, per session (45 minutes or more)", (BillingUnit.SESSION, 45)),
+            ("Nursing assessment / evaluation", (BillingUnit.UNTIMED, None)),
+            ("Home delivered meals, including preparation; per meal", (BillingUnit.UNTIMED, None)),
+            (
+                "Home therapy; professional pharmacy services, per hour "
+                "(do not use this code with any per diem code)",
+                (BillingUnit.HOUR, None),
+            ),
+            (
+                "Emergency response system; service fee, per month "
+                "(excludes installation and testing)",
+                (BillingUnit.MONTH, None),
+            ),
+        ],
+    )
+    def test_unit(self, descriptor: str, expected: tuple[BillingUnit, int | None]) -> None:
+        """The unit phrase outside parentheses decides the unit."""
+        assert expected == unit_from_descriptor(descriptor)
