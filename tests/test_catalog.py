@@ -13,23 +13,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import hcpcs_home
-from hcpcs_home import (
+from hcpcs_home.catalog import Catalog, catalog, load_cms_file, lookup
+from hcpcs_home.codes import (
     BillingUnit,
-    Catalog,
     Code,
-    CodeNotEffectiveError,
     CodeSet,
     Coverage,
     Credential,
     Discipline,
     Setting,
-    UnknownCodeError,
-    catalog,
-    load_cms_file,
-    lookup,
     normalize_code,
 )
+from hcpcs_home.errors import CodeNotEffectiveError, HcpcsError, UnknownCodeError
 
 CMS_2019 = "HCPC2019_CONTR_ANWEB.txt"
 
@@ -499,7 +494,7 @@ class TestRobustness:
     def test_lookup(self, junk: object) -> None:
         """lookup, Catalog.lookup, indexing and normalize_code raise HcpcsError subclasses."""
         for entry in (lookup, catalog().lookup, catalog().__getitem__, normalize_code):
-            with pytest.raises(hcpcs_home.HcpcsError):
+            with pytest.raises(HcpcsError):
                 entry(junk)  # type: ignore[operator]
 
     @pytest.mark.parametrize("junk", JUNK, ids=repr)
@@ -510,11 +505,11 @@ class TestRobustness:
     @pytest.mark.parametrize("junk", JUNK, ids=repr)
     def test_load_cms_file(self, junk: object) -> None:
         """load_cms_file raises an HcpcsError for anything that is not a CMS file."""
-        with pytest.raises(hcpcs_home.HcpcsError):
+        with pytest.raises(HcpcsError):
             list(load_cms_file(junk))
 
     @pytest.mark.parametrize("junk", ["2016-03-01", dt.datetime(2016, 3, 1), 20160301, math.nan])
     def test_on(self, junk: object) -> None:
         """A date argument that is not a date raises an HcpcsError."""
-        with pytest.raises(hcpcs_home.HcpcsError):
+        with pytest.raises(HcpcsError):
             lookup("G0154", on=junk)  # type: ignore[arg-type]

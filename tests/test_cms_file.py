@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from hcpcs_home import BillingUnit, Coverage, InvalidFieldError, load_cms_file
-from hcpcs_home._cms_file import CmsRecord, read_cms_records, unit_from_descriptor
+from hcpcs_home._cms_file import CmsRecord, load_cms_file, read_cms_records, unit_from_descriptor
+from hcpcs_home.codes import BillingUnit, Coverage
+from hcpcs_home.errors import InvalidFieldError
 
 FILES = {
     "HCPC17_CONTR_ANWEB.txt": (6155, 343),
