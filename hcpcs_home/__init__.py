@@ -10,17 +10,9 @@ in the API reference.
 
 from __future__ import annotations
 
-from .catalog import DATA_RELEASE, Catalog, catalog, load_cms_file, lookup
-from .codes import (
-    BillingUnit,
-    Code,
-    CodeSet,
-    Coverage,
-    Credential,
-    Discipline,
-    Setting,
-    normalize_code,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     CodeNotEffectiveError,
     HcpcsError,
@@ -33,33 +25,131 @@ from .errors import (
     UnknownCodeError,
 )
 
+if TYPE_CHECKING:
+    from . import payers, units
+    from .catalog import DATA_RELEASE, Catalog, catalog, load_cms_file, lookup
+    from .claims import Authorization, AuthorizationBasis, Claim, ClaimLine, Service
+    from .codes import (
+        BillingUnit,
+        Code,
+        CodeSet,
+        Coverage,
+        Credential,
+        Discipline,
+        Setting,
+        normalize_code,
+    )
+    from .payers import Payer, PayerKind
+    from .policy import (
+        Finding,
+        Predicate,
+        Report,
+        Rule,
+        RuleSet,
+        Severity,
+        check,
+        check_many,
+        predicate,
+    )
+    from .units import UnitPolicy, billable_units, total_time_units
+
 __version__ = "0.1.0"
 
 __all__ = [
     "DATA_RELEASE",
+    "Authorization",
+    "AuthorizationBasis",
     "BillingUnit",
     "Catalog",
+    "Claim",
+    "ClaimLine",
     "Code",
     "CodeNotEffectiveError",
     "CodeSet",
     "Coverage",
     "Credential",
     "Discipline",
+    "Finding",
     "HcpcsError",
     "InvalidClaimError",
     "InvalidFieldError",
     "InvalidMinutesError",
     "InvalidTimeError",
     "NotTimedError",
+    "Payer",
+    "PayerKind",
+    "Predicate",
+    "Report",
+    "Rule",
+    "RuleSet",
     "RuleSetLoadError",
+    "Service",
     "Setting",
+    "Severity",
+    "UnitPolicy",
     "UnknownCodeError",
     "__version__",
+    "billable_units",
     "catalog",
+    "check",
+    "check_many",
     "load_cms_file",
     "lookup",
     "normalize_code",
+    "payers",
+    "predicate",
+    "total_time_units",
+    "units",
 ]
+
+# Public names are imported on first use (PEP 562), so ``import hcpcs_home``
+# stays cheap for a host application that only needs part of the library.
+_LAZY: dict[str, str] = {
+    "Authorization": "claims",
+    "AuthorizationBasis": "claims",
+    "BillingUnit": "codes",
+    "Catalog": "catalog",
+    "Claim": "claims",
+    "ClaimLine": "claims",
+    "Code": "codes",
+    "CodeSet": "codes",
+    "Coverage": "codes",
+    "Credential": "codes",
+    "DATA_RELEASE": "catalog",
+    "Discipline": "codes",
+    "Finding": "policy",
+    "Payer": "payers",
+    "PayerKind": "payers",
+    "Predicate": "policy",
+    "Report": "policy",
+    "Rule": "policy",
+    "RuleSet": "policy",
+    "Service": "claims",
+    "Setting": "codes",
+    "Severity": "policy",
+    "UnitPolicy": "units",
+    "billable_units": "units",
+    "catalog": "catalog",
+    "check": "policy",
+    "check_many": "policy",
+    "load_cms_file": "catalog",
+    "lookup": "catalog",
+    "normalize_code": "codes",
+    "payers": "payers",
+    "predicate": "policy",
+    "total_time_units": "units",
+    "units": "units",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hcpcs_home' has no attribute {name!r}")
+    target = importlib.import_module(f"{__name__}.{module}")
+    value = target if name == module else getattr(target, name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

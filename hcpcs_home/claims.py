@@ -1,0 +1,564 @@
+"""What happened and what is billed: :class:`Service`, :class:`Authorization`,
+:class:`ClaimLine` and :class:`Claim`.
+
+All four are frozen, slotted attrs classes.  Converters normalise what they
+are given (``"g0299"`` becomes ``"G0299"``, ``"552"`` becomes ``"0552"``,
+``"22:00"`` becomes a :class:`datetime.time`) and validators then reject what
+cannot be billed, raising :class:`~hcpcs_home.errors.InvalidFieldError` with
+the field's name.  A :class:`Claim` checks its parts against each other and
+reports every problem at once in an :class:`~hcpcs_home.errors.InvalidClaimError`.
+
+>>> import datetime
+>>> from hcpcs_home import Service, ClaimLine, Credential, payers
+>>> visit = Service.from_times("G0299", "2024-03-04", "09:00", "09:50",
+...                            credential="RN")
+>>> visit.minutes
+50
+>>> line = ClaimLine.from_service(visit, payer=payers.MEDICARE)
+>>> line.revenue_code, line.code, line.units
+('0551', 'G0299', 3)
+>>> night = Service.from_times("T1030", "2024-03-04", "22:00", "06:00", credential="RN")
+>>> night.minutes, [d.isoformat() for d in night.days()]
+(480, ['2024-03-04', '2024-03-05'])
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import html
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from . import _fields as f
+from .codes import Credential, Setting
+from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidTimeError
+from .payers import Payer, payer_profile
+
+__all__ = [
+    "Authorization",
+    "AuthorizationBasis",
+    "Claim",
+    "ClaimLine",
+    "Service",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def _minutes_between(start: _dt.time, stop: _dt.time, *, full_day: bool) -> int:
+    from .units import minutes_between
+
+    return minutes_between(start, stop, full_day=full_day)
+
+
+@attrs.frozen(slots=True)
+class Service:
+    """One documented visit or shift: what the chart says happened.
+
+    Give either ``start`` and ``stop`` clock times or ``minutes`` (or both, in
+    which case they must agree).  A stop earlier than the start is a shift
+    that crosses midnight (22:00-06:00 is 480 minutes); a stop equal to the
+    start is 0 minutes unless ``full_day`` says the shift lasted 24 hours.
+
+    :ivar code: the HCPCS/CPT code the service is documented as.
+    :ivar date: date of service (the day the visit or shift began).
+    :ivar start: clock time the service began, or ``None``.
+    :ivar stop: clock time it ended, or ``None``.
+    :ivar minutes: documented minutes; filled from the times when not given.
+    :ivar full_day: a stop equal to the start means 24 hours, not 0.
+    :ivar credential: the rendering person's credential.
+    :ivar rendering_id: the rendering person (staff id or NPI), used to find
+        overlapping visits.
+    :ivar rendering_npi: the rendering person's NPI (ten digits, check digit verified).
+    :ivar license_number: the rendering person's license number.
+    :ivar license_expires: the last day that license is valid.
+    :ivar setting: where the service was furnished.
+    :ivar prior_auth: the prior-authorization number it was furnished under.
+    :ivar orders_on_file: physician (or allowed practitioner) orders are on file.
+    :ivar plan_of_care_on_file: a signed plan of care is on file.
+    :ivar notes_on_file: visit or shift notes with start and stop times are on file.
+    :ivar diagnoses: ICD-10-CM codes documented for the service.
+    :ivar purpose: the visit's purpose as a keyword (``"catheter"``,
+        ``"stoma"``, ``"injection"``...), used to spot services a CPT home-visit
+        code describes (see the ``cpt-code-preferred`` rule).
+    :ivar id: identifier that claim lines use to point at this service;
+        derived from the date, code and start (or minutes) when not given.
+    """
+
+    code: str = attrs.field(converter=f.code("code"))
+    date: _dt.date = attrs.field(converter=f.date("date"))
+    start: _dt.time | None = attrs.field(default=None, converter=f.optional(f.clock("start")))
+    stop: _dt.time | None = attrs.field(default=None, converter=f.optional(f.clock("stop")))
+    minutes: int | None = attrs.field(default=None, converter=f.optional(f.minutes("minutes")))
+    full_day: bool = attrs.field(default=False, converter=f.boolean("full_day"))
+    credential: Credential | None = attrs.field(
+        default=None, converter=f.optional(f.enum_of(Credential, "credential"))
+    )
+    rendering_id: str | None = attrs.field(
+        default=None, converter=f.optional(f.text("rendering_id"))
+    )
+    rendering_npi: str | None = attrs.field(
+        default=None, converter=f.optional(f.npi("rendering_npi"))
+    )
+    license_number: str | None = attrs.field(
+        default=None, converter=f.optional(f.text("license_number"))
+    )
+    license_expires: _dt.date | None = attrs.field(
+        default=None, converter=f.optional(f.date("license_expires"))
+    )
+    setting: Setting = attrs.field(default=Setting.HOME, converter=f.enum_of(Setting, "setting"))
+    prior_auth: str | None = attrs.field(default=None, converter=f.optional(f.text("prior_auth")))
+    orders_on_file: bool = attrs.field(default=False, converter=f.boolean("orders_on_file"))
+    plan_of_care_on_file: bool = attrs.field(
+        default=False, converter=f.boolean("plan_of_care_on_file")
+    )
+    notes_on_file: bool = attrs.field(default=False, converter=f.boolean("notes_on_file"))
+    diagnoses: tuple[str, ...] = attrs.field(
+        default=(), converter=f.tuple_of(f.text("diagnoses"), "diagnoses")
+    )
+    purpose: str | None = attrs.field(default=None, converter=f.optional(f.text("purpose")))
+    id: str = attrs.field(converter=f.text("id"))
+
+    @id.default
+    def _default_id(self) -> str:
+        when = self.start.strftime("%H%M") if self.start is not None else f"{self.minutes}m"
+        return f"{self.date.isoformat()}/{self.code}/{when}"
+
+    def __attrs_post_init__(self) -> None:
+        if (self.start is None) != (self.stop is None):
+            missing = "stop" if self.stop is None else "start"
+            raise InvalidTimeError(missing, None, "is required when the other clock time is given")
+        if self.start is not None and self.stop is not None:
+            span = _minutes_between(self.start, self.stop, full_day=self.full_day)
+            if self.minutes is None:
+                object.__setattr__(self, "minutes", span)
+            elif self.minutes != span:
+                raise InvalidTimeError(
+                    "minutes",
+                    self.minutes,
+                    f"does not match start={self.start.isoformat('minutes')} "
+                    f"stop={self.stop.isoformat('minutes')} ({span} minutes)",
+                )
+
+    @property
+    def has_time(self) -> bool:
+        """Whether the record documents time (clock times or minutes)."""
+        return self.minutes is not None
+
+    @property
+    def crosses_midnight(self) -> bool:
+        """Whether the service ran past midnight into the next calendar day."""
+        if self.start is None or self.stop is None:
+            return False
+        if self.stop == self.start:
+            return self.full_day and self.start != _dt.time(0)
+        return self.stop < self.start and self.stop != _dt.time(0)
+
+    def days(self) -> tuple[_dt.date, ...]:
+        """The calendar days the service touched (two for a shift across midnight)."""
+        if self.crosses_midnight:
+            return (self.date, self.date + _dt.timedelta(days=1))
+        return (self.date,)
+
+    def interval(self) -> tuple[_dt.datetime, _dt.datetime] | None:
+        """Start and end as datetimes, or ``None`` without clock times."""
+        if self.start is None or self.minutes is None:
+            return None
+        begin = _dt.datetime.combine(self.date, self.start)
+        return begin, begin + _dt.timedelta(minutes=self.minutes)
+
+    @classmethod
+    def from_times(
+        cls,
+        code: str,
+        date: _dt.date | str,
+        start: _dt.time | str,
+        stop: _dt.time | str,
+        **kwargs: Any,
+    ) -> Service:
+        """Build a service from a date and two clock times (text or :class:`datetime.time`)."""
+        return cls(code=code, date=date, start=start, stop=stop, **kwargs)
+
+    @classmethod
+    def from_timesheet_row(cls, row: Mapping[str, Any]) -> Service:
+        """Build a service from a timesheet or EVV export row.
+
+        Column names are matched case-insensitively, with common aliases
+        (``hcpcs``/``procedure`` for ``code``, ``dos``/``service_date`` for
+        ``date``, ``time_in``/``time_out`` for ``start``/``stop``, ``npi``,
+        ``license``, ``auth``...).  Empty cells count as missing.  Unknown
+        columns are an error, so nothing a row says is silently ignored.
+
+        >>> Service.from_timesheet_row({"HCPCS": "s9124", "DOS": "2024-05-01",
+        ...     "Time In": "0700", "Time Out": "1500", "Credential": "LPN"}).minutes
+        480
+        """
+        known = {a.name for a in attrs.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in row.items():
+            name = _ALIASES.get(str(key).strip().lower().replace(" ", "_").replace("-", "_"))
+            name = name or str(key).strip().lower().replace(" ", "_")
+            if name not in known:
+                raise InvalidFieldError(str(key), value, "is not a service column")
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if name in _BOOLEAN_COLUMNS and isinstance(value, str):
+                value = _parse_bool(name, value)
+            if name == "minutes" and isinstance(value, str):
+                value = _parse_int(name, value)
+            if name == "diagnoses" and isinstance(value, str):
+                value = value.replace(",", " ").split()
+            kwargs[name] = value
+        return cls(**kwargs)
+
+
+_ALIASES = {
+    "hcpcs": "code",
+    "procedure": "code",
+    "procedure_code": "code",
+    "hcpcs_code": "code",
+    "dos": "date",
+    "service_date": "date",
+    "date_of_service": "date",
+    "time_in": "start",
+    "start_time": "start",
+    "clock_in": "start",
+    "time_out": "stop",
+    "end": "stop",
+    "end_time": "stop",
+    "stop_time": "stop",
+    "clock_out": "stop",
+    "duration": "minutes",
+    "npi": "rendering_npi",
+    "staff": "rendering_id",
+    "staff_id": "rendering_id",
+    "caregiver": "rendering_id",
+    "caregiver_id": "rendering_id",
+    "license": "license_number",
+    "license_expiry": "license_expires",
+    "license_expiration": "license_expires",
+    "auth": "prior_auth",
+    "authorization": "prior_auth",
+    "pa_number": "prior_auth",
+    "orders": "orders_on_file",
+    "plan_of_care": "plan_of_care_on_file",
+    "poc": "plan_of_care_on_file",
+    "notes": "notes_on_file",
+    "diagnosis": "diagnoses",
+}
+_BOOLEAN_COLUMNS = {"orders_on_file", "plan_of_care_on_file", "notes_on_file", "full_day"}
+
+
+def _parse_bool(field: str, text: str) -> bool:
+    word = text.strip().lower()
+    if word in {"y", "yes", "true", "1"}:
+        return True
+    if word in {"n", "no", "false", "0"}:
+        return False
+    raise InvalidFieldError(field, text, "must be yes/no or true/false")
+
+
+def _parse_int(field: str, text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise InvalidFieldError(field, text, "must be a whole number of minutes") from None
+
+
+class AuthorizationBasis(str, enum.Enum):
+    """What an authorization's units count."""
+
+    UNITS = "units"
+    """Billing units of the authorized codes (time units carry ``minutes_per_unit``)."""
+    VISITS = "visits"
+    """Visits, whatever the units billed on each."""
+    DAYS = "days"
+    """Distinct calendar days of service."""
+
+
+def _check_auth(instance: Authorization, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if instance.end < instance.start:
+        raise InvalidTimeError("end", instance.end, f"is before start={instance.start.isoformat()}")
+
+
+@attrs.frozen(slots=True)
+class Authorization:
+    """A payer's prior authorization as a home-care agency receives it.
+
+    :ivar number: the authorization number services and lines refer to.
+    :ivar payer: the issuing payer's id (``"tx-medicaid-cshcn"``).
+    :ivar codes: the codes it authorizes.
+    :ivar units: how much is authorized, counted by ``basis``.
+    :ivar basis: what ``units`` counts.
+    :ivar start: first authorized date.
+    :ivar end: last authorized date.
+    :ivar minutes_per_unit: for time-based authorizations, minutes per unit
+        (15, 60); ``None`` otherwise.
+    :ivar used: units already used on earlier claims.
+
+    >>> import datetime
+    >>> auth = Authorization("PA123", "bcbs-tx", ["S9124"], 40, "units",
+    ...                      "2024-05-01", "2024-05-31", minutes_per_unit=60, used=8)
+    >>> auth.remaining, auth.covers_date(datetime.date(2024, 6, 1))
+    (32, False)
+    """
+
+    number: str = attrs.field(converter=f.text("number"))
+    payer: str = attrs.field(converter=f.text("payer"))
+    codes: frozenset[str] = attrs.field(converter=f.frozenset_of(f.code("codes"), "codes"))
+    units: int | Decimal = attrs.field(converter=f.units("units"))
+    basis: AuthorizationBasis = attrs.field(converter=f.enum_of(AuthorizationBasis, "basis"))
+    start: _dt.date = attrs.field(converter=f.date("start"))
+    end: _dt.date = attrs.field(converter=f.date("end"), validator=_check_auth)
+    minutes_per_unit: int | None = attrs.field(
+        default=None, converter=f.optional(f.minutes("minutes_per_unit"))
+    )
+    used: int | Decimal = attrs.field(default=0, converter=f.units("used"))
+
+    @property
+    def remaining(self) -> int | Decimal:
+        """Units left before this claim (never below zero)."""
+        left = self.units - self.used
+        return left if left > 0 else 0
+
+    def covers_date(self, day: _dt.date) -> bool:
+        """Whether ``day`` falls within the authorized date range."""
+        return self.start <= day <= self.end
+
+
+_UB04_COLUMNS = ("FL42 rev", "FL44 HCPCS/mods", "FL45 date", "FL46 units", "FL47 charge")
+
+
+@attrs.frozen(slots=True)
+class ClaimLine:
+    """One UB-04 / 837 service line.
+
+    :ivar code: HCPCS/CPT code (UB-04 FL44 / 837 SV2-02, SV1-01).
+    :ivar date: line item date of service (FL45).
+    :ivar units: service units (FL46); an ``int``, or a ``Decimal`` where the
+        payer bills fractions of an hour.
+    :ivar revenue_code: four-digit revenue code (FL42); ``None`` on a
+        professional (CMS-1500 / 837P) line.
+    :ivar modifiers: up to four two-character modifiers (FL44).
+    :ivar charge: total charge (FL47), a ``Decimal``.
+    :ivar service_ids: ids of the :class:`Service` records that document the line.
+    :ivar prior_auth: authorization number billed on the line, if any.
+    """
+
+    code: str = attrs.field(converter=f.code("code"))
+    date: _dt.date = attrs.field(converter=f.date("date"))
+    units: int | Decimal = attrs.field(converter=f.units("units"))
+    revenue_code: str | None = attrs.field(default=None, converter=f.optional(f.revenue_code))
+    modifiers: tuple[str, ...] = attrs.field(default=(), converter=f.modifiers)
+    charge: Decimal = attrs.field(default=Decimal("0"), converter=f.decimal("charge"))
+    service_ids: tuple[str, ...] = attrs.field(
+        default=(), converter=f.tuple_of(f.text("service_ids"), "service_ids")
+    )
+    prior_auth: str | None = attrs.field(default=None, converter=f.optional(f.text("prior_auth")))
+
+    @classmethod
+    def from_service(
+        cls,
+        service: Service,
+        *,
+        payer: Payer | None = None,
+        charge: Decimal | int | str = Decimal("0"),
+        modifiers: Iterable[str] = (),
+        revenue_code: str | None = None,
+    ) -> ClaimLine:
+        """The line the rules give for one documented service.
+
+        Units come from :func:`hcpcs_home.units.billable_units` under the
+        payer's unit policy (the default policy without a payer).  The
+        revenue code is the code's own (``0552`` for S9123/S9124) or, for a
+        revenue-code family such as ``055X``, its visit-charge subcode
+        (``0551``), following the HH 032X pairing in the NGS and CGS billing
+        guides; codes whose revenue code is payer-specific get none unless
+        ``revenue_code`` is given.
+        """
+        from .catalog import lookup
+        from .units import billable_units
+
+        if not isinstance(service, Service):
+            raise InvalidFieldError("service", service, "must be a Service")
+        code = lookup(service.code)
+        policy = payer.unit_policy if payer is not None else None
+        if code.unit.is_timed and service.minutes is None:
+            raise InvalidFieldError(
+                "service.minutes", None, f"is required to count units of timed code {code.code}"
+            )
+        units = billable_units(code, service.minutes or 0, policy=policy)
+        if revenue_code is None and code.revenue_codes:
+            revenue_code = code.revenue_codes[0].replace("X", "1")
+        return cls(
+            code=code.code,
+            date=service.date,
+            units=units,
+            revenue_code=revenue_code,
+            modifiers=tuple(modifiers),
+            charge=charge,
+            service_ids=(service.id,),
+            prior_auth=service.prior_auth,
+        )
+
+    def ub04_row(self) -> dict[str, str]:
+        """The line as UB-04 form locators FL42-FL47, as printed text."""
+        return dict(
+            zip(
+                _UB04_COLUMNS,
+                (
+                    self.revenue_code or "",
+                    " ".join((self.code, *self.modifiers)),
+                    self.date.strftime("%m%d%y"),
+                    str(self.units),
+                    f"{self.charge:.2f}",
+                ),
+                strict=True,
+            )
+        )
+
+
+def _bill_type(value: object) -> str:
+    text = value.strip().upper() if isinstance(value, str) else value
+    if isinstance(text, str) and len(text) == 3:
+        text = "0" + text
+    if (
+        not isinstance(text, str)
+        or len(text) != 4
+        or text[0] != "0"
+        or not text[1:3].isdigit()
+        or not text[3].isalnum()
+    ):
+        raise InvalidFieldError("type_of_bill", value, "is not a type of bill such as '0329'")
+    return text
+
+
+def _payer(value: object) -> Payer:
+    if isinstance(value, str):
+        return payer_profile(value)
+    if not isinstance(value, Payer):
+        raise InvalidFieldError("payer", value, "must be a Payer or a shipped profile id")
+    return value
+
+
+@attrs.frozen(slots=True)
+class Claim:
+    """A claim: the payer, the bill type and period, the lines and what documents them.
+
+    :ivar payer: the :class:`~hcpcs_home.payers.Payer` (or a shipped profile id).
+    :ivar statement_from: first day of the statement period (FL6).
+    :ivar statement_through: last day of the statement period (FL6).
+    :ivar lines: the service lines.
+    :ivar services: the documented services the lines point at.
+    :ivar type_of_bill: UB-04 type of bill (FL4) such as ``"0329"`` (home
+        health under a plan of care), ``"0341"`` (therapy not under one),
+        ``"0811"`` (hospice); ``None`` for a professional (837P) claim.
+    :ivar authorizations: the prior authorizations the services use.
+    :ivar therapy_ytd_pt_slp: the beneficiary's allowed PT and SLP amount so far
+        this year, before this claim (for the KX threshold).
+    :ivar therapy_ytd_ot: the same for OT (a separate KX threshold).
+    :ivar id: the claim's own identifier (patient control number).
+    :ivar patient_id: the beneficiary or member id.
+
+    Building a claim checks its parts against each other (period, service
+    references, duplicate ids) and reports every problem at once.
+    """
+
+    payer: Payer = attrs.field(converter=_payer)
+    statement_from: _dt.date = attrs.field(converter=f.date("statement_from"))
+    statement_through: _dt.date = attrs.field(converter=f.date("statement_through"))
+    lines: tuple[ClaimLine, ...] = attrs.field(
+        default=(), converter=f.tuple_of(f.instance_of(ClaimLine, "lines"), "lines")
+    )
+    services: tuple[Service, ...] = attrs.field(
+        default=(), converter=f.tuple_of(f.instance_of(Service, "services"), "services")
+    )
+    type_of_bill: str | None = attrs.field(default=None, converter=f.optional(_bill_type))
+    authorizations: tuple[Authorization, ...] = attrs.field(
+        default=(),
+        converter=f.tuple_of(f.instance_of(Authorization, "authorizations"), "authorizations"),
+    )
+    therapy_ytd_pt_slp: Decimal = attrs.field(
+        default=Decimal("0"), converter=f.decimal("therapy_ytd_pt_slp")
+    )
+    therapy_ytd_ot: Decimal = attrs.field(default=Decimal("0"), converter=f.decimal("therapy_ytd_ot"))
+    id: str = attrs.field(default="", converter=f.text("id"))
+    patient_id: str | None = attrs.field(default=None, converter=f.optional(f.text("patient_id")))
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[HcpcsError] = []
+        if self.statement_through < self.statement_from:
+            problems.append(
+                InvalidTimeError(
+                    "$.statement_through",
+                    self.statement_through,
+                    f"is before statement_from={self.statement_from.isoformat()}",
+                )
+            )
+        seen: set[str] = set()
+        for i, service in enumerate(self.services):
+            if service.id in seen:
+                problems.append(
+                    InvalidFieldError(f"$.services[{i}].id", service.id, "is used twice")
+                )
+            seen.add(service.id)
+        numbers: set[str] = set()
+        for i, auth in enumerate(self.authorizations):
+            if auth.number in numbers:
+                problems.append(
+                    InvalidFieldError(f"$.authorizations[{i}].number", auth.number, "is used twice")
+                )
+            numbers.add(auth.number)
+        for i, line in enumerate(self.lines):
+            for j, sid in enumerate(line.service_ids):
+                if sid not in seen:
+                    problems.append(
+                        InvalidFieldError(
+                            f"$.lines[{i}].service_ids[{j}]", sid, "names no service on the claim"
+                        )
+                    )
+        if problems:
+            raise InvalidClaimError("invalid claim", problems)
+
+    @property
+    def bill_class(self) -> str | None:
+        """The type of bill's facility and classification digits (``"32"``, ``"34"``, ``"81"``)."""
+        return None if self.type_of_bill is None else self.type_of_bill[1:3]
+
+    def services_for(self, line: ClaimLine) -> tuple[Service, ...]:
+        """The services a line points at, in the line's order."""
+        by_id = {s.id: s for s in self.services}
+        return tuple(by_id[sid] for sid in line.service_ids)
+
+    def authorization(self, number: str | None) -> Authorization | None:
+        """The claim's authorization with that number, if any."""
+        for auth in self.authorizations:
+            if auth.number == number:
+                return auth
+        return None
+
+    def ub04_rows(self) -> list[dict[str, str]]:
+        """The lines as UB-04 FL42-FL47 rows, with a total charge row last."""
+        rows = [line.ub04_row() for line in self.lines]
+        total = sum((line.charge for line in self.lines), Decimal("0"))
+        rows.append(dict(zip(_UB04_COLUMNS, ("0001", "TOTAL", "", "", f"{total:.2f}"), strict=True)))
+        return rows
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in _UB04_COLUMNS)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row.values()) + "</tr>"
+            for row in self.ub04_rows()
+        )
+        caption = html.escape(
+            f"{self.id or 'claim'} · TOB {self.type_of_bill or '837P'} · {self.payer.name} · "
+            f"{self.statement_from.isoformat()} to {self.statement_through.isoformat()}"
+        )
+        return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>" \
+               f"<tbody>{body}</tbody></table>"

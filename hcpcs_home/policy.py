@@ -1,0 +1,936 @@
+"""Composable, explainable billing rules and :func:`check`.
+
+The model is packaging's ``Marker``: a :class:`Predicate` is an immutable
+test over an explicit :class:`Context` (the claim, the payer, one line, the
+services that document it and the line's catalog entry), combined with
+``&``, ``|`` and ``~`` into a tree that shares its parts and prints the same
+way every time.  A :class:`Rule` puts an id, a severity, a message, a source
+and an optional fix on a predicate that holds when something is wrong; a
+:class:`RuleSet` is an ordered, immutable collection of rules that saves to
+and loads from JSON; :func:`check` runs one over a claim and returns a
+:class:`Report` of :class:`Finding` values, each with an explanation of which
+parts of its predicate held.
+
+>>> from hcpcs_home import policy, payers, Claim, ClaimLine
+>>> p = policy.predicate("code_prefix", prefix="S") & ~policy.predicate("payer_accepts_code")
+>>> print(p)
+code_prefix(prefix='S') & ~payer_accepts_code
+>>> claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329",
+...               lines=[ClaimLine("S9124", "2024-03-04", 8, revenue_code="0552")])
+>>> ctx = policy.Context.for_line(claim, 0)
+>>> p(ctx), (~p)(ctx)
+(True, False)
+>>> print(p.explain(ctx))
+✓ code_prefix(prefix='S') & ~payer_accepts_code
+  ✓ code_prefix(prefix='S')
+  ✓ ~payer_accepts_code
+    ✗ payer_accepts_code
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import html
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+import attrs
+
+from .catalog import catalog
+from .claims import Claim, ClaimLine, Service
+from .codes import Code
+from .errors import HcpcsError, InvalidFieldError, RuleSetLoadError, UnknownCodeError
+from .payers import Payer
+
+__all__ = [
+    "Context",
+    "Explanation",
+    "Finding",
+    "Predicate",
+    "Report",
+    "Rule",
+    "RuleSet",
+    "Scope",
+    "Severity",
+    "check",
+    "check_many",
+    "predicate",
+    "predicate_names",
+    "register_fixer",
+    "register_predicate",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is.  Only ``ERROR`` makes a report not :attr:`~Report.ok`."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Scope(str, enum.Enum):
+    """Whether a rule is evaluated once per line or once per claim."""
+
+    LINE = "line"
+    CLAIM = "claim"
+
+
+# --- context -------------------------------------------------------------------
+
+
+class Context:
+    """What a predicate may look at: one claim, its payer and, for line rules, one line.
+
+    Built by :func:`check`; build one yourself with :meth:`for_line` or
+    :meth:`for_claim` to test a predicate.  ``memo`` caches facts derived
+    from the context (expected units, overlaps...) so that rules sharing a
+    fact compute it once; ``claim_memo`` is shared by every line of a claim.
+
+    :ivar claim: the claim.
+    :ivar payer: the claim's payer.
+    :ivar line: the line, or ``None`` for claim rules.
+    :ivar index: the line's position on the claim, or ``None``.
+    :ivar services: the services the line points at.
+    :ivar code: the line's catalog entry, ``None`` when the code is unknown.
+    """
+
+    __slots__ = ("claim", "claim_memo", "code", "index", "line", "memo", "payer", "services")
+
+    def __init__(
+        self,
+        claim: Claim,
+        line: ClaimLine | None = None,
+        index: int | None = None,
+        claim_memo: dict[str, Any] | None = None,
+    ) -> None:
+        self.claim = claim
+        self.payer: Payer = claim.payer
+        self.line = line
+        self.index = index
+        self.memo: dict[str, Any] = {}
+        self.claim_memo: dict[str, Any] = {} if claim_memo is None else claim_memo
+        if line is None:
+            self.code: Code | None = None
+            self.services: tuple[Service, ...] = ()
+        else:
+            self.code = _catalog_get(line.code)
+            by_id = self.claim_memo.get("services_by_id")
+            if by_id is None:
+                by_id = self.claim_memo["services_by_id"] = {s.id: s for s in claim.services}
+            self.services = tuple(by_id[i] for i in line.service_ids if i in by_id)
+
+    @classmethod
+    def for_line(cls, claim: Claim, index: int) -> Context:
+        """The context of ``claim.lines[index]``."""
+        return cls(claim, claim.lines[index], index)
+
+    @classmethod
+    def for_claim(cls, claim: Claim) -> Context:
+        """The context of the claim as a whole (no line)."""
+        return cls(claim)
+
+    @property
+    def date(self) -> _dt.date:
+        """The line's date, or the first day of the statement period for claim rules."""
+        return self.line.date if self.line is not None else self.claim.statement_from
+
+
+_CODES: dict[str, Code | None] = {}
+
+
+def _catalog_get(code: str) -> Code | None:
+    try:
+        return _CODES[code]
+    except KeyError:
+        try:
+            found: Code | None = catalog().lookup(code)
+        except UnknownCodeError:
+            found = None
+        _CODES[code] = found
+        return found
+
+
+# --- predicates ----------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Explanation:
+    """Which part of a predicate tree held for one context.
+
+    :ivar predicate: the sub-predicate, as text.
+    :ivar held: whether it held.
+    :ivar children: explanations of its operands.
+    """
+
+    predicate: str
+    held: bool
+    children: tuple[Explanation, ...] = ()
+
+    def lines(self, depth: int = 0) -> Iterator[str]:
+        """The tree as indented ``✓``/``✗`` lines."""
+        yield f"{'  ' * depth}{'✓' if self.held else '✗'} {self.predicate}"
+        for child in self.children:
+            yield from child.lines(depth + 1)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+class Predicate:
+    """A yes/no test of a :class:`Context`.  Combine with ``&``, ``|``, ``~``.
+
+    Subclasses are immutable; combining never copies the operands.  Calling a
+    predicate evaluates it; :meth:`explain` also says which parts held.
+    """
+
+    __slots__ = ("_fn",)
+    _fn: Callable[[Context], bool]
+
+    def __call__(self, ctx: Context) -> bool:
+        return self._fn(ctx)
+
+    def matches(self, ctx: Context) -> bool:
+        """Whether the predicate holds for ``ctx`` (the same as calling it)."""
+        return self._fn(ctx)
+
+    def filter(self, contexts: Iterable[Context]) -> Iterator[Context]:
+        """Lazily yield the contexts the predicate holds for."""
+        fn = self._fn
+        return (c for c in contexts if fn(c))
+
+    def explain(self, ctx: Context) -> Explanation:
+        """Evaluate every node of the tree for ``ctx`` (no short-circuit)."""
+        return Explanation(str(self), self._fn(ctx))
+
+    def to_data(self) -> Any:
+        """The predicate as plain JSON data (see :meth:`RuleSet.to_json`)."""
+        raise NotImplementedError
+
+    def __and__(self, other: Predicate) -> Predicate:
+        return And(self, _check_predicate(other))
+
+    def __or__(self, other: Predicate) -> Predicate:
+        return Or(self, _check_predicate(other))
+
+    def __invert__(self) -> Predicate:
+        return Not(self)
+
+    def __eq__(self, other: object) -> bool:
+        if type(self) is not type(other):
+            return NotImplemented
+        return bool(self._key() == other._key())  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._key()))
+
+    def _key(self) -> Any:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<Predicate {self}>"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, "_fn"):
+            raise AttributeError(f"{type(self).__name__} is immutable")
+        object.__setattr__(self, name, value)
+
+
+def _check_predicate(value: object) -> Predicate:
+    if not isinstance(value, Predicate):
+        raise InvalidFieldError("predicate", value, "is not a Predicate")
+    return value
+
+
+class Leaf(Predicate):
+    """A registered, named predicate with keyword parameters (see :func:`predicate`)."""
+
+    __slots__ = ("name", "params")
+
+    def __init__(self, name: str, params: Mapping[str, Any], fn: Callable[[Context], bool]) -> None:
+        self.name = name
+        self.params = tuple(sorted(params.items()))
+        self._fn = fn
+
+    def _key(self) -> Any:
+        return (self.name, tuple((k, _freeze(v)) for k, v in self.params))
+
+    def __str__(self) -> str:
+        if not self.params:
+            return self.name
+        return f"{self.name}({', '.join(f'{k}={v!r}' for k, v in self.params)})"
+
+    def to_data(self) -> Any:
+        if not self.params:
+            return self.name
+        return {"name": self.name, "args": {k: _jsonable(v) for k, v in self.params}}
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+class And(Predicate):
+    """Holds when both operands hold (evaluation short-circuits)."""
+
+    __slots__ = ("left", "right")
+
+    def __init__(self, left: Predicate, right: Predicate) -> None:
+        self.left = left
+        self.right = right
+        a, b = left._fn, right._fn
+        self._fn = lambda ctx: a(ctx) and b(ctx)
+
+    def _key(self) -> Any:
+        return (self.left, self.right)
+
+    def operands(self) -> Iterator[Predicate]:
+        """The operands of this and of directly nested ``And`` nodes, flattened."""
+        for side in (self.left, self.right):
+            if isinstance(side, And):
+                yield from side.operands()
+            else:
+                yield side
+
+    def __str__(self) -> str:
+        return " & ".join(_wrap(p, Or) for p in self.operands())
+
+    def explain(self, ctx: Context) -> Explanation:
+        children = tuple(p.explain(ctx) for p in self.operands())
+        return Explanation(str(self), all(c.held for c in children), children)
+
+    def to_data(self) -> Any:
+        return {"all": [p.to_data() for p in self.operands()]}
+
+
+class Or(Predicate):
+    """Holds when either operand holds (evaluation short-circuits)."""
+
+    __slots__ = ("left", "right")
+
+    def __init__(self, left: Predicate, right: Predicate) -> None:
+        self.left = left
+        self.right = right
+        a, b = left._fn, right._fn
+        self._fn = lambda ctx: a(ctx) or b(ctx)
+
+    def _key(self) -> Any:
+        return (self.left, self.right)
+
+    def operands(self) -> Iterator[Predicate]:
+        """The operands of this and of directly nested ``Or`` nodes, flattened."""
+        for side in (self.left, self.right):
+            if isinstance(side, Or):
+                yield from side.operands()
+            else:
+                yield side
+
+    def __str__(self) -> str:
+        return " | ".join(_wrap(p, And) for p in self.operands())
+
+    def explain(self, ctx: Context) -> Explanation:
+        children = tuple(p.explain(ctx) for p in self.operands())
+        return Explanation(str(self), any(c.held for c in children), children)
+
+    def to_data(self) -> Any:
+        return {"any": [p.to_data() for p in self.operands()]}
+
+
+class Not(Predicate):
+    """Holds when its operand does not."""
+
+    __slots__ = ("operand",)
+
+    def __init__(self, operand: Predicate) -> None:
+        self.operand = operand
+        a = operand._fn
+        self._fn = lambda ctx: not a(ctx)
+
+    def _key(self) -> Any:
+        return (self.operand,)
+
+    def __invert__(self) -> Predicate:
+        return self.operand
+
+    def __str__(self) -> str:
+        inner = str(self.operand)
+        return f"~{inner}" if isinstance(self.operand, Leaf) else f"~({inner})"
+
+    def explain(self, ctx: Context) -> Explanation:
+        child = self.operand.explain(ctx)
+        return Explanation(str(self), not child.held, (child,))
+
+    def to_data(self) -> Any:
+        return {"not": self.operand.to_data()}
+
+
+def _wrap(p: Predicate, looser: type) -> str:
+    return f"({p})" if isinstance(p, looser) else str(p)
+
+
+# --- the registry of named predicates and fixers -------------------------------
+
+PredicateFactory = Callable[..., Callable[[Context], bool]]
+_PREDICATES: dict[str, PredicateFactory] = {}
+
+#: A fixer returns ``(suggestion text, {field: value}, extra message facts)``.
+Fixer = Callable[[Context], tuple[str | None, Mapping[str, str], Mapping[str, Any]]]
+_FIXERS: dict[str, Fixer] = {}
+
+
+def register_predicate(name: str) -> Callable[[PredicateFactory], PredicateFactory]:
+    """Register a predicate factory under ``name`` (for :func:`predicate` and JSON).
+
+    The factory takes the predicate's keyword parameters (JSON values) and
+    returns a function of a :class:`Context`.  Its docstring says what the
+    predicate tests and cites the source of the rule it encodes.
+
+    >>> @register_predicate("doc_long_shift")
+    ... def _long_shift(hours=12):
+    ...     '''The line documents more than ``hours`` hours (house rule).'''
+    ...     return lambda ctx: sum(s.minutes or 0 for s in ctx.services) > hours * 60
+    >>> print(predicate("doc_long_shift", hours=10))
+    doc_long_shift(hours=10)
+    """
+
+    def register(factory: PredicateFactory) -> PredicateFactory:
+        _PREDICATES[name] = factory
+        return factory
+
+    return register
+
+
+def register_fixer(name: str) -> Callable[[Fixer], Fixer]:
+    """Register a fixer under ``name``: it proposes the correction a rule suggests."""
+
+    def register(fixer: Fixer) -> Fixer:
+        _FIXERS[name] = fixer
+        return fixer
+
+    return register
+
+
+def predicate(name: str, **params: Any) -> Predicate:
+    """The registered predicate ``name`` with its parameters.
+
+    :raises RuleSetLoadError: no predicate of that name, or bad parameters.
+    """
+    _load_builtins()
+    factory = _PREDICATES.get(name)
+    if factory is None:
+        raise RuleSetLoadError("predicate", f"unknown predicate name {name!r}")
+    try:
+        fn = factory(**params)
+    except TypeError as exc:
+        raise RuleSetLoadError("predicate", f"bad parameters for {name!r}: {exc}") from None
+    except HcpcsError as exc:
+        raise RuleSetLoadError("predicate", f"bad parameters for {name!r}: {exc}") from None
+    return Leaf(name, params, fn)
+
+
+def predicate_names() -> list[str]:
+    """The names of every registered predicate, sorted."""
+    _load_builtins()
+    return sorted(_PREDICATES)
+
+
+def _load_builtins() -> None:
+    if "code_known" not in _PREDICATES:
+        from . import _facts  # noqa: F401  (registers the built-in predicates)
+
+
+def _predicate_from_data(data: Any, path: str) -> Predicate:
+    if isinstance(data, str):
+        try:
+            return predicate(data)
+        except RuleSetLoadError as exc:
+            raise RuleSetLoadError(path, exc.reason) from None
+    if isinstance(data, dict) and len(data) == 1:
+        (key, value), = data.items()
+        if key == "not":
+            return Not(_predicate_from_data(value, f"{path}.not"))
+        if key in ("all", "any") and isinstance(value, list) and value:
+            parts = [_predicate_from_data(v, f"{path}.{key}[{i}]") for i, v in enumerate(value)]
+            combined = parts[0]
+            for p in parts[1:]:
+                combined = And(combined, p) if key == "all" else Or(combined, p)
+            return combined
+    if isinstance(data, dict) and set(data) <= {"name", "args"} and "name" in data:
+        args = data.get("args", {})
+        if not isinstance(args, dict):
+            raise RuleSetLoadError(f"{path}.args", "must be an object")
+        try:
+            return predicate(data["name"], **args)
+        except RuleSetLoadError as exc:
+            raise RuleSetLoadError(path, exc.reason) from None
+    raise RuleSetLoadError(path, f"is not a predicate: {data!r}")
+
+
+# --- rules, findings, rule sets ------------------------------------------------
+
+
+def _severity(value: object) -> Severity:
+    try:
+        return Severity(value)
+    except ValueError:
+        raise InvalidFieldError("severity", value, "must be error, warning or info") from None
+
+
+def _rule_id(value: object) -> str:
+    if not isinstance(value, str) or not value or not all(c.isalnum() or c == "-" for c in value):
+        raise InvalidFieldError("id", value, "must be a non-empty kebab-case id")
+    return value
+
+
+@attrs.frozen(slots=True)
+class Rule:
+    """One check: a predicate that holds when something is wrong, and what to say.
+
+    :ivar id: stable kebab-case id (``"units-mismatch"``).
+    :ivar severity: error, warning or info.
+    :ivar message: the finding's message; ``{name}`` placeholders are filled
+        from the line (``code``, ``units``, ``date``, ``line``, ``revenue_code``,
+        ``modifiers``) and from the fixer's facts.
+    :ivar source: manual chapter and section, payer policy or seed.
+    :ivar when: the predicate; the rule fires where it holds.
+    :ivar fix: name of a registered fixer proposing the correction, or ``None``.
+    :ivar field: the line field the finding points at (``"units"``).
+    :ivar scope: per line or per claim.
+    :ivar effective_from: first date of service the rule applies to.
+    :ivar effective_through: last date of service it applies to.
+    """
+
+    id: str = attrs.field(converter=_rule_id)
+    severity: Severity = attrs.field(converter=_severity)
+    message: str
+    source: str
+    when: Predicate = attrs.field(validator=attrs.validators.instance_of(Predicate))
+    fix: str | None = None
+    field: str | None = None
+    scope: Scope = attrs.field(default=Scope.LINE, converter=Scope)
+    effective_from: _dt.date | None = None
+    effective_through: _dt.date | None = None
+
+    def applies_on(self, day: _dt.date) -> bool:
+        """Whether the rule is in effect for a date of service."""
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_through is None or day <= self.effective_through
+        )
+
+    def evaluate(self, ctx: Context) -> Finding | None:
+        """The finding for ``ctx``, or ``None`` when the rule does not fire."""
+        if not self.applies_on(ctx.date) or not self.when._fn(ctx):
+            return None
+        return self._finding(ctx)
+
+    def _finding(self, ctx: Context) -> Finding:
+        suggestion: str | None = None
+        fix: Mapping[str, str] = {}
+        facts: dict[str, Any] = _line_facts(ctx)
+        if self.fix is not None:
+            suggestion, fix, extra = _FIXERS[self.fix](ctx)
+            facts.update(extra)
+        return Finding(
+            rule_id=self.id,
+            severity=self.severity,
+            message=self.message.format_map(_Facts(facts)),
+            line=ctx.index,
+            field=self.field,
+            suggestion=suggestion,
+            fix=tuple(sorted(fix.items())),
+            source=self.source,
+            explanation=self.when.explain(ctx),
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        """The rule as plain JSON data."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "severity": self.severity.value,
+            "message": self.message,
+            "source": self.source,
+            "when": self.when.to_data(),
+            "scope": self.scope.value,
+        }
+        for name in ("fix", "field"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
+        for name in ("effective_from", "effective_through"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value.isoformat()
+        return data
+
+
+class _Facts(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _line_facts(ctx: Context) -> dict[str, Any]:
+    line = ctx.line
+    if line is None:
+        return {"line": "claim", "claim": ctx.claim.id}
+    return {
+        "line": ctx.index,
+        "code": line.code,
+        "units": line.units,
+        "date": line.date.isoformat(),
+        "revenue_code": line.revenue_code or "none",
+        "modifiers": " ".join(line.modifiers) or "none",
+        "payer": ctx.payer.name,
+        "type_of_bill": ctx.claim.type_of_bill or "837P",
+    }
+
+
+@attrs.frozen(slots=True)
+class Finding:
+    """One problem (or note) a rule found.
+
+    :ivar rule_id: the rule's id.
+    :ivar severity: the rule's severity.
+    :ivar message: what is wrong, with the line's values filled in.
+    :ivar line: the line's index on the claim, or ``None`` for claim findings.
+    :ivar field: the line field at fault, where one is.
+    :ivar suggestion: how to fix it, in words, where the rule knows.
+    :ivar fix: the corrected values by field (``(("units", "3"),)``).
+    :ivar source: the rule's source.
+    :ivar explanation: which parts of the rule's predicate held.
+    """
+
+    rule_id: str
+    severity: Severity
+    message: str
+    line: int | None
+    field: str | None
+    suggestion: str | None
+    fix: tuple[tuple[str, str], ...]
+    source: str
+    explanation: Explanation
+
+    def __str__(self) -> str:
+        where = "claim" if self.line is None else f"line {self.line + 1}"
+        text = f"{self.severity.value.upper()} {self.rule_id} [{where}]: {self.message}"
+        if self.suggestion:
+            text += f"\n    fix: {self.suggestion}"
+        return text
+
+    def to_data(self) -> dict[str, Any]:
+        """The finding as plain JSON data (for ``--json`` output and DataFrames)."""
+        return {
+            "rule_id": self.rule_id,
+            "severity": self.severity.value,
+            "message": self.message,
+            "line": self.line,
+            "field": self.field,
+            "suggestion": self.suggestion,
+            "fix": dict(self.fix),
+            "source": self.source,
+            "explanation": list(self.explanation.lines()),
+        }
+
+
+def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    rules = tuple(value)
+    seen: set[str] = set()
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, Rule):
+            raise InvalidFieldError(f"rules[{i}]", rule, "is not a Rule")
+        if rule.id in seen:
+            raise InvalidFieldError(f"rules[{i}].id", rule.id, "is used twice")
+        seen.add(rule.id)
+    return rules
+
+
+@attrs.frozen(slots=True)
+class RuleSet:
+    """An ordered, immutable set of rules with unique ids.
+
+    :meth:`add`, :meth:`remove` and :meth:`replace` return new rule sets, so a
+    payer-specific set is the default set with changes:
+
+    >>> from hcpcs_home.rules import DEFAULT_RULES
+    >>> mine = DEFAULT_RULES.remove("cpt-code-preferred")
+    >>> "cpt-code-preferred" in mine, len(DEFAULT_RULES) - len(mine)
+    (False, 1)
+    >>> RuleSet.from_json(mine.to_json()) == mine
+    True
+    """
+
+    rules: tuple[Rule, ...] = attrs.field(default=(), converter=_rules)
+    name: str = "custom"
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return any(r.id == rule_id for r in self.rules)
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def add(self, *rules: Rule) -> RuleSet:
+        """A rule set with ``rules`` appended (ids must be new)."""
+        return attrs.evolve(self, rules=self.rules + rules)
+
+    def remove(self, *rule_ids: str) -> RuleSet:
+        """A rule set without the rules of those ids (each must exist)."""
+        for rid in rule_ids:
+            if rid not in self:
+                raise KeyError(rid)
+        return attrs.evolve(self, rules=tuple(r for r in self.rules if r.id not in rule_ids))
+
+    def replace(self, rule: Rule) -> RuleSet:
+        """A rule set with the rule of the same id replaced."""
+        if rule.id not in self:
+            raise KeyError(rule.id)
+        return attrs.evolve(self, rules=tuple(rule if r.id == rule.id else r for r in self.rules))
+
+    def check(self, claim: Claim) -> Report:
+        """Every finding of these rules on ``claim`` (see :func:`check`)."""
+        return Report(claim, tuple(self._findings(claim)))
+
+    def _findings(self, claim: Claim) -> Iterator[Finding]:
+        claim_memo: dict[str, Any] = {}
+        line_rules = [r for r in self.rules if r.scope is Scope.LINE]
+        for index, line in enumerate(claim.lines):
+            ctx = Context(claim, line, index, claim_memo)
+            for rule in line_rules:
+                found = _safe(rule, ctx)
+                if found is not None:
+                    yield found
+        ctx = Context(claim, claim_memo=claim_memo)
+        for rule in self.rules:
+            if rule.scope is Scope.CLAIM:
+                found = _safe(rule, ctx)
+                if found is not None:
+                    yield found
+
+    def to_data(self) -> dict[str, Any]:
+        """The rule set as plain JSON data."""
+        return {"format": 1, "name": self.name, "rules": [r.to_data() for r in self.rules]}
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The rule set as JSON text, loadable with :meth:`from_json`."""
+        return json.dumps(self.to_data(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> RuleSet:
+        """Load a rule set saved by :meth:`to_json`.
+
+        :raises RuleSetLoadError: malformed JSON, an unknown predicate or fixer
+            name, or a bad rule, with the path of the problem.
+        """
+        try:
+            data = json.loads(text)
+        except (ValueError, TypeError) as exc:
+            raise RuleSetLoadError("$", f"is not valid JSON: {exc}") from None
+        return cls.from_data(data)
+
+    @classmethod
+    def from_data(cls, data: Any) -> RuleSet:
+        """Load a rule set from plain data (see :meth:`to_data`)."""
+        _load_builtins()
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+            raise RuleSetLoadError("$", "must be an object with a 'rules' list")
+        rules = []
+        for i, item in enumerate(data["rules"]):
+            path = f"$.rules[{i}]"
+            if not isinstance(item, dict):
+                raise RuleSetLoadError(path, "must be an object")
+            unknown = set(item) - _RULE_KEYS
+            if unknown:
+                raise RuleSetLoadError(path, f"unknown keys {sorted(unknown)}")
+            if item.get("fix") is not None and item["fix"] not in _FIXERS:
+                raise RuleSetLoadError(f"{path}.fix", f"unknown fixer {item['fix']!r}")
+            try:
+                rules.append(
+                    Rule(
+                        id=item.get("id"),
+                        severity=item.get("severity"),
+                        message=_str(item, "message", path),
+                        source=_str(item, "source", path),
+                        when=_predicate_from_data(item.get("when"), f"{path}.when"),
+                        fix=item.get("fix"),
+                        field=item.get("field"),
+                        scope=item.get("scope", "line"),
+                        effective_from=_opt_date(item, "effective_from", path),
+                        effective_through=_opt_date(item, "effective_through", path),
+                    )
+                )
+            except (HcpcsError, ValueError) as exc:
+                if isinstance(exc, RuleSetLoadError):
+                    raise
+                raise RuleSetLoadError(path, str(exc)) from None
+        try:
+            return cls(rules=rules, name=str(data.get("name", "custom")))
+        except HcpcsError as exc:
+            raise RuleSetLoadError("$.rules", str(exc)) from None
+
+
+_RULE_KEYS = {
+    "id", "severity", "message", "source", "when", "fix", "field", "scope",
+    "effective_from", "effective_through",
+}
+
+
+def _str(item: Mapping[str, Any], key: str, path: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str):
+        raise RuleSetLoadError(f"{path}.{key}", "must be text")
+    return value
+
+
+def _opt_date(item: Mapping[str, Any], key: str, path: str) -> _dt.date | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise RuleSetLoadError(f"{path}.{key}", f"is not an ISO date: {value!r}") from None
+
+
+def _safe(rule: Rule, ctx: Context) -> Finding | None:
+    # A rule that breaks on one line becomes a finding for that line, so one
+    # bad line or one faulty custom rule never stops the rest of the claim.
+    try:
+        return rule.evaluate(ctx)
+    except Exception as exc:
+        return Finding(
+            rule_id=rule.id,
+            severity=Severity.ERROR,
+            message=f"rule could not be evaluated: {type(exc).__name__}: {exc}",
+            line=ctx.index,
+            field=rule.field,
+            suggestion=None,
+            fix=(),
+            source=rule.source,
+            explanation=Explanation(str(rule.when), False),
+        )
+
+
+# --- reports and entry points --------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Report(Sequence[Finding]):
+    """The findings of one check of one claim, in line order then rule order.
+
+    :ivar claim: the claim checked.
+    :ivar findings: what the rules found.
+    """
+
+    claim: Claim
+    findings: tuple[Finding, ...]
+
+    _COLUMNS: ClassVar[tuple[str, ...]] = ("severity", "rule", "line", "message", "suggestion")
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.findings[index]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The error-severity findings."""
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """The warning-severity findings."""
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        """Whether no error-severity finding was raised."""
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+    def rule_ids(self) -> list[str]:
+        """The ids of the rules that fired, in finding order, without repeats."""
+        return list(dict.fromkeys(f.rule_id for f in self.findings))
+
+    def __str__(self) -> str:
+        head = (
+            f"claim {self.claim.id or '(no id)'} for {self.claim.payer.name}: "
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s), "
+            f"{len(self.findings) - len(self.errors) - len(self.warnings)} note(s)"
+        )
+        return "\n".join([head, *(str(f) for f in self.findings)])
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{c}</th>" for c in self._COLUMNS)
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td style='text-align:left'>{html.escape(str(v))}</td>"
+                for v in (
+                    f.severity.value,
+                    f.rule_id,
+                    "claim" if f.line is None else f.line + 1,
+                    f.message,
+                    f.suggestion or "",
+                )
+            )
+            + "</tr>"
+            for f in self.findings
+        )
+        status = "OK" if self.ok else "NOT OK"
+        return (
+            f"<table><caption>{html.escape(self.claim.id or 'claim')}: {status}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        )
+
+
+def check(claim: Claim, rules: RuleSet | None = None) -> Report:
+    """Check a claim with a rule set (the default home-health rules where ``None``).
+
+    Every line is checked by every rule; a rule that fails on one line
+    becomes a finding for that line and the others are still checked.
+    """
+    if not isinstance(claim, Claim):
+        raise InvalidFieldError("claim", claim, "must be a Claim")
+    if rules is None:
+        from .rules import DEFAULT_RULES
+
+        rules = DEFAULT_RULES
+    return rules.check(claim)
+
+
+def check_many(
+    claims: Iterable[Claim | HcpcsError], rules: RuleSet | None = None
+) -> Iterator[Report | HcpcsError]:
+    """Check many claims lazily, yielding each claim's :class:`Report` in order.
+
+    Items that are already errors (a claim that could not be read, from
+    :func:`hcpcs_home.serialize.claims_from_json_lines`) are passed through, so
+    a batch keeps every input's result in place.
+    """
+    for item in claims:
+        yield item if isinstance(item, HcpcsError) else check(item, rules)

@@ -1,0 +1,290 @@
+"""Lossless JSON for claims, services, lines, payers and codes, through cattrs.
+
+The two-function shape of cattrs' preconf modules: :func:`make_converter`
+returns a new converter set up for this library, :func:`configure_converter`
+installs the same hooks on a converter of the host application's.  Nothing
+touches ``cattrs.global_converter``.
+
+Dates are ISO 8601 text (``"2024-03-04"``), clock times ``"HH:MM"`` (seconds
+when non-zero), Decimals text (``"125.50"``), enums their value, sets sorted
+lists.  Structuring hands raw values to the value types' own converters, so
+malformed input raises the library's errors, each with a JSONPath-like
+``field`` such as ``$.lines[2].units``; a whole claim reports every bad field
+at once in an :class:`~hcpcs_home.errors.InvalidClaimError`.
+
+>>> from hcpcs_home import serialize, Service
+>>> conv = serialize.make_converter()
+>>> visit = Service.from_times("G0299", "2024-03-04", "09:00", "09:50", credential="RN")
+>>> data = conv.unstructure(visit)
+>>> data["start"], data["minutes"], data["credential"]
+('09:00', 50, 'RN')
+>>> conv.structure(data, Service) == visit
+True
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+
+from .claims import Authorization, Claim, ClaimLine, Service
+from .codes import Code
+from .errors import HcpcsError, InvalidClaimError, InvalidFieldError
+from .payers import Payer, payer_profile
+from .units import UnitPolicy
+
+__all__ = [
+    "FORMAT_VERSION",
+    "claim_from_json",
+    "claim_to_json",
+    "claims_from_json_lines",
+    "configure_converter",
+    "make_converter",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+FORMAT_VERSION = 1
+"""Version of the claim JSON format, written as ``"format": 1`` by :func:`claim_to_json`."""
+
+T = TypeVar("T")
+
+#: Our value types and, for each field holding other value types, what it holds.
+_NESTED: dict[type, dict[str, tuple[type, bool]]] = {
+    Claim: {
+        "lines": (ClaimLine, True),
+        "services": (Service, True),
+        "authorizations": (Authorization, True),
+        "payer": (Payer, False),
+    },
+    Payer: {"unit_policy": (UnitPolicy, False)},
+    ClaimLine: {},
+    Service: {},
+    Authorization: {},
+    Code: {},
+}
+
+
+def _unstructure_time(value: _dt.time) -> str:
+    return value.isoformat("seconds" if value.second or value.microsecond else "minutes")
+
+
+def _unstructure_value(value: Any) -> Any:
+    """Plain JSON value of a scalar field (dates, times, Decimals, enums, sets)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, _dt.time):
+        return _unstructure_time(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, frozenset):
+        return sorted(_unstructure_value(v) for v in value)
+    if isinstance(value, tuple):
+        return [_unstructure_value(v) for v in value]
+    return value
+
+
+def _make_unstructure(converter: cattrs.Converter, cls: type) -> Callable[[Any], dict[str, Any]]:
+    names = [a.name for a in attrs.fields(cls)]
+    nested = _NESTED.get(cls, {})
+
+    def unstructure(obj: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in names:
+            value = getattr(obj, name)
+            if name in nested:
+                inner = nested[name][0]
+                if nested[name][1]:
+                    out[name] = [converter.unstructure(v, inner) for v in value]
+                else:
+                    out[name] = converter.unstructure(value, inner)
+            else:
+                out[name] = _unstructure_value(value)
+        return out
+
+    return unstructure
+
+
+def _with_path(path: str, exc: HcpcsError) -> HcpcsError:
+    """A copy of ``exc`` whose field is prefixed with ``path``."""
+    if isinstance(exc, InvalidClaimError):
+        return InvalidClaimError(exc.message, [_with_path(path, e) for e in exc.errors])
+    if isinstance(exc, InvalidFieldError):
+        field = exc.field
+        if field.startswith("$"):
+            field = field[1:]
+        else:
+            field = "." + field
+        return type(exc)(path + field, exc.value, exc.reason)
+    return InvalidFieldError(path, None, str(exc))
+
+
+def _flatten(errors: Iterable[HcpcsError]) -> list[HcpcsError]:
+    out: list[HcpcsError] = []
+    for e in errors:
+        out.extend(_flatten(e.errors) if isinstance(e, InvalidClaimError) else [e])
+    return out
+
+
+def _make_structure(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any, Any], T]:
+    names = {a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
+    nested = _NESTED.get(cls, {})
+
+    def structure(data: Any, _: Any) -> T:
+        if cls is Payer and isinstance(data, str):
+            return payer_profile(data)  # type: ignore[return-value]
+        if isinstance(data, cls):
+            return data
+        if not isinstance(data, Mapping):
+            raise InvalidFieldError("$", data, f"must be a JSON object for a {cls.__name__}")
+        problems: list[HcpcsError] = []
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if cls is Claim and key == "format":
+                if value != FORMAT_VERSION:
+                    problems.append(
+                        InvalidFieldError("$.format", value, f"must be {FORMAT_VERSION}")
+                    )
+                continue
+            if key not in names:
+                problems.append(InvalidFieldError(f"$.{key}", value, "is not a known field"))
+                continue
+            if key in nested:
+                inner, many = nested[key]
+                if many:
+                    if not isinstance(value, list):
+                        problems.append(InvalidFieldError(f"$.{key}", value, "must be a list"))
+                        continue
+                    items = []
+                    for i, item in enumerate(value):
+                        try:
+                            items.append(converter.structure(item, inner))
+                        except HcpcsError as exc:
+                            problems.append(_with_path(f"$.{key}[{i}]", exc))
+                    kwargs[key] = items
+                    continue
+                try:
+                    value = converter.structure(value, inner)
+                except HcpcsError as exc:
+                    problems.append(_with_path(f"$.{key}", exc))
+                    continue
+                except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+                    problems.append(InvalidFieldError(f"$.{key}", value, f"is invalid: {exc}"))
+                    continue
+            kwargs[key] = value
+        if not problems:
+            try:
+                return cls(**kwargs)
+            except HcpcsError as exc:
+                problems.append(_with_path("$", exc))
+            except TypeError as exc:  # a required field is missing
+                problems.append(InvalidFieldError("$", data, f"is incomplete: {exc}"))
+        problems = _flatten(problems)
+        if len(problems) == 1:
+            raise problems[0]
+        raise InvalidClaimError(f"invalid {cls.__name__}", problems)
+
+    return structure
+
+
+def configure_converter(converter: cattrs.Converter) -> None:
+    """Install this library's hooks on ``converter`` (yours, never the global one)."""
+    converter.register_unstructure_hook(_dt.date, _dt.date.isoformat)
+    converter.register_unstructure_hook(_dt.time, _unstructure_time)
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_structure_hook(Decimal, lambda v, _: _decimal(v))
+    converter.register_structure_hook(_dt.date, lambda v, _: _date(v))
+    for cls in _NESTED:
+        converter.register_unstructure_hook(cls, _make_unstructure(converter, cls))
+        converter.register_structure_hook(cls, _make_structure(converter, cls))
+    converter.register_unstructure_hook(UnitPolicy, _make_unstructure(converter, UnitPolicy))
+    converter.register_structure_hook(UnitPolicy, _make_structure(converter, UnitPolicy))
+
+
+def _decimal(value: Any) -> Decimal:
+    from ._fields import decimal
+
+    return decimal("value", allow_negative=True)(value)
+
+
+def _date(value: Any) -> _dt.date:
+    from ._fields import date
+
+    return date("value")(value)
+
+
+def make_converter() -> cattrs.Converter:
+    """A new :class:`cattrs.Converter` configured for this library's types."""
+    converter = cattrs.Converter()
+    configure_converter(converter)
+    return converter
+
+
+_converter: cattrs.Converter | None = None
+
+
+def _default() -> cattrs.Converter:
+    global _converter
+    if _converter is None:
+        _converter = make_converter()
+    return _converter
+
+
+def claim_to_json(claim: Claim, *, indent: int | None = 2) -> str:
+    """The claim in the documented JSON format.
+
+    >>> from hcpcs_home import Claim, payers
+    >>> text = claim_to_json(Claim(payers.MEDICARE, "2024-03-01", "2024-03-30"), indent=None)
+    >>> text[:60]
+    '{"format": 1, "payer": {"id": "medicare", "name": "Original '
+    >>> claim_from_json(text) == Claim(payers.MEDICARE, "2024-03-01", "2024-03-30")
+    True
+    """
+    data = {"format": FORMAT_VERSION, **_default().unstructure(claim, Claim)}
+    return json.dumps(data, indent=indent, ensure_ascii=False)
+
+
+def claim_from_json(text: str | bytes) -> Claim:
+    """A claim from JSON text in the documented format.
+
+    :raises InvalidFieldError: the text is not JSON, or one field is bad.
+    :raises InvalidClaimError: several fields are bad (each with its path).
+    """
+    try:
+        data = json.loads(text)
+    except (ValueError, TypeError) as exc:
+        raise InvalidFieldError("$", _preview(text), f"is not valid JSON: {exc}") from None
+    return _default().structure(data, Claim)
+
+
+def claims_from_json_lines(lines: Iterable[str]) -> Iterator[Claim | HcpcsError]:
+    """Claims from JSON lines (one claim per line), lazily.
+
+    A bad line yields its error, with the line number in the path, instead of
+    stopping the batch; blank lines are skipped.
+    """
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield claim_from_json(line)
+        except HcpcsError as exc:
+            yield _with_path(f"line {number}: $", exc)
+
+
+def _preview(text: object) -> object:
+    if isinstance(text, (str, bytes)) and len(text) > 60:
+        return text[:60] + (b"..." if isinstance(text, bytes) else "...")  # type: ignore[operator]
+    return text
