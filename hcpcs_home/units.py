@@ -35,7 +35,7 @@ import datetime as _dt
 import enum
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -399,11 +399,17 @@ def _line_units(unit: BillingUnit, min_minutes: int | None, policy: UnitPolicy, 
 
 
 # --- per-line tables and their caches ----------------------------------------
+#
+# Every line rule is a function of whole minutes 0..1440, so each (unit kind,
+# policy) pair is computed once into a tuple and a call is one index.  The hot
+# path must not hash a policy or a Code (attrs hashes them field by field in
+# Python), so caches are keyed by the identity of the policy and of Code
+# values, and each entry keeps a reference to its key object so an id cannot
+# be reused while it is cached.
 
 _Table = tuple[_Units, ...]
-_by_name: dict[UnitPolicy, dict[str, _Table]] = {}
 _by_kind: dict[tuple[UnitPolicy, BillingUnit, int | None], _Table] = {}
-_NAME_CACHE_LIMIT = 4096
+_CACHE_LIMIT = 4096
 
 
 def _kind_table(code: Code, policy: UnitPolicy) -> _Table:
@@ -421,18 +427,60 @@ def _kind_table(code: Code, policy: UnitPolicy) -> _Table:
     return table
 
 
-def _table(code: object, policy: UnitPolicy) -> _Table:
+class _PolicyCache:
+    """The tables one policy has resolved, by code string and by Code identity."""
+
+    __slots__ = ("by_code", "by_name", "policy")
+
+    def __init__(self, policy: UnitPolicy) -> None:
+        self.policy = policy
+        self.by_name: dict[str, _Table] = {}
+        self.by_code: dict[int, tuple[Code, _Table]] = {}
+
+    def table(self, code: object) -> _Table:
+        """Resolve ``code`` (a string or a Code) and remember its table."""
+        if isinstance(code, Code):
+            table = _kind_table(code, self.policy)
+            if len(self.by_code) >= _CACHE_LIMIT:
+                self.by_code.clear()
+            self.by_code[id(code)] = (code, table)
+            return table
+        table = _kind_table(lookup(code), self.policy)
+        if len(self.by_name) >= _CACHE_LIMIT:
+            self.by_name.clear()
+        self.by_name[code] = table  # type: ignore[index]  # lookup() took it, so a str
+        return table
+
+
+_caches: dict[int, _PolicyCache] = {}
+
+
+def _cache_for(policy: object) -> _PolicyCache:
+    if policy is None:
+        return _DEFAULT_CACHE
+    cache = _caches.get(id(policy))
+    if cache is None or cache.policy is not policy:
+        if not isinstance(policy, UnitPolicy):
+            raise InvalidFieldError("policy", policy, "must be a UnitPolicy or None")
+        if len(_caches) >= _CACHE_LIMIT:
+            _caches.clear()
+            _caches[id(MEDICARE)] = _DEFAULT_CACHE
+        cache = _caches[id(policy)] = _PolicyCache(policy)
+    return cache
+
+
+_DEFAULT_CACHE = _caches[id(MEDICARE)] = _PolicyCache(MEDICARE)
+
+
+def _table(code: object, policy: object) -> _Table:
     """The units for every whole minute 0..1440 of ``code`` under ``policy``."""
-    if isinstance(code, Code):
-        return _kind_table(code, policy)
-    if not isinstance(policy, UnitPolicy):
-        raise InvalidFieldError("policy", policy, "must be a UnitPolicy or None")
-    table = _kind_table(lookup(code), policy)
-    names = _by_name.setdefault(policy, {})
-    if len(names) >= _NAME_CACHE_LIMIT:
-        names.clear()
-    names[code] = table  # type: ignore[index]  # lookup() accepted it, so it is a str
-    return table
+    cache = _cache_for(policy)
+    if type(code) is str:
+        table = cache.by_name.get(code)
+    else:
+        hit = cache.by_code.get(id(code))
+        table = hit[1] if hit is not None and hit[0] is code else None
+    return cache.table(code) if table is None else table
 
 
 def billable_units(
@@ -473,15 +521,20 @@ def billable_units(
     :raises UnknownCodeError: a code string not in the catalog.
     :raises NotTimedError: a code whose units are not counted from minutes.
     """
+    # _table(), inlined: this is the per-claim-line hot path.
     if policy is None:
-        policy = MEDICARE
-    if type(code) is str:
-        names = _by_name.get(policy)
-        table = names.get(code) if names is not None else None
-        if table is None:
-            table = _table(code, policy)
+        cache = _DEFAULT_CACHE
     else:
-        table = _table(code, policy)
+        cache = _caches.get(id(policy))  # type: ignore[assignment]
+        if cache is None or cache.policy is not policy:
+            cache = _cache_for(policy)
+    if type(code) is str:
+        table = cache.by_name.get(code)
+        if table is None:
+            table = cache.table(code)
+    else:
+        hit = cache.by_code.get(id(code))
+        table = hit[1] if hit is not None and hit[0] is code else cache.table(code)
     if type(minutes) is int and 0 <= minutes <= MAX_LINE_MINUTES:
         return table[minutes]
     return table[_clock.check_minutes("minutes", minutes)]
@@ -502,13 +555,15 @@ def units_for_many(
     ...
     hcpcs_home.errors.InvalidMinutesError: minutes_seq[1]=-1 must not be negative
     """
-    table = _table(code, MEDICARE if policy is None else policy)
+    table = _table(code, policy)
     values = minutes_seq if isinstance(minutes_seq, (list, tuple)) else list(minutes_seq)
-    if not values:
-        return []
-    # Fast check: every value an exact int (bools excluded) within 0..1440.
-    if set(map(type, values)) == {int} and min(values) >= 0 and max(values) <= MAX_LINE_MINUTES:
-        return list(map(table.__getitem__, values))
+    # Bulk checks at C speed: every value an exact int (bools excluded) and none
+    # negative; a value past 1440 raises IndexError and takes the careful path.
+    if values and set(map(type, values)) == {int} and min(values) >= 0:
+        try:
+            return [table[m] for m in values]
+        except IndexError:
+            pass
     return [table[_clock.check_minutes(f"minutes_seq[{i}]", m)] for i, m in enumerate(values)]
 
 
@@ -545,8 +600,11 @@ def _code_key(field: str, value: object) -> tuple[str, bool | None]:
         raise InvalidFieldError(field, value, "is not a five-character HCPCS/CPT code") from None
 
 
+_CodeKey = TypeVar("_CodeKey", bound="str | Code")
+
+
 def total_time_units(
-    minutes_by_code: Mapping[str | Code, int],
+    minutes_by_code: Mapping[_CodeKey, int],
     *,
     untimed: Iterable[str | Code] = (),
     policy: UnitPolicy | None = None,
