@@ -26,8 +26,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from . import payers, units
-    from .catalog import DATA_RELEASE, Catalog, catalog, load_cms_file, lookup
+    from . import catalog, payers, units
+    from .catalog import DATA_RELEASE, Catalog, default_catalog, load_cms_file, lookup
     from .claims import Authorization, AuthorizationBasis, Claim, ClaimLine, Service
     from .codes import (
         BillingUnit,
@@ -93,6 +93,7 @@ __all__ = [
     "catalog",
     "check",
     "check_many",
+    "default_catalog",
     "load_cms_file",
     "lookup",
     "normalize_code",
@@ -130,6 +131,7 @@ _LAZY: dict[str, str] = {
     "UnitPolicy": "units",
     "billable_units": "units",
     "catalog": "catalog",
+    "default_catalog": "catalog",
     "check": "policy",
     "check_many": "policy",
     "load_cms_file": "catalog",

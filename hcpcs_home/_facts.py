@@ -17,7 +17,7 @@ from typing import Any
 
 from . import units as _units
 from ._tables import read_table
-from .catalog import catalog
+from .catalog import default_catalog
 from .codes import BillingUnit, Code, CodeSet, Credential, Discipline, Setting
 from .errors import InvalidFieldError
 from .payers import PayerKind
@@ -844,7 +844,7 @@ def _credentials(ctx: Context) -> list[Credential]:
 @register_fixer("nearest-code")
 def _fix_unknown(ctx: Context) -> FixResult:
     assert ctx.line is not None
-    suggestion = catalog()._suggest(ctx.line.code)
+    suggestion = default_catalog()._suggest(ctx.line.code)
     if suggestion is None:
         return None, {}, {}
     return f"did you mean {suggestion}?", {"code": suggestion}, {}

@@ -3,10 +3,10 @@
 The shipped table lives in ``hcpcs_home/data/codes.tsv``; its header names
 the sources and their releases.  It is read once, lazily, on first use.
 
->>> from hcpcs_home import lookup, catalog, Discipline
+>>> from hcpcs_home import lookup, default_catalog, Discipline
 >>> lookup(" g0152").descriptor[:45]
 'Services performed by a qualified occupationa'
->>> list(catalog().filter(discipline=Discipline.SPEECH_LANGUAGE_PATHOLOGY,
+>>> list(default_catalog().filter(discipline=Discipline.SPEECH_LANGUAGE_PATHOLOGY,
 ...                       code_set="HCPCS Level II"))
 ['G0153', 'G0161', 'S9128']
 """
@@ -58,8 +58,8 @@ class Catalog(Mapping[str, Code]):
     date check and a suggestion for near misses.  :meth:`filter` returns a
     smaller catalog, so filters chain.
 
-    >>> from hcpcs_home import catalog, BillingUnit
-    >>> per_diem = catalog().filter(unit=BillingUnit.DAY, code_set="HCPCS Level II")
+    >>> from hcpcs_home import default_catalog, BillingUnit
+    >>> per_diem = default_catalog().filter(unit=BillingUnit.DAY, code_set="HCPCS Level II")
     >>> "T1030" in per_diem, "S9123" in per_diem
     (True, False)
     """
@@ -213,7 +213,7 @@ _lock = threading.Lock()
 _default: Catalog | None = None
 
 
-def catalog() -> Catalog:
+def default_catalog() -> Catalog:
     """The shipped catalog, read from ``hcpcs_home/data/codes.tsv`` on first call."""
     global _default
     if _default is None:
@@ -239,7 +239,7 @@ def lookup(code: object, *, on: _dt.date | None = None) -> Code:
     :raises UnknownCodeError: malformed or unknown code.
     :raises CodeNotEffectiveError: known code, not in effect ``on`` that date.
     """
-    return catalog().lookup(code, on=on)
+    return default_catalog().lookup(code, on=on)
 
 
 def _date(text: str) -> _dt.date | None:

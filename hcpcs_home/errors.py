@@ -7,10 +7,10 @@ with :mod:`multiprocessing`).
 
 >>> import hcpcs_home
 >>> try:
-...     hcpcs_home.lookup("G0125")
+...     hcpcs_home.lookup("S9132")
 ... except hcpcs_home.UnknownCodeError as exc:
 ...     print(exc.code, exc.suggestion)
-G0125 G0129
+S9132 S9122
 """
 
 from __future__ import annotations

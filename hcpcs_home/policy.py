@@ -38,7 +38,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .catalog import catalog
+from .catalog import default_catalog
 from .claims import Claim, ClaimLine, Service
 from .codes import Code
 from .errors import HcpcsError, InvalidFieldError, RuleSetLoadError, UnknownCodeError
@@ -150,7 +150,7 @@ def _catalog_get(code: str) -> Code | None:
         return _CODES[code]
     except KeyError:
         try:
-            found: Code | None = catalog().lookup(code)
+            found: Code | None = default_catalog().lookup(code)
         except UnknownCodeError:
             found = None
         _CODES[code] = found

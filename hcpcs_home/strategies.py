@@ -25,7 +25,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .catalog import catalog
+from .catalog import default_catalog
 from .claims import Authorization, AuthorizationBasis, Claim, ClaimLine, Service
 from .codes import Code, Credential, Setting
 from .payers import PROFILES, Payer
@@ -57,7 +57,7 @@ def codes(**criteria: Any) -> st.SearchStrategy[Code]:
 
     Shrinks toward the first code in code order.
     """
-    found = list(catalog().filter(**criteria).codes())
+    found = list(default_catalog().filter(**criteria).codes())
     if not found:
         raise ValueError(f"no shipped code matches {criteria!r}")
     return st.sampled_from(found)

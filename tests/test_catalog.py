@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hcpcs_home.catalog import Catalog, catalog, load_cms_file, lookup
+from hcpcs_home.catalog import Catalog, default_catalog, load_cms_file, lookup
 from hcpcs_home.codes import (
     BillingUnit,
     Code,
@@ -48,7 +48,7 @@ HH_FAMILIES = ("042X", "043X", "044X", "055X", "056X", "057X")
 
 def hcpcs_rows() -> list[Code]:
     """The shipped HCPCS Level II rows."""
-    return list(catalog().filter(code_set=CodeSet.HCPCS).codes())
+    return list(default_catalog().filter(code_set=CodeSet.HCPCS).codes())
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,7 @@ class TestTable:
 
     def test_size(self) -> None:
         """The table holds every code family it claims to cover."""
-        assert 144 == len(catalog())
+        assert 144 == len(default_catalog())
 
     @pytest.mark.parametrize("code", ["T1019", "T1020"])
     def test_personal_care_not_aide(self, code: str) -> None:
@@ -201,7 +201,7 @@ class TestTable:
         found = lookup(code)
 
         assert (replaced_by, terminated) == (found.replaced_by, found.terminated)
-        assert all(r in catalog() for r in replaced_by)
+        assert all(r in default_catalog() for r in replaced_by)
 
     def test_g0162_active(self) -> None:
         """G0162 was not retired."""
@@ -233,7 +233,7 @@ class TestTable:
 
     def test_cpt_rows(self) -> None:
         """CPT rows are our own summaries, flagged as such, never AMA text."""
-        cpt = list(catalog().filter(code_set=CodeSet.CPT).codes())
+        cpt = list(default_catalog().filter(code_set=CodeSet.CPT).codes())
         expected = [f"9716{i}" for i in range(1, 9)] + [
             "99500", "99501", "99502", "99503", "99504", "99505", "99506", "99507",
             "99509", "99510", "99511", "99512", "99600", "99601", "99602",
@@ -245,7 +245,7 @@ class TestTable:
 
     def test_cpt_home_visits(self) -> None:
         """99500-99602 are visits (99602 an extra hour), not for Medicare, status unconfirmed."""
-        visits = catalog().filter(code_set=CodeSet.CPT, setting=Setting.HOME)
+        visits = default_catalog().filter(code_set=CodeSet.CPT, setting=Setting.HOME)
 
         assert {"99602"} == {c.code for c in visits.codes() if c.unit is BillingUnit.HOUR}
         assert all(c.unit is BillingUnit.VISIT for c in visits.codes() if c.code != "99602")
@@ -263,12 +263,12 @@ class TestTable:
     def test_fifteen_minute_minimum(self) -> None:
         """Every 15-minute code needs 8 minutes for one unit."""
         assert {8} == {
-            c.min_minutes for c in catalog().filter(unit=BillingUnit.FIFTEEN_MINUTES).codes()
+            c.min_minutes for c in default_catalog().filter(unit=BillingUnit.FIFTEEN_MINUTES).codes()
         }
 
     def test_every_row_has_source(self) -> None:
         """Every row names where its attributes come from."""
-        assert [] == [c.code for c in catalog().codes() if not c.source]
+        assert [] == [c.code for c in default_catalog().codes() if not c.source]
 
 
 class TestAgainstCms2019:
@@ -281,13 +281,13 @@ class TestAgainstCms2019:
     def test_ranges_complete(self, cms_2019: dict[str, Code], low: str, high: str) -> None:
         """Every code the 2019 file holds in a covered range is in the table."""
         in_file = {k for k in cms_2019 if low <= k <= high}
-        in_table = {k for k in catalog() if low <= k <= high}
+        in_table = {k for k in default_catalog() if low <= k <= high}
 
         assert in_file == in_table
 
     def test_s9130_does_not_exist(self, cms_2019: dict[str, Code]) -> None:
         """S9130 is in neither the 2019 file nor the table."""
-        assert (False, False) == ("S9130" in cms_2019, "S9130" in catalog())
+        assert (False, False) == ("S9130" in cms_2019, "S9130" in default_catalog())
 
     def test_only_listed_codes_missing(self, cms_2019: dict[str, Code]) -> None:
         """The codes absent from the 2019 file are exactly those added later."""
@@ -334,11 +334,11 @@ class TestLookup:
     @given(st.data())
     def test_any_spelling(self, data: st.DataObject) -> None:
         """Any casing and whitespace of a valid code finds the same entry."""
-        code = data.draw(st.sampled_from(list(catalog())))
+        code = data.draw(st.sampled_from(list(default_catalog())))
         spelled = recase(data.draw, code)
 
         assert lookup(code) is lookup(spelled)
-        assert catalog()[code] is catalog()[spelled]
+        assert default_catalog()[code] is default_catalog()[spelled]
         assert code == normalize_code(spelled)
 
     def test_s9130_unknown(self) -> None:
@@ -354,7 +354,7 @@ class TestLookup:
             lookup("G0125")
 
         suggestion = info.value.suggestion
-        assert suggestion in catalog()
+        assert suggestion in default_catalog()
         assert 1 == edit_distance("G0125", suggestion)
         assert f"did you mean {suggestion!r}" in str(info.value)
 
@@ -407,7 +407,7 @@ class TestFilter:
 
     def test_discipline(self) -> None:
         """Speech-language pathology HCPCS codes are the two G-codes and S9128."""
-        found = catalog().filter(
+        found = default_catalog().filter(
             discipline=Discipline.SPEECH_LANGUAGE_PATHOLOGY, code_set=CodeSet.HCPCS
         )
 
@@ -415,31 +415,31 @@ class TestFilter:
 
     def test_unit(self) -> None:
         """The hourly codes are the home nursing, aide, clinic and hospice ones."""
-        found = catalog().filter(unit=BillingUnit.HOUR)
+        found = default_catalog().filter(unit=BillingUnit.HOUR)
 
         assert ["99602", "S9122", "S9123", "S9124", "T1026", "T2043"] == list(found)
 
     def test_credential(self) -> None:
         """LPN codes span Medicare G-codes and Medicaid/commercial S and T codes."""
-        found = catalog().filter(credential="LPN", on=dt.date(2024, 1, 1))
+        found = default_catalog().filter(credential="LPN", on=dt.date(2024, 1, 1))
 
         assert ["G0300", "G0494", "G0496", "S9124", "T1000", "T1003", "T1031"] == list(found)
 
     def test_code_set(self) -> None:
         """The CPT rows are the 23 evaluation and home-visit codes."""
-        assert 23 == len(catalog().filter(code_set="CPT"))
+        assert 23 == len(default_catalog().filter(code_set="CPT"))
 
     def test_chained(self) -> None:
         """Filters chain and agree with one combined filter."""
-        once = catalog().filter(discipline="skilled nursing", unit=BillingUnit.DAY)
-        twice = catalog().filter(discipline="skilled nursing").filter(unit=BillingUnit.DAY)
+        once = default_catalog().filter(discipline="skilled nursing", unit=BillingUnit.DAY)
+        twice = default_catalog().filter(discipline="skilled nursing").filter(unit=BillingUnit.DAY)
 
         assert ["T1030", "T1031"] == list(once)
         assert once == twice
 
     def test_medicare(self) -> None:
         """No S or T code is accepted by Medicare."""
-        accepted = catalog().filter(medicare_accepts=True)
+        accepted = default_catalog().filter(medicare_accepts=True)
 
         assert [] == [c for c in accepted if c[0] in "ST"]
 
@@ -457,7 +457,7 @@ class TestReprHtml:
 
     def test_filtered_catalog(self) -> None:
         """A filtered catalog renders one row per code, escaped."""
-        html = catalog().filter(unit=BillingUnit.DAY, credential="RN")._repr_html_()
+        html = default_catalog().filter(unit=BillingUnit.DAY, credential="RN")._repr_html_()
 
         assert 1 == html.count("<tr><td")
         assert "T1030" in html
@@ -493,14 +493,14 @@ class TestRobustness:
     @pytest.mark.parametrize("junk", JUNK, ids=repr)
     def test_lookup(self, junk: object) -> None:
         """lookup, Catalog.lookup, indexing and normalize_code raise HcpcsError subclasses."""
-        for entry in (lookup, catalog().lookup, catalog().__getitem__, normalize_code):
+        for entry in (lookup, default_catalog().lookup, default_catalog().__getitem__, normalize_code):
             with pytest.raises(HcpcsError):
                 entry(junk)  # type: ignore[operator]
 
     @pytest.mark.parametrize("junk", JUNK, ids=repr)
     def test_contains(self, junk: object) -> None:
         """Membership never raises."""
-        assert junk not in catalog()
+        assert junk not in default_catalog()
 
     @pytest.mark.parametrize("junk", JUNK, ids=repr)
     def test_load_cms_file(self, junk: object) -> None:
