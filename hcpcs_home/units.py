@@ -1,7 +1,7 @@
 """Billable units from documented time, counted the way CMS and payers count them.
 
 :func:`billable_units` turns the minutes documented for one claim line into
-units, dispatching on the code's :class:`~hcpcs_home.codes.BillingUnit`.
+units, dispatching on the code's ``BillingUnit``.
 Where sources disagree, or a payer sets its own convention, the choice is a
 :class:`UnitPolicy` value the caller (later, the payer) selects; the module
 never guesses.  :data:`MEDICARE` is the default.
@@ -110,12 +110,12 @@ class FifteenMinuteRule(str, enum.Enum):
     today is UNCONFIRMED (domain README §0.11, §2.3).
     """
     COMPLETE_UNITS = "complete 15-minute units only"
-    """Only complete quarter hours count: 59 minutes is 3 units.
+    """Only complete quarter hours count, so 59 minutes is 3 units.
 
     Source: Missouri Medicaid home care, as reported by Ankota's EVV blog [3rd].
     """
     ANY_PART = "any part of 15 minutes"
-    """Any part of a 15-minute block is a unit: 1-15 minutes is 1, 16-30 is 2.
+    """Any part of a 15-minute block is a unit (1-15 minutes is 1, 16-30 is 2).
 
     The reading of "up to 15 minutes" descriptors (T1000-T1005); derived from
     the CMS descriptor wording, payer rules vary (UNCONFIRMED, README §2.5).
@@ -150,7 +150,7 @@ class HourRounding(str, enum.Enum):
     Medicare Plus Blue PDN policy [3rd]).  Units stay in hours: 75 minutes is
     ``Decimal('1.25')``."""
     QUARTERS_DOWN = "complete quarter hours"
-    """Complete quarter hours only: 59 minutes is 0.75 (Missouri Medicaid home
+    """Complete quarter hours only, so 59 minutes is 0.75 (Missouri Medicaid home
     care, Ankota EVV blog [3rd])."""
 
 
@@ -158,7 +158,7 @@ class TimedMethod(str, enum.Enum):
     """How several 15-minute codes on one day share their minutes."""
 
     TOTAL_TIME = "total timed minutes"
-    """CMS: the summed minutes set the day's units, shared out by
+    """CMS's method, in which the summed minutes set the day's units, shared out by
     :func:`total_time_units` (Pub. 100-04 ch. 5 §20.2 C)."""
     PER_CODE = "per code"
     """Each code judged on its own minutes alone (the "AMA/CPT" method some
@@ -200,9 +200,10 @@ def _check_shift_hours(instance: UnitPolicy, attribute: Any, value: object) -> N
 class UnitPolicy:
     """A payer's way of counting units: every convention :func:`billable_units` consults.
 
-    Policies are immutable values; derive one with :func:`attrs.evolve`.
+    Policies are immutable values; derive one with ``attrs.evolve``.
 
     >>> import attrs
+    >>> from hcpcs_home.units import MEDICARE, HourRounding, billable_units
     >>> mine = attrs.evolve(MEDICARE, name="Acme PDN", hours=HourRounding.QUARTERS)
     >>> billable_units("S9124", 75, policy=mine)
     Decimal('1.25')
@@ -241,7 +242,7 @@ MEDICARE = UnitPolicy(
     name="Medicare",
     source="Pub. 100-04 ch. 5 §20.2 C; NGS Home Health Therapy Billing (seed 003); HCPCS",
 )
-"""The default policy: CMS's 8-minute chart per line, the total-time method
+"""The default policy, with CMS's 8-minute chart per line, the total-time method
 across 15-minute codes on one day, and a per diem as a calendar day.
 
 15-minute lines follow the chart NGS prints for 32X and 34X claims (seed 003)
@@ -252,7 +253,7 @@ settings here (complete hours; any part of 15 minutes) only keep the policy tota
 """
 
 DEFAULT_POLICY = MEDICARE
-"""The policy used where none is given: :data:`MEDICARE`."""
+"""The policy used where none is given, :data:`MEDICARE`."""
 
 WHOLE_HOURS = attrs.evolve(
     MEDICARE,
@@ -260,9 +261,9 @@ WHOLE_HOURS = attrs.evolve(
     hours=HourRounding.DOWN,
     source="no published convention: complete hours only, never billing time not given",
 )
-"""Complete hours only, with no carry: the conservative choice for a payer that
-publishes no partial-hour convention (none was found for most commercial
-plans; domain README §2.4, §9)."""
+"""Complete hours only, with no carry (the conservative choice for a payer that
+publishes no partial-hour convention; none was found for most commercial
+plans, domain README §2.4, §9)."""
 
 MEDICARE_ANY_MINUTE_VISIT = attrs.evolve(
     MEDICARE,
@@ -312,7 +313,7 @@ QUARTER_HOUR = attrs.evolve(
     hours=HourRounding.QUARTERS,
     source="BCBS Michigan Medicare Plus Blue PDN policy",
 )
-"""Per-hour codes in quarter hours by the 8-minute bands.  Source: BCBS
+"""Per-hour codes in quarter hours by the 8-minute bands.  Source is BCBS
 Michigan Medicare Plus Blue private-duty nursing policy, "paid in 15-minute
 increments" [3rd]."""
 
@@ -334,8 +335,8 @@ DOL_EEOICP_8_HOUR_SHIFT = attrs.evolve(
     per_diem_shift_hours=8,
     source="US DOL DEEOIC Bulletin 08-09, attachment 4",
 )
-"""A per diem (T1030, T1031, S5126) is one 8-hour shift: 24 hours of care is 3
-units, and less than 8 hours is none.  Source: US Department of Labor DEEOIC
+"""A per diem (T1030, T1031, S5126) is one 8-hour shift, so 24 hours of care is
+3 units and less than 8 hours is none.  Source: US Department of Labor DEEOIC
 Bulletin 08-09, attachment 4."""
 
 
@@ -489,7 +490,7 @@ def billable_units(
     """The units one claim line of ``code`` bills for ``minutes`` of documented time.
 
     ``code`` is a code string (looked up in the shipped catalog) or a
-    :class:`~hcpcs_home.codes.Code`; ``policy`` is a :class:`UnitPolicy`
+    :class:`!hcpcs_home.Code`; ``policy`` is a :class:`UnitPolicy`
     (:data:`MEDICARE` when ``None``).  The code's billing unit decides:
 
     * per/each 15 minutes: ``policy.fifteen_minute`` (CMS chart: 8-22 is 1,
@@ -509,6 +510,7 @@ def billable_units(
     A code's ``min_minutes`` matters only for sessions; 15-minute lines follow
     the policy.
 
+    >>> from hcpcs_home.units import DOL_EEOICP_8_HOUR_SHIFT, billable_units
     >>> [billable_units("G0153", m) for m in (7, 8, 22, 23, 127, 128)]
     [0, 1, 1, 2, 8, 9]
     >>> billable_units("G0129", 44), billable_units("G0129", 45)
@@ -516,10 +518,10 @@ def billable_units(
     >>> billable_units("T1030", 1440, policy=DOL_EEOICP_8_HOUR_SHIFT)
     3
 
-    :raises InvalidMinutesError: ``minutes`` negative, NaN, fractional, a bool,
+    :raises ~hcpcs_home.errors.InvalidMinutesError: ``minutes`` negative, NaN, fractional, a bool,
         not a number or more than 1440.
-    :raises UnknownCodeError: a code string not in the catalog.
-    :raises NotTimedError: a code whose units are not counted from minutes.
+    :raises ~hcpcs_home.errors.UnknownCodeError: a code string not in the catalog.
+    :raises ~hcpcs_home.errors.NotTimedError: a code whose units are not counted from minutes.
     """
     # _table(), inlined: this is the per-claim-line hot path.
     if policy is None:
@@ -548,6 +550,7 @@ def units_for_many(
     The code and policy are resolved once and the minutes checked in bulk,
     which makes this several times faster than a loop of single calls.
 
+    >>> from hcpcs_home.units import units_for_many
     >>> units_for_many("G0152", [0, 8, 23, 38])
     [0, 1, 2, 3]
     >>> units_for_many("G0152", [8, -1])
@@ -574,6 +577,7 @@ def is_contested(code: str | Code, minutes: int) -> bool:
     hospice FAQ and Medicaid manuals count 1 (domain README §0.11, §2.3).  A
     claim checker can warn on these whichever policy it applies.
 
+    >>> from hcpcs_home.units import is_contested
     >>> is_contested("G0152", 5), is_contested("G0152", 8), is_contested("S9123", 5)
     (True, False, False)
     """
@@ -612,7 +616,7 @@ def total_time_units(
     """Units for each code billed on one day, by CMS's total-time method.
 
     Codes are 15-minute timed codes (CPT 97xxx need not be in the catalog)
-    unless listed in ``untimed`` or given as a :class:`~hcpcs_home.codes.Code`
+    unless listed in ``untimed`` or given as a :class:`!hcpcs_home.Code`
     whose unit is untimed or per visit.  Untimed codes bill 1 unit each and their
     minutes do not join the total (seed 003; therapycomply.com [3rd]).
 
@@ -632,6 +636,7 @@ def total_time_units(
     instead judged alone by ``policy.fifteen_minute``.  Codes come back in the
     order given, then any ``untimed`` codes not among the keys.
 
+    >>> from hcpcs_home.units import AMA_PER_CODE, total_time_units
     >>> total_time_units({"97112": 24, "97110": 23})
     {'97112': 2, '97110': 1}
     >>> total_time_units({"97161": 45, "97110": 20}, untimed=["97161"])
@@ -639,9 +644,9 @@ def total_time_units(
     >>> total_time_units({"97110": 33, "97140": 7}, policy=AMA_PER_CODE)
     {'97110': 2, '97140': 0}
 
-    :raises InvalidMinutesError: a code's minutes invalid, or the timed minutes
+    :raises ~hcpcs_home.errors.InvalidMinutesError: a code's minutes invalid, or the timed minutes
         together more than a day.
-    :raises InvalidFieldError: a malformed code or a code given twice.
+    :raises ~hcpcs_home.errors.InvalidFieldError: a malformed code or a code given twice.
     """
     if policy is None:
         policy = MEDICARE
@@ -691,6 +696,7 @@ def minutes_between(start: object, stop: object, *, full_day: bool = False) -> i
     crosses midnight.  A stop equal to the start is 0 minutes unless
     ``full_day`` says the shift ran round the clock.
 
+    >>> from hcpcs_home.units import minutes_between
     >>> minutes_between("22:00", "06:00"), minutes_between("0800", "0800")
     (480, 0)
     >>> minutes_between("08:00", "08:00", full_day=True)
@@ -731,6 +737,7 @@ class Span:
     is derived, payer rules UNCONFIRMED, domain README §2.6).
 
     >>> import datetime
+    >>> from hcpcs_home.units import Span
     >>> night = Span.from_clock(datetime.date(2026, 1, 1), "22:00", "06:00")
     >>> night.minutes, night.minutes_by_date()
     (480, {datetime.date(2026, 1, 1): 120, datetime.date(2026, 1, 2): 360})
@@ -777,6 +784,7 @@ def service_dates(services: Iterable[_dt.date | Span]) -> tuple[_dt.date, ...]:
     "Telehealth Home Health Services: New G-Codes").
 
     >>> import datetime
+    >>> from hcpcs_home.units import Span, service_dates
     >>> day = datetime.date(2026, 3, 1)
     >>> service_dates([day, day, Span.from_clock(day, "22:00", "06:00")])
     (datetime.date(2026, 3, 1), datetime.date(2026, 3, 2))
@@ -805,6 +813,7 @@ def per_diem_units(services: Iterable[_dt.date | Span], *, policy: UnitPolicy | 
     are refused because they carry no duration.
 
     >>> import datetime
+    >>> from hcpcs_home.units import DOL_EEOICP_8_HOUR_SHIFT, Span, per_diem_units
     >>> day = datetime.date(2026, 3, 1)
     >>> visits = [Span.from_clock(day, "08:00", "09:00"), Span.from_clock(day, "20:00", "21:00")]
     >>> per_diem_units(visits)
@@ -838,6 +847,7 @@ def carry_hours(minutes_by_date: Mapping[_dt.date, int]) -> dict[_dt.date, int]:
     Ankota's EVV blog [3rd] (:data:`VIRGINIA_WHOLE_HOURS`).
 
     >>> import datetime
+    >>> from hcpcs_home.units import carry_hours
     >>> d = datetime.date
     >>> carry_hours({d(2026, 1, 5): 90, d(2026, 1, 6): 100, d(2026, 2, 2): 50})
     {datetime.date(2026, 1, 5): 1, datetime.date(2026, 1, 6): 2, datetime.date(2026, 2, 2): 0}
