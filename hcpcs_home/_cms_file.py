@@ -17,7 +17,7 @@ keeps the procedures only and turns each into a :class:`~hcpcs_home.Code`.
 
 Nothing in the file is skipped silently: a line after the disclaimers that is
 not a record, a record cut short, an unreadable date or coverage code, or a
-continuation with no first line raises :class:`~hcpcs_home.InvalidFieldError`
+continuation with no first line raises :class:`~hcpcs_home.errors.InvalidFieldError`
 whose ``field`` is ``"<file name>:<line number>"``.
 """
 
@@ -105,7 +105,7 @@ class CmsRecord:
 
     @property
     def medicare_accepts(self) -> bool:
-        """Whether Medicare may accept the code: coverage ``C`` or ``D``."""
+        """Whether Medicare may accept the code (coverage ``C`` or ``D``)."""
         return self.coverage in (Coverage.CARRIER_JUDGMENT, Coverage.SPECIAL_INSTRUCTIONS)
 
     def to_code(self, source: str = "") -> Code:
