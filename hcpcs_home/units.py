@@ -473,6 +473,11 @@ def _cache_for(policy: object) -> _PolicyCache:
 _DEFAULT_CACHE = _caches[id(MEDICARE)] = _PolicyCache(MEDICARE)
 
 
+def _policy(policy: object) -> UnitPolicy:
+    """``policy`` checked, with ``None`` meaning :data:`MEDICARE`."""
+    return _cache_for(policy).policy
+
+
 def _table(code: object, policy: object) -> _Table:
     """The units for every whole minute 0..1440 of ``code`` under ``policy``."""
     cache = _cache_for(policy)
@@ -648,13 +653,12 @@ def total_time_units(
         together more than a day.
     :raises ~hcpcs_home.errors.InvalidFieldError: a malformed code or a code given twice.
     """
-    if policy is None:
-        policy = MEDICARE
+    policy = _policy(policy)
     if not isinstance(minutes_by_code, Mapping):
         raise InvalidFieldError("minutes_by_code", minutes_by_code, "must map codes to minutes")
     if isinstance(untimed, (str, Code)):
         untimed = [untimed]
-    untimed_set = {_code_key("untimed", c)[0] for c in untimed}
+    untimed_set = dict.fromkeys(_code_key("untimed", c)[0] for c in untimed)  # ordered
     minutes: dict[str, int] = {}
     timed: list[str] = []
     for raw, value in minutes_by_code.items():
@@ -822,8 +826,7 @@ def per_diem_units(services: Iterable[_dt.date | Span], *, policy: UnitPolicy | 
     ...                policy=DOL_EEOICP_8_HOUR_SHIFT)
     3
     """
-    if policy is None:
-        policy = MEDICARE
+    policy = _policy(policy)
     if policy.per_diem_shift_hours is None:
         return len(service_dates(services))
     shift = policy.per_diem_shift_hours * 60

@@ -233,6 +233,11 @@ class TestTotalTime:
         got = total_time_units({"97161": 40, "97110": 7}, untimed=["97161"])
         assert got == {"97161": 1, "97110": 0}
 
+    def test_untimed_order_kept(self) -> None:
+        """Untimed-only codes come back in the order given, run after run."""
+        got = total_time_units({}, untimed=["97168", "97161", "97165", "97163"])
+        assert list(got) == ["97168", "97161", "97165", "97163"]
+
     def test_untimed_not_in_mapping(self) -> None:
         """An untimed code listed only in ``untimed`` still bills its 1 unit."""
         assert total_time_units({"97110": 30}, untimed="97165") == {"97110": 2, "97165": 1}
@@ -574,9 +579,17 @@ class TestRobustness:
 
     @pytest.mark.parametrize("policy", ["MEDICARE", object(), 1])
     def test_bad_policy(self, policy: object) -> None:
-        """A policy must be a UnitPolicy."""
-        with pytest.raises(InvalidFieldError, match="policy"):
-            billable_units("G0152", 30, policy=policy)  # type: ignore[arg-type]
+        """A policy must be a UnitPolicy, at every entry point that takes one."""
+        calls = [
+            lambda: billable_units("G0152", 30, policy=policy),
+            lambda: billable_units(T1019, 30, policy=policy),
+            lambda: units_for_many("G0152", [30], policy=policy),
+            lambda: total_time_units({"97110": 30}, policy=policy),
+            lambda: per_diem_units([dt.date(2026, 1, 1)], policy=policy),
+        ]
+        for call in calls:
+            with pytest.raises(InvalidFieldError, match="policy"):
+                call()
 
     @pytest.mark.parametrize(
         "services", [None, 5, [None], ["2026-01-01"], [dt.datetime(2026, 1, 1)]]
