@@ -262,9 +262,9 @@ class TestTable:
 
     def test_fifteen_minute_minimum(self) -> None:
         """Every 15-minute code needs 8 minutes for one unit."""
-        assert {8} == {
-            c.min_minutes for c in default_catalog().filter(unit=BillingUnit.FIFTEEN_MINUTES).codes()
-        }
+        timed = default_catalog().filter(unit=BillingUnit.FIFTEEN_MINUTES)
+
+        assert {8} == {c.min_minutes for c in timed.codes()}
 
     def test_every_row_has_source(self) -> None:
         """Every row names where its attributes come from."""
@@ -493,7 +493,8 @@ class TestRobustness:
     @pytest.mark.parametrize("junk", JUNK, ids=repr)
     def test_lookup(self, junk: object) -> None:
         """lookup, Catalog.lookup, indexing and normalize_code raise HcpcsError subclasses."""
-        for entry in (lookup, default_catalog().lookup, default_catalog().__getitem__, normalize_code):
+        cat = default_catalog()
+        for entry in (lookup, cat.lookup, cat.__getitem__, normalize_code):
             with pytest.raises(HcpcsError):
                 entry(junk)  # type: ignore[operator]
 
