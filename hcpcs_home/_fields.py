@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from . import _clock
 from .codes import normalize_code
-from .errors import InvalidFieldError, UnknownCodeError
+from .errors import InvalidFieldError, InvalidTimeError, UnknownCodeError
 
 E = TypeVar("E")
 

@@ -42,6 +42,7 @@ from .units import UnitPolicy
 
 __all__ = [
     "FORMAT_VERSION",
+    "claim_from_data",
     "claim_from_json",
     "claim_to_json",
     "claims_from_json_lines",
@@ -139,7 +140,8 @@ def _flatten(errors: Iterable[HcpcsError]) -> list[HcpcsError]:
 
 
 def _make_structure(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any, Any], T]:
-    names = {a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
+    fields = {a.name: a for a in attrs.fields(cls)}  # type: ignore[arg-type]
+    required = [a.name for a in fields.values() if a.default is attrs.NOTHING]
     nested = _NESTED.get(cls, {})
 
     def structure(data: Any, _: Any) -> T:
@@ -158,45 +160,68 @@ def _make_structure(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any,
                         InvalidFieldError("$.format", value, f"must be {FORMAT_VERSION}")
                     )
                 continue
-            if key not in names:
+            if key not in fields:
                 problems.append(InvalidFieldError(f"$.{key}", value, "is not a known field"))
                 continue
-            if key in nested:
-                inner, many = nested[key]
-                if many:
-                    if not isinstance(value, list):
-                        problems.append(InvalidFieldError(f"$.{key}", value, "must be a list"))
-                        continue
-                    items = []
-                    for i, item in enumerate(value):
-                        try:
-                            items.append(converter.structure(item, inner))
-                        except HcpcsError as exc:
-                            problems.append(_with_path(f"$.{key}[{i}]", exc))
-                    kwargs[key] = items
-                    continue
-                try:
-                    value = converter.structure(value, inner)
-                except HcpcsError as exc:
-                    problems.append(_with_path(f"$.{key}", exc))
-                    continue
-                except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-                    problems.append(InvalidFieldError(f"$.{key}", value, f"is invalid: {exc}"))
-                    continue
-            kwargs[key] = value
+            try:
+                kwargs[key] = _structure_field(converter, fields[key], nested.get(key), value)
+            except InvalidFieldError as exc:
+                # A scalar field's converter names the bare field: replace it by the path.
+                problems.append(
+                    _with_path(f"$.{key}", exc)
+                    if exc.field.startswith("$")
+                    else type(exc)(f"$.{key}", exc.value, exc.reason)
+                )
+            except HcpcsError as exc:
+                problems.append(_with_path(f"$.{key}", exc))
+        problems += [
+            InvalidFieldError(f"$.{name}", None, "is required")
+            for name in required
+            if name not in data
+        ]
         if not problems:
             try:
                 return cls(**kwargs)
             except HcpcsError as exc:
                 problems.append(_with_path("$", exc))
-            except TypeError as exc:  # a required field is missing
-                problems.append(InvalidFieldError("$", data, f"is incomplete: {exc}"))
         problems = _flatten(problems)
         if len(problems) == 1:
             raise problems[0]
         raise InvalidClaimError(f"invalid {cls.__name__}", problems)
 
     return structure
+
+
+def _structure_field(
+    converter: cattrs.Converter,
+    field: attrs.Attribute[Any],
+    nested: tuple[type, bool] | None,
+    value: Any,
+) -> Any:
+    """One field's value, structured and checked on its own so every bad field is reported."""
+    if nested is None:
+        if field.converter is not None:
+            field.converter(value)  # type: ignore[operator]  # raises with the field's name
+        return value
+    inner, many = nested
+    if not many:
+        try:
+            return converter.structure(value, inner)
+        except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+            if isinstance(exc, HcpcsError):
+                raise
+            raise InvalidFieldError("$", value, f"is invalid: {exc}") from None
+    if not isinstance(value, list):
+        raise InvalidFieldError("$", value, "must be a list")
+    items, problems = [], []
+    for i, item in enumerate(value):
+        try:
+            items.append(converter.structure(item, inner))
+        except HcpcsError as exc:
+            problems.append(_with_path(f"$[{i}]", exc))
+    if problems:
+        raise InvalidClaimError("invalid items", problems)
+    return items
 
 
 def configure_converter(converter: cattrs.Converter) -> None:
@@ -266,6 +291,11 @@ def claim_from_json(text: str | bytes) -> Claim:
         data = json.loads(text)
     except (ValueError, TypeError) as exc:
         raise InvalidFieldError("$", _preview(text), f"is not valid JSON: {exc}") from None
+    return claim_from_data(data)
+
+
+def claim_from_data(data: Any) -> Claim:
+    """A claim from already-parsed JSON data (a ``dict`` in the documented format)."""
     return _default().structure(data, Claim)
 
 

@@ -1,0 +1,270 @@
+"""Tests for the claim nouns: Service, Authorization, ClaimLine, Claim and Payer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from hcpcs_home import (
+    Authorization,
+    Claim,
+    ClaimLine,
+    Credential,
+    HcpcsError,
+    InvalidClaimError,
+    InvalidFieldError,
+    InvalidMinutesError,
+    InvalidTimeError,
+    Service,
+    Setting,
+    payers,
+)
+from hcpcs_home.payers import PROFILES, Payer, PayerKind, payer_profile
+
+JUNK = [None, "", object(), "€", 10**100, float("nan"), b"G0152", [], {}]
+
+
+class TestService:
+    def test_minutes_from_clock_times(self) -> None:
+        """Start and stop clock times give the documented minutes."""
+        assert 50 == Service.from_times("G0299", "2024-03-04", "09:00", "09:50").minutes
+
+    def test_shift_across_midnight(self) -> None:
+        """A shift from 22:00 to 06:00 is 480 minutes over two calendar days (domain §2.6)."""
+        shift = Service.from_times("T1030", "2024-03-04", "22:00", "06:00")
+        assert (480, True) == (shift.minutes, shift.crosses_midnight)
+        assert (dt.date(2024, 3, 4), dt.date(2024, 3, 5)) == shift.days()
+
+    def test_stop_equal_to_start_is_zero(self) -> None:
+        """Stop equal to start is 0 minutes, not 24 hours."""
+        assert 0 == Service.from_times("S9124", "2024-03-04", "08:00", "08:00").minutes
+
+    def test_full_day_when_the_caller_says_so(self) -> None:
+        """With full_day, stop equal to start is a 24-hour shift over two days."""
+        day = Service.from_times("T1030", "2024-03-04", "08:00", "08:00", full_day=True)
+        assert (1440, 2) == (day.minutes, len(day.days()))
+
+    def test_stop_at_midnight_stays_on_one_day(self) -> None:
+        """A shift ending at 24:00 ends on its own calendar day."""
+        evening = Service.from_times("S9124", "2024-03-04", "16:00", "24:00")
+        assert (480, 1) == (evening.minutes, len(evening.days()))
+
+    def test_minutes_must_agree_with_times(self) -> None:
+        """Minutes that contradict the clock times are refused, naming both."""
+        with pytest.raises(InvalidTimeError, match="does not match start=09:00 stop=09:50"):
+            Service(code="G0299", date="2024-03-04", start="09:00", stop="09:50", minutes=60)
+
+    def test_start_without_stop(self) -> None:
+        """A start time without a stop time is refused."""
+        with pytest.raises(InvalidTimeError, match="stop=None is required"):
+            Service(code="G0299", date="2024-03-04", start="09:00")
+
+    @pytest.mark.parametrize("minutes", [-5, 1441, 2.5, True, float("nan"), "30"])
+    def test_bad_minutes(self, minutes: object) -> None:
+        """Negative, fractional, bool, NaN, text or more-than-a-day minutes raise naming the field."""
+        with pytest.raises(InvalidMinutesError, match="minutes="):
+            Service(code="G0299", date="2024-03-04", minutes=minutes)
+
+    def test_normalises_code_and_credential(self) -> None:
+        """Codes are upper-cased and stripped; credentials become the enum."""
+        s = Service(code=" g0300 ", date=dt.date(2024, 3, 4), credential="LPN")
+        assert ("G0300", Credential.LPN) == (s.code, s.credential)
+
+    def test_bad_npi(self) -> None:
+        """An NPI with a wrong check digit is refused."""
+        with pytest.raises(InvalidFieldError, match="rendering_npi='1234567890'"):
+            Service(code="G0299", date="2024-03-04", rendering_npi="1234567890")
+
+    def test_good_npi(self) -> None:
+        """An NPI with the right Luhn check digit (prefix 80840) is accepted."""
+        assert "1234567893" == Service(
+            code="G0299", date="2024-03-04", rendering_npi="1234567893"
+        ).rendering_npi
+
+    def test_from_timesheet_row_aliases(self) -> None:
+        """A timesheet row with common column names builds the same service."""
+        row = {"HCPCS": "s9124", "DOS": "2024-05-01", "Time In": "0700", "Time Out": "1500",
+               "Credential": "LPN", "Auth": "PA1", "Orders": "yes", "Notes": ""}
+        expected = Service(code="S9124", date="2024-05-01", start="07:00", stop="15:00",
+                           credential="LPN", prior_auth="PA1", orders_on_file=True)
+        assert expected == Service.from_timesheet_row(row)
+
+    def test_from_timesheet_row_unknown_column(self) -> None:
+        """An unknown column is an error, not silently dropped."""
+        with pytest.raises(InvalidFieldError, match="Mileage=12 is not a service column"):
+            Service.from_timesheet_row({"code": "S9124", "date": "2024-05-01", "Mileage": 12})
+
+    def test_interval(self) -> None:
+        """The interval of a service with clock times spans its minutes."""
+        s = Service.from_times("S9124", "2024-03-04", "22:00", "06:00")
+        assert (dt.datetime(2024, 3, 4, 22), dt.datetime(2024, 3, 5, 6)) == s.interval()
+
+    @pytest.mark.parametrize("junk", JUNK)
+    def test_junk_in_every_field(self, junk: object) -> None:
+        """Junk in any field gives the library's own error, never an attrs or cattrs crash."""
+        base = {"code": "G0299", "date": "2024-03-04"}
+        for field in [a.name for a in attrs.fields(Service)]:
+            if field in ("id",) and isinstance(junk, str) and junk:
+                continue
+            kwargs = {**base, field: junk}
+            try:
+                Service(**kwargs)
+            except HcpcsError:
+                pass
+
+
+class TestAuthorization:
+    def test_remaining_never_negative(self) -> None:
+        """Units used beyond the authorization leave zero remaining."""
+        auth = Authorization("PA1", "bcbs-tx", ["S9124"], 10, "units", "2024-05-01",
+                             "2024-05-31", used=12)
+        assert 0 == auth.remaining
+
+    def test_end_before_start(self) -> None:
+        """An authorization ending before it starts is refused."""
+        with pytest.raises(InvalidTimeError, match="end="):
+            Authorization("PA1", "bcbs-tx", ["S9124"], 10, "units", "2024-05-31", "2024-05-01")
+
+    def test_basis_must_be_known(self) -> None:
+        """An unknown basis names the allowed values."""
+        with pytest.raises(InvalidFieldError, match="basis='hours' must be one of"):
+            Authorization("PA1", "bcbs-tx", ["S9124"], 10, "hours", "2024-05-01", "2024-05-31")
+
+
+class TestClaimLine:
+    def test_from_service_units_and_revenue_code(self) -> None:
+        """A 50-minute RN visit is 3 units of G0299 (38-52 minutes) under revenue code 0551."""
+        visit = Service.from_times("G0299", "2024-03-04", "09:00", "09:50", credential="RN")
+        line = ClaimLine.from_service(visit, payer=payers.MEDICARE)
+        assert ("0551", 3, (visit.id,)) == (line.revenue_code, line.units, line.service_ids)
+
+    def test_from_service_hourly_with_payer_rounding(self) -> None:
+        """An 8h25m LPN shift is 8.4 hours for Texas Medicaid (TMPPM §42.7.5 tenths)."""
+        shift = Service.from_times("S9124", "2024-03-04", "07:00", "15:25", credential="LPN")
+        line = ClaimLine.from_service(shift, payer=payers.TEXAS_MEDICAID_CSHCN)
+        assert (Decimal("8.4"), "0552") == (line.units, line.revenue_code)
+
+    def test_from_service_per_diem(self) -> None:
+        """A per-diem service is one unit whatever its length (seed 000)."""
+        visit = Service.from_times("S9129", "2024-03-04", "10:00", "10:45", credential="OT")
+        assert 1 == ClaimLine.from_service(visit).units
+
+    def test_from_service_timed_without_time(self) -> None:
+        """A timed code without documented time cannot be turned into units."""
+        with pytest.raises(InvalidFieldError, match="service.minutes"):
+            ClaimLine.from_service(Service(code="G0299", date="2024-03-04"))
+
+    def test_normalises_revenue_code_and_modifiers(self) -> None:
+        """Revenue code '552' becomes '0552'; modifiers are upper-cased."""
+        line = ClaimLine("S9124", "2024-03-04", 8, revenue_code="552", modifiers="td, u1")
+        assert ("0552", ("TD", "U1")) == (line.revenue_code, line.modifiers)
+
+    @pytest.mark.parametrize(
+        ("field", "value", "message"),
+        [
+            ("units", -1, "units=-1 must not be negative"),
+            ("units", 1.5, "units=1.5 must be a Decimal"),
+            ("charge", "abc", "charge='abc' is not a decimal number"),
+            ("modifiers", ["GP", "GO", "KX", "CQ", "59"], "more than four"),
+            ("revenue_code", "42", "revenue_code='42' is not a four-digit"),
+            ("date", "2024-02-30", "date='2024-02-30' must be a date"),
+        ],
+    )
+    def test_bad_fields(self, field: str, value: object, message: str) -> None:
+        """Bad line fields raise the library's error naming field and value."""
+        kwargs = {"code": "G0299", "date": "2024-03-04", "units": 1, field: value}
+        with pytest.raises(InvalidFieldError, match=message.replace("(", r"\(")):
+            ClaimLine(**kwargs)
+
+    def test_decimal_units_that_are_whole_become_int(self) -> None:
+        """Units given as Decimal('3.0') are stored as 3."""
+        assert 3 == ClaimLine("G0299", "2024-03-04", Decimal("3.0")).units
+
+    def test_ub04_row(self) -> None:
+        """A line renders as UB-04 FL42-FL47 text."""
+        line = ClaimLine("G0299", "2024-03-04", 3, revenue_code="0551", charge=Decimal("150"))
+        assert {"FL42 rev": "0551", "FL44 HCPCS/mods": "G0299", "FL45 date": "030424",
+                "FL46 units": "3", "FL47 charge": "150.00"} == line.ub04_row()
+
+
+class TestClaim:
+    def test_every_problem_reported(self) -> None:
+        """Building a claim reports every cross-field problem at once, with paths."""
+        visit = Service.from_times("G0299", "2024-03-04", "09:00", "09:50")
+        with pytest.raises(InvalidClaimError) as info:
+            Claim(payers.MEDICARE, "2024-03-31", "2024-03-01",
+                  lines=[ClaimLine("G0299", "2024-03-04", 3, service_ids=["nope"])],
+                  services=[visit, visit])
+        fields = [e.field for e in info.value.errors]  # type: ignore[attr-defined]
+        assert ["$.statement_through", "$.services[1].id", "$.lines[0].service_ids[0]"] == fields
+
+    def test_payer_by_profile_id(self) -> None:
+        """A shipped profile id stands for the profile."""
+        claim = Claim("medicare", "2024-03-01", "2024-03-31")
+        assert payers.MEDICARE is claim.payer
+
+    def test_bill_class(self) -> None:
+        """Type of bill '329' is normalised to '0329' with class '32'."""
+        claim = Claim("medicare", "2024-03-01", "2024-03-31", type_of_bill="329")
+        assert ("0329", "32") == (claim.type_of_bill, claim.bill_class)
+
+    def test_bad_type_of_bill(self) -> None:
+        """A type of bill that is not three or four characters is refused."""
+        with pytest.raises(InvalidFieldError, match="type_of_bill='03290'"):
+            Claim("medicare", "2024-03-01", "2024-03-31", type_of_bill="03290")
+
+    def test_repr_html_is_a_ub04_table(self) -> None:
+        """In Jupyter a claim renders as a table of FL42-FL47 with a total row."""
+        claim = Claim("medicare", "2024-03-01", "2024-03-31", type_of_bill="0329",
+                      lines=[ClaimLine("G0299", "2024-03-04", 3, revenue_code="0551",
+                                       charge=Decimal("150"))])
+        page = claim._repr_html_()
+        assert ("<th>FL42 rev</th>" in page, "150.00" in page, "TOTAL" in page) == (
+            True, True, True)
+
+    def test_pickles(self) -> None:
+        """Claims and the errors they raise pickle (backends use multiprocessing)."""
+        claim = Claim("medicare", "2024-03-01", "2024-03-31",
+                      lines=[ClaimLine("G0299", "2024-03-04", 3)])
+        assert claim == pickle.loads(pickle.dumps(claim))
+        try:
+            Claim("medicare", "2024-03-31", "2024-03-01")
+        except InvalidClaimError as exc:
+            again = pickle.loads(pickle.dumps(exc))
+            assert str(exc) == str(again)
+
+
+class TestPayer:
+    def test_profiles_cite_sources(self) -> None:
+        """Every shipped profile says where its settings come from."""
+        assert [] == [p.id for p in PROFILES.values() if not p.source]
+
+    def test_medicare_refuses_s_and_t_codes(self) -> None:
+        """Medicare takes no S codes (processing note 0088) and no T codes (coverage I)."""
+        m = payers.MEDICARE
+        assert (False, False, True) == (
+            m.accepts_code_family("S9123"), m.accepts_code_family("T1030"),
+            m.accepts_code_family("G0299"))
+
+    def test_texas_requires_auth_for_everything(self) -> None:
+        """TMHP CSHCN requires prior authorization for all home-health services."""
+        assert payers.TEXAS_MEDICAID_CSHCN.requires_prior_auth("G0156")
+
+    def test_unknown_profile(self) -> None:
+        """An unknown profile id lists the shipped ones."""
+        with pytest.raises(InvalidFieldError, match="medicare"):
+            payer_profile("aetna")
+
+    def test_custom_payer(self) -> None:
+        """A payer built by hand validates its kind."""
+        with pytest.raises(InvalidFieldError, match="kind='hmo'"):
+            Payer(id="x", name="X", kind="hmo")
+        assert PayerKind.COMMERCIAL == Payer(id="x", name="X", kind="commercial").kind
+
+    def test_settings_are_a_home(self) -> None:
+        """Services default to the home setting."""
+        assert Setting.HOME == Service(code="G0299", date="2024-03-04").setting
