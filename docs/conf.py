@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import hcpcs_home
 
 project = "hcpcs_home"
@@ -34,6 +36,16 @@ nitpick_ignore_regex = [
     ("py:class", r"(date|datetime|time|timedelta|Enum|SearchStrategy|Converter)"),
     ("py:class", r"(StrPath|T|_T|.*\._.*)"),
     ("py:obj", r"(typing|collections\.abc)\..*"),
+    ("py:func", r"(attrs|attr|cattrs|hypothesis)\..*"),
+    ("py:class", r"st\..*"),
     ("py:exc", r"(ValueError|LookupError|TypeError)"),
 ]
-doctest_global_setup = "import datetime, decimal\nimport hcpcs_home\n"
+# Docstring examples run under pytest --doctest-modules; here only the pages'
+# own ``.. doctest::`` blocks run, with the examples folder at hand.
+doctest_test_doctest_blocks = ""
+_EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+doctest_global_setup = (
+    "import datetime, decimal, pathlib\n"
+    "import hcpcs_home\n"
+    f"EXAMPLES = pathlib.Path({str(_EXAMPLES)!r})\n"
+)

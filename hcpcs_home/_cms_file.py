@@ -13,7 +13,7 @@ record holds:
 :func:`read_cms_records` returns one :class:`CmsRecord` per procedure *and*
 per modifier, continuation lines joined with a space; modifiers carry
 ``is_modifier=True`` and their two-character code.  :func:`load_cms_file`
-keeps the procedures only and turns each into a :class:`~hcpcs_home.Code`.
+keeps the procedures only and turns each into a :class:`~hcpcs_home.codes.Code`.
 
 Nothing in the file is skipped silently: a line after the disclaimers that is
 not a record, a record cut short, an unreadable date or coverage code, or a
@@ -109,10 +109,10 @@ class CmsRecord:
         return self.coverage in (Coverage.CARRIER_JUDGMENT, Coverage.SPECIAL_INSTRUCTIONS)
 
     def to_code(self, source: str = "") -> Code:
-        """The :class:`~hcpcs_home.Code` this procedure record describes.
+        """The :class:`~hcpcs_home.codes.Code` this procedure record describes.
 
         The unit comes from :func:`unit_from_descriptor`; the discipline is
-        left as :attr:`~hcpcs_home.Discipline.OTHER` and credentials,
+        left as :attr:`~hcpcs_home.codes.Discipline.OTHER` and credentials,
         settings and revenue codes empty, because the file does not state
         them (the shipped catalog curates them).
         """
@@ -150,7 +150,7 @@ def read_cms_records(path: Any) -> list[CmsRecord]:
 
 
 def load_cms_file(path: Any) -> Iterator[Code]:
-    """Yield a :class:`~hcpcs_home.Code` for every procedure code in a CMS HCPCS TXT file.
+    """Yield a :class:`~hcpcs_home.codes.Code` for every procedure code in a CMS HCPCS TXT file.
 
     Modifiers are left out (use :func:`read_cms_records` for them).  The
     whole file is read and checked before the first code is yielded, so a
@@ -296,7 +296,7 @@ def unit_from_descriptor(descriptor: str) -> tuple[BillingUnit, int | None]:
     wins (CMS puts the unit at the end).  Fifteen-minute codes get
     ``min_minutes=8``; "per session (45 minutes or more)" gets the stated
     minimum.  A descriptor without a recognised unit phrase is
-    :attr:`~hcpcs_home.BillingUnit.UNTIMED` (one unit per service, item or
+    :attr:`~hcpcs_home.codes.BillingUnit.UNTIMED` (one unit per service, item or
     occasion), including "per meal", "per service" and other counts.
 
     >>> unit_from_descriptor("Home therapy; ..., per hour (do not use with any per diem code)")

@@ -91,7 +91,7 @@ def _therapy_day_minutes(ctx: Context) -> dict[tuple[_dt.date, str], dict[str, i
         if not services or any(s.minutes is None for s in services):
             continue
         day = memo.setdefault((line.date, "all"), {})
-        day[line.code] = day.get(line.code, 0) + sum(s.minutes for s in services)
+        day[line.code] = day.get(line.code, 0) + sum(s.minutes or 0 for s in services)
     ctx.claim_memo["therapy_day"] = memo
     return memo
 
@@ -183,7 +183,7 @@ def code_in(codes: Iterable[str]) -> Pred:
 
 @register_predicate("code_unit")
 def code_unit(units: Iterable[str]) -> Pred:
-    """The code's billing unit is one of ``units`` (:class:`~hcpcs_home.BillingUnit` values)."""
+    """The code's billing unit is one of ``units`` (:class:`~hcpcs_home.codes.BillingUnit` values)."""
     wanted = frozenset(BillingUnit(u) for u in units)
     return lambda ctx: ctx.code is not None and ctx.code.unit in wanted
 
@@ -391,7 +391,7 @@ def therapy_modifier_fits() -> Pred:
         wanted = {THERAPY_REVENUE.get(_family(ctx.line.revenue_code) or "")}
         if ctx.code is not None and ctx.code.discipline in THERAPY_MODIFIER:
             wanted.add(THERAPY_MODIFIER[ctx.code.discipline])
-        wanted.discard(None)  # type: ignore[arg-type]
+        wanted.discard(None)
         return not present or present == wanted or (not wanted)
 
     return test
@@ -769,7 +769,7 @@ def assistant_modifier_present() -> Pred:
     Using CQ/CO Modifiers"; BBA 2018 §53107)."""
 
     def test(ctx: Context) -> bool:
-        wanted = {ASSISTANT_MODIFIER[s.credential] for s in ctx.services if s.credential in ASSISTANT_MODIFIER}  # type: ignore[index]
+        wanted = {ASSISTANT_MODIFIER[s.credential] for s in ctx.services if s.credential in ASSISTANT_MODIFIER}
         return ctx.line is not None and wanted <= set(ctx.line.modifiers)
 
     return test
@@ -996,7 +996,7 @@ def _fix_cpt(ctx: Context) -> FixResult:
 @register_fixer("assistant-modifier")
 def _fix_assistant(ctx: Context) -> FixResult:
     wanted = sorted(
-        {ASSISTANT_MODIFIER[s.credential] for s in ctx.services if s.credential in ASSISTANT_MODIFIER}  # type: ignore[index]
+        {ASSISTANT_MODIFIER[s.credential] for s in ctx.services if s.credential in ASSISTANT_MODIFIER}
     )
     return f"add {' and '.join(wanted)}", {"modifier": " ".join(wanted)}, {"expected": " ".join(wanted)}
 

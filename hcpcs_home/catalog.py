@@ -35,7 +35,7 @@ from .errors import CodeNotEffectiveError, InvalidFieldError, UnknownCodeError
 __all__ = [
     "DATA_RELEASE",
     "Catalog",
-    "catalog",
+    "default_catalog",
     "load_cms_file",
     "lookup",
 ]
@@ -52,7 +52,7 @@ _ALPHANUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 class Catalog(Mapping[str, Code]):
-    """An immutable, ordered collection of :class:`~hcpcs_home.Code` by code.
+    """An immutable, ordered collection of :class:`~hcpcs_home.codes.Code` by code.
 
     Indexing normalises the key (``cat[" g0152"]``); :meth:`lookup` adds a
     date check and a suggestion for near misses.  :meth:`filter` returns a
@@ -102,7 +102,7 @@ class Catalog(Mapping[str, Code]):
         return f"<Catalog of {len(self._codes)} codes: {head}{more}>"
 
     def codes(self) -> Iterator[Code]:
-        """Iterate the :class:`~hcpcs_home.Code` values in code order."""
+        """Iterate the :class:`~hcpcs_home.codes.Code` values in code order."""
         return iter(self._codes.values())
 
     def lookup(self, code: object, *, on: _dt.date | None = None) -> Code:
@@ -194,7 +194,8 @@ class Catalog(Mapping[str, Code]):
 def _one_edit(text: str) -> Iterator[str]:
     """Strings one substitution, transposition, insertion or deletion from ``text``."""
     n = len(text)
-    for i in range(n):
+    # Later positions first: a typo in the last digits is likelier than in the family letter.
+    for i in reversed(range(n)):
         for ch in _ALPHANUM:
             if ch != text[i]:
                 yield text[:i] + ch + text[i + 1 :]
@@ -225,7 +226,7 @@ def default_catalog() -> Catalog:
 
 
 def lookup(code: object, *, on: _dt.date | None = None) -> Code:
-    """Return the shipped :class:`~hcpcs_home.Code` for ``code``.
+    """Return the shipped :class:`~hcpcs_home.codes.Code` for ``code``.
 
     Case and whitespace are ignored.  With ``on``, the code must be in effect
     on that date of service.
@@ -285,7 +286,7 @@ def _row_to_code(row: Mapping[str, str]) -> Code:
 
 
 def load_cms_file(path: Any) -> Iterator[Code]:
-    """Yield a :class:`~hcpcs_home.Code` for every procedure code in a CMS HCPCS TXT file.
+    """Yield a :class:`~hcpcs_home.codes.Code` for every procedure code in a CMS HCPCS TXT file.
 
     See :mod:`hcpcs_home._cms_file` for the record layout.
     """

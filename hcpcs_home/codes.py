@@ -53,27 +53,27 @@ class BillingUnit(str, enum.Enum):
     """What one billed unit of a code stands for, read from its descriptor."""
 
     FIFTEEN_MINUTES = "15 minutes"
-    """"per 15 minutes" / "each 15 minutes": CMS's 8-minute bands."""
+    """Read from "per 15 minutes" or "each 15 minutes"; CMS's 8-minute bands."""
     UP_TO_FIFTEEN_MINUTES = "up to 15 minutes"
-    """"up to 15 minutes" (T1000-T1005): any part of a 15-minute block."""
+    """Read from "up to 15 minutes" (T1000-T1005); any part of a 15-minute block."""
     MINUTE = "minute"
-    """"per minute" (T1014)."""
+    """Read from "per minute" (T1014)."""
     HOUR = "hour"
-    """"per hour": whole hours plus the payer's partial-hour convention."""
+    """Read from "per hour"; whole hours plus the payer's partial-hour convention."""
     HALF_DAY = "half day"
-    """"per half day" (S5101)."""
+    """Read from "per half day" (S5101)."""
     DAY = "day"
-    """"per diem" / "per day": one unit per calendar day of service."""
+    """Read from "per diem" or "per day"; one unit per calendar day of service."""
     DAYS_MONITORED = "days monitored"
     """One line per period whose units are the days monitored (G0322)."""
     MONTH = "month"
-    """"per month" / "per calendar month"."""
+    """Read from "per month" or "per calendar month"."""
     SESSION = "session"
-    """"per session", possibly with a minimum length (G0129: 45 minutes)."""
+    """Read from "per session", possibly with a minimum length (45 minutes for G0129)."""
     VISIT = "visit"
-    """"per visit" / "per encounter": one unit each, whatever the length."""
+    """Read from "per visit" or "per encounter"; one unit each, whatever the length."""
     UNTIMED = "untimed"
-    """No time in the descriptor (evaluations, items, installations): one unit each."""
+    """No time in the descriptor (evaluations, items, installations); one unit each."""
 
     @property
     def is_timed(self) -> bool:
@@ -178,6 +178,7 @@ def normalize_code(value: object) -> str:
     or digit, three digits, and a letter or digit (``G0152``, ``99500``,
     ``0001F``).
 
+    >>> from hcpcs_home import normalize_code
     >>> normalize_code(" g0152\\n")
     'G0152'
     >>> normalize_code("G01")

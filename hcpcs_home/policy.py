@@ -45,9 +45,13 @@ from .errors import HcpcsError, InvalidFieldError, RuleSetLoadError, UnknownCode
 from .payers import Payer
 
 __all__ = [
+    "And",
     "Context",
     "Explanation",
     "Finding",
+    "Leaf",
+    "Not",
+    "Or",
     "Predicate",
     "Report",
     "Rule",
@@ -225,7 +229,7 @@ class Predicate:
     def __eq__(self, other: object) -> bool:
         if type(self) is not type(other):
             return NotImplemented
-        return bool(self._key() == other._key())  # type: ignore[attr-defined]
+        return bool(self._key() == other._key())
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._key()))

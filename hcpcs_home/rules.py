@@ -339,4 +339,4 @@ def default_rules() -> RuleSet:
 
 
 DEFAULT_RULES = default_rules()
-"""The default rule set: every rule above, in this order."""
+"""The default rule set, every rule above in this order."""

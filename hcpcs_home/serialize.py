@@ -213,7 +213,8 @@ def _structure_field(
             raise InvalidFieldError("$", value, f"is invalid: {exc}") from None
     if not isinstance(value, list):
         raise InvalidFieldError("$", value, "must be a list")
-    items, problems = [], []
+    items: list[Any] = []
+    problems: list[HcpcsError] = []
     for i, item in enumerate(value):
         try:
             items.append(converter.structure(item, inner))

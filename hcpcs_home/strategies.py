@@ -53,7 +53,7 @@ _LATEST = _dt.date(2026, 12, 31)
 
 
 def codes(**criteria: Any) -> st.SearchStrategy[Code]:
-    """Codes from the shipped catalog, filtered like :meth:`hcpcs_home.Catalog.filter`.
+    """Codes from the shipped catalog, filtered like :meth:`hcpcs_home.catalog.Catalog.filter`.
 
     Shrinks toward the first code in code order.
     """

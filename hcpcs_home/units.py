@@ -495,7 +495,7 @@ def billable_units(
     """The units one claim line of ``code`` bills for ``minutes`` of documented time.
 
     ``code`` is a code string (looked up in the shipped catalog) or a
-    :class:`!hcpcs_home.Code`; ``policy`` is a :class:`UnitPolicy`
+    :class:`!hcpcs_home.codes.Code`; ``policy`` is a :class:`UnitPolicy`
     (:data:`MEDICARE` when ``None``).  The code's billing unit decides:
 
     * per/each 15 minutes: ``policy.fifteen_minute`` (CMS chart: 8-22 is 1,
@@ -621,7 +621,7 @@ def total_time_units(
     """Units for each code billed on one day, by CMS's total-time method.
 
     Codes are 15-minute timed codes (CPT 97xxx need not be in the catalog)
-    unless listed in ``untimed`` or given as a :class:`!hcpcs_home.Code`
+    unless listed in ``untimed`` or given as a :class:`!hcpcs_home.codes.Code`
     whose unit is untimed or per visit.  Untimed codes bill 1 unit each and their
     minutes do not join the total (seed 003; therapycomply.com [3rd]).
 

@@ -1,0 +1,67 @@
+"""Tests for the public API declaration: __all__, __dir__, lazy imports, import cost."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import hcpcs_home
+
+MODULES = ["catalog", "claims", "cli", "codes", "errors", "payers", "policy", "rules",
+           "serialize", "strategies", "units"]
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+class TestAll:
+    def test_every_name_resolves(self) -> None:
+        """Every name in hcpcs_home.__all__ can be imported from the package."""
+        assert [] == [n for n in hcpcs_home.__all__ if not hasattr(hcpcs_home, n)]
+
+    def test_dir_is_all(self) -> None:
+        """dir(hcpcs_home) shows the public API and nothing else (tab completion)."""
+        assert sorted(hcpcs_home.__all__) == sorted(dir(hcpcs_home))
+
+    @pytest.mark.parametrize("name", MODULES)
+    def test_module_all_is_exact(self, name: str) -> None:
+        """Each public module's __all__ lists exactly its public, locally defined names."""
+        module = importlib.import_module(f"hcpcs_home.{name}")
+        defined = {
+            n for n, v in vars(module).items()
+            if not n.startswith("_")
+            and getattr(v, "__module__", None) == module.__name__
+            and (callable(v) or isinstance(v, type))
+        }
+        assert set() == defined - set(module.__all__)
+        assert [] == [n for n in module.__all__ if not hasattr(module, n)]
+        assert sorted(module.__all__) == sorted(dir(module))
+
+    @pytest.mark.parametrize("name", MODULES)
+    def test_module_has_a_docs_page(self, name: str) -> None:
+        """Each public module is documented by an automodule directive."""
+        pages = " ".join(p.read_text("utf-8") for p in DOCS.glob("*.rst"))
+        assert f".. automodule:: hcpcs_home.{name}" in pages
+
+    def test_unknown_attribute(self) -> None:
+        """A misspelt top-level name is an AttributeError naming it."""
+        with pytest.raises(AttributeError, match="'lookpu'"):
+            hcpcs_home.lookpu  # noqa: B018
+
+
+class TestImportCost:
+    def test_import_is_lazy(self) -> None:
+        """import hcpcs_home loads neither attrs classes, cattrs, hypothesis nor data."""
+        code = ("import sys, hcpcs_home; "
+                "print(sorted(m for m in ('cattrs', 'hypothesis', 'hcpcs_home.claims', "
+                "'hcpcs_home.policy', 'hcpcs_home.catalog') if m in sys.modules))")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True)
+        assert "[]\n" == done.stdout
+
+    def test_version_is_a_literal(self) -> None:
+        """__version__ is in the package itself (vendored copies have no metadata)."""
+        source = (Path(hcpcs_home.__file__).read_text("utf-8"))
+        assert f'__version__ = "{hcpcs_home.__version__}"' in source
