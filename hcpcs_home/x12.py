@@ -1,0 +1,537 @@
+"""837I ``SV2`` and 837P ``SV1`` service lines, rendered from and parsed into :class:`ClaimLine`.
+
+Reading and writing whole 837 files is a parser's job; this module does the
+part a claim checker owns: one :class:`~hcpcs_home.claims.ClaimLine`
+as the segments of its service-line loop (loop 2400), and back.
+
+Segment layouts, 005010 positions, from the X12 segment dictionaries as
+summarised in the project's domain notes (§3.6, read from stedi.com's X12
+dictionary pages):
+
+* ``SV2`` (837I institutional): SV2-01 revenue code; SV2-02 composite
+  procedure identifier C003 (C003-01 qualifier, C003-02 code, C003-03 to
+  C003-06 up to four modifiers, C003-07 description); SV2-03 line charge;
+  SV2-04 unit basis; SV2-05 quantity.
+* ``SV1`` (837P professional): SV1-01 composite procedure identifier
+  (qualifier:code:mod1:mod2:mod3:mod4); SV1-02 charge; SV1-03 unit basis;
+  SV1-04 quantity; SV1-05 place of service; SV1-07 diagnosis code pointers.
+* ``LX`` (assigned line number) opens the loop and ``DTP*472`` carries the
+  line's date of service (``D8`` format ``CCYYMMDD``).
+
+**Unconfirmed.** The implementation-guide code values used here were not
+confirmed against the 005010X223 (837I) and 005010X222 (837P) guides: the
+``HC`` procedure qualifier, the unit bases ``UN`` (unit) and ``DA`` (days) on
+SV2 and ``UN``/``MJ`` (minutes) on SV1, and ``DTP*472`` with ``D8``/``RD8``
+in loop 2400 (domain notes §3.6 and §9).  Check them against the guides or
+your clearinghouse's companion guide before relying on them.
+
+>>> from hcpcs_home import ClaimLine
+>>> from hcpcs_home import x12
+>>> line = ClaimLine("G0299", "2024-03-04", 4, revenue_code="0551", charge="150.00")
+>>> x12.sv2(line)
+'SV2*0551*HC:G0299*150*UN*4~'
+>>> x12.parse_sv2('SV2*0551*HC:G0299*150*UN*4~', date="2024-03-04") == line
+True
+>>> x12.sv1(ClaimLine("T1019", "2024-03-04", 8, modifiers=["U1"], charge="40"),
+...         place_of_service="12", diagnosis_pointers=[1])
+'SV1*HC:T1019:U1*40*UN*8*12**1~'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .claims import Claim, ClaimLine
+from .errors import HcpcsError, InvalidClaimError, InvalidFieldError
+
+__all__ = [
+    "DELIMITERS",
+    "INSTITUTIONAL_UNIT_BASES",
+    "PROFESSIONAL_UNIT_BASES",
+    "Delimiters",
+    "parse_service_line",
+    "parse_service_lines",
+    "parse_sv1",
+    "parse_sv2",
+    "service_line",
+    "service_lines",
+    "sv1",
+    "sv2",
+    "x12_decimal",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+INSTITUTIONAL_UNIT_BASES = frozenset({"UN", "DA"})
+"""SV2-04 unit bases accepted: ``UN`` unit, ``DA`` days (837I guide values, UNCONFIRMED)."""
+
+PROFESSIONAL_UNIT_BASES = frozenset({"UN", "MJ"})
+"""SV1-03 unit bases accepted: ``UN`` unit, ``MJ`` minutes (837P guide values, UNCONFIRMED)."""
+
+_QUALIFIER = "HC"
+_MAX_CHARGE = 18  # SV2-03 / SV1-02: R 1/18
+_MAX_QUANTITY = 15  # SV2-05 / SV1-04: R 1/15
+_NUMBER_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+
+
+def _delimiter(value: object) -> str:
+    if not isinstance(value, str) or len(value) != 1 or value.isalnum() or value.isspace():
+        raise InvalidFieldError(
+            "delimiter", value, "must be a single punctuation character"
+        )
+    return value
+
+
+def _distinct(instance: Delimiters, attribute: attrs.Attribute[Any], value: str) -> None:
+    if len({instance.element, instance.component, instance.segment}) != 3:
+        raise InvalidFieldError(
+            "delimiters",
+            (instance.element, instance.component, instance.segment),
+            "must be three different characters",
+        )
+
+
+@attrs.frozen(slots=True)
+class Delimiters:
+    """The separators of an interchange, as its ``ISA`` segment declares them.
+
+    :ivar element: data element separator (the character after ``ISA``; ``*``).
+    :ivar component: component element separator (ISA-16; ``:``).
+    :ivar segment: segment terminator (the character after ISA-16; ``~``).
+
+    >>> Delimiters(element="|", component="^", segment="a")
+    Traceback (most recent call last):
+    ...
+    hcpcs_home.errors.InvalidFieldError: delimiter='a' must be a single punctuation character
+    >>> x12_line = sv2(ClaimLine("G0151", "2024-03-04", 1, revenue_code="0421"),
+    ...                delimiters=Delimiters("|", "^", "'"))
+    >>> x12_line
+    "SV2|0421|HC^G0151|0|UN|1'"
+    """
+
+    element: str = attrs.field(default="*", converter=_delimiter)
+    component: str = attrs.field(default=":", converter=_delimiter)
+    segment: str = attrs.field(default="~", converter=_delimiter, validator=_distinct)
+
+
+DELIMITERS = Delimiters()
+"""The usual separators: ``*`` between elements, ``:`` between components, ``~`` after segments."""
+
+
+# --- numbers -------------------------------------------------------------------
+
+
+def x12_decimal(value: int | Decimal) -> str:
+    """A number as an X12 ``R`` (decimal) value: no exponent, no trailing zeros.
+
+    >>> [x12_decimal(v) for v in (4, Decimal("1.70"), Decimal("150.00"), Decimal("0.25"))]
+    ['4', '1.7', '150', '0.25']
+    >>> x12_decimal(Decimal("1E+2"))
+    '100'
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise InvalidFieldError("value", value, "must be an int or a Decimal")
+    if isinstance(value, int):
+        return str(value)
+    if not value.is_finite():
+        raise InvalidFieldError("value", value, "must be finite")
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _number(field: str, text: str, limit: int) -> Decimal:
+    if not _NUMBER_RE.match(text):
+        raise InvalidFieldError(field, text, "is not an X12 decimal number")
+    if len(text.replace("-", "").replace(".", "")) > limit:
+        raise InvalidFieldError(field, text, f"has more than {limit} digits")
+    return Decimal(text)
+
+
+def _render_number(field: str, value: int | Decimal, limit: int) -> str:
+    text = x12_decimal(value)
+    if len(text.replace("-", "").replace(".", "")) > limit:
+        raise InvalidFieldError(field, value, f"has more than {limit} digits for X12")
+    return text
+
+
+# --- rendering -----------------------------------------------------------------
+
+
+def _procedure(line: ClaimLine, d: Delimiters) -> str:
+    return d.component.join((_QUALIFIER, line.code, *line.modifiers))
+
+
+def _unit_basis(field: str, value: object, allowed: frozenset[str]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidFieldError(field, value, f"must be one of {', '.join(sorted(allowed))}")
+    return value
+
+
+def _segment(parts: Sequence[str], d: Delimiters) -> str:
+    parts = list(parts)
+    while parts and parts[-1] == "":
+        parts.pop()
+    return d.element.join(parts) + d.segment
+
+
+def sv2(
+    line: ClaimLine, *, unit_basis: str = "UN", delimiters: Delimiters = DELIMITERS
+) -> str:
+    """The 837I ``SV2`` segment (institutional service line) for ``line``.
+
+    SV2-01 revenue code, SV2-02 ``HC:code:modifiers``, SV2-03 charge, SV2-04
+    ``unit_basis`` (``UN`` or ``DA``), SV2-05 units.  Dates are not part of
+    SV2: see :func:`service_line` for the whole loop.
+
+    :raises InvalidFieldError: the line has no revenue code, or a bad unit basis.
+    """
+    if not isinstance(line, ClaimLine):
+        raise InvalidFieldError("line", line, "must be a ClaimLine")
+    if line.revenue_code is None:
+        raise InvalidFieldError("revenue_code", None, "is required on an 837I SV2 line")
+    d = delimiters
+    return _segment(
+        (
+            "SV2",
+            line.revenue_code,
+            _procedure(line, d),
+            _render_number("charge", line.charge, _MAX_CHARGE),
+            _unit_basis("unit_basis", unit_basis, INSTITUTIONAL_UNIT_BASES),
+            _render_number("units", line.units, _MAX_QUANTITY),
+        ),
+        d,
+    )
+
+
+def sv1(
+    line: ClaimLine,
+    *,
+    unit_basis: str = "UN",
+    place_of_service: str | None = None,
+    diagnosis_pointers: Iterable[int] = (),
+    delimiters: Delimiters = DELIMITERS,
+) -> str:
+    """The 837P ``SV1`` segment (professional service line) for ``line``.
+
+    SV1-01 ``HC:code:modifiers``, SV1-02 charge, SV1-03 ``unit_basis``
+    (``UN``; ``MJ`` for minutes), SV1-04 units, SV1-05 ``place_of_service``
+    (``"12"`` is home), SV1-07 ``diagnosis_pointers`` (1-12, up to four).
+    A professional line carries no revenue code, so ``line.revenue_code`` is
+    not rendered.
+    """
+    if not isinstance(line, ClaimLine):
+        raise InvalidFieldError("line", line, "must be a ClaimLine")
+    d = delimiters
+    pos = ""
+    if place_of_service is not None:
+        if not (isinstance(place_of_service, str) and re.fullmatch(r"[0-9]{2}", place_of_service)):
+            raise InvalidFieldError("place_of_service", place_of_service, "is not a two-digit code")
+        pos = place_of_service
+    pointers = tuple(diagnosis_pointers)
+    if len(pointers) > 4 or not all(
+        isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 12 for p in pointers
+    ):
+        raise InvalidFieldError(
+            "diagnosis_pointers", pointers, "must be up to four integers from 1 to 12"
+        )
+    return _segment(
+        (
+            "SV1",
+            _procedure(line, d),
+            _render_number("charge", line.charge, _MAX_CHARGE),
+            _unit_basis("unit_basis", unit_basis, PROFESSIONAL_UNIT_BASES),
+            _render_number("units", line.units, _MAX_QUANTITY),
+            pos,
+            "",
+            d.component.join(str(p) for p in pointers),
+        ),
+        d,
+    )
+
+
+def service_line(
+    line: ClaimLine,
+    number: int,
+    *,
+    institutional: bool = True,
+    unit_basis: str = "UN",
+    delimiters: Delimiters = DELIMITERS,
+    separator: str = "\n",
+) -> str:
+    """The service-line loop (2400) of ``line``: ``LX``, ``SV2`` or ``SV1``, ``DTP*472``.
+
+    ``number`` is the LX assigned number (1 for the first line);
+    ``institutional`` picks SV2 (837I) over SV1 (837P).  Segments are joined
+    with ``separator`` (a newline by default; ``""`` for a one-line file).
+
+    >>> from hcpcs_home import ClaimLine
+    >>> print(service_line(ClaimLine("G0299", "2024-03-04", 4, revenue_code="0551",
+    ...                              charge="150"), 1))
+    LX*1~
+    SV2*0551*HC:G0299*150*UN*4~
+    DTP*472*D8*20240304~
+    """
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise InvalidFieldError("number", number, "must be a positive whole number")
+    d = delimiters
+    body = (
+        sv2(line, unit_basis=unit_basis, delimiters=d)
+        if institutional
+        else sv1(line, unit_basis=unit_basis, delimiters=d)
+    )
+    return separator.join(
+        (
+            _segment(("LX", str(number)), d),
+            body,
+            _segment(("DTP", "472", "D8", line.date.strftime("%Y%m%d")), d),
+        )
+    )
+
+
+def service_lines(
+    claim: Claim, *, delimiters: Delimiters = DELIMITERS, separator: str = "\n"
+) -> str:
+    """Every line of ``claim`` as loop-2400 segments, numbered from 1.
+
+    An institutional claim (one with a type of bill) gets ``SV2`` lines; a
+    professional one ``SV1`` lines.
+    """
+    if not isinstance(claim, Claim):
+        raise InvalidFieldError("claim", claim, "must be a Claim")
+    institutional = claim.type_of_bill is not None
+    return separator.join(
+        service_line(
+            line,
+            i,
+            institutional=institutional,
+            delimiters=delimiters,
+            separator=separator,
+        )
+        for i, line in enumerate(claim.lines, start=1)
+    )
+
+
+# --- parsing -------------------------------------------------------------------
+
+
+def _elements(text: object, segment_id: str, d: Delimiters) -> list[str]:
+    if not isinstance(text, str):
+        raise InvalidFieldError(segment_id, text, "must be segment text")
+    body = text.strip()
+    if body.endswith(d.segment):
+        body = body[: -len(d.segment)].rstrip()
+    if d.segment in body:
+        raise InvalidFieldError(segment_id, text, "holds more than one segment")
+    parts = body.split(d.element)
+    if parts[0] != segment_id:
+        raise InvalidFieldError(segment_id, text, f"is not a {segment_id} segment")
+    return parts
+
+
+def _element(parts: list[str], index: int) -> str:
+    return parts[index].strip() if index < len(parts) else ""
+
+
+def _parse_procedure(field: str, text: str, d: Delimiters) -> tuple[str, tuple[str, ...]]:
+    parts = text.split(d.component)
+    if parts[0] != _QUALIFIER:
+        raise InvalidFieldError(
+            f"{field}-1", parts[0], f"must be {_QUALIFIER!r} (HCPCS/CPT procedure code)"
+        )
+    if len(parts) < 2 or not parts[1]:
+        raise InvalidFieldError(f"{field}-2", "", "is required (the procedure code)")
+    mods = parts[2:6]
+    while mods and mods[-1] == "":
+        mods.pop()
+    if "" in mods:
+        raise InvalidFieldError(f"{field}-{3 + mods.index('')}", "", "skips a modifier position")
+    return parts[1], tuple(mods)
+
+
+def _units(value: Decimal) -> int | Decimal:
+    return int(value) if value == value.to_integral_value() else value
+
+
+def parse_sv2(
+    segment: str,
+    *,
+    date: _dt.date | str,
+    delimiters: Delimiters = DELIMITERS,
+) -> ClaimLine:
+    """The :class:`ClaimLine` an 837I ``SV2`` segment describes, on ``date``.
+
+    ``date`` comes from the loop's ``DTP*472`` (see :func:`parse_service_line`).
+    Errors name the segment position at fault (``SV2-03``).
+
+    >>> parse_sv2("SV2*0552*HC:S9124:TD*480.5*UN*8~", date="2024-05-01").charge
+    Decimal('480.5')
+    >>> parse_sv2("SV2*0552*HC:S9124*-1*UN*8~", date="2024-05-01")
+    Traceback (most recent call last):
+    ...
+    hcpcs_home.errors.InvalidFieldError: SV2-03=Decimal('-1') must not be negative
+    """
+    parts = _elements(segment, "SV2", delimiters)
+    return _service_line(parts, "SV2", 2, INSTITUTIONAL_UNIT_BASES, date, delimiters)
+
+
+def parse_sv1(
+    segment: str,
+    *,
+    date: _dt.date | str,
+    delimiters: Delimiters = DELIMITERS,
+) -> ClaimLine:
+    """The :class:`ClaimLine` an 837P ``SV1`` segment describes, on ``date``.
+
+    Place of service (SV1-05) and diagnosis pointers (SV1-07) are checked for
+    form but not kept: a :class:`ClaimLine` does not hold them.
+
+    >>> parse_sv1("SV1*HC:T1019:U1*40*UN*8*12**1~", date="2024-03-04").units
+    8
+    """
+    d = delimiters
+    parts = _elements(segment, "SV1", d)
+    line = _service_line(parts, "SV1", 1, PROFESSIONAL_UNIT_BASES, date, d)
+    pos = _element(parts, 5)
+    if pos and not re.fullmatch(r"[0-9]{2}", pos):
+        raise InvalidFieldError("SV1-05", pos, "is not a two-digit place of service")
+    pointers = _element(parts, 7)
+    if pointers and not all(
+        p.isdigit() and 1 <= int(p) <= 12 for p in pointers.split(d.component)
+    ):
+        raise InvalidFieldError("SV1-07", pointers, "must be diagnosis pointers 1 to 12")
+    return line
+
+
+def _service_line(
+    parts: list[str],
+    sid: str,
+    at: int,
+    bases: frozenset[str],
+    date: _dt.date | str,
+    d: Delimiters,
+) -> ClaimLine:
+    """The line of an SV2 or SV1 whose procedure composite is element ``at``.
+
+    SV2 and SV1 share their layout from the procedure on (procedure, charge,
+    unit basis, quantity); SV2 puts the revenue code in front of it.
+    """
+    names = {n: f"{sid}-{at + i:02d}" for i, n in enumerate(("code", "charge", "basis", "units"))}
+    if len(parts) < at + 4:
+        raise InvalidFieldError(sid, d.element.join(parts), f"needs {sid}-01 to {names['units']}")
+    code, mods = _parse_procedure(names["code"], _element(parts, at), d)
+    _unit_basis(names["basis"], _element(parts, at + 2), bases)
+    fields = {
+        "revenue_code": f"{sid}-01",
+        "code": f"{names['code']}-2",
+        "modifiers": f"{names['code']}-3",
+        "charge": names["charge"],
+        "units": names["units"],
+        "date": "DTP-03",
+    }
+    try:
+        return ClaimLine(
+            code=code,
+            date=date,
+            units=_units(_number(names["units"], _element(parts, at + 3), _MAX_QUANTITY)),
+            revenue_code=(_element(parts, 1) or None) if at == 2 else None,
+            modifiers=mods,
+            charge=_number(names["charge"], _element(parts, at + 1), _MAX_CHARGE),
+        )
+    except InvalidFieldError as exc:
+        where = fields.get(exc.field, exc.field)
+        raise type(exc)(where, exc.value, exc.reason) from None
+
+
+def _parse_dtp(segment: str, d: Delimiters) -> _dt.date:
+    parts = _elements(segment, "DTP", d)
+    if _element(parts, 1) != "472":
+        raise InvalidFieldError("DTP-01", _element(parts, 1), "must be '472' (service date)")
+    fmt, value = _element(parts, 2), _element(parts, 3)
+    days = value.split("-") if fmt == "RD8" else [value] if fmt == "D8" else None
+    if days is None:
+        raise InvalidFieldError("DTP-02", fmt, "must be 'D8' or 'RD8'")
+    try:
+        dates = [_dt.datetime.strptime(day, "%Y%m%d").date() for day in days]
+    except ValueError:
+        raise InvalidFieldError("DTP-03", value, "is not a CCYYMMDD date") from None
+    if len(dates) != len(days) or len(set(dates)) != 1 or len(days) not in (1, 2):
+        raise InvalidFieldError("DTP-03", value, "must be one day (a claim line has one date)")
+    return dates[0]
+
+
+def _split(text: str, d: Delimiters) -> list[str]:
+    return [s.strip() + d.segment for s in text.split(d.segment) if s.strip()]
+
+
+def parse_service_line(text: str, *, delimiters: Delimiters = DELIMITERS) -> ClaimLine:
+    """The :class:`ClaimLine` of one loop-2400 text: ``LX``, ``SV2``/``SV1``, ``DTP*472``.
+
+    Other segments of the loop (``REF``, ``AMT``, ``NTE``...) are skipped.
+
+    >>> parse_service_line("LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*D8*20240304~").date
+    datetime.date(2024, 3, 4)
+    """
+    lines = parse_service_lines(text, delimiters=delimiters)
+    if len(lines) != 1:
+        raise InvalidFieldError("LX", text, f"holds {len(lines)} service lines, not one")
+    return lines[0]
+
+
+def parse_service_lines(text: str, *, delimiters: Delimiters = DELIMITERS) -> list[ClaimLine]:
+    """Every service line in a run of loop-2400 segments, in order.
+
+    Each loop starts at an ``LX`` whose numbers count up from 1; every problem
+    found is reported at once in an
+    :class:`~hcpcs_home.errors.InvalidClaimError` whose errors' fields are
+    prefixed with the loop (``LX*2/SV2-03``).
+    """
+    if not isinstance(text, str):
+        raise InvalidFieldError("text", text, "must be X12 text")
+    d = delimiters
+    loops: list[list[str]] = []
+    for seg in _split(text, d):
+        if seg.startswith("LX" + d.element):
+            loops.append([seg])
+        elif not loops:
+            raise InvalidFieldError("LX", seg, "must open each service line loop")
+        else:
+            loops[-1].append(seg)
+    out: list[ClaimLine] = []
+    problems: list[HcpcsError] = []
+    for expected, loop in enumerate(loops, start=1):
+        try:
+            out.append(_parse_loop(loop, expected, d))
+        except InvalidFieldError as exc:
+            problems.append(type(exc)(f"LX*{expected}/{exc.field}", exc.value, exc.reason))
+    if problems:
+        if len(problems) == 1:
+            raise problems[0]
+        raise InvalidClaimError("invalid service lines", problems)
+    return out
+
+
+def _parse_loop(loop: list[str], expected: int, d: Delimiters) -> ClaimLine:
+    number = _element(_elements(loop[0], "LX", d), 1)
+    if number != str(expected):
+        raise InvalidFieldError("LX-01", number, f"must be {expected} (lines count up from 1)")
+    service = [s for s in loop if s.startswith(("SV2" + d.element, "SV1" + d.element))]
+    dates = [s for s in loop if s.startswith("DTP" + d.element + "472" + d.element)]
+    if len(service) != 1:
+        raise InvalidFieldError("SV2", len(service), "must appear once per loop (or SV1)")
+    if len(dates) != 1:
+        raise InvalidFieldError("DTP", len(dates), "must appear once per loop (DTP*472)")
+    day = _parse_dtp(dates[0], d)
+    if service[0].startswith("SV2"):
+        return parse_sv2(service[0], date=day, delimiters=d)
+    return parse_sv1(service[0], date=day, delimiters=d)

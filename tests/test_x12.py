@@ -1,0 +1,252 @@
+"""Tests of :mod:`hcpcs_home.x12`: SV2/SV1 segments and the loop-2400 service line.
+
+Segment layouts: domain README §3.6 (X12 segment dictionaries, 005010); the
+implementation-guide values (HC, UN/DA/MJ, DTP*472) are UNCONFIRMED there.
+"""
+
+from __future__ import annotations
+
+import pickle
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hcpcs_home import Claim, ClaimLine, payers, x12
+from hcpcs_home import strategies as hst
+from hcpcs_home.errors import InvalidClaimError, InvalidFieldError
+from hcpcs_home.x12 import Delimiters
+
+#: The sample 837I service-line loops of a 032X claim shown in docs/x12.rst.
+SAMPLE_032X = """\
+LX*1~
+SV2*0551*HC:G0299*150*UN*4~
+DTP*472*D8*20240304~
+LX*2~
+SV2*0421*HC:G0151:GP*145.5*UN*3~
+DTP*472*D8*20240306~
+LX*3~
+SV2*0551*HC:Q5001*0.01*UN*1~
+DTP*472*D8*20240304~"""
+
+
+def sample_claim() -> Claim:
+    return Claim(
+        payers.MEDICARE,
+        "2024-03-01",
+        "2024-03-30",
+        type_of_bill="0329",
+        lines=[
+            ClaimLine("G0299", "2024-03-04", 4, revenue_code="0551", charge="150.00"),
+            ClaimLine(
+                "G0151", "2024-03-06", 3, revenue_code="0421", modifiers=["GP"], charge="145.50"
+            ),
+            ClaimLine("Q5001", "2024-03-04", 1, revenue_code="0551", charge="0.01"),
+        ],
+    )
+
+
+_DELIMITERS = st.sampled_from(
+    [Delimiters(), Delimiters("|", "^", "'"), Delimiters("*", ">", "~"), Delimiters("+", ":", "!")]
+)
+
+
+def _institutional(line: ClaimLine) -> ClaimLine:
+    """What an SV2 segment carries of a line (with a revenue code supplied)."""
+    return attrs.evolve(
+        line, revenue_code=line.revenue_code or "0551", service_ids=(), prior_auth=None
+    )
+
+
+def _professional(line: ClaimLine) -> ClaimLine:
+    """What an SV1 segment carries of a line."""
+    return attrs.evolve(line, revenue_code=None, service_ids=(), prior_auth=None)
+
+
+class TestRoundTrip:
+    """Rendering a line and parsing it back gives the same line."""
+
+    @given(hst.claim_lines(), _DELIMITERS)
+    def test_sv2(self, line: ClaimLine, d: Delimiters) -> None:
+        """An SV2 segment round-trips every field it carries."""
+        line = _institutional(line)
+        assert line == x12.parse_sv2(x12.sv2(line, delimiters=d), date=line.date, delimiters=d)
+
+    @given(hst.claim_lines(), _DELIMITERS, st.sampled_from(["UN", "MJ"]))
+    def test_sv1(self, line: ClaimLine, d: Delimiters, basis: str) -> None:
+        """An SV1 segment round-trips every field it carries."""
+        line = _professional(line)
+        text = x12.sv1(
+            line, unit_basis=basis, place_of_service="12", diagnosis_pointers=[1, 2], delimiters=d
+        )
+        assert line == x12.parse_sv1(text, date=line.date, delimiters=d)
+
+    @given(hst.claim_lines(), _DELIMITERS, st.booleans())
+    def test_service_line_loop(self, line: ClaimLine, d: Delimiters, institutional: bool) -> None:
+        """A loop-2400 text round-trips the line's date as well."""
+        line = _institutional(line) if institutional else _professional(line)
+        text = x12.service_line(line, 1, institutional=institutional, delimiters=d)
+        assert line == x12.parse_service_line(text, delimiters=d)
+
+    @given(hst.claims())
+    def test_claim_lines(self, claim: Claim) -> None:
+        """All of a claim's lines come back in order from its loops."""
+        shape = _institutional if claim.type_of_bill else _professional
+        claim = attrs.evolve(claim, lines=[shape(line) for line in claim.lines], services=())
+        assert list(claim.lines) == x12.parse_service_lines(x12.service_lines(claim))
+
+
+class TestSample032X:
+    """The docs' 032X sample is what the library renders and reads."""
+
+    def test_render(self) -> None:
+        """The claim renders as the sample loops."""
+        assert SAMPLE_032X == x12.service_lines(sample_claim())
+
+    def test_parse(self) -> None:
+        """The sample parses back to the claim's lines."""
+        assert list(sample_claim().lines) == x12.parse_service_lines(SAMPLE_032X)
+
+    def test_docs_page_shows_it(self) -> None:
+        """docs/x12.rst shows exactly this sample."""
+        from pathlib import Path
+
+        page = (Path(__file__).parents[1] / "docs" / "x12.rst").read_text(encoding="utf-8")
+        assert all(seg in page for seg in SAMPLE_032X.splitlines())
+
+
+class TestNumbers:
+    """Fractional units render as X12 decimals without trailing noise."""
+
+    @pytest.mark.parametrize(
+        ("value", "text"),
+        [
+            (0, "0"),
+            (4, "4"),
+            (Decimal("1.70"), "1.7"),
+            (Decimal("1.75"), "1.75"),
+            (Decimal("0.1"), "0.1"),
+            (Decimal("150.00"), "150"),
+            (Decimal("1E+2"), "100"),
+            (Decimal("0.00"), "0"),
+        ],
+    )
+    def test_x12_decimal(self, value: int | Decimal, text: str) -> None:
+        """Each value renders without exponent or trailing zeros."""
+        assert text == x12.x12_decimal(value)
+
+    def test_fractional_units(self) -> None:
+        """A Texas-Medicaid tenth-hour line renders 1.7 units."""
+        line = ClaimLine("S9123", "2024-05-01", Decimal("1.70"), revenue_code="0552")
+        assert "SV2*0552*HC:S9123*0*UN*1.7~" == x12.sv2(line)
+
+    @pytest.mark.parametrize("bad", [None, 1.5, "4", True, Decimal("NaN")])
+    def test_rejects_non_decimals(self, bad: object) -> None:
+        """Floats, text, bools and NaN are refused."""
+        with pytest.raises(InvalidFieldError):
+            x12.x12_decimal(bad)  # type: ignore[arg-type]
+
+
+class TestErrors:
+    """Malformed segments raise InvalidFieldError naming the position."""
+
+    @pytest.mark.parametrize(
+        ("segment", "field"),
+        [
+            ("SV2*0551*HP:1AA11*150*UN*4~", "SV2-02-1"),
+            ("SV2*0551*HC:G0299*abc*UN*4~", "SV2-03"),
+            ("SV2*0551*HC:G0299*150*XX*4~", "SV2-04"),
+            ("SV2*0551*HC:G0299*150*UN*1e3~", "SV2-05"),
+            ("SV2*551X*HC:G0299*150*UN*4~", "SV2-01"),
+            ("SV2*0551*HC:G029*150*UN*4~", "SV2-02-2"),
+            ("SV2*0551*HC:G0299::GP*150*UN*4~", "SV2-02-3"),
+            ("SV2*0551*HC:G0299*150*UN~", "SV2"),
+            ("SV1*HC:G0299*150*UN*4~", "SV2"),
+            ("SV2*0551*HC:G0299*150*UN*4~SV2*0551*HC:G0299*150*UN*4~", "SV2"),
+        ],
+    )
+    def test_sv2(self, segment: str, field: str) -> None:
+        """The error's field is the SV2 position at fault."""
+        with pytest.raises(InvalidFieldError) as info:
+            x12.parse_sv2(segment, date="2024-03-04")
+        assert field == info.value.field
+
+    def test_sv2_needs_revenue_code(self) -> None:
+        """A professional line cannot become an SV2 segment."""
+        with pytest.raises(InvalidFieldError, match="revenue_code"):
+            x12.sv2(ClaimLine("T1019", "2024-03-04", 4))
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [{"place_of_service": "home"}, {"diagnosis_pointers": [0]}, {"unit_basis": "DA"}],
+    )
+    def test_sv1_arguments(self, kwargs: dict[str, object]) -> None:
+        """Bad SV1 arguments are refused by name."""
+        with pytest.raises(InvalidFieldError):
+            x12.sv1(ClaimLine("T1019", "2024-03-04", 4), **kwargs)  # type: ignore[arg-type]
+
+    def test_loops_report_every_problem(self) -> None:
+        """Two bad loops give one InvalidClaimError with both, each under its LX."""
+        text = SAMPLE_032X.replace("*150*", "*x*").replace("D8*20240306", "D8*20240399")
+        with pytest.raises(InvalidClaimError) as info:
+            x12.parse_service_lines(text)
+        assert ["LX*1/SV2-03", "LX*2/DTP-03"] == [e.field for e in info.value.errors]  # type: ignore[attr-defined]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "SV2*0551*HC:G0299*150*UN*4~",
+            "LX*2~SV2*0551*HC:G0299*150*UN*4~DTP*472*D8*20240304~",
+            "LX*1~DTP*472*D8*20240304~",
+            "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*RD8*20240304-20240305~",
+            "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*D6*240304~",
+        ],
+    )
+    def test_loop_shape(self, text: str) -> None:
+        """Loops must start at LX 1 and hold one service segment and one one-day DTP*472."""
+        with pytest.raises(InvalidFieldError):
+            x12.parse_service_lines(text)
+
+    def test_same_day_range(self) -> None:
+        """An RD8 range of one day is that day."""
+        text = "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*RD8*20240304-20240304~"
+        assert "2024-03-04" == x12.parse_service_line(text).date.isoformat()
+
+    @pytest.mark.parametrize("junk", [None, "", 42, object(), "€", "SV2"])
+    def test_junk(self, junk: object) -> None:
+        """Junk input raises the library's error, never something else."""
+        for parse in (x12.parse_sv2, x12.parse_sv1):
+            with pytest.raises(InvalidFieldError):
+                parse(junk, date="2024-03-04")  # type: ignore[arg-type]
+
+    def test_errors_pickle(self) -> None:
+        """Parse errors survive a round trip through pickle."""
+        with pytest.raises(InvalidFieldError) as info:
+            x12.parse_sv2("SV2*0551*HC:G0299*abc*UN*4~", date="2024-03-04")
+        again = pickle.loads(pickle.dumps(info.value))
+        assert (info.value.field, str(info.value)) == (again.field, str(again))
+
+
+class TestDelimiters:
+    """Separators are parameters, validated."""
+
+    @pytest.mark.parametrize(
+        "args", [("*", "*", "~"), ("a", ":", "~"), ("*", ":", " "), ("**", ":", "~")]
+    )
+    def test_invalid(self, args: tuple[str, str, str]) -> None:
+        """Duplicate, alphanumeric, blank or long separators are refused."""
+        with pytest.raises(InvalidFieldError):
+            Delimiters(*args)
+
+
+def test_all() -> None:
+    """``__all__`` lists the module's own public names, and ``dir()`` shows only them."""
+    own = {
+        n
+        for n, v in vars(x12).items()
+        if not n.startswith("_") and getattr(v, "__module__", None) == x12.__name__
+    }
+    assert own <= set(x12.__all__) <= set(vars(x12))
+    assert sorted(x12.__all__) == sorted(dir(x12))
