@@ -10,7 +10,7 @@ with :mod:`multiprocessing`).
 ...     hcpcs_home.lookup("S9132")
 ... except hcpcs_home.UnknownCodeError as exc:
 ...     print(exc.code, exc.suggestion)
-S9132 S9122
+S9132 S9131
 """
 
 from __future__ import annotations
