@@ -735,10 +735,16 @@ def _overlapping_services(ctx: Context) -> dict[str, str]:
     out: dict[str, str] = {}
     for spans in by_person.values():
         spans.sort()
-        for (a0, a1, aid), (b0, _b1, bid) in zip(spans, spans[1:]):
-            if b0 < a1:
-                out[bid] = aid
-                out.setdefault(aid, bid)
+        # Compare each span with the latest-ending one before it, not only with its
+        # neighbour: a long shift can contain several short visits (09-12 holds 10-10:30
+        # even when 09:30-09:45 sorts between them).
+        end, end_id = spans[0][1], spans[0][2]
+        for b0, b1, bid in spans[1:]:
+            if b0 < end:
+                out[bid] = end_id
+                out.setdefault(end_id, bid)
+            if b1 > end:
+                end, end_id = b1, bid
     return out
 
 

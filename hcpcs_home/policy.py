@@ -302,7 +302,9 @@ class And(Predicate):
         self._fn = lambda ctx: a(ctx) and b(ctx)
 
     def _key(self) -> Any:
-        return (self.left, self.right)
+        # Flattened, like str() and to_data(), so a & (b & c) == (a & b) & c and a
+        # rule set equals itself after a JSON round trip (which rebuilds left-nested).
+        return tuple(self.operands())
 
     def operands(self) -> Iterator[Predicate]:
         """The operands of this and of directly nested ``And`` nodes, flattened."""
@@ -335,7 +337,7 @@ class Or(Predicate):
         self._fn = lambda ctx: a(ctx) or b(ctx)
 
     def _key(self) -> Any:
-        return (self.left, self.right)
+        return tuple(self.operands())  # flattened, as And._key
 
     def operands(self) -> Iterator[Predicate]:
         """The operands of this and of directly nested ``Or`` nodes, flattened."""
@@ -441,9 +443,9 @@ def predicate(name: str, **params: Any) -> Predicate:
         raise RuleSetLoadError("predicate", f"unknown predicate name {name!r}")
     try:
         fn = factory(**params)
-    except TypeError as exc:
-        raise RuleSetLoadError("predicate", f"bad parameters for {name!r}: {exc}") from None
-    except HcpcsError as exc:
+    except (TypeError, ValueError, HcpcsError) as exc:
+        # ValueError: enum parameters (code_unit's units, payer_kind's kinds) reject
+        # unknown values that way; the docstring promises RuleSetLoadError for all.
         raise RuleSetLoadError("predicate", f"bad parameters for {name!r}: {exc}") from None
     return Leaf(name, params, fn)
 

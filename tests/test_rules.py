@@ -954,6 +954,12 @@ class TestOverlappingVisits:
             "at the same time" == hits[1].message
         )
 
+    def test_long_shift_containing_two_visits(self) -> None:
+        """A 3-hour visit overlaps every shorter visit inside it, not only the first (seed 002)."""
+        long = service("G0299", "09:00", "12:00")
+        inside = [service("G0299", "09:30", "09:45"), service("G0299", "10:00", "10:30")]
+        assert [0, 1, 2] == [f.line for f in found(medicare_hh(long, *inside), "overlapping-visits")]
+
     def test_back_to_back_visits_pass(self) -> None:
         """A visit ending when the next starts is no overlap (seed 002)."""
         a = service("G0299", "09:00", "10:00")
