@@ -64,9 +64,17 @@ def _family(revenue_code: str | None) -> str | None:
 
 def documented_minutes(ctx: Context) -> int | None:
     """Total minutes of the line's services, or ``None`` when any lacks time or none is linked."""
-    if not ctx.services or any(s.minutes is None for s in ctx.services):
-        return None
-    return sum(s.minutes for s in ctx.services)  # type: ignore[misc]
+    memo = ctx.memo
+    if "minutes" in memo:
+        return memo["minutes"]  # type: ignore[no-any-return]
+    total: int | None = 0
+    for s in ctx.services:
+        if s.minutes is None:
+            total = None
+            break
+        total += s.minutes  # type: ignore[operator]
+    memo["minutes"] = total = total if ctx.services else None
+    return total
 
 
 def _span(service: Any) -> _units.Span | _dt.date:
@@ -274,7 +282,7 @@ _PAYER_FLAGS = frozenset(
 )
 
 
-@register_predicate("payer_flag")
+@register_predicate("payer_flag", header_level=True)
 def payer_flag(flag: str) -> Pred:
     """The payer's boolean setting ``flag`` is on (see :class:`~hcpcs_home.payers.Payer`)."""
     if flag not in _PAYER_FLAGS:
@@ -282,21 +290,21 @@ def payer_flag(flag: str) -> Pred:
     return lambda ctx: bool(getattr(ctx.payer, flag))
 
 
-@register_predicate("payer_kind")
+@register_predicate("payer_kind", header_level=True)
 def payer_kind(kinds: Iterable[str]) -> Pred:
     """The payer is of one of ``kinds`` (:class:`~hcpcs_home.payers.PayerKind` values)."""
     wanted = frozenset(PayerKind(k) for k in kinds)
     return lambda ctx: ctx.payer.kind in wanted
 
 
-@register_predicate("payer_id")
+@register_predicate("payer_id", header_level=True)
 def payer_id(ids: Iterable[str]) -> Pred:
     """The payer's id is one of ``ids`` (for payer-specific rules)."""
     wanted = frozenset(ids)
     return lambda ctx: ctx.payer.id in wanted
 
 
-@register_predicate("bill_class")
+@register_predicate("bill_class", header_level=True)
 def bill_class(classes: Iterable[str]) -> Pred:
     """The claim's type of bill is in ``classes`` (``"32"`` home health under a plan of
     care, ``"34"`` therapy not under one, ``"81"``/``"82"`` hospice; seed 003)."""
@@ -304,7 +312,7 @@ def bill_class(classes: Iterable[str]) -> Pred:
     return lambda ctx: ctx.claim.bill_class in wanted
 
 
-@register_predicate("bill_type")
+@register_predicate("bill_type", header_level=True)
 def bill_type(types: Iterable[str]) -> Pred:
     """The claim's full type of bill is one of ``types`` (``"0322"``)."""
     wanted = frozenset(types)

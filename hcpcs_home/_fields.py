@@ -32,7 +32,9 @@ def code(field: str) -> Callable[[object], str]:
         try:
             return normalize_code(value)
         except UnknownCodeError:
-            raise InvalidFieldError(field, value, "is not a five-character HCPCS/CPT code") from None
+            raise InvalidFieldError(
+                field, value, "is not a five-character HCPCS/CPT code"
+            ) from None
 
     convert.__name__ = f"code_{field}"
     return convert
@@ -64,7 +66,10 @@ def optional(convert: Callable[[Any], E]) -> Callable[[Any], E | None]:
 
 
 def clock(field: str) -> Callable[[object], _dt.time]:
-    """Accept a :class:`datetime.time` or ``"HH:MM"`` / ``"H:MM"`` / ``"HHMM"`` text (``"24:00"`` is midnight)."""
+    """Accept a :class:`datetime.time` or ``"HH:MM"``, ``"H:MM"``, ``"HHMM"`` text.
+
+    ``"24:00"`` is accepted as a stop and means midnight.
+    """
 
     def convert(value: object) -> _dt.time:
         if isinstance(value, _dt.time) and value.tzinfo is None and not value.second:
@@ -90,7 +95,7 @@ def decimal(field: str, *, allow_negative: bool = False) -> Callable[[object], D
     """Money and fractional units: ``Decimal`` from int, Decimal or text, never from float."""
 
     def convert(value: object) -> Decimal:
-        if isinstance(value, bool) or isinstance(value, float):
+        if isinstance(value, (bool, float)):
             raise InvalidFieldError(
                 field, value, "must be a Decimal, an int or decimal text (not a float)"
             )

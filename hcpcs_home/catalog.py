@@ -176,8 +176,17 @@ class Catalog(Mapping[str, Code]):
         codes = list(self._codes.values())
         if not codes:
             return "<p>empty catalog</p>"
-        columns = ["code", "descriptor", "unit", "discipline", "credentials", "revenue codes",
-                   "Medicare", "effective", "terminated"]
+        columns = [
+            "code",
+            "descriptor",
+            "unit",
+            "discipline",
+            "credentials",
+            "revenue codes",
+            "Medicare",
+            "effective",
+            "terminated",
+        ]
         head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
         body = "".join(
             "<tr>"
@@ -232,10 +241,10 @@ def lookup(code: object, *, on: _dt.date | None = None) -> Code:
     on that date of service.
 
     >>> import datetime
-    >>> lookup("G0154", on=datetime.date(2016, 3, 1))
+    >>> lookup("G0154", on=datetime.date(2016, 3, 1))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    hcpcs_home.errors.CodeNotEffectiveError: code 'G0154' is not in effect on 2016-03-01: it was terminated after 2016-02-29; use G0299 or G0300
+    hcpcs_home.errors.CodeNotEffectiveError: code 'G0154' ... after 2016-02-29; use G0299 or G0300
 
     :raises UnknownCodeError: malformed or unknown code.
     :raises CodeNotEffectiveError: known code, not in effect ``on`` that date.

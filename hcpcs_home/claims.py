@@ -487,7 +487,9 @@ class Claim:
     therapy_ytd_pt_slp: Decimal = attrs.field(
         default=Decimal("0"), converter=f.decimal("therapy_ytd_pt_slp")
     )
-    therapy_ytd_ot: Decimal = attrs.field(default=Decimal("0"), converter=f.decimal("therapy_ytd_ot"))
+    therapy_ytd_ot: Decimal = attrs.field(
+        default=Decimal("0"), converter=f.decimal("therapy_ytd_ot")
+    )
     id: str = attrs.field(default="", converter=f.text("id"))
     patient_id: str | None = attrs.field(default=None, converter=f.optional(f.text("patient_id")))
 
@@ -547,7 +549,9 @@ class Claim:
         """The lines as UB-04 FL42-FL47 rows, with a total charge row last."""
         rows = [line.ub04_row() for line in self.lines]
         total = sum((line.charge for line in self.lines), Decimal("0"))
-        rows.append(dict(zip(_UB04_COLUMNS, ("0001", "TOTAL", "", "", f"{total:.2f}"), strict=True)))
+        rows.append(
+            dict(zip(_UB04_COLUMNS, ("0001", "TOTAL", "", "", f"{total:.2f}"), strict=True))
+        )
         return rows
 
     def _repr_html_(self) -> str:
@@ -560,5 +564,7 @@ class Claim:
             f"{self.id or 'claim'} · TOB {self.type_of_bill or '837P'} · {self.payer.name} · "
             f"{self.statement_from.isoformat()} to {self.statement_through.isoformat()}"
         )
-        return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>" \
-               f"<tbody>{body}</tbody></table>"
+        return (
+            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>"
+        )

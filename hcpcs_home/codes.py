@@ -342,5 +342,5 @@ class Code:
 def _revenue_matches(family: str, revenue_code: str) -> bool:
     family = family.zfill(4)
     return len(family) == len(revenue_code) and all(
-        f == "X" or f == c for f, c in zip(family, revenue_code)
+        f == "X" or f == c for f, c in zip(family, revenue_code, strict=True)
     )

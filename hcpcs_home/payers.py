@@ -98,9 +98,7 @@ class Payer:
     accepts_s_codes: bool = attrs.field(default=True, converter=f.boolean("accepts_s_codes"))
     accepts_t_codes: bool = attrs.field(default=True, converter=f.boolean("accepts_t_codes"))
     prior_auth_codes: frozenset[str] = attrs.field(default=frozenset(), converter=_auth_codes)
-    unit_policy: units.UnitPolicy = attrs.field(
-        default=units.MEDICARE, converter=_unit_policy
-    )
+    unit_policy: units.UnitPolicy = attrs.field(default=units.MEDICARE, converter=_unit_policy)
     requires_orders: bool = attrs.field(default=False, converter=f.boolean("requires_orders"))
     requires_plan_of_care: bool = attrs.field(
         default=False, converter=f.boolean("requires_plan_of_care")
@@ -219,7 +217,9 @@ DOL_EEOICP = Payer(
 )
 """The federal program whose per-diem unit is one 8-hour shift."""
 
-PROFILES: dict[str, Payer] = {p.id: p for p in (MEDICARE, TEXAS_MEDICAID_CSHCN, BCBS_TEXAS, DOL_EEOICP)}
+PROFILES: dict[str, Payer] = {
+    p.id: p for p in (MEDICARE, TEXAS_MEDICAID_CSHCN, BCBS_TEXAS, DOL_EEOICP)
+}
 """The shipped payer profiles by id."""
 
 

@@ -237,6 +237,18 @@ class Predicate:
     def _key(self) -> Any:
         raise NotImplementedError
 
+    @property
+    def header_level(self) -> bool:
+        """Whether the predicate reads only the claim header: the payer and type of bill.
+
+        :func:`check` settles such parts once per payer and type of bill, not per line.
+        """
+        return False
+
+    def _specialize(self, header: Context) -> bool | Callable[[Context], bool]:
+        """``True``/``False`` where the claim header settles the predicate, else a function."""
+        return self._fn(header) if self.header_level else self._fn
+
     def __repr__(self) -> str:
         return f"<Predicate {self}>"
 
@@ -264,6 +276,10 @@ class Leaf(Predicate):
 
     def _key(self) -> Any:
         return (self.name, tuple((k, _freeze(v)) for k, v in self.params))
+
+    @property
+    def header_level(self) -> bool:
+        return self.name in _HEADER_LEVEL
 
     def __str__(self) -> str:
         if not self.params:
@@ -306,6 +322,20 @@ class And(Predicate):
         # rule set equals itself after a JSON round trip (which rebuilds left-nested).
         return tuple(self.operands())
 
+    @property
+    def header_level(self) -> bool:
+        return all(p.header_level for p in self.operands())
+
+    def _specialize(self, header: Context) -> bool | Callable[[Context], bool]:
+        rest = []
+        for p in self.operands():
+            part = p._specialize(header)
+            if part is False:
+                return False
+            if part is not True:
+                rest.append(part)
+        return _all_of(rest) if rest else True
+
     def operands(self) -> Iterator[Predicate]:
         """The operands of this and of directly nested ``And`` nodes, flattened."""
         for side in (self.left, self.right):
@@ -338,6 +368,20 @@ class Or(Predicate):
 
     def _key(self) -> Any:
         return tuple(self.operands())  # flattened, as And._key
+
+    @property
+    def header_level(self) -> bool:
+        return all(p.header_level for p in self.operands())
+
+    def _specialize(self, header: Context) -> bool | Callable[[Context], bool]:
+        rest = []
+        for p in self.operands():
+            part = p._specialize(header)
+            if part is True:
+                return True
+            if part is not False:
+                rest.append(part)
+        return _any_of(rest) if rest else False
 
     def operands(self) -> Iterator[Predicate]:
         """The operands of this and of directly nested ``Or`` nodes, flattened."""
@@ -374,6 +418,16 @@ class Not(Predicate):
     def __invert__(self) -> Predicate:
         return self.operand
 
+    @property
+    def header_level(self) -> bool:
+        return self.operand.header_level
+
+    def _specialize(self, header: Context) -> bool | Callable[[Context], bool]:
+        part = self.operand._specialize(header)
+        if isinstance(part, bool):
+            return not part
+        return lambda ctx: not part(ctx)
+
     def __str__(self) -> str:
         inner = str(self.operand)
         return f"~{inner}" if isinstance(self.operand, Leaf) else f"~({inner})"
@@ -394,18 +448,24 @@ def _wrap(p: Predicate, looser: type) -> str:
 
 PredicateFactory = Callable[..., Callable[[Context], bool]]
 _PREDICATES: dict[str, PredicateFactory] = {}
+_HEADER_LEVEL: set[str] = set()
 
 #: A fixer returns ``(suggestion text, {field: value}, extra message facts)``.
 Fixer = Callable[[Context], tuple[str | None, Mapping[str, str], Mapping[str, Any]]]
 _FIXERS: dict[str, Fixer] = {}
 
 
-def register_predicate(name: str) -> Callable[[PredicateFactory], PredicateFactory]:
+def register_predicate(
+    name: str, *, header_level: bool = False
+) -> Callable[[PredicateFactory], PredicateFactory]:
     """Register a predicate factory under ``name`` (for :func:`predicate` and JSON).
 
     The factory takes the predicate's keyword parameters (JSON values) and
     returns a function of a :class:`Context`.  Its docstring says what the
-    predicate tests and cites the source of the rule it encodes.
+    predicate tests and cites the source of the rule it encodes.  Declare
+    ``header_level=True`` when the function reads only ``ctx.payer`` and
+    ``ctx.claim.type_of_bill``: :func:`check` then settles it once per payer
+    and type of bill instead of testing it on every line.
 
     >>> @register_predicate("doc_long_shift")
     ... def _long_shift(hours=12):
@@ -417,6 +477,10 @@ def register_predicate(name: str) -> Callable[[PredicateFactory], PredicateFacto
 
     def register(factory: PredicateFactory) -> PredicateFactory:
         _PREDICATES[name] = factory
+        if header_level:
+            _HEADER_LEVEL.add(name)
+        else:
+            _HEADER_LEVEL.discard(name)
         return factory
 
     return register
@@ -532,7 +596,6 @@ class Rule:
     scope: Scope = attrs.field(default=Scope.LINE, converter=Scope)
     effective_from: _dt.date | None = None
     effective_through: _dt.date | None = None
-
     def applies_on(self, day: _dt.date) -> bool:
         """Whether the rule is in effect for a date of service."""
         return (self.effective_from is None or self.effective_from <= day) and (
@@ -582,6 +645,38 @@ class Rule:
             if value is not None:
                 data[name] = value.isoformat()
         return data
+
+
+def _all_of(fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+    """One function testing ``fns`` in order with short-circuit (no nested calls)."""
+    if not fns:
+        return lambda ctx: True
+    if len(fns) == 1:
+        return fns[0]
+    if len(fns) == 2:
+        a, b = fns
+        return lambda ctx: a(ctx) and b(ctx)
+    if len(fns) == 3:
+        a, b, c = fns
+        return lambda ctx: a(ctx) and b(ctx) and c(ctx)
+    a, b, c = fns[:3]
+    rest = _all_of(fns[3:])
+    return lambda ctx: a(ctx) and b(ctx) and c(ctx) and rest(ctx)
+
+
+def _any_of(fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+    """One function testing ``fns`` in order until one holds."""
+    if len(fns) == 1:
+        return fns[0]
+    if len(fns) == 2:
+        a, b = fns
+        return lambda ctx: a(ctx) or b(ctx)
+    a, b = fns[:2]
+    rest = _any_of(fns[2:])
+    return lambda ctx: a(ctx) or b(ctx) or rest(ctx)
+
+
+_Step = tuple["Rule", Callable[[Context], bool], bool]
 
 
 class _Facts(dict[str, Any]):
@@ -681,6 +776,19 @@ class RuleSet:
 
     rules: tuple[Rule, ...] = attrs.field(default=(), converter=_rules)
     name: str = "custom"
+    # Line-rule plans by (payer identity, type of bill); see _plan().  Derived
+    # state, so it takes no part in equality, hashing, repr or pickling.
+    _plans: dict[tuple[int, str | None], tuple[Payer, list[_Step]]] = attrs.field(
+        init=False, factory=dict, eq=False, hash=False, repr=False
+    )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"rules": self.rules, "name": self.name}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        object.__setattr__(self, "rules", state["rules"])
+        object.__setattr__(self, "name", state["name"])
+        object.__setattr__(self, "_plans", {})
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -720,19 +828,59 @@ class RuleSet:
 
     def _findings(self, claim: Claim) -> Iterator[Finding]:
         claim_memo: dict[str, Any] = {}
-        line_rules = [r for r in self.rules if r.scope is Scope.LINE]
+        claim_ctx = Context(claim, claim_memo=claim_memo)
+        active, failed = self._plan(claim_ctx)
+        yield from failed
         for index, line in enumerate(claim.lines):
             ctx = Context(claim, line, index, claim_memo)
-            for rule in line_rules:
-                found = _safe(rule, ctx)
-                if found is not None:
-                    yield found
-        ctx = Context(claim, claim_memo=claim_memo)
+            for rule, test, dated in active:
+                try:
+                    if (not dated or rule.applies_on(line.date)) and test(ctx):
+                        yield rule._finding(ctx)
+                except Exception as exc:
+                    yield _failed(rule, ctx, exc)
         for rule in self.rules:
             if rule.scope is Scope.CLAIM:
-                found = _safe(rule, ctx)
+                try:
+                    found = rule.evaluate(claim_ctx)
+                except Exception as exc:
+                    found = _failed(rule, claim_ctx, exc)
                 if found is not None:
                     yield found
+
+    def _plan(self, header: Context) -> tuple[list[_Step], list[Finding]]:
+        """The line rules left once the claim header (payer, type of bill) is known.
+
+        Parts of a rule that read only the header are settled here (a 34X rule on
+        a 32X claim, a payer flag that is off), once per payer and type of bill:
+        the result is cached on the rule set, so a batch of claims for the same
+        payer pays for it once.
+        """
+        key = (id(header.payer), header.claim.type_of_bill)
+        found = self._plans.get(key)
+        if found is not None and found[0] is header.payer:
+            return found[1], []
+        steps: list[_Step] = []
+        failed: list[Finding] = []
+        for rule in self.rules:
+            if rule.scope is not Scope.LINE:
+                continue
+            try:
+                test = rule.when._specialize(header)
+            except Exception as exc:
+                failed.append(_failed(rule, header, exc))
+                continue
+            if test is False:
+                continue
+            if test is True:
+                test = _always
+            dated = rule.effective_from is not None or rule.effective_through is not None
+            steps.append((rule, test, dated))
+        if not failed:
+            if len(self._plans) > 64:  # many ad-hoc payers: keep memory bounded
+                self._plans.clear()
+            self._plans[key] = (header.payer, steps)
+        return steps, failed
 
     def to_data(self) -> dict[str, Any]:
         """The rule set as plain JSON data."""
@@ -819,23 +967,26 @@ def _opt_date(item: Mapping[str, Any], key: str, path: str) -> _dt.date | None:
         raise RuleSetLoadError(f"{path}.{key}", f"is not an ISO date: {value!r}") from None
 
 
-def _safe(rule: Rule, ctx: Context) -> Finding | None:
+
+
+def _always(ctx: Context) -> bool:
+    return True
+
+
+def _failed(rule: Rule, ctx: Context, exc: Exception) -> Finding:
     # A rule that breaks on one line becomes a finding for that line, so one
     # bad line or one faulty custom rule never stops the rest of the claim.
-    try:
-        return rule.evaluate(ctx)
-    except Exception as exc:
-        return Finding(
-            rule_id=rule.id,
-            severity=Severity.ERROR,
-            message=f"rule could not be evaluated: {type(exc).__name__}: {exc}",
-            line=ctx.index,
-            field=rule.field,
-            suggestion=None,
-            fix=(),
-            source=rule.source,
-            explanation=Explanation(str(rule.when), False),
-        )
+    return Finding(
+        rule_id=rule.id,
+        severity=Severity.ERROR,
+        message=f"rule could not be evaluated: {type(exc).__name__}: {exc}",
+        line=ctx.index,
+        field=rule.field,
+        suggestion=None,
+        fix=(),
+        source=rule.source,
+        explanation=Explanation(str(rule.when), False),
+    )
 
 
 # --- reports and entry points --------------------------------------------------

@@ -123,11 +123,7 @@ def _with_path(path: str, exc: HcpcsError) -> HcpcsError:
     if isinstance(exc, InvalidClaimError):
         return InvalidClaimError(exc.message, [_with_path(path, e) for e in exc.errors])
     if isinstance(exc, InvalidFieldError):
-        field = exc.field
-        if field.startswith("$"):
-            field = field[1:]
-        else:
-            field = "." + field
+        field = exc.field[1:] if exc.field.startswith("$") else "." + exc.field
         return type(exc)(path + field, exc.value, exc.reason)
     return InvalidFieldError(path, None, str(exc))
 
