@@ -1,0 +1,594 @@
+"""Timesheets as pandas DataFrames: services, claims, units and findings (``hcpcs_home[pandas]``).
+
+One row per visit or shift, with the columns of
+:meth:`Service.from_timesheet_row <hcpcs_home.claims.Service.from_timesheet_row>`
+(``code``, ``date``, ``start``, ``stop``, ``credential``... and their
+aliases) plus the claim columns of :data:`CLAIM_COLUMNS` (``claim_id``,
+``payer``, ``type_of_bill``, ``patient_id``, ``revenue_code``,
+``modifiers``, ``charge``).  Nothing a row says is dropped: a row that cannot
+be read becomes a :class:`RowError` naming its index label, and
+:func:`check_frame` reports it as an ``invalid-row`` finding beside the
+rules' findings.
+
+pandas is imported when a function needs it, never at import time, so the rest
+of the library (and this module's import) works without it.  The walkthrough
+in the documentation ("Analysts") runs every function here as a doctest.
+
+>>> print(RowError(7, "claim-1", InvalidFieldError("minutes", -5, "must not be negative")))
+row 7 (claim claim-1): minutes=-5 must not be negative
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .claims import Claim, ClaimLine, Service
+from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidMinutesError
+from .payers import Payer, payer_profile
+from .policy import Report, RuleSet, check
+
+if TYPE_CHECKING:
+    # pandas ships no type information (pandas-stubs is separate); the ignore
+    # codes cover it being installed without stubs and not installed at all.
+    import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    from .codes import Code
+    from .units import UnitPolicy
+
+__all__ = [
+    "CLAIM_COLUMNS",
+    "FINDING_COLUMNS",
+    "INVALID_ROW",
+    "ClaimRows",
+    "RowError",
+    "ServiceRows",
+    "check_frame",
+    "claims_from_frame",
+    "findings_frame",
+    "minutes_to_units",
+    "services_from_frame",
+    "synthetic_timesheet",
+    "units_frame",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+CLAIM_COLUMNS = (
+    "claim_id",
+    "payer",
+    "type_of_bill",
+    "patient_id",
+    "statement_from",
+    "statement_through",
+    "revenue_code",
+    "modifiers",
+    "charge",
+)
+"""Columns read for the claim and its line rather than for the :class:`Service`."""
+
+FINDING_COLUMNS = (
+    "claim_id",
+    "row",
+    "line",
+    "rule_id",
+    "severity",
+    "field",
+    "message",
+    "suggestion",
+    "source",
+)
+"""The columns of a findings DataFrame, in order."""
+
+INVALID_ROW = "invalid-row"
+"""The ``rule_id`` under which :func:`check_frame` reports a row it could not read."""
+
+_CLAIM_LEVEL = ("payer", "type_of_bill", "patient_id", "statement_from", "statement_through")
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError as exc:  # pragma: no cover - exercised without pandas
+        raise ImportError(
+            "hcpcs_home.dataframes needs pandas: pip install 'hcpcs_home[pandas]'"
+        ) from exc
+    return pandas
+
+
+@attrs.frozen(slots=True)
+class RowError:
+    """A timesheet row that could not become a service, a line or part of a claim.
+
+    :ivar row: the row's index label in the DataFrame.
+    :ivar claim_id: the claim the row belongs to, where known.
+    :ivar error: what was wrong, with the field at fault.
+    """
+
+    row: Hashable
+    claim_id: str | None
+    error: HcpcsError
+
+    def __str__(self) -> str:
+        claim = f" (claim {self.claim_id})" if self.claim_id else ""
+        return f"row {self.row}{claim}: {self.error}"
+
+    def to_data(self) -> dict[str, Any]:
+        """The error as a findings row (rule ``invalid-row``; see :data:`FINDING_COLUMNS`)."""
+        return {
+            "claim_id": self.claim_id,
+            "row": self.row,
+            "line": None,
+            "rule_id": INVALID_ROW,
+            "severity": "error",
+            "field": getattr(self.error, "field", None),
+            "message": str(self.error),
+            "suggestion": None,
+            "source": "timesheet row",
+        }
+
+
+@attrs.frozen(slots=True)
+class ServiceRows:
+    """The services read from a DataFrame, and the rows that could not be read.
+
+    :ivar services: the services, in row order.
+    :ivar rows: each service's row label.
+    :ivar errors: the rows that could not be read.
+    """
+
+    services: tuple[Service, ...]
+    rows: tuple[Hashable, ...]
+    errors: tuple[RowError, ...]
+
+
+@attrs.frozen(slots=True)
+class ClaimRows:
+    """The claims built from a DataFrame, and the rows that could not be used.
+
+    :ivar claims: the claims, in order of their first row.
+    :ivar rows: for each claim, each line's row label (lines follow the rows).
+    :ivar errors: the rows that could not be read or billed; a claim that
+        cannot be built reports every row at fault and is left out.
+    """
+
+    claims: tuple[Claim, ...]
+    rows: tuple[tuple[Hashable, ...], ...]
+    errors: tuple[RowError, ...]
+
+
+# --- reading rows --------------------------------------------------------------
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    # pandas.NA, pandas.NaT and numpy's NaT compare as neither equal nor unequal.
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return True
+
+
+def _plain(value: object) -> object:
+    """A cell as the Python value the value types accept (None for missing)."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, _dt.datetime):  # pandas.Timestamp too
+        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return _dt.date(value.year, value.month, value.day)
+        return value
+    item = getattr(value, "item", None)  # numpy scalars
+    if item is not None and type(value).__module__ == "numpy":
+        value = item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _records(frame: Any) -> Iterator[tuple[Hashable, dict[str, object]]]:
+    pandas = _pandas()
+    if not isinstance(frame, pandas.DataFrame):
+        raise InvalidFieldError("frame", type(frame).__name__, "must be a pandas DataFrame")
+    columns = [str(c) for c in frame.columns]
+    for label, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
+        yield label, {c: _plain(v) for c, v in zip(columns, values, strict=True)}
+
+
+def _split(record: Mapping[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+    """The service columns and the claim columns of one record."""
+    service: dict[str, object] = {}
+    claim: dict[str, object] = {}
+    for key, value in record.items():
+        name = key.strip().lower().replace(" ", "_")
+        if name in CLAIM_COLUMNS:
+            claim[name] = value
+        else:
+            service[key] = value
+    return service, claim
+
+
+def _service(part: Mapping[str, object]) -> Service:
+    try:
+        return Service.from_timesheet_row(part)
+    except TypeError as exc:
+        # Service() without a required column (a blank code or date cell).
+        missing = str(exc).rsplit(":", 1)[-1].strip().strip("'")
+        raise InvalidFieldError(missing or "row", None, "is required") from None
+
+
+def services_from_frame(frame: pandas.DataFrame) -> ServiceRows:
+    """Every row of ``frame`` as a :class:`Service` (claim columns are ignored).
+
+    A row that cannot be read is a :class:`RowError` in ``errors``; the others
+    are read all the same.
+    """
+    services: list[Service] = []
+    rows: list[Hashable] = []
+    errors: list[RowError] = []
+    for label, record in _records(frame):
+        service_part, claim_part = _split(record)
+        try:
+            services.append(_service(service_part))
+        except HcpcsError as exc:
+            errors.append(RowError(label, _text(claim_part.get("claim_id")), exc))
+            continue
+        rows.append(label)
+    return ServiceRows(tuple(services), tuple(rows), tuple(errors))
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+@attrs.define
+class _Group:
+    claim_id: str
+    head: dict[str, object]
+    rows: list[Hashable] = attrs.Factory(list)
+    services: list[Service] = attrs.Factory(list)
+    lines: list[ClaimLine] = attrs.Factory(list)
+    bad: bool = False
+
+
+def _payer_of(value: object, default: Payer | str | None) -> Payer:
+    chosen = default if value is None else value
+    if chosen is None:
+        raise InvalidFieldError("payer", None, "is required (a payer column or payer=)")
+    if isinstance(chosen, Payer):
+        return chosen
+    return payer_profile(str(chosen))
+
+
+def claims_from_frame(
+    frame: pandas.DataFrame,
+    *,
+    payer: Payer | str | None = None,
+    type_of_bill: str | None = None,
+    by: str = "claim_id",
+) -> ClaimRows:
+    """Claims from a timesheet, one per value of the ``by`` column.
+
+    Each row becomes a service and the line
+    :meth:`ClaimLine.from_service <hcpcs_home.claims.ClaimLine.from_service>`
+    gives it (units under the payer's unit policy, the code's revenue code
+    unless a ``revenue_code`` column says otherwise).  ``payer`` and
+    ``type_of_bill`` are the defaults for rows without those columns; the
+    statement period runs from the first to the last line's date unless
+    ``statement_from``/``statement_through`` columns give it.  Claim-level
+    columns must agree within a claim.  ``by`` is a claim column
+    (``claim_id``, or ``patient_id`` for one claim per patient).
+    """
+    if by not in CLAIM_COLUMNS:
+        raise InvalidFieldError("by", by, f"must be one of the claim columns {CLAIM_COLUMNS}")
+    groups: dict[object, _Group] = {}
+    errors: list[RowError] = []
+    for label, record in _records(frame):
+        service_part, claim_part = _split(record)
+        key = claim_part.get(by)
+        claim_id = _text(claim_part.get("claim_id", key)) or ""
+        group = groups.get(key)
+        if group is None:
+            head = {name: claim_part.get(name) for name in _CLAIM_LEVEL}
+            group = groups[key] = _Group(claim_id, head)
+        try:
+            for name in _CLAIM_LEVEL:
+                if claim_part.get(name) != group.head[name]:
+                    raise InvalidFieldError(
+                        name, claim_part.get(name), f"differs from {group.head[name]!r} "
+                        f"on the claim's first row"
+                    )
+            service = _service(service_part)
+            line = ClaimLine.from_service(
+                service,
+                payer=_payer_of(group.head["payer"], payer),
+                charge=claim_part.get("charge") or 0,  # type: ignore[arg-type]
+                modifiers=_modifiers(claim_part.get("modifiers")),
+                revenue_code=_text(claim_part.get("revenue_code")),
+            )
+        except HcpcsError as exc:
+            errors.append(RowError(label, claim_id or None, exc))
+            group.bad = True
+            continue
+        group.rows.append(label)
+        group.services.append(service)
+        group.lines.append(line)
+    claims: list[Claim] = []
+    rows: list[tuple[Hashable, ...]] = []
+    for group in groups.values():
+        if not group.lines:
+            continue
+        try:
+            claim = _claim(group, payer, type_of_bill)
+        except InvalidClaimError as exc:
+            errors.extend(_claim_errors(group, exc))
+            continue
+        except HcpcsError as exc:
+            errors.append(RowError(group.rows[0], group.claim_id or None, exc))
+            continue
+        claims.append(claim)
+        rows.append(tuple(group.rows))
+    return ClaimRows(tuple(claims), tuple(rows), tuple(errors))
+
+
+def _modifiers(value: object) -> Iterable[str]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return value.replace(",", " ").split()
+    return value  # type: ignore[return-value]  # validated by ClaimLine
+
+
+def _claim(group: _Group, payer: Payer | str | None, type_of_bill: str | None) -> Claim:
+    head = group.head
+    dates = [line.date for line in group.lines]
+    bill = head["type_of_bill"] if head["type_of_bill"] is not None else type_of_bill
+    return Claim(
+        payer=_payer_of(head["payer"], payer),
+        statement_from=head["statement_from"] or min(dates),
+        statement_through=head["statement_through"] or max(dates),
+        lines=group.lines,
+        services=group.services,
+        type_of_bill=_text(bill),
+        id=group.claim_id,
+        patient_id=_text(head["patient_id"]),
+    )
+
+
+def _claim_errors(group: _Group, exc: InvalidClaimError) -> Iterator[RowError]:
+    """Each problem of a claim that could not be built, at the row it came from."""
+    for problem in exc.errors:
+        field = str(getattr(problem, "field", ""))
+        label = group.rows[0]
+        for prefix in ("$.services[", "$.lines["):
+            if field.startswith(prefix):
+                index = int(field[len(prefix) :].split("]", 1)[0])
+                label = group.rows[index]
+        yield RowError(label, group.claim_id or None, problem)
+
+
+# --- results as frames ---------------------------------------------------------
+
+
+def _frame(
+    records: Sequence[Mapping[str, Any]], columns: Sequence[str], index: Any = None
+) -> pandas.DataFrame:
+    pandas = _pandas()
+    # Column by column with object dtype, so labels, units and empty cells
+    # keep their Python values (never floats), whatever pandas would infer.
+    return pandas.DataFrame(
+        {
+            c: pandas.Series(
+                [r[c] for r in records],
+                dtype="Int64" if c in ("line", "minutes") else object,
+                index=index,
+            )
+            for c in columns
+        },
+        columns=list(columns),
+        index=index,
+    )
+
+
+def _finding_records(
+    reports: Iterable[Report], rows: Iterable[Sequence[Hashable]] | None = None
+) -> Iterator[dict[str, Any]]:
+    row_lists = None if rows is None else list(rows)
+    for i, report in enumerate(reports):
+        lines = None if row_lists is None else row_lists[i]
+        for finding in report:
+            data = finding.to_data()
+            line = finding.line
+            yield {
+                "claim_id": report.claim.id,
+                "row": None if lines is None or line is None else lines[line],
+                **{c: data[c] for c in FINDING_COLUMNS if c in data},
+            }
+
+
+def findings_frame(
+    reports: Iterable[Report], rows: Iterable[Sequence[Hashable]] | None = None
+) -> pandas.DataFrame:
+    """The findings of many reports, one row per finding (columns :data:`FINDING_COLUMNS`).
+
+    ``rows`` gives each claim's line-to-row labels (:attr:`ClaimRows.rows`)
+    to fill the ``row`` column; without it ``row`` is empty.  ``line`` is the
+    line's index on its claim (empty for claim findings).
+    """
+    return _frame(list(_finding_records(reports, rows)), FINDING_COLUMNS)
+
+
+def check_frame(
+    frame: pandas.DataFrame,
+    rules: RuleSet | None = None,
+    *,
+    payer: Payer | str | None = None,
+    type_of_bill: str | None = None,
+    by: str = "claim_id",
+) -> pandas.DataFrame:
+    """Build the claims of a timesheet (:func:`claims_from_frame`), check them, return findings.
+
+    The result has the columns of :data:`FINDING_COLUMNS`: the rules'
+    findings claim by claim, in :func:`~hcpcs_home.policy.check`'s order,
+    then one ``invalid-row`` finding per row that could not be read or billed.
+    """
+    built = claims_from_frame(frame, payer=payer, type_of_bill=type_of_bill, by=by)
+    records = list(_finding_records((check(c, rules) for c in built.claims), built.rows))
+    records.extend(e.to_data() for e in built.errors)
+    return _frame(records, FINDING_COLUMNS)
+
+
+def units_frame(
+    frame: pandas.DataFrame, *, payer: Payer | str | None = None
+) -> pandas.DataFrame:
+    """The line each row bills: row, code, date, minutes, units, revenue code.
+
+    Units and revenue codes are :meth:`ClaimLine.from_service
+    <hcpcs_home.claims.ClaimLine.from_service>`'s under ``payer``'s unit
+    policy (or a ``payer`` column's).  The result has ``frame``'s index, so
+    it joins back onto the timesheet; a row that cannot be billed keeps its
+    place with empty units and the reason in ``error``.
+    """
+    records = []
+    for label, record in _records(frame):
+        service_part, claim_part = _split(record)
+        out: dict[str, Any] = {"row": label, "code": None, "date": None, "minutes": None,
+                               "units": None, "revenue_code": None, "error": None}
+        try:
+            service = _service(service_part)
+            out.update(code=service.code, date=service.date, minutes=service.minutes)
+            line = ClaimLine.from_service(
+                service,
+                payer=_payer_of(claim_part.get("payer"), payer),
+                revenue_code=_text(claim_part.get("revenue_code")),
+            )
+            out.update(units=line.units, revenue_code=line.revenue_code)
+        except HcpcsError as exc:
+            out["error"] = str(exc)
+        records.append(out)
+    return _frame(records, _UNIT_COLUMNS, index=frame.index)
+
+
+_UNIT_COLUMNS = ("row", "code", "date", "minutes", "units", "revenue_code", "error")
+
+
+def minutes_to_units(
+    minutes: pandas.Series, code: str | Code, *, policy: UnitPolicy | None = None
+) -> pandas.Series:
+    """A column of minutes as units of ``code``, vectorised.
+
+    The same numbers as :func:`hcpcs_home.units.units_for_many` (which builds
+    the minute-to-unit table once); the column is then looked up in that
+    table as an array.  Units are ``int64`` where the policy bills whole
+    units and Decimal objects where it bills fractions.
+
+    :raises ~hcpcs_home.errors.InvalidMinutesError: a missing, fractional,
+        negative or over-1440 value, named by its index label
+        (``minutes[3]``).
+    :raises ~hcpcs_home.errors.NotTimedError: ``code`` is not billed by time.
+    """
+    pandas = _pandas()
+    import numpy
+
+    from .units import MAX_LINE_MINUTES, units_for_many
+
+    if not isinstance(minutes, pandas.Series):
+        raise InvalidFieldError("minutes", type(minutes).__name__, "must be a pandas Series")
+    table = units_for_many(code, range(MAX_LINE_MINUTES + 1), policy=policy)
+    values = minutes.to_numpy(dtype=object)
+    numeric = pandas.to_numeric(minutes, errors="coerce").to_numpy(dtype="float64")
+    bad = (
+        numpy.isnan(numeric)
+        | (numeric < 0)
+        | (numeric > MAX_LINE_MINUTES)
+        | (numeric != numpy.floor(numeric))
+        | numpy.array([isinstance(v, bool) or type(v).__name__ == "bool_" for v in values])
+    )
+    if bad.any():
+        at = int(numpy.flatnonzero(bad)[0])
+        from . import _clock
+
+        _clock.check_minutes(f"minutes[{minutes.index[at]!r}]", values[at])
+        raise InvalidMinutesError(  # pragma: no cover - check_minutes raises first
+            f"minutes[{minutes.index[at]!r}]", values[at], "is not a whole number of minutes"
+        )
+    index = numeric.astype("int64")
+    if all(type(u) is int for u in table):
+        units = numpy.asarray(table, dtype="int64")[index]
+    else:
+        units = numpy.asarray(table, dtype=object)[index]
+    return pandas.Series(units, index=minutes.index, name="units")
+
+
+# --- synthetic data --------------------------------------------------------------
+
+#: (code, credential, shortest and longest minutes) of the synthetic visits.
+_VISITS = (
+    ("G0299", "RN", 20, 90),
+    ("G0300", "LPN", 20, 90),
+    ("G0151", "PT", 30, 75),
+    ("G0156", "HHA", 30, 120),
+    ("S9124", "LPN", 120, 600),
+    ("T1019", None, 15, 240),
+)
+_PAYERS = (("medicare", "0329"), ("tx-medicaid-cshcn", None), ("bcbs-tx", None))
+
+
+def synthetic_timesheet(
+    rows: int = 300, *, visits_per_claim: int = 10, bad_rows: float = 0.01, seed: int = 0
+) -> pandas.DataFrame:
+    """A made-up month (March 2024) of home visits, one row per visit, for demos and tests.
+
+    Claims of ``visits_per_claim`` rows each, for the shipped Medicare,
+    Texas Medicaid and BCBS Texas profiles; documentation flags set at random
+    so that rules fire; a ``bad_rows`` share of rows made unreadable (a
+    blank code or an impossible stop time).  The same seed gives the same
+    frame.  Needs numpy (a pandas dependency).
+    """
+    pandas = _pandas()
+    import numpy
+
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+        raise InvalidFieldError("rows", rows, "must be a non-negative whole number")
+    rng = numpy.random.default_rng(seed)
+    claim = numpy.arange(rows) // max(1, visits_per_claim)
+    payer = rng.integers(0, len(_PAYERS), size=int(claim[-1]) + 1 if rows else 0)[claim]
+    kind = rng.integers(0, len(_VISITS), size=rows)
+    low = numpy.array([v[2] for v in _VISITS])[kind]
+    high = numpy.array([v[3] for v in _VISITS])[kind]
+    minutes = rng.integers(low, high + 1)
+    start = rng.integers(7 * 4, 17 * 4, size=rows) * 15
+    stop = (start + minutes) % (24 * 60)
+    day = rng.integers(1, 32, size=rows)
+    codes = numpy.array([v[0] for v in _VISITS], dtype=object)[kind]
+    bad = rng.random(rows) < bad_rows
+    codes[bad & (rng.random(rows) < 0.5)] = None
+    stop_text = [f"{m // 60:02d}:{m % 60:02d}" for m in stop.tolist()]
+    for i in numpy.flatnonzero(bad).tolist():
+        if codes[i] is not None:
+            stop_text[i] = "25:00"
+    return pandas.DataFrame(
+        {
+            "claim_id": [f"C{c:06d}" for c in claim.tolist()],
+            "payer": [_PAYERS[p][0] for p in payer.tolist()],
+            "type_of_bill": [_PAYERS[p][1] for p in payer.tolist()],
+            "code": codes,
+            "date": [f"2024-03-{d:02d}" for d in day.tolist()],
+            "start": [f"{m // 60:02d}:{m % 60:02d}" for m in start.tolist()],
+            "stop": stop_text,
+            "credential": [_VISITS[k][1] for k in kind.tolist()],
+            "orders_on_file": rng.random(rows) < 0.9,
+            "plan_of_care_on_file": rng.random(rows) < 0.9,
+            "notes_on_file": rng.random(rows) < 0.95,
+            "charge": [f"{m * 1.25:.2f}" for m in minutes.tolist()],
+        }
+    )

@@ -1,0 +1,95 @@
+"""Tests of :mod:`hcpcs_home.dask` on a local ``dask.distributed`` cluster (need dask)."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pd = pytest.importorskip("pandas")
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+from hcpcs_home import dask as hdask  # noqa: E402
+from hcpcs_home import dataframes as hd  # noqa: E402
+from hcpcs_home.errors import InvalidClaimError, InvalidFieldError  # noqa: E402
+from hcpcs_home.rules import DEFAULT_RULES  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """A local cluster of two worker processes, one thread each."""
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(str).sort_values(list(frame.columns)).reset_index(drop=True)
+
+
+class TestSameAsSingleProcess:
+    """The cluster's findings are the single-process run's."""
+
+    @pytest.mark.parametrize("partitions", [1, 3, 7])
+    def test_generated(self, client: Any, partitions: int) -> None:
+        """On a synthetic month split any way, the findings are identical."""
+        frame = hd.synthetic_timesheet(1500, seed=partitions)
+        single = hd.check_frame(frame)
+        distributed_ = hdask.check_dask_frame(dd.from_pandas(frame, npartitions=partitions))
+        result = distributed_.compute()
+        assert list(hd.FINDING_COLUMNS) == list(result.columns)
+        assert _sorted(single).equals(_sorted(result))
+
+    def test_custom_rule_set(self, client: Any) -> None:
+        """A smaller rule set reaches the workers and is the one applied."""
+        rules = DEFAULT_RULES.remove("credential-not-current")
+        frame = hd.synthetic_timesheet(300, seed=9)
+        result = hdask.check_dask_frame(dd.from_pandas(frame, npartitions=3), rules).compute()
+        assert "credential-not-current" not in set(result.rule_id)
+        assert _sorted(hd.check_frame(frame, rules)).equals(_sorted(result))
+
+
+class TestArguments:
+    """Bad arguments are refused by name before any work is sent."""
+
+    def test_not_dask(self) -> None:
+        """A pandas frame is refused."""
+        with pytest.raises(InvalidFieldError):
+            hdask.check_dask_frame(hd.synthetic_timesheet(5))
+
+    def test_by_column(self) -> None:
+        """``by`` must be a column."""
+        with pytest.raises(InvalidFieldError):
+            hdask.check_dask_frame(dd.from_pandas(hd.synthetic_timesheet(5), 1), by="patient_id")
+
+
+class TestPickle:
+    """Rules, rule sets, findings and errors cross process boundaries."""
+
+    def test_rule_set_cloudpickle(self) -> None:
+        """The rule set round-trips through cloudpickle, which Dask uses."""
+        cloudpickle = pytest.importorskip("cloudpickle")
+        assert DEFAULT_RULES == pickle.loads(cloudpickle.dumps(DEFAULT_RULES))
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="policy predicates hold closures; Leaf/And/Or/Not need __reduce__ in policy.py",
+    )
+    def test_rule_set_pickle(self) -> None:
+        """The rule set round-trips through plain pickle (multiprocessing, Spark)."""
+        assert DEFAULT_RULES == pickle.loads(pickle.dumps(DEFAULT_RULES))
+
+    def test_errors(self) -> None:
+        """Claim-building errors with nested errors round-trip through pickle."""
+        error = InvalidClaimError("bad", [InvalidFieldError("$.lines[0].units", -1, "bad")])
+        again = pickle.loads(pickle.dumps(error))
+        assert (str(error), type(error)) == (str(again), type(again))
+
+
+def test_all() -> None:
+    """``dir()`` shows exactly ``__all__``."""
+    assert sorted(hdask.__all__) == sorted(dir(hdask))
