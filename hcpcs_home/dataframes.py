@@ -72,7 +72,7 @@ CLAIM_COLUMNS = (
     "modifiers",
     "charge",
 )
-"""Columns read for the claim and its line rather than for the :class:`Service`."""
+"""Columns read for the claim and its line, not for the :class:`~hcpcs_home.claims.Service`."""
 
 FINDING_COLUMNS = (
     "claim_id",
@@ -227,7 +227,7 @@ def _service(part: Mapping[str, object]) -> Service:
 
 
 def services_from_frame(frame: pandas.DataFrame) -> ServiceRows:
-    """Every row of ``frame`` as a :class:`Service` (claim columns are ignored).
+    """Every row of ``frame`` as a :class:`~hcpcs_home.claims.Service` (claim columns ignored).
 
     A row that cannot be read is a :class:`RowError` in ``errors``; the others
     are read all the same.
@@ -420,7 +420,7 @@ def findings_frame(
 ) -> pandas.DataFrame:
     """The findings of many reports, one row per finding (columns :data:`FINDING_COLUMNS`).
 
-    ``rows`` gives each claim's line-to-row labels (:attr:`ClaimRows.rows`)
+    ``rows`` gives each claim's line-to-row labels (``ClaimRows.rows``)
     to fill the ``row`` column; without it ``row`` is empty.  ``line`` is the
     line's index on its claim (empty for claim findings).
     """

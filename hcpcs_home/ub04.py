@@ -52,7 +52,7 @@ def write_csv(claims: Claim | Iterable[Claim], file: TextIO, *, total: bool = Tr
     """Write the FL42-FL47 rows of one claim or many to ``file``; return the rows written.
 
     ``total=False`` leaves out each claim's ``0001`` total line.  Open
-    ``file`` with ``newline=""``, as :mod:`csv` asks.
+    ``file`` with ``newline=""``, as ``csv`` asks.
     """
     writer: csv.DictWriter[str] | None = None
     count = 0

@@ -1,4 +1,4 @@
-"""837I ``SV2`` and 837P ``SV1`` service lines, rendered from and parsed into :class:`ClaimLine`.
+"""837I ``SV2`` and 837P ``SV1`` service lines, to and from :class:`~hcpcs_home.claims.ClaimLine`.
 
 Reading and writing whole 837 files is a parser's job; this module does the
 part a claim checker owns: one :class:`~hcpcs_home.claims.ClaimLine`
@@ -72,10 +72,10 @@ def __dir__() -> list[str]:
 
 
 INSTITUTIONAL_UNIT_BASES = frozenset({"UN", "DA"})
-"""SV2-04 unit bases accepted: ``UN`` unit, ``DA`` days (837I guide values, UNCONFIRMED)."""
+"""The SV2-04 unit bases accepted, ``UN`` unit and ``DA`` days (837I values, UNCONFIRMED)."""
 
 PROFESSIONAL_UNIT_BASES = frozenset({"UN", "MJ"})
-"""SV1-03 unit bases accepted: ``UN`` unit, ``MJ`` minutes (837P guide values, UNCONFIRMED)."""
+"""The SV1-03 unit bases accepted, ``UN`` unit and ``MJ`` minutes (837P values, UNCONFIRMED)."""
 
 _QUALIFIER = "HC"
 _MAX_CHARGE = 18  # SV2-03 / SV1-02: R 1/18
@@ -124,7 +124,7 @@ class Delimiters:
 
 
 DELIMITERS = Delimiters()
-"""The usual separators: ``*`` between elements, ``:`` between components, ``~`` after segments."""
+"""The usual separators, ``*`` between elements, ``:`` between components, ``~`` after segments."""
 
 
 # --- numbers -------------------------------------------------------------------
@@ -369,7 +369,7 @@ def parse_sv2(
     date: _dt.date | str,
     delimiters: Delimiters = DELIMITERS,
 ) -> ClaimLine:
-    """The :class:`ClaimLine` an 837I ``SV2`` segment describes, on ``date``.
+    """The :class:`~hcpcs_home.claims.ClaimLine` an 837I ``SV2`` segment describes, on ``date``.
 
     ``date`` comes from the loop's ``DTP*472`` (see :func:`parse_service_line`).
     Errors name the segment position at fault (``SV2-03``).
@@ -391,10 +391,10 @@ def parse_sv1(
     date: _dt.date | str,
     delimiters: Delimiters = DELIMITERS,
 ) -> ClaimLine:
-    """The :class:`ClaimLine` an 837P ``SV1`` segment describes, on ``date``.
+    """The :class:`~hcpcs_home.claims.ClaimLine` an 837P ``SV1`` segment describes, on ``date``.
 
     Place of service (SV1-05) and diagnosis pointers (SV1-07) are checked for
-    form but not kept: a :class:`ClaimLine` does not hold them.
+    form but not kept: a :class:`~hcpcs_home.claims.ClaimLine` does not hold them.
 
     >>> parse_sv1("SV1*HC:T1019:U1*40*UN*8*12**1~", date="2024-03-04").units
     8
@@ -475,7 +475,7 @@ def _split(text: str, d: Delimiters) -> list[str]:
 
 
 def parse_service_line(text: str, *, delimiters: Delimiters = DELIMITERS) -> ClaimLine:
-    """The :class:`ClaimLine` of one loop-2400 text: ``LX``, ``SV2``/``SV1``, ``DTP*472``.
+    """The line of one loop-2400 text: ``LX``, ``SV2`` or ``SV1``, ``DTP*472``.
 
     Other segments of the loop (``REF``, ``AMT``, ``NTE``...) are skipped.
 
