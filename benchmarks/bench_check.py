@@ -1,0 +1,637 @@
+"""Throughput of :func:`hcpcs_home.check` against a hand-written checker.
+
+Run with ``python benchmarks/bench_check.py [CLAIMS]`` (10,000 claims of 10
+lines, 100,000 lines, by default).  The claims are built deterministically from
+``random.Random(SEED)``: a mix of Medicare home-health (0329), Medicare
+outpatient therapy (0341), Texas Medicaid CSHCN, BCBS TX and DOL EEOICP claims
+in the proportions a mixed home-care agency might send, with mistakes slipped
+into about one line in ten (wrong credential, missing license, wrong units,
+an S code sent to Medicare, a missing Q5001 line, overlapping visits...).
+
+Two checkers run over the same claims in this process, each best of
+``REPEATS``:
+
+* ``check(claim)`` with the default rule set, building full findings
+  (message, suggestion, fix and explanation);
+* :func:`hand_check`, the same 28 rules written as one plain Python function,
+  using the library only for its data (catalog entries, the unit arithmetic of
+  :mod:`hcpcs_home.units`) and returning ``(line, rule id)`` pairs.
+
+Before timing, the script checks that both name the same rule ids on the same
+lines for a sample of claims, so the comparison is between two programs that
+do the same work.  It prints lines per second for both and their ratio.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from hcpcs_home import (
+    Authorization,
+    BillingUnit,
+    Claim,
+    ClaimLine,
+    Code,
+    Credential,
+    Service,
+    Setting,
+    check,
+    default_catalog,
+    payers,
+    units,
+)
+from hcpcs_home._tables import read_table
+from hcpcs_home.codes import CodeSet, Discipline
+from hcpcs_home.payers import Payer, PayerKind
+from hcpcs_home.rules import DEFAULT_RULES
+
+SEED = 20261123
+REPEATS = 3
+LINES_PER_CLAIM = 10
+SAMPLE = 2_000  # claims whose rule ids both checkers must agree on
+
+# --- the claims ------------------------------------------------------------------
+
+MEDICARE, TMHP, BCBS, DOL = (
+    payers.MEDICARE,
+    payers.TEXAS_MEDICAID_CSHCN,
+    payers.BCBS_TEXAS,
+    payers.DOL_EEOICP,
+)
+#: Medicare home-health visits by credential (domain README §6).
+HH_VISITS = [
+    ("G0299", "RN"),
+    ("G0299", "RN"),
+    ("G0300", "LPN"),
+    ("G0151", "PT"),
+    ("G0157", "PTA"),
+    ("G0152", "OT"),
+    ("G0158", "OTA"),
+    ("G0153", "SLP"),
+    ("G0155", "MSW"),
+    ("G0156", "HHA"),
+    ("G0493", "RN"),
+]
+EVALUATIONS = [
+    ("97161", "PT", "GP", "0424"),
+    ("97164", "PT", "GP", "0424"),
+    ("97165", "OT", "GO", "0434"),
+    ("97168", "OT", "GO", "0434"),
+]
+TMHP_CODES = [
+    ("S9123", "RN"),
+    ("S9124", "LPN"),
+    ("T1000", "RN"),
+    ("T1000", "LPN"),
+    ("T1002", "RN"),
+    ("T1003", "LPN"),
+    ("T1030", "RN"),
+]
+BCBS_CODES = [("S9123", "RN"), ("S9124", "LPN"), ("S9122", "HHA"), ("S9131", "PT")]
+DOL_CODES = [("T1030", "RN"), ("T1031", "LPN"), ("S5126", "PCA"), ("T1021", "HHA")]
+LICENSED = {"RN", "LPN", "PT", "PTA", "OT", "OTA", "SLP", "MSW", "RT"}
+
+
+class Maker:
+    """Builds one claim at a time from a seeded random generator."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.count = 0
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def service(
+        self, code: str, day: dt.date, start: int, minutes: int, credential: str, **kwargs: Any
+    ) -> Service:
+        rng = self.rng
+        self.count += 1
+        if self.chance(0.02):  # a wrong credential on the note
+            credential = rng.choice(["RN", "LPN", "HHA", "PTA"])
+        fields: dict[str, Any] = {
+            "credential": credential,
+            "rendering_id": f"{credential}-{rng.randrange(3)}",
+            "license_number": None if self.chance(0.01) else f"L{self.count:07d}",
+            "license_expires": day - dt.timedelta(days=3) if self.chance(0.01) else None,
+            "orders_on_file": not self.chance(0.01),
+            "plan_of_care_on_file": True,
+            "notes_on_file": True,
+            "id": f"s{self.count}",
+        }
+        fields.update(kwargs)
+        stop = (start + minutes) % (24 * 60)
+        return Service(
+            code,
+            day,
+            start=dt.time(start // 60, start % 60),
+            stop=dt.time(stop // 60, stop % 60),
+            full_day=minutes == 24 * 60,
+            **fields,
+        )
+
+    def line(self, service: Service, payer: Payer, **kwargs: Any) -> ClaimLine:
+        built = ClaimLine.from_service(service, payer=payer, **kwargs)
+        if self.chance(0.02):  # units off by one
+            return ClaimLine(
+                built.code,
+                built.date,
+                built.units + 1,
+                built.revenue_code,
+                built.modifiers,
+                built.charge,
+                built.service_ids,
+                built.prior_auth,
+            )
+        return built
+
+    def month(self) -> tuple[dt.date, dt.date]:
+        year = self.rng.choice([2022, 2023, 2024, 2025])
+        month = self.rng.randrange(1, 13)
+        start = dt.date(year, month, 1)
+        return start, start + dt.timedelta(days=27)
+
+    def days(self, start: dt.date, n: int) -> list[dt.date]:
+        return sorted(start + dt.timedelta(days=self.rng.randrange(28)) for _ in range(n))
+
+    def medicare_hh(self) -> Claim:
+        start, through = self.month()
+        services, lines = [], []
+        for i, day in enumerate(self.days(start, LINES_PER_CLAIM - 1)):
+            code, cred = self.rng.choice(HH_VISITS)
+            if self.chance(0.01):
+                code, cred = "S9124", "LPN"  # private-duty code sent to Medicare
+            begin = 8 * 60 + 75 * i % 600 if not self.chance(0.01) else 9 * 60
+            s = self.service(code, day, begin, self.rng.randrange(25, 70), cred)
+            services.append(s)
+            lines.append(self.line(s, MEDICARE))
+        if not self.chance(0.03):
+            first = lines[0]
+            lines.append(ClaimLine("Q5001", first.date, 1, first.revenue_code, charge="0.01"))
+        if self.chance(0.01):  # a visit dated past the period
+            lines[1] = ClaimLine(
+                lines[1].code,
+                through + dt.timedelta(days=3),
+                lines[1].units,
+                lines[1].revenue_code,
+                service_ids=lines[1].service_ids,
+            )
+        return Claim(MEDICARE, start, through, lines=lines, services=services, type_of_bill="0329")
+
+    def medicare_therapy(self) -> Claim:
+        start, through = self.month()
+        ytd = Decimal(self.rng.choice([0, 0, 0, 1500, 2200, 3000]))
+        running = {"GP": ytd, "GO": ytd}
+        threshold = KX[start.year][0]
+        services, lines = [], []
+        for day in self.days(start, LINES_PER_CLAIM):
+            code, cred, mod, rev = self.rng.choice(EVALUATIONS)
+            charge = Decimal(self.rng.randrange(90, 160))
+            running[mod] += charge
+            mods = [mod, "KX"] if running[mod] > threshold else [mod]
+            if self.chance(0.02):  # a slip: the other discipline's modifier, or KX forgotten
+                mods = ["GO" if mod == "GP" else "GP"] if self.chance(0.5) else mods[:1]
+            s = self.service(code, day, 10 * 60, 45, cred)
+            services.append(s)
+            lines.append(self.line(s, MEDICARE, modifiers=mods, revenue_code=rev, charge=charge))
+        return Claim(
+            MEDICARE,
+            start,
+            through,
+            lines=lines,
+            services=services,
+            type_of_bill="0341",
+            therapy_ytd_pt_slp=ytd,
+            therapy_ytd_ot=ytd,
+        )
+
+    def private_duty(self, payer: Payer, choices: list[tuple[str, str]], auth: bool) -> Claim:
+        start, through = self.month()
+        services, lines = [], []
+        for i, day in enumerate(self.days(start, LINES_PER_CLAIM)):
+            code, cred = self.rng.choice(choices)
+            unit = default_catalog().lookup(code).unit
+            if unit is BillingUnit.DAY:
+                minutes = self.rng.choice([480, 480, 720, 24 * 60])
+            elif unit is BillingUnit.HOUR:
+                minutes = self.rng.choice([120, 240, 480, 480, 500, 720])
+            else:
+                minutes = self.rng.randrange(20, 240)
+            if unit is BillingUnit.DAY and minutes == 24 * 60:
+                begin = 7 * 60
+            else:
+                begin = (
+                    (6 * 60 + 13 * i) % (16 * 60 - minutes % (16 * 60)) if minutes < 16 * 60 else 0
+                )
+            purpose = "catheter" if payer is BCBS and self.chance(0.03) else None
+            pa = "PA1" if auth and not self.chance(0.02) else None
+            s = self.service(
+                code,
+                day,
+                begin,
+                minutes,
+                cred,
+                prior_auth=pa,
+                purpose=purpose,
+                rendering_id=f"{cred}-{i}",
+            )
+            services.append(s)
+            mods = []
+            if code == "T1000" and payer is TMHP and not self.chance(0.05):
+                mods = ["TD" if cred == "RN" else "TE"]
+            lines.append(self.line(s, payer, modifiers=mods))
+        auths = []
+        if auth:
+            codes = {ln.code for ln in lines}
+            limit = 40 if self.chance(0.05) else 4000  # now and then an authorization runs out
+            auths.append(Authorization("PA1", payer.id, codes, limit, "units", start, through))
+        return Claim(payer, start, through, lines=lines, services=services, authorizations=auths)
+
+    def claim(self) -> Claim:
+        r = self.rng.random()
+        if r < 0.45:
+            return self.medicare_hh()
+        if r < 0.60:
+            return self.medicare_therapy()
+        if r < 0.80:
+            return self.private_duty(TMHP, TMHP_CODES, auth=True)
+        if r < 0.92:
+            return self.private_duty(BCBS, BCBS_CODES, auth=True)
+        return self.private_duty(DOL, DOL_CODES, auth=False)
+
+
+def make_claims(n: int) -> list[Claim]:
+    maker = Maker(random.Random(SEED))
+    return [maker.claim() for _ in range(n)]
+
+
+# --- the hand-written checker --------------------------------------------------------
+
+CODES: dict[str, Code] = {c.code: c for c in default_catalog().codes()}
+HH_FAMILIES = ("042", "043", "044", "055", "056", "057")
+THERAPY_MOD = {
+    Discipline.PHYSICAL_THERAPY: "GP",
+    Discipline.OCCUPATIONAL_THERAPY: "GO",
+    Discipline.SPEECH_LANGUAGE_PATHOLOGY: "GN",
+}
+THERAPY_REV = {"042": "GP", "043": "GO", "044": "GN"}
+ASSISTANT = {Credential.PTA: "CQ", Credential.OTA: "CO"}
+SITE_CODES = {"Q5001", "Q5002", "Q5009"}
+LICENSED_CREDS = {Credential(c) for c in LICENSED}
+HOME_LIKE = {Setting.HOME, Setting.ASSISTED_LIVING}
+PURPOSES = {r["purpose"]: r["cpt"] for r in read_table("home_visit_purposes.tsv")}
+KX = {
+    int(r["year"]): (Decimal(r["pt_slp"]), Decimal(r["ot"]))
+    for r in read_table("kx_thresholds.tsv")
+}
+CQ_FROM = dt.date(2020, 1, 1)
+SITE_FROM = dt.date(2013, 7, 1)
+TIMED = {
+    BillingUnit.FIFTEEN_MINUTES,
+    BillingUnit.UP_TO_FIFTEEN_MINUTES,
+    BillingUnit.HOUR,
+    BillingUnit.MINUTE,
+    BillingUnit.SESSION,
+}
+
+
+def hh_visit(code: Code) -> bool:
+    return (
+        code.code.startswith("G")
+        and code.unit is BillingUnit.FIFTEEN_MINUTES
+        and bool(code.revenue_codes)
+        and all(r[:3] in HH_FAMILIES for r in code.revenue_codes)
+    )
+
+
+HH_VISIT = {c for c, code in CODES.items() if hh_visit(code)}
+HH_ONLY = {c for c in HH_VISIT if Setting.HOSPICE not in CODES[c].settings}
+FEE_SCHEDULE = {
+    c
+    for c, code in CODES.items()
+    if code.code_set is CodeSet.CPT and code.discipline in THERAPY_MOD
+}
+
+
+def _minutes(svcs: list[Service]) -> int | None:
+    if not svcs or any(s.minutes is None for s in svcs):
+        return None
+    return sum(s.minutes for s in svcs)
+
+
+def _therapy_modifier(code: Code | None, revenue_code: str | None) -> str | None:
+    if code is not None and code.discipline in THERAPY_MOD:
+        return THERAPY_MOD[code.discipline]
+    return THERAPY_REV.get((revenue_code or "")[:3])
+
+
+def hand_check(claim: Claim) -> list[tuple[int | None, str]]:
+    """The default rules, written out by hand: ``(line index, rule id)`` per finding."""
+    payer, lines, tob = claim.payer, claim.lines, claim.type_of_bill
+    bc = claim.bill_class
+    policy = payer.unit_policy
+    medicare = payer.kind is PayerKind.MEDICARE
+    by_id = {s.id: s for s in claim.services}
+    line_svcs = [[by_id[x] for x in ln.service_ids if x in by_id] for ln in lines]
+    out: list[tuple[int | None, str]] = []
+
+    # claim-wide facts, computed once
+    day_pool: dict[dt.date, dict[str, int]] = {}
+    if bc == "34" and policy.method is units.TimedMethod.TOTAL_TIME:
+        for ln, svcs in zip(lines, line_svcs, strict=True):
+            c = CODES.get(ln.code)
+            m = _minutes(svcs)
+            if (c is None or c.unit is BillingUnit.FIFTEEN_MINUTES) and m is not None:
+                day = day_pool.setdefault(ln.date, {})
+                day[ln.code] = day.get(ln.code, 0) + m
+    duplicates: set[int] = set()
+    seen: dict[tuple[Any, ...], list[frozenset[str]]] = defaultdict(list)
+    for i, ln in enumerate(lines):
+        key, ids = (ln.code, ln.modifiers, ln.date), frozenset(ln.service_ids)
+        if any(ids == other or ids & other for other in seen[key]):
+            duplicates.add(i)
+        seen[key].append(ids)
+    overlapping: set[str] = set()
+    by_person: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
+    for s in claim.services:
+        person, span = s.rendering_id or s.rendering_npi, s.interval()
+        if person and span is not None and span[1] > span[0]:
+            by_person[person].append((span[0], span[1], s.id))
+    for spans in by_person.values():
+        spans.sort()
+        end, end_id = spans[0][1], spans[0][2]
+        for b0, b1, bid in spans[1:]:
+            if b0 < end:
+                overlapping.update((bid, end_id))
+            if b1 > end:
+                end, end_id = b1, bid
+    auth_problems: set[int] = set()
+    if claim.authorizations:
+        auths = {a.number: a for a in claim.authorizations}
+        used: dict[str, Any] = defaultdict(int)
+        days_used: dict[str, set[dt.date]] = defaultdict(set)
+        for i, (ln, svcs) in enumerate(zip(lines, line_svcs, strict=True)):
+            numbers = {s.prior_auth for s in svcs if s.prior_auth}
+            if ln.prior_auth:
+                numbers.add(ln.prior_auth)
+            for n in numbers:
+                a = auths.get(n)
+                if a is None:
+                    continue
+                if ln.code not in a.codes or not a.start <= ln.date <= a.end:
+                    auth_problems.add(i)
+                if a.basis.value == "units":
+                    used[n] += ln.units
+                elif a.basis.value == "visits":
+                    used[n] += max(1, len(svcs))
+                else:
+                    days_used[n].update(d for s in svcs for d in s.days())
+                    days_used[n].add(ln.date)
+                    used[n] = len(days_used[n])
+                if used[n] > a.remaining:
+                    auth_problems.add(i)
+    kx_running: dict[int, tuple[Decimal, str]] = {}
+    if bc == "34" and payer.applies_kx_threshold:
+        totals = {"GO": claim.therapy_ytd_ot, "PT": claim.therapy_ytd_pt_slp}
+        for i, ln in enumerate(lines):
+            mod = _therapy_modifier(CODES.get(ln.code), ln.revenue_code)
+            if mod is not None:
+                bucket = "GO" if mod == "GO" else "PT"
+                totals[bucket] += ln.charge
+                kx_running[i] = (totals[bucket], bucket)
+
+    for i, (ln, svcs) in enumerate(zip(lines, line_svcs, strict=True)):
+        code = CODES.get(ln.code)
+        mods = ln.modifiers
+        rev = ln.revenue_code
+        family = rev[:3] if rev else None
+        known = code is not None
+        if not known:
+            out.append((i, "unknown-code"))
+        minutes = _minutes(svcs)
+        timed = known and code.unit in TIMED
+        expected: Any = None
+        if known:
+            assert code is not None
+            if not code.is_effective(ln.date):
+                out.append((i, "code-not-effective"))
+            if not payer.accepts_code_family(ln.code) or (medicare and not code.medicare_accepts):
+                out.append((i, "payer-code-not-accepted"))
+            creds = [s.credential for s in svcs]
+            if (
+                creds
+                and None not in creds
+                and code.credentials
+                and any(c not in code.credentials for c in creds)
+            ):
+                out.append((i, "credential-mismatch"))
+            unit = code.unit
+            if unit is BillingUnit.DAY:
+                if svcs:
+                    items: list[Any] = [
+                        units.Span(*s.interval()) if s.interval() else s.date for s in svcs
+                    ]
+                    if policy.per_diem_shift_hours is None or all(
+                        isinstance(x, units.Span) for x in items
+                    ):
+                        expected = units.per_diem_units(items, policy=policy)
+            elif unit in (BillingUnit.VISIT, BillingUnit.UNTIMED):
+                expected = max(1, len(svcs))
+            elif minutes is not None:
+                pool = day_pool.get(ln.date, {}) if unit is BillingUnit.FIFTEEN_MINUTES else {}
+                if len(pool) > 1:
+                    expected = units.total_time_units(pool, policy=policy)[ln.code]
+                elif minutes <= units.MAX_LINE_MINUTES:
+                    expected = units.billable_units(code, minutes, policy=policy)
+        if payer.requires_prior_auth(ln.code) and not (
+            ln.prior_auth
+            or any(s.prior_auth for s in svcs)
+            or any(ln.code in a.codes and a.covers_date(ln.date) for a in claim.authorizations)
+        ):
+            out.append((i, "prior-auth-missing"))
+        if timed and minutes is None:
+            out.append((i, "time-not-documented"))
+        if timed and minutes is not None and expected is not None:
+            if expected <= 0:
+                out.append((i, "below-minimum-time"))
+            elif ln.units != expected:
+                out.append((i, "units-mismatch"))
+        if (
+            known
+            and bc in ("32", "81", "82")
+            and code.unit is BillingUnit.FIFTEEN_MINUTES
+            and minutes is not None
+            and 1 <= minutes <= 7
+        ):
+            out.append((i, "short-visit-units"))
+        if (
+            known
+            and code.unit is BillingUnit.DAY
+            and ln.units > (1 if expected is None else expected)
+        ):
+            out.append((i, "per-diem-units"))
+        if known and rev is not None:
+            assert code is not None
+            if ln.code in SITE_CODES:
+                fits = family in HH_FAMILIES
+            else:
+                fits = code.accepts_revenue_code(rev)
+            if not fits:
+                out.append((i, "revenue-code-mismatch"))
+        if known and (
+            (ln.code in HH_VISIT and bc == "34")
+            or (ln.code in FEE_SCHEDULE and bc == "32")
+            or (ln.code in HH_ONLY and bc in ("81", "82"))
+            or (ln.code in ("G2168", "G2169") and tob == "0322")
+        ):
+            out.append((i, "bill-type-mismatch"))
+        therapy = bc == "34" and (
+            family in THERAPY_REV or (known and code.discipline in THERAPY_MOD)
+        )
+        if therapy:
+            present = {m for m in mods if m in ("GN", "GO", "GP")}
+            if not present and payer.requires_therapy_modifiers:
+                out.append((i, "therapy-modifier-missing"))
+            if present:
+                wanted = {THERAPY_REV.get(family or "")}
+                if known and code.discipline in THERAPY_MOD:
+                    wanted.add(THERAPY_MOD[code.discipline])
+                wanted.discard(None)
+                if wanted and present != wanted:
+                    out.append((i, "therapy-modifier-mismatch"))
+            if payer.applies_kx_threshold:
+                found = kx_running.get(i)
+                passed = False
+                if found is not None and ln.date.year in KX:
+                    pt, ot = KX[ln.date.year]
+                    passed = found[0] > (ot if found[1] == "GO" else pt)
+                if passed != ("KX" in mods):
+                    out.append((i, "kx-modifier"))
+        if known and svcs and code.settings:
+            allowed = code.settings | (HOME_LIKE if Setting.HOME in code.settings else set())
+            if any(s.setting not in allowed for s in svcs):
+                out.append((i, "setting-mismatch"))
+        if any(
+            s.credential in LICENSED_CREDS
+            and (
+                not s.license_number
+                or (s.license_expires is not None and s.license_expires < s.date)
+            )
+            for s in svcs
+        ):
+            out.append((i, "credential-not-current"))
+        if svcs and (
+            (payer.requires_orders and not all(s.orders_on_file for s in svcs))
+            or (payer.requires_plan_of_care and not all(s.plan_of_care_on_file for s in svcs))
+        ):
+            out.append((i, "documentation-missing"))
+        if i in duplicates:
+            out.append((i, "duplicate-line"))
+        if (
+            ln.code in ("S9123", "S9124")
+            and payer.requires_cpt_home_visit_codes
+            and any(s.purpose and s.purpose.strip().lower() in PURPOSES for s in svcs)
+        ):
+            out.append((i, "cpt-code-preferred"))
+        if bc == "34" and payer.requires_assistant_modifiers and ln.date >= CQ_FROM:
+            wanted_a = {ASSISTANT[s.credential] for s in svcs if s.credential in ASSISTANT}
+            if wanted_a and not wanted_a <= set(mods):
+                out.append((i, "assistant-modifier"))
+        if ln.code in SITE_CODES and ln.units > 1:
+            out.append((i, "site-of-service-units"))
+        if not claim.statement_from <= ln.date <= claim.statement_through:
+            out.append((i, "line-outside-period"))
+        if ln.code in ("G0320", "G0321") and ln.units > max(1, len(svcs)):
+            out.append((i, "telehealth-units"))
+        if i in auth_problems:
+            out.append((i, "authorization-exceeded"))
+        if any(s.id in overlapping for s in svcs):
+            out.append((i, "overlapping-visits"))
+        if ln.code == "T1000" and payer.id == "tx-medicaid-cshcn":
+            wanted_m = {
+                "TD" if s.credential is Credential.RN else "TE"
+                for s in svcs
+                if s.credential in (Credential.RN, Credential.LPN)
+            }
+            ok = wanted_m <= set(mods) if wanted_m else bool({"TD", "TE"} & set(mods))
+            if not ok:
+                out.append((i, "credential-modifier-missing"))
+
+    if bc == "32" and payer.requires_site_of_service and claim.statement_from >= SITE_FROM:
+        visits = [
+            ln
+            for ln in lines
+            if ln.revenue_code
+            and ln.revenue_code[:3] in HH_FAMILIES
+            and not ln.code.startswith("Q50")
+        ]
+        if visits:
+            first = min(ln.date for ln in visits)
+            if not any(ln.code in SITE_CODES and ln.date == first for ln in lines):
+                out.append((None, "site-of-service-missing"))
+    return out
+
+
+# --- timing ----------------------------------------------------------------------------
+
+
+def engine_ids(claim: Claim) -> list[tuple[int | None, str]]:
+    return [(f.line, f.rule_id) for f in check(claim)]
+
+
+def best_of(run: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def consume(results: Iterable[object]) -> int:
+    return sum(1 for _ in results)
+
+
+def main(n_claims: int) -> None:
+    started = time.perf_counter()
+    claims = make_claims(n_claims)
+    n_lines = sum(len(c.lines) for c in claims)
+    built = time.perf_counter() - started
+    print(
+        f"{n_claims:,} claims, {n_lines:,} lines (built in {built:.1f} s), "
+        f"{len(DEFAULT_RULES)} rules, best of {REPEATS}, Python {sys.version.split()[0]}"
+    )
+
+    sample = claims[:SAMPLE]
+    disagree = [(c, engine_ids(c), hand_check(c)) for c in sample]
+    disagree = [d for d in disagree if d[1] != d[2]]
+    fired: dict[str, int] = defaultdict(int)
+    for c in sample:
+        for _, rid in hand_check(c):
+            fired[rid] += 1
+    print(
+        f"agreement on {len(sample):,} claims: {len(sample) - len(disagree):,} identical, "
+        f"{len(disagree)} differ; {sum(fired.values()):,} findings of {len(fired)} rules "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(fired.items(), key=lambda kv: -kv[1]))})"
+    )
+    for c, mine, theirs in disagree[:5]:
+        print(f"  {c.payer.id} {c.type_of_bill}: check() {mine} vs hand {theirs}")
+    if disagree:
+        raise SystemExit("the two checkers disagree: the timing would not be honest")
+
+    engine = best_of(lambda: [check(c) for c in claims])
+    hand = best_of(lambda: [hand_check(c) for c in claims])
+    print(f"{'checker':34} {'lines/s':>12} {'x hand':>8}")
+    for name, seconds in (("check(claim), default rules", engine), ("hand_check(claim)", hand)):
+        print(f"{name:34} {n_lines / seconds:>12,.0f} {seconds / hand:>8.2f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
