@@ -10,6 +10,7 @@ line or per claim and memoised on the :class:`~hcpcs_home.policy.Context`.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -763,11 +764,19 @@ def purpose_has_cpt_code() -> Pred:
     return lambda ctx: _cpt_for(ctx) is not None
 
 
+@functools.cache
+def _purposes() -> dict[str, str]:
+    """Purpose keyword to CPT home-visit code (data/home_visit_purposes.tsv), built once."""
+    return {r["purpose"]: r["cpt"] for r in read_table("home_visit_purposes.tsv")}
+
+
 def _cpt_for(ctx: Context) -> str | None:
-    table = {r["purpose"]: r["cpt"] for r in read_table("home_visit_purposes.tsv")}
+    table = _purposes()
     for s in ctx.services:
-        if s.purpose and s.purpose.strip().lower() in table:
-            return table[s.purpose.strip().lower()]
+        if s.purpose:
+            cpt = table.get(s.purpose.strip().lower())
+            if cpt is not None:
+                return cpt
     return None
 
 
@@ -909,9 +918,17 @@ def _fix_payer(ctx: Context) -> FixResult:
     return "bill the code this payer lists for the service", {}, {}
 
 
+@functools.cache
+def _crosswalk() -> dict[str, list[dict[str, str]]]:
+    """data/medicare_crosswalk.tsv rows by code, in file order, built once."""
+    by_code: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in read_table("medicare_crosswalk.tsv"):
+        by_code[r["code"]].append(r)
+    return dict(by_code)
+
+
 def _medicare_code(code: str, credentials: list[Credential]) -> str | None:
-    rows = read_table("medicare_crosswalk.tsv")
-    matches = [r for r in rows if r["code"] == code]
+    matches = _crosswalk().get(code, [])
     for r in matches:
         if r["credential"] and credentials and Credential(r["credential"]) in credentials:
             return r["medicare_code"] or None
