@@ -958,7 +958,8 @@ class TestOverlappingVisits:
         """A 3-hour visit overlaps every shorter visit inside it, not only the first (seed 002)."""
         long = service("G0299", "09:00", "12:00")
         inside = [service("G0299", "09:30", "09:45"), service("G0299", "10:00", "10:30")]
-        assert [0, 1, 2] == [f.line for f in found(medicare_hh(long, *inside), "overlapping-visits")]
+        hits = found(medicare_hh(long, *inside), "overlapping-visits")
+        assert [0, 1, 2] == [f.line for f in hits]
 
     def test_back_to_back_visits_pass(self) -> None:
         """A visit ending when the next starts is no overlap (seed 002)."""
