@@ -20,6 +20,7 @@ never imports it.  Installing the package registers these strategies with
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -57,12 +58,23 @@ def codes(**criteria: Any) -> st.SearchStrategy[Code]:
 
     Shrinks toward the first code in code order.
     """
-    found = list(default_catalog().filter(**criteria).codes())
+    return st.sampled_from(_matching(tuple(sorted(criteria.items()))))
+
+
+@functools.lru_cache(maxsize=64)
+def _matching(criteria: tuple[tuple[str, Any], ...]) -> tuple[Code, ...]:
+    found = tuple(default_catalog().filter(**dict(criteria)).codes())
     if not found:
-        raise ValueError(f"no shipped code matches {criteria!r}")
-    return st.sampled_from(found)
+        raise ValueError(f"no shipped code matches {dict(criteria)!r}")
+    return found
 
 
+def _numbered(prefix: str, digits: int) -> st.SearchStrategy[str]:
+    """``prefix`` and ``digits`` digits, e.g. ``PA004217`` (cheaper than from_regex)."""
+    return st.integers(0, 10**digits - 1).map(lambda n: f"{prefix}{n:0{digits}d}")
+
+
+@functools.lru_cache(maxsize=None)
 def dates(code: Code | None = None) -> st.SearchStrategy[_dt.date]:
     """Dates of service from 2017 to 2026, inside ``code``'s effective dates if given.
 
@@ -101,7 +113,42 @@ def modifiers() -> st.SearchStrategy[tuple[str, ...]]:
     return st.lists(st.sampled_from(pool), max_size=4, unique=True).map(tuple)
 
 
+# Strategies are built once, here and per code, not inside each draw: building
+# and validating a strategy costs more than drawing from it.
+_AUTH = _numbered("PA", 6)
+_MAYBE_AUTH = st.none() | _AUTH
 _CLOCK = st.builds(_dt.time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45]))
+_TIMING = st.sampled_from(["clock", "minutes", "none"])
+_MINUTES = minutes()
+_MAYBE_CREDENTIAL = st.none() | st.sampled_from(list(Credential))
+_MAYBE_RENDERER = st.none() | st.sampled_from(["nurse-1", "nurse-2", "aide-1"])
+_MAYBE_NPI = st.none() | npis()
+_MAYBE_LICENSE = st.none() | _numbered("RN", 6)
+_MAYBE_DAYS = st.none() | st.integers(0, 3 * 365)
+_BOOL = st.booleans()
+_PICKS = st.lists(st.integers(0, 3), max_size=2, unique=True)
+_CODE = codes()
+_CODE_LIST = st.lists(_CODE, min_size=1, max_size=3)
+_BASIS = st.sampled_from(list(AuthorizationBasis))
+_PAYER_ID = st.sampled_from(sorted(PROFILES))
+_COUNT = st.integers(0, 500)
+_PER_UNIT = st.sampled_from([15, 60])
+_DATE = st.dates(_EARLIEST, _LATEST)
+_SPAN = st.integers(0, 60)
+_MAYBE_REVENUE = st.none() | _numbered("0", 3)
+_MODIFIERS = modifiers()
+_MAYBE_BILL_TYPE = st.none() | st.sampled_from(["0329", "0322", "0341", "0811", "0821"])
+_CLAIM_ID = st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", max_size=12)
+_MAYBE_PATIENT = st.none() | _numbered("1EG", 8)
+
+
+@functools.lru_cache(maxsize=None)
+def _parts(code: Code) -> tuple[st.SearchStrategy[Any], ...]:
+    """(date, credential, setting) strategies for one code, built once."""
+    credential = (
+        st.sampled_from(sorted(code.credentials)) if code.credentials else _MAYBE_CREDENTIAL
+    )
+    return dates(code), credential, st.sampled_from(sorted(code.settings) or list(Setting))
 
 
 @st.composite
@@ -111,34 +158,30 @@ def services(draw: st.DrawFn, code: st.SearchStrategy[Code] | None = None) -> Se
     Credentials come from the code where it names them.  Shrinks toward the
     first catalog code, the earliest date, midnight and no optional data.
     """
-    chosen = draw(code if code is not None else codes())
-    day = draw(dates(chosen))
-    credential = (
-        draw(st.sampled_from(sorted(chosen.credentials)))
-        if chosen.credentials
-        else draw(st.none() | st.sampled_from(list(Credential)))
-    )
-    timing = draw(st.sampled_from(["clock", "minutes", "none"]))
+    chosen = draw(code if code is not None else _CODE)
+    day_strategy, credential, setting = _parts(chosen)
+    day = draw(day_strategy)
     kwargs: dict[str, Any] = {}
+    timing = draw(_TIMING)
     if timing == "clock":
         kwargs["start"] = draw(_CLOCK)
         kwargs["stop"] = draw(_CLOCK)
     elif timing == "minutes":
-        kwargs["minutes"] = draw(minutes())
-    settings = sorted(chosen.settings) or list(Setting)
+        kwargs["minutes"] = draw(_MINUTES)
+    valid_for = draw(_MAYBE_DAYS)
     return Service(
         code=chosen.code,
         date=day,
-        credential=credential,
-        setting=draw(st.sampled_from(settings)),
-        rendering_id=draw(st.none() | st.sampled_from(["nurse-1", "nurse-2", "aide-1"])),
-        rendering_npi=draw(st.none() | npis()),
-        license_number=draw(st.none() | st.from_regex(r"[A-Z]{2}[0-9]{6}", fullmatch=True)),
-        license_expires=draw(st.none() | st.dates(day, _LATEST)),
-        prior_auth=draw(st.none() | st.from_regex(r"PA[0-9]{6}", fullmatch=True)),
-        orders_on_file=draw(st.booleans()),
-        plan_of_care_on_file=draw(st.booleans()),
-        notes_on_file=draw(st.booleans()),
+        credential=draw(credential),
+        setting=draw(setting),
+        rendering_id=draw(_MAYBE_RENDERER),
+        rendering_npi=draw(_MAYBE_NPI),
+        license_number=draw(_MAYBE_LICENSE),
+        license_expires=None if valid_for is None else day + _dt.timedelta(days=valid_for),
+        prior_auth=draw(_MAYBE_AUTH),
+        orders_on_file=draw(_BOOL),
+        plan_of_care_on_file=draw(_BOOL),
+        notes_on_file=draw(_BOOL),
         **kwargs,
     )
 
@@ -151,43 +194,39 @@ _MONEY = st.decimals(Decimal("0"), Decimal("99999.99"), places=2, allow_nan=Fals
 
 @st.composite
 def claim_lines(draw: st.DrawFn, service_ids: tuple[str, ...] = ()) -> ClaimLine:
-    """Claim lines of shipped codes, linked to some of ``service_ids``.
+    """Claim lines of shipped codes, linked to up to two of ``service_ids``.
 
     Shrinks toward the first catalog code, zero units and no modifiers.
     """
-    chosen = draw(codes())
-    links = (
-        draw(st.lists(st.sampled_from(service_ids), max_size=2, unique=True)) if service_ids else []
-    )
+    chosen = draw(_CODE)
+    links = [service_ids[i] for i in draw(_PICKS) if i < len(service_ids)]
     return ClaimLine(
         code=chosen.code,
-        date=draw(dates(chosen)),
+        date=draw(_parts(chosen)[0]),
         units=draw(_UNITS),
-        revenue_code=draw(st.none() | st.from_regex(r"0[0-9]{3}", fullmatch=True)),
-        modifiers=draw(modifiers()),
+        revenue_code=draw(_MAYBE_REVENUE),
+        modifiers=draw(_MODIFIERS),
         charge=draw(_MONEY),
         service_ids=tuple(links),
-        prior_auth=draw(st.none() | st.from_regex(r"PA[0-9]{6}", fullmatch=True)),
+        prior_auth=draw(_MAYBE_AUTH),
     )
 
 
 @st.composite
 def authorizations(draw: st.DrawFn, number: str | None = None) -> Authorization:
     """Prior authorizations for one to three shipped codes.  Shrinks toward a one-day range."""
-    start = draw(st.dates(_EARLIEST, _LATEST))
-    basis = draw(st.sampled_from(list(AuthorizationBasis)))
+    start = draw(_DATE)
+    basis = draw(_BASIS)
     return Authorization(
-        number=number or draw(st.from_regex(r"PA[0-9]{6}", fullmatch=True)),
-        payer=draw(st.sampled_from(sorted(PROFILES))),
-        codes=[c.code for c in draw(st.lists(codes(), min_size=1, max_size=3))],
-        units=draw(st.integers(0, 500)),
+        number=number or draw(_AUTH),
+        payer=draw(_PAYER_ID),
+        codes=[c.code for c in draw(_CODE_LIST)],
+        units=draw(_COUNT),
         basis=basis,
         start=start,
-        end=draw(st.dates(start, _LATEST)),
-        minutes_per_unit=(
-            draw(st.sampled_from([15, 60])) if basis is AuthorizationBasis.UNITS else None
-        ),
-        used=draw(st.integers(0, 500)),
+        end=start + _dt.timedelta(days=draw(_SPAN)),
+        minutes_per_unit=draw(_PER_UNIT) if basis is AuthorizationBasis.UNITS else None,
+        used=draw(_COUNT),
     )
 
 
@@ -196,30 +235,35 @@ def payers() -> st.SearchStrategy[Payer]:
     return st.sampled_from([PROFILES[k] for k in sorted(PROFILES)])
 
 
+_PAYERS = payers()
+
+
+_SERVICES = st.lists(services(), max_size=4)
+_AUTH_NUMBERS = st.lists(_AUTH, max_size=2, unique=True)
+
+
 @st.composite
 def claims(draw: st.DrawFn, payer: st.SearchStrategy[Payer] | None = None) -> Claim:
     """Structurally valid claims: services, lines pointing at them, authorizations.
 
     Shrinks toward an empty one-day claim for the first payer profile.
     """
-    start = draw(st.dates(_EARLIEST, _LATEST))
-    through = draw(st.dates(start, min(_LATEST, start + _dt.timedelta(days=60))))
-    found = draw(st.lists(services(), max_size=4))
+    start = draw(_DATE)
+    found = draw(_SERVICES)
     unique = list({s.id: s for s in found}.values())
     ids = tuple(s.id for s in unique)
     lines = draw(st.lists(claim_lines(ids), max_size=5))
-    numbers = draw(st.lists(st.from_regex(r"PA[0-9]{6}", fullmatch=True), max_size=2, unique=True))
-    auths = [draw(authorizations(n)) for n in numbers]
+    auths = [draw(authorizations(n)) for n in draw(_AUTH_NUMBERS)]
     return Claim(
-        payer=draw(payer if payer is not None else payers()),
+        payer=draw(payer if payer is not None else _PAYERS),
         statement_from=start,
-        statement_through=through,
+        statement_through=start + _dt.timedelta(days=draw(_SPAN)),
         lines=lines,
         services=unique,
-        type_of_bill=draw(st.none() | st.sampled_from(["0329", "0322", "0341", "0811", "0821"])),
+        type_of_bill=draw(_MAYBE_BILL_TYPE),
         authorizations=auths,
         therapy_ytd_pt_slp=draw(_MONEY),
         therapy_ytd_ot=draw(_MONEY),
-        id=draw(st.from_regex(r"[A-Z0-9]{0,12}", fullmatch=True)),
-        patient_id=draw(st.none() | st.from_regex(r"[0-9A-Z]{11}", fullmatch=True)),
+        id=draw(_CLAIM_ID),
+        patient_id=draw(_MAYBE_PATIENT),
     )
