@@ -15,6 +15,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
     "sphinx.ext.napoleon",
+    "matplotlib.sphinxext.plot_directive",
 ]
 html_theme = "furo"
 html_title = f"hcpcs_home {release}"

@@ -26,7 +26,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from . import catalog, payers, units
+    from . import catalog, dask, dataframes, payers, ub04, units, x12
     from .catalog import DATA_RELEASE, Catalog, default_catalog, load_cms_file, lookup
     from .claims import Authorization, AuthorizationBasis, Claim, ClaimLine, Service
     from .codes import (
@@ -88,11 +88,12 @@ __all__ = [
     "Severity",
     "UnitPolicy",
     "UnknownCodeError",
-    "__version__",
     "billable_units",
     "catalog",
     "check",
     "check_many",
+    "dask",
+    "dataframes",
     "default_catalog",
     "load_cms_file",
     "lookup",
@@ -100,7 +101,10 @@ __all__ = [
     "payers",
     "predicate",
     "total_time_units",
+    "ub04",
     "units",
+    "x12",
+    "__version__",
 ]
 
 # Public names are imported on first use (PEP 562), so ``import hcpcs_home``
@@ -131,6 +135,8 @@ _LAZY: dict[str, str] = {
     "UnitPolicy": "units",
     "billable_units": "units",
     "catalog": "catalog",
+    "dask": "dask",
+    "dataframes": "dataframes",
     "default_catalog": "catalog",
     "check": "policy",
     "check_many": "policy",
@@ -140,7 +146,9 @@ _LAZY: dict[str, str] = {
     "payers": "payers",
     "predicate": "policy",
     "total_time_units": "units",
+    "ub04": "ub04",
     "units": "units",
+    "x12": "x12",
 }
 
 

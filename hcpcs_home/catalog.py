@@ -77,6 +77,13 @@ class Catalog(Mapping[str, Code]):
     def __getitem__(self, key: str) -> Code:
         return self.lookup(key)
 
+    def get(self, key: object, default: Any = None) -> Any:
+        """The entry for ``key``, or ``default`` when it is malformed or unknown."""
+        try:
+            return self.lookup(key)
+        except UnknownCodeError:
+            return default
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._codes)
 

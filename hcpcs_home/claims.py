@@ -127,8 +127,11 @@ class Service:
 
     @id.default
     def _default_id(self) -> str:
-        when = self.start.strftime("%H%M") if self.start is not None else f"{self.minutes}m"
-        return f"{self.date.isoformat()}/{self.code}/{when}"
+        if self.start is not None:
+            return f"{self.date.isoformat()}/{self.code}/{self.start.strftime('%H%M')}"
+        if self.minutes is not None:
+            return f"{self.date.isoformat()}/{self.code}/{self.minutes}m"
+        return f"{self.date.isoformat()}/{self.code}"
 
     def __attrs_post_init__(self) -> None:
         if (self.start is None) != (self.stop is None):
@@ -215,6 +218,9 @@ class Service:
             if name == "diagnoses" and isinstance(value, str):
                 value = value.replace(",", " ").split()
             kwargs[name] = value
+        missing = [name for name in ("code", "date") if name not in kwargs]
+        if missing:
+            raise InvalidFieldError(missing[0], None, "is required")
         return cls(**kwargs)
 
 

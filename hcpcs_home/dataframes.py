@@ -217,15 +217,6 @@ def _split(record: Mapping[str, object]) -> tuple[dict[str, object], dict[str, o
     return service, claim
 
 
-def _service(part: Mapping[str, object]) -> Service:
-    try:
-        return Service.from_timesheet_row(part)
-    except TypeError as exc:
-        # Service() without a required column (a blank code or date cell).
-        missing = str(exc).rsplit(":", 1)[-1].strip().strip("'")
-        raise InvalidFieldError(missing or "row", None, "is required") from None
-
-
 def services_from_frame(frame: pandas.DataFrame) -> ServiceRows:
     """Every row of ``frame`` as a :class:`~hcpcs_home.claims.Service` (claim columns ignored).
 
@@ -238,7 +229,7 @@ def services_from_frame(frame: pandas.DataFrame) -> ServiceRows:
     for label, record in _records(frame):
         service_part, claim_part = _split(record)
         try:
-            services.append(_service(service_part))
+            services.append(Service.from_timesheet_row(service_part))
         except HcpcsError as exc:
             errors.append(RowError(label, _text(claim_part.get("claim_id")), exc))
             continue
@@ -307,7 +298,7 @@ def claims_from_frame(
                         name, claim_part.get(name), f"differs from {group.head[name]!r} "
                         f"on the claim's first row"
                     )
-            service = _service(service_part)
+            service = Service.from_timesheet_row(service_part)
             line = ClaimLine.from_service(
                 service,
                 payer=_payer_of(group.head["payer"], payer),
@@ -464,7 +455,7 @@ def units_frame(
         out: dict[str, Any] = {"row": label, "code": None, "date": None, "minutes": None,
                                "units": None, "revenue_code": None, "error": None}
         try:
-            service = _service(service_part)
+            service = Service.from_timesheet_row(service_part)
             out.update(code=service.code, date=service.date, minutes=service.minutes)
             line = ClaimLine.from_service(
                 service,

@@ -239,7 +239,7 @@ class Predicate:
 
     @property
     def header_level(self) -> bool:
-        """Whether the predicate reads only the claim header: the payer and type of bill.
+        """Whether the predicate reads only the claim header (the payer and type of bill).
 
         :func:`check` settles such parts once per payer and type of bill, not per line.
         """
@@ -291,6 +291,12 @@ class Leaf(Predicate):
             return self.name
         return {"name": self.name, "args": {k: _jsonable(v) for k, v in self.params}}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The compiled function is a closure: pickle the name and parameters and
+        # rebuild through the registry (custom predicates must be registered in
+        # the unpickling process too, as for JSON).
+        return (_leaf, (self.name, dict(self.params)))
+
 
 def _freeze(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -321,6 +327,9 @@ class And(Predicate):
         # Flattened, like str() and to_data(), so a & (b & c) == (a & b) & c and a
         # rule set equals itself after a JSON round trip (which rebuilds left-nested).
         return tuple(self.operands())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (And, (self.left, self.right))
 
     @property
     def header_level(self) -> bool:
@@ -369,6 +378,9 @@ class Or(Predicate):
     def _key(self) -> Any:
         return tuple(self.operands())  # flattened, as And._key
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Or, (self.left, self.right))
+
     @property
     def header_level(self) -> bool:
         return all(p.header_level for p in self.operands())
@@ -414,6 +426,9 @@ class Not(Predicate):
 
     def _key(self) -> Any:
         return (self.operand,)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Not, (self.operand,))
 
     def __invert__(self) -> Predicate:
         return self.operand
@@ -512,6 +527,10 @@ def predicate(name: str, **params: Any) -> Predicate:
         # unknown values that way; the docstring promises RuleSetLoadError for all.
         raise RuleSetLoadError("predicate", f"bad parameters for {name!r}: {exc}") from None
     return Leaf(name, params, fn)
+
+
+def _leaf(name: str, params: dict[str, Any]) -> Predicate:
+    return predicate(name, **params)
 
 
 def predicate_names() -> list[str]:

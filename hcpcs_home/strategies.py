@@ -74,7 +74,7 @@ def _numbered(prefix: str, digits: int) -> st.SearchStrategy[str]:
     return st.integers(0, 10**digits - 1).map(lambda n: f"{prefix}{n:0{digits}d}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def dates(code: Code | None = None) -> st.SearchStrategy[_dt.date]:
     """Dates of service from 2017 to 2026, inside ``code``'s effective dates if given.
 
@@ -142,7 +142,7 @@ _CLAIM_ID = st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", max_size=12)
 _MAYBE_PATIENT = st.none() | _numbered("1EG", 8)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parts(code: Code) -> tuple[st.SearchStrategy[Any], ...]:
     """(date, credential, setting) strategies for one code, built once."""
     credential = (

@@ -75,10 +75,6 @@ class TestPickle:
         cloudpickle = pytest.importorskip("cloudpickle")
         assert DEFAULT_RULES == pickle.loads(cloudpickle.dumps(DEFAULT_RULES))
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="policy predicates hold closures; Leaf/And/Or/Not need __reduce__ in policy.py",
-    )
     def test_rule_set_pickle(self) -> None:
         """The rule set round-trips through plain pickle (multiprocessing, Spark)."""
         assert DEFAULT_RULES == pickle.loads(pickle.dumps(DEFAULT_RULES))
