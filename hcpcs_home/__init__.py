@@ -88,6 +88,7 @@ __all__ = [
     "Severity",
     "UnitPolicy",
     "UnknownCodeError",
+    "__version__",
     "billable_units",
     "catalog",
     "check",
@@ -104,7 +105,6 @@ __all__ = [
     "ub04",
     "units",
     "x12",
-    "__version__",
 ]
 
 # Public names are imported on first use (PEP 562), so ``import hcpcs_home``

@@ -37,6 +37,8 @@ THERAPY_MODIFIER = {
     Discipline.SPEECH_LANGUAGE_PATHOLOGY: "GN",
 }
 THERAPY_REVENUE = {"042": "GP", "043": "GO", "044": "GN"}
+#: The discipline of codes any therapy discipline bills (the modifier or revenue code says which).
+ANY_THERAPY = Discipline.OUTPATIENT_THERAPY
 ASSISTANT_MODIFIER = {Credential.PTA: "CQ", Credential.OTA: "CO"}
 SITE_OF_SERVICE_HH = frozenset({"Q5001", "Q5002", "Q5009"})
 LICENSED = frozenset(
@@ -85,24 +87,36 @@ def _span(service: Any) -> _units.Span | _dt.date:
     return _units.Span(interval[0], interval[1])
 
 
-def _therapy_day_minutes(ctx: Context) -> dict[tuple[_dt.date, str], dict[str, int]]:
-    """Per date and rendering discipline bucket, minutes of each 15-minute code (34X)."""
+def _therapy_day_minutes(ctx: Context) -> dict[tuple[_dt.date, str | None], dict[str, int]]:
+    """Minutes of each known 15-minute code per date and therapy discipline (34X).
+
+    The total-time method pools the timed minutes of one day (Pub. 100-04 ch. 5
+    §20.2 C); PT, OT and SLP are kept apart because each is its own plan of care
+    with its own modifier (GP/GO/GN).  Keeping them apart is derived, not quoted.
+    Lines of unknown codes or without documented time stay out of the pool.
+    """
     memo = ctx.claim_memo.get("therapy_day")
     if memo is not None:
         return memo  # type: ignore[no-any-return]
     memo = {}
-    by_id = {s.id: s for s in ctx.claim.services}
-    for line in ctx.claim.lines:
+    by_id = ctx.claim_memo.get("services_by_id") or {s.id: s for s in ctx.claim.services}
+    for i, line in enumerate(ctx.claim.lines):
         code = _code(line.code)
-        if code is not None and code.unit is not BillingUnit.FIFTEEN_MINUTES:
+        if code is None or code.unit is not BillingUnit.FIFTEEN_MINUTES:
             continue
-        services = [by_id[i] for i in line.service_ids if i in by_id]
+        services = [by_id[x] for x in line.service_ids if x in by_id]
         if not services or any(s.minutes is None for s in services):
             continue
-        day = memo.setdefault((line.date, "all"), {})
+        bucket = _therapy_bucket(Context(ctx.claim, line, i, ctx.claim_memo))
+        day = memo.setdefault((line.date, bucket), {})
         day[line.code] = day.get(line.code, 0) + sum(s.minutes or 0 for s in services)
     ctx.claim_memo["therapy_day"] = memo
     return memo
+
+
+def _therapy_bucket(ctx: Context) -> str | None:
+    """The line's therapy discipline as its modifier (GP, GO, GN), or ``None``."""
+    return _expected_therapy_modifier(ctx)
 
 
 def _code(code: str) -> Code | None:
@@ -151,8 +165,8 @@ def _expected(ctx: Context) -> int | Decimal | None:
         and ctx.claim.bill_class == "34"
         and policy.method is _units.TimedMethod.TOTAL_TIME
     ):
-        day = _therapy_day_minutes(ctx).get((line.date, "all"), {})
-        if len(day) > 1:
+        day = _therapy_day_minutes(ctx).get((line.date, _therapy_bucket(ctx)), {})
+        if len(day) > 1 and line.code in day:
             return _units.total_time_units(day, policy=policy)[line.code]
     if minutes > _units.MAX_LINE_MINUTES:
         return None
@@ -192,7 +206,8 @@ def code_in(codes: Iterable[str]) -> Pred:
 
 @register_predicate("code_unit")
 def code_unit(units: Iterable[str]) -> Pred:
-    """The code's billing unit is one of ``units`` (:class:`~hcpcs_home.codes.BillingUnit` values)."""
+    """The code's billing unit is one of ``units`` (:class:`~hcpcs_home.codes.BillingUnit`
+    values)."""
     wanted = frozenset(BillingUnit(u) for u in units)
     return lambda ctx: ctx.code is not None and ctx.code.unit in wanted
 
@@ -227,7 +242,9 @@ def hh_setting_only_code() -> Pred:
     """A visit code whose descriptor says "in the home health setting" only
     (G0159-G0161, G2168, G2169: maintenance therapy; CMS descriptors, CR 11721)."""
     visit = hh_visit_code()
-    return lambda ctx: visit(ctx) and ctx.code is not None and Setting.HOSPICE not in ctx.code.settings
+    return lambda ctx: (
+        visit(ctx) and ctx.code is not None and Setting.HOSPICE not in ctx.code.settings
+    )
 
 
 @register_predicate("therapy_fee_schedule_code")
@@ -237,7 +254,7 @@ def therapy_fee_schedule_code() -> Pred:
     return lambda ctx: (
         ctx.code is not None
         and ctx.code.code_set is CodeSet.CPT
-        and ctx.code.discipline in THERAPY_MODIFIER
+        and (ctx.code.discipline in THERAPY_MODIFIER or ctx.code.discipline is ANY_THERAPY)
     )
 
 
@@ -370,16 +387,30 @@ def revenue_code_fits() -> Pred:
 def therapy_line() -> Pred:
     """A PT, OT or SLP line: a 042X/043X/044X revenue code or a therapy discipline code
     (seed 003)."""
-    return lambda ctx: ctx.line is not None and (
-        _family(ctx.line.revenue_code) in THERAPY_REVENUE
-        or (ctx.code is not None and ctx.code.discipline in THERAPY_MODIFIER)
+    return lambda ctx: (
+        ctx.line is not None
+        and (
+            _family(ctx.line.revenue_code) in THERAPY_REVENUE
+            or (
+                ctx.code is not None
+                and (ctx.code.discipline in THERAPY_MODIFIER or ctx.code.discipline is ANY_THERAPY)
+            )
+        )
     )
 
 
 def _expected_therapy_modifier(ctx: Context) -> str | None:
+    """GP, GO or GN for the line: from the code's discipline, else its revenue code,
+    else (a code any discipline bills, on a professional line) the one it carries."""
     if ctx.code is not None and ctx.code.discipline in THERAPY_MODIFIER:
         return THERAPY_MODIFIER[ctx.code.discipline]
-    return THERAPY_REVENUE.get(_family(ctx.line.revenue_code) or "") if ctx.line else None
+    if ctx.line is None:
+        return None
+    found = THERAPY_REVENUE.get(_family(ctx.line.revenue_code) or "")
+    if found is None and ctx.code is not None and ctx.code.discipline is ANY_THERAPY:
+        carried = [m for m in ctx.line.modifiers if m in ("GP", "GO", "GN")]
+        return carried[0] if len(carried) == 1 else None
+    return found
 
 
 @register_predicate("therapy_modifier_present")
@@ -654,9 +685,7 @@ def _auth_usage(ctx: Context) -> dict[int, list[tuple[str, str]]]:
             if line.code not in auth.codes:
                 memo[i].append((number, f"does not authorize {line.code}"))
             if not auth.covers_date(line.date):
-                memo[i].append(
-                    (number, f"runs {auth.start.isoformat()} to {auth.end.isoformat()}")
-                )
+                memo[i].append((number, f"runs {auth.start.isoformat()} to {auth.end.isoformat()}"))
             if auth.basis is AuthorizationBasis.UNITS:
                 used[number] += line.units
             elif auth.basis is AuthorizationBasis.VISITS:
@@ -792,7 +821,11 @@ def assistant_modifier_present() -> Pred:
     Using CQ/CO Modifiers"; BBA 2018 §53107)."""
 
     def test(ctx: Context) -> bool:
-        wanted = {ASSISTANT_MODIFIER[s.credential] for s in ctx.services if s.credential in ASSISTANT_MODIFIER}
+        wanted = {
+            ASSISTANT_MODIFIER[s.credential]
+            for s in ctx.services
+            if s.credential in ASSISTANT_MODIFIER
+        }
         return ctx.line is not None and wanted <= set(ctx.line.modifiers)
 
     return test
@@ -817,7 +850,9 @@ def credential_modifier_present() -> Pred:
             if s.credential in (Credential.RN, Credential.LPN)
         }
         return ctx.line is not None and (
-            wanted <= set(ctx.line.modifiers) if wanted else bool({"TD", "TE"} & set(ctx.line.modifiers))
+            wanted <= set(ctx.line.modifiers)
+            if wanted
+            else bool({"TD", "TE"} & set(ctx.line.modifiers))
         )
 
     return test
@@ -1005,14 +1040,20 @@ def _fix_kx(ctx: Context) -> FixResult:
         return (
             "remove KX: the threshold is not yet passed",
             {"modifier": "-KX"},
-            {**facts, "detail": f"KX used while the year's therapy amount {amount} is at or "
-                                f"below the {line.date.year} threshold {threshold}"},
+            {
+                **facts,
+                "detail": f"KX used while the year's therapy amount {amount} is at or "
+                f"below the {line.date.year} threshold {threshold}",
+            },
         )
     return (
         "add KX if the services are medically necessary and documented as such",
         {"modifier": "KX"},
-        {**facts, "detail": f"therapy amount {amount} passes the {line.date.year} KX "
-                            f"threshold {threshold} without KX"},
+        {
+            **facts,
+            "detail": f"therapy amount {amount} passes the {line.date.year} KX "
+            f"threshold {threshold} without KX",
+        },
     )
 
 
@@ -1027,9 +1068,17 @@ def _fix_cpt(ctx: Context) -> FixResult:
 @register_fixer("assistant-modifier")
 def _fix_assistant(ctx: Context) -> FixResult:
     wanted = sorted(
-        {ASSISTANT_MODIFIER[s.credential] for s in ctx.services if s.credential in ASSISTANT_MODIFIER}
+        {
+            ASSISTANT_MODIFIER[s.credential]
+            for s in ctx.services
+            if s.credential in ASSISTANT_MODIFIER
+        }
     )
-    return f"add {' and '.join(wanted)}", {"modifier": " ".join(wanted)}, {"expected": " ".join(wanted)}
+    return (
+        f"add {' and '.join(wanted)}",
+        {"modifier": " ".join(wanted)},
+        {"expected": " ".join(wanted)},
+    )
 
 
 @register_fixer("per-diem-units")
@@ -1077,9 +1126,13 @@ def _fix_duplicate(ctx: Context) -> FixResult:
 @register_fixer("credential-modifier")
 def _fix_credential_modifier(ctx: Context) -> FixResult:
     creds = _credentials(ctx)
-    wanted = sorted({"TD" if c is Credential.RN else "TE" for c in creds if c in (Credential.RN, Credential.LPN)})
+    wanted = sorted(
+        {
+            "TD" if c is Credential.RN else "TE"
+            for c in creds
+            if c in (Credential.RN, Credential.LPN)
+        }
+    )
     if not wanted:
         return "add TD (RN) or TE (LVN)", {}, {}
     return f"add {' '.join(wanted)}", {"modifier": " ".join(wanted)}, {}
-
-

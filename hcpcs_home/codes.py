@@ -99,6 +99,9 @@ class Discipline(str, enum.Enum):
     PHYSICAL_THERAPY = "physical therapy"
     OCCUPATIONAL_THERAPY = "occupational therapy"
     SPEECH_LANGUAGE_PATHOLOGY = "speech-language pathology"
+    OUTPATIENT_THERAPY = "outpatient therapy"
+    """Fee-schedule therapy codes any of PT, OT or SLP may bill (97110, 97140...);
+    the GP/GO/GN modifier and revenue code say which."""
     MEDICAL_SOCIAL_SERVICES = "medical social services"
     HOME_HEALTH_AIDE = "home health aide"
     PERSONAL_CARE = "personal care"

@@ -551,7 +551,7 @@ def _predicate_from_data(data: Any, path: str) -> Predicate:
         except RuleSetLoadError as exc:
             raise RuleSetLoadError(path, exc.reason) from None
     if isinstance(data, dict) and len(data) == 1:
-        (key, value), = data.items()
+        ((key, value),) = data.items()
         if key == "not":
             return Not(_predicate_from_data(value, f"{path}.not"))
         if key in ("all", "any") and isinstance(value, list) and value:
@@ -615,6 +615,7 @@ class Rule:
     scope: Scope = attrs.field(default=Scope.LINE, converter=Scope)
     effective_from: _dt.date | None = None
     effective_through: _dt.date | None = None
+
     def applies_on(self, day: _dt.date) -> bool:
         """Whether the rule is in effect for a date of service."""
         return (self.effective_from is None or self.effective_from <= day) and (
@@ -964,8 +965,16 @@ class RuleSet:
 
 
 _RULE_KEYS = {
-    "id", "severity", "message", "source", "when", "fix", "field", "scope",
-    "effective_from", "effective_through",
+    "id",
+    "severity",
+    "message",
+    "source",
+    "when",
+    "fix",
+    "field",
+    "scope",
+    "effective_from",
+    "effective_through",
 }
 
 
@@ -984,8 +993,6 @@ def _opt_date(item: Mapping[str, Any], key: str, path: str) -> _dt.date | None:
         return _dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         raise RuleSetLoadError(f"{path}.{key}", f"is not an ISO date: {value!r}") from None
-
-
 
 
 def _always(ctx: Context) -> bool:

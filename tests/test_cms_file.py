@@ -1,7 +1,6 @@
 """Tests for the reader of CMS's HCPCS Level II fixed-width TXT file."""
 
 # House style is ``assert expected == actual``, which ruff's SIM300 calls a Yoda condition.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 

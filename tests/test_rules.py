@@ -126,10 +126,10 @@ class TestUnknownCode:
         assert "S9130 is not a known HCPCS/CPT code" == finding.message
 
     def test_suggests_close_code(self) -> None:
-        """CPT 97112 is not shipped and 97162 is suggested (domain README §1k: evaluation codes)."""
-        finding = only(claim(MEDICARE, [ClaimLine("97112", "2024-03-04", 1)]), "unknown-code")
-        assert (("code", "97162"),) == finding.fix
-        assert "did you mean 97162?" == finding.suggestion
+        """CPT 97113 is not shipped; 97110, one edit away, is suggested (domain README §2.2)."""
+        finding = only(claim(MEDICARE, [ClaimLine("97113", "2024-03-04", 1)]), "unknown-code")
+        assert (("code", "97110"),) == finding.fix
+        assert "did you mean 97110?" == finding.suggestion
 
     def test_known_code_passes(self) -> None:
         """S9131 is in the CMS HCPCS file (domain README §1a)."""
@@ -398,12 +398,12 @@ class TestUnitsMismatch:
     ) -> None:
         """The total-time examples of Pub. 100-04 ch. 5 §20.2 C hold on a 34X claim.
 
-        The shipped catalog has no timed CPT 97xxx codes, so G0151 and G0159
-        (two 15-minute PT codes) stand in for 97112/97110 and 97110/97140.
+        97110 and 97140 (both timed CPT codes of the CMS examples) carry each
+        example's minutes; the arithmetic does not depend on which two codes.
         """
         svcs = [
             service(code, None, None, credential="PT", minutes=m, id=f"s{i}")
-            for i, (code, m) in enumerate(zip(("G0151", "G0159"), minutes, strict=True))
+            for i, (code, m) in enumerate(zip(("97110", "97140"), minutes, strict=True))
         ]
         lines = [
             ClaimLine(s.code, s.date, u, "0421", modifiers=["GP"], service_ids=[s.id])
@@ -420,10 +420,10 @@ class TestUnitsMismatch:
         """Under the AMA per-code method example 3 is 2 and 0 units (therapycomply; README §2.2)."""
         payer = attrs.evolve(MEDICARE, unit_policy=units.AMA_PER_CODE)
         svcs = [
-            service("G0151", None, None, credential="PT", minutes=33, id="a"),
-            service("G0159", None, None, credential="PT", minutes=7, id="b"),
+            service("97110", None, None, credential="PT", minutes=33, id="a"),
+            service("97140", None, None, credential="PT", minutes=7, id="b"),
         ]
-        lines = [ClaimLine("G0151", "2024-03-04", 2, "0421", ["GP"], service_ids=["a"])]
+        lines = [ClaimLine("97110", "2024-03-04", 2, "0421", ["GP"], service_ids=["a"])]
         assert [] == found(claim(payer, lines, svcs, type_of_bill="0341"), "units-mismatch")
 
     def test_hh_visits_are_not_pooled(self) -> None:
@@ -1008,3 +1008,34 @@ class TestSeverities:
         """TMHP hour codes bill tenths (TMPPM §42.7.5)."""
         svc = service("S9124", "07:00", "15:20", credential="LPN", prior_auth="PA1")
         assert Decimal("8.3") == line(svc, TMHP).units
+
+
+class TestTotalTimeByDiscipline:
+    """Pub. 100-04 ch. 5 §20.2 C pools a day's timed minutes; each discipline is its own plan."""
+
+    def test_pt_and_ot_are_not_pooled(self) -> None:
+        """20 PT minutes and 20 OT minutes on one day are 1 unit each, not 3 shared (derived)."""
+        pt = service("97110", None, None, credential="PT", minutes=20, id="pt")
+        ot = service("97140", None, None, credential="OT", minutes=20, id="ot")
+        lines = [
+            ClaimLine("97110", "2024-03-04", 1, "0421", ["GP"], service_ids=["pt"]),
+            ClaimLine("97140", "2024-03-04", 1, "0431", ["GO"], service_ids=["ot"]),
+        ]
+        assert [] == found(claim(MEDICARE, lines, [pt, ot], type_of_bill="0341"), "units-mismatch")
+
+    def test_one_discipline_is_pooled(self) -> None:
+        """20 + 20 PT minutes are 3 units in all; 1 + 1 leaves one unit unbilled (example 2)."""
+        a = service("97110", None, None, credential="PT", minutes=20, id="a")
+        b = service("97140", None, None, credential="PT", minutes=20, id="b")
+        lines = [
+            ClaimLine("97110", "2024-03-04", 1, "0421", ["GP"], service_ids=["a"]),
+            ClaimLine("97140", "2024-03-04", 1, "0421", ["GP"], service_ids=["b"]),
+        ]
+        hits = found(claim(MEDICARE, lines, [a, b], type_of_bill="0341"), "units-mismatch")
+        assert [(0, (("units", "2"),))] == [(f.line, f.fix) for f in hits]
+
+    def test_timed_cpt_code_on_32x_is_a_bill_type_mismatch(self) -> None:
+        """A fee-schedule therapy code on a 032X claim is refused (seed 003: 32X uses G-codes)."""
+        a = service("97110", None, None, credential="PT", minutes=30, id="a")
+        lines = [ClaimLine("97110", "2024-03-04", 2, "0421", service_ids=["a"])]
+        assert 1 == len(found(claim(MEDICARE, lines, [a]), "bill-type-mismatch"))
