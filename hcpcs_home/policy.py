@@ -187,6 +187,35 @@ class Explanation:
         return "\n".join(self.lines())
 
 
+def _all_of(fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+    """One function testing ``fns`` in order with short-circuit (no nested calls)."""
+    if not fns:
+        return lambda ctx: True
+    if len(fns) == 1:
+        return fns[0]
+    if len(fns) == 2:
+        a, b = fns
+        return lambda ctx: a(ctx) and b(ctx)
+    if len(fns) == 3:
+        a, b, c = fns
+        return lambda ctx: a(ctx) and b(ctx) and c(ctx)
+    a, b, c = fns[:3]
+    rest = _all_of(fns[3:])
+    return lambda ctx: a(ctx) and b(ctx) and c(ctx) and rest(ctx)
+
+
+def _any_of(fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+    """One function testing ``fns`` in order until one holds."""
+    if len(fns) == 1:
+        return fns[0]
+    if len(fns) == 2:
+        a, b = fns
+        return lambda ctx: a(ctx) or b(ctx)
+    a, b = fns[:2]
+    rest = _any_of(fns[2:])
+    return lambda ctx: a(ctx) or b(ctx) or rest(ctx)
+
+
 class Predicate:
     """A yes/no test of a :class:`Context`.  Combine with ``&``, ``|``, ``~``.
 
@@ -312,16 +341,19 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-class And(Predicate):
-    """Holds when both operands hold (evaluation short-circuits)."""
+class _Junction(Predicate):
+    """What ``And`` and ``Or`` share: flattened operands, text, explanation, JSON."""
 
     __slots__ = ("left", "right")
+    #: The operand value that settles the whole (False for ``&``, True for ``|``).
+    _settles: ClassVar[bool]
+    _symbol: ClassVar[str]
+    _data_key: ClassVar[str]
 
     def __init__(self, left: Predicate, right: Predicate) -> None:
         self.left = left
         self.right = right
-        a, b = left._fn, right._fn
-        self._fn = lambda ctx: a(ctx) and b(ctx)
+        self._fn = self._join((left._fn, right._fn))
 
     def _key(self) -> Any:
         # Flattened, like str() and to_data(), so a & (b & c) == (a & b) & c and a
@@ -329,89 +361,68 @@ class And(Predicate):
         return tuple(self.operands())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (And, (self.left, self.right))
+        return (type(self), (self.left, self.right))
 
     @property
     def header_level(self) -> bool:
         return all(p.header_level for p in self.operands())
 
     def _specialize(self, header: Context) -> bool | Callable[[Context], bool]:
-        rest = []
+        rest: list[Callable[[Context], bool]] = []
         for p in self.operands():
             part = p._specialize(header)
-            if part is False:
-                return False
-            if part is not True:
+            if isinstance(part, bool):
+                if part is self._settles:
+                    return part
+            else:
                 rest.append(part)
-        return _all_of(rest) if rest else True
+        return self._join(rest) if rest else not self._settles
 
     def operands(self) -> Iterator[Predicate]:
-        """The operands of this and of directly nested ``And`` nodes, flattened."""
+        """The operands of this node and of directly nested nodes of its kind, flattened."""
         for side in (self.left, self.right):
-            if isinstance(side, And):
+            if type(side) is type(self):
                 yield from side.operands()
             else:
                 yield side
 
     def __str__(self) -> str:
-        return " & ".join(_wrap(p, Or) for p in self.operands())
+        return self._symbol.join(_wrap(p, _Junction) for p in self.operands())
 
     def explain(self, ctx: Context) -> Explanation:
         children = tuple(p.explain(ctx) for p in self.operands())
-        return Explanation(str(self), all(c.held for c in children), children)
+        settled = any(c.held is self._settles for c in children)
+        return Explanation(str(self), self._settles if settled else not self._settles, children)
 
     def to_data(self) -> Any:
-        return {"all": [p.to_data() for p in self.operands()]}
+        return {self._data_key: [p.to_data() for p in self.operands()]}
+
+    def _join(self, fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+        raise NotImplementedError
 
 
-class Or(Predicate):
+class And(_Junction):
+    """Holds when both operands hold (evaluation short-circuits)."""
+
+    __slots__ = ()
+    _settles = False
+    _symbol = " & "
+    _data_key = "all"
+
+    def _join(self, fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+        return _all_of(fns)
+
+
+class Or(_Junction):
     """Holds when either operand holds (evaluation short-circuits)."""
 
-    __slots__ = ("left", "right")
+    __slots__ = ()
+    _settles = True
+    _symbol = " | "
+    _data_key = "any"
 
-    def __init__(self, left: Predicate, right: Predicate) -> None:
-        self.left = left
-        self.right = right
-        a, b = left._fn, right._fn
-        self._fn = lambda ctx: a(ctx) or b(ctx)
-
-    def _key(self) -> Any:
-        return tuple(self.operands())  # flattened, as And._key
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Or, (self.left, self.right))
-
-    @property
-    def header_level(self) -> bool:
-        return all(p.header_level for p in self.operands())
-
-    def _specialize(self, header: Context) -> bool | Callable[[Context], bool]:
-        rest = []
-        for p in self.operands():
-            part = p._specialize(header)
-            if part is True:
-                return True
-            if part is not False:
-                rest.append(part)
-        return _any_of(rest) if rest else False
-
-    def operands(self) -> Iterator[Predicate]:
-        """The operands of this and of directly nested ``Or`` nodes, flattened."""
-        for side in (self.left, self.right):
-            if isinstance(side, Or):
-                yield from side.operands()
-            else:
-                yield side
-
-    def __str__(self) -> str:
-        return " | ".join(_wrap(p, And) for p in self.operands())
-
-    def explain(self, ctx: Context) -> Explanation:
-        children = tuple(p.explain(ctx) for p in self.operands())
-        return Explanation(str(self), any(c.held for c in children), children)
-
-    def to_data(self) -> Any:
-        return {"any": [p.to_data() for p in self.operands()]}
+    def _join(self, fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+        return _any_of(fns)
 
 
 class Not(Predicate):
@@ -665,35 +676,6 @@ class Rule:
             if value is not None:
                 data[name] = value.isoformat()
         return data
-
-
-def _all_of(fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
-    """One function testing ``fns`` in order with short-circuit (no nested calls)."""
-    if not fns:
-        return lambda ctx: True
-    if len(fns) == 1:
-        return fns[0]
-    if len(fns) == 2:
-        a, b = fns
-        return lambda ctx: a(ctx) and b(ctx)
-    if len(fns) == 3:
-        a, b, c = fns
-        return lambda ctx: a(ctx) and b(ctx) and c(ctx)
-    a, b, c = fns[:3]
-    rest = _all_of(fns[3:])
-    return lambda ctx: a(ctx) and b(ctx) and c(ctx) and rest(ctx)
-
-
-def _any_of(fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
-    """One function testing ``fns`` in order until one holds."""
-    if len(fns) == 1:
-        return fns[0]
-    if len(fns) == 2:
-        a, b = fns
-        return lambda ctx: a(ctx) or b(ctx)
-    a, b = fns[:2]
-    rest = _any_of(fns[2:])
-    return lambda ctx: a(ctx) or b(ctx) or rest(ctx)
 
 
 _Step = tuple["Rule", Callable[[Context], bool], bool]
