@@ -57,7 +57,15 @@ from typing import Any
 from .claims import Claim
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError
 from .payers import Payer
-from .x12 import DELIMITERS, Delimiters, parse_service_lines, service_line, sv1, sv2
+from .x12 import (
+    DELIMITERS,
+    Delimiters,
+    parse_service_lines,
+    service_line,
+    sv1,
+    sv2,
+    x12_decimal,
+)
 
 __all__ = ["claim_from_x12sdk", "delimiters_of", "read_837", "update_837"]
 
@@ -400,7 +408,9 @@ def _write_claim(loop: Any, claim: Claim, institutional: bool) -> None:
     clm = loop.clm_segment
     update: dict[str, Any] = {
         "patient_control_number": claim.id,
-        "total_claim_charge_amount": sum((line.charge for line in claim.lines), Decimal("0")),
+        "total_claim_charge_amount": Decimal(
+            x12_decimal(sum((line.charge for line in claim.lines), Decimal("0")))
+        ),
     }
     if institutional:
         if claim.type_of_bill is None:
