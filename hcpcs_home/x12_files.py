@@ -86,7 +86,7 @@ def _x12sdk() -> Any:
         import x12sdk.support
         from x12sdk.v5010.x12_837_005010X222A2 import loops as professional
         from x12sdk.v5010.x12_837_005010X223A3 import loops as institutional
-    except ImportError as exc:  # pragma: no cover - exercised without x12sdk
+    except ImportError as exc:
         raise ImportError(
             "hcpcs_home.x12_files needs x12sdk: pip install 'hcpcs_home[x12sdk]'"
         ) from exc
