@@ -26,7 +26,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from . import catalog, dask, dataframes, payers, ub04, units, x12
+    from . import catalog, dask, dataframes, payers, ub04, units, x12, x12_files
     from .catalog import DATA_RELEASE, Catalog, default_catalog, load_cms_file, lookup
     from .claims import Authorization, AuthorizationBasis, Claim, ClaimLine, Service
     from .codes import (
@@ -105,6 +105,7 @@ __all__ = [
     "ub04",
     "units",
     "x12",
+    "x12_files",
 ]
 
 # Public names are imported on first use (PEP 562), so ``import hcpcs_home``
@@ -149,6 +150,7 @@ _LAZY: dict[str, str] = {
     "ub04": "ub04",
     "units": "units",
     "x12": "x12",
+    "x12_files": "x12_files",
 }
 
 

@@ -11,7 +11,8 @@ import pytest
 
 import hcpcs_home
 
-MODULES = ["catalog", "claims", "cli", "codes", "errors", "payers", "policy", "rules",
+MODULES = ["catalog", "claims", "cli", "codes", "dask", "dataframes", "errors", "payers",
+           "policy", "rules", "ub04", "x12", "x12_files",
            "serialize", "strategies", "units"]
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
