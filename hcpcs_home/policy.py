@@ -33,6 +33,7 @@ import datetime as _dt
 import enum
 import html
 import json
+import keyword
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -125,10 +126,8 @@ class Context:
             self.services: tuple[Service, ...] = ()
         else:
             self.code = _catalog_get(line.code)
-            by_id = self.claim_memo.get("services_by_id")
-            if by_id is None:
-                by_id = self.claim_memo["services_by_id"] = {s.id: s for s in claim.services}
-            self.services = tuple(by_id[i] for i in line.service_ids if i in by_id)
+            by_id = _services_by_id(claim, self.claim_memo)
+            self.services = tuple([by_id[i] for i in line.service_ids if i in by_id])
 
     @classmethod
     def for_line(cls, claim: Claim, index: int) -> Context:
@@ -144,6 +143,38 @@ class Context:
     def date(self) -> _dt.date:
         """The line's date, or the first day of the statement period for claim rules."""
         return self.line.date if self.line is not None else self.claim.statement_from
+
+
+def _services_by_id(claim: Claim, claim_memo: dict[str, Any]) -> dict[str, Service]:
+    by_id: dict[str, Service] | None = claim_memo.get("services_by_id")
+    if by_id is None:
+        by_id = claim_memo["services_by_id"] = {s.id: s for s in claim.services}
+    return by_id
+
+
+def _line_contexts(claim: Claim, claim_memo: dict[str, Any]) -> Iterator[Context]:
+    """The context of each line of ``claim`` in order, sharing ``claim_memo``.
+
+    The same contexts as ``Context(claim, line, index, claim_memo)``, built without
+    the per-line call of ``__init__``: :func:`check` builds one for every line.
+    """
+    by_id = _services_by_id(claim, claim_memo)
+    payer = claim.payer
+    codes = _CODES
+    new = object.__new__
+    for index, line in enumerate(claim.lines):
+        ctx: Context = new(Context)
+        ctx.claim = claim
+        ctx.payer = payer
+        ctx.line = line
+        ctx.index = index
+        ctx.memo = {}
+        ctx.claim_memo = claim_memo
+        code = line.code
+        ctx.code = codes[code] if code in codes else _catalog_get(code)
+        ids = line.service_ids
+        ctx.services = tuple([by_id[i] for i in ids if i in by_id]) if ids else ()
+        yield ctx
 
 
 _CODES: dict[str, Code | None] = {}
@@ -274,9 +305,11 @@ class Predicate:
         """
         return False
 
-    def _specialize(self, header: Context) -> bool | Callable[[Context], bool]:
-        """``True``/``False`` where the claim header settles the predicate, else a function."""
-        return self._fn(header) if self.header_level else self._fn
+    def _specialize(self, header: Context) -> bool | Predicate:
+        """``True``/``False`` where the claim header settles the predicate, else the
+        residual predicate: this tree without the parts the header settled (the tree
+        itself where it settled none)."""
+        return bool(self._fn(header)) if self.header_level else self
 
     def __repr__(self) -> str:
         return f"<Predicate {self}>"
@@ -367,16 +400,24 @@ class _Junction(Predicate):
     def header_level(self) -> bool:
         return all(p.header_level for p in self.operands())
 
-    def _specialize(self, header: Context) -> bool | Callable[[Context], bool]:
-        rest: list[Callable[[Context], bool]] = []
-        for p in self.operands():
+    def _specialize(self, header: Context) -> bool | Predicate:
+        operands = list(self.operands())
+        rest: list[Predicate] = []
+        for p in operands:
             part = p._specialize(header)
             if isinstance(part, bool):
                 if part is self._settles:
                     return part
             else:
                 rest.append(part)
-        return self._join(rest) if rest else not self._settles
+        if not rest:
+            return not self._settles
+        if len(rest) == len(operands) and all(a is b for a, b in zip(rest, operands, strict=True)):
+            return self
+        residual = rest[0]
+        for p in rest[1:]:
+            residual = type(self)(residual, p)
+        return residual
 
     def operands(self) -> Iterator[Predicate]:
         """The operands of this node and of directly nested nodes of its kind, flattened."""
@@ -448,11 +489,11 @@ class Not(Predicate):
     def header_level(self) -> bool:
         return self.operand.header_level
 
-    def _specialize(self, header: Context) -> bool | Callable[[Context], bool]:
+    def _specialize(self, header: Context) -> bool | Predicate:
         part = self.operand._specialize(header)
         if isinstance(part, bool):
             return not part
-        return lambda ctx: not part(ctx)
+        return self if part is self.operand else Not(part)
 
     def __str__(self) -> str:
         inner = str(self.operand)
@@ -678,7 +719,10 @@ class Rule:
         return data
 
 
-_Step = tuple["Rule", Callable[[Context], bool], bool]
+#: An active line rule and what is left of its predicate once the header is known.
+_Step = tuple["Rule", "bool | Predicate"]
+#: A compiled plan: checks each line of a claim, appending findings to the list.
+_LineChecker = Callable[["Claim", dict[str, Any], list["Finding"]], None]
 
 
 class _Facts(dict[str, Any]):
@@ -780,7 +824,7 @@ class RuleSet:
     name: str = "custom"
     # Line-rule plans by (payer identity, type of bill); see _plan().  Derived
     # state, so it takes no part in equality, hashing, repr or pickling.
-    _plans: dict[tuple[int, str | None], tuple[Payer, list[_Step]]] = attrs.field(
+    _plans: dict[tuple[int, str | None], tuple[Payer, _LineChecker]] = attrs.field(
         init=False, factory=dict, eq=False, hash=False, repr=False
     )
 
@@ -828,40 +872,49 @@ class RuleSet:
         """Every finding of these rules on ``claim`` (see :func:`check`)."""
         return Report(claim, tuple(self._findings(claim)))
 
-    def _findings(self, claim: Claim) -> Iterator[Finding]:
+    def _findings(self, claim: Claim) -> list[Finding]:
         claim_memo: dict[str, Any] = {}
         claim_ctx = Context(claim, claim_memo=claim_memo)
-        active, failed = self._plan(claim_ctx)
-        yield from failed
-        for index, line in enumerate(claim.lines):
-            ctx = Context(claim, line, index, claim_memo)
-            for rule, test, dated in active:
-                try:
-                    if (not dated or rule.applies_on(line.date)) and test(ctx):
-                        yield rule._finding(ctx)
-                except Exception as exc:
-                    yield _failed(rule, ctx, exc)
+        check_lines, found = self._plan(claim_ctx)
+        check_lines(claim, claim_memo, found)
         for rule in self.rules:
             if rule.scope is Scope.CLAIM:
                 try:
-                    found = rule.evaluate(claim_ctx)
+                    finding = rule.evaluate(claim_ctx)
                 except Exception as exc:
-                    found = _failed(rule, claim_ctx, exc)
-                if found is not None:
-                    yield found
+                    finding = _failed(rule, claim_ctx, exc)
+                if finding is not None:
+                    found.append(finding)
+        return found
 
-    def _plan(self, header: Context) -> tuple[list[_Step], list[Finding]]:
-        """The line rules left once the claim header (payer, type of bill) is known.
+    def _plan(self, header: Context) -> tuple[_LineChecker, list[Finding]]:
+        """The line rules left once the claim header (payer, type of bill) is known,
+        compiled into one function, and the findings of rules that failed on the header.
 
         Parts of a rule that read only the header are settled here (a 34X rule on
-        a 32X claim, a payer flag that is off), once per payer and type of bill:
-        the result is cached on the rule set, so a batch of claims for the same
-        payer pays for it once.
+        a 32X claim, a payer flag that is off), once per payer and type of bill;
+        what is left of the active rules becomes the source of one function that
+        checks every line of a claim (see :meth:`_plan_source`).  The function is
+        cached on the rule set, so a batch of claims for the same payer pays for
+        settling and compiling once.
         """
         key = (id(header.payer), header.claim.type_of_bill)
         found = self._plans.get(key)
         if found is not None and found[0] is header.payer:
             return found[1], []
+        steps, failed = self._steps(header)
+        source, namespace = _PlanWriter(self, header).write(steps)
+        exec(compile(source, f"<line rules of {self.name!r}>", "exec"), namespace)
+        check_lines: _LineChecker = namespace["check_lines"]
+        if not failed:
+            if len(self._plans) > 64:  # many ad-hoc payers: keep memory bounded
+                self._plans.clear()
+            self._plans[key] = (header.payer, check_lines)
+        return check_lines, failed
+
+    def _steps(self, header: Context) -> tuple[list[_Step], list[Finding]]:
+        """Each active line rule with its residual predicate (``True`` where the header
+        settled it as holding), and the findings of rules whose header parts raised."""
         steps: list[_Step] = []
         failed: list[Finding] = []
         for rule in self.rules:
@@ -872,17 +925,21 @@ class RuleSet:
             except Exception as exc:
                 failed.append(_failed(rule, header, exc))
                 continue
-            if test is False:
-                continue
-            if test is True:
-                test = _always
-            dated = rule.effective_from is not None or rule.effective_through is not None
-            steps.append((rule, test, dated))
-        if not failed:
-            if len(self._plans) > 64:  # many ad-hoc payers: keep memory bounded
-                self._plans.clear()
-            self._plans[key] = (header.payer, steps)
+            if test is not False:
+                steps.append((rule, test))
         return steps, failed
+
+    def _plan_source(self, payer: Payer | str, type_of_bill: str | None = None) -> str:
+        """The Python source :func:`check` runs for the line rules of a claim of ``payer``
+        (a :class:`~hcpcs_home.payers.Payer` or shipped profile id) and ``type_of_bill``.
+
+        For reading and debugging: every active rule is one ``if`` over the parts of
+        its predicate the claim header did not settle.
+        """
+        day = _dt.date(2000, 1, 1)  # header predicates read only the payer and type of bill
+        header = Context(Claim(payer, day, day, type_of_bill=type_of_bill))
+        steps, _ = self._steps(header)
+        return _PlanWriter(self, header).write(steps)[0]
 
     def to_data(self) -> dict[str, Any]:
         """The rule set as plain JSON data."""
@@ -977,8 +1034,115 @@ def _opt_date(item: Mapping[str, Any], key: str, path: str) -> _dt.date | None:
         raise RuleSetLoadError(f"{path}.{key}", f"is not an ISO date: {value!r}") from None
 
 
-def _always(ctx: Context) -> bool:
-    return True
+class _PlanWriter:
+    """Writes the active line rules of a plan as the source of one function.
+
+    Leaves become calls of their functions, bound by name in the function's
+    namespace; ``&``, ``|`` and ``~`` become ``and``, ``or`` and ``not``, so a
+    rule costs no call of its own.  Each rule runs in its own ``try``: a rule
+    that raises becomes the :func:`_failed` finding of that line, as in
+    :meth:`Rule.evaluate`.  Findings are built (and explained) only when a rule
+    fires.
+    """
+
+    _RESERVED = frozenset(
+        {"_failed", "_line_contexts", "check_lines", "claim", "claim_memo", "ctx", "date"}
+        | {"exc", "out"}
+    )
+
+    def __init__(self, rules: RuleSet, header: Context) -> None:
+        self.title = (
+            f"Line rules of {rules.name!r} for {header.payer.name} ({header.payer.id}), "
+            f"type of bill {header.claim.type_of_bill or 'none (837P)'}"
+        )
+        self.namespace: dict[str, Any] = {"_line_contexts": _line_contexts, "_failed": _failed}
+        self.bound: list[str] = []
+        self._names: dict[int, str] = {}
+
+    def bind(self, base: str, value: Any, what: str) -> str:
+        """The name ``value`` has in the namespace (bound once per object)."""
+        name = self._names.get(id(value))
+        if name is not None:
+            return name
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in base) or "test"
+        if base[0].isdigit() or keyword.iskeyword(base) or base in self._RESERVED:
+            base = f"p_{base}"
+        name, n = base, 1
+        while name in self.namespace:
+            n += 1
+            name = f"{base}_{n}"
+        self.namespace[name] = value
+        self._names[id(value)] = name
+        if what and what != name:
+            self.bound.append(f"#   {name} = {_comment(what)}")
+        return name
+
+    def terms(self, p: Predicate, joiner: str) -> list[str]:
+        """``p`` as Python expressions to be joined by ``joiner`` (``and``/``or``)."""
+        # Exact types: a subclass may evaluate differently, so it is called like a leaf.
+        if isinstance(p, _Junction) and type(p) in (And, Or):
+            word = "and" if type(p) is And else "or"
+            if word == joiner:
+                return [t for o in p.operands() for t in self.terms(o, joiner)]
+            return ["(" + f" {word} ".join(self.terms(p, word)) + ")"]
+        if isinstance(p, Not) and type(p) is Not:
+            (inner,) = self.terms(p.operand, "not")
+            return [f"not {inner}"]
+        name = p.name if isinstance(p, Leaf) else type(p).__name__.lower()
+        return [f"{self.bind(name, p._fn, str(p))}(ctx)"]
+
+    def write(self, steps: Sequence[_Step]) -> tuple[str, dict[str, Any]]:
+        """The source of ``check_lines(claim, claim_memo, out)`` and its namespace."""
+        body: list[str] = []
+        dated = False
+        for i, (rule, test) in enumerate(steps):
+            name = self.bind(f"rule_{i}", rule, f"rule_{i}")
+            conditions: list[str] = []
+            if rule.effective_from is not None:
+                conditions.append(f"{self.bind(f'{name}_from', rule.effective_from, '')} <= date")
+            if rule.effective_through is not None:
+                conditions.append(
+                    f"date <= {self.bind(f'{name}_through', rule.effective_through, '')}"
+                )
+            dated = dated or bool(conditions)
+            if test is not True:
+                assert not isinstance(test, bool)
+                conditions += self.terms(test, "and")
+            body.append(f"        # {name} {rule.id}: {_comment(str(rule.when))}")
+            body.append("        try:")
+            fire = f"out.append({name}._finding(ctx))"
+            if not conditions:
+                body.append(f"            {fire}")
+            else:
+                one_line = f"            if {' and '.join(conditions)}:"
+                if len(one_line) <= 100:
+                    body.append(one_line)
+                else:
+                    body.append("            if (")
+                    body.append(f"                {conditions[0]}")
+                    body.extend(f"                and {c}" for c in conditions[1:])
+                    body.append("            ):")
+                body.append(f"                {fire}")
+            body.append("        except Exception as exc:")
+            body.append(f"            out.append(_failed({name}, ctx, exc))")
+        head = [
+            f"# {_comment(self.title)}: {len(steps)} active.",
+            *(["# Bound names:", *self.bound] if self.bound else []),
+            "",
+            "",
+            "def check_lines(claim, claim_memo, out):",
+        ]
+        if not steps:
+            head.append("    pass")
+        else:
+            head.append("    for ctx in _line_contexts(claim, claim_memo):")
+            if dated:
+                head.append("        date = ctx.line.date")
+        return "\n".join([*head, *body, ""]), self.namespace
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _failed(rule: Rule, ctx: Context, exc: Exception) -> Finding:

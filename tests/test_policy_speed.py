@@ -1,0 +1,183 @@
+"""The compiled line rules of :mod:`hcpcs_home.policy` against plain predicate evaluation.
+
+:func:`check` settles the claim-header parts of each rule once per payer and type
+of bill and compiles what is left of the line rules into one Python function
+(:meth:`RuleSet._plan_source` shows it).  Whatever the compiler does, the
+findings must be those of the plain definition: every line, every rule in
+order, ``rule.applies_on(date) and rule.when(ctx)``, a rule that raises being
+an error finding of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+from hcpcs_home import Claim, ClaimLine, check, payers
+from hcpcs_home import strategies as hst
+from hcpcs_home.policy import (
+    Context,
+    Finding,
+    Predicate,
+    Rule,
+    RuleSet,
+    Scope,
+    _failed,
+    predicate,
+    register_predicate,
+)
+from hcpcs_home.rules import DEFAULT_RULES
+
+p = predicate
+
+
+@register_predicate("test_header_explodes_for", header_level=True)
+def _header_explodes_for(payer_id: str) -> Any:
+    """Raises for claims of ``payer_id`` (a faulty header-level custom predicate)."""
+
+    def test(ctx: Context) -> bool:
+        if ctx.payer.id == payer_id:
+            raise LookupError("header predicate bug")
+        return True
+
+    return test
+
+
+@register_predicate("test_line_explodes_on_units")
+def _line_explodes_on_units(units: int) -> Any:
+    """Raises on lines billing ``units`` units (a faulty line predicate)."""
+
+    def test(ctx: Context) -> bool:
+        if ctx.line is not None and ctx.line.units == units:
+            raise ArithmeticError("line predicate bug")
+        return ctx.line is not None and ctx.line.units % 2 == 0
+
+    return test
+
+
+def plain_findings(claim: Claim, rules: RuleSet) -> list[Finding]:
+    """The findings of ``rules`` on ``claim`` by the definition, nothing settled or compiled."""
+    found: list[Finding] = []
+    claim_memo: dict[str, Any] = {}
+    header = Context(claim, claim_memo=claim_memo)
+    for rule in rules:
+        if rule.scope is Scope.LINE:
+            try:
+                rule.when._specialize(header)
+            except Exception as exc:
+                found.append(_failed(rule, header, exc))
+    failed = {f.rule_id for f in found}
+    for index, line in enumerate(claim.lines):
+        ctx = Context(claim, line, index, claim_memo)
+        for rule in rules:
+            if rule.scope is not Scope.LINE or rule.id in failed:
+                continue
+            try:
+                if rule.applies_on(line.date) and rule.when(ctx):
+                    found.append(rule._finding(ctx))
+            except Exception as exc:
+                found.append(_failed(rule, ctx, exc))
+    for rule in rules:
+        if rule.scope is Scope.CLAIM:
+            try:
+                finding = rule.evaluate(header)
+            except Exception as exc:
+                finding = _failed(rule, header, exc)
+            if finding is not None:
+                found.append(finding)
+    return found
+
+
+def rule(rule_id: str, when: Predicate, **kwargs: Any) -> Rule:
+    return Rule(rule_id, "error", "{code} on line {line}", "test", when, **kwargs)
+
+
+#: Small rules exercising each shape the compiler writes: header parts settled
+#: either way, ``|`` and ``~`` over mixed parts, effective dates, a rule the header
+#: settles as always holding, and predicates that raise on the header or on a line.
+MIXED_RULES = RuleSet(
+    [
+        rule("always-on-34x", p("bill_class", classes=["34"])),
+        rule(
+            "mixed-or",
+            (p("payer_flag", flag="accepts_s_codes") & p("code_prefix", prefix="S"))
+            | ~(p("code_known") | p("units_above", limit=3)),
+        ),
+        rule(
+            "nested-not",
+            ~(p("payer_kind", kinds=["medicare"]) & ~p("service_linked")) & p("code_timed"),
+            effective_from=dt.date(2021, 1, 1),
+            effective_through=dt.date(2024, 6, 30),
+        ),
+        rule(
+            "dated-only",
+            p("payer_flag", flag="requires_orders"),
+            effective_through=dt.date(2020, 1, 1),
+        ),
+        rule(
+            "header-explodes", p("test_header_explodes_for", payer_id="medicare") & p("code_known")
+        ),
+        rule("line-explodes", p("code_known") & p("test_line_explodes_on_units", units=2)),
+        rule("claim-rule", p("claim_has_visit_lines"), scope=Scope.CLAIM),
+    ]
+)
+
+
+class TestCompiledAgreesWithPlainEvaluation:
+    @given(hst.claims())
+    def test_default_rules(self, claim: Claim) -> None:
+        """Every finding, explanation included, is the one plain evaluation gives."""
+        assert plain_findings(claim, DEFAULT_RULES) == list(check(claim))
+
+    @given(hst.claims())
+    def test_mixed_rules(self, claim: Claim) -> None:
+        """The same for rules of every shape, failing ones included."""
+        assert plain_findings(claim, MIXED_RULES) == list(check(claim, MIXED_RULES))
+
+    def test_a_failing_header_part_is_reported_each_time(self) -> None:
+        """A rule whose header part raises is an error finding on each claim, not cached away."""
+        claim = Claim(
+            payers.MEDICARE,
+            "2024-03-01",
+            "2024-03-31",
+            type_of_bill="0341",
+            lines=[ClaimLine("97110", "2024-03-04", 2)],
+        )
+        for _ in range(2):
+            found = [(f.rule_id, f.line) for f in check(claim, MIXED_RULES)]
+            assert ("header-explodes", None) == found[0]
+            assert ("line-explodes", 0) in found
+
+
+class TestPlanSource:
+    def test_default_plan_reads_like_the_rules(self) -> None:
+        """One commented ``try``/``if`` per active rule, header parts settled away."""
+        source = DEFAULT_RULES._plan_source("medicare", "0329")
+        code = [line for line in source.splitlines() if not line.lstrip().startswith("#")]
+        assert "def check_lines(claim, claim_memo, out):" in code
+        assert "# rule_0 unknown-code: ~code_known" in source
+        assert "            if not code_known(ctx):" in code
+        # 34X-only rules are gone on a 32X claim; payer flags and bill classes are settled.
+        assert "therapy-modifier-missing" not in source
+        assert not any("bill_class" in line or "payer_flag" in line for line in code)
+        compile(source, "<plan>", "exec")
+
+    @pytest.mark.parametrize(("payer", "bill"), [("medicare", "0341"), ("bcbs-tx", None)])
+    def test_every_active_rule_is_in_the_source(self, payer: str, bill: str | None) -> None:
+        source = DEFAULT_RULES._plan_source(payer, bill)
+        claim = Claim(payer, "2024-03-01", "2024-03-31", type_of_bill=bill)
+        steps, failed = DEFAULT_RULES._steps(Context(claim))
+        assert not failed
+        assert [r.id for r, _ in steps] == [
+            line.split()[2].rstrip(":")
+            for line in source.splitlines()
+            if line.startswith("        # rule_")
+        ]
+        assert f"{len(steps)} active" in source.splitlines()[0]
+
+    def test_dates_are_tested_inline(self) -> None:
+        source = MIXED_RULES._plan_source("bcbs-tx", "0341")
+        assert "rule_2_from <= date and date <= rule_2_through and" in source
