@@ -62,14 +62,22 @@ def _family(revenue_code: str | None) -> str | None:
     return None if revenue_code is None else revenue_code[:3]
 
 
+# _LOOPS: predicates on the hot path loop over a line's services with ``for`` instead
+# of calling all() or any() on a generator: a line has one or two services, and
+# setting up the generator costs more than the test.
+
 # --- shared, memoised facts ----------------------------------------------------------
+
+#: Marks a fact not yet in a memo (``None`` is a fact: "not documented").
+_UNSET: Any = object()
 
 
 def documented_minutes(ctx: Context) -> int | None:
     """Total minutes of the line's services, or ``None`` when any lacks time or none is linked."""
     memo = ctx.memo
-    if "minutes" in memo:
-        return memo["minutes"]  # type: ignore[no-any-return]
+    found = memo.get("minutes", _UNSET)
+    if found is not _UNSET:
+        return found  # type: ignore[no-any-return]
     total: int | None = 0
     for s in ctx.services:
         if s.minutes is None:
@@ -133,8 +141,9 @@ def expected_units(ctx: Context) -> int | Decimal | None:
     claims; per line otherwise (home-health 32X lines: each visit its own
     line, minutes not pooled; domain README §2.3).
     """
-    if "expected" in ctx.memo:
-        return ctx.memo["expected"]  # type: ignore[no-any-return]
+    found = ctx.memo.get("expected", _UNSET)
+    if found is not _UNSET:
+        return found  # type: ignore[no-any-return]
     result = _expected(ctx)
     ctx.memo["expected"] = result
     return result
@@ -185,7 +194,12 @@ def code_known() -> Pred:
 @register_predicate("code_effective")
 def code_effective() -> Pred:
     """The line's date falls within the code's effective and termination dates (CMS HCPCS file)."""
-    return lambda ctx: ctx.code is not None and ctx.code.is_effective(ctx.date)
+
+    def test(ctx: Context) -> bool:
+        code = ctx.code
+        return code is not None and code.is_effective(ctx.date)
+
+    return test
 
 
 @register_predicate("code_prefix")
@@ -378,9 +392,27 @@ def revenue_code_fits() -> Pred:
             return True
         if line.code.startswith("Q50") and code.code in SITE_OF_SERVICE_HH:
             return line.revenue_code[:3] in HH_VISIT_FAMILIES
-        return code.accepts_revenue_code(line.revenue_code)
+        return _accepts_revenue_code(code, line.revenue_code)
 
     return test
+
+
+#: ``code.accepts_revenue_code(revenue_code)`` by (code identity, revenue code); each
+#: entry keeps its code alive, so an id is never reused while its entry stands.
+_REVENUE_FITS: dict[tuple[int, str], tuple[Code, bool]] = {}
+
+
+def _accepts_revenue_code(code: Code, revenue_code: str) -> bool:
+    """:meth:`Code.accepts_revenue_code`, memoised (codes are immutable)."""
+    key = (id(code), revenue_code)
+    found = _REVENUE_FITS.get(key)
+    if found is not None and found[0] is code:
+        return found[1]
+    fits = code.accepts_revenue_code(revenue_code)
+    if len(_REVENUE_FITS) >= 4096:  # odd revenue codes from many files: stay bounded
+        _REVENUE_FITS.clear()
+    _REVENUE_FITS[key] = (code, fits)
+    return fits
 
 
 @register_predicate("therapy_line")
@@ -507,7 +539,17 @@ def service_linked() -> Pred:
 @register_predicate("credential_documented")
 def credential_documented() -> Pred:
     """Every service of the line records the rendering credential."""
-    return lambda ctx: bool(ctx.services) and all(s.credential is not None for s in ctx.services)
+
+    def test(ctx: Context) -> bool:
+        services = ctx.services
+        if not services:
+            return False
+        for s in services:  # noqa: SIM110 (see _LOOPS)
+            if s.credential is None:
+                return False
+        return True
+
+    return test
 
 
 @register_predicate("credential_fits")
@@ -519,7 +561,11 @@ def credential_fits() -> Pred:
         code = ctx.code
         if code is None or not code.credentials:
             return True
-        return all(s.credential is None or s.credential in code.credentials for s in ctx.services)
+        allowed = code.credentials
+        for s in ctx.services:
+            if s.credential is not None and s.credential not in allowed:
+                return False
+        return True
 
     return test
 
@@ -534,8 +580,12 @@ def setting_fits() -> Pred:
         code = ctx.code
         if code is None or not code.settings:
             return True
-        allowed = code.settings | (_HOME_LIKE if Setting.HOME in code.settings else frozenset())
-        return all(s.setting in allowed for s in ctx.services)
+        settings = code.settings
+        home = Setting.HOME in settings
+        for s in ctx.services:
+            if s.setting not in settings and not (home and s.setting in _HOME_LIKE):
+                return False
+        return True
 
     return test
 
@@ -621,16 +671,26 @@ def license_current() -> Pred:
     return test
 
 
+def _every_service_has(flag: str) -> Pred:
+    def test(ctx: Context) -> bool:
+        for s in ctx.services:  # noqa: SIM110 (see _LOOPS)
+            if not getattr(s, flag):
+                return False
+        return True
+
+    return test
+
+
 @register_predicate("orders_on_file")
 def orders_on_file() -> Pred:
     """Every service has physician (or allowed practitioner) orders on file."""
-    return lambda ctx: all(s.orders_on_file for s in ctx.services)
+    return _every_service_has("orders_on_file")
 
 
 @register_predicate("plan_of_care_on_file")
 def plan_of_care_on_file() -> Pred:
     """Every service has a plan of care on file."""
-    return lambda ctx: all(s.plan_of_care_on_file for s in ctx.services)
+    return _every_service_has("plan_of_care_on_file")
 
 
 @register_predicate("prior_auth_required")
@@ -705,7 +765,14 @@ def _auth_usage(ctx: Context) -> dict[int, list[tuple[str, str]]]:
 @register_predicate("authorization_referenced")
 def authorization_referenced() -> Pred:
     """The line or its services name an authorization the claim carries."""
-    return lambda ctx: any(ctx.claim.authorization(n) for n in _auth_numbers(ctx))
+
+    def test(ctx: Context) -> bool:
+        claim = ctx.claim
+        if not claim.authorizations:
+            return False
+        return any(claim.authorization(n) for n in _auth_numbers(ctx))
+
+    return test
 
 
 @register_predicate("authorization_within_limits")
@@ -735,16 +802,25 @@ def duplicate_of_earlier_line() -> Pred:
 
 
 def _duplicates(ctx: Context) -> dict[int, int]:
-    seen: dict[tuple[Any, ...], list[tuple[int, frozenset[str]]]] = defaultdict(list)
+    # Lines by (code, modifiers, date); the sets of service ids are only built for
+    # lines sharing one, the rare case.
+    seen: dict[tuple[Any, ...], list[tuple[int, Any]]] = {}
     out: dict[int, int] = {}
     for i, line in enumerate(ctx.claim.lines):
         key = (line.code, line.modifiers, line.date)
+        earlier = seen.get(key)
+        if earlier is None:
+            seen[key] = [(i, line.service_ids)]
+            continue
         ids = frozenset(line.service_ids)
-        for j, other in seen[key]:
+        for n, (j, other) in enumerate(earlier):
+            if not isinstance(other, frozenset):
+                other = frozenset(other)
+                earlier[n] = (j, other)
             if ids == other or (ids & other):
                 out[i] = j
                 break
-        seen[key].append((i, ids))
+        earlier.append((i, ids))
     return out
 
 
@@ -758,16 +834,44 @@ def overlaps_other_visit() -> Pred:
         memo = ctx.claim_memo.get("overlaps")
         if memo is None:
             memo = ctx.claim_memo["overlaps"] = _overlapping_services(ctx)
-        return any(s.id in memo for s in ctx.services)
+        if memo:
+            for s in ctx.services:
+                if s.id in memo:
+                    return True
+        return False
 
     return test
 
 
+_MINUTE_US = 60_000_000
+
+
+def _interval_us(service: Any) -> tuple[int, int] | None:
+    """``service.interval()`` as microseconds since 0001-01-01 (ordered and compared the
+    same way), without building datetimes.  Year 9999 goes through ``interval()`` so that
+    a stop past the last datetime raises as it does there."""
+    start, minutes = service.start, service.minutes
+    if start is None or minutes is None:
+        return None
+    if service.date.year == 9999:
+        interval = service.interval()
+        base = _dt.datetime.min
+        return (interval[0] - base) // _dt.timedelta(microseconds=1), (
+            interval[1] - base
+        ) // _dt.timedelta(microseconds=1)
+    begin = (
+        ((service.date.toordinal() - 1) * 1440 + start.hour * 60 + start.minute) * _MINUTE_US
+        + start.second * 1_000_000
+        + start.microsecond
+    )
+    return begin, begin + minutes * _MINUTE_US
+
+
 def _overlapping_services(ctx: Context) -> dict[str, str]:
-    by_person: dict[str, list[tuple[_dt.datetime, _dt.datetime, str]]] = defaultdict(list)
+    by_person: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for s in ctx.claim.services:
         person = s.rendering_id or s.rendering_npi
-        interval = s.interval()
+        interval = _interval_us(s)
         if person and interval is not None and interval[1] > interval[0]:
             by_person[person].append((interval[0], interval[1], s.id))
     out: dict[str, str] = {}
@@ -812,7 +916,14 @@ def _cpt_for(ctx: Context) -> str | None:
 @register_predicate("assistant_rendered")
 def assistant_rendered() -> Pred:
     """A physical or occupational therapist assistant furnished a service of the line."""
-    return lambda ctx: any(s.credential in ASSISTANT_MODIFIER for s in ctx.services)
+
+    def test(ctx: Context) -> bool:
+        for s in ctx.services:  # noqa: SIM110 (see _LOOPS)
+            if s.credential in ASSISTANT_MODIFIER:
+                return True
+        return False
+
+    return test
 
 
 @register_predicate("assistant_modifier_present")
@@ -862,11 +973,15 @@ def credential_modifier_present() -> Pred:
 
 
 def _visit_lines(ctx: Context) -> list[int]:
-    return [
-        i
-        for i, line in enumerate(ctx.claim.lines)
-        if _family(line.revenue_code) in HH_VISIT_FAMILIES and not line.code.startswith("Q50")
-    ]
+    """The indexes of the claim's visit lines (memoised for the claim; do not change it)."""
+    found: list[int] | None = ctx.claim_memo.get("visit_lines")
+    if found is None:
+        found = ctx.claim_memo["visit_lines"] = [
+            i
+            for i, line in enumerate(ctx.claim.lines)
+            if _family(line.revenue_code) in HH_VISIT_FAMILIES and not line.code.startswith("Q50")
+        ]
+    return found
 
 
 @register_predicate("claim_has_visit_lines")

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from hcpcs_home import Claim, ClaimLine, check, payers
+from hcpcs_home import Claim, ClaimLine, Service, _facts, check, payers
 from hcpcs_home import strategies as hst
 from hcpcs_home.policy import (
     Context,
@@ -181,3 +181,17 @@ class TestPlanSource:
     def test_dates_are_tested_inline(self) -> None:
         source = MIXED_RULES._plan_source("bcbs-tx", "0341")
         assert "rule_2_from <= date and date <= rule_2_through and" in source
+
+
+class TestFacts:
+    @given(hst.services())
+    def test_interval_in_microseconds_is_the_interval(self, service: Service) -> None:
+        """The overlap check's integer intervals order and compare like the datetimes."""
+        interval = service.interval()
+        if interval is None:
+            assert _facts._interval_us(service) is None
+        else:
+            base, us = dt.datetime.min, dt.timedelta(microseconds=1)
+            assert ((interval[0] - base) // us, (interval[1] - base) // us) == (
+                _facts._interval_us(service)
+            )
