@@ -173,7 +173,11 @@ def _line_contexts(claim: Claim, claim_memo: dict[str, Any]) -> Iterator[Context
         code = line.code
         ctx.code = codes[code] if code in codes else _catalog_get(code)
         ids = line.service_ids
-        ctx.services = tuple([by_id[i] for i in ids if i in by_id]) if ids else ()
+        if len(ids) == 1:  # the usual line: one visit or shift
+            service = by_id.get(ids[0])
+            ctx.services = () if service is None else (service,)
+        else:
+            ctx.services = tuple([by_id[i] for i in ids if i in by_id])
         yield ctx
 
 
