@@ -29,6 +29,7 @@ code_prefix(prefix='S') & ~payer_accepts_code
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import enum
 import html
@@ -826,9 +827,13 @@ class RuleSet:
 
     rules: tuple[Rule, ...] = attrs.field(default=(), converter=_rules)
     name: str = "custom"
-    # Line-rule plans by (payer identity, type of bill); see _plan().  Derived
-    # state, so it takes no part in equality, hashing, repr or pickling.
+    # Compiled line-rule plans by (payer identity, type of bill) and, for claims
+    # read from files (each with its own equal Payer), by (payer, type of bill);
+    # see _plan().  Derived state: no part in equality, hashing, repr or pickling.
     _plans: dict[tuple[int, str | None], tuple[Payer, _LineChecker]] = attrs.field(
+        init=False, factory=dict, eq=False, hash=False, repr=False
+    )
+    _plans_by_value: dict[tuple[Payer, str | None], _LineChecker] = attrs.field(
         init=False, factory=dict, eq=False, hash=False, repr=False
     )
 
@@ -839,6 +844,7 @@ class RuleSet:
         object.__setattr__(self, "rules", state["rules"])
         object.__setattr__(self, "name", state["name"])
         object.__setattr__(self, "_plans", {})
+        object.__setattr__(self, "_plans_by_value", {})
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -900,20 +906,29 @@ class RuleSet:
         what is left of the active rules becomes the source of one function that
         checks every line of a claim (see :meth:`_plan_source`).  The function is
         cached on the rule set, so a batch of claims for the same payer pays for
-        settling and compiling once.
+        settling and compiling once; equal payers share it, since header-level
+        predicates read only the payer and the type of bill.
         """
-        key = (id(header.payer), header.claim.type_of_bill)
+        payer, type_of_bill = header.payer, header.claim.type_of_bill
+        key = (id(payer), type_of_bill)
         found = self._plans.get(key)
-        if found is not None and found[0] is header.payer:
+        if found is not None and found[0] is payer:
             return found[1], []
-        steps, failed = self._steps(header)
-        source, namespace = _PlanWriter(self, header).write(steps)
-        exec(compile(source, f"<line rules of {self.name!r}>", "exec"), namespace)
-        check_lines: _LineChecker = namespace["check_lines"]
-        if not failed:
-            if len(self._plans) > 64:  # many ad-hoc payers: keep memory bounded
-                self._plans.clear()
-            self._plans[key] = (header.payer, check_lines)
+        try:
+            check_lines = self._plans_by_value.get((payer, type_of_bill))
+        except TypeError:  # a payer with an unhashable field: no sharing
+            check_lines = None
+        failed: list[Finding] = []
+        if check_lines is None:
+            steps, failed = self._steps(header)
+            source, namespace = _PlanWriter(self, header).write(steps)
+            exec(compile(source, f"<line rules of {self.name!r}>", "exec"), namespace)
+            check_lines = namespace["check_lines"]
+            if failed:  # settled again for the next claim, so it fails there too
+                return check_lines, failed
+            with contextlib.suppress(TypeError):
+                _bounded(self._plans_by_value)[(payer, type_of_bill)] = check_lines
+        _bounded(self._plans)[key] = (payer, check_lines)
         return check_lines, failed
 
     def _steps(self, header: Context) -> tuple[list[_Step], list[Finding]]:
@@ -1019,6 +1034,13 @@ _RULE_KEYS = {
     "effective_from",
     "effective_through",
 }
+
+
+def _bounded(cache: dict[Any, Any], size: int = 64) -> dict[Any, Any]:
+    """``cache``, emptied first where it holds ``size`` entries (many ad-hoc payers)."""
+    if len(cache) >= size:
+        cache.clear()
+    return cache
 
 
 def _str(item: Mapping[str, Any], key: str, path: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from hcpcs_home import Claim, ClaimLine, Service, _facts, check, payers
+from hcpcs_home import Claim, ClaimLine, Service, _facts, check, payers, serialize
 from hcpcs_home import strategies as hst
 from hcpcs_home.policy import (
     Context,
@@ -195,3 +195,18 @@ class TestFacts:
             assert ((interval[0] - base) // us, (interval[1] - base) // us) == (
                 _facts._interval_us(service)
             )
+
+
+class TestPlanCache:
+    def test_equal_payers_share_one_compiled_plan(self) -> None:
+        """Claims read from JSON each carry their own, equal Payer: one plan serves them all."""
+        rules = RuleSet(DEFAULT_RULES.rules)
+        text = serialize.claim_to_json(
+            Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329")
+        )
+        first, second = serialize.claim_from_json(text), serialize.claim_from_json(text)
+        assert first.payer is not second.payer
+        plans = [rules._plan(Context(c))[0] for c in (first, second, first)]
+        assert plans[0] is plans[1] is plans[2]
+        assert 1 == len(rules._plans_by_value)
+        assert 2 == len(rules._plans)
