@@ -42,9 +42,13 @@ class TestAll:
 
     @pytest.mark.parametrize("name", MODULES)
     def test_module_has_a_docs_page(self, name: str) -> None:
-        """Each public module is documented by an automodule directive."""
-        pages = " ".join(p.read_text("utf-8") for p in DOCS.glob("*.rst"))
-        assert f".. automodule:: hcpcs_home.{name}" in pages
+        """Each public module is documented by one automodule directive on a page of its own."""
+        pages = [p for p in DOCS.glob("*.rst")
+                 if f".. automodule:: hcpcs_home.{name}\n" in p.read_text("utf-8")]
+        assert 1 == len(pages)
+        others = {m for m in MODULES if m != name
+                  and f".. automodule:: hcpcs_home.{m}\n" in pages[0].read_text("utf-8")}
+        assert set() == others
 
     def test_unknown_attribute(self) -> None:
         """A misspelt top-level name is an AttributeError naming it."""
