@@ -41,9 +41,12 @@ def main() -> None:
     print(f"single process: {single_s:8.1f} s  {len(frame) / single_s:10,.0f} rows/s")
 
     partitions = args.partitions or 4 * args.workers
-    with LocalCluster(
-        n_workers=args.workers, processes=True, threads_per_worker=1, dashboard_address=None
-    ) as cluster, Client(cluster):
+    with (
+        LocalCluster(
+            n_workers=args.workers, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
         lazy = hdask.check_dask_frame(dd.from_pandas(frame, npartitions=partitions))
         begin = time.perf_counter()
         result = lazy.compute()

@@ -295,8 +295,9 @@ def claims_from_frame(
             for name in _CLAIM_LEVEL:
                 if claim_part.get(name) != group.head[name]:
                     raise InvalidFieldError(
-                        name, claim_part.get(name), f"differs from {group.head[name]!r} "
-                        f"on the claim's first row"
+                        name,
+                        claim_part.get(name),
+                        f"differs from {group.head[name]!r} on the claim's first row",
                     )
             service = Service.from_timesheet_row(service_part)
             line = ClaimLine.from_service(
@@ -438,9 +439,7 @@ def check_frame(
     return _frame(records, FINDING_COLUMNS)
 
 
-def units_frame(
-    frame: pandas.DataFrame, *, payer: Payer | str | None = None
-) -> pandas.DataFrame:
+def units_frame(frame: pandas.DataFrame, *, payer: Payer | str | None = None) -> pandas.DataFrame:
     """The line each row bills: row, code, date, minutes, units, revenue code.
 
     Units and revenue codes are :meth:`ClaimLine.from_service
@@ -452,8 +451,15 @@ def units_frame(
     records = []
     for label, record in _records(frame):
         service_part, claim_part = _split(record)
-        out: dict[str, Any] = {"row": label, "code": None, "date": None, "minutes": None,
-                               "units": None, "revenue_code": None, "error": None}
+        out: dict[str, Any] = {
+            "row": label,
+            "code": None,
+            "date": None,
+            "minutes": None,
+            "units": None,
+            "revenue_code": None,
+            "error": None,
+        }
         try:
             service = Service.from_timesheet_row(service_part)
             out.update(code=service.code, date=service.date, minutes=service.minutes)

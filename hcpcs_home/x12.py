@@ -85,9 +85,7 @@ _NUMBER_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
 
 def _delimiter(value: object) -> str:
     if not isinstance(value, str) or len(value) != 1 or value.isalnum() or value.isspace():
-        raise InvalidFieldError(
-            "delimiter", value, "must be a single punctuation character"
-        )
+        raise InvalidFieldError("delimiter", value, "must be a single punctuation character")
     return value
 
 
@@ -185,9 +183,7 @@ def _segment(parts: Sequence[str], d: Delimiters) -> str:
     return d.element.join(parts) + d.segment
 
 
-def sv2(
-    line: ClaimLine, *, unit_basis: str = "UN", delimiters: Delimiters = DELIMITERS
-) -> str:
+def sv2(line: ClaimLine, *, unit_basis: str = "UN", delimiters: Delimiters = DELIMITERS) -> str:
     """The 837I ``SV2`` segment (institutional service line) for ``line``.
 
     SV2-01 revenue code, SV2-02 ``HC:code:modifiers``, SV2-03 charge, SV2-04
@@ -406,9 +402,7 @@ def parse_sv1(
     if pos and not re.fullmatch(r"[0-9]{2}", pos):
         raise InvalidFieldError("SV1-05", pos, "is not a two-digit place of service")
     pointers = _element(parts, 7)
-    if pointers and not all(
-        p.isdigit() and 1 <= int(p) <= 12 for p in pointers.split(d.component)
-    ):
+    if pointers and not all(p.isdigit() and 1 <= int(p) <= 12 for p in pointers.split(d.component)):
         raise InvalidFieldError("SV1-07", pointers, "must be diagnosis pointers 1 to 12")
     return line
 

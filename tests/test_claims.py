@@ -82,16 +82,32 @@ class TestService:
 
     def test_good_npi(self) -> None:
         """An NPI with the right Luhn check digit (prefix 80840) is accepted."""
-        assert "1234567893" == Service(
-            code="G0299", date="2024-03-04", rendering_npi="1234567893"
-        ).rendering_npi
+        assert (
+            "1234567893"
+            == Service(code="G0299", date="2024-03-04", rendering_npi="1234567893").rendering_npi
+        )
 
     def test_from_timesheet_row_aliases(self) -> None:
         """A timesheet row with common column names builds the same service."""
-        row = {"HCPCS": "s9124", "DOS": "2024-05-01", "Time In": "0700", "Time Out": "1500",
-               "Credential": "LPN", "Auth": "PA1", "Orders": "yes", "Notes": ""}
-        expected = Service(code="S9124", date="2024-05-01", start="07:00", stop="15:00",
-                           credential="LPN", prior_auth="PA1", orders_on_file=True)
+        row = {
+            "HCPCS": "s9124",
+            "DOS": "2024-05-01",
+            "Time In": "0700",
+            "Time Out": "1500",
+            "Credential": "LPN",
+            "Auth": "PA1",
+            "Orders": "yes",
+            "Notes": "",
+        }
+        expected = Service(
+            code="S9124",
+            date="2024-05-01",
+            start="07:00",
+            stop="15:00",
+            credential="LPN",
+            prior_auth="PA1",
+            orders_on_file=True,
+        )
         assert expected == Service.from_timesheet_row(row)
 
     def test_from_timesheet_row_unknown_column(self) -> None:
@@ -119,8 +135,9 @@ class TestService:
 class TestAuthorization:
     def test_remaining_never_negative(self) -> None:
         """Units used beyond the authorization leave zero remaining."""
-        auth = Authorization("PA1", "bcbs-tx", ["S9124"], 10, "units", "2024-05-01",
-                             "2024-05-31", used=12)
+        auth = Authorization(
+            "PA1", "bcbs-tx", ["S9124"], 10, "units", "2024-05-01", "2024-05-31", used=12
+        )
         assert 0 == auth.remaining
 
     def test_end_before_start(self) -> None:
@@ -186,8 +203,13 @@ class TestClaimLine:
     def test_ub04_row(self) -> None:
         """A line renders as UB-04 FL42-FL47 text."""
         line = ClaimLine("G0299", "2024-03-04", 3, revenue_code="0551", charge=Decimal("150"))
-        assert {"FL42 rev": "0551", "FL44 HCPCS/mods": "G0299", "FL45 date": "030424",
-                "FL46 units": "3", "FL47 charge": "150.00"} == line.ub04_row()
+        assert {
+            "FL42 rev": "0551",
+            "FL44 HCPCS/mods": "G0299",
+            "FL45 date": "030424",
+            "FL46 units": "3",
+            "FL47 charge": "150.00",
+        } == line.ub04_row()
 
 
 class TestClaim:
@@ -195,9 +217,13 @@ class TestClaim:
         """Building a claim reports every cross-field problem at once, with paths."""
         visit = Service.from_times("G0299", "2024-03-04", "09:00", "09:50")
         with pytest.raises(InvalidClaimError) as info:
-            Claim(payers.MEDICARE, "2024-03-31", "2024-03-01",
-                  lines=[ClaimLine("G0299", "2024-03-04", 3, service_ids=["nope"])],
-                  services=[visit, visit])
+            Claim(
+                payers.MEDICARE,
+                "2024-03-31",
+                "2024-03-01",
+                lines=[ClaimLine("G0299", "2024-03-04", 3, service_ids=["nope"])],
+                services=[visit, visit],
+            )
         fields = [e.field for e in info.value.errors]  # type: ignore[attr-defined]
         assert ["$.statement_through", "$.services[1].id", "$.lines[0].service_ids[0]"] == fields
 
@@ -218,17 +244,25 @@ class TestClaim:
 
     def test_repr_html_is_a_ub04_table(self) -> None:
         """In Jupyter a claim renders as a table of FL42-FL47 with a total row."""
-        claim = Claim("medicare", "2024-03-01", "2024-03-31", type_of_bill="0329",
-                      lines=[ClaimLine("G0299", "2024-03-04", 3, revenue_code="0551",
-                                       charge=Decimal("150"))])
+        claim = Claim(
+            "medicare",
+            "2024-03-01",
+            "2024-03-31",
+            type_of_bill="0329",
+            lines=[ClaimLine("G0299", "2024-03-04", 3, revenue_code="0551", charge=Decimal("150"))],
+        )
         page = claim._repr_html_()
         assert ("<th>FL42 rev</th>" in page, "150.00" in page, "TOTAL" in page) == (
-            True, True, True)
+            True,
+            True,
+            True,
+        )
 
     def test_pickles(self) -> None:
         """Claims and the errors they raise pickle (backends use multiprocessing)."""
-        claim = Claim("medicare", "2024-03-01", "2024-03-31",
-                      lines=[ClaimLine("G0299", "2024-03-04", 3)])
+        claim = Claim(
+            "medicare", "2024-03-01", "2024-03-31", lines=[ClaimLine("G0299", "2024-03-04", 3)]
+        )
         assert claim == pickle.loads(pickle.dumps(claim))
         try:
             Claim("medicare", "2024-03-31", "2024-03-01")
@@ -246,8 +280,10 @@ class TestPayer:
         """Medicare takes no S codes (processing note 0088) and no T codes (coverage I)."""
         m = payers.MEDICARE
         assert (False, False, True) == (
-            m.accepts_code_family("S9123"), m.accepts_code_family("T1030"),
-            m.accepts_code_family("G0299"))
+            m.accepts_code_family("S9123"),
+            m.accepts_code_family("T1030"),
+            m.accepts_code_family("G0299"),
+        )
 
     def test_texas_requires_auth_for_everything(self) -> None:
         """TMHP CSHCN requires prior authorization for all home-health services."""

@@ -31,8 +31,13 @@ class TestCheck:
         """Claims with error findings make the command exit 1 and print each rule id."""
         status, text = run("check", str(EXAMPLES / "claims.jsonl"))
         assert 1 == status
-        for rule in ("payer-code-not-accepted", "credential-mismatch", "units-mismatch",
-                     "authorization-exceeded", "cannot read claim"):
+        for rule in (
+            "payer-code-not-accepted",
+            "credential-mismatch",
+            "units-mismatch",
+            "authorization-exceeded",
+            "cannot read claim",
+        ):
             assert rule in text
 
     def test_json_output(self) -> None:
@@ -84,6 +89,10 @@ class TestOtherCommands:
 
     def test_python_dash_m(self) -> None:
         """python -m hcpcs_home runs the same command line."""
-        done = subprocess.run([sys.executable, "-m", "hcpcs_home", "units", "G0129", "45"],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "hcpcs_home", "units", "G0129", "45"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert "1\n" == done.stdout

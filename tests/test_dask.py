@@ -21,9 +21,12 @@ from hcpcs_home.rules import DEFAULT_RULES  # noqa: E402
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     """A local cluster of two worker processes, one thread each."""
-    with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         yield client
 
 

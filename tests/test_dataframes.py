@@ -97,9 +97,7 @@ class TestSameAsCheck:
             for f in check(c)
         ] + [(e.claim_id, e.row, hd.INVALID_ROW, str(e.error)) for e in built.errors]
         found = hd.check_frame(frame)
-        actual = list(
-            zip(found.claim_id, found.row, found.rule_id, found.message, strict=True)
-        )
+        actual = list(zip(found.claim_id, found.row, found.rule_id, found.message, strict=True))
         assert expected == actual
         assert list(hd.FINDING_COLUMNS) == list(found.columns)
 

@@ -11,9 +11,24 @@ import pytest
 
 import hcpcs_home
 
-MODULES = ["catalog", "claims", "cli", "codes", "dask", "dataframes", "errors", "payers",
-           "policy", "rules", "ub04", "x12", "x12_files",
-           "serialize", "strategies", "units"]
+MODULES = [
+    "catalog",
+    "claims",
+    "cli",
+    "codes",
+    "dask",
+    "dataframes",
+    "errors",
+    "payers",
+    "policy",
+    "rules",
+    "ub04",
+    "x12",
+    "x12_files",
+    "serialize",
+    "strategies",
+    "units",
+]
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
@@ -31,7 +46,8 @@ class TestAll:
         """Each public module's __all__ lists exactly its public, locally defined names."""
         module = importlib.import_module(f"hcpcs_home.{name}")
         defined = {
-            n for n, v in vars(module).items()
+            n
+            for n, v in vars(module).items()
             if not n.startswith("_")
             and getattr(v, "__module__", None) == module.__name__
             and (callable(v) or isinstance(v, type))
@@ -43,11 +59,17 @@ class TestAll:
     @pytest.mark.parametrize("name", MODULES)
     def test_module_has_a_docs_page(self, name: str) -> None:
         """Each public module is documented by one automodule directive on a page of its own."""
-        pages = [p for p in DOCS.glob("*.rst")
-                 if f".. automodule:: hcpcs_home.{name}\n" in p.read_text("utf-8")]
+        pages = [
+            p
+            for p in DOCS.glob("*.rst")
+            if f".. automodule:: hcpcs_home.{name}\n" in p.read_text("utf-8")
+        ]
         assert 1 == len(pages)
-        others = {m for m in MODULES if m != name
-                  and f".. automodule:: hcpcs_home.{m}\n" in pages[0].read_text("utf-8")}
+        others = {
+            m
+            for m in MODULES
+            if m != name and f".. automodule:: hcpcs_home.{m}\n" in pages[0].read_text("utf-8")
+        }
         assert set() == others
 
     def test_unknown_attribute(self) -> None:
@@ -59,14 +81,17 @@ class TestAll:
 class TestImportCost:
     def test_import_is_lazy(self) -> None:
         """import hcpcs_home loads neither attrs classes, cattrs, hypothesis nor data."""
-        code = ("import sys, hcpcs_home; "
-                "print(sorted(m for m in ('cattrs', 'hypothesis', 'hcpcs_home.claims', "
-                "'hcpcs_home.policy', 'hcpcs_home.catalog') if m in sys.modules))")
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              check=True)
+        code = (
+            "import sys, hcpcs_home; "
+            "print(sorted(m for m in ('cattrs', 'hypothesis', 'hcpcs_home.claims', "
+            "'hcpcs_home.policy', 'hcpcs_home.catalog') if m in sys.modules))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         assert "[]\n" == done.stdout
 
     def test_version_is_a_literal(self) -> None:
         """__version__ is in the package itself (vendored copies have no metadata)."""
-        source = (Path(hcpcs_home.__file__).read_text("utf-8"))
+        source = Path(hcpcs_home.__file__).read_text("utf-8")
         assert f'__version__ = "{hcpcs_home.__version__}"' in source

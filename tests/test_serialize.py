@@ -69,19 +69,27 @@ class TestFormat:
         data = json.loads((EXAMPLES / "claim.json").read_text("utf-8"))
         line, service = data["lines"][1], data["services"][0]
         assert ("150.00", "2024-03-04", "RN", "09:00") == (
-            line["charge"], line["date"], service["credential"], service["start"])
+            line["charge"],
+            line["date"],
+            service["credential"],
+            service["start"],
+        )
 
     def test_payer_may_be_a_profile_id(self) -> None:
         """A payer given as a profile id loads that profile."""
-        text = ('{"payer": "bcbs-tx", "statement_from": "2024-05-01", '
-                '"statement_through": "2024-05-31"}')
+        text = (
+            '{"payer": "bcbs-tx", "statement_from": "2024-05-01", '
+            '"statement_through": "2024-05-31"}'
+        )
         assert PROFILES["bcbs-tx"] is claim_from_json(text).payer
 
     def test_unknown_format_version(self) -> None:
         """A future format version is refused rather than misread."""
         with pytest.raises(InvalidFieldError, match=r"\$.format=2"):
-            claim_from_json('{"format": 2, "payer": "medicare", "statement_from": "2024-05-01",'
-                            ' "statement_through": "2024-05-31"}')
+            claim_from_json(
+                '{"format": 2, "payer": "medicare", "statement_from": "2024-05-01",'
+                ' "statement_through": "2024-05-31"}'
+            )
 
 
 class TestErrors:
@@ -92,18 +100,30 @@ class TestErrors:
 
     def test_every_bad_field_with_its_path(self) -> None:
         """A claim with several bad fields reports each with a JSONPath."""
-        text = json.dumps({
-            "payer": "medicare", "statement_from": "2024-03-01", "statement_through": "2024-03-31",
-            "lines": [{"code": "G0299", "date": "2024-03-02", "units": 1},
-                      {"code": "G0299", "date": "2024-03-02", "units": 1},
-                      {"code": "G0299", "date": "2024-03-02", "units": -3, "charge": 1.5}],
-            "services": [{"code": "x"}], "surprise": 1,
-        })
+        text = json.dumps(
+            {
+                "payer": "medicare",
+                "statement_from": "2024-03-01",
+                "statement_through": "2024-03-31",
+                "lines": [
+                    {"code": "G0299", "date": "2024-03-02", "units": 1},
+                    {"code": "G0299", "date": "2024-03-02", "units": 1},
+                    {"code": "G0299", "date": "2024-03-02", "units": -3, "charge": 1.5},
+                ],
+                "services": [{"code": "x"}],
+                "surprise": 1,
+            }
+        )
         with pytest.raises(InvalidClaimError) as info:
             claim_from_json(text)
         fields = sorted(e.field for e in info.value.errors)  # type: ignore[attr-defined]
-        assert ["$.lines[2].charge", "$.lines[2].units", "$.services[0].code",
-                "$.services[0].date", "$.surprise"] == fields
+        assert [
+            "$.lines[2].charge",
+            "$.lines[2].units",
+            "$.services[0].code",
+            "$.services[0].date",
+            "$.surprise",
+        ] == fields
 
     @pytest.mark.parametrize("junk", [None, "", 3, [], "€", {"lines": "x"}, {"payer": 5}])
     def test_junk_documents(self, junk: object) -> None:
@@ -111,11 +131,31 @@ class TestErrors:
         with pytest.raises(HcpcsError):
             claim_from_json(json.dumps(junk))
 
-    @given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-                        lambda c: st.lists(c, max_size=3) | st.dictionaries(
-                            st.sampled_from(["payer", "lines", "services", "units", "code",
-                                             "date", "statement_from", "statement_through"]),
-                            c, max_size=4), max_leaves=10))
+    @given(
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+            lambda c: (
+                st.lists(c, max_size=3)
+                | st.dictionaries(
+                    st.sampled_from(
+                        [
+                            "payer",
+                            "lines",
+                            "services",
+                            "units",
+                            "code",
+                            "date",
+                            "statement_from",
+                            "statement_through",
+                        ]
+                    ),
+                    c,
+                    max_size=4,
+                )
+            ),
+            max_leaves=10,
+        )
+    )
     def test_fuzzed_documents(self, junk: object) -> None:
         """Arbitrary JSON values never crash inside attrs or cattrs."""
         with contextlib.suppress(HcpcsError):

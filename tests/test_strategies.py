@@ -15,10 +15,10 @@ class TestStrategies:
         """st.from_type(Claim) works through the hypothesis entry point."""
         assert isinstance(claim, Claim)
 
-    @given(st.from_type(Service), st.from_type(ClaimLine), st.from_type(Payer),
-           st.from_type(Code))
-    def test_from_type_every_value_type(self, s: Service, line: ClaimLine, p: Payer,
-                                        c: Code) -> None:
+    @given(st.from_type(Service), st.from_type(ClaimLine), st.from_type(Payer), st.from_type(Code))
+    def test_from_type_every_value_type(
+        self, s: Service, line: ClaimLine, p: Payer, c: Code
+    ) -> None:
         """Every value type has a registered strategy."""
         assert (Service, ClaimLine, Payer, Code) == (type(s), type(line), type(p), type(c))
 
@@ -38,6 +38,11 @@ class TestStrategies:
 
     def test_all_is_exact(self) -> None:
         """__all__ lists exactly the public strategy functions."""
-        public = {n for n in vars(hst) if not n.startswith("_") and callable(getattr(hst, n))
-                  and getattr(getattr(hst, n), "__module__", "") == hst.__name__}
+        public = {
+            n
+            for n in vars(hst)
+            if not n.startswith("_")
+            and callable(getattr(hst, n))
+            and getattr(getattr(hst, n), "__module__", "") == hst.__name__
+        }
         assert sorted(public) == sorted(hst.__all__)
