@@ -430,6 +430,17 @@ class ClaimLine:
         )
 
 
+def _used_twice(path: str, keys: list[str]) -> list[HcpcsError]:
+    """An error for each key that repeats an earlier one (``path`` takes the index)."""
+    seen: set[str] = set()
+    problems: list[HcpcsError] = []
+    for i, key in enumerate(keys):
+        if key in seen:
+            problems.append(InvalidFieldError(path.format(i), key, "is used twice"))
+        seen.add(key)
+    return problems
+
+
 def _bill_type(value: object) -> str:
     text = value.strip().upper() if isinstance(value, str) else value
     if isinstance(text, str) and len(text) == 3:
@@ -509,20 +520,11 @@ class Claim:
                     f"is before statement_from={self.statement_from.isoformat()}",
                 )
             )
-        seen: set[str] = set()
-        for i, service in enumerate(self.services):
-            if service.id in seen:
-                problems.append(
-                    InvalidFieldError(f"$.services[{i}].id", service.id, "is used twice")
-                )
-            seen.add(service.id)
-        numbers: set[str] = set()
-        for i, auth in enumerate(self.authorizations):
-            if auth.number in numbers:
-                problems.append(
-                    InvalidFieldError(f"$.authorizations[{i}].number", auth.number, "is used twice")
-                )
-            numbers.add(auth.number)
+        problems += _used_twice("$.services[{}].id", [s.id for s in self.services])
+        problems += _used_twice(
+            "$.authorizations[{}].number", [a.number for a in self.authorizations]
+        )
+        seen = {s.id for s in self.services}
         for i, line in enumerate(self.lines):
             for j, sid in enumerate(line.service_ids):
                 if sid not in seen:
