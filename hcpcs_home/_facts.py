@@ -1125,6 +1125,20 @@ def _fix_units(ctx: Context) -> FixResult:
     return f"bill {expected} unit(s)", {"units": str(expected)}, facts
 
 
+@register_fixer("license")
+def _fix_license(ctx: Context) -> FixResult:
+    for s in ctx.services:
+        if s.credential in LICENSED:
+            who = f"the {s.credential.value} who rendered {s.code} on {s.date.isoformat()}"
+            if not s.license_number:
+                why = f"{who} has no license number on file"
+                return "record the license number before billing", {}, {"detail": why}
+            if s.license_expires is not None and s.license_expires < s.date:
+                why = f"the license of {who} expired on {s.license_expires.isoformat()}"
+                return "bill only services rendered under a current license", {}, {"detail": why}
+    return None, {}, {"detail": "the rendering license is missing or expired"}
+
+
 @register_fixer("revenue-code")
 def _fix_revenue(ctx: Context) -> FixResult:
     code = ctx.code

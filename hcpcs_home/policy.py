@@ -671,7 +671,14 @@ class Rule:
     field: str | None = None
     scope: Scope = attrs.field(default=Scope.LINE, converter=Scope)
     effective_from: _dt.date | None = None
-    effective_through: _dt.date | None = None
+    effective_through: _dt.date | None = attrs.field(default=None)
+
+    @effective_through.validator
+    def _check_range(self, attribute: attrs.Attribute[Any], value: _dt.date | None) -> None:
+        if value is not None and self.effective_from is not None and value < self.effective_from:
+            raise InvalidFieldError(
+                "effective_through", value, f"is before effective_from={self.effective_from}"
+            )
 
     def applies_on(self, day: _dt.date) -> bool:
         """Whether the rule is in effect for a date of service."""

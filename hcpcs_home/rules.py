@@ -214,9 +214,10 @@ def default_rules() -> RuleSet:
         Rule(
             "credential-not-current",
             Severity.ERROR,
-            "the rendering license for {code} on {date} is missing or expired",
+            "{detail}",
             "seed 002 (license number on file; expired licenses trigger refund demands)",
             p("service_linked") & ~p("license_current"),
+            fix="license",
             field="service_ids",
         ),
         Rule(

@@ -688,3 +688,30 @@ class TestCheckMany:
         assert next(reports).ok  # type: ignore[union-attr]
         with pytest.raises(InvalidFieldError):
             next(reports)
+
+
+class TestRuleDates:
+    def test_range_must_not_be_reversed(self) -> None:
+        """A rule whose effective range ends before it starts is refused, also when loaded."""
+        import datetime as dt
+
+        from hcpcs_home import InvalidFieldError, RuleSetLoadError
+        from hcpcs_home.policy import Rule, RuleSet, predicate
+
+        with pytest.raises(InvalidFieldError, match="effective_through="):
+            Rule(
+                "x",
+                "error",
+                "m",
+                "s",
+                predicate("code_known"),
+                effective_from=dt.date(2020, 1, 1),
+                effective_through=dt.date(2019, 1, 1),
+            )
+        text = (
+            '{"rules": [{"id": "x", "severity": "error", "message": "m", "source": "s", '
+            '"when": "code_known", "effective_from": "2020-01-01", '
+            '"effective_through": "2019-01-01"}]}'
+        )
+        with pytest.raises(RuleSetLoadError, match=r"\$\.rules\[0\]"):
+            RuleSet.from_json(text)

@@ -684,13 +684,17 @@ class TestCredentialNotCurrent:
         svc = service("G0299", license_expires="2024-02-29")
         finding = only(medicare_hh(svc), "credential-not-current")
         assert (
-            "the rendering license for G0299 on 2024-03-04 is missing or expired" == finding.message
+            "the license of the RN who rendered G0299 on 2024-03-04 expired on 2024-02-29"
+            == finding.message
         )
 
     def test_missing_license_number(self) -> None:
         """The license number must be on file for licensed staff (seed 002)."""
         svc = service("G0299", license_number=None)
-        assert 1 == len(found(medicare_hh(svc), "credential-not-current"))
+        finding = only(medicare_hh(svc), "credential-not-current")
+        assert "the RN who rendered G0299 on 2024-03-04 has no license number on file" == (
+            finding.message
+        )
 
     def test_license_valid_on_the_day_passes(self) -> None:
         """A license expiring on the date of service is still valid that day (seed 002)."""
