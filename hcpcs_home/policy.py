@@ -574,7 +574,7 @@ def predicate(name: str, **params: Any) -> Predicate:
     :raises RuleSetLoadError: no predicate of that name, or bad parameters.
     """
     _load_builtins()
-    factory = _PREDICATES.get(name)
+    factory = _PREDICATES.get(name) if isinstance(name, str) else None
     if factory is None:
         raise RuleSetLoadError("predicate", f"unknown predicate name {name!r}")
     try:
@@ -1278,6 +1278,8 @@ def check(claim: Claim, rules: RuleSet | None = None) -> Report:
     """
     if not isinstance(claim, Claim):
         raise InvalidFieldError("claim", claim, "must be a Claim")
+    if rules is not None and not isinstance(rules, RuleSet):
+        raise InvalidFieldError("rules", rules, "must be a RuleSet or None")
     if rules is None:
         from .rules import DEFAULT_RULES
 

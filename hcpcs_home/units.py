@@ -779,6 +779,13 @@ class Span:
         return _clock.minutes_by_date(self.start, self.stop)
 
 
+def _iterable(field: str, value: object) -> Iterable[Any]:
+    """``value`` if it can be iterated (and is not text), else the library's error."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidTimeError(field, value, "must be a list of dates or Spans")
+    return value
+
+
 def service_dates(services: Iterable[_dt.date | Span]) -> tuple[_dt.date, ...]:
     """The distinct calendar dates with any service, in order.
 
@@ -795,6 +802,7 @@ def service_dates(services: Iterable[_dt.date | Span]) -> tuple[_dt.date, ...]:
     """
     if isinstance(services, (_dt.date, Span)):
         services = [services]
+    services = _iterable("services", services)
     dates: set[_dt.date] = set()
     for i, item in enumerate(services):
         if isinstance(item, Span):
@@ -831,7 +839,8 @@ def per_diem_units(services: Iterable[_dt.date | Span], *, policy: UnitPolicy | 
         return len(service_dates(services))
     shift = policy.per_diem_shift_hours * 60
     total = 0
-    for i, item in enumerate([services] if isinstance(services, Span) else services):
+    items = [services] if isinstance(services, Span) else _iterable("services", services)
+    for i, item in enumerate(items):
         if not isinstance(item, Span):
             raise InvalidTimeError(
                 f"services[{i}]", item, f"must be a Span: policy {policy.name!r} counts shifts"

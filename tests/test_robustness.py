@@ -1,0 +1,83 @@
+"""Junk at every public entry point gets the library's own errors, never a crash.
+
+Modelled on python-stdnum's robustness doctest: None, '', object(), '€', huge
+ints, NaN, bytes, containers and very long strings go into each argument.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import hcpcs_home
+from hcpcs_home import HcpcsError, payers, units
+from hcpcs_home.serialize import claim_from_data, claim_from_json
+
+JUNK: list[Any] = [
+    None,
+    "",
+    object(),
+    "€",
+    10**100,
+    -(10**100),
+    math.nan,
+    math.inf,
+    b"G0152",
+    [],
+    {},
+    "G" * 100_000,
+    True,
+]
+
+ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
+    "lookup": hcpcs_home.lookup,
+    "normalize_code": hcpcs_home.normalize_code,
+    "billable_units(code)": lambda j: units.billable_units(j, 30),
+    "billable_units(minutes)": lambda j: units.billable_units("G0152", j),
+    "billable_units(policy)": lambda j: units.billable_units("G0152", 30, policy=j),
+    "units_for_many": lambda j: units.units_for_many("G0152", [30, j]),
+    "total_time_units": units.total_time_units,
+    "total_time_units(value)": lambda j: units.total_time_units({"97110": j}),
+    "minutes_between(start)": lambda j: units.minutes_between(j, "10:00"),
+    "minutes_between(stop)": lambda j: units.minutes_between("10:00", j),
+    "per_diem_units": units.per_diem_units,
+    "check": hcpcs_home.check,
+    "check(rules)": lambda j: hcpcs_home.check(
+        hcpcs_home.Claim(payers.MEDICARE, "2024-03-01", "2024-03-31"), j
+    ),
+    "claim_from_data": claim_from_data,
+    "claim_from_json": lambda j: claim_from_json(j if isinstance(j, (str, bytes)) else str(j)),
+    "Service(code)": lambda j: hcpcs_home.Service(code=j, date="2024-03-04"),
+    "Service(date)": lambda j: hcpcs_home.Service(code="G0299", date=j),
+    "Service(start)": lambda j: hcpcs_home.Service(
+        code="G0299", date="2024-03-04", start=j, stop="10:00"
+    ),
+    "ClaimLine(units)": lambda j: hcpcs_home.ClaimLine("G0299", "2024-03-04", j),
+    "ClaimLine(charge)": lambda j: hcpcs_home.ClaimLine("G0299", "2024-03-04", 1, charge=j),
+    "ClaimLine.from_service": lambda j: hcpcs_home.ClaimLine.from_service(j),
+    "Claim(payer)": lambda j: hcpcs_home.Claim(j, "2024-03-01", "2024-03-31"),
+    "Claim(lines)": lambda j: hcpcs_home.Claim(
+        payers.MEDICARE, "2024-03-01", "2024-03-31", lines=[j]
+    ),
+    "predicate": lambda j: hcpcs_home.predicate(j),
+    "RuleSet.from_json": lambda j: hcpcs_home.RuleSet.from_json(
+        j if isinstance(j, (str, bytes)) else str(j)
+    ),
+}
+
+
+def _id(value: object) -> str:
+    return "object()" if type(value) is object else repr(value)[:30]
+
+
+@pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
+@pytest.mark.parametrize("junk", JUNK, ids=_id)
+def test_only_library_errors(name: str, junk: object) -> None:
+    """Each entry point either accepts the value or raises an HcpcsError."""
+    try:
+        ENTRY_POINTS[name](junk)
+    except HcpcsError:
+        pass
