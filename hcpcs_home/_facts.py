@@ -1214,7 +1214,9 @@ def _fix_assistant(ctx: Context) -> FixResult:
 def _fix_per_diem(ctx: Context) -> FixResult:
     expected = expected_units(ctx)
     days = 1 if expected is None else expected
-    return f"bill {days} unit(s)", {"units": str(days)}, {"expected": days}
+    hours = ctx.payer.unit_policy.per_diem_shift_hours
+    basis = "day(s) of service" if hours is None else f"complete {hours}-hour shift(s)"
+    return f"bill {days} unit(s)", {"units": str(days)}, {"expected": days, "basis": basis}
 
 
 @register_fixer("site-of-service")

@@ -129,7 +129,7 @@ def default_rules() -> RuleSet:
         Rule(
             "per-diem-units",
             Severity.ERROR,
-            "{units} unit(s) of per-diem {code} billed for {expected} day(s) of service",
+            "{units} unit(s) of per-diem {code} billed for {expected} {basis}",
             "HCPCS 'per diem' descriptors; seed 000 (one unit per day of service); payer shift "
             "definitions (DOL DEEOIC Bulletin 08-09)",
             known & p("code_unit", units=["day"]) & ~p("per_diem_units_ok"),

@@ -483,7 +483,11 @@ class TestPerDiemUnits:
         """Four DOL shift units for 24 hours of care is one too many (DEEOIC Bulletin 08-09)."""
         svc = service("T1030", "07:00", "07:00", full_day=True)
         c = claim(DOL, [line(svc, DOL, units=4)], [svc], type_of_bill=None)
-        assert (("units", "3"),) == only(c, "per-diem-units").fix
+        finding = only(c, "per-diem-units")
+        assert (("units", "3"),) == finding.fix
+        assert "4 unit(s) of per-diem T1030 billed for 3 complete 8-hour shift(s)" == (
+            finding.message
+        )
 
     def test_night_shift_across_midnight_is_two_days(self) -> None:
         """A shift across midnight touches two calendar days (README §2.6, derived)."""
