@@ -17,9 +17,9 @@ import datetime as _dt
 import html
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from importlib import resources
 from typing import Any
 
+from ._tables import read_table
 from .codes import (
     BillingUnit,
     Code,
@@ -236,8 +236,7 @@ def default_catalog() -> Catalog:
     if _default is None:
         with _lock:
             if _default is None:
-                text = resources.files("hcpcs_home.data").joinpath("codes.tsv").read_text("utf-8")
-                _default = Catalog(_parse_table(text))
+                _default = Catalog(_codes_from_rows(read_table("codes.tsv")))
     return _default
 
 
@@ -263,16 +262,13 @@ def _date(text: str) -> _dt.date | None:
     return _dt.date.fromisoformat(text) if text else None
 
 
-def _parse_table(text: str) -> Iterator[Code]:
-    """Read the tab-separated code table (``#`` lines are provenance comments)."""
-    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
-    header = lines[0].split("\t")
-    for number, line in enumerate(lines[1:], start=2):
-        row: dict[str, str] = dict(zip(header, line.split("\t"), strict=True))
+def _codes_from_rows(rows: Iterable[Mapping[str, str]]) -> Iterator[Code]:
+    """The code table's rows (read by :func:`hcpcs_home._tables.read_table`) as codes."""
+    for number, row in enumerate(rows, start=2):
         try:
             yield _row_to_code(row)
         except Exception as exc:  # pragma: no cover - the shipped table is tested
-            raise InvalidFieldError(f"codes.tsv row {number}", line, str(exc)) from exc
+            raise InvalidFieldError(f"codes.tsv row {number}", row, str(exc)) from exc
 
 
 def _row_to_code(row: Mapping[str, str]) -> Code:
