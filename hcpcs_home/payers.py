@@ -171,11 +171,12 @@ TEXAS_MEDICAID_CSHCN = Payer(
     requires_plan_of_care=True,
     source=(
         "S9123/S9124 for extended skilled nursing and prior authorization for all home-health "
-        "services before start of care: TMHP CSHCN Provider Manual ch. 21 §21.2.1.1 (seed 002; "
-        "TMHP news 2023-04-14); hours in tenths by 6-minute bands: TMPPM §42.7.5"
+        "services before start of care: TMHP CSHCN Provider Manual ch. 21 §21.2.1.1 and "
+        "TMHP news 2023-04-14 (CSHCN home health changes); hours in tenths by 6-minute bands: "
+        "TMPPM §42.7.5"
     ),
 )
-"""Texas Medicaid's CSHCN Services Program, the Texas program seed 002 names."""
+"""Texas Medicaid's CSHCN Services Program; it pays S9123/S9124 for extended skilled nursing."""
 
 BCBS_TEXAS = Payer(
     id="bcbs-tx",
@@ -195,13 +196,15 @@ BCBS_TEXAS = Payer(
     requires_cpt_home_visit_codes=True,
     source=(
         "S9123/S9124 accepted for private-duty and coordinated home care, general nursing only, "
-        "not when CPT 99500-99602 apply: BCBSTX clinical payment and coding policy (seed 002); "
-        "prior authorization for hourly nursing and orders/care plan on file: seed 002; T codes "
+        "not when CPT 99500-99602 apply: BCBSTX clinical payment and coding policy (copy on "
+        "docslib.org); "
+        "prior authorization for hourly nursing and orders/care plan on file: third-party billing "
+        'guide Pabau, "HCPCS Code S9124" (pabau.com/procedure-codes/hcpcs-code-s9124); T codes '
         "are the national Medicaid codes (CMS HCPCS coverage I), not accepted here; no public "
         "partial-hour convention found, so whole hours only (UNCONFIRMED: set yours)"
     ),
 )
-"""A BCBS plan with the coordinated-home-care and private-duty-nursing rules of seed 002."""
+"""A BCBS plan with the coordinated-home-care and private-duty-nursing rules of BCBSTX."""
 
 DOL_EEOICP = Payer(
     id="dol-eeoicp",

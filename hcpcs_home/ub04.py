@@ -5,7 +5,9 @@ The rows themselves are :meth:`ClaimLine.ub04_row
 <hcpcs_home.claims.Claim.ub04_rows>`: form locators FL42 (revenue code), FL44
 (HCPCS and modifiers), FL45 (service date, ``MMDDYY``), FL46 (units) and FL47
 (total charge), with the ``0001`` total line last.  Form-locator contents:
-domain notes §3.1 (NGS, CGS); FL47's content is UNCONFIRMED there.  This
+the CGS home-health billing pages (cgsmedicare.com/hhh, reason code 38107
+education) and NGS's home-health billing articles (ngsmedicare.com); FL47's
+content is UNCONFIRMED (no public source found).  This
 module only writes them out, with a leading ``claim`` column (the claim's id)
 so that many claims share one file.
 

@@ -98,7 +98,7 @@ class FifteenMinuteRule(str, enum.Enum):
 
     Source: the chart in Pub. 100-04 ch. 5 §20.2 C (quoted by chirocode.com and
     findacode.com), printed for 32X and 34X therapy lines by NGS, "Home Health
-    Therapy Billing" (seed 003, reviewed 2024-05-20).  "The pattern remains the
+    Therapy Billing" (ngsmedicare.com, reviewed 2024-05-20).  "The pattern remains the
     same" past two hours.
     """
     HH_VISIT_ANY_MINUTE = "home-health visit, any minute"
@@ -107,7 +107,7 @@ class FifteenMinuteRule(str, enum.Enum):
     Source: Cahaba GBA RHHI hospice FAQ 9970 on CR 6440 (a 5-minute visit is 1
     unit) and a state Medicaid manual quoting Medicare home-health policy (1 to
     less than 23 minutes is 1 unit).  Which one Pub. 100-04 ch. 10 §40.2 states
-    today is UNCONFIRMED (domain README §0.11, §2.3).
+    today is UNCONFIRMED.
     """
     COMPLETE_UNITS = "complete 15-minute units only"
     """Only complete quarter hours count, so 59 minutes is 3 units.
@@ -118,16 +118,17 @@ class FifteenMinuteRule(str, enum.Enum):
     """Any part of a 15-minute block is a unit (1-15 minutes is 1, 16-30 is 2).
 
     The reading of "up to 15 minutes" descriptors (T1000-T1005); derived from
-    the CMS descriptor wording, payer rules vary (UNCONFIRMED, README §2.5).
+    the CMS descriptor wording, payer rules vary (UNCONFIRMED).
     """
 
 
 class HourRounding(str, enum.Enum):
     """How the minutes of one per-hour line become (possibly fractional) hours.
 
-    CMS defines only "per hour"; the partial hour is payer policy (seed 002;
-    domain README §2.4).  Whole-hour modes give an ``int``; the fractional ones
-    give a :class:`~decimal.Decimal` with one (tenths) or two (quarters) places.
+    CMS defines only "per hour"; the partial hour is payer policy (as the
+    third-party billing guide Pabau, "HCPCS Code S9124", also says).  Whole-hour
+    modes give an ``int``; the fractional ones give a :class:`~decimal.Decimal`
+    with one (tenths) or two (quarters) places.
     """
 
     DOWN = "whole hours, round down"
@@ -136,7 +137,7 @@ class HourRounding(str, enum.Enum):
     :func:`carry_hours` (Ankota EVV blog [3rd])."""
     HALF_UP = "nearest hour, half up"
     """Nearest hour, 30 minutes rounding up.  A plain arithmetic convention; no
-    payer publishing it was found (UNCONFIRMED, domain README §9)."""
+    payer publishing it was found (UNCONFIRMED)."""
     UP = "whole hours, round up"
     """Any started hour is an hour.  A plain arithmetic convention (UNCONFIRMED)."""
     TENTHS = "tenths of an hour by 6-minute bands"
@@ -162,7 +163,8 @@ class TimedMethod(str, enum.Enum):
     :func:`total_time_units` (Pub. 100-04 ch. 5 §20.2 C)."""
     PER_CODE = "per code"
     """Each code judged on its own minutes alone (the "AMA/CPT" method some
-    commercial payers use; therapycomply.com [3rd], domain README §2.2)."""
+    commercial payers use; therapycomply.com, "Medicare Total Time Rule v.
+    AMA 8-Minute Rule" [3rd])."""
 
 
 def _to_enum(enum_type: type[enum.Enum], field: str, value: object) -> Any:
@@ -240,16 +242,20 @@ class UnitPolicy:
 
 MEDICARE = UnitPolicy(
     name="Medicare",
-    source="Pub. 100-04 ch. 5 §20.2 C; NGS Home Health Therapy Billing (seed 003); HCPCS",
+    source=(
+        'Pub. 100-04 ch. 5 §20.2 C; NGS "Home Health Therapy Billing" (ngsmedicare.com); '
+        "CMS HCPCS descriptors"
+    ),
 )
 """The default policy, with CMS's 8-minute chart per line, the total-time method
 across 15-minute codes on one day, and a per diem as a calendar day.
 
-15-minute lines follow the chart NGS prints for 32X and 34X claims (seed 003)
-and Pub. 100-04 ch. 5 §20.2 C, so a 1-7 minute home-health visit line counts 0;
-choose :data:`MEDICARE_ANY_MINUTE_VISIT` to follow the hospice FAQ instead, and
-see :func:`is_contested`.  Original Medicare pays no per-hour or T codes; their
-settings here (complete hours; any part of 15 minutes) only keep the policy total.
+15-minute lines follow the chart NGS prints for 32X and 34X claims (NGS "Home
+Health Therapy Billing") and Pub. 100-04 ch. 5 §20.2 C, so a 1-7 minute
+home-health visit line counts 0; choose :data:`MEDICARE_ANY_MINUTE_VISIT` to
+follow the hospice FAQ instead, and see :func:`is_contested`.  Original
+Medicare pays no per-hour or T codes; their settings here (complete hours; any
+part of 15 minutes) only keep the policy total.
 """
 
 DEFAULT_POLICY = MEDICARE
@@ -263,7 +269,7 @@ WHOLE_HOURS = attrs.evolve(
 )
 """Complete hours only, with no carry (the conservative choice for a payer that
 publishes no partial-hour convention; none was found for most commercial
-plans, domain README §2.4, §9)."""
+plans)."""
 
 MEDICARE_ANY_MINUTE_VISIT = attrs.evolve(
     MEDICARE,
@@ -274,7 +280,7 @@ MEDICARE_ANY_MINUTE_VISIT = attrs.evolve(
 """:data:`MEDICARE` with any 1-22 minute visit line counted as 1 unit.
 
 Source: Cahaba GBA RHHI hospice FAQ 9970 on CR 6440, and a Medicaid manual
-quoting Medicare home-health policy (domain README §2.3).
+quoting Medicare home-health policy (medicalbillingcptmodifiers.com [3rd]).
 """
 
 AMA_PER_CODE = attrs.evolve(
@@ -284,7 +290,7 @@ AMA_PER_CODE = attrs.evolve(
     source="therapycomply.com, Medicare total time rule v. AMA 8-minute rule",
 )
 """Each 15-minute code on a day judged alone by the 8-minute chart, as some
-commercial payers do (therapycomply.com [3rd]; domain README §2.2)."""
+commercial payers do (therapycomply.com [3rd])."""
 
 TEXAS_MEDICAID_TENTHS = attrs.evolve(
     MEDICARE,
@@ -499,16 +505,16 @@ def billable_units(
     (:data:`MEDICARE` when ``None``).  The code's billing unit decides:
 
     * per/each 15 minutes: ``policy.fifteen_minute`` (CMS chart: 8-22 is 1,
-      23-37 is 2, ... on by 15s; Pub. 100-04 ch. 5 §20.2 C, seed 003);
+      23-37 is 2, ... on by 15s; Pub. 100-04 ch. 5 §20.2 C, NGS "Home Health Therapy Billing");
     * up to 15 minutes (T1000-T1005): ``policy.up_to_fifteen_minutes``;
     * per minute (T1014): the minutes;
     * per hour: ``policy.hours``, an ``int`` or a ``Decimal``;
     * per session: 1 when the minutes reach the code's ``min_minutes`` (G0129,
       G0176, G0177: 45 minutes or more; CMS descriptors), else 0;
-    * per diem: 1 whatever the duration (HCPCS; seed 000), or complete shifts
+    * per diem: 1 whatever the duration (HCPCS descriptors), or complete shifts
       where ``policy.per_diem_shift_hours`` redefines it (DOL EEOICP);
     * per visit, per half day, per month and untimed codes (G0320/G0321
-      telehealth lines among them): 1 (seed 003: untimed codes are 1 unit);
+      telehealth lines among them): 1 (NGS "Home Health Therapy Billing": untimed codes are 1 unit);
     * days monitored (G0322): not a matter of minutes; raises
       :class:`~hcpcs_home.errors.NotTimedError` (count with :func:`service_dates`).
 
@@ -579,7 +585,7 @@ def is_contested(code: str | Code, minutes: int) -> bool:
     """Whether the published sources disagree on this line's units.
 
     True for a 15-minute line of 1 to 7 minutes: NGS's chart counts 0, the
-    hospice FAQ and Medicaid manuals count 1 (domain README §0.11, §2.3).  A
+    hospice FAQ (Cahaba GBA, CR 6440) and Medicaid manuals count 1.  A
     claim checker can warn on these whichever policy it applies.
 
     >>> from hcpcs_home.units import is_contested
@@ -623,10 +629,10 @@ def total_time_units(
     Codes are 15-minute timed codes (CPT 97xxx need not be in the catalog)
     unless listed in ``untimed`` or given as a :class:`!hcpcs_home.codes.Code`
     whose unit is untimed or per visit.  Untimed codes bill 1 unit each and their
-    minutes do not join the total (seed 003; therapycomply.com [3rd]).
+    minutes do not join the total (NGS "Home Health Therapy Billing"; therapycomply.com [3rd]).
 
     The method (Pub. 100-04 ch. 5 §20.2 C, as quoted by chirocode.com and
-    findacode.com; domain README §2.2):
+    findacode.com [3rd]):
 
     1. The timed minutes are summed and the CMS chart gives the day's units.
     2. Each code gets one unit per full 15 minutes of its own ("performed for at
@@ -738,7 +744,7 @@ class Span:
     A span may run over midnight and over several days (a respite stay); per-diem
     counting splits it by calendar day, midnight to midnight (hospice days run
     midnight to midnight: NGS CHC job aid; for shifts across midnight the split
-    is derived, payer rules UNCONFIRMED, domain README §2.6).
+    is derived, payer rules UNCONFIRMED).
 
     >>> import datetime
     >>> from hcpcs_home.units import Span
@@ -791,7 +797,7 @@ def service_dates(services: Iterable[_dt.date | Span]) -> tuple[_dt.date, ...]:
 
     Items are dates of service or :class:`Span` values; a span counts every date
     on which it has at least one minute.  The count of dates is the per-diem
-    units (HCPCS "per diem", seed 000) and the G0322 days monitored (Palmetto,
+    units (HCPCS "per diem") and the G0322 days monitored (Palmetto,
     "Telehealth Home Health Services: New G-Codes").
 
     >>> import datetime
@@ -817,9 +823,10 @@ def service_dates(services: Iterable[_dt.date | Span]) -> tuple[_dt.date, ...]:
 def per_diem_units(services: Iterable[_dt.date | Span], *, policy: UnitPolicy | None = None) -> int:
     """Per-diem units for the given services of one per-diem code.
 
-    By default (HCPCS "per diem"; seed 000: "one day of service, not by
-    minutes") one unit per calendar date with any service, however many visits
-    that day: ``len(service_dates(services))``.  Under a policy that redefines a
+    By default (HCPCS "per diem": one day of service, not minutes; billing
+    guides such as Carepatron "HCPCS code S9129" [3rd] say the same) one unit
+    per calendar date with any service, however many visits that day:
+    ``len(service_dates(services))``.  Under a policy that redefines a
     per diem as an N-hour shift (:data:`DOL_EEOICP_8_HOUR_SHIFT`) each
     :class:`Span` of continuous care bills its complete shifts, and bare dates
     are refused because they carry no duration.

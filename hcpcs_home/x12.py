@@ -5,8 +5,7 @@ part a claim checker owns: one :class:`~hcpcs_home.claims.ClaimLine`
 as the segments of its service-line loop (loop 2400), and back.
 
 Segment layouts, 005010 positions, from the X12 segment dictionaries as
-summarised in the project's domain notes (§3.6, read from stedi.com's X12
-dictionary pages):
+published on stedi.com's X12 reference pages for SV1 and SV2 (https://www.stedi.com/edi/x12):
 
 * ``SV2`` (837I institutional): SV2-01 revenue code; SV2-02 composite
   procedure identifier C003 (C003-01 qualifier, C003-02 code, C003-03 to
@@ -22,7 +21,7 @@ dictionary pages):
 confirmed against the 005010X223 (837I) and 005010X222 (837P) guides: the
 ``HC`` procedure qualifier, the unit bases ``UN`` (unit) and ``DA`` (days) on
 SV2 and ``UN``/``MJ`` (minutes) on SV1, and ``DTP*472`` with ``D8``/``RD8``
-in loop 2400 (domain notes §3.6 and §9).  Check them against the guides or
+in loop 2400 (no public copy of the guides was found).  Check them against the guides or
 your clearinghouse's companion guide before relying on them.
 
 >>> from hcpcs_home import ClaimLine
