@@ -28,7 +28,16 @@ from .errors import (
 if TYPE_CHECKING:
     from . import catalog, dask, dataframes, payers, ub04, units, x12, x12_files
     from .catalog import DATA_RELEASE, Catalog, default_catalog, load_cms_file, lookup
-    from .claims import Authorization, AuthorizationBasis, Claim, ClaimLine, Service
+    from .claims import (
+        Authorization,
+        AuthorizationBasis,
+        Claim,
+        ClaimLine,
+        Occurrence,
+        OccurrenceSpan,
+        Service,
+        ValueCode,
+    )
     from .codes import (
         BillingUnit,
         Code,
@@ -76,6 +85,8 @@ __all__ = [
     "InvalidMinutesError",
     "InvalidTimeError",
     "NotTimedError",
+    "Occurrence",
+    "OccurrenceSpan",
     "Payer",
     "PayerKind",
     "Predicate",
@@ -88,6 +99,7 @@ __all__ = [
     "Severity",
     "UnitPolicy",
     "UnknownCodeError",
+    "ValueCode",
     "__version__",
     "billable_units",
     "catalog",
@@ -124,6 +136,8 @@ _LAZY: dict[str, str] = {
     "DATA_RELEASE": "catalog",
     "Discipline": "codes",
     "Finding": "policy",
+    "Occurrence": "claims",
+    "OccurrenceSpan": "claims",
     "Payer": "payers",
     "PayerKind": "payers",
     "Predicate": "policy",
@@ -134,6 +148,7 @@ _LAZY: dict[str, str] = {
     "Setting": "codes",
     "Severity": "policy",
     "UnitPolicy": "units",
+    "ValueCode": "claims",
     "billable_units": "units",
     "catalog": "catalog",
     "dask": "dask",

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import html
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -39,11 +40,16 @@ from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidTim
 from .payers import Payer, payer_profile
 
 __all__ = [
+    "HIPPS_REVENUE_CODE",
+    "MAX_HEADER_CODES",
     "Authorization",
     "AuthorizationBasis",
     "Claim",
     "ClaimLine",
+    "Occurrence",
+    "OccurrenceSpan",
     "Service",
+    "ValueCode",
 ]
 
 
@@ -341,12 +347,61 @@ class Authorization:
 _UB04_COLUMNS = ("FL42 rev", "FL44 HCPCS/mods", "FL45 date", "FL46 units", "FL47 charge")
 
 
+HIPPS_REVENUE_CODE = "0023"
+"""The home-health revenue code whose line carries the HIPPS code instead of a HCPCS code.
+
+CMS: "Definition and Uses of HIPPS Codes" (Division of Institutional Claims
+Processing, 2022-04-04); CGS and Palmetto GBA HH billing pages (RC 32243).
+"""
+
+_HIPPS_SHAPE = re.compile(r"[A-Z0-9]{5}\Z")
+_HCPCS_SHAPE = re.compile(r"[A-Z0-9][0-9]{3}[A-Z0-9]\Z")
+
+
+def _line_code(value: object) -> str:
+    """FL44: a HCPCS/CPT code, a HIPPS-shaped code (checked against the line later) or ``""``."""
+    if isinstance(value, str):
+        text = "".join(value.split()).upper()
+        if not text or _HCPCS_SHAPE.match(text):
+            return text
+        if _HIPPS_SHAPE.match(text):
+            return text
+    return f.code("code")(value)  # raises with the usual message
+
+
+def _check_line_code(instance: ClaimLine, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not value:
+        if instance.revenue_code is None:
+            raise InvalidFieldError("code", value, "is required on a line without a revenue code")
+        if instance.modifiers:
+            raise InvalidFieldError("modifiers", instance.modifiers, "need a code to modify")
+        return
+    if _HCPCS_SHAPE.match(value):
+        return
+    if instance.revenue_code != HIPPS_REVENUE_CODE:
+        raise InvalidFieldError(
+            "code",
+            value,
+            f"is not a five-character HCPCS/CPT code (a HIPPS code belongs on revenue code "
+            f"{HIPPS_REVENUE_CODE})",
+        )
+
+
+def _check_through(instance: ClaimLine, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and value < instance.date:
+        raise InvalidTimeError("through", value, f"is before date={instance.date.isoformat()}")
+
+
 @attrs.frozen(slots=True)
 class ClaimLine:
     """One UB-04 / 837 service line.
 
-    :ivar code: HCPCS/CPT code (UB-04 FL44 / 837 SV2-02, SV1-01).
-    :ivar date: line item date of service (FL45).
+    :ivar code: what FL44 / 837 SV2-02, SV1-01 carries: a HCPCS/CPT code;
+        on the home-health ``0023`` line a five-character HIPPS code
+        (``"1FC21"``, see ``qualifier``); ``""`` on a revenue-only line
+        (a revenue code with no HCPCS, such as supplies).
+    :ivar date: line item date of service (FL45); the first day of a
+        date-span line.
     :ivar units: service units (FL46); an ``int``, or a ``Decimal`` where the
         payer bills fractions of an hour.
     :ivar revenue_code: four-digit revenue code (FL42); ``None`` on a
@@ -355,9 +410,22 @@ class ClaimLine:
     :ivar charge: total charge (FL47), a ``Decimal``.
     :ivar service_ids: ids of the :class:`Service` records that document the line.
     :ivar prior_auth: authorization number billed on the line, if any.
+    :ivar through: last day of a date-span (from-through) line, where a payer
+        bills that way (837 ``DTP*472*RD8``); ``None`` on a one-day line.
+
+    >>> hipps = ClaimLine("1fc21", "2024-03-01", 1, revenue_code="23")
+    >>> hipps.code, hipps.revenue_code, hipps.qualifier
+    ('1FC21', '0023', 'HP')
+    >>> ClaimLine("", "2024-03-04", 2, revenue_code="0270", charge="12.50").qualifier is None
+    True
+    >>> ClaimLine("1FC21", "2024-03-04", 1, revenue_code="0551")
+    Traceback (most recent call last):
+    ...
+    hcpcs_home.errors.InvalidFieldError: code='1FC21' is not a five-character HCPCS/CPT code \
+(a HIPPS code belongs on revenue code 0023)
     """
 
-    code: str = attrs.field(converter=f.code("code"))
+    code: str = attrs.field(converter=_line_code, validator=_check_line_code)
     date: _dt.date = attrs.field(converter=f.date("date"))
     units: int | Decimal = attrs.field(converter=f.units("units"))
     revenue_code: str | None = attrs.field(default=None, converter=f.optional(f.revenue_code))
@@ -367,6 +435,25 @@ class ClaimLine:
         default=(), converter=f.tuple_of(f.text("service_ids"), "service_ids")
     )
     prior_auth: str | None = attrs.field(default=None, converter=f.optional(f.text("prior_auth")))
+    through: _dt.date | None = attrs.field(
+        default=None, converter=f.optional(f.date("through")), validator=_check_through
+    )
+
+    @property
+    def qualifier(self) -> str | None:
+        """The 837 procedure qualifier of the code, ``"HC"`` (HCPCS/CPT) or ``"HP"`` (HIPPS).
+
+        ``None`` on a revenue-only line.  CMS puts the HIPPS code in SV2-02
+        with qualifier ``HP`` ("Definition and Uses of HIPPS Codes", 2022-04-04).
+        """
+        if not self.code:
+            return None
+        return "HC" if _HCPCS_SHAPE.match(self.code) else "HP"
+
+    @property
+    def last_date(self) -> _dt.date:
+        """The last day of the line, ``through`` on a date-span line and ``date`` otherwise."""
+        return self.through if self.through is not None else self.date
 
     @classmethod
     def from_service(
@@ -420,8 +507,9 @@ class ClaimLine:
                 _UB04_COLUMNS,
                 (
                     self.revenue_code or "",
-                    " ".join((self.code, *self.modifiers)),
-                    self.date.strftime("%m%d%y"),
+                    " ".join(c for c in (self.code, *self.modifiers) if c),
+                    self.date.strftime("%m%d%y")
+                    + ("" if self.through is None else self.through.strftime("-%m%d%y")),
                     str(self.units),
                     f"{self.charge:.2f}",
                 ),
@@ -456,6 +544,134 @@ def _bill_type(value: object) -> str:
     return text
 
 
+# --- the institutional claim header (UB-04 FL12-41, 837I loop 2300) -------------
+
+_HEADER_CODE = re.compile(r"[A-Z0-9]{2}\Z")
+MAX_HEADER_CODES = 24
+"""At most this many condition, occurrence, span or value codes per claim.
+
+Room for two 837I ``HI`` segments of twelve codes each.
+"""
+
+
+def _header_code(field: str) -> Any:
+    """A two-character NUBC code; a lone digit gets its leading zero back (``"7"`` is ``"07"``)."""
+
+    def convert(value: object) -> str:
+        text = value.strip().upper() if isinstance(value, str) else value
+        if isinstance(text, str) and len(text) == 1 and text.isdigit():
+            text = "0" + text
+        if not isinstance(text, str) or not _HEADER_CODE.match(text):
+            raise InvalidFieldError(field, value, "is not a two-character code")
+        return text
+
+    convert.__name__ = f"header_code_{field}"
+    return convert
+
+
+def _check_span(instance: OccurrenceSpan, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value < instance.start:
+        raise InvalidTimeError("through", value, f"is before start={instance.start.isoformat()}")
+
+
+@attrs.frozen(slots=True)
+class Occurrence:
+    """An occurrence code and its date (UB-04 FL31-34; 837I ``HI*BH``).
+
+    :ivar code: the two-character NUBC occurrence code (``"50"``: OASIS
+        assessment date; ``"55"``: date of death; ``"61"``/``"62"``: discharge
+        from a hospital / post-acute stay).
+    :ivar date: the date it refers to.
+
+    >>> Occurrence("50", "2024-02-28")
+    Occurrence(code='50', date=datetime.date(2024, 2, 28))
+    """
+
+    code: str = attrs.field(converter=_header_code("code"))
+    date: _dt.date = attrs.field(converter=f.date("date"))
+
+
+@attrs.frozen(slots=True)
+class OccurrenceSpan:
+    """An occurrence span code and its dates (UB-04 FL35-36; 837I ``HI*BI``).
+
+    :ivar code: the two-character NUBC occurrence span code (``"77"``:
+        provider-liable period, as on a late hospice election notice).
+    :ivar start: first day of the span.
+    :ivar through: last day of the span.
+    """
+
+    code: str = attrs.field(converter=_header_code("code"))
+    start: _dt.date = attrs.field(converter=f.date("start"))
+    through: _dt.date = attrs.field(converter=f.date("through"), validator=_check_span)
+
+
+@attrs.frozen(slots=True)
+class ValueCode:
+    """A value code and its amount (UB-04 FL39-41; 837I ``HI*BE``).
+
+    :ivar code: the two-character NUBC value code (``"61"``: CBSA where the
+        beneficiary receives home health; ``"85"``: FIPS state and county code).
+    :ivar amount: the amount as a ``Decimal``.  Codes that carry a number
+        rather than money hold it as dollars: CBSA 35614 is ``35614``
+        (``35614.00`` on the form), FIPS county 08019 is ``8019``.
+
+    >>> ValueCode("85", "19153").amount
+    Decimal('19153')
+    """
+
+    code: str = attrs.field(converter=_header_code("code"))
+    amount: Decimal = attrs.field(converter=f.decimal("amount"))
+
+
+def _coded(cls: type[Any], field: str) -> Any:
+    """A converter to a tuple of ``cls``, taking instances or ``(code, ...)`` tuples."""
+    arity = len(attrs.fields(cls))
+
+    def item(value: object) -> Any:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, (tuple, list)) and len(value) == arity:
+            return cls(*value)
+        raise InvalidFieldError(field, value, f"must be a {cls.__name__} or a {arity}-tuple")
+
+    many = f.tuple_of(item, field)
+
+    def convert(value: object) -> tuple[Any, ...]:
+        found = many(value)
+        if len(found) > MAX_HEADER_CODES:
+            raise InvalidFieldError(field, len(found), f"must hold at most {MAX_HEADER_CODES}")
+        return found
+
+    convert.__name__ = f"coded_{field}"
+    return convert
+
+
+def _conditions(value: object) -> tuple[str, ...]:
+    found = f.tuple_of(_header_code("condition_codes"), "condition_codes")(value)
+    if len(found) > MAX_HEADER_CODES:
+        raise InvalidFieldError(
+            "condition_codes", len(found), f"must hold at most {MAX_HEADER_CODES}"
+        )
+    return found
+
+
+def _point_of_origin(value: object) -> str:
+    text = value.strip().upper() if isinstance(value, str) else value
+    if not isinstance(text, str) or len(text) != 1 or not text.isalnum():
+        raise InvalidFieldError("point_of_origin", value, "is not a one-character code")
+    return text
+
+
+def _patient_status(value: object) -> str:
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and len(text) == 1 and text.isdigit():
+        text = "0" + text
+    if not isinstance(text, str) or len(text) != 2 or not text.isdigit():
+        raise InvalidFieldError("patient_status", value, "is not a two-digit status code")
+    return text
+
+
 def _payer(value: object) -> Payer:
     if isinstance(value, str):
         return payer_profile(value)
@@ -482,7 +698,21 @@ class Claim:
     :ivar therapy_ytd_ot: the same for OT (a separate KX threshold).
     :ivar id: the claim's own identifier (patient control number).
     :ivar patient_id: the beneficiary or member id.
+    :ivar admission_date: admission or start-of-care date (FL12; 837I
+        ``DTP*435``); in home health the first billable visit of the admission.
+    :ivar point_of_origin: point of origin for admission or visit (FL15; 837I
+        ``CL1-02``), one character.
+    :ivar patient_status: patient discharge status (FL17; 837I ``CL1-03``),
+        two digits (``"30"`` still a patient, ``"01"`` discharged home).
+    :ivar condition_codes: condition codes (FL18-28; 837I ``HI*BG``).
+    :ivar occurrence_codes: :class:`Occurrence` codes with dates (FL31-34).
+    :ivar occurrence_spans: :class:`OccurrenceSpan` codes with date ranges (FL35-36).
+    :ivar value_codes: :class:`ValueCode` codes with amounts (FL39-41).
+    :ivar notice_accepted: the date the payer accepted the admission's notice
+        (home health: the notice of admission, TOB 032A); not a form field,
+        but what the late-notice edits are computed from.
 
+    The frequency, the type of bill's last character, is ``frequency``.
     Building a claim checks its parts against each other (period, service
     references, duplicate ids) and reports every problem at once.
     """
@@ -509,6 +739,25 @@ class Claim:
     )
     id: str = attrs.field(default="", converter=f.text("id"))
     patient_id: str | None = attrs.field(default=None, converter=f.optional(f.text("patient_id")))
+    # The institutional header (UB-04 FL12-41; 837I loop 2300).
+    admission_date: _dt.date | None = attrs.field(
+        default=None, converter=f.optional(f.date("admission_date"))
+    )
+    point_of_origin: str | None = attrs.field(default=None, converter=f.optional(_point_of_origin))
+    patient_status: str | None = attrs.field(default=None, converter=f.optional(_patient_status))
+    condition_codes: tuple[str, ...] = attrs.field(default=(), converter=_conditions)
+    occurrence_codes: tuple[Occurrence, ...] = attrs.field(
+        default=(), converter=_coded(Occurrence, "occurrence_codes")
+    )
+    occurrence_spans: tuple[OccurrenceSpan, ...] = attrs.field(
+        default=(), converter=_coded(OccurrenceSpan, "occurrence_spans")
+    )
+    value_codes: tuple[ValueCode, ...] = attrs.field(
+        default=(), converter=_coded(ValueCode, "value_codes")
+    )
+    notice_accepted: _dt.date | None = attrs.field(
+        default=None, converter=f.optional(f.date("notice_accepted"))
+    )
 
     def __attrs_post_init__(self) -> None:
         problems: list[HcpcsError] = []
@@ -535,6 +784,22 @@ class Claim:
                     )
         if problems:
             raise InvalidClaimError("invalid claim", problems)
+
+    @property
+    def frequency(self) -> str | None:
+        """The frequency code, the last character of the type of bill.
+
+        ``"9"`` on a 0329 claim, ``"A"`` on a 032A notice of admission.
+        """
+        return None if self.type_of_bill is None else self.type_of_bill[3]
+
+    def occurrence(self, code: str) -> Occurrence | None:
+        """The first occurrence code ``code`` on the claim, if any."""
+        return next((o for o in self.occurrence_codes if o.code == code), None)
+
+    def value(self, code: str) -> ValueCode | None:
+        """The first value code ``code`` on the claim, if any."""
+        return next((v for v in self.value_codes if v.code == code), None)
 
     @property
     def bill_class(self) -> str | None:

@@ -34,7 +34,15 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
-from .claims import Authorization, Claim, ClaimLine, Service
+from .claims import (
+    Authorization,
+    Claim,
+    ClaimLine,
+    Occurrence,
+    OccurrenceSpan,
+    Service,
+    ValueCode,
+)
 from .codes import Code
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError
 from .payers import Payer, payer_profile
@@ -42,6 +50,7 @@ from .units import UnitPolicy
 
 __all__ = [
     "FORMAT_VERSION",
+    "READ_VERSIONS",
     "claim_from_data",
     "claim_from_json",
     "claim_to_json",
@@ -55,8 +64,18 @@ def __dir__() -> list[str]:
     return __all__
 
 
-FORMAT_VERSION = 1
-"""Version of the claim JSON format, written as ``"format": 1`` by :func:`claim_to_json`."""
+FORMAT_VERSION = 2
+"""Version of the claim JSON format, written as ``"format": 2`` by :func:`claim_to_json`.
+
+Version 2 adds the institutional header (``admission_date``,
+``point_of_origin``, ``patient_status``, ``condition_codes``,
+``occurrence_codes``, ``occurrence_spans``, ``value_codes``,
+``notice_accepted``) and, on lines, HIPPS and revenue-only codes and
+``through``.  Every version 1 document is read as it always was.
+"""
+
+READ_VERSIONS = frozenset({1, 2})
+"""The ``format`` values :func:`claim_from_json` reads."""
 
 T = TypeVar("T")
 
@@ -67,12 +86,18 @@ _NESTED: dict[type, dict[str, tuple[type, bool]]] = {
         "services": (Service, True),
         "authorizations": (Authorization, True),
         "payer": (Payer, False),
+        "occurrence_codes": (Occurrence, True),
+        "occurrence_spans": (OccurrenceSpan, True),
+        "value_codes": (ValueCode, True),
     },
     Payer: {"unit_policy": (UnitPolicy, False)},
     ClaimLine: {},
     Service: {},
     Authorization: {},
     Code: {},
+    Occurrence: {},
+    OccurrenceSpan: {},
+    ValueCode: {},
 }
 
 
@@ -151,9 +176,11 @@ def _make_structure(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any,
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if cls is Claim and key == "format":
-                if value != FORMAT_VERSION:
+                if isinstance(value, bool) or value not in READ_VERSIONS:
                     problems.append(
-                        InvalidFieldError("$.format", value, f"must be {FORMAT_VERSION}")
+                        InvalidFieldError(
+                            "$.format", value, f"must be one of {sorted(READ_VERSIONS)}"
+                        )
                     )
                 continue
             if key not in fields:
@@ -270,7 +297,7 @@ def claim_to_json(claim: Claim, *, indent: int | None = 2) -> str:
     >>> from hcpcs_home import Claim, payers
     >>> text = claim_to_json(Claim(payers.MEDICARE, "2024-03-01", "2024-03-30"), indent=None)
     >>> text[:60]
-    '{"format": 1, "payer": {"id": "medicare", "name": "Original '
+    '{"format": 2, "payer": {"id": "medicare", "name": "Original '
     >>> claim_from_json(text) == Claim(payers.MEDICARE, "2024-03-01", "2024-03-30")
     True
     """

@@ -27,7 +27,17 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .catalog import default_catalog
-from .claims import Authorization, AuthorizationBasis, Claim, ClaimLine, Service
+from .claims import (
+    HIPPS_REVENUE_CODE,
+    Authorization,
+    AuthorizationBasis,
+    Claim,
+    ClaimLine,
+    Occurrence,
+    OccurrenceSpan,
+    Service,
+    ValueCode,
+)
 from .codes import Code, Credential, Setting
 from .payers import PROFILES, Payer
 
@@ -37,11 +47,15 @@ __all__ = [
     "claims",
     "codes",
     "dates",
+    "hipps_codes",
     "minutes",
     "modifiers",
     "npis",
+    "occurrence_spans",
+    "occurrences",
     "payers",
     "services",
+    "value_codes",
 ]
 
 
@@ -135,9 +149,12 @@ _COUNT = st.integers(0, 500)
 _PER_UNIT = st.sampled_from([15, 60])
 _DATE = st.dates(_EARLIEST, _LATEST)
 _SPAN = st.integers(0, 60)
-_MAYBE_REVENUE = st.none() | _numbered("0", 3)
+_REVENUE = _numbered("0", 3)
+_MAYBE_REVENUE = st.none() | _REVENUE
 _MODIFIERS = modifiers()
-_MAYBE_BILL_TYPE = st.none() | st.sampled_from(["0329", "0322", "0341", "0811", "0821"])
+_MAYBE_BILL_TYPE = st.none() | st.sampled_from(
+    ["0329", "0322", "032A", "0341", "0811", "0821", "081A"]
+)
 _CLAIM_ID = st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", max_size=12)
 _MAYBE_PATIENT = st.none() | _numbered("1EG", 8)
 
@@ -192,24 +209,86 @@ _UNITS = st.integers(0, 96) | st.decimals(
 _MONEY = st.decimals(Decimal("0"), Decimal("99999.99"), places=2, allow_nan=False)
 
 
+def hipps_codes() -> st.SearchStrategy[str]:
+    """Home-health HIPPS codes in the PDGM layout (four admission groups, twelve clinical
+    groups, three functional levels, three comorbidity levels, ``1``).
+
+    Shrinks toward ``"1AA11"``.
+    """
+    return st.builds(
+        "{}{}{}{}1".format,
+        st.sampled_from("1234"),
+        st.sampled_from("ABCDEFGHIJKL"),
+        st.sampled_from("ABC"),
+        st.sampled_from("123"),
+    )
+
+
+_HIPPS = hipps_codes()
+_LINE_KIND = st.sampled_from(["hcpcs", "hcpcs", "hcpcs", "hipps", "revenue"])
+_MAYBE_SPAN = st.none() | st.integers(0, 30)
+
+
 @st.composite
 def claim_lines(draw: st.DrawFn, service_ids: tuple[str, ...] = ()) -> ClaimLine:
     """Claim lines of shipped codes, linked to up to two of ``service_ids``.
 
-    Shrinks toward the first catalog code, zero units and no modifiers.
+    Some are HIPPS lines (revenue code 0023), revenue-only lines (no HCPCS)
+    or date-span lines.  Shrinks toward the first catalog code, zero units,
+    no modifiers and one day.
     """
     chosen = draw(_CODE)
     links = [service_ids[i] for i in draw(_PICKS) if i < len(service_ids)]
+    kind = draw(_LINE_KIND)
+    code, revenue = chosen.code, draw(_MAYBE_REVENUE)
+    if kind == "hipps":
+        code, revenue = draw(_HIPPS), HIPPS_REVENUE_CODE
+    elif kind == "revenue":
+        code, revenue = "", draw(_REVENUE)
+    day = draw(_parts(chosen)[0])
+    span = draw(_MAYBE_SPAN)
     return ClaimLine(
-        code=chosen.code,
-        date=draw(_parts(chosen)[0]),
+        code=code,
+        date=day,
         units=draw(_UNITS),
-        revenue_code=draw(_MAYBE_REVENUE),
-        modifiers=draw(_MODIFIERS),
+        revenue_code=revenue,
+        modifiers=draw(_MODIFIERS) if code else (),
         charge=draw(_MONEY),
         service_ids=tuple(links),
         prior_auth=draw(_MAYBE_AUTH),
+        through=None if span is None else day + _dt.timedelta(days=span),
     )
+
+
+_HEADER_CODE = st.sampled_from(
+    ["01", "07", "09", "20", "21", "42", "47", "50", "54", "55", "61", "62", "74", "77", "85"]
+)
+
+
+def occurrences() -> st.SearchStrategy[Occurrence]:
+    """Occurrence codes with dates.  Shrinks toward code ``"01"`` on the earliest date."""
+    return st.builds(Occurrence, _HEADER_CODE, _DATE)
+
+
+@st.composite
+def occurrence_spans(draw: st.DrawFn) -> OccurrenceSpan:
+    """Occurrence span codes with date ranges.  Shrinks toward a one-day span."""
+    start = draw(_DATE)
+    return OccurrenceSpan(draw(_HEADER_CODE), start, start + _dt.timedelta(days=draw(_SPAN)))
+
+
+def value_codes() -> st.SearchStrategy[ValueCode]:
+    """Value codes with Decimal amounts.  Shrinks toward code ``"01"`` and zero."""
+    return st.builds(ValueCode, _HEADER_CODE, _MONEY)
+
+
+_MAYBE_ORIGIN = st.none() | st.sampled_from(list("123456789ABDE"))
+_MAYBE_STATUS = st.none() | st.sampled_from(["01", "06", "20", "30", "40", "41", "42", "50"])
+_CONDITIONS = st.lists(_HEADER_CODE, max_size=3)
+_OCCURRENCES = st.lists(occurrences(), max_size=3)
+_SPANS = st.lists(occurrence_spans(), max_size=2)
+_VALUES = st.lists(value_codes(), max_size=3)
+_MAYBE_DATE = st.none() | _DATE
 
 
 @st.composite
@@ -244,7 +323,9 @@ _AUTH_NUMBERS = st.lists(_AUTH, max_size=2, unique=True)
 
 @st.composite
 def claims(draw: st.DrawFn, payer: st.SearchStrategy[Payer] | None = None) -> Claim:
-    """Structurally valid claims: services, lines pointing at them, authorizations.
+    """Structurally valid claims: services, lines pointing at them, authorizations,
+    and the institutional header (admission date, status, condition, occurrence,
+    span and value codes).
 
     Shrinks toward an empty one-day claim for the first payer profile.
     """
@@ -266,4 +347,12 @@ def claims(draw: st.DrawFn, payer: st.SearchStrategy[Payer] | None = None) -> Cl
         therapy_ytd_ot=draw(_MONEY),
         id=draw(_CLAIM_ID),
         patient_id=draw(_MAYBE_PATIENT),
+        admission_date=draw(_MAYBE_DATE),
+        point_of_origin=draw(_MAYBE_ORIGIN),
+        patient_status=draw(_MAYBE_STATUS),
+        condition_codes=draw(_CONDITIONS),
+        occurrence_codes=draw(_OCCURRENCES),
+        occurrence_spans=draw(_SPANS),
+        value_codes=draw(_VALUES),
+        notice_accepted=draw(_MAYBE_DATE),
     )

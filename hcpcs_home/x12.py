@@ -46,8 +46,9 @@ from typing import Any
 
 import attrs
 
-from .claims import Claim, ClaimLine
-from .errors import HcpcsError, InvalidClaimError, InvalidFieldError
+from .claims import HIPPS_REVENUE_CODE, Claim, ClaimLine
+from .codes import normalize_code
+from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, UnknownCodeError
 
 __all__ = [
     "DELIMITERS",
@@ -76,7 +77,7 @@ INSTITUTIONAL_UNIT_BASES = frozenset({"UN", "DA"})
 PROFESSIONAL_UNIT_BASES = frozenset({"UN", "MJ"})
 """The SV1-03 unit bases accepted, ``UN`` unit and ``MJ`` minutes (837P values, UNCONFIRMED)."""
 
-_QUALIFIER = "HC"
+_QUALIFIERS = {"HC": "HCPCS/CPT procedure code", "HP": "HIPPS code"}
 _MAX_CHARGE = 18  # SV2-03 / SV1-02: R 1/18
 _MAX_QUANTITY = 15  # SV2-05 / SV1-04: R 1/15
 _NUMBER_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
@@ -166,7 +167,9 @@ def _render_number(field: str, value: int | Decimal, limit: int) -> str:
 
 
 def _procedure(line: ClaimLine, d: Delimiters) -> str:
-    return d.component.join((_QUALIFIER, line.code, *line.modifiers))
+    if line.qualifier is None:
+        return ""
+    return d.component.join((line.qualifier, line.code, *line.modifiers))
 
 
 def _unit_basis(field: str, value: object, allowed: frozenset[str]) -> str:
@@ -227,6 +230,8 @@ def sv1(
     """
     if not isinstance(line, ClaimLine):
         raise InvalidFieldError("line", line, "must be a ClaimLine")
+    if line.qualifier != "HC":
+        raise InvalidFieldError("code", line.code, "an 837P SV1 line needs a HCPCS/CPT code")
     d = delimiters
     pos = ""
     if place_of_service is not None:
@@ -289,7 +294,7 @@ def service_line(
         (
             _segment(("LX", str(number)), d),
             body,
-            _segment(("DTP", "472", "D8", line.date.strftime("%Y%m%d")), d),
+            _segment(("DTP", "472", *_render_dates(line.date, line.through)), d),
         )
     )
 
@@ -338,12 +343,20 @@ def _element(parts: list[str], index: int) -> str:
     return parts[index].strip() if index < len(parts) else ""
 
 
-def _parse_procedure(field: str, text: str, d: Delimiters) -> tuple[str, tuple[str, ...]]:
+def _parse_procedure(
+    field: str, text: str, d: Delimiters, *, revenue_code: str | None
+) -> tuple[str, tuple[str, ...]]:
+    """Code and modifiers of a C003 composite; ``("", ())`` for an empty SV2-02.
+
+    ``HP`` (HIPPS) is read on the home-health ``0023`` line only, ``HC`` on any line.
+    """
+    if not text and revenue_code is not None:
+        return "", ()
     parts = text.split(d.component)
-    if parts[0] != _QUALIFIER:
-        raise InvalidFieldError(
-            f"{field}-1", parts[0], f"must be {_QUALIFIER!r} (HCPCS/CPT procedure code)"
-        )
+    allowed = ("HC", "HP") if revenue_code == HIPPS_REVENUE_CODE else ("HC",)
+    if parts[0] not in allowed:
+        names = " or ".join(f"{q!r} ({_QUALIFIERS[q]})" for q in allowed)
+        raise InvalidFieldError(f"{field}-1", parts[0], f"must be {names}")
     if len(parts) < 2 or not parts[1]:
         raise InvalidFieldError(f"{field}-2", "", "is required (the procedure code)")
     mods = parts[2:6]
@@ -351,6 +364,13 @@ def _parse_procedure(field: str, text: str, d: Delimiters) -> tuple[str, tuple[s
         mods.pop()
     if "" in mods:
         raise InvalidFieldError(f"{field}-{3 + mods.index('')}", "", "skips a modifier position")
+    try:
+        normalize_code(parts[1])
+        hcpcs = True
+    except UnknownCodeError:
+        hcpcs = False
+    if hcpcs != (parts[0] == "HC"):
+        raise InvalidFieldError(f"{field}-2", parts[1], f"is not a {_QUALIFIERS[parts[0]]}")
     return parts[1], tuple(mods)
 
 
@@ -362,12 +382,18 @@ def parse_sv2(
     segment: str,
     *,
     date: _dt.date | str,
+    through: _dt.date | str | None = None,
     delimiters: Delimiters = DELIMITERS,
 ) -> ClaimLine:
     """The :class:`~hcpcs_home.claims.ClaimLine` an 837I ``SV2`` segment describes, on ``date``.
 
-    ``date`` comes from the loop's ``DTP*472`` (see :func:`parse_service_line`).
+    ``date`` (and ``through`` on a date-span line) come from the loop's
+    ``DTP*472`` (see :func:`parse_service_line`).  SV2-02 may be empty on a
+    revenue-only line; ``HP`` (a HIPPS code) is read on revenue code 0023.
     Errors name the segment position at fault (``SV2-03``).
+
+    >>> parse_sv2("SV2*0023*HP:1FC21*0*UN*1~", date="2024-03-01").code
+    '1FC21'
 
     >>> parse_sv2("SV2*0552*HC:S9124:TD*480.5*UN*8~", date="2024-05-01").charge
     Decimal('480.5')
@@ -377,13 +403,14 @@ def parse_sv2(
     hcpcs_home.errors.InvalidFieldError: SV2-03=Decimal('-1') must not be negative
     """
     parts = _elements(segment, "SV2", delimiters)
-    return _service_line(parts, "SV2", 2, INSTITUTIONAL_UNIT_BASES, date, delimiters)
+    return _service_line(parts, "SV2", 2, INSTITUTIONAL_UNIT_BASES, date, delimiters, through)
 
 
 def parse_sv1(
     segment: str,
     *,
     date: _dt.date | str,
+    through: _dt.date | str | None = None,
     delimiters: Delimiters = DELIMITERS,
 ) -> ClaimLine:
     """The :class:`~hcpcs_home.claims.ClaimLine` an 837P ``SV1`` segment describes, on ``date``.
@@ -396,7 +423,7 @@ def parse_sv1(
     """
     d = delimiters
     parts = _elements(segment, "SV1", d)
-    line = _service_line(parts, "SV1", 1, PROFESSIONAL_UNIT_BASES, date, d)
+    line = _service_line(parts, "SV1", 1, PROFESSIONAL_UNIT_BASES, date, d, through)
     pos = _element(parts, 5)
     if pos and not re.fullmatch(r"[0-9]{2}", pos):
         raise InvalidFieldError("SV1-05", pos, "is not a two-digit place of service")
@@ -413,6 +440,7 @@ def _service_line(
     bases: frozenset[str],
     date: _dt.date | str,
     d: Delimiters,
+    through: _dt.date | str | None = None,
 ) -> ClaimLine:
     """The line of an SV2 or SV1 whose procedure composite is element ``at``.
 
@@ -422,7 +450,13 @@ def _service_line(
     names = {n: f"{sid}-{at + i:02d}" for i, n in enumerate(("code", "charge", "basis", "units"))}
     if len(parts) < at + 4:
         raise InvalidFieldError(sid, d.element.join(parts), f"needs {sid}-01 to {names['units']}")
-    code, mods = _parse_procedure(names["code"], _element(parts, at), d)
+    revenue = (_element(parts, 1) or None) if at == 2 else None
+    code, mods = _parse_procedure(
+        names["code"],
+        _element(parts, at),
+        d,
+        revenue_code=None if revenue is None else revenue.zfill(4),
+    )
     _unit_basis(names["basis"], _element(parts, at + 2), bases)
     fields = {
         "revenue_code": f"{sid}-01",
@@ -431,36 +465,50 @@ def _service_line(
         "charge": names["charge"],
         "units": names["units"],
         "date": "DTP-03",
+        "through": "DTP-03",
     }
     try:
         return ClaimLine(
             code=code,
             date=date,
             units=_units(_number(names["units"], _element(parts, at + 3), _MAX_QUANTITY)),
-            revenue_code=(_element(parts, 1) or None) if at == 2 else None,
+            revenue_code=revenue,
             modifiers=mods,
             charge=_number(names["charge"], _element(parts, at + 1), _MAX_CHARGE),
+            through=through,
         )
     except InvalidFieldError as exc:
         where = fields.get(exc.field, exc.field)
         raise type(exc)(where, exc.value, exc.reason) from None
 
 
-def _parse_dtp(segment: str, d: Delimiters) -> _dt.date:
-    parts = _elements(segment, "DTP", d)
-    if _element(parts, 1) != "472":
-        raise InvalidFieldError("DTP-01", _element(parts, 1), "must be '472' (service date)")
-    fmt, value = _element(parts, 2), _element(parts, 3)
-    days = value.split("-") if fmt == "RD8" else [value] if fmt == "D8" else None
-    if days is None:
-        raise InvalidFieldError("DTP-02", fmt, "must be 'D8' or 'RD8'")
+def _dates(where: tuple[str, str], fmt: str, value: str) -> tuple[_dt.date, _dt.date | None]:
+    """A ``D8`` day, or an ``RD8`` range as (first, last); ``where`` names the two elements."""
+    if fmt not in ("D8", "RD8"):
+        raise InvalidFieldError(where[0], fmt, "must be 'D8' or 'RD8'")
+    days = value.split("-")
+    if len(days) != (2 if fmt == "RD8" else 1):
+        raise InvalidFieldError(where[1], value, f"is not a {fmt} value")
     try:
         dates = [_dt.datetime.strptime(day, "%Y%m%d").date() for day in days]
     except ValueError:
-        raise InvalidFieldError("DTP-03", value, "is not a CCYYMMDD date") from None
-    if len(dates) != len(days) or len(set(dates)) != 1 or len(days) not in (1, 2):
-        raise InvalidFieldError("DTP-03", value, "must be one day (a claim line has one date)")
-    return dates[0]
+        raise InvalidFieldError(where[1], value, "is not a CCYYMMDD date") from None
+    if len(dates) == 2 and dates[1] < dates[0]:
+        raise InvalidFieldError(where[1], value, "ends before it starts")
+    return dates[0], dates[1] if len(dates) == 2 else None
+
+
+def _render_dates(first: _dt.date, last: _dt.date | None) -> tuple[str, str]:
+    if last is None:
+        return "D8", first.strftime("%Y%m%d")
+    return "RD8", f"{first:%Y%m%d}-{last:%Y%m%d}"
+
+
+def _parse_dtp(segment: str, d: Delimiters) -> tuple[_dt.date, _dt.date | None]:
+    parts = _elements(segment, "DTP", d)
+    if _element(parts, 1) != "472":
+        raise InvalidFieldError("DTP-01", _element(parts, 1), "must be '472' (service date)")
+    return _dates(("DTP-02", "DTP-03"), _element(parts, 2), _element(parts, 3))
 
 
 def _split(text: str, d: Delimiters) -> list[str]:
@@ -524,7 +572,7 @@ def _parse_loop(loop: list[str], expected: int, d: Delimiters) -> ClaimLine:
         raise InvalidFieldError("SV2", len(service), "must appear once per loop (or SV1)")
     if len(dates) != 1:
         raise InvalidFieldError("DTP", len(dates), "must appear once per loop (DTP*472)")
-    day = _parse_dtp(dates[0], d)
+    day, through = _parse_dtp(dates[0], d)
     if service[0].startswith("SV2"):
-        return parse_sv2(service[0], date=day, delimiters=d)
-    return parse_sv1(service[0], date=day, delimiters=d)
+        return parse_sv2(service[0], date=day, through=through, delimiters=d)
+    return parse_sv1(service[0], date=day, through=through, delimiters=d)

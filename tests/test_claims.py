@@ -271,6 +271,114 @@ class TestClaim:
             assert str(exc) == str(again)
 
 
+class TestInstitutionalLines:
+    """HIPPS, revenue-only and date-span lines (the 032X claim's own shapes)."""
+
+    def test_hipps_on_0023(self) -> None:
+        """A HIPPS code is held on revenue code 0023, upper-cased, with qualifier HP."""
+        line = ClaimLine(" 1fc21 ", "2024-03-01", 1, revenue_code="023")
+        assert ("1FC21", "0023", "HP") == (line.code, line.revenue_code, line.qualifier)
+
+    @pytest.mark.parametrize("revenue_code", [None, "0551", "0022"])
+    def test_hipps_elsewhere_is_refused(self, revenue_code: str | None) -> None:
+        """A HIPPS-shaped code off the 0023 line is not a HCPCS code and is refused."""
+        with pytest.raises(InvalidFieldError, match="HIPPS code belongs on revenue code 0023"):
+            ClaimLine("1FC21", "2024-03-01", 1, revenue_code=revenue_code)
+
+    def test_hcpcs_on_0023_is_representable(self) -> None:
+        """A HCPCS code on 0023 (as in CMS's RIF samples) is kept for a rule to flag."""
+        assert "HC" == ClaimLine("G0402", "2015-10-06", 4, revenue_code="0023").qualifier
+
+    def test_revenue_only_line(self) -> None:
+        """A revenue line may carry no HCPCS code, but then no modifiers either."""
+        line = ClaimLine("", "2024-03-04", 2, revenue_code="0270", charge="12.50")
+        assert (None, "") == (line.qualifier, line.ub04_row()["FL44 HCPCS/mods"])
+        with pytest.raises(InvalidFieldError, match="modifiers"):
+            ClaimLine("", "2024-03-04", 2, revenue_code="0270", modifiers=["GP"])
+        with pytest.raises(InvalidFieldError, match="required on a line without a revenue code"):
+            ClaimLine("", "2024-03-04", 2)
+
+    @pytest.mark.parametrize("junk", ["1FC2", "1FC21X", "€€€€€", None, 12345, b"1FC21"])
+    def test_junk_codes_are_refused(self, junk: object) -> None:
+        """Codes of neither shape are refused on the 0023 line too."""
+        with pytest.raises(InvalidFieldError):
+            ClaimLine(junk, "2024-03-01", 1, revenue_code="0023")  # type: ignore[arg-type]
+
+    def test_date_span(self) -> None:
+        """A from-through line keeps both days; through before date is refused."""
+        line = ClaimLine("T1030", "2024-03-04", 3, revenue_code="0552", through="2024-03-06")
+        assert (dt.date(2024, 3, 6), "030424-030624") == (
+            line.last_date,
+            line.ub04_row()["FL45 date"],
+        )
+        with pytest.raises(InvalidTimeError, match="through"):
+            ClaimLine("T1030", "2024-03-04", 3, through="2024-03-03")
+
+
+class TestHeader:
+    """The institutional header: admission date, status, condition/occurrence/span/value codes."""
+
+    def test_normalised(self) -> None:
+        """Codes are upper-cased and a lone digit regains its leading zero (RIF files drop it)."""
+        claim = Claim(
+            "medicare",
+            "2024-03-01",
+            "2024-03-30",
+            type_of_bill="032a",
+            point_of_origin="1",
+            patient_status="1",
+            condition_codes=["7", "a1"],
+            occurrence_codes=[("50", "2024-02-28")],
+            occurrence_spans=[("74", "2024-03-02", "2024-03-03")],
+            value_codes=[("85", "19153")],
+        )
+        assert ("032A", "A", "01", ("07", "A1")) == (
+            claim.type_of_bill,
+            claim.frequency,
+            claim.patient_status,
+            claim.condition_codes,
+        )
+        assert dt.date(2024, 2, 28) == claim.occurrence("50").date  # type: ignore[union-attr]
+        assert Decimal("19153") == claim.value("85").amount  # type: ignore[union-attr]
+        assert (None, None) == (claim.occurrence("55"), claim.value("61"))
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("point_of_origin", "12"),
+            ("patient_status", "3O"),
+            ("condition_codes", ["054"]),
+            ("condition_codes", "54"),
+            ("condition_codes", ["54"] * 25),
+            ("occurrence_codes", [("50",)]),
+            ("occurrence_codes", [("50", "2024-02-30")]),
+            ("occurrence_spans", [("74", "2024-03-03", "2024-03-02")]),
+            ("value_codes", [("85", 19153.0)]),
+            ("value_codes", [("85", "-1")]),
+            ("admission_date", "03/01/2024"),
+        ],
+    )
+    def test_bad_values_are_refused(self, field: str, value: object) -> None:
+        """Each bad header value raises the library's error naming the field."""
+        with pytest.raises(InvalidFieldError):
+            Claim("medicare", "2024-03-01", "2024-03-30", **{field: value})  # type: ignore[arg-type]
+
+    def test_professional_claim_has_no_frequency(self) -> None:
+        """A claim without a type of bill has no frequency."""
+        assert Claim("medicare", "2024-03-01", "2024-03-30").frequency is None
+
+    def test_header_values_pickle(self) -> None:
+        """Header values pickle (multiprocessing backends)."""
+        from hcpcs_home import Occurrence, OccurrenceSpan, ValueCode
+
+        values = (
+            Occurrence("50", "2024-02-28"),
+            OccurrenceSpan("77", "2024-03-01", "2024-03-04"),
+            ValueCode("61", "35614"),
+        )
+        assert values == pickle.loads(pickle.dumps(values))
+
+
 class TestPayer:
     def test_profiles_cite_sources(self) -> None:
         """Every shipped profile says where its settings come from."""

@@ -85,11 +85,82 @@ class TestFormat:
 
     def test_unknown_format_version(self) -> None:
         """A future format version is refused rather than misread."""
-        with pytest.raises(InvalidFieldError, match=r"\$.format=2"):
+        with pytest.raises(InvalidFieldError, match=r"\$.format=3"):
             claim_from_json(
-                '{"format": 2, "payer": "medicare", "statement_from": "2024-05-01",'
+                '{"format": 3, "payer": "medicare", "statement_from": "2024-05-01",'
                 ' "statement_through": "2024-05-31"}'
             )
+
+    def test_version_1_files_still_read(self) -> None:
+        """A version 1 document (the bundled example) reads unchanged and is written as v2."""
+        text = (EXAMPLES / "claim.json").read_text("utf-8")
+        assert 1 == json.loads(text)["format"]
+        claim = claim_from_json(text)
+        again = json.loads(claim_to_json(claim))
+        assert (2, None, []) == (again["format"], again["admission_date"], again["value_codes"])
+        assert claim == claim_from_json(claim_to_json(claim))
+
+    def test_header_in_version_2(self) -> None:
+        """The institutional header is written as plain JSON: codes, ISO dates, decimal text."""
+        claim = Claim(
+            "medicare",
+            "2024-03-01",
+            "2024-03-30",
+            type_of_bill="0329",
+            admission_date="2024-03-01",
+            point_of_origin="1",
+            patient_status="30",
+            condition_codes=["47"],
+            occurrence_codes=[("50", "2024-02-29")],
+            occurrence_spans=[("74", "2024-03-10", "2024-03-12")],
+            value_codes=[("61", "35614"), ("85", "19153")],
+            lines=[ClaimLine("1FC21", "2024-03-01", 1, revenue_code="0023")],
+        )
+        data = json.loads(claim_to_json(claim))
+        assert {
+            "admission_date": "2024-03-01",
+            "point_of_origin": "1",
+            "patient_status": "30",
+            "condition_codes": ["47"],
+            "occurrence_codes": [{"code": "50", "date": "2024-02-29"}],
+            "occurrence_spans": [{"code": "74", "start": "2024-03-10", "through": "2024-03-12"}],
+            "value_codes": [{"code": "61", "amount": "35614"}, {"code": "85", "amount": "19153"}],
+        } == {
+            k: data[k]
+            for k in (
+                "admission_date",
+                "point_of_origin",
+                "patient_status",
+                "condition_codes",
+                "occurrence_codes",
+                "occurrence_spans",
+                "value_codes",
+            )
+        }
+        assert claim == claim_from_json(json.dumps(data))
+
+    def test_bad_header_fields_are_each_reported(self) -> None:
+        """Bad header codes and spans are refused, each with its path."""
+        text = json.dumps(
+            {
+                "format": 2,
+                "payer": "medicare",
+                "statement_from": "2024-03-01",
+                "statement_through": "2024-03-30",
+                "occurrence_codes": [{"code": "5000", "date": "2024-02-29"}],
+                "occurrence_spans": [
+                    {"code": "74", "start": "2024-03-12", "through": "2024-03-10"}
+                ],
+                "value_codes": [{"code": "85", "amount": 1.5}],
+            }
+        )
+        with pytest.raises(InvalidClaimError) as info:
+            claim_from_json(text)
+        assert [
+            "$.occurrence_codes[0].code",
+            "$.occurrence_spans[0].through",
+            "$.value_codes[0].amount",
+        ] == [e.field for e in info.value.errors]
 
 
 class TestErrors:

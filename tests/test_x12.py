@@ -61,8 +61,9 @@ def _institutional(line: ClaimLine) -> ClaimLine:
 
 
 def _professional(line: ClaimLine) -> ClaimLine:
-    """What an SV1 segment carries of a line."""
-    return attrs.evolve(line, revenue_code=None, service_ids=(), prior_auth=None)
+    """What an SV1 segment carries of a line (a HCPCS code in place of a HIPPS or none)."""
+    code = line.code if line.qualifier == "HC" else "G0299"
+    return attrs.evolve(line, code=code, revenue_code=None, service_ids=(), prior_auth=None)
 
 
 class TestRoundTrip:
@@ -72,7 +73,8 @@ class TestRoundTrip:
     def test_sv2(self, line: ClaimLine, d: Delimiters) -> None:
         """An SV2 segment round-trips every field it carries."""
         line = _institutional(line)
-        assert line == x12.parse_sv2(x12.sv2(line, delimiters=d), date=line.date, delimiters=d)
+        text = x12.sv2(line, delimiters=d)
+        assert line == x12.parse_sv2(text, date=line.date, through=line.through, delimiters=d)
 
     @given(hst.claim_lines(), _DELIMITERS, st.sampled_from(["UN", "MJ"]))
     def test_sv1(self, line: ClaimLine, d: Delimiters, basis: str) -> None:
@@ -81,7 +83,7 @@ class TestRoundTrip:
         text = x12.sv1(
             line, unit_basis=basis, place_of_service="12", diagnosis_pointers=[1, 2], delimiters=d
         )
-        assert line == x12.parse_sv1(text, date=line.date, delimiters=d)
+        assert line == x12.parse_sv1(text, date=line.date, through=line.through, delimiters=d)
 
     @given(hst.claim_lines(), _DELIMITERS, st.booleans())
     def test_service_line_loop(self, line: ClaimLine, d: Delimiters, institutional: bool) -> None:
@@ -200,12 +202,13 @@ class TestErrors:
             "SV2*0551*HC:G0299*150*UN*4~",
             "LX*2~SV2*0551*HC:G0299*150*UN*4~DTP*472*D8*20240304~",
             "LX*1~DTP*472*D8*20240304~",
-            "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*RD8*20240304-20240305~",
+            "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*RD8*20240305-20240304~",
+            "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*RD8*20240304~",
             "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*D6*240304~",
         ],
     )
     def test_loop_shape(self, text: str) -> None:
-        """Loops must start at LX 1 and hold one service segment and one one-day DTP*472."""
+        """Loops must start at LX 1 and hold one service segment and one DTP*472 day or range."""
         with pytest.raises(InvalidFieldError):
             x12.parse_service_lines(text)
 
@@ -213,6 +216,54 @@ class TestErrors:
         """An RD8 range of one day is that day."""
         text = "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*RD8*20240304-20240304~"
         assert "2024-03-04" == x12.parse_service_line(text).date.isoformat()
+
+    @pytest.mark.parametrize(
+        ("segment", "field"),
+        [
+            ("SV2*0023*HP:G0299*0*UN*1~", "SV2-02-2"),
+            ("SV2*0023*HC:1FC21*0*UN*1~", "SV2-02-2"),
+            ("SV2*0023*HX:1FC21*0*UN*1~", "SV2-02-1"),
+        ],
+    )
+    def test_hipps_qualifier_matches_the_code(self, segment: str, field: str) -> None:
+        """HP must carry a HIPPS code and HC a HCPCS code, even on the 0023 line."""
+        with pytest.raises(InvalidFieldError) as info:
+            x12.parse_sv2(segment, date="2024-03-01")
+        assert field == info.value.field
+
+    def test_revenue_only_line_is_not_professional(self) -> None:
+        """An SV1 line needs a HCPCS code: a revenue-only or HIPPS line is refused."""
+        for line in (
+            ClaimLine("", "2024-03-04", 1, revenue_code="0270"),
+            ClaimLine("1FC21", "2024-03-04", 1, revenue_code="0023"),
+        ):
+            with pytest.raises(InvalidFieldError, match="needs a HCPCS"):
+                x12.sv1(line)
+
+
+class TestInstitutionalLines:
+    """The 0329 claim's own line shapes: HIPPS, revenue-only and date-span lines."""
+
+    def test_hipps_line(self) -> None:
+        """The 0023 line is written with the HP qualifier and read back."""
+        line = ClaimLine("1FC21", "2024-03-01", 1, revenue_code="0023", charge="0")
+        text = x12.service_line(line, 1)
+        assert "SV2*0023*HP:1FC21*0*UN*1~" == text.splitlines()[1]
+        assert line == x12.parse_service_line(text)
+
+    def test_revenue_only_line(self) -> None:
+        """A line without a HCPCS code leaves SV2-02 empty."""
+        line = ClaimLine("", "2024-03-04", 2, revenue_code="0270", charge="12.50")
+        text = x12.service_line(line, 1)
+        assert "SV2*0270**12.5*UN*2~" == text.splitlines()[1]
+        assert line == x12.parse_service_line(text)
+
+    def test_date_span_line(self) -> None:
+        """A from-through line is written and read as DTP*472*RD8."""
+        line = ClaimLine("T1030", "2024-03-04", 3, revenue_code="0552", through="2024-03-06")
+        text = x12.service_line(line, 1)
+        assert "DTP*472*RD8*20240304-20240306~" == text.splitlines()[2]
+        assert line == x12.parse_service_line(text)
 
     @pytest.mark.parametrize("junk", [None, "", 42, object(), "€", "SV2"])
     def test_junk(self, junk: object) -> None:

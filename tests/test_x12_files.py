@@ -337,12 +337,25 @@ class TestUpdate:
 
 
 def _for_837(claim: Claim, *, institutional: bool) -> Claim:
-    """A drawn claim made fit for an 837: an id, a line, revenue codes or units above 0."""
+    """A drawn claim made fit for an 837: an id, a line, revenue codes or units above 0.
+
+    x12sdk's loop-2400 date takes D8 only, so lines lose their ``through``; an
+    837P line needs a HCPCS code.
+    """
     lines = claim.lines or (ClaimLine("G0299", claim.statement_from, 1),)
+    lines = tuple(attrs.evolve(li, through=None) for li in lines)
     if institutional:
         lines = tuple(attrs.evolve(li, revenue_code=li.revenue_code or "0551") for li in lines)
     else:
-        lines = tuple(attrs.evolve(li, units=li.units or 1) for li in lines)
+        lines = tuple(
+            attrs.evolve(
+                li,
+                code=li.code if li.qualifier == "HC" else "G0299",
+                revenue_code=None,
+                units=li.units or 1,
+            )
+            for li in lines
+        )
     return attrs.evolve(
         claim,
         id=claim.id or "PCN1",
