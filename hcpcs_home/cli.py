@@ -1,11 +1,15 @@
 """The ``hcpcs-home`` command (also ``python -m hcpcs_home``).
 
-``check FILE...`` reads claims in the documented JSON format (a claim object,
-a list of them, or JSON lines, one claim per line, for files ending in
-``.jsonl``), prints the findings for people or, with ``--json``, one JSON
-object per claim for programs, and exits 1 when any error-severity finding
-(or unreadable claim) exists, 0 otherwise.  ``lookup CODE`` shows a code,
+``check FILE...`` reads claims (JSON lines line by line, a whole JSON
+document, ``-`` for standard input), prints each claim's report as soon as it
+is checked (for people, or one JSON object per record with ``--json``) and a
+summary line on standard error.  ``lookup CODE`` shows a code,
 ``units CODE MINUTES`` counts units, ``rules`` lists the default rules.
+
+Exit status: 0 when everything was checked and no claim has an
+error-severity finding; 1 when a claim has one or a record could not be
+read; 2 when nothing was checked (a usage problem, a file or rules file that
+cannot be read, an empty input).
 
 >>> main(["units", "G0152", "38"])
 3
@@ -22,127 +26,367 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
 import sys
-from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import Any, TextIO
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
+from typing import IO, Any, TextIO
 
+import attrs
+
+from . import __version__
+from ._claim_files import Record, json_document, json_lines
 from .errors import HcpcsError
 
-__all__ = ["main"]
+__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_USAGE", "FORMATS", "main"]
 
 
 def __dir__() -> list[str]:
     return __all__
 
 
+EXIT_OK = 0
+"""Everything was checked and no claim has an error-severity finding."""
+
+EXIT_ERRORS = 1
+"""A claim has an error-severity finding, or a record could not be read."""
+
+EXIT_USAGE = 2
+"""Nothing was checked (a usage problem, a file that cannot be opened, or no records)."""
+
+FORMATS: dict[str, str] = {
+    "jsonl": "JSON lines, one claim object per line, read line by line",
+    "json": "one JSON document: a claim object or a list of them, read whole",
+}
+"""The input formats of ``check --format``, with what each holds."""
+
+_BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
+_STDIN = "-"
+
+
+class _UsageError(Exception):
+    """A problem with the command line or its inputs found before anything was checked."""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hcpcs-home",
         description="Check home-health, home-care and hospice HCPCS claims before submission.",
+        epilog="Exit status: 0 checked and no errors, 1 errors found, 2 nothing checked.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="print the version"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    check = sub.add_parser("check", help="check claims in JSON or JSON-lines files")
-    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    check.add_argument("--json", action="store_true", help="one JSON object per claim")
-    check.add_argument("--rules", type=Path, help="a rule set saved with RuleSet.to_json()")
+    check = sub.add_parser(
+        "check",
+        help="check claims in files or standard input",
+        description="Check claims and print each record's report as soon as it is read.",
+    )
     check.add_argument(
-        "--quiet", action="store_true", help="print only claims with findings (people output)"
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a claims file, or - for standard input (JSON lines unless --format says)",
+    )
+    check.add_argument(
+        "--format",
+        choices=sorted(FORMATS),
+        help="the input format (default: from each file's extension: "
+        + ", ".join(f"{s} {f}" for s, f in _BY_SUFFIX.items())
+        + ")",
+    )
+    check.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object per record (the schema is in the documentation)",
+    )
+    check.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="add the rules of a rule set saved with RuleSet.to_json() to the defaults "
+        "(a rule with a default rule's id replaces it); may be repeated",
+    )
+    check.add_argument(
+        "--no-default-rules",
+        action="store_true",
+        help="check with the --rules files' rules only, not the default rules",
+    )
+    check.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print only claims with findings and unreadable records (people output)",
     )
 
     lookup = sub.add_parser("lookup", help="show a code from the catalog")
-    lookup.add_argument("code")
-    lookup.add_argument("--on", type=_dt.date.fromisoformat, help="date of service YYYY-MM-DD")
-    lookup.add_argument("--json", action="store_true")
+    lookup.add_argument("code", metavar="CODE", help="a HCPCS or CPT code, e.g. S9124")
+    lookup.add_argument(
+        "--on", type=_dt.date.fromisoformat, help="a date of service YYYY-MM-DD to check"
+    )
+    lookup.add_argument("--json", action="store_true", help="print the code as a JSON object")
 
     units = sub.add_parser("units", help="billable units for documented minutes")
-    units.add_argument("code")
-    units.add_argument("minutes", type=int)
+    units.add_argument("code", metavar="CODE", help="a time-based HCPCS or CPT code")
+    units.add_argument("minutes", type=int, metavar="MINUTES", help="documented minutes")
     units.add_argument("--payer", default=None, help="a payer profile id whose unit policy to use")
 
-    sub.add_parser("rules", help="list the default rules")
+    sub.add_parser("rules", help="list the default rules", description="List the default rules.")
     return parser
 
 
-def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    out = stdout or sys.stdout
-    args = _parser().parse_args(argv)
-    try:
-        if args.command == "check":
-            return _check(args, out)
-        if args.command == "lookup":
-            return _lookup(args, out)
-        if args.command == "units":
-            return _units(args, out)
-        return _rules(out)
-    except HcpcsError as exc:
-        print(f"hcpcs-home: {exc}", file=sys.stderr)
-        return 2
+@attrs.define
+class _Streams:
+    out: TextIO
+    err: TextIO
+    stdin: IO[bytes]
 
 
-def _read_claims(path: Path) -> Iterator[tuple[str, Any]]:
-    """(label, Claim or HcpcsError) for every claim in a file."""
-    from .errors import InvalidFieldError
-    from .serialize import claim_from_data, claims_from_json_lines
+def main(
+    argv: Sequence[str] | None = None,
+    stdout: TextIO | None = None,
+    *,
+    stdin: IO[bytes] | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the command line and return its exit status (:data:`EXIT_OK` and the others).
 
+    ``stdout``, ``stderr`` and ``stdin`` (a binary stream) default to the
+    process's own.  A closed standard output (``hcpcs-home check ... | head``)
+    stops the command quietly.
+    """
+    io = _Streams(stdout or sys.stdout, stderr or sys.stderr, stdin or sys.stdin.buffer)
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        yield str(path), InvalidFieldError("file", str(path), f"cannot be read: {exc}")
-        return
-    if path.suffix == ".jsonl":
-        for i, item in enumerate(claims_from_json_lines(text.splitlines()), start=1):
-            yield f"{path}:{i}", item
-        return
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
-        data = json.loads(text)
-    except ValueError as exc:
-        yield str(path), InvalidFieldError("$", str(path), f"is not valid JSON: {exc}")
+        return _run(args, io)
+    except BrokenPipeError:  # lookup, units or rules into a closed pipe
+        _quiet_closed_stdout(io.out)
+        return EXIT_OK
+    except (_UsageError, HcpcsError) as exc:
+        print(f"hcpcs-home: {exc}", file=io.err)
+        return EXIT_USAGE
+
+
+def _quiet_closed_stdout(out: TextIO) -> None:
+    """Point the closed standard output at devnull, so exiting does not flush into it again.
+
+    What the Python documentation recommends for SIGPIPE ("Note on SIGPIPE"
+    in the signal module documentation).
+    """
+    if out is sys.stdout:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _run(args: argparse.Namespace, io: _Streams) -> int:
+    if args.command == "check":
+        return _check(args, io)
+    if args.command == "lookup":
+        return _lookup(args, io.out)
+    if args.command == "units":
+        return _units(args, io.out)
+    return _rules(io.out)
+
+
+# --- check ---------------------------------------------------------------------
+
+
+def _format_of(name: str, chosen: str | None) -> str:
+    if chosen is not None:
+        return chosen
+    if name == _STDIN:
+        return "jsonl"
+    suffix = os.path.splitext(name)[1].lower()
+    found = _BY_SUFFIX.get(suffix)
+    if found is None:
+        raise _UsageError(
+            f"{name}: cannot tell the format from the extension {suffix or '(none)'!r}; "
+            f"use --format ({', '.join(sorted(FORMATS))})"
+        )
+    return found
+
+
+def _open_inputs(names: Sequence[str], chosen: str | None) -> list[tuple[str, str]]:
+    """(name, format) per input, each file checked to open before anything is read."""
+    if list(names).count(_STDIN) > 1:
+        raise _UsageError("standard input (-) can be read only once")
+    inputs = []
+    for name in names:
+        fmt = _format_of(name, chosen)
+        if name != _STDIN:
+            try:
+                with open(name, "rb"):
+                    pass
+            except OSError as exc:
+                raise _UsageError(f"{name}: {exc.strerror or exc}") from None
+        inputs.append((name, fmt))
+    return inputs
+
+
+_READERS: dict[str, Callable[[IO[bytes], str], Iterator[Record]]] = {
+    "jsonl": json_lines,
+    "json": json_document,
+}
+
+
+def _records(name: str, fmt: str, stdin: IO[bytes]) -> Iterator[Record]:
+    if name == _STDIN:
+        yield from _READERS[fmt](stdin, "<stdin>")
         return
-    items = data if isinstance(data, list) else [data]
-    for i, item in enumerate(items):
-        label = f"{path}[{i}]" if isinstance(data, list) else str(path)
+    with ExitStack() as stack:
         try:
-            yield label, claim_from_data(item)
-        except HcpcsError as exc:
-            yield label, exc
+            stream = stack.enter_context(open(name, "rb"))
+        except OSError as exc:  # it opened a moment ago
+            yield Record(name, 1, 1, problem=f"cannot be opened: {exc.strerror or exc}")
+            return
+        try:
+            yield from _READERS[fmt](stream, name)
+        except OSError as exc:  # a read failing part-way (a disk or network error)
+            yield Record(name, 1, 1, problem=f"cannot be read: {exc.strerror or exc}")
 
 
-def _check(args: argparse.Namespace, out: TextIO) -> int:
-    from .policy import RuleSet, check
+def _rule_set(args: argparse.Namespace) -> Any:
+    """The rules to check with (``None`` for the defaults), or :class:`_UsageError`."""
+    from .errors import RuleSetLoadError
+    from .policy import RuleSet
 
-    rules = None
-    if args.rules is not None:
-        rules = RuleSet.from_json(args.rules.read_text("utf-8"))
-    failed = False
-    for path in args.files:
-        for label, item in _read_claims(path):
-            if isinstance(item, HcpcsError):
-                failed = True
-                if args.json:
-                    print(json.dumps({"source": label, "error": str(item)}), file=out)
-                else:
-                    print(f"{label}: cannot read claim: {item}", file=out)
-                continue
-            report = check(item, rules)
-            failed = failed or not report.ok
-            if args.json:
-                print(
-                    json.dumps(
-                        {
-                            "source": label,
-                            "claim": item.id,
-                            "ok": report.ok,
-                            "findings": [f.to_data() for f in report],
-                        }
-                    ),
-                    file=out,
-                )
-            elif report.findings or not args.quiet:
-                print(f"{label}: {report}", file=out)
-    return 1 if failed else 0
+    if args.no_default_rules and not args.rules:
+        raise _UsageError("--no-default-rules needs at least one --rules FILE")
+    if not args.rules:
+        return None
+    if args.no_default_rules:
+        rules = RuleSet()
+    else:
+        from .rules import DEFAULT_RULES
+
+        rules = DEFAULT_RULES
+    for name in args.rules:
+        try:
+            with open(name, "rb") as stream:
+                loaded = RuleSet.from_json(_read_rules_text(stream, name))
+        except OSError as exc:
+            raise _UsageError(f"rules file {name}: {exc.strerror or exc}") from None
+        except (RuleSetLoadError, ValueError, OverflowError) as exc:
+            raise _UsageError(f"rules file {name}: {exc}") from None
+        for rule in loaded:
+            rules = rules.replace(rule) if rule.id in rules else rules.add(rule)
+    return rules
+
+
+def _read_rules_text(stream: IO[bytes], name: str) -> bytes:
+    from ._claim_files import read_bounded
+
+    return read_bounded(stream, name)
+
+
+@attrs.define
+class _Tally:
+    """What a check run has read, for the summary line and the exit status."""
+
+    records: int = 0
+    checked: int = 0
+    with_errors: int = 0
+    unreadable: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.with_errors or self.unreadable)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.records} record(s) read: {self.checked} claim(s) checked, "
+            f"{self.with_errors} with errors, {self.unreadable} unreadable"
+        )
+
+
+def _check(args: argparse.Namespace, io: _Streams) -> int:
+    inputs = _open_inputs(args.files, args.format)
+    rules = _rule_set(args)
+    tally = _Tally()
+    try:
+        _check_inputs(inputs, rules, args, io, tally)
+        io.out.flush()
+    except BrokenPipeError:
+        _quiet_closed_stdout(io.out)
+    print(f"hcpcs-home: {tally}", file=io.err)
+    if tally.records == 0:
+        print("hcpcs-home: nothing was checked", file=io.err)
+        return EXIT_USAGE
+    return EXIT_ERRORS if tally.failed else EXIT_OK
+
+
+def _check_inputs(
+    inputs: Sequence[tuple[str, str]],
+    rules: Any,
+    args: argparse.Namespace,
+    io: _Streams,
+    tally: _Tally,
+) -> None:
+    """Check every record, printing each report as soon as its record is checked."""
+    from .policy import check
+
+    write = _write_json if args.json else _write_text
+    for name, fmt in inputs:
+        before = tally.records
+        for record in _records(name, fmt, io.stdin):
+            tally.records += 1
+            report = None
+            if record.claim is not None:
+                try:
+                    report = check(record.claim, rules)
+                except Exception as exc:  # one claim's failure must not stop the batch
+                    problem = f"internal error {type(exc).__name__} while checking the claim"
+                    record = attrs.evolve(record, problem=problem)
+            if report is None:
+                tally.unreadable += 1
+            else:
+                tally.checked += 1
+                tally.with_errors += not report.ok
+            write(io.out, record, report, args.quiet)
+            io.out.flush()
+        if tally.records == before:
+            shown = "standard input" if name == _STDIN else name
+            print(f"hcpcs-home: {shown}: no claims in the input", file=io.err)
+
+
+def _write_text(out: TextIO, record: Record, report: Any, quiet: bool) -> None:
+    if report is None:
+        print(f"{record.label}: cannot read claim: {record.problem}", file=out)
+    elif report.findings or not quiet:
+        print(f"{record.label}: {report}", file=out)
+
+
+def _write_json(out: TextIO, record: Record, report: Any, quiet: bool) -> None:
+    data: dict[str, Any] = {"file": record.file, "line": record.line, "record": record.number}
+    if report is None:
+        data.update(ok=False, error={"message": record.problem, "field": record.field})
+    else:
+        data.update(
+            claim=report.claim.id,
+            ok=report.ok,
+            findings=[
+                {
+                    "rule": f.rule_id,
+                    "severity": str(f.severity.value),
+                    "message": f.message,
+                    "line_index": f.line,
+                    "field": f.field,
+                    "suggestion": f.suggestion,
+                    "fix": dict(f.fix),
+                    "source": str(f.source),
+                }
+                for f in report.findings
+            ],
+        )
+    print(json.dumps(data), file=out)
+
+
+# --- lookup, units, rules ------------------------------------------------------
 
 
 def _lookup(args: argparse.Namespace, out: TextIO) -> int:
@@ -152,7 +396,7 @@ def _lookup(args: argparse.Namespace, out: TextIO) -> int:
     summary = code.summary()
     if args.json:
         print(json.dumps(summary), file=out)
-        return 0
+        return EXIT_OK
     print(str(code), file=out)
     print(
         f"  unit: {summary['unit']}; discipline: {summary['discipline']}; "
@@ -166,7 +410,7 @@ def _lookup(args: argparse.Namespace, out: TextIO) -> int:
         f"  Medicare: {summary['Medicare']}; effective {summary['effective']}{ended}{replaced}",
         file=out,
     )
-    return 0
+    return EXIT_OK
 
 
 def _units(args: argparse.Namespace, out: TextIO) -> int:
@@ -175,7 +419,7 @@ def _units(args: argparse.Namespace, out: TextIO) -> int:
 
     policy = payer_profile(args.payer).unit_policy if args.payer else None
     print(billable_units(args.code, args.minutes, policy=policy), file=out)
-    return 0
+    return EXIT_OK
 
 
 def _rules(out: TextIO) -> int:
@@ -183,4 +427,4 @@ def _rules(out: TextIO) -> int:
 
     for rule in DEFAULT_RULES:
         print(f"{rule.id:28} {rule.severity.value:8} {rule.source}", file=out)
-    return 0
+    return EXIT_OK

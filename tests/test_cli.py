@@ -2,35 +2,60 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
+import os
 import subprocess
 import sys
+import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from hcpcs_home.cli import main
+from hcpcs_home import __version__, _claim_files
+from hcpcs_home.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _parser, main
+from hcpcs_home.rules import DEFAULT_RULES
+from hcpcs_home.serialize import claim_from_json, claim_to_json
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SCHEMA = ROOT / "docs" / "cli-report.schema.json"
+#: The example claims: three with errors, then one that cannot be read.
+LINES = (EXAMPLES / "claims.jsonl").read_text("utf-8").splitlines()
+CLEAN = claim_to_json(claim_from_json((EXAMPLES / "claim.json").read_text("utf-8")), indent=None)
 
 
-def run(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    status = main(list(args), stdout=out)
-    return status, out.getvalue()
+class Run:
+    """One run of the command: its exit status, standard output and standard error."""
+
+    def __init__(self, *args: str, stdin: bytes = b"") -> None:
+        out, err = io.StringIO(), io.StringIO()
+        self.status = main(list(args), stdout=out, stdin=io.BytesIO(stdin), stderr=err)
+        self.out = out.getvalue()
+        self.err = err.getvalue()
+
+    def json(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.out.splitlines()]
 
 
-class TestCheck:
+def write(path: Path, *lines: str, end: str = "\n") -> Path:
+    path.write_bytes("".join(line + end for line in lines).encode("utf-8"))
+    return path
+
+
+class TestExitStatus:
     def test_clean_example_exits_zero(self) -> None:
         """The README's example claim checks clean and exits 0."""
-        status, text = run("check", str(EXAMPLES / "claim.json"))
-        assert (0, True) == (status, "0 error(s)" in text)
+        run = Run("check", str(EXAMPLES / "claim.json"))
+        assert (EXIT_OK, True) == (run.status, "0 error(s)" in run.out)
 
     def test_problem_claims_exit_one(self) -> None:
         """Claims with error findings make the command exit 1 and print each rule id."""
-        status, text = run("check", str(EXAMPLES / "claims.jsonl"))
-        assert 1 == status
+        run = Run("check", str(EXAMPLES / "claims.jsonl"))
+        assert EXIT_ERRORS == run.status
         for rule in (
             "payer-code-not-accepted",
             "credential-mismatch",
@@ -38,55 +63,370 @@ class TestCheck:
             "authorization-exceeded",
             "cannot read claim",
         ):
-            assert rule in text
+            assert rule in run.out
 
-    def test_json_output(self) -> None:
-        """--json prints one object per claim with its findings' data."""
-        _, text = run("check", "--json", str(EXAMPLES / "claims.jsonl"))
-        rows = [json.loads(line) for line in text.splitlines()]
-        assert [False, False, False] == [r["ok"] for r in rows[:3]]
-        assert "G0300" == rows[0]["findings"][0]["fix"]["code"]
-        assert "error" in rows[3]
+    def test_unreadable_record_alone_exits_one(self, tmp_path: Path) -> None:
+        """A file whose only record cannot be read exits 1 (something was read, and it is bad)."""
+        run = Run("check", str(write(tmp_path / "bad.json", "{")))
+        assert (EXIT_ERRORS, 1) == (run.status, run.out.count("cannot read claim"))
 
-    def test_custom_rule_set(self, tmp_path: Path) -> None:
-        """--rules uses a saved rule set instead of the default."""
-        from hcpcs_home.rules import DEFAULT_RULES
+    def test_missing_file_exits_two_before_checking(self, tmp_path: Path) -> None:
+        """A file that cannot be opened is a one-line error, exit 2, and nothing is checked."""
+        good = write(tmp_path / "good.jsonl", CLEAN)
+        run = Run("check", str(good), str(tmp_path / "missing.jsonl"))
+        assert (EXIT_USAGE, "") == (run.status, run.out)
+        assert ["missing.jsonl: No such file or directory"] == [
+            line.split(os.sep)[-1] for line in run.err.splitlines()
+        ]
 
+    @pytest.mark.parametrize(
+        ("name", "text"),
+        [("empty.jsonl", ""), ("blank.jsonl", "\n  \n\n"), ("empty.json", "[]"), ("ws.json", " ")],
+    )
+    def test_empty_input_exits_two(self, tmp_path: Path, name: str, text: str) -> None:
+        """An empty file or an empty list is said on stderr and exits 2, never a silent 0."""
+        path = tmp_path / name
+        path.write_text(text, "utf-8")
+        run = Run("check", str(path))
+        assert (EXIT_USAGE, "") == (run.status, run.out)
+        assert "no claims in the input" in run.err
+        assert "nothing was checked" in run.err
+
+    def test_empty_file_beside_good_one(self, tmp_path: Path) -> None:
+        """An empty file among others is noted on stderr; the status follows what was checked."""
+        empty = write(tmp_path / "empty.jsonl", end="")
+        run = Run("check", str(empty), str(write(tmp_path / "good.jsonl", CLEAN)))
+        assert EXIT_OK == run.status
+        assert "empty.jsonl: no claims in the input" in run.err
+
+    def test_unknown_extension_exits_two(self, tmp_path: Path) -> None:
+        """A file whose format the extension does not tell is a usage error unless --format says."""
+        path = write(tmp_path / "claims.txt", CLEAN)
+        assert EXIT_USAGE == Run("check", str(path)).status
+        assert EXIT_OK == Run("check", "--format", "jsonl", str(path)).status
+
+    def test_bad_option_exits_two(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """An unknown option is a usage error: exit 2."""
+        assert EXIT_USAGE == Run("check", "--colour", "x.jsonl").status
+        assert "unrecognized arguments: --colour" in capsys.readouterr().err
+
+    def test_stdin_read_once(self) -> None:
+        """Standard input named twice is a usage error."""
+        run = Run("check", "-", "-", stdin=CLEAN.encode())
+        assert (EXIT_USAGE, "") == (run.status, run.out)
+
+
+class TestStreaming:
+    def test_labels_are_file_lines(self, tmp_path: Path) -> None:
+        """Reports are labelled with the 1-based file line, blank lines counted, not records."""
+        path = write(tmp_path / "c.jsonl", LINES[0], "", "", LINES[3], "   ", CLEAN)
+        rows = Run("check", "--json", str(path)).json()
+        assert [(1, 1), (4, 2), (6, 3)] == [(r["line"], r["record"]) for r in rows]
+        assert [str(path)] * 3 == [r["file"] for r in rows]
+        run = Run("check", str(path))
+        assert [f"{path}:1", f"{path}:4", f"{path}:6"] == [
+            line.split(": ", 1)[0] for line in run.out.splitlines() if line.startswith(str(path))
+        ]
+
+    def test_line_separator_stays_in_its_record(self, tmp_path: Path) -> None:
+        """A claim holding U+2028 (claim_to_json writes it raw) is one record; later labels hold."""
+        odd = json.loads(CLEAN)
+        odd["id"] = "HH\u2028\u2029\x85\x0c2024"
+        text = json.dumps(odd, ensure_ascii=False)
+        assert "\u2028" in text
+        path = write(tmp_path / "c.jsonl", text, CLEAN)
+        rows = Run("check", "--json", str(path)).json()
+        assert [1, 2] == [r["line"] for r in rows]
+
+    def test_windows_line_ends_and_byte_order_mark(self, tmp_path: Path) -> None:
+        """CRLF line ends and a UTF-8 byte order mark read like plain JSON lines."""
+        path = tmp_path / "c.jsonl"
+        path.write_bytes(b"\xef\xbb\xbf" + (CLEAN + "\r\n").encode() * 2)
+        run = Run("check", str(path))
+        assert (EXIT_OK, 2) == (run.status, run.out.count("0 error(s)"))
+
+    def test_stdin(self) -> None:
+        """- reads JSON lines from standard input, labelled <stdin>."""
+        run = Run("check", "--json", "-", stdin=(LINES[1] + "\n" + CLEAN).encode())
+        assert [("<stdin>", 1, False), ("<stdin>", 2, True)] == [
+            (r["file"], r["line"], r["ok"]) for r in run.json()
+        ]
+        assert EXIT_ERRORS == run.status
+
+    def test_each_report_is_written_before_the_next_line_is_read(self) -> None:
+        """A report is printed (and flushed) as soon as its record is checked."""
+        out = io.StringIO()
+        seen: list[int] = []
+
+        class Probe(io.BytesIO):
+            def readline(self, size: int | None = -1) -> bytes:
+                seen.append(out.getvalue().count("error(s)"))
+                return super().readline(size)
+
+        text = "\n".join([CLEAN, LINES[0], CLEAN]).encode()
+        main(["check", "-"], stdout=out, stdin=Probe(text), stderr=io.StringIO())
+        assert [0, 1, 2, 3] == seen
+
+    def test_bad_bytes_and_long_lines_are_one_record_each(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A line that is not UTF-8 or is over the line limit is one unreadable record."""
+        monkeypatch.setattr(_claim_files, "MAX_LINE_BYTES", len(CLEAN) + 10)
+        path = tmp_path / "c.jsonl"
+        long = CLEAN.replace('"format": 1', '"format": 1' + " " * 40)
+        path.write_bytes(b"\xff{}\n" + long.encode() + b"\n" + CLEAN.encode())
+        rows = Run("check", "--json", str(path)).json()
+        assert [1, 2, 3] == [r["line"] for r in rows]
+        assert "is not UTF-8 text" in rows[0]["error"]["message"]
+        assert f"is longer than {len(CLEAN) + 10} bytes" == rows[1]["error"]["message"]
+        assert rows[2]["ok"]
+
+    @pytest.mark.parametrize(
+        ("record", "described"),
+        [
+            (f"[{LINES[0]}, {LINES[1]}]", "a JSON array of 2 items, not a claim object"),
+            ('"PATIENT-123 NPI 1234567893"', "a JSON string, not a claim object"),
+            ("12345", "a JSON number, not a claim object"),
+            ("null", "a JSON null, not a claim object"),
+            ("[" * 100_000 + "]" * 100_000, "is nested too deeply to read"),
+        ],
+    )
+    def test_junk_record_is_named_not_echoed(
+        self, tmp_path: Path, record: str, described: str
+    ) -> None:
+        """A record that is not a claim object is an error naming its line, short, content-free."""
+        path = write(tmp_path / "c.jsonl", CLEAN, record)
+        for args in ((), ("--json",)):
+            run = Run("check", *args, str(path))
+            assert EXIT_ERRORS == run.status
+            assert described in run.out
+            assert f"{path}:2" in run.out or '"line": 2' in run.out
+            for secret in ("PATIENT-123", "1234567893", "PDN-MEDICARE-1", "lpn-shaw"):
+                assert secret not in run.out
+            assert len(run.out.splitlines()[-1]) < 500
+
+    def test_records_in_equal_reports_out(self, tmp_path: Path) -> None:
+        """Every record gets a report and the summary counts them: records in = reports out."""
+        path = write(tmp_path / "c.jsonl", *LINES, "[]", "{", CLEAN)
+        run = Run("check", "--json", str(path))
+        rows = run.json()
+        assert 7 == len(rows)
+        assert "7 record(s) read: 4 claim(s) checked, 3 with errors, 3 unreadable" in run.err
+
+    def test_memory_is_flat_in_input_size(self, tmp_path: Path) -> None:
+        """Peak memory checking 4N records is about that of N: lines are read one at a time.
+
+        Each record carries 30 kB of (valid JSON) blank space, so the input is
+        large while checking stays quick; a reader holding the input would
+        need its whole size.
+        """
+        pad = "{" + " " * 30_000
+        pair = [pad + CLEAN[1:], pad + LINES[1][1:]]
+        small = write(tmp_path / "small.jsonl", *(pair * 50))
+        large = write(tmp_path / "large.jsonl", *(pair * 200))
+        growth = large.stat().st_size - small.stat().st_size
+        assert growth > 9_000_000
+
+        def peak(path: Path) -> int:
+            with open(os.devnull, "w") as sink:
+                tracemalloc.start()
+                try:
+                    main(["check", str(path)], stdout=sink, stderr=io.StringIO())
+                    return tracemalloc.get_traced_memory()[1]
+                finally:
+                    tracemalloc.stop()
+
+        peak(small)  # first use loads the catalog and compiles the rule plans
+        small_peak, large_peak = peak(small), peak(large)
+        assert large_peak < small_peak + growth // 10, (small_peak, large_peak)
+        assert large_peak < large.stat().st_size // 8, (small_peak, large_peak)
+
+
+class TestJsonDocument:
+    def test_list_items_are_labelled_with_their_lines(self, tmp_path: Path) -> None:
+        """Each claim of a pretty-printed list is labelled with the line where it starts."""
+        claims = [json.loads(CLEAN), json.loads(LINES[0])]
+        path = tmp_path / "c.json"
+        path.write_text(json.dumps(claims, indent=2), "utf-8")
+        starts = [i for i, line in enumerate(path.read_text().splitlines(), 1) if line == "  {"]
+        rows = Run("check", "--json", str(path)).json()
+        assert [(starts[0], 1, True), (starts[1], 2, False)] == [
+            (r["line"], r["record"], r["ok"]) for r in rows
+        ]
+
+    def test_document_breaking_part_way(self, tmp_path: Path) -> None:
+        """Claims before a fault are checked; the fault is one unreadable record at its line."""
+        path = tmp_path / "c.json"
+        path.write_text(f"[\n{CLEAN},\n{CLEAN}\n{CLEAN}]", "utf-8")
+        rows = Run("check", "--json", str(path)).json()
+        assert [(2, True), (3, True), (4, False)] == [(r["line"], r["ok"]) for r in rows]
+        assert "expecting ',' or ']'" in rows[2]["error"]["message"]
+
+    def test_one_claim_object(self, tmp_path: Path) -> None:
+        """A document holding one claim object is one record; trailing junk is one more."""
+        path = write(tmp_path / "c.json", "", CLEAN, "x")
+        rows = Run("check", "--json", str(path)).json()
+        assert [(2, True), (3, False)] == [(r["line"], r["ok"]) for r in rows]
+
+    def test_size_bound(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A document over MAX_DOCUMENT_BYTES is refused as one unreadable record."""
+        monkeypatch.setattr(_claim_files, "MAX_DOCUMENT_BYTES", 100)
+        run = Run("check", str(write(tmp_path / "c.json", CLEAN)))
+        assert EXIT_ERRORS == run.status
+        assert "is larger than 100 bytes" in run.out
+
+
+def _conforms(value: Any, schema: dict[str, Any], root: dict[str, Any]) -> bool:
+    """Whether ``value`` fits the parts of JSON Schema the documented schema uses."""
+    if "$ref" in schema:
+        return _conforms(value, root["$defs"][schema["$ref"].rsplit("/", 1)[1]], root)
+    if "oneOf" in schema:
+        return 1 == sum(_conforms(value, s, root) for s in schema["oneOf"])
+    if "const" in schema and value != schema["const"]:
+        return False
+    if "enum" in schema and value not in schema["enum"]:
+        return False
+    types = {"string": str, "integer": int, "boolean": bool, "object": dict, "array": list}
+    names = schema.get("type", [])
+    if names and not any(
+        (value is None) if n == "null" else isinstance(value, types[n])
+        for n in ([names] if isinstance(names, str) else names)
+    ):
+        return False
+    if isinstance(value, int) and value < schema.get("minimum", value):
+        return False
+    if isinstance(value, list):
+        return all(_conforms(v, schema.get("items", {}), root) for v in value)
+    if not isinstance(value, dict):
+        return True
+    props = schema.get("properties", {})
+    extra = schema.get("additionalProperties", True)
+    if not set(schema.get("required", ())) <= set(value):
+        return False
+    for key, item in value.items():
+        sub = props.get(key, extra)
+        if sub is False or (isinstance(sub, dict) and not _conforms(item, sub, root)):
+            return False
+    return True
+
+
+class TestJsonSchema:
+    schema = json.loads(SCHEMA.read_text("utf-8"))
+
+    def test_output_matches_documented_schema(self, tmp_path: Path) -> None:
+        """Every --json object, report or unreadable record, fits the documented schema."""
+        path = write(tmp_path / "c.jsonl", *LINES, CLEAN, "[1]")
+        rows = Run("check", "--json", str(path)).json()
+        assert 6 == len(rows)
+        assert all(_conforms(r, self.schema, self.schema) for r in rows), rows
+        assert {"rule", "severity", "message", "line_index", "field", "suggestion", "fix"} <= set(
+            rows[0]["findings"][0]
+        )
+
+    def test_schema_check_can_fail(self) -> None:
+        """The schema check refuses an object with a missing, an extra or a mistyped key."""
+        row = Run("check", "--json", str(EXAMPLES / "claim.json")).json()[0]
+        assert _conforms(row, self.schema, self.schema)
+        for bad in ({**row, "extra": 1}, {**row, "line": "1"}, {**row, "line": 0}):
+            assert not _conforms(bad, self.schema, self.schema)
+        del row["claim"]
+        assert not _conforms(row, self.schema, self.schema)
+
+
+def _saved_rules(tmp_path: Path, **renamed: str) -> Path:
+    """A rules file holding default rules under new ids (old id -> new id)."""
+    data = DEFAULT_RULES.to_data()
+    rules = []
+    for rule in data["rules"]:
+        if rule["id"] in renamed:
+            rules.append({**rule, "id": renamed[rule["id"]]})
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({**data, "rules": rules}), "utf-8")
+    return path
+
+
+class TestRuleOptions:
+    def test_rules_add_to_the_defaults(self, tmp_path: Path) -> None:
+        """--rules adds its rules; the defaults still run."""
+        saved = _saved_rules(tmp_path, **{"credential-mismatch": "my-credential-check"})
+        run = Run("check", "--rules", str(saved), str(EXAMPLES / "claims.jsonl"))
+        assert "my-credential-check" in run.out
+        assert "credential-mismatch" in run.out
+        assert "payer-code-not-accepted" in run.out
+
+    def test_no_default_rules_replaces_them(self, tmp_path: Path) -> None:
+        """--no-default-rules checks with the file's rules only."""
+        saved = _saved_rules(tmp_path, **{"credential-mismatch": "my-credential-check"})
+        run = Run(
+            "check", "--no-default-rules", "--rules", str(saved), str(EXAMPLES / "claims.jsonl")
+        )
+        assert "my-credential-check" in run.out
+        assert "credential-mismatch" not in run.out
+        assert "payer-code-not-accepted" not in run.out
+
+    def test_rule_with_a_default_id_replaces_it(self, tmp_path: Path) -> None:
+        """A saved rule with a default rule's id replaces that rule, once."""
         saved = tmp_path / "rules.json"
-        saved.write_text(DEFAULT_RULES.remove("credential-mismatch").to_json(), "utf-8")
-        _, text = run("check", "--rules", str(saved), str(EXAMPLES / "claims.jsonl"))
-        assert "credential-mismatch" not in text
+        saved.write_text(DEFAULT_RULES.to_json(), "utf-8")
+        run = Run("check", "--rules", str(saved), str(EXAMPLES / "claims.jsonl"))
+        assert Run("check", str(EXAMPLES / "claims.jsonl")).out == run.out
 
-    def test_unreadable_file(self, tmp_path: Path) -> None:
-        """A missing or malformed file is reported and makes the exit status non-zero."""
-        bad = tmp_path / "bad.json"
-        bad.write_text("{", "utf-8")
-        status, text = run("check", str(bad), str(tmp_path / "missing.json"))
-        assert (1, 2) == (status, text.count("cannot read claim"))
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            (None, "No such file or directory"),
+            ("{", "is not valid JSON"),
+            ('{"rules": [{"id": "x", "when": "no-such-predicate"}]}', "$.rules[0]"),
+        ],
+    )
+    def test_bad_rules_file_is_one_line_exit_two(
+        self, tmp_path: Path, content: str | None, message: str
+    ) -> None:
+        """An unreadable rules file is a one-line error and exit 2, before anything is checked."""
+        path = tmp_path / "rules.json"
+        if content is not None:
+            path.write_text(content, "utf-8")
+        run = Run("check", "--rules", str(path), str(EXAMPLES / "claim.json"))
+        assert (EXIT_USAGE, "", 1) == (run.status, run.out, len(run.err.splitlines()))
+        assert message in run.err and "rules file" in run.err
+
+    def test_no_default_rules_needs_rules(self) -> None:
+        """--no-default-rules without --rules would check nothing: a usage error."""
+        run = Run("check", "--no-default-rules", str(EXAMPLES / "claim.json"))
+        assert (EXIT_USAGE, "") == (run.status, run.out)
 
 
-class TestOtherCommands:
-    def test_units_with_payer_policy(self) -> None:
-        """units uses a payer profile's unit policy (Texas tenths of an hour)."""
-        assert (0, "8.4\n") == run("units", "S9124", "505", "--payer", "tx-medicaid-cshcn")
+def _options() -> Iterator[tuple[str, argparse.Action]]:
+    parser = _parser()
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            yield "hcpcs-home", action
+        else:
+            for name, sub in action.choices.items():
+                for option in sub._actions:
+                    yield name, option
 
-    def test_lookup_unknown_code(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """An unknown code exits 2 with the library's message and a suggestion."""
-        assert 2 == run("lookup", "S9130")[0]
-        assert "S9130" in capsys.readouterr().err
 
-    def test_lookup_terminated(self) -> None:
-        """lookup shows termination and replacement codes."""
-        _, text = run("lookup", "G0154")
-        assert "terminated 2016-02-29 (use G0299 G0300)" in text
+class TestHelpAndVersion:
+    def test_version(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--version prints the package version and exits 0."""
+        assert EXIT_OK == main(["--version"])
+        assert f"hcpcs-home {__version__}\n" == capsys.readouterr().out
 
-    def test_rules_lists_ids(self) -> None:
-        """rules lists every default rule id."""
-        from hcpcs_home.rules import DEFAULT_RULES
+    @pytest.mark.parametrize(("command", "option"), list(_options()))
+    def test_every_option_has_help(self, command: str, option: argparse.Action) -> None:
+        """Every option and argument of every subcommand says what it is for."""
+        assert option.help, (command, option.dest)
 
-        _, text = run("rules")
-        assert all(r.id in text for r in DEFAULT_RULES)
+    def test_every_subcommand_has_help(self) -> None:
+        """Every subcommand has a one-line help in the command list."""
+        parser = _parser()
+        (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        assert {"check", "lookup", "units", "rules"} == {c.dest for c in sub._choices_actions}
+        assert all(c.help for c in sub._choices_actions)
 
+
+class TestProcess:
     def test_python_dash_m(self) -> None:
         """python -m hcpcs_home runs the same command line."""
         done = subprocess.run(
@@ -96,3 +436,68 @@ class TestOtherCommands:
             check=True,
         )
         assert "1\n" == done.stdout
+
+    def test_missing_rules_file_prints_no_traceback(self, tmp_path: Path) -> None:
+        """--rules missing.json ends with one line on stderr and exit 2, no traceback."""
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "hcpcs_home", "check", "--rules", str(tmp_path / "m.json")),
+                str(EXAMPLES / "claim.json"),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert (EXIT_USAGE, "", 1) == (done.returncode, done.stdout, len(done.stderr.splitlines()))
+
+    def test_closed_pipe_ends_quietly(self, tmp_path: Path) -> None:
+        """A reader closing early (| head -1) ends the command quietly, with the status so far."""
+        path = write(tmp_path / "c.jsonl", *([LINES[0]] * 2000))
+        with subprocess.Popen(
+            [sys.executable, "-m", "hcpcs_home", "check", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        ) as proc:
+            assert proc.stdout is not None and proc.stderr is not None
+            first = proc.stdout.readline()
+            proc.stdout.close()
+            err = proc.stderr.read().decode()
+            status = proc.wait(timeout=120)
+        assert first.startswith(str(path).encode() + b":1: ")
+        assert "Traceback" not in err and "BrokenPipe" not in err, err
+        assert EXIT_ERRORS == status
+        assert 1 == len(err.splitlines())
+
+
+class TestOtherCommands:
+    def test_units_with_payer_policy(self) -> None:
+        """units uses a payer profile's unit policy (Texas tenths of an hour)."""
+        run = Run("units", "S9124", "505", "--payer", "tx-medicaid-cshcn")
+        assert (EXIT_OK, "8.4\n") == (run.status, run.out)
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (("lookup", "S9130"), "S9130"),
+            (("lookup", "G0154", "--on", "2024-01-01"), "G0154"),
+            (("units", "S9124", "-5"), "minutes"),
+            (("units", "S9124", "60", "--payer", "nobody"), "nobody"),
+        ],
+    )
+    def test_errors_exit_two_with_one_line(self, args: tuple[str, ...], message: str) -> None:
+        """A bad code, date, minutes or payer exits 2 with the library's one-line message."""
+        run = Run(*args)
+        assert (EXIT_USAGE, "", 1) == (run.status, run.out, len(run.err.splitlines()))
+        assert message in run.err
+
+    def test_lookup_terminated(self) -> None:
+        """lookup shows termination and replacement codes."""
+        assert "terminated 2016-02-29 (use G0299 G0300)" in Run("lookup", "G0154").out
+
+    def test_lookup_json(self) -> None:
+        """lookup --json prints the code's summary as one JSON object."""
+        assert "S9124" == json.loads(Run("lookup", "--json", "s9124").out)["code"]
+
+    def test_rules_lists_ids(self) -> None:
+        """rules lists every default rule id."""
+        run = Run("rules")
+        assert all(r.id in run.out for r in DEFAULT_RULES)

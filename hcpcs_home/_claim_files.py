@@ -1,0 +1,276 @@
+"""Claims read from files for the command line, one record at a time, each with its file line.
+
+A *record* is what one report is printed for: a claim, or the reason a piece
+of the input could not be read as one (:class:`Unreadable`).  Every reader
+yields :class:`Record` values in input order and never raises for bad input,
+so a batch loses nothing: records in = reports out.
+
+JSON lines are read line by line (split on ``"\\n"`` only: a claim may hold
+U+2028, which :func:`~hcpcs_home.serialize.claim_to_json` writes raw), so
+memory stays flat in the input's size.  A whole JSON document (a claim object
+or a list of claims) must be read whole, up to :data:`MAX_DOCUMENT_BYTES`.
+
+>>> import io
+>>> text = b'{"format": 1}\\n\\n[1, 2]\\n'
+>>> for record in json_lines(io.BytesIO(text), "in.jsonl"):
+...     print(record.label, record.problem.splitlines()[0])
+in.jsonl:1 invalid Claim (3 problems)
+in.jsonl:3 a JSON array of 2 items, not a claim object (JSON lines hold one per line)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+
+import attrs
+
+from .claims import Claim
+from .errors import HcpcsError
+from .serialize import claim_from_data
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_LINE_BYTES",
+    "MAX_MESSAGE_CHARS",
+    "Record",
+    "json_document",
+    "json_lines",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+MAX_LINE_BYTES = 8 * 1024 * 1024
+"""The longest JSON line (one claim) read; a longer line is one unreadable record."""
+
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+"""The largest whole JSON document or CSV file read (they are read whole)."""
+
+MAX_MESSAGE_CHARS = 400
+"""The longest problem description printed for one record (the rest is elided)."""
+
+_BOM = b"\xef\xbb\xbf"
+_SPACE = re.compile(r"[ \t\n\r]*")
+_CHUNK = 1024 * 1024
+
+
+@attrs.frozen(slots=True)
+class Record:
+    """One record of the input: a claim, or why that piece could not be read.
+
+    :ivar file: the file's name as given (``<stdin>`` for standard input).
+    :ivar line: the 1-based file line where the record starts.
+    :ivar number: the record's 1-based position in its file.
+    :ivar claim: the claim, or ``None`` when it could not be read.
+    :ivar problem: why it could not be read (bounded; never the record's content).
+    :ivar field: the path of the field at fault (``$``: the whole record).
+    """
+
+    file: str
+    line: int
+    number: int
+    claim: Claim | None = None
+    problem: str | None = None
+    field: str = "$"
+
+    @property
+    def label(self) -> str:
+        """``file:line``, the way compilers name a place in a file."""
+        return f"{self.file}:{self.line}"
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    return f"{text[:MAX_MESSAGE_CHARS]}... ({len(text) - MAX_MESSAGE_CHARS} more characters)"
+
+
+def _kind(value: object) -> str:
+    """A short description of a JSON value that is not a claim object, without its content."""
+    if isinstance(value, list):
+        return f"a JSON array of {len(value)} item{'' if len(value) == 1 else 's'}"
+    names = {str: "string", bool: "boolean", int: "number", float: "number", type(None): "null"}
+    return f"a JSON {names.get(type(value), type(value).__name__)}"
+
+
+def _claim(value: Any, hint: str) -> tuple[Claim | None, str | None, str]:
+    """(claim, problem, field) for one parsed JSON value."""
+    if not isinstance(value, dict):
+        return None, f"{_kind(value)}, not a claim object{hint}", "$"
+    try:
+        return claim_from_data(value), None, "$"
+    except HcpcsError as exc:
+        field = getattr(exc, "field", None)
+        return None, _bounded(str(exc)), field if isinstance(field, str) else "$"
+    except RecursionError:
+        return None, "is nested too deeply to read", "$"
+    except Exception as exc:
+        # A bug in the library must not drop this record or the ones after it.
+        return None, f"internal error {type(exc).__name__} while reading the claim", "$"
+
+
+def _record(file: str, line: int, number: int, value: Any, hint: str = "") -> Record:
+    claim, problem, field = _claim(value, hint)
+    return Record(file, line, number, claim, problem, field)
+
+
+def _parse_line(raw: bytes) -> tuple[Any, str | None]:
+    """(value, None) for a JSON line, or (None, why it is not JSON)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"is not UTF-8 text (byte {exc.start + 1}: {exc.reason})"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"is not valid JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return None, "is nested too deeply to read"
+    except ValueError as exc:  # integers too long to convert, and the like
+        return None, f"is not valid JSON: {_bounded(str(exc))}"
+
+
+def json_lines(stream: IO[bytes], file: str) -> Iterator[Record]:
+    """A record per non-blank line of a JSON-lines byte stream, as each line is read.
+
+    A line holds one claim object; anything else on a line (an array of
+    claims, a number, broken JSON, a line over :data:`MAX_LINE_BYTES`) is an
+    unreadable record for that line.
+    """
+    number = 0
+    line = 0
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        line += 1
+        if line == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while (rest := stream.readline(_CHUNK)) and not rest.endswith(b"\n"):
+                pass
+            number += 1
+            too_long = f"is longer than {MAX_LINE_BYTES} bytes"
+            yield Record(file, line, number, problem=too_long)
+            continue
+        if not raw.strip():
+            continue
+        number += 1
+        value, problem = _parse_line(raw)
+        if problem is not None:
+            yield Record(file, line, number, problem=problem)
+        else:
+            yield _record(file, line, number, value, " (JSON lines hold one per line)")
+
+
+def read_bounded(stream: IO[bytes], file: str) -> bytes:
+    """The whole stream, or :class:`OverflowError` past :data:`MAX_DOCUMENT_BYTES`."""
+    data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise OverflowError(
+            f"{file} is larger than {MAX_DOCUMENT_BYTES} bytes; "
+            "write large batches as JSON lines, which are read line by line"
+        )
+    return data
+
+
+def json_document(stream: IO[bytes], file: str) -> Iterator[Record]:
+    """A record per claim of a whole JSON document: one claim object, or a list of them.
+
+    Each claim of a list is labelled with the line where it starts.  Text
+    that stops being JSON part-way is one unreadable record at the line of
+    the fault, after the claims before it.
+    """
+    try:
+        data = read_bounded(stream, file)
+        text = data.decode("utf-8-sig")
+    except OverflowError as exc:
+        yield Record(file, 1, 1, problem=str(exc))
+        return
+    except UnicodeDecodeError as exc:
+        problem = f"is not UTF-8 text (byte {exc.start + 1}: {exc.reason})"
+        yield Record(file, 1, 1, problem=problem)
+        return
+    yield from _document_records(text, file)
+
+
+def _skip(text: str, pos: int) -> int:
+    return _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+
+
+class _NotJson(Exception):
+    """Where and why a JSON document stops being JSON."""
+
+    def __init__(self, pos: int, problem: str) -> None:
+        super().__init__(problem)
+        self.pos = pos
+        self.problem = problem
+
+
+def _decode(decoder: json.JSONDecoder, text: str, pos: int) -> tuple[Any, int]:
+    try:
+        return decoder.raw_decode(text, pos)
+    except json.JSONDecodeError as exc:
+        raise _NotJson(exc.pos, f"is not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise _NotJson(pos, "is nested too deeply to read") from None
+    except ValueError as exc:  # integers too long to convert, and the like
+        raise _NotJson(pos, f"is not valid JSON: {_bounded(str(exc))}") from None
+
+
+def _values(text: str) -> Iterator[tuple[int, Any]]:
+    """(offset, value) of a document's one value, or of each item of its top-level list."""
+    decoder = json.JSONDecoder()
+    pos = _skip(text, 0)
+    if pos == len(text):
+        return
+    if text[pos] != "[":
+        start = pos
+        value, pos = _decode(decoder, text, pos)
+        yield start, value
+        pos = _skip(text, pos)
+    else:
+        pos = _skip(text, pos + 1)
+        closed = text[pos : pos + 1] == "]"
+        pos = _skip(text, pos + 1) if closed else pos
+        while not closed:
+            start = pos
+            value, pos = _decode(decoder, text, pos)
+            yield start, value
+            pos = _skip(text, pos)
+            separator, closed = text[pos : pos + 1], text[pos : pos + 1] == "]"
+            if separator not in (",", "]"):
+                raise _NotJson(pos, "is not valid JSON: expecting ',' or ']' after a claim")
+            pos = _skip(text, pos + 1)
+    if pos < len(text):
+        raise _NotJson(pos, "is not valid JSON: extra data after the document")
+
+
+def _document_records(text: str, file: str) -> Iterator[Record]:
+    lines = _LineCounter(text)
+    number = 0
+    try:
+        for start, value in _values(text):
+            number += 1
+            yield _record(file, lines.at(start), number, value)
+    except _NotJson as exc:
+        yield Record(file, lines.at(exc.pos), number + 1, problem=exc.problem)
+
+
+class _LineCounter:
+    """1-based line numbers of increasing offsets in a text, counted once."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._pos = 0
+        self._line = 1
+
+    def at(self, pos: int) -> int:
+        self._line += self._text.count("\n", self._pos, pos)
+        self._pos = pos
+        return self._line
