@@ -173,7 +173,7 @@ class TestStreaming:
         """A line that is not UTF-8 or is over the line limit is one unreadable record."""
         monkeypatch.setattr(_claim_files, "MAX_LINE_BYTES", len(CLEAN) + 10)
         path = tmp_path / "c.jsonl"
-        long = CLEAN.replace('"format": 1', '"format": 1' + " " * 40)
+        long = "{" + " " * 40 + CLEAN[1:]
         path.write_bytes(b"\xff{}\n" + long.encode() + b"\n" + CLEAN.encode())
         rows = Run("check", "--json", str(path)).json()
         assert [1, 2, 3] == [r["line"] for r in rows]
