@@ -356,9 +356,20 @@ def _check_inputs(
 
 def _write_text(out: TextIO, record: Record, report: Any, quiet: bool) -> None:
     if report is None:
-        print(f"{record.label}: cannot read claim: {record.problem}", file=out)
+        text = f"{record.label}: cannot read claim: {record.problem}"
     elif report.findings or not quiet:
-        print(f"{record.label}: {report}", file=out)
+        text = f"{record.label}: {report}"
+    else:
+        return
+    print(_printable(text, out), file=out)
+
+
+def _printable(text: str, out: TextIO) -> str:
+    """``text`` with what ``out`` cannot encode (a lone surrogate a claim held) escaped."""
+    if text.isascii():
+        return text
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    return text.encode(encoding, "backslashreplace").decode(encoding)
 
 
 def _write_json(out: TextIO, record: Record, report: Any, quiet: bool) -> None:

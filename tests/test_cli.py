@@ -138,6 +138,19 @@ class TestStreaming:
         rows = Run("check", "--json", str(path)).json()
         assert [1, 2] == [r["line"] for r in rows]
 
+    def test_lone_surrogate_does_not_stop_the_batch(self, tmp_path: Path) -> None:
+        """A claim id holding a lone surrogate (a JSON escape) is printed escaped, never fatal."""
+        odd = json.loads(CLEAN)
+        odd["id"] = "X\ud800Y"
+        path = write(tmp_path / "c.jsonl", json.dumps(odd), CLEAN)
+        run = Run("check", str(path))
+        assert 2 == sum(line.startswith(f"{path}:") for line in run.out.splitlines())
+        assert "2 record(s) read" in run.err
+        with open(os.devnull, "w", encoding="utf-8") as strict:
+            status = main(["check", str(path)], stdout=strict, stderr=io.StringIO())
+        assert status in (EXIT_OK, EXIT_ERRORS)
+        assert all(r["file"] == str(path) for r in Run("check", "--json", str(path)).json())
+
     def test_windows_line_ends_and_byte_order_mark(self, tmp_path: Path) -> None:
         """CRLF line ends and a UTF-8 byte order mark read like plain JSON lines."""
         path = tmp_path / "c.jsonl"
