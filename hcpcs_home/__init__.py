@@ -26,7 +26,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from . import catalog, dask, dataframes, payers, ub04, units, x12, x12_files
+    from . import catalog, dask, dataframes, hospice, payers, ub04, units, x12, x12_files
     from .catalog import DATA_RELEASE, Catalog, default_catalog, load_cms_file, lookup
     from .claims import (
         Authorization,
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         Setting,
         normalize_code,
     )
+    from .hospice import chc_day, noe_timing
     from .payers import Payer, PayerKind
     from .policy import (
         Finding,
@@ -103,13 +104,16 @@ __all__ = [
     "__version__",
     "billable_units",
     "catalog",
+    "chc_day",
     "check",
     "check_many",
     "dask",
     "dataframes",
     "default_catalog",
+    "hospice",
     "load_cms_file",
     "lookup",
+    "noe_timing",
     "normalize_code",
     "payers",
     "predicate",
@@ -154,10 +158,13 @@ _LAZY: dict[str, str] = {
     "dask": "dask",
     "dataframes": "dataframes",
     "default_catalog": "catalog",
+    "chc_day": "hospice",
     "check": "policy",
     "check_many": "policy",
+    "hospice": "hospice",
     "load_cms_file": "catalog",
     "lookup": "catalog",
+    "noe_timing": "hospice",
     "normalize_code": "codes",
     "payers": "payers",
     "predicate": "policy",

@@ -48,6 +48,7 @@ __all__ = [
     "AMA_PER_CODE",
     "DEFAULT_POLICY",
     "DOL_EEOICP_8_HOUR_SHIFT",
+    "HOSPICE_VISIT",
     "MAX_LINE_MINUTES",
     "MEDICARE",
     "MEDICARE_ANY_MINUTE_VISIT",
@@ -66,6 +67,7 @@ __all__ = [
     "is_contested",
     "minutes_between",
     "per_diem_units",
+    "policy_for_bill",
     "service_dates",
     "total_time_units",
     "units_for_many",
@@ -275,13 +277,66 @@ MEDICARE_ANY_MINUTE_VISIT = attrs.evolve(
     MEDICARE,
     name="Medicare, any-minute visit",
     fifteen_minute=FifteenMinuteRule.HH_VISIT_ANY_MINUTE,
-    source="Cahaba GBA RHHI hospice FAQ 9970 (CR 6440); Medicaid manual quoting Medicare HH policy",
+    source=(
+        "CMS hospice Q&A 9887 (2009-11-05, as quoted by NHPCO); Cahaba GBA RHHI hospice FAQ "
+        "9970 (CR 6440); Medicaid manual quoting Medicare HH policy"
+    ),
 )
 """:data:`MEDICARE` with any 1-22 minute visit line counted as 1 unit.
 
-Source: Cahaba GBA RHHI hospice FAQ 9970 on CR 6440, and a Medicaid manual
-quoting Medicare home-health policy (medicalbillingcptmodifiers.com [3rd]).
+Source: CMS's hospice Q&A on CR 6440 visit reporting (ID 9887, 2009-11-05, as
+quoted by NHPCO; Cahaba GBA RHHI heads it "CMS FAQ 9970"): a visit of up to 15
+minutes is one unit, and a longer one rounds to the nearest 15 minutes (20
+minutes is 1, 25 is 2).  A Medicaid manual quoting Medicare home-health policy
+gives the same bands (1 to less than 23 minutes is 1 unit;
+medicalbillingcptmodifiers.com [3rd]).  Rounding to the
+nearest quarter hour with a floor of one unit is the CMS chart from 8 minutes
+up, so this is one policy, not two.  :data:`HOSPICE_VISIT` names it for
+hospice claims.
 """
+
+HOSPICE_VISIT = MEDICARE_ANY_MINUTE_VISIT
+"""The unit policy of hospice visit lines (TOB 081X/082X), :data:`MEDICARE_ANY_MINUTE_VISIT`.
+
+The same value under the name a hospice biller looks for: each visit line
+(G0299, G0300, G0151-G0153, G0155-G0158 on 042X-057X) counts its own
+minutes, any visit of 1-15 minutes is one 15-minute increment, and longer
+visits round to the nearest 15 minutes (CMS hospice Q&A 9887; Cahaba GBA
+hospice FAQ 9970 on CR 6440).  :func:`policy_for_bill` makes it the default
+on hospice claims.
+
+>>> from hcpcs_home.units import HOSPICE_VISIT, billable_units
+>>> [billable_units("G0299", m, policy=HOSPICE_VISIT) for m in (5, 15, 20, 25)]
+[1, 1, 1, 2]
+"""
+
+#: Types of bill whose claims count visit lines under :data:`HOSPICE_VISIT` by default.
+_HOSPICE_BILL_CLASSES = frozenset({"81", "82"})
+
+
+def policy_for_bill(policy: UnitPolicy | None, type_of_bill: str | None) -> UnitPolicy:
+    """The unit policy for one claim: the payer's, except Medicare's default on hospice bills.
+
+    A hospice claim (type of bill 081X or 082X) whose payer counts units
+    under the plain :data:`MEDICARE` default is counted under
+    :data:`HOSPICE_VISIT`, the policy CMS's hospice Q&A states for hospice
+    visit lines.  A payer that chose its own policy keeps it everywhere.
+
+    >>> from hcpcs_home.units import MEDICARE, policy_for_bill
+    >>> policy_for_bill(MEDICARE, "0811").name, policy_for_bill(MEDICARE, "0329").name
+    ('Medicare, any-minute visit', 'Medicare')
+    >>> policy_for_bill(None, None).name
+    'Medicare'
+    """
+    chosen = _policy(policy)
+    if (
+        chosen == MEDICARE
+        and isinstance(type_of_bill, str)
+        and type_of_bill[1:3] in _HOSPICE_BILL_CLASSES
+    ):
+        return HOSPICE_VISIT
+    return chosen
+
 
 AMA_PER_CODE = attrs.evolve(
     MEDICARE,

@@ -19,6 +19,7 @@ MODULES = [
     "dask",
     "dataframes",
     "errors",
+    "hospice",
     "payers",
     "policy",
     "rules",
