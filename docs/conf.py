@@ -31,9 +31,9 @@ autoclass_content = "class"
 nitpick_ignore_regex = [
     ("py:class", r"_dt\..*"),
     ("py:mod", r"(multiprocessing|pickle|decimal|datetime|importlib.*)"),
-    ("py:class", r"(datetime|decimal|collections\.abc|typing|enum|pathlib|os|io|re)\..*"),
+    ("py:class", r"(datetime|decimal|fractions|collections\.abc|typing|enum|pathlib|os|io|re)\..*"),
     ("py:class", r"(attrs|attr|cattrs|cattr|hypothesis|pandas|dask)\..*"),
-    ("py:class", r"(Decimal|Path|PathLike|Iterable|Iterator|Mapping|Sequence|Callable|Any)"),
+    ("py:class", r"(Decimal|Fraction|Path|PathLike|Iterable|Iterator|Mapping|Sequence|Callable|Any)"),
     ("py:class", r"(date|datetime|time|timedelta|Enum|SearchStrategy|Converter)"),
     ("py:class", r"(StrPath|T|_T|.*\._.*)"),
     ("py:obj", r"(typing|collections\.abc)\..*"),

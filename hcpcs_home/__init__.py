@@ -26,7 +26,18 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from . import catalog, dask, dataframes, hospice, payers, ub04, units, x12, x12_files
+    from . import (
+        catalog,
+        dask,
+        dataframes,
+        hospice,
+        payers,
+        pdgm,
+        ub04,
+        units,
+        x12,
+        x12_files,
+    )
     from .catalog import DATA_RELEASE, Catalog, default_catalog, load_cms_file, lookup
     from .claims import (
         Authorization,
@@ -50,6 +61,7 @@ if TYPE_CHECKING:
     )
     from .hospice import chc_day, noe_timing
     from .payers import Payer, PayerKind
+    from .pdgm import is_lupa, noa_timing, pdgm_periods
     from .policy import (
         Finding,
         Predicate,
@@ -111,11 +123,15 @@ __all__ = [
     "dataframes",
     "default_catalog",
     "hospice",
+    "is_lupa",
     "load_cms_file",
     "lookup",
+    "noa_timing",
     "noe_timing",
     "normalize_code",
     "payers",
+    "pdgm",
+    "pdgm_periods",
     "predicate",
     "total_time_units",
     "ub04",
@@ -167,6 +183,10 @@ _LAZY: dict[str, str] = {
     "noe_timing": "hospice",
     "normalize_code": "codes",
     "payers": "payers",
+    "pdgm": "pdgm",
+    "pdgm_periods": "pdgm",
+    "noa_timing": "pdgm",
+    "is_lupa": "pdgm",
     "predicate": "policy",
     "total_time_units": "units",
     "ub04": "ub04",

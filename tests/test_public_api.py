@@ -21,6 +21,7 @@ MODULES = [
     "errors",
     "hospice",
     "payers",
+    "pdgm",
     "policy",
     "rules",
     "ub04",

@@ -1,0 +1,452 @@
+"""Medicare home-health PDGM arithmetic: 30-day periods, NOA timeliness, HIPPS, LUPA.
+
+Under the Patient-Driven Groupings Model (PDGM), for periods beginning on or
+after 2020-01-01, Medicare pays a home-health admission in 30-day periods
+(CGS "Final Claim" page, CR 11081; MLN SE19027).  The admission (start of
+care) date is day 1 of period 1; period *n* starts 30 × (*n* − 1) days later
+and ends 29 days after its start (CGS reason-code examples U538F: 06/25-07/24).
+The first period of an admission is *early*, every later adjacent one *late*
+(CMS MLN call 2019-08-21, as quoted by AAPC; Healthcare Synergy knowledge base).
+
+>>> import datetime
+>>> from hcpcs_home import pdgm_periods, noa_timing
+>>> for p in pdgm_periods(datetime.date(2024, 3, 1), datetime.date(2024, 5, 10)):
+...     print(p)
+period 1 (early) 2024-03-01..2024-03-30
+period 2 (late) 2024-03-31..2024-04-29
+period 3 (late) 2024-04-30..2024-05-10
+>>> late = noa_timing(datetime.date(2024, 3, 1), datetime.date(2024, 3, 7))
+>>> late.timely, late.days_late, late.reduction
+(False, 1, Fraction(1, 5))
+
+Since 2022-01-01 each admission needs a notice of admission (NOA, type of bill
+032A) submitted to and accepted by the MAC within 5 calendar days after the
+admission date; a late NOA reduces the period payment by 1/30 for each day
+from the admission date to the day the NOA was accepted (CY 2021 Home Health
+PPS final rule, as quoted by AAPC; NGS and CGS "Late NOA – The Exception
+Process", CGS 2022-07-26).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import os
+import re
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from . import _fields as f
+from . import _tables
+from .claims import HIPPS_REVENUE_CODE, ClaimLine
+from .errors import InvalidFieldError, InvalidTimeError, UnknownCodeError
+
+__all__ = [
+    "MAX_ADMISSION_DAYS",
+    "NOA_DAYS",
+    "NOA_START",
+    "PDGM_START",
+    "PERIOD_DAYS",
+    "TELEHEALTH_CODES",
+    "LupaThresholds",
+    "NoaTiming",
+    "Period",
+    "is_lupa",
+    "is_valid_hipps",
+    "noa_timing",
+    "pdgm_periods",
+    "period_containing",
+    "shipped_lupa_thresholds",
+    "visit_count",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+PDGM_START = _dt.date(2020, 1, 1)
+"""First day of PDGM; periods beginning on or after it are 30-day periods (CR 11081)."""
+
+PERIOD_DAYS = 30
+"""Length of a PDGM payment period in days."""
+
+NOA_START = _dt.date(2022, 1, 1)
+"""First admission date that needs a notice of admission (TOB 032A; CR 12227, CR 12256)."""
+
+NOA_DAYS = 5
+"""Calendar days after the admission date within which the NOA must be accepted (CGS; NGS)."""
+
+MAX_ADMISSION_DAYS = 366 * 20
+"""The longest admission these functions accept, in days (a bound on input, not a rule)."""
+
+TELEHEALTH_CODES = frozenset({"G0320", "G0321", "G0322"})
+"""Home-health telecommunications G-codes of CR 12805, reported on the claim but never visits.
+
+Palmetto GBA "Telehealth Home Health Services: New G-Codes"; SSA §1895(e)(1)
+and 42 CFR 409.43(a) (telecommunications do not replace an ordered visit).
+"""
+
+_SITE_CODES = frozenset(f"Q50{n:02d}" for n in range(1, 11))
+# Revenue families whose lines are home-health visits (CCW codebook, CLM_HHA_TOT_VISIT_CNT).
+_VISIT_FAMILIES = frozenset({"042", "043", "044", "055", "056", "057", "058", "059"})
+_PDGM_HIPPS = re.compile(r"[1-4][A-L][A-C][1-3]1\Z")
+_DAY = _dt.timedelta(days=1)
+
+
+def _admission_span(admission: object, through: object) -> tuple[_dt.date, _dt.date]:
+    first = f.date("admission")(admission)
+    last = f.date("through")(through)
+    if last < first:
+        raise InvalidTimeError("through", last, f"is before admission={first.isoformat()}")
+    if (last - first).days > MAX_ADMISSION_DAYS:
+        raise InvalidTimeError("through", last, f"is more than {MAX_ADMISSION_DAYS} days on")
+    return first, last
+
+
+@attrs.frozen(slots=True)
+class Period:
+    """One 30-day PDGM payment period of an admission.
+
+    :ivar number: 1 for the period that starts on the admission date.
+    :ivar start: first day of the period.
+    :ivar end: last day: 29 days after ``start``, or earlier where the
+        admission ends sooner (discharge, transfer, death).
+    """
+
+    number: int
+    start: _dt.date
+    end: _dt.date
+
+    @property
+    def early(self) -> bool:
+        """Whether the period is early (the first of the admission); later ones are late."""
+        return self.number == 1
+
+    @property
+    def days(self) -> int:
+        """The number of days in the period (30 unless it was cut short)."""
+        return (self.end - self.start).days + 1
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, _dt.date) and self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        timing = "early" if self.early else "late"
+        return f"period {self.number} ({timing}) {self.start.isoformat()}..{self.end.isoformat()}"
+
+
+def pdgm_periods(admission: _dt.date | str, through: _dt.date | str) -> tuple[Period, ...]:
+    """The 30-day periods of an admission from ``admission`` to ``through``.
+
+    The last period ends on ``through`` (give the discharge date, or any day
+    you want the periods up to).
+
+    :raises InvalidTimeError: ``through`` is before ``admission``, or the
+        span is absurdly long.
+    """
+    first, last = _admission_span(admission, through)
+    out = []
+    start, number = first, 1
+    while start <= last:
+        end = min(start + (PERIOD_DAYS - 1) * _DAY, last)
+        out.append(Period(number, start, end))
+        start, number = start + PERIOD_DAYS * _DAY, number + 1
+    return tuple(out)
+
+
+def period_containing(admission: _dt.date | str, day: _dt.date | str) -> Period:
+    """The full 30-day period of the admission that ``day`` falls in.
+
+    >>> import datetime
+    >>> print(period_containing("2024-03-01", "2024-04-15"))
+    period 2 (late) 2024-03-31..2024-04-29
+    """
+    first, on = _admission_span(admission, day)
+    number = (on - first).days // PERIOD_DAYS + 1
+    start = first + (number - 1) * PERIOD_DAYS * _DAY
+    return Period(number, start, start + (PERIOD_DAYS - 1) * _DAY)
+
+
+@attrs.frozen(slots=True)
+class NoaTiming:
+    """How timely a notice of admission was, and what a late one costs.
+
+    :ivar admission: the admission (start-of-care) date.
+    :ivar accepted_on: the day the MAC accepted the NOA.
+    :ivar penalty_days: days from the admission date to acceptance (the
+        admission day counts as the first penalty day).
+    :ivar timely: accepted within :data:`NOA_DAYS` days after admission.
+    :ivar days_late: days past the deadline (0 when timely).
+    :ivar reduction: the share of the first period's payment (outlier
+        included) lost, an exact fraction: ``penalty_days / 30`` when late,
+        at most 1; 0 when timely.
+    :ivar reaches_later_periods: acceptance came after the first period
+        ended.  CMS says each affected period is reduced, but how the days are
+        split across later periods is not confirmed in a public source: ask
+        your MAC.  ``reduction`` covers the first period only.
+    """
+
+    admission: _dt.date
+    accepted_on: _dt.date
+    penalty_days: int
+    timely: bool
+    days_late: int
+    reduction: Fraction
+    reaches_later_periods: bool
+
+
+def noa_timing(admission: _dt.date | str, accepted_on: _dt.date | str) -> NoaTiming:
+    """Whether an NOA accepted on ``accepted_on`` was timely, and the late-NOA reduction.
+
+    Worked examples (SOC 2024-03-01): accepted 03-06 is timely; 03-07 is one
+    day late and loses 6/30 = 1/5 of period 1 (CMS: "one day late = 20%").
+
+    >>> noa_timing("2024-03-01", "2024-03-06").timely
+    True
+    >>> noa_timing("2024-03-01", "2024-03-15").reduction
+    Fraction(7, 15)
+
+    :raises InvalidTimeError: acceptance before the admission date (NOAs
+        with future dates are rejected: CGS news 2022-01-04).
+    """
+    first, accepted = _admission_span(admission, accepted_on)
+    days = (accepted - first).days
+    timely = days <= NOA_DAYS
+    return NoaTiming(
+        admission=first,
+        accepted_on=accepted,
+        penalty_days=days,
+        timely=timely,
+        days_late=0 if timely else days - NOA_DAYS,
+        reduction=Fraction(0) if timely else Fraction(min(days, PERIOD_DAYS), PERIOD_DAYS),
+        reaches_later_periods=not timely and days > PERIOD_DAYS,
+    )
+
+
+def is_valid_hipps(code: object) -> bool:
+    """Whether ``code`` is a home-health HIPPS code in the PDGM layout; never raises.
+
+    Five characters: admission source and timing ``1``-``4``, clinical group
+    ``A``-``L``, functional level ``A``-``C``, comorbidity ``1``-``3``, and ``1``
+    (CMS "Definition and Uses of HIPPS Codes", 2022-04-04; AAPC "Decode HIPPS
+    Digits Under PDGM" quoting CMS; homecareanswers.com).  Which letter is
+    which clinical group is not confirmed publicly; CMS's yearly case-mix
+    weights file is the list of codes in use.
+
+    >>> [is_valid_hipps(c) for c in ("1FC21", "1fc21", "5FC21", "G0402", None)]
+    [True, False, False, False, False]
+    """
+    return isinstance(code, str) and _PDGM_HIPPS.match(code) is not None
+
+
+def _is_visit(line: ClaimLine, count_site_lines: bool) -> bool:
+    rev = line.revenue_code
+    if rev is None or rev[:3] not in _VISIT_FAMILIES or line.code in TELEHEALTH_CODES:
+        return False
+    return count_site_lines or line.code not in _SITE_CODES
+
+
+def visit_count(lines: Iterable[ClaimLine], *, count_site_lines: bool = False) -> int:
+    """The visits among ``lines``: one per visit-revenue line, whatever its units.
+
+    Visit lines are those under revenue codes 042X-044X and 055X-059X (CCW
+    codebook, ``CLM_HHA_TOT_VISIT_CNT``).  Telehealth G0320-G0322 lines never
+    count.  Site-of-service Q5001-Q5010 lines reuse a visit revenue code but
+    are not visits; whether CMS's own count skips them is not confirmed, so
+    ``count_site_lines=True`` counts them.
+    """
+    items = f.tuple_of(f.instance_of(ClaimLine, "lines"), "lines")(lines)
+    return sum(1 for line in items if _is_visit(line, count_site_lines))
+
+
+def _threshold(field: str, value: object) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99:
+        raise InvalidFieldError(field, value, "is not a visit threshold (1 to 99)")
+    return value
+
+
+def _thresholds(value: object) -> Mapping[str, int]:
+    if not isinstance(value, Mapping):
+        raise InvalidFieldError("by_hipps", value, "must be a mapping of HIPPS code to visits")
+    out: dict[str, int] = {}
+    for code, visits in value.items():
+        if not isinstance(code, str) or not re.fullmatch(r"[A-Z0-9]{5}", code.strip().upper()):
+            raise InvalidFieldError("by_hipps", code, "is not a five-character HIPPS code")
+        out[code.strip().upper()] = _threshold(f"by_hipps[{code!r}]", visits)
+    return MappingProxyType(out)
+
+
+def _name(value: object) -> str:
+    return f.text("name")(value)
+
+
+def _source(value: object) -> str:
+    return f.text("source")(value)
+
+
+def _default(value: object) -> int | None:
+    return None if value is None else _threshold("default", value)
+
+
+@attrs.frozen(slots=True, eq=False)
+class LupaThresholds:
+    """LUPA visit thresholds: a period with fewer visits than its HIPPS's threshold is a LUPA.
+
+    :ivar name: what the table is (``"CY 2024 PDGM"``).
+    :ivar by_hipps: threshold per HIPPS code.
+    :ivar default: threshold for a HIPPS not in ``by_hipps`` (the single
+        threshold of the pre-PDGM system), or ``None``: an unknown HIPPS is
+        then an error, never a guess.
+    :ivar source: where the numbers come from.
+
+    >>> table = LupaThresholds("example", {"1FC21": 4})
+    >>> table.threshold("1FC21")
+    4
+    """
+
+    name: str = attrs.field(converter=_name)
+    by_hipps: Mapping[str, int] = attrs.field(converter=_thresholds)
+    default: int | None = attrs.field(default=None, converter=_default)
+    source: str = attrs.field(default="", converter=_source)
+
+    def threshold(self, hipps: str) -> int:
+        """The threshold for ``hipps``.
+
+        :raises InvalidFieldError: ``hipps`` is not five letters or digits.
+        :raises UnknownCodeError: the table has no threshold for it and no default.
+        """
+        key = hipps.strip().upper() if isinstance(hipps, str) else None
+        if key is None or not re.fullmatch(r"[A-Z0-9]{5}", key):
+            raise InvalidFieldError("hipps", hipps, "is not a five-character HIPPS code")
+        found = self.by_hipps.get(key)
+        if found is not None:
+            return found
+        if self.default is None:
+            raise UnknownCodeError(hipps)
+        return self.default
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        source: str | None = None,
+    ) -> LupaThresholds:
+        """A table from a CSV or tab-separated file with a HIPPS column and a threshold column.
+
+        Export CMS's "CY <year> PDGM Case-Mix Weights and LUPA Thresholds"
+        sheet to CSV and load it: the header row's columns are found by name
+        (one containing ``HIPPS``, one containing ``threshold``, any case);
+        ``#`` lines and lines before the header are skipped.  Every row must
+        hold a HIPPS code and a whole threshold, or the load fails naming the row.
+        """
+        file = Path(os.fspath(path))
+        text = file.read_text("utf-8-sig")
+        if len(text) > 5_000_000:
+            raise InvalidFieldError("path", str(file), "is larger than a thresholds table")
+        lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+        delimiter = "\t" if any("\t" in ln for ln in lines[:5]) else ","
+        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+        found_header = next(
+            (
+                (at, _column(header, "hipps"), _column(header, "threshold"))
+                for at, header in enumerate(rows)
+                if _column(header, "hipps") is not None and _column(header, "threshold") is not None
+            ),
+            None,
+        )
+        if found_header is None:
+            raise InvalidFieldError("path", str(file), "has no HIPPS and threshold columns")
+        at, hipps, visits = found_header
+        assert hipps is not None and visits is not None
+        table: dict[str, Any] = {}
+        for number, row in enumerate(rows[at + 1 :], start=at + 2):
+            cells = [c.strip() for c in row]
+            if len(cells) <= max(hipps, visits):
+                raise InvalidFieldError(f"row {number}", row, "is missing cells")
+            table[cells[hipps]] = cells[visits]
+        try:
+            found = _thresholds(table)
+        except InvalidFieldError as exc:
+            raise InvalidFieldError(f"{file.name}: {exc.field}", exc.value, exc.reason) from None
+        return cls(name or file.stem, found, source=source or str(file))
+
+
+def _column(header: list[str], word: str) -> int | None:
+    """The index of the first column whose name contains ``word`` (any case)."""
+    return next((i for i, c in enumerate(header) if word in c.strip().lower()), None)
+
+
+def shipped_lupa_thresholds(on: _dt.date | str) -> LupaThresholds:
+    """The thresholds this package ships for a period starting ``on``.
+
+    Only the pre-PDGM rule is shipped (a 60-day episode with 4 visits or fewer
+    is a LUPA, CCW codebook ``CLM_HHA_LUPA_IND_CD``).  PDGM thresholds vary by
+    HIPPS and are published by CMS each year; for periods from 2020-01-01 load
+    them with :meth:`LupaThresholds.load`.
+
+    >>> shipped_lupa_thresholds("2019-06-01").threshold("1AFK1")
+    5
+
+    :raises InvalidTimeError: no shipped table covers ``on``.
+    """
+    day = f.date("on")(on)
+    for row in _tables.read_table("lupa_thresholds.tsv"):
+        first, last = _dt.date.fromisoformat(row["from"]), _dt.date.fromisoformat(row["through"])
+        if first <= day <= last:
+            source = " ".join(_tables.provenance("lupa_thresholds.tsv")[1:4])
+            if row["hipps"] == "*":
+                return LupaThresholds(row["scheme"], {}, int(row["threshold"]), source)
+            return LupaThresholds(row["scheme"], {row["hipps"]: row["threshold"]}, source=source)
+    raise InvalidTimeError(
+        "on",
+        day,
+        "is not covered by a shipped LUPA table; load CMS's 'CY <year> PDGM Case-Mix Weights "
+        "and LUPA Thresholds' with LupaThresholds.load()",
+    )
+
+
+def is_lupa(
+    lines: Iterable[ClaimLine],
+    thresholds: LupaThresholds,
+    *,
+    hipps: str | None = None,
+    count_site_lines: bool = False,
+) -> bool:
+    """Whether a period billed with ``lines`` has fewer visits than its LUPA threshold.
+
+    ``hipps`` defaults to the code on the period's 0023 line.  Visits are
+    counted by :func:`visit_count` (telehealth lines never count).
+
+    >>> from hcpcs_home import ClaimLine
+    >>> lines = [ClaimLine("1FC21", "2024-03-01", 1, revenue_code="0023"),
+    ...          ClaimLine("G0299", "2024-03-01", 4, revenue_code="0551"),
+    ...          ClaimLine("G0320", "2024-03-03", 1, revenue_code="0551"),
+    ...          ClaimLine("G0151", "2024-03-05", 3, revenue_code="0421")]
+    >>> is_lupa(lines, LupaThresholds("example", {"1FC21": 3}))
+    True
+
+    :raises InvalidFieldError: no HIPPS given and no single 0023 line holds one.
+    :raises UnknownCodeError: the table has no threshold for the HIPPS.
+    """
+    items = f.tuple_of(f.instance_of(ClaimLine, "lines"), "lines")(lines)
+    if not isinstance(thresholds, LupaThresholds):
+        raise InvalidFieldError("thresholds", thresholds, "must be LupaThresholds")
+    if hipps is None:
+        found = {li.code for li in items if li.revenue_code == HIPPS_REVENUE_CODE and li.code}
+        if len(found) != 1:
+            raise InvalidFieldError(
+                "hipps", sorted(found), "must be given: the lines hold no single 0023 HIPPS code"
+            )
+        hipps = found.pop()
+    return visit_count(items, count_site_lines=count_site_lines) < thresholds.threshold(hipps)
