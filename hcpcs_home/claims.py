@@ -202,7 +202,9 @@ class Service:
         (``hcpcs``/``procedure`` for ``code``, ``dos``/``service_date`` for
         ``date``, ``time_in``/``time_out`` for ``start``/``stop``, ``npi``,
         ``license``, ``auth``...).  Empty cells count as missing.  Unknown
-        columns are an error, so nothing a row says is silently ignored.
+        columns are an error, so nothing a row says is silently ignored, and so
+        are two columns for one field (``code`` and ``hcpcs``): which one to
+        believe is not guessed.
 
         >>> Service.from_timesheet_row({"HCPCS": "s9124", "DOS": "2024-05-01",
         ...     "Time In": "0700", "Time Out": "1500", "Credential": "LPN"}).minutes
@@ -210,11 +212,14 @@ class Service:
         """
         known = {a.name for a in attrs.fields(cls)}
         kwargs: dict[str, Any] = {}
+        seen: dict[str, str] = {}
         for key, value in row.items():
-            name = _ALIASES.get(str(key).strip().lower().replace(" ", "_").replace("-", "_"))
-            name = name or str(key).strip().lower().replace(" ", "_")
+            name = _column_name(key)
             if name not in known:
                 raise InvalidFieldError(str(key), value, "is not a service column")
+            if name in seen:
+                raise _same_field(seen[name], str(key), name)
+            seen[name] = str(key)
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             if name in _BOOLEAN_COLUMNS and isinstance(value, str):
@@ -264,6 +269,22 @@ _ALIASES = {
     "notes": "notes_on_file",
     "diagnosis": "diagnoses",
 }
+
+
+def _column_name(key: object) -> str:
+    """The field a timesheet column names, aliases resolved (``"Time In"`` is ``start``)."""
+    name = str(key).strip().lower().replace(" ", "_")
+    return _ALIASES.get(name.replace("-", "_"), name)
+
+
+def _same_field(first: str, second: str, name: str) -> InvalidFieldError:
+    return InvalidFieldError(
+        "columns",
+        (first, second),
+        f"both give {name!r}; keep one (which to believe is not guessed)",
+    )
+
+
 _BOOLEAN_COLUMNS = {"orders_on_file", "plan_of_care_on_file", "notes_on_file", "full_day"}
 
 

@@ -8,7 +8,17 @@ aliases) plus the claim columns of :data:`CLAIM_COLUMNS` (``claim_id``,
 ``modifiers``, ``charge``).  Nothing a row says is dropped: a row that cannot
 be read becomes a :class:`RowError` naming its index label, and
 :func:`check_frame` reports it as an ``invalid-row`` finding beside the
-rules' findings.
+rules' findings.  Three rules keep a frame's meaning from being guessed:
+
+* a cell holding a list (a list, tuple, numpy array or pandas array, as
+  parquet list columns give) is read as that list, element by element; an
+  empty cell (``None``, ``NaN``, ``NA``, ``NaT``) is missing;
+* a row with no claim id (no value in the ``by`` column) belongs to no claim:
+  it is reported as an ``invalid-row`` finding of its own, never merged with
+  the other rows that lack one;
+* two columns for one field (``code`` and ``hcpcs``, ``claim_id`` and
+  ``Claim ID``) are refused before any row is read, even where their values
+  agree: which one to believe is not guessed.
 
 pandas is imported when a function needs it, never at import time, so the rest
 of the library (and this module's import) works without it.  The walkthrough
@@ -27,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .claims import Claim, ClaimLine, Service
+from .claims import Claim, ClaimLine, Service, _column_name, _same_field
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidMinutesError
 from .payers import Payer, payer_profile
 from .policy import Report, RuleSet, check
@@ -172,15 +182,32 @@ def _is_missing(value: object) -> bool:
         return True
     if isinstance(value, float):
         return math.isnan(value)
-    # pandas.NA, pandas.NaT and numpy's NaT compare as neither equal nor unequal.
+    # pandas.NA, pandas.NaT and numpy's NaT compare as neither equal nor unequal
+    # (pandas.NA's comparison is NA itself, which has no truth value).
     try:
-        return bool(value != value)
+        unequal = value != value
     except (TypeError, ValueError):
+        return False  # a value, not a gap: the field's validation judges it
+    try:
+        return bool(unequal)
+    except (TypeError, ValueError):
+        return unequal is value
+
+
+def _is_list(value: object) -> bool:
+    """A list-like cell: a list or tuple, or an array (numpy, pandas) of one dimension or more."""
+    if isinstance(value, (list, tuple)):
         return True
+    if isinstance(value, (str, bytes, Mapping)):
+        return False
+    ndim = getattr(value, "ndim", None)
+    return isinstance(ndim, int) and ndim >= 1 and callable(getattr(value, "tolist", None))
 
 
 def _plain(value: object) -> object:
     """A cell as the Python value the value types accept (None for missing)."""
+    if _is_list(value):
+        return tuple(_plain(v) for v in value)  # type: ignore[attr-defined]
     if _is_missing(value):
         return None
     if isinstance(value, _dt.datetime):  # pandas.Timestamp too
@@ -195,11 +222,28 @@ def _plain(value: object) -> object:
     return value
 
 
-def _records(frame: Any) -> Iterator[tuple[Hashable, dict[str, object]]]:
+def _claim_column(key: str) -> str | None:
+    name = key.strip().lower().replace(" ", "_")
+    return name if name in CLAIM_COLUMNS else None
+
+
+def _columns(frame: Any) -> list[str]:
+    """The frame's column names, refusing two columns for one field."""
     pandas = _pandas()
     if not isinstance(frame, pandas.DataFrame):
         raise InvalidFieldError("frame", type(frame).__name__, "must be a pandas DataFrame")
     columns = [str(c) for c in frame.columns]
+    seen: dict[str, str] = {}
+    for column in columns:
+        name = _claim_column(column) or _column_name(column)
+        if name in seen:
+            raise _same_field(seen[name], column, name)
+        seen[name] = column
+    return columns
+
+
+def _records(frame: Any) -> Iterator[tuple[Hashable, dict[str, object]]]:
+    columns = _columns(frame)
     for label, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
         yield label, {c: _plain(v) for c, v in zip(columns, values, strict=True)}
 
@@ -209,8 +253,8 @@ def _split(record: Mapping[str, object]) -> tuple[dict[str, object], dict[str, o
     service: dict[str, object] = {}
     claim: dict[str, object] = {}
     for key, value in record.items():
-        name = key.strip().lower().replace(" ", "_")
-        if name in CLAIM_COLUMNS:
+        name = _claim_column(key)
+        if name is not None:
             claim[name] = value
         else:
             service[key] = value
@@ -278,14 +322,26 @@ def claims_from_frame(
     ``statement_from``/``statement_through`` columns give it.  Claim-level
     columns must agree within a claim.  ``by`` is a claim column
     (``claim_id``, or ``patient_id`` for one claim per patient).
+
+    Every row needs a value in the ``by`` column: a row without one is a
+    :class:`RowError` of its own (field ``by``), never merged with the other
+    rows that lack one.
+
+    :raises ~hcpcs_home.errors.InvalidFieldError: ``by`` is not a claim column
+        or not a column of the frame; two columns give one field.
     """
     if by not in CLAIM_COLUMNS:
         raise InvalidFieldError("by", by, f"must be one of the claim columns {CLAIM_COLUMNS}")
+    if by not in {_claim_column(c) for c in _columns(frame)}:
+        raise InvalidFieldError("by", by, "is not a column of the frame")
     groups: dict[object, _Group] = {}
     errors: list[RowError] = []
     for label, record in _records(frame):
         service_part, claim_part = _split(record)
         key = claim_part.get(by)
+        if key is None or (isinstance(key, str) and not key.strip()):
+            errors.append(RowError(label, _text(claim_part.get("claim_id")), _no_claim(by, key)))
+            continue
         claim_id = _text(claim_part.get("claim_id", key)) or ""
         group = groups.get(key)
         if group is None:
@@ -330,6 +386,12 @@ def claims_from_frame(
         claims.append(claim)
         rows.append(tuple(group.rows))
     return ClaimRows(tuple(claims), tuple(rows), tuple(errors))
+
+
+def _no_claim(by: str, value: object) -> InvalidFieldError:
+    return InvalidFieldError(
+        by, value, "is empty: the row belongs to no claim (rows are never merged without one)"
+    )
 
 
 def _modifiers(value: object) -> Iterable[str]:

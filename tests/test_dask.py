@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 pd = pytest.importorskip("pandas")
+dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
@@ -46,6 +47,45 @@ class TestSameAsSingleProcess:
         result = distributed_.compute()
         assert list(hd.FINDING_COLUMNS) == list(result.columns)
         assert _sorted(single).equals(_sorted(result))
+
+    @pytest.mark.parametrize("partitions", [2, 5])
+    @pytest.mark.parametrize(
+        ("scheduler", "method"),
+        [("sync", "disk"), ("threads", "disk"), ("sync", "tasks"), ("cluster", None)],
+    )
+    def test_claims_across_partition_boundaries(
+        self, request: pytest.FixtureRequest, scheduler: str, method: str, partitions: int
+    ) -> None:
+        """Rows of one claim in several partitions, out of order: the findings are pandas'."""
+        frame = hd.synthetic_timesheet(400, visits_per_claim=20, seed=partitions)
+        mixed = frame.sample(frac=1, random_state=partitions)  # every claim spans partitions
+        split = dd.from_pandas(mixed, npartitions=partitions, sort=False)
+        parts = [split.get_partition(i).compute(scheduler="sync") for i in range(partitions)]
+        assert set.intersection(*(set(part.claim_id) for part in parts))  # a claim in every one
+        if scheduler == "cluster":
+            found = hdask.check_dask_frame(split)
+            result = request.getfixturevalue("client").compute(found).result()
+        else:  # a local scheduler, with a shuffle it can run
+            with dask.config.set({"dataframe.shuffle.method": method}):
+                result = hdask.check_dask_frame(split).compute(scheduler=scheduler)
+        single = hd.check_frame(mixed)
+        assert single.line.notna().any()
+        assert _sorted(single).equals(_sorted(result))
+
+    def test_rows_without_claim_id(self, client: Any) -> None:
+        """Rows with no claim id are reported one by one, as pandas reports them."""
+        frame = hd.synthetic_timesheet(60, seed=3)
+        frame.loc[[5, 17, 44], "claim_id"] = None
+        result = hdask.check_dask_frame(dd.from_pandas(frame, npartitions=3)).compute()
+        missing = result[(result.rule_id == hd.INVALID_ROW) & (result.field == "claim_id")]
+        assert [5, 17, 44] == sorted(missing.row)
+        assert _sorted(hd.check_frame(frame)).equals(_sorted(result))
+
+    def test_reserved_columns(self) -> None:
+        """A frame using the columns that carry row order is refused."""
+        frame = hd.synthetic_timesheet(5).assign(__hcpcs_home_position__=0)
+        with pytest.raises(InvalidFieldError):
+            hdask.check_dask_frame(dd.from_pandas(frame, npartitions=2))
 
     def test_custom_rule_set(self, client: Any) -> None:
         """A smaller rule set reaches the workers and is the one applied."""

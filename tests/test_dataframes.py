@@ -83,6 +83,145 @@ class TestReading:
             hd.services_from_frame(junk)  # type: ignore[arg-type]
 
 
+def _lines(frame: pd.DataFrame) -> list[tuple[str, ...]]:
+    """The modifiers of each claim line built from ``frame`` (no row may fail)."""
+    built = hd.claims_from_frame(frame)
+    assert () == built.errors
+    return [line.modifiers for claim in built.claims for line in claim.lines]
+
+
+def therapy_visits(modifiers: list[object]) -> pd.DataFrame:
+    """One 34X-style PT visit per modifiers cell, each its own claim."""
+    n = len(modifiers)
+    return pd.DataFrame(
+        {
+            "claim_id": [f"C{i}" for i in range(n)],
+            "code": ["G0151"] * n,
+            "date": ["2024-03-04"] * n,
+            "minutes": [30] * n,
+            "payer": ["medicare"] * n,
+            "modifiers": pd.Series(modifiers, dtype=object),
+        }
+    )
+
+
+class TestListCells:
+    """A cell holding a list (what parquet list columns give) is read as that list."""
+
+    def test_list_likes(self) -> None:
+        """Numpy arrays, lists, tuples and pandas arrays give the same modifiers as text."""
+        np = pytest.importorskip("numpy")
+        cells: list[object] = [
+            "GP KX",
+            "GP,KX",
+            np.array(["GP", "KX"], dtype=object),
+            np.array(["GP", "KX"]),
+            ["GP", "KX"],
+            ("GP", "KX"),
+            pd.array(["GP", "KX"], dtype="string"),
+        ]
+        assert [("GP", "KX")] * len(cells) == _lines(therapy_visits(cells))
+
+    def test_single_and_empty(self) -> None:
+        """A one-element array is one modifier; an empty one is none."""
+        np = pytest.importorskip("numpy")
+        cells: list[object] = [np.array(["GP"]), np.array([], dtype=object), []]
+        assert [("GP",), (), ()] == _lines(therapy_visits(cells))
+
+    def test_missing(self) -> None:
+        """None, NaN and pandas.NA are missing: no modifiers."""
+        assert [(), (), ()] == _lines(therapy_visits([None, float("nan"), pd.NA]))
+
+    def test_bad_element_is_reported(self) -> None:
+        """An array with a bad element is an invalid row, not silently dropped."""
+        np = pytest.importorskip("numpy")
+        built = hd.claims_from_frame(therapy_visits([np.array(["GP", "TOOLONG"]), "GP"]))
+        assert ["C1"] == [c.id for c in built.claims]
+        assert [0] == [e.row for e in built.errors]
+        assert "TOOLONG" in str(built.errors[0])
+
+    def test_parquet_list_column(self, tmp_path: Path) -> None:
+        """A parquet list column read back by pandas keeps every modifier."""
+        pytest.importorskip("pyarrow")
+        frame = therapy_visits([["GP", "KX"], ["GP"], None])
+        path = tmp_path / "visits.parquet"
+        frame.to_parquet(path)
+        again = pd.read_parquet(path)
+        assert type(again.modifiers[0]).__module__ == "numpy"
+        assert [("GP", "KX"), ("GP",), ()] == _lines(again)
+
+
+class TestRowsWithoutClaimId:
+    """A row with no claim id belongs to no claim and is reported at its label."""
+
+    def test_each_row_reported(self) -> None:
+        """Rows without an id are errors one by one; the other claims are untouched."""
+        frame = timesheet()
+        frame["claim_id"] = ["A", None, float("nan"), "B", "", "B"]
+        built = hd.claims_from_frame(frame)
+        assert [11, 12, 14] == [e.row for e in built.errors if e.error.field == "claim_id"]  # type: ignore[attr-defined]
+        assert ["A", "B"] == [c.id for c in built.claims]
+        assert ((10,), (13,)) == built.rows
+
+    def test_findings(self) -> None:
+        """check_frame reports each such row as an invalid-row finding naming it."""
+        frame = timesheet()
+        frame["claim_id"] = ["A", "A", "A", None, None, None]
+        found = hd.check_frame(frame)
+        invalid = found[(found.rule_id == hd.INVALID_ROW) & (found.field == "claim_id")]
+        assert [13, 14, 15] == list(invalid.row)
+        assert {"A"} == set(found.claim_id.dropna())
+
+    def test_complete_ids_clean(self) -> None:
+        """Where every row has an id, no row is reported for it."""
+        errors = hd.claims_from_frame(timesheet()).errors
+        assert [] == [e for e in errors if e.error.field == "claim_id"]  # type: ignore[attr-defined]
+
+    def test_by_patient(self) -> None:
+        """With by="patient_id" a row without a patient is reported the same way."""
+        frame = timesheet().assign(patient_id=["P1", "P1", "P1", "P2", "P2", None])
+        built = hd.claims_from_frame(frame, by="patient_id")
+        assert [15] == [e.row for e in built.errors if e.error.field == "patient_id"]  # type: ignore[attr-defined]
+
+    def test_no_by_column(self) -> None:
+        """A frame without the ``by`` column is refused, not read as one claim."""
+        with pytest.raises(InvalidFieldError, match="not a column"):
+            hd.claims_from_frame(timesheet().drop(columns=["claim_id"]))
+
+
+class TestAliasColumns:
+    """Two columns for one field are refused, naming both, before any row is read."""
+
+    @pytest.mark.parametrize(
+        ("first", "second"),
+        [("HCPCS", "code"), ("DOS", "service_date"), ("claim_id", "Claim ID"), ("npi", "NPI")],
+    )
+    def test_refused(self, first: str, second: str) -> None:
+        """Both columns are named in the error, even when the values agree."""
+        frame = timesheet()
+        if first not in frame:
+            frame[first] = "1234567893"
+        frame[second] = frame[first]
+        for read in (hd.claims_from_frame, hd.services_from_frame, hd.units_frame, hd.check_frame):
+            with pytest.raises(InvalidFieldError) as info:
+                read(frame)
+            assert repr(first) in str(info.value) and repr(second) in str(info.value)
+
+    def test_one_alias_reads(self) -> None:
+        """One column per field, aliases included, reads as before."""
+        assert 2 == len(hd.claims_from_frame(timesheet()).claims)
+
+    def test_row_dict(self) -> None:
+        """Service.from_timesheet_row refuses two keys for one field too."""
+        from hcpcs_home import Service
+
+        row = {"code": "G0299", "HCPCS": "G0300", "date": "2024-03-04"}
+        with pytest.raises(InvalidFieldError, match=r"'code'.*'HCPCS'"):
+            Service.from_timesheet_row(row)
+        del row["HCPCS"]
+        assert "G0299" == Service.from_timesheet_row(row).code
+
+
 class TestSameAsCheck:
     """check_frame finds what check() finds on the same claims."""
 
