@@ -27,20 +27,13 @@ from hcpcs_home.policy import (
     RuleSet,
     Scope,
     Severity,
-    predicate,
+    Vocabulary,
     predicate_names,
-    register_fixer,
-    register_predicate,
 )
-from hcpcs_home.rules import DEFAULT_RULES
-
-S_CODE = predicate("code_prefix", prefix="S")
-ACCEPTED = predicate("payer_accepts_code")
-KNOWN = predicate("code_known")
-LINKED = predicate("service_linked")
+from hcpcs_home.rules import DEFAULT_RULES, VOCABULARY
 
 
-@register_predicate("test_explodes_on")
+
 def _explodes_on(code: str) -> Any:
     """Raises on lines of ``code`` (a faulty custom predicate, for these tests)."""
 
@@ -52,9 +45,20 @@ def _explodes_on(code: str) -> Any:
     return test
 
 
-@register_fixer("test-units-fixer")
 def _units_fixer(ctx: Context) -> tuple[str | None, dict[str, str], dict[str, Any]]:
     return "bill 1 unit", {"units": "1"}, {"limit": 1}
+
+
+#: The default vocabulary and this module's made-up entries: what its rules are built from.
+TEST_VOCAB = VOCABULARY.with_predicate("test_explodes_on", _explodes_on).with_fixer(
+    "test-units-fixer", _units_fixer
+)
+predicate = TEST_VOCAB.predicate
+
+S_CODE = predicate("code_prefix", prefix="S")
+ACCEPTED = predicate("payer_accepts_code")
+KNOWN = predicate("code_known")
+LINKED = predicate("service_linked")
 
 
 def medicare_claim(*lines: ClaimLine, **kwargs: Any) -> Claim:
@@ -79,6 +83,8 @@ def rule(rule_id: str = "test-rule", when: Predicate = S_CODE, **kwargs: Any) ->
         "message": "{code} on line {line}",
         "source": "test",
     }
+    if type(kwargs.get("fix")) is str:
+        kwargs["fix"] = TEST_VOCAB.fix(kwargs["fix"])
     return Rule(rule_id, when=when, **{**fields, **kwargs})
 
 
@@ -180,7 +186,8 @@ class TestCombinators:
             ("code_prefix", {}),
             ("code_known", {"extra": 1}),
             ("code_unit", {"units": ["fortnight"]}),
-            ("payer_kind", {"kinds": ["pirate"]}),
+            ("bill_class", {"classes": "34"}),
+            ("code_in", {"codes": "S9123"}),
             ("payer_flag", {"flag": "accepts_bribes"}),
         ],
     )
@@ -345,11 +352,10 @@ class TestFailingRule:
     def test_a_failing_fixer_is_contained_too(self) -> None:
         """A fixer that raises is reported like a failing predicate."""
 
-        @register_fixer("test-broken-fixer")
         def _broken(ctx: Context) -> Any:
             raise KeyError("no table")
 
-        r = rule(fix="test-broken-fixer")
+        r = rule(fix=TEST_VOCAB.with_fixer("test-broken-fixer", _broken).fix("test-broken-fixer"))
         report = check(
             medicare_claim(S9124_LINE, G0299_LINE), RuleSet([r, rule("other", when=KNOWN)])
         )
@@ -411,7 +417,7 @@ class TestRuleSet:
 class TestJson:
     def test_default_rules_round_trip(self) -> None:
         """The default set saves to JSON and loads back equal."""
-        assert DEFAULT_RULES == RuleSet.from_json(DEFAULT_RULES.to_json())
+        assert DEFAULT_RULES == RuleSet.from_json(DEFAULT_RULES.to_json(), TEST_VOCAB)
 
     def test_round_trip_keeps_every_field(self) -> None:
         """Dates, scope, fix and field survive the trip."""
@@ -423,7 +429,7 @@ class TestJson:
             effective_from=dt.date(2020, 1, 1),
             effective_through=dt.date(2020, 12, 31),
         )
-        loaded = RuleSet.from_json(RuleSet([r], name="mine").to_json())
+        loaded = RuleSet.from_json(RuleSet([r], name="mine").to_json(), TEST_VOCAB)
         assert (RuleSet([r], name="mine"), str(r.when)) == (loaded, str(loaded["test-rule"].when))
 
     def test_right_nested_trees_round_trip(self) -> None:
@@ -431,12 +437,12 @@ class TestJson:
         rs = RuleSet(
             [rule(when=S_CODE & (ACCEPTED & KNOWN)), rule("o", when=S_CODE | (ACCEPTED | KNOWN))]
         )
-        assert rs == RuleSet.from_json(rs.to_json())
+        assert rs == RuleSet.from_json(rs.to_json(), TEST_VOCAB)
 
     def test_loaded_rules_check_the_same(self) -> None:
         """A loaded rule set finds what the original finds."""
         c = medicare_claim(S9124_LINE, G0299_LINE)
-        loaded = RuleSet.from_json(DEFAULT_RULES.to_json())
+        loaded = RuleSet.from_json(DEFAULT_RULES.to_json(), TEST_VOCAB)
         assert [f.to_data() for f in check(c)] == [f.to_data() for f in check(c, loaded)]
 
     def test_json_shape(self) -> None:
@@ -465,7 +471,7 @@ class TestJson:
     @staticmethod
     def load(when: Any, **extra: Any) -> RuleSet:
         item = {"id": "x", "severity": "error", "message": "m", "source": "s", "when": when}
-        return RuleSet.from_data({"rules": [{**item, **extra}]})
+        return RuleSet.from_data({"rules": [{**item, **extra}]}, TEST_VOCAB)
 
     @pytest.mark.parametrize(
         ("when", "path", "reason"),
@@ -536,7 +542,7 @@ class TestJson:
     def test_bad_documents(self, text: str, path: str) -> None:
         """Malformed JSON and malformed documents raise RuleSetLoadError with a path."""
         with pytest.raises(RuleSetLoadError) as info:
-            RuleSet.from_json(text)
+            RuleSet.from_json(text, TEST_VOCAB)
         assert path == info.value.path
 
     def test_load_error_is_a_value_error(self) -> None:
@@ -714,4 +720,4 @@ class TestRuleDates:
             '"effective_through": "2019-01-01"}]}'
         )
         with pytest.raises(RuleSetLoadError, match=r"\$\.rules\[0\]"):
-            RuleSet.from_json(text)
+            RuleSet.from_json(text, TEST_VOCAB)

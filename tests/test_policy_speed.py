@@ -11,30 +11,21 @@ an error finding of its own.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 from hypothesis import given
 
-from hcpcs_home import Claim, ClaimLine, Service, _facts, check, payers, serialize
+from hcpcs_home import Claim, ClaimLine, Service, check, payers, serialize
 from hcpcs_home import strategies as hst
-from hcpcs_home.policy import (
-    Context,
-    Finding,
-    Predicate,
-    Rule,
-    RuleSet,
-    Scope,
-    _failed,
-    predicate,
-    register_predicate,
-)
-from hcpcs_home.rules import DEFAULT_RULES
-
-p = predicate
+from hcpcs_home._engine import _failed
+from hcpcs_home.payers import Payer
+from hcpcs_home.policy import Context, Finding, Predicate, Rule, RuleSet, Scope
+from hcpcs_home.rules import DEFAULT_RULES, VOCABULARY
+from hcpcs_home.rules import claim as claim_rules
 
 
-@register_predicate("test_header_explodes_for", header_level=True)
 def _header_explodes_for(payer_id: str) -> Any:
     """Raises for claims of ``payer_id`` (a faulty header-level custom predicate)."""
 
@@ -46,7 +37,6 @@ def _header_explodes_for(payer_id: str) -> Any:
     return test
 
 
-@register_predicate("test_line_explodes_on_units")
 def _line_explodes_on_units(units: int) -> Any:
     """Raises on lines billing ``units`` units (a faulty line predicate)."""
 
@@ -58,13 +48,20 @@ def _line_explodes_on_units(units: int) -> Any:
     return test
 
 
+#: The default vocabulary and two faulty custom predicates.
+TEST_VOCAB = VOCABULARY.with_predicate(
+    "test_header_explodes_for", _header_explodes_for, header_level=True
+).with_predicate("test_line_explodes_on_units", _line_explodes_on_units)
+p = TEST_VOCAB.predicate
+
+
 def plain_findings(claim: Claim, rules: RuleSet) -> list[Finding]:
     """The findings of ``rules`` on ``claim`` by the definition, nothing settled or compiled."""
     found: list[Finding] = []
     claim_memo: dict[str, Any] = {}
     header = Context(claim, claim_memo=claim_memo)
     for rule in rules:
-        if rule.scope is Scope.LINE:
+        if rule.scope is Scope.LINE and rule.applies_to(claim.payer):
             try:
                 rule.when._specialize(header)
             except Exception as exc:
@@ -74,6 +71,8 @@ def plain_findings(claim: Claim, rules: RuleSet) -> list[Finding]:
         ctx = Context(claim, line, index, claim_memo)
         for rule in rules:
             if rule.scope is not Scope.LINE or rule.id in failed:
+                continue
+            if not rule.applies_to(claim.payer):
                 continue
             try:
                 if rule.applies_on(line.date) and rule.when(ctx):
@@ -108,7 +107,7 @@ MIXED_RULES = RuleSet(
         ),
         rule(
             "nested-not",
-            ~(p("payer_kind", kinds=["medicare"]) & ~p("service_linked")) & p("code_timed"),
+            ~(p("payer_flag", flag="applies_kx_threshold") & ~p("service_linked")) & p("code_timed"),
             effective_from=dt.date(2021, 1, 1),
             effective_through=dt.date(2024, 6, 30),
         ),
@@ -122,7 +121,9 @@ MIXED_RULES = RuleSet(
         ),
         rule("line-explodes", p("code_known") & p("test_line_explodes_on_units", units=2)),
         rule("claim-rule", p("claim_has_visit_lines"), scope=Scope.CLAIM),
-    ]
+        rule("medicaid-only", p("code_prefix", prefix="T"), payers=["medicaid", "bcbs-tx"]),
+    ],
+    vocabulary=TEST_VOCAB,
 )
 
 
@@ -157,9 +158,10 @@ class TestPlanSource:
         """One commented ``try``/``if`` per active rule, header parts settled away."""
         source = DEFAULT_RULES._plan_source("medicare", "0329")
         code = [line for line in source.splitlines() if not line.lstrip().startswith("#")]
-        assert "def check_lines(claim, claim_memo, out):" in code
-        assert "# rule_0 unknown-code: ~code_known" in source
-        assert "            if not code_known(ctx):" in code
+        assert "def check_lines(header, out):" in code
+        assert "        # unknown-code: ~code_known" in source
+        assert "#   _p1 = code_known" in source
+        assert "                not _p1(ctx)" in code
         # 34X-only rules are gone on a 32X claim; payer flags and bill classes are settled.
         assert "therapy-modifier-missing" not in source
         assert not any("bill_class" in line or "payer_flag" in line for line in code)
@@ -172,15 +174,26 @@ class TestPlanSource:
         steps, failed = DEFAULT_RULES._steps(Context(claim))
         assert not failed
         assert [r.id for r, _ in steps] == [
-            line.split()[2].rstrip(":")
+            line.split()[1].rstrip(":")
             for line in source.splitlines()
-            if line.startswith("        # rule_")
+            if line.startswith("        # ")
         ]
         assert f"{len(steps)} active" in source.splitlines()[0]
 
     def test_dates_are_tested_inline(self) -> None:
         source = MIXED_RULES._plan_source("bcbs-tx", "0341")
-        assert "rule_2_from <= date and date <= rule_2_through and" in source
+        assert re.search(r"^ +_d\d+ <= date and\n +date <= _d\d+ and$", source, re.M)
+
+    def test_no_text_of_a_rule_or_payer_reaches_the_code(self) -> None:
+        """Payers, rule-set names and predicates with odd characters cannot break the source."""
+        odd = Payer("odd-payer", "Odd payer", "commercial")
+        # Whatever the value types let in, the generated source must not depend on it.
+        object.__setattr__(odd, "name", "Odd \x00 \udcff payer\n\u2028")
+        vocab = TEST_VOCAB.with_predicate("units_x", lambda: lambda ctx: ctx.line.units > 1)
+        rules = RuleSet([rule("odd-rule", vocab.predicate("units_x"))], name="x\x00\n'\"")
+        claim = Claim(odd, "2024-03-01", "2024-03-31", lines=[ClaimLine("S9123", "2024-03-04", 2)])
+        assert ["odd-rule"] == [f.rule_id for f in check(claim, rules)]
+        assert "\x00" not in rules._plan_source(odd)
 
 
 class TestFacts:
@@ -189,11 +202,11 @@ class TestFacts:
         """The overlap check's integer intervals order and compare like the datetimes."""
         interval = service.interval()
         if interval is None:
-            assert _facts._interval_us(service) is None
+            assert claim_rules._interval_us(service) is None
         else:
             base, us = dt.datetime.min, dt.timedelta(microseconds=1)
             assert ((interval[0] - base) // us, (interval[1] - base) // us) == (
-                _facts._interval_us(service)
+                claim_rules._interval_us(service)
             )
 
 

@@ -233,7 +233,7 @@ LEAVES: list[Predicate] = [
     predicate("hh_visit_code"),
     predicate("payer_accepts_code"),
     predicate("payer_flag", flag="requires_orders"),
-    predicate("payer_kind", kinds=["medicare"]),
+    predicate("bill_type", types=["0329", "0341"]),
     predicate("bill_class", classes=["32"]),
     predicate("line_in_period"),
     predicate("has_modifier", modifiers=["GP", "KX"]),

@@ -1,0 +1,1643 @@
+"""The machinery of :mod:`hcpcs_home.policy`: predicates, rules, rule sets, reports.
+
+This module knows nothing of particular rules: those live in
+:mod:`hcpcs_home.rules`, one module per family, and name their predicates
+and fixers in a :class:`Vocabulary`.  Everything a check reads is passed in:
+the claim, the catalog and the rule set (which carries its vocabulary).
+:mod:`hcpcs_home.policy` is the public face of this module and adds the
+default rules; the classes here say they belong to it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import html
+import json
+import linecache
+import string
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+import attrs
+
+from .catalog import Catalog, default_catalog
+from .claims import Claim, ClaimLine, Service
+from .codes import Code
+from .errors import HcpcsError, InvalidFieldError, RuleSetLoadError
+from .payers import Payer
+
+__all__ = [
+    "And",
+    "Context",
+    "Explanation",
+    "Finding",
+    "Fix",
+    "Leaf",
+    "Not",
+    "Or",
+    "Predicate",
+    "Report",
+    "Rule",
+    "RuleSet",
+    "Scope",
+    "Severity",
+    "Vocabulary",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is.  Only ``ERROR`` makes a report not :attr:`~Report.ok`."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Scope(str, enum.Enum):
+    """Whether a rule is evaluated once per line or once per claim."""
+
+    LINE = "line"
+    CLAIM = "claim"
+
+
+# --- context -------------------------------------------------------------------
+
+
+class Context:
+    """What a predicate may look at: one claim, its payer, the catalog and, for line
+    rules, one line with the facts every rule shares.
+
+    Built by :meth:`RuleSet.check`; build one yourself with :meth:`for_line` or
+    :meth:`for_claim` to test a predicate.  The line's catalog entry and the
+    services it points at are looked up once, when the context is built; facts
+    derived from them (documented minutes, expected units...) are computed once
+    per line by the first rule that asks and kept in ``memo``; ``claim_memo`` is
+    shared by every line of a claim.  A context is not changed once a check has
+    finished, so a finding can explain itself later from it.
+
+    :ivar claim: the claim.
+    :ivar payer: the claim's payer.
+    :ivar catalog: the catalog codes are looked up in.
+    :ivar line: the line, or ``None`` for claim rules.
+    :ivar index: the line's position on the claim, or ``None``.
+    :ivar services: the services the line points at.
+    :ivar code: the line's catalog entry, ``None`` when the code is unknown.
+    """
+
+    __slots__ = (
+        "catalog",
+        "claim",
+        "claim_memo",
+        "code",
+        "codes",
+        "index",
+        "line",
+        "memo",
+        "payer",
+        "services",
+    )
+
+    def __init__(
+        self,
+        claim: Claim,
+        line: ClaimLine | None = None,
+        index: int | None = None,
+        claim_memo: dict[str, Any] | None = None,
+        *,
+        catalog: Catalog | None = None,
+    ) -> None:
+        self.claim = claim
+        self.payer: Payer = claim.payer
+        self.catalog: Catalog = default_catalog() if catalog is None else catalog
+        self.codes = _code_cache(self.catalog)
+        self.line = line
+        self.index = index
+        self.memo: dict[str, Any] = {}
+        self.claim_memo: dict[str, Any] = {} if claim_memo is None else claim_memo
+        if line is None:
+            self.code: Code | None = None
+            self.services: tuple[Service, ...] = ()
+        else:
+            self.code = self.lookup(line.code)
+            by_id = _services_by_id(claim, self.claim_memo)
+            self.services = tuple([by_id[i] for i in line.service_ids if i in by_id])
+
+    @classmethod
+    def for_line(cls, claim: Claim, index: int, *, catalog: Catalog | None = None) -> Context:
+        """The context of ``claim.lines[index]``."""
+        return cls(claim, claim.lines[index], index, catalog=catalog)
+
+    @classmethod
+    def for_claim(cls, claim: Claim, *, catalog: Catalog | None = None) -> Context:
+        """The context of the claim as a whole (no line)."""
+        return cls(claim, catalog=catalog)
+
+    @property
+    def date(self) -> _dt.date:
+        """The line's date, or the first day of the statement period for claim rules."""
+        return self.line.date if self.line is not None else self.claim.statement_from
+
+    def lookup(self, code: str) -> Code | None:
+        """The catalog's entry for ``code``, or ``None`` (memoised per catalog)."""
+        codes = self.codes
+        if code in codes:
+            return codes[code]
+        found: Code | None = self.catalog.get(code)
+        if len(codes) < _CODE_CACHE_SIZE:
+            codes[code] = found
+        return found
+
+    def other(self, index: int) -> Context:
+        """The context of another line of the same claim, sharing ``claim_memo``."""
+        return Context(
+            self.claim, self.claim.lines[index], index, self.claim_memo, catalog=self.catalog
+        )
+
+
+def _services_by_id(claim: Claim, claim_memo: dict[str, Any]) -> dict[str, Service]:
+    by_id: dict[str, Service] | None = claim_memo.get("services_by_id")
+    if by_id is None:
+        by_id = claim_memo["services_by_id"] = {s.id: s for s in claim.services}
+    return by_id
+
+
+def _line_contexts(header: Context) -> Iterator[Context]:
+    """The context of each line of the header's claim in order, sharing its memo.
+
+    The same contexts as ``Context(claim, line, index, claim_memo, catalog=...)``,
+    built without the per-line call of ``__init__``: a check builds one per line.
+    """
+    claim, claim_memo, catalog, codes = (
+        header.claim,
+        header.claim_memo,
+        header.catalog,
+        header.codes,
+    )
+    by_id = _services_by_id(claim, claim_memo)
+    payer = claim.payer
+    lookup = header.lookup
+    new = object.__new__
+    for index, line in enumerate(claim.lines):
+        ctx: Context = new(Context)
+        ctx.claim = claim
+        ctx.payer = payer
+        ctx.catalog = catalog
+        ctx.codes = codes
+        ctx.line = line
+        ctx.index = index
+        ctx.memo = {}
+        ctx.claim_memo = claim_memo
+        code = line.code
+        ctx.code = codes[code] if code in codes else lookup(code)
+        ids = line.service_ids
+        if len(ids) == 1:  # the usual line: one visit or shift
+            service = by_id.get(ids[0])
+            ctx.services = () if service is None else (service,)
+        else:
+            ctx.services = tuple([by_id[i] for i in ids if i in by_id])
+        yield ctx
+
+
+# Catalog entries by code, per catalog (a catalog is immutable).  Keyed by identity,
+# each entry holding its catalog so an id is not reused while it stands; bounded,
+# since codes read from files can be anything.
+_CODE_CACHE_SIZE = 4096
+_CODE_CACHES: dict[int, tuple[Catalog, dict[str, Code | None]]] = {}
+_CODE_CACHES_LOCK = threading.Lock()
+
+
+def _code_cache(catalog: Catalog) -> dict[str, Code | None]:
+    found = _CODE_CACHES.get(id(catalog))
+    if found is not None and found[0] is catalog:
+        return found[1]
+    with _CODE_CACHES_LOCK:
+        if len(_CODE_CACHES) >= 16:
+            _CODE_CACHES.clear()
+        cache: dict[str, Code | None] = {}
+        _CODE_CACHES[id(catalog)] = (catalog, cache)
+        return cache
+
+
+# --- predicates ----------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Explanation:
+    """Which part of a predicate tree held for one context.
+
+    :ivar predicate: the sub-predicate, as text.
+    :ivar held: whether it held.
+    :ivar children: explanations of its operands.
+    """
+
+    predicate: str
+    held: bool
+    children: tuple[Explanation, ...] = ()
+
+    def lines(self, depth: int = 0) -> Iterator[str]:
+        """The tree as indented ``✓``/``✗`` lines."""
+        yield f"{'  ' * depth}{'✓' if self.held else '✗'} {self.predicate}"
+        for child in self.children:
+            yield from child.lines(depth + 1)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def _all_of(fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+    """One function testing ``fns`` in order with short-circuit (no nested calls)."""
+    if not fns:
+        return lambda ctx: True
+    if len(fns) == 1:
+        return fns[0]
+    if len(fns) == 2:
+        a, b = fns
+        return lambda ctx: a(ctx) and b(ctx)
+    if len(fns) == 3:
+        a, b, c = fns
+        return lambda ctx: a(ctx) and b(ctx) and c(ctx)
+    a, b, c = fns[:3]
+    rest = _all_of(fns[3:])
+    return lambda ctx: a(ctx) and b(ctx) and c(ctx) and rest(ctx)
+
+
+def _any_of(fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+    """One function testing ``fns`` in order until one holds."""
+    if len(fns) == 1:
+        return fns[0]
+    if len(fns) == 2:
+        a, b = fns
+        return lambda ctx: a(ctx) or b(ctx)
+    a, b = fns[:2]
+    rest = _any_of(fns[2:])
+    return lambda ctx: a(ctx) or b(ctx) or rest(ctx)
+
+
+class Predicate:
+    """A yes/no test of a :class:`Context`.  Combine with ``&``, ``|``, ``~``.
+
+    Subclasses are immutable; combining never copies the operands.  Calling a
+    predicate evaluates it; :meth:`explain` also says which parts held.
+    """
+
+    __slots__ = ("_fn",)
+    _fn: Callable[[Context], bool]
+
+    def __call__(self, ctx: Context) -> bool:
+        return self._fn(ctx)
+
+    def matches(self, ctx: Context) -> bool:
+        """Whether the predicate holds for ``ctx`` (the same as calling it)."""
+        return self._fn(ctx)
+
+    def filter(self, contexts: Iterable[Context]) -> Iterator[Context]:
+        """Lazily yield the contexts the predicate holds for."""
+        fn = self._fn
+        return (c for c in contexts if fn(c))
+
+    def explain(self, ctx: Context) -> Explanation:
+        """Evaluate every node of the tree for ``ctx`` (no short-circuit)."""
+        return Explanation(str(self), self._fn(ctx))
+
+    def to_data(self) -> Any:
+        """The predicate as plain JSON data (see :meth:`RuleSet.to_json`)."""
+        raise NotImplementedError
+
+    def __and__(self, other: Predicate) -> Predicate:
+        return And(self, _check_predicate(other))
+
+    def __or__(self, other: Predicate) -> Predicate:
+        return Or(self, _check_predicate(other))
+
+    def __invert__(self) -> Predicate:
+        return Not(self)
+
+    def __eq__(self, other: object) -> bool:
+        if type(self) is not type(other):
+            return NotImplemented
+        return bool(self._key() == other._key())
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._key()))
+
+    def _key(self) -> Any:
+        raise NotImplementedError
+
+    @property
+    def header_level(self) -> bool:
+        """Whether the predicate reads only the claim header (the payer and type of bill).
+
+        :func:`check` settles such parts once per payer and type of bill, not per line.
+        """
+        return False
+
+    def _specialize(self, header: Context) -> bool | Predicate:
+        """``True``/``False`` where the claim header settles the predicate, else the
+        residual predicate: this tree without the parts the header settled (the tree
+        itself where it settled none)."""
+        return bool(self._fn(header)) if self.header_level else self
+
+    def __repr__(self) -> str:
+        return f"<Predicate {self}>"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, "_fn"):
+            raise AttributeError(f"{type(self).__name__} is immutable")
+        object.__setattr__(self, name, value)
+
+
+def _check_predicate(value: object) -> Predicate:
+    if not isinstance(value, Predicate):
+        raise InvalidFieldError("predicate", value, "is not a Predicate")
+    return value
+
+
+class Leaf(Predicate):
+    """A named predicate of a :class:`Vocabulary`, with its keyword parameters.
+
+    Build one with :meth:`Vocabulary.predicate`.
+    """
+
+    __slots__ = ("_factory", "_header_level", "name", "params")
+
+    def __init__(
+        self,
+        name: str,
+        params: Mapping[str, Any],
+        fn: Callable[[Context], bool],
+        *,
+        factory: PredicateFactory | None = None,
+        header_level: bool = False,
+    ) -> None:
+        self.name = name
+        self.params = tuple(sorted(params.items()))
+        self._factory = factory
+        self._header_level = header_level
+        self._fn = fn
+
+    def _key(self) -> Any:
+        return (self.name, tuple((k, _freeze(v)) for k, v in self.params))
+
+    @property
+    def header_level(self) -> bool:
+        return self._header_level
+
+    def __str__(self) -> str:
+        if not self.params:
+            return self.name
+        return f"{self.name}({', '.join(f'{k}={v!r}' for k, v in self.params)})"
+
+    def to_data(self) -> Any:
+        if not self.params:
+            return self.name
+        return {"name": self.name, "args": {k: _jsonable(v) for k, v in self.params}}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The function is a closure: pickle the factory (a module-level function,
+        # pickled by reference) and the parameters, and build it again.
+        if self._factory is None:
+            raise TypeError(f"predicate {self.name!r} was built without a factory")
+        return (_rebuild_leaf, (self.name, dict(self.params), self._factory, self._header_level))
+
+
+def _rebuild_leaf(
+    name: str, params: dict[str, Any], factory: PredicateFactory, header_level: bool
+) -> Leaf:
+    return Leaf(name, params, factory(**params), factory=factory, header_level=header_level)
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+class _Junction(Predicate):
+    """What ``And`` and ``Or`` share: flattened operands, text, explanation, JSON."""
+
+    __slots__ = ("left", "right")
+    #: The operand value that settles the whole (False for ``&``, True for ``|``).
+    _settles: ClassVar[bool]
+    _symbol: ClassVar[str]
+    _data_key: ClassVar[str]
+
+    def __init__(self, left: Predicate, right: Predicate) -> None:
+        self.left = left
+        self.right = right
+        self._fn = self._join((left._fn, right._fn))
+
+    def _key(self) -> Any:
+        # Flattened, like str() and to_data(), so a & (b & c) == (a & b) & c and a
+        # rule set equals itself after a JSON round trip (which rebuilds left-nested).
+        return tuple(self.operands())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.left, self.right))
+
+    @property
+    def header_level(self) -> bool:
+        return all(p.header_level for p in self.operands())
+
+    def _specialize(self, header: Context) -> bool | Predicate:
+        operands = list(self.operands())
+        rest: list[Predicate] = []
+        for p in operands:
+            part = p._specialize(header)
+            if isinstance(part, bool):
+                if part is self._settles:
+                    return part
+            else:
+                rest.append(part)
+        if not rest:
+            return not self._settles
+        if len(rest) == len(operands) and all(a is b for a, b in zip(rest, operands, strict=True)):
+            return self
+        residual = rest[0]
+        for p in rest[1:]:
+            residual = type(self)(residual, p)
+        return residual
+
+    def operands(self) -> Iterator[Predicate]:
+        """The operands of this node and of directly nested nodes of its kind, flattened."""
+        for side in (self.left, self.right):
+            if type(side) is type(self):
+                yield from side.operands()
+            else:
+                yield side
+
+    def __str__(self) -> str:
+        return self._symbol.join(_wrap(p, _Junction) for p in self.operands())
+
+    def explain(self, ctx: Context) -> Explanation:
+        children = tuple(p.explain(ctx) for p in self.operands())
+        settled = any(c.held is self._settles for c in children)
+        return Explanation(str(self), self._settles if settled else not self._settles, children)
+
+    def to_data(self) -> Any:
+        return {self._data_key: [p.to_data() for p in self.operands()]}
+
+    def _join(self, fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+        raise NotImplementedError
+
+
+class And(_Junction):
+    """Holds when both operands hold (evaluation short-circuits)."""
+
+    __slots__ = ()
+    _settles = False
+    _symbol = " & "
+    _data_key = "all"
+
+    def _join(self, fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+        return _all_of(fns)
+
+
+class Or(_Junction):
+    """Holds when either operand holds (evaluation short-circuits)."""
+
+    __slots__ = ()
+    _settles = True
+    _symbol = " | "
+    _data_key = "any"
+
+    def _join(self, fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
+        return _any_of(fns)
+
+
+class Not(Predicate):
+    """Holds when its operand does not."""
+
+    __slots__ = ("operand",)
+
+    def __init__(self, operand: Predicate) -> None:
+        self.operand = operand
+        a = operand._fn
+        self._fn = lambda ctx: not a(ctx)
+
+    def _key(self) -> Any:
+        return (self.operand,)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Not, (self.operand,))
+
+    def __invert__(self) -> Predicate:
+        return self.operand
+
+    @property
+    def header_level(self) -> bool:
+        return self.operand.header_level
+
+    def _specialize(self, header: Context) -> bool | Predicate:
+        part = self.operand._specialize(header)
+        if isinstance(part, bool):
+            return not part
+        return self if part is self.operand else Not(part)
+
+    def __str__(self) -> str:
+        inner = str(self.operand)
+        return f"~{inner}" if isinstance(self.operand, Leaf) else f"~({inner})"
+
+    def explain(self, ctx: Context) -> Explanation:
+        child = self.operand.explain(ctx)
+        return Explanation(str(self), not child.held, (child,))
+
+    def to_data(self) -> Any:
+        return {"not": self.operand.to_data()}
+
+
+def _wrap(p: Predicate, looser: type) -> str:
+    return f"({p})" if isinstance(p, looser) else str(p)
+
+
+# --- vocabularies: the named predicates and fixers rules are built from ------
+
+#: A predicate factory takes the predicate's keyword parameters (JSON values) and
+#: returns a function of a :class:`Context`.
+PredicateFactory = Callable[..., Callable[[Context], bool]]
+#: A fixer returns ``(suggestion text, {field: value}, extra message facts)``.
+Fixer = Callable[[Context], tuple[str | None, Mapping[str, str], Mapping[str, Any]]]
+
+
+def _predicate_name(name: object, path: str) -> str:
+    if not isinstance(name, str) or not name.isascii() or not name.isidentifier():
+        raise RuleSetLoadError(path, f"predicate name {name!r} is not an ASCII identifier")
+    return name
+
+
+def _fix_name(name: object, path: str) -> str:
+    if (
+        not isinstance(name, str)
+        or not name
+        or not name.isascii()
+        or not name[0].isalpha()
+        or not all(c.isalnum() or c in "-_" for c in name)
+    ):
+        raise RuleSetLoadError(path, f"fixer name {name!r} is not a kebab-case ASCII name")
+    return name
+
+
+class Fix(str):
+    """A fixer's name that carries the fixer: what a :class:`Rule`'s ``fix`` holds.
+
+    It is the name (equal to it, printed and saved as it), so a rule set saves
+    and compares by names; build one with :meth:`Vocabulary.fix`.
+    """
+
+    fn: Fixer
+
+    def __new__(cls, name: str, fn: Fixer) -> Fix:
+        self = super().__new__(cls, name)
+        self.fn = fn
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Fix, (str(self), self.fn))
+
+
+@attrs.frozen(slots=True)
+class Vocabulary:
+    """The named predicates and fixers rules may use: a value, built once and passed in.
+
+    A rule set is built from a vocabulary's entries and a saved rule set names
+    them, so loading one needs the vocabulary it was built with
+    (:meth:`RuleSet.from_json`).  Add your own entries with :meth:`with_predicate`
+    and :meth:`with_fixer`, which return a new vocabulary (nothing global
+    changes), or join two with ``|``.
+
+    >>> vocab = Vocabulary().with_predicate(
+    ...     "long_shift", lambda hours=12: lambda ctx: ctx.line.units > hours * 4)
+    >>> print(vocab.predicate("long_shift", hours=10))
+    long_shift(hours=10)
+    >>> vocab.predicate("units²")
+    Traceback (most recent call last):
+      ...
+    hcpcs_home.errors.RuleSetLoadError: predicate: predicate name 'units²' is not an ASCII identifier
+
+    :ivar predicates: predicate factories by name.
+    :ivar fixers: fixers by name.
+    :ivar header_level: names of predicates that read only the claim header (the
+        payer and the type of bill): a check settles them once per payer and type
+        of bill instead of testing them on every line.
+    """
+
+    predicates: Mapping[str, PredicateFactory] = attrs.field(
+        factory=dict, converter=lambda m: MappingProxyType(dict(m))
+    )
+    fixers: Mapping[str, Fixer] = attrs.field(
+        factory=dict, converter=lambda m: MappingProxyType(dict(m))
+    )
+    header_level: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+
+    def __attrs_post_init__(self) -> None:
+        for name in self.predicates:
+            _predicate_name(name, "predicates")
+        for name in self.fixers:
+            _fix_name(name, "fixers")
+        unknown = self.header_level - set(self.predicates)
+        if unknown:
+            raise InvalidFieldError("header_level", sorted(unknown), "names no predicate")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Vocabulary, (dict(self.predicates), dict(self.fixers), self.header_level))
+
+    def with_predicate(
+        self, name: str, factory: PredicateFactory, *, header_level: bool = False
+    ) -> Vocabulary:
+        """A vocabulary with ``factory`` added (or replaced) under ``name``.
+
+        Declare ``header_level=True`` only when the function reads nothing but
+        ``ctx.payer`` and ``ctx.claim`` header fields.
+        """
+        _predicate_name(name, "predicate")
+        levels = self.header_level | {name} if header_level else self.header_level - {name}
+        return Vocabulary({**self.predicates, name: factory}, self.fixers, levels)
+
+    def with_fixer(self, name: str, fixer: Fixer) -> Vocabulary:
+        """A vocabulary with ``fixer`` added (or replaced) under ``name``."""
+        _fix_name(name, "fixer")
+        return Vocabulary(self.predicates, {**self.fixers, name: fixer}, self.header_level)
+
+    def __or__(self, other: Vocabulary) -> Vocabulary:
+        """Both vocabularies' entries; a name both define must be the same entry."""
+        if not isinstance(other, Vocabulary):
+            return NotImplemented
+        for mine, theirs, what in (
+            (self.predicates, other.predicates, "predicate"),
+            (self.fixers, other.fixers, "fixer"),
+        ):
+            for name in mine.keys() & theirs.keys():
+                if mine[name] is not theirs[name]:
+                    raise InvalidFieldError(what, name, "is defined differently by both")
+        return Vocabulary(
+            {**self.predicates, **other.predicates},
+            {**self.fixers, **other.fixers},
+            self.header_level | other.header_level,
+        )
+
+    def predicate(self, name: str, **params: Any) -> Leaf:
+        """The predicate ``name`` with its parameters.
+
+        :raises RuleSetLoadError: no predicate of that name, or bad parameters.
+        """
+        _predicate_name(name, "predicate")
+        factory = self.predicates.get(name)
+        if factory is None:
+            raise RuleSetLoadError("predicate", f"unknown predicate name {name!r}")
+        for key in params:
+            _predicate_name(key, f"{name}.args")
+        try:
+            fn = factory(**params)
+        except (TypeError, ValueError, HcpcsError) as exc:
+            # ValueError: enum parameters reject unknown values that way.
+            raise RuleSetLoadError("predicate", f"bad parameters for {name!r}: {exc}") from None
+        return Leaf(name, params, fn, factory=factory, header_level=name in self.header_level)
+
+    def fix(self, name: str) -> Fix:
+        """The fixer ``name``, as a :class:`Fix` for a :class:`Rule`'s ``fix``.
+
+        :raises RuleSetLoadError: no fixer of that name.
+        """
+        _fix_name(name, "fix")
+        fn = self.fixers.get(name)
+        if fn is None:
+            raise RuleSetLoadError("fix", f"unknown fixer {name!r}")
+        return Fix(name, fn)
+
+    def names(self) -> list[str]:
+        """The predicate names, sorted."""
+        return sorted(self.predicates)
+
+
+def _predicate_from_data(data: Any, path: str, vocabulary: Vocabulary, depth: int = 0) -> Predicate:
+    if depth > _MAX_DEPTH:
+        raise RuleSetLoadError(path, f"nests predicates more than {_MAX_DEPTH} deep")
+    if isinstance(data, str):
+        try:
+            return vocabulary.predicate(data)
+        except RuleSetLoadError as exc:
+            raise RuleSetLoadError(path, exc.reason) from None
+    if isinstance(data, dict) and len(data) == 1:
+        ((key, value),) = data.items()
+        if key == "not":
+            return Not(_predicate_from_data(value, f"{path}.not", vocabulary, depth + 1))
+        if key in ("all", "any") and isinstance(value, list) and value:
+            parts = [
+                _predicate_from_data(v, f"{path}.{key}[{i}]", vocabulary, depth + 1)
+                for i, v in enumerate(value)
+            ]
+            combined = parts[0]
+            for p in parts[1:]:
+                combined = And(combined, p) if key == "all" else Or(combined, p)
+            return combined
+    if isinstance(data, dict) and set(data) <= {"name", "args"} and "name" in data:
+        args = data.get("args", {})
+        if not isinstance(args, dict):
+            raise RuleSetLoadError(f"{path}.args", "must be an object")
+        try:
+            return vocabulary.predicate(data["name"], **args)
+        except RuleSetLoadError as exc:
+            raise RuleSetLoadError(path, exc.reason) from None
+    raise RuleSetLoadError(path, f"is not a predicate: {_short(data)}")
+
+
+#: How deep a saved predicate tree may nest (a tree is written by people).
+_MAX_DEPTH = 64
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters (error messages echo input)."""
+    return _clip(repr(value), limit)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --- rules, findings, rule sets ------------------------------------------------
+
+
+def _severity(value: object) -> Severity:
+    try:
+        return Severity(value)
+    except ValueError:
+        raise InvalidFieldError("severity", value, "must be error, warning or info") from None
+
+
+def _rule_id(value: object) -> str:
+    if (
+        not isinstance(value, str)
+        or not value
+        or len(value) > 100
+        or not value.isascii()
+        or not all(c.isalnum() or c == "-" for c in value)
+    ):
+        raise InvalidFieldError("id", value, "must be a non-empty kebab-case ASCII id")
+    return value
+
+
+#: The longest message template a rule may carry.
+_MAX_MESSAGE = 2_000
+
+
+def _message(value: object) -> str:
+    """A message template: text with ``{name}`` placeholders and nothing else.
+
+    Attribute and index lookups (``{payer.__class__}``), conversions and format
+    specs (``{code:>100000000}``) are refused: a template comes from rule files
+    people write, and it must neither reach into objects nor allocate at will.
+    """
+    if not isinstance(value, str):
+        raise InvalidFieldError("message", value, "must be text")
+    if len(value) > _MAX_MESSAGE:
+        raise InvalidFieldError("message", _short(value), f"is over {_MAX_MESSAGE} characters")
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise InvalidFieldError("message", value, f"is not a message template: {exc}") from None
+    for _text, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if not (name.isascii() and name.isidentifier()) or spec or conversion:
+            raise InvalidFieldError(
+                "message", value, f"placeholder {{{name}}} must be a plain {{name}}"
+            )
+    return value
+
+
+def _fix(value: object) -> Fix | None:
+    if value is None or isinstance(value, Fix):
+        return value
+    raise InvalidFieldError(
+        "fix", value, "must be a Fix from a vocabulary (Vocabulary.fix(name)) or None"
+    )
+
+
+def _payers(value: object) -> frozenset[str]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidFieldError("payers", value, "must be a list of payer ids or kinds")
+    out = frozenset(value)
+    if not all(isinstance(v, str) and v for v in out):
+        raise InvalidFieldError("payers", sorted(map(str, out)), "must be non-empty texts")
+    return out
+
+
+@attrs.frozen(slots=True)
+class Rule:
+    """One check: a predicate that holds when something is wrong, and what to say.
+
+    :ivar id: stable kebab-case id (``"units-mismatch"``).
+    :ivar severity: error, warning or info.
+    :ivar message: the finding's message; ``{name}`` placeholders are filled
+        from the line (``code``, ``units``, ``date``, ``line``, ``revenue_code``,
+        ``modifiers``, ``payer``, ``type_of_bill``) and from the fixer's facts.
+    :ivar source: the public document the rule comes from (manual chapter and
+        section, transmittal, payer manual; URL where there is one).
+    :ivar when: the predicate; the rule fires where it holds.
+    :ivar fix: the fixer proposing the correction (:meth:`Vocabulary.fix`), or ``None``.
+    :ivar field: the line field the finding points at (``"units"``).
+    :ivar scope: per line or per claim.
+    :ivar effective_from: first date of service the rule applies to.
+    :ivar effective_through: last date of service it applies to.
+    :ivar payers: the payer ids or payer kinds (``"medicare"``, ``"medicaid"``) the
+        rule is for; empty for every payer.  The one way a rule is scoped to payers.
+    :ivar example: an example of what the rule catches, for the rule reference.
+    """
+
+    id: str = attrs.field(converter=_rule_id)
+    severity: Severity = attrs.field(converter=_severity)
+    message: str = attrs.field(converter=_message)
+    source: str
+    when: Predicate = attrs.field(validator=attrs.validators.instance_of(Predicate))
+    fix: Fix | None = attrs.field(default=None, converter=_fix)
+    field: str | None = None
+    scope: Scope = attrs.field(default=Scope.LINE, converter=Scope)
+    effective_from: _dt.date | None = None
+    effective_through: _dt.date | None = attrs.field(default=None)
+    payers: frozenset[str] = attrs.field(default=frozenset(), converter=_payers)
+    example: str = ""
+
+    @effective_through.validator
+    def _check_range(self, attribute: attrs.Attribute[Any], value: _dt.date | None) -> None:
+        if value is not None and self.effective_from is not None and value < self.effective_from:
+            raise InvalidFieldError(
+                "effective_through", value, f"is before effective_from={self.effective_from}"
+            )
+
+    def applies_on(self, day: _dt.date) -> bool:
+        """Whether the rule is in effect for a date of service."""
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_through is None or day <= self.effective_through
+        )
+
+    def applies_to(self, payer: Payer) -> bool:
+        """Whether the rule is for ``payer`` (by its id or its kind)."""
+        return not self.payers or payer.id in self.payers or payer.kind.value in self.payers
+
+    def evaluate(self, ctx: Context) -> Finding | None:
+        """The finding for ``ctx``, or ``None`` when the rule does not fire."""
+        if not self.applies_to(ctx.payer) or not self.applies_on(ctx.date):
+            return None
+        if not self.when._fn(ctx):
+            return None
+        return self._finding(ctx)
+
+    def _finding(self, ctx: Context) -> Finding:
+        suggestion: str | None = None
+        fix: Mapping[str, str] = {}
+        facts: dict[str, Any] = _line_facts(ctx)
+        if self.fix is not None:
+            suggestion, fix, extra = self.fix.fn(ctx)
+            facts.update(extra)
+        return Finding(
+            rule_id=self.id,
+            severity=self.severity,
+            message=self.message.format_map(_Facts(facts)),
+            line=ctx.index,
+            field=self.field,
+            suggestion=suggestion,
+            fix=tuple(sorted(fix.items())),
+            source=self.source,
+            context=_Explainer(self.when, ctx),
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        """The rule as plain JSON data."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "severity": self.severity.value,
+            "message": self.message,
+            "source": self.source,
+            "when": self.when.to_data(),
+            "scope": self.scope.value,
+        }
+        for name in ("fix", "field", "example"):
+            value = getattr(self, name)
+            if value:
+                data[name] = str(value)
+        for name in ("effective_from", "effective_through"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value.isoformat()
+        if self.payers:
+            data["payers"] = sorted(self.payers)
+        return data
+
+
+#: An active line rule and what is left of its predicate once the header is known.
+_Step = tuple["Rule", "bool | Predicate"]
+#: A compiled plan: checks each line of a claim, appending findings to the list.
+_LineChecker = Callable[["Context", list["Finding"]], None]
+
+
+class _Facts(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _line_facts(ctx: Context) -> dict[str, Any]:
+    line = ctx.line
+    if line is None:
+        return {"line": "claim", "claim": ctx.claim.id, "payer": ctx.payer.name}
+    return {
+        "line": ctx.index,
+        "code": line.code,
+        "units": line.units,
+        "date": line.date.isoformat(),
+        "revenue_code": line.revenue_code or "none",
+        "modifiers": " ".join(line.modifiers) or "none",
+        "payer": ctx.payer.name,
+        "type_of_bill": ctx.claim.type_of_bill or "837P",
+    }
+
+
+@attrs.frozen(slots=True, eq=False, repr=False)
+class _Explainer:
+    """What a finding needs to explain itself later: the predicate and the context."""
+
+    when: Predicate
+    ctx: Context
+    _done: list[Explanation] = attrs.field(factory=list, init=False)
+
+    def __call__(self) -> Explanation:
+        if not self._done:  # built once, on first request; a list append is atomic
+            self._done.append(self.when.explain(self.ctx))
+        return self._done[0]
+
+
+@attrs.frozen(slots=True)
+class Finding:
+    """One problem (or note) a rule found.
+
+    :ivar rule_id: the rule's id.
+    :ivar severity: the rule's severity.
+    :ivar message: what is wrong, with the line's values filled in.
+    :ivar line: the line's index on the claim, or ``None`` for claim findings.
+    :ivar field: the line field at fault, where one is.
+    :ivar suggestion: how to fix it, in words, where the rule knows.
+    :ivar fix: the corrected values by field (``(("units", "3"),)``).
+    :ivar source: the rule's source.
+
+    Which parts of the rule's predicate held is worked out only when asked,
+    by :meth:`explain`.
+    """
+
+    rule_id: str
+    severity: Severity
+    message: str
+    line: int | None
+    field: str | None
+    suggestion: str | None
+    fix: tuple[tuple[str, str], ...]
+    source: str
+    _context: Callable[[], Explanation] | Explanation | None = attrs.field(
+        default=None, eq=False, repr=False, alias="context"
+    )
+
+    def explain(self) -> Explanation:
+        """Which parts of the rule's predicate held for this line (built on first call)."""
+        found = self._context
+        if isinstance(found, Explanation):
+            return found
+        if found is None:
+            return Explanation(self.rule_id, True)
+        return found()
+
+    @property
+    def explanation(self) -> Explanation:
+        """The same as :meth:`explain`."""
+        return self.explain()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle the explanation itself, not the context it would be built from.
+        return (
+            Finding,
+            (
+                self.rule_id,
+                self.severity,
+                self.message,
+                self.line,
+                self.field,
+                self.suggestion,
+                self.fix,
+                self.source,
+                self.explain(),
+            ),
+        )
+
+    def __str__(self) -> str:
+        where = "claim" if self.line is None else f"line {self.line + 1}"
+        text = f"{self.severity.value.upper()} {self.rule_id} [{where}]: {self.message}"
+        if self.suggestion:
+            text += f"\n    fix: {self.suggestion}"
+        return text
+
+    def to_data(self, *, explain: bool = False) -> dict[str, Any]:
+        """The finding as plain JSON data (for ``--json`` output and DataFrames);
+        with ``explain=True`` also its explanation, as text lines."""
+        data = {
+            "rule_id": self.rule_id,
+            "severity": self.severity.value,
+            "message": self.message,
+            "line": self.line,
+            "field": self.field,
+            "suggestion": self.suggestion,
+            "fix": dict(self.fix),
+            "source": self.source,
+        }
+        if explain:
+            data["explanation"] = list(self.explain().lines())
+        return data
+
+
+def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    rules = tuple(value)
+    seen: set[str] = set()
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, Rule):
+            raise InvalidFieldError(f"rules[{i}]", rule, "is not a Rule")
+        if rule.id in seen:
+            raise InvalidFieldError(f"rules[{i}].id", rule.id, "is used twice")
+        seen.add(rule.id)
+    return rules
+
+
+@attrs.frozen(slots=True)
+class RuleSet:
+    """An ordered, immutable set of rules with unique ids, and the vocabulary
+    their predicates come from.
+
+    :meth:`add`, :meth:`remove` and :meth:`replace` return new rule sets, so a
+    payer-specific set is the default set with changes; ``a + b`` adds every
+    rule of ``b`` to ``a`` (ids must not repeat):
+
+    >>> from hcpcs_home.rules import DEFAULT_RULES, VOCABULARY
+    >>> mine = DEFAULT_RULES.remove("cpt-code-preferred")
+    >>> "cpt-code-preferred" in mine, len(DEFAULT_RULES) - len(mine)
+    (False, 1)
+    >>> RuleSet.from_json(mine.to_json(), VOCABULARY) == mine
+    True
+
+    :ivar rules: the rules, in the order their findings are reported.
+    :ivar name: a name for people.
+    :ivar vocabulary: the predicates and fixers the rules are built from (how
+        a saved copy is loaded again); not part of equality.
+    """
+
+    rules: tuple[Rule, ...] = attrs.field(default=(), converter=_rules)
+    name: str = "custom"
+    vocabulary: Vocabulary = attrs.field(
+        factory=Vocabulary,
+        validator=attrs.validators.instance_of(Vocabulary),
+        eq=False,
+        repr=False,
+    )
+    # Compiled line-rule plans by (payer identity, type of bill) and, for claims
+    # read from files (each with its own equal Payer), by (payer, type of bill);
+    # see _plan().  Derived state: no part in equality, hashing, repr or pickling.
+    _plans: dict[tuple[int, str | None], tuple[Payer, _LineChecker]] = attrs.field(
+        init=False, factory=dict, eq=False, hash=False, repr=False
+    )
+    _plans_by_value: dict[tuple[Payer, str | None], _LineChecker] = attrs.field(
+        init=False, factory=dict, eq=False, hash=False, repr=False
+    )
+    _lock: threading.Lock = attrs.field(
+        init=False, factory=threading.Lock, eq=False, hash=False, repr=False
+    )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"rules": self.rules, "name": self.name, "vocabulary": self.vocabulary}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        object.__setattr__(self, "rules", state["rules"])
+        object.__setattr__(self, "name", state["name"])
+        object.__setattr__(self, "vocabulary", state["vocabulary"])
+        object.__setattr__(self, "_plans", {})
+        object.__setattr__(self, "_plans_by_value", {})
+        object.__setattr__(self, "_lock", threading.Lock())
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return any(r.id == rule_id for r in self.rules)
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def __add__(self, other: RuleSet) -> RuleSet:
+        if not isinstance(other, RuleSet):
+            return NotImplemented
+        return RuleSet(self.rules + other.rules, self.name, self.vocabulary | other.vocabulary)
+
+    def add(self, *rules: Rule) -> RuleSet:
+        """A rule set with ``rules`` appended (ids must be new)."""
+        return attrs.evolve(self, rules=self.rules + rules)
+
+    def remove(self, *rule_ids: str) -> RuleSet:
+        """A rule set without the rules of those ids (each must exist)."""
+        for rid in rule_ids:
+            if rid not in self:
+                raise KeyError(rid)
+        return attrs.evolve(self, rules=tuple(r for r in self.rules if r.id not in rule_ids))
+
+    def replace(self, rule: Rule) -> RuleSet:
+        """A rule set with the rule of the same id replaced."""
+        if rule.id not in self:
+            raise KeyError(rule.id)
+        return attrs.evolve(self, rules=tuple(rule if r.id == rule.id else r for r in self.rules))
+
+    def check(self, claim: Claim, *, catalog: Catalog | None = None) -> Report:
+        """Every finding of these rules on ``claim``, codes looked up in ``catalog``
+        (the shipped catalog where ``None``); see :func:`hcpcs_home.policy.check`."""
+        if not isinstance(claim, Claim):
+            raise InvalidFieldError("claim", claim, "must be a Claim")
+        if catalog is not None and not isinstance(catalog, Catalog):
+            raise InvalidFieldError("catalog", catalog, "must be a Catalog or None")
+        return Report(claim, tuple(self._findings(claim, catalog)))
+
+    def _findings(self, claim: Claim, catalog: Catalog | None) -> list[Finding]:
+        header = Context(claim, catalog=catalog)
+        check_lines, found = self._plan(header)
+        check_lines(header, found)
+        for rule in self.rules:
+            if rule.scope is Scope.CLAIM:
+                try:
+                    finding = rule.evaluate(header)
+                except Exception as exc:
+                    finding = _failed(rule, header, exc)
+                if finding is not None:
+                    found.append(finding)
+        return found
+
+    def _plan(self, header: Context) -> tuple[_LineChecker, list[Finding]]:
+        """The line rules left once the claim header (payer, type of bill) is known,
+        compiled into one function, and the findings of rules that failed on the header.
+
+        Parts of a rule that read only the header are settled here (a 34X rule on
+        a 32X claim, a payer flag that is off, a rule for another payer), once per
+        payer and type of bill; what is left of the active rules becomes the
+        source of one function that checks every line of a claim (see
+        :meth:`_plan_source`).  The function is cached on the rule set, so a batch
+        of claims for the same payer pays for settling and compiling once; equal
+        payers share it, since header-level predicates read only the payer and the
+        type of bill.
+        """
+        payer, type_of_bill = header.payer, header.claim.type_of_bill
+        key = (id(payer), type_of_bill)
+        found = self._plans.get(key)
+        if found is not None and found[0] is payer:
+            return found[1], []
+        with self._lock:
+            return self._new_plan(header, key)
+
+    def _new_plan(
+        self, header: Context, key: tuple[int, str | None]
+    ) -> tuple[_LineChecker, list[Finding]]:
+        payer, type_of_bill = header.payer, header.claim.type_of_bill
+        try:
+            check_lines = self._plans_by_value.get((payer, type_of_bill))
+        except TypeError:  # a payer with an unhashable field: no sharing
+            check_lines = None
+        failed: list[Finding] = []
+        if check_lines is None:
+            steps, failed = self._steps(header)
+            check_lines = _PlanWriter(self, header).compile(steps)
+            if failed:  # settled again for the next claim, so it fails there too
+                return check_lines, failed
+            try:
+                _bounded(self._plans_by_value)[(payer, type_of_bill)] = check_lines
+            except TypeError:
+                pass
+        _bounded(self._plans)[key] = (payer, check_lines)
+        return check_lines, failed
+
+    def _steps(self, header: Context) -> tuple[list[_Step], list[Finding]]:
+        """Each active line rule with its residual predicate (``True`` where the header
+        settled it as holding), and the findings of rules whose header parts raised."""
+        steps: list[_Step] = []
+        failed: list[Finding] = []
+        for rule in self.rules:
+            if rule.scope is not Scope.LINE or not rule.applies_to(header.payer):
+                continue
+            try:
+                test = rule.when._specialize(header)
+            except Exception as exc:
+                failed.append(_failed(rule, header, exc))
+                continue
+            if test is not False:
+                steps.append((rule, test))
+        return steps, failed
+
+    def _plan_source(self, payer: Payer | str, type_of_bill: str | None = None) -> str:
+        """The Python source a check runs for the line rules of a claim of ``payer``
+        (a :class:`~hcpcs_home.payers.Payer` or shipped profile id) and ``type_of_bill``.
+
+        For reading and debugging: every active rule is one ``if`` over the parts of
+        its predicate the claim header did not settle.
+        """
+        day = _dt.date(2000, 1, 1)  # header predicates read only the payer and type of bill
+        header = Context(Claim(payer, day, day, type_of_bill=type_of_bill))
+        steps, _ = self._steps(header)
+        return _PlanWriter(self, header).write(steps)[0]
+
+    def to_data(self) -> dict[str, Any]:
+        """The rule set as plain JSON data."""
+        return {"format": 1, "name": self.name, "rules": [r.to_data() for r in self.rules]}
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The rule set as JSON text, loadable with :meth:`from_json`."""
+        return json.dumps(self.to_data(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes, vocabulary: Vocabulary) -> RuleSet:
+        """Load a rule set saved by :meth:`to_json`, naming entries of ``vocabulary``.
+
+        :raises RuleSetLoadError: malformed JSON, an unknown predicate or fixer
+            name, or a bad rule, with the path of the problem.
+        """
+        if isinstance(text, (bytes, bytearray)):
+            try:
+                text = bytes(text).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise RuleSetLoadError("$", f"is not UTF-8: {exc.reason}") from None
+        if not isinstance(text, str):
+            raise RuleSetLoadError("$", f"must be JSON text, not {type(text).__name__}")
+        if _nesting(text) > _MAX_DEPTH * 2 + 8:
+            raise RuleSetLoadError("$", f"nests more than {_MAX_DEPTH * 2 + 8} levels deep")
+        try:
+            data = json.loads(text)
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise RuleSetLoadError("$", f"is not valid JSON: {exc}") from None
+        return cls.from_data(data, vocabulary)
+
+    @classmethod
+    def from_data(cls, data: Any, vocabulary: Vocabulary) -> RuleSet:
+        """Load a rule set from plain data (see :meth:`to_data`)."""
+        if not isinstance(vocabulary, Vocabulary):
+            raise InvalidFieldError("vocabulary", vocabulary, "must be a Vocabulary")
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+            raise RuleSetLoadError("$", "must be an object with a 'rules' list")
+        rules = [
+            _rule_from_data(item, f"$.rules[{i}]", vocabulary)
+            for i, item in enumerate(data["rules"])
+        ]
+        name = data.get("name", "custom")
+        if not isinstance(name, str):
+            raise RuleSetLoadError("$.name", "must be text")
+        try:
+            return cls(rules=rules, name=name, vocabulary=vocabulary)
+        except HcpcsError as exc:
+            raise RuleSetLoadError("$.rules", str(exc)) from None
+
+
+def _rule_from_data(item: Any, path: str, vocabulary: Vocabulary) -> Rule:
+    if not isinstance(item, dict):
+        raise RuleSetLoadError(path, "must be an object")
+    unknown = set(item) - _RULE_KEYS
+    if unknown:
+        raise RuleSetLoadError(path, f"unknown keys {sorted(map(str, unknown))}")
+    fix = item.get("fix")
+    try:
+        fixer = None if fix is None else vocabulary.fix(fix)
+    except RuleSetLoadError as exc:
+        raise RuleSetLoadError(f"{path}.fix", exc.reason) from None
+    payers = item.get("payers", [])
+    if not isinstance(payers, list):
+        raise RuleSetLoadError(f"{path}.payers", "must be a list of payer ids or kinds")
+    for key in ("field", "example", "severity", "id", "scope"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise RuleSetLoadError(f"{path}.{key}", "must be text")
+    try:
+        return Rule(
+            id=item.get("id"),
+            severity=item.get("severity"),
+            message=_str(item, "message", path),
+            source=_str(item, "source", path),
+            when=_predicate_from_data(item.get("when"), f"{path}.when", vocabulary),
+            fix=fixer,
+            field=item.get("field"),
+            scope=item.get("scope", "line"),
+            effective_from=_opt_date(item, "effective_from", path),
+            effective_through=_opt_date(item, "effective_through", path),
+            payers=payers,
+            example=item.get("example") or "",
+        )
+    except RuleSetLoadError:
+        raise
+    except (HcpcsError, ValueError) as exc:
+        raise RuleSetLoadError(path, str(exc)) from None
+
+
+def _nesting(text: str) -> int:
+    """The deepest bracket nesting of JSON text, strings skipped (no recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+_RULE_KEYS = {
+    "id",
+    "severity",
+    "message",
+    "source",
+    "when",
+    "fix",
+    "field",
+    "scope",
+    "effective_from",
+    "effective_through",
+    "payers",
+    "example",
+}
+
+
+def _bounded(cache: dict[Any, Any], size: int = 64) -> dict[Any, Any]:
+    """``cache``, emptied first where it holds ``size`` entries (many ad-hoc payers)."""
+    if len(cache) >= size:
+        cache.clear()
+    return cache
+
+
+def _str(item: Mapping[str, Any], key: str, path: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str):
+        raise RuleSetLoadError(f"{path}.{key}", "must be text")
+    return value
+
+
+def _opt_date(item: Mapping[str, Any], key: str, path: str) -> _dt.date | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise RuleSetLoadError(f"{path}.{key}", f"is not an ISO date: {_short(value)}") from None
+
+
+class _PlanWriter:
+    """Writes the active line rules of a plan as the source of one function.
+
+    Leaves become calls of their functions, bound under generated names
+    (``_p0``, ``_p1``...: never a name taken from a rule, a payer or a
+    predicate, so no such text can break the source); ``&``, ``|`` and ``~``
+    become ``and``, ``or`` and ``not``, so a rule costs no call of its own.
+    Each rule runs in its own ``try``: a rule that raises becomes the
+    :func:`_failed` finding of that line, as in :meth:`Rule.evaluate`.
+    Findings are built only when a rule fires.  The source is registered with
+    :mod:`linecache` under a unique file name, so tracebacks show its lines
+    (attrs' ``_make.py`` does the same).
+    """
+
+    _counter = 0
+    _counter_lock = threading.Lock()
+
+    def __init__(self, rules: RuleSet, header: Context) -> None:
+        self.title = (
+            f"Line rules of {rules.name!r} for {header.payer.name} ({header.payer.id}), "
+            f"type of bill {header.claim.type_of_bill or 'none (837P)'}"
+        )
+        self.namespace: dict[str, Any] = {"_line_contexts": _line_contexts, "_failed": _failed}
+        self.bound: list[str] = []
+        self._names: dict[int, str] = {}
+        self._leaves: dict[Any, Callable[[Context], bool]] = {}
+
+    def bind(self, prefix: str, value: Any, what: str) -> str:
+        """The generated name ``value`` has in the namespace (bound once per object)."""
+        name = self._names.get(id(value))
+        if name is not None:
+            return name
+        name = f"_{prefix}{len(self._names)}"
+        self.namespace[name] = value
+        self._names[id(value)] = name
+        if what:
+            self.bound.append(f"#   {name} = {_comment(what)}")
+        return name
+
+    def terms(self, p: Predicate, joiner: str) -> list[str]:
+        """``p`` as Python expressions to be joined by ``joiner`` (``and``/``or``)."""
+        # Exact types: a subclass may evaluate differently, so it is called like a leaf.
+        if isinstance(p, _Junction) and type(p) in (And, Or):
+            word = "and" if type(p) is And else "or"
+            if word == joiner:
+                return [t for o in p.operands() for t in self.terms(o, joiner)]
+            return ["(" + f" {word} ".join(self.terms(p, word)) + ")"]
+        if isinstance(p, Not) and type(p) is Not:
+            (inner,) = self.terms(p.operand, "not")
+            return [f"not {inner}"]
+        if type(p) is Leaf:  # equal leaves of one factory are one function: bind it once
+            fn = self._leaves.setdefault((p._factory, p._key()), p._fn)
+        else:
+            fn = p._fn
+        return [f"{self.bind('p', fn, str(p))}(ctx)"]
+
+    def write(self, steps: Sequence[_Step]) -> tuple[str, dict[str, Any]]:
+        """The source of ``check_lines(header, out)`` and its namespace."""
+        body: list[str] = []
+        dated = False
+        for rule, test in steps:
+            name = self.bind("r", rule, f"rule {rule.id}")
+            conditions: list[str] = []
+            if rule.effective_from is not None:
+                conditions.append(f"{self.bind('d', rule.effective_from, '')} <= date")
+            if rule.effective_through is not None:
+                conditions.append(f"date <= {self.bind('d', rule.effective_through, '')}")
+            dated = dated or bool(conditions)
+            if test is not True:
+                assert not isinstance(test, bool)
+                conditions += self.terms(test, "and")
+            body.append(f"        # {_comment(rule.id)}: {_comment(str(rule.when))}")
+            body.append("        try:")
+            fire = f"out.append({name}._finding(ctx))"
+            if not conditions:
+                body.append(f"            {fire}")
+            else:
+                body.append("            if (")
+                body.extend(f"                {c} and" for c in conditions[:-1])
+                body.append(f"                {conditions[-1]}")
+                body.append("            ):")
+                body.append(f"                {fire}")
+            body.append("        except Exception as exc:")
+            body.append(f"            out.append(_failed({name}, ctx, exc))")
+        head = [
+            f"# {_comment(self.title)}: {len(steps)} active.",
+            *(["# Bound names:", *self.bound] if self.bound else []),
+            "",
+            "",
+            "def check_lines(header, out):",
+        ]
+        if not steps:
+            head.append("    pass")
+        else:
+            head.append("    for ctx in _line_contexts(header):")
+            if dated:
+                head.append("        date = ctx.line.date")
+        return "\n".join([*head, *body, ""]), self.namespace
+
+    def compile(self, steps: Sequence[_Step]) -> _LineChecker:
+        """The function :meth:`write` writes, compiled, its source kept for tracebacks."""
+        source, namespace = self.write(steps)
+        with self._counter_lock:
+            _PlanWriter._counter += 1
+            filename = f"<hcpcs_home line rules {_PlanWriter._counter}>"
+        code = compile(source, filename, "exec")
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(code, namespace)
+        check_lines: _LineChecker = namespace["check_lines"]
+        return check_lines
+
+
+def _comment(text: str) -> str:
+    """``text`` on one line of plain ASCII, safe in a comment of generated source."""
+    return ascii(" ".join(str(text).split()))[1:-1]
+
+
+def _failed(rule: Rule, ctx: Context, exc: Exception) -> Finding:
+    # A rule that breaks on one line becomes a finding for that line, so one
+    # bad line or one faulty custom rule never stops the rest of the claim.
+    return Finding(
+        rule_id=rule.id,
+        severity=Severity.ERROR,
+        message=f"rule could not be evaluated: {type(exc).__name__}: {_clip(str(exc), 200)}",
+        line=ctx.index,
+        field=rule.field,
+        suggestion=None,
+        fix=(),
+        source=rule.source,
+        context=Explanation(str(rule.when), False),
+    )
+
+
+# --- reports and entry points --------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Report(Sequence[Finding]):
+    """The findings of one check of one claim, in line order then rule order.
+
+    :ivar claim: the claim checked.
+    :ivar findings: what the rules found.
+    """
+
+    claim: Claim
+    findings: tuple[Finding, ...]
+
+    _COLUMNS: ClassVar[tuple[str, ...]] = ("severity", "rule", "line", "message", "suggestion")
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.findings[index]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The error-severity findings."""
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """The warning-severity findings."""
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        """Whether no error-severity finding was raised."""
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+    def rule_ids(self) -> list[str]:
+        """The ids of the rules that fired, in finding order, without repeats."""
+        return list(dict.fromkeys(f.rule_id for f in self.findings))
+
+    def __str__(self) -> str:
+        head = (
+            f"claim {self.claim.id or '(no id)'} for {self.claim.payer.name}: "
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s), "
+            f"{len(self.findings) - len(self.errors) - len(self.warnings)} note(s)"
+        )
+        return "\n".join([head, *(str(f) for f in self.findings)])
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{c}</th>" for c in self._COLUMNS)
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td style='text-align:left'>{html.escape(str(v))}</td>"
+                for v in (
+                    f.severity.value,
+                    f.rule_id,
+                    "claim" if f.line is None else f.line + 1,
+                    f.message,
+                    f.suggestion or "",
+                )
+            )
+            + "</tr>"
+            for f in self.findings
+        )
+        status = "OK" if self.ok else "NOT OK"
+        return (
+            f"<table><caption>{html.escape(self.claim.id or 'claim')}: {status}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        )
+
+
+# The public classes belong to hcpcs_home.policy, which re-exports them: that is
+# where people find them, and where pickles and the reference say they live.
+for _cls in (
+    And,
+    Context,
+    Explanation,
+    Finding,
+    Fix,
+    Leaf,
+    Not,
+    Or,
+    Predicate,
+    Report,
+    Rule,
+    RuleSet,
+    Scope,
+    Severity,
+    Vocabulary,
+):
+    _cls.__module__ = "hcpcs_home.policy"
+del _cls

@@ -1,0 +1,104 @@
+"""The rules: every rule the library ships, one module per family.
+
+A family module (:mod:`~hcpcs_home.rules.codes`, :mod:`~hcpcs_home.rules.time`,
+:mod:`~hcpcs_home.rules.therapy`, :mod:`~hcpcs_home.rules.documentation`,
+:mod:`~hcpcs_home.rules.claim`, :mod:`~hcpcs_home.rules.edits` ...) holds its
+predicates, fixers and :class:`~hcpcs_home.policy.Rule` values together, each
+with its public source, and exposes two names:
+
+* ``VOCABULARY``: a :class:`~hcpcs_home.policy.Vocabulary` of its named
+  predicates and fixers (the general ones are in ``_common``);
+* ``RULES``: its rules, in the order their findings are reported.
+
+:data:`DEFAULT_RULES` is every family's ``RULES`` in the order of
+:data:`FAMILIES`, and :data:`VOCABULARY` the union of their vocabularies.
+Adding a rule to a family is one edit of that module (and its test): the
+rule then appears in :func:`hcpcs_home.check`, in the generated rule
+reference (``docs/rules.rst``) and in ``hcpcs-home rules``.  A new family is a
+new module plus its name in :data:`FAMILIES`.
+
+>>> from hcpcs_home.rules import DEFAULT_RULES
+>>> print(DEFAULT_RULES["payer-code-not-accepted"].when)
+code_known & ~payer_accepts_code
+>>> len(DEFAULT_RULES) >= 28
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+from .._engine import RuleSet, Vocabulary
+from . import _common, claim, codes, documentation, therapy, time
+
+__all__ = [
+    "DEFAULT_RULES",
+    "FAMILIES",
+    "VOCABULARY",
+    "default_rules",
+    "family_of",
+    "load_rules",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+#: The family modules, in the order their rules are reported.
+FAMILIES: tuple[ModuleType, ...] = (codes, documentation, time, therapy, claim)
+
+
+def _vocabulary() -> Vocabulary:
+    vocab = _common.VOCABULARY
+    for family in FAMILIES:
+        vocab = vocab | family.VOCABULARY
+    return vocab
+
+
+VOCABULARY: Vocabulary = _vocabulary()
+"""Every predicate and fixer of the shipped families: what saved rule sets name."""
+
+
+def default_rules() -> RuleSet:
+    """Build the default rule set (a new, equal :class:`~hcpcs_home.policy.RuleSet` each call)."""
+    rules = tuple(rule for family in FAMILIES for rule in family.RULES)
+    return RuleSet(rules=rules, name="hcpcs_home default", vocabulary=VOCABULARY)
+
+
+DEFAULT_RULES: RuleSet = default_rules()
+"""The default rule set: every family's rules, in the order of :data:`FAMILIES`."""
+
+
+def family_of(rule_id: str) -> str:
+    """The short name of the family module that holds ``rule_id`` (``"time"``).
+
+    :raises KeyError: no shipped rule has that id.
+    """
+    for family in FAMILIES:
+        if any(rule.id == rule_id for rule in family.RULES):
+            return family.__name__.rsplit(".", 1)[1]
+    raise KeyError(rule_id)
+
+
+def load_rules(source: str | bytes | Path, vocabulary: Vocabulary | None = None) -> RuleSet:
+    """A rule set saved with :meth:`~hcpcs_home.policy.RuleSet.to_json`, from JSON
+    text or a file path, naming entries of ``vocabulary`` (:data:`VOCABULARY`
+    where ``None``).
+
+    :raises RuleSetLoadError: the file cannot be read, or what it holds is not a
+        rule set of this vocabulary (with the path of the problem).
+    """
+    from ..errors import RuleSetLoadError
+
+    if isinstance(source, Path):
+        try:
+            source = source.read_bytes()
+        except OSError as exc:
+            raise RuleSetLoadError(str(source), f"cannot be read: {exc.strerror}") from None
+    return RuleSet.from_json(source, VOCABULARY if vocabulary is None else vocabulary)
+
+
+del importlib

@@ -1,0 +1,339 @@
+"""What every rule family shares: the line's facts and the general predicates.
+
+The facts a line's rules ask about (its documented minutes, the units they
+give, its therapy discipline) are computed here, once per line, and kept in
+the line's :class:`~hcpcs_home.policy.Context` memo, so no rule computes one
+again.  The general predicates (the code, the bill, the payer's settings,
+modifiers, units) are in :data:`VOCABULARY`; each family adds its own.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from .. import units as _units
+from .._engine import Context, Vocabulary
+from .._tables import read_table
+from ..codes import BillingUnit, Credential, Discipline, Setting
+from ..errors import InvalidFieldError
+
+__all__ = [
+    "VOCABULARY",
+    "credentials",
+    "documented_minutes",
+    "expected_therapy_modifier",
+    "expected_units",
+    "sibling_code",
+    "texts",
+]
+
+Pred = Callable[[Context], bool]
+FixResult = tuple[str | None, Mapping[str, str], Mapping[str, Any]]
+
+#: Revenue-code families of home-health visit disciplines (NGS "Home Health Therapy
+#: Billing"; NGS Q-code article 522358).
+HH_VISIT_FAMILIES = ("042", "043", "044", "055", "056", "057")
+
+THERAPY_MODIFIER = {
+    Discipline.PHYSICAL_THERAPY: "GP",
+    Discipline.OCCUPATIONAL_THERAPY: "GO",
+    Discipline.SPEECH_LANGUAGE_PATHOLOGY: "GN",
+}
+
+THERAPY_REVENUE = {"042": "GP", "043": "GO", "044": "GN"}
+#: The discipline of codes any therapy discipline bills (the modifier or revenue code says which).
+ANY_THERAPY = Discipline.OUTPATIENT_THERAPY
+
+ASSISTANT_MODIFIER = {Credential.PTA: "CQ", Credential.OTA: "CO"}
+
+SITE_OF_SERVICE_HH = frozenset({"Q5001", "Q5002", "Q5009"})
+
+LICENSED = frozenset(
+    {
+        Credential.RN,
+        Credential.LPN,
+        Credential.PT,
+        Credential.PTA,
+        Credential.OT,
+        Credential.OTA,
+        Credential.SLP,
+        Credential.MSW,
+        Credential.RT,
+    }
+)
+#: Settings that count as the patient's home (Q5001 home/residence, Q5002 assisted living).
+_HOME_LIKE = frozenset({Setting.HOME, Setting.ASSISTED_LIVING})
+
+
+def _family(revenue_code: str | None) -> str | None:
+    return None if revenue_code is None else revenue_code[:3]
+
+
+def texts(value: object, name: str) -> list[str]:
+    """``value`` as a list of texts; a single text where a list belongs is refused
+    (``"34"`` would otherwise read as the classes ``"3"`` and ``"4"``)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise InvalidFieldError(name, value, "must be a list of texts")
+    out = list(value)
+    for v in out:
+        if not isinstance(v, str) or not v or len(v) > 100:
+            raise InvalidFieldError(name, v, "must be a non-empty text")
+    return out
+
+
+def credentials(ctx: Context) -> list[Credential]:
+    """The credentials recorded on the line's services, sorted, without repeats."""
+    return sorted({s.credential for s in ctx.services if s.credential is not None})
+
+
+def sibling_code(code: str, credential: Credential) -> str | None:
+    """The code of the same family (data/credential_codes.tsv) for ``credential``."""
+    rows = read_table("credential_codes.tsv")
+    groups = {r["group"] for r in rows if r["code"] == code}
+    for r in rows:
+        if r["group"] in groups and r["credential"] == credential.value:
+            return r["code"]
+    return None
+
+
+# --- shared, memoised facts ----------------------------------------------------------
+
+_UNSET: Any = object()
+
+
+def documented_minutes(ctx: Context) -> int | None:
+    """Total minutes of the line's services, or ``None`` when any lacks time or none is linked."""
+    memo = ctx.memo
+    found = memo.get("minutes", _UNSET)
+    if found is not _UNSET:
+        return found  # type: ignore[no-any-return]
+    total: int | None = 0
+    for s in ctx.services:
+        if s.minutes is None:
+            total = None
+            break
+        total += s.minutes  # type: ignore[operator]
+    memo["minutes"] = total = total if ctx.services else None
+    return total
+
+
+def _span(service: Any) -> _units.Span | _dt.date:
+    interval = service.interval()
+    if interval is None:
+        return service.date  # type: ignore[no-any-return]
+    return _units.Span(interval[0], interval[1])
+
+
+def _therapy_day_minutes(ctx: Context) -> dict[tuple[_dt.date, str | None], dict[str, int]]:
+    """Minutes of each known 15-minute code per date and therapy discipline (34X).
+
+    The total-time method pools the timed minutes of one day (Pub. 100-04 ch. 5
+    §20.2 C); PT, OT and SLP are kept apart because each is its own plan of care
+    with its own modifier (GP/GO/GN).  Keeping them apart is derived, not quoted.
+    Lines of unknown codes or without documented time stay out of the pool.
+    """
+    memo = ctx.claim_memo.get("therapy_day")
+    if memo is not None:
+        return memo  # type: ignore[no-any-return]
+    memo = {}
+    by_id = ctx.claim_memo.get("services_by_id") or {s.id: s for s in ctx.claim.services}
+    for i, line in enumerate(ctx.claim.lines):
+        code = ctx.lookup(line.code)
+        if code is None or code.unit is not BillingUnit.FIFTEEN_MINUTES:
+            continue
+        services = [by_id[x] for x in line.service_ids if x in by_id]
+        if not services or any(s.minutes is None for s in services):
+            continue
+        bucket = _therapy_bucket(ctx.other(i))
+        day = memo.setdefault((line.date, bucket), {})
+        day[line.code] = day.get(line.code, 0) + sum(s.minutes or 0 for s in services)
+    ctx.claim_memo["therapy_day"] = memo
+    return memo
+
+
+def _therapy_bucket(ctx: Context) -> str | None:
+    """The line's therapy discipline as its modifier (GP, GO, GN), or ``None``."""
+    return expected_therapy_modifier(ctx)
+
+
+def expected_units(ctx: Context) -> int | Decimal | None:
+    """The units the documented services give under the payer's unit policy.
+
+    ``None`` where the services do not document what the count needs.
+    Total-time method (Pub. 100-04 ch. 5 §20.2 C) for 15-minute codes on 34X
+    claims; per line otherwise (home-health 32X lines: each visit its own
+    line, minutes not pooled; domain README §2.3).
+    """
+    found = ctx.memo.get("expected", _UNSET)
+    if found is not _UNSET:
+        return found  # type: ignore[no-any-return]
+    result = _expected(ctx)
+    ctx.memo["expected"] = result
+    return result
+
+
+def _expected(ctx: Context) -> int | Decimal | None:
+    code, line, policy = ctx.code, ctx.line, ctx.payer.unit_policy
+    if code is None or line is None:
+        return None
+    if code.unit is BillingUnit.DAY:
+        if not ctx.services:
+            return None
+        items = [_span(s) for s in ctx.services]
+        if policy.per_diem_shift_hours is not None and not all(
+            isinstance(i, _units.Span) for i in items
+        ):
+            return None
+        return _units.per_diem_units(items, policy=policy)
+    if code.unit is BillingUnit.DAYS_MONITORED:
+        return len({s.date for s in ctx.services}) if ctx.services else None
+    if code.unit in (BillingUnit.VISIT, BillingUnit.UNTIMED):
+        return max(1, len(ctx.services))
+    minutes = documented_minutes(ctx)
+    if minutes is None:
+        return None
+    if (
+        code.unit is BillingUnit.FIFTEEN_MINUTES
+        and ctx.claim.bill_class == "34"
+        and policy.method is _units.TimedMethod.TOTAL_TIME
+    ):
+        day = _therapy_day_minutes(ctx).get((line.date, _therapy_bucket(ctx)), {})
+        if len(day) > 1 and line.code in day:
+            return _units.total_time_units(day, policy=policy)[line.code]
+    if minutes > _units.MAX_LINE_MINUTES:
+        return None
+    return _units.billable_units(code, minutes, policy=policy)
+
+
+def expected_therapy_modifier(ctx: Context) -> str | None:
+    """GP, GO or GN for the line: from the code's discipline, else its revenue code,
+    else (a code any discipline bills, on a professional line) the one it carries."""
+    if ctx.code is not None and ctx.code.discipline in THERAPY_MODIFIER:
+        return THERAPY_MODIFIER[ctx.code.discipline]
+    if ctx.line is None:
+        return None
+    found = THERAPY_REVENUE.get(_family(ctx.line.revenue_code) or "")
+    if found is None and ctx.code is not None and ctx.code.discipline is ANY_THERAPY:
+        carried = [m for m in ctx.line.modifiers if m in ("GP", "GO", "GN")]
+        return carried[0] if len(carried) == 1 else None
+    return found
+
+
+# --- the general predicates ----------------------------------------------------------
+
+# _LOOPS: predicates on the hot path loop over a line's services with ``for`` instead
+# of calling all() or any() on a generator: a line has one or two services, and
+# setting up the generator costs more than the test.
+
+
+def code_known() -> Pred:
+    """The line's code is in the catalog (CMS HCPCS Level II file; CPT crosswalk codes)."""
+    return lambda ctx: ctx.code is not None
+
+
+def code_prefix(prefix: str) -> Pred:
+    """The line's code starts with ``prefix`` (``"S"``, ``"T"``, ``"G01"``)."""
+    if not isinstance(prefix, str) or not prefix:
+        raise InvalidFieldError("prefix", prefix, "must be non-empty text")
+    p = prefix.upper()
+    return lambda ctx: ctx.line is not None and ctx.line.code.startswith(p)
+
+
+def code_in(codes: Iterable[str]) -> Pred:
+    """The line's code is one of ``codes``."""
+    wanted = frozenset(c.strip().upper() for c in texts(codes, "codes"))
+    return lambda ctx: ctx.line is not None and ctx.line.code in wanted
+
+
+def code_unit(units: Iterable[str]) -> Pred:
+    """The code's billing unit is one of ``units`` (:class:`~hcpcs_home.codes.BillingUnit`
+    values)."""
+    wanted = frozenset(BillingUnit(u) for u in texts(units, "units"))
+    return lambda ctx: ctx.code is not None and ctx.code.unit in wanted
+
+
+def code_timed() -> Pred:
+    """The code's units depend on documented time (15-minute, hourly, per-minute, session)."""
+    return lambda ctx: ctx.code is not None and ctx.code.unit.is_timed
+
+
+_PAYER_FLAGS = frozenset(
+    name
+    for name in (
+        "accepts_s_codes",
+        "accepts_t_codes",
+        "requires_orders",
+        "requires_plan_of_care",
+        "requires_cpt_home_visit_codes",
+        "applies_kx_threshold",
+        "requires_site_of_service",
+        "requires_therapy_modifiers",
+        "requires_assistant_modifiers",
+    )
+)
+
+
+def payer_flag(flag: str) -> Pred:
+    """The payer's boolean setting ``flag`` is on (see :class:`~hcpcs_home.payers.Payer`)."""
+    if flag not in _PAYER_FLAGS:
+        raise InvalidFieldError("flag", flag, f"is not one of {sorted(_PAYER_FLAGS)}")
+    return lambda ctx: bool(getattr(ctx.payer, flag))
+
+
+def bill_class(classes: Iterable[str]) -> Pred:
+    """The claim's type of bill is in ``classes`` (``"32"`` home health under a plan of
+    care, ``"34"`` therapy not under one, ``"81"``/``"82"`` hospice; seed 003)."""
+    wanted = frozenset(texts(classes, "classes"))
+    return lambda ctx: ctx.claim.bill_class in wanted
+
+
+def bill_type(types: Iterable[str]) -> Pred:
+    """The claim's full type of bill is one of ``types`` (``"0322"``)."""
+    wanted = frozenset(texts(types, "types"))
+    return lambda ctx: ctx.claim.type_of_bill in wanted
+
+
+def has_modifier(modifiers: Iterable[str]) -> Pred:
+    """The line carries at least one of ``modifiers``."""
+    wanted = frozenset(m.upper() for m in texts(modifiers, "modifiers"))
+    return lambda ctx: ctx.line is not None and not wanted.isdisjoint(ctx.line.modifiers)
+
+
+def units_above(limit: int) -> Pred:
+    """The line bills more than ``limit`` units."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= 10**9:
+        raise InvalidFieldError("limit", limit, "must be a whole number from 0 to 10**9")
+    return lambda ctx: ctx.line is not None and ctx.line.units > limit
+
+
+def service_linked() -> Pred:
+    """The line points at at least one documented service."""
+    return lambda ctx: bool(ctx.services)
+
+
+VOCABULARY = Vocabulary(
+    predicates={
+        "bill_class": bill_class,
+        "bill_type": bill_type,
+        "code_in": code_in,
+        "code_known": code_known,
+        "code_prefix": code_prefix,
+        "code_timed": code_timed,
+        "code_unit": code_unit,
+        "has_modifier": has_modifier,
+        "payer_flag": payer_flag,
+        "service_linked": service_linked,
+        "units_above": units_above,
+    },
+    header_level={"bill_class", "bill_type", "payer_flag"},
+)
+"""The general predicates every family builds on."""
+
+p = VOCABULARY.predicate
+known = p("code_known")
+hh_claim = p("bill_class", classes=["32"])
+therapy_claim = p("bill_class", classes=["34"])
+hospice_claim = p("bill_class", classes=["81", "82"])

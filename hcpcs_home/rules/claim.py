@@ -1,0 +1,425 @@
+"""Rules across a claim's lines: dates, revenue codes, duplicates, overlaps,
+authorizations and the site-of-service line.
+
+Sources: the UB-04 field definitions (FL 6, FL 42, FL 45), NGS article 522358
+and CR 8136 (site-of-service Q-codes), payers' prior-authorization terms.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import defaultdict
+from typing import Any
+
+from .._engine import Context, Predicate, Rule, Scope, Severity, Vocabulary
+from ..claims import AuthorizationBasis
+from ..codes import Code
+from . import _common as common
+from ._common import (
+    HH_VISIT_FAMILIES,
+    SITE_OF_SERVICE_HH,
+    FixResult,
+    Pred,
+    _family,
+    hh_claim,
+    known,
+)
+
+__all__ = ["RULES", "VOCABULARY"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def line_in_period() -> Pred:
+    """The line's date is within the statement period (FL6); every line item date must
+    fall inside the claim's From-Through dates (domain README §5.1, derived)."""
+    return lambda ctx: (
+        ctx.line is not None
+        and ctx.claim.statement_from <= ctx.line.date <= ctx.claim.statement_through
+    )
+
+
+def has_revenue_code() -> Pred:
+    """The line has a revenue code (institutional UB-04 / 837I line)."""
+    return lambda ctx: ctx.line is not None and ctx.line.revenue_code is not None
+
+
+def revenue_code_fits() -> Pred:
+    """The revenue code is one the code is billed under: 042X PT, 043X OT, 044X SLP,
+    055X nursing, 056X social services, 057X aide (seed 003; NGS; domain README §3.4);
+    0552 for S9123/S9124 (seed 002)."""
+
+    def test(ctx: Context) -> bool:
+        line, code = ctx.line, ctx.code
+        if line is None or code is None or line.revenue_code is None:
+            return True
+        if line.code.startswith("Q50") and code.code in SITE_OF_SERVICE_HH:
+            return line.revenue_code[:3] in HH_VISIT_FAMILIES
+        return _accepts_revenue_code(code, line.revenue_code)
+
+    return test
+
+
+_REVENUE_FITS: dict[tuple[int, str], tuple[Code, bool]] = {}
+
+
+def _accepts_revenue_code(code: Code, revenue_code: str) -> bool:
+    """:meth:`Code.accepts_revenue_code`, memoised (codes are immutable)."""
+    key = (id(code), revenue_code)
+    found = _REVENUE_FITS.get(key)
+    if found is not None and found[0] is code:
+        return found[1]
+    fits = code.accepts_revenue_code(revenue_code)
+    if len(_REVENUE_FITS) >= 4096:  # odd revenue codes from many files: stay bounded
+        _REVENUE_FITS.clear()
+    _REVENUE_FITS[key] = (code, fits)
+    return fits
+
+
+def site_of_service_code() -> Pred:
+    """A Q5001-Q5010 site-of-service code (CMS HCPCS; CR 8136)."""
+    return lambda ctx: ctx.line is not None and ctx.line.code.startswith("Q50")
+
+
+def _auth_numbers(ctx: Context) -> set[str]:
+    numbers = {s.prior_auth for s in ctx.services if s.prior_auth}
+    if ctx.line is not None and ctx.line.prior_auth:
+        numbers.add(ctx.line.prior_auth)
+    return numbers
+
+
+def _auth_usage(ctx: Context) -> dict[int, list[tuple[str, str]]]:
+    """Per line index, the authorization problems found by walking the claim in order."""
+    memo = ctx.claim_memo.get("auth_usage")
+    if memo is not None:
+        return memo  # type: ignore[no-any-return]
+
+    memo = defaultdict(list)
+    used: dict[str, Any] = defaultdict(int)
+    days: dict[str, set[_dt.date]] = defaultdict(set)
+    by_id = {s.id: s for s in ctx.claim.services}
+    for i, line in enumerate(ctx.claim.lines):
+        services = [by_id[x] for x in line.service_ids if x in by_id]
+        numbers = {s.prior_auth for s in services if s.prior_auth}
+        if line.prior_auth:
+            numbers.add(line.prior_auth)
+        for number in sorted(numbers):
+            auth = ctx.claim.authorization(number)
+            if auth is None:
+                continue
+            if line.code not in auth.codes:
+                memo[i].append((number, f"does not authorize {line.code}"))
+            if not auth.covers_date(line.date):
+                memo[i].append((number, f"runs {auth.start.isoformat()} to {auth.end.isoformat()}"))
+            if auth.basis is AuthorizationBasis.UNITS:
+                used[number] += line.units
+            elif auth.basis is AuthorizationBasis.VISITS:
+                used[number] += max(1, len(services))
+            else:
+                days[number].update(d for s in services for d in s.days())
+                days[number].add(line.date)
+                used[number] = len(days[number])
+            if used[number] > auth.remaining:
+                memo[i].append(
+                    (number, f"has {auth.remaining} {auth.basis.value} left, {used[number]} used")
+                )
+    ctx.claim_memo["auth_usage"] = memo
+    return memo
+
+
+def authorization_referenced() -> Pred:
+    """The line or its services name an authorization the claim carries."""
+
+    def test(ctx: Context) -> bool:
+        claim = ctx.claim
+        if not claim.authorizations:
+            return False
+        return any(claim.authorization(n) for n in _auth_numbers(ctx))
+
+    return test
+
+
+def authorization_within_limits() -> Pred:
+    """The authorization covers the code and date, and the claim's lines so far use no
+    more than its remaining units, visits or days (agencies' pre-billing checks;
+    TMHP CSHCN manual §21.2.1.1)."""
+    return lambda ctx: ctx.index is None or not _auth_usage(ctx).get(ctx.index)
+
+
+def duplicate_of_earlier_line() -> Pred:
+    """An earlier line bills the same code, modifiers and date for the same services
+    (or both for none).  Two home-health visits on one day are two lines with two
+    services, not duplicates (domain README §2.3)."""
+
+    def test(ctx: Context) -> bool:
+        memo = ctx.claim_memo.get("duplicates")
+        if memo is None:
+            memo = ctx.claim_memo["duplicates"] = _duplicates(ctx)
+        return ctx.index in memo
+
+    return test
+
+
+def _duplicates(ctx: Context) -> dict[int, int]:
+    # Lines by (code, modifiers, date); the sets of service ids are only built for
+    # lines sharing one, the rare case.
+    seen: dict[tuple[Any, ...], list[tuple[int, Any]]] = {}
+    out: dict[int, int] = {}
+    for i, line in enumerate(ctx.claim.lines):
+        key = (line.code, line.modifiers, line.date)
+        earlier = seen.get(key)
+        if earlier is None:
+            seen[key] = [(i, line.service_ids)]
+            continue
+        ids = frozenset(line.service_ids)
+        for n, (j, other) in enumerate(earlier):
+            if not isinstance(other, frozenset):
+                other = frozenset(other)
+                earlier[n] = (j, other)
+            if ids == other or (ids & other):
+                out[i] = j
+                break
+        earlier.append((i, ids))
+    return out
+
+
+def overlaps_other_visit() -> Pred:
+    """One of the line's services overlaps in time another service on the claim by the
+    same rendering person (same staff id, or same NPI): one person cannot be in two
+    visits at once (seed 002: shift notes with start/stop times are audited)."""
+
+    def test(ctx: Context) -> bool:
+        memo = ctx.claim_memo.get("overlaps")
+        if memo is None:
+            memo = ctx.claim_memo["overlaps"] = _overlapping_services(ctx)
+        if memo:
+            for s in ctx.services:
+                if s.id in memo:
+                    return True
+        return False
+
+    return test
+
+
+_MINUTE_US = 60_000_000
+
+
+def _interval_us(service: Any) -> tuple[int, int] | None:
+    """``service.interval()`` as microseconds since 0001-01-01 (ordered and compared the
+    same way), without building datetimes.  Year 9999 goes through ``interval()`` so that
+    a stop past the last datetime raises as it does there."""
+    start, minutes = service.start, service.minutes
+    if start is None or minutes is None:
+        return None
+    if service.date.year == 9999:
+        interval = service.interval()
+        base = _dt.datetime.min
+        return (interval[0] - base) // _dt.timedelta(microseconds=1), (
+            interval[1] - base
+        ) // _dt.timedelta(microseconds=1)
+    begin = (
+        ((service.date.toordinal() - 1) * 1440 + start.hour * 60 + start.minute) * _MINUTE_US
+        + start.second * 1_000_000
+        + start.microsecond
+    )
+    return begin, begin + minutes * _MINUTE_US
+
+
+def _overlapping_services(ctx: Context) -> dict[str, str]:
+    by_person: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for s in ctx.claim.services:
+        person = s.rendering_id or s.rendering_npi
+        interval = _interval_us(s)
+        if person and interval is not None and interval[1] > interval[0]:
+            by_person[person].append((interval[0], interval[1], s.id))
+    out: dict[str, str] = {}
+    for spans in by_person.values():
+        spans.sort()
+        # Compare each span with the latest-ending one before it, not only with its
+        # neighbour: a long shift can contain several short visits (09-12 holds 10-10:30
+        # even when 09:30-09:45 sorts between them).
+        end, end_id = spans[0][1], spans[0][2]
+        for b0, b1, bid in spans[1:]:
+            if b0 < end:
+                out[bid] = end_id
+                out.setdefault(end_id, bid)
+            if b1 > end:
+                end, end_id = b1, bid
+    return out
+
+
+def _visit_lines(ctx: Context) -> list[int]:
+    """The indexes of the claim's visit lines (memoised for the claim; do not change it)."""
+    found: list[int] | None = ctx.claim_memo.get("visit_lines")
+    if found is None:
+        found = ctx.claim_memo["visit_lines"] = [
+            i
+            for i, line in enumerate(ctx.claim.lines)
+            if _family(line.revenue_code) in HH_VISIT_FAMILIES and not line.code.startswith("Q50")
+        ]
+    return found
+
+
+def claim_has_visit_lines() -> Pred:
+    """The claim has home-health visit lines (revenue codes 042X-057X)."""
+    return lambda ctx: bool(_visit_lines(ctx))
+
+
+def site_of_service_reported() -> Pred:
+    """A Q5001, Q5002 or Q5009 line is dated with the first billable visit (NGS article
+    522358; CR 8136, Transmittal 2680: required for 032X from 2013-07-01)."""
+
+    def test(ctx: Context) -> bool:
+        visits = _visit_lines(ctx)
+        if not visits:
+            return True
+        first = min(ctx.claim.lines[i].date for i in visits)
+        return any(
+            line.code in SITE_OF_SERVICE_HH and line.date == first for line in ctx.claim.lines
+        )
+
+    return test
+
+
+def _fix_revenue(ctx: Context) -> FixResult:
+    code = ctx.code
+    if code is None or not code.revenue_codes:
+        return None, {}, {}
+    families = " or ".join(code.revenue_codes)
+    target = code.revenue_codes[0].replace("X", "1")
+    return f"bill under {families}", {"revenue_code": target}, {"expected": families}
+
+
+def _fix_site(ctx: Context) -> FixResult:
+    visits = _visit_lines(ctx)
+    if not visits:
+        return None, {}, {}
+    first = min(visits, key=lambda i: ctx.claim.lines[i].date)
+    line = ctx.claim.lines[first]
+    text = (
+        f"add a Q5001 (home), Q5002 (assisted living) or Q5009 line with revenue code "
+        f"{line.revenue_code}, date {line.date.isoformat()}, 1 unit"
+    )
+    return text, {"code": "Q5001", "date": line.date.isoformat()}, {"first": line.date.isoformat()}
+
+
+def _fix_auth(ctx: Context) -> FixResult:
+    problems = _auth_usage(ctx).get(ctx.index or 0, []) if ctx.index is not None else []
+    detail = "; ".join(f"authorization {n} {why}" for n, why in problems)
+    return "request more units or a new authorization before billing", {}, {"detail": detail}
+
+
+def _fix_overlap(ctx: Context) -> FixResult:
+    memo = ctx.claim_memo.get("overlaps") or _overlapping_services(ctx)
+    other = next((memo[s.id] for s in ctx.services if s.id in memo), "")
+    return "correct the visit times or the rendering person", {}, {"other": other}
+
+
+def _fix_duplicate(ctx: Context) -> FixResult:
+    memo = ctx.claim_memo.get("duplicates") or _duplicates(ctx)
+    j = memo.get(ctx.index or 0)
+    return "remove the duplicate line", {}, {"other": "" if j is None else j + 1}
+
+
+VOCABULARY = Vocabulary(
+    predicates={
+        "authorization_referenced": authorization_referenced,
+        "authorization_within_limits": authorization_within_limits,
+        "claim_has_visit_lines": claim_has_visit_lines,
+        "duplicate_of_earlier_line": duplicate_of_earlier_line,
+        "has_revenue_code": has_revenue_code,
+        "line_in_period": line_in_period,
+        "overlaps_other_visit": overlaps_other_visit,
+        "revenue_code_fits": revenue_code_fits,
+        "site_of_service_code": site_of_service_code,
+        "site_of_service_reported": site_of_service_reported,
+    },
+    fixers={
+        "authorization": _fix_auth,
+        "duplicate": _fix_duplicate,
+        "overlap": _fix_overlap,
+        "revenue-code": _fix_revenue,
+        "site-of-service": _fix_site,
+    },
+)
+"""The predicates and fixers of this family."""
+
+p = (common.VOCABULARY | VOCABULARY).predicate
+fix = VOCABULARY.fix
+
+
+def _not(name: str, **params: object) -> Predicate:
+    return ~p(name, **params)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "revenue-code-mismatch",
+        Severity.ERROR,
+        "revenue code {revenue_code} does not fit {code} (expected {expected})",
+        "NGS Home Health Therapy Billing (seed 003); NGS SIA and Q-code articles; "
+        "seed 002 (0552 for S9123/S9124); domain README §3.4",
+        known & p("has_revenue_code") & ~p("revenue_code_fits"),
+        fix=fix("revenue-code"),
+        field="revenue_code",
+    ),
+    Rule(
+        "duplicate-line",
+        Severity.ERROR,
+        "line repeats line {other}: same code {code}, modifiers and date {date}",
+        "derived: one service billed twice; domain README §2.3 (separate visits are "
+        "separate lines)",
+        p("duplicate_of_earlier_line"),
+        fix=fix("duplicate"),
+    ),
+    Rule(
+        "site-of-service-missing",
+        Severity.ERROR,
+        "a 032X claim with visit lines has no Q5001/Q5002/Q5009 line dated {first}",
+        "NGS article 522358; CR 8136 (Transmittal 2680): required from 2013-07-01",
+        hh_claim
+        & p("payer_flag", flag="requires_site_of_service")
+        & p("claim_has_visit_lines")
+        & ~p("site_of_service_reported"),
+        fix=fix("site-of-service"),
+        scope=Scope.CLAIM,
+        effective_from=_dt.date(2013, 7, 1),
+    ),
+    Rule(
+        "site-of-service-units",
+        Severity.ERROR,
+        "site-of-service line {code} bills {units} units; it is always 1",
+        "NGS article 522358 (Q line: 1 unit, nominal charge)",
+        p("code_in", codes=["Q5001", "Q5002", "Q5009"]) & p("units_above", limit=1),
+        field="units",
+    ),
+    Rule(
+        "line-outside-period",
+        Severity.ERROR,
+        "line date {date} is outside the statement period",
+        "UB-04 FL6/FL45: line item dates fall within the From-Through period (domain README §5.1)",
+        ~p("line_in_period"),
+        field="date",
+    ),
+    Rule(
+        "authorization-exceeded",
+        Severity.ERROR,
+        "{detail}",
+        "payer prior-authorization terms (TMHP CSHCN §21.2.1.1); agencies' pre-billing checks",
+        p("authorization_referenced") & ~p("authorization_within_limits"),
+        fix=fix("authorization"),
+        field="units",
+    ),
+    Rule(
+        "overlapping-visits",
+        Severity.ERROR,
+        "the same person is documented in another visit ({other}) at the same time",
+        "seed 002 (shift notes with start and stop times are audited); derived",
+        p("overlaps_other_visit"),
+        fix=fix("overlap"),
+        field="service_ids",
+    ),
+)
+"""The rules of this family, in the order their findings are reported."""

@@ -1,0 +1,331 @@
+"""Rules about who rendered a service and what is on file for it.
+
+Credentials against the code's descriptor, licenses, settings, physician
+orders and plans of care, prior authorization, and the credential modifiers
+and CPT home-visit codes some payers require.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .._engine import Context, Predicate, Rule, Severity, Vocabulary
+from .._tables import read_table
+from ..codes import Credential, Setting
+from . import _common as common
+from ._common import _HOME_LIKE, LICENSED, FixResult, Pred, credentials, known, sibling_code
+
+__all__ = ["RULES", "VOCABULARY"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def credential_documented() -> Pred:
+    """Every service of the line records the rendering credential."""
+
+    def test(ctx: Context) -> bool:
+        services = ctx.services
+        if not services:
+            return False
+        for s in services:  # noqa: SIM110 (see _LOOPS)
+            if s.credential is None:
+                return False
+        return True
+
+    return test
+
+
+def credential_fits() -> Pred:
+    """Each service's credential is one the code may be rendered by (CMS descriptors;
+    seed 002: an RN shift billed S9124 is an audit trigger; domain README §6)."""
+
+    def test(ctx: Context) -> bool:
+        code = ctx.code
+        if code is None or not code.credentials:
+            return True
+        allowed = code.credentials
+        for s in ctx.services:
+            if s.credential is not None and s.credential not in allowed:
+                return False
+        return True
+
+    return test
+
+
+def setting_fits() -> Pred:
+    """Each service's setting is one the code allows (G0129: partial hospitalization or
+    intensive outpatient program, CMS descriptor; home codes: the home, where an assisted
+    living residence counts as home, Q5002)."""
+
+    def test(ctx: Context) -> bool:
+        code = ctx.code
+        if code is None or not code.settings:
+            return True
+        settings = code.settings
+        home = Setting.HOME in settings
+        for s in ctx.services:
+            if s.setting not in settings and not (home and s.setting in _HOME_LIKE):
+                return False
+        return True
+
+    return test
+
+
+def license_current() -> Pred:
+    """Each service by a licensed credential records a license number, and the license
+    has not expired on the date of service (seed 002: missing or expired licenses
+    trigger refund demands)."""
+
+    def test(ctx: Context) -> bool:
+        for s in ctx.services:
+            if s.credential in LICENSED:
+                if not s.license_number:
+                    return False
+                if s.license_expires is not None and s.license_expires < s.date:
+                    return False
+        return True
+
+    return test
+
+
+def _every_service_has(flag: str) -> Pred:
+    def test(ctx: Context) -> bool:
+        for s in ctx.services:  # noqa: SIM110 (see _LOOPS)
+            if not getattr(s, flag):
+                return False
+        return True
+
+    return test
+
+
+def orders_on_file() -> Pred:
+    """Every service has physician (or allowed practitioner) orders on file."""
+    return _every_service_has("orders_on_file")
+
+
+def plan_of_care_on_file() -> Pred:
+    """Every service has a plan of care on file."""
+    return _every_service_has("plan_of_care_on_file")
+
+
+def prior_auth_required() -> Pred:
+    """The payer requires prior authorization for the code (payer profile)."""
+    return lambda ctx: ctx.line is not None and ctx.payer.requires_prior_auth(ctx.line.code)
+
+
+def _auth_numbers(ctx: Context) -> set[str]:
+    numbers = {s.prior_auth for s in ctx.services if s.prior_auth}
+    if ctx.line is not None and ctx.line.prior_auth:
+        numbers.add(ctx.line.prior_auth)
+    return numbers
+
+
+def prior_auth_recorded() -> Pred:
+    """An authorization number is on the line or its services, or the claim carries an
+    authorization for the code covering the date."""
+
+    def test(ctx: Context) -> bool:
+        if _auth_numbers(ctx):
+            return True
+        line = ctx.line
+        return line is not None and any(
+            line.code in a.codes and a.covers_date(line.date) for a in ctx.claim.authorizations
+        )
+
+    return test
+
+
+def purpose_has_cpt_code() -> Pred:
+    """A service's documented purpose is one a CPT 99500-99602 home-visit code describes
+    (the S9123 descriptor forbids S9123 there; BCBS TX/OK/NM policies, seed 002)."""
+    return lambda ctx: _cpt_for(ctx) is not None
+
+
+@functools.cache
+def _purposes() -> dict[str, str]:
+    """Purpose keyword to CPT home-visit code (data/home_visit_purposes.tsv), built once."""
+    return {r["purpose"]: r["cpt"] for r in read_table("home_visit_purposes.tsv")}
+
+
+def _cpt_for(ctx: Context) -> str | None:
+    table = _purposes()
+    for s in ctx.services:
+        if s.purpose:
+            cpt = table.get(s.purpose.strip().lower())
+            if cpt is not None:
+                return cpt
+    return None
+
+
+def credential_modifier_present() -> Pred:
+    """T1000 carries TD when an RN furnished it and TE when an LVN did (TMHP TMPPM
+    Dec 2016 HH Nursing and PDN Handbook §4.1)."""
+
+    def test(ctx: Context) -> bool:
+        wanted = {
+            {Credential.RN: "TD", Credential.LPN: "TE"}[s.credential]
+            for s in ctx.services
+            if s.credential in (Credential.RN, Credential.LPN)
+        }
+        return ctx.line is not None and (
+            wanted <= set(ctx.line.modifiers)
+            if wanted
+            else bool({"TD", "TE"} & set(ctx.line.modifiers))
+        )
+
+    return test
+
+
+def _fix_credential(ctx: Context) -> FixResult:
+    line = ctx.line
+    assert line is not None
+    creds = credentials(ctx)
+    wrong = [c for c in creds if ctx.code is not None and c not in ctx.code.credentials]
+    facts = {"credential": " ".join(c.value for c in wrong) or "none"}
+    if len(wrong) == 1:
+        target = sibling_code(line.code, wrong[0])
+        if target is not None:
+            return f"bill {target}, the {wrong[0].value} code", {"code": target}, facts
+    return None, {}, facts
+
+
+def _fix_license(ctx: Context) -> FixResult:
+    for s in ctx.services:
+        if s.credential in LICENSED:
+            who = f"the {s.credential.value} who rendered {s.code} on {s.date.isoformat()}"
+            if not s.license_number:
+                why = f"{who} has no license number on file"
+                return "record the license number before billing", {}, {"detail": why}
+            if s.license_expires is not None and s.license_expires < s.date:
+                why = f"the license of {who} expired on {s.license_expires.isoformat()}"
+                return "bill only services rendered under a current license", {}, {"detail": why}
+    return None, {}, {"detail": "the rendering license is missing or expired"}
+
+
+def _fix_cpt(ctx: Context) -> FixResult:
+    cpt = _cpt_for(ctx)
+    if cpt is None:
+        return None, {}, {}
+    return f"bill CPT {cpt}", {"code": cpt}, {"cpt": cpt}
+
+
+def _fix_credential_modifier(ctx: Context) -> FixResult:
+    creds = credentials(ctx)
+    wanted = sorted(
+        {
+            "TD" if c is Credential.RN else "TE"
+            for c in creds
+            if c in (Credential.RN, Credential.LPN)
+        }
+    )
+    if not wanted:
+        return "add TD (RN) or TE (LVN)", {}, {}
+    return f"add {' '.join(wanted)}", {"modifier": " ".join(wanted)}, {}
+
+
+VOCABULARY = Vocabulary(
+    predicates={
+        "credential_documented": credential_documented,
+        "credential_fits": credential_fits,
+        "credential_modifier_present": credential_modifier_present,
+        "license_current": license_current,
+        "orders_on_file": orders_on_file,
+        "plan_of_care_on_file": plan_of_care_on_file,
+        "prior_auth_recorded": prior_auth_recorded,
+        "prior_auth_required": prior_auth_required,
+        "purpose_has_cpt_code": purpose_has_cpt_code,
+        "setting_fits": setting_fits,
+    },
+    fixers={
+        "cpt-home-visit": _fix_cpt,
+        "credential-code": _fix_credential,
+        "credential-modifier": _fix_credential_modifier,
+        "license": _fix_license,
+    },
+)
+"""The predicates and fixers of this family."""
+
+p = (common.VOCABULARY | VOCABULARY).predicate
+fix = VOCABULARY.fix
+
+
+def _not(name: str, **params: object) -> Predicate:
+    return ~p(name, **params)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "credential-mismatch",
+        Severity.ERROR,
+        "{code} may not be billed for a service rendered by {credential}",
+        "CMS HCPCS descriptors (credential in the text); seed 002 (RN billed as S9124 is "
+        "an audit trigger); domain README §6",
+        known & p("credential_documented") & ~p("credential_fits"),
+        fix=fix("credential-code"),
+        field="code",
+    ),
+    Rule(
+        "prior-auth-missing",
+        Severity.ERROR,
+        "{payer} requires prior authorization for {code} and none is recorded",
+        "payer profile (TMHP CSHCN manual §21.2.1.1; seed 002 for commercial hourly nursing)",
+        p("prior_auth_required") & ~p("prior_auth_recorded"),
+        field="prior_auth",
+    ),
+    Rule(
+        "setting-mismatch",
+        Severity.ERROR,
+        "{code} is not billable for a service in this setting",
+        "CMS descriptors (G0129: partial hospitalization or intensive outpatient program; "
+        "'in the home' codes); seed 001",
+        known & p("service_linked") & ~p("setting_fits"),
+        field="code",
+    ),
+    Rule(
+        "credential-not-current",
+        Severity.ERROR,
+        "{detail}",
+        "seed 002 (license number on file; expired licenses trigger refund demands)",
+        p("service_linked") & ~p("license_current"),
+        fix=fix("license"),
+        field="service_ids",
+    ),
+    Rule(
+        "documentation-missing",
+        Severity.ERROR,
+        "{payer} requires physician orders and a plan of care on file for {code}",
+        "42 CFR 409.43 and Pub. 100-02 ch. 7 §30.2 (Medicare HH); TMHP CSHCN §21.2.1.1; "
+        "seed 002 (orders and care plan for hourly nursing)",
+        p("service_linked")
+        & (
+            (p("payer_flag", flag="requires_orders") & ~p("orders_on_file"))
+            | (p("payer_flag", flag="requires_plan_of_care") & ~p("plan_of_care_on_file"))
+        ),
+        field="service_ids",
+    ),
+    Rule(
+        "cpt-code-preferred",
+        Severity.ERROR,
+        "{code} is for general nursing only; CPT {cpt} describes this visit",
+        "CMS S9123 descriptor ('not to be used when CPT codes 99500-99602 can be used'); "
+        "BCBS TX/OK/NM coordinated home care and PDN policies (seed 002)",
+        p("code_in", codes=["S9123", "S9124"])
+        & p("payer_flag", flag="requires_cpt_home_visit_codes")
+        & p("purpose_has_cpt_code"),
+        fix=fix("cpt-home-visit"),
+        field="code",
+    ),
+    Rule(
+        "credential-modifier-missing",
+        Severity.ERROR,
+        "T1000 needs TD (RN) or TE (LVN) for Texas Medicaid",
+        "TMHP TMPPM Dec 2016 Home Health Nursing and PDN Handbook §4.1",
+        p("code_in", codes=["T1000"]) & ~p("credential_modifier_present"),
+        fix=fix("credential-modifier"),
+        field="modifiers",
+        payers=["tx-medicaid-cshcn"],
+    ),
+)
+"""The rules of this family, in the order their findings are reported."""

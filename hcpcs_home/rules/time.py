@@ -1,0 +1,198 @@
+"""Rules about time and units: minutes documented, units they earn.
+
+The CMS 15-minute chart and total-time method (Pub. 100-04 ch. 5 §20.2),
+per-hour codes under each payer's rounding, per-diem codes, minimum session
+lengths, and one unit per telehealth service.
+"""
+
+from __future__ import annotations
+
+from .._engine import Context, Predicate, Rule, Severity, Vocabulary
+from ..codes import BillingUnit
+from . import _common as common
+from ._common import (
+    FixResult,
+    Pred,
+    documented_minutes,
+    expected_units,
+    hh_claim,
+    hospice_claim,
+    known,
+)
+
+__all__ = ["RULES", "VOCABULARY"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def time_documented() -> Pred:
+    """The line's services document time: start and stop clock times or minutes
+    (seed 002: shift notes with start/stop times; Pub. 100-04 ch. 5 §20.2)."""
+    return lambda ctx: documented_minutes(ctx) is not None
+
+
+def meets_minimum_time() -> Pred:
+    """The documented time earns at least one unit under the payer's policy (8 minutes
+    for a 15-minute line by the CMS chart; 45 minutes for G0129/G0176/G0177)."""
+
+    def test(ctx: Context) -> bool:
+        expected = expected_units(ctx)
+        return expected is None or expected > 0
+
+    return test
+
+
+def minutes_contested() -> Pred:
+    """A 15-minute line documenting 1-7 minutes, where NGS's chart gives 0 units and a CMS
+    hospice FAQ and Medicaid manuals give 1 (domain README §0.11, §2.3)."""
+
+    def test(ctx: Context) -> bool:
+        minutes = documented_minutes(ctx)
+        return (
+            ctx.code is not None
+            and minutes is not None
+            and ctx.code.unit is BillingUnit.FIFTEEN_MINUTES
+            and 1 <= minutes <= 7
+        )
+
+    return test
+
+
+def units_match_time() -> Pred:
+    """The billed units equal what the documented time gives under the payer's unit
+    policy (see :func:`hcpcs_home.units.billable_units`)."""
+
+    def test(ctx: Context) -> bool:
+        expected = expected_units(ctx)
+        return expected is None or ctx.line is None or ctx.line.units == expected
+
+    return test
+
+
+def per_diem_units_ok() -> Pred:
+    """A per-diem line bills no more units than the distinct days its services touch
+    (HCPCS "per diem"; seed 000: one unit per day of service), or than the payer's
+    shift definition gives; without services, at most 1 (the line's own date)."""
+
+    def test(ctx: Context) -> bool:
+        if ctx.line is None:
+            return True
+        expected = expected_units(ctx)
+        return ctx.line.units <= (1 if expected is None else expected)
+
+    return test
+
+
+def telehealth_units_ok() -> Pred:
+    """G0320/G0321 bill one unit per telehealth service, not 15-minute increments
+    (Palmetto "Telehealth Home Health Services: New G-Codes"; CR 12805)."""
+    return lambda ctx: ctx.line is not None and ctx.line.units <= max(1, len(ctx.services))
+
+
+def _fix_units(ctx: Context) -> FixResult:
+    expected = expected_units(ctx)
+    minutes = documented_minutes(ctx)
+    facts = {"expected": expected, "minutes": minutes, "policy": ctx.payer.unit_policy.name}
+    if expected is None:
+        return None, {}, facts
+    return f"bill {expected} unit(s)", {"units": str(expected)}, facts
+
+
+def _fix_per_diem(ctx: Context) -> FixResult:
+    expected = expected_units(ctx)
+    days = 1 if expected is None else expected
+    hours = ctx.payer.unit_policy.per_diem_shift_hours
+    basis = "day(s) of service" if hours is None else f"complete {hours}-hour shift(s)"
+    return f"bill {days} unit(s)", {"units": str(days)}, {"expected": days, "basis": basis}
+
+
+VOCABULARY = Vocabulary(
+    predicates={
+        "meets_minimum_time": meets_minimum_time,
+        "minutes_contested": minutes_contested,
+        "per_diem_units_ok": per_diem_units_ok,
+        "telehealth_units_ok": telehealth_units_ok,
+        "time_documented": time_documented,
+        "units_match_time": units_match_time,
+    },
+    fixers={
+        "expected-units": _fix_units,
+        "per-diem-units": _fix_per_diem,
+    },
+)
+"""The predicates and fixers of this family."""
+
+p = (common.VOCABULARY | VOCABULARY).predicate
+fix = VOCABULARY.fix
+
+
+def _not(name: str, **params: object) -> Predicate:
+    return ~p(name, **params)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "time-not-documented",
+        Severity.ERROR,
+        "{code} is billed by time but its services document no start/stop times or minutes",
+        "seed 002 (shift notes with start and stop clock times); Pub. 100-04 ch. 5 §20.2",
+        known & p("code_timed") & ~p("time_documented"),
+        field="service_ids",
+    ),
+    Rule(
+        "below-minimum-time",
+        Severity.ERROR,
+        "{minutes} documented minutes earn no unit of {code} under {policy}",
+        "Pub. 100-04 ch. 5 §20.2 C and NGS chart (seed 003): under 8 minutes is 0 units; "
+        "CMS descriptors of G0129/G0176/G0177: 45 minutes or more",
+        known & p("code_timed") & p("time_documented") & ~p("meets_minimum_time"),
+        fix=fix("expected-units"),
+        field="units",
+    ),
+    Rule(
+        "units-mismatch",
+        Severity.ERROR,
+        "{units} unit(s) billed for {code}, but {minutes} documented minutes give "
+        "{expected} under {policy}",
+        "Pub. 100-04 ch. 5 §20.2 C (15-minute chart, total-time method); seed 003; payer "
+        "per-hour conventions (domain README §2.4)",
+        known
+        & p("code_timed")
+        & p("time_documented")
+        & p("meets_minimum_time")
+        & ~p("units_match_time"),
+        fix=fix("expected-units"),
+        field="units",
+    ),
+    Rule(
+        "short-visit-units",
+        Severity.WARNING,
+        "{code} documents {minutes} minute(s): sources disagree whether a 1-7 minute visit "
+        "line is 0 or 1 unit; {policy} counts {expected}",
+        "NGS chart (seed 003) vs Cahaba RHHI hospice FAQ 9970 (CR 6440); domain README §2.3",
+        known & (hh_claim | hospice_claim) & p("minutes_contested"),
+        fix=fix("expected-units"),
+        field="units",
+    ),
+    Rule(
+        "per-diem-units",
+        Severity.ERROR,
+        "{units} unit(s) of per-diem {code} billed for {expected} {basis}",
+        "HCPCS 'per diem' descriptors; seed 000 (one unit per day of service); payer shift "
+        "definitions (DOL DEEOIC Bulletin 08-09)",
+        known & p("code_unit", units=["day"]) & ~p("per_diem_units_ok"),
+        fix=fix("per-diem-units"),
+        field="units",
+    ),
+    Rule(
+        "telehealth-units",
+        Severity.ERROR,
+        "{code} bills {units} units; it is one unit per telehealth service",
+        "Palmetto GBA 'Telehealth Home Health Services: New G-Codes' (CR 12805)",
+        p("code_in", codes=["G0320", "G0321"]) & ~p("telehealth_units_ok"),
+        field="units",
+    ),
+)
+"""The rules of this family, in the order their findings are reported."""
