@@ -855,6 +855,8 @@ class Rule:
     :ivar effective_through: last date of service it applies to.
     :ivar payers: the payer ids or payer kinds (``"medicare"``, ``"medicaid"``) the
         rule is for; empty for every payer.  The one way a rule is scoped to payers.
+    :ivar description: what the rule checks, in words, for the rule reference.
+    :ivar advice: how a biller fixes a finding, in words.
     :ivar example: an example of what the rule catches, for the rule reference.
     """
 
@@ -869,6 +871,8 @@ class Rule:
     effective_from: _dt.date | None = None
     effective_through: _dt.date | None = attrs.field(default=None)
     payers: frozenset[str] = attrs.field(default=frozenset(), converter=_payers)
+    description: str = ""
+    advice: str = ""
     example: str = ""
 
     @effective_through.validator
@@ -925,7 +929,7 @@ class Rule:
             "when": self.when.to_data(),
             "scope": self.scope.value,
         }
-        for name in ("fix", "field", "example"):
+        for name in ("fix", "field", "description", "advice", "example"):
             value = getattr(self, name)
             if value:
                 data[name] = str(value)
@@ -1325,7 +1329,7 @@ def _rule_from_data(item: Any, path: str, vocabulary: Vocabulary) -> Rule:
     payers = item.get("payers", [])
     if not isinstance(payers, list):
         raise RuleSetLoadError(f"{path}.payers", "must be a list of payer ids or kinds")
-    for key in ("field", "example", "severity", "id", "scope"):
+    for key in ("field", "description", "advice", "example", "severity", "id", "scope"):
         if item.get(key) is not None and not isinstance(item[key], str):
             raise RuleSetLoadError(f"{path}.{key}", "must be text")
     try:
@@ -1341,6 +1345,8 @@ def _rule_from_data(item: Any, path: str, vocabulary: Vocabulary) -> Rule:
             effective_from=_opt_date(item, "effective_from", path),
             effective_through=_opt_date(item, "effective_through", path),
             payers=payers,
+            description=item.get("description") or "",
+            advice=item.get("advice") or "",
             example=item.get("example") or "",
         )
     except RuleSetLoadError:
@@ -1383,6 +1389,8 @@ _RULE_KEYS = {
     "effective_from",
     "effective_through",
     "payers",
+    "description",
+    "advice",
     "example",
 }
 

@@ -21,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "CodeNotEffectiveError",
+    "EditFileError",
     "HcpcsError",
     "InvalidClaimError",
     "InvalidFieldError",
@@ -171,3 +172,26 @@ class RuleSetLoadError(HcpcsError, ValueError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.path, self.reason))
+
+
+class EditFileError(RuleSetLoadError):
+    """A payer edit file with bad rows; every problem of the file at once.
+
+    :ivar problems: ``(row number, column, what is wrong)`` for each problem,
+        row numbers counting the header as row 1, as a spreadsheet shows them.
+    """
+
+    def __init__(self, path: str, problems: Any) -> None:
+        self.problems: tuple[tuple[int, str, str], ...] = tuple(
+            (int(r), str(c), str(m)) for r, c, m in problems
+        )
+        listed = "; ".join(f"row {r}, {c}: {m}" for r, c, m in self.problems[:50])
+        more = len(self.problems) - 50
+        reason = f"{len(self.problems)} problem(s): {listed}" + (
+            f"; and {more} more" if more > 0 else ""
+        )
+        super().__init__(path, reason)
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.path, self.problems))

@@ -26,12 +26,11 @@ True
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from types import ModuleType
 
 from .._engine import RuleSet, Vocabulary
-from . import _common, claim, codes, documentation, therapy, time
+from . import _common, claim, codes, documentation, edits, therapy, time
 
 __all__ = [
     "DEFAULT_RULES",
@@ -48,7 +47,7 @@ def __dir__() -> list[str]:
 
 
 #: The family modules, in the order their rules are reported.
-FAMILIES: tuple[ModuleType, ...] = (codes, documentation, time, therapy, claim)
+FAMILIES: tuple[ModuleType, ...] = (codes, documentation, time, therapy, claim, edits)
 
 
 def _vocabulary() -> Vocabulary:
@@ -100,5 +99,3 @@ def load_rules(source: str | bytes | Path, vocabulary: Vocabulary | None = None)
             raise RuleSetLoadError(str(source), f"cannot be read: {exc.strerror}") from None
     return RuleSet.from_json(source, VOCABULARY if vocabulary is None else vocabulary)
 
-
-del importlib

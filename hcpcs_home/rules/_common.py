@@ -165,7 +165,8 @@ def expected_units(ctx: Context) -> int | Decimal | None:
     ``None`` where the services do not document what the count needs.
     Total-time method (Pub. 100-04 ch. 5 §20.2 C) for 15-minute codes on 34X
     claims; per line otherwise (home-health 32X lines: each visit its own
-    line, minutes not pooled; domain README §2.3).
+    line, minutes not pooled; ResDAC "Claim HHA Total Visit Count": each visit revenue
+    line is one visit).
     """
     found = ctx.memo.get("expected", _UNSET)
     if found is not _UNSET:
@@ -285,7 +286,8 @@ def payer_flag(flag: str) -> Pred:
 
 def bill_class(classes: Iterable[str]) -> Pred:
     """The claim's type of bill is in ``classes`` (``"32"`` home health under a plan of
-    care, ``"34"`` therapy not under one, ``"81"``/``"82"`` hospice; seed 003)."""
+    care, ``"34"`` therapy not under one, ``"81"``/``"82"`` hospice; NGS "Home Health
+    Therapy Billing")."""
     wanted = frozenset(texts(classes, "classes"))
     return lambda ctx: ctx.claim.bill_class in wanted
 

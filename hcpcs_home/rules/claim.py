@@ -34,7 +34,7 @@ def __dir__() -> list[str]:
 
 def line_in_period() -> Pred:
     """The line's date is within the statement period (FL6); every line item date must
-    fall inside the claim's From-Through dates (domain README §5.1, derived)."""
+    fall inside the claim's From-Through dates (UB-04 FL 6 and FL 45; derived)."""
     return lambda ctx: (
         ctx.line is not None
         and ctx.claim.statement_from <= ctx.line.date <= ctx.claim.statement_through
@@ -48,8 +48,8 @@ def has_revenue_code() -> Pred:
 
 def revenue_code_fits() -> Pred:
     """The revenue code is one the code is billed under: 042X PT, 043X OT, 044X SLP,
-    055X nursing, 056X social services, 057X aide (seed 003; NGS; domain README §3.4);
-    0552 for S9123/S9124 (seed 002)."""
+    055X nursing, 056X social services, 057X aide (NGS "Home Health Therapy Billing";
+    NGS SIA article 1240716); 0552 for S9123/S9124 (Pabau S9124 guide, third-party)."""
 
     def test(ctx: Context) -> bool:
         line, code = ctx.line, ctx.code
@@ -151,7 +151,7 @@ def authorization_within_limits() -> Pred:
 def duplicate_of_earlier_line() -> Pred:
     """An earlier line bills the same code, modifiers and date for the same services
     (or both for none).  Two home-health visits on one day are two lines with two
-    services, not duplicates (domain README §2.3)."""
+    services, not duplicates (ResDAC "Claim HHA Total Visit Count")."""
 
     def test(ctx: Context) -> bool:
         memo = ctx.claim_memo.get("duplicates")
@@ -163,32 +163,31 @@ def duplicate_of_earlier_line() -> Pred:
 
 
 def _duplicates(ctx: Context) -> dict[int, int]:
-    # Lines by (code, modifiers, date); the sets of service ids are only built for
-    # lines sharing one, the rare case.
-    seen: dict[tuple[Any, ...], list[tuple[int, Any]]] = {}
+    """For each line that repeats an earlier one, the index of the first line it repeats.
+
+    A line repeats an earlier line of the same code, modifiers and date that bills one
+    of its services (or, both without services, any such line).  One pass with an
+    index by (code, modifiers, date, service id): linear in the lines, however many
+    share a day (8,000 same-day lines were quadratic before).
+    """
+    first: dict[tuple[Any, ...], int] = {}
     out: dict[int, int] = {}
     for i, line in enumerate(ctx.claim.lines):
-        key = (line.code, line.modifiers, line.date)
-        earlier = seen.get(key)
-        if earlier is None:
-            seen[key] = [(i, line.service_ids)]
-            continue
-        ids = frozenset(line.service_ids)
-        for n, (j, other) in enumerate(earlier):
-            if not isinstance(other, frozenset):
-                other = frozenset(other)
-                earlier[n] = (j, other)
-            if ids == other or (ids & other):
-                out[i] = j
-                break
-        earlier.append((i, ids))
+        base = (line.code, line.modifiers, line.date)
+        keys = [(*base, sid) for sid in line.service_ids] or [(*base, None)]
+        earlier = [first[k] for k in keys if k in first]
+        if earlier:
+            out[i] = min(earlier)
+        for k in keys:
+            first.setdefault(k, i)
     return out
 
 
 def overlaps_other_visit() -> Pred:
     """One of the line's services overlaps in time another service on the claim by the
     same rendering person (same staff id, or same NPI): one person cannot be in two
-    visits at once (seed 002: shift notes with start/stop times are audited)."""
+    visits at once (shift notes with start and stop times are what payers audit: BCBSTX
+    coordinated home care policy; derived)."""
 
     def test(ctx: Context) -> bool:
         memo = ctx.claim_memo.get("overlaps")
@@ -359,20 +358,31 @@ RULES: tuple[Rule, ...] = (
         "revenue-code-mismatch",
         Severity.ERROR,
         "revenue code {revenue_code} does not fit {code} (expected {expected})",
-        "NGS Home Health Therapy Billing (seed 003); NGS SIA and Q-code articles; "
-        "seed 002 (0552 for S9123/S9124); domain README §3.4",
+        'NGS "Home Health Therapy Billing" (ngsmedicare.com); NGS SIA article 1240716; '
+        "NGS Q-code article 522358; Pabau S9124 guide (third-party: 0552 for S9123/S9124)",
         known & p("has_revenue_code") & ~p("revenue_code_fits"),
         fix=fix("revenue-code"),
         field="revenue_code",
+        description=(
+            "The revenue code does not go with the code: 042X PT, 043X OT, 044X SLP, 055X nursing, "
+            "056X social work, 057X aide, 0552 for S9123/S9124; a Q5001/Q5002/Q5009 line takes a "
+            "visit discipline's code."
+        ),
+        advice="The code's own revenue code (``0551`` for G0299).",
     ),
     Rule(
         "duplicate-line",
         Severity.ERROR,
         "line repeats line {other}: same code {code}, modifiers and date {date}",
-        "derived: one service billed twice; domain README §2.3 (separate visits are "
+        'derived: one service billed twice; ResDAC "Claim HHA Total Visit Count" (separate '
         "separate lines)",
         p("duplicate_of_earlier_line"),
         fix=fix("duplicate"),
+        description=(
+            "An earlier line bills the same code, modifiers and date for the same services (or both"
+            " for none). Two visits on one day with their own services are not duplicates."
+        ),
+        advice="Remove the duplicate line.",
     ),
     Rule(
         "site-of-service-missing",
@@ -386,6 +396,14 @@ RULES: tuple[Rule, ...] = (
         fix=fix("site-of-service"),
         scope=Scope.CLAIM,
         effective_from=_dt.date(2013, 7, 1),
+        description=(
+            "A 032X claim with visit lines (revenue codes 042X-057X) has no Q5001, Q5002 or Q5009 "
+            "line dated with the first billable visit (periods from 2013-07-01). A claim rule."
+        ),
+        advice=(
+            "Add a Q5001 (home), Q5002 (assisted living) or Q5009 line with the first visit's "
+            "revenue code and date, 1 unit."
+        ),
     ),
     Rule(
         "site-of-service-units",
@@ -394,14 +412,21 @@ RULES: tuple[Rule, ...] = (
         "NGS article 522358 (Q line: 1 unit, nominal charge)",
         p("code_in", codes=["Q5001", "Q5002", "Q5009"]) & p("units_above", limit=1),
         field="units",
+        description="A Q5001/Q5002/Q5009 line bills more than 1 unit.",
+        advice="None (bill 1 unit at a nominal charge).",
     ),
     Rule(
         "line-outside-period",
         Severity.ERROR,
         "line date {date} is outside the statement period",
-        "UB-04 FL6/FL45: line item dates fall within the From-Through period (domain README §5.1)",
+        "NUBC UB-04 FL 6 (statement covers period) and FL 45 (service date): line item dates "
+        "fall within the From-Through period",
         ~p("line_in_period"),
         field="date",
+        description=(
+            "The line's date of service is outside the claim's statement period (FL6 From-Through)."
+        ),
+        advice="None (correct the date or the period).",
     ),
     Rule(
         "authorization-exceeded",
@@ -411,15 +436,26 @@ RULES: tuple[Rule, ...] = (
         p("authorization_referenced") & ~p("authorization_within_limits"),
         fix=fix("authorization"),
         field="units",
+        description=(
+            "A line names an authorization on the claim that does not cover its code or date, or "
+            "whose remaining units, visits or days the claim's lines so far exceed."
+        ),
+        advice="Request more units or a new authorization before billing.",
     ),
     Rule(
         "overlapping-visits",
         Severity.ERROR,
         "the same person is documented in another visit ({other}) at the same time",
-        "seed 002 (shift notes with start and stop times are audited); derived",
+        "derived: one person cannot render two visits at once; BCBSTX coordinated home care "
+        "policy (shift notes with start and stop times)",
         p("overlaps_other_visit"),
         fix=fix("overlap"),
         field="service_ids",
+        description=(
+            "A service of the line overlaps in time another service on the claim by the same person"
+            " (same staff id or NPI)."
+        ),
+        advice="None (correct the times or the rendering person).",
     ),
 )
 """The rules of this family, in the order their findings are reported."""

@@ -151,10 +151,16 @@ RULES: tuple[Rule, ...] = (
         "unknown-code",
         Severity.ERROR,
         "{code} is not a known HCPCS/CPT code",
-        "CMS HCPCS Level II alpha-numeric file; domain README §1",
+        "CMS HCPCS Level II alpha-numeric file (cms.gov/medicare/coding-billing/healthcare-"
+        "common-procedure-system/quarterly-update)",
         ~known,
         fix=fix("nearest-code"),
         field="code",
+        description=(
+            "The line's code is not in the catalog (HCPCS Level II codes from the CMS file, and the"
+            " CPT codes the library ships short summaries for)."
+        ),
+        advice="The nearest catalog code, as ``did you mean …?`` (``fix``: ``code``).",
     ),
     Rule(
         "code-not-effective",
@@ -164,16 +170,34 @@ RULES: tuple[Rule, ...] = (
         known & ~p("code_effective"),
         fix=fix("replacement-code"),
         field="code",
+        description=(
+            "The date of service falls before the code was added or after its termination date "
+            "(G0154 ended 2016-02-29; G0163/G0164 ended 2016-12-31; G2168/G2169 start 2020-01-01)."
+        ),
+        advice=(
+            "For a terminated code, its replacement for the rendering credential (G0154 by an RN: "
+            "G0299; G0163 by an LPN: G0494)."
+        ),
     ),
     Rule(
         "payer-code-not-accepted",
         Severity.ERROR,
         "{payer} does not accept {code}",
         "CMS processing note 0088 (S codes not valid for Medicare); CMS coverage code I "
-        "(T codes); domain README §0 item 4",
+        "(T codes); BCBSM Medicare Plus Blue PDN policy (Original Medicare does not pay for "
+        "private-duty nursing)",
         known & ~p("payer_accepts_code"),
         fix=fix("medicare-equivalent"),
         field="code",
+        description=(
+            "The payer does not take the code: Medicare takes no S codes, no T codes and nothing "
+            "its coverage code marks not payable (CPT 99500-99602); BCBS TX takes no T codes."
+        ),
+        advice=(
+            "To Medicare: the discipline G-code of the same credential on a 032X claim (an LPN's "
+            "S9124: G0300), with the reminder that Original Medicare does not cover private-duty "
+            "nursing. To other payers: a CPT 99500-99602 hint for S9123/S9124."
+        ),
     ),
 )
 """The rules of this family, in the order their findings are reported."""

@@ -39,7 +39,7 @@ def credential_documented() -> Pred:
 
 def credential_fits() -> Pred:
     """Each service's credential is one the code may be rendered by (CMS descriptors;
-    seed 002: an RN shift billed S9124 is an audit trigger; domain README §6)."""
+    Pabau S9124 guide, third-party: an RN shift billed S9124 is an audit trigger)."""
 
     def test(ctx: Context) -> bool:
         code = ctx.code
@@ -75,8 +75,8 @@ def setting_fits() -> Pred:
 
 def license_current() -> Pred:
     """Each service by a licensed credential records a license number, and the license
-    has not expired on the date of service (seed 002: missing or expired licenses
-    trigger refund demands)."""
+    has not expired on the date of service (Pabau S9124 guide, third-party: missing or
+    expired licenses trigger refund demands)."""
 
     def test(ctx: Context) -> bool:
         for s in ctx.services:
@@ -139,7 +139,7 @@ def prior_auth_recorded() -> Pred:
 
 def purpose_has_cpt_code() -> Pred:
     """A service's documented purpose is one a CPT 99500-99602 home-visit code describes
-    (the S9123 descriptor forbids S9123 there; BCBS TX/OK/NM policies, seed 002)."""
+    (the S9123 descriptor forbids S9123 there; BCBSTX coordinated home care policy)."""
     return lambda ctx: _cpt_for(ctx) is not None
 
 
@@ -260,62 +260,102 @@ RULES: tuple[Rule, ...] = (
         "credential-mismatch",
         Severity.ERROR,
         "{code} may not be billed for a service rendered by {credential}",
-        "CMS HCPCS descriptors (credential in the text); seed 002 (RN billed as S9124 is "
-        "an audit trigger); domain README §6",
+        "CMS HCPCS descriptors (credential in the text); Pabau S9124 guide (third-party: "
+        "an RN shift billed as S9124 is an audit trigger)",
         known & p("credential_documented") & ~p("credential_fits"),
         fix=fix("credential-code"),
         field="code",
+        description=(
+            "A service's recorded credential is not one the code may be rendered by (an RN's shift "
+            "billed as S9124, an OTA visit billed as G0152, an aide billed as T1019)."
+        ),
+        advice=(
+            "The sibling code for that credential where one exists (S9124 by an RN: S9123; G0152 by"
+            " an OTA: G0158)."
+        ),
     ),
     Rule(
         "prior-auth-missing",
         Severity.ERROR,
         "{payer} requires prior authorization for {code} and none is recorded",
-        "payer profile (TMHP CSHCN manual §21.2.1.1; seed 002 for commercial hourly nursing)",
+        "payer profile (TMHP CSHCN Services Program Provider Manual §21.2.1.1; Pabau S9124 "
+        "guide, third-party, for commercial hourly nursing)",
         p("prior_auth_required") & ~p("prior_auth_recorded"),
         field="prior_auth",
+        description=(
+            "The payer requires prior authorization for the code and neither the line, its services"
+            " nor an authorization on the claim covering the code and date records one."
+        ),
+        advice="None (obtain and record the authorization).",
     ),
     Rule(
         "setting-mismatch",
         Severity.ERROR,
         "{code} is not billable for a service in this setting",
         "CMS descriptors (G0129: partial hospitalization or intensive outpatient program; "
-        "'in the home' codes); seed 001",
+        "'in the home' codes); openpayer.com G0129 page (third-party)",
         known & p("service_linked") & ~p("setting_fits"),
         field="code",
+        description=(
+            "A service's setting is not one the code allows (G0129 outside a partial "
+            "hospitalization or intensive outpatient program; an 'in the home' code in a facility; "
+            "assisted living counts as home)."
+        ),
+        advice="None (bill the setting's code).",
     ),
     Rule(
         "credential-not-current",
         Severity.ERROR,
         "{detail}",
-        "seed 002 (license number on file; expired licenses trigger refund demands)",
+        "Pabau S9124 guide (third-party: license number on file; expired licenses trigger "
+        "refund demands)",
         p("service_linked") & ~p("license_current"),
         fix=fix("license"),
         field="service_ids",
+        description=(
+            "A service by a licensed credential (RN, LPN, PT, PTA, OT, OTA, SLP, MSW, RT) records "
+            "no license number, or the license expired before the date of service."
+        ),
+        advice=(
+            "In words: record the license number, or bill only services rendered under a current "
+            "license; the message names the service."
+        ),
     ),
     Rule(
         "documentation-missing",
         Severity.ERROR,
         "{payer} requires physician orders and a plan of care on file for {code}",
         "42 CFR 409.43 and Pub. 100-02 ch. 7 §30.2 (Medicare HH); TMHP CSHCN §21.2.1.1; "
-        "seed 002 (orders and care plan for hourly nursing)",
+        "BCBSTX coordinated home care policy (orders and care plan for hourly nursing)",
         p("service_linked")
         & (
             (p("payer_flag", flag="requires_orders") & ~p("orders_on_file"))
             | (p("payer_flag", flag="requires_plan_of_care") & ~p("plan_of_care_on_file"))
         ),
         field="service_ids",
+        description=(
+            "The payer requires physician orders or a plan of care on file and a service of the "
+            "line has none."
+        ),
+        advice="None (file the orders and plan of care before billing).",
     ),
     Rule(
         "cpt-code-preferred",
         Severity.ERROR,
         "{code} is for general nursing only; CPT {cpt} describes this visit",
         "CMS S9123 descriptor ('not to be used when CPT codes 99500-99602 can be used'); "
-        "BCBS TX/OK/NM coordinated home care and PDN policies (seed 002)",
+        "BCBS TX/OK/NM coordinated home care and private duty nursing policies (BCBSTX CPCP)",
         p("code_in", codes=["S9123", "S9124"])
         & p("payer_flag", flag="requires_cpt_home_visit_codes")
         & p("purpose_has_cpt_code"),
         fix=fix("cpt-home-visit"),
         field="code",
+        description=(
+            "S9123/S9124 billed to a payer that applies the descriptor's 'not when CPT 99500-99602 "
+            "can be used', for a visit whose documented purpose a CPT home-visit code describes "
+            "(catheter care: 99507)."
+        ),
+        advice="The CPT home-visit code (``fix``: ``code``).",
     ),
     Rule(
         "credential-modifier-missing",
@@ -326,6 +366,8 @@ RULES: tuple[Rule, ...] = (
         fix=fix("credential-modifier"),
         field="modifiers",
         payers=["tx-medicaid-cshcn"],
+        description="Texas Medicaid T1000 without TD (RN) or TE (LVN).",
+        advice="The credential's modifier.",
     ),
 )
 """The rules of this family, in the order their findings are reported."""

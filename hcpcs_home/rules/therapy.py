@@ -41,7 +41,7 @@ def __dir__() -> list[str]:
 def hh_visit_code() -> Pred:
     """A Medicare home-health/hospice discipline visit G-code (G0151-G0164, G0299, G0300,
     G0493-G0496, G2168, G2169), billed per 15 minutes under a 042X-057X revenue code
-    (seed 003; domain README §1d, §3.4)."""
+    (NGS "Home Health Therapy Billing"; CMS HCPCS descriptors)."""
 
     def test(ctx: Context) -> bool:
         code = ctx.code
@@ -67,7 +67,7 @@ def hh_setting_only_code() -> Pred:
 
 def therapy_fee_schedule_code() -> Pred:
     """A CPT therapy code paid on the physician fee schedule (97xxx, 92507...), billed
-    on 34X, not 32X (seed 003: 32X lists only the G-codes for FL44)."""
+    on 34X, not 32X (NGS "Home Health Therapy Billing": 32X lists only the G-codes for FL 44)."""
     return lambda ctx: (
         ctx.code is not None
         and ctx.code.code_set is CodeSet.CPT
@@ -77,7 +77,7 @@ def therapy_fee_schedule_code() -> Pred:
 
 def therapy_line() -> Pred:
     """A PT, OT or SLP line: a 042X/043X/044X revenue code or a therapy discipline code
-    (seed 003)."""
+    (NGS "Home Health Therapy Billing")."""
     return lambda ctx: (
         ctx.line is not None
         and (
@@ -91,13 +91,15 @@ def therapy_line() -> Pred:
 
 
 def therapy_modifier_present() -> Pred:
-    """The line carries GN, GO or GP (required on 34X therapy lines; seed 003)."""
+    """The line carries GN, GO or GP (required on 34X therapy lines; NGS "Home Health
+    Therapy Billing")."""
     return has_modifier(["GN", "GO", "GP"])
 
 
 def therapy_modifier_fits() -> Pred:
     """The GN/GO/GP modifier matches the discipline and revenue code: GP with 042X, GO
-    with 043X, GN with 044X (seed 003; CMS HCPCS modifier descriptors)."""
+    with 043X, GN with 044X (NGS "Home Health Therapy Billing"; CMS HCPCS modifier
+    descriptors)."""
 
     def test(ctx: Context) -> bool:
         if ctx.line is None:
@@ -276,7 +278,8 @@ RULES: tuple[Rule, ...] = (
         "bill-type-mismatch",
         Severity.ERROR,
         "{code} is not billable on type of bill {type_of_bill}",
-        "seed 003 (32X uses the HH G-codes; 34X therapy is paid on the MPFS); CMS descriptors "
+        'NGS "Home Health Therapy Billing" (32X uses the HH G-codes; 34X therapy is paid on '
+        "the MPFS); CMS descriptors "
         "('home health setting' only for G0159-G0161, G2168, G2169); CR 11721 (not on 0322)",
         known
         & (
@@ -286,31 +289,48 @@ RULES: tuple[Rule, ...] = (
             | (p("code_in", codes=["G2168", "G2169"]) & p("bill_type", types=["0322"]))
         ),
         field="code",
+        description=(
+            "A code on the wrong type of bill: HH visit G-codes on 34X, CPT therapy codes on 32X, "
+            "home-health-only maintenance codes (G0159-G0161, G2168, G2169) on hospice claims, "
+            "G2168/G2169 on a 0322 RAP."
+        ),
+        advice="None (move the line to the right claim).",
     ),
     Rule(
         "therapy-modifier-missing",
         Severity.ERROR,
         "therapy line {code} on a 34X claim has no GN/GO/GP modifier (expected {expected})",
-        "seed 003 (34X HCPCS modifiers GN/GO/GP); Pub. 100-04 ch. 5",
+        'NGS "Home Health Therapy Billing" (34X HCPCS modifiers GN/GO/GP); Pub. 100-04 ch. 5',
         therapy_claim
         & p("payer_flag", flag="requires_therapy_modifiers")
         & p("therapy_line")
         & ~p("therapy_modifier_present"),
         fix=fix("therapy-modifier"),
         field="modifiers",
+        description=(
+            "A therapy line (042X/043X/044X or a PT/OT/SLP code) on a 34X claim without GN, GO or "
+            "GP, for payers that require them."
+        ),
+        advice="The discipline's modifier (GP, GO or GN).",
     ),
     Rule(
         "therapy-modifier-mismatch",
         Severity.ERROR,
         "modifiers {modifiers} do not match the discipline of {code} and revenue code "
         "{revenue_code} (expected {expected})",
-        "seed 003 (GP with 042X, GO with 043X, GN with 044X); CMS modifier descriptors",
+        'NGS "Home Health Therapy Billing" (GP with 042X, GO with 043X, GN with 044X); CMS '
+        "modifier descriptors",
         therapy_claim
         & p("therapy_line")
         & p("therapy_modifier_present")
         & ~p("therapy_modifier_fits"),
         fix=fix("therapy-modifier"),
         field="modifiers",
+        description=(
+            "The GN/GO/GP modifier on a 34X therapy line does not match the code's discipline or "
+            "the revenue code (GP with 042X, GO with 043X, GN with 044X)."
+        ),
+        advice="The matching modifier.",
     ),
     Rule(
         "kx-modifier",
@@ -327,6 +347,12 @@ RULES: tuple[Rule, ...] = (
         ),
         fix=fix("kx"),
         field="modifiers",
+        description=(
+            "On a 34X claim for a payer applying Medicare's KX threshold: the beneficiary's therapy"
+            " amount for the year, through this line, passes the threshold without KX, or KX is "
+            "used before it is passed (PT and SLP together, OT separately)."
+        ),
+        advice="Add KX (if medically necessary and documented) or remove it.",
     ),
     Rule(
         "assistant-modifier",
@@ -341,6 +367,11 @@ RULES: tuple[Rule, ...] = (
         fix=fix("assistant-modifier"),
         field="modifiers",
         effective_from=_dt.date(2020, 1, 1),
+        description=(
+            "On a 34X claim for a payer requiring CQ/CO, a PTA's or OTA's service without CQ (PT) "
+            "or CO (OT), for dates of service from 2020-01-01."
+        ),
+        advice="Add CQ and/or CO.",
     ),
 )
 """The rules of this family, in the order their findings are reported."""

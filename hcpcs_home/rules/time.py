@@ -29,7 +29,8 @@ def __dir__() -> list[str]:
 
 def time_documented() -> Pred:
     """The line's services document time: start and stop clock times or minutes
-    (seed 002: shift notes with start/stop times; Pub. 100-04 ch. 5 §20.2)."""
+    (BCBSTX coordinated home care policy: shift notes with start/stop times; Pub. 100-04
+    ch. 5 §20.2)."""
     return lambda ctx: documented_minutes(ctx) is not None
 
 
@@ -46,7 +47,7 @@ def meets_minimum_time() -> Pred:
 
 def minutes_contested() -> Pred:
     """A 15-minute line documenting 1-7 minutes, where NGS's chart gives 0 units and a CMS
-    hospice FAQ and Medicaid manuals give 1 (domain README §0.11, §2.3)."""
+    hospice FAQ and Medicaid manuals give 1 (Cahaba RHHI hospice FAQ 9970, CR 6440)."""
 
     def test(ctx: Context) -> bool:
         minutes = documented_minutes(ctx)
@@ -73,7 +74,7 @@ def units_match_time() -> Pred:
 
 def per_diem_units_ok() -> Pred:
     """A per-diem line bills no more units than the distinct days its services touch
-    (HCPCS "per diem"; seed 000: one unit per day of service), or than the payer's
+    (HCPCS "per diem" descriptors: one unit per day of service), or than the payer's
     shift definition gives; without services, at most 1 (the line's own date)."""
 
     def test(ctx: Context) -> bool:
@@ -137,27 +138,40 @@ RULES: tuple[Rule, ...] = (
         "time-not-documented",
         Severity.ERROR,
         "{code} is billed by time but its services document no start/stop times or minutes",
-        "seed 002 (shift notes with start and stop clock times); Pub. 100-04 ch. 5 §20.2",
+        "BCBSTX coordinated home care policy (shift notes with start and stop clock times); "
+        "Pub. 100-04 ch. 5 §20.2",
         known & p("code_timed") & ~p("time_documented"),
         field="service_ids",
+        description=(
+            "A timed code (15-minute, hourly, per-minute, session) whose services document neither "
+            "start/stop clock times nor minutes, or which points at no service."
+        ),
+        advice="None (document the visit times).",
     ),
     Rule(
         "below-minimum-time",
         Severity.ERROR,
         "{minutes} documented minutes earn no unit of {code} under {policy}",
-        "Pub. 100-04 ch. 5 §20.2 C and NGS chart (seed 003): under 8 minutes is 0 units; "
+        'Pub. 100-04 ch. 5 §20.2 C and the NGS "Home Health Therapy Billing" chart: under 8 '
+        "minutes is 0 units; "
         "CMS descriptors of G0129/G0176/G0177: 45 minutes or more",
         known & p("code_timed") & p("time_documented") & ~p("meets_minimum_time"),
         fix=fix("expected-units"),
         field="units",
+        description=(
+            "The documented minutes earn no unit under the payer's unit policy: under 8 minutes on "
+            "the CMS chart, under 45 minutes for G0129/G0176/G0177, under an hour for a whole-hour "
+            "payer."
+        ),
+        advice="The units the time does give (0).",
     ),
     Rule(
         "units-mismatch",
         Severity.ERROR,
         "{units} unit(s) billed for {code}, but {minutes} documented minutes give "
         "{expected} under {policy}",
-        "Pub. 100-04 ch. 5 §20.2 C (15-minute chart, total-time method); seed 003; payer "
-        "per-hour conventions (domain README §2.4)",
+        'Pub. 100-04 ch. 5 §20.2 C (15-minute chart, total-time method); NGS "Home Health '
+        'Therapy Billing"; payer per-hour conventions (TMHP TMPPM; BCBSTX CPCP)',
         known
         & p("code_timed")
         & p("time_documented")
@@ -165,26 +179,46 @@ RULES: tuple[Rule, ...] = (
         & ~p("units_match_time"),
         fix=fix("expected-units"),
         field="units",
+        description=(
+            "The billed units differ from what the documented minutes give under the payer's unit "
+            "policy: the 15-minute chart per line, CMS's total-time method across 15-minute codes "
+            "on a 34X day, tenths of an hour for Texas Medicaid, whole hours for BCBS TX."
+        ),
+        advice="The right number of units (``fix``: ``units``).",
     ),
     Rule(
         "short-visit-units",
         Severity.WARNING,
         "{code} documents {minutes} minute(s): sources disagree whether a 1-7 minute visit "
         "line is 0 or 1 unit; {policy} counts {expected}",
-        "NGS chart (seed 003) vs Cahaba RHHI hospice FAQ 9970 (CR 6440); domain README §2.3",
+        'NGS "Home Health Therapy Billing" chart vs Cahaba RHHI hospice FAQ 9970 (CR 6440)',
         known & (hh_claim | hospice_claim) & p("minutes_contested"),
         fix=fix("expected-units"),
         field="units",
+        description=(
+            "A 15-minute home-health or hospice visit line documenting 1-7 minutes, where the NGS "
+            "chart gives 0 units and the CMS hospice FAQ gives 1: a warning, since the sources "
+            "disagree."
+        ),
+        advice=(
+            "The units the payer's policy counts (choose "
+            ":data:`~hcpcs_home.units.MEDICARE_ANY_MINUTE_VISIT` to count 1)."
+        ),
     ),
     Rule(
         "per-diem-units",
         Severity.ERROR,
         "{units} unit(s) of per-diem {code} billed for {expected} {basis}",
-        "HCPCS 'per diem' descriptors; seed 000 (one unit per day of service); payer shift "
+        "CMS HCPCS 'per diem' descriptors (one unit per day of service); payer shift "
         "definitions (DOL DEEOIC Bulletin 08-09)",
         known & p("code_unit", units=["day"]) & ~p("per_diem_units_ok"),
         fix=fix("per-diem-units"),
         field="units",
+        description=(
+            "A per-diem line bills more units than the calendar days its services touch (or, for "
+            "DOL EEOICP, than the complete 8-hour shifts)."
+        ),
+        advice="The number of days (or shifts).",
     ),
     Rule(
         "telehealth-units",
@@ -193,6 +227,11 @@ RULES: tuple[Rule, ...] = (
         "Palmetto GBA 'Telehealth Home Health Services: New G-Codes' (CR 12805)",
         p("code_in", codes=["G0320", "G0321"]) & ~p("telehealth_units_ok"),
         field="units",
+        description=(
+            "G0320/G0321 billed with more units than telehealth services (they are one unit per "
+            "service, not 15-minute increments)."
+        ),
+        advice="None (bill one unit per service).",
     ),
 )
 """The rules of this family, in the order their findings are reported."""
