@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import hcpcs_home
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
 
 project = "hcpcs_home"
 author = "hcpcs_home developers"
@@ -16,6 +19,7 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.napoleon",
     "matplotlib.sphinxext.plot_directive",
+    "rule_reference",
 ]
 html_theme = "furo"
 html_title = f"hcpcs_home {release}"
@@ -39,6 +43,7 @@ nitpick_ignore_regex = [
     ("py:obj", r"(typing|collections\.abc)\..*"),
     ("py:func", r"(attrs|attr|cattrs|hypothesis)\..*"),
     ("py:class", r"st\..*"),
+    ("py:class", r"(types\..*|ModuleType|PredicateFactory|Fixer)"),
     ("py:exc", r"(ValueError|LookupError|TypeError)"),
 ]
 # Docstring examples run under pytest --doctest-modules; here only the pages'

@@ -111,6 +111,14 @@ def _parser() -> argparse.ArgumentParser:
         "(a rule with a default rule's id replaces it); may be repeated",
     )
     check.add_argument(
+        "--edits",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="add the rules of a payer edit file (CSV, or TSV for .tsv files: one edit per "
+        "row, columns in the hcpcs_home.edits documentation); may be repeated",
+    )
+    check.add_argument(
         "--no-default-rules",
         action="store_true",
         help="check with the --rules files' rules only, not the default rules",
@@ -252,12 +260,14 @@ def _records(name: str, fmt: str, stdin: IO[bytes]) -> Iterator[Record]:
 
 def _rule_set(args: argparse.Namespace) -> Any:
     """The rules to check with (``None`` for the defaults), or :class:`_UsageError`."""
+    from .edits import load_edits
     from .errors import RuleSetLoadError
     from .policy import RuleSet
+    from .rules import VOCABULARY
 
-    if args.no_default_rules and not args.rules:
-        raise _UsageError("--no-default-rules needs at least one --rules FILE")
-    if not args.rules:
+    if args.no_default_rules and not (args.rules or args.edits):
+        raise _UsageError("--no-default-rules needs at least one --rules or --edits FILE")
+    if not (args.rules or args.edits):
         return None
     if args.no_default_rules:
         rules = RuleSet()
@@ -268,13 +278,18 @@ def _rule_set(args: argparse.Namespace) -> Any:
     for name in args.rules:
         try:
             with open(name, "rb") as stream:
-                loaded = RuleSet.from_json(_read_rules_text(stream, name))
+                loaded = RuleSet.from_json(_read_rules_text(stream, name), VOCABULARY)
         except OSError as exc:
             raise _UsageError(f"rules file {name}: {exc.strerror or exc}") from None
         except (RuleSetLoadError, ValueError, OverflowError) as exc:
             raise _UsageError(f"rules file {name}: {exc}") from None
         for rule in loaded:
             rules = rules.replace(rule) if rule.id in rules else rules.add(rule)
+    for name in args.edits:
+        try:
+            rules = load_edits(name, base=rules)
+        except RuleSetLoadError as exc:
+            raise _UsageError(f"edits file {exc}") from None
     return rules
 
 
@@ -434,8 +449,10 @@ def _units(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _rules(out: TextIO) -> int:
-    from .rules import DEFAULT_RULES
+    from .rules import DEFAULT_RULES, family_of
 
     for rule in DEFAULT_RULES:
-        print(f"{rule.id:28} {rule.severity.value:8} {rule.source}", file=out)
+        print(
+            f"{rule.id:28} {rule.severity.value:8} {family_of(rule.id):14} {rule.source}", file=out
+        )
     return EXIT_OK

@@ -86,8 +86,9 @@ COLUMNS = (
     "source",
 )
 _REQUIRED = ("id", "codes", "source")
-#: The largest edit file read (bytes) and the most rows: bounds checked before parsing.
+#: The largest edit file read, in bytes (checked before the file is read).
 MAX_FILE_BYTES = 10_000_000
+#: The most rows an edit file may have.
 MAX_ROWS = 100_000
 _MAX_CELL = 2_000
 _MAX_LIST = 1_000

@@ -15,6 +15,7 @@ import pytest
 
 import hcpcs_home
 from hcpcs_home import HcpcsError, payers, units
+from hcpcs_home.rules import VOCABULARY
 from hcpcs_home.serialize import claim_from_data, claim_from_json
 
 JUNK: list[Any] = [
@@ -65,7 +66,7 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     ),
     "predicate": lambda j: hcpcs_home.predicate(j),
     "RuleSet.from_json": lambda j: hcpcs_home.RuleSet.from_json(
-        j if isinstance(j, (str, bytes)) else str(j)
+        j if isinstance(j, (str, bytes)) else str(j), VOCABULARY
     ),
 }
 

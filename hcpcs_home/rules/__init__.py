@@ -13,7 +13,7 @@ with its public source, and exposes two names:
 :data:`DEFAULT_RULES` is every family's ``RULES`` in the order of
 :data:`FAMILIES`, and :data:`VOCABULARY` the union of their vocabularies.
 Adding a rule to a family is one edit of that module (and its test): the
-rule then appears in :func:`hcpcs_home.check`, in the generated rule
+rule then appears in :func:`hcpcs_home.policy.check`, in the generated rule
 reference (``docs/rules.rst``) and in ``hcpcs-home rules``.  A new family is a
 new module plus its name in :data:`FAMILIES`.
 
@@ -31,6 +31,7 @@ from types import ModuleType
 
 from .._engine import RuleSet, Vocabulary
 from . import _common, claim, codes, documentation, edits, therapy, time
+from ._reference import reference_rst
 
 __all__ = [
     "DEFAULT_RULES",
@@ -39,6 +40,7 @@ __all__ = [
     "default_rules",
     "family_of",
     "load_rules",
+    "reference",
 ]
 
 
@@ -58,7 +60,7 @@ def _vocabulary() -> Vocabulary:
 
 
 VOCABULARY: Vocabulary = _vocabulary()
-"""Every predicate and fixer of the shipped families: what saved rule sets name."""
+"""Every predicate and fixer of the shipped families (what saved rule sets name)."""
 
 
 def default_rules() -> RuleSet:
@@ -68,7 +70,18 @@ def default_rules() -> RuleSet:
 
 
 DEFAULT_RULES: RuleSet = default_rules()
-"""The default rule set: every family's rules, in the order of :data:`FAMILIES`."""
+"""The default rule set, every family's rules in the order of :data:`FAMILIES`."""
+
+
+def reference() -> str:
+    """The rule reference of :data:`DEFAULT_RULES` as reStructuredText, by family:
+    what ``docs/rules.rst`` shows, written from the rules so it cannot drift."""
+    families = {
+        rule.id: (module.__name__.rsplit(".", 1)[1], (module.__doc__ or "").split("\n")[0])
+        for module in FAMILIES
+        for rule in module.RULES
+    }
+    return reference_rst(DEFAULT_RULES, families)
 
 
 def family_of(rule_id: str) -> str:

@@ -138,4 +138,4 @@ VOCABULARY = Vocabulary(
 """The predicates of payer edits."""
 
 RULES: tuple[Rule, ...] = ()
-"""None: payer edits come from edit files (:func:`hcpcs_home.edits.load_edits`)."""
+"""No rules of its own (payer edits come from edit files, :func:`hcpcs_home.edits.load_edits`)."""
