@@ -10,6 +10,7 @@ default rules; the classes here say they belong to it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import enum
 import html
@@ -609,6 +610,16 @@ class Fix(str):
         return (Fix, (str(self), self.fn))
 
 
+def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+def _name_set(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        raise InvalidFieldError("header_level", value, "must be a set of predicate names")
+    return frozenset(value)
+
+
 @attrs.frozen(slots=True)
 class Vocabulary:
     """The named predicates and fixers rules may use: a value, built once and passed in.
@@ -623,10 +634,10 @@ class Vocabulary:
     ...     "long_shift", lambda hours=12: lambda ctx: ctx.line.units > hours * 4)
     >>> print(vocab.predicate("long_shift", hours=10))
     long_shift(hours=10)
-    >>> vocab.predicate("units²")
+    >>> vocab.predicate("units²")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
       ...
-    hcpcs_home.errors.RuleSetLoadError: predicate: predicate name 'units²' is not an ASCII identifier
+    hcpcs_home.errors.RuleSetLoadError: predicate: ... 'units²' is not an ASCII identifier
 
     :ivar predicates: predicate factories by name.
     :ivar fixers: fixers by name.
@@ -636,12 +647,10 @@ class Vocabulary:
     """
 
     predicates: Mapping[str, PredicateFactory] = attrs.field(
-        factory=dict, converter=lambda m: MappingProxyType(dict(m))
+        factory=dict, converter=_frozen_mapping
     )
-    fixers: Mapping[str, Fixer] = attrs.field(
-        factory=dict, converter=lambda m: MappingProxyType(dict(m))
-    )
-    header_level: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    fixers: Mapping[str, Fixer] = attrs.field(factory=dict, converter=_frozen_mapping)
+    header_level: frozenset[str] = attrs.field(factory=frozenset, converter=_name_set)
 
     def __attrs_post_init__(self) -> None:
         for name in self.predicates:
@@ -1053,7 +1062,7 @@ class Finding:
     def to_data(self, *, explain: bool = False) -> dict[str, Any]:
         """The finding as plain JSON data (for ``--json`` output and DataFrames);
         with ``explain=True`` also its explanation, as text lines."""
-        data = {
+        data: dict[str, Any] = {
             "rule_id": self.rule_id,
             "severity": self.severity.value,
             "message": self.message,
@@ -1229,10 +1238,8 @@ class RuleSet:
             check_lines = _PlanWriter(self, header).compile(steps)
             if failed:  # settled again for the next claim, so it fails there too
                 return check_lines, failed
-            try:
+            with contextlib.suppress(TypeError):  # an unhashable payer: no sharing
                 _bounded(self._plans_by_value)[(payer, type_of_bill)] = check_lines
-            except TypeError:
-                pass
         _bounded(self._plans)[key] = (payer, check_lines)
         return check_lines, failed
 
@@ -1469,10 +1476,8 @@ class _PlanWriter:
         if isinstance(p, Not) and type(p) is Not:
             (inner,) = self.terms(p.operand, "not")
             return [f"not {inner}"]
-        if type(p) is Leaf:  # equal leaves of one factory are one function: bind it once
-            fn = self._leaves.setdefault((p._factory, p._key()), p._fn)
-        else:
-            fn = p._fn
+        # Equal leaves of one factory are one function: bind it once.
+        fn = self._leaves.setdefault((p._factory, p._key()), p._fn) if type(p) is Leaf else p._fn
         return [f"{self.bind('p', fn, str(p))}(ctx)"]
 
     def write(self, steps: Sequence[_Step]) -> tuple[str, dict[str, Any]]:

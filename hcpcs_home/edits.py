@@ -23,11 +23,13 @@ inside quotes, ``;`` or ``|``):
 ``bill_types``
     types of bill it applies to (``0329``, ``032X``, ``837P`` for professional
     claims); empty for all.
-``required_modifiers`` (kind ``modifier-required``), ``forbidden_modifiers`` (``modifier-forbidden``)
-    modifiers the line must carry, or must not.
-``max_units_line`` (``units-line``), ``max_units_day`` (``units-day``), ``max_units_week`` (``units-week``), ``max_units_month`` (``units-month``)
+``required_modifiers``, ``forbidden_modifiers``
+    modifiers the line must carry, or must not (kinds ``modifier-required``,
+    ``modifier-forbidden``).
+``max_units_line``, ``max_units_day``, ``max_units_week``, ``max_units_month``
     the most units of these codes on one line, or summed over a day, a week
-    (from ``week_start``, default ``sunday``) or a calendar month on the claim.
+    (from ``week_start``, default ``sunday``) or a calendar month on the claim
+    (kinds ``units-line``, ``units-day``, ``units-week``, ``units-month``).
 ``not_with`` (``not-with``)
     codes this code is not billed with on the same date.
 ``effective_from``, ``effective_through``
@@ -292,7 +294,7 @@ def _row_rules(cells: dict[str, str], number: int, problems: list[Any]) -> list[
     if any(p[0] == number for p in problems):
         return []
     p = VOCABULARY.predicate
-    scope = p("code_in", codes=codes)
+    scope: Predicate = p("code_in", codes=codes)
     if bill_types:
         scope = scope & p("bill_type_matches", patterns=bill_types)
     made = []

@@ -15,7 +15,8 @@ themselves live in :mod:`hcpcs_home.rules`.
 
 >>> from hcpcs_home import policy, payers, Claim, ClaimLine
 >>> from hcpcs_home.rules import VOCABULARY
->>> p = VOCABULARY.predicate("code_prefix", prefix="S") & ~VOCABULARY.predicate("payer_accepts_code")
+>>> p = VOCABULARY.predicate("code_prefix", prefix="S")
+>>> p = p & ~VOCABULARY.predicate("payer_accepts_code")
 >>> print(p)
 code_prefix(prefix='S') & ~payer_accepts_code
 >>> claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329",

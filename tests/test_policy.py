@@ -27,11 +27,9 @@ from hcpcs_home.policy import (
     RuleSet,
     Scope,
     Severity,
-    Vocabulary,
     predicate_names,
 )
 from hcpcs_home.rules import DEFAULT_RULES, VOCABULARY
-
 
 
 def _explodes_on(code: str) -> Any:

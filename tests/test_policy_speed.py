@@ -107,7 +107,8 @@ MIXED_RULES = RuleSet(
         ),
         rule(
             "nested-not",
-            ~(p("payer_flag", flag="applies_kx_threshold") & ~p("service_linked")) & p("code_timed"),
+            ~(p("payer_flag", flag="applies_kx_threshold") & ~p("service_linked"))
+            & p("code_timed"),
             effective_from=dt.date(2021, 1, 1),
             effective_through=dt.date(2024, 6, 30),
         ),

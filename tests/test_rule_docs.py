@@ -85,7 +85,7 @@ class TestOneModulePerRule:
         family.write_text(
             family.read_text(encoding="utf-8")
             + textwrap.dedent(
-                '''
+                """
                 RULES = (
                     *RULES,
                     Rule(
@@ -98,7 +98,7 @@ class TestOneModulePerRule:
                         advice="Split the shift or check the times.",
                     ),
                 )
-                '''
+                """
             ),
             encoding="utf-8",
         )

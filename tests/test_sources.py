@@ -26,17 +26,6 @@ PRIVATE_NOTE = re.compile(
     re.IGNORECASE,
 )
 
-#: Files of the rules engine that still cite the private notes while the engine
-#: moves into the ``rules`` package; its owner cleans them.  This list is
-#: expected to empty: :meth:`TestSources.test_exceptions_are_still_needed`
-#: fails as soon as an entry here is clean, so it cannot outlive its reason.
-ENGINE_FILES_PENDING_CLEANUP = (
-    "hcpcs_home/rules.py",
-    "hcpcs_home/_facts.py",
-    "hcpcs_home/rules/",
-    "docs/rules.rst",
-)
-
 _TEXT_SUFFIXES = {".py", ".tsv", ".rst", ".txt", ".md", ".cfg", ".toml", ".json", ".csv"}
 
 
@@ -48,13 +37,6 @@ def _files() -> list[Path]:
             if path.is_file() and path.suffix in _TEXT_SUFFIXES and "/_build/" not in relative:
                 found.append(path)
     return found
-
-
-def _pending(relative: str) -> bool:
-    return any(
-        relative == entry or (entry.endswith("/") and relative.startswith(entry))
-        for entry in ENGINE_FILES_PENDING_CLEANUP
-    )
 
 
 def _citations(path: Path) -> list[str]:
@@ -86,27 +68,7 @@ class TestSources:
         """No file of the package or the docs cites a private note."""
         files = _files()
         assert any(p.name == "codes.tsv" for p in files)
-        found = [
-            hit
-            for path in files
-            if not _pending(path.relative_to(ROOT).as_posix())
-            for hit in _citations(path)
-        ]
-        assert [] == found
-
-    def test_exceptions_are_still_needed(self) -> None:
-        """Each pending engine file still cites the notes; a clean one leaves the list."""
-        clean = []
-        for entry in ENGINE_FILES_PENDING_CLEANUP:
-            paths = [
-                p
-                for p in _files()
-                if _pending(p.relative_to(ROOT).as_posix())
-                and p.relative_to(ROOT).as_posix().startswith(entry)
-            ]
-            if paths and not any(_citations(p) for p in paths):
-                clean.append(entry)
-        assert [] == clean, "remove these from ENGINE_FILES_PENDING_CLEANUP"
+        assert [] == [hit for path in files for hit in _citations(path)]
 
     def test_code_sources_are_public(self) -> None:
         """``lookup(code).source`` names public documents for every shipped code."""

@@ -111,4 +111,3 @@ def load_rules(source: str | bytes | Path, vocabulary: Vocabulary | None = None)
         except OSError as exc:
             raise RuleSetLoadError(str(source), f"cannot be read: {exc.strerror}") from None
     return RuleSet.from_json(source, VOCABULARY if vocabulary is None else vocabulary)
-

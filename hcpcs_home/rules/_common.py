@@ -330,7 +330,7 @@ VOCABULARY = Vocabulary(
         "service_linked": service_linked,
         "units_above": units_above,
     },
-    header_level={"bill_class", "bill_type", "payer_flag"},
+    header_level=frozenset({"bill_class", "bill_type", "payer_flag"}),
 )
 """The general predicates every family builds on."""
 

@@ -174,7 +174,8 @@ def _duplicates(ctx: Context) -> dict[int, int]:
     out: dict[int, int] = {}
     for i, line in enumerate(ctx.claim.lines):
         base = (line.code, line.modifiers, line.date)
-        keys = [(*base, sid) for sid in line.service_ids] or [(*base, None)]
+        keys: list[tuple[Any, ...]] = [(*base, sid) for sid in line.service_ids]
+        keys = keys or [(*base, None)]
         earlier = [first[k] for k in keys if k in first]
         if earlier:
             out[i] = min(earlier)

@@ -120,8 +120,8 @@ def billed_with(codes: list[str]) -> Pred:
                 if line.code in wanted:
                     by_day[line.date].add(i)
             ctx.claim_memo[key] = by_day
-        line = ctx.line
-        return line is not None and bool(by_day.get(line.date, set()) - {ctx.index})
+        here = ctx.line
+        return here is not None and bool(by_day.get(here.date, set()) - {ctx.index})
 
     return test
 
@@ -133,7 +133,7 @@ VOCABULARY = Vocabulary(
         "modifiers_missing": modifiers_missing,
         "units_in_period_above": units_in_period_above,
     },
-    header_level={"bill_type_matches"},
+    header_level=frozenset({"bill_type_matches"}),
 )
 """The predicates of payer edits."""
 
