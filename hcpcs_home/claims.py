@@ -485,11 +485,15 @@ class ClaimLine:
         charge: Decimal | int | str = Decimal("0"),
         modifiers: Iterable[str] = (),
         revenue_code: str | None = None,
+        type_of_bill: str | None = None,
     ) -> ClaimLine:
         """The line the rules give for one documented service.
 
         Units come from :func:`hcpcs_home.units.billable_units` under the
-        payer's unit policy (the default policy without a payer).  The
+        payer's unit policy (the default policy without a payer), read for
+        the claim's ``type_of_bill`` by :func:`hcpcs_home.units.policy_for_bill`
+        (on a hospice bill, 081X/082X, Medicare's default counts a 1-15 minute
+        visit as one increment: ``type_of_bill="0811"``).  The
         revenue code is the code's own (``0552`` for S9123/S9124) or, for a
         revenue-code family such as ``055X``, its visit-charge subcode
         (``0551``), following the HH 032X pairing in the NGS and CGS billing
@@ -497,12 +501,12 @@ class ClaimLine:
         ``revenue_code`` is given.
         """
         from .catalog import lookup
-        from .units import billable_units
+        from .units import billable_units, policy_for_bill
 
         if not isinstance(service, Service):
             raise InvalidFieldError("service", service, "must be a Service")
         code = lookup(service.code)
-        policy = payer.unit_policy if payer is not None else None
+        policy = policy_for_bill(payer.unit_policy if payer is not None else None, type_of_bill)
         if code.unit.is_timed and service.minutes is None:
             raise InvalidFieldError(
                 "service.minutes", None, f"is required to count units of timed code {code.code}"

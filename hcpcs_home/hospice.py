@@ -42,10 +42,10 @@ from typing import TypeVar
 
 import attrs
 
-from .catalog import lookup
+from .catalog import Catalog, default_catalog
 from .claims import Claim, ClaimLine, Service
 from .codes import Credential, Discipline
-from .errors import InvalidFieldError, InvalidTimeError, UnknownCodeError
+from .errors import InvalidFieldError, InvalidTimeError
 
 __all__ = [
     "CHC_AIDES",
@@ -319,16 +319,14 @@ class ChcDay:
         return LevelOfCare.ROUTINE_HOME_CARE
 
 
-def _role(i: int, service: Service) -> str:
+def _role(i: int, service: Service, catalog: Catalog) -> str:
     """``"nurse"``, ``"aide"`` or ``"other"`` for the continuous-home-care count."""
     if service.credential is not None:
         if service.credential in CHC_NURSES:
             return "nurse"
         return "aide" if service.credential in CHC_AIDES else "other"
-    try:
-        discipline = lookup(service.code).discipline
-    except UnknownCodeError:
-        discipline = None
+    code = catalog.get(service.code)
+    discipline = None if code is None else code.discipline
     if discipline in _NURSE_DISCIPLINES:
         return "nurse"
     if discipline in _AIDE_DISCIPLINES:
@@ -359,6 +357,7 @@ def chc_day(
     *,
     day: _dt.date | None = None,
     share: NursingShare | str = NursingShare.MORE_THAN_HALF,
+    catalog: Catalog | None = None,
 ) -> ChcDay:
     """Whether the services of one day make it a continuous-home-care day, and why.
 
@@ -376,7 +375,8 @@ def chc_day(
     * social work, counseling, chaplaincy and therapy do not count.
 
     A day that fails is routine home care.  A service's role comes from its
-    credential, or without one from its code's discipline (G0299 is nursing).
+    credential, or without one from its code's discipline in ``catalog`` (the
+    default catalog where ``None``; G0299 is nursing).
 
     >>> import datetime
     >>> from hcpcs_home import Service
@@ -395,6 +395,10 @@ def chc_day(
         ``day``, or has neither a credential nor a code that says who gave it.
     """
     items = _items("services", services, Service)
+    if catalog is None:
+        catalog = default_catalog()
+    elif not isinstance(catalog, Catalog):
+        raise InvalidFieldError("catalog", catalog, "must be a Catalog")
     try:
         rule = NursingShare(share)
     except ValueError:
@@ -409,7 +413,7 @@ def chc_day(
         on_day = _minutes_on(i, s, day)
         if on_day == 0 and s.minutes:
             raise InvalidFieldError(f"services[{i}]", s.id, f"has no minutes on {day.isoformat()}")
-        counted[_role(i, s)] += on_day
+        counted[_role(i, s, catalog)] += on_day
     nurse = counted["nurse"]
     total = nurse + counted["aide"]
     half = 2 * nurse == total and total > 0

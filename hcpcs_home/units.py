@@ -327,13 +327,18 @@ def policy_for_bill(policy: UnitPolicy | None, type_of_bill: str | None) -> Unit
     ('Medicare, any-minute visit', 'Medicare')
     >>> policy_for_bill(None, None).name
     'Medicare'
+
+    :raises ~hcpcs_home.errors.InvalidFieldError: ``type_of_bill`` is not a type of bill.
     """
     chosen = _policy(policy)
-    if (
-        chosen == MEDICARE
-        and isinstance(type_of_bill, str)
-        and type_of_bill[1:3] in _HOSPICE_BILL_CLASSES
-    ):
+    if type_of_bill is None:
+        return chosen
+    text = type_of_bill.strip() if isinstance(type_of_bill, str) else None
+    if text is None or len(text) not in (3, 4) or not text.isalnum():
+        raise InvalidFieldError(
+            "type_of_bill", type_of_bill, "is not a type of bill such as '0811'"
+        )
+    if chosen == MEDICARE and text.zfill(4)[1:3] in _HOSPICE_BILL_CLASSES:
         return HOSPICE_VISIT
     return chosen
 

@@ -11,7 +11,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hcpcs_home import ClaimLine, HcpcsError, InvalidFieldError, InvalidTimeError, Service, units
+from hcpcs_home import (
+    ClaimLine,
+    HcpcsError,
+    InvalidFieldError,
+    InvalidTimeError,
+    Service,
+    payers,
+    units,
+)
 from hcpcs_home.hospice import (
     CHC_MINIMUM_UNITS,
     LevelOfCare,
@@ -57,6 +65,19 @@ class TestHospiceVisitPolicy:
     def test_default_on_hospice_bills(self, tob: str) -> None:
         """Medicare's default policy becomes the hospice policy on 081X/082X bills."""
         assert units.HOSPICE_VISIT == units.policy_for_bill(units.MEDICARE, tob)
+
+    @pytest.mark.parametrize("junk", ["", "08", "0811X", 811, object()])
+    def test_bad_bill_type_refused(self, junk: Any) -> None:
+        """Something that is not a type of bill is refused, not read as 'not hospice'."""
+        with pytest.raises(InvalidFieldError):
+            units.policy_for_bill(units.MEDICARE, junk)
+
+    def test_line_from_a_hospice_service(self) -> None:
+        """A 5-minute hospice visit becomes a one-unit line on a hospice bill."""
+        svc = Service.from_times("G0299", DAY, "10:00", "10:05", credential="RN")
+        hospice_line = ClaimLine.from_service(svc, payer=payers.MEDICARE, type_of_bill="0811")
+        home_line = ClaimLine.from_service(svc, payer=payers.MEDICARE, type_of_bill="0329")
+        assert (1, 0) == (hospice_line.units, home_line.units)
 
     def test_payer_choice_kept(self) -> None:
         """A payer's own policy and non-hospice bills are left alone."""
