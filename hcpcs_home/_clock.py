@@ -82,13 +82,20 @@ def clock_minutes(field: str, value: object, *, allow_end_of_day: bool = False) 
 def span_minutes(start: int, stop: int, *, full_day: bool) -> int:
     """Minutes from ``start`` to ``stop`` (minutes after midnight), wrapping past midnight.
 
+    A stop at midnight (``0`` or ``1440``: ``"00:00"`` or ``"24:00"``) is the end
+    of the day, so a record from 00:00 to 00:00 or 24:00 is the whole day.
+
     >>> span_minutes(22 * 60, 6 * 60, full_day=False)
     480
     >>> span_minutes(480, 480, full_day=False), span_minutes(480, 480, full_day=True)
     (0, 1440)
+    >>> span_minutes(0, 0, full_day=False), span_minutes(0, 1440, full_day=False)
+    (1440, 1440)
+    >>> span_minutes(16 * 60, 0, full_day=False), span_minutes(16 * 60, 1440, full_day=False)
+    (480, 480)
     """
     if stop == start:
-        return MAX_LINE_MINUTES if full_day else 0
+        return MAX_LINE_MINUTES if full_day or stop == 0 else 0
     return (stop - start) % MAX_LINE_MINUTES if stop != MAX_LINE_MINUTES else stop - start
 
 

@@ -69,8 +69,10 @@ class Service:
 
     Give either ``start`` and ``stop`` clock times or ``minutes`` (or both, in
     which case they must agree).  A stop earlier than the start is a shift
-    that crosses midnight (22:00-06:00 is 480 minutes); a stop equal to the
-    start is 0 minutes unless ``full_day`` says the shift lasted 24 hours.
+    that crosses midnight (22:00-06:00 is 480 minutes); a stop at midnight,
+    written ``"24:00"`` or ``"00:00"``, is the end of the day (16:00-24:00 is
+    480 minutes, 00:00-24:00 is 1440); any other stop equal to the start is 0
+    minutes unless ``full_day`` says the shift lasted 24 hours.
 
     :ivar code: the HCPCS/CPT code the service is documented as.
     :ivar date: date of service (the day the visit or shift began).

@@ -54,6 +54,17 @@ class TestService:
         evening = Service.from_times("S9124", "2024-03-04", "16:00", "24:00")
         assert (480, 1) == (evening.minutes, len(evening.days()))
 
+    @pytest.mark.parametrize(
+        ("start", "stop", "minutes"),
+        [("00:00", "24:00", 1440), ("00:00", "00:00", 1440), ("16:00", "24:00", 480)],
+    )
+    def test_stop_at_midnight_is_the_end_of_the_day(
+        self, start: str, stop: str, minutes: int
+    ) -> None:
+        """A stop written 24:00 (or 00:00) is midnight at the end of the service's own day."""
+        shift = Service.from_times("T1019", "2024-03-04", start, stop)
+        assert (minutes, (dt.date(2024, 3, 4),)) == (shift.minutes, shift.days())
+
     def test_minutes_must_agree_with_times(self) -> None:
         """Minutes that contradict the clock times are refused, naming both."""
         with pytest.raises(InvalidTimeError, match="does not match start=09:00 stop=09:50"):

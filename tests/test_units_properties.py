@@ -195,7 +195,9 @@ class TestPerDiem:
         first = dt.time(start // 60 % 24, start % 60)
         last = dt.time(stop // 60 % 24, stop % 60)
         got = minutes_between(first, last)
-        assert 0 <= got < 1440
+        # A stop at midnight ends the day, so only 00:00 to 00:00 is the whole day.
+        assert (got == 1440) == (first == last == dt.time(0))
+        assert 0 <= got <= 1440
         assert Span.from_clock(dt.date(2026, 1, 1), first, last).minutes == got
 
 
