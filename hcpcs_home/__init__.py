@@ -32,7 +32,9 @@ if TYPE_CHECKING:
         dask,
         dataframes,
         edits,
+        evv,
         hospice,
+        limits,
         payers,
         pdgm,
         policy,
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
     )
     from .edits import load_edits
     from .hospice import chc_day, noe_timing
+    from .evv import EvvVisit, VerificationMethod
     from .payers import Payer, PayerKind
     from .pdgm import is_lupa, noa_timing, pdgm_periods
     from .policy import (
@@ -98,6 +101,7 @@ __all__ = [
     "Credential",
     "Discipline",
     "EditFileError",
+    "EvvVisit",
     "Finding",
     "HcpcsError",
     "InvalidClaimError",
@@ -121,6 +125,7 @@ __all__ = [
     "UnknownCodeError",
     "ValueCode",
     "Vocabulary",
+    "VerificationMethod",
     "__version__",
     "billable_units",
     "catalog",
@@ -131,8 +136,10 @@ __all__ = [
     "dataframes",
     "default_catalog",
     "edits",
+    "evv",
     "hospice",
     "is_lupa",
+    "limits",
     "load_cms_file",
     "load_edits",
     "lookup",
@@ -167,6 +174,7 @@ _LAZY: dict[str, str] = {
     "Credential": "codes",
     "DATA_RELEASE": "catalog",
     "Discipline": "codes",
+    "EvvVisit": "evv",
     "Finding": "policy",
     "Occurrence": "claims",
     "OccurrenceSpan": "claims",
@@ -181,6 +189,7 @@ _LAZY: dict[str, str] = {
     "Severity": "policy",
     "UnitPolicy": "units",
     "ValueCode": "claims",
+    "VerificationMethod": "evv",
     "billable_units": "units",
     "catalog": "catalog",
     "dask": "dask",
@@ -192,6 +201,8 @@ _LAZY: dict[str, str] = {
     "policy": "policy",
     "rules": "rules",
     "Vocabulary": "policy",
+    "evv": "evv",
+    "limits": "limits",
     "check": "policy",
     "check_many": "policy",
     "hospice": "hospice",

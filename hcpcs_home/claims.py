@@ -37,6 +37,7 @@ import attrs
 from . import _fields as f
 from .codes import Credential, Setting
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidTimeError
+from .evv import EvvVisit
 from .payers import Payer, payer_profile
 
 __all__ = [
@@ -315,6 +316,9 @@ class AuthorizationBasis(str, enum.Enum):
     """Visits, whatever the units billed on each."""
     DAYS = "days"
     """Distinct calendar days of service."""
+    HOURS = "hours"
+    """Hours of service: each line's units converted through its code's unit (a
+    15-minute unit is a quarter hour, an hourly unit an hour)."""
 
 
 def _check_auth(instance: Authorization, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -334,8 +338,14 @@ class Authorization:
     :ivar start: first authorized date.
     :ivar end: last authorized date.
     :ivar minutes_per_unit: for time-based authorizations, minutes per unit
-        (15, 60); ``None`` otherwise.
+        (15, 60); ``None`` otherwise.  Lines of timed codes are converted
+        through their code's unit, so 48 quarter-hour units use 12 units of
+        an authorization counted in 60-minute units.
     :ivar used: units already used on earlier claims.
+    :ivar per_day: the most ``basis`` units one calendar day may use, or ``None``.
+    :ivar per_week: the most one week may use (the week starts on the payer's
+        :attr:`~hcpcs_home.payers.Payer.week_start`), or ``None``.
+    :ivar per_month: the most one calendar month may use, or ``None``.
 
     >>> import datetime
     >>> auth = Authorization("PA123", "bcbs-tx", ["S9124"], 40, "units",
@@ -355,6 +365,15 @@ class Authorization:
         default=None, converter=f.optional(f.minutes("minutes_per_unit"))
     )
     used: int | Decimal = attrs.field(default=0, converter=f.units("used"))
+    per_day: int | Decimal | None = attrs.field(
+        default=None, converter=f.optional(f.units("per_day"))
+    )
+    per_week: int | Decimal | None = attrs.field(
+        default=None, converter=f.optional(f.units("per_week"))
+    )
+    per_month: int | Decimal | None = attrs.field(
+        default=None, converter=f.optional(f.units("per_month"))
+    )
 
     @property
     def remaining(self) -> int | Decimal:
@@ -738,6 +757,8 @@ class Claim:
     :ivar notice_accepted: the date the payer accepted the admission's notice
         (home health: the notice of admission, TOB 032A); not a form field,
         but what the late-notice edits are computed from.
+    :ivar evv_visits: the electronically verified visits (:class:`~hcpcs_home.evv.EvvVisit`)
+        behind the lines, for payers that require EVV.
 
     The frequency, the type of bill's last character, is ``frequency``.
     Building a claim checks its parts against each other (period, service
@@ -784,6 +805,8 @@ class Claim:
     )
     notice_accepted: _dt.date | None = attrs.field(
         default=None, converter=f.optional(f.date("notice_accepted"))
+    evv_visits: tuple[EvvVisit, ...] = attrs.field(
+        default=(), converter=f.tuple_of(f.instance_of(EvvVisit, "evv_visits"), "evv_visits")
     )
 
     def __attrs_post_init__(self) -> None:
@@ -800,6 +823,7 @@ class Claim:
         problems += _used_twice(
             "$.authorizations[{}].number", [a.number for a in self.authorizations]
         )
+        problems += _used_twice("$.evv_visits[{}].id", [v.id for v in self.evv_visits])
         seen = {s.id for s in self.services}
         for i, line in enumerate(self.lines):
             for j, sid in enumerate(line.service_ids):

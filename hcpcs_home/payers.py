@@ -10,12 +10,14 @@ False
 >>> my_plan = attrs.evolve(payers.BCBS_TEXAS, id="bcbs-tx-ppo", name="BCBSTX PPO")
 >>> my_plan.requires_prior_auth("S9123")
 True
->>> sorted(payers.PROFILES)
-['bcbs-tx', 'dol-eeoicp', 'medicare', 'tx-medicaid-cshcn']
+>>> sorted(payers.PROFILES)  # doctest: +NORMALIZE_WHITESPACE
+['bcbs-tx', 'dol-eeoicp', 'medicare', 'mo-medicaid', 'nd-medicaid', 'tx-medicaid',
+ 'tx-medicaid-cshcn', 'wi-medicaid']
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import enum
 from typing import Any
 
@@ -29,8 +31,13 @@ __all__ = [
     "BCBS_TEXAS",
     "DOL_EEOICP",
     "MEDICARE",
+    "MISSOURI_MEDICAID",
+    "NORTH_DAKOTA_MEDICAID",
     "PROFILES",
+    "TEXAS_MEDICAID",
     "TEXAS_MEDICAID_CSHCN",
+    "WEEKDAYS",
+    "WISCONSIN_MEDICAID",
     "Payer",
     "PayerKind",
     "payer_profile",
@@ -62,6 +69,17 @@ def _unit_policy(value: object) -> units.UnitPolicy:
     return value
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+"""Day names :attr:`Payer.week_start` accepts, in :meth:`datetime.date.weekday` order."""
+
+
+def _weekday(value: object) -> str:
+    word = value.strip().lower() if isinstance(value, str) else value
+    if word not in WEEKDAYS:
+        raise InvalidFieldError("week_start", value, f"is not a day name ({', '.join(WEEKDAYS)})")
+    return word  # type: ignore[return-value]
+
+
 def _auth_codes(value: object) -> frozenset[str]:
     as_code = f.code("prior_auth_codes")
     return frozenset(
@@ -89,6 +107,15 @@ class Payer:
     :ivar requires_site_of_service: 032X claims need a Q5001/Q5002/Q5009 line.
     :ivar requires_therapy_modifiers: 34X therapy lines need GN/GO/GP.
     :ivar requires_assistant_modifiers: PTA/OTA services on 34X need CQ/CO (from 2020).
+    :ivar week_start: the day the payer's service week begins, for weekly caps.  No
+        payer publication was found for most payers; Sunday (the US calendar week)
+        is the default: set your payer's.
+    :ivar evv_codes: codes the payer requires electronic visit verification for
+        (21st Century Cures Act §12006, SSA §1903(l)): each line needs an accepted
+        :class:`~hcpcs_home.evv.EvvVisit`.
+    :ivar evv_exempt_modifiers: modifiers that mark a service needing no EVV match
+        (Texas HHCS: KX outside the home, HQ other residential settings).
+    :ivar evv_from: first date of service the EVV requirement applies to.
     :ivar source: where each setting comes from.
     """
 
@@ -118,7 +145,39 @@ class Payer:
     requires_assistant_modifiers: bool = attrs.field(
         default=False, converter=f.boolean("requires_assistant_modifiers")
     )
+    week_start: str = attrs.field(default="sunday", converter=_weekday)
+    evv_codes: frozenset[str] = attrs.field(
+        default=frozenset(), converter=f.frozenset_of(f.code("evv_codes"), "evv_codes")
+    )
+    evv_exempt_modifiers: frozenset[str] = attrs.field(
+        default=frozenset(), converter=lambda v: frozenset(f.modifiers(v))
+    )
+    evv_from: _dt.date | None = attrs.field(default=None, converter=f.optional(f.date("evv_from")))
     source: str = attrs.field(default="", converter=f.text("source"))
+
+    def requires_evv(self, code: str, day: _dt.date, modifiers: tuple[str, ...] = ()) -> bool:
+        """Whether a line of ``code`` on ``day`` needs a verified visit from this payer.
+
+        >>> NORTH_DAKOTA_MEDICAID.requires_evv("T1019", _dt.date(2024, 3, 4))
+        True
+        >>> NORTH_DAKOTA_MEDICAID.requires_evv("T1019", _dt.date(2019, 3, 4))
+        False
+        """
+        return (
+            code in self.evv_codes
+            and (self.evv_from is None or self.evv_from <= day)
+            and not self.evv_exempt_modifiers.intersection(modifiers)
+        )
+
+    def week_of(self, day: _dt.date) -> _dt.date:
+        """The first day of the payer's service week holding ``day``.
+
+        >>> import datetime
+        >>> MEDICARE.week_of(datetime.date(2024, 3, 6))  # a Wednesday; weeks start Sunday
+        datetime.date(2024, 3, 3)
+        """
+        back = (day.weekday() - WEEKDAYS.index(self.week_start)) % 7
+        return day - _dt.timedelta(days=back)
 
     def requires_prior_auth(self, code: str) -> bool:
         """Whether ``code`` needs a prior authorization from this payer."""
@@ -166,14 +225,14 @@ TEXAS_MEDICAID_CSHCN = Payer(
     accepts_s_codes=True,
     accepts_t_codes=True,
     prior_auth_codes=frozenset({ALL_CODES}),
-    unit_policy=units.TEXAS_MEDICAID_TENTHS,
+    unit_policy=units.TEXAS_CSHCN_HOURS,
     requires_orders=True,
     requires_plan_of_care=True,
     source=(
         "S9123/S9124 for extended skilled nursing and prior authorization for all home-health "
         "services before start of care: TMHP CSHCN Provider Manual ch. 21 §21.2.1.1 and "
-        "TMHP news 2023-04-14 (CSHCN home health changes); hours in tenths by 6-minute bands: "
-        "TMPPM §42.7.5"
+        "TMHP news 2023-04-14 (CSHCN home health changes); the TMPPM §42.7.5 tenths of an hour "
+        "are the SHARS school rule, not home nursing: complete hours (UNCONFIRMED)"
     ),
 )
 """Texas Medicaid's CSHCN Services Program; it pays S9123/S9124 for extended skilled nursing."""
@@ -220,8 +279,89 @@ DOL_EEOICP = Payer(
 )
 """The federal program whose per-diem unit is one 8-hour shift."""
 
+TEXAS_MEDICAID = Payer(
+    id="tx-medicaid",
+    name="Texas Medicaid (TMHP) home health and personal care",
+    kind=PayerKind.MEDICAID,
+    prior_auth_codes=frozenset({"G0299", "G0300", "G0156", "T1000", "T1002", "T1003"}),
+    unit_policy=units.TEXAS_MEDICAID_HOME_HEALTH,
+    requires_orders=True,
+    requires_plan_of_care=True,
+    evv_codes=frozenset({"G0299", "G0300", "G0156"}),
+    evv_exempt_modifiers=frozenset({"KX", "HQ"}),
+    evv_from=_dt.date(2024, 1, 1),
+    source=(
+        "G0299/G0300/G0156 per visit of up to 2.5 hours, at most 3 a day; T1000 with TD/TE: "
+        "TMHP TMPPM (Dec. 2016) Home Health Nursing and PDN Services Handbook §3.5, §4.1; EVV "
+        "claims matching for home health care services from dates of service 2024-01-01, KX "
+        "(outside the home) and HQ (other residential setting) need no match: HHSC provider "
+        "news 2023-11-13; claims must match an accepted visit: 1 TAC §354.4009, HHSC EVV Policy "
+        "Handbook §8000, §12000; prior authorization for home health: TMPPM §5.1.6"
+    ),
+)
+"""Texas Medicaid fee-for-service home health: per-visit nursing and aide visits, EVV."""
+
+NORTH_DAKOTA_MEDICAID = Payer(
+    id="nd-medicaid",
+    name="North Dakota Medicaid HCBS personal care",
+    kind=PayerKind.MEDICAID,
+    unit_policy=units.MEDICARE,
+    evv_codes=frozenset({"T1019", "T1020"}),
+    evv_from=_dt.date(2021, 1, 1),
+    source=(
+        "T1019 in 15-minute increments per day, time spent on authorized tasks only; T1020 one "
+        "unit per client per day, only days care was given (day of return and day of death "
+        "payable): ND DHS Service Chapter 535-05-45; EVV for personal care services by "
+        "2021-01-01 at the latest (21st Century Cures Act §12006, SSA §1903(l), as amended by "
+        "Pub. L. 115-222, with the one-year good-faith exemption)"
+    ),
+)
+"""North Dakota Medicaid personal care (T1019/T1020) with EVV."""
+
+WISCONSIN_MEDICAID = Payer(
+    id="wi-medicaid",
+    name="Wisconsin Medicaid personal care",
+    kind=PayerKind.MEDICAID,
+    unit_policy=units.MEDICARE,
+    evv_codes=frozenset({"T1019", "T1020", "S5125", "S5126"}),
+    evv_from=_dt.date(2021, 1, 1),
+    source=(
+        "EVV covers T1019, T1020, S5125, S5126: Wisconsin DHS EVV program as summarised by DCI "
+        "[third party]; EVV for personal care by 2021-01-01 at the latest (Cures Act §12006, "
+        "SSA §1903(l), Pub. L. 115-222); unit rounding: CMS chart (UNCONFIRMED for Wisconsin)"
+    ),
+)
+"""Wisconsin Medicaid personal care and attendant care with EVV."""
+
+MISSOURI_MEDICAID = Payer(
+    id="mo-medicaid",
+    name="Missouri Medicaid in-home services",
+    kind=PayerKind.MEDICAID,
+    unit_policy=units.MISSOURI_COMPLETE_UNITS,
+    evv_codes=frozenset({"T1019", "S5125"}),
+    evv_from=_dt.date(2021, 1, 1),
+    source=(
+        "complete 15-minute units only (59 minutes is 3; partial units may accrue across the "
+        "billing period under 13 CSR 70-91): MITC 'When Rounding Rules Differ' and Ankota EVV "
+        "blog [third party]; EVV for personal care by 2021-01-01 at the latest (Cures Act "
+        "§12006, SSA §1903(l), Pub. L. 115-222); T1019/S5125 as Missouri's personal care codes "
+        "(UNCONFIRMED)"
+    ),
+)
+"""Missouri Medicaid in-home personal care, complete units only, with EVV."""
+
 PROFILES: dict[str, Payer] = {
-    p.id: p for p in (MEDICARE, TEXAS_MEDICAID_CSHCN, BCBS_TEXAS, DOL_EEOICP)
+    p.id: p
+    for p in (
+        MEDICARE,
+        TEXAS_MEDICAID_CSHCN,
+        TEXAS_MEDICAID,
+        BCBS_TEXAS,
+        DOL_EEOICP,
+        NORTH_DAKOTA_MEDICAID,
+        WISCONSIN_MEDICAID,
+        MISSOURI_MEDICAID,
+    )
 }
 """The shipped payer profiles by id."""
 

@@ -45,6 +45,7 @@ from .claims import (
 )
 from .codes import Code
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError
+from .evv import EvvVisit
 from .payers import Payer, payer_profile
 from .units import UnitPolicy
 
@@ -89,11 +90,13 @@ _NESTED: dict[type, dict[str, tuple[type, bool]]] = {
         "occurrence_codes": (Occurrence, True),
         "occurrence_spans": (OccurrenceSpan, True),
         "value_codes": (ValueCode, True),
+        "evv_visits": (EvvVisit, True),
     },
     Payer: {"unit_policy": (UnitPolicy, False)},
     ClaimLine: {},
     Service: {},
     Authorization: {},
+    EvvVisit: {},
     Code: {},
     Occurrence: {},
     OccurrenceSpan: {},

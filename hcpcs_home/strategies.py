@@ -39,6 +39,7 @@ from .claims import (
     ValueCode,
 )
 from .codes import Code, Credential, Setting
+from .evv import EvvVisit, VerificationMethod
 from .payers import PROFILES, Payer
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "codes",
     "dates",
     "hipps_codes",
+    "evv_visits",
     "minutes",
     "modifiers",
     "npis",
@@ -289,6 +291,32 @@ _OCCURRENCES = st.lists(occurrences(), max_size=3)
 _SPANS = st.lists(occurrence_spans(), max_size=2)
 _VALUES = st.lists(value_codes(), max_size=3)
 _MAYBE_DATE = st.none() | _DATE
+_MAYBE_MEMBER = st.none() | st.sampled_from(["M100", "M200"])
+_MAYBE_LOCATION = st.none() | st.sampled_from(["12 Elm St", "46.87,-96.79"])
+_MAYBE_METHOD = st.none() | st.sampled_from(list(VerificationMethod))
+
+
+@st.composite
+def evv_visits(draw: st.DrawFn, code: st.SearchStrategy[Code] | None = None) -> EvvVisit:
+    """EVV visits of a shipped code, with any of the Cures Act elements missing.
+
+    Shrinks toward the first catalog code, the earliest date, no member,
+    location, worker or times, and an accepted visit.
+    """
+    chosen = draw(code if code is not None else _CODE)
+    timed = draw(_BOOL)
+    return EvvVisit(
+        service=chosen.code,
+        date=draw(_parts(chosen)[0]),
+        member=draw(_MAYBE_MEMBER),
+        start=draw(_CLOCK) if timed else None,
+        stop=draw(_CLOCK) if timed else None,
+        location=draw(_MAYBE_LOCATION),
+        worker=draw(_MAYBE_RENDERER),
+        worker_npi=draw(_MAYBE_NPI),
+        method=draw(_MAYBE_METHOD),
+        accepted=not draw(_BOOL),
+    )
 
 
 @st.composite
@@ -306,6 +334,7 @@ def authorizations(draw: st.DrawFn, number: str | None = None) -> Authorization:
         end=start + _dt.timedelta(days=draw(_SPAN)),
         minutes_per_unit=draw(_PER_UNIT) if basis is AuthorizationBasis.UNITS else None,
         used=draw(_COUNT),
+        per_week=draw(st.none() | _COUNT),
     )
 
 
@@ -335,6 +364,7 @@ def claims(draw: st.DrawFn, payer: st.SearchStrategy[Payer] | None = None) -> Cl
     ids = tuple(s.id for s in unique)
     lines = draw(st.lists(claim_lines(ids), max_size=5))
     auths = [draw(authorizations(n)) for n in draw(_AUTH_NUMBERS)]
+    visits = list({v.id: v for v in draw(st.lists(evv_visits(), max_size=3))}.values())
     return Claim(
         payer=draw(payer if payer is not None else _PAYERS),
         statement_from=start,
@@ -355,4 +385,5 @@ def claims(draw: st.DrawFn, payer: st.SearchStrategy[Payer] | None = None) -> Cl
         occurrence_spans=draw(_SPANS),
         value_codes=draw(_VALUES),
         notice_accepted=draw(_MAYBE_DATE),
+        evv_visits=visits,
     )

@@ -54,6 +54,8 @@ __all__ = [
     "MEDICARE_ANY_MINUTE_VISIT",
     "MISSOURI_COMPLETE_UNITS",
     "QUARTER_HOUR",
+    "TEXAS_CSHCN_HOURS",
+    "TEXAS_MEDICAID_HOME_HEALTH",
     "TEXAS_MEDICAID_TENTHS",
     "VIRGINIA_WHOLE_HOURS",
     "WHOLE_HOURS",
@@ -200,6 +202,20 @@ def _check_shift_hours(instance: UnitPolicy, attribute: Any, value: object) -> N
         raise InvalidFieldError("per_diem_shift_hours", value, "must be None or 1 to 24 hours")
 
 
+def _code_units(value: object) -> tuple[tuple[str, BillingUnit], ...]:
+    """Per-code unit overrides as sorted ``(code, BillingUnit)`` pairs, from a mapping or pairs."""
+    items = value.items() if isinstance(value, Mapping) else value
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        raise InvalidFieldError("code_units", value, "must map codes to billing units")
+    out: dict[str, BillingUnit] = {}
+    for item in items:
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise InvalidFieldError("code_units", item, "must be a (code, unit) pair")
+        unit = _to_enum(BillingUnit, f"code_units[{item[0]!r}]", item[1])
+        out[normalize_code(item[0])] = unit
+    return tuple(sorted(out.items()))
+
+
 @attrs.frozen(slots=True, cache_hash=True)
 class UnitPolicy:
     """A payer's way of counting units: every convention :func:`billable_units` consults.
@@ -221,6 +237,9 @@ class UnitPolicy:
     :ivar method: how several 15-minute codes on one day share minutes.
     :ivar per_diem_shift_hours: ``None`` when a per diem is a calendar day (the
         HCPCS meaning); otherwise the hours of care one per-diem unit stands for.
+    :ivar code_units: codes the payer counts in another unit than the HCPCS
+        descriptor's, as ``(code, BillingUnit)`` pairs (Texas Medicaid pays
+        G0299/G0300/G0156 per visit).
     :ivar source: where the conventions come from.
     """
 
@@ -237,9 +256,24 @@ class UnitPolicy:
     method: TimedMethod = attrs.field(default=TimedMethod.TOTAL_TIME, converter=_to_method)
     per_diem_shift_hours: int | None = attrs.field(default=None, validator=_check_shift_hours)
     source: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    code_units: tuple[tuple[str, BillingUnit], ...] = attrs.field(
+        default=(), converter=_code_units
+    )
 
     def __str__(self) -> str:
         return self.name
+
+    def unit_of(self, code: Code) -> BillingUnit:
+        """The unit this policy counts ``code`` in: its override, else the descriptor's.
+
+        >>> from hcpcs_home import lookup
+        >>> TEXAS_MEDICAID_HOME_HEALTH.unit_of(lookup("G0299")).value
+        'visit'
+        """
+        for name, unit in self.code_units:
+            if name == code.code:
+                return unit
+        return code.unit
 
 
 MEDICARE = UnitPolicy(
@@ -363,6 +397,36 @@ TEXAS_MEDICAID_TENTHS = attrs.evolve(
 Children's Services Handbook §3.5.1.  TMHP sums a calendar day's minutes before
 rounding: pass the day's total."""
 
+TEXAS_CSHCN_HOURS = attrs.evolve(
+    MEDICARE,
+    name="Texas CSHCN whole hours",
+    hours=HourRounding.DOWN,
+    source=(
+        "TMHP CSHCN Provider Manual §21.2.1.1 (S9123/S9124 per hour); no published partial-hour "
+        "rule for them: complete hours (UNCONFIRMED); the TMPPM §42.7.5 tenths are for SHARS"
+    ),
+)
+"""Per-hour CSHCN extended nursing (S9123/S9124) in complete hours.  TMHP's
+tenths-of-an-hour bands (:data:`TEXAS_MEDICAID_TENTHS`) are the school-based
+SHARS rule and do not govern home nursing; no TMHP rule for a partial hour of
+S9123/S9124 was found, so only complete hours count (UNCONFIRMED: choose
+another :class:`HourRounding` where your contract says so)."""
+
+TEXAS_MEDICAID_HOME_HEALTH = attrs.evolve(
+    MEDICARE,
+    name="Texas Medicaid home health visits",
+    code_units={
+        "G0299": BillingUnit.VISIT,
+        "G0300": BillingUnit.VISIT,
+        "G0156": BillingUnit.VISIT,
+    },
+    source="TMHP TMPPM (Dec. 2016) Home Health Nursing and PDN Services Handbook §3.5",
+)
+"""Texas Medicaid home health: skilled nursing (G0299/G0300) and aide (G0156)
+visits paid per visit of up to 2.5 hours, one unit each, not in 15-minute
+units.  Source: TMHP TMPPM (December 2016) Home Health Nursing and Private Duty
+Nursing Services Handbook §3.5."""
+
 VIRGINIA_WHOLE_HOURS = attrs.evolve(
     MEDICARE,
     name="Virginia Medicaid whole hours",
@@ -480,16 +544,17 @@ _CACHE_LIMIT = 4096
 
 
 def _kind_table(code: Code, policy: UnitPolicy) -> _Table:
-    key = (policy, code.unit, code.min_minutes)
+    unit = policy.unit_of(code) if policy.code_units else code.unit
+    key = (policy, unit, code.min_minutes)
     table = _by_kind.get(key)
     if table is None:
-        if code.unit is BillingUnit.DAYS_MONITORED:
+        if unit is BillingUnit.DAYS_MONITORED:
             raise NotTimedError(
                 code.code,
-                code.unit.value,
+                unit.value,
                 "its units are the days monitored; count them with service_dates()",
             )
-        args = (code.unit, code.min_minutes, policy)
+        args = (unit, code.min_minutes, policy)
         table = _by_kind[key] = tuple(_line_units(*args, m) for m in range(MAX_LINE_MINUTES + 1))
     return table
 

@@ -25,6 +25,7 @@ from hcpcs_home import (
     payers,
 )
 from hcpcs_home.payers import PROFILES, Payer, PayerKind, payer_profile
+from hcpcs_home.units import TEXAS_MEDICAID_TENTHS
 
 JUNK = [None, "", object(), "€", 10**100, float("nan"), b"G0152", [], {}]
 
@@ -158,8 +159,8 @@ class TestAuthorization:
 
     def test_basis_must_be_known(self) -> None:
         """An unknown basis names the allowed values."""
-        with pytest.raises(InvalidFieldError, match="basis='hours' must be one of"):
-            Authorization("PA1", "bcbs-tx", ["S9124"], 10, "hours", "2024-05-01", "2024-05-31")
+        with pytest.raises(InvalidFieldError, match="basis=.weeks. must be one of"):
+            Authorization("PA1", "bcbs-tx", ["S9124"], 10, "weeks", "2024-05-01", "2024-05-31")
 
 
 class TestClaimLine:
@@ -170,10 +171,12 @@ class TestClaimLine:
         assert ("0551", 3, (visit.id,)) == (line.revenue_code, line.units, line.service_ids)
 
     def test_from_service_hourly_with_payer_rounding(self) -> None:
-        """An 8h25m LPN shift is 8.4 hours for Texas Medicaid (TMPPM §42.7.5 tenths)."""
+        """An 8h25m LPN shift is 8.4 hours in TMHP's tenths (TMPPM §42.7.5), 8 for CSHCN."""
         shift = Service.from_times("S9124", "2024-03-04", "07:00", "15:25", credential="LPN")
-        line = ClaimLine.from_service(shift, payer=payers.TEXAS_MEDICAID_CSHCN)
+        tenths = attrs.evolve(payers.TEXAS_MEDICAID_CSHCN, unit_policy=TEXAS_MEDICAID_TENTHS)
+        line = ClaimLine.from_service(shift, payer=tenths)
         assert (Decimal("8.4"), "0552") == (line.units, line.revenue_code)
+        assert 8 == ClaimLine.from_service(shift, payer=payers.TEXAS_MEDICAID_CSHCN).units
 
     def test_from_service_per_diem(self) -> None:
         """A per-diem service is one unit whatever its length (seed 000)."""

@@ -483,9 +483,12 @@ class TestProcess:
 
 class TestOtherCommands:
     def test_units_with_payer_policy(self) -> None:
-        """units uses a payer profile's unit policy (Texas tenths of an hour)."""
+        """units uses a payer profile's unit policy (CSHCN complete hours, Missouri complete
+        quarter hours)."""
         run = Run("units", "S9124", "505", "--payer", "tx-medicaid-cshcn")
-        assert (EXIT_OK, "8.4\n") == (run.status, run.out)
+        assert (EXIT_OK, "8\n") == (run.status, run.out)
+        run = Run("units", "T1019", "505", "--payer", "mo-medicaid")
+        assert (EXIT_OK, "33\n") == (run.status, run.out)
 
     @pytest.mark.parametrize(
         ("args", "message"),

@@ -25,6 +25,8 @@ MEDICARE = payers.MEDICARE
 BCBS = payers.BCBS_TEXAS
 TMHP = payers.TEXAS_MEDICAID_CSHCN
 DOL = payers.DOL_EEOICP
+#: A payer billing hours in TMHP's tenths (the SHARS bands, TMPPM §42.7.5).
+TENTHS = attrs.evolve(TMHP, id="tx-tenths", unit_policy=units.TEXAS_MEDICAID_TENTHS)
 
 #: The paperwork a clean service has: license, orders, plan of care, notes.
 DOCUMENTED: dict[str, Any] = {
@@ -233,14 +235,21 @@ class TestCredentialMismatch:
         finding = only(medicare_hh(service("G0152", credential="OTA")), "credential-mismatch")
         assert (("code", "G0158"),) == finding.fix
 
-    def test_hha_billed_t1019_has_no_sibling(self) -> None:
-        """T1019 may not identify aide services (CMS descriptor), and no sibling is guessed."""
-        svc = service("T1019", credential="HHA")
+    @pytest.mark.parametrize(
+        ("code", "credential", "aide_code"),
+        [("T1019", "HHA", "S9122"), ("T1019", "CNA", "S9122"), ("T1020", "HHA", "T1021")],
+    )
+    def test_aide_billed_personal_care_gets_the_aide_code(
+        self, code: str, credential: str, aide_code: str
+    ) -> None:
+        """T1019/T1020 may not identify aide services (CMS descriptor): S9122 (per hour) or
+        T1021 (per visit) are the aide codes."""
+        svc = service(code, credential=credential)
         finding = only(
             claim(TMHP, [line(svc, TMHP, prior_auth="PA1")], [svc]), "credential-mismatch"
         )
-        assert ((), None) == (finding.fix, finding.suggestion)
-        assert "rendered by HHA" in finding.message
+        assert (("code", aide_code),) == finding.fix
+        assert f"rendered by {credential}" in finding.message
 
     def test_matching_credential_passes(self) -> None:
         """An LPN's S9124 fits the LPN descriptor (CMS HCPCS; seed 002)."""
@@ -350,8 +359,10 @@ class TestUnitsMismatch:
         [
             # NGS chart (seed 003): 38-52 minutes is 3 units.
             (MEDICARE, "G0299", "RN", ("09:00", "09:50"), 4, "3"),
-            # Texas Medicaid: tenths of an hour by 6-minute bands, 500 min is 8.3 (TMPPM §42.7.5).
-            (TMHP, "S9124", "LPN", ("07:00", "15:20"), 8, "8.3"),
+            # TMHP tenths of an hour by 6-minute bands, 500 min is 8.3 (TMPPM §42.7.5).
+            (TENTHS, "S9124", "LPN", ("07:00", "15:20"), 8, "8.3"),
+            # TMHP CSHCN S9124: complete hours (no partial-hour rule published, UNCONFIRMED).
+            (TMHP, "S9124", "LPN", ("07:00", "15:20"), 9, "8"),
             # BCBS TX profile: whole hours, rounded down (README §2.4, UNCONFIRMED convention).
             (BCBS, "S9123", "RN", ("07:00", "15:50"), 9, "8"),
             # "Up to 15 minutes" T1002: any part of a block is a unit (README §2.5).
@@ -1012,10 +1023,10 @@ class TestSeverities:
             r.id for r in DEFAULT_RULES if r.severity is not Severity.ERROR
         }
 
-    def test_units_are_decimal_for_tmhp(self) -> None:
-        """TMHP hour codes bill tenths (TMPPM §42.7.5)."""
+    def test_units_are_decimal_for_tmhp_tenths(self) -> None:
+        """TMHP's SHARS hour codes bill tenths (TMPPM §42.7.5)."""
         svc = service("S9124", "07:00", "15:20", credential="LPN", prior_auth="PA1")
-        assert Decimal("8.3") == line(svc, TMHP).units
+        assert Decimal("8.3") == line(svc, TENTHS).units
 
 
 class TestTotalTimeByDiscipline:

@@ -1,0 +1,496 @@
+"""Electronic visit verification (EVV): verified visits and the claim lines they back.
+
+Section 12006 of the 21st Century Cures Act (Social Security Act §1903(l))
+requires states to verify Medicaid personal care and home health care visits
+electronically, recording six elements: the type of service, the individual
+receiving it, the date, the location, the individual providing it, and the
+time the service begins and ends.  States deny or recoup claims that no
+accepted visit backs: Texas requires the claim's data to match an accepted
+visit (1 TAC §354.4009; HHSC EVV Policy Handbook §12000), matching the
+provider, date of service, Medicaid ID, HCPCS code, modifiers and units, and
+bill hours must equal the units billed (Handbook §8000).
+
+An :class:`EvvVisit` is one visit as the EVV system recorded it.
+:func:`match_visits` pairs a claim's lines with its visits, and each
+:class:`LineMatch` says what the visits verify:
+
+>>> from hcpcs_home import Claim, ClaimLine, EvvVisit, payers
+>>> visit = EvvVisit("T1019", "2024-03-04", member="M100", start="08:00", stop="12:00",
+...                  location="12 Elm St, Fargo ND", worker="W7", method="mobile")
+>>> visit.minutes, visit.missing_elements()
+(240, ())
+>>> claim = Claim(payers.NORTH_DAKOTA_MEDICAID, "2024-03-01", "2024-03-31",
+...               patient_id="M100", evv_visits=[visit],
+...               lines=[ClaimLine("T1019", "2024-03-04", 17)])
+>>> (match,) = match_visits(claim)
+>>> [v.id for v in match.visits], match.verified_units(claim)
+(['2024-03-04/T1019/M100/0800'], 16)
+
+:func:`worker_overlaps` looks across every claim of a batch for one worker in
+two visits at once (on two patients' claims, say); authorizations and caps are
+:mod:`hcpcs_home.limits`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from . import _clock
+from . import _fields as f
+from .codes import BillingUnit
+from .errors import InvalidFieldError
+
+if TYPE_CHECKING:
+    from .claims import Claim, ClaimLine
+    from .codes import Code
+
+__all__ = [
+    "ELEMENTS",
+    "EvvVisit",
+    "LineMatch",
+    "Overlap",
+    "VerificationMethod",
+    "batch_of",
+    "match_visits",
+    "worker_overlaps",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+ELEMENTS = ("service", "member", "date", "location", "worker", "time")
+"""The six data elements of Cures Act §12006 (SSA §1903(l)(5)), by the names
+:meth:`EvvVisit.missing_elements` reports: type of service, individual
+receiving it, date, location of service delivery, individual providing it,
+and the time the service begins and ends."""
+
+
+class VerificationMethod(str, enum.Enum):
+    """How the worker clocked in and out (Texas HHSC EVV Policy Handbook §7000, rev. 22-4,
+    https://www.hhs.texas.gov/handbooks/electronic-visit-verification-policy-handbook)."""
+
+    MOBILE = "mobile"
+    """The EVV vendor's mobile application (location from the device)."""
+    HOME_PHONE = "home phone"
+    """A call from the member's home landline to the vendor's toll-free number."""
+    ALTERNATIVE_DEVICE = "alternative device"
+    """A device installed in the member's home that shows a code at clock in and out."""
+    MANUAL = "manual"
+    """Entered or corrected by hand (visit maintenance, Handbook §7010, §9000): it counts
+    against the provider's EVV usage score."""
+
+
+def _method(value: object) -> VerificationMethod:
+    if isinstance(value, str):
+        value = value.strip().lower().replace("_", " ")
+    try:
+        return VerificationMethod(value)
+    except ValueError:
+        names = ", ".join(repr(m.value) for m in VerificationMethod)
+        raise InvalidFieldError("method", value, f"is not one of {names}") from None
+
+
+@attrs.frozen(slots=True)
+class EvvVisit:
+    """One visit as an EVV system verified it.
+
+    ``service`` and ``date`` are required (a record without them verifies
+    nothing); the other elements may be missing, and
+    :meth:`missing_elements` names what is.  A stop earlier than the start
+    crosses midnight; a stop written ``"24:00"`` (or ``"00:00"``) is midnight
+    at the end of the visit's day.
+
+    :ivar service: the HCPCS code of the service (type of service).
+    :ivar date: the date the visit began.
+    :ivar member: the member (Medicaid) id of the individual receiving it.
+    :ivar start: clock-in time.
+    :ivar stop: clock-out time.
+    :ivar location: where the service was delivered (address or geolocation).
+    :ivar worker: the worker's id in the EVV system.
+    :ivar worker_npi: the worker's NPI, where they have one.
+    :ivar method: how the worker clocked in and out.
+    :ivar modifiers: the modifiers the visit was recorded with.
+    :ivar accepted: whether the EVV aggregator accepted the visit; only an accepted
+        visit may back a claim (Texas HHSC EVV Policy Handbook §12000).
+    :ivar id: the visit's id; derived from date, service, member and start when not given.
+    """
+
+    service: str = attrs.field(converter=f.code("service"))
+    date: _dt.date = attrs.field(converter=f.date("date"))
+    member: str | None = attrs.field(default=None, converter=f.optional(f.text("member")))
+    start: _dt.time | None = attrs.field(default=None, converter=f.optional(f.clock("start")))
+    stop: _dt.time | None = attrs.field(default=None, converter=f.optional(f.clock("stop")))
+    location: str | None = attrs.field(default=None, converter=f.optional(f.text("location")))
+    worker: str | None = attrs.field(default=None, converter=f.optional(f.text("worker")))
+    worker_npi: str | None = attrs.field(default=None, converter=f.optional(f.npi("worker_npi")))
+    method: VerificationMethod | None = attrs.field(default=None, converter=f.optional(_method))
+    modifiers: tuple[str, ...] = attrs.field(default=(), converter=f.modifiers)
+    accepted: bool = attrs.field(default=True, converter=f.boolean("accepted"))
+    id: str = attrs.field(converter=f.text("id"))
+
+    @id.default
+    def _default_id(self) -> str:
+        parts = [self.date.isoformat(), self.service, self.member or "-"]
+        if self.start is not None:
+            parts.append(self.start.strftime("%H%M"))
+        return "/".join(parts)
+
+    @property
+    def minutes(self) -> int | None:
+        """Minutes from clock in to clock out, or ``None`` without both times."""
+        if self.start is None or self.stop is None:
+            return None
+        begin = self.start.hour * 60 + self.start.minute
+        end = self.stop.hour * 60 + self.stop.minute
+        return _clock.span_minutes(begin, end, full_day=False)
+
+    def interval(self) -> tuple[_dt.datetime, _dt.datetime] | None:
+        """Clock in and clock out as datetimes, or ``None`` without both times."""
+        minutes = self.minutes
+        if self.start is None or minutes is None:
+            return None
+        begin = _dt.datetime.combine(self.date, self.start)
+        return begin, begin + _dt.timedelta(minutes=minutes)
+
+    def missing_elements(self) -> tuple[str, ...]:
+        """The Cures Act elements (:data:`ELEMENTS`) the record lacks, in that order.
+
+        >>> EvvVisit("T1019", "2024-03-04", member="M1", worker="W1").missing_elements()
+        ('location', 'time')
+        """
+        present = {
+            "service": True,
+            "member": self.member is not None,
+            "date": True,
+            "location": self.location is not None,
+            "worker": self.worker is not None or self.worker_npi is not None,
+            "time": self.start is not None and self.stop is not None,
+        }
+        return tuple(name for name in ELEMENTS if not present[name])
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> EvvVisit:
+        """A visit from an EVV export row.
+
+        Column names are matched case-insensitively, with common aliases
+        (``hcpcs``/``code`` for ``service``, ``medicaid_id`` for ``member``,
+        ``clock_in``/``clock_out``, ``address``, ``caregiver``, ``npi``).
+        Empty cells count as missing.  Unknown columns are an error, so
+        nothing a row says is silently ignored.
+
+        >>> EvvVisit.from_row({"HCPCS": "t1019", "DOS": "2024-03-04", "Medicaid ID": "M1",
+        ...     "Clock In": "16:00", "Clock Out": "24:00"}).minutes
+        480
+        """
+        if not isinstance(row, Mapping):
+            raise InvalidFieldError("row", row, "must be a mapping of column names to values")
+        known = {a.name for a in attrs.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for key, value in row.items():
+            plain = str(key).strip().lower().replace(" ", "_").replace("-", "_")
+            name = _ALIASES.get(plain, plain)
+            if name not in known:
+                raise InvalidFieldError(str(key), value, "is not an EVV visit column")
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if name == "modifiers" and isinstance(value, str):
+                value = value.replace(",", " ").split()
+            if name == "accepted" and isinstance(value, str):
+                value = _yes_no(value)
+            kwargs[name] = value
+        for name in ("service", "date"):
+            if name not in kwargs:
+                raise InvalidFieldError(name, None, "is required")
+        return cls(**kwargs)
+
+
+_ALIASES = {
+    "code": "service",
+    "hcpcs": "service",
+    "procedure_code": "service",
+    "service_code": "service",
+    "dos": "date",
+    "service_date": "date",
+    "visit_date": "date",
+    "medicaid_id": "member",
+    "member_id": "member",
+    "patient_id": "member",
+    "clock_in": "start",
+    "time_in": "start",
+    "clock_out": "stop",
+    "time_out": "stop",
+    "end": "stop",
+    "address": "location",
+    "geolocation": "location",
+    "caregiver": "worker",
+    "worker_id": "worker",
+    "staff_id": "worker",
+    "npi": "worker_npi",
+    "verification": "method",
+    "clock_method": "method",
+    "visit_id": "id",
+}
+
+
+def _yes_no(text: str) -> bool:
+    word = text.strip().lower()
+    if word in {"y", "yes", "true", "1", "accepted"}:
+        return True
+    if word in {"n", "no", "false", "0", "rejected"}:
+        return False
+    raise InvalidFieldError("accepted", text, "must be yes/no or true/false")
+
+
+# --- matching ------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class LineMatch:
+    """The visits that back one claim line.
+
+    :ivar line: the line's index on the claim.
+    :ivar visits: the accepted visits paired with it, by start time.
+    """
+
+    line: int
+    visits: tuple[EvvVisit, ...]
+
+    @property
+    def minutes(self) -> int | None:
+        """The verified minutes: the visits' total, ``None`` if one lacks its times."""
+        total = 0
+        for visit in self.visits:
+            m = visit.minutes
+            if m is None:
+                return None
+            total += m
+        return total
+
+    def verified_units(self, claim: Claim) -> int | Decimal | None:
+        """The units the visits verify for the line's code under the payer's unit policy.
+
+        Timed codes count the verified minutes (capped at one day); per-diem codes
+        the days; per-visit and untimed codes the visits.  ``None`` where the line
+        has no visit, its code is unknown, or a visit lacks its times.
+        """
+        from . import units
+        from .catalog import default_catalog
+        from .errors import UnknownCodeError
+
+        if not self.visits:
+            return None
+        line = claim.lines[self.line]
+        try:
+            code = default_catalog().lookup(line.code)
+        except UnknownCodeError:
+            return None
+        policy = claim.payer.unit_policy
+        if code.unit in (BillingUnit.VISIT, BillingUnit.UNTIMED, BillingUnit.SESSION):
+            return len(self.visits)
+        spans = [_span(v) for v in self.visits]
+        if any(s is None for s in spans):
+            return None
+        if code.unit in (BillingUnit.DAY, BillingUnit.DAYS_MONITORED):
+            return units.per_diem_units([s for s in spans if s is not None], policy=policy)
+        minutes = self.minutes
+        if minutes is None or not code.unit.is_timed:
+            return None
+        return units.billable_units(code, min(minutes, units.MAX_LINE_MINUTES), policy=policy)
+
+
+def _span(visit: EvvVisit) -> Any:
+    from .units import Span
+
+    interval = visit.interval()
+    return None if interval is None else Span(*interval)
+
+
+def _workers(claim: Claim, line: ClaimLine) -> set[str]:
+    by_id = {s.id: s for s in claim.services}
+    out: set[str] = set()
+    for sid in line.service_ids:
+        s = by_id.get(sid)
+        if s is not None:
+            out.update(x for x in (s.rendering_id, s.rendering_npi) if x)
+    return out
+
+
+def _starts(claim: Claim, line: ClaimLine) -> set[_dt.time]:
+    by_id = {s.id: s for s in claim.services}
+    return {
+        s.start for sid in line.service_ids if (s := by_id.get(sid)) and s.start is not None
+    }
+
+
+def match_visits(claim: Claim, visits: Iterable[EvvVisit] | None = None) -> tuple[LineMatch, ...]:
+    """Pair each line of ``claim`` with the accepted visits that back it.
+
+    A visit backs a line when it has the line's code and date, the claim's
+    member (where both are known) and, where the line's services name their
+    worker (staff id or NPI), that worker.  Each visit backs one line.
+    Several lines of one code on one day take the visits whose clock-in time
+    their services document first, then one visit each in order; a lone line
+    takes all the day's visits of its code.  ``visits`` defaults to
+    ``claim.evv_visits``.  Visits the aggregator did not accept back nothing.
+    """
+    (claim,) = batch_of([claim])
+    if visits is not None and (isinstance(visits, (str, bytes)) or not isinstance(visits, Iterable)):
+        raise InvalidFieldError("visits", visits, "must be a sequence of EvvVisits")
+    pool = list(claim.evv_visits if visits is None else visits)
+    for i, v in enumerate(pool):
+        if not isinstance(v, EvvVisit):
+            raise InvalidFieldError(f"visits[{i}]", v, "must be an EvvVisit")
+    groups: dict[tuple[str, _dt.date], list[EvvVisit]] = defaultdict(list)
+    for v in pool:
+        if v.accepted and (claim.patient_id is None or v.member in (None, claim.patient_id)):
+            groups[(v.service, v.date)].append(v)
+    for group in groups.values():
+        group.sort(key=lambda v: (v.start is None, v.start or _dt.time(), v.id))
+    lines_by_key: dict[tuple[str, _dt.date], list[int]] = defaultdict(list)
+    for i, line in enumerate(claim.lines):
+        lines_by_key[(line.code, line.date)].append(i)
+    taken: dict[int, list[EvvVisit]] = {i: [] for i in range(len(claim.lines))}
+    for key, indexes in lines_by_key.items():
+        free = groups.get(key, [])
+        eligible = {
+            i: [v for v in free if _worker_ok(v, _workers(claim, claim.lines[i]))] for i in indexes
+        }
+        used: set[str] = set()
+        for i in indexes:  # first, visits whose clock-in a linked service documents
+            starts = _starts(claim, claim.lines[i])
+            for v in eligible[i]:
+                if v.id not in used and v.start in starts:
+                    taken[i].append(v)
+                    used.add(v.id)
+        rest = [i for i in indexes if not taken[i]]
+        for i in rest:
+            left = [v for v in eligible[i] if v.id not in used]
+            chosen = left if len(rest) == 1 else left[:1]
+            taken[i].extend(chosen)
+            used.update(v.id for v in chosen)
+    return tuple(LineMatch(i, tuple(taken[i])) for i in range(len(claim.lines)))
+
+
+def _worker_ok(visit: EvvVisit, workers: set[str]) -> bool:
+    if not workers:
+        return True
+    return visit.worker in workers or visit.worker_npi in workers
+
+
+# --- batch scope ---------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Overlap:
+    """One worker documented in two visits at once.
+
+    :ivar claim: the index of the claim (in the batch) whose visit overlaps.
+    :ivar visit: that visit's id.
+    :ivar other_claim: the index of the claim holding the other visit.
+    :ivar other_visit: the other visit's id.
+    :ivar worker: the worker (id or NPI) both visits name.
+    """
+
+    claim: int
+    visit: str
+    other_claim: int
+    other_visit: str
+    worker: str
+
+
+def worker_overlaps(claims: Sequence[Claim]) -> tuple[Overlap, ...]:
+    """Visits in which one worker is in two places at once, across every claim of a batch.
+
+    A worker is matched by id or by NPI, so a visit recorded under the worker's
+    id overlaps one recorded under their NPI when a service or visit names
+    both.  Both the documented services and the EVV visits count.  Each
+    overlapping record is reported once, against the earliest-ending record
+    it overlaps (derived: one person cannot deliver two visits at once; payers
+    practice of auditing shift notes with start and stop times).
+
+    >>> from hcpcs_home import Claim, payers
+    >>> a = EvvVisit("T1019", "2024-03-04", member="M1", start="08:00", stop="12:00", worker="W7")
+    >>> b = EvvVisit("T1019", "2024-03-04", member="M2", start="11:00", stop="13:00", worker="W7")
+    >>> claims = [Claim(payers.NORTH_DAKOTA_MEDICAID, "2024-03-01", "2024-03-31",
+    ...                 patient_id=m, evv_visits=[v]) for m, v in (("M1", a), ("M2", b))]
+    >>> [(o.claim, o.other_claim, o.worker) for o in worker_overlaps(claims)]
+    [(0, 1, 'W7'), (1, 0, 'W7')]
+    """
+    claims = batch_of(claims)
+    people = _PersonIndex()
+    #: (claim, record id, is an EVV visit, names, begin, end)
+    records: list[tuple[int, str, bool, frozenset[str], _dt.datetime, _dt.datetime]] = []
+    for n, claim in enumerate(claims):
+        for s in claim.services:
+            interval = s.interval()
+            names = frozenset(x for x in (s.rendering_id, s.rendering_npi) if x)
+            if interval is not None and names and interval[1] > interval[0]:
+                records.append((n, s.id, False, names, *interval))
+        for v in claim.evv_visits:
+            interval = v.interval()
+            names = frozenset(x for x in (v.worker, v.worker_npi) if x)
+            if interval is not None and names and interval[1] > interval[0]:
+                records.append((n, v.id, True, names, *interval))
+    for record in records:
+        people.join(record[3])
+    by_person: dict[str, list[tuple[_dt.datetime, _dt.datetime, int, str, bool, str]]] = (
+        defaultdict(list)
+    )
+    for n, rid, is_visit, names, begin, end in records:
+        by_person[people.find(min(names))].append((begin, end, n, rid, is_visit, min(names)))
+    out: dict[tuple[int, str], Overlap] = {}
+    for spans in by_person.values():
+        spans.sort()
+        for b0, b1, n, rid, is_visit, name in spans:
+            for c0, c1, m, other, other_is_visit, _ in spans:
+                if c0 >= b1:
+                    break
+                # Within one claim, a service and the EVV visit backing it are one visit,
+                # and two services are the per-claim overlapping-visits rule's business.
+                if (n, rid) in out or (m, other) == (n, rid) or b0 >= c1:
+                    continue
+                if n == m and not (is_visit and other_is_visit):
+                    continue
+                out[(n, rid)] = Overlap(n, rid, m, other, name)
+    return tuple(out[k] for k in sorted(out))
+
+
+def batch_of(claims: object) -> list[Claim]:
+    """``claims`` as a list, every item checked to be a :class:`~hcpcs_home.claims.Claim`."""
+    from .claims import Claim
+
+    if isinstance(claims, (str, bytes, Mapping)) or not isinstance(claims, Iterable):
+        raise InvalidFieldError("claims", claims, "must be a sequence of Claims")
+    out = list(claims)
+    for i, c in enumerate(out):
+        if not isinstance(c, Claim):
+            raise InvalidFieldError(f"claims[{i}]", c, "must be a Claim")
+    return out
+
+
+class _PersonIndex:
+    """Union-find over worker ids and NPIs: a record naming both joins them."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, name: str) -> str:
+        root = self.parent.setdefault(name, name)
+        while root != self.parent[root]:
+            root = self.parent[root]
+        self.parent[name] = root
+        return root
+
+    def join(self, names: Iterable[str]) -> None:
+        roots = sorted({self.find(x) for x in names})
+        for r in roots[1:]:
+            self.parent[r] = roots[0]

@@ -1,0 +1,280 @@
+"""Limits across lines, days, weeks, months and claims: authorizations and per-diem days.
+
+A home-care authorization counts units, visits, days or hours, and a line
+bills units of its code.  :func:`authorization_usage` converts each line into
+the authorization's measure through the code's unit (a 15-minute unit is a
+quarter hour) and sums lines in order, across every claim of a batch, against
+the authorization's total and its per-day, per-week (from the payer's
+:attr:`~hcpcs_home.payers.Payer.week_start`) and per-month caps.  Unit
+conversion is derived arithmetic: 4 units of a 15-minute code per authorized
+hour, 1 of an hourly code (S9123/S9124/T1026), 1 of a per-diem code per day.
+
+>>> from hcpcs_home import Authorization, Claim, ClaimLine, payers
+>>> auth = Authorization("PA1", "nd-medicaid", ["T1019"], 40, "hours",
+...                      "2024-03-01", "2024-03-31", per_week=20)
+>>> claim = Claim(payers.NORTH_DAKOTA_MEDICAID, "2024-03-01", "2024-03-31",
+...               authorizations=[auth],
+...               lines=[ClaimLine("T1019", f"2024-03-0{d}", 24, prior_auth="PA1")
+...                      for d in (4, 5, 6, 7)])
+>>> usage = authorization_usage([claim])
+>>> for (claim_index, line), problems in usage.items():
+...     for p in problems:
+...         print(line, p.message, "->", p.max_units)
+3 PA1 allows 20 hours a week (from 2024-03-03); 24 used through this line -> 8
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .codes import BillingUnit
+from .evv import batch_of
+
+if TYPE_CHECKING:
+    from .claims import Authorization, Claim, ClaimLine
+    from .codes import Code
+
+__all__ = [
+    "LimitProblem",
+    "authorization_usage",
+    "line_amount",
+    "per_day_excess",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+#: Minutes in one unit of each timed billing unit.
+_UNIT_MINUTES = {
+    BillingUnit.FIFTEEN_MINUTES: 15,
+    BillingUnit.UP_TO_FIFTEEN_MINUTES: 15,
+    BillingUnit.MINUTE: 1,
+    BillingUnit.HOUR: 60,
+}
+
+
+@attrs.frozen(slots=True)
+class LimitProblem:
+    """One limit a line passes.
+
+    :ivar number: the authorization number, or ``None`` for a per-day limit of the code.
+    :ivar message: what is passed, with the numbers.
+    :ivar max_units: the most units of the line's code the line could bill within
+        the limit, where that can be counted.
+    """
+
+    number: str | None
+    message: str
+    max_units: int | Decimal | None = None
+
+
+def _plain(value: Decimal | int) -> int | Decimal:
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def line_amount(
+    auth: Authorization, line: ClaimLine, unit: BillingUnit, visits: int = 1
+) -> int | Decimal | None:
+    """What ``line`` uses of ``auth``, in the authorization's measure.
+
+    ``unit`` is the unit the payer counts the line's code in; ``visits`` the
+    visits the line bills (for visit-based authorizations).  ``None`` where a
+    line cannot be counted in that measure (a per-diem line against hours).
+    Days are counted by :func:`authorization_usage` (a day is used once).
+
+    >>> from hcpcs_home import Authorization, ClaimLine
+    >>> auth = Authorization("PA1", "bcbs-tx", ["S5125"], 40, "units", "2024-05-01",
+    ...                      "2024-05-31", minutes_per_unit=60)
+    >>> line_amount(auth, ClaimLine("S5125", "2024-05-02", 48), BillingUnit.FIFTEEN_MINUTES)
+    12
+    """
+    from .claims import AuthorizationBasis
+
+    basis = auth.basis
+    if basis is AuthorizationBasis.VISITS:
+        return max(1, visits)
+    if basis is AuthorizationBasis.DAYS:
+        return 1
+    minutes = _UNIT_MINUTES.get(unit)
+    if basis is AuthorizationBasis.HOURS:
+        if minutes is None:
+            return None
+        return _plain(Decimal(line.units) * minutes / 60)
+    if auth.minutes_per_unit is None:
+        return line.units
+    if minutes is None:
+        return None
+    return _plain(Decimal(line.units) * minutes / auth.minutes_per_unit)
+
+
+def _back_to_units(
+    auth: Authorization, room: int | Decimal, unit: BillingUnit
+) -> int | Decimal | None:
+    """The units of the line's code that fit in ``room`` of the authorization's measure."""
+    from .claims import AuthorizationBasis
+
+    room = max(room, 0)
+    minutes = _UNIT_MINUTES.get(unit)
+    if auth.basis is AuthorizationBasis.HOURS and minutes is not None:
+        return int(Decimal(room) * 60 // minutes)
+    if auth.basis is AuthorizationBasis.UNITS:
+        if auth.minutes_per_unit is None:
+            return room
+        if minutes is not None:
+            return int(Decimal(room) * auth.minutes_per_unit // minutes)
+    return None
+
+
+def _code(code: str) -> Code | None:
+    from .catalog import default_catalog
+    from .errors import UnknownCodeError
+
+    try:
+        return default_catalog().lookup(code)
+    except UnknownCodeError:
+        return None
+
+
+def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[LimitProblem]]:
+    """The authorization limits each line passes, summing lines in order across ``claims``.
+
+    A line uses the authorizations its number (on the line or its services)
+    names, when the claim carries one with that number; claims of a batch that
+    carry the same authorization number share its total and caps.  Keys are
+    ``(claim index, line index)``.  Each problem names the number, the limit
+    and how much is used; :attr:`LimitProblem.max_units` says what the line
+    could bill instead.
+    """
+    from .claims import AuthorizationBasis
+
+    claims = batch_of(claims)
+    found: dict[tuple[int, int], list[LimitProblem]] = defaultdict(list)
+    used: dict[tuple[str, str], int | Decimal] = {}
+    per_day: dict[tuple[str, str, _dt.date], int | Decimal] = defaultdict(int)
+    per_week: dict[tuple[str, str, _dt.date], int | Decimal] = defaultdict(int)
+    per_month: dict[tuple[str, str, int, int], int | Decimal] = defaultdict(int)
+    days: dict[tuple[str, str], set[_dt.date]] = defaultdict(set)
+    for n, claim in enumerate(claims):
+        by_id = {s.id: s for s in claim.services}
+        policy = claim.payer.unit_policy
+        for i, line in enumerate(claim.lines):
+            services = [by_id[x] for x in line.service_ids if x in by_id]
+            numbers = {s.prior_auth for s in services if s.prior_auth}
+            if line.prior_auth:
+                numbers.add(line.prior_auth)
+            code = _code(line.code)
+            unit = policy.unit_of(code) if code is not None else BillingUnit.UNTIMED
+            for number in sorted(numbers):
+                auth = claim.authorization(number)
+                if auth is None:
+                    continue
+                key = (auth.payer, number)
+                add = found[(n, i)].append
+                if line.code not in auth.codes:
+                    add(LimitProblem(number, f"{number} does not authorize {line.code}"))
+                if not auth.covers_date(line.date):
+                    add(
+                        LimitProblem(
+                            number,
+                            f"{number} runs {auth.start.isoformat()} to {auth.end.isoformat()}",
+                        )
+                    )
+                amount = line_amount(auth, line, unit, len(services))
+                if amount is None:
+                    add(
+                        LimitProblem(
+                            number,
+                            f"{number} counts {auth.basis.value}; {line.code} (per "
+                            f"{unit.value}) cannot be counted in them",
+                        )
+                    )
+                    continue
+                if auth.basis is AuthorizationBasis.DAYS:
+                    amount = 0 if line.date in days[key] else 1
+                    days[key].add(line.date)
+                total = used[key] = used.get(key, auth.used) + amount
+                week = claim.payer.week_of(line.date)
+                day_total = per_day[(*key, line.date)] = per_day[(*key, line.date)] + amount
+                week_total = per_week[(*key, week)] = per_week[(*key, week)] + amount
+                month_key = (*key, line.date.year, line.date.month)
+                month_total = per_month[month_key] = per_month[month_key] + amount
+                basis = auth.basis.value
+                checks = (
+                    (auth.units, total, f"authorizes {auth.units} {basis}"),
+                    (auth.per_day, day_total, f"allows {auth.per_day} {basis} on {line.date}"),
+                    (
+                        auth.per_week,
+                        week_total,
+                        f"allows {auth.per_week} {basis} a week (from {week.isoformat()})",
+                    ),
+                    (
+                        auth.per_month,
+                        month_total,
+                        f"allows {auth.per_month} {basis} in {line.date:%Y-%m}",
+                    ),
+                )
+                for limit, so_far, what in checks:
+                    if limit is not None and so_far > limit:
+                        room = limit - (so_far - amount)
+                        add(
+                            LimitProblem(
+                                number,
+                                f"{number} {what}; {_plain(Decimal(so_far))} used through "
+                                "this line",
+                                _back_to_units(auth, room, unit),
+                            )
+                        )
+    return {k: v for k, v in found.items() if v}
+
+
+def per_day_excess(claims: Sequence[Claim]) -> dict[tuple[int, int], LimitProblem]:
+    """Lines of per-diem codes whose units, summed with earlier lines for the same member,
+    code and day across the batch, pass what a day allows.
+
+    A day allows one unit of a per-diem code (HCPCS "per diem": one unit per
+    day of service; North Dakota T1020: one unit per client per day, ND DHS
+    Service Chapter 535-05-45), or as many shifts as 24 hours hold where the
+    payer defines a per diem as a shift (DOL DEEOIC Bulletin 08-09: 8 hours,
+    so 3).  Lines of claims without a member id count for their claim alone.
+    Keys are ``(claim index, line index)``.
+
+    >>> from hcpcs_home import Claim, ClaimLine, payers
+    >>> claim = Claim(payers.BCBS_TEXAS, "2024-03-01", "2024-03-31", patient_id="M1",
+    ...               lines=[ClaimLine("S9129", "2024-03-04", 1),
+    ...                      ClaimLine("S9129", "2024-03-04", 1)])
+    >>> print(per_day_excess([claim])[(0, 1)].message)
+    S9129 allows 1 unit(s) a day; 2 billed on 2024-03-04 through this line
+    """
+    claims = batch_of(claims)
+    totals: dict[tuple[str, str, _dt.date], int | Decimal] = defaultdict(int)
+    out: dict[tuple[int, int], LimitProblem] = {}
+    for n, claim in enumerate(claims):
+        member = claim.patient_id or f"claim #{n}"
+        policy = claim.payer.unit_policy
+        for i, line in enumerate(claim.lines):
+            code = _code(line.code)
+            if code is None or policy.unit_of(code) is not BillingUnit.DAY:
+                continue
+            hours = policy.per_diem_shift_hours
+            limit = 1 if hours is None else 24 // hours
+            key = (member, line.code, line.date)
+            before = totals[key]
+            totals[key] = before + line.units
+            if totals[key] > limit:
+                out[(n, i)] = LimitProblem(
+                    None,
+                    f"{line.code} allows {limit} unit(s) a day; {totals[key]} billed on "
+                    f"{line.date.isoformat()} through this line",
+                    max(limit - before, 0),
+                )
+    return out
