@@ -317,7 +317,7 @@ class AuthorizationBasis(str, enum.Enum):
     DAYS = "days"
     """Distinct calendar days of service."""
     HOURS = "hours"
-    """Hours of service: each line's units converted through its code's unit (a
+    """Hours of service, each line's units converted through its code's unit (a
     15-minute unit is a quarter hour, an hourly unit an hour)."""
 
 
@@ -344,7 +344,7 @@ class Authorization:
     :ivar used: units already used on earlier claims.
     :ivar per_day: the most ``basis`` units one calendar day may use, or ``None``.
     :ivar per_week: the most one week may use (the week starts on the payer's
-        :attr:`~hcpcs_home.payers.Payer.week_start`), or ``None``.
+        ``week_start``), or ``None``.
     :ivar per_month: the most one calendar month may use, or ``None``.
 
     >>> import datetime

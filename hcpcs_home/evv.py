@@ -49,7 +49,6 @@ from .errors import InvalidFieldError
 
 if TYPE_CHECKING:
     from .claims import Claim, ClaimLine
-    from .codes import Code
 
 __all__ = [
     "ELEMENTS",
@@ -85,8 +84,8 @@ class VerificationMethod(str, enum.Enum):
     ALTERNATIVE_DEVICE = "alternative device"
     """A device installed in the member's home that shows a code at clock in and out."""
     MANUAL = "manual"
-    """Entered or corrected by hand (visit maintenance, Handbook §7010, §9000): it counts
-    against the provider's EVV usage score."""
+    """Entered or corrected by hand (visit maintenance, Handbook §7010 and §9000), which
+    counts against the provider's EVV usage score."""
 
 
 def _method(value: object) -> VerificationMethod:
@@ -266,7 +265,7 @@ class LineMatch:
 
     @property
     def minutes(self) -> int | None:
-        """The verified minutes: the visits' total, ``None`` if one lacks its times."""
+        """The verified minutes (the visits' total), ``None`` if one lacks its times."""
         total = 0
         for visit in self.visits:
             m = visit.minutes
@@ -326,9 +325,7 @@ def _workers(claim: Claim, line: ClaimLine) -> set[str]:
 
 def _starts(claim: Claim, line: ClaimLine) -> set[_dt.time]:
     by_id = {s.id: s for s in claim.services}
-    return {
-        s.start for sid in line.service_ids if (s := by_id.get(sid)) and s.start is not None
-    }
+    return {s.start for sid in line.service_ids if (s := by_id.get(sid)) and s.start is not None}
 
 
 def match_visits(claim: Claim, visits: Iterable[EvvVisit] | None = None) -> tuple[LineMatch, ...]:
@@ -343,7 +340,9 @@ def match_visits(claim: Claim, visits: Iterable[EvvVisit] | None = None) -> tupl
     ``claim.evv_visits``.  Visits the aggregator did not accept back nothing.
     """
     (claim,) = batch_of([claim])
-    if visits is not None and (isinstance(visits, (str, bytes)) or not isinstance(visits, Iterable)):
+    if visits is not None and (
+        isinstance(visits, (str, bytes)) or not isinstance(visits, Iterable)
+    ):
         raise InvalidFieldError("visits", visits, "must be a sequence of EvvVisits")
     pool = list(claim.evv_visits if visits is None else visits)
     for i, v in enumerate(pool):
@@ -414,8 +413,8 @@ def worker_overlaps(claims: Sequence[Claim]) -> tuple[Overlap, ...]:
     id overlaps one recorded under their NPI when a service or visit names
     both.  Both the documented services and the EVV visits count.  Each
     overlapping record is reported once, against the earliest-ending record
-    it overlaps (derived: one person cannot deliver two visits at once; payers
-    practice of auditing shift notes with start and stop times).
+    it overlaps (derived: one person cannot deliver two visits at once; payers audit
+    shift notes with start and stop times, BCBS TX private-duty nursing policy).
 
     >>> from hcpcs_home import Claim, payers
     >>> a = EvvVisit("T1019", "2024-03-04", member="M1", start="08:00", stop="12:00", worker="W7")

@@ -5,7 +5,7 @@ bills units of its code.  :func:`authorization_usage` converts each line into
 the authorization's measure through the code's unit (a 15-minute unit is a
 quarter hour) and sums lines in order, across every claim of a batch, against
 the authorization's total and its per-day, per-week (from the payer's
-:attr:`~hcpcs_home.payers.Payer.week_start`) and per-month caps.  Unit
+``week_start``) and per-month caps.  Unit
 conversion is derived arithmetic: 4 units of a 15-minute code per authorized
 hour, 1 of an hourly code (S9123/S9124/T1026), 1 of a per-diem code per day.
 
@@ -152,7 +152,7 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
     names, when the claim carries one with that number; claims of a batch that
     carry the same authorization number share its total and caps.  Keys are
     ``(claim index, line index)``.  Each problem names the number, the limit
-    and how much is used; :attr:`LimitProblem.max_units` says what the line
+    and how much is used; its ``max_units`` says what the line
     could bill instead.
     """
     from .claims import AuthorizationBasis
@@ -204,9 +204,11 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
                     days[key].add(line.date)
                 total = used[key] = used.get(key, auth.used) + amount
                 week = claim.payer.week_of(line.date)
-                day_total = per_day[(*key, line.date)] = per_day[(*key, line.date)] + amount
-                week_total = per_week[(*key, week)] = per_week[(*key, week)] + amount
-                month_key = (*key, line.date.year, line.date.month)
+                day_key = (auth.payer, number, line.date)
+                day_total = per_day[day_key] = per_day[day_key] + amount
+                week_key = (auth.payer, number, week)
+                week_total = per_week[week_key] = per_week[week_key] + amount
+                month_key = (auth.payer, number, line.date.year, line.date.month)
                 month_total = per_month[month_key] = per_month[month_key] + amount
                 basis = auth.basis.value
                 checks = (

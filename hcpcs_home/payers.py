@@ -70,14 +70,18 @@ def _unit_policy(value: object) -> units.UnitPolicy:
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-"""Day names :attr:`Payer.week_start` accepts, in :meth:`datetime.date.weekday` order."""
+"""The day names a payer's ``week_start`` accepts, Monday first."""
 
 
 def _weekday(value: object) -> str:
-    word = value.strip().lower() if isinstance(value, str) else value
-    if word not in WEEKDAYS:
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word is None or word not in WEEKDAYS:
         raise InvalidFieldError("week_start", value, f"is not a day name ({', '.join(WEEKDAYS)})")
-    return word  # type: ignore[return-value]
+    return word
+
+
+def _modifier_set(value: object) -> frozenset[str]:
+    return frozenset(f.modifiers(value))
 
 
 def _auth_codes(value: object) -> frozenset[str]:
@@ -149,9 +153,7 @@ class Payer:
     evv_codes: frozenset[str] = attrs.field(
         default=frozenset(), converter=f.frozenset_of(f.code("evv_codes"), "evv_codes")
     )
-    evv_exempt_modifiers: frozenset[str] = attrs.field(
-        default=frozenset(), converter=lambda v: frozenset(f.modifiers(v))
-    )
+    evv_exempt_modifiers: frozenset[str] = attrs.field(default=frozenset(), converter=_modifier_set)
     evv_from: _dt.date | None = attrs.field(default=None, converter=f.optional(f.date("evv_from")))
     source: str = attrs.field(default="", converter=f.text("source"))
 
@@ -299,7 +301,7 @@ TEXAS_MEDICAID = Payer(
         "Handbook §8000, §12000; prior authorization for home health: TMPPM §5.1.6"
     ),
 )
-"""Texas Medicaid fee-for-service home health: per-visit nursing and aide visits, EVV."""
+"""Texas Medicaid fee-for-service home health, with per-visit nursing and aide visits and EVV."""
 
 NORTH_DAKOTA_MEDICAID = Payer(
     id="nd-medicaid",

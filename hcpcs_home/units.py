@@ -256,9 +256,7 @@ class UnitPolicy:
     method: TimedMethod = attrs.field(default=TimedMethod.TOTAL_TIME, converter=_to_method)
     per_diem_shift_hours: int | None = attrs.field(default=None, validator=_check_shift_hours)
     source: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
-    code_units: tuple[tuple[str, BillingUnit], ...] = attrs.field(
-        default=(), converter=_code_units
-    )
+    code_units: tuple[tuple[str, BillingUnit], ...] = attrs.field(default=(), converter=_code_units)
 
     def __str__(self) -> str:
         return self.name
@@ -422,8 +420,8 @@ TEXAS_MEDICAID_HOME_HEALTH = attrs.evolve(
     },
     source="TMHP TMPPM (Dec. 2016) Home Health Nursing and PDN Services Handbook §3.5",
 )
-"""Texas Medicaid home health: skilled nursing (G0299/G0300) and aide (G0156)
-visits paid per visit of up to 2.5 hours, one unit each, not in 15-minute
+"""Texas Medicaid home health, whose skilled nursing (G0299/G0300) and aide (G0156)
+visits are paid per visit of up to 2.5 hours, one unit each, not in 15-minute
 units.  Source: TMHP TMPPM (December 2016) Home Health Nursing and Private Duty
 Nursing Services Handbook §3.5."""
 

@@ -16,7 +16,9 @@ from hcpcs_home.evv import ELEMENTS, match_visits, worker_overlaps
 ND = payers.NORTH_DAKOTA_MEDICAID
 
 
-def visit(day: int = 4, start: str | None = "08:00", stop: str | None = "12:00", **kw: Any) -> EvvVisit:
+def visit(
+    day: int = 4, start: str | None = "08:00", stop: str | None = "12:00", **kw: Any
+) -> EvvVisit:
     """A complete T1019 visit in March 2024 for member M100 by worker W7."""
     fields: dict[str, Any] = {
         "member": "M100",
@@ -25,7 +27,9 @@ def visit(day: int = 4, start: str | None = "08:00", stop: str | None = "12:00",
         "method": "mobile",
         **kw,
     }
-    return EvvVisit(fields.pop("service", "T1019"), f"2024-03-{day:02d}", start=start, stop=stop, **fields)
+    return EvvVisit(
+        fields.pop("service", "T1019"), f"2024-03-{day:02d}", start=start, stop=stop, **fields
+    )
 
 
 def claim(lines: list[ClaimLine], visits: list[EvvVisit], **kw: Any) -> Claim:
@@ -71,12 +75,24 @@ class TestEvvVisit:
 
     def test_from_row_reads_an_evv_export(self) -> None:
         """Export columns are matched by alias; unknown columns are refused."""
-        row = {"HCPCS": "t1019", "DOS": "2024-03-04", "Medicaid ID": "M100",
-               "Clock In": "8:00", "Clock Out": "12:00", "Address": "12 Elm St",
-               "Caregiver": "W7", "Verification": "home_phone", "Accepted": "yes"}
+        row = {
+            "HCPCS": "t1019",
+            "DOS": "2024-03-04",
+            "Medicaid ID": "M100",
+            "Clock In": "8:00",
+            "Clock Out": "12:00",
+            "Address": "12 Elm St",
+            "Caregiver": "W7",
+            "Verification": "home_phone",
+            "Accepted": "yes",
+        }
         v = EvvVisit.from_row(row)
         assert ("T1019", 240, VerificationMethod.HOME_PHONE, ()) == (
-            v.service, v.minutes, v.method, v.missing_elements())
+            v.service,
+            v.minutes,
+            v.method,
+            v.missing_elements(),
+        )
         with pytest.raises(InvalidFieldError, match="is not an EVV visit column"):
             EvvVisit.from_row({**row, "Mood": "fine"})
         with pytest.raises(InvalidFieldError, match="date=None is required"):
@@ -120,8 +136,10 @@ class TestMatchVisits:
         """Two lines of one code on one day take the visits their services' start times name."""
         early = Service.from_times("T1019", "2024-03-04", "08:00", "12:00", rendering_id="W7")
         late = Service.from_times("T1019", "2024-03-04", "18:00", "20:00", rendering_id="W7")
-        lines = [ClaimLine("T1019", "2024-03-04", 8, service_ids=[late.id]),
-                 ClaimLine("T1019", "2024-03-04", 16, service_ids=[early.id])]
+        lines = [
+            ClaimLine("T1019", "2024-03-04", 8, service_ids=[late.id]),
+            ClaimLine("T1019", "2024-03-04", 16, service_ids=[early.id]),
+        ]
         v1, v2 = visit(), visit(start="18:00", stop="20:00")
         c = claim(lines, [v1, v2], services=[early, late])
         assert [(v2,), (v1,)] == [m.visits for m in match_visits(c)]
@@ -129,8 +147,9 @@ class TestMatchVisits:
     def test_worker_must_match_the_lines_services(self) -> None:
         """A line whose service names worker W9 is not backed by worker W7's visit."""
         svc = Service.from_times("T1019", "2024-03-04", "08:00", "12:00", rendering_id="W9")
-        c = claim([ClaimLine("T1019", "2024-03-04", 16, service_ids=[svc.id])], [visit()],
-                  services=[svc])
+        c = claim(
+            [ClaimLine("T1019", "2024-03-04", 16, service_ids=[svc.id])], [visit()], services=[svc]
+        )
         assert () == match_visits(c)[0].visits
 
     def test_verified_units_follow_the_payer_rounding(self) -> None:
@@ -165,8 +184,9 @@ class TestWorkerOverlaps:
 
     def test_worker_matched_by_npi(self) -> None:
         """A service naming the worker's id and NPI joins a visit recorded under the NPI."""
-        svc = Service.from_times("T1019", "2024-03-04", "08:00", "12:00",
-                                 rendering_id="W7", rendering_npi="1234567893")
+        svc = Service.from_times(
+            "T1019", "2024-03-04", "08:00", "12:00", rendering_id="W7", rendering_npi="1234567893"
+        )
         a = claim([], [], services=[svc])
         other = visit(member="M200", worker=None, worker_npi="1234567893", start="09:00")
         b = claim([], [other], patient_id="M200")
