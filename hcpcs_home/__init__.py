@@ -66,8 +66,8 @@ if TYPE_CHECKING:
         normalize_code,
     )
     from .edits import load_edits
-    from .hospice import chc_day, noe_timing
     from .evv import EvvVisit, VerificationMethod
+    from .hospice import chc_day, noe_timing
     from .payers import Payer, PayerKind
     from .pdgm import is_lupa, noa_timing, pdgm_periods
     from .policy import (

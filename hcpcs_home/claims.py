@@ -805,6 +805,7 @@ class Claim:
     )
     notice_accepted: _dt.date | None = attrs.field(
         default=None, converter=f.optional(f.date("notice_accepted"))
+    )
     evv_visits: tuple[EvvVisit, ...] = attrs.field(
         default=(), converter=f.tuple_of(f.instance_of(EvvVisit, "evv_visits"), "evv_visits")
     )
