@@ -20,15 +20,18 @@ in.jsonl:3 a JSON array of 2 items, not a claim object (JSON lines hold one per 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
 import attrs
 
 from .claims import Claim
 from .errors import HcpcsError
+from .payers import Payer
 from .serialize import claim_from_data
 
 __all__ = [
@@ -38,6 +41,8 @@ __all__ = [
     "Record",
     "json_document",
     "json_lines",
+    "read_bounded",
+    "timesheet_csv",
 ]
 
 
@@ -49,7 +54,7 @@ MAX_LINE_BYTES = 8 * 1024 * 1024
 """The longest JSON line (one claim) read; a longer line is one unreadable record."""
 
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
-"""The largest whole JSON document or CSV file read (they are read whole)."""
+"""The largest whole JSON document or CSV timesheet read (they are read whole)."""
 
 MAX_MESSAGE_CHARS = 400
 """The longest problem description printed for one record (the rest is elided)."""
@@ -179,6 +184,16 @@ def read_bounded(stream: IO[bytes], file: str) -> bytes:
     return data
 
 
+def _whole_text(stream: IO[bytes], file: str) -> str | Record:
+    """The stream's text, or the one unreadable record saying why it has none."""
+    try:
+        return read_bounded(stream, file).decode("utf-8-sig")
+    except OverflowError as exc:
+        return Record(file, 1, 1, problem=str(exc))
+    except UnicodeDecodeError as exc:
+        return Record(file, 1, 1, problem=f"is not UTF-8 text (byte {exc.start + 1}: {exc.reason})")
+
+
 def json_document(stream: IO[bytes], file: str) -> Iterator[Record]:
     """A record per claim of a whole JSON document: one claim object, or a list of them.
 
@@ -186,17 +201,11 @@ def json_document(stream: IO[bytes], file: str) -> Iterator[Record]:
     that stops being JSON part-way is one unreadable record at the line of
     the fault, after the claims before it.
     """
-    try:
-        data = read_bounded(stream, file)
-        text = data.decode("utf-8-sig")
-    except OverflowError as exc:
-        yield Record(file, 1, 1, problem=str(exc))
-        return
-    except UnicodeDecodeError as exc:
-        problem = f"is not UTF-8 text (byte {exc.start + 1}: {exc.reason})"
-        yield Record(file, 1, 1, problem=problem)
-        return
-    yield from _document_records(text, file)
+    text = _whole_text(stream, file)
+    if isinstance(text, Record):
+        yield text
+    else:
+        yield from _document_records(text, file)
 
 
 def _skip(text: str, pos: int) -> int:
@@ -274,3 +283,91 @@ class _LineCounter:
         self._line += self._text.count("\n", self._pos, pos)
         self._pos = pos
         return self._line
+
+
+def timesheet_csv(
+    stream: IO[bytes],
+    file: str,
+    *,
+    payer: Payer | str | None = None,
+    type_of_bill: str | None = None,
+) -> Iterator[Record]:
+    """A record per claim of a timesheet CSV file, and one per row that cannot be billed.
+
+    One row per visit or shift, under a header of the columns
+    :func:`hcpcs_home.dataframes.claims_from_rows` reads (the service
+    columns of :meth:`Service.from_timesheet_row
+    <hcpcs_home.claims.Service.from_timesheet_row>` and their aliases, and
+    ``claim_id``, ``payer``, ``revenue_code``...), grouped into claims by
+    ``claim_id``.  ``payer`` and ``type_of_bill`` are the defaults for rows
+    without those columns.  The file is read whole (a claim's rows may be
+    anywhere in it), up to :data:`MAX_DOCUMENT_BYTES`; records come in the
+    order of their first line.
+    """
+    from .dataframes import claims_from_rows
+
+    text = _whole_text(stream, file)
+    if isinstance(text, Record):
+        yield text
+        return
+    header, header_at, rows, bad = _csv_rows(text, file)
+    if header is None:
+        yield from bad
+        return
+    found = list(bad)
+    try:
+        built = claims_from_rows(rows, header, payer=payer, type_of_bill=type_of_bill)
+    except HcpcsError as exc:  # the header itself: a column twice, no claim_id column
+        found.append(Record(file, header_at, 0, problem=_bounded(f"header: {exc}")))
+    else:
+        for claim, lines in zip(built.claims, built.rows, strict=True):
+            found.append(Record(file, _line(lines[0]), 0, claim))
+        for error in built.errors:
+            field = getattr(error.error, "field", None)
+            owner = f"claim {error.claim_id}: " if error.claim_id else ""
+            problem = _bounded(f"row of {owner}{error.error}" if owner else f"row: {error.error}")
+            field = field if isinstance(field, str) else "$"
+            found.append(Record(file, _line(error.row), 0, problem=problem, field=field))
+    found.sort(key=lambda record: record.line)
+    for number, record in enumerate(found, start=1):
+        yield attrs.evolve(record, number=number)
+
+
+def _line(label: object) -> int:
+    assert isinstance(label, int)  # the rows were labelled with their lines
+    return label
+
+
+def _csv_rows(
+    text: str, file: str
+) -> tuple[list[str] | None, int, list[tuple[int, Mapping[str, object]]], list[Record]]:
+    """(header, its line, [(line, {column: cell or None})], rows that are not CSV records)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    header_at = 1
+    rows: list[tuple[int, Mapping[str, object]]] = []
+    bad: list[Record] = []
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a broken quote: the rest cannot be split reliably
+            problem = f"is not CSV: {_bounded(str(exc))}"
+            bad.append(Record(file, line, 0, problem=problem))
+            break
+        start, line = line, reader.line_num + 1
+        if not any(cell.strip() for cell in cells):
+            continue
+        if header is None:
+            header, header_at = [cell.strip() for cell in cells], start
+            continue
+        if len(cells) > len(header):
+            problem = f"has {len(cells)} cells; the header names {len(header)} columns"
+            bad.append(Record(file, start, 0, problem=problem))
+            continue
+        rows.append(
+            (start, {c: (v if v.strip() else None) for c, v in zip(header, cells, strict=False)})
+        )
+    return header, header_at, rows, bad

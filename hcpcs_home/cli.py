@@ -35,7 +35,7 @@ from typing import IO, Any, TextIO
 import attrs
 
 from . import __version__
-from ._claim_files import Record, json_document, json_lines
+from ._claim_files import Record, json_document, json_lines, timesheet_csv
 from .errors import HcpcsError
 
 __all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_USAGE", "FORMATS", "main"]
@@ -57,10 +57,11 @@ EXIT_USAGE = 2
 FORMATS: dict[str, str] = {
     "jsonl": "JSON lines, one claim object per line, read line by line",
     "json": "one JSON document: a claim object or a list of them, read whole",
+    "csv": "a timesheet, one service per row, grouped into claims by claim_id, read whole",
 }
 """The input formats of ``check --format``, with what each holds."""
 
-_BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
+_BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
 _STDIN = "-"
 
 
@@ -96,6 +97,16 @@ def _parser() -> argparse.ArgumentParser:
         help="the input format (default: from each file's extension: "
         + ", ".join(f"{s} {f}" for s, f in _BY_SUFFIX.items())
         + ")",
+    )
+    check.add_argument(
+        "--payer",
+        metavar="ID",
+        help="csv: the payer profile id for rows without a payer column (e.g. medicare)",
+    )
+    check.add_argument(
+        "--type-of-bill",
+        metavar="TOB",
+        help="csv: the type of bill for rows without a type_of_bill column (e.g. 0329)",
     )
     check.add_argument(
         "--json",
@@ -236,15 +247,21 @@ def _open_inputs(names: Sequence[str], chosen: str | None) -> list[tuple[str, st
     return inputs
 
 
-_READERS: dict[str, Callable[[IO[bytes], str], Iterator[Record]]] = {
-    "jsonl": json_lines,
-    "json": json_document,
-}
+_Reader = Callable[[IO[bytes], str], Iterator[Record]]
 
 
-def _records(name: str, fmt: str, stdin: IO[bytes]) -> Iterator[Record]:
+def _readers(args: argparse.Namespace) -> dict[str, _Reader]:
+    """The reader of each format, with the options that apply to it."""
+
+    def csv(stream: IO[bytes], file: str) -> Iterator[Record]:
+        return timesheet_csv(stream, file, payer=args.payer, type_of_bill=args.type_of_bill)
+
+    return {"jsonl": json_lines, "json": json_document, "csv": csv}
+
+
+def _records(name: str, reader: _Reader, stdin: IO[bytes]) -> Iterator[Record]:
     if name == _STDIN:
-        yield from _READERS[fmt](stdin, "<stdin>")
+        yield from reader(stdin, "<stdin>")
         return
     with ExitStack() as stack:
         try:
@@ -253,7 +270,7 @@ def _records(name: str, fmt: str, stdin: IO[bytes]) -> Iterator[Record]:
             yield Record(name, 1, 1, problem=f"cannot be opened: {exc.strerror or exc}")
             return
         try:
-            yield from _READERS[fmt](stream, name)
+            yield from reader(stream, name)
         except OSError as exc:  # a read failing part-way (a disk or network error)
             yield Record(name, 1, 1, problem=f"cannot be read: {exc.strerror or exc}")
 
@@ -346,9 +363,10 @@ def _check_inputs(
     from .policy import check
 
     write = _write_json if args.json else _write_text
+    readers = _readers(args)
     for name, fmt in inputs:
         before = tally.records
-        for record in _records(name, fmt, io.stdin):
+        for record in _records(name, readers[fmt], io.stdin):
             tally.records += 1
             report = None
             if record.claim is not None:

@@ -59,6 +59,7 @@ __all__ = [
     "ServiceRows",
     "check_frame",
     "claims_from_frame",
+    "claims_from_rows",
     "findings_frame",
     "minutes_to_units",
     "services_from_frame",
@@ -233,13 +234,18 @@ def _columns(frame: Any) -> list[str]:
     if not isinstance(frame, pandas.DataFrame):
         raise InvalidFieldError("frame", type(frame).__name__, "must be a pandas DataFrame")
     columns = [str(c) for c in frame.columns]
+    _check_columns(columns)
+    return columns
+
+
+def _check_columns(columns: Iterable[str]) -> None:
+    """Refuse two columns for one field."""
     seen: dict[str, str] = {}
     for column in columns:
         name = _claim_column(column) or _column_name(column)
         if name in seen:
             raise _same_field(seen[name], column, name)
         seen[name] = column
-    return columns
 
 
 def _records(frame: Any) -> Iterator[tuple[Hashable, dict[str, object]]]:
@@ -330,13 +336,44 @@ def claims_from_frame(
     :raises ~hcpcs_home.errors.InvalidFieldError: ``by`` is not a claim column
         or not a column of the frame; two columns give one field.
     """
+    columns = _columns(frame)
+    return claims_from_rows(_records(frame), columns, payer=payer, type_of_bill=type_of_bill, by=by)
+
+
+def claims_from_rows(
+    records: Iterable[tuple[Hashable, Mapping[str, object]]],
+    columns: Sequence[str],
+    *,
+    payer: Payer | str | None = None,
+    type_of_bill: str | None = None,
+    by: str = "claim_id",
+) -> ClaimRows:
+    """Claims from timesheet rows without pandas, built as :func:`claims_from_frame` builds them.
+
+    ``records`` are ``(label, {column: cell})`` pairs, such as a CSV file's
+    rows (read with the ``csv`` module) labelled by their line numbers, and
+    ``columns`` the header; an empty cell is ``None``.  The ``hcpcs-home
+    check --format csv`` command reads timesheet CSV files through it.
+
+    >>> built = claims_from_rows(
+    ...     [(2, {"claim_id": "c1", "code": "S9124", "date": "2024-05-01",
+    ...           "time_in": "07:00", "time_out": "15:00", "credential": "LPN"}),
+    ...      (3, {"claim_id": None, "code": "S9124", "date": "2024-05-02",
+    ...           "time_in": "07:00", "time_out": "15:00", "credential": "LPN"})],
+    ...     ["claim_id", "code", "date", "time_in", "time_out", "credential"],
+    ...     payer="bcbs-tx",
+    ... )
+    >>> [(c.id, len(c.lines)) for c in built.claims], [e.row for e in built.errors]
+    ([('c1', 1)], [3])
+    """
+    _check_columns(columns)
     if by not in CLAIM_COLUMNS:
         raise InvalidFieldError("by", by, f"must be one of the claim columns {CLAIM_COLUMNS}")
-    if by not in {_claim_column(c) for c in _columns(frame)}:
+    if by not in {_claim_column(c) for c in columns}:
         raise InvalidFieldError("by", by, "is not a column of the frame")
     groups: dict[object, _Group] = {}
     errors: list[RowError] = []
-    for label, record in _records(frame):
+    for label, record in records:
         service_part, claim_part = _split(record)
         key = claim_part.get(by)
         if key is None or (isinstance(key, str) and not key.strip()):

@@ -289,6 +289,102 @@ class TestJsonDocument:
         assert "is larger than 100 bytes" in run.out
 
 
+TIMESHEET = """\
+claim_id,payer,type_of_bill,patient_id,HCPCS,DOS,Time In,Time Out,Credential,staff,license,\
+license_expiry,orders,poc,notes,charge
+hh-1,medicare,0329,p1,Q5001,2024-03-04,,,,,,,yes,yes,yes,0.01
+hh-2,bcbs-tx,,p2,S9124,2024-05-01,07:00,15:00,RN,rn-2,RN9,2026-01-01,yes,yes,yes,360
+hh-1,medicare,0329,p1,G0299,2024-03-04,09:00,09:52,RN,rn-1,RN123,2026-01-01,yes,yes,yes,150
+"""
+
+
+class TestCsv:
+    def test_timesheet_rows_grouped_into_claims(self, tmp_path: Path) -> None:
+        """Rows are grouped by claim_id wherever they are; a claim is labelled by its first row."""
+        path = tmp_path / "t.csv"
+        path.write_text(TIMESHEET, "utf-8")
+        run = Run("check", "--json", str(path))
+        rows = run.json()
+        assert [(2, "hh-1", True), (3, "hh-2", False)] == [
+            (r["line"], r["claim"], r["ok"]) for r in rows
+        ]
+        assert ["credential-mismatch"] == [
+            f["rule"] for f in rows[1]["findings"] if f["severity"] == "error"
+        ][:1]
+        assert EXIT_ERRORS == run.status
+        clean = tmp_path / "clean.csv"
+        clean.write_text("".join(TIMESHEET.splitlines(True)[i] for i in (0, 1, 3)), "utf-8")
+        assert EXIT_OK == Run("check", str(clean)).status
+
+    def test_bad_rows_are_records_of_their_own(self, tmp_path: Path) -> None:
+        """A row that cannot be billed, lacks a claim id or has too many cells is one record."""
+        bad = [
+            "hh-3,medicare,0329,p3,G0299,2024-03-05,09:00,xx,RN,rn-1,RN1,2026-01-01,yes,yes,yes,1",
+            ",medicare,0329,p4,G0299,2024-03-05,09:00,09:30,RN,rn-1,RN1,2026-01-01,yes,yes,yes,1",
+            "hh-5,medicare,0329,p5,G0299,2024-03-05,09:00,09:30,RN,rn-1,RN1,2026-01-01,y,y,y,1,9",
+        ]
+        path = write(tmp_path / "t.csv", TIMESHEET.rstrip("\n"), "", *bad)
+        run = Run("check", "--json", str(path))
+        rows = run.json()
+        assert [2, 3, 6, 7, 8] == [r["line"] for r in rows]
+        assert [1, 2, 3, 4, 5] == [r["record"] for r in rows]
+        assert "stop='xx'" in rows[2]["error"]["message"]
+        assert "the row belongs to no claim" in rows[3]["error"]["message"]
+        assert "has 17 cells; the header names 16 columns" == rows[4]["error"]["message"]
+        assert "5 record(s) read: 2 claim(s) checked, 1 with errors, 3 unreadable" in run.err
+
+    def test_header_naming_one_field_twice(self, tmp_path: Path) -> None:
+        """Two columns for one field (code and HCPCS) are refused at the header's line."""
+        path = write(tmp_path / "t.csv", "", "claim_id,code,HCPCS,DOS", "c1,S9124,S9124,2024-05-01")
+        rows = Run("check", "--json", str(path)).json()
+        assert [(2, False)] == [(r["line"], r["ok"]) for r in rows]
+        assert rows[0]["error"]["message"].startswith("header: ")
+
+    def test_payer_option_and_stdin(self) -> None:
+        """--payer gives rows without a payer column their payer; - reads the CSV from stdin."""
+        text = "claim_id,code,date,start,stop,credential\nc1,S9124,2024-05-01,07:00,15:00,RN\n"
+        run = Run(
+            "check", "--json", "--format", "csv", "--payer", "bcbs-tx", "-", stdin=text.encode()
+        )
+        assert ["<stdin>"] == [r["file"] for r in run.json()]
+        assert "credential-mismatch" in {f["rule"] for f in run.json()[0]["findings"]}
+        no_payer = Run("check", "--json", "--format", "csv", "-", stdin=text.encode()).json()
+        assert "payer=None is required" in no_payer[0]["error"]["message"]
+
+    def test_broken_quote(self, tmp_path: Path) -> None:
+        """A CSV that stops being CSV is one unreadable record at its line, after the rest."""
+        path = write(tmp_path / "t.csv", *TIMESHEET.splitlines()[:3], 'c9,"S9124', "x")
+        rows = Run("check", "--json", str(path)).json()
+        assert [(2, True), (3, False), (4, False)] == [(r["line"], r["ok"]) for r in rows]
+        assert rows[2]["error"]["message"].startswith("is not CSV")
+
+    def test_same_claims_as_the_dataframe_path(self, tmp_path: Path) -> None:
+        """The CSV reader builds the claims claims_from_frame builds from the same rows."""
+        pandas = pytest.importorskip("pandas")
+        from hcpcs_home._claim_files import timesheet_csv
+        from hcpcs_home.dataframes import claims_from_frame
+
+        path = tmp_path / "t.csv"
+        path.write_text(TIMESHEET, "utf-8")
+        frame = pandas.read_csv(path, dtype=str)
+        with open(path, "rb") as stream:
+            from_csv = [r.claim for r in timesheet_csv(stream, str(path))]
+        assert list(claims_from_frame(frame).claims) == from_csv
+
+    def test_no_pandas_at_run_time(self, tmp_path: Path) -> None:
+        """Checking a CSV timesheet never imports pandas (it is an optional extra)."""
+        path = tmp_path / "t.csv"
+        path.write_text(TIMESHEET, "utf-8")
+        code = (
+            "import sys; sys.modules['pandas'] = None\n"
+            "from hcpcs_home.cli import main\n"
+            f"status = main(['check', {str(path)!r}])\n"
+            "sys.exit(10 + status)"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert (11, "") == (done.returncode, done.stderr.split("hcpcs-home: 2 record")[0])
+
+
 def _conforms(value: Any, schema: dict[str, Any], root: dict[str, Any]) -> bool:
     """Whether ``value`` fits the parts of JSON Schema the documented schema uses."""
     if "$ref" in schema:
