@@ -79,6 +79,24 @@ class TestExitStatus:
             line.split(os.sep)[-1] for line in run.err.splitlines()
         ]
 
+    def test_directory_exits_two(self, tmp_path: Path) -> None:
+        """A directory given as a file is a one-line error and exit 2."""
+        run = Run("check", "--format", "jsonl", str(tmp_path))
+        assert (EXIT_USAGE, "", 1) == (run.status, run.out, len(run.err.splitlines()))
+        assert "Is a directory" in run.err
+
+    def test_several_files(self, tmp_path: Path) -> None:
+        """Every file is checked in order, each report labelled with its own file; one summary."""
+        first = write(tmp_path / "a.jsonl", CLEAN, LINES[0])
+        second = tmp_path / "b.json"
+        second.write_text(f"[{LINES[3]},\n{CLEAN}]", "utf-8")
+        run = Run("check", "--json", str(first), str(second))
+        assert [(str(first), 1), (str(first), 2), (str(second), 1), (str(second), 2)] == [
+            (r["file"], r["line"]) for r in run.json()
+        ]
+        assert "4 record(s) read: 3 claim(s) checked, 1 with errors, 1 unreadable" in run.err
+        assert 1 == len(run.err.splitlines())
+
     @pytest.mark.parametrize(
         ("name", "text"),
         [("empty.jsonl", ""), ("blank.jsonl", "\n  \n\n"), ("empty.json", "[]"), ("ws.json", " ")],
