@@ -29,14 +29,17 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack
-from typing import IO, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import attrs
 
 from . import __version__
-from ._claim_files import Record, json_document, json_lines, timesheet_csv
 from .errors import HcpcsError
+
+if TYPE_CHECKING:
+    from ._claim_files import Record
+
+    _Reader = Callable[[IO[bytes], str], Iterator[Record]]
 
 __all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_USAGE", "FORMATS", "main"]
 
@@ -247,11 +250,10 @@ def _open_inputs(names: Sequence[str], chosen: str | None) -> list[tuple[str, st
     return inputs
 
 
-_Reader = Callable[[IO[bytes], str], Iterator[Record]]
-
-
 def _readers(args: argparse.Namespace) -> dict[str, _Reader]:
     """The reader of each format, with the options that apply to it."""
+    # Imported here: --help, --version, lookup and units need no claim reading.
+    from ._claim_files import json_document, json_lines, timesheet_csv
 
     def csv(stream: IO[bytes], file: str) -> Iterator[Record]:
         return timesheet_csv(stream, file, payer=args.payer, type_of_bill=args.type_of_bill)
@@ -260,19 +262,20 @@ def _readers(args: argparse.Namespace) -> dict[str, _Reader]:
 
 
 def _records(name: str, reader: _Reader, stdin: IO[bytes]) -> Iterator[Record]:
+    """The file's records; a file failing part-way ends with a record saying so."""
+    from ._claim_files import Record
+
     if name == _STDIN:
         yield from reader(stdin, "<stdin>")
         return
-    with ExitStack() as stack:
-        try:
-            stream = stack.enter_context(open(name, "rb"))
-        except OSError as exc:  # it opened a moment ago
-            yield Record(name, 1, 1, problem=f"cannot be opened: {exc.strerror or exc}")
-            return
-        try:
-            yield from reader(stream, name)
-        except OSError as exc:  # a read failing part-way (a disk or network error)
-            yield Record(name, 1, 1, problem=f"cannot be read: {exc.strerror or exc}")
+    last = Record(name, 1, 0)
+    try:
+        with open(name, "rb") as stream:
+            for last in reader(stream, name):
+                yield last
+    except OSError as exc:  # gone since it was opened, or a disk or network error
+        problem = f"cannot be read: {exc.strerror or exc}"
+        yield Record(name, last.line, last.number + 1, problem=problem)
 
 
 def _rule_set(args: argparse.Namespace) -> Any:
