@@ -304,33 +304,42 @@ def timesheet_csv(
     anywhere in it), up to :data:`MAX_DOCUMENT_BYTES`; records come in the
     order of their first line.
     """
-    from .dataframes import claims_from_rows
-
     text = _whole_text(stream, file)
     if isinstance(text, Record):
         yield text
         return
-    header, header_at, rows, bad = _csv_rows(text, file)
-    if header is None:
-        yield from bad
-        return
-    found = list(bad)
-    try:
-        built = claims_from_rows(rows, header, payer=payer, type_of_bill=type_of_bill)
-    except HcpcsError as exc:  # the header itself: a column twice, no claim_id column
-        found.append(Record(file, header_at, 0, problem=_bounded(f"header: {exc}")))
-    else:
-        for claim, lines in zip(built.claims, built.rows, strict=True):
-            found.append(Record(file, _line(lines[0]), 0, claim))
-        for error in built.errors:
-            field = getattr(error.error, "field", None)
-            owner = f"claim {error.claim_id}: " if error.claim_id else ""
-            problem = _bounded(f"row of {owner}{error.error}" if owner else f"row: {error.error}")
-            field = field if isinstance(field, str) else "$"
-            found.append(Record(file, _line(error.row), 0, problem=problem, field=field))
+    header, header_at, rows, found = _csv_rows(text, file)
+    if header is not None:
+        found.extend(_csv_claims(file, header, header_at, rows, payer, type_of_bill))
     found.sort(key=lambda record: record.line)
     for number, record in enumerate(found, start=1):
         yield attrs.evolve(record, number=number)
+
+
+def _csv_claims(
+    file: str,
+    header: list[str],
+    header_at: int,
+    rows: list[tuple[int, Mapping[str, object]]],
+    payer: Payer | str | None,
+    type_of_bill: str | None,
+) -> Iterator[Record]:
+    """A record per claim the rows make, and one per row that cannot be billed (unnumbered)."""
+    from .dataframes import claims_from_rows
+
+    try:
+        built = claims_from_rows(rows, header, payer=payer, type_of_bill=type_of_bill)
+    except HcpcsError as exc:  # the header itself: a column twice, no claim_id column
+        yield Record(file, header_at, 0, problem=_bounded(f"header: {exc}"))
+        return
+    for claim, lines in zip(built.claims, built.rows, strict=True):
+        yield Record(file, _line(lines[0]), 0, claim)
+    for error in built.errors:
+        field = getattr(error.error, "field", None)
+        owner = f"claim {error.claim_id}: " if error.claim_id else ""
+        problem = _bounded(f"row of {owner}{error.error}" if owner else f"row: {error.error}")
+        field = field if isinstance(field, str) else "$"
+        yield Record(file, _line(error.row), 0, problem=problem, field=field)
 
 
 def _line(label: object) -> int:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hcpcs_home import __version__, _claim_files
 from hcpcs_home.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, _parser, main
@@ -271,6 +273,41 @@ class TestStreaming:
         small_peak, large_peak = peak(small), peak(large)
         assert large_peak < small_peak + growth // 10, (small_peak, large_peak)
         assert large_peak < large.stat().st_size // 8, (small_peak, large_peak)
+
+
+_JSONISH = st.one_of(
+    st.binary(max_size=40),
+    st.sampled_from([CLEAN, LINES[1], LINES[3], "[]", "{}", "[[", "\u2028", "null"]).map(
+        str.encode
+    ),
+    st.text(alphabet='{}[]",:0123456789e.-truefalsn \\u2028\r', max_size=40).map(str.encode),
+)
+
+
+class TestAnyInput:
+    @given(st.lists(_JSONISH, max_size=6))
+    def test_jsonl_records_in_equal_reports_out(self, chunks: list[bytes]) -> None:
+        """Whatever the bytes, every non-blank line is one report and the schema holds."""
+        data = b"\n".join(chunks)
+        run = Run("check", "--json", "-", stdin=data)
+        rows = run.json()
+        lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")  # a byte order mark is no record
+        expected = sum(1 for line in lines if line.strip())
+        assert expected == len(rows)
+        assert (EXIT_USAGE if expected == 0 else run.status) == run.status
+        schema = TestJsonSchema.schema
+        assert all(_conforms(r, schema, schema) for r in rows)
+        assert f"{expected} record(s) read" in run.err
+
+    @given(st.lists(_JSONISH, max_size=4), st.sampled_from(["json", "csv"]))
+    def test_whole_documents_never_raise(self, chunks: list[bytes], fmt: str) -> None:
+        """A whole JSON document or CSV of any bytes gives reports fitting the schema, or none."""
+        run = Run("check", "--json", "--format", fmt, "-", stdin=b",\n".join(chunks))
+        rows = run.json()
+        schema = TestJsonSchema.schema
+        assert all(_conforms(r, schema, schema) for r in rows)
+        assert run.status == (EXIT_USAGE if not rows else run.status)
+        assert f"{len(rows)} record(s) read" in run.err
 
 
 class TestJsonDocument:
