@@ -25,6 +25,7 @@ MODULES = [
     "payers",
     "pdgm",
     "policy",
+    "rif",
     "rules",
     "ub04",
     "x12",
