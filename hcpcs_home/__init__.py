@@ -21,9 +21,11 @@ from .errors import (
     InvalidFieldError,
     InvalidMinutesError,
     InvalidTimeError,
+    ModifierNotEffectiveError,
     NotTimedError,
     RuleSetLoadError,
     UnknownCodeError,
+    UnknownModifierError,
 )
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
         evv,
         hospice,
         limits,
+        modifiers,
         payers,
         pdgm,
         policy,
@@ -45,7 +48,16 @@ if TYPE_CHECKING:
         x12,
         x12_files,
     )
-    from .catalog import DATA_RELEASE, Catalog, default_catalog, load_cms_file, lookup
+    from .catalog import (
+        CMS_RELEASE,
+        DATA_RELEASE,
+        Catalog,
+        Release,
+        default_catalog,
+        load_cms_file,
+        lookup,
+        lookup_modifier,
+    )
     from .claims import (
         Authorization,
         AuthorizationBasis,
@@ -69,6 +81,7 @@ if TYPE_CHECKING:
     from .edits import load_edits
     from .evv import EvvVisit, VerificationMethod
     from .hospice import chc_day, noe_timing
+    from .modifiers import Modifier, ModifierRole
     from .payers import Payer, PayerKind
     from .pdgm import is_lupa, noa_timing, pdgm_periods
     from .policy import (
@@ -88,6 +101,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "CMS_RELEASE",
     "DATA_RELEASE",
     "Authorization",
     "AuthorizationBasis",
@@ -109,12 +123,16 @@ __all__ = [
     "InvalidFieldError",
     "InvalidMinutesError",
     "InvalidTimeError",
+    "Modifier",
+    "ModifierNotEffectiveError",
+    "ModifierRole",
     "NotTimedError",
     "Occurrence",
     "OccurrenceSpan",
     "Payer",
     "PayerKind",
     "Predicate",
+    "Release",
     "Report",
     "Rule",
     "RuleSet",
@@ -124,6 +142,7 @@ __all__ = [
     "Severity",
     "UnitPolicy",
     "UnknownCodeError",
+    "UnknownModifierError",
     "ValueCode",
     "VerificationMethod",
     "Vocabulary",
@@ -144,6 +163,8 @@ __all__ = [
     "load_cms_file",
     "load_edits",
     "lookup",
+    "lookup_modifier",
+    "modifiers",
     "noa_timing",
     "noe_timing",
     "normalize_code",
@@ -164,6 +185,7 @@ __all__ = [
 # Public names are imported on first use (PEP 562), so ``import hcpcs_home``
 # stays cheap for a host application that only needs part of the library.
 _LAZY: dict[str, str] = {
+    "CMS_RELEASE": "catalog",
     "Authorization": "claims",
     "AuthorizationBasis": "claims",
     "BillingUnit": "codes",
@@ -180,9 +202,12 @@ _LAZY: dict[str, str] = {
     "Finding": "policy",
     "Occurrence": "claims",
     "OccurrenceSpan": "claims",
+    "Modifier": "modifiers",
+    "ModifierRole": "modifiers",
     "Payer": "payers",
     "PayerKind": "payers",
     "Predicate": "policy",
+    "Release": "catalog",
     "Report": "policy",
     "Rule": "policy",
     "RuleSet": "policy",
@@ -211,6 +236,8 @@ _LAZY: dict[str, str] = {
     "load_cms_file": "catalog",
     "lookup": "catalog",
     "noe_timing": "hospice",
+    "lookup_modifier": "catalog",
+    "modifiers": "modifiers",
     "normalize_code": "codes",
     "payers": "payers",
     "pdgm": "pdgm",

@@ -34,8 +34,15 @@ import attrs
 
 from .codes import BillingUnit, Code, CodeSet, Coverage
 from .errors import InvalidFieldError
+from .modifiers import Modifier
 
-__all__ = ["CmsRecord", "load_cms_file", "read_cms_records", "unit_from_descriptor"]
+__all__ = [
+    "CmsRecord",
+    "cms_release_parts",
+    "load_cms_file",
+    "read_cms_records",
+    "unit_from_descriptor",
+]
 
 
 def __dir__() -> list[str]:
@@ -114,7 +121,7 @@ class CmsRecord:
         The unit comes from :func:`unit_from_descriptor`; the discipline is
         left as :attr:`~hcpcs_home.codes.Discipline.OTHER` and credentials,
         settings and revenue codes empty, because the file does not state
-        them (the shipped catalog curates them).
+        them (the shipped catalog curates them): the code has ``curated=False``.
         """
         if self.is_modifier:
             raise InvalidFieldError("code", self.code, "is a modifier, not a procedure code")
@@ -131,6 +138,20 @@ class CmsRecord:
             effective=self.added or _dt.date(1900, 1, 1),
             terminated=self.terminated,
             source=source,
+            curated=False,
+        )
+
+    def to_modifier(self) -> Modifier:
+        """The :class:`~hcpcs_home.modifiers.Modifier` this modifier record describes."""
+        if not self.is_modifier:
+            raise InvalidFieldError("code", self.code, "is a procedure code, not a modifier")
+        return Modifier(
+            code=self.code,
+            descriptor=self.long_description,
+            short_descriptor=self.short_description,
+            effective=self.added or _dt.date(1900, 1, 1),
+            terminated=self.terminated,
+            coverage=self.coverage,
         )
 
 
@@ -161,6 +182,21 @@ def load_cms_file(path: Any) -> Iterator[Code]:
     records = read_cms_records(path)
     source = f"CMS HCPCS file {_as_path(path).name}"
     return (r.to_code(source) for r in records if not r.is_modifier)
+
+
+def cms_release_parts(path: Any) -> tuple[str, list[Code], list[Modifier]]:
+    """The file name, procedure codes and modifiers of a CMS HCPCS TXT file.
+
+    What :meth:`hcpcs_home.catalog.Release.from_cms_file` builds a release from.
+
+    :raises InvalidFieldError: see :func:`read_cms_records`.
+    """
+    records = read_cms_records(path)
+    name = _as_path(path).name
+    source = f"CMS HCPCS file {name}"
+    codes = [r.to_code(source) for r in records if not r.is_modifier]
+    modifiers = [r.to_modifier() for r in records if r.is_modifier]
+    return name, codes, modifiers
 
 
 def _as_path(path: Any) -> Path:

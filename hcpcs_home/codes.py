@@ -115,6 +115,21 @@ class Discipline(str, enum.Enum):
     RESPIRATORY_THERAPY = "respiratory therapy"
     TELEHEALTH = "telehealth"
     SITE_OF_SERVICE = "site of service"
+    HOME_INFUSION = "home infusion"
+    """Home infusion and home pharmacy per diems (S9325-S9590, S5497-S5523) and the
+    Medicare home infusion therapy professional services (G0068-G0070, G0088-G0090)."""
+    HABILITATION = "habilitation"
+    """Waiver habilitation (educational, prevocational, residential, supported employment,
+    day habilitation; T2012-T2021)."""
+    WAIVER = "waiver services"
+    """Other home- and community-based waiver services (T2024-T2041)."""
+    RESIDENTIAL = "residential care"
+    """Assisted living and residential care under a waiver (T2030-T2033)."""
+    TRANSPORTATION = "transportation"
+    """Non-emergency transportation (T2001-T2007)."""
+    PHYSICIAN = "physician services"
+    """Physician or practitioner work for home-health and hospice patients (certification,
+    care-plan oversight, home visits; G0179-G0182, S0270-S0274)."""
     OTHER = "other"
 
 
@@ -229,6 +244,19 @@ def _check_dates(instance: Code, attribute: attrs.Attribute[Any], value: _dt.dat
         )
 
 
+def _check_program_start(
+    instance: Code, attribute: attrs.Attribute[Any], value: _dt.date | None
+) -> None:
+    if value is None:
+        return
+    if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
+        raise InvalidFieldError("program_start", value, "must be a datetime.date")
+    if instance.terminated is not None and value > instance.terminated:
+        raise InvalidFieldError(
+            "program_start", value, f"is after terminated={instance.terminated.isoformat()}"
+        )
+
+
 def _check_min_minutes(instance: Code, attribute: attrs.Attribute[Any], value: int | None) -> None:
     if value is not None and (isinstance(value, bool) or value < 0):
         raise InvalidFieldError("min_minutes", value, "must be a non-negative integer")
@@ -257,6 +285,17 @@ class Code:
     :ivar terminated: last valid date, ``None`` while active.
     :ivar replaced_by: codes that replace a terminated code.
     :ivar source: where the attributes come from.
+    :ivar curated: ``True`` for the home-care catalog's own rows, whose unit,
+        discipline, credentials, settings and revenue codes were reviewed;
+        ``False`` for a code known only from the CMS release (the validity
+        layer): its descriptor is CMS's short descriptor, its unit is read
+        from the long descriptor, and its discipline, credentials and settings
+        are not stated, so the rules do not check them.
+    :ivar program_start: the first date of service the paying program takes the
+        code, when it differs from ``effective`` (the date CMS added the code
+        to HCPCS): G0299 was added on 2015-11-02 but Medicare required it from
+        2016-01-01 (CR 9369).  ``None`` when the two agree or no program date
+        is recorded.
     """
 
     code: str = attrs.field(converter=_code_converter)
@@ -279,6 +318,8 @@ class Code:
     terminated: _dt.date | None = attrs.field(default=None, validator=_check_dates)
     replaced_by: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     source: str = attrs.field(default="")
+    curated: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    program_start: _dt.date | None = attrs.field(default=None, validator=_check_program_start)
 
     def is_effective(self, on: _dt.date) -> bool:
         """Whether the code is valid for a date of service.
@@ -339,6 +380,8 @@ class Code:
             "effective": self.effective.isoformat(),
             "terminated": self.terminated.isoformat() if self.terminated else "",
             "replaced by": " ".join(self.replaced_by),
+            "program start": self.program_start.isoformat() if self.program_start else "",
+            "curated": "yes" if self.curated else "no: units and credentials not checked",
         }
 
 

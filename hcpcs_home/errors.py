@@ -27,9 +27,11 @@ __all__ = [
     "InvalidFieldError",
     "InvalidMinutesError",
     "InvalidTimeError",
+    "ModifierNotEffectiveError",
     "NotTimedError",
     "RuleSetLoadError",
     "UnknownCodeError",
+    "UnknownModifierError",
 ]
 
 
@@ -58,6 +60,27 @@ class UnknownCodeError(HcpcsError, LookupError):
         return (type(self), (self.code, self.suggestion))
 
 
+class UnknownModifierError(HcpcsError, LookupError):
+    """A modifier that is malformed or not in the CMS release.
+
+    :ivar modifier: the value as given (not normalised).
+    :ivar suggestions: valid modifiers that say what was probably meant,
+        best first: ``("TD", "TE")`` for ``"RN"`` (the credential modifiers of
+        the discipline it names), ``("GP",)`` for ``"PG"``; empty when none fit.
+    """
+
+    def __init__(self, modifier: object, suggestions: Sequence[str] = ()) -> None:
+        self.modifier = modifier
+        self.suggestions = tuple(suggestions)
+        hint = ""
+        if self.suggestions:
+            hint = "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(f"unknown HCPCS modifier {modifier!r}{hint}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.modifier, self.suggestions))
+
+
 class CodeNotEffectiveError(HcpcsError, LookupError):
     """A known code looked up for a date outside its effective dates.
 
@@ -67,6 +90,8 @@ class CodeNotEffectiveError(HcpcsError, LookupError):
     :ivar terminated: last valid date, or ``None`` while the code is active.
     :ivar replaced_by: codes that replace a terminated code.
     """
+
+    _noun = "code"
 
     def __init__(
         self,
@@ -88,13 +113,22 @@ class CodeNotEffectiveError(HcpcsError, LookupError):
             why = f"it was terminated after {terminated.isoformat()}"
             if self.replaced_by:
                 why += f"; use {' or '.join(self.replaced_by)}"
-        super().__init__(f"code {code!r} is not in effect on {on.isoformat()}: {why}")
+        super().__init__(f"{self._noun} {code!r} is not in effect on {on.isoformat()}: {why}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             type(self),
             (self.code, self.on, self.effective, self.terminated, self.replaced_by),
         )
+
+
+class ModifierNotEffectiveError(CodeNotEffectiveError):
+    """A known modifier looked up for a date outside its effective dates.
+
+    Its attributes are :class:`CodeNotEffectiveError`'s; ``code`` holds the modifier.
+    """
+
+    _noun = "modifier"
 
 
 class InvalidFieldError(HcpcsError, ValueError):

@@ -5,14 +5,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import itertools
 import math
+import pickle
 from pathlib import Path
+from typing import Any, ClassVar
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hcpcs_home.catalog import Catalog, default_catalog, load_cms_file, lookup
+from hcpcs_home._cms_file import CmsRecord, read_cms_records
+from hcpcs_home._tables import read_table
+from hcpcs_home.catalog import (
+    CMS_RELEASE,
+    Catalog,
+    Release,
+    _family_of,
+    default_catalog,
+    load_cms_file,
+    lookup,
+    lookup_modifier,
+)
 from hcpcs_home.codes import (
     BillingUnit,
     Code,
@@ -23,7 +39,15 @@ from hcpcs_home.codes import (
     Setting,
     normalize_code,
 )
-from hcpcs_home.errors import CodeNotEffectiveError, HcpcsError, UnknownCodeError
+from hcpcs_home.errors import (
+    CodeNotEffectiveError,
+    HcpcsError,
+    InvalidFieldError,
+    ModifierNotEffectiveError,
+    UnknownCodeError,
+    UnknownModifierError,
+)
+from hcpcs_home.modifiers import Modifier, ModifierRole
 
 CMS_2019 = "HCPC2019_CONTR_ANWEB.txt"
 
@@ -518,3 +542,419 @@ class TestRobustness:
         """A date argument that is not a date raises an HcpcsError."""
         with pytest.raises(HcpcsError):
             lookup("G0154", on=junk)  # type: ignore[arg-type]
+
+
+# --- the validity layer ---------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_release_tool() -> Any:
+    """tools/build_release.py as a module (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "build_release", ROOT / "tools" / "build_release.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def records_2019(cms_dir: Path) -> list[CmsRecord]:
+    """Every record of the 2019 CMS file, procedures and modifiers."""
+    return read_cms_records(cms_dir / CMS_2019)
+
+
+class TestValidityLayer:
+    """Every code and modifier of the CMS 2019 release is known, curated or not."""
+
+    def test_release_named(self) -> None:
+        """The bundled release is CMS_RELEASE, published 2018-11-02, with every record."""
+        release = default_catalog().release
+        assert release is not None
+        assert (CMS_RELEASE, dt.date(2018, 11, 2)) == (release.name, release.published)
+        assert (6440, 360) == (len(release.code_ids()), len(release.modifier_ids()))
+
+    def test_every_code_looks_up(self, records_2019: list[CmsRecord]) -> None:
+        """Every 2019 Level II code looks up, with the file's dates, coverage and note."""
+        wrong = []
+        for r in records_2019:
+            if r.is_modifier:
+                continue
+            found = lookup(r.code)
+            if (found.effective, found.terminated) != (r.added, r.terminated) or (
+                not found.curated
+                and (found.coverage, found.processing_note, found.descriptor)
+                != (r.coverage, r.processing_note, r.short_description)
+            ):
+                wrong.append(r.code)
+        assert [] == wrong
+
+    def test_every_modifier_looks_up(self, records_2019: list[CmsRecord]) -> None:
+        """Every 2019 modifier looks up, with the file's descriptors and dates."""
+        wrong = [
+            r.code
+            for r in records_2019
+            if r.is_modifier
+            and (lambda m: (m.descriptor, m.short_descriptor, m.effective, m.terminated))(
+                lookup_modifier(r.code)
+            )
+            != (r.long_description, r.short_description, r.added, r.terminated)
+        ]
+        assert [] == wrong
+
+    def test_bundled_tables_match_file(self, cms_dir: Path) -> None:
+        """The bundled tables are exactly what tools/build_release.py makes of the 2019 file."""
+        tables = build_release_tool().build(cms_dir / CMS_2019, CMS_RELEASE, "2018-11-02")
+        data = ROOT / "hcpcs_home" / "data"
+        for name, text in tables.items():
+            assert text == (data / name).read_text("utf-8"), f"{name}: rerun the tool"
+
+    def test_release_from_file_agrees(self, cms_dir: Path) -> None:
+        """A release read from the CMS file knows the same codes and modifiers, with
+        the long descriptors."""
+        from_file = Release.from_cms_file(cms_dir / CMS_2019)
+        bundled = default_catalog().release
+        assert bundled is not None
+        assert bundled.code_ids() == from_file.code_ids()
+        assert bundled.modifier_ids() == from_file.modifier_ids()
+        t1019 = from_file.code("T1019")
+        assert t1019 is not None and t1019.descriptor.startswith("Personal care services, per 15")
+        assert "TD" == next(from_file.modifiers(credential=Credential.RN)).code
+
+    def test_not_curated_code(self) -> None:
+        """A valid code outside the curated layer is known, marked not curated."""
+        e0110 = lookup("e0110")
+        assert (False, "Crutch forearm pair") == (e0110.curated, e0110.descriptor)
+        assert "not curated" in e0110.source
+        assert "no: units and credentials not checked" == e0110.summary()["curated"]
+        assert e0110 is default_catalog().get("E0110")
+        assert "E0110" in default_catalog()
+        assert "E0110" not in list(default_catalog())
+
+    def test_curated_code_wins(self) -> None:
+        """A curated code comes back curated, with its reviewed attributes."""
+        g0151 = lookup("G0151")
+        assert (True, Discipline.PHYSICAL_THERAPY) == (g0151.curated, g0151.discipline)
+
+    def test_terminated_in_release(self) -> None:
+        """A code the release ended is refused after its last day."""
+        code = next(c for c in default_catalog().release.codes() if c.terminated)  # type: ignore[union-attr]
+        assert code.code == lookup(code.code, on=code.terminated).code
+        with pytest.raises(CodeNotEffectiveError):
+            lookup(code.code, on=code.terminated + dt.timedelta(days=1))  # type: ignore[operator]
+
+    def test_unit_from_long_descriptor(self) -> None:
+        """A not-curated code's unit is read from CMS's long descriptor at build time."""
+        assert (BillingUnit.FIFTEEN_MINUTES, 8) == (
+            lookup("H2019").unit,
+            lookup("H2019").min_minutes,
+        )
+
+    def test_catalog_without_release(self) -> None:
+        """A catalog built from codes alone knows only them and no modifier."""
+        bare = Catalog(default_catalog().codes())
+        assert None is bare.release
+        with pytest.raises(UnknownCodeError):
+            bare.lookup("E0110")
+        with pytest.raises(UnknownModifierError):
+            bare.lookup_modifier("GP")
+
+    def test_filter_has_no_release(self) -> None:
+        """A filtered catalog holds its matches only."""
+        hours = default_catalog().filter(unit=BillingUnit.HOUR)
+        assert (None, False) == (hours.release, "E0110" in hours)
+
+    def test_from_cms_file(self, cms_dir: Path) -> None:
+        """Catalog.from_cms_file keeps the curated layer over the file's release."""
+        cat = Catalog.from_cms_file(cms_dir / CMS_2019)
+        assert cat.release is not None and CMS_2019 == cat.release.name
+        assert list(default_catalog()) == list(cat)
+        assert cat.lookup("E0110").descriptor.startswith("Crutches, forearm")
+        assert Credential.LPN is cat.lookup_modifier("TE").credential
+
+    def test_with_release(self) -> None:
+        """with_release swaps the validity layer and keeps the curated codes."""
+        small = Release("test", [lookup("E0110")], [lookup_modifier("GP")])
+        cat = default_catalog().with_release(small)
+        assert "E0110" in cat and "E0111" not in cat
+        assert lookup("G0151") == cat.lookup("G0151")
+        assert Discipline.PHYSICAL_THERAPY is cat.lookup_modifier("GP").discipline
+        assert "<Release test: 1 codes, 1 modifiers>" == repr(small)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"name": ""}, "name"),
+            ({"name": "x", "codes": ["E0110"]}, "codes"),
+            ({"name": "x", "modifiers": ["GP"]}, "modifiers"),
+            ({"name": "x", "published": "2019-01-01"}, "published"),
+        ],
+    )
+    def test_release_refuses_junk(self, kwargs: dict[str, Any], field: str) -> None:
+        """Release refuses a blank name, non-Code codes, non-Modifier modifiers, text dates."""
+        with pytest.raises(InvalidFieldError) as info:
+            Release(**kwargs)
+        assert field == info.value.field
+
+    def test_release_criteria(self) -> None:
+        """Release.modifiers filters by the curated attributes and refuses others."""
+        release = default_catalog().release
+        assert release is not None
+        assert ["CO", "CQ"] == [m.code for m in release.modifiers(assistant=True)]
+        assert ["GQ", "GT"] == [m.code for m in release.modifiers(telehealth=True)]
+        with pytest.raises(InvalidFieldError):
+            list(release.modifiers(colour="red"))
+
+
+class TestCuratedAgainstValidity:
+    """The curated layer agrees with the validity layer it sits on."""
+
+    #: Curated codes whose dates differ from the release's on purpose, with the source.
+    CITED: ClassVar[dict[str, str]] = {}
+
+    def test_not_ended_earlier_by_cms(self) -> None:
+        """No curated code runs past the date CMS's release terminated it."""
+        release = default_catalog().release
+        assert release is not None
+        late = []
+        for code in default_catalog().codes():
+            cms = release.code(code.code)
+            if cms is None or cms.terminated is None or code.code in self.CITED:
+                continue
+            if code.terminated is None or code.terminated > cms.terminated:
+                late.append(code.code)
+        assert [] == late
+
+    def test_curated_hcpcs_codes_exist(self) -> None:
+        """Every curated HCPCS code is in the release, or cites its later source."""
+        release = default_catalog().release
+        assert release is not None
+        absent = {
+            c.code
+            for c in default_catalog().filter(code_set=CodeSet.HCPCS).codes()
+            if release.code(c.code) is None
+        }
+        assert set(ADDED_AFTER_2019) == absent
+
+    def test_program_start(self) -> None:
+        """G0299/G0300: HCPCS added 2015-11-02, Medicare use from 2016-01-01 (CR 9369)."""
+        for code in ("G0299", "G0300"):
+            found = lookup(code)
+            assert (dt.date(2015, 11, 2), dt.date(2016, 1, 1)) == (
+                found.effective,
+                found.program_start,
+            )
+            assert "2016-01-01" == found.summary()["program start"]
+        assert None is lookup("G0151").program_start
+
+
+class TestModifiers:
+    """lookup_modifier, the Modifier value and its curated assertions."""
+
+    def test_gp(self) -> None:
+        """GP asserts physical therapy and comes from the release."""
+        gp = lookup_modifier(" gp\n")
+        assert ("GP", ModifierRole.THERAPY_DISCIPLINE, Discipline.PHYSICAL_THERAPY) == (
+            gp.code,
+            gp.role,
+            gp.discipline,
+        )
+        assert gp.curated and "§20.1" in gp.source
+        assert "GP: Services delivered under an outpatient physical therapy plan of care" == str(gp)
+
+    @pytest.mark.parametrize(
+        ("modifier", "credential", "assistant"),
+        [
+            ("TD", Credential.RN, False),
+            ("TE", Credential.LPN, False),
+            ("CQ", Credential.PTA, True),
+            ("CO", Credential.OTA, True),
+        ],
+    )
+    def test_credentials(self, modifier: str, credential: Credential, assistant: bool) -> None:
+        """The credential modifiers say who rendered the service."""
+        found = lookup_modifier(modifier)
+        assert (credential, assistant) == (found.credential, found.assistant)
+
+    def test_not_curated(self) -> None:
+        """A modifier the library does not curate is valid and asserts nothing."""
+        lt = lookup_modifier("LT")
+        assert (False, None, None) == (lt.curated, lt.role, lt.discipline)
+
+    @pytest.mark.parametrize(
+        ("typed", "suggestions"),
+        [
+            ("RN", ("TD", "TE")),
+            ("rn", ("TD", "TE")),
+            ("LPN", ("TE", "TD")),
+            ("LVN", ("TE", "TD")),
+            ("PTA", ("CQ", "GP")),
+            ("OT", ("GO", "CO")),
+            ("SLP", ("GN",)),
+            ("PG", ("GP",)),
+            ("ZZ", ()),
+            ("HHA", ()),
+        ],
+    )
+    def test_unknown_suggests(self, typed: str, suggestions: tuple[str, ...]) -> None:
+        """A credential typed as a modifier is refused with the modifiers that say it."""
+        with pytest.raises(UnknownModifierError) as info:
+            lookup_modifier(typed)
+        assert (typed, suggestions) == (info.value.modifier, info.value.suggestions)
+
+    def test_rn_message(self) -> None:
+        """The error names the value and the credential modifiers, and pickles."""
+        with pytest.raises(UnknownModifierError) as info:
+            lookup_modifier("RN")
+        err = info.value
+        assert "unknown HCPCS modifier 'RN'; did you mean 'TD' or 'TE'?" == str(err)
+        assert isinstance(err, LookupError) and isinstance(err, HcpcsError)
+        again = pickle.loads(pickle.dumps(err))
+        assert (str(err), err.suggestions) == (str(again), again.suggestions)
+
+    def test_on_dates(self) -> None:
+        """CQ starts 2019-01-01; ZA ended 2018-03-31."""
+        assert "CQ" == lookup_modifier("CQ", on=dt.date(2019, 1, 1)).code
+        with pytest.raises(
+            ModifierNotEffectiveError, match=r"modifier 'CQ' .* takes effect on 2019-01-01"
+        ):
+            lookup_modifier("CQ", on=dt.date(2018, 12, 31))
+        with pytest.raises(ModifierNotEffectiveError, match="terminated after 2018-03-31") as info:
+            lookup_modifier("ZA", on=dt.date(2018, 4, 1))
+        assert isinstance(info.value, CodeNotEffectiveError)
+        with pytest.raises(InvalidFieldError):
+            lookup_modifier("CQ", on="2019-01-01")  # type: ignore[arg-type]
+
+    def test_assertions_table(self) -> None:
+        """Every curated assertion names a modifier of the release and a public source."""
+        release = default_catalog().release
+        assert release is not None
+        curated = list(release.modifiers(curated=True))
+        rows = read_table("modifier_assertions.tsv")
+        assert sorted(r["modifier"] for r in rows) == [m.code for m in curated]
+        assert [] == [m.code for m in curated if not m.source or m.role is None]
+        assert [] == [m.code for m in curated if "seed" in m.source or "README" in m.source]
+        therapy = {
+            m.code: m.discipline for m in release.modifiers(role=ModifierRole.THERAPY_DISCIPLINE)
+        }
+        assert {
+            "GN": Discipline.SPEECH_LANGUAGE_PATHOLOGY,
+            "GO": Discipline.OCCUPATIONAL_THERAPY,
+            "GP": Discipline.PHYSICAL_THERAPY,
+        } == therapy
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"code": "G", "descriptor": "x"},
+            {"code": "GP", "descriptor": 1},
+            {
+                "code": "GP",
+                "descriptor": "x",
+                "effective": dt.date(2020, 1, 1),
+                "terminated": dt.date(2019, 1, 1),
+            },
+            {"code": "GP", "descriptor": "x", "role": "not a role"},
+            {"code": "GP", "descriptor": "x", "assistant": "yes"},
+        ],
+    )
+    def test_value_refuses(self, kwargs: dict[str, Any]) -> None:
+        """A Modifier cannot be built from a bad code, descriptor, dates, role or flag."""
+        with pytest.raises((InvalidFieldError, ValueError, TypeError)):
+            Modifier(**kwargs)
+
+    def test_value_is_canonical_and_frozen(self) -> None:
+        """A Modifier normalises its code and cannot be changed."""
+        m = Modifier(" td ", "Rn", credential="RN")
+        assert ("TD", Credential.RN) == (m.code, m.credential)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            m.code = "TE"  # type: ignore[misc]
+        assert "<table>" in m._repr_html_()
+
+    @pytest.mark.parametrize("junk", JUNK, ids=_stable_id)
+    def test_junk(self, junk: object) -> None:
+        """Junk given as a modifier raises UnknownModifierError."""
+        with pytest.raises(UnknownModifierError):
+            lookup_modifier(junk)
+
+
+class TestSuggestions:
+    """A suggestion stays within the typed code's family and, if asked, its discipline."""
+
+    def test_never_another_setting(self) -> None:
+        """With only T2045 known, T2025 (waiver range) gets no hospice suggestion."""
+        only_hospice = Catalog([lookup("T2045")])
+        assert None is only_hospice.suggest("T2025")
+        assert "T2045" == only_hospice.suggest("T2044")
+
+    def test_discipline(self) -> None:
+        """A discipline narrows the suggestion to curated codes of that discipline."""
+        cat = default_catalog()
+        assert "G0151" == cat.suggest("G0150", discipline=Discipline.PHYSICAL_THERAPY)
+        assert "G0152" == cat.suggest("G0150", discipline="occupational therapy")
+
+    @given(st.data())
+    def test_same_family(self, data: st.DataObject) -> None:
+        """One edit away from a curated code, any suggestion is in the typed text's family."""
+        code = data.draw(st.sampled_from(list(default_catalog())))
+        i = data.draw(st.integers(0, 4))
+        typed = code[:i] + data.draw(st.sampled_from("0123456789")) + code[i + 1 :]
+        found = default_catalog().suggest(typed)
+        if found is not None:
+            assert _family_of(found) == _family_of(typed) or (
+                _family_of(typed) is None and found[:4] == typed[:4]
+            )
+
+
+class TestCodeLayers:
+    """Code says which layer it comes from and keeps the program start apart."""
+
+    def test_defaults(self) -> None:
+        """A Code built by hand is curated and has no program start of its own."""
+        code = Code("X1234", CodeSet.HCPCS, "Test code", BillingUnit.VISIT)
+        assert (True, None) == (code.curated, code.program_start)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"program_start": "2016-01-01"}, "program_start"),
+            ({"program_start": dt.datetime(2016, 1, 1)}, "program_start"),
+            (
+                {"program_start": dt.date(2017, 1, 1), "terminated": dt.date(2016, 12, 31)},
+                "program_start",
+            ),
+        ],
+    )
+    def test_program_start_refused(self, kwargs: dict[str, Any], field: str) -> None:
+        """A program start that is not a date, or after the code ended, is refused."""
+        with pytest.raises(InvalidFieldError) as info:
+            Code("X1234", CodeSet.HCPCS, "Test code", BillingUnit.VISIT, **kwargs)
+        assert field == info.value.field
+
+    def test_curated_must_be_bool(self) -> None:
+        """curated is a real bool."""
+        with pytest.raises(TypeError):
+            Code("X1234", CodeSet.HCPCS, "Test code", BillingUnit.VISIT, curated="no")  # type: ignore[arg-type]
+
+
+class TestDocsTable:
+    """docs/catalog.rst's family table is what the data says (tools/catalog_table.py)."""
+
+    def test_table_current(self) -> None:
+        """The page holds the table the tool writes from the current data."""
+        spec = importlib.util.spec_from_file_location(
+            "catalog_table", ROOT / "tools" / "catalog_table.py"
+        )
+        assert spec is not None and spec.loader is not None
+        tool = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(tool)
+        page = (ROOT / "docs" / "catalog.rst").read_text("utf-8")
+        assert tool.rewrite(page) == page, "run python tools/catalog_table.py"
+
+    def test_families_do_not_overlap(self) -> None:
+        """No two family ranges overlap, and each range runs forward."""
+        ranges = sorted((r["first"], r["last"]) for r in read_table("code_families.tsv"))
+        assert all(first <= last for first, last in ranges)
+        assert all(a[1] < b[0] for a, b in itertools.pairwise(ranges))

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from hcpcs_home._cms_file import CmsRecord, load_cms_file, read_cms_records, unit_from_descriptor
+from hcpcs_home._cms_file import (
+    CmsRecord,
+    cms_release_parts,
+    load_cms_file,
+    read_cms_records,
+    unit_from_descriptor,
+)
 from hcpcs_home.codes import BillingUnit, Coverage
 from hcpcs_home.errors import InvalidFieldError
 
@@ -270,3 +276,38 @@ class TestUnitFromDescriptor:
     def test_unit(self, descriptor: str, expected: tuple[BillingUnit, int | None]) -> None:
         """The unit phrase outside parentheses decides the unit."""
         assert expected == unit_from_descriptor(descriptor)
+
+
+class TestReleaseParts:
+    """Records become codes (not curated) and modifiers for a validity layer."""
+
+    def test_modifier_record(self, tmp_path: Path) -> None:
+        """A modifier record becomes a Modifier with its dates; a procedure refuses to."""
+        path = write(
+            tmp_path,
+            record(
+                "   GP", "7", "Services delivered under an outpatient pt plan", added="19990101"
+            ),
+            record(),
+        )
+        name, codes, modifiers = cms_release_parts(path)
+
+        assert "HCPC_TEST.txt" == name
+        assert [("G0151", False)] == [(c.code, c.curated) for c in codes]
+        gp = modifiers[0]
+        assert ("GP", dt.date(1999, 1, 1), None, "Short text") == (
+            gp.code,
+            gp.effective,
+            gp.terminated,
+            gp.short_descriptor,
+        )
+        with pytest.raises(InvalidFieldError, match="procedure code, not a modifier"):
+            read_cms_records(path)[1].to_modifier()
+
+    def test_2019_parts(self, cms_dir: Path) -> None:
+        """The 2019 file gives 6440 codes and 360 modifiers, none curated."""
+        _, codes, modifiers = cms_release_parts(cms_dir / "HCPC2019_CONTR_ANWEB.txt")
+
+        assert (6440, 360) == (len(codes), len(modifiers))
+        assert not any(c.curated for c in codes)
+        assert not any(m.curated for m in modifiers)

@@ -22,6 +22,7 @@ MODULES = [
     "evv",
     "hospice",
     "limits",
+    "modifiers",
     "payers",
     "pdgm",
     "policy",
