@@ -30,6 +30,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     from . import (
+        bounds,
         catalog,
         dask,
         dataframes,
@@ -148,6 +149,7 @@ __all__ = [
     "Vocabulary",
     "__version__",
     "billable_units",
+    "bounds",
     "catalog",
     "chc_day",
     "check",
@@ -218,6 +220,7 @@ _LAZY: dict[str, str] = {
     "ValueCode": "claims",
     "VerificationMethod": "evv",
     "billable_units": "units",
+    "bounds": "bounds",
     "catalog": "catalog",
     "dask": "dask",
     "dataframes": "dataframes",

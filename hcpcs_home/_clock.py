@@ -12,10 +12,8 @@ import math
 import re
 from decimal import Decimal
 
+from .bounds import MAX_LINE_MINUTES
 from .errors import InvalidMinutesError, InvalidTimeError
-
-#: The most minutes one line may document: a single day.
-MAX_LINE_MINUTES = 24 * 60
 
 _CLOCK_RE = re.compile(r"([0-9]{1,2}):?([0-9]{2})\Z")
 

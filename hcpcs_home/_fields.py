@@ -9,22 +9,30 @@ readable in tracebacks.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from . import _clock
+from . import bounds as lim
 from .codes import normalize_code
 from .errors import InvalidFieldError, InvalidTimeError, UnknownCodeError
 
 E = TypeVar("E")
 
-MAX_LINE_MINUTES = _clock.MAX_LINE_MINUTES
+MAX_LINE_MINUTES = lim.MAX_LINE_MINUTES
 
 _MODIFIER_RE = re.compile(r"[A-Z0-9]{2}\Z")
-_REVENUE_RE = re.compile(r"[0-9]{4}\Z")
+_REVENUE_RE = re.compile(r"[0-9]{3,4}\Z")
 _NPI_RE = re.compile(r"[0-9]{10}\Z")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+# Decimal text, ASCII only: Decimal() itself also reads Arabic-Indic and other digits.
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+# C0 and C1 controls, DEL, line and paragraph separators, lone surrogates.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_CONTROL_MULTILINE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def code(field: str) -> Callable[[object], str]:
@@ -45,16 +53,32 @@ def date(field: str) -> Callable[[object], _dt.date]:
         if isinstance(value, _dt.datetime):
             raise InvalidTimeError(field, value, "must be a date, not a datetime")
         if isinstance(value, _dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return _dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
+            return in_range(field, value, value)
+        if isinstance(value, str) and len(value) <= lim.MAX_NUMBER_TEXT:
+            text = value.strip()
+            if _DATE_RE.match(text):
+                try:
+                    day = _dt.date.fromisoformat(text)
+                except ValueError:
+                    pass
+                else:
+                    return in_range(field, value, day)
         raise InvalidTimeError(field, value, "must be a date (YYYY-MM-DD)")
 
     convert.__name__ = f"date_{field}"
     return convert
+
+
+def in_range(field: str, value: object, day: _dt.date) -> _dt.date:
+    """``day`` if it lies within the accepted dates (:data:`~hcpcs_home.bounds.MIN_DATE` to
+    :data:`~hcpcs_home.bounds.MAX_DATE`)."""
+    if not lim.MIN_DATE <= day <= lim.MAX_DATE:
+        raise InvalidTimeError(
+            field,
+            value,
+            f"is outside {lim.MIN_DATE.isoformat()}..{lim.MAX_DATE.isoformat()}",
+        )
+    return day
 
 
 def optional(convert: Callable[[Any], E]) -> Callable[[Any], E | None]:
@@ -91,22 +115,51 @@ def minutes(field: str) -> Callable[[object], int]:
     return convert
 
 
+def number(field: str, value: object) -> Decimal:
+    """A finite ``Decimal`` from an int, a Decimal or decimal text, bounded before conversion.
+
+    Text longer than :data:`~hcpcs_home.bounds.MAX_NUMBER_TEXT`, text that is
+    not ASCII decimal notation and any number with more than
+    :data:`~hcpcs_home.bounds.MAX_DECIMAL_DIGITS` digits (before or after the
+    point, exponent included) is refused before anything expensive runs.
+    """
+    if isinstance(value, (bool, float)):
+        raise InvalidFieldError(
+            field, value, "must be a Decimal, an int or decimal text (not a float)"
+        )
+    if isinstance(value, int):
+        if value.bit_length() > 64 or abs(value) >= 10**lim.MAX_DECIMAL_DIGITS:
+            raise InvalidFieldError(field, value, f"has more than {lim.MAX_DECIMAL_DIGITS} digits")
+        return Decimal(value)
+    if isinstance(value, str):
+        if len(value) > lim.MAX_NUMBER_TEXT:
+            raise InvalidFieldError(field, value, "is not a decimal number (too long)")
+        text = value.strip()
+        try:
+            result = Decimal(text) if _NUMBER_RE.match(text) else None
+        except InvalidOperation:  # an exponent beyond what Decimal can hold
+            result = None
+        if result is None:
+            raise InvalidFieldError(field, value, "is not a decimal number")
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidFieldError(field, value, "must be finite")
+        result = value
+    else:
+        raise InvalidFieldError(field, value, "is not a decimal number")
+    exponent = result.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    whole = max(result.adjusted() + 1, 1)
+    if whole + max(-exponent, 0) > lim.MAX_DECIMAL_DIGITS:
+        raise InvalidFieldError(field, value, f"has more than {lim.MAX_DECIMAL_DIGITS} digits")
+    return result
+
+
 def decimal(field: str, *, allow_negative: bool = False) -> Callable[[object], Decimal]:
     """Money and fractional units: ``Decimal`` from int, Decimal or text, never from float."""
 
     def convert(value: object) -> Decimal:
-        if isinstance(value, (bool, float)):
-            raise InvalidFieldError(
-                field, value, "must be a Decimal, an int or decimal text (not a float)"
-            )
-        try:
-            result = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-        except (InvalidOperation, ValueError, TypeError):
-            raise InvalidFieldError(field, value, "is not a decimal number") from None
-        if not isinstance(value, (int, str, Decimal)):
-            raise InvalidFieldError(field, value, "is not a decimal number")
-        if not result.is_finite():
-            raise InvalidFieldError(field, value, "must be finite")
+        result = number(field, value)
         if not allow_negative and result < 0:
             raise InvalidFieldError(field, value, "must not be negative")
         return result
@@ -116,16 +169,30 @@ def decimal(field: str, *, allow_negative: bool = False) -> Callable[[object], D
 
 
 def units(field: str) -> Callable[[object], int | Decimal]:
-    """Billed units: a non-negative int, or a ``Decimal`` where a payer bills fractions."""
-    as_decimal = decimal(field)
+    """Units: a non-negative int, or a ``Decimal`` where a payer bills fractions, up to
+    :data:`~hcpcs_home.bounds.MAX_UNITS` with at most
+    :data:`~hcpcs_home.bounds.MAX_UNIT_PLACES` decimal places.
+
+    Zero is a value (the CMS chart gives 0 units under 8 minutes, and the rules
+    warn about it); the X12 writers refuse it, since an 837 quantity is above zero.
+    """
 
     def convert(value: object) -> int | Decimal:
-        if isinstance(value, int) and not isinstance(value, bool):
-            if value < 0:
-                raise InvalidFieldError(field, value, "must not be negative")
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= lim.MAX_UNITS:
             return value
-        result = as_decimal(value)
-        return int(result) if result == result.to_integral_value() else result
+        result = number(field, value)
+        if result < 0:
+            raise InvalidFieldError(field, value, "must not be negative")
+        if result > lim.MAX_UNITS:
+            raise InvalidFieldError(field, value, f"is more than {lim.MAX_UNITS:,} units")
+        whole = result.to_integral_value()
+        if result == whole:
+            return int(whole)
+        if -int(result.normalize().as_tuple().exponent) > lim.MAX_UNIT_PLACES:
+            raise InvalidFieldError(
+                field, value, f"has more than {lim.MAX_UNIT_PLACES} decimal places"
+            )
+        return result
 
     convert.__name__ = f"units_{field}"
     return convert
@@ -134,36 +201,38 @@ def units(field: str) -> Callable[[object], int | Decimal]:
 def modifiers(value: object) -> tuple[str, ...]:
     """Up to four two-character HCPCS modifiers, upper case."""
     if isinstance(value, str):
+        if len(value) > lim.MAX_CODE_TEXT:
+            raise InvalidFieldError("modifiers", value, "has more than four modifiers")
         value = value.replace(",", " ").split()
     if not isinstance(value, Iterable):
         raise InvalidFieldError("modifiers", value, "must be a list of two-character modifiers")
-    items = tuple(value)
+    items = tuple(itertools.islice(value, lim.MAX_MODIFIERS + 1))
+    if len(items) > lim.MAX_MODIFIERS:
+        raise InvalidFieldError("modifiers", items, "has more than four modifiers")
     out = []
     for item in items:
-        text = item.strip().upper() if isinstance(item, str) else item
+        text = item.strip().upper() if isinstance(item, str) and item.isascii() else item
         if not isinstance(text, str) or not _MODIFIER_RE.match(text):
             raise InvalidFieldError("modifiers", item, "is not a two-character modifier")
         out.append(text)
-    if len(out) > 4:
-        raise InvalidFieldError("modifiers", items, "has more than four modifiers")
     return tuple(out)
 
 
 def revenue_code(value: object) -> str:
     """A four-digit UB-04 revenue code; ``"552"`` becomes ``"0552"``."""
-    text = value.strip() if isinstance(value, str) else value
-    if isinstance(text, str) and text.isdigit() and len(text) == 3:
-        text = "0" + text
+    text = value.strip() if isinstance(value, str) and len(value) <= lim.MAX_CODE_TEXT else value
     if not isinstance(text, str) or not _REVENUE_RE.match(text):
         raise InvalidFieldError("revenue_code", value, "is not a four-digit revenue code")
-    return text
+    return text.zfill(4)
 
 
 def npi(field: str) -> Callable[[object], str]:
     """A ten-digit NPI whose last digit is the Luhn check digit over ``80840`` + the first nine."""
 
     def convert(value: object) -> str:
-        text = value.strip() if isinstance(value, str) else value
+        text = (
+            value.strip() if isinstance(value, str) and len(value) <= lim.MAX_CODE_TEXT else value
+        )
         if not isinstance(text, str) or not _NPI_RE.match(text) or not _npi_check(text):
             raise InvalidFieldError(field, value, "is not a valid ten-digit NPI")
         return text
@@ -184,14 +253,42 @@ def _npi_check(text: str) -> bool:
     return total % 10 == 0
 
 
-def text(field: str) -> Callable[[object], str]:
+def identifier(field: str) -> Callable[[object], str]:
+    """Identifier text: :func:`text` of at most :data:`~hcpcs_home.bounds.MAX_ID_LENGTH`."""
+    return text(field, lim.MAX_ID_LENGTH)
+
+
+def text(
+    field: str, max_length: int = lim.MAX_TEXT_LENGTH, *, multiline: bool = False
+) -> Callable[[object], str]:
+    """Text without surrounding spaces, at most ``max_length`` characters, printable.
+
+    Control characters (NUL included), lone surrogates and line or paragraph
+    separators are refused: they cannot be printed on a form or sent in X12, and
+    they break the JSON-lines and CSV files claims travel in.  ``multiline``
+    text (citations) may hold tabs and line breaks.
+    """
+    bad = _CONTROL_MULTILINE_RE if multiline else _CONTROL_RE
+
     def convert(value: object) -> str:
         if not isinstance(value, str):
             raise InvalidFieldError(field, value, "must be text")
-        return value.strip()
+        result = value.strip()
+        if len(result) > max_length:
+            raise InvalidFieldError(
+                field, _preview(value), f"is longer than {max_length:,} characters"
+            )
+        found = bad.search(result)
+        if found:
+            raise InvalidFieldError(field, value, f"holds the control character {found.group()!r}")
+        return result
 
     convert.__name__ = f"text_{field}"
     return convert
+
+
+def _preview(value: str) -> str:
+    return value if len(value) <= 60 else value[:60] + "..."
 
 
 def boolean(field: str) -> Callable[[object], bool]:
@@ -216,18 +313,27 @@ def enum_of(enum_type: type[E], field: str) -> Callable[[object], E]:
     return convert
 
 
-def tuple_of(convert_item: Callable[[Any], E], field: str) -> Callable[[object], tuple[E, ...]]:
+def tuple_of(
+    convert_item: Callable[[Any], E], field: str, max_items: int = lim.MAX_SERVICES
+) -> Callable[[object], tuple[E, ...]]:
     def convert(value: object) -> tuple[E, ...]:
         if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
             raise InvalidFieldError(field, value, "must be a list")
-        return tuple(convert_item(v) for v in value)
+        items = tuple(itertools.islice(value, max_items + 1))
+        if len(items) > max_items:
+            raise InvalidFieldError(
+                field, f"<{type(value).__name__}>", f"holds more than {max_items:,} items"
+            )
+        return tuple(convert_item(v) for v in items)
 
     convert.__name__ = f"tuple_{field}"
     return convert
 
 
-def frozenset_of(convert_item: Callable[[Any], E], field: str) -> Callable[[object], frozenset[E]]:
-    as_tuple = tuple_of(convert_item, field)
+def frozenset_of(
+    convert_item: Callable[[Any], E], field: str, max_items: int = lim.MAX_SERVICES
+) -> Callable[[object], frozenset[E]]:
+    as_tuple = tuple_of(convert_item, field, max_items)
 
     def convert(value: object) -> frozenset[E]:
         return frozenset(as_tuple(value))

@@ -35,6 +35,7 @@ from typing import Any
 import attrs
 
 from . import _fields as f
+from . import bounds as lim
 from .codes import Credential, Setting
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidTimeError
 from .evv import EvvVisit
@@ -110,29 +111,31 @@ class Service:
         default=None, converter=f.optional(f.enum_of(Credential, "credential"))
     )
     rendering_id: str | None = attrs.field(
-        default=None, converter=f.optional(f.text("rendering_id"))
+        default=None, converter=f.optional(f.identifier("rendering_id"))
     )
     rendering_npi: str | None = attrs.field(
         default=None, converter=f.optional(f.npi("rendering_npi"))
     )
     license_number: str | None = attrs.field(
-        default=None, converter=f.optional(f.text("license_number"))
+        default=None, converter=f.optional(f.identifier("license_number"))
     )
     license_expires: _dt.date | None = attrs.field(
         default=None, converter=f.optional(f.date("license_expires"))
     )
     setting: Setting = attrs.field(default=Setting.HOME, converter=f.enum_of(Setting, "setting"))
-    prior_auth: str | None = attrs.field(default=None, converter=f.optional(f.text("prior_auth")))
+    prior_auth: str | None = attrs.field(
+        default=None, converter=f.optional(f.identifier("prior_auth"))
+    )
     orders_on_file: bool = attrs.field(default=False, converter=f.boolean("orders_on_file"))
     plan_of_care_on_file: bool = attrs.field(
         default=False, converter=f.boolean("plan_of_care_on_file")
     )
     notes_on_file: bool = attrs.field(default=False, converter=f.boolean("notes_on_file"))
     diagnoses: tuple[str, ...] = attrs.field(
-        default=(), converter=f.tuple_of(f.text("diagnoses"), "diagnoses")
+        default=(), converter=f.tuple_of(f.identifier("diagnoses"), "diagnoses", lim.MAX_DIAGNOSES)
     )
-    purpose: str | None = attrs.field(default=None, converter=f.optional(f.text("purpose")))
-    id: str = attrs.field(converter=f.text("id"))
+    purpose: str | None = attrs.field(default=None, converter=f.optional(f.identifier("purpose")))
+    id: str = attrs.field(converter=f.identifier("id"))
 
     @id.default
     def _default_id(self) -> str:
@@ -301,10 +304,11 @@ def _parse_bool(field: str, text: str) -> bool:
 
 
 def _parse_int(field: str, text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise InvalidFieldError(field, text, "must be a whole number of minutes") from None
+    # int() would also read "1_0" and Arabic-Indic digits; minutes are at most four ASCII digits.
+    digits = text.strip()
+    if len(digits) > 4 or not lim.is_ascii_digits(digits):
+        raise InvalidFieldError(field, text, "must be a whole number of minutes")
+    return int(digits)
 
 
 class AuthorizationBasis(str, enum.Enum):
@@ -324,6 +328,17 @@ class AuthorizationBasis(str, enum.Enum):
 def _check_auth(instance: Authorization, attribute: attrs.Attribute[Any], value: Any) -> None:
     if instance.end < instance.start:
         raise InvalidTimeError("end", instance.end, f"is before start={instance.start.isoformat()}")
+
+
+def _whole_count(instance: Authorization, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if instance.basis not in (AuthorizationBasis.VISITS, AuthorizationBasis.DAYS):
+        return
+    for name in ("units", "used"):
+        amount = getattr(instance, name)
+        if not isinstance(amount, int):
+            raise InvalidFieldError(
+                name, amount, f"must be a whole number of {instance.basis.value}"
+            )
 
 
 @attrs.frozen(slots=True)
@@ -354,9 +369,11 @@ class Authorization:
     (32, False)
     """
 
-    number: str = attrs.field(converter=f.text("number"))
-    payer: str = attrs.field(converter=f.text("payer"))
-    codes: frozenset[str] = attrs.field(converter=f.frozenset_of(f.code("codes"), "codes"))
+    number: str = attrs.field(converter=f.identifier("number"))
+    payer: str = attrs.field(converter=f.identifier("payer"))
+    codes: frozenset[str] = attrs.field(
+        converter=f.frozenset_of(f.code("codes"), "codes", lim.MAX_AUTHORIZATIONS)
+    )
     units: int | Decimal = attrs.field(converter=f.units("units"))
     basis: AuthorizationBasis = attrs.field(converter=f.enum_of(AuthorizationBasis, "basis"))
     start: _dt.date = attrs.field(converter=f.date("start"))
@@ -364,7 +381,7 @@ class Authorization:
     minutes_per_unit: int | None = attrs.field(
         default=None, converter=f.optional(f.minutes("minutes_per_unit"))
     )
-    used: int | Decimal = attrs.field(default=0, converter=f.units("used"))
+    used: int | Decimal = attrs.field(default=0, converter=f.units("used"), validator=_whole_count)
     per_day: int | Decimal | None = attrs.field(
         default=None, converter=f.optional(f.units("per_day"))
     )
@@ -402,7 +419,7 @@ _HCPCS_SHAPE = re.compile(r"[A-Z0-9][0-9]{3}[A-Z0-9]\Z")
 
 def _line_code(value: object) -> str:
     """FL44: a HCPCS/CPT code, a HIPPS-shaped code (checked against the line later) or ``""``."""
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= lim.MAX_CODE_TEXT and value.isascii():
         text = "".join(value.split()).upper()
         if not text or _HCPCS_SHAPE.match(text):
             return text
@@ -455,7 +472,7 @@ class ClaimLine:
     :ivar through: last day of a date-span (from-through) line, where a payer
         bills that way (837 ``DTP*472*RD8``); ``None`` on a one-day line.
 
-    >>> hipps = ClaimLine("1fc21", "2024-03-01", 1, revenue_code="23")
+    >>> hipps = ClaimLine("1fc21", "2024-03-01", 1, revenue_code="0023")
     >>> hipps.code, hipps.revenue_code, hipps.qualifier
     ('1FC21', '0023', 'HP')
     >>> ClaimLine("", "2024-03-04", 2, revenue_code="0270", charge="12.50").qualifier is None
@@ -474,9 +491,11 @@ class ClaimLine:
     modifiers: tuple[str, ...] = attrs.field(default=(), converter=f.modifiers)
     charge: Decimal = attrs.field(default=Decimal("0"), converter=f.decimal("charge"))
     service_ids: tuple[str, ...] = attrs.field(
-        default=(), converter=f.tuple_of(f.text("service_ids"), "service_ids")
+        default=(), converter=f.tuple_of(f.identifier("service_ids"), "service_ids")
     )
-    prior_auth: str | None = attrs.field(default=None, converter=f.optional(f.text("prior_auth")))
+    prior_auth: str | None = attrs.field(
+        default=None, converter=f.optional(f.identifier("prior_auth"))
+    )
     through: _dt.date | None = attrs.field(
         default=None, converter=f.optional(f.date("through")), validator=_check_through
     )
@@ -575,19 +594,15 @@ def _used_twice(path: str, keys: list[str]) -> list[HcpcsError]:
     return problems
 
 
+_BILL_TYPE_RE = re.compile(r"0?[0-9]{2}[0-9A-Z]\Z")
+
+
 def _bill_type(value: object) -> str:
-    text = value.strip().upper() if isinstance(value, str) else value
-    if isinstance(text, str) and len(text) == 3:
-        text = "0" + text
-    if (
-        not isinstance(text, str)
-        or len(text) != 4
-        or text[0] != "0"
-        or not text[1:3].isdigit()
-        or not text[3].isalnum()
-    ):
+    # ASCII digits only: str.isdigit() also takes "\u0663" (Arabic-Indic three).
+    text = value.strip().upper() if isinstance(value, str) and value.isascii() else value
+    if not isinstance(text, str) or not _BILL_TYPE_RE.match(text):
         raise InvalidFieldError("type_of_bill", value, "is not a type of bill such as '0329'")
-    return text
+    return text.zfill(4)
 
 
 # --- the institutional claim header (UB-04 FL12-41, 837I loop 2300) -------------
@@ -600,12 +615,22 @@ Room for two 837I ``HI`` segments of twelve codes each.
 """
 
 
+def _ascii_upper(value: object) -> object:
+    """``value`` stripped and upper-cased if it is short ASCII text, else as given.
+
+    ASCII first: ``"\u017f".upper()`` is ``"S"``, and form codes are ASCII.
+    """
+    if isinstance(value, str) and len(value) <= lim.MAX_CODE_TEXT and value.isascii():
+        return value.strip().upper()
+    return value
+
+
 def _header_code(field: str) -> Any:
     """A two-character NUBC code; a lone digit gets its leading zero back (``"7"`` is ``"07"``)."""
 
     def convert(value: object) -> str:
-        text = value.strip().upper() if isinstance(value, str) else value
-        if isinstance(text, str) and len(text) == 1 and text.isdigit():
+        text = _ascii_upper(value)
+        if isinstance(text, str) and len(text) == 1 and lim.is_ascii_digits(text):
             text = "0" + text
         if not isinstance(text, str) or not _HEADER_CODE.match(text):
             raise InvalidFieldError(field, value, "is not a two-character code")
@@ -703,17 +728,17 @@ def _conditions(value: object) -> tuple[str, ...]:
 
 
 def _point_of_origin(value: object) -> str:
-    text = value.strip().upper() if isinstance(value, str) else value
-    if not isinstance(text, str) or len(text) != 1 or not text.isalnum():
+    text = _ascii_upper(value)
+    if not isinstance(text, str) or not re.fullmatch("[0-9A-Z]", text):
         raise InvalidFieldError("point_of_origin", value, "is not a one-character code")
     return text
 
 
 def _patient_status(value: object) -> str:
-    text = value.strip() if isinstance(value, str) else value
-    if isinstance(text, str) and len(text) == 1 and text.isdigit():
+    text = _ascii_upper(value)
+    if isinstance(text, str) and len(text) == 1:
         text = "0" + text
-    if not isinstance(text, str) or len(text) != 2 or not text.isdigit():
+    if not isinstance(text, str) or len(text) != 2 or not lim.is_ascii_digits(text):
         raise InvalidFieldError("patient_status", value, "is not a two-digit status code")
     return text
 
@@ -769,7 +794,7 @@ class Claim:
     statement_from: _dt.date = attrs.field(converter=f.date("statement_from"))
     statement_through: _dt.date = attrs.field(converter=f.date("statement_through"))
     lines: tuple[ClaimLine, ...] = attrs.field(
-        default=(), converter=f.tuple_of(f.instance_of(ClaimLine, "lines"), "lines")
+        default=(), converter=f.tuple_of(f.instance_of(ClaimLine, "lines"), "lines", lim.MAX_LINES)
     )
     services: tuple[Service, ...] = attrs.field(
         default=(), converter=f.tuple_of(f.instance_of(Service, "services"), "services")
@@ -777,7 +802,11 @@ class Claim:
     type_of_bill: str | None = attrs.field(default=None, converter=f.optional(_bill_type))
     authorizations: tuple[Authorization, ...] = attrs.field(
         default=(),
-        converter=f.tuple_of(f.instance_of(Authorization, "authorizations"), "authorizations"),
+        converter=f.tuple_of(
+            f.instance_of(Authorization, "authorizations"),
+            "authorizations",
+            lim.MAX_AUTHORIZATIONS,
+        ),
     )
     therapy_ytd_pt_slp: Decimal = attrs.field(
         default=Decimal("0"), converter=f.decimal("therapy_ytd_pt_slp")
@@ -785,8 +814,10 @@ class Claim:
     therapy_ytd_ot: Decimal = attrs.field(
         default=Decimal("0"), converter=f.decimal("therapy_ytd_ot")
     )
-    id: str = attrs.field(default="", converter=f.text("id"))
-    patient_id: str | None = attrs.field(default=None, converter=f.optional(f.text("patient_id")))
+    id: str = attrs.field(default="", converter=f.identifier("id"))
+    patient_id: str | None = attrs.field(
+        default=None, converter=f.optional(f.identifier("patient_id"))
+    )
     # The institutional header (UB-04 FL12-41; 837I loop 2300).
     admission_date: _dt.date | None = attrs.field(
         default=None, converter=f.optional(f.date("admission_date"))

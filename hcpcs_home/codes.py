@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from .bounds import MAX_CODE_TEXT
 from .errors import InvalidFieldError
 
 __all__ = [
@@ -208,8 +209,11 @@ def normalize_code(value: object) -> str:
 
     if not isinstance(value, str):
         raise UnknownCodeError(value)
-    text = _SPACE_RE.sub("", value).upper()
-    if not _CODE_RE.match(text):
+    if len(value) > MAX_CODE_TEXT:
+        raise UnknownCodeError(value[:MAX_CODE_TEXT] + "...")
+    text = _SPACE_RE.sub("", value)
+    # ASCII before upper(): "ſ".upper() is "S", and a code is ASCII letters and digits.
+    if not text.isascii() or not _CODE_RE.match(text := text.upper()):
         raise UnknownCodeError(value)
     return text
 

@@ -25,6 +25,7 @@ import attrs
 
 from . import _fields as f
 from . import units
+from .bounds import MAX_AUTHORIZATIONS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 from .errors import InvalidFieldError
 
 __all__ = [
@@ -88,7 +89,7 @@ def _auth_codes(value: object) -> frozenset[str]:
     as_code = f.code("prior_auth_codes")
     return frozenset(
         v if v == ALL_CODES else as_code(v)
-        for v in f.tuple_of(lambda x: x, "prior_auth_codes")(value)
+        for v in f.tuple_of(lambda x: x, "prior_auth_codes", MAX_AUTHORIZATIONS)(value)
     )
 
 
@@ -123,8 +124,8 @@ class Payer:
     :ivar source: where each setting comes from.
     """
 
-    id: str = attrs.field(converter=f.text("id"))
-    name: str = attrs.field(converter=f.text("name"))
+    id: str = attrs.field(converter=f.identifier("id"))
+    name: str = attrs.field(converter=f.text("name", MAX_NAME_LENGTH))
     kind: PayerKind = attrs.field(converter=f.enum_of(PayerKind, "kind"))
     accepts_s_codes: bool = attrs.field(default=True, converter=f.boolean("accepts_s_codes"))
     accepts_t_codes: bool = attrs.field(default=True, converter=f.boolean("accepts_t_codes"))
@@ -155,7 +156,9 @@ class Payer:
     )
     evv_exempt_modifiers: frozenset[str] = attrs.field(default=frozenset(), converter=_modifier_set)
     evv_from: _dt.date | None = attrs.field(default=None, converter=f.optional(f.date("evv_from")))
-    source: str = attrs.field(default="", converter=f.text("source"))
+    source: str = attrs.field(
+        default="", converter=f.text("source", MAX_TEXT_LENGTH, multiline=True)
+    )
 
     def requires_evv(self, code: str, day: _dt.date, modifiers: tuple[str, ...] = ()) -> bool:
         """Whether a line of ``code`` on ``day`` needs a verified visit from this payer.

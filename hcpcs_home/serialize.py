@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
+from .bounds import check_json_depth
 from .claims import (
     Authorization,
     Claim,
@@ -311,12 +312,23 @@ def claim_to_json(claim: Claim, *, indent: int | None = 2) -> str:
 def claim_from_json(text: str | bytes) -> Claim:
     """A claim from JSON text in the documented format.
 
+    Bytes must be UTF-8.  Nesting deeper than
+    :data:`~hcpcs_home.bounds.MAX_JSON_DEPTH` is refused before parsing.
+
     :raises InvalidFieldError: the text is not JSON, or one field is bad.
     :raises InvalidClaimError: several fields are bad (each with its path).
     """
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidFieldError("$", _preview(text), f"is not UTF-8 text: {exc}") from None
+    if not isinstance(text, str):
+        raise InvalidFieldError("$", _preview(text), "must be JSON text (str or UTF-8 bytes)")
+    check_json_depth(text, field="$")
     try:
         data = json.loads(text)
-    except (ValueError, TypeError) as exc:
+    except ValueError as exc:
         raise InvalidFieldError("$", _preview(text), f"is not valid JSON: {exc}") from None
     return claim_from_data(data)
 

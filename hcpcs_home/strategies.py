@@ -205,7 +205,7 @@ def services(draw: st.DrawFn, code: st.SearchStrategy[Code] | None = None) -> Se
     )
 
 
-_UNITS = st.integers(0, 96) | st.decimals(
+_UNITS = st.integers(1, 96) | st.decimals(
     Decimal("0.1"), Decimal("24"), places=1, allow_nan=False, allow_infinity=False
 )
 _MONEY = st.decimals(Decimal("0"), Decimal("99999.99"), places=2, allow_nan=False)
@@ -236,7 +236,7 @@ def claim_lines(draw: st.DrawFn, service_ids: tuple[str, ...] = ()) -> ClaimLine
     """Claim lines of shipped codes, linked to up to two of ``service_ids``.
 
     Some are HIPPS lines (revenue code 0023), revenue-only lines (no HCPCS)
-    or date-span lines.  Shrinks toward the first catalog code, zero units,
+    or date-span lines.  Shrinks toward the first catalog code, one unit,
     no modifiers and one day.
     """
     chosen = draw(_CODE)

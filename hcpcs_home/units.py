@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from . import _clock
+from . import _clock, bounds
 from .catalog import lookup
 from .codes import BillingUnit, Code, normalize_code
 from .errors import InvalidFieldError, InvalidMinutesError, InvalidTimeError, NotTimedError
@@ -82,7 +82,7 @@ def __dir__() -> list[str]:
 
 _Units = int | Decimal  # a unit count: Decimal only where a payer bills fractions
 
-MAX_LINE_MINUTES = _clock.MAX_LINE_MINUTES
+MAX_LINE_MINUTES = bounds.MAX_LINE_MINUTES
 """The most minutes one line may document (one day, 1440); more is rejected as absurd."""
 
 
@@ -844,12 +844,28 @@ def minutes_between(start: object, stop: object, *, full_day: bool = False) -> i
     return _clock.span_minutes(begin, end, full_day=bool(full_day))
 
 
+def _in_range(field: str, value: object, day: _dt.date, *, slack: int = 0) -> None:
+    """Refuse a day outside :data:`~hcpcs_home.bounds.MIN_DATE`..``MAX_DATE`` (see bounds).
+
+    A span's stop may fall ``slack`` days later (a night shift begun on the last
+    day), so span arithmetic never overflows :mod:`datetime` (``9999-12-31``
+    plus a night would).
+    """
+    if not bounds.MIN_DATE <= day <= bounds.MAX_DATE + _dt.timedelta(days=slack):
+        raise InvalidTimeError(
+            field,
+            value,
+            f"is outside {bounds.MIN_DATE.isoformat()}..{bounds.MAX_DATE.isoformat()}",
+        )
+
+
 def _whole_minute(field: str) -> Any:
     def check(instance: Span, attribute: Any, value: object) -> None:
         if not isinstance(value, _dt.datetime) or value.tzinfo is not None:
             raise InvalidTimeError(field, value, "must be a naive local datetime.datetime")
         if value.second or value.microsecond:
             raise InvalidTimeError(field, value, "must be a whole minute (no seconds)")
+        _in_range(field, value, value.date(), slack=1 if field == "stop" else 0)
 
     check.__name__ = f"whole_minute_{field}"
     return check
@@ -892,6 +908,7 @@ class Span:
         """
         if not isinstance(day, _dt.date) or isinstance(day, _dt.datetime):
             raise InvalidTimeError("day", day, "must be a datetime.date")
+        _in_range("day", day, day)
         begin = _dt.datetime.combine(day, _dt.time()) + _dt.timedelta(
             minutes=_clock.clock_minutes("start", start)
         )

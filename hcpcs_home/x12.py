@@ -81,6 +81,8 @@ _QUALIFIERS = {"HC": "HCPCS/CPT procedure code", "HP": "HIPPS code"}
 _MAX_CHARGE = 18  # SV2-03 / SV1-02: R 1/18
 _MAX_QUANTITY = 15  # SV2-05 / SV1-04: R 1/15
 _NUMBER_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+_POINTER_RE = re.compile(r"(?:[1-9]|1[0-2])\Z")  # a diagnosis pointer, 1 to 12
+_CCYYMMDD_RE = re.compile(r"[0-9]{8}\Z")
 
 
 def _delimiter(value: object) -> str:
@@ -156,6 +158,13 @@ def _number(field: str, text: str, limit: int) -> Decimal:
     return Decimal(text)
 
 
+def _quantity(field: str, value: int | Decimal) -> int | Decimal:
+    """A line's units, which an 837 quantity (SV2-05, SV1-04) carries only above zero."""
+    if value <= 0:
+        raise InvalidFieldError(field, value, "must be above zero on an 837 line (drop the line)")
+    return value
+
+
 def _render_number(field: str, value: int | Decimal, limit: int) -> str:
     text = x12_decimal(value)
     if len(text.replace("-", "").replace(".", "")) > limit:
@@ -206,7 +215,7 @@ def sv2(line: ClaimLine, *, unit_basis: str = "UN", delimiters: Delimiters = DEL
             _procedure(line, d),
             _render_number("charge", line.charge, _MAX_CHARGE),
             _unit_basis("unit_basis", unit_basis, INSTITUTIONAL_UNIT_BASES),
-            _render_number("units", line.units, _MAX_QUANTITY),
+            _render_number("units", _quantity("units", line.units), _MAX_QUANTITY),
         ),
         d,
     )
@@ -251,7 +260,7 @@ def sv1(
             _procedure(line, d),
             _render_number("charge", line.charge, _MAX_CHARGE),
             _unit_basis("unit_basis", unit_basis, PROFESSIONAL_UNIT_BASES),
-            _render_number("units", line.units, _MAX_QUANTITY),
+            _render_number("units", _quantity("units", line.units), _MAX_QUANTITY),
             pos,
             "",
             d.component.join(str(p) for p in pointers),
@@ -428,7 +437,7 @@ def parse_sv1(
     if pos and not re.fullmatch(r"[0-9]{2}", pos):
         raise InvalidFieldError("SV1-05", pos, "is not a two-digit place of service")
     pointers = _element(parts, 7)
-    if pointers and not all(p.isdigit() and 1 <= int(p) <= 12 for p in pointers.split(d.component)):
+    if pointers and not all(_POINTER_RE.match(p) for p in pointers.split(d.component)):
         raise InvalidFieldError("SV1-07", pointers, "must be diagnosis pointers 1 to 12")
     return line
 
@@ -471,7 +480,9 @@ def _service_line(
         return ClaimLine(
             code=code,
             date=date,
-            units=_units(_number(names["units"], _element(parts, at + 3), _MAX_QUANTITY)),
+            units=_quantity(
+                "units", _units(_number(names["units"], _element(parts, at + 3), _MAX_QUANTITY))
+            ),
             revenue_code=revenue,
             modifiers=mods,
             charge=_number(names["charge"], _element(parts, at + 1), _MAX_CHARGE),
@@ -490,6 +501,8 @@ def _dates(where: tuple[str, str], fmt: str, value: str) -> tuple[_dt.date, _dt.
     if len(days) != (2 if fmt == "RD8" else 1):
         raise InvalidFieldError(where[1], value, f"is not a {fmt} value")
     try:
+        if not all(_CCYYMMDD_RE.match(day) for day in days):
+            raise ValueError(value)
         dates = [_dt.datetime.strptime(day, "%Y%m%d").date() for day in days]
     except ValueError:
         raise InvalidFieldError(where[1], value, "is not a CCYYMMDD date") from None

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 import typing
 from collections.abc import Iterable
 from decimal import Decimal
@@ -101,10 +102,15 @@ def _text(source: str | os.PathLike[str]) -> str:
     if isinstance(source, str) and source.lstrip().startswith("ISA"):
         return source.lstrip()
     if isinstance(source, (str, os.PathLike)):
+        where = str(source) if len(str(source)) <= 200 else str(source)[:200] + "..."
         try:
-            return Path(source).read_text().lstrip()
-        except OSError as exc:
-            raise InvalidFieldError("source", source, f"cannot be read ({exc})") from None
+            data = Path(source).read_bytes()
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+            raise InvalidFieldError("source", where, f"cannot be read ({exc})") from None
+        try:
+            return data.decode("utf-8").lstrip()
+        except UnicodeDecodeError as exc:
+            raise InvalidFieldError("source", where, f"is not UTF-8 text ({exc})") from None
     raise InvalidFieldError("source", source, "must be X12 text or a path")
 
 
@@ -265,9 +271,7 @@ def _type_of_bill(clm05: object, d: Delimiters) -> str:
     parts = clm05.split(d.component) if isinstance(clm05, str) else []
     if len(parts) != 3 or parts[1] != "A":
         raise InvalidFieldError("CLM05", clm05, "must be facility code, 'A' and frequency (32:A:9)")
-    if not (
-        len(parts[0]) == 2 and parts[0].isdigit() and len(parts[2]) == 1 and parts[2].isalnum()
-    ):
+    if not re.fullmatch(r"[0-9]{2}", parts[0]) or not re.fullmatch(r"[0-9A-Za-z]", parts[2]):
         raise InvalidFieldError("CLM05", clm05, "is not a facility code and frequency")
     return "0" + parts[0] + parts[2].upper()
 
@@ -282,7 +286,10 @@ def _statement_dates(dtps: Iterable[Any]) -> tuple[_dt.date, _dt.date]:
     if isinstance(value, _dt.date):
         return value, value
     try:
-        first, last = (_dt.datetime.strptime(day, "%Y%m%d").date() for day in str(value).split("-"))
+        days = str(value).split("-")
+        if len(days) != 2 or not all(re.fullmatch(r"[0-9]{8}", day) for day in days):
+            raise ValueError(value)
+        first, last = (_dt.datetime.strptime(day, "%Y%m%d").date() for day in days)
     except ValueError:
         raise InvalidFieldError("DTP*434", value, "is not a CCYYMMDD-CCYYMMDD range") from None
     return first, last
@@ -498,7 +505,7 @@ def _line_loop(
         sv1(
             line,
             place_of_service=pos,
-            diagnosis_pointers=[int(p) for p in pointers.split(":") if p.isdigit()],
+            diagnosis_pointers=[int(p) for p in pointers.split(":") if re.fullmatch("[0-9]+", p)],
         )
     else:
         sv2(line)

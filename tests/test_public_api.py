@@ -12,6 +12,7 @@ import pytest
 import hcpcs_home
 
 MODULES = [
+    "bounds",
     "catalog",
     "claims",
     "cli",

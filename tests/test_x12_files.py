@@ -322,11 +322,11 @@ class TestUpdate:
                 template([claim], generate_837i), [attrs.evolve(claim, type_of_bill=None)]
             )
 
-    def test_x12sdk_rejects(self) -> None:
-        """What x12sdk's models refuse (0 units on SV1) is an InvalidFieldError for the claim."""
+    def test_zero_units_refused(self) -> None:
+        """A 0-unit line (which x12sdk's SV1 model refuses) is refused first, naming the field."""
         claim = personal_care_claim()
         zero = attrs.evolve(claim, lines=[attrs.evolve(claim.lines[0], units=0)])
-        with pytest.raises(InvalidFieldError, match=r"CLM\*PC1019=.*x12sdk rejects it"):
+        with pytest.raises(InvalidFieldError, match=r"CLM\*PC1019/units=0 must be above zero"):
             x12_files.update_837(template([zero], generate_837p), [zero])
 
     def test_other_separators_refused(self) -> None:
