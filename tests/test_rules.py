@@ -9,8 +9,10 @@ under test, so a scenario may legitimately trip other rules as well.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -106,8 +108,12 @@ def only(c: Claim, rule_id: str) -> Finding:
 
 class TestCoverage:
     def test_every_rule_has_a_class_here(self) -> None:
-        """Each default rule id has a ``Test<Id>`` class in this module."""
+        """Each default rule id has a ``Test<Id>`` class in this module or in its family's
+        own test module (``tests/test_rules_<family>.py``)."""
         names = {n for n in globals() if n.startswith("Test")}
+        for path in Path(__file__).parent.glob("test_rules_*.py"):
+            module = importlib.import_module(path.stem)
+            names |= {n for n in vars(module) if n.startswith("Test")}
         wanted = {"Test" + r.id.title().replace("-", "") for r in DEFAULT_RULES}
         assert set() == wanted - names
 
@@ -456,11 +462,12 @@ class TestShortVisitUnits:
         assert (("units", "0"),) == finding.fix
         assert "Medicare counts 0" in finding.message
 
-    def test_hospice_visit_warns_too(self) -> None:
-        """Hospice visit lines meet the same conflict (Cahaba FAQ 9970 is a hospice FAQ)."""
+    def test_hospice_visit_is_not_contested(self) -> None:
+        """Hospice visit lines are counted under CMS's hospice Q&A itself (9887; Cahaba FAQ
+        9970), which settles 1-7 minutes as one increment: no warning, no error."""
         svc = service("G0299", "09:00", "09:06")
-        c = claim(MEDICARE, [line(svc)], [svc], type_of_bill="0811")
-        assert 1 == len(found(c, "short-visit-units"))
+        c = claim(MEDICARE, [line(svc, units=1)], [svc], type_of_bill="0811")
+        assert [] == found(c, "short-visit-units") + found(c, "below-minimum-time")
 
     def test_34x_lines_are_not_contested(self) -> None:
         """On 34X the CMS chart is settled (Pub. 100-04 ch. 5 §20.2 C), so no warning."""
@@ -1017,10 +1024,14 @@ class TestCredentialModifierMissing:
 
 
 class TestSeverities:
-    def test_only_short_visit_units_is_a_warning(self) -> None:
-        """The contested 1-7 minute chart is the one warning; the rest are errors (README §0.11)."""
-        assert {"short-visit-units"} == {
-            r.id for r in DEFAULT_RULES if r.severity is not Severity.ERROR
+    def test_only_contested_rules_are_warnings(self) -> None:
+        """The contested 1-7 minute chart and the late NOTR (no published consequence) are
+        the warnings, the hospice add-on and RHC rate facts information; the rest are errors."""
+        assert {"short-visit-units", "notr-late"} == {
+            r.id for r in DEFAULT_RULES if r.severity is Severity.WARNING
+        }
+        assert {"sia-eligible", "rhc-rate-days"} == {
+            r.id for r in DEFAULT_RULES if r.severity is Severity.INFO
         }
 
     def test_units_are_decimal_for_tmhp_tenths(self) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "expected_units",
     "sibling_code",
     "texts",
+    "unit_policy",
 ]
 
 Pred = Callable[[Context], bool]
@@ -176,8 +177,20 @@ def expected_units(ctx: Context) -> int | Decimal | None:
     return result
 
 
+def unit_policy(ctx: Context) -> _units.UnitPolicy:
+    """The unit policy the claim's lines are counted under: the payer's, with Medicare's
+    default read as :data:`~hcpcs_home.units.HOSPICE_VISIT` on 081X/082X bills (CMS
+    hospice Q&A 9887; :func:`hcpcs_home.units.policy_for_bill`)."""
+    found: _units.UnitPolicy | None = ctx.claim_memo.get("unit_policy")
+    if found is None:
+        found = ctx.claim_memo["unit_policy"] = _units.policy_for_bill(
+            ctx.payer.unit_policy, ctx.claim.type_of_bill
+        )
+    return found
+
+
 def _expected(ctx: Context) -> int | Decimal | None:
-    code, line, policy = ctx.code, ctx.line, ctx.payer.unit_policy
+    code, line, policy = ctx.code, ctx.line, unit_policy(ctx)
     if code is None or line is None:
         return None
     if code.unit is BillingUnit.DAY:

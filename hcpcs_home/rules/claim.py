@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from .._engine import Context, Predicate, Rule, Scope, Severity, Vocabulary
 from ..claims import AuthorizationBasis
 from ..codes import Code
+from ..hospice import LevelOfCare
 from . import _common as common
 from ._common import (
     HH_VISIT_FAMILIES,
@@ -49,11 +51,15 @@ def has_revenue_code() -> Pred:
 def revenue_code_fits() -> Pred:
     """The revenue code is one the code is billed under: 042X PT, 043X OT, 044X SLP,
     055X nursing, 056X social services, 057X aide (NGS "Home Health Therapy Billing";
-    NGS SIA article 1240716); 0552 for S9123/S9124 (Pabau S9124 guide, third-party)."""
+    NGS SIA article 1240716); 0552 for S9123/S9124 (Pabau S9124 guide, third-party); a
+    site-of-service Q-code on a hospice level-of-care line, 0651/0652/0655/0656 (CR 5245,
+    Transmittal 1011; Pub. 100-04 ch. 11 §30.1)."""
 
     def test(ctx: Context) -> bool:
         line, code = ctx.line, ctx.code
         if line is None or code is None or line.revenue_code is None:
+            return True
+        if line.code.startswith("Q50") and line.revenue_code in LEVEL_OF_CARE_CODES:
             return True
         if line.code.startswith("Q50") and code.code in SITE_OF_SERVICE_HH:
             return line.revenue_code[:3] in HH_VISIT_FAMILIES
@@ -76,6 +82,16 @@ def _accepts_revenue_code(code: Code, revenue_code: str) -> bool:
         _REVENUE_FITS.clear()
     _REVENUE_FITS[key] = (code, fits)
     return fits
+
+
+#: Revenue codes of the hospice levels of care, whose lines carry a site Q-code (CR 5245).
+LEVEL_OF_CARE_CODES = frozenset(level.revenue_code for level in LevelOfCare)
+
+
+def revenue_code_in(codes: Iterable[str]) -> Pred:
+    """The line's revenue code is one of ``codes`` (four digits, ``"0651"``)."""
+    wanted = frozenset(common.texts(codes, "codes"))
+    return lambda ctx: ctx.line is not None and ctx.line.revenue_code in wanted
 
 
 def site_of_service_code() -> Pred:
@@ -333,6 +349,7 @@ VOCABULARY = Vocabulary(
         "line_in_period": line_in_period,
         "overlaps_other_visit": overlaps_other_visit,
         "revenue_code_fits": revenue_code_fits,
+        "revenue_code_in": revenue_code_in,
         "site_of_service_code": site_of_service_code,
         "site_of_service_reported": site_of_service_reported,
     },
@@ -411,9 +428,15 @@ RULES: tuple[Rule, ...] = (
         Severity.ERROR,
         "site-of-service line {code} bills {units} units; it is always 1",
         "NGS article 522358 (Q line: 1 unit, nominal charge)",
-        p("code_in", codes=["Q5001", "Q5002", "Q5009"]) & p("units_above", limit=1),
+        p("code_in", codes=["Q5001", "Q5002", "Q5009"])
+        & p("units_above", limit=1)
+        & ~p("revenue_code_in", codes=sorted(LEVEL_OF_CARE_CODES)),
         field="units",
-        description="A Q5001/Q5002/Q5009 line bills more than 1 unit.",
+        description=(
+            "A home-health Q5001/Q5002/Q5009 line bills more than 1 unit. A hospice "
+            "level-of-care line (0651-0656) is not one: its units are days or 15-minute "
+            "increments."
+        ),
         advice="None (bill 1 unit at a nominal charge).",
     ),
     Rule(

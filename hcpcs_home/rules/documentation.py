@@ -54,10 +54,22 @@ def credential_fits() -> Pred:
     return test
 
 
+#: Hospice bills (TOB 081X/082X).
+_HOSPICE_CLASSES = frozenset({"81", "82"})
+#: Where hospice care is given, by the site Q-codes: the home or assisted living (Q5001,
+#: Q5002), a nursing or skilled nursing facility, hospital or other facility (Q5003-Q5008)
+#: and a hospice facility (Q5006, Q5010) (CMS HCPCS descriptors; CR 5245).
+_HOSPICE_SITES = frozenset(
+    {Setting.HOME, Setting.ASSISTED_LIVING, Setting.FACILITY, Setting.HOSPICE}
+)
+
+
 def setting_fits() -> Pred:
     """Each service's setting is one the code allows (G0129: partial hospitalization or
     intensive outpatient program, CMS descriptor; home codes: the home, where an assisted
-    living residence counts as home, Q5002)."""
+    living residence counts as home, Q5002).  On a hospice bill a code "in the home health
+    or hospice setting" fits wherever the hospice patient lives, a nursing facility
+    included (the Q5003-Q5010 descriptors; CR 5245)."""
 
     def test(ctx: Context) -> bool:
         code = ctx.code
@@ -65,8 +77,13 @@ def setting_fits() -> Pred:
             return True
         settings = code.settings
         home = Setting.HOME in settings
+        hospice = Setting.HOSPICE in settings and ctx.claim.bill_class in _HOSPICE_CLASSES
         for s in ctx.services:
-            if s.setting not in settings and not (home and s.setting in _HOME_LIKE):
+            if (
+                s.setting not in settings
+                and not (home and s.setting in _HOME_LIKE)
+                and not (hospice and s.setting in _HOSPICE_SITES)
+            ):
                 return False
         return True
 

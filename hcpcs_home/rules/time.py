@@ -16,8 +16,8 @@ from ._common import (
     documented_minutes,
     expected_units,
     hh_claim,
-    hospice_claim,
     known,
+    unit_policy,
 )
 
 __all__ = ["RULES", "VOCABULARY"]
@@ -95,7 +95,7 @@ def telehealth_units_ok() -> Pred:
 def _fix_units(ctx: Context) -> FixResult:
     expected = expected_units(ctx)
     minutes = documented_minutes(ctx)
-    facts = {"expected": expected, "minutes": minutes, "policy": ctx.payer.unit_policy.name}
+    facts = {"expected": expected, "minutes": minutes, "policy": unit_policy(ctx).name}
     if expected is None:
         return None, {}, facts
     return f"bill {expected} unit(s)", {"units": str(expected)}, facts
@@ -192,13 +192,14 @@ RULES: tuple[Rule, ...] = (
         "{code} documents {minutes} minute(s): sources disagree whether a 1-7 minute visit "
         "line is 0 or 1 unit; {policy} counts {expected}",
         'NGS "Home Health Therapy Billing" chart vs Cahaba RHHI hospice FAQ 9970 (CR 6440)',
-        known & (hh_claim | hospice_claim) & p("minutes_contested"),
+        known & hh_claim & p("minutes_contested"),
         fix=fix("expected-units"),
         field="units",
         description=(
-            "A 15-minute home-health or hospice visit line documenting 1-7 minutes, where the NGS "
+            "A 15-minute home-health (032X) visit line documenting 1-7 minutes, where the NGS "
             "chart gives 0 units and the CMS hospice FAQ gives 1: a warning, since the sources "
-            "disagree."
+            "disagree. Hospice lines are counted under the hospice FAQ itself "
+            "(:data:`~hcpcs_home.units.HOSPICE_VISIT`), so they are not contested."
         ),
         advice=(
             "The units the payer's policy counts (choose "
