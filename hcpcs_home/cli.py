@@ -64,6 +64,7 @@ FORMATS: dict[str, str] = {
 }
 """The input formats of ``check --format``, with what each holds."""
 
+_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
 _BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
 _STDIN = "-"
 
@@ -348,6 +349,9 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         io.out.flush()
     except BrokenPipeError:
         _quiet_closed_stdout(io.out)
+    except KeyboardInterrupt:  # Ctrl-C: what was read so far, no traceback
+        print(f"hcpcs-home: interrupted; {tally}", file=io.err)
+        return _INTERRUPTED
     print(f"hcpcs-home: {tally}", file=io.err)
     if tally.records == 0:
         print("hcpcs-home: nothing was checked", file=io.err)

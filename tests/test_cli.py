@@ -200,6 +200,23 @@ class TestStreaming:
         main(["check", "-"], stdout=out, stdin=Probe(text), stderr=io.StringIO())
         assert [0, 1, 2, 3] == seen
 
+    def test_interrupt_ends_with_the_summary(self) -> None:
+        """Ctrl-C while reading ends with the summary so far and status 130, no traceback."""
+
+        class Interrupted(io.BytesIO):
+            def readline(self, size: int | None = -1) -> bytes:
+                if self.tell():
+                    raise KeyboardInterrupt
+                return super().readline(size)
+
+        out, err = io.StringIO(), io.StringIO()
+        status = main(
+            ["check", "-"], stdout=out, stdin=Interrupted(CLEAN.encode() + b"\n{"), stderr=err
+        )
+        assert 130 == status
+        assert 1 == out.getvalue().count("0 error(s)")
+        assert "interrupted; 1 record(s) read" in err.getvalue()
+
     def test_bad_bytes_and_long_lines_are_one_record_each(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
