@@ -42,6 +42,7 @@ __all__ = [
     "json_document",
     "json_lines",
     "read_bounded",
+    "rif_claims",
     "timesheet_csv",
 ]
 
@@ -380,3 +381,28 @@ def _csv_rows(
             (start, {c: (v if v.strip() else None) for c, v in zip(header, cells, strict=False)})
         )
     return header, header_at, rows, bad
+
+
+def rif_claims(path: str, *, payer: Payer | str | None = None) -> Iterator[Record]:
+    """A record per claim of a CMS research (RIF) claim file (:func:`hcpcs_home.rif.read_claims`).
+
+    The reader streams the file claim by claim (rows of a claim are
+    consecutive).  A claim it could not read is an unreadable record at its
+    first row; a claim is labelled with its first row, counted on from the
+    rows before it (one row per claim line; the header is line 1).
+    """
+    from .rif import RifError, read_claims
+
+    line, number = 2, 0
+    try:
+        for item in read_claims(path, payer=payer or "medicare"):
+            number += 1
+            if isinstance(item, RifError):
+                line = item.rows[0]
+                yield Record(path, line, number, problem=_bounded(str(item)))
+                line = item.rows[-1] + 1
+            else:
+                yield Record(path, line, number, item)
+                line += len(item.lines)
+    except HcpcsError as exc:  # not text, or a header without the RIF columns
+        yield Record(path, line if number else 1, number + 1, problem=_bounded(str(exc)))

@@ -61,6 +61,7 @@ FORMATS: dict[str, str] = {
     "jsonl": "JSON lines, one claim object per line, read line by line",
     "json": "one JSON document: a claim object or a list of them, read whole",
     "csv": "a timesheet, one service per row, grouped into claims by claim_id, read whole",
+    "rif": "a CMS research (RIF) home-health or hospice claim file, read claim by claim",
 }
 """The input formats of ``check --format``, with what each holds."""
 
@@ -105,7 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--payer",
         metavar="ID",
-        help="csv: the payer profile id for rows without a payer column (e.g. medicare)",
+        help="csv: the payer profile id for rows without a payer column (e.g. bcbs-tx); "
+        "rif: the payer profile of the claims (default medicare)",
     )
     check.add_argument(
         "--type-of-bill",
@@ -238,6 +240,8 @@ def _open_inputs(names: Sequence[str], chosen: str | None) -> list[tuple[str, st
     """(name, format) per input, each file checked to open before anything is read."""
     if list(names).count(_STDIN) > 1:
         raise _UsageError("standard input (-) can be read only once")
+    if chosen == "rif" and _STDIN in names:
+        raise _UsageError("--format rif reads files, not standard input (-)")
     inputs = []
     for name in names:
         fmt = _format_of(name, chosen)
@@ -254,12 +258,15 @@ def _open_inputs(names: Sequence[str], chosen: str | None) -> list[tuple[str, st
 def _readers(args: argparse.Namespace) -> dict[str, _Reader]:
     """The reader of each format, with the options that apply to it."""
     # Imported here: --help, --version, lookup and units need no claim reading.
-    from ._claim_files import json_document, json_lines, timesheet_csv
+    from ._claim_files import json_document, json_lines, rif_claims, timesheet_csv
 
     def csv(stream: IO[bytes], file: str) -> Iterator[Record]:
         return timesheet_csv(stream, file, payer=args.payer, type_of_bill=args.type_of_bill)
 
-    return {"jsonl": json_lines, "json": json_document, "csv": csv}
+    def rif(stream: IO[bytes], file: str) -> Iterator[Record]:
+        return rif_claims(file, payer=args.payer)  # read_claims opens the file by its name
+
+    return {"jsonl": json_lines, "json": json_document, "csv": csv, "rif": rif}
 
 
 def _records(name: str, reader: _Reader, stdin: IO[bytes]) -> Iterator[Record]:

@@ -457,6 +457,57 @@ class TestCsv:
         assert (11, "") == (done.returncode, done.stderr.split("hcpcs-home: 2 record")[0])
 
 
+RIF_DIR = Path(os.environ.get("HCPCS_RIF_DIR", ROOT.parent / "shared" / "data" / "cms-rif-samples"))
+RIF_HEADER = (
+    "CLM_ID|BENE_ID|NCH_CLM_TYPE_CD|CLM_FROM_DT|CLM_THRU_DT|CLM_FAC_TYPE_CD|"
+    "CLM_SRVC_CLSFCTN_TYPE_CD|CLM_FREQ_CD|PTNT_DSCHRG_STUS_CD|CLM_ADMSN_DT|"
+    "REV_CNTR|REV_CNTR_DT|HCPCS_CD|REV_CNTR_UNIT_CNT|REV_CNTR_TOT_CHRG_AMT"
+)
+
+
+def _rif_row(claim: str, rev: str, code: str, day: str = "01-Mar-2024") -> str:
+    return f"{claim}|1|10|01-Mar-2024|30-Mar-2024|3|2|9|30|01-Mar-2024|{rev}|{day}|{code}|1|10"
+
+
+class TestRif:
+    def test_claims_labelled_by_first_row(self, tmp_path: Path) -> None:
+        """Each RIF claim is one record at its first row; a claim that cannot be read is one too."""
+        path = write(
+            tmp_path / "hha.txt",
+            RIF_HEADER,
+            _rif_row("7", "0023", "1FC21"),
+            _rif_row("7", "0551", "G0299"),
+            _rif_row("8", "0551", "G0299", day="31-Feb-2024"),
+            _rif_row("9", "0551", "G0299"),
+        )
+        run = Run("check", "--json", "--format", "rif", str(path))
+        rows = run.json()
+        assert [(2, "7"), (4, None), (5, "9")] == [(r["line"], r.get("claim")) for r in rows]
+        assert "'8'" in rows[1]["error"]["message"]
+        assert "3 record(s) read: 2 claim(s) checked" in run.err
+
+    def test_not_a_rif_file(self, tmp_path: Path) -> None:
+        """A file without the RIF columns is one unreadable record at its header."""
+        rows = Run("check", "--json", "--format", "rif", str(write(tmp_path / "x", "a|b"))).json()
+        assert [(1, False)] == [(r["line"], r["ok"]) for r in rows]
+        assert "lacks the RIF column(s)" in rows[0]["error"]["message"]
+
+    def test_not_from_standard_input(self) -> None:
+        """RIF files are read by name: - is a usage error."""
+        run = Run("check", "--format", "rif", "-", stdin=RIF_HEADER.encode())
+        assert (EXIT_USAGE, "") == (run.status, run.out)
+
+    def test_cms_samples(self) -> None:
+        """CMS's synthetic RIF samples: every claim read and checked, none lost."""
+        if not (RIF_DIR / "hha.csv").is_file():
+            pytest.skip(f"CMS RIF samples not found at {RIF_DIR} (set HCPCS_RIF_DIR)")
+        run = Run("check", "--json", "--format", "rif", str(RIF_DIR / "hha.csv"))
+        rows = run.json()
+        assert 10 == len(rows)
+        assert all("findings" in r for r in rows)
+        assert [2, 4] == [r["line"] for r in rows[:2]]
+
+
 def _conforms(value: Any, schema: dict[str, Any], root: dict[str, Any]) -> bool:
     """Whether ``value`` fits the parts of JSON Schema the documented schema uses."""
     if "$ref" in schema:
