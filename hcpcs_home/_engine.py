@@ -32,6 +32,7 @@ from .payers import Payer
 
 __all__ = [
     "And",
+    "Batch",
     "Context",
     "Explanation",
     "Finding",
@@ -69,6 +70,45 @@ class Scope(str, enum.Enum):
 
 
 # --- context -------------------------------------------------------------------
+
+
+class Batch:
+    """The claims checked together, for rules that look across claims.
+
+    A rule reads it with :meth:`of`: the batch a check was given, or the
+    claim alone.  ``memo`` holds facts computed once for the whole batch
+    (overlaps of one worker across patients, authorization totals).
+
+    :ivar claims: the claims, in order.
+    :ivar memo: facts shared by every claim's check.
+    """
+
+    __slots__ = ("claims", "memo")
+
+    def __init__(self, claims: Sequence[Claim]) -> None:
+        self.claims: tuple[Claim, ...] = tuple(claims)
+        for i, c in enumerate(self.claims):
+            if not isinstance(c, Claim):
+                raise InvalidFieldError(f"claims[{i}]", c, "must be a Claim")
+        self.memo: dict[str, Any] = {}
+
+    def __contains__(self, claim: object) -> bool:
+        return any(c is claim for c in self.claims)
+
+    def index(self, claim: Claim) -> int:
+        """The position of ``claim`` (by identity) in the batch."""
+        for i, c in enumerate(self.claims):
+            if c is claim:
+                return i
+        raise InvalidFieldError("claim", claim, "is not in the batch")
+
+    @classmethod
+    def of(cls, ctx: Context) -> Batch:
+        """The batch of the context's check, or a batch of its claim alone."""
+        found = ctx.claim_memo.get("batch")
+        if not isinstance(found, Batch):
+            found = ctx.claim_memo["batch"] = cls([ctx.claim])
+        return found
 
 
 class Context:
@@ -1180,17 +1220,30 @@ class RuleSet:
             raise KeyError(rule.id)
         return attrs.evolve(self, rules=tuple(rule if r.id == rule.id else r for r in self.rules))
 
-    def check(self, claim: Claim, *, catalog: Catalog | None = None) -> Report:
+    def check(
+        self, claim: Claim, *, catalog: Catalog | None = None, batch: Batch | None = None
+    ) -> Report:
         """Every finding of these rules on ``claim``, codes looked up in ``catalog``
-        (the shipped catalog where ``None``); see :func:`hcpcs_home.policy.check`."""
+        (the shipped catalog where ``None``); see :func:`hcpcs_home.policy.check`.
+
+        ``batch`` is the :class:`Batch` the claim belongs to, for rules that look
+        across claims (:func:`hcpcs_home.policy.check_many` with ``batch=True``);
+        alone, a claim is a batch of one.
+        """
         if not isinstance(claim, Claim):
             raise InvalidFieldError("claim", claim, "must be a Claim")
         if catalog is not None and not isinstance(catalog, Catalog):
             raise InvalidFieldError("catalog", catalog, "must be a Catalog or None")
-        return Report(claim, tuple(self._findings(claim, catalog)))
+        if batch is not None and (not isinstance(batch, Batch) or claim not in batch):
+            raise InvalidFieldError("batch", batch, "must be a Batch holding the claim")
+        return Report(claim, tuple(self._findings(claim, catalog, batch)))
 
-    def _findings(self, claim: Claim, catalog: Catalog | None) -> list[Finding]:
+    def _findings(
+        self, claim: Claim, catalog: Catalog | None, batch: Batch | None = None
+    ) -> list[Finding]:
         header = Context(claim, catalog=catalog)
+        if batch is not None:
+            header.claim_memo["batch"] = batch
         check_lines, found = self._plan(header)
         check_lines(header, found)
         for rule in self.rules:

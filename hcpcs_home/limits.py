@@ -20,7 +20,7 @@ hour, 1 of an hourly code (S9123/S9124/T1026), 1 of a per-diem code per day.
 >>> for (claim_index, line), problems in usage.items():
 ...     for p in problems:
 ...         print(line, p.message, "->", p.max_units)
-3 PA1 allows 20 hours a week (from 2024-03-03); 24 used through this line -> 8
+3 authorization PA1 allows 20 hours a week (from 2024-03-03), 24 used -> 8
 """
 
 from __future__ import annotations
@@ -180,13 +180,14 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
                     continue
                 key = (auth.payer, number)
                 add = found[(n, i)].append
+                name = f"authorization {number}"
                 if line.code not in auth.codes:
-                    add(LimitProblem(number, f"{number} does not authorize {line.code}"))
+                    add(LimitProblem(number, f"{name} does not authorize {line.code}"))
                 if not auth.covers_date(line.date):
                     add(
                         LimitProblem(
                             number,
-                            f"{number} runs {auth.start.isoformat()} to {auth.end.isoformat()}",
+                            f"{name} runs {auth.start.isoformat()} to {auth.end.isoformat()}",
                         )
                     )
                 amount = line_amount(auth, line, unit, len(services))
@@ -194,14 +195,16 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
                     add(
                         LimitProblem(
                             number,
-                            f"{number} counts {auth.basis.value}; {line.code} (per "
+                            f"{name} counts {auth.basis.value}; {line.code} (per "
                             f"{unit.value}) cannot be counted in them",
                         )
                     )
                     continue
                 if auth.basis is AuthorizationBasis.DAYS:
-                    amount = 0 if line.date in days[key] else 1
-                    days[key].add(line.date)
+                    seen = days[key]
+                    touched = {line.date, *(d for s in services for d in s.days())}
+                    amount = len(touched - seen)
+                    seen.update(touched)
                 total = used[key] = used.get(key, auth.used) + amount
                 week = claim.payer.week_of(line.date)
                 day_key = (auth.payer, number, line.date)
@@ -212,7 +215,7 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
                 month_total = per_month[month_key] = per_month[month_key] + amount
                 basis = auth.basis.value
                 checks = (
-                    (auth.units, total, f"authorizes {auth.units} {basis}"),
+                    (auth.remaining, total - auth.used, f"has {auth.remaining} {basis} left"),
                     (auth.per_day, day_total, f"allows {auth.per_day} {basis} on {line.date}"),
                     (
                         auth.per_week,
@@ -231,8 +234,7 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
                         add(
                             LimitProblem(
                                 number,
-                                f"{number} {what}; {_plain(Decimal(so_far))} used through "
-                                "this line",
+                                f"{name} {what}, {_plain(Decimal(so_far))} used",
                                 _back_to_units(auth, room, unit),
                             )
                         )
@@ -247,7 +249,9 @@ def per_day_excess(claims: Sequence[Claim]) -> dict[tuple[int, int], LimitProble
     day of service; North Dakota T1020: one unit per client per day, ND DHS
     Service Chapter 535-05-45), or as many shifts as 24 hours hold where the
     payer defines a per diem as a shift (DOL DEEOIC Bulletin 08-09: 8 hours,
-    so 3).  Lines of claims without a member id count for their claim alone.
+    so 3).  Lines of claims without a member id count for their claim alone.  A
+    single line billing more than its day allows is not reported here (the
+    ``per-diem-units`` rule checks a line against its documented days).
     Keys are ``(claim index, line index)``.
 
     >>> from hcpcs_home import Claim, ClaimLine, payers
@@ -272,7 +276,7 @@ def per_day_excess(claims: Sequence[Claim]) -> dict[tuple[int, int], LimitProble
             key = (member, line.code, line.date)
             before = totals[key]
             totals[key] = before + line.units
-            if totals[key] > limit:
+            if totals[key] > limit and before > 0:
                 out[(n, i)] = LimitProblem(
                     None,
                     f"{line.code} allows {limit} unit(s) a day; {totals[key]} billed on "

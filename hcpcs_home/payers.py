@@ -19,14 +19,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from . import _fields as f
 from . import units
 from .bounds import MAX_AUTHORIZATIONS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH
+from .codes import Credential
 from .errors import InvalidFieldError
+
+if TYPE_CHECKING:
+    from .codes import Code
 
 __all__ = [
     "BCBS_TEXAS",
@@ -81,6 +86,22 @@ def _weekday(value: object) -> str:
     return word
 
 
+def _code_credentials(value: object) -> tuple[tuple[str, frozenset[Credential]], ...]:
+    """``{code: credentials}`` as sorted ``(code, frozenset)`` pairs (also from pairs)."""
+    items = value.items() if isinstance(value, Mapping) else value
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        raise InvalidFieldError("code_credentials", value, "must map codes to credentials")
+    out: dict[str, frozenset[Credential]] = {}
+    for item in items:
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise InvalidFieldError("code_credentials", item, "must be a (code, credentials) pair")
+        code = f.code("code_credentials")(item[0])
+        out[code] = f.frozenset_of(f.enum_of(Credential, "code_credentials"), "code_credentials")(
+            item[1]
+        )
+    return tuple(sorted(out.items()))
+
+
 def _modifier_set(value: object) -> frozenset[str]:
     return frozenset(f.modifiers(value))
 
@@ -121,6 +142,9 @@ class Payer:
     :ivar evv_exempt_modifiers: modifiers that mark a service needing no EVV match
         (Texas HHCS: KX outside the home, HQ other residential settings).
     :ivar evv_from: first date of service the EVV requirement applies to.
+    :ivar code_credentials: codes whose rendering credentials the payer defines
+        itself, as ``(code, credentials)`` pairs, in place of the HCPCS descriptor's
+        (DOL EEOICP: S5126 attendant care by a home health aide).
     :ivar source: where each setting comes from.
     """
 
@@ -156,6 +180,9 @@ class Payer:
     )
     evv_exempt_modifiers: frozenset[str] = attrs.field(default=frozenset(), converter=_modifier_set)
     evv_from: _dt.date | None = attrs.field(default=None, converter=f.optional(f.date("evv_from")))
+    code_credentials: tuple[tuple[str, frozenset[Credential]], ...] = attrs.field(
+        default=(), converter=_code_credentials
+    )
     source: str = attrs.field(
         default="", converter=f.text("source", MAX_TEXT_LENGTH, multiline=True)
     )
@@ -173,6 +200,20 @@ class Payer:
             and (self.evv_from is None or self.evv_from <= day)
             and not self.evv_exempt_modifiers.intersection(modifiers)
         )
+
+    def credentials_for(self, code: Code) -> frozenset[Credential]:
+        """The credentials this payer lets render ``code``: its own, else the descriptor's.
+
+        >>> from hcpcs_home import lookup
+        >>> sorted(c.value for c in DOL_EEOICP.credentials_for(lookup("S5126")))
+        ['HHA', 'PCA']
+        >>> sorted(c.value for c in MEDICARE.credentials_for(lookup("S5126")))
+        ['PCA']
+        """
+        for name, credentials in self.code_credentials:
+            if name == code.code:
+                return credentials
+        return code.credentials
 
     def week_of(self, day: _dt.date) -> _dt.date:
         """The first day of the payer's service week holding ``day``.
@@ -277,9 +318,10 @@ DOL_EEOICP = Payer(
     accepts_s_codes=True,
     accepts_t_codes=True,
     unit_policy=units.DOL_EEOICP_8_HOUR_SHIFT,
+    code_credentials={"S5126": ["HHA", "PCA"]},
     source=(
-        "per diem codes T1030/T1031/S5126 count one unit per 8-hour shift: DOL DEEOIC Bulletin "
-        "08-09, attachment 4"
+        "per diem codes T1030/T1031/S5126 count one unit per 8-hour shift, and S5126 attendant "
+        "care is billed for home health aide shifts: DOL DEEOIC Bulletin 08-09, attachment 4"
     ),
 )
 """The federal program whose per-diem unit is one 8-hour shift."""

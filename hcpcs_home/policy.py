@@ -38,6 +38,7 @@ from typing import Any
 
 from ._engine import (
     And,
+    Batch,
     Context,
     Explanation,
     Finding,
@@ -60,6 +61,7 @@ from .rules import DEFAULT_RULES, VOCABULARY
 
 __all__ = [
     "And",
+    "Batch",
     "Context",
     "Explanation",
     "Finding",
@@ -103,18 +105,33 @@ def check_many(
     rules: RuleSet | None = None,
     *,
     catalog: Catalog | None = None,
+    batch: bool = False,
 ) -> Iterator[Report | HcpcsError]:
     """Check many claims lazily, yielding each claim's :class:`Report` in order.
 
     Items that are already errors (a claim that could not be read, from
     :func:`hcpcs_home.serialize.claims_from_json_lines`) are passed through, so
     a batch keeps every input's result in place.
+
+    With ``batch=True`` the claims are read first and checked as one
+    :class:`Batch`: rules that look across claims (one worker in two patients'
+    visits at once, an authorization or a per-diem day used on several claims)
+    see all of them.  Without it each claim is checked alone, lazily.
     """
     if rules is not None and not isinstance(rules, RuleSet):
         raise InvalidFieldError("rules", rules, "must be a RuleSet or None")
     chosen = DEFAULT_RULES if rules is None else rules
-    for item in claims:
-        yield item if isinstance(item, HcpcsError) else chosen.check(item, catalog=catalog)
+    if not batch:
+        for item in claims:
+            yield item if isinstance(item, HcpcsError) else chosen.check(item, catalog=catalog)
+        return
+    items = list(claims)
+    together = Batch([c for c in items if not isinstance(c, HcpcsError)])
+    for item in items:
+        if isinstance(item, HcpcsError):
+            yield item
+        else:
+            yield chosen.check(item, catalog=catalog, batch=together)
 
 
 def predicate(name: str, **params: Any) -> Predicate:

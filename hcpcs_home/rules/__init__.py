@@ -30,7 +30,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .._engine import RuleSet, Vocabulary
-from . import _common, claim, codes, documentation, edits, hospice, therapy, time
+from . import _common, claim, codes, documentation, edits, home_care, hospice, therapy, time
 from ._reference import reference_rst
 
 __all__ = [
@@ -49,7 +49,16 @@ def __dir__() -> list[str]:
 
 
 #: The family modules, in the order their rules are reported.
-FAMILIES: tuple[ModuleType, ...] = (codes, documentation, time, therapy, claim, hospice, edits)
+FAMILIES: tuple[ModuleType, ...] = (
+    codes,
+    documentation,
+    time,
+    therapy,
+    claim,
+    home_care,
+    hospice,
+    edits,
+)
 
 
 def _vocabulary() -> Vocabulary:

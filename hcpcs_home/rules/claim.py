@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .._engine import Context, Predicate, Rule, Scope, Severity, Vocabulary
-from ..claims import AuthorizationBasis
+from .._engine import Batch, Context, Predicate, Rule, Scope, Severity, Vocabulary
 from ..codes import Code
 from ..hospice import LevelOfCare
+from ..limits import LimitProblem, authorization_usage
 from . import _common as common
 from ._common import (
     HH_VISIT_FAMILIES,
@@ -106,41 +106,19 @@ def _auth_numbers(ctx: Context) -> set[str]:
     return numbers
 
 
-def _auth_usage(ctx: Context) -> dict[int, list[tuple[str, str]]]:
-    """Per line index, the authorization problems found by walking the claim in order."""
+def _auth_usage(ctx: Context) -> dict[int, list[LimitProblem]]:
+    """Per line index, the authorization limits the line passes, counted across the
+    check's batch by :func:`hcpcs_home.limits.authorization_usage` (each line converted
+    through its code's unit into the authorization's units, visits, days or hours)."""
     memo = ctx.claim_memo.get("auth_usage")
     if memo is not None:
         return memo  # type: ignore[no-any-return]
-
-    memo = defaultdict(list)
-    used: dict[str, Any] = defaultdict(int)
-    days: dict[str, set[_dt.date]] = defaultdict(set)
-    by_id = {s.id: s for s in ctx.claim.services}
-    for i, line in enumerate(ctx.claim.lines):
-        services = [by_id[x] for x in line.service_ids if x in by_id]
-        numbers = {s.prior_auth for s in services if s.prior_auth}
-        if line.prior_auth:
-            numbers.add(line.prior_auth)
-        for number in sorted(numbers):
-            auth = ctx.claim.authorization(number)
-            if auth is None:
-                continue
-            if line.code not in auth.codes:
-                memo[i].append((number, f"does not authorize {line.code}"))
-            if not auth.covers_date(line.date):
-                memo[i].append((number, f"runs {auth.start.isoformat()} to {auth.end.isoformat()}"))
-            if auth.basis is AuthorizationBasis.UNITS:
-                used[number] += line.units
-            elif auth.basis is AuthorizationBasis.VISITS:
-                used[number] += max(1, len(services))
-            else:
-                days[number].update(d for s in services for d in s.days())
-                days[number].add(line.date)
-                used[number] = len(days[number])
-            if used[number] > auth.remaining:
-                memo[i].append(
-                    (number, f"has {auth.remaining} {auth.basis.value} left, {used[number]} used")
-                )
+    batch = Batch.of(ctx)
+    usage = batch.memo.get("authorization_usage")
+    if usage is None:
+        usage = batch.memo["authorization_usage"] = authorization_usage(batch.claims)
+    n = batch.index(ctx.claim)
+    memo = {i: problems for (m, i), problems in usage.items() if m == n}
     ctx.claim_memo["auth_usage"] = memo
     return memo
 
@@ -323,8 +301,17 @@ def _fix_site(ctx: Context) -> FixResult:
 
 def _fix_auth(ctx: Context) -> FixResult:
     problems = _auth_usage(ctx).get(ctx.index or 0, []) if ctx.index is not None else []
-    detail = "; ".join(f"authorization {n} {why}" for n, why in problems)
-    return "request more units or a new authorization before billing", {}, {"detail": detail}
+    detail = "; ".join(p.message for p in problems)
+    fits = [p.max_units for p in problems if p.max_units is not None]
+    text = "request more units or a new authorization before billing"
+    if fits:
+        units = min(fits)
+        return (
+            f"{text}, or bill at most {units} unit(s) here",
+            {"units": str(units)},
+            {"detail": detail},
+        )
+    return text, {}, {"detail": detail}
 
 
 def _fix_overlap(ctx: Context) -> FixResult:

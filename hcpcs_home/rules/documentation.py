@@ -38,14 +38,17 @@ def credential_documented() -> Pred:
 
 
 def credential_fits() -> Pred:
-    """Each service's credential is one the code may be rendered by (CMS descriptors;
-    Pabau S9124 guide, third-party: an RN shift billed S9124 is an audit trigger)."""
+    """Each service's credential is one the code may be rendered by (CMS descriptors, or
+    the payer's own definition, :meth:`~hcpcs_home.payers.Payer.credentials_for`; Pabau
+    S9124 guide, third-party: an RN shift billed S9124 is an audit trigger)."""
 
     def test(ctx: Context) -> bool:
         code = ctx.code
-        if code is None or not code.credentials:
+        if code is None:
             return True
-        allowed = code.credentials
+        allowed = ctx.payer.credentials_for(code)
+        if not allowed:
+            return True
         for s in ctx.services:
             if s.credential is not None and s.credential not in allowed:
                 return False
@@ -199,7 +202,9 @@ def _fix_credential(ctx: Context) -> FixResult:
     line = ctx.line
     assert line is not None
     creds = credentials(ctx)
-    wrong = [c for c in creds if ctx.code is not None and c not in ctx.code.credentials]
+    wrong = [
+        c for c in creds if ctx.code is not None and c not in ctx.payer.credentials_for(ctx.code)
+    ]
     facts = {"credential": " ".join(c.value for c in wrong) or "none"}
     if len(wrong) == 1:
         target = sibling_code(line.code, wrong[0])
