@@ -441,16 +441,19 @@ def worker_overlaps(claims: Sequence[Claim]) -> tuple[Overlap, ...]:
                 records.append((n, v.id, True, names, *interval))
     for record in records:
         people.join(record[3])
-    by_person: dict[str, list[tuple[_dt.datetime, _dt.datetime, int, str, bool, str]]] = (
+    by_person: dict[str, list[tuple[_dt.datetime, _dt.datetime, int, bool, str, str]]] = (
         defaultdict(list)
     )
     for n, rid, is_visit, names, begin, end in records:
-        by_person[people.find(min(names))].append((begin, end, n, rid, is_visit, min(names)))
+        # EVV visits sort before services of the same time: an overlap names the visit.
+        by_person[people.find(min(names))].append((begin, end, n, not is_visit, rid, min(names)))
     out: dict[tuple[int, str], Overlap] = {}
     for spans in by_person.values():
         spans.sort()
-        for b0, b1, n, rid, is_visit, name in spans:
-            for c0, c1, m, other, other_is_visit, _ in spans:
+        for b0, b1, n, not_visit, rid, name in spans:
+            is_visit = not not_visit
+            for c0, c1, m, other_not_visit, other, _ in spans:
+                other_is_visit = not other_not_visit
                 if c0 >= b1:
                     break
                 # Within one claim, a service and the EVV visit backing it are one visit,

@@ -22,6 +22,7 @@ from hcpcs_home import (
     ClaimLine,
     Code,
     Credential,
+    EvvVisit,
     Service,
     Setting,
     check,
@@ -88,6 +89,7 @@ BILLS = [
     (payers.TEXAS_MEDICAID_CSHCN, None),
     (payers.BCBS_TEXAS, None),
     (payers.DOL_EEOICP, None),
+    (payers.NORTH_DAKOTA_MEDICAID, None),
 ]
 ELIGIBLE = {bill: eligible_codes(*bill) for bill in BILLS}
 
@@ -148,9 +150,15 @@ def clean_claims(draw: st.DrawFn) -> Claim:
     busy: dict[tuple[str, dt.date], int] = {}  # each person's next free minute, per day
     services: list[Service] = []
     lines: list[ClaimLine] = []
+    visits: list[EvvVisit] = []
+    per_diem_days: set[tuple[str, dt.date]] = set()
     for i in range(draw(st.integers(1, 6))):
         code = draw(st.sampled_from(codes))
         day = start + dt.timedelta(days=draw(st.integers(0, (through - start).days)))
+        if payer.unit_policy.unit_of(code) is BillingUnit.DAY:
+            if (code.code, day) in per_diem_days:  # a per diem is billed once a day
+                continue
+            per_diem_days.add((code.code, day))
         credential = draw(credential_for(code))
         minutes = draw(minutes_for(code, payer))
         person = f"{credential.name if credential else 'staff'}-{draw(st.integers(1, 2))}"
@@ -180,6 +188,20 @@ def clean_claims(draw: st.DrawFn) -> Claim:
                 service, payer=payer, modifiers=modifiers_for(code, service, payer, type_of_bill)
             )
         )
+        if payer.requires_evv(code.code, day, lines[-1].modifiers):
+            visits.append(
+                EvvVisit(
+                    code.code,
+                    day,
+                    member="M1",
+                    start=service.start,
+                    stop=service.stop,
+                    location="1 Main St",
+                    worker=person,
+                    method="mobile",
+                    id=f"evv-{i}",
+                )
+            )
     if type_of_bill == "0329":
         first = min(lines, key=lambda ln: ln.date)
         lines.append(ClaimLine("Q5001", first.date, 1, revenue_code=first.revenue_code))
@@ -199,6 +221,8 @@ def clean_claims(draw: st.DrawFn) -> Claim:
         type_of_bill=type_of_bill,
         authorizations=authorizations,
         id=f"CLEAN-{len(lines)}",
+        patient_id="M1",
+        evv_visits=visits,
     )
 
 

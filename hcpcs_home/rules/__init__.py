@@ -2,7 +2,8 @@
 
 A family module (:mod:`~hcpcs_home.rules.codes`, :mod:`~hcpcs_home.rules.time`,
 :mod:`~hcpcs_home.rules.therapy`, :mod:`~hcpcs_home.rules.documentation`,
-:mod:`~hcpcs_home.rules.claim`, :mod:`~hcpcs_home.rules.edits` ...) holds its
+:mod:`~hcpcs_home.rules.claim`, :mod:`~hcpcs_home.rules.home_care`,
+:mod:`~hcpcs_home.rules.edits` ...) holds its
 predicates, fixers and :class:`~hcpcs_home.policy.Rule` values together, each
 with its public source, and exposes two names:
 

@@ -235,7 +235,7 @@ class TestAuthorizationCaps:
         )
 
 
-class TestPerDiemDay:
+class TestPerDiemDayExceeded:
     """HCPCS 'per diem': one unit per day, however many lines bill it."""
 
     @pytest.mark.parametrize("code", ["S9129", "T1020"])
