@@ -2,20 +2,32 @@
 
 Each table in ``hcpcs_home/data/`` starts with ``#`` lines naming its source,
 release and date, then a header row.  Nothing is read at import time.
+
+Tables are read through the package's loader (:func:`pkgutil.get_data`), so
+they are found in a wheel, a zip or a vendored copy alike; it costs a tenth of
+importing :mod:`importlib.resources` (which pulls in ``tempfile`` and
+``random``) on a fresh process's first check.
 """
 
 from __future__ import annotations
 
 import functools
+import pkgutil
 import threading
-from importlib import resources
 
 _lock = threading.Lock()
 
 
+def _text(name: str) -> str:
+    data = pkgutil.get_data("hcpcs_home.data", name)
+    if data is None:  # pragma: no cover - only a loader without get_data returns None
+        raise FileNotFoundError(f"hcpcs_home/data/{name}")
+    return data.decode("utf-8")
+
+
 @functools.cache
 def _read(name: str) -> tuple[dict[str, str], ...]:
-    text = resources.files("hcpcs_home.data").joinpath(name).read_text("utf-8")
+    text = _text(name)
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     header = lines[0].split("\t")
     rows = []
@@ -35,5 +47,5 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
 
 def provenance(name: str) -> list[str]:
     """The ``#`` header lines of a table, without the ``#``."""
-    text = resources.files("hcpcs_home.data").joinpath(name).read_text("utf-8")
+    text = _text(name)
     return [ln[1:].strip() for ln in text.splitlines() if ln.startswith("#")]

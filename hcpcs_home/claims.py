@@ -34,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from . import _clock
 from . import _fields as f
 from . import bounds as lim
 from .codes import Credential, Setting
@@ -60,9 +61,10 @@ def __dir__() -> list[str]:
 
 
 def _minutes_between(start: _dt.time, stop: _dt.time, *, full_day: bool) -> int:
-    from .units import minutes_between
-
-    return minutes_between(start, stop, full_day=full_day)
+    # Both are whole-minute times already (the converters saw to it); a stop of
+    # "24:00" was stored as 00:00, which span_minutes reads the same way.
+    begin, end = start.hour * 60 + start.minute, stop.hour * 60 + stop.minute
+    return _clock.span_minutes(begin, end, full_day=full_day)
 
 
 @attrs.frozen(slots=True)

@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from .bounds import MAX_CODE_TEXT
-from .errors import InvalidFieldError
+from .errors import InvalidFieldError, UnknownCodeError
 
 __all__ = [
     "BillingUnit",
@@ -205,8 +205,6 @@ def normalize_code(value: object) -> str:
     ...
     hcpcs_home.errors.UnknownCodeError: unknown HCPCS/CPT code 'G01'
     """
-    from .errors import UnknownCodeError
-
     if not isinstance(value, str):
         raise UnknownCodeError(value)
     if len(value) > MAX_CODE_TEXT:

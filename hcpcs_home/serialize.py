@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
+from . import _fields
 from .bounds import check_json_depth
 from .claims import (
     Authorization,
@@ -169,6 +170,35 @@ def _make_structure(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any,
     required = [a.name for a in fields.values() if a.default is attrs.NOTHING]
     nested = _NESTED.get(cls, {})
 
+    names = frozenset(fields)
+    nested_items = tuple(nested.items())
+
+    def build(data: Mapping[Any, Any]) -> T | None:
+        """The value, built in one go, or None where anything is amiss.
+
+        Most documents are valid: building straight away runs each field's
+        converter once (in ``cls.__init__``).  Only when that fails does
+        :func:`structure` go field by field to report every problem with its
+        path, the slow way.
+        """
+        kwargs = dict(data)
+        if not names.issuperset(kwargs):
+            version = kwargs.pop("format", None) if cls is Claim else None
+            if isinstance(version, bool) or version not in READ_VERSIONS:
+                return None
+            if not names.issuperset(kwargs):
+                return None
+        for key, (inner, many) in nested_items:
+            if key in kwargs:
+                value = kwargs[key]
+                if not many:
+                    kwargs[key] = converter.structure(value, inner)
+                elif isinstance(value, list):
+                    kwargs[key] = [converter.structure(item, inner) for item in value]
+                else:
+                    return None
+        return cls(**kwargs)
+
     def structure(data: Any, _: Any) -> T:
         if cls is Payer and isinstance(data, str):
             return payer_profile(data)  # type: ignore[return-value]
@@ -176,6 +206,12 @@ def _make_structure(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any,
             return data
         if not isinstance(data, Mapping):
             raise InvalidFieldError("$", data, f"must be a JSON object for a {cls.__name__}")
+        try:
+            built = build(data)
+        except Exception:  # the field-by-field pass below reports it
+            built = None
+        if built is not None:
+            return built
         problems: list[HcpcsError] = []
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
@@ -266,16 +302,8 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(UnitPolicy, _make_structure(converter, UnitPolicy))
 
 
-def _decimal(value: Any) -> Decimal:
-    from ._fields import decimal
-
-    return decimal("value", allow_negative=True)(value)
-
-
-def _date(value: Any) -> _dt.date:
-    from ._fields import date
-
-    return date("value")(value)
+_decimal = _fields.decimal("value", allow_negative=True)
+_date = _fields.date("value")
 
 
 def make_converter() -> cattrs.Converter:

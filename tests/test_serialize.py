@@ -239,3 +239,33 @@ class TestErrors:
         kinds = [type(i).__name__ for i in items]
         assert ["Claim", "Claim", "Claim", "InvalidClaimError"] == kinds
         assert "line 5: $.statement_from" in str(items[-1])
+
+
+class TestOnePass:
+    """A valid document is built in one pass: each field's converter runs once."""
+
+    def test_valid_claim_skips_the_field_by_field_pass(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The slow, error-gathering pass is not reached for a valid claim."""
+        from hcpcs_home import serialize
+
+        text = (EXAMPLES / "claim.json").read_text()
+
+        def slow(*args: object) -> None:
+            raise AssertionError("the field-by-field pass ran on a valid document")
+
+        monkeypatch.setattr(serialize, "_structure_field", slow)
+        assert claim_from_json(text).lines
+
+    def test_invalid_claim_still_reports_each_field(self) -> None:
+        """A bad field deep in a line sends the whole document down the reporting pass."""
+        data = json.loads((EXAMPLES / "claim.json").read_text())
+        data["lines"][0]["units"] = -1
+        data["services"] = "x"
+        with pytest.raises(InvalidClaimError) as info:
+            claim_from_json(json.dumps(data))
+        assert ["$.lines[0].units", "$.services"] == sorted(
+            e.field  # type: ignore[attr-defined]
+            for e in info.value.errors
+        )
