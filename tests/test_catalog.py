@@ -58,6 +58,10 @@ NEWER_DESCRIPTOR = {
     "G0129": "partial hospitalization or intensive outpatient treatment program",
 }
 ADDED_AFTER_2019 = {
+    # CMS CR 11880 (MLN MM11880): home infusion therapy initial visits from 2021-01-01.
+    "G0088": dt.date(2021, 1, 1),
+    "G0089": dt.date(2021, 1, 1),
+    "G0090": dt.date(2021, 1, 1),
     # CR 11721 (Transmittal 10086), dates of service from 2020-01-01.
     "G2168": dt.date(2020, 1, 1),
     "G2169": dt.date(2020, 1, 1),
@@ -66,6 +70,16 @@ ADDED_AFTER_2019 = {
     "G0321": dt.date(2023, 1, 1),
     "G0322": dt.date(2023, 1, 1),
 }
+#: Curated end dates earlier than the 2019 file's (which keeps the codes active), with the source:
+#: functional reporting ended for dates of service from 2019-01-01 (CY 2019 PFS final rule
+#: CMS-1693-F; CMS "Functional Reporting" guidance, hhs.gov, 2020-02-11).
+FUNCTIONAL_REPORTING = [f"G89{n}" for n in range(78, 100)] + [
+    f"G9{n}" for n in (*range(158, 177), 186)
+]
+CURATED_END = dict.fromkeys(FUNCTIONAL_REPORTING, dt.date(2018, 12, 31))
+#: Codes of a curated family range left to the validity layer on purpose: T2007 is billed in
+#: half-hour increments, a unit the library does not model, so its units cannot be checked.
+NOT_CURATED = {"T2007"}
 HH_FAMILIES = ("042X", "043X", "044X", "055X", "056X", "057X")
 
 
@@ -178,7 +192,7 @@ class TestTable:
 
     def test_size(self) -> None:
         """The table holds every code family it claims to cover."""
-        assert 147 == len(default_catalog())
+        assert 352 == len(default_catalog())
 
     @pytest.mark.parametrize("code", ["T1019", "T1020"])
     def test_personal_care_not_aide(self, code: str) -> None:
@@ -299,12 +313,17 @@ class TestAgainstCms2019:
 
     @pytest.mark.parametrize(
         ("low", "high"),
-        [("S9097", "S9131"), ("S5100", "S5199"), ("T1000", "T1031"), ("T2042", "T2046")],
+        [
+            (r["first"], r["last"])
+            for r in read_table("code_families.tsv")
+            if r["first"][0].isalpha()
+        ],
     )
     def test_ranges_complete(self, cms_2019: dict[str, Code], low: str, high: str) -> None:
-        """Every code the 2019 file holds in a covered range is in the table."""
-        in_file = {k for k in cms_2019 if low <= k <= high}
-        in_table = {k for k in default_catalog() if low <= k <= high}
+        """Every code the 2019 file holds in a curated family's range is in the table,
+        except the listed ones."""
+        in_file = {k for k in cms_2019 if low <= k <= high} - NOT_CURATED
+        in_table = {k for k in default_catalog() if low <= k <= high} - set(ADDED_AFTER_2019)
 
         assert in_file == in_table
 
@@ -336,7 +355,10 @@ class TestAgainstCms2019:
             assert NEWER_DESCRIPTOR[row.code] in row.descriptor
         else:
             assert cms.descriptor == row.descriptor
-        assert (cms.effective, cms.terminated) == (row.effective, row.terminated)
+        assert (cms.effective, CURATED_END.get(row.code, cms.terminated)) == (
+            row.effective,
+            row.terminated,
+        )
         assert (cms.coverage, cms.processing_note) == (row.coverage, row.processing_note)
         assert cms.medicare_accepts == row.medicare_accepts
         assert "CMS HCPCS 2019" in row.source
@@ -429,24 +451,46 @@ class TestFilter:
     """Filtering the catalog by discipline, unit, credential and code set."""
 
     def test_discipline(self) -> None:
-        """Speech-language pathology HCPCS codes are the two G-codes and S9128."""
+        """Speech-language pathology HCPCS codes in effect today are the two G-codes and S9128."""
         found = default_catalog().filter(
-            discipline=Discipline.SPEECH_LANGUAGE_PATHOLOGY, code_set=CodeSet.HCPCS
+            discipline=Discipline.SPEECH_LANGUAGE_PATHOLOGY,
+            code_set=CodeSet.HCPCS,
+            on=dt.date(2024, 1, 1),
         )
 
         assert ["G0153", "G0161", "S9128"] == list(found)
 
     def test_unit(self) -> None:
-        """The hourly codes are the home nursing, aide, clinic and hospice ones."""
+        """The hourly codes are the home nursing, aide, pharmacy, clinic, habilitation and
+        hospice ones."""
         found = default_catalog().filter(unit=BillingUnit.HOUR)
 
-        assert ["99602", "S9122", "S9123", "S9124", "T1026", "T2043"] == list(found)
+        assert [
+            "99602",
+            "S9122",
+            "S9123",
+            "S9124",
+            "S9810",
+            "T1026",
+            "T2013",
+            "T2015",
+            "T2043",
+        ] == list(found)
 
     def test_credential(self) -> None:
         """LPN codes span Medicare G-codes and Medicaid/commercial S and T codes."""
         found = default_catalog().filter(credential="LPN", on=dt.date(2024, 1, 1))
 
-        assert ["G0300", "G0494", "G0496", "S9124", "T1000", "T1003", "T1031"] == list(found)
+        assert [
+            "G0300",
+            "G0490",
+            "G0494",
+            "G0496",
+            "S9124",
+            "T1000",
+            "T1003",
+            "T1031",
+        ] == list(found)
 
     def test_code_set(self) -> None:
         """The CPT rows are the 23 evaluation and home-visit codes."""
@@ -583,7 +627,8 @@ class TestValidityLayer:
             if r.is_modifier:
                 continue
             found = lookup(r.code)
-            if (found.effective, found.terminated) != (r.added, r.terminated) or (
+            ended = CURATED_END.get(r.code, r.terminated)
+            if (found.effective, found.terminated) != (r.added, ended) or (
                 not found.curated
                 and (found.coverage, found.processing_note, found.descriptor)
                 != (r.coverage, r.processing_note, r.short_description)
@@ -958,3 +1003,82 @@ class TestDocsTable:
         ranges = sorted((r["first"], r["last"]) for r in read_table("code_families.tsv"))
         assert all(first <= last for first, last in ranges)
         assert all(a[1] < b[0] for a, b in itertools.pairwise(ranges))
+
+
+class TestCuratedFamilies:
+    """The home-relevant families curated for issue 10, each with its dates and source."""
+
+    def test_size(self) -> None:
+        """At least 350 curated home-health, home-care, hospice and home-infusion codes."""
+        assert 350 <= len(default_catalog())
+
+    @pytest.mark.parametrize(
+        ("code", "discipline", "unit"),
+        [
+            ("T2025", Discipline.WAIVER, BillingUnit.UNTIMED),
+            ("T2021", Discipline.HABILITATION, BillingUnit.FIFTEEN_MINUTES),
+            ("T2031", Discipline.RESIDENTIAL, BillingUnit.DAY),
+            ("T2002", Discipline.TRANSPORTATION, BillingUnit.DAY),
+            ("T2022", Discipline.CASE_MANAGEMENT, BillingUnit.MONTH),
+            ("T1502", Discipline.SKILLED_NURSING, BillingUnit.VISIT),
+            ("S9325", Discipline.HOME_INFUSION, BillingUnit.DAY),
+            ("S9500", Discipline.HOME_INFUSION, BillingUnit.DAY),
+            ("S5498", Discipline.HOME_INFUSION, BillingUnit.DAY),
+            ("S5520", Discipline.HOME_INFUSION, BillingUnit.UNTIMED),
+            ("S9810", Discipline.HOME_INFUSION, BillingUnit.HOUR),
+            ("G0068", Discipline.HOME_INFUSION, BillingUnit.FIFTEEN_MINUTES),
+            ("G0181", Discipline.PHYSICIAN, BillingUnit.MONTH),
+            ("H2015", Discipline.BEHAVIORAL_HEALTH, BillingUnit.FIFTEEN_MINUTES),
+            ("H2016", Discipline.BEHAVIORAL_HEALTH, BillingUnit.DAY),
+            ("G9473", Discipline.HOSPICE, BillingUnit.FIFTEEN_MINUTES),
+        ],
+    )
+    def test_family_rows(self, code: str, discipline: Discipline, unit: BillingUnit) -> None:
+        """Each new family's rows carry the discipline and the unit their descriptor states."""
+        found = lookup(code)
+        assert (True, discipline, unit) == (found.curated, found.discipline, found.unit)
+        assert found.source.startswith("CMS HCPCS 2019")
+
+    def test_functional_reporting_ends(self) -> None:
+        """The 42 functional-reporting G-codes end 2018-12-31, with their source."""
+        assert 42 == len(FUNCTIONAL_REPORTING)
+        for code in FUNCTIONAL_REPORTING:
+            found = lookup(code, on=dt.date(2018, 12, 31))
+            assert "CMS-1693-F" in found.source
+            with pytest.raises(CodeNotEffectiveError, match="terminated after 2018-12-31"):
+                lookup(code, on=dt.date(2019, 1, 1))
+
+    def test_functional_reporting_disciplines(self) -> None:
+        """PT/OT limitation codes go with 042X/043X, the SLP ones with 044X."""
+        assert (Discipline.OUTPATIENT_THERAPY, ("042X", "043X")) == (
+            lookup("G8978").discipline,
+            lookup("G8978").revenue_codes,
+        )
+        assert (Discipline.SPEECH_LANGUAGE_PATHOLOGY, ("044X",)) == (
+            lookup("G9186").discipline,
+            lookup("G9186").revenue_codes,
+        )
+
+    @pytest.mark.parametrize("code", ["G0088", "G0089", "G0090"])
+    def test_hit_initial_visits(self, code: str) -> None:
+        """G0088-G0090 start 2021-01-01 (CR 11880) and are not in the 2019 release."""
+        with pytest.raises(CodeNotEffectiveError, match="takes effect on 2021-01-01"):
+            lookup(code, on=dt.date(2020, 12, 31))
+        assert "CR 11880" in lookup(code).source
+        assert None is default_catalog().release.code(code)  # type: ignore[union-attr]
+
+    def test_t2007_left_to_validity_layer(self) -> None:
+        """T2007 (half-hour increments) is known but not curated: its units are not checked."""
+        t2007 = lookup("T2007")
+        assert (False, True) == (t2007.curated, "not curated" in t2007.source)
+
+    def test_g0490_credentials(self) -> None:
+        """The RHC/FQHC home nursing visit is limited to RN or LPN (descriptor)."""
+        assert frozenset({Credential.RN, Credential.LPN}) == lookup("G0490").credentials
+
+    def test_t2025_suggestions_stay_in_waiver(self) -> None:
+        """A typo next to T2025 suggests a waiver code, never T2045 (Medicaid hospice)."""
+        cat = default_catalog()
+        assert ("T2025", "T2024") == (cat.suggest("T2025X"), cat.suggest("T2024X"))
+        hospice_only = Catalog([lookup("T2045")], release=cat.release)
+        assert "T2045" != hospice_only.suggest("T2035")
