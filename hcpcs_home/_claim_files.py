@@ -8,7 +8,8 @@ so a batch loses nothing: records in = reports out.
 JSON lines are read line by line (split on ``"\\n"`` only: a claim may hold
 U+2028, which :func:`~hcpcs_home.serialize.claim_to_json` writes raw), so
 memory stays flat in the input's size.  A whole JSON document (a claim object
-or a list of claims) must be read whole, up to :data:`MAX_DOCUMENT_BYTES`.
+or a list of claims) must be read whole, up to
+:data:`~hcpcs_home.bounds.MAX_DOCUMENT_BYTES`.
 
 >>> import io
 >>> text = b'{"format": 1}\\n\\n[1, 2]\\n'
@@ -29,14 +30,13 @@ from typing import IO, Any
 
 import attrs
 
+from .bounds import MAX_DOCUMENT_BYTES, MAX_JSON_DEPTH, MAX_LINE_BYTES, check_json_depth
 from .claims import Claim
-from .errors import HcpcsError
+from .errors import HcpcsError, InvalidFieldError
 from .payers import Payer
 from .serialize import claim_from_data
 
 __all__ = [
-    "MAX_DOCUMENT_BYTES",
-    "MAX_LINE_BYTES",
     "MAX_MESSAGE_CHARS",
     "Record",
     "json_document",
@@ -50,12 +50,6 @@ __all__ = [
 def __dir__() -> list[str]:
     return __all__
 
-
-MAX_LINE_BYTES = 8 * 1024 * 1024
-"""The longest JSON line (one claim) read; a longer line is one unreadable record."""
-
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
-"""The largest whole JSON document or CSV timesheet read (they are read whole)."""
 
 MAX_MESSAGE_CHARS = 400
 """The longest problem description printed for one record (the rest is elided)."""
@@ -132,7 +126,10 @@ def _parse_line(raw: bytes) -> tuple[Any, str | None]:
     except UnicodeDecodeError as exc:
         return None, f"is not UTF-8 text (byte {exc.start + 1}: {exc.reason})"
     try:
+        check_json_depth(text)
         return json.loads(text), None
+    except InvalidFieldError:  # its message would show the start of the record
+        return None, f"nests deeper than {MAX_JSON_DEPTH} levels"
     except json.JSONDecodeError as exc:
         return None, f"is not valid JSON: {exc.msg} at column {exc.colno}"
     except RecursionError:
@@ -145,7 +142,8 @@ def json_lines(stream: IO[bytes], file: str) -> Iterator[Record]:
     """A record per non-blank line of a JSON-lines byte stream, as each line is read.
 
     A line holds one claim object; anything else on a line (an array of
-    claims, a number, broken JSON, a line over :data:`MAX_LINE_BYTES`) is an
+    claims, a number, broken JSON, a line over
+    :data:`~hcpcs_home.bounds.MAX_LINE_BYTES`) is an
     unreadable record for that line.
     """
     number = 0
@@ -175,7 +173,7 @@ def json_lines(stream: IO[bytes], file: str) -> Iterator[Record]:
 
 
 def read_bounded(stream: IO[bytes], file: str) -> bytes:
-    """The whole stream, or :class:`OverflowError` past :data:`MAX_DOCUMENT_BYTES`."""
+    """The whole stream, or :class:`OverflowError` past its bound."""
     data = stream.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise OverflowError(
@@ -302,8 +300,8 @@ def timesheet_csv(
     ``claim_id``, ``payer``, ``revenue_code``...), grouped into claims by
     ``claim_id``.  ``payer`` and ``type_of_bill`` are the defaults for rows
     without those columns.  The file is read whole (a claim's rows may be
-    anywhere in it), up to :data:`MAX_DOCUMENT_BYTES`; records come in the
-    order of their first line.
+    anywhere in it), up to :data:`~hcpcs_home.bounds.MAX_DOCUMENT_BYTES`;
+    records come in the order of their first line.
     """
     text = _whole_text(stream, file)
     if isinstance(text, Record):

@@ -43,9 +43,11 @@ __all__ = [
     "MAX_DATE",
     "MAX_DECIMAL_DIGITS",
     "MAX_DIAGNOSES",
+    "MAX_DOCUMENT_BYTES",
     "MAX_ID_LENGTH",
     "MAX_JSON_DEPTH",
     "MAX_LINES",
+    "MAX_LINE_BYTES",
     "MAX_LINE_MINUTES",
     "MAX_MODIFIERS",
     "MAX_NAME_LENGTH",
@@ -164,6 +166,20 @@ MAX_DIAGNOSES = 25
 
 MAX_MODIFIERS = 4
 """Most modifiers on one line, four (UB-04 form locator 44, X12 C003-03 to C003-06)."""
+
+# --- files (the hcpcs-home command) ------------------------------------------------
+
+MAX_LINE_BYTES = 8 * 1024 * 1024
+"""Longest JSON line (one claim) ``hcpcs-home check`` reads; a longer one is one unreadable record.
+
+JSON lines are read line by line, so this bounds the memory one record costs
+(a claim at :data:`MAX_LINES` lines of a few hundred bytes each fits)."""
+
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+"""Largest whole JSON document or CSV timesheet ``hcpcs-home check`` reads.
+
+They must be read whole (a JSON list ends at its last byte; a claim's CSV rows
+may be anywhere), so larger batches belong in JSON lines."""
 
 
 def is_ascii_digits(text: object) -> bool:

@@ -238,7 +238,8 @@ class TestStreaming:
             ('"PATIENT-123 NPI 1234567893"', "a JSON string, not a claim object"),
             ("12345", "a JSON number, not a claim object"),
             ("null", "a JSON null, not a claim object"),
-            ("[" * 100_000 + "]" * 100_000, "is nested too deeply to read"),
+            ("[" * 100_000 + "]" * 100_000, "nests deeper than 32 levels"),
+            ('{"a": ' * 40 + "1" + "}" * 40, "nests deeper than 32 levels"),
         ],
     )
     def test_junk_record_is_named_not_echoed(
