@@ -53,6 +53,7 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "MAX_NUMBER_TEXT",
     "MAX_SERVICES",
+    "MAX_STAY_DAYS",
     "MAX_TEXT_LENGTH",
     "MAX_UNITS",
     "MAX_UNIT_PLACES",
@@ -157,6 +158,13 @@ on the work one claim can cost, not on a form."""
 
 MAX_SERVICES = 10_000
 """Most documented services on one claim, and service ids on one line."""
+
+MAX_STAY_DAYS = 36_600
+"""Most days one hospice level-of-care line may cover, and most hospice days before a
+claim (:func:`hcpcs_home.hospice.rhc_split`): about a century.
+
+A hospice claim covers one month; the bound keeps a per-day line of
+:data:`MAX_UNITS` days from walking millions of dates past year 9999."""
 
 MAX_AUTHORIZATIONS = 1_000
 """Most prior authorizations on one claim, and codes on one authorization."""

@@ -42,6 +42,7 @@ from typing import TypeVar
 
 import attrs
 
+from .bounds import MAX_STAY_DAYS
 from .catalog import Catalog, default_catalog
 from .claims import Claim, ClaimLine, Service
 from .codes import Credential, Discipline
@@ -177,14 +178,23 @@ def level_days(lines: Claim | Iterable[ClaimLine]) -> dict[_dt.date, tuple[Level
     ...                    ClaimLine("Q5001", "2026-03-03", 40, revenue_code="0652")])
     >>> [(d.day, [lv.name for lv in levels]) for d, levels in days.items()]
     [(1, ['ROUTINE_HOME_CARE']), (2, ['ROUTINE_HOME_CARE']), (3, ['CONTINUOUS_HOME_CARE'])]
+
+    :raises ~hcpcs_home.errors.InvalidFieldError: an item is not a claim line, or a
+        per-day line's units are not a whole number of days up to
+        :data:`~hcpcs_home.bounds.MAX_STAY_DAYS`.
     """
     found: dict[_dt.date, list[LevelOfCare]] = {}
-    for line in _lines(lines):
+    for i, line in enumerate(_lines(lines)):
         level = LevelOfCare.of_line(line)
         if level is None:
             continue
-        count = int(line.units) if level.per_day else 1
-        for n in range(max(count, 0)):
+        count = 1
+        if level.per_day:
+            count = int(line.units)
+            if count != line.units or not 0 <= count <= MAX_STAY_DAYS:
+                why = f"must be a whole number of days from 0 to {MAX_STAY_DAYS}"
+                raise InvalidFieldError(f"lines[{i}].units", line.units, why)
+        for n in range(count):
             found.setdefault(line.date + _dt.timedelta(days=n), []).append(level)
     return {day: tuple(found[day]) for day in sorted(found)}
 
@@ -669,8 +679,13 @@ def rhc_split(claim: Claim | Iterable[ClaimLine], *, days_before: int = 0) -> Rh
     >>> rhc_split([ClaimLine("Q5001", "2026-03-01", 31, revenue_code="0651")], days_before=45)
     RhcSplit(high_days=15, low_days=16, first_low_day=datetime.date(2026, 3, 16))
     """
-    if isinstance(days_before, bool) or not isinstance(days_before, int) or days_before < 0:
-        raise InvalidFieldError("days_before", days_before, "must be a whole number of days >= 0")
+    if (
+        isinstance(days_before, bool)
+        or not isinstance(days_before, int)
+        or not 0 <= days_before <= MAX_STAY_DAYS
+    ):
+        why = f"must be a whole number of days from 0 to {MAX_STAY_DAYS}"
+        raise InvalidFieldError("days_before", days_before, why)
     high = low = 0
     first_low: _dt.date | None = None
     for n, (day, levels) in enumerate(level_days(claim).items(), start=days_before + 1):

@@ -120,6 +120,12 @@ class TestLevelOfCare:
         ]
         assert 2 == len(level_days(lines)[d(5)])
 
+    @pytest.mark.parametrize("units", [36_601, Decimal("1.5")])
+    def test_units_bounded(self, units: Any) -> None:
+        """A per-day line covers whole days, at most MAX_STAY_DAYS."""
+        with pytest.raises(InvalidFieldError, match="units"):
+            level_days([ClaimLine("Q5001", d(1), units, revenue_code="0651")])
+
     def test_junk_refused(self) -> None:
         """Something other than claim lines is refused."""
         with pytest.raises(InvalidFieldError):
@@ -370,7 +376,7 @@ class TestRhcSplit:
             rhc_split(lines, days_before=58).low_days,
         )
 
-    @pytest.mark.parametrize("junk", [-1, True, 1.5, "3"])
+    @pytest.mark.parametrize("junk", [-1, True, 1.5, "3", 36_601])
     def test_bad_days_before(self, junk: Any) -> None:
         """days_before must be a whole number of days."""
         with pytest.raises(InvalidFieldError):

@@ -7,6 +7,7 @@ ints, NaN, bytes, containers and very long strings go into each argument.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import math
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 import hcpcs_home
-from hcpcs_home import HcpcsError, payers, units
+from hcpcs_home import HcpcsError, hospice, payers, units
 from hcpcs_home.rules import VOCABULARY
 from hcpcs_home.serialize import claim_from_data, claim_from_json
 
@@ -33,6 +34,8 @@ JUNK: list[Any] = [
     "G" * 100_000,
     True,
 ]
+
+_DAY = datetime.date(2026, 3, 10)
 
 ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "lookup": hcpcs_home.lookup,
@@ -64,6 +67,16 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "Claim(lines)": lambda j: hcpcs_home.Claim(
         payers.MEDICARE, "2024-03-01", "2024-03-31", lines=[j]
     ),
+    "chc_day": hcpcs_home.chc_day,
+    "chc_day(day)": lambda j: hcpcs_home.chc_day([], day=j),
+    "chc_day(share)": lambda j: hcpcs_home.chc_day([], day=_DAY, share=j),
+    "noe_timing(election)": lambda j: hcpcs_home.noe_timing(j, _DAY),
+    "noe_timing(accepted_on)": lambda j: hcpcs_home.noe_timing(_DAY, j),
+    "hospice.level_days": hospice.level_days,
+    "hospice.respite_excess": hospice.respite_excess,
+    "hospice.sia_days(death)": lambda j: hospice.sia_days([], j),
+    "hospice.rhc_split(days_before)": lambda j: hospice.rhc_split([], days_before=j),
+    "units.policy_for_bill(type_of_bill)": lambda j: units.policy_for_bill(None, j),
     "predicate": lambda j: hcpcs_home.predicate(j),
     "RuleSet.from_json": lambda j: hcpcs_home.RuleSet.from_json(
         j if isinstance(j, (str, bytes)) else str(j), VOCABULARY

@@ -4,6 +4,7 @@ positives fixed in the other families."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -345,6 +346,21 @@ class TestLevelOfCareDays:
             "2026-04-01 outside the statement period"
             in finding(claim, "level-of-care-days").message
         )
+
+    @pytest.mark.parametrize("units", [9_999_999, Decimal("2.5")])
+    def test_absurd_units_reported_not_raised(self, units: Any) -> None:
+        """A per-day line with more days than a century, or part of a day, is a finding."""
+        claim = month(
+            lines=[ClaimLine("Q5001", dt.date(2099, 12, 1), units, revenue_code="0651")],
+            services=(),
+            statement_from=dt.date(2099, 12, 1),
+            statement_through=dt.date(2099, 12, 31),
+            admission_date=dt.date(2099, 11, 1),
+            notice_accepted=dt.date(2099, 11, 2),
+            patient_status="40",
+            occurrence_codes=[Occurrence("55", dt.date(2099, 12, 31))],
+        )
+        assert "whole number of days" in finding(claim, "level-of-care-days").message
 
     def test_live_discharge_ends_early(self) -> None:
         """A claim ending in discharge need not bill days after its last level day."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import hospice as _h
 from .._engine import Context, Rule, Scope, Severity, Vocabulary
+from ..bounds import MAX_STAY_DAYS
 from ..errors import HcpcsError, InvalidFieldError
 from . import _common as common
 from ._common import FixResult, Pred, hospice_claim
@@ -40,7 +41,12 @@ def _days(ctx: Context) -> dict[_dt.date, tuple[_h.LevelOfCare, ...]]:
     """The claim's level-of-care days (memoised for the claim)."""
     found: dict[_dt.date, tuple[_h.LevelOfCare, ...]] | None = ctx.claim_memo.get("hospice_days")
     if found is None:
-        found = ctx.claim_memo["hospice_days"] = _h.level_days(ctx.claim)
+        try:
+            found = _h.level_days(ctx.claim)
+        except HcpcsError as exc:  # a line's units are not days: reported by level-of-care-days
+            ctx.claim_memo["hospice_days_error"] = str(exc)
+            found = {}
+        ctx.claim_memo["hospice_days"] = found
     return found
 
 
@@ -97,6 +103,8 @@ def _day_problems(ctx: Context) -> list[str]:
     problems: list[str] = []
     claim = ctx.claim
     days = _days(ctx)
+    if "hospice_days_error" in ctx.claim_memo:
+        problems.append(ctx.claim_memo["hospice_days_error"])
     if _is_claim(ctx) and days:
         last = claim.statement_through
         if claim.patient_status not in (None, "30"):
@@ -231,8 +239,7 @@ def _respite_excess(ctx: Context) -> list[_dt.date]:
     excess = ctx.claim_memo.get("respite_excess")
     if excess is None:
         excess = ctx.claim_memo["respite_excess"] = frozenset(_h.respite_excess(_days(ctx)))
-    last = line.date + _dt.timedelta(days=max(int(line.units), 1) - 1)
-    return sorted(d for d in excess if line.date <= d <= last)
+    return sorted(d for d in excess if line.date <= d and (d - line.date).days < line.units)
 
 
 def respite_within_limit() -> Pred:
@@ -384,7 +391,11 @@ def _sia(ctx: Context) -> tuple[_h.SiaDay, ...]:
     found: tuple[_h.SiaDay, ...] | None = ctx.claim_memo.get("sia")
     if found is None:
         death = _death(ctx)
-        found = () if death is None or not _is_claim(ctx) else _h.sia_days(ctx.claim, death)
+        found = ()
+        if death is not None and _is_claim(ctx) and "hospice_days_error" not in ctx.claim_memo:
+            _days(ctx)  # a bad level line is reported by level-of-care-days, not raised here
+            if "hospice_days_error" not in ctx.claim_memo:
+                found = _h.sia_days(ctx.claim, death)
         ctx.claim_memo["sia"] = found
     return found
 
@@ -403,7 +414,10 @@ def _rhc(ctx: Context) -> _h.RhcSplit | None:
     claim = ctx.claim
     if claim.admission_date is None or not _is_claim(ctx):
         return None
-    before = max(0, (claim.statement_from - claim.admission_date).days)
+    _days(ctx)
+    if "hospice_days_error" in ctx.claim_memo:  # reported by level-of-care-days
+        return None
+    before = min(max(0, (claim.statement_from - claim.admission_date).days), MAX_STAY_DAYS)
     split = _h.rhc_split(claim, days_before=before)
     return split if split.high_days or split.low_days else None
 
