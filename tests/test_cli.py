@@ -623,6 +623,31 @@ class TestRuleOptions:
         assert (EXIT_USAGE, "", 1) == (run.status, run.out, len(run.err.splitlines()))
         assert message in run.err and "rules file" in run.err
 
+    def test_edits_add_payer_edit_rows(self, tmp_path: Path) -> None:
+        """--edits adds a payer edit file's rules to the defaults (alone with --no-default-rules)."""
+        edits = tmp_path / "edits.csv"
+        edits.write_text(
+            "id,codes,max_units_line,severity,source\n"
+            "four-hours-a-line,S9124,4,error,Example plan manual 1.2\n",
+            "utf-8",
+        )
+        claims = str(EXAMPLES / "claims.jsonl")
+        assert "four-hours-a-line" not in Run("check", claims).out
+        both = Run("check", "--edits", str(edits), claims).out
+        assert "four-hours-a-line" in both and "credential-mismatch" in both
+        alone = Run("check", "--no-default-rules", "--edits", str(edits), claims).out
+        assert "four-hours-a-line" in alone and "credential-mismatch" not in alone
+
+    @pytest.mark.parametrize("content", [None, "garbage,x\n"])
+    def test_bad_edits_file_is_one_line_exit_two(self, tmp_path: Path, content: str | None) -> None:
+        """An edits file that cannot be read or has bad rows is one line and exit 2."""
+        path = tmp_path / "edits.csv"
+        if content is not None:
+            path.write_text(content, "utf-8")
+        run = Run("check", "--edits", str(path), str(EXAMPLES / "claim.json"))
+        assert (EXIT_USAGE, "", 1) == (run.status, run.out, len(run.err.splitlines()))
+        assert "edits file" in run.err
+
     def test_no_default_rules_needs_rules(self) -> None:
         """--no-default-rules without --rules would check nothing: a usage error."""
         run = Run("check", "--no-default-rules", str(EXAMPLES / "claim.json"))
