@@ -624,7 +624,7 @@ class TestRuleOptions:
         assert message in run.err and "rules file" in run.err
 
     def test_edits_add_payer_edit_rows(self, tmp_path: Path) -> None:
-        """--edits adds a payer edit file's rules to the defaults (alone with --no-default-rules)."""
+        """--edits adds an edit file's rules to the defaults (alone with --no-default-rules)."""
         edits = tmp_path / "edits.csv"
         edits.write_text(
             "id,codes,max_units_line,severity,source\n"
