@@ -362,12 +362,14 @@ class TestJsonDocument:
         assert "is larger than 100 bytes" in run.out
 
 
+#: hh-1 has no type of bill: a timesheet cannot carry the UB-04 header (admission date,
+#: OC 50, VC 61/85, the 0023 HIPPS line) a Medicare 0329 claim needs to check clean.
 TIMESHEET = """\
 claim_id,payer,type_of_bill,patient_id,HCPCS,DOS,Time In,Time Out,Credential,staff,license,\
 license_expiry,orders,poc,notes,charge
-hh-1,medicare,0329,p1,Q5001,2024-03-04,,,,,,,yes,yes,yes,0.01
+hh-1,medicare,,p1,Q5001,2024-03-04,,,,,,,yes,yes,yes,0.01
 hh-2,bcbs-tx,,p2,S9124,2024-05-01,07:00,15:00,RN,rn-2,RN9,2026-01-01,yes,yes,yes,360
-hh-1,medicare,0329,p1,G0299,2024-03-04,09:00,09:52,RN,rn-1,RN123,2026-01-01,yes,yes,yes,150
+hh-1,medicare,,p1,G0299,2024-03-04,09:00,09:52,RN,rn-1,RN123,2026-01-01,yes,yes,yes,150
 """
 
 

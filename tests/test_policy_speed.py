@@ -160,9 +160,9 @@ class TestPlanSource:
         source = DEFAULT_RULES._plan_source("medicare", "0329")
         code = [line for line in source.splitlines() if not line.lstrip().startswith("#")]
         assert "def check_lines(header, out):" in code
-        assert "        # unknown-code: ~code_known" in source
-        assert "#   _p1 = code_known" in source
-        assert "                not _p1(ctx)" in code
+        assert "        # unknown-code: hcpcs_line & ~code_known" in source
+        assert "#   _p2 = code_known" in source
+        assert "                not _p2(ctx)" in code
         # 34X-only rules are gone on a 32X claim; payer flags and bill classes are settled.
         assert "therapy-modifier-missing" not in source
         assert not any("bill_class" in line or "payer_flag" in line for line in code)

@@ -86,12 +86,22 @@ def medicare_hh(
     extra_services: Sequence[Service] = (),
     **kwargs: Any,
 ) -> Claim:
-    """A Medicare 0329 claim: one line per service, ``extra`` lines, and the Q5001 line
-    of the first visit."""
+    """A Medicare 0329 claim: one line per service, ``extra`` lines, the Q5001 line and
+    the 0023 HIPPS line of the first visit, and the UB-04 header of a later 30-day
+    period (admission date, OC 50, VC 61/85; see test_rules_medicare_hh)."""
     lines = [*(line(s) for s in services), *extra]
     first = min(lines, key=lambda ln: ln.date)
     site = ClaimLine("Q5001", first.date, 1, revenue_code=first.revenue_code)
-    return claim(MEDICARE, [*lines, site], [*services, *extra_services], **kwargs)
+    hipps = ClaimLine("3FC21", first.date, 1, revenue_code="0023")
+    header: dict[str, Any] = {
+        "admission_date": "2024-01-31",
+        "occurrence_codes": [("50", "2024-02-27")],
+        "value_codes": [("61", "35614"), ("85", "36061")],
+        "condition_codes": ["54"],
+    }
+    return claim(
+        MEDICARE, [*lines, site, hipps], [*services, *extra_services], **{**header, **kwargs}
+    )
 
 
 def found(c: Claim, rule_id: str) -> list[Finding]:
@@ -1025,9 +1035,10 @@ class TestCredentialModifierMissing:
 
 class TestSeverities:
     def test_only_contested_rules_are_warnings(self) -> None:
-        """The contested 1-7 minute chart and the late NOTR (no published consequence) are
-        the warnings, the hospice add-on and RHC rate facts information; the rest are errors."""
-        assert {"short-visit-units", "notr-late"} == {
+        """The contested 1-7 minute chart, the late NOTR (no published consequence) and the
+        late NOA (a payment cut) are the warnings, the hospice add-on and RHC rate facts
+        information; the rest are errors."""
+        assert {"short-visit-units", "notr-late", "hh-noa-late"} == {
             r.id for r in DEFAULT_RULES if r.severity is Severity.WARNING
         }
         assert {"sia-eligible", "rhc-rate-days"} == {

@@ -202,9 +202,24 @@ def clean_claims(draw: st.DrawFn) -> Claim:
                     id=f"evv-{i}",
                 )
             )
+    header: dict[str, Any] = {}
     if type_of_bill == "0329":
-        first = min(lines, key=lambda ln: ln.date)
+        # The site line and the 0023 HIPPS line take the first in-person visit's date
+        # (telehealth G0320-G0322 lines are not visits); a later period of the admission,
+        # with condition code 54 where no skilled visit was made (CR 9497).
+        in_person = [ln for ln in lines if ln.code not in ("G0320", "G0321", "G0322")]
+        assume(in_person)
+        first = min(in_person, key=lambda ln: ln.date)
         lines.append(ClaimLine("Q5001", first.date, 1, revenue_code=first.revenue_code))
+        lines.append(ClaimLine("3AB21", first.date, 1, revenue_code="0023"))
+        skilled = any((ln.revenue_code or "")[:3] in ("042", "043", "044", "055", "056")
+                      for ln in in_person)  # fmt: skip
+        header = {
+            "admission_date": start - dt.timedelta(days=30),
+            "occurrence_codes": [("50", start - dt.timedelta(days=3))],
+            "value_codes": [("61", "35614"), ("85", "36061")],
+            "condition_codes": [] if skilled else ["54"],
+        }
     authorizations = []
     if needs_auth:
         authorizations.append(
@@ -223,6 +238,7 @@ def clean_claims(draw: st.DrawFn) -> Claim:
         id=f"CLEAN-{len(lines)}",
         patient_id="M1",
         evv_visits=visits,
+        **header,
     )
 
 

@@ -92,12 +92,35 @@ class TestFormat:
             )
 
     def test_version_1_files_still_read(self) -> None:
-        """A version 1 document (the bundled example) reads unchanged and is written as v2."""
-        text = (EXAMPLES / "claim.json").read_text("utf-8")
-        assert 1 == json.loads(text)["format"]
-        claim = claim_from_json(text)
+        """A version 1 document reads unchanged and is written as version 2."""
+        v1 = {
+            "format": 1,
+            "payer": "medicare",
+            "type_of_bill": "0329",
+            "statement_from": "2024-03-01",
+            "statement_through": "2024-03-30",
+            "services": [
+                {"id": "v1", "code": "G0299", "date": "2024-03-04", "start": "09:00",
+                 "stop": "09:52", "credential": "RN"}
+            ],
+            "lines": [
+                {"code": "Q5001", "date": "2024-03-04", "units": 1, "revenue_code": "0551",
+                 "charge": "0.01"},
+                {"code": "G0299", "date": "2024-03-04", "units": 3, "revenue_code": "0551",
+                 "charge": "150.00", "service_ids": ["v1"]},
+            ],
+        }  # fmt: skip
+        claim = claim_from_json(json.dumps(v1))
         again = json.loads(claim_to_json(claim))
-        assert (2, None, []) == (again["format"], again["admission_date"], again["value_codes"])
+        assert (2, None, [], None) == (
+            again["format"],
+            again["admission_date"],
+            again["value_codes"],
+            again["lines"][1]["through"],
+        )
+        assert [("Q5001", "0.01"), ("G0299", "150.00")] == [
+            (li["code"], li["charge"]) for li in again["lines"]
+        ]
         assert claim == claim_from_json(claim_to_json(claim))
 
     def test_header_in_version_2(self) -> None:

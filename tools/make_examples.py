@@ -65,16 +65,35 @@ def medicare_episode() -> Claim:
     site = ClaimLine(
         "Q5001", "2024-03-04", 1, revenue_code=lines[0].revenue_code, charge=Decimal("0.01")
     )
+    # The second 30-day period of an admission that began 2024-01-31 (day 31 is 03-01).
     return Claim(
         payers.MEDICARE,
         "2024-03-01",
         "2024-03-30",
         type_of_bill="0329",
-        lines=[site, *lines],
+        lines=[site, *lines, hipps_line("3FC21", "2024-03-04")],
         services=visits,
         id="HH-2024-0311",
         patient_id="1EG4TE5MK73",
+        **medicare_header("2024-01-31", oasis="2024-02-27"),
     )
+
+
+def hipps_line(code: str, first_visit: str) -> ClaimLine:
+    """The 0023 line with the period's HIPPS code, dated the first billable visit."""
+    return ClaimLine(code, first_visit, 1, revenue_code="0023")
+
+
+def medicare_header(admission: str, *, oasis: str) -> dict[str, object]:
+    """The UB-04 header of a Medicare home-health claim: admission date, point of origin,
+    status 30 (still a patient), OASIS date (OC 50), CBSA (VC 61) and FIPS county (VC 85)."""
+    return {
+        "admission_date": admission,
+        "point_of_origin": "1",
+        "patient_status": "30",
+        "occurrence_codes": [("50", oasis)],
+        "value_codes": [("61", "16974"), ("85", "17031")],
+    }
 
 
 def problem_claims() -> list[Claim]:
@@ -90,11 +109,15 @@ def problem_claims() -> list[Claim]:
     to_medicare = Claim(
         payers.MEDICARE,
         "2024-05-01",
-        "2024-05-31",
+        "2024-05-30",
         type_of_bill="0329",
-        lines=[ClaimLine.from_service(lpn_shift, charge=Decimal("360"))],
+        lines=[
+            ClaimLine.from_service(lpn_shift, charge=Decimal("360")),
+            hipps_line("3AB21", "2024-05-06"),
+        ],
         services=[lpn_shift],
         id="PDN-MEDICARE-1",
+        **medicare_header("2024-04-01", oasis="2024-04-28"),
     )
     rn_shift = attrs.evolve(lpn_shift, credential="RN", id="rn-shift", prior_auth="PA100200")
     auth = Authorization(
@@ -137,7 +160,7 @@ def problem_claims() -> list[Claim]:
     therapy = Claim(
         payers.MEDICARE,
         "2024-03-01",
-        "2024-03-31",
+        "2024-03-30",
         type_of_bill="0329",
         lines=[
             ClaimLine(
@@ -147,10 +170,12 @@ def problem_claims() -> list[Claim]:
                 revenue_code="0421",
                 charge=Decimal("120"),
                 service_ids=[short.id],
-            )
+            ),
+            hipps_line("3CA11", "2024-03-07"),
         ],
         services=[short],
         id="HH-OT-3",
+        **medicare_header("2024-01-31", oasis="2024-02-27"),
     )
     return [to_medicare, wrong_credential, therapy]
 

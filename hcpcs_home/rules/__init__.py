@@ -31,7 +31,18 @@ from pathlib import Path
 from types import ModuleType
 
 from .._engine import RuleSet, Vocabulary
-from . import _common, claim, codes, documentation, edits, home_care, hospice, therapy, time
+from . import (
+    _common,
+    claim,
+    codes,
+    documentation,
+    edits,
+    home_care,
+    hospice,
+    medicare_hh,
+    therapy,
+    time,
+)
 from ._reference import reference_rst
 
 __all__ = [
@@ -58,6 +69,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     claim,
     home_care,
     hospice,
+    medicare_hh,
     edits,
 )
 

@@ -248,6 +248,12 @@ def code_known() -> Pred:
     return lambda ctx: ctx.code is not None
 
 
+def hcpcs_line() -> Pred:
+    """The line carries a HCPCS/CPT code (837 qualifier ``HC``), not a HIPPS code (the
+    home-health 0023 line) or none (a revenue-only line)."""
+    return lambda ctx: ctx.line is not None and ctx.line.qualifier == "HC"
+
+
 def code_prefix(prefix: str) -> Pred:
     """The line's code starts with ``prefix`` (``"S"``, ``"T"``, ``"G01"``)."""
     if not isinstance(prefix, str) or not prefix:
@@ -339,6 +345,7 @@ VOCABULARY = Vocabulary(
         "code_timed": code_timed,
         "code_unit": code_unit,
         "has_modifier": has_modifier,
+        "hcpcs_line": hcpcs_line,
         "payer_flag": payer_flag,
         "service_linked": service_linked,
         "units_above": units_above,

@@ -244,14 +244,23 @@ def _overlapping_services(ctx: Context) -> dict[str, str]:
     return out
 
 
+#: Telehealth G-codes: reported under a discipline's revenue code, but not visits, so never
+#: the first billable visit a site-of-service line is dated by (CR 12805; Palmetto
+#: "Telehealth Home Health Services: New G-Codes").
+_TELEHEALTH = frozenset({"G0320", "G0321", "G0322"})
+
+
 def _visit_lines(ctx: Context) -> list[int]:
-    """The indexes of the claim's visit lines (memoised for the claim; do not change it)."""
+    """The indexes of the claim's in-person visit lines (memoised for the claim; do not
+    change it)."""
     found: list[int] | None = ctx.claim_memo.get("visit_lines")
     if found is None:
         found = ctx.claim_memo["visit_lines"] = [
             i
             for i, line in enumerate(ctx.claim.lines)
-            if _family(line.revenue_code) in HH_VISIT_FAMILIES and not line.code.startswith("Q50")
+            if _family(line.revenue_code) in HH_VISIT_FAMILIES
+            and not line.code.startswith("Q50")
+            and line.code not in _TELEHEALTH
         ]
     return found
 

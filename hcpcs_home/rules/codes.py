@@ -153,12 +153,13 @@ RULES: tuple[Rule, ...] = (
         "{code} is not a known HCPCS/CPT code",
         "CMS HCPCS Level II alpha-numeric file (cms.gov/medicare/coding-billing/healthcare-"
         "common-procedure-system/quarterly-update)",
-        ~known,
+        p("hcpcs_line") & ~known,
         fix=fix("nearest-code"),
         field="code",
         description=(
             "The line's code is not in the catalog (HCPCS Level II codes from the CMS file, and the"
-            " CPT codes the library ships short summaries for)."
+            " CPT codes the library ships short summaries for). HIPPS lines (0023) and "
+            "revenue-only lines carry no HCPCS code and are checked elsewhere."
         ),
         advice="The nearest catalog code, as ``did you mean …?`` (``fix``: ``code``).",
     ),

@@ -1,0 +1,608 @@
+"""Medicare home-health claims (TOB 032X under PDGM): header codes, HIPPS, periods, NOA.
+
+The edits that return Medicare home-health claims most often, each with the
+MAC reason code it prevents: OASIS date (occurrence code 50, RC 37253), CBSA
+and FIPS value codes (61, 85; RC 37257), the 0023 HIPPS line (RC 32243,
+32968), 30-day periods (U538F), the notice of admission (19963; late-NOA
+reduction), condition code 54, telehealth lines (CR 12805).
+
+Sources: CMS CR 11081 (PDGM), CR 10782 and CR 13543 (value code 85), CR 9497
+(condition code 54), CR 12805 (telehealth G-codes), CMS "Definition and Uses
+of HIPPS Codes" (2022-04-04); MAC pages of NGS, CGS and Palmetto GBA named on
+each rule.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from .._engine import Context, Rule, Scope, Severity, Vocabulary
+from ..claims import HIPPS_REVENUE_CODE, ClaimLine
+from ..pdgm import PERIOD_DAYS, TELEHEALTH_CODES, is_valid_hipps, noa_timing
+from . import _common as common
+from ._common import FixResult, Pred, hh_claim
+
+__all__ = ["RULES", "VOCABULARY"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+#: Revenue families of skilled home-health visits: PT, OT, SLP, nursing, medical social
+#: services (aide visits, 057X, are not skilled).  Derived from the disciplines CR 9497
+#: means by "skilled visit"; CC 54 covers periods without them.
+_SKILLED_FAMILIES = frozenset({"042", "043", "044", "055", "056"})
+#: Revenue families whose lines are visits (CCW codebook, CLM_HHA_TOT_VISIT_CNT).
+_VISIT_FAMILIES = _SKILLED_FAMILIES | {"057", "058", "059"}
+_SITE_CODES = frozenset({"Q5001", "Q5002", "Q5009"})
+
+
+def _in_person_visit(line: ClaimLine) -> bool:
+    rev = line.revenue_code
+    return (
+        rev is not None
+        and rev[:3] in _VISIT_FAMILIES
+        and line.code not in TELEHEALTH_CODES
+        and not line.code.startswith("Q50")
+        and line.qualifier == "HC"
+    )
+
+
+def _first_visit(ctx: Context) -> _dt.date | None:
+    """The date of the first in-person visit line (memoised for the claim)."""
+    memo = ctx.claim_memo
+    if "hh_first_visit" not in memo:
+        days = [li.date for li in ctx.claim.lines if _in_person_visit(li)]
+        memo["hh_first_visit"] = min(days) if days else None
+    found: _dt.date | None = memo["hh_first_visit"]
+    return found
+
+
+# --- predicates --------------------------------------------------------------------------
+
+
+def has_occurrence(code: str) -> Pred:
+    """The claim reports occurrence code ``code`` (UB-04 FL31-34)."""
+    wanted = str(code)
+    return lambda ctx: any(o.code == wanted for o in ctx.claim.occurrence_codes)
+
+
+def has_value_code(code: str) -> Pred:
+    """The claim reports value code ``code`` (UB-04 FL39-41)."""
+    wanted = str(code)
+    return lambda ctx: any(v.code == wanted for v in ctx.claim.value_codes)
+
+
+def has_condition(code: str) -> Pred:
+    """The claim reports condition code ``code`` (UB-04 FL18-28)."""
+    wanted = str(code)
+    return lambda ctx: wanted in ctx.claim.condition_codes
+
+
+def admission_date_reported() -> Pred:
+    """The claim reports its admission (start-of-care) date (FL12)."""
+    return lambda ctx: ctx.claim.admission_date is not None
+
+
+def hipps_line_present() -> Pred:
+    """The claim has a 0023 line with a code on it (Palmetto RC 32243)."""
+    return lambda ctx: any(
+        li.revenue_code == HIPPS_REVENUE_CODE and li.code for li in ctx.claim.lines
+    )
+
+
+def hipps_line() -> Pred:
+    """The line is the 0023 HIPPS line."""
+    return lambda ctx: ctx.line is not None and ctx.line.revenue_code == HIPPS_REVENUE_CODE
+
+
+def hipps_valid() -> Pred:
+    """The 0023 line holds a HIPPS code in the PDGM layout
+    (:func:`hcpcs_home.pdgm.is_valid_hipps`)."""
+    return lambda ctx: ctx.line is not None and is_valid_hipps(ctx.line.code)
+
+
+def dated_first_visit() -> Pred:
+    """The line is dated with the first billable (in-person) visit of the claim, or the
+    claim has no visit line to date it by (Palmetto RC 32968; CGS RC 38107)."""
+
+    def test(ctx: Context) -> bool:
+        first = _first_visit(ctx)
+        return ctx.line is None or first is None or ctx.line.date == first
+
+    return test
+
+
+def dated_on_telehealth() -> Pred:
+    """The line is dated on a day with a telehealth line (G0320-G0322) but no in-person
+    visit: a telehealth service was taken for the first billable visit."""
+
+    def test(ctx: Context) -> bool:
+        line = ctx.line
+        if line is None:
+            return False
+        days = [li.date for li in ctx.claim.lines if li.code in TELEHEALTH_CODES]
+        visits = {li.date for li in ctx.claim.lines if _in_person_visit(li)}
+        return line.date in days and line.date not in visits
+
+    return test
+
+
+def period_within_30_days() -> Pred:
+    """The statement period is at most 30 days, From and Through counted (CGS U538F
+    examples: 06/25-07/24 is one period)."""
+    return lambda ctx: (ctx.claim.statement_through - ctx.claim.statement_from).days < PERIOD_DAYS
+
+
+def from_starts_a_period() -> Pred:
+    """From is the admission date or a multiple of 30 days after it (CGS RC 38107: the
+    first period starts on the admission date, later ones on day 31, 61, ...)."""
+
+    def test(ctx: Context) -> bool:
+        soc, start = ctx.claim.admission_date, ctx.claim.statement_from
+        return soc is None or (start >= soc and (start - soc).days % PERIOD_DAYS == 0)
+
+    return test
+
+
+def first_period() -> Pred:
+    """The claim is the first period of its admission (From = admission date)."""
+    return lambda ctx: ctx.claim.admission_date == ctx.claim.statement_from
+
+
+def skilled_visit_billed() -> Pred:
+    """The claim has an in-person skilled visit line: PT, OT, SLP, nursing or medical
+    social services (042X-044X, 055X, 056X); aide visits and telehealth lines are not."""
+    return lambda ctx: any(
+        _in_person_visit(li)
+        and li.revenue_code is not None
+        and li.revenue_code[:3] in _SKILLED_FAMILIES
+        for li in ctx.claim.lines
+    )
+
+
+def noa_dates_match() -> Pred:
+    """A notice of admission's From and Through are both the admission date (NGS NOA
+    job aid)."""
+
+    def test(ctx: Context) -> bool:
+        claim = ctx.claim
+        return claim.statement_from == claim.statement_through == claim.admission_date
+
+    return test
+
+
+def noa_timely() -> Pred:
+    """The notice of admission was accepted within 5 calendar days after the admission
+    date, or the claim does not say when it was accepted."""
+
+    def test(ctx: Context) -> bool:
+        claim = ctx.claim
+        if claim.admission_date is None or claim.notice_accepted is None:
+            return True
+        if claim.notice_accepted < claim.admission_date:
+            return True  # not a lateness; the NOA date itself is wrong
+        return noa_timing(claim.admission_date, claim.notice_accepted).timely
+
+    return test
+
+
+def through_in_period() -> Pred:
+    """A date-span line ends within the statement period (UB-04 FL6, FL45; derived)."""
+    return lambda ctx: (
+        ctx.line is None
+        or ctx.line.through is None
+        or ctx.line.through <= ctx.claim.statement_through
+    )
+
+
+def _monitored_days(ctx: Context) -> list[_dt.date]:
+    return sorted({s.date for s in ctx.services})
+
+
+def monitoring_units_match_days() -> Pred:
+    """A G0322 line bills one unit per day monitored, as its services document
+    (Palmetto "Telehealth Home Health Services: New G-Codes"); a line without
+    services is not judged here."""
+
+    def test(ctx: Context) -> bool:
+        days = _monitored_days(ctx)
+        return ctx.line is None or not days or ctx.line.units == len(days)
+
+    return test
+
+
+def monitoring_dated_first_day() -> Pred:
+    """A G0322 line is dated the first day of monitoring (Palmetto, as above)."""
+
+    def test(ctx: Context) -> bool:
+        days = _monitored_days(ctx)
+        return ctx.line is None or not days or ctx.line.date == days[0]
+
+    return test
+
+
+# --- fixers ------------------------------------------------------------------------------
+
+
+def _fix_first_visit(ctx: Context) -> FixResult:
+    first = _first_visit(ctx)
+    if first is None:
+        return None, {}, {"first": "none"}
+    return (
+        f"date the line {first.isoformat()}, the first in-person visit",
+        {"date": first.isoformat()},
+        {"first": first.isoformat()},
+    )
+
+
+def _fix_period(ctx: Context) -> FixResult:
+    last = ctx.claim.statement_from + _dt.timedelta(days=PERIOD_DAYS - 1)
+    days = (ctx.claim.statement_through - ctx.claim.statement_from).days + 1
+    return (
+        f"end the period on {last.isoformat()} and bill the rest as the next period",
+        {},
+        {"days": days, "last": last.isoformat()},
+    )
+
+
+def _fix_period_start(ctx: Context) -> FixResult:
+    soc, start = ctx.claim.admission_date, ctx.claim.statement_from
+    if soc is None or start < soc:
+        return "correct the admission date or From", {}, {"expected": "the admission date"}
+    offset = (start - soc).days // PERIOD_DAYS * PERIOD_DAYS
+    expected = soc + _dt.timedelta(days=offset)
+    return f"start the claim on {expected.isoformat()}", {}, {"expected": expected.isoformat()}
+
+
+def _fix_noa(ctx: Context) -> FixResult:
+    claim = ctx.claim
+    assert claim.admission_date is not None and claim.notice_accepted is not None
+    timing = noa_timing(claim.admission_date, claim.notice_accepted)
+    facts: dict[str, Any] = {
+        "accepted": claim.notice_accepted.isoformat(),
+        "days": timing.penalty_days,
+        "reduction": f"{timing.reduction.numerator}/{timing.reduction.denominator}",
+        "later": (
+            "; acceptance came after period 1, so later periods are reduced too (ask the MAC)"
+            if timing.reaches_later_periods
+            else ""
+        ),
+    }
+    return "request an exception if one of CMS's four circumstances applies", {}, facts
+
+
+def _fix_monitoring(ctx: Context) -> FixResult:
+    days = _monitored_days(ctx)
+    if not days:
+        return None, {}, {"days": 0, "first": ""}
+    return (
+        f"bill {len(days)} unit(s) dated {days[0].isoformat()}",
+        {"units": str(len(days)), "date": days[0].isoformat()},
+        {"days": len(days), "first": days[0].isoformat()},
+    )
+
+
+def _fix_hipps(ctx: Context) -> FixResult:
+    return "bill the HIPPS code of the period's PDGM group on the 0023 line", {}, {}
+
+
+VOCABULARY = Vocabulary(
+    predicates={
+        "admission_date_reported": admission_date_reported,
+        "dated_first_visit": dated_first_visit,
+        "dated_on_telehealth": dated_on_telehealth,
+        "first_period": first_period,
+        "from_starts_a_period": from_starts_a_period,
+        "has_condition": has_condition,
+        "has_occurrence": has_occurrence,
+        "has_value_code": has_value_code,
+        "hipps_line": hipps_line,
+        "hipps_line_present": hipps_line_present,
+        "hipps_valid": hipps_valid,
+        "monitoring_dated_first_day": monitoring_dated_first_day,
+        "monitoring_units_match_days": monitoring_units_match_days,
+        "noa_dates_match": noa_dates_match,
+        "noa_timely": noa_timely,
+        "period_within_30_days": period_within_30_days,
+        "skilled_visit_billed": skilled_visit_billed,
+        "through_in_period": through_in_period,
+    },
+    fixers={
+        "hh-first-visit": _fix_first_visit,
+        "hh-hipps": _fix_hipps,
+        "hh-monitoring": _fix_monitoring,
+        "hh-noa": _fix_noa,
+        "hh-period": _fix_period,
+        "hh-period-start": _fix_period_start,
+    },
+    header_level=frozenset(
+        {
+            "admission_date_reported",
+            "first_period",
+            "from_starts_a_period",
+            "has_condition",
+            "has_occurrence",
+            "has_value_code",
+            "noa_dates_match",
+            "noa_timely",
+            "period_within_30_days",
+        }
+    ),
+)
+"""The predicates and fixers of this family."""
+
+p = (common.VOCABULARY | VOCABULARY).predicate
+fix = VOCABULARY.fix
+
+_MEDICARE = frozenset({"medicare"})
+_PDGM = _dt.date(2020, 1, 1)
+final_claim = p("bill_type", types=["0327", "0329"])
+noa = p("bill_type", types=["032A"])
+hh_not_noa = hh_claim & ~p("bill_type", types=["032A", "032D"])
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "hh-oasis-date-missing",
+        Severity.ERROR,
+        "the claim needs occurrence code 50 with the OASIS assessment date",
+        'NGS "Correcting Reason Code 37253"; CMS MLN call 2019-08-21 (as quoted by Casamba): '
+        "required on claims with From on or after 2020-01-01",
+        final_claim & ~p("has_occurrence", code="50"),
+        scope=Scope.CLAIM,
+        effective_from=_PDGM,
+        payers=_MEDICARE,
+        description=(
+            "A 0329/0327 claim (From on or after 2020-01-01) without occurrence code 50, the "
+            "completion date (M0090) of the OASIS assessment most recently before From. Without "
+            "it the claim returns with reason code 37253."
+        ),
+        advice="Add occurrence code 50 with the OASIS M0090 date.",
+    ),
+    Rule(
+        "hh-cbsa-value-code-missing",
+        Severity.ERROR,
+        "the claim needs value code 61, the CBSA where the patient gets care",
+        'CGS news 2019-01 (value codes 61 and 85); Palmetto GBA "HHAs: Ensure You Use the '
+        'Proper CBSA Code" (2021-02-05)',
+        final_claim & ~p("has_value_code", code="61"),
+        scope=Scope.CLAIM,
+        payers=_MEDICARE,
+        description=(
+            "A 0329/0327 claim without value code 61, the CBSA code of the county where the "
+            "beneficiary lives and gets care (amount: the CBSA, or the 50xxx code where a county "
+            "has several)."
+        ),
+        advice="Add value code 61 with the CBSA code as its amount.",
+    ),
+    Rule(
+        "hh-fips-value-code-missing",
+        Severity.ERROR,
+        "the claim needs value code 85, the FIPS state and county code",
+        "CMS CR 10782 (required from 2019-01-01); CR 13543 (returned from 2024-10-01, reason "
+        'code 37257); CGS news 2019-01; Palmetto GBA "Reporting FIPS State and County Codes" '
+        "(2024-05-09)",
+        hh_not_noa & ~p("has_value_code", code="85"),
+        scope=Scope.CLAIM,
+        effective_from=_dt.date(2019, 1, 1),
+        payers=_MEDICARE,
+        description=(
+            "A 032X claim (not a 032A/032D notice) without value code 85, the five-digit FIPS "
+            "state and county code where the service was given (19153 keyed as 19153.00). "
+            "Required since 2019-01-01; returned with reason code 37257 since 2024-10-01."
+        ),
+        advice="Add value code 85 with the FIPS county code as its amount.",
+    ),
+    Rule(
+        "hh-hipps-line-missing",
+        Severity.ERROR,
+        "the claim has no 0023 line with its HIPPS code",
+        'Palmetto GBA "Reason Code 32243"; CMS "Definition and Uses of HIPPS Codes" (2022-04-04)',
+        final_claim & ~p("hipps_line_present"),
+        scope=Scope.CLAIM,
+        effective_from=_PDGM,
+        payers=_MEDICARE,
+        fix=fix("hh-hipps"),
+        description="A 0329/0327 claim without the 0023 revenue line that carries the HIPPS code.",
+        advice="Add a 0023 line with the period's HIPPS code, dated the first visit.",
+    ),
+    Rule(
+        "hh-hipps-invalid",
+        Severity.ERROR,
+        "{code} on the 0023 line is not a PDGM HIPPS code",
+        'CMS "Definition and Uses of HIPPS Codes" (2022-04-04); AAPC "Decode HIPPS Digits '
+        'Under PDGM" (quoting CMS); CMS "CY <year> PDGM Case-Mix Weights and LUPA Thresholds"',
+        hh_claim & p("hipps_line") & ~p("hipps_valid"),
+        effective_from=_PDGM,
+        payers=_MEDICARE,
+        fix=fix("hh-hipps"),
+        field="code",
+        description=(
+            "The 0023 line holds something other than a PDGM HIPPS code: five characters, "
+            "admission source and timing 1-4, clinical group A-L, functional level A-C, "
+            "comorbidity 1-3, then 1 (a HCPCS code there is a common error)."
+        ),
+        advice="The HIPPS code of the period's PDGM group.",
+    ),
+    Rule(
+        "hh-hipps-line-date",
+        Severity.ERROR,
+        "the 0023 line is dated {date}; it takes the first visit's date, {first}",
+        'Palmetto GBA "Reason Code 32968"; CGS "Reason Code 38107" (the 0023 date is the '
+        "first billable visit)",
+        hh_not_noa & p("hipps_line") & ~p("dated_first_visit") & ~p("dated_on_telehealth"),
+        effective_from=_PDGM,
+        payers=_MEDICARE,
+        fix=fix("hh-first-visit"),
+        field="date",
+        description="The 0023 line's date is not the date of the first in-person visit line.",
+        advice="Date the 0023 line with the first billable visit.",
+    ),
+    Rule(
+        "hh-admission-date-missing",
+        Severity.ERROR,
+        "the claim needs its admission (start-of-care) date",
+        'CGS "Reason Code 38107" (admission date on every claim of the admission); NGS NOA job aid',
+        hh_claim & ~p("admission_date_reported"),
+        scope=Scope.CLAIM,
+        effective_from=_PDGM,
+        payers=_MEDICARE,
+        description="A 032X claim without the admission date (FL12), the first billable visit.",
+        advice="Report the admission date, the same on every claim of the admission.",
+    ),
+    Rule(
+        "hh-period-too-long",
+        Severity.ERROR,
+        "the statement period runs {days} days; a PDGM period is at most 30 (through {last})",
+        "CMS CR 11081 (30-day periods from 2020-01-01); CGS reason code search U538F "
+        "(periods such as 06/25-07/24)",
+        hh_not_noa & ~p("period_within_30_days"),
+        scope=Scope.CLAIM,
+        effective_from=_PDGM,
+        payers=_MEDICARE,
+        fix=fix("hh-period"),
+        description="A 032X claim whose From-Through period is longer than 30 days.",
+        advice="End the claim on day 30 and bill the rest as the next period.",
+    ),
+    Rule(
+        "hh-period-start",
+        Severity.ERROR,
+        "From is not the first day of a 30-day period of the admission ({expected})",
+        'CGS "Reason Code 38107" (From is the admission date, then day 31, 61, ...)',
+        hh_not_noa & ~p("from_starts_a_period"),
+        scope=Scope.CLAIM,
+        effective_from=_PDGM,
+        payers=_MEDICARE,
+        fix=fix("hh-period-start"),
+        description=(
+            "A 032X claim whose From is neither the admission date nor a multiple of 30 days "
+            "after it."
+        ),
+        advice="Start the claim on the first day of its 30-day period.",
+    ),
+    Rule(
+        "hh-noa-dates",
+        Severity.ERROR,
+        "a notice of admission's From and Through are the admission date",
+        'NGS "Billing the HH NOA Electronically" (NOA job aid)',
+        noa & ~p("noa_dates_match"),
+        scope=Scope.CLAIM,
+        effective_from=_dt.date(2022, 1, 1),
+        payers=_MEDICARE,
+        description="A 032A notice whose From, Through and admission date are not one day.",
+        advice="Set From, Through and the admission date to the start of care.",
+    ),
+    Rule(
+        "hh-noa-late",
+        Severity.WARNING,
+        "the notice of admission was accepted {accepted}, {days} days after admission: "
+        "the period payment is cut by {reduction}{later}",
+        'NGS "Late NOA - The Exception Process"; CGS "Late NOA - The Exception Process" '
+        "(2022-07-26); CY 2021 Home Health PPS final rule (as quoted by AAPC)",
+        hh_claim & ~p("noa_timely"),
+        scope=Scope.CLAIM,
+        effective_from=_dt.date(2022, 1, 1),
+        payers=_MEDICARE,
+        fix=fix("hh-noa"),
+        description=(
+            "The claim's notice_accepted date is more than 5 calendar days after the admission "
+            "date: the period's payment is reduced by 1/30 for each day from the admission date "
+            "to acceptance (a warning: the claim is paid, reduced)."
+        ),
+        advice="Request an exception from the MAC if one of the four circumstances applies.",
+    ),
+    Rule(
+        "hh-no-skilled-visit-first-period",
+        Severity.ERROR,
+        "the first period of an admission bills no skilled visit; condition code 54 "
+        "is for later periods only",
+        "CMS CR 9497 (condition code 54, from 2016-07-01); NGS citing Pub. 100-02 ch. 7 §40.1.3",
+        final_claim & p("first_period") & ~p("skilled_visit_billed"),
+        scope=Scope.CLAIM,
+        effective_from=_dt.date(2016, 7, 1),
+        payers=_MEDICARE,
+        description=(
+            "A first-period claim (From = admission date) without an in-person skilled visit "
+            "(PT, OT, SLP, nursing, medical social services). Condition code 54 cannot excuse it."
+        ),
+        advice="Add the missed skilled visit, or bill the period non-covered.",
+    ),
+    Rule(
+        "hh-no-skilled-visit",
+        Severity.ERROR,
+        "a later period bills no skilled visit and has no condition code 54",
+        "CMS CR 9497 (condition code 54, from 2016-07-01); NGS citing Pub. 100-02 ch. 7 §40.1.3",
+        final_claim
+        & ~p("first_period")
+        & ~p("skilled_visit_billed")
+        & ~p("has_condition", code="54"),
+        scope=Scope.CLAIM,
+        effective_from=_dt.date(2016, 7, 1),
+        payers=_MEDICARE,
+        description=(
+            "A later-period claim without an in-person skilled visit and without condition code "
+            "54 (no skilled visit, policy exception documented at the agency)."
+        ),
+        advice="Add the missed visit, or condition code 54 where the exception is documented.",
+    ),
+    Rule(
+        "line-through-outside-period",
+        Severity.ERROR,
+        "the date-span line runs past the statement period's Through date",
+        "NUBC UB-04 FL 6 (statement covers period) and FL 45; X12 DTP*472 RD8 (derived)",
+        ~p("through_in_period"),
+        field="date",
+        description="A from-through line whose last day is after the claim's Through date.",
+        advice="None (split the line or correct the dates).",
+    ),
+    Rule(
+        "hh-remote-monitoring-units",
+        Severity.ERROR,
+        "G0322 bills {units} units but its services document {days} monitored day(s)",
+        'Palmetto GBA "Telehealth Home Health Services: New G-Codes"; CMS CR 12805',
+        hh_claim & p("code_in", codes=["G0322"]) & ~p("monitoring_units_match_days"),
+        effective_from=_dt.date(2023, 1, 1),
+        payers=_MEDICARE,
+        fix=fix("hh-monitoring"),
+        field="units",
+        description="A G0322 line whose units differ from the days of monitoring documented.",
+        advice="One G0322 line per period, units = days monitored.",
+    ),
+    Rule(
+        "hh-remote-monitoring-date",
+        Severity.ERROR,
+        "G0322 is dated {date}; it takes the first day of monitoring, {first}",
+        'Palmetto GBA "Telehealth Home Health Services: New G-Codes"; CMS CR 12805',
+        hh_claim & p("code_in", codes=["G0322"]) & ~p("monitoring_dated_first_day"),
+        effective_from=_dt.date(2023, 1, 1),
+        payers=_MEDICARE,
+        fix=fix("hh-monitoring"),
+        field="date",
+        description="A G0322 line not dated with the first day of monitoring.",
+        advice="Date the line with the first day of monitoring.",
+    ),
+    Rule(
+        "hh-telehealth-as-first-visit",
+        Severity.ERROR,
+        "{code} is dated {date}, a telehealth day; the first in-person visit is {first}",
+        'Palmetto GBA "Telehealth Home Health Services: New G-Codes" (telehealth lines are not '
+        "visits); SSA §1895(e)(1); 42 CFR 409.43(a); NGS article 522358 (site line dated with "
+        "the first billable visit)",
+        hh_claim
+        & (p("hipps_line") | p("code_in", codes=sorted(_SITE_CODES)))
+        & p("dated_on_telehealth"),
+        effective_from=_dt.date(2023, 1, 1),
+        payers=_MEDICARE,
+        fix=fix("hh-first-visit"),
+        field="date",
+        description=(
+            "The 0023 line or the Q5001/Q5002/Q5009 site line is dated on a day with only a "
+            "telehealth service (G0320-G0322): telehealth is not a billable visit, so it cannot "
+            "be the first visit those lines are dated by."
+        ),
+        advice="Date the line with the first in-person visit.",
+    ),
+)
+"""The rules of this family, in the order their findings are reported."""
