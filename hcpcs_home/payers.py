@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ import attrs
 
 from . import _fields as f
 from . import units
+from ._tables import read_table
 from .bounds import MAX_AUTHORIZATIONS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 from .codes import Credential
 from .errors import InvalidFieldError
@@ -47,6 +49,7 @@ __all__ = [
     "Payer",
     "PayerKind",
     "payer_profile",
+    "profile_versions",
 ]
 
 
@@ -190,9 +193,10 @@ class Payer:
     def requires_evv(self, code: str, day: _dt.date, modifiers: tuple[str, ...] = ()) -> bool:
         """Whether a line of ``code`` on ``day`` needs a verified visit from this payer.
 
-        >>> NORTH_DAKOTA_MEDICAID.requires_evv("T1019", _dt.date(2024, 3, 4))
+        >>> nd = payer_profile("nd-medicaid")
+        >>> nd.requires_evv("T1019", _dt.date(2024, 3, 4))
         True
-        >>> NORTH_DAKOTA_MEDICAID.requires_evv("T1019", _dt.date(2019, 3, 4))
+        >>> nd.requires_evv("T1019", _dt.date(2019, 3, 4))
         False
         """
         return (
@@ -205,9 +209,10 @@ class Payer:
         """The credentials this payer lets render ``code``: its own, else the descriptor's.
 
         >>> from hcpcs_home import lookup
-        >>> sorted(c.value for c in DOL_EEOICP.credentials_for(lookup("S5126")))
+        >>> dol, medicare = payer_profile("dol-eeoicp"), payer_profile("medicare")
+        >>> sorted(c.value for c in dol.credentials_for(lookup("S5126")))
         ['HHA', 'PCA']
-        >>> sorted(c.value for c in MEDICARE.credentials_for(lookup("S5126")))
+        >>> sorted(c.value for c in medicare.credentials_for(lookup("S5126")))
         ['PCA']
         """
         for name, credentials in self.code_credentials:
@@ -219,7 +224,7 @@ class Payer:
         """The first day of the payer's service week holding ``day``.
 
         >>> import datetime
-        >>> MEDICARE.week_of(datetime.date(2024, 3, 6))  # a Wednesday; weeks start Sunday
+        >>> payer_profile("medicare").week_of(datetime.date(2024, 3, 6))  # weeks from Sunday
         datetime.date(2024, 3, 3)
         """
         back = (day.weekday() - WEEKDAYS.index(self.week_start)) % 7
@@ -232,7 +237,8 @@ class Payer:
     def accepts_code_family(self, code: str) -> bool:
         """Whether the payer takes the code's family at all (S and T codes).
 
-        >>> MEDICARE.accepts_code_family("S9124"), MEDICARE.accepts_code_family("G0300")
+        >>> medicare = payer_profile("medicare")
+        >>> medicare.accepts_code_family("S9124"), medicare.accepts_code_family("G0300")
         (False, True)
         """
         if code.startswith("S"):
@@ -242,182 +248,113 @@ class Payer:
         return True
 
 
-MEDICARE = Payer(
-    id="medicare",
-    name="Original Medicare",
-    kind=PayerKind.MEDICARE,
-    accepts_s_codes=False,
-    accepts_t_codes=False,
-    unit_policy=units.MEDICARE,
-    requires_orders=True,
-    requires_plan_of_care=True,
-    applies_kx_threshold=True,
-    requires_site_of_service=True,
-    requires_therapy_modifiers=True,
-    requires_assistant_modifiers=True,
-    source=(
-        "S codes: CMS HCPCS processing note 0088 (not valid for Medicare); T codes: CMS HCPCS "
-        "coverage I; orders and plan of care: 42 CFR 409.43 and Pub. 100-02 ch. 7 §30.2; KX "
-        "threshold: BBA 2018 §50202 (Noridian); Q5001/Q5002/Q5009: CR 8136 (NGS); GN/GO/GP and "
-        "CQ/CO: Pub. 100-04 ch. 5, CMS 'Billing Examples Using CQ/CO Modifiers'"
-    ),
-)
-"""Original Medicare (Parts A and B) as home-health and hospice agencies bill it."""
-
-TEXAS_MEDICAID_CSHCN = Payer(
-    id="tx-medicaid-cshcn",
-    name="Texas Medicaid (TMHP) CSHCN Services Program",
-    kind=PayerKind.MEDICAID,
-    accepts_s_codes=True,
-    accepts_t_codes=True,
-    prior_auth_codes=frozenset({ALL_CODES}),
-    unit_policy=units.TEXAS_CSHCN_HOURS,
-    requires_orders=True,
-    requires_plan_of_care=True,
-    source=(
-        "S9123/S9124 for extended skilled nursing and prior authorization for all home-health "
-        "services before start of care: TMHP CSHCN Provider Manual ch. 21 §21.2.1.1 and "
-        "TMHP news 2023-04-14 (CSHCN home health changes); the TMPPM §42.7.5 tenths of an hour "
-        "are the SHARS school rule, not home nursing: complete hours (UNCONFIRMED)"
-    ),
-)
-"""Texas Medicaid's CSHCN Services Program; it pays S9123/S9124 for extended skilled nursing."""
-
-BCBS_TEXAS = Payer(
-    id="bcbs-tx",
-    name="Blue Cross and Blue Shield of Texas",
-    kind=PayerKind.COMMERCIAL,
-    accepts_s_codes=True,
-    accepts_t_codes=False,
-    prior_auth_codes=frozenset({"S9122", "S9123", "S9124"}),
-    unit_policy=attrs.evolve(
-        units.MEDICARE,
-        name="BCBS TX whole hours",
-        hours=units.HourRounding.DOWN,
-        source="no published partial-hour convention found: whole hours (UNCONFIRMED)",
-    ),
-    requires_orders=True,
-    requires_plan_of_care=True,
-    requires_cpt_home_visit_codes=True,
-    source=(
-        "S9123/S9124 accepted for private-duty and coordinated home care, general nursing only, "
-        "not when CPT 99500-99602 apply: BCBSTX clinical payment and coding policy (copy on "
-        "docslib.org); "
-        "prior authorization for hourly nursing and orders/care plan on file: third-party billing "
-        'guide Pabau, "HCPCS Code S9124" (pabau.com/procedure-codes/hcpcs-code-s9124); T codes '
-        "are the national Medicaid codes (CMS HCPCS coverage I), not accepted here; no public "
-        "partial-hour convention found, so whole hours only (UNCONFIRMED: set yours)"
-    ),
-)
-"""A BCBS plan with the coordinated-home-care and private-duty-nursing rules of BCBSTX."""
-
-DOL_EEOICP = Payer(
-    id="dol-eeoicp",
-    name="US Department of Labor EEOICP (DEEOIC)",
-    kind=PayerKind.FEDERAL_PROGRAM,
-    accepts_s_codes=True,
-    accepts_t_codes=True,
-    unit_policy=units.DOL_EEOICP_8_HOUR_SHIFT,
-    code_credentials={"S5126": ["HHA", "PCA"]},
-    source=(
-        "per diem codes T1030/T1031/S5126 count one unit per 8-hour shift, and S5126 attendant "
-        "care is billed for home health aide shifts: DOL DEEOIC Bulletin 08-09, attachment 4"
-    ),
-)
-"""The federal program whose per-diem unit is one 8-hour shift."""
-
-TEXAS_MEDICAID = Payer(
-    id="tx-medicaid",
-    name="Texas Medicaid (TMHP) home health and personal care",
-    kind=PayerKind.MEDICAID,
-    prior_auth_codes=frozenset({"G0299", "G0300", "G0156", "T1000", "T1002", "T1003"}),
-    unit_policy=units.TEXAS_MEDICAID_HOME_HEALTH,
-    requires_orders=True,
-    requires_plan_of_care=True,
-    evv_codes=frozenset({"G0299", "G0300", "G0156"}),
-    evv_exempt_modifiers=frozenset({"KX", "HQ"}),
-    evv_from=_dt.date(2024, 1, 1),
-    source=(
-        "G0299/G0300/G0156 per visit of up to 2.5 hours, at most 3 a day; T1000 with TD/TE: "
-        "TMHP TMPPM (Dec. 2016) Home Health Nursing and PDN Services Handbook §3.5, §4.1; EVV "
-        "claims matching for home health care services from dates of service 2024-01-01, KX "
-        "(outside the home) and HQ (other residential setting) need no match: HHSC provider "
-        "news 2023-11-13; claims must match an accepted visit: 1 TAC §354.4009, HHSC EVV Policy "
-        "Handbook §8000, §12000; prior authorization for home health: TMPPM §5.1.6"
-    ),
-)
-"""Texas Medicaid fee-for-service home health, with per-visit nursing and aide visits and EVV."""
-
-NORTH_DAKOTA_MEDICAID = Payer(
-    id="nd-medicaid",
-    name="North Dakota Medicaid HCBS personal care",
-    kind=PayerKind.MEDICAID,
-    unit_policy=units.MEDICARE,
-    evv_codes=frozenset({"T1019", "T1020"}),
-    evv_from=_dt.date(2021, 1, 1),
-    source=(
-        "T1019 in 15-minute increments per day, time spent on authorized tasks only; T1020 one "
-        "unit per client per day, only days care was given (day of return and day of death "
-        "payable): ND DHS Service Chapter 535-05-45; EVV for personal care services by "
-        "2021-01-01 at the latest (21st Century Cures Act §12006, SSA §1903(l), as amended by "
-        "Pub. L. 115-222, with the one-year good-faith exemption)"
-    ),
-)
-"""North Dakota Medicaid personal care (T1019/T1020) with EVV."""
-
-WISCONSIN_MEDICAID = Payer(
-    id="wi-medicaid",
-    name="Wisconsin Medicaid personal care",
-    kind=PayerKind.MEDICAID,
-    unit_policy=units.MEDICARE,
-    evv_codes=frozenset({"T1019", "T1020", "S5125", "S5126"}),
-    evv_from=_dt.date(2021, 1, 1),
-    source=(
-        "EVV covers T1019, T1020, S5125, S5126: Wisconsin DHS EVV program as summarised by DCI "
-        "[third party]; EVV for personal care by 2021-01-01 at the latest (Cures Act §12006, "
-        "SSA §1903(l), Pub. L. 115-222); unit rounding: CMS chart (UNCONFIRMED for Wisconsin)"
-    ),
-)
-"""Wisconsin Medicaid personal care and attendant care with EVV."""
-
-MISSOURI_MEDICAID = Payer(
-    id="mo-medicaid",
-    name="Missouri Medicaid in-home services",
-    kind=PayerKind.MEDICAID,
-    unit_policy=units.MISSOURI_COMPLETE_UNITS,
-    evv_codes=frozenset({"T1019", "S5125"}),
-    evv_from=_dt.date(2021, 1, 1),
-    source=(
-        "complete 15-minute units only (59 minutes is 3; partial units may accrue across the "
-        "billing period under 13 CSR 70-91): MITC 'When Rounding Rules Differ' and Ankota EVV "
-        "blog [third party]; EVV for personal care by 2021-01-01 at the latest (Cures Act "
-        "§12006, SSA §1903(l), Pub. L. 115-222); T1019/S5125 as Missouri's personal care codes "
-        "(UNCONFIRMED)"
-    ),
-)
-"""Missouri Medicaid in-home personal care, complete units only, with EVV."""
-
-PROFILES: dict[str, Payer] = {
-    p.id: p
-    for p in (
-        MEDICARE,
-        TEXAS_MEDICAID_CSHCN,
-        TEXAS_MEDICAID,
-        BCBS_TEXAS,
-        DOL_EEOICP,
-        NORTH_DAKOTA_MEDICAID,
-        WISCONSIN_MEDICAID,
-        MISSOURI_MEDICAID,
-    )
+#: The module constants of the shipped profiles, by profile id.
+_CONSTANTS = {
+    "MEDICARE": "medicare",
+    "TEXAS_MEDICAID_CSHCN": "tx-medicaid-cshcn",
+    "TEXAS_MEDICAID": "tx-medicaid",
+    "BCBS_TEXAS": "bcbs-tx",
+    "DOL_EEOICP": "dol-eeoicp",
+    "NORTH_DAKOTA_MEDICAID": "nd-medicaid",
+    "WISCONSIN_MEDICAID": "wi-medicaid",
+    "MISSOURI_MEDICAID": "mo-medicaid",
 }
-"""The shipped payer profiles by id."""
+_TABLE = "payer_profiles.tsv"
+
+if TYPE_CHECKING:  # built from data/payer_profiles.tsv on first use (module __getattr__)
+    MEDICARE: Payer
+    """Original Medicare (Parts A and B) as home-health and hospice agencies bill it."""
+    TEXAS_MEDICAID_CSHCN: Payer
+    """Texas Medicaid's CSHCN Services Program; it pays S9123/S9124 for extended skilled
+    nursing, in complete hours."""
+    TEXAS_MEDICAID: Payer
+    """Texas Medicaid fee-for-service home health, with per-visit nursing and aide visits and
+    EVV."""
+    BCBS_TEXAS: Payer
+    """A BCBS plan with the coordinated-home-care and private-duty-nursing rules of BCBSTX."""
+    DOL_EEOICP: Payer
+    """The federal program whose per-diem unit is one 8-hour shift."""
+    NORTH_DAKOTA_MEDICAID: Payer
+    """North Dakota Medicaid personal care (T1019/T1020) with EVV."""
+    WISCONSIN_MEDICAID: Payer
+    """Wisconsin Medicaid personal care and attendant care with EVV."""
+    MISSOURI_MEDICAID: Payer
+    """Missouri Medicaid in-home personal care, complete units only, with EVV."""
+    PROFILES: dict[str, Payer]
+    """The shipped payer profiles by id, in the table's order."""
+
+
+def _flag(row: Mapping[str, str], column: str) -> bool:
+    return {"yes": True, "no": False}[row[column]]
+
+
+def _policy(name: str) -> units.UnitPolicy:
+    policy = getattr(units, name, None) if name in units.__all__ else None
+    if not isinstance(policy, units.UnitPolicy):
+        raise InvalidFieldError("unit_policy", name, "names no hcpcs_home.units policy")
+    return policy
+
+
+def _profile(row: Mapping[str, str]) -> Payer:
+    """One row of data/payer_profiles.tsv as a :class:`Payer`."""
+    credentials = {
+        code: creds.split(",")
+        for code, _, creds in (item.partition("=") for item in row["code_credentials"].split())
+    }
+    return Payer(
+        id=row["id"],
+        name=row["name"],
+        kind=row["kind"],
+        accepts_s_codes=_flag(row, "accepts_s_codes"),
+        accepts_t_codes=_flag(row, "accepts_t_codes"),
+        prior_auth_codes=row["prior_auth_codes"].split(),
+        unit_policy=_policy(row["unit_policy"]),
+        requires_orders=_flag(row, "requires_orders"),
+        requires_plan_of_care=_flag(row, "requires_plan_of_care"),
+        requires_cpt_home_visit_codes=_flag(row, "requires_cpt_home_visit_codes"),
+        applies_kx_threshold=_flag(row, "applies_kx_threshold"),
+        requires_site_of_service=_flag(row, "requires_site_of_service"),
+        requires_therapy_modifiers=_flag(row, "requires_therapy_modifiers"),
+        requires_assistant_modifiers=_flag(row, "requires_assistant_modifiers"),
+        week_start=row["week_start"],
+        evv_codes=row["evv_codes"].split(),
+        evv_exempt_modifiers=row["evv_exempt_modifiers"].split(),
+        evv_from=row["evv_from"] or None,
+        code_credentials=credentials,
+        source=row["source"],
+    )
+
+
+@functools.cache
+def _profiles() -> dict[str, Payer]:
+    return {row["id"]: _profile(row) for row in read_table(_TABLE)}
+
+
+def profile_versions() -> dict[str, int]:
+    """Each shipped profile's revision in ``data/payer_profiles.tsv`` (a changed setting is
+    a new version).
+
+    >>> profile_versions()["dol-eeoicp"]
+    2
+    """
+    return {row["id"]: int(row["version"]) for row in read_table(_TABLE)}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PROFILES":
+        return _profiles()
+    if name in _CONSTANTS:
+        return _profiles()[_CONSTANTS[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def payer_profile(payer_id: Any) -> Payer:
-    """The shipped profile with that id.
+    """The shipped profile with that id (profiles are read from ``data/payer_profiles.tsv``
+    on first use).
 
     :raises InvalidFieldError: no shipped profile has that id.
     """
-    if isinstance(payer_id, str) and payer_id.strip().lower() in PROFILES:
-        return PROFILES[payer_id.strip().lower()]
-    raise InvalidFieldError("payer", payer_id, f"is not a shipped profile ({', '.join(PROFILES)})")
+    profiles = _profiles()
+    if isinstance(payer_id, str) and payer_id.strip().lower() in profiles:
+        return profiles[payer_id.strip().lower()]
+    raise InvalidFieldError("payer", payer_id, f"is not a shipped profile ({', '.join(profiles)})")
