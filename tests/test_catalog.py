@@ -247,7 +247,15 @@ class TestTable:
     @pytest.mark.parametrize("code", ["Q5001", "Q5002", "Q5009", "G0320", "G0321", "G0322"])
     def test_home_health_families(self, code: str) -> None:
         """HH site-of-service and telehealth codes take any of the six HH visit families."""
-        assert HH_FAMILIES == lookup(code).revenue_codes
+        assert HH_FAMILIES == lookup(code).revenue_codes[: len(HH_FAMILIES)]
+
+    @pytest.mark.parametrize("code", [f"Q50{n:02d}" for n in range(1, 11)])
+    def test_hospice_level_of_care_codes(self, code: str) -> None:
+        """Every site Q-code goes on a hospice level-of-care line (CR 5245), and only the
+        three home-health ones on a visit family."""
+        found = lookup(code)
+        assert all(found.accepts_revenue_code(r) for r in ("0651", "0652", "0655", "0656"))
+        assert (code in ("Q5001", "Q5002", "Q5009")) == found.accepts_revenue_code("0551")
 
     def test_site_of_service_settings(self) -> None:
         """Q5001 is the home and Q5002 assisted living."""
