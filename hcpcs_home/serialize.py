@@ -5,6 +5,11 @@ returns a new converter set up for this library, :func:`configure_converter`
 installs the same hooks on a converter of the host application's.  Nothing
 touches ``cattrs.global_converter``.
 
+:func:`claim_to_json`, :func:`claim_from_json` and :func:`claim_from_data`
+use the same hooks without cattrs (every type they meet is one of the
+library's), so reading a claim does not pay for importing cattrs; cattrs is
+imported when :func:`make_converter` or :func:`configure_converter` is called.
+
 Dates are ISO 8601 text (``"2024-03-04"``), clock times ``"HH:MM"`` (seconds
 when non-zero), Decimals text (``"125.50"``), enums their value, sets sorted
 lists.  Structuring hands raw values to the value types' own converters, so
@@ -27,12 +32,12 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
-import cattrs
 
 from . import _fields
 from .bounds import check_json_depth
@@ -50,6 +55,9 @@ from .errors import HcpcsError, InvalidClaimError, InvalidFieldError
 from .evv import EvvVisit
 from .payers import Payer, payer_profile
 from .units import UnitPolicy
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = [
     "FORMAT_VERSION",
@@ -106,6 +114,14 @@ _NESTED: dict[type, dict[str, tuple[type, bool]]] = {
 }
 
 
+class _Converter(Protocol):
+    """What the hooks need of a converter: cattrs' ``Converter`` or :class:`_Hooks`."""
+
+    def structure(self, obj: Any, cl: Any) -> Any: ...
+
+    def unstructure(self, obj: Any, unstructure_as: Any = ...) -> Any: ...
+
+
 def _unstructure_time(value: _dt.time) -> str:
     return value.isoformat("seconds" if value.second or value.microsecond else "minutes")
 
@@ -127,7 +143,7 @@ def _unstructure_value(value: Any) -> Any:
     return value
 
 
-def _make_unstructure(converter: cattrs.Converter, cls: type) -> Callable[[Any], dict[str, Any]]:
+def _make_unstructure(converter: _Converter, cls: type) -> Callable[[Any], dict[str, Any]]:
     names = [a.name for a in attrs.fields(cls)]
     nested = _NESTED.get(cls, {})
 
@@ -165,7 +181,7 @@ def _flatten(errors: Iterable[HcpcsError]) -> list[HcpcsError]:
     return out
 
 
-def _make_structure(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any, Any], T]:
+def _make_structure(converter: _Converter, cls: type[T]) -> Callable[[Any, Any], T]:
     fields = {a.name: a for a in attrs.fields(cls)}  # type: ignore[arg-type]
     required = [a.name for a in fields.values() if a.default is attrs.NOTHING]
     nested = _NESTED.get(cls, {})
@@ -256,7 +272,7 @@ def _make_structure(converter: cattrs.Converter, cls: type[T]) -> Callable[[Any,
 
 
 def _structure_field(
-    converter: cattrs.Converter,
+    converter: _Converter,
     field: attrs.Attribute[Any],
     nested: tuple[type, bool] | None,
     value: Any,
@@ -270,8 +286,8 @@ def _structure_field(
     if not many:
         try:
             return converter.structure(value, inner)
-        except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-            if isinstance(exc, HcpcsError):
+        except Exception as exc:
+            if isinstance(exc, HcpcsError) or not _is_conversion_error(exc):
                 raise
             raise InvalidFieldError("$", value, f"is invalid: {exc}") from None
     if not isinstance(value, list):
@@ -286,6 +302,43 @@ def _structure_field(
     if problems:
         raise InvalidClaimError("invalid items", problems)
     return items
+
+
+def _is_conversion_error(exc: Exception) -> bool:
+    """A converter's complaint about a value (cattrs' own errors only where cattrs is in use)."""
+    if isinstance(exc, (ValueError, TypeError, KeyError)):
+        return True
+    cattrs_module = sys.modules.get("cattrs")
+    return cattrs_module is not None and isinstance(exc, cattrs_module.BaseValidationError)
+
+
+#: The types the hooks handle: ours, each with its structure and unstructure hook.
+_TYPES: tuple[type, ...] = (*_NESTED, UnitPolicy)
+
+
+class _Hooks:
+    """The library's hooks dispatched by type, without cattrs: the default converter.
+
+    Every type a claim document holds is one of :data:`_TYPES`, so the JSON
+    functions need no general-purpose converter; :func:`make_converter`
+    installs the same hooks on a cattrs converter for everything else.
+    """
+
+    __slots__ = ("_structure", "_unstructure")
+
+    def __init__(self) -> None:
+        self._structure: dict[type, Callable[[Any, Any], Any]] = {
+            cls: _make_structure(self, cls) for cls in _TYPES
+        }
+        self._unstructure: dict[type, Callable[[Any], Any]] = {
+            cls: _make_unstructure(self, cls) for cls in _TYPES
+        }
+
+    def structure(self, obj: Any, cl: Any) -> Any:
+        return self._structure[cl](obj, cl)
+
+    def unstructure(self, obj: Any, unstructure_as: Any = None) -> Any:
+        return self._unstructure[unstructure_as or type(obj)](obj)
 
 
 def configure_converter(converter: cattrs.Converter) -> None:
@@ -308,18 +361,20 @@ _date = _fields.date("value")
 
 def make_converter() -> cattrs.Converter:
     """A new :class:`cattrs.Converter` configured for this library's types."""
+    import cattrs
+
     converter = cattrs.Converter()
     configure_converter(converter)
     return converter
 
 
-_converter: cattrs.Converter | None = None
+_converter: _Hooks | None = None
 
 
-def _default() -> cattrs.Converter:
+def _default() -> _Hooks:
     global _converter
     if _converter is None:
-        _converter = make_converter()
+        _converter = _Hooks()
     return _converter
 
 
@@ -363,7 +418,8 @@ def claim_from_json(text: str | bytes) -> Claim:
 
 def claim_from_data(data: Any) -> Claim:
     """A claim from already-parsed JSON data (a ``dict`` in the documented format)."""
-    return _default().structure(data, Claim)
+    claim: Claim = _default().structure(data, Claim)
+    return claim
 
 
 def claims_from_json_lines(lines: Iterable[str]) -> Iterator[Claim | HcpcsError]:

@@ -292,3 +292,21 @@ class TestOnePass:
             e.field  # type: ignore[attr-defined]
             for e in info.value.errors
         )
+
+    def test_reading_a_claim_does_not_import_cattrs(self) -> None:
+        """A fresh process reads and checks a claim without importing cattrs."""
+        import subprocess
+        import sys
+
+        code = (
+            "import sys\n"
+            "from hcpcs_home import check\n"
+            "from hcpcs_home.serialize import claim_from_json, claim_to_json\n"
+            f"claim = claim_from_json(open({str(EXAMPLES / 'claim.json')!r}).read())\n"
+            "check(claim); claim_to_json(claim)\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'cattrs'))\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+        )
+        assert "[]" == out.stdout.strip()
