@@ -1037,11 +1037,11 @@ class TestSeverities:
     def test_only_contested_rules_are_warnings(self) -> None:
         """The contested 1-7 minute chart, the late NOTR (no published consequence) and the
         late NOA (a payment cut) are the warnings, the hospice add-on and RHC rate facts
-        information; the rest are errors."""
+        and the not-curated code note information; the rest are errors."""
         assert {"short-visit-units", "notr-late", "hh-noa-late"} == {
             r.id for r in DEFAULT_RULES if r.severity is Severity.WARNING
         }
-        assert {"sia-eligible", "rhc-rate-days"} == {
+        assert {"sia-eligible", "rhc-rate-days", "code-not-curated"} == {
             r.id for r in DEFAULT_RULES if r.severity is Severity.INFO
         }
 

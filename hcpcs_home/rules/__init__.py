@@ -40,6 +40,7 @@ from . import (
     home_care,
     hospice,
     medicare_hh,
+    modifiers,
     therapy,
     time,
 )
@@ -63,6 +64,7 @@ def __dir__() -> list[str]:
 #: The family modules, in the order their rules are reported.
 FAMILIES: tuple[ModuleType, ...] = (
     codes,
+    modifiers,
     documentation,
     time,
     therapy,

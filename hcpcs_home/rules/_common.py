@@ -10,15 +10,17 @@ modifiers, units) are in :data:`VOCABULARY`; each family adds its own.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 from .. import units as _units
 from .._engine import Context, Vocabulary
 from .._tables import read_table
+from ..catalog import default_catalog
 from ..codes import BillingUnit, Credential, Discipline, Setting
 from ..errors import InvalidFieldError
+from ..modifiers import ModifierRole
 
 __all__ = [
     "VOCABULARY",
@@ -38,17 +40,76 @@ FixResult = tuple[str | None, Mapping[str, str], Mapping[str, Any]]
 #: Billing"; NGS Q-code article 522358).
 HH_VISIT_FAMILIES = ("042", "043", "044", "055", "056", "057")
 
-THERAPY_MODIFIER = {
-    Discipline.PHYSICAL_THERAPY: "GP",
-    Discipline.OCCUPATIONAL_THERAPY: "GO",
-    Discipline.SPEECH_LANGUAGE_PATHOLOGY: "GN",
-}
 
-THERAPY_REVENUE = {"042": "GP", "043": "GO", "044": "GN"}
+class _LazyMap(Mapping[Any, str]):
+    """A mapping built on first use from the shipped modifier table
+    (``data/modifier_assertions.tsv``, each row with its public source), so importing
+    the rules reads no data."""
+
+    def __init__(self, build: Callable[[], dict[Any, str]]) -> None:
+        self._build = build
+        self._table: dict[Any, str] | None = None
+
+    def _read(self) -> dict[Any, str]:
+        if self._table is None:
+            self._table = self._build()
+        return self._table
+
+    def __getitem__(self, key: Any) -> str:
+        return self._read()[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __repr__(self) -> str:
+        return f"_LazyMap({self._read()!r})"
+
+
+def _by_role(role: ModifierRole, key: str) -> dict[Any, str]:
+    """``{modifier.<key>: modifier code}`` for the shipped modifiers of ``role``."""
+    release = default_catalog().release
+    assert release is not None
+    return {getattr(m, key): m.code for m in release.modifiers(role=role)}
+
+
+#: GP, GO, GN by discipline (CMS HCPCS modifier descriptors; Pub. 100-04 ch. 5 §20.1).
+THERAPY_MODIFIER: Mapping[Discipline, str] = _LazyMap(
+    lambda: _by_role(ModifierRole.THERAPY_DISCIPLINE, "discipline")
+)
+#: The therapy discipline of each therapy revenue-code family (NGS "Home Health Therapy Billing").
+THERAPY_REVENUE_DISCIPLINE = {
+    "042": Discipline.PHYSICAL_THERAPY,
+    "043": Discipline.OCCUPATIONAL_THERAPY,
+    "044": Discipline.SPEECH_LANGUAGE_PATHOLOGY,
+}
+#: GP, GO, GN by revenue-code family: the family's discipline's modifier.
+THERAPY_REVENUE: Mapping[str, str] = _LazyMap(
+    lambda: {f: THERAPY_MODIFIER[d] for f, d in THERAPY_REVENUE_DISCIPLINE.items()}
+)
 #: The discipline of codes any therapy discipline bills (the modifier or revenue code says which).
 ANY_THERAPY = Discipline.OUTPATIENT_THERAPY
 
-ASSISTANT_MODIFIER = {Credential.PTA: "CQ", Credential.OTA: "CO"}
+#: CQ, CO by assistant credential (CMS "Billing Examples Using CQ/CO Modifiers").
+ASSISTANT_MODIFIER: Mapping[Credential | None, str] = _LazyMap(
+    lambda: _by_role(ModifierRole.THERAPY_ASSISTANT, "credential")
+)
+#: TD, TE by nursing credential (CMS HCPCS modifier descriptors; TMHP TMPPM §4.1).
+NURSE_MODIFIER: Mapping[Credential | None, str] = _LazyMap(
+    lambda: {
+        c: m
+        for c, m in _by_role(ModifierRole.CREDENTIAL, "credential").items()
+        if c in (Credential.RN, Credential.LPN)
+    }
+)
+
+
+def kx_modifier() -> str:
+    """The "requirements met" modifier of the shipped table (KX)."""
+    return _by_role(ModifierRole.REQUIREMENTS_MET, "role")[ModifierRole.REQUIREMENTS_MET]
+
 
 SITE_OF_SERVICE_HH = frozenset({"Q5001", "Q5002", "Q5009"})
 
@@ -191,8 +252,8 @@ def unit_policy(ctx: Context) -> _units.UnitPolicy:
 
 def _expected(ctx: Context) -> int | Decimal | None:
     code, line, policy = ctx.code, ctx.line, unit_policy(ctx)
-    if code is None or line is None:
-        return None
+    if code is None or line is None or not code.curated:
+        return None  # a code outside the curated layer: its units are not checked
     if code.unit is BillingUnit.DAY:
         if not ctx.services:
             return None
@@ -231,7 +292,8 @@ def expected_therapy_modifier(ctx: Context) -> str | None:
         return None
     found = THERAPY_REVENUE.get(_family(ctx.line.revenue_code) or "")
     if found is None and ctx.code is not None and ctx.code.discipline is ANY_THERAPY:
-        carried = [m for m in ctx.line.modifiers if m in ("GP", "GO", "GN")]
+        therapy = set(THERAPY_MODIFIER.values())
+        carried = [m for m in ctx.line.modifiers if m in therapy]
         return carried[0] if len(carried) == 1 else None
     return found
 

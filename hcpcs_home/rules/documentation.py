@@ -11,9 +11,18 @@ import functools
 
 from .._engine import Context, Predicate, Rule, Severity, Vocabulary
 from .._tables import read_table
-from ..codes import Credential, Setting
+from ..codes import Setting
 from . import _common as common
-from ._common import _HOME_LIKE, LICENSED, FixResult, Pred, credentials, known, sibling_code
+from ._common import (
+    _HOME_LIKE,
+    LICENSED,
+    NURSE_MODIFIER,
+    FixResult,
+    Pred,
+    credentials,
+    known,
+    sibling_code,
+)
 
 __all__ = ["RULES", "VOCABULARY"]
 
@@ -185,14 +194,12 @@ def credential_modifier_present() -> Pred:
 
     def test(ctx: Context) -> bool:
         wanted = {
-            {Credential.RN: "TD", Credential.LPN: "TE"}[s.credential]
-            for s in ctx.services
-            if s.credential in (Credential.RN, Credential.LPN)
+            NURSE_MODIFIER[s.credential] for s in ctx.services if s.credential in NURSE_MODIFIER
         }
         return ctx.line is not None and (
             wanted <= set(ctx.line.modifiers)
             if wanted
-            else bool({"TD", "TE"} & set(ctx.line.modifiers))
+            else bool(set(NURSE_MODIFIER.values()) & set(ctx.line.modifiers))
         )
 
     return test
@@ -235,15 +242,10 @@ def _fix_cpt(ctx: Context) -> FixResult:
 
 def _fix_credential_modifier(ctx: Context) -> FixResult:
     creds = credentials(ctx)
-    wanted = sorted(
-        {
-            "TD" if c is Credential.RN else "TE"
-            for c in creds
-            if c in (Credential.RN, Credential.LPN)
-        }
-    )
+    wanted = sorted({NURSE_MODIFIER[c] for c in creds if c in NURSE_MODIFIER})
     if not wanted:
-        return "add TD (RN) or TE (LVN)", {}, {}
+        choices = " or ".join(f"{m} ({c.value if c else ''})" for c, m in NURSE_MODIFIER.items())
+        return f"add {choices}", {}, {}
     return f"add {' '.join(wanted)}", {"modifier": " ".join(wanted)}, {}
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from .._engine import Context, Predicate, Rule, Severity, Vocabulary
 from .._tables import read_table
-from ..codes import BillingUnit, CodeSet, Setting
+from ..codes import BillingUnit, CodeSet, Discipline, Setting
 from . import _common as common
 from ._common import (
     ANY_THERAPY,
@@ -24,10 +24,10 @@ from ._common import (
     Pred,
     _family,
     expected_therapy_modifier,
-    has_modifier,
     hh_claim,
     hospice_claim,
     known,
+    kx_modifier,
     therapy_claim,
 )
 
@@ -93,7 +93,9 @@ def therapy_line() -> Pred:
 def therapy_modifier_present() -> Pred:
     """The line carries GN, GO or GP (required on 34X therapy lines; NGS "Home Health
     Therapy Billing")."""
-    return has_modifier(["GN", "GO", "GP"])
+    return lambda ctx: (
+        ctx.line is not None and any(m in ctx.line.modifiers for m in THERAPY_MODIFIER.values())
+    )
 
 
 def therapy_modifier_fits() -> Pred:
@@ -104,7 +106,8 @@ def therapy_modifier_fits() -> Pred:
     def test(ctx: Context) -> bool:
         if ctx.line is None:
             return True
-        present = {m for m in ctx.line.modifiers if m in ("GN", "GO", "GP")}
+        therapy = set(THERAPY_MODIFIER.values())
+        present = {m for m in ctx.line.modifiers if m in therapy}
         wanted = {THERAPY_REVENUE.get(_family(ctx.line.revenue_code) or "")}
         if ctx.code is not None and ctx.code.discipline in THERAPY_MODIFIER:
             wanted.add(THERAPY_MODIFIER[ctx.code.discipline])
@@ -134,11 +137,16 @@ def _kx_running(ctx: Context) -> tuple[Decimal, Decimal] | None:
     year = table.get(line.date.year)
     if year is None:
         return None
-    bucket = "OT" if modifier == "GO" else "PT/SLP"
+    bucket = _kx_bucket(modifier)
     running = ctx.claim_memo.get("kx_running")
     if running is None:
         running = ctx.claim_memo["kx_running"] = _kx_totals(ctx)
     return running[ctx.index], (year[1] if bucket == "OT" else year[0])
+
+
+def _kx_bucket(modifier: str) -> str:
+    """OT's own threshold, or the one PT and SLP share (BBA 2018 §50202)."""
+    return "OT" if modifier == THERAPY_MODIFIER[Discipline.OCCUPATIONAL_THERAPY] else "PT/SLP"
 
 
 def _kx_totals(ctx: Context) -> dict[int | None, Decimal]:
@@ -149,7 +157,7 @@ def _kx_totals(ctx: Context) -> dict[int | None, Decimal]:
         modifier = expected_therapy_modifier(other)
         if modifier is None:
             continue
-        bucket = "OT" if modifier == "GO" else "PT/SLP"
+        bucket = _kx_bucket(modifier)
         totals[bucket] += line.charge
         out[i] = totals[bucket]
     return out
@@ -209,23 +217,24 @@ def _fix_kx(ctx: Context) -> FixResult:
         return None, {}, {}
     amount, threshold = found
     facts = {"amount": amount, "threshold": threshold, "year": line.date.year}
-    if "KX" in line.modifiers:
+    kx = kx_modifier()
+    if kx in line.modifiers:
         return (
-            "remove KX: the threshold is not yet passed",
-            {"modifier": "-KX"},
+            f"remove {kx}: the threshold is not yet passed",
+            {"modifier": f"-{kx}"},
             {
                 **facts,
-                "detail": f"KX used while the year's therapy amount {amount} is at or "
+                "detail": f"{kx} used while the year's therapy amount {amount} is at or "
                 f"below the {line.date.year} threshold {threshold}",
             },
         )
     return (
-        "add KX if the services are medically necessary and documented as such",
-        {"modifier": "KX"},
+        f"add {kx} if the services are medically necessary and documented as such",
+        {"modifier": kx},
         {
             **facts,
-            "detail": f"therapy amount {amount} passes the {line.date.year} KX "
-            f"threshold {threshold} without KX",
+            "detail": f"therapy amount {amount} passes the {line.date.year} {kx} "
+            f"threshold {threshold} without {kx}",
         },
     )
 
