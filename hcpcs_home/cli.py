@@ -356,6 +356,8 @@ def _check(args: argparse.Namespace, io: _Streams) -> int:
         io.out.flush()
     except BrokenPipeError:
         _quiet_closed_stdout(io.out)
+        print(f"hcpcs-home: output closed; {tally}", file=io.err)
+        return EXIT_ERRORS if tally.failed else EXIT_OK
     except KeyboardInterrupt:  # Ctrl-C: what was read so far, no traceback
         print(f"hcpcs-home: interrupted; {tally}", file=io.err)
         return _INTERRUPTED
