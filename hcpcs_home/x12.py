@@ -49,12 +49,15 @@ import attrs
 from .claims import HIPPS_REVENUE_CODE, Claim, ClaimLine
 from .codes import normalize_code
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, UnknownCodeError
+from .payers import Payer
 
 __all__ = [
     "DELIMITERS",
     "INSTITUTIONAL_UNIT_BASES",
     "PROFESSIONAL_UNIT_BASES",
     "Delimiters",
+    "claim_segments",
+    "parse_claim",
     "parse_service_line",
     "parse_service_lines",
     "parse_sv1",
@@ -589,3 +592,249 @@ def _parse_loop(loop: list[str], expected: int, d: Delimiters) -> ClaimLine:
     if service[0].startswith("SV2"):
         return parse_sv2(service[0], date=day, through=through, delimiters=d)
     return parse_sv1(service[0], date=day, through=through, delimiters=d)
+
+
+# --- the claim (loop 2300) ------------------------------------------------------
+
+
+#: HI code-list qualifiers of the institutional header: condition, occurrence, occurrence
+#: span and value codes (837I loop 2300; UB-04 FL18-28, 31-34, 35-36, 39-41).
+_HI_KINDS = {"BG": "condition", "BH": "occurrence", "BI": "span", "BE": "value"}
+_HI_PER_SEGMENT = 12
+
+
+def _hi_segments(qualifier: str, composites: list[list[str]], d: Delimiters) -> list[str]:
+    """``HI`` segments of up to twelve composites each, all with ``qualifier``."""
+    out = []
+    for at in range(0, len(composites), _HI_PER_SEGMENT):
+        chunk = composites[at : at + _HI_PER_SEGMENT]
+        out.append(
+            _segment(["HI", *(_composite([qualifier, *c], d) for c in chunk)], d),
+        )
+    return out
+
+
+def _composite(parts: list[str], d: Delimiters) -> str:
+    while parts and parts[-1] == "":
+        parts.pop()
+    return d.component.join(parts)
+
+
+def claim_segments(
+    claim: Claim, *, delimiters: Delimiters = DELIMITERS, separator: str = "\n"
+) -> str:
+    """The 837I claim loop (2300) of ``claim`` and its service lines (loop 2400).
+
+    ``CLM`` (CLM01 the claim id, CLM02 the sum of the line charges, CLM05 the
+    type of bill as facility code, ``A`` and frequency), ``DTP*434`` (statement
+    period, ``RD8``), ``DTP*435`` (admission date), ``CL1`` (CL1-02 point of
+    origin, CL1-03 patient status), ``HI`` segments of condition (``BG``),
+    occurrence (``BH``, ``D8``), occurrence span (``BI``, ``RD8``) and value
+    (``BE``, amount in C022-05) codes, then each line as :func:`service_line`
+    writes it.  Segment and qualifier choices: pyx12's 005010X223A2 map (via
+    its public repository) and CMS's HIPPS definitions; the envelope and the
+    other loops are a file writer's job (:mod:`hcpcs_home.x12_files`).
+
+    >>> from hcpcs_home import Claim, ClaimLine, payers
+    >>> claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-30", type_of_bill="0329",
+    ...               id="HH1", admission_date="2024-03-01", patient_status="30",
+    ...               occurrence_codes=[("50", "2024-03-01")], value_codes=[("85", "36061")],
+    ...               lines=[ClaimLine("1FC21", "2024-03-01", 1, revenue_code="0023")])
+    >>> print(claim_segments(claim))
+    CLM*HH1*0***32:A:9~
+    DTP*434*RD8*20240301-20240330~
+    DTP*435*D8*20240301~
+    CL1***30~
+    HI*BH:50:D8:20240301~
+    HI*BE:85:::36061~
+    LX*1~
+    SV2*0023*HP:1FC21*0*UN*1~
+    DTP*472*D8*20240301~
+
+    :raises InvalidFieldError: the claim has no id or no type of bill (an 837I
+        claim needs both).
+    """
+    if not isinstance(claim, Claim):
+        raise InvalidFieldError("claim", claim, "must be a Claim")
+    if not claim.id:
+        raise InvalidFieldError("id", claim.id, "is required (CLM01)")
+    if claim.type_of_bill is None:
+        raise InvalidFieldError("type_of_bill", None, "is required on an 837I claim (CLM05)")
+    d = delimiters
+    tob = claim.type_of_bill
+    total = sum((line.charge for line in claim.lines), Decimal("0"))
+    segments = [
+        _segment(
+            (
+                "CLM",
+                claim.id,
+                _render_number("charge", total, _MAX_CHARGE),
+                "",
+                "",
+                d.component.join((tob[1:3], "A", tob[3])),
+            ),
+            d,
+        ),
+        _segment(("DTP", "434", *_render_dates(claim.statement_from, claim.statement_through)), d),
+    ]
+    if claim.admission_date is not None:
+        segments.append(_segment(("DTP", "435", *_render_dates(claim.admission_date, None)), d))
+    if claim.point_of_origin is not None or claim.patient_status is not None:
+        segments.append(
+            _segment(("CL1", "", claim.point_of_origin or "", claim.patient_status or ""), d)
+        )
+    segments += _hi_segments("BG", [[c] for c in claim.condition_codes], d)
+    segments += _hi_segments(
+        "BH", [[o.code, *_render_dates(o.date, None)] for o in claim.occurrence_codes], d
+    )
+    segments += _hi_segments(
+        "BI", [[s.code, *_render_dates(s.start, s.through)] for s in claim.occurrence_spans], d
+    )
+    segments += _hi_segments(
+        "BE",
+        [
+            [v.code, "", "", _render_number("amount", v.amount, _MAX_CHARGE)]
+            for v in claim.value_codes
+        ],
+        d,
+    )
+    body = separator.join(segments)
+    lines = service_lines(claim, delimiters=d, separator=separator)
+    return body + (separator + lines if lines else "")
+
+
+def parse_claim(
+    text: str, *, payer: Payer | str = "medicare", delimiters: Delimiters = DELIMITERS
+) -> Claim:
+    """The :class:`~hcpcs_home.claims.Claim` of one 837I claim loop and its service lines.
+
+    Reads what :func:`claim_segments` writes; other segments of loop 2300
+    (``REF``, ``NM1``, diagnosis ``HI`` segments...) are skipped.  ``payer``
+    is given, as matching an 837's payer name to a profile is guesswork.
+    Every problem is reported at once, each under its segment
+    (``HI*BH/2-3``: the second composite's date of an occurrence segment).
+
+    >>> claim = parse_claim("CLM*HH1*150***32:A:9~DTP*434*RD8*20240301-20240330~"
+    ...                     "HI*BG:54~LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*D8*20240304~")
+    >>> claim.type_of_bill, claim.condition_codes, claim.lines[0].code
+    ('0329', ('54',), 'G0299')
+    """
+    if not isinstance(text, str):
+        raise InvalidFieldError("text", text, "must be X12 text")
+    d = delimiters
+    segments = _split(text, d)
+    at = next((i for i, s in enumerate(segments) if s.startswith("LX" + d.element)), None)
+    head = segments if at is None else segments[:at]
+    problems: list[HcpcsError] = []
+    kwargs: dict[str, Any] = {
+        "condition_codes": [],
+        "occurrence_codes": [],
+        "occurrence_spans": [],
+        "value_codes": [],
+    }
+    total: Decimal | None = None
+    for seg in head:
+        try:
+            total = _header_segment(seg, d, kwargs, total)
+        except InvalidFieldError as exc:
+            problems.append(exc)
+    seen = {p.field.split("-")[0] for p in problems if isinstance(p, InvalidFieldError)}
+    for name, segment in (("id", "CLM"), ("statement_from", "DTP*434")):
+        if name not in kwargs and segment not in seen:
+            problems.append(InvalidFieldError(segment, None, "is required"))
+    lines: list[ClaimLine] = []
+    if at is not None:
+        try:
+            lines = parse_service_lines(d.segment.join(segments[at:]), delimiters=d)
+        except InvalidClaimError as exc:
+            problems.extend(exc.errors)
+        except InvalidFieldError as exc:
+            problems.append(exc)
+    if total is not None and not problems:
+        billed = sum((line.charge for line in lines), Decimal("0"))
+        if billed != total:
+            problems.append(
+                InvalidFieldError("CLM-02", total, f"is not the sum of the line charges ({billed})")
+            )
+    if not problems:
+        try:
+            return Claim(payer=payer, lines=lines, **kwargs)
+        except InvalidClaimError as exc:
+            problems.extend(exc.errors)
+        except InvalidFieldError as exc:
+            problems.append(exc)
+    if len(problems) == 1:
+        raise problems[0]
+    raise InvalidClaimError("invalid 837I claim", problems)
+
+
+def _header_segment(
+    seg: str, d: Delimiters, kwargs: dict[str, Any], total: Decimal | None
+) -> Decimal | None:
+    """Read one loop-2300 segment into ``kwargs``; returns CLM02 once read."""
+    tag = seg.split(d.element, 1)[0]
+    if tag == "CLM":
+        parts = _elements(seg, "CLM", d)
+        kwargs["id"] = _element(parts, 1)
+        if not kwargs["id"]:
+            raise InvalidFieldError("CLM-01", "", "is required (the claim id)")
+        total = _number("CLM-02", _element(parts, 2), _MAX_CHARGE)
+        tob = _element(parts, 5).split(d.component)
+        if len(tob) != 3 or tob[1] != "A" or not (len(tob[0]) == 2 and tob[0].isdigit()):
+            raise InvalidFieldError("CLM-05", _element(parts, 5), "must be like 32:A:9")
+        kwargs["type_of_bill"] = "0" + tob[0] + tob[2]
+        return total
+    if tag == "DTP":
+        parts = _elements(seg, "DTP", d)
+        kind = _element(parts, 1)
+        if kind == "434":
+            first, last = _dates(
+                ("DTP*434-02", "DTP*434-03"), _element(parts, 2), _element(parts, 3)
+            )
+            kwargs["statement_from"] = first
+            kwargs["statement_through"] = last or first
+        elif kind == "435":
+            fmt, value = _element(parts, 2), _element(parts, 3)
+            if fmt == "DT":  # CCYYMMDDHHMM: the admission hour is not kept
+                fmt, value = "D8", value[:8]
+            kwargs["admission_date"] = _dates(("DTP*435-02", "DTP*435-03"), fmt, value)[0]
+        return total
+    if tag == "CL1":
+        parts = _elements(seg, "CL1", d)
+        kwargs["point_of_origin"] = _element(parts, 2) or None
+        kwargs["patient_status"] = _element(parts, 3) or None
+        return total
+    if tag == "HI":
+        parts = _elements(seg, "HI", d)
+        qualifier = _element(parts, 1).split(d.component)[0]
+        hi_kind = _HI_KINDS.get(qualifier)
+        if hi_kind is None:
+            return total  # diagnosis and procedure code HI segments are not read here
+        for n, composite in enumerate(parts[1:], start=1):
+            where = f"HI*{qualifier}/{n}"
+            _hi_composite(where, composite.strip().split(d.component), hi_kind, kwargs)
+    return total
+
+
+def _hi_composite(where: str, parts: list[str], kind: str, kwargs: dict[str, Any]) -> None:
+    qualifier = {"condition": "BG", "occurrence": "BH", "span": "BI", "value": "BE"}[kind]
+    if parts[0] != qualifier:
+        raise InvalidFieldError(f"{where}-1", parts[0], f"must be {qualifier!r} in this segment")
+    code = parts[1] if len(parts) > 1 else ""
+    if kind == "condition":
+        kwargs["condition_codes"].append(code)
+    elif kind == "value":
+        amount = parts[4] if len(parts) > 4 else ""
+        kwargs["value_codes"].append((code, _number(f"{where}-5", amount, _MAX_CHARGE)))
+    else:
+        fmt = parts[2] if len(parts) > 2 else ""
+        value = parts[3] if len(parts) > 3 else ""
+        first, last = _dates((f"{where}-3", f"{where}-4"), fmt, value)
+        if kind == "occurrence":
+            if last is not None:
+                raise InvalidFieldError(f"{where}-3", fmt, "must be 'D8' (one date)")
+            kwargs["occurrence_codes"].append((code, first))
+        else:
+            if last is None:
+                raise InvalidFieldError(f"{where}-3", fmt, "must be 'RD8' (a date range)")
+            kwargs["occurrence_spans"].append((code, first, last))

@@ -7,6 +7,7 @@ implementation-guide values (HC, UN/DA/MJ, DTP*472) are UNCONFIRMED there.
 from __future__ import annotations
 
 import pickle
+from datetime import date as dt_date
 from decimal import Decimal
 
 import attrs
@@ -301,3 +302,103 @@ def test_all() -> None:
     }
     assert own <= set(x12.__all__) <= set(vars(x12))
     assert sorted(x12.__all__) == sorted(dir(x12))
+
+
+def _carried(claim: Claim) -> Claim:
+    """What an 837I claim loop and its lines carry of a claim."""
+    return attrs.evolve(
+        claim,
+        payer=payers.MEDICARE,
+        id=claim.id or "PCN1",
+        type_of_bill=claim.type_of_bill or "0329",
+        lines=[_institutional(li) for li in claim.lines],
+        services=(),
+        authorizations=(),
+        therapy_ytd_pt_slp=Decimal("0"),
+        therapy_ytd_ot=Decimal("0"),
+        patient_id=None,
+        notice_accepted=None,
+        evv_visits=(),
+    )
+
+
+class TestClaimSegments:
+    """The 837I claim loop: CLM, DTP*434/435, CL1, HI condition/occurrence/span/value codes."""
+
+    def test_complete_0329_round_trips(self) -> None:
+        """The complete 0329 claim (header codes, 0023 + HIPPS, Q-code, visits) comes back
+        unchanged in everything an 837I carries."""
+        from test_rules_medicare_hh import clean_claim
+
+        claim = _carried(clean_claim())
+        text = x12.claim_segments(claim)
+        assert claim == x12.parse_claim(text)
+        assert "SV2*0023*HP:1FC21*0*UN*1~" in text.splitlines()
+        assert "HI*BE:61:::35614*BE:85:::36061~" in text.splitlines()
+
+    @given(hst.claims(), _DELIMITERS)
+    def test_drawn_claims_round_trip(self, claim: Claim, d: Delimiters) -> None:
+        """Any drawn claim's header and lines survive writing and reading its claim loop."""
+        claim = _carried(claim)
+        assert claim == x12.parse_claim(x12.claim_segments(claim, delimiters=d), delimiters=d)
+
+    def test_more_than_twelve_codes_take_two_segments(self) -> None:
+        """An HI segment holds twelve codes; the thirteenth opens a second one."""
+        codes = [f"{n:02d}" for n in range(20, 33)]
+        claim = Claim(
+            payers.MEDICARE, "2024-03-01", "2024-03-30", type_of_bill="0329", id="C1",
+            condition_codes=codes,
+        )  # fmt: skip
+        segments = [s for s in x12.claim_segments(claim).splitlines() if s.startswith("HI")]
+        assert [12, 1] == [s.count("BG:") for s in segments]
+        text = "".join(segments) + "CLM*C1*0***32:A:9~DTP*434*RD8*20240301-20240330~"
+        assert tuple(codes) == x12.parse_claim(text).condition_codes
+
+    def test_other_segments_are_skipped(self) -> None:
+        """Diagnosis HI, REF and NM1 segments in the claim loop are not header codes."""
+        text = (
+            "CLM*C1*0***32:A:9~DTP*434*RD8*20240301-20240330~REF*D9*X~HI*ABK:R69~"
+            "DTP*435*DT*202403010900~NM1*71*1*DOE~CL1*1*1*30~"
+        )
+        claim = x12.parse_claim(text)
+        assert (dt_date(2024, 3, 1), "1", "30", ()) == (
+            claim.admission_date,
+            claim.point_of_origin,
+            claim.patient_status,
+            claim.condition_codes,
+        )
+
+    def test_every_problem_with_its_place(self) -> None:
+        """Bad composites, a wrong total and a missing period are all reported at once."""
+        text = (
+            "CLM*C1*12***32:A:9~HI*BH:50:RD8:20240301-20240302~HI*BE:61:::x~"
+            "HI*BI:74:D8:20240301~LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*D8*20240304~"
+        )
+        with pytest.raises(InvalidClaimError) as info:
+            x12.parse_claim(text)
+        assert ["HI*BH/1-3", "HI*BE/1-5", "HI*BI/1-3", "DTP*434"] == [
+            e.field  # type: ignore[attr-defined]
+            for e in info.value.errors
+        ]
+
+    def test_total_must_match_the_lines(self) -> None:
+        """CLM02 is the sum of the line charges."""
+        text = (
+            "CLM*C1*12***32:A:9~DTP*434*RD8*20240301-20240330~"
+            "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*D8*20240304~"
+        )
+        with pytest.raises(InvalidFieldError, match="CLM-02"):
+            x12.parse_claim(text)
+
+    @pytest.mark.parametrize("claim_kwargs", [{"id": ""}, {"type_of_bill": None}])
+    def test_claim_needs_id_and_bill_type(self, claim_kwargs: dict[str, object]) -> None:
+        """An 837I claim loop needs CLM01 and CLM05."""
+        claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-30", type_of_bill="0329", id="C1")
+        with pytest.raises(InvalidFieldError):
+            x12.claim_segments(attrs.evolve(claim, **claim_kwargs))
+
+    @pytest.mark.parametrize("junk", [None, 42, "", "CLM", "€", "HI*BG:5555~"])
+    def test_junk(self, junk: object) -> None:
+        """Junk is refused with the library's error."""
+        with pytest.raises((InvalidFieldError, InvalidClaimError)):
+            x12.parse_claim(junk)  # type: ignore[arg-type]
