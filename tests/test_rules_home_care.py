@@ -331,3 +331,38 @@ class TestTexasPerVisit:
         line = ClaimLine.from_service(svc, payer=payers.TEXAS_MEDICAID)
         assert 1 == line.units
         assert 8 == ClaimLine.from_service(svc, payer=payers.MEDICARE).units
+
+
+class TestStateEdits:
+    """Sourced state limits shipped as payer edit rows (hcpcs_home/data/state_edits.tsv)."""
+
+    def rules(self) -> Any:
+        from importlib import resources
+
+        from hcpcs_home import load_edits
+
+        return load_edits(resources.files("hcpcs_home.data") / "state_edits.tsv")
+
+    def test_texas_four_nursing_visits_a_day(self) -> None:
+        """Texas Medicaid pays at most 3 SN/aide visits a day (TMPPM HH Nursing and PDN §3.5)."""
+        lines = [
+            ClaimLine("G0299", "2024-03-04", 1, revenue_code="0551", modifiers=["KX"])
+            for _ in range(4)
+        ]
+        claim = Claim(payers.TEXAS_MEDICAID, "2024-03-01", "2024-03-31", lines=lines)
+        hits = [f for f in self.rules().check(claim) if f.rule_id == "tx-hh-visits-day"]
+        assert [3] == [f.line for f in hits]
+        three = attrs.evolve(claim, lines=lines[:3])
+        assert [] == [f for f in self.rules().check(three) if f.rule_id == "tx-hh-visits-day"]
+
+    def test_cshcn_nursing_not_on_a_ppecc_day(self) -> None:
+        """CSHCN S9123 is denied on a date with T1026 (CSHCN manual §21.2.1.1)."""
+        lines = [
+            ClaimLine("S9123", "2024-03-04", 8, prior_auth="PA1"),
+            ClaimLine("T1026", "2024-03-04", 4, prior_auth="PA1"),
+        ]
+        claim = Claim(payers.TEXAS_MEDICAID_CSHCN, "2024-03-01", "2024-03-31", lines=lines)
+        hits = [f for f in self.rules().check(claim) if f.rule_id == "tx-cshcn-pdn-not-ppecc"]
+        assert [0] == [f.line for f in hits]
+        apart = attrs.evolve(claim, lines=[lines[0], attrs.evolve(lines[1], date="2024-03-05")])
+        assert [] == [f for f in self.rules().check(apart) if f.rule_id == "tx-cshcn-pdn-not-ppecc"]
