@@ -52,11 +52,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ELEMENTS",
+    "MAX_SPAN_DAYS",
     "EvvVisit",
     "LineMatch",
     "Overlap",
     "VerificationMethod",
     "batch_of",
+    "line_dates",
     "match_visits",
     "worker_overlaps",
 ]
@@ -263,6 +265,11 @@ class LineMatch:
     line: int
     visits: tuple[EvvVisit, ...]
 
+    def missing_dates(self, claim: Claim) -> tuple[_dt.date, ...]:
+        """The dates of the line (each date of a span line) that no matched visit covers."""
+        covered = {v.date for v in self.visits}
+        return tuple(d for d in line_dates(claim.lines[self.line]) if d not in covered)
+
     @property
     def minutes(self) -> int | None:
         """The verified minutes (the visits' total), ``None`` if one lacks its times."""
@@ -277,9 +284,11 @@ class LineMatch:
     def verified_units(self, claim: Claim) -> int | Decimal | None:
         """The units the visits verify for the line's code under the payer's unit policy.
 
-        Timed codes count the verified minutes (capped at one day); per-diem codes
-        the days; per-visit and untimed codes the visits.  ``None`` where the line
-        has no visit, its code is unknown, or a visit lacks its times.
+        Timed codes count each day's verified minutes (a day's visits pooled, capped
+        at one day) and add the days up (a span line bills the summed units of its
+        visits: Texas EVV Policy Handbook §12100); per-diem codes the days;
+        per-visit and untimed codes the visits.  ``None`` where the line has no
+        visit, its code is unknown, or a visit lacks its times.
         """
         from . import units
         from .catalog import default_catalog
@@ -293,17 +302,23 @@ class LineMatch:
         except UnknownCodeError:
             return None
         policy = claim.payer.unit_policy
-        if code.unit in (BillingUnit.VISIT, BillingUnit.UNTIMED, BillingUnit.SESSION):
+        unit = policy.unit_of(code)
+        if unit in (BillingUnit.VISIT, BillingUnit.UNTIMED, BillingUnit.SESSION):
             return len(self.visits)
         spans = [_span(v) for v in self.visits]
         if any(s is None for s in spans):
             return None
-        if code.unit in (BillingUnit.DAY, BillingUnit.DAYS_MONITORED):
+        if unit in (BillingUnit.DAY, BillingUnit.DAYS_MONITORED):
             return units.per_diem_units([s for s in spans if s is not None], policy=policy)
-        minutes = self.minutes
-        if minutes is None or not code.unit.is_timed:
+        if self.minutes is None or not unit.is_timed:
             return None
-        return units.billable_units(code, min(minutes, units.MAX_LINE_MINUTES), policy=policy)
+        by_day: dict[_dt.date, int] = defaultdict(int)
+        for v in self.visits:
+            by_day[v.date] += v.minutes or 0
+        total: int | Decimal = 0
+        for minutes in by_day.values():
+            total += units.billable_units(code, min(minutes, units.MAX_LINE_MINUTES), policy=policy)
+        return total
 
 
 def _span(visit: EvvVisit) -> Any:
@@ -356,27 +371,49 @@ def match_visits(claim: Claim, visits: Iterable[EvvVisit] | None = None) -> tupl
         group.sort(key=lambda v: (v.start is None, v.start or _dt.time(), v.id))
     lines_by_key: dict[tuple[str, _dt.date], list[int]] = defaultdict(list)
     for i, line in enumerate(claim.lines):
-        lines_by_key[(line.code, line.date)].append(i)
+        for day in line_dates(line):
+            lines_by_key[(line.code, day)].append(i)
     taken: dict[int, list[EvvVisit]] = {i: [] for i in range(len(claim.lines))}
     for key, indexes in lines_by_key.items():
         free = groups.get(key, [])
         eligible = {
             i: [v for v in free if _worker_ok(v, _workers(claim, claim.lines[i]))] for i in indexes
         }
+        here: dict[int, list[EvvVisit]] = {i: [] for i in indexes}
         used: set[str] = set()
         for i in indexes:  # first, visits whose clock-in a linked service documents
             starts = _starts(claim, claim.lines[i])
             for v in eligible[i]:
                 if v.id not in used and v.start in starts:
-                    taken[i].append(v)
+                    here[i].append(v)
                     used.add(v.id)
-        rest = [i for i in indexes if not taken[i]]
+        rest = [i for i in indexes if not here[i]]
         for i in rest:
             left = [v for v in eligible[i] if v.id not in used]
             chosen = left if len(rest) == 1 else left[:1]
-            taken[i].extend(chosen)
+            here[i].extend(chosen)
             used.update(v.id for v in chosen)
+        for i in indexes:
+            taken[i].extend(here[i])
     return tuple(LineMatch(i, tuple(taken[i])) for i in range(len(claim.lines)))
+
+
+#: The most days a date-span line may cover (a year), bounding what is expanded.
+MAX_SPAN_DAYS = 366
+
+
+def line_dates(line: ClaimLine) -> tuple[_dt.date, ...]:
+    """Every date of a line: its date, or each date from ``date`` through ``through`` on a
+    date-span line (837 ``DTP*472*RD8``; Texas EVV Policy Handbook §12100: each date of
+    a span needs a matched visit).
+
+    :raises InvalidFieldError: a span of more than :data:`MAX_SPAN_DAYS` days.
+    """
+    through = getattr(line, "through", None) or line.date
+    days = (through - line.date).days + 1
+    if days > MAX_SPAN_DAYS:
+        raise InvalidFieldError("through", through, f"spans more than {MAX_SPAN_DAYS} days")
+    return tuple(line.date + _dt.timedelta(days=n) for n in range(days))
 
 
 def _worker_ok(visit: EvvVisit, workers: set[str]) -> bool:

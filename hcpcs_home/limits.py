@@ -29,12 +29,12 @@ import datetime as _dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .codes import BillingUnit
-from .evv import batch_of
+from .evv import batch_of, line_dates
 
 if TYPE_CHECKING:
     from .claims import Authorization, Claim, ClaimLine
@@ -160,9 +160,8 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
     claims = batch_of(claims)
     found: dict[tuple[int, int], list[LimitProblem]] = defaultdict(list)
     used: dict[tuple[str, str], int | Decimal] = {}
-    per_day: dict[tuple[str, str, _dt.date], int | Decimal] = defaultdict(int)
-    per_week: dict[tuple[str, str, _dt.date], int | Decimal] = defaultdict(int)
-    per_month: dict[tuple[str, str, int, int], int | Decimal] = defaultdict(int)
+    #: units used per (payer, number, "day"/"week"/"month", period)
+    periods: dict[tuple[Any, ...], Any] = {}
     days: dict[tuple[str, str], set[_dt.date]] = defaultdict(set)
     for n, claim in enumerate(claims):
         by_id = {s.id: s for s in claim.services}
@@ -202,40 +201,55 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
                     continue
                 if auth.basis is AuthorizationBasis.DAYS:
                     seen = days[key]
-                    touched = {line.date, *(d for s in services for d in s.days())}
+                    touched = {*line_dates(line), *(d for s in services for d in s.days())}
                     amount = len(touched - seen)
                     seen.update(touched)
                 total = used[key] = used.get(key, auth.used) + amount
-                week = claim.payer.week_of(line.date)
-                day_key = (auth.payer, number, line.date)
-                day_total = per_day[day_key] = per_day[day_key] + amount
-                week_key = (auth.payer, number, week)
-                week_total = per_week[week_key] = per_week[week_key] + amount
-                month_key = (auth.payer, number, line.date.year, line.date.month)
-                month_total = per_month[month_key] = per_month[month_key] + amount
                 basis = auth.basis.value
-                checks = (
-                    (auth.remaining, total - auth.used, f"has {auth.remaining} {basis} left"),
-                    (auth.per_day, day_total, f"allows {auth.per_day} {basis} on {line.date}"),
+                # (limit, total so far, this line's part of it, what the limit says)
+                checks: list[tuple[Any, Any, Any, str]] = [
                     (
-                        auth.per_week,
-                        week_total,
-                        f"allows {auth.per_week} {basis} a week (from {week.isoformat()})",
-                    ),
-                    (
-                        auth.per_month,
-                        month_total,
-                        f"allows {auth.per_month} {basis} in {line.date:%Y-%m}",
-                    ),
-                )
-                for limit, so_far, what in checks:
+                        auth.remaining,
+                        total - auth.used,
+                        amount,
+                        f"has {auth.remaining} {basis} left",
+                    )
+                ]
+                span = line_dates(line)
+                share = amount if len(span) == 1 else Decimal(amount) / len(span)
+                parts: dict[tuple[Any, ...], tuple[Any, Any, str]] = {}
+                for day in span:  # a date-span line uses its amount evenly over its days
+                    week = claim.payer.week_of(day)
+                    for kind, bucket, limit, what in (
+                        ("day", day, auth.per_day, f"allows {auth.per_day} {basis} on {day}"),
+                        (
+                            "week",
+                            week,
+                            auth.per_week,
+                            f"allows {auth.per_week} {basis} a week (from {week.isoformat()})",
+                        ),
+                        (
+                            "month",
+                            (day.year, day.month),
+                            auth.per_month,
+                            f"allows {auth.per_month} {basis} in {day:%Y-%m}",
+                        ),
+                    ):
+                        if limit is None:
+                            continue
+                        pkey = (auth.payer, number, kind, bucket)
+                        periods[pkey] = periods.get(pkey, 0) + share
+                        parts[pkey] = (limit, parts.get(pkey, (0, 0, ""))[1] + share, what)
+                for pkey, (limit, part, what) in parts.items():
+                    checks.append((limit, periods[pkey], part, what))
+                for limit, so_far, part, what in checks:
                     if limit is not None and so_far > limit:
-                        room = limit - (so_far - amount)
+                        room = limit - (so_far - part)
                         add(
                             LimitProblem(
                                 number,
                                 f"{name} {what}, {_plain(Decimal(so_far))} used",
-                                _back_to_units(auth, room, unit),
+                                _back_to_units(auth, room, unit) if len(span) == 1 else None,
                             )
                         )
     return {k: v for k, v in found.items() if v}
@@ -273,14 +287,17 @@ def per_day_excess(claims: Sequence[Claim]) -> dict[tuple[int, int], LimitProble
                 continue
             hours = policy.per_diem_shift_hours
             limit = 1 if hours is None else 24 // hours
-            key = (member, line.code, line.date)
-            before = totals[key]
-            totals[key] = before + line.units
-            if totals[key] > limit and before > 0:
-                out[(n, i)] = LimitProblem(
-                    None,
-                    f"{line.code} allows {limit} unit(s) a day; {totals[key]} billed on "
-                    f"{line.date.isoformat()} through this line",
-                    max(limit - before, 0),
-                )
+            days = line_dates(line)
+            share = line.units if len(days) == 1 else _plain(Decimal(line.units) / len(days))
+            for day in days:  # a date-span line bills its units over its days
+                key = (member, line.code, day)
+                before = totals[key]
+                totals[key] = before + share
+                if totals[key] > limit and before > 0 and (n, i) not in out:
+                    out[(n, i)] = LimitProblem(
+                        None,
+                        f"{line.code} allows {limit} unit(s) a day; {totals[key]} billed on "
+                        f"{day.isoformat()} through this line",
+                        max(limit - before, 0) if len(days) == 1 else None,
+                    )
     return out

@@ -366,3 +366,50 @@ class TestStateEdits:
         assert [0] == [f.line for f in hits]
         apart = attrs.evolve(claim, lines=[lines[0], attrs.evolve(lines[1], date="2024-03-05")])
         assert [] == [f for f in self.rules().check(apart) if f.rule_id == "tx-cshcn-pdn-not-ppecc"]
+
+
+class TestDateSpanLines:
+    """Texas EVV Policy Handbook §12100: each date of a span line needs a matched visit, and
+    the line bills the summed units of its visits."""
+
+    def span(self, units: int, days: tuple[int, ...], code: str = "T1020") -> Claim:
+        line = ClaimLine(code, "2024-03-04", units, through="2024-03-06")
+        visits = [visit(dt.date(2024, 3, d), service=code) for d in days]
+        return Claim(
+            ND, "2024-03-01", "2024-03-31", lines=[line], evv_visits=visits, patient_id="M100"
+        )
+
+    def test_every_date_of_the_span_needs_a_visit(self) -> None:
+        """A three-day T1020 span with visits on two days names the third."""
+        finding = only(check(self.span(3, (4, 5))), "evv-visit-missing")
+        assert "T1020 on 2024-03-06" in finding.message
+        assert [] == [f for f in check(self.span(3, (4, 5, 6))) if f.rule_id.startswith("evv")]
+
+    def test_span_units_are_the_visits_summed(self) -> None:
+        """Three four-hour T1019 visits verify 48 units over the span; 49 is refused."""
+        assert [] == [
+            f for f in check(self.span(48, (4, 5, 6), "T1019")) if f.rule_id.startswith("evv")
+        ]
+        finding = only(check(self.span(49, (4, 5, 6), "T1019")), "evv-units-over-verified")
+        assert (("units", "48"),) == finding.fix
+
+    def test_a_day_of_the_span_billed_again(self) -> None:
+        """A one-day T1020 line on a date the span already bills is one per diem too many."""
+        claim = self.span(3, (4, 5, 6))
+        claim = attrs.evolve(claim, lines=[*claim.lines, ClaimLine("T1020", "2024-03-05", 1)])
+        finding = only(check(claim), "per-diem-day-exceeded")
+        assert 1 == finding.line
+
+    def test_span_against_a_daily_cap(self) -> None:
+        """A 3-day span of 36 hourly-equivalent units is 12 a day: within a 12-unit daily cap."""
+        auth = Authorization(
+            "PA9", "nd-medicaid", ["T1019"], 500, "units", "2024-03-01", "2024-03-31", per_day=48
+        )
+        line = ClaimLine("T1019", "2024-03-04", 144, through="2024-03-06", prior_auth="PA9")
+        claim = Claim(ND, "2024-03-01", "2024-03-31", lines=[line], authorizations=[auth])
+        assert [] == [f for f in check(claim) if f.rule_id == "authorization-exceeded"]
+        over = attrs.evolve(claim, lines=[attrs.evolve(line, units=150)])
+        assert (
+            "allows 48 units on 2024-03-04, 50 used"
+            in only(check(over), "authorization-exceeded").message
+        )

@@ -89,12 +89,12 @@ def evv_required() -> Pred:
 
 def evv_visit_matched() -> Pred:
     """An accepted EVV visit of the line's code, date and member (and worker, where the
-    line's services name one) backs the line (1 TAC §354.4009; HHSC EVV Policy Handbook
-    §12000)."""
+    line's services name one) backs the line, on every date of a date-span line (1 TAC
+    §354.4009; HHSC EVV Policy Handbook §12000, §12100)."""
 
     def test(ctx: Context) -> bool:
         match = _match(ctx)
-        return match is not None and bool(match.visits)
+        return match is not None and bool(match.visits) and not match.missing_dates(ctx.claim)
 
     return test
 
@@ -143,6 +143,9 @@ def worker_free() -> Pred:
 
 
 def _fix_evv_visit(ctx: Context) -> FixResult:
+    match = _match(ctx)
+    missing = match.missing_dates(ctx.claim) if match is not None else ()
+    facts = {"missing": ", ".join(d.isoformat() for d in missing) or str(ctx.date)}
     exempt = sorted(ctx.payer.evv_exempt_modifiers)
     text = (
         "record the visit in the EVV system (visit maintenance where the worker did not clock "
@@ -150,7 +153,7 @@ def _fix_evv_visit(ctx: Context) -> FixResult:
     )
     if exempt:
         text += f"; a service not delivered in the member's home takes {' or '.join(exempt)}"
-    return text, {}, {}
+    return text, {}, facts
 
 
 def _fix_evv_elements(ctx: Context) -> FixResult:
@@ -186,6 +189,8 @@ def _fix_per_diem_day(ctx: Context) -> FixResult:
     if problem is None:
         return None, {}, {}
     facts = {"detail": problem.message}
+    if problem.max_units is None:
+        return "bill each day of the span once, or split the span into one line a day", {}, facts
     if not problem.max_units:
         return "remove the line: the day's per-diem unit is already billed", {}, facts
     units = str(problem.max_units)
@@ -235,7 +240,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "evv-visit-missing",
         Severity.ERROR,
-        "{payer} requires an accepted EVV visit for {code} on {date}; none matches the line",
+        "{payer} requires an accepted EVV visit for {code} on {missing}; none matches the line",
         _EVV_SOURCE,
         p("evv_required") & ~p("evv_visit_matched"),
         fix=fix("evv-visit"),
