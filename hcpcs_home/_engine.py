@@ -16,6 +16,7 @@ import enum
 import html
 import json
 import linecache
+import re
 import string
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -111,6 +112,21 @@ class Batch:
         return found
 
 
+class _Unset:
+    """A fact not yet worked out (``None`` is a fact: "not documented")."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        return "_UNSET"
+
+
+_UNSET = _Unset()
+
+
 class Context:
     """What a predicate may look at: one claim, its payer, the catalog and, for line
     rules, one line with the facts every rule shares.
@@ -130,17 +146,26 @@ class Context:
     :ivar index: the line's position on the claim, or ``None``.
     :ivar services: the services the line points at.
     :ivar code: the line's catalog entry, ``None`` when the code is unknown.
+    :ivar minutes: the minutes the line's services document, and
+    :ivar expected: the units they give: facts every time-and-units rule reads,
+        worked out by the first rule that asks (:data:`UNSET` until then; see
+        :mod:`hcpcs_home.rules`).
     """
 
+    #: What ``minutes`` and ``expected`` hold until a rule works them out.
+    UNSET: ClassVar[Any] = _UNSET
+
     __slots__ = (
+        "_memo",
         "catalog",
         "claim",
         "claim_memo",
         "code",
         "codes",
+        "expected",
         "index",
         "line",
-        "memo",
+        "minutes",
         "payer",
         "services",
     )
@@ -160,8 +185,10 @@ class Context:
         self.codes = _code_cache(self.catalog)
         self.line = line
         self.index = index
-        self.memo: dict[str, Any] = {}
+        self._memo: dict[str, Any] | None = None
         self.claim_memo: dict[str, Any] = {} if claim_memo is None else claim_memo
+        self.minutes: Any = Context.UNSET
+        self.expected: Any = Context.UNSET
         if line is None:
             self.code: Code | None = None
             self.services: tuple[Service, ...] = ()
@@ -179,6 +206,14 @@ class Context:
     def for_claim(cls, claim: Claim, *, catalog: Catalog | None = None) -> Context:
         """The context of the claim as a whole (no line)."""
         return cls(claim, catalog=catalog)
+
+    @property
+    def memo(self) -> dict[str, Any]:
+        """Facts a family derives from this line, kept for the other rules of the line
+        (made on first use: most lines need none)."""
+        if self._memo is None:
+            self._memo = {}
+        return self._memo
 
     @property
     def date(self) -> _dt.date:
@@ -224,6 +259,7 @@ def _line_contexts(header: Context) -> Iterator[Context]:
     by_id = _services_by_id(claim, claim_memo)
     payer = claim.payer
     lookup = header.lookup
+    unset = Context.UNSET
     new = object.__new__
     for index, line in enumerate(claim.lines):
         ctx: Context = new(Context)
@@ -233,8 +269,9 @@ def _line_contexts(header: Context) -> Iterator[Context]:
         ctx.codes = codes
         ctx.line = line
         ctx.index = index
-        ctx.memo = {}
+        ctx._memo = None
         ctx.claim_memo = claim_memo
+        ctx.minutes = ctx.expected = unset
         code = line.code
         ctx.code = codes[code] if code in codes else lookup(code)
         ids = line.service_ids
@@ -612,6 +649,31 @@ def _wrap(p: Predicate, looser: type) -> str:
 PredicateFactory = Callable[..., Callable[[Context], bool]]
 #: A fixer returns ``(suggestion text, {field: value}, extra message facts)``.
 Fixer = Callable[[Context], tuple[str | None, Mapping[str, str], Mapping[str, Any]]]
+
+
+def inline(
+    fn: Callable[[Context], bool], expression: str, **values: Any
+) -> Callable[[Context], bool]:
+    """Mark a predicate's test ``fn`` as the Python ``expression`` over ``ctx``, so that a
+    rule set's generated line checker writes it in place instead of calling ``fn``.
+
+    ``{name}`` placeholders in the expression stand for ``values``, which the
+    generated code binds under generated names (a value is never written into
+    the source).  ``fn`` stays the test everywhere else and must compute the
+    same thing: a family module states it once as a lambda, once as text.
+
+    >>> test = inline(lambda ctx: ctx.line.units > 4, "ctx.line.units > {n}", n=4)
+    >>> test.__inline__
+    ('ctx.line.units > {n}', {'n': 4})
+    """
+    names = {n for _, n, _, _ in string.Formatter().parse(expression) if n is not None}
+    if names != set(values):
+        raise InvalidFieldError(
+            "expression", expression, f"names {sorted(names)}, not {sorted(values)}"
+        )
+    compile(expression.format(**{k: "x" for k in values}), "<inline>", "eval")
+    fn.__inline__ = (expression, values)  # type: ignore[attr-defined]
+    return fn
 
 
 def _predicate_name(name: object, path: str) -> str:
@@ -1171,6 +1233,9 @@ class RuleSet:
     _lock: threading.Lock = attrs.field(
         init=False, factory=threading.Lock, eq=False, hash=False, repr=False
     )
+    _derived: dict[str, Any] = attrs.field(
+        init=False, factory=dict, eq=False, hash=False, repr=False
+    )
 
     def __getstate__(self) -> dict[str, Any]:
         return {"rules": self.rules, "name": self.name, "vocabulary": self.vocabulary}
@@ -1182,6 +1247,7 @@ class RuleSet:
         object.__setattr__(self, "_plans", {})
         object.__setattr__(self, "_plans_by_value", {})
         object.__setattr__(self, "_lock", threading.Lock())
+        object.__setattr__(self, "_derived", {})
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -1246,14 +1312,22 @@ class RuleSet:
             header.claim_memo["batch"] = batch
         check_lines, found = self._plan(header)
         check_lines(header, found)
-        for rule in self.rules:
-            if rule.scope is Scope.CLAIM:
-                try:
-                    finding = rule.evaluate(header)
-                except Exception as exc:
-                    finding = _failed(rule, header, exc)
-                if finding is not None:
-                    found.append(finding)
+        for rule in self._claim_rules:
+            try:
+                finding = rule.evaluate(header)
+            except Exception as exc:
+                finding = _failed(rule, header, exc)
+            if finding is not None:
+                found.append(finding)
+        return found
+
+    @property
+    def _claim_rules(self) -> tuple[Rule, ...]:
+        found = self._derived.get("claim rules")
+        if found is None:
+            found = self._derived["claim rules"] = tuple(
+                r for r in self.rules if r.scope is Scope.CLAIM
+            )
         return found
 
     def _plan(self, header: Context) -> tuple[_LineChecker, list[Finding]]:
@@ -1501,10 +1575,16 @@ class _PlanWriter:
             f"Line rules of {rules.name!r} for {header.payer.name} ({header.payer.id}), "
             f"type of bill {header.claim.type_of_bill or 'none (837P)'}"
         )
-        self.namespace: dict[str, Any] = {"_line_contexts": _line_contexts, "_failed": _failed}
+        self.namespace: dict[str, Any] = {
+            "_line_contexts": _line_contexts,
+            "_failed": _failed,
+            "_U": _UNSET,
+        }
         self.bound: list[str] = []
         self._names: dict[int, str] = {}
         self._leaves: dict[Any, Callable[[Context], bool]] = {}
+        self._uses: dict[int, int] = {}
+        self._kept: dict[int, str] = {}
 
     def bind(self, prefix: str, value: Any, what: str) -> str:
         """The generated name ``value`` has in the namespace (bound once per object)."""
@@ -1529,14 +1609,43 @@ class _PlanWriter:
         if isinstance(p, Not) and type(p) is Not:
             (inner,) = self.terms(p.operand, "not")
             return [f"not {inner}"]
+        fn = self._function(p)
+        written = getattr(fn, "__inline__", None)
+        if written is not None:  # an expression the library wrote: in place, no call
+            expression, values = written
+            names = {k: self.bind("v", v, f"{p}: {k}") for k, v in values.items()}
+            written_out = _LINE_FACT.sub(r"_\1", expression.format(**names))
+            return [f"({written_out})"]
+        call = f"{self.bind('p', fn, str(p))}(ctx)"
+        if self._uses.get(id(fn), 0) < 2:
+            return [call]
+        # A test several rules of the line ask: asked once per line, the answer kept.
+        kept = self._kept.setdefault(id(fn), f"_t{len(self._kept)}")
+        return [f"({kept} if {kept} is not _U else ({kept} := {call}))"]
+
+    def _function(self, p: Predicate) -> Callable[[Context], bool]:
         # Equal leaves of one factory are one function: bind it once.
-        fn = self._leaves.setdefault((p._factory, p._key()), p._fn) if type(p) is Leaf else p._fn
-        return [f"{self.bind('p', fn, str(p))}(ctx)"]
+        return self._leaves.setdefault((p._factory, p._key()), p._fn) if type(p) is Leaf else p._fn
+
+    def _count(self, p: Predicate) -> None:
+        """Count how many places of the plan call each test (see :meth:`terms`)."""
+        if isinstance(p, _Junction) and type(p) in (And, Or):
+            for o in p.operands():
+                self._count(o)
+        elif isinstance(p, Not) and type(p) is Not:
+            self._count(p.operand)
+        else:
+            fn = self._function(p)
+            if getattr(fn, "__inline__", None) is None:
+                self._uses[id(fn)] = self._uses.get(id(fn), 0) + 1
 
     def write(self, steps: Sequence[_Step]) -> tuple[str, dict[str, Any]]:
         """The source of ``check_lines(header, out)`` and its namespace."""
         body: list[str] = []
         dated = False
+        for _, test in steps:
+            if not isinstance(test, bool):
+                self._count(test)
         for rule, test in steps:
             name = self.bind("r", rule, f"rule {rule.id}")
             conditions: list[str] = []
@@ -1572,8 +1681,11 @@ class _PlanWriter:
             head.append("    pass")
         else:
             head.append("    for ctx in _line_contexts(header):")
+            head.append("        _code, _line, _services = ctx.code, ctx.line, ctx.services")
             if dated:
-                head.append("        date = ctx.line.date")
+                head.append("        date = _line.date")
+            if self._kept:
+                head.append(f"        {' = '.join(self._kept.values())} = _U")
         return "\n".join([*head, *body, ""]), self.namespace
 
     def compile(self, steps: Sequence[_Step]) -> _LineChecker:
@@ -1587,6 +1699,10 @@ class _PlanWriter:
         exec(code, namespace)
         check_lines: _LineChecker = namespace["check_lines"]
         return check_lines
+
+
+#: What an inline expression reads of the line, kept in locals of the generated loop.
+_LINE_FACT = re.compile(r"\bctx\.(code|line|services)\b")
 
 
 def _comment(text: str) -> str:

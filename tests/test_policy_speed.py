@@ -161,8 +161,10 @@ class TestPlanSource:
         code = [line for line in source.splitlines() if not line.lstrip().startswith("#")]
         assert "def check_lines(header, out):" in code
         assert "        # unknown-code: hcpcs_line & ~code_known" in source
-        assert "#   _p2 = code_known" in source
-        assert "                not _p2(ctx)" in code
+        # Simple tests are written in place; others are calls of bound functions.
+        assert "                not (_code is not None)" in code
+        assert "#   _p2 = code_effective" not in source
+        assert re.search(r"^#   _p\d+ = payer_accepts_code$", source, re.M)
         # 34X-only rules are gone on a 32X claim; payer flags and bill classes are settled.
         assert "therapy-modifier-missing" not in source
         assert not any("bill_class" in line or "payer_flag" in line for line in code)

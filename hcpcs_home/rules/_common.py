@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import units as _units
-from .._engine import Context, Vocabulary
+from .._engine import Context, Vocabulary, inline
 from .._tables import read_table
 from ..catalog import default_catalog
 from ..codes import BillingUnit, Credential, Discipline, Setting
@@ -163,13 +163,13 @@ def sibling_code(code: str, credential: Credential) -> str | None:
 
 # --- shared, memoised facts ----------------------------------------------------------
 
-_UNSET: Any = object()
+_UNSET = Context.UNSET
 
 
 def documented_minutes(ctx: Context) -> int | None:
-    """Total minutes of the line's services, or ``None`` when any lacks time or none is linked."""
-    memo = ctx.memo
-    found = memo.get("minutes", _UNSET)
+    """Total minutes of the line's services, or ``None`` when any lacks time or none is
+    linked; worked out once per line (``ctx.minutes``)."""
+    found = ctx.minutes
     if found is not _UNSET:
         return found  # type: ignore[no-any-return]
     total: int | None = 0
@@ -178,7 +178,7 @@ def documented_minutes(ctx: Context) -> int | None:
             total = None
             break
         total += s.minutes  # type: ignore[operator]
-    memo["minutes"] = total = total if ctx.services else None
+    ctx.minutes = total = total if ctx.services else None
     return total
 
 
@@ -230,11 +230,10 @@ def expected_units(ctx: Context) -> int | Decimal | None:
     line, minutes not pooled; ResDAC "Claim HHA Total Visit Count": each visit revenue
     line is one visit).
     """
-    found = ctx.memo.get("expected", _UNSET)
+    found = ctx.expected
     if found is not _UNSET:
         return found  # type: ignore[no-any-return]
-    result = _expected(ctx)
-    ctx.memo["expected"] = result
+    ctx.expected = result = _expected(ctx)
     return result
 
 
@@ -280,7 +279,20 @@ def _expected(ctx: Context) -> int | Decimal | None:
             return _units.total_time_units(day, policy=policy)[line.code]
     if minutes > _units.MAX_LINE_MINUTES:
         return None
-    return _units.billable_units(code, minutes, policy=policy)
+    key = (id(code), minutes, id(policy))
+    found = _UNITS.get(key)
+    if found is not None and found[0] is code and found[1] is policy:
+        return found[2]
+    units = _units.billable_units(code, minutes, policy=policy)
+    if len(_UNITS) >= 8192:  # odd minutes from many files: stay bounded
+        _UNITS.clear()
+    _UNITS[key] = (code, policy, units)
+    return units
+
+
+#: Units by (code, minutes, unit policy) identity, each entry keeping its code and
+#: policy alive so an id is not reused while the entry stands (both are immutable).
+_UNITS: dict[tuple[int, int, int], tuple[Any, Any, int | Decimal]] = {}
 
 
 def expected_therapy_modifier(ctx: Context) -> str | None:
@@ -307,7 +319,7 @@ def expected_therapy_modifier(ctx: Context) -> str | None:
 
 def code_known() -> Pred:
     """The line's code is in the catalog (CMS HCPCS Level II file; CPT crosswalk codes)."""
-    return lambda ctx: ctx.code is not None
+    return inline(lambda ctx: ctx.code is not None, "ctx.code is not None")
 
 
 def hcpcs_line() -> Pred:
@@ -321,25 +333,42 @@ def code_prefix(prefix: str) -> Pred:
     if not isinstance(prefix, str) or not prefix:
         raise InvalidFieldError("prefix", prefix, "must be non-empty text")
     p = prefix.upper()
-    return lambda ctx: ctx.line is not None and ctx.line.code.startswith(p)
+    return inline(
+        lambda ctx: ctx.line is not None and ctx.line.code.startswith(p),
+        "ctx.line is not None and ctx.line.code.startswith({p})",
+        p=p,
+    )
 
 
 def code_in(codes: Iterable[str]) -> Pred:
     """The line's code is one of ``codes``."""
     wanted = frozenset(c.strip().upper() for c in texts(codes, "codes"))
-    return lambda ctx: ctx.line is not None and ctx.line.code in wanted
+    return inline(
+        lambda ctx: ctx.line is not None and ctx.line.code in wanted,
+        "ctx.line is not None and ctx.line.code in {wanted}",
+        wanted=wanted,
+    )
 
 
 def code_unit(units: Iterable[str]) -> Pred:
     """The code's billing unit is one of ``units`` (:class:`~hcpcs_home.codes.BillingUnit`
     values)."""
     wanted = frozenset(BillingUnit(u) for u in texts(units, "units"))
-    return lambda ctx: ctx.code is not None and ctx.code.unit in wanted
+    return inline(
+        lambda ctx: ctx.code is not None and ctx.code.unit in wanted,
+        "ctx.code is not None and ctx.code.unit in {wanted}",
+        wanted=wanted,
+    )
 
 
 def code_timed() -> Pred:
     """The code's units depend on documented time (15-minute, hourly, per-minute, session)."""
-    return lambda ctx: ctx.code is not None and ctx.code.unit.is_timed
+    timed = frozenset(u for u in BillingUnit if u.is_timed)
+    return inline(
+        lambda ctx: ctx.code is not None and ctx.code.unit in timed,
+        "ctx.code is not None and ctx.code.unit in {timed}",
+        timed=timed,
+    )
 
 
 _PAYER_FLAGS = frozenset(
@@ -382,19 +411,27 @@ def bill_type(types: Iterable[str]) -> Pred:
 def has_modifier(modifiers: Iterable[str]) -> Pred:
     """The line carries at least one of ``modifiers``."""
     wanted = frozenset(m.upper() for m in texts(modifiers, "modifiers"))
-    return lambda ctx: ctx.line is not None and not wanted.isdisjoint(ctx.line.modifiers)
+    return inline(
+        lambda ctx: ctx.line is not None and not wanted.isdisjoint(ctx.line.modifiers),
+        "ctx.line is not None and not {wanted}.isdisjoint(ctx.line.modifiers)",
+        wanted=wanted,
+    )
 
 
 def units_above(limit: int) -> Pred:
     """The line bills more than ``limit`` units."""
     if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= 10**9:
         raise InvalidFieldError("limit", limit, "must be a whole number from 0 to 10**9")
-    return lambda ctx: ctx.line is not None and ctx.line.units > limit
+    return inline(
+        lambda ctx: ctx.line is not None and ctx.line.units > limit,
+        "ctx.line is not None and ctx.line.units > {limit}",
+        limit=limit,
+    )
 
 
 def service_linked() -> Pred:
     """The line points at at least one documented service."""
-    return lambda ctx: bool(ctx.services)
+    return inline(lambda ctx: bool(ctx.services), "bool(ctx.services)")
 
 
 VOCABULARY = Vocabulary(

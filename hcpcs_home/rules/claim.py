@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .._engine import Batch, Context, Predicate, Rule, Scope, Severity, Vocabulary
+from .._engine import Batch, Context, Predicate, Rule, Scope, Severity, Vocabulary, inline
 from ..codes import Code
 from ..hospice import LevelOfCare
 from ..limits import LimitProblem, authorization_usage
@@ -37,15 +37,22 @@ def __dir__() -> list[str]:
 def line_in_period() -> Pred:
     """The line's date is within the statement period (FL6); every line item date must
     fall inside the claim's From-Through dates (UB-04 FL 6 and FL 45; derived)."""
-    return lambda ctx: (
-        ctx.line is not None
-        and ctx.claim.statement_from <= ctx.line.date <= ctx.claim.statement_through
+    return inline(
+        lambda ctx: (
+            ctx.line is not None
+            and ctx.claim.statement_from <= ctx.line.date <= ctx.claim.statement_through
+        ),
+        "ctx.line is not None"
+        " and ctx.claim.statement_from <= ctx.line.date <= ctx.claim.statement_through",
     )
 
 
 def has_revenue_code() -> Pred:
     """The line has a revenue code (institutional UB-04 / 837I line)."""
-    return lambda ctx: ctx.line is not None and ctx.line.revenue_code is not None
+    return inline(
+        lambda ctx: ctx.line is not None and ctx.line.revenue_code is not None,
+        "ctx.line is not None and ctx.line.revenue_code is not None",
+    )
 
 
 def revenue_code_fits() -> Pred:
@@ -167,9 +174,14 @@ def _duplicates(ctx: Context) -> dict[int, int]:
     first: dict[tuple[Any, ...], int] = {}
     out: dict[int, int] = {}
     for i, line in enumerate(ctx.claim.lines):
-        base = (line.code, line.modifiers, line.date)
-        keys: list[tuple[Any, ...]] = [(*base, sid) for sid in line.service_ids]
-        keys = keys or [(*base, None)]
+        ids = line.service_ids
+        if len(ids) <= 1:  # the usual line: one visit or shift, or none
+            key = (line.code, line.modifiers, line.date, ids[0] if ids else None)
+            j = first.setdefault(key, i)
+            if j != i:
+                out[i] = j
+            continue
+        keys = [(line.code, line.modifiers, line.date, sid) for sid in ids]
         earlier = [first[k] for k in keys if k in first]
         if earlier:
             out[i] = min(earlier)
@@ -225,8 +237,10 @@ def _overlapping_services(ctx: Context) -> dict[str, str]:
     by_person: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for s in ctx.claim.services:
         person = s.rendering_id or s.rendering_npi
+        if not person:
+            continue
         interval = _interval_us(s)
-        if person and interval is not None and interval[1] > interval[0]:
+        if interval is not None and interval[1] > interval[0]:
             by_person[person].append((interval[0], interval[1], s.id))
     out: dict[str, str] = {}
     for spans in by_person.values():

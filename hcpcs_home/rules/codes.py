@@ -10,7 +10,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .._engine import Context, Predicate, Rule, Severity, Vocabulary
+from .._engine import Context, Predicate, Rule, Severity, Vocabulary, inline
 from .._tables import read_table
 from ..codes import Credential
 from ..payers import PayerKind
@@ -31,7 +31,11 @@ def code_effective() -> Pred:
         code = ctx.code
         return code is not None and code.is_effective(ctx.date)
 
-    return test
+    return inline(
+        test,
+        "ctx.code is not None and ctx.code.is_effective("
+        "ctx.line.date if ctx.line is not None else ctx.claim.statement_from)",
+    )
 
 
 def payer_accepts_code() -> Pred:

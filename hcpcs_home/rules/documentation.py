@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from .._engine import Context, Predicate, Rule, Severity, Vocabulary
+from .._engine import Context, Predicate, Rule, Severity, Vocabulary, inline
 from .._tables import read_table
 from ..codes import Setting
 from . import _common as common
@@ -141,7 +141,10 @@ def plan_of_care_on_file() -> Pred:
 
 def prior_auth_required() -> Pred:
     """The payer requires prior authorization for the code (payer profile)."""
-    return lambda ctx: ctx.line is not None and ctx.payer.requires_prior_auth(ctx.line.code)
+    return inline(
+        lambda ctx: ctx.line is not None and ctx.payer.requires_prior_auth(ctx.line.code),
+        "ctx.line is not None and ctx.payer.requires_prior_auth(ctx.line.code)",
+    )
 
 
 def _auth_numbers(ctx: Context) -> set[str]:
