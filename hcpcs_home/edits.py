@@ -140,7 +140,7 @@ def load_edits(path: str | Path, *, base: RuleSet | None = None) -> RuleSet:
 def _rows(text: str, delimiter: str, where: str) -> list[dict[str, str]]:
     if "\x00" in text:
         raise EditFileError(where, [(0, "file", "holds a NUL character")])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         if header is None:
@@ -284,6 +284,7 @@ def _row_rules(cells: dict[str, str], number: int, problems: list[Any]) -> list[
     week_start = row.text("week_start").lower() or "sunday"
     if week_start not in _family.WEEKDAYS:
         row.bad("week_start", f"{week_start!r} is not a day of the week")
+        week_start = "sunday"  # reported; the other cells are still checked
     start, end = row.date("effective_from"), row.date("effective_through")
     if start and end and end < start:
         row.bad("effective_through", f"{end} is before effective_from {start}")
