@@ -226,3 +226,18 @@ class TestPlanCache:
         assert plans[0] is plans[1] is plans[2]
         assert 1 == len(rules._plans_by_value)
         assert 2 == len(rules._plans)
+
+
+class TestGeneratedSource:
+    def test_tracebacks_show_the_generated_lines(self) -> None:
+        """The compiled checker's source is in linecache under its own file name, so a
+        traceback through it shows real lines."""
+        import linecache
+
+        claim = Claim("medicare", "2024-03-01", "2024-03-31", type_of_bill="0329")
+        check_lines, _ = DEFAULT_RULES._plan(Context(claim))
+        code = check_lines.__code__
+        assert code.co_filename.startswith("<hcpcs_home line rules ")
+        assert "def check_lines(header, out):" == linecache.getline(
+            code.co_filename, code.co_firstlineno
+        ).strip()
