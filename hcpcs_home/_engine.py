@@ -148,7 +148,7 @@ class Context:
     :ivar code: the line's catalog entry, ``None`` when the code is unknown.
     :ivar minutes: the minutes the line's services document, and
     :ivar expected: the units they give: facts every time-and-units rule reads,
-        worked out by the first rule that asks (:data:`UNSET` until then; see
+        worked out by the first rule that asks (``Context.UNSET`` until then; see
         :mod:`hcpcs_home.rules`).
     """
 

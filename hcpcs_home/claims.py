@@ -37,9 +37,9 @@ import attrs
 from . import _clock
 from . import _fields as f
 from . import bounds as lim
+from ._evv_visit import EvvVisit
 from .codes import Credential, Setting
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidTimeError
-from .evv import EvvVisit
 from .payers import Payer, payer_profile
 
 __all__ = [

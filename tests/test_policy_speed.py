@@ -238,6 +238,7 @@ class TestGeneratedSource:
         check_lines, _ = DEFAULT_RULES._plan(Context(claim))
         code = check_lines.__code__
         assert code.co_filename.startswith("<hcpcs_home line rules ")
-        assert "def check_lines(header, out):" == linecache.getline(
-            code.co_filename, code.co_firstlineno
-        ).strip()
+        assert (
+            "def check_lines(header, out):"
+            == linecache.getline(code.co_filename, code.co_firstlineno).strip()
+        )
