@@ -339,6 +339,14 @@ class TestLevelOfCareDays:
         assert "2026-03-09 not billed at any level" in f.message
         assert "2026-03-15 billed at more than one level" in f.message
 
+    def test_no_level_lines(self) -> None:
+        """A hospice claim of visit lines alone bills no day of care."""
+        claim = month(lines=[x for x in month().lines if x.code.startswith("G")])
+        assert (
+            "2026-03-01 to 2026-03-31 not billed at any level"
+            in finding(claim, "level-of-care-days").message
+        )
+
     def test_days_past_the_period(self) -> None:
         """32 routine days from March 1 run past the period."""
         claim = month(lines=[ClaimLine("Q5001", d(1), 32, revenue_code="0651")], services=())

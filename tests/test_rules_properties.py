@@ -220,6 +220,10 @@ def clean_claims(draw: st.DrawFn) -> Claim:
             "value_codes": [("61", "35614"), ("85", "36061")],
             "condition_codes": [] if skilled else ["54"],
         }
+    if type_of_bill == "0811":
+        # Every day of a hospice claim is billed at a level of care: routine home care at
+        # home, one line from the first day (Pub. 100-04 ch. 11 §30.1; CR 5245).
+        lines.append(ClaimLine("Q5001", start, (through - start).days + 1, revenue_code="0651"))
     authorizations = []
     if needs_auth:
         authorizations.append(

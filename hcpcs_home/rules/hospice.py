@@ -92,7 +92,8 @@ def days_billed_once() -> Pred:
     level-of-care day falls outside the period (Pub. 100-04 ch. 11 §30.1: one rate per
     day; a new line each time the level changes, NGS RHC job aid; CGS claim page 02).
     Trailing days are required only while the patient is still under care (status 30 or
-    none), since the claim of a discharge ends on the discharge date (CGS RC 31287)."""
+    none), since the claim of a discharge ends on the discharge date (CGS RC 31287).  A
+    claim with no level-of-care line bills no day at all."""
     return lambda ctx: not _day_problems(ctx)
 
 
@@ -105,9 +106,9 @@ def _day_problems(ctx: Context) -> list[str]:
     days = _days(ctx)
     if "hospice_days_error" in ctx.claim_memo:
         problems.append(ctx.claim_memo["hospice_days_error"])
-    if _is_claim(ctx) and days:
+    if _is_claim(ctx) and "hospice_days_error" not in ctx.claim_memo:
         last = claim.statement_through
-        if claim.patient_status not in (None, "30"):
+        if claim.patient_status not in (None, "30") and days:
             last = min(last, max(days))
         day = claim.statement_from
         missing: list[_dt.date] = []
