@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -317,7 +317,7 @@ def tuple_of(
     convert_item: Callable[[Any], E], field: str, max_items: int = lim.MAX_SERVICES
 ) -> Callable[[object], tuple[E, ...]]:
     def convert(value: object) -> tuple[E, ...]:
-        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
             raise InvalidFieldError(field, value, "must be a list")
         items = tuple(itertools.islice(value, max_items + 1))
         if len(items) > max_items:

@@ -927,7 +927,7 @@ class Span:
 
 def _iterable(field: str, value: object) -> Iterable[Any]:
     """``value`` if it can be iterated (and is not text), else the library's error."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise InvalidTimeError(field, value, "must be a list of dates or Spans")
     return value
 
