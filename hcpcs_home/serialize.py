@@ -232,7 +232,8 @@ def _make_structure(converter: _Converter, cls: type[T]) -> Callable[[Any, Any],
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if cls is Claim and key == "format":
-                if isinstance(value, bool) or value not in READ_VERSIONS:
+                # An int first: a list or object is unhashable, and True == 1.
+                if type(value) is not int or value not in READ_VERSIONS:
                     problems.append(
                         InvalidFieldError(
                             "$.format", value, f"must be one of {sorted(READ_VERSIONS)}"

@@ -419,3 +419,13 @@ class TestRead837:
         path.write_bytes(b"ISA*00*\xff\xfe" + b" " * 200)
         with pytest.raises(InvalidFieldError, match=r"source=.* is not UTF-8 text"):
             read_837(path, payer="medicare")
+
+
+class TestFormatVersion:
+    @pytest.mark.parametrize("version", [[], {}, [1], True, 1.0, "1"])
+    def test_unhashable_or_wrong_type(self, version: object) -> None:
+        """A format that is not an int (a list was a TypeError) is refused naming $.format."""
+        text = (EXAMPLES / "claim.json").read_text("utf-8")
+        data = {**json.loads(text), "format": version}
+        with pytest.raises(InvalidFieldError, match=r"\$\.format="):
+            claim_from_json(json.dumps(data))

@@ -1,0 +1,322 @@
+"""Seeded fuzzing of every entry point that takes outside input.
+
+Run with ``python benchmarks/fuzz_edges.py [N] [SEED]`` (10,000 inputs and
+seed 20261201 by default).  Each input goes to one entry point, chosen in
+turn: claim JSON text (the example with random edits, or junk text and
+bytes), claim documents with one value replaced by junk, loop-2400 X12 text
+and single segments, whole 837 files (when x12sdk is installed), rule-set
+JSON and the value constructors (``ClaimLine``, ``Service``,
+``Authorization``, ``Payer``, ``Span.from_clock``).  Whatever loads is pushed
+through ``claim_to_json``, ``ub04.to_csv``, ``x12.service_lines`` and
+``check()``.
+
+It prints the number of inputs, the exceptions from outside the library's
+hierarchy (with the first input of each kind) and the inputs that took over
+two seconds.  An input still running after a minute is a hang: the run stops
+there and prints every thread's traceback (``faulthandler``).  Exit status 1
+when anything was found.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import datetime as dt
+import faulthandler
+import json
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hcpcs_home import (
+    Authorization,
+    Claim,
+    ClaimLine,
+    HcpcsError,
+    Payer,
+    RuleSet,
+    Service,
+    check,
+    ub04,
+    x12,
+)
+from hcpcs_home.rules import VOCABULARY, default_rules
+from hcpcs_home.serialize import claim_from_data, claim_from_json, claim_to_json
+from hcpcs_home.units import Span
+
+SLOW = 2.0
+HANG = 60.0
+EXAMPLE = (Path(__file__).resolve().parents[1] / "examples" / "claim.json").read_text("utf-8")
+RULES = default_rules().to_json(indent=None)
+LOOPS = [
+    "LX*1~SV2*0551*HC:G0299:GP*150.25*UN*4~DTP*472*D8*20240304~",
+    "LX*1~SV1*HC:T1019:U1*40*UN*8*12**1:2~DTP*472*RD8*20240304-20240304~",
+]
+NASTY = [
+    "1e9999999",
+    "-1e-9999999",
+    "9" * 40,
+    "[" * 200,
+    "{" * 200,
+    "[" * 100_000 + "]" * 100_000,
+    '"',
+    "\\",
+    "\\u0000",
+    "\\ud800",
+    "\u2028",
+    "\x00",
+    "\ud800",
+    "\u0663\u0662",
+    "\uff11",
+    "9999-12-31",
+    "0001-01-01",
+    "1899-12-31",
+    "2024-W10-1",
+    "NaN",
+    "-Infinity",
+    "0.001",
+    "-0",
+    "0",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "1_000",
+    "24:00",
+    "99:99",
+    "G0299",
+    "0329",
+    "1234567893",
+]
+WORDS = ["LX", "SV1", "SV2", "DTP", "472", "D8", "RD8", "HC", "UN", "DA", "MJ", "*", ":", "~"]
+
+
+class Junk:
+    """Random junk values and edits from one seeded generator."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def text(self) -> str:
+        r = self.rng
+        size = r.choice([0, 1, 3, 8, 30])
+        pool = r.choice(
+            [
+                "0123456789",
+                "abcXYZ-:./ ",
+                "".join(chr(c) for c in range(0, 0x80)),
+                "\u0663\u00e9\u2028\u017f\uff11\U0001f600",
+            ]
+        )
+        return "".join(r.choice(pool) for _ in range(size))
+
+    def value(self, depth: int = 0) -> Any:
+        r = self.rng
+        kind = r.randrange(12 if depth < 2 else 9)
+        if kind == 0:
+            return None
+        if kind == 1:
+            return r.choice([True, False])
+        if kind == 2:
+            return r.choice([0, 1, -1, 96, 1441, 10**7, 10**18, 10**40, -(10**40)])
+        if kind == 3:
+            return r.choice([0.5, 1.0, float("nan"), float("inf"), 1e308, -0.0])
+        if kind in (4, 5):
+            return r.choice(NASTY)
+        if kind == 6:
+            return self.text()
+        if kind == 7:
+            return r.choice([dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(2024, 3, 4)])
+        if kind == 8:
+            return r.choice([dt.datetime(2024, 3, 4, 9, 30), dt.time(23, 59), b"G0299"])
+        if kind in (9, 10):
+            return [self.value(depth + 1) for _ in range(r.randrange(4))]
+        return {self.text(): self.value(depth + 1) for _ in range(r.randrange(3))}
+
+    def mutate(self, text: str, skip: int = 0) -> str:
+        r = self.rng
+        for _ in range(r.randint(1, 4)):
+            at = r.randrange(skip, len(text) + 1)
+            cut = r.choice([0, 0, 1, 3, 12])
+            insert = r.choice([r.choice(NASTY), self.text(), r.choice(list(',:[]{}"0*~'))])
+            text = text[:at] + insert + text[at + cut :]
+        return text
+
+
+def writers(claim: Claim) -> None:
+    """A loaded claim through every writer and the checker; library errors are fine."""
+    for write in (
+        lambda: claim_from_json(claim_to_json(claim)),
+        lambda: ub04.to_csv(claim),
+        lambda: x12.service_lines(claim),
+        lambda: check(claim),
+    ):
+        with contextlib.suppress(HcpcsError):  # refusing is fine; anything else is a find
+            write()
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found += _paths(value, (*prefix, i))
+    return found
+
+
+PATHS = _paths(json.loads(EXAMPLE))[1:]
+
+
+def _replaced(path: tuple[Any, ...], value: Any) -> Any:
+    doc = json.loads(EXAMPLE)
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return doc
+
+
+def entry_points(junk: Junk) -> list[tuple[str, Callable[[], tuple[object, Callable[[], object]]]]]:
+    """Named makers of one input: each returns (the input, a call that runs it)."""
+    r = junk.rng
+
+    def loaded(claim: Claim | None) -> None:
+        if claim is not None:
+            writers(claim)
+
+    def json_text() -> tuple[object, Callable[[], object]]:
+        text = junk.mutate(EXAMPLE)
+        return text, lambda: loaded(claim_from_json(text))
+
+    def json_junk() -> tuple[object, Callable[[], object]]:
+        text: str | bytes = junk.text()
+        if r.random() < 0.3:
+            text = bytes(r.randrange(256) for _ in range(r.randrange(40)))
+        return text, lambda: loaded(claim_from_json(text))
+
+    def json_field() -> tuple[object, Callable[[], object]]:
+        path, value = r.choice(PATHS), junk.value()
+        doc = _replaced(path, value)
+        return (path, value), lambda: loaded(claim_from_data(doc))
+
+    def x12_loops() -> tuple[object, Callable[[], object]]:
+        text = junk.mutate(r.choice(LOOPS))
+
+        def run() -> None:
+            for n, line in enumerate(x12.parse_service_lines(text), start=1):
+                x12.service_line(line, n, institutional=line.revenue_code is not None)
+
+        return text, run
+
+    def x12_segment() -> tuple[object, Callable[[], object]]:
+        words = [r.choice([r.choice(WORDS), r.choice(NASTY), junk.text()]) for _ in range(8)]
+        text = r.choice("*|").join(words)
+        read = r.choice([x12.parse_sv2, x12.parse_sv1])
+        return text, lambda: read(text, date="2024-03-04")
+
+    def rules_json() -> tuple[object, Callable[[], object]]:
+        text = junk.mutate(RULES)
+        return text, lambda: RuleSet.from_json(text, VOCABULARY)
+
+    def constructor() -> tuple[object, Callable[[], object]]:
+        value = junk.value()
+        makers: list[Callable[[], object]] = [
+            lambda: loaded(
+                Claim(
+                    "medicare",
+                    "2024-03-01",
+                    "2024-03-31",
+                    lines=[ClaimLine("G0299", "2024-03-04", value, revenue_code="0551")],
+                    type_of_bill="0329",
+                )
+            ),
+            lambda: ClaimLine("G0299", "2024-03-04", 1, charge=value),
+            lambda: ClaimLine(value, "2024-03-04", 1),
+            lambda: ClaimLine("G0299", value, 1),
+            lambda: Service("G0299", "2024-03-04", start=value, stop="10:00"),
+            lambda: Service("G0299", "2024-03-04", rendering_npi=value),
+            lambda: Service("G0299", "2024-03-04", diagnoses=value),
+            lambda: Authorization(
+                "PA1", "p", ["S9123"], value, "visits", "2024-03-01", "2024-03-31"
+            ),
+            lambda: loaded(Claim(Payer("p", value, "other"), "2024-03-01", "2024-03-02")),
+            lambda: Claim("medicare", "2024-03-01", "2024-03-02", type_of_bill=value),
+            lambda: Span.from_clock(value, "22:00", "06:00"),
+            lambda: Span.from_clock(dt.date(2024, 3, 4), value, "06:00"),
+        ]
+        make = r.choice(makers)
+        return value, make
+
+    makers = [
+        ("claim JSON text", json_text),
+        ("claim JSON junk", json_junk),
+        ("claim JSON field", json_field),
+        ("X12 loops", x12_loops),
+        ("X12 segment", x12_segment),
+        ("rule-set JSON", rules_json),
+        ("constructor", constructor),
+    ]
+    try:
+        from x12sdk.generate import generate_837i, generate_837p
+
+        from hcpcs_home.x12_files import read_837
+
+        files = [generate_837i(seed=5, claims=1), generate_837p(seed=5, claims=1)]
+
+        def x12_file() -> tuple[object, Callable[[], object]]:
+            text = junk.mutate(r.choice(files), skip=106)
+            return text[:60], lambda: read_837(text, payer="medicare")
+
+        makers.append(("837 file", x12_file))
+    except ImportError:
+        print("x12sdk not installed: 837 files not fuzzed", file=sys.stderr)
+    return makers
+
+
+def main(n: int, seed: int) -> int:
+    junk = Junk(random.Random(seed))
+    makers = entry_points(junk)
+    per_kind: collections.Counter[str] = collections.Counter()
+    foreign: dict[tuple[str, str], tuple[int, str]] = {}
+    foreign_count = 0
+    slow: list[tuple[str, float, str]] = []
+    started_all = time.perf_counter()
+    for i in range(n):
+        name, make = makers[i % len(makers)]
+        shown, run = make()
+        per_kind[name] += 1
+        faulthandler.dump_traceback_later(HANG, exit=True)
+        started = time.perf_counter()
+        try:
+            run()
+        except HcpcsError:
+            pass
+        except Exception as exc:  # what this script exists to find
+            foreign_count += 1
+            foreign.setdefault((name, type(exc).__name__), (i, f"{exc!s:.100} <- {shown!r:.100}"))
+        finally:
+            elapsed = time.perf_counter() - started
+            faulthandler.cancel_dump_traceback_later()
+        if elapsed > SLOW:
+            slow.append((name, elapsed, f"{shown!r:.100}"))
+    total = time.perf_counter() - started_all
+    print(f"seed {seed}: {n:,} inputs in {total:.1f} s, Python {sys.version.split()[0]}")
+    print("  " + ", ".join(f"{kind} {count:,}" for kind, count in per_kind.items()))
+    print(f"exceptions outside the hierarchy: {foreign_count}")
+    for (name, kind), (i, example) in sorted(foreign.items()):
+        print(f"  {name}: {kind} (first at input {i}): {example}")
+    print(f"inputs over {SLOW:.0f} s: {len(slow)}")
+    for name, elapsed, example in slow:
+        print(f"  {name}: {elapsed:.1f} s: {example}")
+    return 1 if foreign or slow else 0
+
+
+if __name__ == "__main__":
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 20261201
+    sys.exit(main(count, seed))
