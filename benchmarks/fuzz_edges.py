@@ -282,6 +282,7 @@ def main(n: int, seed: int) -> int:
     junk = Junk(random.Random(seed))
     makers = entry_points(junk)
     per_kind: collections.Counter[str] = collections.Counter()
+    accepted: collections.Counter[str] = collections.Counter()
     foreign: dict[tuple[str, str], tuple[int, str]] = {}
     foreign_count = 0
     slow: list[tuple[str, float, str]] = []
@@ -294,6 +295,7 @@ def main(n: int, seed: int) -> int:
         started = time.perf_counter()
         try:
             run()
+            accepted[name] += 1
         except HcpcsError:
             pass
         except Exception as exc:  # what this script exists to find
@@ -306,7 +308,8 @@ def main(n: int, seed: int) -> int:
             slow.append((name, elapsed, f"{shown!r:.100}"))
     total = time.perf_counter() - started_all
     print(f"seed {seed}: {n:,} inputs in {total:.1f} s, Python {sys.version.split()[0]}")
-    print("  " + ", ".join(f"{kind} {count:,}" for kind, count in per_kind.items()))
+    print("  per entry point (accepted/inputs): ", end="")
+    print(", ".join(f"{kind} {accepted[kind]:,}/{count:,}" for kind, count in per_kind.items()))
     print(f"exceptions outside the hierarchy: {foreign_count}")
     for (name, kind), (i, example) in sorted(foreign.items()):
         print(f"  {name}: {kind} (first at input {i}): {example}")
