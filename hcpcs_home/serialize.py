@@ -200,7 +200,7 @@ def _make_structure(converter: _Converter, cls: type[T]) -> Callable[[Any, Any],
         kwargs = dict(data)
         if not names.issuperset(kwargs):
             version = kwargs.pop("format", None) if cls is Claim else None
-            if isinstance(version, bool) or version not in READ_VERSIONS:
+            if type(version) is not int or version not in READ_VERSIONS:
                 return None
             if not names.issuperset(kwargs):
                 return None

@@ -248,7 +248,6 @@ ENTRY_POINTS = {
 #: Values that are valid for an entry point: empty inputs, and None for "the 0023 line's HIPPS".
 VALID = {
     ("visit_count(lines)", "[]"),
-    ("visit_count(lines)", "{}"),
     ("LupaThresholds(by_hipps)", "{}"),
     ("is_lupa(hipps)", "None"),
 }
