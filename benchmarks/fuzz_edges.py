@@ -12,7 +12,7 @@ through ``claim_to_json``, ``ub04.to_csv``, ``x12.service_lines`` and
 
 It prints the number of inputs, the exceptions from outside the library's
 hierarchy (with the first input of each kind) and the inputs that took over
-two seconds.  An input still running after a minute is a hang: the run stops
+two seconds of CPU time (CPU, so a busy machine does not inflate the count).  An input still running after a minute is a hang: the run stops
 there and prints every thread's traceback (``faulthandler``).  Exit status 1
 when anything was found.
 """
@@ -281,6 +281,7 @@ def entry_points(junk: Junk) -> list[tuple[str, Callable[[], tuple[object, Calla
 def main(n: int, seed: int) -> int:
     junk = Junk(random.Random(seed))
     makers = entry_points(junk)
+    writers(claim_from_json(EXAMPLE))  # first use loads the catalog and rules: not an input
     per_kind: collections.Counter[str] = collections.Counter()
     accepted: collections.Counter[str] = collections.Counter()
     foreign: dict[tuple[str, str], tuple[int, str]] = {}
@@ -292,7 +293,7 @@ def main(n: int, seed: int) -> int:
         shown, run = make()
         per_kind[name] += 1
         faulthandler.dump_traceback_later(HANG, exit=True)
-        started = time.perf_counter()
+        started = time.process_time()
         try:
             run()
             accepted[name] += 1
@@ -302,7 +303,7 @@ def main(n: int, seed: int) -> int:
             foreign_count += 1
             foreign.setdefault((name, type(exc).__name__), (i, f"{exc!s:.100} <- {shown!r:.100}"))
         finally:
-            elapsed = time.perf_counter() - started
+            elapsed = time.process_time() - started
             faulthandler.cancel_dump_traceback_later()
         if elapsed > SLOW:
             slow.append((name, elapsed, f"{shown!r:.100}"))
@@ -313,7 +314,7 @@ def main(n: int, seed: int) -> int:
     print(f"exceptions outside the hierarchy: {foreign_count}")
     for (name, kind), (i, example) in sorted(foreign.items()):
         print(f"  {name}: {kind} (first at input {i}): {example}")
-    print(f"inputs over {SLOW:.0f} s: {len(slow)}")
+    print(f"inputs over {SLOW:.0f} s (CPU): {len(slow)}")
     for name, elapsed, example in slow:
         print(f"  {name}: {elapsed:.1f} s: {example}")
     return 1 if foreign or slow else 0
