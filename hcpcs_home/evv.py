@@ -308,19 +308,18 @@ def worker_overlaps(claims: Sequence[Claim]) -> tuple[Overlap, ...]:
     out: dict[tuple[int, str], Overlap] = {}
     for spans in by_person.values():
         spans.sort()
-        for b0, b1, n, not_visit, rid, name in spans:
-            is_visit = not not_visit
-            for c0, c1, m, other_not_visit, other, _ in spans:
-                other_is_visit = not other_not_visit
+        # Sorted by clock-in, so a later record overlaps this one exactly when it clocks in
+        # before this one clocks out: the scan stops at the first that does not.
+        for a, (_, b1, n, not_visit, rid, name) in enumerate(spans):
+            for c0, _, m, other_not_visit, other, _ in spans[a + 1 :]:
                 if c0 >= b1:
                     break
                 # Within one claim, a service and the EVV visit backing it are one visit,
                 # and two services are the per-claim overlapping-visits rule's business.
-                if (n, rid) in out or (m, other) == (n, rid) or b0 >= c1:
+                if n == m and (not_visit or other_not_visit):
                     continue
-                if n == m and not (is_visit and other_is_visit):
-                    continue
-                out[(n, rid)] = Overlap(n, rid, m, other, name)
+                out.setdefault((n, rid), Overlap(n, rid, m, other, name))
+                out.setdefault((m, other), Overlap(m, other, n, rid, name))
     return tuple(out[k] for k in sorted(out))
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from hcpcs_home import Claim, ClaimLine, EvvVisit, Service, VerificationMethod, payers, serialize
 from hcpcs_home import strategies as hst
@@ -203,3 +205,47 @@ class TestWorkerOverlaps:
             worker_overlaps([object()])  # type: ignore[list-item]
         with pytest.raises(InvalidFieldError, match="claims"):
             worker_overlaps(None)  # type: ignore[arg-type]
+
+
+_VISIT_TIMES = st.tuples(st.integers(0, 23), st.sampled_from([0, 15, 30, 45]), st.integers(15, 300))
+
+
+class TestOverlapProperty:
+    """'One worker cannot deliver two visits at once': the sweep finds exactly the visits
+    that overlap another visit of the same worker, as a pairwise comparison does."""
+
+    @given(
+        st.lists(
+            st.tuples(st.integers(0, 2), st.sampled_from(["W1", "W2"]), _VISIT_TIMES),
+            max_size=12,
+        )
+    )
+    def test_sweep_equals_pairwise(
+        self, drawn: list[tuple[int, str, tuple[int, int, int]]]
+    ) -> None:
+        """Every reported visit overlaps another, and every overlapping visit is reported."""
+        by_claim: dict[int, list[EvvVisit]] = {0: [], 1: [], 2: []}
+        for k, (n, worker, (hour, minute, length)) in enumerate(drawn):
+            begin = dt.datetime(2024, 3, 4, hour, minute)
+            end = begin + dt.timedelta(minutes=length)
+            stop = end.strftime("%H:%M") if end.date() == begin.date() else "24:00"
+            by_claim[n].append(
+                EvvVisit(
+                    "T1019",
+                    "2024-03-04",
+                    start=begin.strftime("%H:%M"),
+                    stop=stop,
+                    worker=worker,
+                    id=f"v{k}",
+                )
+            )
+        claims = [claim([], by_claim[n]) for n in range(3)]
+        records = [(n, v) for n in range(3) for v in by_claim[n]]
+        expected = set()
+        for n, v in records:
+            a0, a1 = v.interval() or (None, None)
+            for _, w in records:
+                b0, b1 = w.interval() or (None, None)
+                if w is not v and v.worker == w.worker and a0 < b1 and b0 < a1:
+                    expected.add((n, v.id))
+        assert expected == {(o.claim, o.visit) for o in worker_overlaps(claims)}
