@@ -402,7 +402,7 @@ class Catalog(Mapping[str, Code]):
         text = "".join(value.split()).upper()
         credential = _CREDENTIAL_WORDS.get(text)
         if credential is not None:
-            discipline = _CREDENTIAL_DISCIPLINE.get(credential)
+            discipline = credential.discipline
             related = [
                 m
                 for m in self._release.modifiers(curated=True)
@@ -423,8 +423,10 @@ class Catalog(Mapping[str, Code]):
         (``hcpcs_home/data/code_families.tsv``: T2001-T2041 waiver services,
         T2042-T2046 Medicaid hospice ...); outside every range, a suggestion
         must share the first four characters.  With ``discipline``, only a
-        curated code of that discipline is suggested.  A code of another
-        family or setting is never suggested.
+        curated code of that discipline is suggested (for physical or
+        occupational therapy or speech-language pathology, also a code any
+        therapy discipline bills).  A code of another family or setting is
+        never suggested.
 
         >>> from hcpcs_home import default_catalog
         >>> default_catalog().suggest("S9132"), default_catalog().suggest("T2026X")
@@ -436,6 +438,9 @@ class Catalog(Mapping[str, Code]):
         if not 4 <= len(text) <= 6:
             return None
         want = None if discipline is None else Discipline(discipline)
+        fits = {want}
+        if want in _THERAPY_DISCIPLINES:
+            fits.add(Discipline.OUTPATIENT_THERAPY)
         family = _family_of(text)
         for candidate in _one_edit(text):
             if len(candidate) != 5 or candidate not in self:
@@ -447,7 +452,7 @@ class Catalog(Mapping[str, Code]):
                 continue
             if want is not None:
                 found = self.get(candidate)
-                if found is None or not found.curated or found.discipline is not want:
+                if found is None or not found.curated or found.discipline not in fits:
                     continue
             return candidate
         return None
@@ -532,16 +537,13 @@ _CREDENTIAL_WORDS: dict[str, Credential] = {
     "CSW": Credential.MSW,
     "LCSW": Credential.MSW,
 }
-_CREDENTIAL_DISCIPLINE: dict[Credential, Discipline] = {
-    Credential.RN: Discipline.SKILLED_NURSING,
-    Credential.LPN: Discipline.SKILLED_NURSING,
-    Credential.PT: Discipline.PHYSICAL_THERAPY,
-    Credential.PTA: Discipline.PHYSICAL_THERAPY,
-    Credential.OT: Discipline.OCCUPATIONAL_THERAPY,
-    Credential.OTA: Discipline.OCCUPATIONAL_THERAPY,
-    Credential.SLP: Discipline.SPEECH_LANGUAGE_PATHOLOGY,
-    Credential.MSW: Discipline.MEDICAL_SOCIAL_SERVICES,
-}
+_THERAPY_DISCIPLINES = frozenset(
+    {
+        Discipline.PHYSICAL_THERAPY,
+        Discipline.OCCUPATIONAL_THERAPY,
+        Discipline.SPEECH_LANGUAGE_PATHOLOGY,
+    }
+)
 
 
 def _one_edit(text: str) -> Iterator[str]:

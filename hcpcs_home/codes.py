@@ -159,6 +159,34 @@ class Credential(str, enum.Enum):
     RT = "RT"
     """Respiratory therapist."""
 
+    @property
+    def discipline(self) -> Discipline:
+        """The discipline whose services this credential renders, e.g. skilled nursing
+        for an RN or LPN, physical therapy for a PTA, home health aide for a CNA.
+
+        >>> from hcpcs_home import Credential
+        >>> Credential.OTA.discipline
+        <Discipline.OCCUPATIONAL_THERAPY: 'occupational therapy'>
+        """
+        return _CREDENTIAL_DISCIPLINE[self]
+
+
+_CREDENTIAL_DISCIPLINE = {
+    Credential.RN: Discipline.SKILLED_NURSING,
+    Credential.LPN: Discipline.SKILLED_NURSING,
+    Credential.HHA: Discipline.HOME_HEALTH_AIDE,
+    Credential.CNA: Discipline.HOME_HEALTH_AIDE,
+    Credential.NURSING_AIDE: Discipline.HOME_HEALTH_AIDE,
+    Credential.PCA: Discipline.PERSONAL_CARE,
+    Credential.PT: Discipline.PHYSICAL_THERAPY,
+    Credential.PTA: Discipline.PHYSICAL_THERAPY,
+    Credential.OT: Discipline.OCCUPATIONAL_THERAPY,
+    Credential.OTA: Discipline.OCCUPATIONAL_THERAPY,
+    Credential.SLP: Discipline.SPEECH_LANGUAGE_PATHOLOGY,
+    Credential.MSW: Discipline.MEDICAL_SOCIAL_SERVICES,
+    Credential.RT: Discipline.RESPIRATORY_THERAPY,
+}
+
 
 class Setting(str, enum.Enum):
     """Where a service is furnished."""

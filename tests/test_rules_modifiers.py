@@ -18,6 +18,8 @@ from hcpcs_home import (
     Catalog,
     Claim,
     ClaimLine,
+    Credential,
+    Discipline,
     Release,
     Service,
     Severity,
@@ -175,3 +177,35 @@ class TestModifierTable:
     def test_dates_are_dates(self) -> None:
         """The release's modifier dates are dates (a sanity check on the bundled table)."""
         assert isinstance(lookup_modifier("GP").effective, dt.date)
+
+
+class TestNearestCodeDiscipline:
+    """unknown-code's suggestion keeps to the family and to the services' discipline."""
+
+    def bcbs(self, code: str, credential: str) -> Claim:
+        svc = Service(
+            code,
+            "2024-03-04",
+            start="09:00",
+            stop="09:45",
+            credential=credential,
+            rendering_id="n-1",
+            **DOCUMENTED,
+        )
+        line = ClaimLine(code, "2024-03-04", 1, service_ids=[svc.id], prior_auth="PA1")
+        return Claim(payers.BCBS_TEXAS, "2024-03-01", "2024-03-30", lines=[line], services=[svc])
+
+    def test_pt_gets_home_pt(self) -> None:
+        """A PT's S9130 is offered S9131 (home physical therapy per diem)."""
+        finding = found(check(self.bcbs("S9130", "PT")), "unknown-code")[0]
+        assert "did you mean S9131?" == finding.suggestion
+
+    def test_rn_gets_no_pt_code(self) -> None:
+        """An RN's S9130 is not offered S9131, a physical-therapy code."""
+        finding = found(check(self.bcbs("S9130", "RN")), "unknown-code")[0]
+        assert None is finding.suggestion
+
+    def test_credential_discipline(self) -> None:
+        """Each credential names the discipline it renders."""
+        assert Discipline.SKILLED_NURSING is Credential.LPN.discipline
+        assert all(isinstance(c.discipline, Discipline) for c in Credential)

@@ -10,6 +10,7 @@ modifiers, units) are in :data:`VOCABULARY`; each family adds its own.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -106,6 +107,7 @@ NURSE_MODIFIER: Mapping[Credential | None, str] = _LazyMap(
 )
 
 
+@functools.cache
 def kx_modifier() -> str:
     """The "requirements met" modifier of the shipped table (KX)."""
     return _by_role(ModifierRole.REQUIREMENTS_MET, "role")[ModifierRole.REQUIREMENTS_MET]

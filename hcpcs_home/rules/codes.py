@@ -55,8 +55,12 @@ def payer_accepts_code() -> Pred:
 
 
 def _fix_unknown(ctx: Context) -> FixResult:
+    """The nearest code of the typed code's family and, where the services' credentials
+    name one discipline, of that discipline (an RN's S9130 is not offered S9131, home PT)."""
     assert ctx.line is not None
-    suggestion = ctx.catalog._suggest(ctx.line.code)
+    disciplines = {c.discipline for c in credentials(ctx)}
+    discipline = disciplines.pop() if len(disciplines) == 1 else None
+    suggestion = ctx.catalog.suggest(ctx.line.code, discipline=discipline)
     if suggestion is None:
         return None, {}, {}
     return f"did you mean {suggestion}?", {"code": suggestion}, {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
-from .._engine import Context, Predicate, Rule, Severity, Vocabulary
+from .._engine import Context, Rule, Severity, Vocabulary
 from .._tables import read_table
 from ..codes import BillingUnit, CodeSet, Discipline, Setting
 from . import _common as common
@@ -176,6 +176,12 @@ def kx_threshold_passed() -> Pred:
     return test
 
 
+def kx_present() -> Pred:
+    """The line carries the "requirements met" modifier of the modifier table (KX; CMS
+    HCPCS modifier descriptor)."""
+    return lambda ctx: ctx.line is not None and kx_modifier() in ctx.line.modifiers
+
+
 def assistant_rendered() -> Pred:
     """A physical or occupational therapist assistant furnished a service of the line."""
 
@@ -260,6 +266,7 @@ VOCABULARY = Vocabulary(
         "assistant_rendered": assistant_rendered,
         "hh_setting_only_code": hh_setting_only_code,
         "hh_visit_code": hh_visit_code,
+        "kx_present": kx_present,
         "kx_threshold_passed": kx_threshold_passed,
         "therapy_fee_schedule_code": therapy_fee_schedule_code,
         "therapy_line": therapy_line,
@@ -276,10 +283,6 @@ VOCABULARY = Vocabulary(
 
 p = (common.VOCABULARY | VOCABULARY).predicate
 fix = VOCABULARY.fix
-
-
-def _not(name: str, **params: object) -> Predicate:
-    return ~p(name, **params)
 
 
 RULES: tuple[Rule, ...] = (
@@ -351,8 +354,8 @@ RULES: tuple[Rule, ...] = (
         & p("payer_flag", flag="applies_kx_threshold")
         & p("therapy_line")
         & (
-            (p("kx_threshold_passed") & _not("has_modifier", modifiers=["KX"]))
-            | (~p("kx_threshold_passed") & p("has_modifier", modifiers=["KX"]))
+            (p("kx_threshold_passed") & ~p("kx_present"))
+            | (~p("kx_threshold_passed") & p("kx_present"))
         ),
         fix=fix("kx"),
         field="modifiers",
