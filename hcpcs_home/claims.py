@@ -782,7 +782,8 @@ class Claim:
     :ivar occurrence_spans: :class:`OccurrenceSpan` codes with date ranges (FL35-36).
     :ivar value_codes: :class:`ValueCode` codes with amounts (FL39-41).
     :ivar notice_accepted: the date the payer accepted the admission's notice
-        (home health: the notice of admission, TOB 032A); not a form field,
+        (home health: the notice of admission, TOB 032A; hospice: the notice of
+        election, 8XA, or on an 8XB the notice of termination); not a form field,
         but what the late-notice edits are computed from.
     :ivar evv_visits: the electronically verified visits (:class:`~hcpcs_home.evv.EvvVisit`)
         behind the lines, for payers that require EVV.

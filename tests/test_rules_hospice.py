@@ -105,6 +105,25 @@ class TestCleanMonth:
         assert [] == problems(month())
         assert check(month()).ok
 
+    def test_round_trips_through_json(self) -> None:
+        """The month, header and all, survives the claim JSON format unchanged."""
+        from hcpcs_home.serialize import claim_from_json, claim_to_json
+
+        claim = month(occurrence_spans=[OccurrenceSpan("77", d(1), d(3))])
+        assert claim == claim_from_json(claim_to_json(claim))
+
+    def test_round_trips_through_837i(self) -> None:
+        """The month's lines and header survive the 837I claim loop; the services and the
+        NOE's acceptance date are not on the form, so they are left out of the comparison."""
+        from hcpcs_home.x12 import claim_segments, parse_claim
+
+        def form(c: Claim) -> Claim:
+            lines = [attrs.evolve(x, service_ids=()) for x in c.lines]
+            return attrs.evolve(c, services=(), lines=lines, notice_accepted=None)
+
+        claim = month(occurrence_spans=[OccurrenceSpan("77", d(1), d(3))], id="H1")
+        assert form(claim) == form(parse_claim(claim_segments(claim)))
+
     def test_information_only(self) -> None:
         """The clean month's only findings are the RHC rate facts."""
         infos = [f for f in check(month()).findings if f.severity is Severity.INFO]

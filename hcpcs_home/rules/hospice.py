@@ -1,5 +1,7 @@
-"""Rules for Medicare hospice claims (TOB 081X/082X): levels of care, continuous home care,
-respite, the Notice of Election, and the facts a hospice biller reads off a month.
+"""Rules for Medicare hospice claims (081X/082X): levels of care, respite, notices, SIA.
+
+Continuous home care, respite, the Notice of Election, and the facts a hospice
+biller reads off a month.
 
 The arithmetic is :mod:`hcpcs_home.hospice`; these rules apply it to a claim.
 Sources: Pub. 100-04 ch. 11 §30.1 (levels of care), CR 5245 (site-of-service
