@@ -12,9 +12,10 @@ through ``claim_to_json``, ``ub04.to_csv``, ``x12.service_lines`` and
 
 It prints the number of inputs, the exceptions from outside the library's
 hierarchy (with the first input of each kind) and the inputs that took over
-two seconds of CPU time (CPU, so a busy machine does not inflate the count).  An input still running after a minute is a hang: the run stops
-there and prints every thread's traceback (``faulthandler``).  Exit status 1
-when anything was found.
+two seconds of CPU time (CPU, so a busy machine does not inflate the count).
+An input still running after a minute is a hang: the run stops there and
+prints every thread's traceback (``faulthandler``).  Exit status 1 when
+anything was found.
 """
 
 from __future__ import annotations
