@@ -141,6 +141,13 @@ def _parser() -> argparse.ArgumentParser:
         help="check with the --rules files' rules only, not the default rules",
     )
     check.add_argument(
+        "--batch",
+        action="store_true",
+        help="check all the claims together, so rules that look across claims (one worker "
+        "in two patients' visits, an authorization used on several claims) see them all; "
+        "reads every input before the first report",
+    )
+    check.add_argument(
         "--quiet",
         action="store_true",
         help="print only claims with findings and unreadable records (people output)",
@@ -376,31 +383,69 @@ def _check_inputs(
     tally: _Tally,
 ) -> None:
     """Check every record, printing each report as soon as its record is checked."""
-    from .policy import check
-
     write = _write_json if args.json else _write_text
-    readers = _readers(args)
+    records = _all_records(inputs, _readers(args), io)
+    for record, report in _reports(records, rules, args.batch):
+        tally.records += 1
+        if report is None:
+            tally.unreadable += 1
+        else:
+            tally.checked += 1
+            tally.with_errors += not report.ok
+        write(io.out, record, report, args.quiet)
+        io.out.flush()
+
+
+def _all_records(
+    inputs: Sequence[tuple[str, str]], readers: dict[str, _Reader], io: _Streams
+) -> Iterator[Record]:
+    """Every input's records in turn, saying on stderr which inputs held none."""
     for name, fmt in inputs:
-        before = tally.records
+        empty = True
         for record in _records(name, readers[fmt], io.stdin):
-            tally.records += 1
-            report = None
-            if record.claim is not None:
-                try:
-                    report = check(record.claim, rules)
-                except Exception as exc:  # one claim's failure must not stop the batch
-                    problem = f"internal error {type(exc).__name__} while checking the claim"
-                    record = attrs.evolve(record, problem=problem)
-            if report is None:
-                tally.unreadable += 1
-            else:
-                tally.checked += 1
-                tally.with_errors += not report.ok
-            write(io.out, record, report, args.quiet)
-            io.out.flush()
-        if tally.records == before:
+            empty = False
+            yield record
+        if empty:
             shown = "standard input" if name == _STDIN else name
             print(f"hcpcs-home: {shown}: no claims in the input", file=io.err)
+
+
+def _reports(records: Iterator[Record], rules: Any, batch: bool) -> Iterator[tuple[Record, Any]]:
+    """Each record with its claim's report, or ``None`` (unreadable, or checking failed).
+
+    Claim by claim as they are read, or with ``batch`` all of them first and
+    checked together (:func:`~hcpcs_home.policy.check_many` with ``batch=True``).
+    A failure inside the library becomes the record's problem, never a lost record.
+    """
+    from .policy import check, check_many
+
+    if not batch:
+        for record in records:
+            if record.claim is None:
+                yield record, None
+                continue
+            try:
+                yield record, check(record.claim, rules)
+            except Exception as exc:
+                yield attrs.evolve(record, problem=_internal(exc)), None
+        return
+    held = list(records)
+    reports = check_many([r.claim for r in held if r.claim is not None], rules, batch=True)
+    failed: str | None = None
+    for record in held:
+        report = None
+        if record.claim is not None and failed is None:
+            try:
+                report = next(reports)
+            except Exception as exc:  # the batch cannot go on; its later claims say why
+                failed = _internal(exc)
+        if record.claim is not None and report is None:
+            record = attrs.evolve(record, problem=failed)
+        yield record, report
+
+
+def _internal(exc: Exception) -> str:
+    return f"internal error {type(exc).__name__} while checking the claim; please report it"
 
 
 def _write_text(out: TextIO, record: Record, report: Any, quiet: bool) -> None:

@@ -328,6 +328,60 @@ class TestAnyInput:
         assert f"{len(rows)} record(s) read" in run.err
 
 
+class TestBatch:
+    def overlapping_visits(self, tmp_path: Path) -> Path:
+        """Worker W7 in two members' visits at once, each on its own claim (ND personal care)."""
+        from hcpcs_home import Claim, ClaimLine, EvvVisit, payers
+
+        def claim(member: str, start: str, stop: str) -> str:
+            visit = EvvVisit(
+                "T1019",
+                "2024-03-05",
+                member=member,
+                start=start,
+                stop=stop,
+                location="12 Elm St, Fargo ND",
+                worker="W7",
+                method="mobile",
+            )
+            return claim_to_json(
+                Claim(
+                    payers.NORTH_DAKOTA_MEDICAID,
+                    "2024-03-01",
+                    "2024-03-31",
+                    patient_id=member,
+                    id=f"ND-{member}",
+                    lines=[ClaimLine("T1019", "2024-03-05", 8)],
+                    evv_visits=[visit],
+                ),
+                indent=None,
+            )
+
+        return write(
+            tmp_path / "c.jsonl", claim("M100", "08:00", "12:00"), claim("M200", "11:00", "13:00")
+        )
+
+    def test_batch_sees_across_claims(self, tmp_path: Path) -> None:
+        """--batch checks the claims together: one worker in two members' visits is found."""
+        path = self.overlapping_visits(tmp_path)
+        alone = Run("check", "--json", str(path)).json()
+        together = Run("check", "--json", "--batch", str(path)).json()
+        assert [[], []] == [
+            [f for f in r["findings"] if f["rule"] == "worker-overlap"] for r in alone
+        ]
+        assert [1, 1] == [
+            sum(f["rule"] == "worker-overlap" for f in r["findings"]) for r in together
+        ]
+        assert [(1, 1), (2, 2)] == [(r["line"], r["record"]) for r in together]
+
+    def test_batch_keeps_every_record(self, tmp_path: Path) -> None:
+        """--batch reports unreadable records in place: records in = reports out."""
+        path = write(tmp_path / "c.jsonl", CLEAN, "[]", LINES[0])
+        rows = Run("check", "--json", "--batch", str(path)).json()
+        assert [(1, True), (2, False), (3, False)] == [(r["line"], r["ok"]) for r in rows]
+        assert "error" in rows[1] and "findings" in rows[2]
+
+
 class TestJsonDocument:
     def test_list_items_are_labelled_with_their_lines(self, tmp_path: Path) -> None:
         """Each claim of a pretty-printed list is labelled with the line where it starts."""
