@@ -663,7 +663,11 @@ class RhcSplit:
     first_low_day: _dt.date | None
 
 
-def rhc_split(claim: Claim | Iterable[ClaimLine], *, days_before: int = 0) -> RhcSplit:
+def rhc_split(
+    claim: Claim | Iterable[ClaimLine] | Mapping[_dt.date, Iterable[LevelOfCare]],
+    *,
+    days_before: int = 0,
+) -> RhcSplit:
     """Split a claim's routine-home-care days between the two RHC rates.
 
     From 2016-01-01 RHC pays a higher rate for days 1-60 of hospice care and a
@@ -671,7 +675,8 @@ def rhc_split(claim: Claim | Iterable[ClaimLine], *, days_before: int = 0) -> Rh
     Healthcare Provider Solutions and Simione).  The count runs across
     elections and restarts only after more than 60 days without hospice care,
     which the claim cannot show: pass ``days_before``, the hospice days the
-    patient had before this claim's first day.  Every level-of-care day counts
+    patient had before this claim's first day.  ``claim`` may also be the days
+    :func:`level_days` gave for it.  Every level-of-care day counts
     toward the 60 (derived; CMS's wording of the count was not found).
 
     >>> from hcpcs_home import ClaimLine
@@ -688,7 +693,9 @@ def rhc_split(claim: Claim | Iterable[ClaimLine], *, days_before: int = 0) -> Rh
         raise InvalidFieldError("days_before", days_before, why)
     high = low = 0
     first_low: _dt.date | None = None
-    for n, (day, levels) in enumerate(level_days(claim).items(), start=days_before + 1):
+    days = claim if isinstance(claim, Mapping) else level_days(claim)
+    for n, day in enumerate(sorted(days, key=lambda d: _date("days", d)), start=days_before + 1):
+        levels = tuple(days[day])
         if LevelOfCare.ROUTINE_HOME_CARE not in levels:
             continue
         if n <= _RHC_HIGH_DAYS:

@@ -414,15 +414,20 @@ def _fix_sia(ctx: Context) -> FixResult:
 
 
 def _rhc(ctx: Context) -> _h.RhcSplit | None:
+    """The claim's RHC rate split counted from its admission date (memoised)."""
+    if "rhc" in ctx.claim_memo:
+        return ctx.claim_memo["rhc"]  # type: ignore[no-any-return]
     claim = ctx.claim
-    if claim.admission_date is None or not _is_claim(ctx):
-        return None
-    _days(ctx)
-    if "hospice_days_error" in ctx.claim_memo:  # reported by level-of-care-days
-        return None
-    before = min(max(0, (claim.statement_from - claim.admission_date).days), MAX_STAY_DAYS)
-    split = _h.rhc_split(claim, days_before=before)
-    return split if split.high_days or split.low_days else None
+    found: _h.RhcSplit | None = None
+    days = _days(ctx)
+    # Without an admission date the count cannot start; a bad level line is reported
+    # by level-of-care-days.
+    if claim.admission_date and _is_claim(ctx) and "hospice_days_error" not in ctx.claim_memo:
+        before = min(max(0, (claim.statement_from - claim.admission_date).days), MAX_STAY_DAYS)
+        split = _h.rhc_split(days, days_before=before)
+        found = split if split.high_days or split.low_days else None
+    ctx.claim_memo["rhc"] = found
+    return found
 
 
 def rhc_days_billed() -> Pred:
