@@ -820,3 +820,45 @@ class TestOtherCommands:
         """rules lists every default rule id."""
         run = Run("rules")
         assert all(r.id in run.out for r in DEFAULT_RULES)
+
+
+class TestBatchAcrossFiles:
+    def overlapping(self, tmp_path: Path) -> tuple[Path, Path]:
+        """Two files, each a claim of one member, with worker W7 in both at 11:00."""
+        from hcpcs_home import Claim, ClaimLine, EvvVisit, payers
+
+        paths = []
+        for member, start, stop in (("M1", "08:00", "12:00"), ("M2", "11:00", "13:00")):
+            visit = EvvVisit(
+                "T1019",
+                "2024-03-04",
+                member=member,
+                start=start,
+                stop=stop,
+                location="1 Main St",
+                worker="W7",
+                method="mobile",
+            )
+            claim = Claim(
+                payers.NORTH_DAKOTA_MEDICAID,
+                "2024-03-01",
+                "2024-03-31",
+                patient_id=member,
+                id=member,
+                evv_visits=[visit],
+                lines=[ClaimLine("T1019", "2024-03-04", 4)],
+            )
+            paths.append(write(tmp_path / f"{member}.jsonl", claim_to_json(claim, indent=None)))
+        return paths[0], paths[1]
+
+    def test_batch_sees_across_files(self, tmp_path: Path) -> None:
+        """--batch checks the claims of every file together: the overlap is on both reports."""
+        first, second = self.overlapping(tmp_path)
+        alone = Run("check", "--json", str(first), str(second))
+        together = Run("check", "--json", "--batch", str(first), str(second))
+        rules = [[f["rule"] for f in r["findings"]] for r in together.json()]
+        assert [["worker-overlap"], ["worker-overlap"]] == [
+            [x for x in r if x == "worker-overlap"] for r in rules
+        ]
+        assert all("worker-overlap" not in [f["rule"] for f in r["findings"]] for r in alone.json())
+        assert (EXIT_ERRORS, EXIT_ERRORS) == (together.status, alone.status)
