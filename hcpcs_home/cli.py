@@ -357,6 +357,10 @@ class _Tally:
 def _check(args: argparse.Namespace, io: _Streams) -> int:
     inputs = _open_inputs(args.files, args.format)
     rules = _rule_set(args)
+    if args.payer is not None:  # an unknown profile is a usage error, not bad rows
+        from .payers import payer_profile
+
+        payer_profile(args.payer)
     tally = _Tally()
     try:
         _check_inputs(inputs, rules, args, io, tally)

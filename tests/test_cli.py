@@ -479,6 +479,8 @@ class TestCsv:
         assert "credential-mismatch" in {f["rule"] for f in run.json()[0]["findings"]}
         no_payer = Run("check", "--json", "--format", "csv", "-", stdin=text.encode()).json()
         assert "payer=None is required" in no_payer[0]["error"]["message"]
+        unknown = Run("check", "--format", "csv", "--payer", "acme", "-", stdin=text.encode())
+        assert (EXIT_USAGE, "", 1) == (unknown.status, unknown.out, len(unknown.err.splitlines()))
 
     def test_broken_quote(self, tmp_path: Path) -> None:
         """A CSV that stops being CSV is one unreadable record at its line, after the rest."""
