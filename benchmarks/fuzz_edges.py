@@ -3,7 +3,8 @@
 Run with ``python benchmarks/fuzz_edges.py [N] [SEED]`` (10,000 inputs and
 seed 20261201 by default).  Each input goes to one entry point, chosen in
 turn: claim JSON text (the example with random edits, or junk text and
-bytes), claim documents with one value replaced by junk, loop-2400 X12 text
+bytes), claim documents with one value replaced by junk, RIF claim files
+(CCW's revenue-center rows), loop-2400 X12 text
 and single segments, whole 837 files (when x12sdk is installed), rule-set
 JSON and the value constructors (``ClaimLine``, ``Service``,
 ``Authorization``, ``Payer``, ``Span.from_clock``).  Whatever loads is pushed
@@ -27,6 +28,7 @@ import faulthandler
 import json
 import random
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -44,6 +46,7 @@ from hcpcs_home import (
     ub04,
     x12,
 )
+from hcpcs_home.rif import read_claims
 from hcpcs_home.rules import VOCABULARY, default_rules
 from hcpcs_home.serialize import claim_from_data, claim_from_json, claim_to_json
 from hcpcs_home.units import Span
@@ -92,6 +95,15 @@ NASTY = [
     "0329",
     "1234567893",
 ]
+#: A RIF home-health claim file in CCW's layout: one claim, four revenue-center rows.
+RIF = """\
+CLM_ID|NCH_CLM_TYPE_CD|CLM_FROM_DT|CLM_THRU_DT|CLM_FAC_TYPE_CD|CLM_SRVC_CLSFCTN_TYPE_CD|CLM_FREQ_CD|\
+REV_CNTR|REV_CNTR_DT|HCPCS_CD|HCPCS_1ST_MDFR_CD|REV_CNTR_UNIT_CNT|REV_CNTR_TOT_CHRG_AMT
+A1|10|01-Mar-2024|30-Mar-2024|3|2|9|0551|01-Mar-2024|Q5001||1|0.01
+A1|10|01-Mar-2024|30-Mar-2024|3|2|9|0551|01-Mar-2024|G0299||4|150.00
+A1|10|01-Mar-2024|30-Mar-2024|3|2|9|0421|05-Mar-2024|G0151|GP|3|145.50
+A1|10|01-Mar-2024|30-Mar-2024|3|2|9|0001||||295.51
+"""
 WORDS = ["LX", "SV1", "SV2", "DTP", "472", "D8", "RD8", "HC", "UN", "DA", "MJ", "*", ":", "~"]
 
 
@@ -253,8 +265,22 @@ def entry_points(junk: Junk) -> list[tuple[str, Callable[[], tuple[object, Calla
         make = r.choice(makers)
         return value, make
 
+    rif_file = Path(tempfile.mkdtemp()) / "claims.rif"
+
+    def rif_rows() -> tuple[object, Callable[[], object]]:
+        text = junk.mutate(RIF)
+
+        def run() -> None:
+            rif_file.write_text(text, encoding="utf-8", errors="surrogatepass")
+            for found in read_claims(rif_file):
+                if isinstance(found, Claim):
+                    writers(found)
+
+        return text, run
+
     makers = [
         ("claim JSON text", json_text),
+        ("RIF rows", rif_rows),
         ("claim JSON junk", json_junk),
         ("claim JSON field", json_field),
         ("X12 loops", x12_loops),

@@ -10,15 +10,19 @@ not trip it).  Input that loads is pushed on through
 every writer (JSON, UB-04 CSV, X12) and :func:`~hcpcs_home.check`, because
 a value that loads and then breaks a writer is the same bug found later.
 
-The ``ci`` profile of ``tests/conftest.py`` runs more examples;
+RIF claim files (CCW's revenue-center rows) are fuzzed too.  The ``ci``
+profile of ``tests/conftest.py`` runs more examples;
 ``benchmarks/fuzz_edges.py`` is the standalone seeded run.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import pickle
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +33,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_rif import HEADER, clean_rows
 
 from hcpcs_home import (
     Authorization,
@@ -42,6 +47,7 @@ from hcpcs_home import (
     ub04,
     x12,
 )
+from hcpcs_home.rif import RifError, read_claims
 from hcpcs_home.rules import VOCABULARY, default_rules
 from hcpcs_home.serialize import claim_from_data, claim_from_json, claim_to_json
 from hcpcs_home.units import Span
@@ -244,6 +250,35 @@ class TestRead837:
         text = generate.generate_837i(seed=5, claims=1)
         with only_library_errors():
             read_837(mutate(text, [(at + 106, cut, s) for at, cut, s in changes]), payer="medicare")
+
+
+def _rif_text() -> str:
+    """The clean RIF rows of ``test_rif`` as pipe-delimited text."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, HEADER, delimiter="|", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(clean_rows())
+    return out.getvalue()
+
+
+RIF_TEXT = _rif_text()
+
+
+class TestRif:
+    @settings(suppress_health_check=[HealthCheck.too_slow])
+    @given(edits)
+    def test_mutated_rows(self, changes: list[tuple[int, int, str]]) -> None:
+        """A RIF file with random edits yields claims and RifErrors, never a crash."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "claims.rif"
+            path.write_text(mutate(RIF_TEXT, changes), "utf-8", errors="surrogatepass")
+            found: list[object] = []
+            with only_library_errors():
+                found = list(read_claims(path))
+        for item in found:
+            assert isinstance(item, (Claim, RifError))
+            if isinstance(item, Claim):
+                writers(item)
 
 
 RULES_JSON = default_rules().to_json(indent=None)
