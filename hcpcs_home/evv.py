@@ -177,7 +177,7 @@ def match_visits(claim: Claim, visits: Iterable[EvvVisit] | None = None) -> tupl
     """
     (claim,) = batch_of([claim])
     if visits is not None and (
-        isinstance(visits, (str, bytes)) or not isinstance(visits, Iterable)
+        isinstance(visits, (str, bytes, Mapping)) or not isinstance(visits, Iterable)
     ):
         raise InvalidFieldError("visits", visits, "must be a sequence of EvvVisits")
     pool = list(claim.evv_visits if visits is None else visits)

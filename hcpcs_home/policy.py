@@ -33,7 +33,7 @@ code_prefix(prefix='S') & ~payer_accepts_code
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ._engine import (
@@ -120,6 +120,8 @@ def check_many(
     """
     if rules is not None and not isinstance(rules, RuleSet):
         raise InvalidFieldError("rules", rules, "must be a RuleSet or None")
+    if isinstance(claims, (str, bytes, Mapping)) or not isinstance(claims, Iterable):
+        raise InvalidFieldError("claims", claims, "must be an iterable of Claims")
     chosen = DEFAULT_RULES if rules is None else rules
     if not batch:
         for item in claims:

@@ -11,10 +11,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 
 import hcpcs_home
-from hcpcs_home import hospice, payers, units
+from hcpcs_home import evv, hospice, limits, payers, units
 from hcpcs_home.errors import (
     InvalidClaimError,
     InvalidFieldError,
@@ -84,6 +85,20 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "hospice.sia_days(death)": lambda j: hospice.sia_days([], j),
     "hospice.rhc_split(days_before)": lambda j: hospice.rhc_split([], days_before=j),
     "units.policy_for_bill(type_of_bill)": lambda j: units.policy_for_bill(None, j),
+    "EvvVisit(service)": lambda j: hcpcs_home.EvvVisit(j, "2024-03-04"),
+    "EvvVisit(stop)": lambda j: hcpcs_home.EvvVisit("T1019", "2024-03-04", start="08:00", stop=j),
+    "EvvVisit(method)": lambda j: hcpcs_home.EvvVisit("T1019", "2024-03-04", method=j),
+    "EvvVisit.from_row": lambda j: hcpcs_home.EvvVisit.from_row(j),
+    "evv.match_visits": lambda j: evv.match_visits(j),
+    "evv.match_visits(visits)": lambda j: evv.match_visits(
+        hcpcs_home.Claim(payers.MEDICARE, "2024-03-01", "2024-03-31"), j
+    ),
+    "evv.worker_overlaps": lambda j: evv.worker_overlaps(j),
+    "limits.authorization_usage": lambda j: limits.authorization_usage(j),
+    "limits.per_day_excess": lambda j: limits.per_day_excess(j),
+    "check_many(batch)": lambda j: list(hcpcs_home.check_many(j, batch=True)),
+    "payer_profile": lambda j: payers.payer_profile(j),
+    "Payer(week_start)": lambda j: attrs.evolve(payers.MEDICARE, week_start=j),
     "predicate": lambda j: hcpcs_home.predicate(j),
     "RuleSet.from_json": lambda j: hcpcs_home.RuleSet.from_json(
         j if isinstance(j, (str, bytes)) else str(j), VOCABULARY
@@ -126,6 +141,18 @@ REFUSED_WITH: dict[str, type[Exception] | tuple[type[Exception], ...]] = {
     "hospice.sia_days(death)": InvalidTimeError,
     "hospice.rhc_split(days_before)": InvalidFieldError,
     "units.policy_for_bill(type_of_bill)": InvalidFieldError,
+    "EvvVisit(service)": InvalidFieldError,
+    "EvvVisit(stop)": InvalidTimeError,
+    "EvvVisit(method)": InvalidFieldError,
+    "EvvVisit.from_row": InvalidFieldError,
+    "evv.match_visits": InvalidFieldError,
+    "evv.match_visits(visits)": InvalidFieldError,
+    "evv.worker_overlaps": InvalidFieldError,
+    "limits.authorization_usage": InvalidFieldError,
+    "limits.per_day_excess": InvalidFieldError,
+    "check_many(batch)": InvalidFieldError,
+    "payer_profile": InvalidFieldError,
+    "Payer(week_start)": InvalidFieldError,
     "predicate": RuleSetLoadError,
     "RuleSet.from_json": RuleSetLoadError,
 }
@@ -145,6 +172,14 @@ ACCEPTED: dict[tuple[str, str], Callable[[Any], bool]] = {
     ("hospice.level_days", "{}"): lambda result: {} == result,
     ("hospice.respite_excess", "{}"): lambda result: () == result,
     ("units.policy_for_bill(type_of_bill)", "None"): lambda policy: "Medicare" == policy.name,
+    ("evv.match_visits(visits)", "None"): lambda matches: () == matches,  # the claim's own
+    ("evv.match_visits(visits)", "[]"): lambda matches: () == matches,
+    ("evv.worker_overlaps", "[]"): lambda result: () == result,  # an empty batch
+    ("limits.authorization_usage", "[]"): lambda result: {} == result,
+    ("limits.per_day_excess", "[]"): lambda result: {} == result,
+    ("check_many(batch)", "[]"): lambda result: [] == result,
+    ("EvvVisit(stop)", "None"): lambda visit: "time" in visit.missing_elements(),
+    ("EvvVisit(method)", "None"): lambda visit: visit.method is None,
 }
 
 
