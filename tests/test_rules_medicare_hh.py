@@ -359,3 +359,24 @@ class TestHhTelehealthAsFirstVisit:
         found = fired(claim, "hh-telehealth-as-first-visit")
         assert [0, 1] == [f.line for f in found]
         assert [] == fired(claim, "hh-hipps-line-date")
+
+
+class TestHhBillType033X:
+    def test_033x_after_2013(self) -> None:
+        """CR 8244: TOB 033X ended for home health on 2013-10-01 (CMS's RIF samples use it)."""
+        assert [] == fired(clean_claim(), "hh-bill-type-033x")
+        claim = Claim(payers.MEDICARE, "2015-10-06", "2015-10-06", type_of_bill="0339")
+        assert fired(claim, "hh-bill-type-033x")
+        old = Claim(payers.MEDICARE, "2013-09-01", "2013-09-30", type_of_bill="0339")
+        assert [] == fired(old, "hh-bill-type-033x")
+
+
+class TestHhHippsInvalidBeforePdgm:
+    def test_hcpcs_on_0023_in_any_year(self) -> None:
+        """A HCPCS code on the 0023 line is wrong before PDGM too; a pre-PDGM HIPPS is not."""
+        lines = [ClaimLine("G0402", "2015-10-06", 1, revenue_code="0023")]
+        claim = Claim(payers.MEDICARE, "2015-10-06", "2015-10-06", type_of_bill="0339",
+                      lines=lines)  # fmt: skip
+        assert [0] == [f.line for f in fired(claim, "hh-hipps-invalid")]
+        hipps = replace_line(claim, 0, code="1AFK1")
+        assert [] == fired(hipps, "hh-hipps-invalid")

@@ -30,6 +30,8 @@ def __dir__() -> list[str]:
     return __all__
 
 
+_PDGM = _dt.date(2020, 1, 1)
+
 #: Revenue families of skilled home-health visits: PT, OT, SLP, nursing, medical social
 #: services (aide visits, 057X, are not skilled).  Derived from the disciplines CR 9497
 #: means by "skilled visit"; CC 54 covers periods without them.
@@ -99,9 +101,16 @@ def hipps_line() -> Pred:
 
 
 def hipps_valid() -> Pred:
-    """The 0023 line holds a HIPPS code in the PDGM layout
-    (:func:`hcpcs_home.pdgm.is_valid_hipps`)."""
-    return lambda ctx: ctx.line is not None and is_valid_hipps(ctx.line.code)
+    """The 0023 line holds a HIPPS code, not a HCPCS code or none; for periods from
+    2020-01-01 one in the PDGM layout (:func:`hcpcs_home.pdgm.is_valid_hipps`)."""
+
+    def test(ctx: Context) -> bool:
+        line = ctx.line
+        if line is None or line.qualifier != "HP":
+            return False
+        return ctx.claim.statement_from < _PDGM or is_valid_hipps(line.code)
+
+    return test
 
 
 def dated_first_visit() -> Pred:
@@ -286,7 +295,7 @@ def _fix_monitoring(ctx: Context) -> FixResult:
 
 
 def _fix_hipps(ctx: Context) -> FixResult:
-    return "bill the HIPPS code of the period's PDGM group on the 0023 line", {}, {}
+    return "bill the HIPPS code of the period's case-mix group on the 0023 line", {}, {}
 
 
 VOCABULARY = Vocabulary(
@@ -338,12 +347,27 @@ p = (common.VOCABULARY | VOCABULARY).predicate
 fix = VOCABULARY.fix
 
 _MEDICARE = frozenset({"medicare"})
-_PDGM = _dt.date(2020, 1, 1)
 final_claim = p("bill_type", types=["0327", "0329"])
 noa = p("bill_type", types=["032A"])
 hh_not_noa = hh_claim & ~p("bill_type", types=["032A", "032D"])
 
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "hh-bill-type-033x",
+        Severity.ERROR,
+        "type of bill 033X ended for home health on 2013-10-01; bill 032X",
+        "CMS CR 8244 (Transmittal 2694): NUBC discontinued TOB 033X for home health from "
+        "2013-10-01; CMS BFD code system CLM-BILL-CLSFCTN-CD",
+        p("bill_class", classes=["33"]),
+        scope=Scope.CLAIM,
+        effective_from=_dt.date(2013, 10, 1),
+        payers=_MEDICARE,
+        description=(
+            "A home-health claim on type of bill 033X after 2013-09-30: services under a plan "
+            "of care are billed on 032X, others on 034X."
+        ),
+        advice="Rebill on 032X (under a plan of care) or 034X (Part B, no plan of care).",
+    ),
     Rule(
         "hh-oasis-date-missing",
         Severity.ERROR,
@@ -411,18 +435,18 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "hh-hipps-invalid",
         Severity.ERROR,
-        "{code} on the 0023 line is not a PDGM HIPPS code",
+        "{code} on the 0023 line is not a HIPPS code of the period",
         'CMS "Definition and Uses of HIPPS Codes" (2022-04-04); AAPC "Decode HIPPS Digits '
         'Under PDGM" (quoting CMS); CMS "CY <year> PDGM Case-Mix Weights and LUPA Thresholds"',
-        hh_claim & p("hipps_line") & ~p("hipps_valid"),
-        effective_from=_PDGM,
+        p("bill_class", classes=["32", "33"]) & p("hipps_line") & ~p("hipps_valid"),
         payers=_MEDICARE,
         fix=fix("hh-hipps"),
         field="code",
         description=(
-            "The 0023 line holds something other than a PDGM HIPPS code: five characters, "
-            "admission source and timing 1-4, clinical group A-L, functional level A-C, "
-            "comorbidity 1-3, then 1 (a HCPCS code there is a common error)."
+            "The 0023 line holds a HCPCS code or none instead of the HIPPS code; for periods "
+            "from 2020-01-01, a code outside the PDGM layout: five characters, admission "
+            "source and timing 1-4, clinical group A-L, functional level A-C, comorbidity "
+            "1-3, then 1."
         ),
         advice="The HIPPS code of the period's PDGM group.",
     ),
