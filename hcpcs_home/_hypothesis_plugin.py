@@ -16,6 +16,7 @@ def _hypothesis_setup_hook() -> None:
 
     from .claims import Authorization, Claim, ClaimLine, Service
     from .codes import Code
+    from .evv import EvvVisit
     from .payers import Payer
 
     def deferred(name: str) -> st.SearchStrategy[object]:
@@ -32,5 +33,6 @@ def _hypothesis_setup_hook() -> None:
         (Claim, "claims"),
         (Payer, "payers"),
         (Code, "codes"),
+        (EvvVisit, "evv_visits"),
     ):
         st.register_type_strategy(cls, deferred(name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hcpcs_home import Claim, ClaimLine, Code, Payer, Service
+from hcpcs_home import Claim, ClaimLine, Code, EvvVisit, Payer, Service
 from hcpcs_home import strategies as hst
 
 
@@ -46,3 +46,8 @@ class TestStrategies:
             and getattr(getattr(hst, n), "__module__", "") == hst.__name__
         }
         assert sorted(public) == sorted(hst.__all__)
+
+    @given(st.from_type(EvvVisit))
+    def test_from_type_evv_visit(self, visit: EvvVisit) -> None:
+        """EVV visits have a registered strategy; a visit lacks its time only without times."""
+        assert ("time" in visit.missing_elements()) == (visit.start is None)

@@ -182,7 +182,8 @@ RULES: tuple[Rule, ...] = (
         description=(
             "The billed units differ from what the documented minutes give under the payer's unit "
             "policy: the 15-minute chart per line, CMS's total-time method across 15-minute codes "
-            "on a 34X day, tenths of an hour for Texas Medicaid, whole hours for BCBS TX."
+            "on a 34X day, tenths of an hour where a payer bills TMHP's bands, whole hours for "
+            "BCBS TX and the Texas CSHCN program, one unit a visit for Texas Medicaid G0299."
         ),
         advice="The right number of units (``fix``: ``units``).",
     ),
