@@ -437,7 +437,10 @@ class Catalog(Mapping[str, Code]):
         text = "".join(code.split()).upper()
         if not 4 <= len(text) <= 6:
             return None
-        want = None if discipline is None else Discipline(discipline)
+        try:
+            want = None if discipline is None else Discipline(discipline)
+        except ValueError:
+            raise InvalidFieldError("discipline", discipline, "is not a Discipline") from None
         fits = {want}
         if want in _THERAPY_DISCIPLINES:
             fits.add(Discipline.OUTPATIENT_THERAPY)

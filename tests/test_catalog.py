@@ -589,6 +589,31 @@ class TestRobustness:
         with pytest.raises(HcpcsError):
             list(load_cms_file(junk))
 
+    @pytest.mark.parametrize("junk", JUNK, ids=_stable_id)
+    def test_release_and_catalog_from_cms_file(self, junk: object) -> None:
+        """Release.from_cms_file and Catalog.from_cms_file refuse anything not a CMS file."""
+        with pytest.raises(HcpcsError):
+            Release.from_cms_file(junk)
+        with pytest.raises(HcpcsError):
+            Catalog.from_cms_file(junk)
+
+    @pytest.mark.parametrize("junk", JUNK, ids=_stable_id)
+    def test_suggest(self, junk: object) -> None:
+        """suggest() answers None for junk text and refuses a junk discipline."""
+        assert None is default_catalog().suggest(junk)
+        if junk is not None:
+            with pytest.raises(InvalidFieldError):
+                default_catalog().suggest("G0150", discipline=junk)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("junk", JUNK, ids=_stable_id)
+    def test_with_release(self, junk: object) -> None:
+        """with_release takes a Release or None, nothing else."""
+        if junk is None:
+            assert None is default_catalog().with_release(None).release
+            return
+        with pytest.raises(InvalidFieldError):
+            default_catalog().with_release(junk)  # type: ignore[arg-type]
+
     @pytest.mark.parametrize("junk", ["2016-03-01", dt.datetime(2016, 3, 1), 20160301, math.nan])
     def test_on(self, junk: object) -> None:
         """A date argument that is not a date raises an HcpcsError."""
