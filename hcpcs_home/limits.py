@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -145,7 +145,9 @@ def _code(code: str) -> Code | None:
         return None
 
 
-def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[LimitProblem]]:
+def authorization_usage(
+    claims: Sequence[Claim], lookup: Callable[[str], Code | None] | None = None
+) -> dict[tuple[int, int], list[LimitProblem]]:
     """The authorization limits each line passes, summing lines in order across ``claims``.
 
     A line uses the authorizations its number (on the line or its services)
@@ -153,10 +155,13 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
     carry the same authorization number share its total and caps.  Keys are
     ``(claim index, line index)``.  Each problem names the number, the limit
     and how much is used; its ``max_units`` says what the line
-    could bill instead.
+    could bill instead.  ``lookup`` finds a code's catalog entry (the shipped
+    catalog where ``None``; a check passes its own, memoised), here and in
+    :func:`per_day_excess`.
     """
     from .claims import AuthorizationBasis
 
+    find = _code if lookup is None else lookup
     claims = batch_of(claims)
     found: dict[tuple[int, int], list[LimitProblem]] = defaultdict(list)
     used: dict[tuple[str, str], int | Decimal] = {}
@@ -164,6 +169,8 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
     periods: dict[tuple[Any, ...], Any] = {}
     days: dict[tuple[str, str], set[_dt.date]] = defaultdict(set)
     for n, claim in enumerate(claims):
+        if not claim.authorizations:  # nothing to count against
+            continue
         by_id = {s.id: s for s in claim.services}
         policy = claim.payer.unit_policy
         for i, line in enumerate(claim.lines):
@@ -171,7 +178,9 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
             numbers = {s.prior_auth for s in services if s.prior_auth}
             if line.prior_auth:
                 numbers.add(line.prior_auth)
-            code = _code(line.code)
+            if not numbers:
+                continue
+            code = find(line.code)
             unit = policy.unit_of(code) if code is not None else BillingUnit.UNTIMED
             for number in sorted(numbers):
                 auth = claim.authorization(number)
@@ -205,57 +214,66 @@ def authorization_usage(claims: Sequence[Claim]) -> dict[tuple[int, int], list[L
                     amount = len(touched - seen)
                     seen.update(touched)
                 total = used[key] = used.get(key, auth.used) + amount
-                basis = auth.basis.value
-                # (limit, total so far, this line's part of it, what the limit says)
-                checks: list[tuple[Any, Any, Any, str]] = [
-                    (
-                        auth.remaining,
-                        total - auth.used,
-                        amount,
-                        f"has {auth.remaining} {basis} left",
-                    )
+                # (limit, total so far, this line's part of it, which limit): the text
+                # of a limit is written only for the limits a line passes.
+                checks: list[tuple[Any, Any, Any, Any]] = [
+                    (auth.remaining, total - auth.used, amount, None)
                 ]
                 span = line_dates(line)
                 share = amount if len(span) == 1 else Decimal(amount) / len(span)
-                parts: dict[tuple[Any, ...], tuple[Any, Any, str]] = {}
+                parts: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
                 for day in span:  # a date-span line uses its amount evenly over its days
-                    week = claim.payer.week_of(day)
-                    for kind, bucket, limit, what in (
-                        ("day", day, auth.per_day, f"allows {auth.per_day} {basis} on {day}"),
-                        (
-                            "week",
-                            week,
-                            auth.per_week,
-                            f"allows {auth.per_week} {basis} a week (from {week.isoformat()})",
-                        ),
-                        (
-                            "month",
-                            (day.year, day.month),
-                            auth.per_month,
-                            f"allows {auth.per_month} {basis} in {day:%Y-%m}",
-                        ),
+                    for kind, limit in (
+                        ("day", auth.per_day),
+                        ("week", auth.per_week),
+                        ("month", auth.per_month),
                     ):
                         if limit is None:
                             continue
+                        if kind == "day":
+                            bucket: Any = day
+                        elif kind == "week":
+                            bucket = claim.payer.week_of(day)
+                        else:
+                            bucket = (day.year, day.month)
                         pkey = (auth.payer, number, kind, bucket)
                         periods[pkey] = periods.get(pkey, 0) + share
-                        parts[pkey] = (limit, parts.get(pkey, (0, 0, ""))[1] + share, what)
-                for pkey, (limit, part, what) in parts.items():
-                    checks.append((limit, periods[pkey], part, what))
-                for limit, so_far, part, what in checks:
+                        earlier = parts.get(pkey)
+                        part = share if earlier is None else earlier[1] + share
+                        parts[pkey] = (limit, part, (kind, bucket))
+                for pkey, (limit, part, which) in parts.items():
+                    checks.append((limit, periods[pkey], part, which))
+                for limit, so_far, part, which in checks:
                     if limit is not None and so_far > limit:
                         room = limit - (so_far - part)
                         add(
                             LimitProblem(
                                 number,
-                                f"{name} {what}, {_plain(Decimal(so_far))} used",
+                                f"{name} {_limit_text(auth, which)}, "
+                                f"{_plain(Decimal(so_far))} used",
                                 _back_to_units(auth, room, unit) if len(span) == 1 else None,
                             )
                         )
     return {k: v for k, v in found.items() if v}
 
 
-def per_day_excess(claims: Sequence[Claim]) -> dict[tuple[int, int], LimitProblem]:
+def _limit_text(auth: Authorization, which: tuple[str, Any] | None) -> str:
+    """What a limit of ``auth`` says: ``which`` is ``None`` for what is left of it, else
+    (``"day"``, date), (``"week"``, first day) or (``"month"``, (year, month))."""
+    basis = auth.basis.value
+    if which is None:
+        return f"has {auth.remaining} {basis} left"
+    kind, bucket = which
+    if kind == "day":
+        return f"allows {auth.per_day} {basis} on {bucket}"
+    if kind == "week":
+        return f"allows {auth.per_week} {basis} a week (from {bucket.isoformat()})"
+    return f"allows {auth.per_month} {basis} in {bucket[0]:04d}-{bucket[1]:02d}"
+
+
+def per_day_excess(
+    claims: Sequence[Claim], lookup: Callable[[str], Code | None] | None = None
+) -> dict[tuple[int, int], LimitProblem]:
     """Lines of per-diem codes whose units, summed with earlier lines for the same member,
     code and day across the batch, pass what a day allows.
 
@@ -276,13 +294,14 @@ def per_day_excess(claims: Sequence[Claim]) -> dict[tuple[int, int], LimitProble
     S9129 allows 1 unit(s) a day; 2 billed on 2024-03-04 through this line
     """
     claims = batch_of(claims)
+    find = _code if lookup is None else lookup
     totals: dict[tuple[str, str, _dt.date], int | Decimal] = defaultdict(int)
     out: dict[tuple[int, int], LimitProblem] = {}
     for n, claim in enumerate(claims):
         member = claim.patient_id or f"claim #{n}"
         policy = claim.payer.unit_policy
         for i, line in enumerate(claim.lines):
-            code = _code(line.code)
+            code = find(line.code)
             if code is None or policy.unit_of(code) is not BillingUnit.DAY:
                 continue
             hours = policy.per_diem_shift_hours

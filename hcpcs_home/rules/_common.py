@@ -59,6 +59,14 @@ class _LazyMap(Mapping[Any, str]):
     def __getitem__(self, key: Any) -> str:
         return self._read()[key]
 
+    # Fast paths: the Mapping defaults go through __getitem__ and KeyError, and these
+    # tables are read on every therapy line.
+    def __contains__(self, key: object) -> bool:
+        return key in self._read()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self._read().get(key, default)
+
     def __iter__(self) -> Iterator[Any]:
         return iter(self._read())
 
@@ -327,7 +335,10 @@ def code_known() -> Pred:
 def hcpcs_line() -> Pred:
     """The line carries a HCPCS/CPT code (837 qualifier ``HC``), not a HIPPS code (the
     home-health 0023 line) or none (a revenue-only line)."""
-    return lambda ctx: ctx.line is not None and ctx.line.qualifier == "HC"
+    return inline(
+        lambda ctx: ctx.line is not None and ctx.line.qualifier == "HC",
+        "ctx.line is not None and ctx.line.qualifier == 'HC'",
+    )
 
 
 def code_prefix(prefix: str) -> Pred:

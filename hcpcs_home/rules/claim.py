@@ -123,7 +123,7 @@ def _auth_usage(ctx: Context) -> dict[int, list[LimitProblem]]:
     batch = Batch.of(ctx)
     usage = batch.memo.get("authorization_usage")
     if usage is None:
-        usage = batch.memo["authorization_usage"] = authorization_usage(batch.claims)
+        usage = batch.memo["authorization_usage"] = authorization_usage(batch.claims, ctx.lookup)
     n = batch.index(ctx.claim)
     memo = {i: problems for (m, i), problems in usage.items() if m == n}
     ctx.claim_memo["auth_usage"] = memo

@@ -52,7 +52,7 @@ def _in_batch(ctx: Context, name: str, compute: Any) -> Any:
 
 
 def _day_excess(ctx: Context) -> LimitProblem | None:
-    excess, n = _in_batch(ctx, "per_day_excess", per_day_excess)
+    excess, n = _in_batch(ctx, "per_day_excess", lambda c: per_day_excess(c, ctx.lookup))
     return None if ctx.index is None else excess.get((n, ctx.index))
 
 
