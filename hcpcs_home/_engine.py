@@ -743,9 +743,11 @@ class Vocabulary:
 
     :ivar predicates: predicate factories by name.
     :ivar fixers: fixers by name.
-    :ivar header_level: names of predicates that read only the claim header (the
-        payer and the type of bill): a check settles them once per payer and type
-        of bill instead of testing them on every line.
+    :ivar header_level: names of predicates that read nothing but the payer and the
+        type of bill: a check settles them once per payer and type of bill, for
+        every claim of that payer and bill, instead of testing them on every line.
+        A predicate that reads any other field of the claim (its dates, condition
+        or value codes) is not header-level, or claims would share its answer.
     """
 
     predicates: Mapping[str, PredicateFactory] = attrs.field(
@@ -1233,7 +1235,7 @@ class RuleSet:
     _lock: threading.Lock = attrs.field(
         init=False, factory=threading.Lock, eq=False, hash=False, repr=False
     )
-    _derived: dict[str, Any] = attrs.field(
+    _derived: dict[Any, Any] = attrs.field(
         init=False, factory=dict, eq=False, hash=False, repr=False
     )
 
@@ -1312,14 +1314,37 @@ class RuleSet:
             header.claim_memo["batch"] = batch
         check_lines, found = self._plan(header)
         check_lines(header, found)
-        for rule in self._claim_rules:
+        day = claim.statement_from
+        for rule, test in self._claim_steps(header):
             try:
-                finding = rule.evaluate(header)
+                if rule.applies_on(day) and (isinstance(test, bool) or test(header)):
+                    found.append(rule._finding(header))
             except Exception as exc:
-                finding = _failed(rule, header, exc)
-            if finding is not None:
-                found.append(finding)
+                found.append(_failed(rule, header, exc))
         return found
+
+    def _claim_steps(self, header: Context) -> list[_Step]:
+        """The claim rules left once the header is known, with what is left of their
+        predicates (settled once per payer and type of bill, like the line rules)."""
+        payer = header.payer
+        key = ("claim steps", id(payer), header.claim.type_of_bill)
+        found = self._derived.get(key)
+        if found is not None and found[0] is payer:
+            return found[1]  # type: ignore[no-any-return]
+        steps: list[_Step] = []
+        for rule in self._claim_rules:
+            if not rule.applies_to(payer):
+                continue
+            try:
+                test = rule.when._specialize(header)
+            except Exception:  # raised again, and reported, when the rule is evaluated
+                test = rule.when
+            if test is not False:
+                steps.append((rule, test))
+        if len(self._derived) >= 64:
+            self._derived.clear()
+        self._derived[key] = (payer, steps)
+        return steps
 
     @property
     def _claim_rules(self) -> tuple[Rule, ...]:

@@ -43,12 +43,17 @@ def _match(ctx: Context) -> LineMatch | None:
 
 
 def _in_batch(ctx: Context, name: str, compute: Any) -> Any:
-    """``compute(claims)`` once per batch, and the claim's position in it."""
+    """``compute(claims)`` once per batch, and the claim's position in it (both kept
+    for the claim's other lines)."""
+    here = ctx.claim_memo.get(f"batch {name}")
+    if here is not None:
+        return here
     batch = Batch.of(ctx)
     value = batch.memo.get(name)
     if value is None:
         value = batch.memo[name] = compute(batch.claims)
-    return value, batch.index(ctx.claim)
+    here = ctx.claim_memo[f"batch {name}"] = (value, batch.index(ctx.claim))
+    return here
 
 
 def _day_excess(ctx: Context) -> LimitProblem | None:
@@ -59,7 +64,7 @@ def _day_excess(ctx: Context) -> LimitProblem | None:
 def _overlap(ctx: Context) -> Overlap | None:
     """The first overlap (across the batch) of a visit or service behind the line."""
     overlaps, n = _in_batch(ctx, "worker_overlaps", _overlaps_by_record)
-    if ctx.line is None:
+    if ctx.line is None or not overlaps:  # the usual batch: no overlap to look up
         return None
     match = _match(ctx)
     ids = [s.id for s in ctx.services] + [v.id for v in (match.visits if match else ())]

@@ -327,19 +327,9 @@ VOCABULARY = Vocabulary(
         "hh-period": _fix_period,
         "hh-period-start": _fix_period_start,
     },
-    header_level=frozenset(
-        {
-            "admission_date_reported",
-            "first_period",
-            "from_starts_a_period",
-            "has_condition",
-            "has_occurrence",
-            "has_value_code",
-            "noa_dates_match",
-            "noa_timely",
-            "period_within_30_days",
-        }
-    ),
+    # None of these is header-level in the engine's sense: they read the claim's
+    # admission date, codes and dates, not only the payer and the type of bill, so a
+    # plan settled for one claim must not settle them for the next.
 )
 """The predicates and fixers of this family."""
 
