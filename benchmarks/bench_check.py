@@ -45,6 +45,7 @@ from hcpcs_home import (
     Setting,
     check,
     default_catalog,
+    limits,
     payers,
     units,
 )
@@ -398,29 +399,48 @@ def hand_check(claim: Claim) -> list[tuple[int | None, str]]:
                 end, end_id = b1, bid
     auth_problems: set[int] = set()
     if claim.authorizations:
+        # The rule as the library states it (hcpcs_home.limits.authorization_usage): each
+        # line converted into the authorization's measure through its code's unit, then
+        # the total and any per-day, per-week and per-month caps.
         auths = {a.number: a for a in claim.authorizations}
-        used: dict[str, Any] = defaultdict(int)
+        used: dict[str, Any] = {}
+        caps: dict[tuple[Any, ...], Any] = defaultdict(int)
         days_used: dict[str, set[dt.date]] = defaultdict(set)
         for i, (ln, svcs) in enumerate(zip(lines, line_svcs, strict=True)):
             numbers = {s.prior_auth for s in svcs if s.prior_auth}
             if ln.prior_auth:
                 numbers.add(ln.prior_auth)
+            if not numbers:
+                continue
+            c = CODES.get(ln.code)
+            unit = policy.unit_of(c) if c is not None else BillingUnit.UNTIMED
             for n in numbers:
                 a = auths.get(n)
                 if a is None:
                     continue
                 if ln.code not in a.codes or not a.start <= ln.date <= a.end:
                     auth_problems.add(i)
-                if a.basis.value == "units":
-                    used[n] += ln.units
-                elif a.basis.value == "visits":
-                    used[n] += max(1, len(svcs))
-                else:
-                    days_used[n].update(d for s in svcs for d in s.days())
-                    days_used[n].add(ln.date)
-                    used[n] = len(days_used[n])
-                if used[n] > a.remaining:
+                amount = limits.line_amount(a, ln, unit, len(svcs))
+                if amount is None:
                     auth_problems.add(i)
+                    continue
+                if a.basis.value == "days":
+                    seen = days_used[n]
+                    touched = {ln.date, *(d for s in svcs for d in s.days())}
+                    amount = len(touched - seen)
+                    seen.update(touched)
+                used[n] = used.get(n, a.used) + amount
+                if used[n] - a.used > a.remaining:
+                    auth_problems.add(i)
+                for limit, bucket in (
+                    (a.per_day, ("d", n, ln.date)),
+                    (a.per_week, ("w", n, payer.week_of(ln.date))),
+                    (a.per_month, ("m", n, ln.date.year, ln.date.month)),
+                ):
+                    if limit is not None:
+                        caps[bucket] += amount
+                        if caps[bucket] > limit:
+                            auth_problems.add(i)
     kx_running: dict[int, tuple[Decimal, str]] = {}
     if bc == "34" and payer.applies_kx_threshold:
         totals = {"GO": claim.therapy_ytd_ot, "PT": claim.therapy_ytd_pt_slp}

@@ -137,7 +137,21 @@ def authorization_referenced() -> Pred:
         claim = ctx.claim
         if not claim.authorizations:
             return False
-        return any(claim.authorization(n) for n in _auth_numbers(ctx))
+        found: set[int] | None = ctx.claim_memo.get("auth_lines")
+        if found is None:  # once per claim: the lines naming an authorization it carries
+            carried = {a.number for a in claim.authorizations}
+            by_id = {s.id: s for s in claim.services}
+            found = ctx.claim_memo["auth_lines"] = set()
+            for i, line in enumerate(claim.lines):
+                if line.prior_auth in carried:
+                    found.add(i)
+                    continue
+                for sid in line.service_ids:
+                    service = by_id.get(sid)
+                    if service is not None and service.prior_auth in carried:
+                        found.add(i)
+                        break
+        return ctx.index in found
 
     return test
 
