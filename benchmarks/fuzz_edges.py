@@ -59,6 +59,10 @@ LOOPS = [
     "LX*1~SV2*0551*HC:G0299:GP*150.25*UN*4~DTP*472*D8*20240304~",
     "LX*1~SV1*HC:T1019:U1*40*UN*8*12**1:2~DTP*472*RD8*20240304-20240304~",
 ]
+CLAIM_LOOP = (
+    "CLM*HH1*150***32:A:9~DTP*434*RD8*20240301-20240330~HI*BG:54~HI*BH:50:D8:20240228~"
+    "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*D8*20240304~"
+)
 NASTY = [
     "1e9999999",
     "-1e-9999999",
@@ -226,6 +230,10 @@ def entry_points(junk: Junk) -> list[tuple[str, Callable[[], tuple[object, Calla
 
         return text, run
 
+    def x12_claim() -> tuple[object, Callable[[], object]]:
+        text = junk.mutate(CLAIM_LOOP)
+        return text, lambda: loaded(x12.parse_claim(text))
+
     def x12_segment() -> tuple[object, Callable[[], object]]:
         words = [r.choice([r.choice(WORDS), r.choice(NASTY), junk.text()]) for _ in range(8)]
         text = r.choice("*|").join(words)
@@ -284,6 +292,7 @@ def entry_points(junk: Junk) -> list[tuple[str, Callable[[], tuple[object, Calla
         ("claim JSON junk", json_junk),
         ("claim JSON field", json_field),
         ("X12 loops", x12_loops),
+        ("X12 claim", x12_claim),
         ("X12 segment", x12_segment),
         ("rule-set JSON", rules_json),
         ("constructor", constructor),

@@ -355,7 +355,10 @@ def read_claims(
         except UnicodeDecodeError as exc:
             raise InvalidFieldError("path", name, f"is not UTF-8 text: {exc}") from None
         delimiter = _delimiter(first)
-        header = [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
+        try:
+            header = [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
+        except csv.Error as exc:  # a field over csv's size limit
+            raise InvalidFieldError("header", name, f"cannot be read: {exc}") from None
         missing = [c for c in _REQUIRED if c not in header]
         if missing:
             raise InvalidFieldError("header", name, f"lacks the RIF column(s) {', '.join(missing)}")

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -366,7 +367,7 @@ def policy_for_bill(policy: UnitPolicy | None, type_of_bill: str | None) -> Unit
     if type_of_bill is None:
         return chosen
     text = type_of_bill.strip() if isinstance(type_of_bill, str) else None
-    if text is None or len(text) not in (3, 4) or not text.isalnum():
+    if text is None or not re.fullmatch("0?[0-9]{2}[0-9A-Za-z]", text):
         raise InvalidFieldError(
             "type_of_bill", type_of_bill, "is not a type of bill such as '0811'"
         )

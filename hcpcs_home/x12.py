@@ -780,7 +780,7 @@ def _header_segment(
             raise InvalidFieldError("CLM-01", "", "is required (the claim id)")
         total = _number("CLM-02", _element(parts, 2), _MAX_CHARGE)
         tob = _element(parts, 5).split(d.component)
-        if len(tob) != 3 or tob[1] != "A" or not (len(tob[0]) == 2 and tob[0].isdigit()):
+        if len(tob) != 3 or tob[1] != "A" or not re.fullmatch("[0-9]{2}", tob[0]):
             raise InvalidFieldError("CLM-05", _element(parts, 5), "must be like 32:A:9")
         kwargs["type_of_bill"] = "0" + tob[0] + tob[2]
         return total

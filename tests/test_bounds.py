@@ -24,6 +24,7 @@ from hcpcs_home import (
     normalize_code,
     payers,
     ub04,
+    units,
     x12,
 )
 from hcpcs_home.errors import InvalidClaimError, InvalidFieldError, InvalidTimeError
@@ -363,6 +364,19 @@ class TestAsciiDigits:
             ClaimLine("\u017f9123", "2024-03-04", 1)
         assert "S9123" == ClaimLine("s9123", "2024-03-04", 1).code
 
+    def test_policy_for_bill(self) -> None:
+        """units.policy_for_bill reads ASCII types of bill only."""
+        assert "Medicare" == units.policy_for_bill(None, "0329").name
+        with pytest.raises(InvalidFieldError, match="type_of_bill="):
+            units.policy_for_bill(None, "0\u0663\u06629")
+
+    def test_x12_claim_bill_type(self) -> None:
+        """CLM05's facility code is two ASCII digits."""
+        text = "CLM*HH1*0***{}:A:9~DTP*434*RD8*20240301-20240330~"
+        assert "0329" == x12.parse_claim(text.format("32")).type_of_bill
+        with pytest.raises(InvalidFieldError, match="CLM-05"):
+            x12.parse_claim(text.format("\u0663\u0662"))
+
     def test_sv1_pointers(self) -> None:
         """SV1-07 diagnosis pointers are ASCII 1 to 12."""
         assert 8 == x12.parse_sv1("SV1*HC:T1019*40*UN*8*12**1:12~", date="2024-03-04").units
@@ -429,3 +443,14 @@ class TestFormatVersion:
         data = {**json.loads(text), "format": version}
         with pytest.raises(InvalidFieldError, match=r"\$\.format="):
             claim_from_json(json.dumps(data))
+
+
+class TestRifFile:
+    def test_header_field_over_the_csv_limit(self, tmp_path: Path) -> None:
+        """A header csv cannot read (a field over its size limit) is the library's error."""
+        from hcpcs_home.rif import read_claims
+
+        path = tmp_path / "bad.rif"
+        path.write_text("CLM_ID|" + "[" * 200_000 + "\nA1|1\n", "utf-8")
+        with pytest.raises(InvalidFieldError, match=r"header='bad\.rif' cannot be read"):
+            list(read_claims(path))

@@ -207,6 +207,10 @@ class TestClaimJson:
 
 SV2_LOOP = "LX*1~SV2*0551*HC:G0299:GP*150.25*UN*4~DTP*472*D8*20240304~"
 SV1_LOOP = "LX*1~SV1*HC:T1019:U1*40*UN*8*12**1:2~DTP*472*RD8*20240304-20240304~"
+CLAIM_LOOP = (
+    "CLM*HH1*150***32:A:9~DTP*434*RD8*20240301-20240330~HI*BG:54~HI*BH:50:D8:20240228~"
+    "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*D8*20240304~"
+)
 segment_parts = st.lists(
     st.sampled_from(["LX", "SV1", "SV2", "DTP", "472", "D8", "RD8", "HC", "UN", "DA", "MJ"])
     | st.sampled_from(NASTY)
@@ -225,6 +229,15 @@ class TestX12:
         for number, line in enumerate(lines, start=1):
             with only_library_errors():
                 x12.service_line(line, number, institutional=line.revenue_code is not None)
+
+    @given(edits)
+    def test_mutated_claim(self, changes: list[tuple[int, int, str]]) -> None:
+        """A mutated 837I claim loop (loop 2300 and its lines) reads or is refused."""
+        claim = None
+        with only_library_errors():
+            claim = x12.parse_claim(mutate(CLAIM_LOOP, changes))
+        if claim is not None:
+            writers(claim)
 
     @given(segment_parts, st.sampled_from(["*", "|"]))
     def test_segments_from_parts(self, parts: list[str], element: str) -> None:
