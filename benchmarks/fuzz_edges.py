@@ -273,12 +273,14 @@ def entry_points(junk: Junk) -> list[tuple[str, Callable[[], tuple[object, Calla
         make = r.choice(makers)
         return value, make
 
-    rif_file = Path(tempfile.mkdtemp()) / "claims.rif"
+    folder = tempfile.TemporaryDirectory()  # removed when the run ends
+    rif_file = Path(folder.name) / "claims.rif"
 
     def rif_rows() -> tuple[object, Callable[[], object]]:
         text = junk.mutate(RIF)
 
         def run() -> None:
+            assert folder  # keeps the folder alive while inputs use it
             rif_file.write_text(text, encoding="utf-8", errors="surrogatepass")
             for found in read_claims(rif_file):
                 if isinstance(found, Claim):
