@@ -230,7 +230,9 @@ def line_dates(line: ClaimLine) -> tuple[_dt.date, ...]:
 
     :raises InvalidFieldError: a span of more than :data:`MAX_SPAN_DAYS` days.
     """
-    through = getattr(line, "through", None) or line.date
+    through = line.through
+    if through is None:  # the usual line: one date
+        return (line.date,)
     days = (through - line.date).days + 1
     if days > MAX_SPAN_DAYS:
         raise InvalidFieldError("through", through, f"spans more than {MAX_SPAN_DAYS} days")

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .claims import AuthorizationBasis
 from .codes import BillingUnit
 from .evv import batch_of, line_dates
 
@@ -98,8 +99,6 @@ def line_amount(
     >>> line_amount(auth, ClaimLine("S5125", "2024-05-02", 48), BillingUnit.FIFTEEN_MINUTES)
     12
     """
-    from .claims import AuthorizationBasis
-
     basis = auth.basis
     if basis is AuthorizationBasis.VISITS:
         return max(1, visits)
@@ -121,8 +120,6 @@ def _back_to_units(
     auth: Authorization, room: int | Decimal, unit: BillingUnit
 ) -> int | Decimal | None:
     """The units of the line's code that fit in ``room`` of the authorization's measure."""
-    from .claims import AuthorizationBasis
-
     room = max(room, 0)
     minutes = _UNIT_MINUTES.get(unit)
     if auth.basis is AuthorizationBasis.HOURS and minutes is not None:
@@ -159,8 +156,6 @@ def authorization_usage(
     catalog where ``None``; a check passes its own, memoised), here and in
     :func:`per_day_excess`.
     """
-    from .claims import AuthorizationBasis
-
     find = _code if lookup is None else lookup
     claims = batch_of(claims)
     found: dict[tuple[int, int], list[LimitProblem]] = defaultdict(list)

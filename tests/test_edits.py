@@ -277,6 +277,10 @@ class TestBadFiles:
             ("id,codes,message,max_units_day,source\ne-1,T1019,{payer.__class__},4,s\n", "plain"),
             ("id,codes,message,max_units_day,source\ne-1,T1019,{code:>100000000},4,s\n", "plain"),
             ("id,codes,message,max_units_day,source\ne-1,T1019,lone { brace,4,s\n", "template"),
+            (
+                "id,codes,bill_types,max_units_day,source\ne-1,T1019,0\u0663\u06629,4,s\n",
+                "not a code",
+            ),
         ],
     )
     def test_refused(self, tmp_path: Path, text: str, problem: str) -> None:

@@ -160,9 +160,9 @@ class TestPlanSource:
         source = DEFAULT_RULES._plan_source("medicare", "0329")
         code = [line for line in source.splitlines() if not line.lstrip().startswith("#")]
         assert "def check_lines(header, out):" in code
-        assert "        # unknown-code: hcpcs_line & ~code_known" in source
+        assert "        # unknown-code: ~code_known & hcpcs_line" in source
         # Simple tests are written in place; others are calls of bound functions.
-        assert "                not (_code is not None)" in code
+        assert "                not (_code is not None) and" in code
         assert "#   _p2 = code_effective" not in source
         assert re.search(r"^#   _p\d+ = payer_accepts_code$", source, re.M)
         # 34X-only rules are gone on a 32X claim; payer flags and bill classes are settled.

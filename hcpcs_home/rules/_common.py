@@ -56,16 +56,19 @@ class _LazyMap(Mapping[Any, str]):
             self._table = self._build()
         return self._table
 
+    # These tables are read on every therapy line: each method reaches the dict with
+    # no further call once it is built (the Mapping defaults go through __getitem__).
     def __getitem__(self, key: Any) -> str:
-        return self._read()[key]
+        table = self._table
+        return (self._read() if table is None else table)[key]
 
-    # Fast paths: the Mapping defaults go through __getitem__ and KeyError, and these
-    # tables are read on every therapy line.
     def __contains__(self, key: object) -> bool:
-        return key in self._read()
+        table = self._table
+        return key in (self._read() if table is None else table)
 
     def get(self, key: Any, default: Any = None) -> Any:
-        return self._read().get(key, default)
+        table = self._table
+        return (self._read() if table is None else table).get(key, default)
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._read())

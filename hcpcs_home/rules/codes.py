@@ -161,7 +161,7 @@ RULES: tuple[Rule, ...] = (
         "{code} is not a known HCPCS/CPT code",
         "CMS HCPCS Level II alpha-numeric file (cms.gov/medicare/coding-billing/healthcare-"
         "common-procedure-system/quarterly-update)",
-        p("hcpcs_line") & ~known,
+        ~known & p("hcpcs_line"),
         fix=fix("nearest-code"),
         field="code",
         description=(
