@@ -157,6 +157,7 @@ class Context:
 
     __slots__ = (
         "_memo",
+        "_moving",
         "catalog",
         "claim",
         "claim_memo",
@@ -186,6 +187,7 @@ class Context:
         self.line = line
         self.index = index
         self._memo: dict[str, Any] | None = None
+        self._moving = False
         self.claim_memo: dict[str, Any] = {} if claim_memo is None else claim_memo
         self.minutes: Any = Context.UNSET
         self.expected: Any = Context.UNSET
@@ -230,6 +232,17 @@ class Context:
             codes[code] = found
         return found
 
+    def frozen(self) -> Context:
+        """This context as it is now, apart from the one a check moves from line to line
+        (a finding explains itself later from it)."""
+        if not self._moving:
+            return self
+        copy: Context = object.__new__(Context)
+        for name in Context.__slots__:
+            object.__setattr__(copy, name, getattr(self, name))
+        copy._moving = False
+        return copy
+
     def other(self, index: int) -> Context:
         """The context of another line of the same claim, sharing ``claim_memo``."""
         return Context(
@@ -247,8 +260,9 @@ def _services_by_id(claim: Claim, claim_memo: dict[str, Any]) -> dict[str, Servi
 def _line_contexts(header: Context) -> Iterator[Context]:
     """The context of each line of the header's claim in order, sharing its memo.
 
-    The same contexts as ``Context(claim, line, index, claim_memo, catalog=...)``,
-    built without the per-line call of ``__init__``: a check builds one per line.
+    The same context as ``Context(claim, line, index, claim_memo, catalog=...)`` for
+    each line, built without the per-line call of ``__init__`` and moved from one line
+    to the next: take :meth:`Context.frozen` to keep one.
     """
     claim, claim_memo, catalog, codes = (
         header.claim,
@@ -260,17 +274,19 @@ def _line_contexts(header: Context) -> Iterator[Context]:
     payer = claim.payer
     lookup = header.lookup
     unset = Context.UNSET
-    new = object.__new__
+    # One context moves from line to line: a line that no rule fires on leaves nothing
+    # behind, and a finding keeps a frozen copy of it (Context.frozen).
+    ctx: Context = object.__new__(Context)
+    ctx.claim = claim
+    ctx.payer = payer
+    ctx.catalog = catalog
+    ctx.codes = codes
+    ctx.claim_memo = claim_memo
+    ctx._moving = True
     for index, line in enumerate(claim.lines):
-        ctx: Context = new(Context)
-        ctx.claim = claim
-        ctx.payer = payer
-        ctx.catalog = catalog
-        ctx.codes = codes
         ctx.line = line
         ctx.index = index
         ctx._memo = None
-        ctx.claim_memo = claim_memo
         ctx.minutes = ctx.expected = unset
         code = line.code
         ctx.code = codes[code] if code in codes else lookup(code)
@@ -1029,7 +1045,7 @@ class Rule:
             suggestion=suggestion,
             fix=tuple(sorted(fix.items())),
             source=self.source,
-            context=_Explainer(self.when, ctx),
+            context=_Explainer(self.when, ctx.frozen()),
         )
 
     def to_data(self) -> dict[str, Any]:

@@ -179,6 +179,18 @@ class TestLazyExplanations:
         assert finding.explain().held and finding.explain() is finding.explain()
         assert [1] == calls
 
+    def test_each_finding_explains_its_own_line(self) -> None:
+        """An explanation asked for after the check is about the finding's line, not the
+        last line checked (the check moves one context from line to line)."""
+        units = VOCABULARY.predicate("units_above", limit=4)
+        rules = RuleSet([rule(when=VOCABULARY.predicate("code_prefix", prefix="S") & ~units)])
+        c = claim(ClaimLine("S9123", "2024-03-04", 2), ClaimLine("S9123", "2024-03-05", 9))
+        (finding,) = check(c, rules)
+        assert 0 == finding.line
+        explained = finding.explain()
+        assert explained.held
+        assert [True, True] == [child.held for child in explained.children]
+
     def test_a_pickled_finding_keeps_its_explanation(self) -> None:
         """A finding sent to another process carries its explanation, not the claim."""
         (finding,) = check(claim(ClaimLine("S9123", "2024-03-04", 2)), RuleSet([rule()]))
