@@ -23,9 +23,10 @@ inside quotes, ``;`` or ``|``):
 ``bill_types``
     types of bill it applies to (``0329``, ``032X``, ``837P`` for professional
     claims); empty for all.
-``required_modifiers``, ``forbidden_modifiers``
-    modifiers the line must carry, or must not (kinds ``modifier-required``,
-    ``modifier-forbidden``).
+``required_modifiers``, ``any_modifiers``, ``forbidden_modifiers``
+    modifiers the line must all carry, must carry at least one of (``TD TE``:
+    the nurse's credential modifier), or must not carry (kinds
+    ``modifier-required``, ``modifier-any``, ``modifier-forbidden``).
 ``max_units_line``, ``max_units_day``, ``max_units_week``, ``max_units_month``
     the most units of these codes on one line, or summed over a day, a week
     (from ``week_start``, default ``sunday``) or a calendar month on the claim
@@ -74,6 +75,7 @@ COLUMNS = (
     "codes",
     "bill_types",
     "required_modifiers",
+    "any_modifiers",
     "forbidden_modifiers",
     "max_units_line",
     "max_units_day",
@@ -337,6 +339,15 @@ def _limits(row: _Row, codes: Sequence[str], week_start: str) -> list[_Limit]:
                 "modifier-required",
                 p("modifiers_missing", modifiers=required),
                 f"{{code}} on {{date}} needs modifier(s) {' '.join(required)} for {{payer}}",
+            )
+        )
+    one_of = row.items("any_modifiers")
+    if one_of:
+        out.append(
+            (
+                "modifier-any",
+                ~p("has_modifier", modifiers=one_of),
+                f"{{code}} on {{date}} needs one of {' or '.join(one_of)} for {{payer}}",
             )
         )
     forbidden = row.items("forbidden_modifiers")

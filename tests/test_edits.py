@@ -19,9 +19,7 @@ from hcpcs_home.policy import RuleSet
 from hcpcs_home.rules import DEFAULT_RULES, VOCABULARY
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-HEADER = "id,payer,codes,bill_types,required_modifiers,forbidden_modifiers,max_units_line,"
-HEADER += "max_units_day,max_units_week,max_units_month,not_with,week_start,effective_from,"
-HEADER += "effective_through,severity,message,source\n"
+HEADER = ",".join(COLUMNS) + "\n"
 
 
 def edit_file(tmp_path: Path, *rows: str, name: str = "edits.csv") -> Path:
@@ -60,6 +58,18 @@ class TestEachKindOfEdit:
         good = medicaid(ClaimLine("T1019", "2024-03-04", 4, modifiers=["U1"]))
         assert [(0, "e-u1")] == edit_ids(bad, rules)
         assert [] == edit_ids(good, rules)
+
+    def test_one_of_several_modifiers(self, tmp_path: Path) -> None:
+        """A line carrying none of the listed modifiers is found; any one of them will do."""
+        rules = load_edits(
+            edit_file(tmp_path, row(id="e-any", codes="T1000", any_modifiers="TD TE"))
+        )
+        claim = medicaid(
+            ClaimLine("T1000", "2024-03-04", 4),
+            ClaimLine("T1000", "2024-03-05", 4, modifiers=["TE"]),
+            ClaimLine("T1000", "2024-03-06", 4, modifiers=["TD", "U1"]),
+        )
+        assert [(0, "e-any")] == edit_ids(claim, rules)
 
     def test_forbidden_modifier(self, tmp_path: Path) -> None:
         """A forbidden modifier is found only where it is."""
