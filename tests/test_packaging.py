@@ -32,3 +32,25 @@ class TestLicense:
         """setuptools reads the SPDX form and license-files from version 77 on."""
         project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
         assert ["setuptools>=77"] == project["build-system"]["requires"]
+
+
+class TestWheelContents:
+    def test_every_package_is_installed(self) -> None:
+        """Every package folder of hcpcs_home is in the list setuptools installs (a
+        missing one installs fine from a checkout and fails on first import from a wheel)."""
+        project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+        listed = set(project["tool"]["setuptools"]["packages"])
+        found = {
+            ".".join(init.parent.relative_to(ROOT).parts)
+            for init in (ROOT / "hcpcs_home").rglob("__init__.py")
+        }
+        assert found == listed
+
+    def test_the_data_tables_are_package_data(self) -> None:
+        """Every table in hcpcs_home/data matches a package-data pattern."""
+        project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+        patterns = project["tool"]["setuptools"]["package-data"]["hcpcs_home.data"]
+        tables = [p for p in (ROOT / "hcpcs_home" / "data").iterdir() if p.name != "__init__.py"]
+        assert [] == [
+            t.name for t in tables if t.is_file() and not any(t.match(p) for p in patterns)
+        ]
