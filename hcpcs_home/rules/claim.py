@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .._engine import Batch, Context, Predicate, Rule, Scope, Severity, Vocabulary, inline
+from .._engine import Batch, Context, Rule, Scope, Severity, Vocabulary, inline
 from ..codes import Code
 from ..hospice import LevelOfCare
 from ..limits import LimitProblem, authorization_usage
@@ -389,10 +389,6 @@ VOCABULARY = Vocabulary(
 
 p = (common.VOCABULARY | VOCABULARY).predicate
 fix = VOCABULARY.fix
-
-
-def _not(name: str, **params: object) -> Predicate:
-    return ~p(name, **params)
 
 
 RULES: tuple[Rule, ...] = (

@@ -10,7 +10,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .._engine import Context, Predicate, Rule, Severity, Vocabulary, inline
+from .._engine import Context, Rule, Severity, Vocabulary, inline
 from .._tables import read_table
 from ..codes import Credential
 from ..payers import PayerKind
@@ -148,10 +148,6 @@ VOCABULARY = Vocabulary(
 
 p = (common.VOCABULARY | VOCABULARY).predicate
 fix = VOCABULARY.fix
-
-
-def _not(name: str, **params: object) -> Predicate:
-    return ~p(name, **params)
 
 
 RULES: tuple[Rule, ...] = (

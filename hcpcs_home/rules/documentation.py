@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from .._engine import Context, Predicate, Rule, Severity, Vocabulary, inline
+from .._engine import Context, Rule, Severity, Vocabulary, inline
 from .._tables import read_table
 from ..codes import Setting
 from . import _common as common
@@ -276,10 +276,6 @@ VOCABULARY = Vocabulary(
 
 p = (common.VOCABULARY | VOCABULARY).predicate
 fix = VOCABULARY.fix
-
-
-def _not(name: str, **params: object) -> Predicate:
-    return ~p(name, **params)
 
 
 RULES: tuple[Rule, ...] = (

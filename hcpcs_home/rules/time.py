@@ -7,7 +7,7 @@ lengths, and one unit per telehealth service.
 
 from __future__ import annotations
 
-from .._engine import Context, Predicate, Rule, Severity, Vocabulary
+from .._engine import Context, Rule, Severity, Vocabulary
 from ..codes import BillingUnit
 from . import _common as common
 from ._common import (
@@ -127,10 +127,6 @@ VOCABULARY = Vocabulary(
 
 p = (common.VOCABULARY | VOCABULARY).predicate
 fix = VOCABULARY.fix
-
-
-def _not(name: str, **params: object) -> Predicate:
-    return ~p(name, **params)
 
 
 RULES: tuple[Rule, ...] = (
