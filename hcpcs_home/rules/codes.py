@@ -51,7 +51,13 @@ def payer_accepts_code() -> Pred:
             return code.medicare_accepts
         return True
 
-    return test
+    return inline(
+        test,
+        "ctx.line is not None and ctx.payer.accepts_code_family(ctx.line.code)"
+        " and (ctx.payer.kind is not {medicare} or ctx.code is None"
+        " or ctx.code.medicare_accepts)",
+        medicare=PayerKind.MEDICARE,
+    )
 
 
 def _fix_unknown(ctx: Context) -> FixResult:

@@ -13,7 +13,7 @@ note says that its units and credentials are not checked.
 
 from __future__ import annotations
 
-from .._engine import Context, Rule, Severity, Vocabulary
+from .._engine import Context, Rule, Severity, Vocabulary, inline
 from ..errors import ModifierNotEffectiveError, UnknownModifierError
 from . import _common as common
 from ._common import FixResult, Pred
@@ -62,13 +62,32 @@ def modifiers_valid() -> Pred:
     """Every Level II modifier on the line is in the catalog's CMS release and in effect
     on the line's date (CMS HCPCS file modifier records); two-digit CPT modifiers are
     not checked."""
-    return lambda ctx: not _problems(ctx)
+
+    def test(ctx: Context) -> bool:
+        line = ctx.line
+        if line is None or not line.modifiers:  # most lines carry none
+            return True
+        release = ctx.catalog.release
+        if release is None:
+            return True
+        for modifier in line.modifiers:  # the usual case: known and in effect, no memo
+            if modifier.isdigit():
+                continue
+            entry = release.modifier(modifier)
+            if entry is None or not entry.is_effective(line.date):
+                return not _problems(ctx)
+        return True
+
+    return test
 
 
 def code_curated() -> Pred:
     """The line's code is in the curated home-care layer (unit, discipline, credentials
     reviewed), not only in the CMS release's validity layer."""
-    return lambda ctx: ctx.code is not None and ctx.code.curated
+    return inline(
+        lambda ctx: ctx.code is not None and ctx.code.curated,
+        "ctx.code is not None and ctx.code.curated",
+    )
 
 
 def _fix_modifier(ctx: Context) -> FixResult:
