@@ -106,13 +106,6 @@ def site_of_service_code() -> Pred:
     return lambda ctx: ctx.line is not None and ctx.line.code.startswith("Q50")
 
 
-def _auth_numbers(ctx: Context) -> set[str]:
-    numbers = {s.prior_auth for s in ctx.services if s.prior_auth}
-    if ctx.line is not None and ctx.line.prior_auth:
-        numbers.add(ctx.line.prior_auth)
-    return numbers
-
-
 def _auth_usage(ctx: Context) -> dict[int, list[LimitProblem]]:
     """Per line index, the authorization limits the line passes, counted across the
     check's batch by :func:`hcpcs_home.limits.authorization_usage` (each line converted

@@ -147,24 +147,23 @@ def prior_auth_required() -> Pred:
     )
 
 
-def _auth_numbers(ctx: Context) -> set[str]:
-    numbers = {s.prior_auth for s in ctx.services if s.prior_auth}
-    if ctx.line is not None and ctx.line.prior_auth:
-        numbers.add(ctx.line.prior_auth)
-    return numbers
-
-
 def prior_auth_recorded() -> Pred:
     """An authorization number is on the line or its services, or the claim carries an
     authorization for the code covering the date."""
 
     def test(ctx: Context) -> bool:
-        if _auth_numbers(ctx):
-            return True
         line = ctx.line
-        return line is not None and any(
-            line.code in a.codes and a.covers_date(line.date) for a in ctx.claim.authorizations
-        )
+        if line is not None and line.prior_auth:
+            return True
+        for service in ctx.services:  # (see _LOOPS)
+            if service.prior_auth:
+                return True
+        if line is None:
+            return False
+        for auth in ctx.claim.authorizations:
+            if line.code in auth.codes and auth.covers_date(line.date):
+                return True
+        return False
 
     return test
 
