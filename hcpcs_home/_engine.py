@@ -241,6 +241,11 @@ class Context:
         for name in Context.__slots__:
             object.__setattr__(copy, name, getattr(self, name))
         copy._moving = False
+        # The claim memo holds facts derived for the check (worked out again if the
+        # explanation needs them) and the batch the claim was checked in (an input):
+        # a finding keeps the batch only, not every fact of its claim.
+        batch = self.claim_memo.get("batch")
+        copy.claim_memo = {} if batch is None else {"batch": batch}
         return copy
 
     def other(self, index: int) -> Context:
