@@ -42,8 +42,10 @@ from hcpcs_home import (
     ClaimLine,
     Code,
     Credential,
+    Occurrence,
     Service,
     Setting,
+    ValueCode,
     check,
     default_catalog,
     limits,
@@ -174,8 +176,8 @@ class Maker:
             s = self.service(code, day, begin, self.rng.randrange(25, 70), cred)
             services.append(s)
             lines.append(self.line(s, MEDICARE))
+        first = lines[0]
         if not self.chance(0.03):
-            first = lines[0]
             lines.append(ClaimLine("Q5001", first.date, 1, first.revenue_code, charge="0.01"))
         if self.chance(0.01):  # a visit dated past the period
             lines[1] = ClaimLine(
@@ -185,7 +187,19 @@ class Maker:
                 lines[1].revenue_code,
                 service_ids=lines[1].service_ids,
             )
-        return Claim(MEDICARE, start, through, lines=lines, services=services, type_of_bill="0329")
+        # The PDGM header of a first 30-day period: HIPPS line, OASIS date, CBSA and FIPS.
+        lines.insert(0, ClaimLine("1FC21", first.date, 1, "0023", charge="0"))
+        return Claim(
+            MEDICARE,
+            start,
+            through,
+            lines=lines,
+            services=services,
+            type_of_bill="0329",
+            admission_date=start,
+            occurrence_codes=[Occurrence("50", start)],
+            value_codes=[ValueCode("61", "16974"), ValueCode("85", "17031")],
+        )
 
     def medicare_therapy(self) -> Claim:
         start, through = self.month()
@@ -458,7 +472,7 @@ def hand_check(claim: Claim) -> list[tuple[int | None, str]]:
         rev = ln.revenue_code
         family = rev[:3] if rev else None
         known = code is not None
-        if not known:
+        if not known and ln.qualifier == "HC":  # a HIPPS line is not a HCPCS code
             out.append((i, "unknown-code"))
         minutes = _minutes(svcs)
         timed = known and code.unit in TIMED
