@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._engine import Batch, Context, Rule, Severity, Vocabulary
+from .._engine import Batch, Context, Rule, Severity, Vocabulary, inline
 from ..evv import LineMatch, Overlap, match_visits, worker_overlaps
 from ..limits import LimitProblem, per_day_excess
 from . import _common as common
@@ -45,20 +45,22 @@ def _match(ctx: Context) -> LineMatch | None:
 def _in_batch(ctx: Context, name: str, compute: Any) -> Any:
     """``compute(claims)`` once per batch, and the claim's position in it (both kept
     for the claim's other lines)."""
-    here = ctx.claim_memo.get(f"batch {name}")
+    here = ctx.claim_memo.get(name)
     if here is not None:
         return here
     batch = Batch.of(ctx)
     value = batch.memo.get(name)
     if value is None:
         value = batch.memo[name] = compute(batch.claims)
-    here = ctx.claim_memo[f"batch {name}"] = (value, batch.index(ctx.claim))
+    here = ctx.claim_memo[name] = (value, batch.index(ctx.claim))
     return here
 
 
 def _day_excess(ctx: Context) -> LimitProblem | None:
     excess, n = _in_batch(ctx, "per_day_excess", lambda c: per_day_excess(c, ctx.lookup))
-    return None if ctx.index is None else excess.get((n, ctx.index))
+    if not excess or ctx.index is None:  # the usual batch: no day over its limit
+        return None
+    return excess.get((n, ctx.index))  # type: ignore[no-any-return]
 
 
 def _overlap(ctx: Context) -> Overlap | None:
@@ -86,9 +88,13 @@ def evv_required() -> Pred:
     """The payer requires electronic visit verification for the line's code on its date,
     and no modifier exempts it (Cures Act §12006; the payer's ``evv_codes``, ``evv_from``
     and ``evv_exempt_modifiers``, e.g. Texas KX and HQ, HHSC news 2023-11-13)."""
-    return lambda ctx: (
-        ctx.line is not None
-        and ctx.payer.requires_evv(ctx.line.code, ctx.line.date, ctx.line.modifiers)
+    return inline(
+        lambda ctx: (
+            ctx.line is not None
+            and ctx.payer.requires_evv(ctx.line.code, ctx.line.date, ctx.line.modifiers)
+        ),
+        "ctx.line is not None and ctx.line.code in ctx.payer.evv_codes"
+        " and ctx.payer.requires_evv(ctx.line.code, ctx.line.date, ctx.line.modifiers)",
     )
 
 
