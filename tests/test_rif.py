@@ -281,3 +281,16 @@ class TestGenerated:
 def test_all() -> None:
     """__all__ is exact."""
     assert sorted(rif.__all__) == sorted(dir(rif))
+
+
+class TestHugeNumbers:
+    def test_a_unit_count_with_a_huge_exponent_is_refused_at_once(self, tmp_path: Path) -> None:
+        """REV_CNTR_UNIT_CNT of ``1e999999999`` makes its claim a RifError naming the row
+        (it used to reach ``int()`` and run for hours); the other claims still read."""
+        path = tmp_path / "huge.rif"
+        rows = clean_rows()
+        rows[0]["REV_CNTR_UNIT_CNT"] = "1e999999999"
+        write(path, rows)
+        found = list(read_claims(path))
+        assert isinstance(found[0], RifError)
+        assert "REV_CNTR_UNIT_CNT" in str(found[0])
