@@ -284,7 +284,8 @@ def _expected(ctx: Context) -> int | Decimal | None:
         return None
     if (
         code.unit is BillingUnit.FIFTEEN_MINUTES
-        and ctx.claim.bill_class == "34"
+        and ctx.claim.type_of_bill is not None
+        and ctx.claim.type_of_bill.startswith("34", 1)
         and policy.method is _units.TimedMethod.TOTAL_TIME
     ):
         day = _therapy_day_minutes(ctx).get((line.date, _therapy_bucket(ctx)), {})

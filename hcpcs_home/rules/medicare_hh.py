@@ -52,11 +52,34 @@ def _in_person_visit(line: ClaimLine) -> bool:
     )
 
 
+def _in_person_lines(ctx: Context) -> list[ClaimLine]:
+    """The claim's in-person visit lines (memoised for the claim)."""
+    found: list[ClaimLine] | None = ctx.claim_memo.get("hh_in_person")
+    if found is None:
+        found = ctx.claim_memo["hh_in_person"] = [
+            li for li in ctx.claim.lines if _in_person_visit(li)
+        ]
+    return found
+
+
+def _telehealth_only_days(ctx: Context) -> frozenset[_dt.date]:
+    """The days with a telehealth line and no in-person visit (memoised for the claim)."""
+    found: frozenset[_dt.date] | None = ctx.claim_memo.get("hh_telehealth_only")
+    if found is None:
+        visits = {li.date for li in _in_person_lines(ctx)}
+        found = ctx.claim_memo["hh_telehealth_only"] = frozenset(
+            li.date
+            for li in ctx.claim.lines
+            if li.code in TELEHEALTH_CODES and li.date not in visits
+        )
+    return found
+
+
 def _first_visit(ctx: Context) -> _dt.date | None:
     """The date of the first in-person visit line (memoised for the claim)."""
     memo = ctx.claim_memo
     if "hh_first_visit" not in memo:
-        days = [li.date for li in ctx.claim.lines if _in_person_visit(li)]
+        days = [li.date for li in _in_person_lines(ctx)]
         memo["hh_first_visit"] = min(days) if days else None
     found: _dt.date | None = memo["hh_first_visit"]
     return found
@@ -130,11 +153,7 @@ def dated_on_telehealth() -> Pred:
 
     def test(ctx: Context) -> bool:
         line = ctx.line
-        if line is None:
-            return False
-        days = [li.date for li in ctx.claim.lines if li.code in TELEHEALTH_CODES]
-        visits = {li.date for li in ctx.claim.lines if _in_person_visit(li)}
-        return line.date in days and line.date not in visits
+        return line is not None and line.date in _telehealth_only_days(ctx)
 
     return test
 
@@ -165,10 +184,8 @@ def skilled_visit_billed() -> Pred:
     """The claim has an in-person skilled visit line: PT, OT, SLP, nursing or medical
     social services (042X-044X, 055X, 056X); aide visits and telehealth lines are not."""
     return lambda ctx: any(
-        _in_person_visit(li)
-        and li.revenue_code is not None
-        and li.revenue_code[:3] in _SKILLED_FAMILIES
-        for li in ctx.claim.lines
+        li.revenue_code is not None and li.revenue_code[:3] in _SKILLED_FAMILIES
+        for li in _in_person_lines(ctx)
     )
 
 
