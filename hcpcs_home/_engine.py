@@ -1850,22 +1850,6 @@ class Report(Sequence[Finding]):
 
 # The public classes belong to hcpcs_home.policy, which re-exports them: that is
 # where people find them, and where pickles and the reference say they live.
-for _cls in (
-    And,
-    Context,
-    Explanation,
-    Finding,
-    Fix,
-    Leaf,
-    Not,
-    Or,
-    Predicate,
-    Report,
-    Rule,
-    RuleSet,
-    Scope,
-    Severity,
-    Vocabulary,
-):
-    _cls.__module__ = "hcpcs_home.policy"
-del _cls
+for _name in __all__:
+    globals()[_name].__module__ = "hcpcs_home.policy"
+del _name
