@@ -1080,6 +1080,9 @@ class Rule:
 _Step = tuple["Rule", "bool | Predicate"]
 #: A compiled plan: checks each line of a claim, appending findings to the list.
 _LineChecker = Callable[["Context", list["Finding"]], None]
+#: A plan for one payer and type of bill: the compiled line checker, and the claim rules
+#: left active with what is left of their predicates.
+_Plan = tuple[_LineChecker, list[_Step]]
 
 
 class _Facts(dict[str, Any]):
@@ -1247,17 +1250,14 @@ class RuleSet:
     # Compiled line-rule plans by (payer identity, type of bill) and, for claims
     # read from files (each with its own equal Payer), by (payer, type of bill);
     # see _plan().  Derived state: no part in equality, hashing, repr or pickling.
-    _plans: dict[tuple[int, str | None], tuple[Payer, _LineChecker]] = attrs.field(
+    _plans: dict[tuple[int, str | None], tuple[Payer, _Plan]] = attrs.field(
         init=False, factory=dict, eq=False, hash=False, repr=False
     )
-    _plans_by_value: dict[tuple[Payer, str | None], _LineChecker] = attrs.field(
+    _plans_by_value: dict[tuple[Payer, str | None], _Plan] = attrs.field(
         init=False, factory=dict, eq=False, hash=False, repr=False
     )
     _lock: threading.Lock = attrs.field(
         init=False, factory=threading.Lock, eq=False, hash=False, repr=False
-    )
-    _derived: dict[Any, Any] = attrs.field(
-        init=False, factory=dict, eq=False, hash=False, repr=False
     )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -1270,7 +1270,6 @@ class RuleSet:
         object.__setattr__(self, "_plans", {})
         object.__setattr__(self, "_plans_by_value", {})
         object.__setattr__(self, "_lock", threading.Lock())
-        object.__setattr__(self, "_derived", {})
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -1333,10 +1332,10 @@ class RuleSet:
         header = Context(claim, catalog=catalog)
         if batch is not None:
             header.claim_memo["batch"] = batch
-        check_lines, found = self._plan(header)
+        (check_lines, claim_steps), found = self._plan(header)
         check_lines(header, found)
         day = claim.statement_from
-        for rule, test in self._claim_steps(header):
+        for rule, test in claim_steps:
             try:
                 if rule.applies_on(day) and (isinstance(test, bool) or test(header)):
                     found.append(rule._finding(header))
@@ -1344,41 +1343,10 @@ class RuleSet:
                 found.append(_failed(rule, header, exc))
         return found
 
-    def _claim_steps(self, header: Context) -> list[_Step]:
-        """The claim rules left once the header is known, with what is left of their
-        predicates (settled once per payer and type of bill, like the line rules)."""
-        payer = header.payer
-        key = ("claim steps", id(payer), header.claim.type_of_bill)
-        found = self._derived.get(key)
-        if found is not None and found[0] is payer:
-            return found[1]  # type: ignore[no-any-return]
-        steps: list[_Step] = []
-        for rule in self._claim_rules:
-            if not rule.applies_to(payer):
-                continue
-            try:
-                test = rule.when._specialize(header)
-            except Exception:  # raised again, and reported, when the rule is evaluated
-                test = rule.when
-            if test is not False:
-                steps.append((rule, test))
-        if len(self._derived) >= 64:
-            self._derived.clear()
-        self._derived[key] = (payer, steps)
-        return steps
-
-    @property
-    def _claim_rules(self) -> tuple[Rule, ...]:
-        found = self._derived.get("claim rules")
-        if found is None:
-            found = self._derived["claim rules"] = tuple(
-                r for r in self.rules if r.scope is Scope.CLAIM
-            )
-        return found
-
-    def _plan(self, header: Context) -> tuple[_LineChecker, list[Finding]]:
+    def _plan(self, header: Context) -> tuple[_Plan, list[Finding]]:
         """The line rules left once the claim header (payer, type of bill) is known,
-        compiled into one function, and the findings of rules that failed on the header.
+        compiled into one function, the claim rules left with their residual
+        predicates, and the findings of line rules that failed on the header.
 
         Parts of a rule that read only the header are settled here (a 34X rule on
         a 32X claim, a payer flag that is off, a rule for another payer), once per
@@ -1399,30 +1367,40 @@ class RuleSet:
 
     def _new_plan(
         self, header: Context, key: tuple[int, str | None]
-    ) -> tuple[_LineChecker, list[Finding]]:
+    ) -> tuple[_Plan, list[Finding]]:
         payer, type_of_bill = header.payer, header.claim.type_of_bill
         try:
-            check_lines = self._plans_by_value.get((payer, type_of_bill))
+            plan = self._plans_by_value.get((payer, type_of_bill))
         except TypeError:  # a payer with an unhashable field: no sharing
-            check_lines = None
+            plan = None
         failed: list[Finding] = []
-        if check_lines is None:
-            steps, failed = self._steps(header)
-            check_lines = _PlanWriter(self, header).compile(steps)
+        if plan is None:
+            steps, claim_steps, failed = self._steps(header)
+            plan = (_PlanWriter(self, header).compile(steps), claim_steps)
             if failed:  # settled again for the next claim, so it fails there too
-                return check_lines, failed
+                return plan, failed
             with contextlib.suppress(TypeError):  # an unhashable payer: no sharing
-                _bounded(self._plans_by_value)[(payer, type_of_bill)] = check_lines
-        _bounded(self._plans)[key] = (payer, check_lines)
-        return check_lines, failed
+                _bounded(self._plans_by_value)[(payer, type_of_bill)] = plan
+        _bounded(self._plans)[key] = (payer, plan)
+        return plan, failed
 
-    def _steps(self, header: Context) -> tuple[list[_Step], list[Finding]]:
-        """Each active line rule with its residual predicate (``True`` where the header
-        settled it as holding), and the findings of rules whose header parts raised."""
+    def _steps(self, header: Context) -> tuple[list[_Step], list[_Step], list[Finding]]:
+        """Each active line rule and each active claim rule with its residual predicate
+        (``True`` where the header settled it as holding), and the findings of line
+        rules whose header parts raised."""
         steps: list[_Step] = []
+        claim_steps: list[_Step] = []
         failed: list[Finding] = []
         for rule in self.rules:
-            if rule.scope is not Scope.LINE or not rule.applies_to(header.payer):
+            if not rule.applies_to(header.payer):
+                continue
+            if rule.scope is Scope.CLAIM:
+                try:
+                    part = rule.when._specialize(header)
+                except Exception:  # raised again, and reported, when the rule is evaluated
+                    part = rule.when
+                if part is not False:
+                    claim_steps.append((rule, part))
                 continue
             try:
                 test = rule.when._specialize(header)
@@ -1431,7 +1409,7 @@ class RuleSet:
                 continue
             if test is not False:
                 steps.append((rule, test))
-        return steps, failed
+        return steps, claim_steps, failed
 
     def _plan_source(self, payer: Payer | str, type_of_bill: str | None = None) -> str:
         """The Python source a check runs for the line rules of a claim of ``payer``
@@ -1442,7 +1420,7 @@ class RuleSet:
         """
         day = _dt.date(2000, 1, 1)  # header predicates read only the payer and type of bill
         header = Context(Claim(payer, day, day, type_of_bill=type_of_bill))
-        steps, _ = self._steps(header)
+        steps, _, _ = self._steps(header)
         return _PlanWriter(self, header).write(steps)[0]
 
     def to_data(self) -> dict[str, Any]:

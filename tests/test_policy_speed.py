@@ -174,7 +174,7 @@ class TestPlanSource:
     def test_every_active_rule_is_in_the_source(self, payer: str, bill: str | None) -> None:
         source = DEFAULT_RULES._plan_source(payer, bill)
         claim = Claim(payer, "2024-03-01", "2024-03-31", type_of_bill=bill)
-        steps, failed = DEFAULT_RULES._steps(Context(claim))
+        steps, _, failed = DEFAULT_RULES._steps(Context(claim))
         assert not failed
         assert [r.id for r, _ in steps] == [
             line.split()[1].rstrip(":")
@@ -235,7 +235,7 @@ class TestGeneratedSource:
         import linecache
 
         claim = Claim("medicare", "2024-03-01", "2024-03-31", type_of_bill="0329")
-        check_lines, _ = DEFAULT_RULES._plan(Context(claim))
+        (check_lines, _), _ = DEFAULT_RULES._plan(Context(claim))
         code = check_lines.__code__
         assert code.co_filename.startswith("<hcpcs_home line rules ")
         assert (
