@@ -232,6 +232,10 @@ class Context:
             codes[code] = found
         return found
 
+    def services_by_id(self) -> dict[str, Service]:
+        """The claim's services by id, built once per claim (do not change it)."""
+        return _services_by_id(self.claim, self.claim_memo)
+
     def frozen(self) -> Context:
         """This context as it is now, apart from the one a check moves from line to line
         (a finding explains itself later from it)."""

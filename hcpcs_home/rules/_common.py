@@ -214,7 +214,7 @@ def _therapy_day_minutes(ctx: Context) -> dict[tuple[_dt.date, str | None], dict
     if memo is not None:
         return memo  # type: ignore[no-any-return]
     memo = {}
-    by_id = ctx.claim_memo.get("services_by_id") or {s.id: s for s in ctx.claim.services}
+    by_id = ctx.services_by_id()
     for i, line in enumerate(ctx.claim.lines):
         code = ctx.lookup(line.code)
         if code is None or code.unit is not BillingUnit.FIFTEEN_MINUTES:
@@ -293,20 +293,7 @@ def _expected(ctx: Context) -> int | Decimal | None:
             return _units.total_time_units(day, policy=policy)[line.code]
     if minutes > _units.MAX_LINE_MINUTES:
         return None
-    key = (id(code), minutes, id(policy))
-    found = _UNITS.get(key)
-    if found is not None and found[0] is code and found[1] is policy:
-        return found[2]
-    units = _units.billable_units(code, minutes, policy=policy)
-    if len(_UNITS) >= 8192:  # odd minutes from many files: stay bounded
-        _UNITS.clear()
-    _UNITS[key] = (code, policy, units)
-    return units
-
-
-#: Units by (code, minutes, unit policy) identity, each entry keeping its code and
-#: policy alive so an id is not reused while the entry stands (both are immutable).
-_UNITS: dict[tuple[int, int, int], tuple[Any, Any, int | Decimal]] = {}
+    return _units.billable_units(code, minutes, policy=policy)
 
 
 def expected_therapy_modifier(ctx: Context) -> str | None:

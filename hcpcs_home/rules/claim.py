@@ -133,7 +133,7 @@ def authorization_referenced() -> Pred:
         found: set[int] | None = ctx.claim_memo.get("auth_lines")
         if found is None:  # once per claim: the lines naming an authorization it carries
             carried = {a.number for a in claim.authorizations}
-            by_id = {s.id: s for s in claim.services}
+            by_id = ctx.services_by_id()
             found = ctx.claim_memo["auth_lines"] = set()
             for i, line in enumerate(claim.lines):
                 if line.prior_auth in carried:
