@@ -45,7 +45,44 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
         return _read(name)
 
 
+#: A table read by :func:`read_keyed`: its header, and each data line's text by its first cell.
+Keyed = tuple[tuple[str, ...], dict[str, str]]
+
+
+@functools.cache
+def _keyed(name: str) -> Keyed:
+    text = _text(name)
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#") and ln.strip()]
+    header = tuple(lines[0].split("\t"))
+    return header, {ln.partition("\t")[0]: ln for ln in lines[1:]}
+
+
+def read_keyed(name: str) -> Keyed:
+    """The header of ``hcpcs_home/data/<name>`` and its data lines, unparsed, by first cell.
+
+    For the big tables (6,440 release codes) most of whose rows a process
+    never reads: a row is split by :func:`parse_row` when it is first wanted.
+    Do not change the returned dict (it is cached); copy it.
+    """
+    with _lock:
+        return _keyed(name)
+
+
+def parse_row(name: str, header: tuple[str, ...], line: str) -> dict[str, str]:
+    """One data line of ``name`` (from :func:`read_keyed`) as a dict keyed by the header."""
+    cells = line.split("\t")
+    if len(cells) != len(header):
+        raise ValueError(f"{name} row {cells[0]!r}: {len(cells)} cells, {len(header)} columns")
+    return dict(zip(header, cells, strict=True))
+
+
 def provenance(name: str) -> list[str]:
     """The ``#`` header lines of a table, without the ``#``."""
     text = _text(name)
-    return [ln[1:].strip() for ln in text.splitlines() if ln.startswith("#")]
+    found = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            found.append(line[1:].strip())
+        elif line.strip():
+            break  # the comment block ends where the header row begins
+    return found

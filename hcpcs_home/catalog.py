@@ -7,7 +7,9 @@ coverage and processing note, read from the compact tables
 ``tools/build_release.py`` builds from CMS's file.  Above it, the *curated*
 home-care layer, ``hcpcs_home/data/codes.tsv``: unit, discipline, credentials,
 settings and revenue codes reviewed against public sources.  Every table is
-read once, lazily, on first use.
+read once, lazily, on first use, and a row becomes a value when it is first
+looked up: checking a claim of curated codes reads neither the 6,440 release
+codes nor the modifiers it does not carry.
 
 Iterating a :class:`Catalog` (and :meth:`Catalog.filter`) walks the curated
 layer; :meth:`Catalog.lookup`, indexing and ``in`` know every code of the
@@ -37,9 +39,7 @@ from typing import Any
 
 import attrs
 
-from ._cms_file import cms_release_parts
-from ._cms_file import load_cms_file as _load_cms_file
-from ._tables import provenance, read_table
+from ._tables import parse_row, provenance, read_keyed, read_table
 from .codes import (
     BillingUnit,
     Code,
@@ -85,9 +85,29 @@ CMS_RELEASE = "2019 annual"
 _ALPHANUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _NOT_RECORDED = _dt.date(1900, 1, 1)
 
-#: A compact validity-layer row: added, terminated, action, coverage, processing note,
-#: unit name, minimum minutes, descriptor.
-_Row = tuple[str, str, str, str, str, str, str, str]
+#: The columns of the bundled validity layer's tables (``tools/build_release.py`` writes them).
+_RELEASE_COLUMNS = {
+    "release_codes.tsv": (
+        "code",
+        "added",
+        "terminated",
+        "action",
+        "coverage",
+        "note",
+        "unit",
+        "min",
+        "short",
+    ),
+    "release_modifiers.tsv": (
+        "modifier",
+        "added",
+        "terminated",
+        "action",
+        "coverage",
+        "short",
+        "descriptor",
+    ),
+}
 
 
 class Release:
@@ -132,26 +152,52 @@ class Release:
         """The release's name."""
         self.published = published
         """The date CMS published the release, if known."""
-        table: dict[str, Code | _Row] = {}
+        table: dict[str, Code | str] = {}
         for c in codes:
             if not isinstance(c, Code):
                 raise InvalidFieldError("codes", c, "is not a Code")
             table[c.code] = c
-        self._codes = dict(sorted(table.items()))
-        self._modifiers = _index_modifiers(modifiers)
+        # A value is a built entry or, in the bundled release, its table line not yet
+        # parsed; ``None`` is the bundled table not yet read (see _code_table).
+        self._codes: dict[str, Code | str] | None = dict(sorted(table.items()))
+        self._modifiers: dict[str, Modifier | str] | None = _index_modifiers(modifiers)
 
     @classmethod
-    def _from_rows(
-        cls,
-        name: str,
-        published: _dt.date | None,
-        codes: dict[str, Code | _Row],
-        modifiers: Iterable[Modifier],
-    ) -> Release:
+    def _bundled(cls, name: str, published: _dt.date | None) -> Release:
+        """The release of ``release_codes.tsv`` and ``release_modifiers.tsv``, each read
+        on first need."""
         release = cls(name, published=published)
-        release._codes = codes
-        release._modifiers = _index_modifiers(modifiers)
+        release._codes = release._modifiers = None
         return release
+
+    def _code_table(self) -> dict[str, Code | str]:
+        table = self._codes
+        return self._read("_codes", "release_codes.tsv") if table is None else table
+
+    def _modifier_table(self) -> dict[str, Modifier | str]:
+        table = self._modifiers
+        return self._read("_modifiers", "release_modifiers.tsv") if table is None else table
+
+    def _read(self, slot: str, name: str) -> dict[str, Any]:
+        """Read a bundled table into ``slot`` once, however many threads ask at once."""
+        with _release_lock:
+            table = getattr(self, slot)
+            if table is None:
+                header, lines = read_keyed(name)
+                columns = _RELEASE_COLUMNS[name]
+                if header != columns:
+                    raise InvalidFieldError(name, header, f"does not have the columns {columns}")
+                table = dict(sorted(lines.items()))
+                setattr(self, slot, table)
+        return table  # type: ignore[no-any-return]
+
+    def _modifier_entry(self, table: dict[str, Modifier | str], key: str) -> Modifier | None:
+        found = table.get(key)
+        if found is None or isinstance(found, Modifier):
+            return found
+        built = _line_to_release_modifier(found)
+        table[key] = built  # racing threads build equal values
+        return built
 
     @classmethod
     def from_cms_file(
@@ -164,7 +210,10 @@ class Release:
         :raises InvalidFieldError: the file cannot be read or is not a CMS file
             (see :func:`hcpcs_home._cms_file.read_cms_records`).
         """
-        file_name, codes, modifiers = cms_release_parts(path)
+        # Imported here, on the first CMS file read: checking claims never needs the reader.
+        from . import _cms_file
+
+        file_name, codes, modifiers = _cms_file.cms_release_parts(path)
         return cls(name or file_name, codes, modifiers, published=published)
 
     def code(self, value: object) -> Code | None:
@@ -173,23 +222,25 @@ class Release:
             key = normalize_code(value)
         except UnknownCodeError:
             return None
-        found = self._codes.get(key)
+        table = self._code_table()
+        found = table.get(key)
         if found is None or isinstance(found, Code):
             return found
-        built = _row_to_release_code(key, found, self.name)
-        self._codes[key] = built  # racing threads build equal values
+        built = _line_to_release_code(found, self.name)
+        table[key] = built  # racing threads build equal values
         return built
 
     def modifier(self, value: object) -> Modifier | None:
         """The release's entry for a modifier, ``None`` when absent or malformed."""
         try:
-            return self._modifiers.get(normalize_modifier(value))
+            key = normalize_modifier(value)
         except UnknownModifierError:
             return None
+        return self._modifier_entry(self._modifier_table(), key)
 
     def codes(self) -> Iterator[Code]:
         """Every procedure code of the release, in code order."""
-        return (c for c in map(self.code, list(self._codes)) if c is not None)
+        return (c for c in map(self.code, list(self._code_table())) if c is not None)
 
     def modifiers(self, **criteria: Any) -> Iterator[Modifier]:
         """The release's modifiers, in code order, that match every given attribute.
@@ -202,25 +253,36 @@ class Release:
         for name in criteria:
             if name not in _MODIFIER_CRITERIA:
                 raise InvalidFieldError(name, criteria[name], "is not a modifier attribute")
-        return (
-            m
-            for m in self._modifiers.values()
-            if all(getattr(m, k) == v for k, v in criteria.items())
-        )
+        return self._matching_modifiers(criteria)
+
+    def _matching_modifiers(self, criteria: dict[str, Any]) -> Iterator[Modifier]:
+        table = self._modifier_table()
+        # A line not yet built without a curated assertion becomes a modifier that
+        # asserts nothing: build it only if such a modifier can match.
+        plain = {a.name: a.default for a in attrs.fields(Modifier) if a.name in criteria}
+        plain_fits = all(plain[k] == v for k, v in criteria.items())
+        asserted = _assertions()
+        for key, entry in list(table.items()):
+            if isinstance(entry, str) and not plain_fits and key not in asserted:
+                continue
+            m = self._modifier_entry(table, key)
+            if m is not None and all(getattr(m, k) == v for k, v in criteria.items()):
+                yield m
 
     def code_ids(self) -> tuple[str, ...]:
         """Every procedure code of the release, as text, sorted."""
-        return tuple(self._codes)
+        return tuple(self._code_table())
 
     def modifier_ids(self) -> tuple[str, ...]:
         """Every modifier of the release, as text, sorted."""
-        return tuple(self._modifiers)
+        return tuple(self._modifier_table())
 
     def __contains__(self, value: object) -> bool:
         return self.code(value) is not None or self.modifier(value) is not None
 
     def __repr__(self) -> str:
-        return f"<Release {self.name}: {len(self._codes)} codes, {len(self._modifiers)} modifiers>"
+        codes, modifiers = len(self._code_table()), len(self._modifier_table())
+        return f"<Release {self.name}: {codes} codes, {modifiers} modifiers>"
 
 
 _MODIFIER_CRITERIA = frozenset(
@@ -228,8 +290,8 @@ _MODIFIER_CRITERIA = frozenset(
 )
 
 
-def _index_modifiers(modifiers: Iterable[Modifier]) -> dict[str, Modifier]:
-    table: dict[str, Modifier] = {}
+def _index_modifiers(modifiers: Iterable[Modifier]) -> dict[str, Modifier | str]:
+    table: dict[str, Modifier | str] = {}
     for m in modifiers:
         if not isinstance(m, Modifier):
             raise InvalidFieldError("modifiers", m, "is not a Modifier")
@@ -237,8 +299,11 @@ def _index_modifiers(modifiers: Iterable[Modifier]) -> dict[str, Modifier]:
     return dict(sorted(table.items()))
 
 
-def _row_to_release_code(code: str, row: _Row, release: str) -> Code:
-    added, terminated, _action, coverage, note, unit, minimum, descriptor = row
+_release_lock = threading.Lock()
+
+
+def _line_to_release_code(line: str, release: str) -> Code:
+    code, added, terminated, _action, coverage, note, unit, minimum, descriptor = line.split("\t")
     cov = Coverage(coverage) if coverage else None
     return Code(
         code=code,
@@ -253,6 +318,19 @@ def _row_to_release_code(code: str, row: _Row, release: str) -> Code:
         terminated=_date(terminated),
         source=f"CMS HCPCS Level II file, {release} release (validity layer: not curated)",
         curated=False,
+    )
+
+
+def _line_to_release_modifier(line: str) -> Modifier:
+    code, added, terminated, _action, coverage, short, descriptor = line.split("\t")
+    return Modifier(
+        code=code,
+        descriptor=descriptor,
+        short_descriptor=short,
+        effective=_date(added) or _NOT_RECORDED,
+        terminated=_date(terminated),
+        coverage=coverage or None,
+        **_assertion_fields(code),
     )
 
 
@@ -287,8 +365,29 @@ class Catalog(Mapping[str, Code]):
             table[c.code] = c
         if release is not None and not isinstance(release, Release):
             raise InvalidFieldError("release", release, "is not a Release")
-        self._codes = dict(sorted(table.items()))
+        # A value is a built Code or, in the shipped catalog, its codes.tsv line not
+        # yet parsed (built on first lookup; see _entries for every code).
+        self._codes: dict[str, Code | str] = dict(sorted(table.items()))
         self._release = release
+
+    @classmethod
+    def _shipped(cls, release: Release) -> Catalog:
+        """The curated ``codes.tsv`` over ``release``, each row parsed on first need."""
+        catalog = cls(release=release)
+        catalog._codes = dict(sorted(read_keyed("codes.tsv")[1].items()))
+        return catalog
+
+    def _entry(self, key: str) -> Code | None:
+        found = self._codes.get(key)
+        if found is None or isinstance(found, Code):
+            return found
+        built = _line_to_code(found)
+        self._codes[key] = built  # racing threads build equal values
+        return built
+
+    def _entries(self) -> dict[str, Code]:
+        """Every curated code, built."""
+        return {key: self._entry(key) for key in list(self._codes)}  # type: ignore[misc]
 
     @classmethod
     def from_cms_file(cls, path: Any, *, curated: Iterable[Code] | None = None) -> Catalog:
@@ -308,7 +407,7 @@ class Catalog(Mapping[str, Code]):
 
     def with_release(self, release: Release | None) -> Catalog:
         """The same curated codes over another release (a newer CMS file)."""
-        return Catalog(self._codes.values(), release=release)
+        return Catalog(self.codes(), release=release)
 
     def __getitem__(self, key: str) -> Code:
         return self.lookup(key)
@@ -338,7 +437,7 @@ class Catalog(Mapping[str, Code]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Catalog):
-            return self._codes == other._codes and self._release is other._release
+            return self._entries() == other._entries() and self._release is other._release
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
@@ -351,7 +450,7 @@ class Catalog(Mapping[str, Code]):
 
     def codes(self) -> Iterator[Code]:
         """Iterate the curated :class:`~hcpcs_home.codes.Code` values in code order."""
-        return iter(self._codes.values())
+        return iter(self._entries().values())
 
     def lookup(self, code: object, *, on: _dt.date | None = None) -> Code:
         """Return the entry for ``code``, optionally checking it is in effect ``on`` a date.
@@ -366,7 +465,7 @@ class Catalog(Mapping[str, Code]):
             key = normalize_code(code)
         except UnknownCodeError:
             raise UnknownCodeError(code, self.suggest(code)) from None
-        found = self._codes.get(key)
+        found = self._entry(key)
         if found is None and self._release is not None:
             found = self._release.code(key)
         if found is None:
@@ -489,7 +588,7 @@ class Catalog(Mapping[str, Code]):
             _check_date(on)
         return Catalog(
             code
-            for code in self._codes.values()
+            for code in self.codes()
             if (d is None or code.discipline is d)
             and (u is None or code.unit is u)
             and (c is None or c in code.credentials)
@@ -500,7 +599,7 @@ class Catalog(Mapping[str, Code]):
         )
 
     def _repr_html_(self) -> str:
-        codes = list(self._codes.values())
+        codes = list(self.codes())
         if not codes:
             return "<p>empty catalog</p>"
         columns = [
@@ -581,12 +680,7 @@ def default_catalog() -> Catalog:
     if _default is None:
         with _lock:
             if _default is None:
-                starts = _program_starts()
-                curated = (
-                    _with_program_start(c, starts)
-                    for c in _codes_from_rows(read_table("codes.tsv"))
-                )
-                _default = Catalog(curated, release=_bundled_release())
+                _default = Catalog._shipped(_bundled_release())
     return _default
 
 
@@ -629,51 +723,40 @@ def lookup_modifier(modifier: object, *, on: _dt.date | None = None) -> Modifier
 
 
 def _bundled_release() -> Release:
-    """The validity layer from ``release_codes.tsv`` and ``release_modifiers.tsv``."""
-    header = dict(line.split(": ", 1) for line in provenance("release_codes.tsv") if ": " in line)
-    name = header["release"]
-    codes: dict[str, Code | _Row] = {
-        r["code"]: (
-            r["added"],
-            r["terminated"],
-            r["action"],
-            r["coverage"],
-            r["note"],
-            r["unit"],
-            r["min"],
-            r["short"],
-        )
-        for r in read_table("release_codes.tsv")
-    }
-    modifiers = (
-        Modifier(
-            code=r["modifier"],
-            descriptor=r["descriptor"],
-            short_descriptor=r["short"],
-            effective=_date(r["added"]) or _NOT_RECORDED,
-            terminated=_date(r["terminated"]),
-            coverage=r["coverage"] or None,
-        )
-        for r in read_table("release_modifiers.tsv")
+    """The validity layer of ``release_codes.tsv`` and ``release_modifiers.tsv``.
+
+    Only the release's name and date are read here (from the header of the
+    modifier table, the smaller of the two, which ``tools/build_release.py``
+    writes with the code table from the same CMS file); each table is read when
+    first needed.
+    """
+    header = dict(
+        line.split(": ", 1) for line in provenance("release_modifiers.tsv") if ": " in line
     )
-    return Release._from_rows(name, _date(header["published"]), codes, modifiers)
+    return Release._bundled(header["release"], _date(header["published"]))
+
+
+def _assertion_fields(code: str) -> dict[str, Any]:
+    """The curated assertions of ``modifier_assertions.tsv`` about a modifier, as
+    :class:`~hcpcs_home.modifiers.Modifier` fields (none for a modifier not listed)."""
+    row = _assertions().get(code)
+    if row is None:
+        return {}
+    return {
+        "role": ModifierRole[row["role"]],
+        "discipline": Discipline[row["discipline"]] if row["discipline"] else None,
+        "credential": Credential[row["credential"]] if row["credential"] else None,
+        "assistant": row["assistant"] == "yes",
+        "telehealth": row["telehealth"] == "yes",
+        "source": row["source"],
+        "curated": True,
+    }
 
 
 def _with_assertions(modifier: Modifier) -> Modifier:
     """``modifier`` with the curated assertions of ``modifier_assertions.tsv``, if any."""
-    row = _assertions().get(modifier.code)
-    if row is None:
-        return modifier
-    return attrs.evolve(
-        modifier,
-        role=ModifierRole[row["role"]],
-        discipline=Discipline[row["discipline"]] if row["discipline"] else None,
-        credential=Credential[row["credential"]] if row["credential"] else None,
-        assistant=row["assistant"] == "yes",
-        telehealth=row["telehealth"] == "yes",
-        source=row["source"],
-        curated=True,
-    )
+    fields = _assertion_fields(modifier.code)
+    return attrs.evolve(modifier, **fields) if fields else modifier
 
 
 @functools.cache
@@ -681,17 +764,13 @@ def _assertions() -> dict[str, dict[str, str]]:
     return {r["modifier"]: r for r in read_table("modifier_assertions.tsv")}
 
 
+@functools.cache
 def _program_starts() -> dict[str, _dt.date]:
     """First dates of service the program takes a code, where they differ from HCPCS's."""
     return {
         r["code"]: _dt.date.fromisoformat(r["program_start"])
         for r in read_table("program_dates.tsv")
     }
-
-
-def _with_program_start(code: Code, starts: Mapping[str, _dt.date]) -> Code:
-    start = starts.get(code.code)
-    return code if start is None else attrs.evolve(code, program_start=start)
 
 
 @functools.cache
@@ -711,13 +790,13 @@ def _date(text: str) -> _dt.date | None:
     return _dt.date.fromisoformat(text) if text else None
 
 
-def _codes_from_rows(rows: Iterable[Mapping[str, str]]) -> Iterator[Code]:
-    """The code table's rows (read by :func:`hcpcs_home._tables.read_table`) as codes."""
-    for number, row in enumerate(rows, start=2):
-        try:
-            yield _row_to_code(row)
-        except Exception as exc:  # pragma: no cover - the shipped table is tested
-            raise InvalidFieldError(f"codes.tsv row {number}", row, str(exc)) from exc
+def _line_to_code(line: str) -> Code:
+    """One line of the curated code table (``codes.tsv``) as a code."""
+    header = read_keyed("codes.tsv")[0]
+    try:
+        return _row_to_code(parse_row("codes.tsv", header, line))
+    except Exception as exc:  # pragma: no cover - the shipped table is tested
+        raise InvalidFieldError("codes.tsv row", line[:40], str(exc)) from exc
 
 
 def _row_to_code(row: Mapping[str, str]) -> Code:
@@ -743,6 +822,7 @@ def _row_to_code(row: Mapping[str, str]) -> Code:
         terminated=_date(row["terminated"]),
         replaced_by=row["replaced_by"].split(),
         source=row["source"],
+        program_start=_program_starts().get(row["code"]),
     )
 
 
@@ -755,4 +835,7 @@ def load_cms_file(path: Any) -> Iterator[Code]:
     :meth:`Catalog.with_release`).  See :mod:`hcpcs_home._cms_file` for the
     record layout.
     """
-    return _load_cms_file(path)
+    # Imported here, on the first CMS file read: checking claims never needs the reader.
+    from . import _cms_file
+
+    return _cms_file.load_cms_file(path)

@@ -7,8 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import itertools
+import json
 import math
 import pickle
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,8 +21,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hcpcs_home import catalog as catalog_module
 from hcpcs_home._cms_file import CmsRecord, read_cms_records
-from hcpcs_home._tables import read_table
+from hcpcs_home._tables import provenance, read_table
 from hcpcs_home.catalog import (
     CMS_RELEASE,
     Catalog,
@@ -1115,3 +1120,134 @@ class TestCuratedFamilies:
         assert ("T2025", "T2024") == (cat.suggest("T2025X"), cat.suggest("T2024X"))
         hospice_only = Catalog([lookup("T2045")], release=cat.release)
         assert "T2045" != hospice_only.suggest("T2035")
+
+
+#: A fresh process that records which data tables it reads and which modules it imports
+#: while checking a claim of curated codes, then looks up a code only CMS's release knows.
+LAZY_SCRIPT = """
+import json, pkgutil, sys
+read = []
+get_data = pkgutil.get_data
+def logged(package, resource):
+    read.append(resource)
+    return get_data(package, resource)
+pkgutil.get_data = logged
+from hcpcs_home import Claim, ClaimLine, check, lookup, payers
+claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329",
+              lines=[ClaimLine("G0151", "2024-03-04", 3, modifiers=["GP"], revenue_code="0421")])
+report = check(claim)
+first = {"read": sorted(set(read)), "modules": sorted(m for m in sys.modules if "hcpcs" in m),
+         "lines": len(report.claim.lines)}
+e0110 = lookup("E0110")
+print(json.dumps({"first": first, "then": sorted(set(read)), "curated": e0110.curated}))
+"""
+
+
+@pytest.fixture(scope="module")
+def fresh() -> dict[str, Any]:
+    """What :data:`LAZY_SCRIPT` saw in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY_SCRIPT], capture_output=True, text=True, timeout=300
+    )
+    assert "" == done.stderr
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found
+
+
+class TestLazyTables:
+    """The shipped tables are read when first needed, and a row built when first looked up."""
+
+    def test_curated_claim_reads_no_release_codes(self, fresh: dict[str, Any]) -> None:
+        """Checking a claim of curated codes reads the curated table and the modifiers,
+        not the 6,440 codes of the CMS release."""
+        assert 1 == fresh["first"]["lines"]
+        assert {"codes.tsv", "release_modifiers.tsv"} <= set(fresh["first"]["read"])
+        assert "release_codes.tsv" not in fresh["first"]["read"]
+
+    def test_release_codes_read_for_an_uncurated_code(self, fresh: dict[str, Any]) -> None:
+        """Looking up a code outside the curated layer reads the release's code table."""
+        assert (False, True) == (fresh["curated"], "release_codes.tsv" in fresh["then"])
+
+    def test_cms_file_reader_not_imported(self, fresh: dict[str, Any]) -> None:
+        """Checking a claim does not import the CMS file reader."""
+        assert "hcpcs_home.catalog" in fresh["first"]["modules"]
+        assert "hcpcs_home._cms_file" not in fresh["first"]["modules"]
+
+    @pytest.mark.parametrize(
+        "criteria",
+        [
+            {},
+            {"role": ModifierRole.THERAPY_DISCIPLINE},
+            {"role": None},
+            {"curated": True},
+            {"curated": False},
+            {"assistant": False, "telehealth": False},
+            {"discipline": Discipline.PHYSICAL_THERAPY},
+            {"credential": None, "curated": True},
+        ],
+    )
+    def test_modifiers_of_a_fresh_release(self, criteria: dict[str, Any]) -> None:
+        """A release whose modifiers are not yet built finds the same modifiers as one
+        whose modifiers are all built."""
+        built = catalog_module._bundled_release()
+        everything = list(built.modifiers())
+        fresh = catalog_module._bundled_release()
+        expected = [m for m in everything if all(getattr(m, k) == v for k, v in criteria.items())]
+        assert expected == list(fresh.modifiers(**criteria))
+        assert expected == list(built.modifiers(**criteria))
+
+    def test_shipped_catalog_equals_one_built_eagerly(self) -> None:
+        """The shipped catalog, built row by row on lookup, equals a catalog given every
+        code at once, and its release knows every code it lists."""
+        fresh = catalog_module.Catalog._shipped(catalog_module._bundled_release())
+        assert "G0151" in fresh and fresh["G0151"] == default_catalog()["G0151"]
+        assert Catalog(default_catalog().codes(), release=fresh.release) == fresh
+        release = fresh.release
+        assert release is not None
+        assert len(release.code_ids()) == len(list(release.codes()))
+
+    def test_release_tables_name_one_release(self) -> None:
+        """The code and modifier tables of the validity layer name the same CMS release and
+        date (the release's name is read from the smaller one)."""
+
+        def header(name: str) -> dict[str, str]:
+            lines = (line.split(": ", 1) for line in provenance(name) if ": " in line)
+            return {k: v for k, v in lines if k in ("source", "release", "published")}
+
+        assert header("release_codes.tsv") == header("release_modifiers.tsv")
+        assert CMS_RELEASE == header("release_codes.tsv")["release"]
+        release = default_catalog().release
+        assert release is not None
+        assert (CMS_RELEASE, dt.date(2018, 11, 2)) == (release.name, release.published)
+
+    def test_eight_threads_in_a_fresh_process(self) -> None:
+        """Eight threads looking up the same codes and modifiers first thing in a new
+        process all get equal answers and no error."""
+        script = textwrap.dedent(
+            """
+            import threading
+            from hcpcs_home import default_catalog
+            answers, errors = [], []
+            def work():
+                try:
+                    catalog = default_catalog()
+                    release = catalog.release
+                    answers.append((
+                        catalog.lookup("E0110"), catalog.lookup("G0151"),
+                        catalog.lookup_modifier("GP"), catalog.lookup_modifier("A1"),
+                        [m.code for m in release.modifiers(curated=True)],
+                        len(list(catalog.codes())), len(release.code_ids()),
+                    ))
+                except Exception as exc:
+                    errors.append(repr(exc))
+            threads = [threading.Thread(target=work) for _ in range(8)]
+            for t in threads: t.start()
+            for t in threads: t.join()
+            print(len(answers), len(errors), errors[:1], all(a == answers[0] for a in answers))
+            """
+        )
+        for _ in range(3):
+            done = subprocess.run(
+                [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+            )
+            assert ("8 0 [] True", "") == (done.stdout.strip(), done.stderr)
