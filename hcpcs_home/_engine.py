@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import enum
-import html
 import json
 import linecache
 import re
@@ -1807,6 +1806,8 @@ class Report(Sequence[Finding]):
         return "\n".join([head, *(str(f) for f in self.findings)])
 
     def _repr_html_(self) -> str:
+        import html  # on first display only: html loads its entity table, which a check never needs
+
         head = "".join(f"<th>{c}</th>" for c in self._COLUMNS)
         rows = "".join(
             "<tr>"

@@ -3,8 +3,9 @@
 Each table in ``hcpcs_home/data/`` starts with ``#`` lines naming its source,
 release and date, then a header row.  Nothing is read at import time.
 
-Tables are read through the package's loader (:func:`pkgutil.get_data`), so
-they are found in a wheel, a zip or a vendored copy alike; it costs a tenth of
+Tables are read through the package's loader (what :func:`pkgutil.get_data`
+does, without importing :mod:`pkgutil` and :mod:`importlib.util`), so they are
+found in a wheel, a zip or a vendored copy alike; it costs a fraction of
 importing :mod:`importlib.resources` (which pulls in ``tempfile`` and
 ``random``) on a fresh process's first check.
 """
@@ -12,17 +13,26 @@ importing :mod:`importlib.resources` (which pulls in ``tempfile`` and
 from __future__ import annotations
 
 import functools
-import pkgutil
+import os
 import threading
+from typing import Protocol, cast
+
+from . import data as _data
+
+
+class _Loader(Protocol):
+    def get_data(self, path: str) -> bytes: ...
+
 
 _lock = threading.Lock()
 
 
 def _text(name: str) -> str:
-    data = pkgutil.get_data("hcpcs_home.data", name)
-    if data is None:  # pragma: no cover - only a loader without get_data returns None
+    spec, folder = _data.__spec__, os.path.dirname(_data.__file__ or "")
+    loader = cast("_Loader | None", spec.loader if spec is not None else None)
+    if loader is None or not hasattr(loader, "get_data"):  # pragma: no cover - odd loaders
         raise FileNotFoundError(f"hcpcs_home/data/{name}")
-    return data.decode("utf-8")
+    return loader.get_data(os.path.join(folder, name)).decode("utf-8")
 
 
 @functools.cache

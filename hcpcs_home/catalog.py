@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import html
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -599,6 +598,8 @@ class Catalog(Mapping[str, Code]):
         )
 
     def _repr_html_(self) -> str:
+        import html  # on first display only: html loads its entity table, which a check never needs
+
         codes = list(self.codes())
         if not codes:
             return "<p>empty catalog</p>"

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-import html
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -914,6 +913,8 @@ class Claim:
         return rows
 
     def _repr_html_(self) -> str:
+        import html  # on first display only: html loads its entity table, which a check never needs
+
         head = "".join(f"<th>{html.escape(c)}</th>" for c in _UB04_COLUMNS)
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row.values()) + "</tr>"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-import html
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -382,6 +381,8 @@ class Code:
         return f"{self.code} ({self.code_set.value}): {self.descriptor}"
 
     def _repr_html_(self) -> str:
+        import html  # on first display only: html loads its entity table, which a check never needs
+
         rows = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
             f"<td style='text-align:left'>{html.escape(v)}</td></tr>"

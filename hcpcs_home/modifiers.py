@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-import html
 import re
 from typing import Any
 
@@ -201,6 +200,8 @@ class Modifier:
         }
 
     def _repr_html_(self) -> str:
+        import html  # on first display only: html loads its entity table, which a check never needs
+
         rows = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
             f"<td style='text-align:left'>{html.escape(v)}</td></tr>"

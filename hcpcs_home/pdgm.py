@@ -29,14 +29,11 @@ Process", CGS 2022-07-26).
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import os
 import re
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -350,6 +347,11 @@ class LupaThresholds:
         ``#`` lines and lines before the header are skipped.  Every row must
         hold a HIPPS code and a whole threshold, or the load fails naming the row.
         """
+        # Imported on the first file read: checking claims never reads one.
+        import csv
+        import io
+        from pathlib import Path
+
         file = Path(os.fspath(path))
         text = file.read_text("utf-8-sig")
         if len(text) > 5_000_000:

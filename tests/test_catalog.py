@@ -1125,13 +1125,12 @@ class TestCuratedFamilies:
 #: A fresh process that records which data tables it reads and which modules it imports
 #: while checking a claim of curated codes, then looks up a code only CMS's release knows.
 LAZY_SCRIPT = """
-import json, pkgutil, sys
+import json, os, sys
 read = []
-get_data = pkgutil.get_data
-def logged(package, resource):
-    read.append(resource)
-    return get_data(package, resource)
-pkgutil.get_data = logged
+def audit(event, args):
+    if event == "open" and isinstance(args[0], str) and args[0].endswith(".tsv"):
+        read.append(os.path.basename(args[0]))
+sys.addaudithook(audit)
 from hcpcs_home import Claim, ClaimLine, check, lookup, payers
 claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329",
               lines=[ClaimLine("G0151", "2024-03-04", 3, modifiers=["GP"], revenue_code="0421")])
