@@ -260,10 +260,15 @@ class Release:
         # asserts nothing: build it only if such a modifier can match.
         plain = {a.name: a.default for a in attrs.fields(Modifier) if a.name in criteria}
         plain_fits = all(plain[k] == v for k, v in criteria.items())
+        role = criteria.get("role")
         asserted = _assertions()
         for key, entry in list(table.items()):
-            if isinstance(entry, str) and not plain_fits and key not in asserted:
-                continue
+            if isinstance(entry, str):
+                row = asserted.get(key)
+                if row is None and not plain_fits:
+                    continue
+                if row is not None and isinstance(role, ModifierRole) and row["role"] != role.name:
+                    continue  # a curated modifier of another role
             m = self._modifier_entry(table, key)
             if m is not None and all(getattr(m, k) == v for k, v in criteria.items()):
                 yield m

@@ -1177,6 +1177,8 @@ class TestLazyTables:
         [
             {},
             {"role": ModifierRole.THERAPY_DISCIPLINE},
+            {"role": ModifierRole.CREDENTIAL, "curated": True},
+            {"role": ModifierRole.REQUIREMENTS_MET, "discipline": None},
             {"role": None},
             {"curated": True},
             {"curated": False},
