@@ -27,8 +27,8 @@ True
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from .._engine import RuleSet, Vocabulary
 from . import (
@@ -45,6 +45,9 @@ from . import (
     time,
 )
 from ._reference import reference_rst
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "DEFAULT_RULES",
@@ -127,6 +130,10 @@ def load_rules(source: str | bytes | Path, vocabulary: Vocabulary | None = None)
     :raises RuleSetLoadError: the file cannot be read, or what it holds is not a
         rule set of this vocabulary (with the path of the problem).
     """
+    # pathlib on the first rule set loaded: checking claims never needs it, and a fresh
+    # process pays 2 ms for it (it brings urllib.parse and fnmatch).
+    from pathlib import Path
+
     from ..errors import RuleSetLoadError
 
     if isinstance(source, Path):
