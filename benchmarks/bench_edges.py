@@ -194,7 +194,12 @@ def start_ratio(text: str, runs: int) -> tuple[float, float, float, str]:
     with tempfile.TemporaryDirectory(prefix="bench-edges-pycache-") as prefix:
         env = _bytecode_env(prefix)
         print(f"  bytecode cached under PYTHONPYCACHEPREFIX={prefix} (warmed by one untimed run)")
-        least, what = floor_code(first, env)  # fills the bytecode and file caches too
+        source, what = floor_code(first, env)  # fills the bytecode and file caches too
+        # A module, not ``-c`` code, so that its bytecode is cached like the library's.
+        folder = Path(prefix, "floor")
+        folder.mkdir()
+        (folder / "bench_edges_floor.py").write_text(source, "utf-8")
+        least = f"import sys; sys.path.insert(0, {str(folder)!r}); import bench_edges_floor"
         _one_process(least, env)
         for _ in range(runs):
             library.append(_one_process(first, env))
