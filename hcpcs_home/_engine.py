@@ -105,9 +105,14 @@ class Batch:
     @classmethod
     def of(cls, ctx: Context) -> Batch:
         """The batch of the context's check, or a batch of its claim alone."""
-        found = ctx.claim_memo.get("batch")
+        memo = ctx.claim_memo
+        found = memo.get("batch")
         if not isinstance(found, Batch):
-            found = ctx.claim_memo["batch"] = cls([ctx.claim])
+            # Kept apart from a given batch: a finding keeps only an input
+            # (Context.frozen), never this one-claim batch made for the check.
+            found = memo.get("claim_alone")
+            if found is None:
+                found = memo["claim_alone"] = cls([ctx.claim])
         return found
 
 
@@ -247,8 +252,10 @@ class Context:
         # The claim memo holds facts derived for the check (worked out again if the
         # explanation needs them) and the batch the claim was checked in (an input):
         # a finding keeps the batch only, not every fact of its claim.
+        # An explanation starts a fresh memo from this (_Explainer), so a copy that has
+        # no batch to keep holds none: findings kept by the thousand stay small.
         batch = self.claim_memo.get("batch")
-        copy.claim_memo = {} if batch is None else {"batch": batch}
+        copy.claim_memo = None if batch is None else {"batch": batch}  # type: ignore[assignment]
         return copy
 
     def other(self, index: int) -> Context:
@@ -1109,18 +1116,27 @@ def _line_facts(ctx: Context) -> dict[str, Any]:
     }
 
 
-@attrs.frozen(slots=True, eq=False, repr=False)
 class _Explainer:
-    """What a finding needs to explain itself later: the predicate and the context."""
+    """What a finding needs to explain itself later: the predicate and the context.
 
-    when: Predicate
-    ctx: Context
-    _done: list[Explanation] = attrs.field(factory=list, init=False)
+    A plain slotted object (no container inside it): a batch keeps one per finding.
+    """
+
+    __slots__ = ("ctx", "done", "when")
+
+    def __init__(self, when: Predicate, ctx: Context) -> None:
+        self.when = when
+        self.ctx = ctx
+        self.done: Explanation | None = None
 
     def __call__(self) -> Explanation:
-        if not self._done:  # built once, on first request; a list append is atomic
-            self._done.append(self.when.explain(self.ctx))
-        return self._done[0]
+        done = self.done
+        if done is None:  # built on first request; two threads at once build equal ones
+            ctx = self.ctx
+            if ctx.claim_memo is None:
+                ctx.claim_memo = {}
+            done = self.done = self.when.explain(ctx)
+        return done
 
 
 @attrs.frozen(slots=True)

@@ -5,6 +5,7 @@ rule text is checked where it is loaded, explanations are built on request.
 from __future__ import annotations
 
 import ast
+import gc
 import pickle
 import subprocess
 import sys
@@ -197,6 +198,31 @@ class TestLazyExplanations:
         copy = pickle.loads(pickle.dumps(finding))
         assert finding == copy
         assert str(finding.explain()) == str(copy.explain())
+
+    def test_a_per_day_finding_explains_after_the_check(self) -> None:
+        """A rule over facts of the whole claim (a per-diem code twice on one day)
+        explains itself later, working the facts out again: the finding does not keep
+        them."""
+        lines = [ClaimLine("S9129", "2024-03-04", 1), ClaimLine("S9129", "2024-03-04", 1)]
+        (finding,) = [f for f in check(claim(*lines)) if f.rule_id == "per-diem-day-exceeded"]
+        assert 1 == finding.line
+        assert finding.explain().held
+        assert "per_diem_day_ok" in str(finding.explain())
+
+    def test_kept_findings_stay_small(self) -> None:
+        """A batch keeps its reports: a finding holds a few objects (the finding, a copy
+        of its line's context, the explainer and its fix), not the facts the check
+        derived for the claim."""
+        lines = [ClaimLine("S9129", "2024-03-04", 1), ClaimLine("S9129", "2024-03-04", 1)]
+        claims = [claim(*lines) for _ in range(200)]
+        check(claims[0])  # the plan and the catalog's caches, made once
+        gc.collect()
+        before = len(gc.get_objects())
+        kept = [check(c) for c in claims]
+        gc.collect()
+        findings = sum(len(r) for r in kept)
+        assert findings >= 200
+        assert (len(gc.get_objects()) - before) / findings < 6  # 8.5 before it was made small
 
 
 class TestNoImportCycle:
