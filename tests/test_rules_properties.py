@@ -390,3 +390,48 @@ class TestSeverity:
         """A report is ok exactly when none of its findings is an error."""
         report = check(claim)
         assert report.ok == all(f.severity is not Severity.ERROR for f in report)
+
+
+class TestPerDiemDays:
+    """The per-diem count the rules take without building spans is the one
+    :func:`hcpcs_home.units.per_diem_units` gives over the services' spans."""
+
+    _days = st.dates(dt.date(1900, 1, 1), dt.date(2099, 12, 31))
+    _clock = st.times().map(lambda t: t.replace(second=0, microsecond=0))
+    _services = st.builds(
+        Service,
+        code=st.just("S9129"),
+        date=_days,
+        start=_clock,
+        stop=_clock,
+        full_day=st.booleans(),
+    ) | st.builds(
+        Service, code=st.just("S9129"), date=_days, minutes=st.none() | st.integers(0, 1440)
+    )
+
+    @given(st.lists(_services, min_size=1, max_size=4))
+    def test_same_as_spans(self, services: list[Service]) -> None:
+        from hcpcs_home import units
+        from hcpcs_home.errors import HcpcsError
+        from hcpcs_home.rules import _common
+
+        fast = _common.per_diem_days(services)
+        try:
+            exact: int | None = units.per_diem_units([_common._span(s) for s in services])
+        except HcpcsError:
+            exact = None  # past the last date: the span path refuses it, and so must this
+            assert fast is None
+        if fast is not None:
+            assert fast == exact
+
+    def test_a_night_shift_is_two_days_and_a_zero_minute_one_none(self) -> None:
+        from hcpcs_home.rules import _common
+
+        day = dt.date(2024, 3, 4)
+        night = Service(code="S9129", date=day, start="22:00", stop="06:00")
+        empty = Service(code="S9129", date=day + dt.timedelta(days=5), start="10:00", stop="10:00")
+        midnight = Service(code="S9129", date=day, start="20:00", stop="00:00")
+        assert 2 == _common.per_diem_days([night])
+        assert 0 == _common.per_diem_days([empty])
+        assert 1 == _common.per_diem_days([midnight])
+        assert 2 == _common.per_diem_days([night, midnight])

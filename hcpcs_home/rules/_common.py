@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+from .. import bounds as _bounds
 from .. import units as _units
 from .._engine import Context, Vocabulary, inline
 from .._tables import read_table
@@ -29,6 +30,7 @@ __all__ = [
     "documented_minutes",
     "expected_therapy_modifier",
     "expected_units",
+    "per_diem_days",
     "sibling_code",
     "texts",
     "unit_policy",
@@ -195,6 +197,36 @@ def documented_minutes(ctx: Context) -> int | None:
     return total
 
 
+#: Services dated from here on go through :class:`~hcpcs_home.units.Span`, which refuses
+#: a span running past the last date the library accepts.
+_LAST_PLAIN_DAY = _bounds.MAX_DATE - _dt.timedelta(days=3)
+
+
+def per_diem_days(services: Iterable[Any]) -> int | None:
+    """The distinct calendar dates the services touch, counted without building
+    :class:`~hcpcs_home.units.Span` values: what
+    ``units.per_diem_units([_span(s) for s in services])`` gives for whole-minute
+    services of at most two days (``None`` for any other, which take that path).
+
+    A service without clock times touches its date; one with them, each date it has
+    a minute on (a zero-minute service, none).
+    """
+    dates: set[_dt.date] = set()
+    for s in services:
+        start, minutes, day = s.start, s.minutes, s.date
+        if start is None or minutes is None:
+            dates.add(day)
+            continue
+        if start.second or start.microsecond or not 0 <= minutes <= 2880 or day > _LAST_PLAIN_DAY:
+            return None
+        if minutes:
+            last = (start.hour * 60 + start.minute + minutes - 1) // 1440
+            dates.add(day)
+            for k in range(1, last + 1):
+                dates.add(day + _dt.timedelta(days=k))
+    return len(dates)
+
+
 def _span(service: Any) -> _units.Span | _dt.date:
     interval = service.interval()
     if interval is None:
@@ -269,6 +301,10 @@ def _expected(ctx: Context) -> int | Decimal | None:
     if code.unit is BillingUnit.DAY:
         if not ctx.services:
             return None
+        if policy.per_diem_shift_hours is None:
+            days = per_diem_days(ctx.services)
+            if days is not None:
+                return days
         items = [_span(s) for s in ctx.services]
         if policy.per_diem_shift_hours is not None and not all(
             isinstance(i, _units.Span) for i in items
