@@ -38,7 +38,7 @@ from .codes import BillingUnit
 from .evv import batch_of, line_dates
 
 if TYPE_CHECKING:
-    from .claims import Authorization, Claim, ClaimLine
+    from .claims import Authorization, Claim, ClaimLine, Service
     from .codes import Code
 
 __all__ = [
@@ -158,7 +158,7 @@ def authorization_usage(
     """
     find = _code if lookup is None else lookup
     claims = batch_of(claims)
-    found: dict[tuple[int, int], list[LimitProblem]] = defaultdict(list)
+    found: dict[tuple[int, int], list[LimitProblem]] = {}
     used: dict[tuple[str, str], int | Decimal] = {}
     #: units used per (payer, number, "day"/"week"/"month", period)
     periods: dict[tuple[Any, ...], Any] = {}
@@ -167,30 +167,39 @@ def authorization_usage(
         if not claim.authorizations:  # nothing to count against
             continue
         by_id = {s.id: s for s in claim.services}
+        # The first authorization of each number (as Claim.authorization), with its caps.
+        by_number: dict[str, tuple[Authorization, tuple[tuple[str, Any], ...]]] = {}
+        for a in claim.authorizations:
+            by_number.setdefault(a.number, (a, _caps(a)))
         policy = claim.payer.unit_policy
+        week_of = claim.payer.week_of
         for i, line in enumerate(claim.lines):
             services = [by_id[x] for x in line.service_ids if x in by_id]
-            numbers = {s.prior_auth for s in services if s.prior_auth}
-            if line.prior_auth:
-                numbers.add(line.prior_auth)
+            numbers = _numbers(line, services)
             if not numbers:
                 continue
             code = find(line.code)
             unit = policy.unit_of(code) if code is not None else BillingUnit.UNTIMED
-            for number in sorted(numbers):
-                auth = claim.authorization(number)
-                if auth is None:
+            problems: list[LimitProblem] = []
+            add = problems.append
+            for number in numbers:
+                found_auth = by_number.get(number)
+                if found_auth is None:
                     continue
+                auth, caps = found_auth
                 key = (auth.payer, number)
-                add = found[(n, i)].append
-                name = f"authorization {number}"
                 if line.code not in auth.codes:
-                    add(LimitProblem(number, f"{name} does not authorize {line.code}"))
+                    add(
+                        LimitProblem(
+                            number, f"authorization {number} does not authorize {line.code}"
+                        )
+                    )
                 if not auth.covers_date(line.date):
                     add(
                         LimitProblem(
                             number,
-                            f"{name} runs {auth.start.isoformat()} to {auth.end.isoformat()}",
+                            f"authorization {number} runs {auth.start.isoformat()} to "
+                            f"{auth.end.isoformat()}",
                         )
                     )
                 amount = line_amount(auth, line, unit, len(services))
@@ -198,14 +207,15 @@ def authorization_usage(
                     add(
                         LimitProblem(
                             number,
-                            f"{name} counts {auth.basis.value}; {line.code} (per "
-                            f"{unit.value}) cannot be counted in them",
+                            f"authorization {number} counts {auth.basis.value}; {line.code} "
+                            f"(per {unit.value}) cannot be counted in them",
                         )
                     )
                     continue
+                span = line_dates(line)
                 if auth.basis is AuthorizationBasis.DAYS:
                     seen = days[key]
-                    touched = {*line_dates(line), *(d for s in services for d in s.days())}
+                    touched = {*span, *(d for s in services for d in s.days())}
                     amount = len(touched - seen)
                     seen.update(touched)
                 total = used[key] = used.get(key, auth.used) + amount
@@ -214,42 +224,64 @@ def authorization_usage(
                 checks: list[tuple[Any, Any, Any, Any]] = [
                     (auth.remaining, total - auth.used, amount, None)
                 ]
-                span = line_dates(line)
-                share = amount if len(span) == 1 else Decimal(amount) / len(span)
-                parts: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
-                for day in span:  # a date-span line uses its amount evenly over its days
-                    for kind, limit in (
-                        ("day", auth.per_day),
-                        ("week", auth.per_week),
-                        ("month", auth.per_month),
-                    ):
-                        if limit is None:
-                            continue
-                        if kind == "day":
-                            bucket: Any = day
-                        elif kind == "week":
-                            bucket = claim.payer.week_of(day)
-                        else:
-                            bucket = (day.year, day.month)
-                        pkey = (auth.payer, number, kind, bucket)
-                        periods[pkey] = periods.get(pkey, 0) + share
-                        earlier = parts.get(pkey)
-                        part = share if earlier is None else earlier[1] + share
-                        parts[pkey] = (limit, part, (kind, bucket))
-                for pkey, (limit, part, which) in parts.items():
-                    checks.append((limit, periods[pkey], part, which))
+                if caps:
+                    share = amount if len(span) == 1 else Decimal(amount) / len(span)
+                    parts: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
+                    for day in span:  # a date-span line uses its amount evenly over its days
+                        for kind, limit in caps:
+                            if kind == "day":
+                                bucket: Any = day
+                            elif kind == "week":
+                                bucket = week_of(day)
+                            else:
+                                bucket = (day.year, day.month)
+                            pkey = (auth.payer, number, kind, bucket)
+                            periods[pkey] = periods.get(pkey, 0) + share
+                            earlier = parts.get(pkey)
+                            part = share if earlier is None else earlier[1] + share
+                            parts[pkey] = (limit, part, (kind, bucket))
+                    for pkey, (limit, part, which) in parts.items():
+                        checks.append((limit, periods[pkey], part, which))
                 for limit, so_far, part, which in checks:
                     if limit is not None and so_far > limit:
                         room = limit - (so_far - part)
                         add(
                             LimitProblem(
                                 number,
-                                f"{name} {_limit_text(auth, which)}, "
+                                f"authorization {number} {_limit_text(auth, which)}, "
                                 f"{_plain(Decimal(so_far))} used",
                                 _back_to_units(auth, room, unit) if len(span) == 1 else None,
                             )
                         )
-    return {k: v for k, v in found.items() if v}
+            if problems:
+                found[(n, i)] = problems
+    return found
+
+
+def _numbers(line: ClaimLine, services: Sequence[Service]) -> Sequence[str]:
+    """The authorization numbers the line names, on it or its services, sorted."""
+    own = line.prior_auth
+    if len(services) == 1:  # the usual line: one visit or shift
+        theirs = services[0].prior_auth
+        if not own or own == theirs:
+            return (theirs,) if theirs else ()
+    numbers = {s.prior_auth for s in services if s.prior_auth}
+    if own:
+        numbers.add(own)
+    return sorted(numbers)
+
+
+def _caps(auth: Authorization) -> tuple[tuple[str, int | Decimal], ...]:
+    """The authorization's per-day, per-week and per-month caps that are set."""
+    return tuple(
+        (kind, limit)
+        for kind, limit in (
+            ("day", auth.per_day),
+            ("week", auth.per_week),
+            ("month", auth.per_month),
+        )
+        if limit is not None
+    )
 
 
 def _limit_text(auth: Authorization, which: tuple[str, Any] | None) -> str:
