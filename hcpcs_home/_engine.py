@@ -696,6 +696,10 @@ def inline(
     >>> test = inline(lambda ctx: ctx.line.units > 4, "ctx.line.units > {n}", n=4)
     >>> test.__inline__
     ('ctx.line.units > {n}', {'n': 4})
+
+    A value that is a :class:`ClaimFact` stands for the fact of the line's claim:
+    the generated code works it out at the first line that reads it and keeps it
+    for the claim's other lines.
     """
     names = {n for _, n, _, _ in string.Formatter().parse(expression) if n is not None}
     if names != set(values):
@@ -705,6 +709,26 @@ def inline(
     compile(expression.format(**{k: "x" for k in values}), "<inline>", "eval")
     fn.__inline__ = (expression, values)  # type: ignore[attr-defined]
     return fn
+
+
+class ClaimFact:
+    """A fact of the whole claim that line predicates read, worked out by ``compute``
+    from any context of the claim: a value given to :func:`inline` as one, so that a
+    rule set's generated line checker works it out once per claim (at the first line
+    that asks) instead of calling the predicate on every line.
+
+    ``compute`` must give the same value for every line of a claim (it reads
+    ``ctx.claim``, ``ctx.payer`` and the claim memo, never the line), and must be
+    what the predicate's plain test reads, so the two agree.
+    """
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[Context], Any]) -> None:
+        self.compute = compute
+
+    def __repr__(self) -> str:
+        return f"ClaimFact({getattr(self.compute, '__name__', self.compute)!r})"
 
 
 def _predicate_name(name: object, path: str) -> str:
@@ -1628,6 +1652,7 @@ class _PlanWriter:
         self._leaves: dict[Any, Callable[[Context], bool]] = {}
         self._uses: dict[int, int] = {}
         self._kept: dict[int, str] = {}
+        self._facts: dict[int, str] = {}
 
     def bind(self, prefix: str, value: Any, what: str) -> str:
         """The generated name ``value`` has in the namespace (bound once per object)."""
@@ -1656,7 +1681,12 @@ class _PlanWriter:
         written = getattr(fn, "__inline__", None)
         if written is not None:  # an expression the library wrote: in place, no call
             expression, values = written
-            names = {k: self.bind("v", v, f"{p}: {k}") for k, v in values.items()}
+            names = {
+                k: self.claim_fact(v, f"{p}: {k}")
+                if isinstance(v, ClaimFact)
+                else self.bind("v", v, f"{p}: {k}")
+                for k, v in values.items()
+            }
             written_out = _LINE_FACT.sub(r"_\1", expression.format(**names))
             return [f"({written_out})"]
         call = f"{self.bind('p', fn, str(p))}(ctx)"
@@ -1665,6 +1695,13 @@ class _PlanWriter:
         # A test several rules of the line ask: asked once per line, the answer kept.
         kept = self._kept.setdefault(id(fn), f"_t{len(self._kept)}")
         return [f"({kept} if {kept} is not _U else ({kept} := {call}))"]
+
+    def claim_fact(self, fact: ClaimFact, what: str) -> str:
+        """The expression of ``fact`` in the loop: a local of the generated function,
+        worked out by the first line that reads it, kept for the claim's other lines."""
+        compute = self.bind("f", fact.compute, f"{what} (once per claim)")
+        kept = self._facts.setdefault(id(fact), f"_c{len(self._facts)}")
+        return f"({kept} if {kept} is not _U else ({kept} := {compute}(ctx)))"
 
     def _function(self, p: Predicate) -> Callable[[Context], bool]:
         # Equal leaves of one factory are one function: bind it once.
@@ -1723,6 +1760,8 @@ class _PlanWriter:
         if not steps:
             head.append("    pass")
         else:
+            if self._facts:
+                head.append(f"    {' = '.join(self._facts.values())} = _U")
             head.append("    for ctx in _line_contexts(header):")
             head.append("        _code, _line, _services = ctx.code, ctx.line, ctx.services")
             if dated:

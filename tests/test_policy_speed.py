@@ -19,7 +19,7 @@ from hypothesis import given
 
 from hcpcs_home import Claim, ClaimLine, Service, check, payers, serialize
 from hcpcs_home import strategies as hst
-from hcpcs_home._engine import _failed
+from hcpcs_home._engine import ClaimFact, _failed, inline
 from hcpcs_home.payers import Payer
 from hcpcs_home.policy import Context, Finding, Predicate, Rule, RuleSet, Scope
 from hcpcs_home.rules import DEFAULT_RULES, VOCABULARY
@@ -242,3 +242,64 @@ class TestGeneratedSource:
             "def check_lines(header, out):"
             == linecache.getline(code.co_filename, code.co_firstlineno).strip()
         )
+
+
+class TestClaimFacts:
+    """A fact of the whole claim that a line predicate reads is worked out once per claim
+    by the compiled checker, and agrees with the predicate's plain test."""
+
+    @staticmethod
+    def vocabulary(compute: Any) -> Any:
+        fact = ClaimFact(compute)
+
+        def many_lines() -> Any:
+            return inline(
+                lambda ctx: compute(ctx) > 2 and ctx.line is not None,
+                "{count} > 2 and ctx.line is not None",
+                count=fact,
+            )
+
+        return VOCABULARY.with_predicate("test_many_lines", many_lines)
+
+    def claim(self, n: int) -> Claim:
+        lines = [ClaimLine("S9123", f"2024-03-{d:02d}", 1) for d in range(1, n + 1)]
+        return Claim(payers.BCBS_TEXAS, "2024-03-01", "2024-03-31", lines=lines)
+
+    def test_once_per_claim(self) -> None:
+        calls: list[int] = []
+
+        def count(ctx: Context) -> int:
+            calls.append(1)
+            return len(ctx.claim.lines)
+
+        vocab = self.vocabulary(count)
+        rules = RuleSet([rule("many", vocab.predicate("test_many_lines"))], vocabulary=vocab)
+        assert "_c0" in rules._plan_source("bcbs-tx")
+        report = check(self.claim(10), rules)
+        assert list(range(10)) == [f.line for f in report]
+        assert [1] == calls  # ten lines, one computation
+        assert [] == list(check(self.claim(2), rules))  # the next claim has its own fact
+        assert [1, 1] == calls
+
+    def test_a_failing_fact_fails_each_line(self) -> None:
+        """A fact that raises is the rule's error finding on every line, as a raising
+        predicate is; the claim's other rules still run."""
+
+        def broken(ctx: Context) -> int:
+            raise LookupError("fact bug")
+
+        vocab = self.vocabulary(broken)
+        rules = RuleSet(
+            [
+                rule("many", vocab.predicate("test_many_lines")),
+                rule("s-code", vocab.predicate("code_prefix", prefix="S")),
+            ],
+            vocabulary=vocab,
+        )
+        found = [(f.rule_id, f.line, "fact bug" in f.message) for f in check(self.claim(2), rules)]
+        assert [
+            ("many", 0, True),
+            ("s-code", 0, False),
+            ("many", 1, True),
+            ("s-code", 1, False),
+        ] == found

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .._engine import Batch, Context, Rule, Scope, Severity, Vocabulary, inline
+from .._engine import Batch, ClaimFact, Context, Rule, Scope, Severity, Vocabulary, inline
 from ..codes import Code
 from ..hospice import LevelOfCare
 from ..limits import LimitProblem, authorization_usage
@@ -98,7 +98,11 @@ LEVEL_OF_CARE_CODES = frozenset(level.revenue_code for level in LevelOfCare)
 def revenue_code_in(codes: Iterable[str]) -> Pred:
     """The line's revenue code is one of ``codes`` (four digits, ``"0651"``)."""
     wanted = frozenset(common.texts(codes, "codes"))
-    return lambda ctx: ctx.line is not None and ctx.line.revenue_code in wanted
+    return inline(
+        lambda ctx: ctx.line is not None and ctx.line.revenue_code in wanted,
+        "ctx.line is not None and ctx.line.revenue_code in {wanted}",
+        wanted=wanted,
+    )
 
 
 def site_of_service_code() -> Pred:
@@ -123,51 +127,70 @@ def _auth_usage(ctx: Context) -> dict[int, list[LimitProblem]]:
     return memo
 
 
+def _auth_lines(ctx: Context) -> frozenset[int]:
+    """The indexes of the lines that (or whose services) name an authorization the claim
+    carries (once per claim)."""
+    found: frozenset[int] | None = ctx.claim_memo.get("auth_lines")
+    if found is None:
+        claim = ctx.claim
+        carried = {a.number for a in claim.authorizations}
+        by_id = ctx.services_by_id()
+        lines: set[int] = set()
+        for i, line in enumerate(claim.lines if carried else ()):
+            if line.prior_auth in carried:
+                lines.add(i)
+                continue
+            for sid in line.service_ids:
+                service = by_id.get(sid)
+                if service is not None and service.prior_auth in carried:
+                    lines.add(i)
+                    break
+        found = ctx.claim_memo["auth_lines"] = frozenset(lines)
+    return found
+
+
+_AUTH_LINES = ClaimFact(_auth_lines)
+_AUTH_USAGE = ClaimFact(_auth_usage)
+
+
 def authorization_referenced() -> Pred:
     """The line or its services name an authorization the claim carries."""
-
-    def test(ctx: Context) -> bool:
-        claim = ctx.claim
-        if not claim.authorizations:
-            return False
-        found: set[int] | None = ctx.claim_memo.get("auth_lines")
-        if found is None:  # once per claim: the lines naming an authorization it carries
-            carried = {a.number for a in claim.authorizations}
-            by_id = ctx.services_by_id()
-            found = ctx.claim_memo["auth_lines"] = set()
-            for i, line in enumerate(claim.lines):
-                if line.prior_auth in carried:
-                    found.add(i)
-                    continue
-                for sid in line.service_ids:
-                    service = by_id.get(sid)
-                    if service is not None and service.prior_auth in carried:
-                        found.add(i)
-                        break
-        return ctx.index in found
-
-    return test
+    return inline(
+        lambda ctx: ctx.index in _auth_lines(ctx), "ctx.index in {lines}", lines=_AUTH_LINES
+    )
 
 
 def authorization_within_limits() -> Pred:
     """The authorization covers the code and date, and the claim's lines so far use no
     more than its remaining units, visits or days (agencies' pre-billing checks;
     TMHP CSHCN manual §21.2.1.1)."""
-    return lambda ctx: ctx.index is None or not _auth_usage(ctx).get(ctx.index)
+    return inline(
+        lambda ctx: ctx.index is None or not _auth_usage(ctx).get(ctx.index),
+        "ctx.index is None or not {usage}.get(ctx.index)",
+        usage=_AUTH_USAGE,
+    )
+
+
+def _duplicate_lines(ctx: Context) -> dict[int, int]:
+    """:func:`_duplicates`, once per claim."""
+    memo: dict[int, int] | None = ctx.claim_memo.get("duplicates")
+    if memo is None:
+        memo = ctx.claim_memo["duplicates"] = _duplicates(ctx)
+    return memo
+
+
+_DUPLICATES = ClaimFact(_duplicate_lines)
 
 
 def duplicate_of_earlier_line() -> Pred:
     """An earlier line bills the same code, modifiers and date for the same services
     (or both for none).  Two home-health visits on one day are two lines with two
     services, not duplicates (ResDAC "Claim HHA Total Visit Count")."""
-
-    def test(ctx: Context) -> bool:
-        memo = ctx.claim_memo.get("duplicates")
-        if memo is None:
-            memo = ctx.claim_memo["duplicates"] = _duplicates(ctx)
-        return ctx.index in memo
-
-    return test
+    return inline(
+        lambda ctx: ctx.index in _duplicate_lines(ctx),
+        "ctx.index in {duplicates}",
+        duplicates=_DUPLICATES,
+    )
 
 
 def _duplicates(ctx: Context) -> dict[int, int]:
@@ -197,23 +220,35 @@ def _duplicates(ctx: Context) -> dict[int, int]:
     return out
 
 
+def _overlaps(ctx: Context) -> dict[str, str]:
+    """:func:`_overlapping_services`, once per claim."""
+    memo: dict[str, str] | None = ctx.claim_memo.get("overlaps")
+    if memo is None:
+        memo = ctx.claim_memo["overlaps"] = _overlapping_services(ctx)
+    return memo
+
+
+def _any_in(services: Iterable[Any], ids: dict[str, str]) -> bool:
+    for s in services:  # noqa: SIM110 (see _common._LOOPS)
+        if s.id in ids:
+            return True
+    return False
+
+
+_OVERLAPS = ClaimFact(_overlaps)
+
+
 def overlaps_other_visit() -> Pred:
     """One of the line's services overlaps in time another service on the claim by the
     same rendering person (same staff id, or same NPI): one person cannot be in two
     visits at once (shift notes with start and stop times are what payers audit: BCBSTX
     coordinated home care policy; derived)."""
-
-    def test(ctx: Context) -> bool:
-        memo = ctx.claim_memo.get("overlaps")
-        if memo is None:
-            memo = ctx.claim_memo["overlaps"] = _overlapping_services(ctx)
-        if memo:
-            for s in ctx.services:
-                if s.id in memo:
-                    return True
-        return False
-
-    return test
+    return inline(
+        lambda ctx: _any_in(ctx.services, _overlaps(ctx)),
+        "bool({overlaps}) and {any_in}(ctx.services, {overlaps})",
+        overlaps=_OVERLAPS,
+        any_in=_any_in,
+    )
 
 
 _MINUTE_US = 60_000_000

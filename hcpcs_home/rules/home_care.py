@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._engine import Batch, Context, Rule, Severity, Vocabulary, inline
+from .._engine import Batch, ClaimFact, Context, Rule, Severity, Vocabulary, inline
 from ..evv import LineMatch, Overlap, match_visits, worker_overlaps
 from ..limits import LimitProblem, per_day_excess
 from . import _common as common
@@ -56,16 +56,26 @@ def _in_batch(ctx: Context, name: str, compute: Any) -> Any:
     return here
 
 
+def _day_excesses(ctx: Context) -> tuple[dict[tuple[int, int], LimitProblem], int]:
+    """The batch's per-day excesses and the claim's position in the batch."""
+    return _in_batch(ctx, "per_day_excess", lambda c: per_day_excess(c, ctx.lookup))  # type: ignore[no-any-return]
+
+
+def _worker_overlaps(ctx: Context) -> tuple[dict[tuple[int, str], Overlap], int]:
+    """The batch's overlaps of one worker, by record, and the claim's position."""
+    return _in_batch(ctx, "worker_overlaps", _overlaps_by_record)  # type: ignore[no-any-return]
+
+
 def _day_excess(ctx: Context) -> LimitProblem | None:
-    excess, n = _in_batch(ctx, "per_day_excess", lambda c: per_day_excess(c, ctx.lookup))
+    excess, n = _day_excesses(ctx)
     if not excess or ctx.index is None:  # the usual batch: no day over its limit
         return None
-    return excess.get((n, ctx.index))  # type: ignore[no-any-return]
+    return excess.get((n, ctx.index))
 
 
 def _overlap(ctx: Context) -> Overlap | None:
     """The first overlap (across the batch) of a visit or service behind the line."""
-    overlaps, n = _in_batch(ctx, "worker_overlaps", _overlaps_by_record)
+    overlaps, n = _worker_overlaps(ctx)
     if ctx.line is None or not overlaps:  # the usual batch: no overlap to look up
         return None
     match = _match(ctx)
@@ -73,7 +83,7 @@ def _overlap(ctx: Context) -> Overlap | None:
     for rid in ids:
         found = overlaps.get((n, rid))
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
     return None
 
 
@@ -141,27 +151,26 @@ def per_diem_day_ok() -> Pred:
     day across the batch, stay within what a day allows (HCPCS "per diem"; ND DHS
     535-05-45: T1020 one unit per client per day; DOL DEEOIC Bulletin 08-09: 8-hour
     shifts)."""
-
-    def test(ctx: Context) -> bool:
-        here = ctx.claim_memo.get("per_day_excess")
-        if here is not None and not here[0]:  # the usual claim: no day over its limit
-            return True
-        return _day_excess(ctx) is None
-
-    return test
+    # The usual claim has no day over its limit: its lines are answered from the
+    # claim's fact without a call.
+    return inline(
+        lambda ctx: not _day_excesses(ctx)[0] or _day_excess(ctx) is None,
+        "not {excess}[0] or {excess_of}(ctx) is None",
+        excess=ClaimFact(_day_excesses),
+        excess_of=_day_excess,
+    )
 
 
 def worker_free() -> Pred:
     """No visit or service behind the line overlaps another of the same worker (by id or
     NPI) on any claim of the batch: one person cannot deliver two visits at once."""
-
-    def test(ctx: Context) -> bool:
-        here = ctx.claim_memo.get("worker_overlaps")
-        if here is not None and not here[0]:  # the usual claim: nobody in two places
-            return True
-        return _overlap(ctx) is None
-
-    return test
+    # The usual claim has nobody in two places: answered from the claim's fact.
+    return inline(
+        lambda ctx: not _worker_overlaps(ctx)[0] or _overlap(ctx) is None,
+        "not {overlaps}[0] or {overlap_of}(ctx) is None",
+        overlaps=ClaimFact(_worker_overlaps),
+        overlap_of=_overlap,
+    )
 
 
 # --- fixers ---------------------------------------------------------------------------

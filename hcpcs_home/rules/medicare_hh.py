@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from .._engine import Context, Rule, Scope, Severity, Vocabulary
+from .._engine import ClaimFact, Context, Rule, Scope, Severity, Vocabulary, inline
 from ..claims import HIPPS_REVENUE_CODE, ClaimLine
 from ..pdgm import PERIOD_DAYS, TELEHEALTH_CODES, is_valid_hipps, noa_timing
 from . import _common as common
@@ -120,7 +120,11 @@ def hipps_line_present() -> Pred:
 
 def hipps_line() -> Pred:
     """The line is the 0023 HIPPS line."""
-    return lambda ctx: ctx.line is not None and ctx.line.revenue_code == HIPPS_REVENUE_CODE
+    return inline(
+        lambda ctx: ctx.line is not None and ctx.line.revenue_code == HIPPS_REVENUE_CODE,
+        "ctx.line is not None and ctx.line.revenue_code == {hipps}",
+        hipps=HIPPS_REVENUE_CODE,
+    )
 
 
 def hipps_valid() -> Pred:
@@ -140,22 +144,22 @@ def dated_first_visit() -> Pred:
     """The line is dated with the first billable (in-person) visit of the claim, or the
     claim has no visit line to date it by (Palmetto RC 32968; CGS RC 38107)."""
 
-    def test(ctx: Context) -> bool:
-        first = _first_visit(ctx)
-        return ctx.line is None or first is None or ctx.line.date == first
-
-    return test
+    return inline(
+        lambda ctx: ctx.line is None or _first_visit(ctx) in (None, ctx.line.date),
+        "ctx.line is None or {first} is None or ctx.line.date == {first}",
+        first=ClaimFact(_first_visit),
+    )
 
 
 def dated_on_telehealth() -> Pred:
     """The line is dated on a day with a telehealth line (G0320-G0322) but no in-person
     visit: a telehealth service was taken for the first billable visit."""
 
-    def test(ctx: Context) -> bool:
-        line = ctx.line
-        return line is not None and line.date in _telehealth_only_days(ctx)
-
-    return test
+    return inline(
+        lambda ctx: ctx.line is not None and ctx.line.date in _telehealth_only_days(ctx),
+        "ctx.line is not None and ctx.line.date in {days}",
+        days=ClaimFact(_telehealth_only_days),
+    )
 
 
 def period_within_30_days() -> Pred:
@@ -217,10 +221,14 @@ def noa_timely() -> Pred:
 
 def through_in_period() -> Pred:
     """A date-span line ends within the statement period (UB-04 FL6, FL45; derived)."""
-    return lambda ctx: (
-        ctx.line is None
-        or ctx.line.through is None
-        or ctx.line.through <= ctx.claim.statement_through
+    return inline(
+        lambda ctx: (
+            ctx.line is None
+            or ctx.line.through is None
+            or ctx.line.through <= ctx.claim.statement_through
+        ),
+        "ctx.line is None or ctx.line.through is None"
+        " or ctx.line.through <= ctx.claim.statement_through",
     )
 
 
