@@ -75,6 +75,15 @@ class _LazyMap(Mapping[Any, str]):
     def __iter__(self) -> Iterator[Any]:
         return iter(self._read())
 
+    def keys(self) -> Any:
+        return self._read().keys()
+
+    def values(self) -> Any:
+        return self._read().values()
+
+    def items(self) -> Any:
+        return self._read().items()
+
     def __len__(self) -> int:
         return len(self._read())
 

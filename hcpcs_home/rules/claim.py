@@ -66,10 +66,11 @@ def revenue_code_fits() -> Pred:
         line, code = ctx.line, ctx.code
         if line is None or code is None or line.revenue_code is None:
             return True
-        if line.code.startswith("Q50") and line.revenue_code in LEVEL_OF_CARE_CODES:
-            return True
-        if line.code.startswith("Q50") and code.code in SITE_OF_SERVICE_HH:
-            return line.revenue_code[:3] in HH_VISIT_FAMILIES
+        if line.code.startswith("Q50"):
+            if line.revenue_code in LEVEL_OF_CARE_CODES:
+                return True
+            if code.code in SITE_OF_SERVICE_HH:
+                return line.revenue_code[:3] in HH_VISIT_FAMILIES
         return _accepts_revenue_code(code, line.revenue_code)
 
     return test

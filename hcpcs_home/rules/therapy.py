@@ -8,6 +8,7 @@ modifiers (BBA 2018 §53107).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from decimal import Decimal
 
 from .._engine import Context, Rule, Severity, Vocabulary
@@ -93,9 +94,23 @@ def therapy_line() -> Pred:
 def therapy_modifier_present() -> Pred:
     """The line carries GN, GO or GP (required on 34X therapy lines; NGS "Home Health
     Therapy Billing")."""
-    return lambda ctx: (
-        ctx.line is not None and any(m in ctx.line.modifiers for m in THERAPY_MODIFIER.values())
-    )
+
+    def test(ctx: Context) -> bool:
+        if ctx.line is None:
+            return False
+        therapy = _therapy_modifiers()
+        for m in ctx.line.modifiers:  # noqa: SIM110 (see _common._LOOPS)
+            if m in therapy:
+                return True
+        return False
+
+    return test
+
+
+@functools.cache
+def _therapy_modifiers() -> frozenset[str]:
+    """GN, GO and GP (from the modifier table, read on first use)."""
+    return frozenset(THERAPY_MODIFIER.values())
 
 
 def therapy_modifier_fits() -> Pred:
@@ -106,7 +121,7 @@ def therapy_modifier_fits() -> Pred:
     def test(ctx: Context) -> bool:
         if ctx.line is None:
             return True
-        therapy = set(THERAPY_MODIFIER.values())
+        therapy = _therapy_modifiers()
         present = {m for m in ctx.line.modifiers if m in therapy}
         wanted = {THERAPY_REVENUE.get(_family(ctx.line.revenue_code) or "")}
         if ctx.code is not None and ctx.code.discipline in THERAPY_MODIFIER:
