@@ -272,46 +272,48 @@ def _services_by_id(claim: Claim, claim_memo: dict[str, Any]) -> dict[str, Servi
     return by_id
 
 
-def _line_contexts(header: Context) -> Iterator[Context]:
-    """The context of each line of the header's claim in order, sharing its memo.
+def _moving_context(
+    header: Context,
+) -> tuple[Context, tuple[ClaimLine, ...], dict[str, Service], dict[str, Code | None], Any]:
+    """The context a generated line checker moves from line to line of the header's
+    claim, and what it moves it with: the claim's lines, its services by id, the
+    catalog's memo of entries by code and the lookup behind it.
 
-    The same context as ``Context(claim, line, index, claim_memo, catalog=...)`` for
-    each line, built without the per-line call of ``__init__`` and moved from one line
-    to the next: take :meth:`Context.frozen` to keep one.
+    At each line the checker sets what ``Context(claim, line, index, claim_memo,
+    catalog=...)`` would hold (:data:`_MOVE` is that code), without a call of
+    ``__init__`` per line: a line that no rule fires on leaves nothing behind, and a
+    finding keeps a copy (:meth:`Context.frozen`).
     """
-    claim, claim_memo, catalog, codes = (
-        header.claim,
-        header.claim_memo,
-        header.catalog,
-        header.codes,
-    )
-    by_id = _services_by_id(claim, claim_memo)
-    payer = claim.payer
-    lookup = header.lookup
-    unset = Context.UNSET
-    # One context moves from line to line: a line that no rule fires on leaves nothing
-    # behind, and a finding keeps a frozen copy of it (Context.frozen).
+    claim = header.claim
     ctx: Context = object.__new__(Context)
     ctx.claim = claim
-    ctx.payer = payer
-    ctx.catalog = catalog
-    ctx.codes = codes
-    ctx.claim_memo = claim_memo
+    ctx.payer = claim.payer
+    ctx.catalog = header.catalog
+    ctx.codes = header.codes
+    ctx.claim_memo = header.claim_memo
     ctx._moving = True
-    for index, line in enumerate(claim.lines):
-        ctx.line = line
-        ctx.index = index
+    by_id = _services_by_id(claim, header.claim_memo)
+    return ctx, claim.lines, by_id, header.codes, header.lookup
+
+
+#: The body of a generated line checker's loop that moves its context to line ``_i``,
+#: ``_line`` (see :func:`_moving_context`); the usual line has one service.
+_MOVE = """\
+    ctx, _lines, _by_id, _codes, _lookup = _moving_context(header)
+    for _i, _line in enumerate(_lines):
+        ctx.line = _line
+        ctx.index = _i
         ctx._memo = None
-        ctx.minutes = ctx.expected = unset
-        code = line.code
-        ctx.code = codes[code] if code in codes else lookup(code)
-        ids = line.service_ids
-        if len(ids) == 1:  # the usual line: one visit or shift
-            service = by_id.get(ids[0])
-            ctx.services = () if service is None else (service,)
+        ctx.minutes = ctx.expected = _U
+        _k = _line.code
+        ctx.code = _code = _codes[_k] if _k in _codes else _lookup(_k)
+        _ids = _line.service_ids
+        if len(_ids) == 1:
+            _s = _by_id.get(_ids[0])
+            ctx.services = _services = () if _s is None else (_s,)
         else:
-            ctx.services = tuple([by_id[i] for i in ids if i in by_id])
-        yield ctx
+            ctx.services = _services = tuple([_by_id[_k] for _k in _ids if _k in _by_id])
+"""
 
 
 # Catalog entries by code, per catalog (a catalog is immutable).  Keyed by identity,
@@ -1643,7 +1645,7 @@ class _PlanWriter:
             f"type of bill {header.claim.type_of_bill or 'none (837P)'}"
         )
         self.namespace: dict[str, Any] = {
-            "_line_contexts": _line_contexts,
+            "_moving_context": _moving_context,
             "_failed": _failed,
             "_U": _UNSET,
         }
@@ -1762,8 +1764,7 @@ class _PlanWriter:
         else:
             if self._facts:
                 head.append(f"    {' = '.join(self._facts.values())} = _U")
-            head.append("    for ctx in _line_contexts(header):")
-            head.append("        _code, _line, _services = ctx.code, ctx.line, ctx.services")
+            head.append(_MOVE.rstrip("\n"))
             if dated:
                 head.append("        date = _line.date")
             if self._kept:
