@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -423,6 +424,18 @@ class TestPerDiemDays:
             assert fast is None
         if fast is not None:
             assert fast == exact
+
+    @given(st.lists(_services, min_size=1, max_size=4), st.sampled_from([4, 8, 12, 24]))
+    def test_shifts_same_as_spans(self, services: list[Service], hours: int) -> None:
+        """Under a policy of N-hour shifts (DOL's 8), the same count as the spans give."""
+        from hcpcs_home import units
+        from hcpcs_home.rules import _common
+
+        policy = attrs.evolve(units.DOL_EEOICP_8_HOUR_SHIFT, per_diem_shift_hours=hours)
+        fast = _common.per_diem_shifts(services, hours)
+        if fast is not None:  # else left to the span path
+            spans = [_common._span(s) for s in services]
+            assert fast == units.per_diem_units(spans, policy=policy)
 
     def test_a_night_shift_is_two_days_and_a_zero_minute_one_none(self) -> None:
         from hcpcs_home.rules import _common

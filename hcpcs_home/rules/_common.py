@@ -31,6 +31,7 @@ __all__ = [
     "expected_therapy_modifier",
     "expected_units",
     "per_diem_days",
+    "per_diem_shifts",
     "sibling_code",
     "texts",
     "unit_policy",
@@ -236,6 +237,21 @@ def per_diem_days(services: Iterable[Any]) -> int | None:
     return len(dates)
 
 
+def per_diem_shifts(services: Iterable[Any], hours: int) -> int | None:
+    """The complete ``hours``-hour shifts of the services, counted without building
+    :class:`~hcpcs_home.units.Span` values: what ``units.per_diem_units`` gives over
+    their spans under a policy of such shifts, for services with clock times dated
+    before the last days the library accepts (``None`` for any other, which take that
+    path)."""
+    shift = hours * 60
+    total = 0
+    for s in services:
+        if s.start is None or s.minutes is None or s.date > _LAST_PLAIN_DAY:
+            return None
+        total += s.minutes // shift
+    return total
+
+
 def _span(service: Any) -> _units.Span | _dt.date:
     interval = service.interval()
     if interval is None:
@@ -310,10 +326,11 @@ def _expected(ctx: Context) -> int | Decimal | None:
     if code.unit is BillingUnit.DAY:
         if not ctx.services:
             return None
-        if policy.per_diem_shift_hours is None:
-            days = per_diem_days(ctx.services)
-            if days is not None:
-                return days
+        hours = policy.per_diem_shift_hours
+        services = ctx.services
+        fast = per_diem_days(services) if hours is None else per_diem_shifts(services, hours)
+        if fast is not None:
+            return fast
         items = [_span(s) for s in ctx.services]
         if policy.per_diem_shift_hours is not None and not all(
             isinstance(i, _units.Span) for i in items

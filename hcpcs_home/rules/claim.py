@@ -8,7 +8,6 @@ and CR 8136 (site-of-service Q-codes), payers' prior-authorization terms.
 from __future__ import annotations
 
 import datetime as _dt
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -277,16 +276,19 @@ def _interval_us(service: Any) -> tuple[int, int] | None:
 
 
 def _overlapping_services(ctx: Context) -> dict[str, str]:
-    by_person: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    by_person: dict[str, list[Any]] = {}
     for s in ctx.claim.services:
         person = s.rendering_id or s.rendering_npi
-        if not person:
-            continue
-        interval = _interval_us(s)
-        if interval is not None and interval[1] > interval[0]:
-            by_person[person].append((interval[0], interval[1], s.id))
+        if person and s.start is not None and s.minutes:  # a span of at least a minute
+            by_person.setdefault(person, []).append(s)
     out: dict[str, str] = {}
-    for spans in by_person.values():
+    for services in by_person.values():
+        if len(services) < 2 or _apart(services):
+            continue
+        spans = []
+        for s in services:
+            begin, end = _interval_us(s)  # type: ignore[misc]
+            spans.append((begin, end, s.id))
         spans.sort()
         # Compare each span with the latest-ending one before it, not only with its
         # neighbour: a long shift can contain several short visits (09-12 holds 10-10:30
@@ -299,6 +301,17 @@ def _overlapping_services(ctx: Context) -> dict[str, str]:
             if b1 > end:
                 end, end_id = b1, bid
     return out
+
+
+def _apart(services: list[Any]) -> bool:
+    """Each service on a date of its own and none past midnight (the usual person's
+    month of visits): no two can overlap, so no interval need be worked out."""
+    dates = set()
+    for s in services:
+        if s.date in dates or s.start.hour * 60 + s.start.minute + s.minutes > 1440:
+            return False
+        dates.add(s.date)
+    return True
 
 
 #: Telehealth G-codes: reported under a discipline's revenue code, but not visits, so never
