@@ -319,11 +319,26 @@ def unit_policy(ctx: Context) -> _units.UnitPolicy:
     return found
 
 
+# The units _expected tells apart, as module constants: reading a member off its enum
+# class costs several times a global's lookup, and this runs for every line.
+_DAY, _DAYS_MONITORED, _VISIT, _UNTIMED, _FIFTEEN = (
+    BillingUnit.DAY,
+    BillingUnit.DAYS_MONITORED,
+    BillingUnit.VISIT,
+    BillingUnit.UNTIMED,
+    BillingUnit.FIFTEEN_MINUTES,
+)
+_TOTAL_TIME = _units.TimedMethod.TOTAL_TIME
+_MAX_LINE_MINUTES = _units.MAX_LINE_MINUTES
+
+
 def _expected(ctx: Context) -> int | Decimal | None:
-    code, line, policy = ctx.code, ctx.line, unit_policy(ctx)
+    code, line = ctx.code, ctx.line
     if code is None or line is None or not code.curated:
         return None  # a code outside the curated layer: its units are not checked
-    if code.unit is BillingUnit.DAY:
+    policy = unit_policy(ctx)
+    unit = code.unit
+    if unit is _DAY:
         if not ctx.services:
             return None
         hours = policy.per_diem_shift_hours
@@ -337,23 +352,20 @@ def _expected(ctx: Context) -> int | Decimal | None:
         ):
             return None
         return _units.per_diem_units(items, policy=policy)
-    if code.unit is BillingUnit.DAYS_MONITORED:
+    if unit is _DAYS_MONITORED:
         return len({s.date for s in ctx.services}) if ctx.services else None
-    if code.unit in (BillingUnit.VISIT, BillingUnit.UNTIMED):
+    if unit is _VISIT or unit is _UNTIMED:
         return max(1, len(ctx.services))
     minutes = documented_minutes(ctx)
     if minutes is None:
         return None
-    if (
-        code.unit is BillingUnit.FIFTEEN_MINUTES
-        and ctx.claim.type_of_bill is not None
-        and ctx.claim.type_of_bill.startswith("34", 1)
-        and policy.method is _units.TimedMethod.TOTAL_TIME
-    ):
-        day = _therapy_day_minutes(ctx).get((line.date, _therapy_bucket(ctx)), {})
-        if len(day) > 1 and line.code in day:
-            return _units.total_time_units(day, policy=policy)[line.code]
-    if minutes > _units.MAX_LINE_MINUTES:
+    if unit is _FIFTEEN and policy.method is _TOTAL_TIME:
+        bill = ctx.claim.type_of_bill
+        if bill is not None and bill.startswith("34", 1):
+            day = _therapy_day_minutes(ctx).get((line.date, _therapy_bucket(ctx)), {})
+            if len(day) > 1 and line.code in day:
+                return _units.total_time_units(day, policy=policy)[line.code]
+    if minutes > _MAX_LINE_MINUTES:
         return None
     return _units.billable_units(code, minutes, policy=policy)
 

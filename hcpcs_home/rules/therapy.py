@@ -39,6 +39,10 @@ def __dir__() -> list[str]:
     return __all__
 
 
+# Globals: cheaper per line than reading the members off their enums.
+_FIFTEEN, _CPT = BillingUnit.FIFTEEN_MINUTES, CodeSet.CPT
+
+
 def hh_visit_code() -> Pred:
     """A Medicare home-health/hospice discipline visit G-code (G0151-G0164, G0299, G0300,
     G0493-G0496, G2168, G2169), billed per 15 minutes under a 042X-057X revenue code
@@ -49,7 +53,7 @@ def hh_visit_code() -> Pred:
         return (
             code is not None
             and code.code.startswith("G")
-            and code.unit is BillingUnit.FIFTEEN_MINUTES
+            and code.unit is _FIFTEEN
             and bool(code.revenue_codes)
             and all(r[:3] in HH_VISIT_FAMILIES for r in code.revenue_codes)
         )
@@ -71,7 +75,7 @@ def therapy_fee_schedule_code() -> Pred:
     on 34X, not 32X (NGS "Home Health Therapy Billing": 32X lists only the G-codes for FL 44)."""
     return lambda ctx: (
         ctx.code is not None
-        and ctx.code.code_set is CodeSet.CPT
+        and ctx.code.code_set is _CPT
         and (ctx.code.discipline in THERAPY_MODIFIER or ctx.code.discipline is ANY_THERAPY)
     )
 
