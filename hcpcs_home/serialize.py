@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 
-from . import _fields
-from .bounds import check_json_depth
+from . import _build, _fields
+from .bounds import MAX_TEXT_LENGTH, check_json_depth
 from .claims import (
     Authorization,
     Claim,
@@ -181,7 +181,10 @@ def _flatten(errors: Iterable[HcpcsError]) -> list[HcpcsError]:
     return out
 
 
-def _make_structure(converter: _Converter, cls: type[T]) -> Callable[[Any, Any], T]:
+def _make_structure(
+    converter: _Converter, cls: type[T], one_pass: Callable[[Any], T] | None = None
+) -> Callable[[Any, Any], T]:
+    """The structure hook of ``cls``: ``one_pass`` first where given, then the reporting pass."""
     fields = {a.name: a for a in attrs.fields(cls)}  # type: ignore[arg-type]
     required = [a.name for a in fields.values() if a.default is attrs.NOTHING]
     nested = _NESTED.get(cls, {})
@@ -216,6 +219,11 @@ def _make_structure(converter: _Converter, cls: type[T]) -> Callable[[Any, Any],
         return cls(**kwargs)
 
     def structure(data: Any, _: Any) -> T:
+        if one_pass is not None and type(data) is dict:
+            try:
+                return one_pass(data)
+            except Exception:  # the passes below report it (or take what one pass does not)
+                pass
         if cls is Payer and isinstance(data, str):
             return payer_profile(data)  # type: ignore[return-value]
         if isinstance(data, cls):
@@ -329,8 +337,9 @@ class _Hooks:
     __slots__ = ("_structure", "_unstructure")
 
     def __init__(self) -> None:
+        builders = _one_pass()
         self._structure: dict[type, Callable[[Any, Any], Any]] = {
-            cls: _make_structure(self, cls) for cls in _TYPES
+            cls: _make_structure(self, cls, builders[cls]) for cls in _TYPES
         }
         self._unstructure: dict[type, Callable[[Any], Any]] = {
             cls: _make_unstructure(self, cls) for cls in _TYPES
@@ -370,7 +379,81 @@ def make_converter() -> cattrs.Converter:
     return converter
 
 
+#: Value types whose ``__init__`` only converts, sets and validates fields: built directly.
+_BUILT_DIRECTLY = (
+    Claim,
+    ClaimLine,
+    Service,
+    Authorization,
+    Occurrence,
+    OccurrenceSpan,
+    ValueCode,
+    EvvVisit,
+    Payer,
+)
+#: Most payer objects (and characters in each) :func:`claim_from_json` remembers.
+_REMEMBERED_PAYERS = 64
+_REMEMBERED_PAYER_TEXT = 4 * MAX_TEXT_LENGTH
+
+
+def _known_version(value: Any) -> bool:
+    # An int first: a list or object is unhashable, and True == 1.
+    return type(value) is int and value in READ_VERSIONS
+
+
+def _one_pass(*, remember_payers: bool = False) -> dict[type, Callable[[Any], Any]]:
+    """The one-pass builder of each type (see :mod:`hcpcs_home._build`).
+
+    With ``remember_payers`` (only for :func:`claim_from_json`, whose data is
+    plain JSON, so equal text means an equal document), a claim's payer object
+    is built once per distinct text and shared.
+    """
+    built: dict[type, Callable[[Any], Any]] = {}
+
+    def make(cls: type) -> Callable[[Any], Any]:
+        if cls not in built:
+            nested: dict[str, Callable[[Any], Any]] = {
+                name: _build.many(make(inner)) if is_list else make(inner)
+                for name, (inner, is_list) in _NESTED.get(cls, {}).items()
+            }
+            if cls is Claim:
+                nested["payer"] = _payer_reader(make(Payer), remember=remember_payers)
+            if cls in _BUILT_DIRECTLY:
+                extra = {"format": _known_version} if cls is Claim else None
+                built[cls] = _build.builder(cls, nested, extra=extra)
+            else:
+                built[cls] = _build.through_init(cls, nested)
+        return built[cls]
+
+    for cls in _TYPES:
+        make(cls)
+    return built
+
+
+def _payer_reader(build: Callable[[Any], Payer], *, remember: bool) -> Callable[[Any], Payer]:
+    """A claim's ``payer``: a shipped profile's id, or a payer object (remembered by its text)."""
+    remembered: dict[str, Payer] = {}
+
+    def read(value: Any) -> Payer:
+        if type(value) is str:
+            return payer_profile(value)
+        if not remember:
+            return build(value)
+        key = repr(value)  # exact for plain JSON: true, 1 and 1.0 differ
+        found = remembered.get(key)
+        if found is None:
+            found = build(value)
+            if len(key) <= _REMEMBERED_PAYER_TEXT:
+                if len(remembered) >= _REMEMBERED_PAYERS:
+                    remembered.clear()
+                remembered[key] = found
+        return found
+
+    return read
+
+
 _converter: _Hooks | None = None
+_from_text: Callable[[Any], Claim] | None = None
 
 
 def _default() -> _Hooks:
@@ -410,11 +493,26 @@ def claim_from_json(text: str | bytes) -> Claim:
             raise InvalidFieldError("$", _preview(text), f"is not UTF-8 text: {exc}") from None
     if not isinstance(text, str):
         raise InvalidFieldError("$", _preview(text), "must be JSON text (str or UTF-8 bytes)")
-    check_json_depth(text, field="$")
+    # The depth bound holds before anything is converted: a document the one-pass
+    # reader takes has the format's shape (at most six levels); any other is
+    # scanned first, as is text the parser refuses (json.loads recurses once per
+    # level, but refuses deep text with a RecursionError itself).
     try:
         data = json.loads(text)
+    except RecursionError:
+        check_json_depth(text, field="$")
+        raise
     except ValueError as exc:
+        check_json_depth(text, field="$")
         raise InvalidFieldError("$", _preview(text), f"is not valid JSON: {exc}") from None
+    global _from_text
+    if _from_text is None:
+        _from_text = _one_pass(remember_payers=True)[Claim]
+    try:
+        return _from_text(data)
+    except Exception:  # the reporting pass below says what is wrong, if anything
+        pass
+    check_json_depth(text, field="$")
     return claim_from_data(data)
 
 

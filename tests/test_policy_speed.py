@@ -11,6 +11,7 @@ an error finding of its own.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -215,12 +216,13 @@ class TestFacts:
 
 class TestPlanCache:
     def test_equal_payers_share_one_compiled_plan(self) -> None:
-        """Claims read from JSON each carry their own, equal Payer: one plan serves them all."""
+        """Claims read from JSON data each carry their own, equal Payer: one plan serves them
+        all (claim_from_json shares one Payer between equal texts; claim_from_data does not)."""
         rules = RuleSet(DEFAULT_RULES.rules)
         text = serialize.claim_to_json(
             Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329")
         )
-        first, second = serialize.claim_from_json(text), serialize.claim_from_json(text)
+        first, second = (serialize.claim_from_data(json.loads(text)) for _ in range(2))
         assert first.payer is not second.payer
         plans = [rules._plan(Context(c))[0] for c in (first, second, first)]
         assert plans[0] is plans[1] is plans[2]
