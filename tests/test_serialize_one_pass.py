@@ -1,0 +1,285 @@
+"""The one-pass JSON reader (hcpcs_home._build) agrees with the reporting pass it speeds up.
+
+The reference is what :func:`~hcpcs_home.serialize.claim_from_json` did before the
+one-pass reader: the depth scan, ``json.loads`` and the field-by-field structuring
+hooks alone.  Every document, valid or corrupted, must give the same claim or the
+same error (type, message and the path of every field).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hcpcs_home import (
+    Claim,
+    ClaimLine,
+    HcpcsError,
+    InvalidFieldError,
+    Service,
+    _build,
+    serialize,
+)
+from hcpcs_home import strategies as hst
+from hcpcs_home.bounds import MAX_JSON_DEPTH, check_json_depth
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES_RUN = 1_000 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 200
+
+_REFERENCE = serialize._Hooks(one_pass=False)
+
+
+def reference(text: str) -> Claim:
+    """claim_from_json as it was: depth scan, parse, then the reporting hooks alone."""
+    check_json_depth(text, field="$")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        preview = serialize._preview(text)
+        raise InvalidFieldError("$", preview, f"is not valid JSON: {exc}") from None
+    claim: Claim = _REFERENCE.structure(data, Claim)
+    return claim
+
+
+def outcome(read: Any, text: str) -> Any:
+    """The claim read, or the error as (type, message, every field's path and reason)."""
+    try:
+        return read(text)
+    except HcpcsError as exc:
+        errors = getattr(exc, "errors", [exc])
+        return type(exc), str(exc), [(type(e), e.field, e.reason) for e in errors]
+
+
+def as_data(claim: Claim) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(serialize.claim_to_json(claim))
+    return data
+
+
+def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a JSON value (keys of objects, indexes of lists)."""
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += paths(item, (*prefix, i))
+    return found
+
+
+def replaced(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    data = json.loads(json.dumps(data))
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    if value is _DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return data
+
+
+_DELETE = object()
+
+#: Values a broken export puts where a field should be: wrong types, near misses,
+#: the leaves each field takes elsewhere, nesting.
+JUNK = st.one_of(
+    st.just(_DELETE),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=False),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "G0299",
+            "g0299 ",
+            "1FC21",
+            "2024-03-04",
+            "2024-02-30",
+            "1899-12-31",
+            "09:00",
+            "24:00",
+            "0552",
+            "552",
+            "GN",
+            "gn, gp",
+            "1e9999999",
+            "12.345",
+            "-1",
+            "0329",
+            "0\u0663\u06629",
+            "RN",
+            "home",
+            "medicare",
+            "s1",
+            "\x00",
+            "x" * 90,
+            "1234567893",
+        ]
+    ),
+    st.text(max_size=6),
+    st.lists(st.sampled_from(["GN", "s1", "G0299", "", "x", "2024-03-04"]), max_size=5),
+    st.lists(st.lists(st.integers(0, 3), max_size=2), max_size=2),
+    st.dictionaries(st.sampled_from(["code", "GN", "x"]), st.integers(0, 3), max_size=2),
+)
+
+
+class TestAgreesWithTheReportingPass:
+    """The one-pass reader is a shortcut: it never changes what a document means."""
+
+    @settings(max_examples=EXAMPLES_RUN)
+    @given(hst.claims())
+    def test_claims_round_trip(self, claim: Claim) -> None:
+        """claim_from_json(claim_to_json(c)) == c, and the one-pass builder alone gives it."""
+        text = serialize.claim_to_json(claim)
+        assert claim == serialize.claim_from_json(text)
+        assert claim == serialize._one_pass()[Claim](json.loads(text))
+
+    @settings(max_examples=EXAMPLES_RUN)
+    @given(hst.claims(), st.data())
+    def test_one_corrupted_value(self, claim: Claim, data: st.DataObject) -> None:
+        """A claim with one value replaced by junk reads (or fails) exactly as before."""
+        document = as_data(claim)
+        path = data.draw(st.sampled_from(paths(document)), label="path")
+        junk = data.draw(JUNK, label="junk")
+        text = json.dumps(replaced(document, path, junk), ensure_ascii=False)
+        assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
+        assert outcome(lambda t: _REFERENCE.structure(json.loads(t), Claim), text) == outcome(
+            lambda t: serialize.claim_from_data(json.loads(t)), text
+        )
+
+    @settings(max_examples=EXAMPLES_RUN)
+    @given(hst.claims(), st.data())
+    def test_several_corrupted_values(self, claim: Claim, data: st.DataObject) -> None:
+        """Several bad values are each reported with their path, as before."""
+        document = as_data(claim)
+        places = data.draw(st.lists(st.sampled_from(paths(document)), max_size=4, unique=True))
+        for path in places:
+            try:
+                document = replaced(document, path, data.draw(JUNK))
+            except (KeyError, IndexError, TypeError):  # an earlier change removed the place
+                continue
+        text = json.dumps(document, ensure_ascii=False)
+        assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
+
+    def test_example_file(self) -> None:
+        """The shipped example reads the same through both."""
+        text = (EXAMPLES / "claim.json").read_text("utf-8")
+        assert reference(text) == serialize.claim_from_json(text)
+
+
+class TestOnePassIsTaken:
+    def test_valid_claim_needs_neither_scan_nor_reporting_pass(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A valid document is read without the depth scan or the reporting pass."""
+        text = (EXAMPLES / "claim.json").read_text("utf-8")
+
+        def never(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the slow path ran on a valid document")
+
+        monkeypatch.setattr(serialize, "check_json_depth", never)
+        monkeypatch.setattr(serialize, "claim_from_data", never)
+        assert serialize.claim_from_json(text).lines
+
+    def test_payer_objects_are_shared_by_equal_text(self) -> None:
+        """Two claims with the same payer object in their text share one Payer."""
+        claim = Claim(
+            serialize.payer_profile("medicare"), "2024-03-01", "2024-03-31", type_of_bill="0329"
+        )
+        text = serialize.claim_to_json(claim)
+        first, second = serialize.claim_from_json(text), serialize.claim_from_json(text)
+        assert first.payer is second.payer
+        assert first == second == claim
+
+
+class TestRememberedValues:
+    def test_a_refused_value_is_refused_every_time(self) -> None:
+        """Only converted values are remembered: a bad one raises its own error again."""
+        read = _build.Reader(ClaimLine.__attrs_attrs__.units.converter)
+        for _ in range(2):
+            with pytest.raises(InvalidFieldError, match="must not be negative"):
+                read("-1")
+        assert "-1" not in read.remembered
+
+    def test_equal_values_of_other_types_are_not_confused(self) -> None:
+        """true and 1 are equal in Python; a payer's flag must still be a boolean."""
+        data = as_data(Claim("medicare", "2024-03-01", "2024-03-31"))
+        data["payer"] = as_data(Claim("medicare", "2024-03-01", "2024-03-31"))["payer"]
+        data["payer"]["accepts_s_codes"] = True
+        assert serialize.claim_from_json(json.dumps(data)).payer.accepts_s_codes is True
+        data["payer"]["accepts_s_codes"] = 1
+        with pytest.raises(InvalidFieldError, match="accepts_s_codes"):
+            serialize.claim_from_json(json.dumps(data))
+
+    def test_memory_is_bounded(self) -> None:
+        """A field remembers at most so many values, and no long text."""
+        read = _build.Reader(Service.__attrs_attrs__.id.converter)
+        for i in range(3 * _build._REMEMBERED):
+            read(f"s{i}")
+        assert len(read.remembered) <= _build._REMEMBERED
+        long = " " * 200 + "s1"
+        assert "s1" == read(long)
+        assert long not in read.remembered
+
+
+class TestDepth:
+    def _with_modifiers(self, modifiers: Any) -> str:
+        data = as_data(Claim("medicare", "2024-03-01", "2024-03-31"))
+        data["lines"] = [{"code": "G0299", "date": "2024-03-04", "units": 1}]
+        data["lines"][0]["modifiers"] = modifiers
+        return json.dumps(data)
+
+    def test_deep_values_the_converters_would_skip_are_refused(self) -> None:
+        """Nesting past the bound is refused even where a converter would not look."""
+        deep: Any = 1
+        for _ in range(MAX_JSON_DEPTH):
+            deep = [deep]
+        text = self._with_modifiers({"GN": deep})
+        with pytest.raises(InvalidFieldError, match=f"nests deeper than {MAX_JSON_DEPTH}"):
+            serialize.claim_from_json(text)
+        assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
+
+    def test_shallow_unusual_shapes_read_as_before(self) -> None:
+        """A shape the one-pass reader leaves alone is read by the reporting pass, as before."""
+        text = self._with_modifiers({"GN": [1]})
+        assert ("GN",) == serialize.claim_from_json(text).lines[0].modifiers
+        assert reference(text) == serialize.claim_from_json(text)
+
+    def test_parser_recursion_is_the_depth_error(self) -> None:
+        """Text deeper than the parser recurses is refused with the depth error."""
+        with pytest.raises(InvalidFieldError, match="nests deeper"):
+            serialize.claim_from_json("[" * 100_000 + "]" * 100_000)
+        with pytest.raises(InvalidFieldError, match="nests deeper"):
+            serialize.claim_from_json('{"lines": ' + "[" * 100_000)
+
+
+class TestValidatorsDisabled:
+    def test_the_class_decides_as_before(self) -> None:
+        """With attrs validators switched off, the document reads as cls(**data) reads it."""
+        data = as_data(Claim("medicare", "2024-03-01", "2024-03-31"))
+        data["lines"] = [{"code": "", "date": "2024-03-04", "units": 1}]  # no revenue code
+        text = json.dumps(data)
+        with pytest.raises(InvalidFieldError, match="code"):
+            serialize.claim_from_json(text)
+        with attrs.validators.disabled():
+            assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
+
+
+def test_every_built_type_matches_its_init() -> None:
+    """Each directly built type equals cls(**data) for the example claim's parts."""
+    data = json.loads((EXAMPLES / "claim.json").read_text("utf-8"))
+    builders = serialize._one_pass()
+    for line in data.get("lines", []):
+        assert ClaimLine(**line) == builders[ClaimLine](line)
+    for service in data.get("services", []):
+        assert Service(**service) == builders[Service](service)
