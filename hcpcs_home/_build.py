@@ -22,15 +22,14 @@ within :data:`~hcpcs_home.bounds.MAX_JSON_DEPTH`.
 
 from __future__ import annotations
 
+import contextlib
 import linecache
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
-from . import bounds as lim
-
-__all__ = ["Reader", "Unusual", "builder", "many", "through_init"]
+__all__ = ["KEYED", "MISSING", "Reader", "Unusual", "builder", "many", "through_init"]
 
 
 class Unusual(Exception):  # a signal, caught by serialize, never raised to users
@@ -39,58 +38,76 @@ class Unusual(Exception):  # a signal, caught by serialize, never raised to user
 
 #: The types of the values ``json.loads`` gives that are not containers.
 _LEAVES = frozenset({str, int, float, bool, type(None)})
+#: The types of the raw values remembered, each by its value.  Only exact ``str`` and
+#: ``int``: ``True == 1`` and ``1.0 == 1``, so booleans and floats are never keys.
+KEYED = frozenset({str, int})
 #: How many raw values one field remembers before it starts again.
-_REMEMBERED = 1024
+_REMEMBERED = 2048
 #: The longest raw text (or list of texts, all told) a field remembers.
-_REMEMBERED_TEXT = lim.MAX_ID_LENGTH
+_REMEMBERED_TEXT = 32
+#: The largest int a field remembers.
+_REMEMBERED_INT = 2**31
 #: How deep a field's own lists may nest (a payer's ``code_credentials``: pairs of a
 #: code and a list of credentials).
 _LIST_LEVELS = 3
-_MISSING = object()
+MISSING = object()
+#: JSON values that convert to the same thing every time, by how generated code spots them.
+_CONSTANTS: dict[str, Any] = {
+    "v is None": None,
+    "v is True": True,
+    "v is False": False,
+    "type(v) is list and not v": [],
+}
 
 
 class Reader:
     """A field's reader: its converter over a JSON leaf or a list of leaves.
 
-    Results for the same text (or list of short texts) are remembered in
-    :attr:`remembered`, which the generated builders look in before calling:
-    the converters are pure and their results immutable, and only successes
-    are kept, so a refused value is refused again with its own error.
+    Results for the same short text, small int or list of short texts are
+    remembered in :attr:`remembered`, which the generated builders look in
+    before calling; what ``null``, ``true`` and ``false`` convert to is
+    worked out once (:attr:`constants`).  The converters are pure and their
+    results immutable, and only successes are kept, so a refused value is
+    refused again with its own error.
     """
 
-    __slots__ = ("convert", "none", "remembered")
+    __slots__ = ("constants", "convert", "remembered")
 
     def __init__(self, convert: Callable[[Any], Any] | None) -> None:
         self.convert: Callable[[Any], Any] = _identity if convert is None else convert
         self.remembered: dict[Any, Any] = {}
-        try:
-            none = self.convert(None)
-        except Exception:  # a required value: None is refused each time it comes
-            none = _MISSING
-        #: What ``null`` converts to, or ``MISSING`` where it is refused.
-        self.none = none
+        #: What ``null``, ``true``, ``false`` and ``[]`` convert to, for those the converter
+        #: takes, by the test that finds them in generated code.
+        self.constants: dict[str, Any] = {}
+        for test, constant in _CONSTANTS.items():
+            # One the converter refuses is refused each time it comes, with its own error.
+            with contextlib.suppress(Exception):
+                self.constants[test] = self.convert(constant)
 
     def __call__(self, value: Any) -> Any:
         kind = type(value)
         if kind is str:
             key: Any = value
-            size = len(value)
+            remember = len(value) <= _REMEMBERED_TEXT
+        elif kind is int:
+            key = value
+            remember = -_REMEMBERED_INT < value < _REMEMBERED_INT
         elif kind is list:
             key = tuple(value)
             if not all(type(item) is str for item in key):
                 if not _is_plain(value):
                     raise Unusual
                 return self.convert(value)
-            size = sum(map(len, key))
+            remember = sum(map(len, key)) <= _REMEMBERED_TEXT
         elif kind in _LEAVES:
             return self.convert(value)
         else:
             raise Unusual
-        found = self.remembered.get(key, _MISSING)
-        if found is not _MISSING:
+        found = self.remembered.get(key, MISSING)
+        if found is not MISSING:
             return found
         result = self.convert(value)
-        if size <= _REMEMBERED_TEXT:
+        if remember:
             if len(self.remembered) >= _REMEMBERED:
                 self.remembered.clear()
             self.remembered[key] = result
@@ -134,7 +151,8 @@ def builder(
     names = frozenset(a.name for a in fields) | frozenset(extra)
     scope: dict[str, Any] = {
         "Unusual": Unusual,
-        "MISSING": _MISSING,
+        "MISSING": MISSING,
+        "KEYED": KEYED,
         "names": names,
         "new": object.__new__,
         "cls": cls,
@@ -182,12 +200,17 @@ def builder(
         else:
             read_field = scope[f"r_{name}"] = Reader(convert)
             scope[f"m_{name}"] = read_field.remembered
-            scope[f"n_{name}"] = read_field.none
-            if read_field.none is not _MISSING:  # null is common and converts to a constant
-                lines += [f"{indent}if v is None:", f"{indent}    r = n_{name}", f"{indent}else:"]
+            # null, true, false and [] convert to constants: no call for them.
+            branch = "if"
+            for i, (test, value) in enumerate(read_field.constants.items()):
+                scope[f"k{i}_{name}"] = value
+                lines += [f"{indent}{branch} {test}:", f"{indent}    r = k{i}_{name}"]
+                branch = "elif"
+            if branch == "elif":
+                lines += [f"{indent}else:"]
                 indent += "    "
             lines += [
-                f"{indent}r = m_{name}.get(v, MISSING) if type(v) is str else MISSING",
+                f"{indent}r = m_{name}.get(v, MISSING) if type(v) in KEYED else MISSING",
                 f"{indent}if r is MISSING:",
                 f"{indent}    r = r_{name}(v)",
             ]

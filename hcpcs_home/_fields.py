@@ -317,14 +317,17 @@ def tuple_of(
     convert_item: Callable[[Any], E], field: str, max_items: int = lim.MAX_SERVICES
 ) -> Callable[[object], tuple[E, ...]]:
     def convert(value: object) -> tuple[E, ...]:
-        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        if type(value) is list or type(value) is tuple:  # what JSON and callers give: no ABC checks
+            items = value
+        elif isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
             raise InvalidFieldError(field, value, "must be a list")
-        items = tuple(itertools.islice(value, max_items + 1))
+        else:
+            items = tuple(itertools.islice(value, max_items + 1))
         if len(items) > max_items:
             raise InvalidFieldError(
                 field, f"<{type(value).__name__}>", f"holds more than {max_items:,} items"
             )
-        return tuple(convert_item(v) for v in items)
+        return tuple(map(convert_item, items))
 
     convert.__name__ = f"tuple_{field}"
     return convert

@@ -146,8 +146,11 @@ MAX_JSON_DEPTH = 32
 
 A claim document nests four levels (claim, payer, unit policy; claim, lines,
 line, modifiers); a saved rule set nests as deep as its conditions.  The
-depth is counted by a linear scan before the text is parsed, so
-``"[" * 100000`` is refused without recursion."""
+depth is counted by a linear scan (:func:`check_json_depth`) before any value
+is converted, so ``"[" * 100000`` is refused without recursion.
+:func:`~hcpcs_home.serialize.claim_from_json` skips the scan only for a
+document its one-pass reader accepts, which has the claim format's own shape
+(six levels at most)."""
 
 MAX_LINES = 10_000
 """Most service lines on one claim.

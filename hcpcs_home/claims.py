@@ -719,8 +719,11 @@ def _coded(cls: type[Any], field: str) -> Any:
     return convert
 
 
+_condition_list = f.tuple_of(_header_code("condition_codes"), "condition_codes")
+
+
 def _conditions(value: object) -> tuple[str, ...]:
-    found = f.tuple_of(_header_code("condition_codes"), "condition_codes")(value)
+    found = _condition_list(value)
     if len(found) > MAX_HEADER_CODES:
         raise InvalidFieldError(
             "condition_codes", len(found), f"must hold at most {MAX_HEADER_CODES}"

@@ -17,6 +17,14 @@ malformed input raises the library's errors, each with a JSONPath-like
 ``field`` such as ``$.lines[2].units``; a whole claim reports every bad field
 at once in an :class:`~hcpcs_home.errors.InvalidClaimError`.
 
+Reading is done in one pass where it can be: a document in the format's own
+shape is built directly, each field through its class's converter (values
+that repeat, such as dates, codes and modifiers, converted once and
+remembered), and the class's validators then run as its ``__init__`` runs
+them.  Any other document, and any value a converter refuses, goes to the
+field-by-field pass that reports every problem, so what a document means and
+every error it gives are the same either way.
+
 >>> from hcpcs_home import serialize, Service
 >>> conv = serialize.make_converter()
 >>> visit = Service.from_times("G0299", "2024-03-04", "09:00", "09:50", credential="RN")
