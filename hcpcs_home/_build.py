@@ -2,28 +2,26 @@
 
 Most documents a billing backend sends are valid, and most of their values
 repeat (dates, codes, modifiers, clock times, payers).  :func:`builder`
-generates, once per class, a function that reads a JSON object (a ``dict``)
-and builds the instance directly: each field's value goes through that
-field's own attrs converter (the one place its rule lives), remembered by the
-raw text where it repeats, then the class's validators and
-``__attrs_post_init__`` run, exactly as the class's ``__init__`` would do them
-but without converting every value a second time.
+makes, once per class, a function that reads a JSON object (a ``dict``) and
+builds the instance directly: each field's value goes through that field's
+own attrs converter (the one place its rule lives), remembered by the raw
+text where it repeats; then the class's validators and
+``__attrs_post_init__`` run, in the order the class's ``__init__`` runs
+them, without any value being converted twice.
 
 The fast path accepts a document only in the shape the format writes: every
 object a mapping of known keys to JSON leaves (text, numbers, booleans,
 ``null``), lists of them (three deep at most), or the nested objects of the
-format.  Anything
-else, and anything a converter or validator refuses, raises
-:class:`Unusual`, and the caller falls back to the field-by-field pass that
-reports every problem with its path.  Because an accepted document has the
-format's shape, it nests no deeper than the format does (six levels), well
-within :data:`~hcpcs_home.bounds.MAX_JSON_DEPTH`.
+format.  Anything else, and anything a converter or validator refuses,
+raises (:class:`Unusual` or the library's error), and the caller falls back
+to the field-by-field pass that reports every problem with its path.
+Because an accepted document has the format's shape, it nests no deeper
+than the format does (six levels), well within
+:data:`~hcpcs_home.bounds.MAX_JSON_DEPTH`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import linecache
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -38,60 +36,44 @@ class Unusual(Exception):  # a signal, caught by serialize, never raised to user
 
 #: The types of the values ``json.loads`` gives that are not containers.
 _LEAVES = frozenset({str, int, float, bool, type(None)})
-#: The types of the raw values remembered, each by its value.  Only exact ``str`` and
-#: ``int``: ``True == 1`` and ``1.0 == 1``, so booleans and floats are never keys.
-KEYED = frozenset({str, int})
+#: The types of the raw values remembered, each by its value: exact ``str``, and the
+#: constants ``null``, ``true`` and ``false``.  Never ``int`` or ``float``: ``True == 1``
+#: and ``1.0 == 1``, so those would find what ``true`` converts to.
+KEYED = frozenset({str, bool, type(None)})
 #: How many raw values one field remembers before it starts again.
 _REMEMBERED = 2048
 #: The longest raw text (or list of texts, all told) a field remembers.
 _REMEMBERED_TEXT = 32
-#: The largest int a field remembers.
-_REMEMBERED_INT = 2**31
 #: How deep a field's own lists may nest (a payer's ``code_credentials``: pairs of a
 #: code and a list of credentials).
 _LIST_LEVELS = 3
 MISSING = object()
-#: JSON values that convert to the same thing every time, by how generated code spots them.
-_CONSTANTS: dict[str, Any] = {
-    "v is None": None,
-    "v is True": True,
-    "v is False": False,
-    "type(v) is list and not v": [],
-}
 
 
 class Reader:
     """A field's reader: its converter over a JSON leaf or a list of leaves.
 
-    Results for the same short text, small int or list of short texts are
-    remembered in :attr:`remembered`, which the generated builders look in
-    before calling; what ``null``, ``true`` and ``false`` convert to is
-    worked out once (:attr:`constants`).  The converters are pure and their
-    results immutable, and only successes are kept, so a refused value is
-    refused again with its own error.
+    Results for the same short text, list of short texts, ``null``, ``true``
+    or ``false`` are remembered in :attr:`remembered`, which :func:`builder`
+    looks in before calling.  The converters are pure and their results
+    immutable, and only successes are kept, so a refused value is refused
+    again with its own error.
     """
 
-    __slots__ = ("constants", "convert", "remembered")
+    __slots__ = ("convert", "remembered")
 
     def __init__(self, convert: Callable[[Any], Any] | None) -> None:
         self.convert: Callable[[Any], Any] = _identity if convert is None else convert
         self.remembered: dict[Any, Any] = {}
-        #: What ``null``, ``true``, ``false`` and ``[]`` convert to, for those the converter
-        #: takes, by the test that finds them in generated code.
-        self.constants: dict[str, Any] = {}
-        for test, constant in _CONSTANTS.items():
-            # One the converter refuses is refused each time it comes, with its own error.
-            with contextlib.suppress(Exception):
-                self.constants[test] = self.convert(constant)
 
     def __call__(self, value: Any) -> Any:
         kind = type(value)
         if kind is str:
             key: Any = value
             remember = len(value) <= _REMEMBERED_TEXT
-        elif kind is int:
+        elif kind is bool or value is None:
             key = value
-            remember = -_REMEMBERED_INT < value < _REMEMBERED_INT
+            remember = True
         elif kind is list:
             key = tuple(value)
             if not all(type(item) is str for item in key):
@@ -116,6 +98,13 @@ class Reader:
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _then(read: Callable[[Any], Any], convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def read_then_convert(value: Any) -> Any:
+        return convert(read(value))
+
+    return read_then_convert
 
 
 def many(build: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
@@ -147,88 +136,81 @@ def builder(
     :raises HcpcsError: a converter, validator or post-init check refused it.
     """
     fields = attrs.fields(cls)
-    extra = dict(extra or {})
-    names = frozenset(a.name for a in fields) | frozenset(extra)
-    scope: dict[str, Any] = {
-        "Unusual": Unusual,
-        "MISSING": MISSING,
-        "KEYED": KEYED,
-        "names": names,
-        "new": object.__new__,
-        "cls": cls,
-        "setter": object.__setattr__.__get__,
-        "disabled": attrs.validators.get_disabled,
-    }
-    lines = [
-        "def build(data):",
-        "    if type(data) is not dict or not names.issuperset(data):",
-        "        raise Unusual",
-    ]
-    for key in extra:
-        scope[f"x_{key}"] = extra[key]
-        lines += [
-            f"    if {key!r} in data and not x_{key}(data[{key!r}]):",
-            "        raise Unusual",
-        ]
-    validated = [a for a in fields if a.validator is not None]
-    if validated:
-        lines += ["    if disabled():", "        raise Unusual"]
-    lines += ["    self = new(cls)", "    put = setter(self)"]
+    checks = tuple((extra or {}).items())
+    names = frozenset(a.name for a in fields) | frozenset(k for k, _ in checks)
+    steps: list[tuple[str, dict[Any, Any], Callable[[Any], Any], Any]] = []
     for a in fields:
-        name = a.name
-        if not a.init or a.alias != name:  # pragma: no cover  # none of ours
-            raise TypeError(f"{cls.__name__}.{name}: only plain fields are read in one pass")
-        convert = scope[f"c_{name}"] = a.converter
+        if not a.init or a.alias != a.name:  # pragma: no cover  # none of ours
+            raise TypeError(f"{cls.__name__}.{a.name}: only plain fields are read in one pass")
+        convert = a.converter
+        if a.name in nested:
+            read = nested[a.name] if convert is None else _then(nested[a.name], convert)
+            remembered: dict[Any, Any] = {}
+        else:
+            read = field_reader = Reader(convert)
+            remembered = field_reader.remembered
         if a.default is attrs.NOTHING:
-            lines += [f"    v = data[{name!r}]"]
+            default: Any = _REQUIRED
+        elif isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+            default = _Made(a.default, convert)
         else:
-            lines += [f"    v = data.get({name!r}, MISSING)", "    if v is MISSING:"]
-            if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
-                scope[f"f_{name}"] = a.default.factory
-                made = f"f_{name}(self)" if a.default.takes_self else f"f_{name}()"
-                lines += [f"        r = {made if convert is None else f'c_{name}({made})'}"]
-            else:
-                # The default, converted once (as __init__ converts it each time).
-                scope[f"d_{name}"] = a.default if convert is None else convert(a.default)
-                lines += [f"        r = d_{name}"]
-            lines += ["    else:"]
-        indent = "    " if a.default is attrs.NOTHING else "        "
-        if name in nested:
-            scope[f"r_{name}"] = nested[name]
-            read = f"r_{name}(v)" if convert is None else f"c_{name}(r_{name}(v))"
-            lines += [f"{indent}r = {read}"]
-        else:
-            read_field = scope[f"r_{name}"] = Reader(convert)
-            scope[f"m_{name}"] = read_field.remembered
-            # null, true, false and [] convert to constants: no call for them.
-            branch = "if"
-            for i, (test, value) in enumerate(read_field.constants.items()):
-                scope[f"k{i}_{name}"] = value
-                lines += [f"{indent}{branch} {test}:", f"{indent}    r = k{i}_{name}"]
-                branch = "elif"
-            if branch == "elif":
-                lines += [f"{indent}else:"]
-                indent += "    "
-            lines += [
-                f"{indent}r = m_{name}.get(v, MISSING) if type(v) in KEYED else MISSING",
-                f"{indent}if r is MISSING:",
-                f"{indent}    r = r_{name}(v)",
-            ]
-        lines += [f"    put({name!r}, r)"]
-    for a in validated:
-        scope[f"v_{a.name}"] = a.validator
-        scope[f"a_{a.name}"] = a
-        lines += [f"    v_{a.name}(self, a_{a.name}, self.{a.name})"]
-    if hasattr(cls, "__attrs_post_init__"):
-        lines += ["    self.__attrs_post_init__()"]
-    lines += ["    return self", ""]
-    source = "\n".join(lines)
-    filename = f"<hcpcs_home one-pass reader of {cls.__qualname__}>"
-    exec(compile(source, filename, "exec"), scope)  # our own text, as attrs does
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    build: Callable[[Any], Any] = scope["build"]
+            # The default, converted once (as __init__ converts it each time).
+            default = a.default if convert is None else convert(a.default)
+        steps.append((a.name, remembered, read, default))
+    validators = tuple((a.validator, a) for a in fields if a.validator is not None)
+    post_init = getattr(cls, "__attrs_post_init__", None)
+    new = object.__new__
+    setter = object.__setattr__.__get__
+    disabled = attrs.validators.get_disabled
+
+    def build(data: Any) -> Any:
+        if type(data) is not dict or not names.issuperset(data):
+            raise Unusual
+        for key, test in checks:
+            if key in data and not test(data[key]):
+                raise Unusual
+        if validators and disabled():
+            raise Unusual
+        self = new(cls)
+        put = setter(self)
+        for name, remembered, read, default in steps:
+            value = data.get(name, MISSING)
+            result = remembered.get(value, MISSING) if type(value) in KEYED else MISSING
+            if result is MISSING:
+                if value is not MISSING:
+                    result = read(value)
+                elif default is _REQUIRED:
+                    raise Unusual
+                elif type(default) is _Made:
+                    result = default(self)
+                else:
+                    result = default
+            put(name, result)
+        for validator, attribute in validators:
+            validator(self, attribute, getattr(self, attribute.name))
+        if post_init is not None:
+            post_init(self)
+        return self
+
     build.__qualname__ = f"build_{cls.__name__}"
     return build
+
+
+_REQUIRED = object()
+
+
+class _Made:
+    """A default made for each instance (an attrs ``Factory``), then converted."""
+
+    __slots__ = ("convert", "factory")
+
+    def __init__(self, factory: Any, convert: Callable[[Any], Any] | None) -> None:
+        self.factory = factory
+        self.convert = _identity if convert is None else convert
+
+    def __call__(self, instance: Any) -> Any:
+        made = self.factory.factory(instance) if self.factory.takes_self else self.factory.factory()
+        return self.convert(made)
 
 
 def through_init(
