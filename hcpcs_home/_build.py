@@ -36,14 +36,17 @@ class Unusual(Exception):  # a signal, caught by serialize, never raised to user
 
 #: The types of the values ``json.loads`` gives that are not containers.
 _LEAVES = frozenset({str, int, float, bool, type(None)})
-#: The types of the raw values remembered, each by its value: exact ``str``, and the
-#: constants ``null``, ``true`` and ``false``.  Never ``int`` or ``float``: ``True == 1``
-#: and ``1.0 == 1``, so those would find what ``true`` converts to.
+#: The types of the raw values remembered in :attr:`Reader.remembered`, each by its
+#: value: exact ``str``, ``null``, ``true`` and ``false`` (and lists of text, by their
+#: tuple).  Ints have their own table (:attr:`Reader.numbers`): ``True == 1``, so one
+#: table would give ``1`` what ``true`` converts to.  Floats are never remembered.
 KEYED = frozenset({str, bool, type(None)})
-#: How many raw values one field remembers before it starts again.
+#: How many raw values one field remembers (in each table) before it starts again.
 _REMEMBERED = 2048
 #: The longest raw text (or list of texts, all told) a field remembers.
 _REMEMBERED_TEXT = 32
+#: The ints a field remembers: those below this in magnitude.
+_REMEMBERED_INT = 2**31
 #: How deep a field's own lists may nest (a payer's ``code_credentials``: pairs of a
 #: code and a list of credentials).
 _LIST_LEVELS = 3
@@ -53,27 +56,33 @@ MISSING = object()
 class Reader:
     """A field's reader: its converter over a JSON leaf or a list of leaves.
 
-    Results for the same short text, list of short texts, ``null``, ``true``
-    or ``false`` are remembered in :attr:`remembered`, which :func:`builder`
-    looks in before calling.  The converters are pure and their results
-    immutable, and only successes are kept, so a refused value is refused
-    again with its own error.
+    Results for the same short text, list of short texts, ``null``, ``true``,
+    ``false`` or small int are remembered in :attr:`remembered` and
+    :attr:`numbers`, which :func:`builder` looks in before calling.  The
+    converters are pure and their results immutable, and only successes are
+    kept, so a refused value is refused again with its own error.
     """
 
-    __slots__ = ("convert", "remembered")
+    __slots__ = ("convert", "numbers", "remembered")
 
     def __init__(self, convert: Callable[[Any], Any] | None) -> None:
         self.convert: Callable[[Any], Any] = _identity if convert is None else convert
         self.remembered: dict[Any, Any] = {}
+        self.numbers: dict[int, Any] = {}
 
     def __call__(self, value: Any) -> Any:
         kind = type(value)
+        table = self.remembered
         if kind is str:
             key: Any = value
             remember = len(value) <= _REMEMBERED_TEXT
         elif kind is bool or value is None:
             key = value
             remember = True
+        elif kind is int:
+            key = value
+            remember = -_REMEMBERED_INT < value < _REMEMBERED_INT
+            table = self.numbers
         elif kind is list:
             key = tuple(value)
             if not all(type(item) is str for item in key):
@@ -85,14 +94,14 @@ class Reader:
             return self.convert(value)
         else:
             raise Unusual
-        found = self.remembered.get(key, MISSING)
+        found = table.get(key, MISSING)
         if found is not MISSING:
             return found
         result = self.convert(value)
         if remember:
-            if len(self.remembered) >= _REMEMBERED:
-                self.remembered.clear()
-            self.remembered[key] = result
+            if len(table) >= _REMEMBERED:
+                table.clear()
+            table[key] = result
         return result
 
 
@@ -138,7 +147,7 @@ def builder(
     fields = attrs.fields(cls)
     checks = tuple((extra or {}).items())
     names = frozenset(a.name for a in fields) | frozenset(k for k, _ in checks)
-    steps: list[tuple[str, dict[Any, Any], Callable[[Any], Any], Any]] = []
+    steps: list[tuple[str, dict[Any, Any], dict[int, Any], Callable[[Any], Any], Any]] = []
     for a in fields:
         if not a.init or a.alias != a.name:  # pragma: no cover  # none of ours
             raise TypeError(f"{cls.__name__}.{a.name}: only plain fields are read in one pass")
@@ -146,9 +155,10 @@ def builder(
         if a.name in nested:
             read = nested[a.name] if convert is None else _then(nested[a.name], convert)
             remembered: dict[Any, Any] = {}
+            numbers: dict[int, Any] = {}
         else:
             read = field_reader = Reader(convert)
-            remembered = field_reader.remembered
+            remembered, numbers = field_reader.remembered, field_reader.numbers
         if a.default is attrs.NOTHING:
             default: Any = _REQUIRED
         elif isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
@@ -156,7 +166,7 @@ def builder(
         else:
             # The default, converted once (as __init__ converts it each time).
             default = a.default if convert is None else convert(a.default)
-        steps.append((a.name, remembered, read, default))
+        steps.append((a.name, remembered, numbers, read, default))
     validators = tuple((a.validator, a) for a in fields if a.validator is not None)
     post_init = getattr(cls, "__attrs_post_init__", None)
     new = object.__new__
@@ -173,9 +183,17 @@ def builder(
             raise Unusual
         self = new(cls)
         put = setter(self)
-        for name, remembered, read, default in steps:
+        for name, remembered, numbers, read, default in steps:
             value = data.get(name, MISSING)
-            result = remembered.get(value, MISSING) if type(value) in KEYED else MISSING
+            kind = type(value)
+            if kind in KEYED:
+                result = remembered.get(value, MISSING)
+            elif kind is int:
+                result = numbers.get(value, MISSING)
+            elif kind is list and not value:
+                result = remembered.get((), MISSING)
+            else:
+                result = MISSING
             if result is MISSING:
                 if value is not MISSING:
                     result = read(value)
