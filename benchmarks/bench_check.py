@@ -70,7 +70,7 @@ MEDICARE, TMHP, BCBS, DOL = (
     payers.BCBS_TEXAS,
     payers.DOL_EEOICP,
 )
-#: Medicare home-health visits by credential (domain README §6).
+#: Medicare home-health visits by credential (CMS HCPCS descriptors).
 HH_VISITS = [
     ("G0299", "RN"),
     ("G0299", "RN"),

@@ -1,8 +1,9 @@
 """Time to load CMS's HCPCS file, as a ratio to reading its lines with plain Python.
 
-Run with ``python benchmarks/bench_cms_file.py [FILE]``.  FILE defaults to the
-2019 alpha-numeric file in ``../shared/data/cms-hcpcs`` beside the checkout (or
-``$HCPCS_CMS_DIR``); CMS's files are never shipped with the package.  Each form
+Run with ``python benchmarks/bench_cms_file.py [FILE]``.  FILE defaults to CMS's
+2019 alpha-numeric file (``HCPC2019_CONTR_ANWEB.txt``, from the cms.gov
+Alpha-Numeric HCPCS page) in ``$HCPCS_CMS_DIR`` or in a ``shared/data/cms-hcpcs``
+folder beside the checkout; CMS's files are never shipped with the package.  Each form
 is timed best-of-five in this process, and the library's reader is reported as
 a multiple of ``open().readlines()`` on the same file, the least any reader
 must do, so the figure holds on a busy machine where seconds do not.

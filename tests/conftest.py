@@ -41,7 +41,8 @@ def cms_dir() -> Path:
     """The folder of CMS HCPCS files; skips the test where it is absent."""
     if not (CMS_DIR / "HCPC2019_CONTR_ANWEB.txt").is_file():
         pytest.skip(
-            f"CMS HCPCS files not found at {CMS_DIR} (they sit in ../shared/data/cms-hcpcs "
-            "beside the checkout, or set HCPCS_CMS_DIR); the package never ships them"
+            f"CMS HCPCS files not found at {CMS_DIR}: set HCPCS_CMS_DIR to a folder holding "
+            "CMS's 2019 alpha-numeric HCPCS file (HCPC2019_CONTR_ANWEB.txt, from the cms.gov "
+            "Alpha-Numeric HCPCS page); the package never ships them"
         )
     return CMS_DIR

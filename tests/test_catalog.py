@@ -59,7 +59,7 @@ CMS_2019 = "HCPC2019_CONTR_ANWEB.txt"
 #: Deliberate differences from the 2019 CMS file, each with its source.
 NEWER_DESCRIPTOR = {
     # From 2024-01-01 G0129 covers intensive outpatient programs too
-    # (domain README section 1f: icd10codingpro.com, AOTA 2024; seed 001).
+    # (icd10codingpro.com, AOTA 2024, openpayer.com G0129 page: all third-party).
     "G0129": "partial hospitalization or intensive outpatient treatment program",
 }
 ADDED_AFTER_2019 = {
@@ -99,11 +99,13 @@ def cms_2019(cms_dir: Path) -> dict[str, Code]:
     return {c.code: c for c in load_cms_file(cms_dir / CMS_2019)}
 
 
-class TestSeeds:
-    """Each seed document's code, as the seed (corrected by the domain README) states it."""
+class TestSourcePages:
+    """The code each cited billing page is about (Carepatron S9129, openpayer.com G0129,
+    Pabau S9124, NGS "Home Health Therapy Billing"), corrected by CMS's HCPCS file."""
 
     def test_s9129(self) -> None:
-        """S9129 is per diem occupational therapy in the home, not Medicare (seed 000)."""
+        """S9129 is per diem occupational therapy in the home, not Medicare
+        (CMS descriptor; Carepatron S9129 page, third-party)."""
         s9129 = lookup("S9129")
 
         assert (
@@ -122,7 +124,8 @@ class TestSeeds:
         assert "Occupational therapy, in the home, per diem" == s9129.descriptor
 
     def test_g0129(self) -> None:
-        """G0129 is an OT session of 45 minutes or more in a PHP or IOP (seed 001)."""
+        """G0129 is an OT session of 45 minutes or more in a PHP or IOP
+        (CMS descriptor; openpayer.com G0129 page, third-party)."""
         g0129 = lookup("G0129")
 
         assert (BillingUnit.SESSION, 45) == (g0129.unit, g0129.min_minutes)
@@ -138,7 +141,8 @@ class TestSeeds:
         ("code", "credential"), [("S9124", Credential.LPN), ("S9123", Credential.RN)]
     )
     def test_hourly_nursing(self, code: str, credential: Credential) -> None:
-        """S9123 (RN) and S9124 (LPN) are per hour, revenue code 0552, not Medicare (seed 002)."""
+        """S9123 (RN) and S9124 (LPN) are per hour, revenue code 0552, not Medicare
+        (Pabau S9124 guide, third-party)."""
         found = lookup(code)
 
         assert (BillingUnit.HOUR, None) == (found.unit, found.min_minutes)
@@ -167,7 +171,8 @@ class TestSeeds:
         ],
     )
     def test_therapy_g_codes(self, code: str, credential: Credential, family: str) -> None:
-        """Therapy G-codes are 15-minute units under their discipline's family (seed 003)."""
+        """Therapy G-codes are 15-minute units under their discipline's family
+        (NGS "Home Health Therapy Billing")."""
         found = lookup(code)
 
         assert (BillingUnit.FIFTEEN_MINUTES, 8) == (found.unit, found.min_minutes)
@@ -185,7 +190,8 @@ class TestSeeds:
     def test_other_visit_g_codes(
         self, code: str, credentials: set[Credential], family: str
     ) -> None:
-        """G0154-G0156 are 15-minute nursing, social work and aide codes (domain README §3.4)."""
+        """G0154-G0156 are 15-minute nursing, social work and aide codes
+        (CMS descriptors; NGS SIA; Medi-Cal 0571)."""
         found = lookup(code)
 
         assert (BillingUnit.FIFTEEN_MINUTES, 8) == (found.unit, found.min_minutes)
@@ -193,7 +199,7 @@ class TestSeeds:
 
 
 class TestTable:
-    """The shipped table's curated facts (domain README sections 0, 1, 3.4 and 6)."""
+    """The shipped table's curated facts (each row's ``source`` names its public documents)."""
 
     def test_size(self) -> None:
         """The table holds every code family it claims to cover."""

@@ -192,7 +192,8 @@ class TestClaimLine:
         assert 8 == ClaimLine.from_service(shift, payer=payers.TEXAS_MEDICAID_CSHCN).units
 
     def test_from_service_per_diem(self) -> None:
-        """A per-diem service is one unit whatever its length (seed 000)."""
+        """A per-diem service is one unit whatever its length
+        (HCPCS 'per diem'; Carepatron S9129 page, third-party)."""
         visit = Service.from_times("S9129", "2024-03-04", "10:00", "10:45", credential="OT")
         assert 1 == ClaimLine.from_service(visit).units
 

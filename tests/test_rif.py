@@ -107,7 +107,10 @@ class TestCmsSamples:
         """Claims x lines in = lines out, and each CLM_ID is one claim."""
         path = RIF_DIR / name
         if not path.is_file():
-            pytest.skip(f"CMS RIF samples not found at {RIF_DIR} (../shared beside the checkout)")
+            pytest.skip(
+                f"CMS RIF samples not found at {RIF_DIR}: set HCPCS_RIF_DIR to a folder holding "
+                "hha.csv and hospice.csv (CMSgov/beneficiary-fhir-data RIF samples)"
+            )
         with path.open(encoding="utf-8") as f:
             data = list(csv.DictReader(f, delimiter="|"))
         found = list(read_claims(path))

@@ -1,10 +1,17 @@
 """Every rule of :data:`hcpcs_home.rules.DEFAULT_RULES`, firing and not firing.
 
-One class per rule id.  Each test's docstring names where its scenario comes
-from (a seed file, a CMS manual section, a MAC article or a payer manual), as
-the rule's ``source`` does; the sources are listed in
-/work/shared/domain/README.md.  Tests look only at the findings of the rule
-under test, so a scenario may legitimately trip other rules as well.
+One class per rule id.  Each test's docstring names the public document its
+scenario comes from (a CMS manual section, transmittal, MAC article, payer or
+state manual, or a third-party page named as such), as the rule's ``source``
+does; "derived" marks our own inference.  Short names used below:
+NGS "Home Health Therapy Billing"
+(https://ngsmedicare.com/web/ngs/home-health-billing?selectedArticleId=865606);
+Pabau S9124 guide (third-party billing guide Pabau, "HCPCS Code S9124",
+https://pabau.com/procedure-codes/hcpcs-code-s9124/); openpayer.com G0129
+page (third-party); Carepatron S9129 page (third-party,
+https://www.carepatron.com/procedure-code/hcpcs-code-s9129/).  Tests look only
+at the findings of the rule under test, so a scenario may legitimately trip
+other rules as well.
 """
 
 from __future__ import annotations
@@ -128,7 +135,8 @@ class TestCoverage:
         assert set() == wanted - names
 
     def test_clean_medicare_episode_is_ok(self) -> None:
-        """An RN and a PT visit with a Q5001 line is a clean 0329 claim (seed 003; NGS 522358)."""
+        """An RN and a PT visit with a Q5001 line is a clean 0329 claim
+        (NGS "Home Health Therapy Billing"; NGS article 522358)."""
         c = medicare_hh(
             service("G0299"), service("G0151", "10:30", "11:15", credential="PT", day="2024-03-05")
         )
@@ -144,19 +152,20 @@ class TestUnknownCode:
         assert "S9130 is not a known HCPCS/CPT code" == finding.message
 
     def test_suggests_close_code(self) -> None:
-        """CPT 97113 is not shipped; 97110, one edit away, is suggested (domain README §2.2)."""
+        """CPT 97113 is not shipped; 97110, one edit away, is suggested
+        (Pub. 100-04 ch. 5 §20.2 C)."""
         finding = only(claim(MEDICARE, [ClaimLine("97113", "2024-03-04", 1)]), "unknown-code")
         assert (("code", "97110"),) == finding.fix
         assert "did you mean 97110?" == finding.suggestion
 
     def test_known_code_passes(self) -> None:
-        """S9131 is in the CMS HCPCS file (domain README §1a)."""
+        """S9131 is in the CMS HCPCS file (2019 alpha-numeric file)."""
         assert [] == found(claim(BCBS, [ClaimLine("S9131", "2024-03-04", 1)]), "unknown-code")
 
 
 class TestCodeNotEffective:
     def test_g0154_after_termination_suggests_g0299_for_rn(self) -> None:
-        """G0154 ended 2016-02-29 and an RN visit takes G0299 (CR 9369; domain README §0.5)."""
+        """G0154 ended 2016-02-29 and an RN visit takes G0299 (CR 9369, Transmittal 3378)."""
         svc = service("G0154", day="2016-05-02")
         c = medicare_hh(svc, period=("2016-05-01", "2016-05-30"))
         finding = only(c, "code-not-effective")
@@ -186,7 +195,8 @@ class TestCodeNotEffective:
 
 class TestPayerCodeNotAccepted:
     def test_lpn_s9124_to_medicare_suggests_g0300(self) -> None:
-        """S9124 is not valid for Medicare; an LPN visit is G0300 (proc. note 0088; README §0.4)."""
+        """S9124 is not valid for Medicare; an LPN visit is G0300
+        (proc. note 0088; G0300 descriptor; BCBSM PDN policy)."""
         svc = service("S9124", "07:00", "15:00", credential="LPN")
         c = claim(MEDICARE, [line(svc, BCBS)], [svc])
         finding = only(c, "payer-code-not-accepted")
@@ -197,33 +207,36 @@ class TestPayerCodeNotAccepted:
         assert "bill G0300 on a 032X claim" in finding.suggestion
 
     def test_rn_t1030_to_medicare_suggests_g0299(self) -> None:
-        """T codes are coverage I for Medicare; an RN visit is G0299 (README §0.4, §6)."""
+        """T codes are coverage I for Medicare; an RN visit is G0299 (CMS HCPCS file)."""
         svc = service("T1030", "08:00", "16:00")
         c = claim(MEDICARE, [line(svc, TMHP)], [svc])
         assert (("code", "G0299"),) == only(c, "payer-code-not-accepted").fix
 
     def test_rn_billed_s9124_to_medicare_gets_the_rn_code(self) -> None:
-        """The crosswalk follows the credential, so an RN's S9124 becomes G0299 (README §6)."""
+        """The crosswalk follows the credential, so an RN's S9124 becomes G0299
+        (CMS descriptors)."""
         svc = service("S9124", "07:00", "15:00", credential="RN")
         c = claim(MEDICARE, [line(svc, BCBS)], [svc])
         assert (("code", "G0299"),) == only(c, "payer-code-not-accepted").fix
 
     def test_cpt_home_visit_to_medicare(self) -> None:
-        """CPT 99507 is believed invalid for Medicare (README §0.4 c, UNCONFIRMED)."""
+        """CPT 99507 is believed invalid for Medicare (UNCONFIRMED: no public source)."""
         c = claim(MEDICARE, [ClaimLine("99507", "2024-03-04", 1)], type_of_bill=None)
         finding = only(c, "payer-code-not-accepted")
         assert () == finding.fix
         assert finding.suggestion is not None and "discipline G-code" in finding.suggestion
 
     def test_t_code_to_bcbs_hints_at_the_listed_code(self) -> None:
-        """BCBS TX takes no T codes, the national Medicaid codes (CMS coverage I; seed 002)."""
+        """BCBS TX takes no T codes, the national Medicaid codes
+        (CMS coverage I; BCBSTX coding policy)."""
         svc = service("T1002", "09:00", "09:50")
         c = claim(BCBS, [line(svc, BCBS, prior_auth="PA1")], [svc], type_of_bill=None)
         finding = only(c, "payer-code-not-accepted")
         assert "bill the code this payer lists for the service" == finding.suggestion
 
     def test_s9124_to_bcbs_passes(self) -> None:
-        """BCBS TX accepts S9123/S9124 for private-duty nursing (seed 002)."""
+        """BCBS TX accepts S9123/S9124 for private-duty nursing
+        (BCBSTX coding policy; Pabau S9124 guide, third-party)."""
         svc = service("S9124", "07:00", "15:00", credential="LPN", prior_auth="PA1")
         c = claim(BCBS, [line(svc, BCBS)], [svc], type_of_bill=None)
         assert [] == found(c, "payer-code-not-accepted")
@@ -237,7 +250,8 @@ class TestPayerCodeNotAccepted:
 
 class TestCredentialMismatch:
     def test_rn_billed_s9124_to_bcbs_suggests_s9123(self) -> None:
-        """An RN shift billed as S9124 is an audit trigger; S9123 is the RN code (seed 002)."""
+        """An RN shift billed as S9124 is an audit trigger; S9123 is the RN code
+        (Pabau S9124 guide, third-party)."""
         svc = service("S9124", "07:00", "15:00", credential="RN", prior_auth="PA1")
         finding = only(
             claim(BCBS, [line(svc, BCBS)], [svc], type_of_bill=None), "credential-mismatch"
@@ -247,7 +261,7 @@ class TestCredentialMismatch:
         assert "bill S9123, the RN code" == finding.suggestion
 
     def test_ota_billed_g0152_suggests_g0158(self) -> None:
-        """An OTA visit is G0158, not the therapist's G0152 (CMS descriptors; README §6)."""
+        """An OTA visit is G0158, not the therapist's G0152 (CMS HCPCS descriptors)."""
         finding = only(medicare_hh(service("G0152", credential="OTA")), "credential-mismatch")
         assert (("code", "G0158"),) == finding.fix
 
@@ -268,19 +282,20 @@ class TestCredentialMismatch:
         assert f"rendered by {credential}" in finding.message
 
     def test_matching_credential_passes(self) -> None:
-        """An LPN's S9124 fits the LPN descriptor (CMS HCPCS; seed 002)."""
+        """An LPN's S9124 fits the LPN descriptor (CMS HCPCS; Pabau S9124 guide, third-party)."""
         svc = service("S9124", "07:00", "15:00", credential="LPN", prior_auth="PA1")
         assert [] == found(claim(BCBS, [line(svc, BCBS)], [svc]), "credential-mismatch")
 
     def test_undocumented_credential_does_not_fire(self) -> None:
-        """Without a recorded credential the rule has nothing to compare (README §6)."""
+        """Without a recorded credential the rule has nothing to compare (derived)."""
         svc = service("S9124", "07:00", "15:00", credential=None, prior_auth="PA1")
         assert [] == found(claim(BCBS, [line(svc, BCBS)], [svc]), "credential-mismatch")
 
 
 class TestPriorAuthMissing:
     def test_bcbs_hourly_nursing_without_auth(self) -> None:
-        """Commercial plans require prior authorization for hourly nursing (seed 002)."""
+        """Commercial plans require prior authorization for hourly nursing
+        (Pabau S9124 guide, third-party)."""
         svc = service("S9123", "07:00", "15:00")
         finding = only(claim(BCBS, [line(svc, BCBS)], [svc]), "prior-auth-missing")
         assert ("prior_auth", Severity.ERROR) == (finding.field, finding.severity)
@@ -293,7 +308,8 @@ class TestPriorAuthMissing:
         )
 
     def test_auth_on_the_service_passes(self) -> None:
-        """A PA number on the shift note counts as recorded (seed 002: PA number documented)."""
+        """A PA number on the shift note counts as recorded
+        (Pabau S9124 guide, third-party: PA number documented)."""
         svc = service("S9123", "07:00", "15:00", prior_auth="PA77")
         assert [] == found(claim(BCBS, [line(svc, BCBS)], [svc]), "prior-auth-missing")
 
@@ -311,7 +327,8 @@ class TestPriorAuthMissing:
 
 class TestTimeNotDocumented:
     def test_fires_without_times(self) -> None:
-        """A timed code needs clock times or minutes on the note (seed 002; ch. 5 §20.2)."""
+        """A timed code needs clock times or minutes on the note
+        (Pabau S9124 guide, third-party; ch. 5 §20.2)."""
         svc = service("G0299", None, None)
         bad = ClaimLine("G0299", "2024-03-04", 3, "0551", service_ids=[svc.id])
         c = medicare_hh(extra=[bad], extra_services=[svc])
@@ -319,7 +336,8 @@ class TestTimeNotDocumented:
         assert "service_ids" == finding.field
 
     def test_unlinked_timed_line_fires(self) -> None:
-        """A timed line that points at no service documents no time (seed 002)."""
+        """A timed line that points at no service documents no time
+        (derived; Pabau S9124 guide, third-party: start and stop times)."""
         c = claim(BCBS, [ClaimLine("S9123", "2024-03-04", 8, "0552", prior_auth="PA1")])
         assert 1 == len(found(c, "time-not-documented"))
 
@@ -343,13 +361,15 @@ def five_minute_visit(billed: int) -> Claim:
 
 class TestBelowMinimumTime:
     def test_five_minute_visit_under_the_cms_chart(self) -> None:
-        """Under 8 minutes is 0 units on the NGS chart (seed 003; Pub. 100-04 ch. 5 §20.2 C)."""
+        """Under 8 minutes is 0 units on the NGS chart
+        (NGS "Home Health Therapy Billing"; Pub. 100-04 ch. 5 §20.2 C)."""
         finding = only(five_minute_visit(billed=1), "below-minimum-time")
         assert "5 documented minutes earn no unit of G0299 under Medicare" == finding.message
         assert (("units", "0"),) == finding.fix
 
     def test_g0129_session_under_45_minutes(self) -> None:
-        """G0129 is per session of 45 minutes or more (CMS descriptor; seed 001)."""
+        """G0129 is per session of 45 minutes or more
+        (CMS descriptor; openpayer.com G0129 page, third-party)."""
         svc = service("G0129", "09:00", "09:40", credential="OT", setting="partial hospitalization")
         bad = ClaimLine("G0129", "2024-03-04", 1, service_ids=[svc.id], modifiers=["GO"])
         c = claim(MEDICARE, [bad], [svc], type_of_bill="0131")
@@ -373,15 +393,15 @@ class TestUnitsMismatch:
     @pytest.mark.parametrize(
         ("payer", "code", "credential", "times", "billed", "expected"),
         [
-            # NGS chart (seed 003): 38-52 minutes is 3 units.
+            # NGS "Home Health Therapy Billing" chart: 38-52 minutes is 3 units.
             (MEDICARE, "G0299", "RN", ("09:00", "09:50"), 4, "3"),
             # TMHP tenths of an hour by 6-minute bands, 500 min is 8.3 (TMPPM §42.7.5).
             (TENTHS, "S9124", "LPN", ("07:00", "15:20"), 8, "8.3"),
             # TMHP CSHCN S9124: complete hours (no partial-hour rule published, UNCONFIRMED).
             (TMHP, "S9124", "LPN", ("07:00", "15:20"), 9, "8"),
-            # BCBS TX profile: whole hours, rounded down (README §2.4, UNCONFIRMED convention).
+            # BCBS TX profile: whole hours, rounded down (UNCONFIRMED: no published convention).
             (BCBS, "S9123", "RN", ("07:00", "15:50"), 9, "8"),
-            # "Up to 15 minutes" T1002: any part of a block is a unit (README §2.5).
+            # "Up to 15 minutes" T1002: any part of a block is a unit (derived, UNCONFIRMED).
             (TMHP, "T1002", "RN", ("09:00", "09:31"), 2, "3"),
         ],
     )
@@ -394,7 +414,8 @@ class TestUnitsMismatch:
         billed: Any,
         expected: str,
     ) -> None:
-        """The fix names the payer policy's units (ch. 5 §20.2 C; TMPPM §42.7.5; README §2.4)."""
+        """The fix names the payer policy's units
+        (ch. 5 §20.2 C; TMPPM §42.7.5; TMHP CSHCN §21.2.1.1)."""
         svc = service(code, *times, credential=credential, prior_auth="PA1")
         bad = line(svc, payer, units=billed)
         lines = [bad, ClaimLine("Q5001", bad.date, 1, "0551")] if payer is MEDICARE else [bad]
@@ -444,7 +465,8 @@ class TestUnitsMismatch:
         assert want == hits
 
     def test_ama_per_code_payer_counts_each_code_alone(self) -> None:
-        """Under the AMA per-code method example 3 is 2 and 0 units (therapycomply; README §2.2)."""
+        """Under the AMA per-code method example 3 is 2 and 0 units
+        (therapycomply.com, third-party)."""
         payer = attrs.evolve(MEDICARE, unit_policy=units.AMA_PER_CODE)
         svcs = [
             service("97110", None, None, credential="PT", minutes=33, id="a"),
@@ -454,19 +476,21 @@ class TestUnitsMismatch:
         assert [] == found(claim(payer, lines, svcs, type_of_bill="0341"), "units-mismatch")
 
     def test_hh_visits_are_not_pooled(self) -> None:
-        """On 032X each visit line counts its own minutes, not pooled (README §2.3; ResDAC)."""
+        """On 032X each visit line counts its own minutes, not pooled
+        (ResDAC "Claim HHA Total Visit Count")."""
         a = service("G0299", "09:00", "09:20")
         b = service("G0299", "13:00", "13:20")
         assert [] == found(medicare_hh(a, b), "units-mismatch")
 
     def test_correct_units_pass(self) -> None:
-        """Units built by the library from the chart match (seed 003)."""
+        """Units built by the library from the chart match
+        (NGS "Home Health Therapy Billing" chart)."""
         assert [] == found(medicare_hh(service("G0299", "09:00", "10:07")), "units-mismatch")
 
 
 class TestShortVisitUnits:
     def test_warns_on_a_five_minute_hh_visit(self) -> None:
-        """Sources disagree on 1-7 minute visits: NGS chart vs Cahaba FAQ 9970 (README §2.3)."""
+        """Sources disagree on 1-7 minute visits: NGS chart vs Cahaba FAQ 9970 (CR 6440)."""
         finding = only(five_minute_visit(billed=0), "short-visit-units")
         assert Severity.WARNING == finding.severity
         assert (("units", "0"),) == finding.fix
@@ -492,7 +516,8 @@ class TestShortVisitUnits:
 
 class TestPerDiemUnits:
     def test_two_units_for_one_day(self) -> None:
-        """A per diem is one unit per day of service (HCPCS 'per diem'; seed 000)."""
+        """A per diem is one unit per day of service
+        (HCPCS 'per diem'; Carepatron S9129 page, third-party)."""
         svc = service("T1030", "08:00", "16:00")
         finding = only(
             claim(TMHP, [line(svc, TMHP, units=2, prior_auth="PA1")], [svc]), "per-diem-units"
@@ -518,7 +543,7 @@ class TestPerDiemUnits:
         )
 
     def test_night_shift_across_midnight_is_two_days(self) -> None:
-        """A shift across midnight touches two calendar days (README §2.6, derived)."""
+        """A shift across midnight touches two calendar days (derived)."""
         svc = service("T1030", "22:00", "06:00")
         c = claim(TMHP, [line(svc, TMHP, units=2, prior_auth="PA1")], [svc])
         assert [] == found(c, "per-diem-units")
@@ -526,7 +551,7 @@ class TestPerDiemUnits:
 
 class TestRevenueCodeMismatch:
     def test_nursing_visit_under_pt_revenue(self) -> None:
-        """G0299 is billed under 055X, not 042X (NGS SIA; README §3.4)."""
+        """G0299 is billed under 055X, not 042X (NGS SIA article 1240716)."""
         svc = service("G0299")
         c = medicare_hh(svc)
         c = attrs.evolve(c, lines=(attrs.evolve(c.lines[0], revenue_code="0421"), c.lines[1]))
@@ -535,7 +560,7 @@ class TestRevenueCodeMismatch:
         assert (("revenue_code", "0551"),) == finding.fix
 
     def test_s9124_under_0551(self) -> None:
-        """S9123/S9124 go under 0552, the hourly nursing charge (seed 002)."""
+        """S9123/S9124 go under 0552, the hourly nursing charge (Pabau S9124 guide, third-party)."""
         svc = service("S9124", "07:00", "15:00", credential="LPN", prior_auth="PA1")
         c = claim(BCBS, [line(svc, BCBS, revenue_code="0551")], [svc])
         assert (("revenue_code", "0552"),) == only(c, "revenue-code-mismatch").fix
@@ -545,7 +570,8 @@ class TestRevenueCodeMismatch:
         assert [] == found(medicare_hh(service("G0151", credential="PT")), "revenue-code-mismatch")
 
     def test_professional_line_has_no_revenue_code(self) -> None:
-        """A CMS-1500 line carries no revenue code, so nothing to compare (README §3.5)."""
+        """A CMS-1500 line carries no revenue code, so nothing to compare
+        (X12 837P SV1 has no revenue code)."""
         c = claim(BCBS, [ClaimLine("S9131", "2024-03-04", 1)], type_of_bill=None)
         assert [] == found(c, "revenue-code-mismatch")
 
@@ -554,14 +580,15 @@ class TestBillTypeMismatch:
     @pytest.mark.parametrize(
         ("code", "credential", "type_of_bill", "revenue_code"),
         [
-            ("G0151", "PT", "0341", "0421"),  # 34X therapy is paid on the MPFS (seed 003)
-            ("97161", "PT", "0329", "0421"),  # 32X lists only the HH G-codes in FL44 (seed 003)
+            ("G0151", "PT", "0341", "0421"),  # 34X therapy is paid on the MPFS (NGS)
+            ("97161", "PT", "0329", "0421"),  # 32X lists only the HH G-codes in FL44 (NGS)
             ("G0159", "PT", "0811", "0421"),  # "home health setting" only (CMS descriptor)
             ("G2168", "PTA", "0322", "0421"),  # not on 0322 (CR 11721)
         ],
     )
     def test_fires(self, code: str, credential: str, type_of_bill: str, revenue_code: str) -> None:
-        """Codes on the wrong type of bill are refused (seed 003; CMS descriptors; CR 11721)."""
+        """Codes on the wrong type of bill are refused
+        (NGS "Home Health Therapy Billing"; CMS descriptors; CR 11721)."""
         svc = service(code, credential=credential)
         bad = ClaimLine(code, "2024-03-04", 3, revenue_code, ["GP"], service_ids=[svc.id])
         finding = only(
@@ -574,7 +601,8 @@ class TestBillTypeMismatch:
         assert [] == found(medicare_hh(service("G2168", credential="PTA")), "bill-type-mismatch")
 
     def test_evaluation_on_34x_passes(self) -> None:
-        """CPT evaluations with GP belong on 34X (seed 003; README §1k)."""
+        """CPT evaluations with GP belong on 34X
+        (NGS "Home Health Therapy Billing"; APTA, AAPC: third-party)."""
         svc = service("97161", None, None, credential="PT")
         c = claim(
             MEDICARE, [line(svc, modifiers=["GP"], revenue_code="0424")], [svc], type_of_bill="0341"
@@ -589,7 +617,8 @@ def therapy_claim(*lines: ClaimLine, services: Sequence[Service] = (), **kwargs:
 
 class TestTherapyModifierMissing:
     def test_pt_evaluation_without_gp(self) -> None:
-        """34X therapy lines carry GN/GO/GP (seed 003; Pub. 100-04 ch. 5)."""
+        """34X therapy lines carry GN/GO/GP
+        (NGS "Home Health Therapy Billing"; Pub. 100-04 ch. 5)."""
         finding = only(
             therapy_claim(ClaimLine("97161", "2024-03-04", 1, "0424")), "therapy-modifier-missing"
         )
@@ -597,7 +626,8 @@ class TestTherapyModifierMissing:
         assert "expected GP" in finding.message
 
     def test_revenue_code_decides_when_the_code_does_not(self) -> None:
-        """A 044X line is speech therapy and needs GN (seed 003: GN with 044X)."""
+        """A 044X line is speech therapy and needs GN
+        (NGS "Home Health Therapy Billing": GN with 044X)."""
         finding = only(
             therapy_claim(ClaimLine("S9128", "2024-03-04", 1, "0441")), "therapy-modifier-missing"
         )
@@ -611,7 +641,7 @@ class TestTherapyModifierMissing:
         )
 
     def test_32x_lines_need_none(self) -> None:
-        """GN/GO/GP are required on 34X, not on HH PPS 32X (seed 003)."""
+        """GN/GO/GP are required on 34X, not on HH PPS 32X (NGS "Home Health Therapy Billing")."""
         assert [] == found(
             medicare_hh(service("G0151", credential="PT")), "therapy-modifier-missing"
         )
@@ -619,7 +649,7 @@ class TestTherapyModifierMissing:
 
 class TestTherapyModifierMismatch:
     def test_go_on_a_pt_evaluation(self) -> None:
-        """GP goes with 042X and PT codes, not GO (seed 003)."""
+        """GP goes with 042X and PT codes, not GO (NGS "Home Health Therapy Billing")."""
         finding = only(
             therapy_claim(ClaimLine("97161", "2024-03-04", 1, "0424", ["GO"])),
             "therapy-modifier-mismatch",
@@ -630,12 +660,13 @@ class TestTherapyModifierMismatch:
         )
 
     def test_pt_code_under_ot_revenue(self) -> None:
-        """A PT code under 043X with GP mixes disciplines (seed 003: GO with 043X)."""
+        """A PT code under 043X with GP mixes disciplines
+        (NGS "Home Health Therapy Billing": GO with 043X)."""
         c = therapy_claim(ClaimLine("97161", "2024-03-04", 1, "0431", ["GP"]))
         assert 1 == len(found(c, "therapy-modifier-mismatch"))
 
     def test_matching_modifier_passes(self) -> None:
-        """GO with an OT evaluation under 043X matches (seed 003)."""
+        """GO with an OT evaluation under 043X matches (NGS "Home Health Therapy Billing")."""
         assert [] == found(
             therapy_claim(ClaimLine("97165", "2024-03-04", 1, "0434", ["GO"])),
             "therapy-modifier-mismatch",
@@ -683,7 +714,8 @@ class TestKxModifier:
 
 class TestSettingMismatch:
     def test_g0129_in_the_home(self) -> None:
-        """G0129 is for partial hospitalization or IOP programs (CMS descriptor; seed 001)."""
+        """G0129 is for partial hospitalization or IOP programs
+        (CMS descriptor; openpayer.com G0129 page, third-party)."""
         svc = service("G0129", "09:00", "10:00", credential="OT", setting="home")
         finding = only(
             claim(MEDICARE, [line(svc, modifiers=["GO"])], [svc], type_of_bill="0131"),
@@ -712,7 +744,7 @@ class TestSettingMismatch:
 
 class TestCredentialNotCurrent:
     def test_expired_license(self) -> None:
-        """Expired licenses trigger refund demands (seed 002)."""
+        """Expired licenses trigger refund demands (Pabau S9124 guide, third-party)."""
         svc = service("G0299", license_expires="2024-02-29")
         finding = only(medicare_hh(svc), "credential-not-current")
         assert (
@@ -721,7 +753,8 @@ class TestCredentialNotCurrent:
         )
 
     def test_missing_license_number(self) -> None:
-        """The license number must be on file for licensed staff (seed 002)."""
+        """The license number must be on file for licensed staff
+        (Pabau S9124 guide, third-party)."""
         svc = service("G0299", license_number=None)
         finding = only(medicare_hh(svc), "credential-not-current")
         assert "the RN who rendered G0299 on 2024-03-04 has no license number on file" == (
@@ -729,12 +762,13 @@ class TestCredentialNotCurrent:
         )
 
     def test_license_valid_on_the_day_passes(self) -> None:
-        """A license expiring on the date of service is still valid that day (seed 002)."""
+        """A license expiring on the date of service is still valid that day
+        (derived; Pabau S9124 guide, third-party)."""
         svc = service("G0299", license_expires="2024-03-04")
         assert [] == found(medicare_hh(svc), "credential-not-current")
 
     def test_unlicensed_aide_needs_no_license(self) -> None:
-        """Aides hold no nursing license, so none is required (README §6)."""
+        """Aides hold no nursing license, so none is required (CMS HCPCS descriptors; derived)."""
         svc = service("G0156", credential="HHA", license_number=None)
         assert [] == found(medicare_hh(svc), "credential-not-current")
 
@@ -749,7 +783,8 @@ class TestDocumentationMissing:
         )
 
     def test_bcbs_without_plan_of_care(self) -> None:
-        """Hourly nursing needs a care plan on file (seed 002)."""
+        """Hourly nursing needs a care plan on file
+        (Pabau S9124 guide, third-party; BCBSTX coordinated home care policy)."""
         svc = service("S9123", "07:00", "15:00", prior_auth="PA1", plan_of_care_on_file=False)
         assert 1 == len(found(claim(BCBS, [line(svc, BCBS)], [svc]), "documentation-missing"))
 
@@ -767,7 +802,7 @@ class TestDocumentationMissing:
 
 class TestDuplicateLine:
     def test_same_service_billed_twice(self) -> None:
-        """One service billed on two lines is a duplicate (README §2.3, derived)."""
+        """One service billed on two lines is a duplicate (derived)."""
         svc = service("G0299")
         c = medicare_hh(svc, extra=[line(svc)])
         finding = only(c, "duplicate-line")
@@ -778,14 +813,16 @@ class TestDuplicateLine:
         assert "remove the duplicate line" == finding.suggestion
 
     def test_two_visits_on_one_day_are_two_lines(self) -> None:
-        """Separate visits on one day are separate lines, not duplicates (README §2.3; ResDAC)."""
+        """Separate visits on one day are separate lines, not duplicates
+        (ResDAC "Claim HHA Total Visit Count")."""
         c = medicare_hh(service("G0299", "09:00", "09:50"), service("G0299", "14:00", "14:50"))
         assert [] == found(c, "duplicate-line")
 
 
 class TestCptCodePreferred:
     def test_catheter_visit_billed_s9123(self) -> None:
-        """S9123 is not used where CPT 99507 (catheter care) applies (CMS descriptor; seed 002)."""
+        """S9123 is not used where CPT 99507 (catheter care) applies
+        (CMS descriptor; BCBSTX coding policy)."""
         svc = service("S9123", "09:00", "10:00", prior_auth="PA1", purpose="catheter")
         finding = only(claim(BCBS, [line(svc, BCBS)], [svc]), "cpt-code-preferred")
         assert (("code", "99507"),) == finding.fix
@@ -794,7 +831,8 @@ class TestCptCodePreferred:
         )
 
     def test_purpose_is_matched_case_insensitively(self) -> None:
-        """Purpose keywords are matched whatever their case (seed 002 lists 99505 stoma care)."""
+        """Purpose keywords are matched whatever their case
+        (medicalbillingcptmodifiers.com, third-party, lists 99505 stoma care)."""
         svc = service(
             "S9124", "09:00", "10:00", credential="LPN", prior_auth="PA1", purpose=" Stoma "
         )
@@ -808,7 +846,8 @@ class TestCptCodePreferred:
         assert [] == found(claim(BCBS, [line(svc, BCBS)], [svc]), "cpt-code-preferred")
 
     def test_tmhp_does_not_apply_the_rule(self) -> None:
-        """TMHP CSHCN requires S9123/S9124 for extended nursing (seed 002; TMHP 2023)."""
+        """TMHP CSHCN requires S9123/S9124 for extended nursing
+        (TMHP CSHCN manual §21.2.1.1; TMHP news 2023-04-14)."""
         svc = service("S9123", "07:00", "15:00", prior_auth="PA1", purpose="catheter")
         assert [] == found(claim(TMHP, [line(svc, TMHP)], [svc]), "cpt-code-preferred")
 
@@ -887,7 +926,7 @@ class TestSiteOfServiceUnits:
 
 class TestLineOutsidePeriod:
     def test_line_after_through_date(self) -> None:
-        """Line item dates fall within FL6 From-Through (UB-04 FL6/FL45; README §5.1)."""
+        """Line item dates fall within FL6 From-Through (UB-04 FL6/FL45; derived)."""
         svc = service("G0299", day="2024-04-02")
         c = medicare_hh(service("G0299"), svc)
         finding = only(c, "line-outside-period")
@@ -980,7 +1019,8 @@ class TestAuthorizationExceeded:
 
 class TestOverlappingVisits:
     def test_one_nurse_in_two_places(self) -> None:
-        """Shift notes with overlapping times for one nurse are audited (seed 002)."""
+        """Shift notes with overlapping times for one nurse are audited
+        (derived; Pabau S9124 guide, third-party: start and stop times)."""
         a = service("G0299", "09:00", "10:00")
         b = service("G0299", "09:30", "10:15")
         hits = found(medicare_hh(a, b), "overlapping-visits")
@@ -991,20 +1031,21 @@ class TestOverlappingVisits:
         )
 
     def test_long_shift_containing_two_visits(self) -> None:
-        """A 3-hour visit overlaps every shorter visit inside it, not only the first (seed 002)."""
+        """A 3-hour visit overlaps every shorter visit inside it, not only the first (derived)."""
         long = service("G0299", "09:00", "12:00")
         inside = [service("G0299", "09:30", "09:45"), service("G0299", "10:00", "10:30")]
         hits = found(medicare_hh(long, *inside), "overlapping-visits")
         assert [0, 1, 2] == [f.line for f in hits]
 
     def test_back_to_back_visits_pass(self) -> None:
-        """A visit ending when the next starts is no overlap (seed 002)."""
+        """A visit ending when the next starts is no overlap (derived)."""
         a = service("G0299", "09:00", "10:00")
         b = service("G0299", "10:00", "10:45")
         assert [] == found(medicare_hh(a, b), "overlapping-visits")
 
     def test_different_people_may_overlap(self) -> None:
-        """Two staff may visit at the same time (seed 002: per-person shift notes)."""
+        """Two staff may visit at the same time
+        (Pabau S9124 guide, third-party: per-person shift notes)."""
         a = service("G0299", "09:00", "10:00")
         b = service("G0156", "09:00", "10:00", credential="HHA", license_number=None)
         assert [] == found(medicare_hh(a, b), "overlapping-visits")
@@ -1076,7 +1117,8 @@ class TestTotalTimeByDiscipline:
         assert [(0, (("units", "2"),))] == [(f.line, f.fix) for f in hits]
 
     def test_timed_cpt_code_on_32x_is_a_bill_type_mismatch(self) -> None:
-        """A fee-schedule therapy code on a 032X claim is refused (seed 003: 32X uses G-codes)."""
+        """A fee-schedule therapy code on a 032X claim is refused
+        (NGS "Home Health Therapy Billing": 32X uses G-codes)."""
         a = service("97110", None, None, credential="PT", minutes=30, id="a")
         lines = [ClaimLine("97110", "2024-03-04", 2, "0421", service_ids=["a"])]
         assert 1 == len(found(claim(MEDICARE, lines, [a]), "bill-type-mismatch"))

@@ -36,7 +36,7 @@ from hcpcs_home.policy import Context, Predicate, Severity, predicate
 
 # --- clean claims ---------------------------------------------------------------
 
-#: The HH discipline visit G-codes (domain README §1d) and the 2023 telehealth codes (§1e).
+#: The HH discipline visit G-codes (CMS HCPCS descriptors) and the 2023 telehealth codes (CR 12805).
 HH_VISIT_CODES = frozenset(
     {
         *(f"G01{n}" for n in range(51, 65)),
@@ -46,7 +46,7 @@ HH_VISIT_CODES = frozenset(
 )
 #: "In the home health setting" only (CMS descriptors; CR 11721): not on hospice claims.
 HH_SETTING_ONLY = frozenset({"G0159", "G0160", "G0161", "G2168", "G2169", "G0320", "G0321"})
-#: PT and OT evaluations, billed on 34X with GP or GO (domain README §1k).
+#: PT and OT evaluations, billed on 34X with GP or GO (AAPC, APTA: third-party).
 EVALUATIONS = {f"9716{i}": "GP" if i <= 4 else "GO" for i in range(1, 9)}
 #: Minutes a line needs before it earns a unit, by billing unit (the 8-minute chart,
 #: any part of 15 minutes, a tenth of an hour); hour codes get a full hour so that

@@ -1,7 +1,8 @@
 """Worked examples and contracts of :mod:`hcpcs_home.units`.
 
-Each parametrised table cites where its numbers come from; the sources are
-listed in /work/shared/domain/README.md §2.
+Each parametrised table cites the public document its numbers come from (CMS
+manual section, MAC page, payer or state manual, or a third-party page named as
+such), as the unit policies' ``source`` does.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ NAMED_POLICIES = [
 
 
 class TestFifteenMinuteChart:
-    """The chart in seed 003 (NGS) and Pub. 100-04 ch. 5 §20.2 C."""
+    """The chart in NGS "Home Health Therapy Billing" and Pub. 100-04 ch. 5 §20.2 C."""
 
     @pytest.mark.parametrize(
         ("minutes", "expected"),
@@ -129,12 +130,12 @@ class TestFifteenMinuteChart:
         assert billable_units(lookup("G0152"), 40) == billable_units(" g0152 ", 40) == 3
 
     def test_medicaid_fifteen_minute_code(self) -> None:
-        """T1019 "per 15 minutes" follows the same chart (README §2.5)."""
+        """T1019 "per 15 minutes" follows the same chart (CMS descriptor; ND DHS 535-05-45)."""
         assert [billable_units(T1019, m) for m in (7, 8, 60)] == [0, 1, 4]
 
 
 class TestBelowEightMinutes:
-    """1-7 minute visit lines: NGS chart (0) vs hospice FAQ / Medicaid manual (1), README §2.3."""
+    """1-7 minute visit lines: NGS chart (0) vs Cahaba hospice FAQ 9970 / Medicaid manual (1)."""
 
     @pytest.mark.parametrize(
         ("policy", "minutes", "expected"),
@@ -165,7 +166,8 @@ class TestBelowEightMinutes:
 
 
 class TestUpToFifteenMinutes:
-    """ "Up to 15 minutes" (T1000-T1005) reads as any part of a block (README §2.5)."""
+    """ "Up to 15 minutes" (T1000-T1005) reads as any part of a block
+    (derived from the wording, UNCONFIRMED)."""
 
     @pytest.mark.parametrize(
         ("minutes", "expected"), [(0, 0), (1, 1), (5, 1), (15, 1), (16, 2), (30, 2), (31, 3)]
@@ -287,7 +289,8 @@ TEXAS_BANDS = [
 
 
 class TestHours:
-    """Per-hour codes: whole hours plus the payer's partial-hour convention (README §2.4)."""
+    """Per-hour codes: whole hours plus the payer's partial-hour convention
+    (TMHP TMPPM; BCBSM PDN policy; Ankota, third-party)."""
 
     @pytest.mark.parametrize(("low", "high", "tenths"), TEXAS_BANDS)
     def test_texas_tenths(self, low: int, high: int, tenths: str) -> None:
@@ -350,7 +353,8 @@ class TestCarryHours:
 
 
 class TestPerDiem:
-    """HCPCS per diem: one unit per calendar day of service (seed 000; README §2.6)."""
+    """HCPCS per diem: one unit per calendar day of service
+    (CMS descriptors; Carepatron S9129 page, third-party)."""
 
     @pytest.mark.parametrize("minutes", [0, 1, 30, 480, 1440])
     def test_one_unit_whatever_duration(self, minutes: int) -> None:
@@ -404,7 +408,8 @@ class TestPerDiem:
 
 
 class TestOtherUnits:
-    """Sessions, visits, months, minutes and the telehealth lines (README §1e, §2.7)."""
+    """Sessions, visits, months, minutes and the telehealth lines
+    (CMS descriptors; Palmetto GBA "Telehealth Home Health Services: New G-Codes")."""
 
     @pytest.mark.parametrize(("minutes", "expected"), [(0, 0), (44, 0), (45, 1), (180, 1)])
     def test_session_minimum(self, minutes: int, expected: int) -> None:

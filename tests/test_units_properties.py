@@ -1,8 +1,8 @@
 """Property tests of :mod:`hcpcs_home.units`, grouped by the rule they check.
 
 Each class quotes the rule it holds the code to (Pub. 100-04 ch. 5 §20.2 C as
-quoted by chirocode.com; the HCPCS per-diem descriptors; the payer sources of
-domain README §2.4).
+quoted by chirocode.com; the HCPCS per-diem descriptors; the payer sources each
+unit policy's ``source`` names).
 """
 
 from __future__ import annotations
@@ -136,7 +136,8 @@ class TestTotalTime:
 
 
 class TestHourRounding:
-    """CMS defines only "per hour"; payers round the partial hour (README §2.4)."""
+    """CMS defines only "per hour"; payers round the partial hour
+    (Pabau S9124 guide, third-party)."""
 
     @given(minutes)
     def test_down_half_up_up_ordered(self, m: int) -> None:
@@ -165,7 +166,8 @@ class TestHourRounding:
 
 
 class TestPerDiem:
-    """HCPCS "per diem": one unit per day of service, however many visits (seed 000)."""
+    """HCPCS "per diem": one unit per day of service, however many visits
+    (Carepatron S9129 page, third-party)."""
 
     @given(st.lists(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), max_size=40))
     def test_units_are_distinct_dates(self, dates: list[dt.date]) -> None:

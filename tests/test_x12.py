@@ -1,7 +1,9 @@
 """Tests of :mod:`hcpcs_home.x12`: SV2/SV1 segments and the loop-2400 service line.
 
-Segment layouts: domain README §3.6 (X12 segment dictionaries, 005010); the
-implementation-guide values (HC, UN/DA/MJ, DTP*472) are UNCONFIRMED there.
+Segment layouts: the X12 segment dictionaries, 005010 positions, as published on
+stedi.com's X12 reference pages (https://www.stedi.com/edi/x12); the
+implementation-guide values (HC, UN/DA/MJ, DTP*472) are UNCONFIRMED (no public
+copy of the 005010X222/X223 guides was found).
 """
 
 from __future__ import annotations
