@@ -36,6 +36,7 @@ class Unusual(Exception):  # a signal, caught by serialize, never raised to user
 
 #: The types of the values ``json.loads`` gives that are not containers.
 _LEAVES = frozenset({str, int, float, bool, type(None)})
+_LEAVES_AND_LISTS = _LEAVES | {list}
 #: The types of the raw values remembered in :attr:`Reader.remembered`, each by its
 #: value: exact ``str``, ``null``, ``true`` and ``false`` (and lists of text, by their
 #: tuple).  Ints have their own table (:attr:`Reader.numbers`): ``True == 1``, so one
@@ -45,6 +46,8 @@ KEYED = frozenset({str, bool, type(None)})
 _REMEMBERED = 2048
 #: The longest raw text (or list of texts, all told) a field remembers.
 _REMEMBERED_TEXT = 32
+#: The longest list a field remembers (by the tuple of its texts).
+_REMEMBERED_ITEMS = 8
 #: The ints a field remembers: those below this in magnitude.
 _REMEMBERED_INT = 2**31
 #: How deep a field's own lists may nest (a payer's ``code_credentials``: pairs of a
@@ -84,6 +87,10 @@ class Reader:
             remember = -_REMEMBERED_INT < value < _REMEMBERED_INT
             table = self.numbers
         elif kind is list:
+            if len(value) > _REMEMBERED_ITEMS:
+                if not _is_plain(value):
+                    raise Unusual
+                return self.convert(value)
             key = tuple(value)
             if not all(type(item) is str for item in key):
                 if not _is_plain(value):
@@ -256,6 +263,13 @@ def through_init(
 def _is_plain(value: Any, lists: int = _LIST_LEVELS) -> bool:
     """Whether ``value`` is a JSON leaf, or a list (of lists, ``lists`` deep) of leaves."""
     kind = type(value)
-    if kind is list:
-        return lists > 0 and all(_is_plain(item, lists - 1) for item in value)
-    return kind in _LEAVES
+    if kind is not list:
+        return kind in _LEAVES
+    if not lists:
+        return False
+    kinds = set(map(type, value))  # in C: a long list costs little more than its length
+    if kinds <= _LEAVES:
+        return True
+    return kinds <= _LEAVES_AND_LISTS and all(
+        _is_plain(item, lists - 1) for item in value if type(item) is list
+    )
