@@ -224,7 +224,7 @@ def check_json_depth(text: str, *, limit: int = MAX_JSON_DEPTH, field: str = "$"
     if text.count("[") + text.count("{") <= limit:
         return
     depth = 0
-    for char in _NOT_BRACKET_RE.sub("", _STRING_RE.sub("", text)):
+    for char in _NOT_BRACKET_RE.sub("", _outside_strings(text)):
         if char in "[{":
             depth += 1
             if depth > limit:
@@ -232,3 +232,12 @@ def check_json_depth(text: str, *, limit: int = MAX_JSON_DEPTH, field: str = "$"
                 raise InvalidFieldError(field, preview, f"nests deeper than {limit} levels")
         else:
             depth -= 1
+
+
+def _outside_strings(text: str) -> str:
+    """``text`` without its JSON strings (an unclosed one runs to the end)."""
+    if "\\" in text:
+        return _STRING_RE.sub("", text)
+    # Without a backslash no quote is escaped: every other piece between quotes is outside
+    # a string, and splitting is twice as fast as the pattern.
+    return "".join(text.split('"')[::2])

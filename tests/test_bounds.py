@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hcpcs_home import (
     Authorization,
@@ -62,6 +64,11 @@ class TestJsonDepth:
         """Brackets inside JSON strings (escaped quotes included) are not nesting."""
         text = json.dumps({"id": '\\"' + "[" * 1000, "payer": "medicare"})
         bounds.check_json_depth(text)
+
+    @given(st.text(alphabet='[]{}"a\\\u00e9:, ', max_size=80))
+    def test_strings_are_found_as_the_pattern_finds_them(self, text: str) -> None:
+        """Splitting at quotes (text without backslashes) leaves what the string pattern does."""
+        assert bounds._STRING_RE.sub("", text) == bounds._outside_strings(text)
 
     def test_depth_at_the_limit_reaches_the_parser(self) -> None:
         """Nesting of exactly the limit is parsed, and the claim's own error follows."""
