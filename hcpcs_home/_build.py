@@ -63,18 +63,34 @@ class Reader:
     ``false`` or small int are remembered in :attr:`remembered` and
     :attr:`numbers`, which :func:`builder` looks in before calling.  The
     converters are pure and their results immutable, and only successes are
-    kept, so a refused value is refused again with its own error.
+    kept, so a refused value is refused again with its own error.  Each table
+    holds at most 2,048 values; when one fills, it starts again, and a field
+    that brought a new value for most of the objects built meanwhile (an id)
+    is not remembered any more.
     """
 
-    __slots__ = ("convert", "numbers", "remembered")
+    __slots__ = ("built", "convert", "misses", "numbers", "remembered", "repeats", "since")
 
-    def __init__(self, convert: Callable[[Any], Any] | None) -> None:
+    def __init__(
+        self, convert: Callable[[Any], Any] | None, built: list[int] | None = None
+    ) -> None:
         self.convert: Callable[[Any], Any] = _identity if convert is None else convert
         self.remembered: dict[Any, Any] = {}
         self.numbers: dict[int, Any] = {}
+        #: How many objects holding this field have been built (counted by :func:`builder`).
+        self.built = [0] if built is None else built
+        self.since = self.built[0]
+        self.misses = 0
+        #: Whether the field's values repeat enough to be worth remembering: a field whose
+        #: values are new for most objects (ids, license numbers) stops being remembered.
+        self.repeats = True
 
     def __call__(self, value: Any) -> Any:
         kind = type(value)
+        if not self.repeats:
+            if kind in _LEAVES or (kind is list and _is_plain(value)):
+                return self.convert(value)
+            raise Unusual
         table = self.remembered
         if kind is str:
             key: Any = value
@@ -106,10 +122,21 @@ class Reader:
             return found
         result = self.convert(value)
         if remember:
+            self.misses += 1
             if len(table) >= _REMEMBERED:
-                table.clear()
-            table[key] = result
+                self._start_again()
+            if self.repeats:
+                table[key] = result
         return result
+
+    def _start_again(self) -> None:
+        """Forget what is remembered; stop remembering if most objects brought a new value."""
+        self.remembered.clear()
+        self.numbers.clear()
+        if 2 * self.misses > self.built[0] - self.since:
+            self.repeats = False
+        self.misses = 0
+        self.since = self.built[0]
 
 
 def _identity(value: Any) -> Any:
@@ -155,6 +182,7 @@ def builder(
     checks = tuple((extra or {}).items())
     names = frozenset(a.name for a in fields) | frozenset(k for k, _ in checks)
     steps: list[tuple[str, dict[Any, Any], dict[int, Any], Callable[[Any], Any], Any]] = []
+    built = [0]  # objects built, for each field's reader to judge whether its values repeat
     for a in fields:
         if not a.init or a.alias != a.name:  # pragma: no cover  # none of ours
             raise TypeError(f"{cls.__name__}.{a.name}: only plain fields are read in one pass")
@@ -164,7 +192,7 @@ def builder(
             remembered: dict[Any, Any] = {}
             numbers: dict[int, Any] = {}
         else:
-            read = field_reader = Reader(convert)
+            read = field_reader = Reader(convert, built)
             remembered, numbers = field_reader.remembered, field_reader.numbers
         if a.default is attrs.NOTHING:
             default: Any = _REQUIRED
@@ -188,6 +216,7 @@ def builder(
                 raise Unusual
         if validators and disabled():
             raise Unusual
+        built[0] += 1
         self = new(cls)
         put = setter(self)
         for name, remembered, numbers, read, default in steps:

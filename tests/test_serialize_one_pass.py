@@ -264,6 +264,33 @@ class TestRememberedValues:
         assert "s1" == read(long)
         assert long not in read.remembered
 
+    def test_values_that_never_repeat_are_not_kept(self) -> None:
+        """A field whose values are new for most objects (ids) stops remembering them, and
+        reads and refuses exactly as before."""
+        built = [0]
+        read = _build.Reader(Service.__attrs_attrs__.id.converter, built)
+        for i in range(2 * _build._REMEMBERED + 1):
+            built[0] += 1
+            assert f"s{i}" == read(f" s{i} ")
+        assert not read.repeats
+        assert {} == read.remembered
+        assert "s1" == read(" s1 ")
+        with pytest.raises(InvalidFieldError, match="control character"):
+            read("s\x00")
+        with pytest.raises(_build.Unusual):
+            read({"id": "s1"})
+
+    def test_values_that_repeat_stay_kept(self) -> None:
+        """A field whose objects mostly repeat earlier values (dates) keeps remembering."""
+        built = [0]
+        read = _build.Reader(ClaimLine.__attrs_attrs__.date.converter, built)
+        days = [f"2024-{m:02}-{d:02}" for m in range(1, 13) for d in range(1, 29)]
+        for i in range(8 * _build._REMEMBERED):
+            built[0] += 1
+            read(days[i % 10] if i % 4 else f"{1900 + i % 200}-{days[i % len(days)][5:]}")
+        assert read.repeats
+        assert read.remembered
+
 
 class TestDepth:
     def _with_modifiers(self, modifiers: Any) -> str:
