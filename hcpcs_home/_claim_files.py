@@ -34,7 +34,7 @@ from .bounds import MAX_DOCUMENT_BYTES, MAX_JSON_DEPTH, MAX_LINE_BYTES, check_js
 from .claims import Claim
 from .errors import HcpcsError, InvalidFieldError
 from .payers import Payer
-from .serialize import claim_from_data
+from .serialize import _read_parsed, claim_from_data
 
 __all__ = [
     "MAX_MESSAGE_CHARS",
@@ -98,8 +98,19 @@ def _kind(value: object) -> str:
     return f"a JSON {names.get(type(value), type(value).__name__)}"
 
 
-def _claim(value: Any, hint: str) -> tuple[Claim | None, str | None, str]:
-    """(claim, problem, field) for one parsed JSON value."""
+def _claim(value: Any, hint: str, text: str | None = None) -> tuple[Claim | None, str | None, str]:
+    """(claim, problem, field) for one parsed JSON value (parsed from ``text``, whose
+    depth is checked here unless the one-pass reader takes it, as in
+    :func:`~hcpcs_home.serialize.claim_from_json`; ``None`` where it was checked
+    already)."""
+    if text is not None:
+        claim = _read_parsed(value) if type(value) is dict else None
+        if claim is not None:
+            return claim, None, "$"
+        try:
+            check_json_depth(text)
+        except InvalidFieldError:  # its message would show the start of the record
+            return None, f"nests deeper than {MAX_JSON_DEPTH} levels", "$"
     if not isinstance(value, dict):
         return None, f"{_kind(value)}, not a claim object{hint}", "$"
     try:
@@ -114,28 +125,37 @@ def _claim(value: Any, hint: str) -> tuple[Claim | None, str | None, str]:
         return None, f"internal error {type(exc).__name__} while reading the claim", "$"
 
 
-def _record(file: str, line: int, number: int, value: Any, hint: str = "") -> Record:
-    claim, problem, field = _claim(value, hint)
+def _record(
+    file: str, line: int, number: int, value: Any, hint: str = "", text: str | None = None
+) -> Record:
+    claim, problem, field = _claim(value, hint, text)
     return Record(file, line, number, claim, problem, field)
 
 
-def _parse_line(raw: bytes) -> tuple[Any, str | None]:
-    """(value, None) for a JSON line, or (None, why it is not JSON)."""
+def _parse_line(raw: bytes) -> tuple[Any, str, str | None]:
+    """(value, text, None) for a JSON line, or (None, text, why it is not JSON).
+
+    The depth bound is checked here only for text the parser refuses (so that a
+    deep line says so first); a parsed claim's text is checked by :func:`_claim`
+    unless the one-pass reader takes it.
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, f"is not UTF-8 text (byte {exc.start + 1}: {exc.reason})"
+        return None, "", f"is not UTF-8 text (byte {exc.start + 1}: {exc.reason})"
     try:
-        check_json_depth(text)
-        return json.loads(text), None
-    except InvalidFieldError:  # its message would show the start of the record
-        return None, f"nests deeper than {MAX_JSON_DEPTH} levels"
-    except json.JSONDecodeError as exc:
-        return None, f"is not valid JSON: {exc.msg} at column {exc.colno}"
-    except RecursionError:
-        return None, "is nested too deeply to read"
-    except ValueError as exc:  # integers too long to convert, and the like
-        return None, f"is not valid JSON: {_bounded(str(exc))}"
+        return json.loads(text), text, None
+    except (RecursionError, ValueError) as exc:
+        try:
+            check_json_depth(text)
+        except InvalidFieldError:  # its message would show the start of the record
+            return None, text, f"nests deeper than {MAX_JSON_DEPTH} levels"
+        if isinstance(exc, json.JSONDecodeError):
+            return None, text, f"is not valid JSON: {exc.msg} at column {exc.colno}"
+        if isinstance(exc, RecursionError):
+            return None, text, "is nested too deeply to read"
+        # integers too long to convert, and the like
+        return None, text, f"is not valid JSON: {_bounded(str(exc))}"
 
 
 def json_lines(stream: IO[bytes], file: str) -> Iterator[Record]:
@@ -165,11 +185,11 @@ def json_lines(stream: IO[bytes], file: str) -> Iterator[Record]:
         if not raw.strip():
             continue
         number += 1
-        value, problem = _parse_line(raw)
+        value, text, problem = _parse_line(raw)
         if problem is not None:
             yield Record(file, line, number, problem=problem)
         else:
-            yield _record(file, line, number, value, " (JSON lines hold one per line)")
+            yield _record(file, line, number, value, " (JSON lines hold one per line)", text)
 
 
 def read_bounded(stream: IO[bytes], file: str) -> bytes:

@@ -515,15 +515,26 @@ def claim_from_json(text: str | bytes) -> Claim:
     except ValueError as exc:
         check_json_depth(text, field="$")
         raise InvalidFieldError("$", _preview(text), f"is not valid JSON: {exc}") from None
+    claim = _read_parsed(data)
+    if claim is not None:
+        return claim
+    check_json_depth(text, field="$")
+    return claim_from_data(data)
+
+
+def _read_parsed(data: Any) -> Claim | None:
+    """The claim of a document just parsed from JSON text, read in one pass, or ``None``
+    where that pass does not take it (then :func:`claim_from_data`, after the text's
+    depth check, reads it or says what is wrong).  Payer objects of equal text are
+    shared.  For this package's readers of JSON text (:func:`claim_from_json`, the
+    command line's JSON lines)."""
     global _from_text
     if _from_text is None:
         _from_text = _one_pass(remember_payers=True)[Claim]
     try:
         return _from_text(data)
-    except Exception:  # the reporting pass below says what is wrong, if anything
-        pass
-    check_json_depth(text, field="$")
-    return claim_from_data(data)
+    except Exception:  # the reporting pass says what is wrong, if anything
+        return None
 
 
 def claim_from_data(data: Any) -> Claim:
