@@ -15,9 +15,10 @@ plain-Python baseline, so a busy machine slows both sides alike:
   ``json.loads(text)`` of the same texts.  Best of ``REPEATS`` each, the two
   interleaved, in CPU time of this process (as ``bench_check.py`` measures: time
   spent waiting for a core on a busy machine is not counted).  The garbage
-  collector is off while timing, as :mod:`timeit` does it: ``json.loads`` alone is then 2x faster or slower depending on how
-  many objects happen to be alive in the process, which would make the ratio
-  measure the heap instead of the code.  The figure with the collector on is
+  collector is off while timing, as :mod:`timeit` does it: ``json.loads``
+  alone is then 2x faster or slower depending on how many objects happen to be
+  alive in the process, which would make the ratio measure the heap instead of
+  the code.  The figure with the collector on is
   printed too.
 * **A fresh process's first check.**  ``python -c`` processes that import
   hcpcs_home and check one claim read from JSON, against processes that only
