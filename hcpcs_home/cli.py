@@ -507,12 +507,20 @@ def _lookup(args: argparse.Namespace, out: TextIO) -> int:
         print(json.dumps(summary), file=out)
         return EXIT_OK
     print(str(code), file=out)
-    print(
-        f"  unit: {summary['unit']}; discipline: {summary['discipline']}; "
-        f"credentials: {summary['credentials'] or 'payer-defined'}; "
-        f"revenue codes: {summary['revenue codes'] or 'payer-specific'}",
-        file=out,
-    )
+    if code.curated:
+        print(
+            f"  unit: {summary['unit']}; discipline: {summary['discipline']}; "
+            f"credentials: {summary['credentials'] or 'payer-defined'}; "
+            f"revenue codes: {summary['revenue codes'] or 'payer-specific'}",
+            file=out,
+        )
+    else:  # only the CMS file's facts: saying more would present a guess as the catalog's
+        print(
+            f"  not curated: known from the CMS release only; unit from the CMS descriptor: "
+            f"{summary['unit']}; discipline, credentials and revenue codes not reviewed; "
+            f"units not checked\n  source: {code.source}",
+            file=out,
+        )
     ended = f"; terminated {summary['terminated']}" if summary["terminated"] else ""
     replaced = f" (use {summary['replaced by']})" if summary["replaced by"] else ""
     print(

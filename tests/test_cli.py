@@ -814,6 +814,17 @@ class TestOtherCommands:
         """lookup shows termination and replacement codes."""
         assert "terminated 2016-02-29 (use G0299 G0300)" in Run("lookup", "G0154").out
 
+    def test_lookup_uncurated_code_says_so(self) -> None:
+        """A code known only from the CMS release is shown as such, not with credentials
+        and revenue codes the catalog never reviewed; a curated code shows them."""
+        out = Run("lookup", "A4206").out
+        assert "not curated: known from the CMS release only" in out
+        assert "source: CMS HCPCS Level II file" in out
+        assert "payer-defined" not in out and "payer-specific" not in out
+        curated = Run("lookup", "S9123").out
+        assert "credentials: RN; revenue codes: 0552" in curated
+        assert "not curated" not in curated
+
     def test_lookup_json(self) -> None:
         """lookup --json prints the code's summary as one JSON object."""
         assert "S9124" == json.loads(Run("lookup", "--json", "s9124").out)["code"]
