@@ -405,22 +405,18 @@ def rif_claims(path: str, *, payer: Payer | str | None = None) -> Iterator[Recor
     """A record per claim of a CMS research (RIF) claim file (:func:`hcpcs_home.rif.read_claims`).
 
     The reader streams the file claim by claim (rows of a claim are
-    consecutive).  A claim it could not read is an unreadable record at its
-    first row; a claim is labelled with its first row, counted on from the
-    rows before it (one row per claim line; the header is line 1).
+    consecutive).  Each claim, or claim it could not read (an unreadable
+    record), is labelled with its first row (the header is line 1).
     """
-    from .rif import RifError, read_claims
+    from .rif import RifError, _numbered_claims
 
-    line, number = 2, 0
+    line, number = 1, 0
     try:
-        for item in read_claims(path, payer=payer or "medicare"):
+        for line, item in _numbered_claims(path, payer=payer or "medicare"):
             number += 1
             if isinstance(item, RifError):
-                line = item.rows[0]
                 yield Record(path, line, number, problem=_bounded(str(item)))
-                line = item.rows[-1] + 1
             else:
                 yield Record(path, line, number, item)
-                line += len(item.lines)
     except HcpcsError as exc:  # not text, or a header without the RIF columns
-        yield Record(path, line if number else 1, number + 1, problem=_bounded(str(exc)))
+        yield Record(path, line, number + 1, problem=_bounded(str(exc)))

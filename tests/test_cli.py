@@ -545,6 +545,26 @@ class TestRif:
         assert "'8'" in rows[1]["error"]["message"]
         assert "3 record(s) read: 2 claim(s) checked" in run.err
 
+    def test_blank_rows_do_not_shift_labels(self, tmp_path: Path) -> None:
+        """Blank lines between claims are counted: each claim keeps its own first row."""
+        path = write(
+            tmp_path / "hha.txt",
+            RIF_HEADER,
+            _rif_row("7", "0023", "1FC21"),
+            "",
+            _rif_row("7", "0551", "G0299"),
+            "",
+            "",
+            _rif_row("9", "0551", "G0299"),
+            _rif_row("8", "0551", "G0299", day="31-Feb-2024"),
+            "",
+            _rif_row("10", "0551", "G0299"),
+        )
+        rows = Run("check", "--json", "--format", "rif", str(path)).json()
+        assert [(2, "7"), (7, "9"), (8, None), (10, "10")] == [
+            (r["line"], r.get("claim")) for r in rows
+        ]
+
     def test_not_a_rif_file(self, tmp_path: Path) -> None:
         """A file without the RIF columns is one unreadable record at its header."""
         rows = Run("check", "--json", "--format", "rif", str(write(tmp_path / "x", "a|b"))).json()
