@@ -1292,18 +1292,13 @@ class RuleSet:
         eq=False,
         repr=False,
     )
-    # Compiled line-rule plans by (payer identity, type of bill) and, for claims
-    # read from files (each with its own equal Payer), by (payer, type of bill);
-    # see _plan().  Derived state: no part in equality, hashing, repr or pickling.
-    _plans: dict[tuple[int, str | None], tuple[Payer, _Plan]] = attrs.field(
-        init=False, factory=dict, eq=False, hash=False, repr=False
-    )
-    _plans_by_value: dict[tuple[Payer, str | None], _Plan] = attrs.field(
-        init=False, factory=dict, eq=False, hash=False, repr=False
-    )
-    _lock: threading.Lock = attrs.field(
-        init=False, factory=threading.Lock, eq=False, hash=False, repr=False
-    )
+    # Compiled plans, shared by every rule set of the same name and the same Rule
+    # objects (see _PlanCache).  Derived state: no part in equality, hashing, repr
+    # or pickling.
+    _cache: _PlanCache = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_cache", _PlanCache.of(self.name, self.rules))
 
     def __getstate__(self) -> dict[str, Any]:
         return {"rules": self.rules, "name": self.name, "vocabulary": self.vocabulary}
@@ -1312,9 +1307,7 @@ class RuleSet:
         object.__setattr__(self, "rules", state["rules"])
         object.__setattr__(self, "name", state["name"])
         object.__setattr__(self, "vocabulary", state["vocabulary"])
-        object.__setattr__(self, "_plans", {})
-        object.__setattr__(self, "_plans_by_value", {})
-        object.__setattr__(self, "_lock", threading.Lock())
+        self.__attrs_post_init__()
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -1404,18 +1397,19 @@ class RuleSet:
         """
         payer, type_of_bill = header.payer, header.claim.type_of_bill
         key = (id(payer), type_of_bill)
-        found = self._plans.get(key)
+        found = self._cache.plans.get(key)
         if found is not None and found[0] is payer:
             return found[1], []
-        with self._lock:
+        with self._cache.lock:
             return self._new_plan(header, key)
 
     def _new_plan(
         self, header: Context, key: tuple[int, str | None]
     ) -> tuple[_Plan, list[Finding]]:
         payer, type_of_bill = header.payer, header.claim.type_of_bill
+        cache = self._cache
         try:
-            plan = self._plans_by_value.get((payer, type_of_bill))
+            plan = cache.by_value.get((payer, type_of_bill))
         except TypeError:  # a payer with an unhashable field: no sharing
             plan = None
         failed: list[Finding] = []
@@ -1425,8 +1419,8 @@ class RuleSet:
             if failed:  # settled again for the next claim, so it fails there too
                 return plan, failed
             with contextlib.suppress(TypeError):  # an unhashable payer: no sharing
-                _bounded(self._plans_by_value)[(payer, type_of_bill)] = plan
-        _bounded(self._plans)[key] = (payer, plan)
+                _bounded(cache.by_value)[(payer, type_of_bill)] = plan
+        _bounded(cache.plans)[key] = (payer, plan)
         return plan, failed
 
     def _steps(self, header: Context) -> tuple[list[_Step], list[_Step], list[Finding]]:
@@ -1596,6 +1590,39 @@ _RULE_KEYS = {
     "advice",
     "example",
 }
+
+
+class _PlanCache:
+    """The compiled plans of one list of rules: by (payer identity, type of bill) and,
+    for claims read from files (each with its own equal Payer), by (payer, type of
+    bill); see :meth:`RuleSet._plan`.
+
+    Shared by every rule set of the same name and the same :class:`Rule` objects in
+    the same order (:meth:`of`), so that ``DEFAULT_RULES.remove("x")`` written inside
+    a loop compiles once, not once per claim.  A plan depends on nothing else: the
+    rules' predicates are bound when each rule is built.
+    """
+
+    __slots__ = ("by_value", "lock", "plans", "rules")
+
+    _shared: ClassVar[dict[tuple[Any, ...], _PlanCache]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules  # kept, so that no rule's id is reused while the entry stands
+        self.plans: dict[tuple[int, str | None], tuple[Payer, _Plan]] = {}
+        self.by_value: dict[tuple[Payer, str | None], _Plan] = {}
+        self.lock = threading.Lock()
+
+    @classmethod
+    def of(cls, name: str, rules: tuple[Rule, ...]) -> _PlanCache:
+        """The cache of these rule objects under this name, made on first request."""
+        key = (name, *map(id, rules))
+        with cls._shared_lock:
+            found = cls._shared.get(key)
+            if found is None:
+                found = _bounded(cls._shared)[key] = cls(rules)
+            return found
 
 
 def _bounded(cache: dict[Any, Any], size: int = 64) -> dict[Any, Any]:

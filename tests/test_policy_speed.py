@@ -218,7 +218,7 @@ class TestPlanCache:
     def test_equal_payers_share_one_compiled_plan(self) -> None:
         """Claims read from JSON data each carry their own, equal Payer: one plan serves them
         all (claim_from_json shares one Payer between equal texts; claim_from_data does not)."""
-        rules = RuleSet(DEFAULT_RULES.rules)
+        rules = RuleSet(DEFAULT_RULES.rules, name="equal payers")
         text = serialize.claim_to_json(
             Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329")
         )
@@ -226,8 +226,47 @@ class TestPlanCache:
         assert first.payer is not second.payer
         plans = [rules._plan(Context(c))[0] for c in (first, second, first)]
         assert plans[0] is plans[1] is plans[2]
-        assert 1 == len(rules._plans_by_value)
-        assert 2 == len(rules._plans)
+        assert 1 == len(rules._cache.by_value)
+        assert 2 == len(rules._cache.plans)
+
+    def test_a_rule_set_rebuilt_for_each_claim_compiles_once(self) -> None:
+        """``DEFAULT_RULES.remove(...)`` written inside a loop gives rule sets of the same
+        Rule objects: they share one plan cache instead of compiling for every claim."""
+        first = DEFAULT_RULES.remove("cpt-code-preferred")
+        again = DEFAULT_RULES.remove("cpt-code-preferred")
+        assert first._cache is again._cache
+        claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329")
+        assert first._plan(Context(claim))[0] is again._plan(Context(claim))[0]
+        assert first._cache is not DEFAULT_RULES._cache
+        renamed = RuleSet(first.rules, name="another name", vocabulary=first.vocabulary)
+        assert renamed._cache is not first._cache
+
+    def test_a_replaced_rule_gets_its_own_plan(self) -> None:
+        """A rule set with one rule replaced by an edited copy never runs the old plan."""
+        claim = Claim(
+            payers.BCBS_TEXAS,
+            "2024-03-01",
+            "2024-03-31",
+            lines=[ClaimLine("S9123", "2024-03-04", 2)],
+        )
+        rules = RuleSet([rule("s-code", p("code_prefix", prefix="S"))], vocabulary=TEST_VOCAB)
+        assert ["s-code"] == [f.rule_id for f in check(claim, rules)]
+        edited = rules.replace(rule("s-code", p("code_prefix", prefix="T")))
+        assert [] == list(check(claim, edited))
+        assert ["s-code"] == [f.rule_id for f in check(claim, rules)]
+
+    def test_pickled_rule_set_checks_the_same(self) -> None:
+        """A rule set sent to another process (Dask) finds what the original finds."""
+        import pickle
+
+        claim = Claim(
+            payers.BCBS_TEXAS,
+            "2024-03-01",
+            "2024-03-31",
+            lines=[ClaimLine("S9123", "2024-03-04", 2)],
+        )
+        copy = pickle.loads(pickle.dumps(DEFAULT_RULES))
+        assert list(check(claim, DEFAULT_RULES)) == list(check(claim, copy))
 
 
 class TestGeneratedSource:
