@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from hcpcs_home import Claim, ClaimLine, Service, check, payers, serialize
 from hcpcs_home import strategies as hst
@@ -48,6 +49,9 @@ def _line_explodes_on_units(units: int) -> Any:
 
     return test
 
+
+#: Whole-minute clock times.
+_CLOCK = st.times().map(lambda t: t.replace(second=0, microsecond=0))
 
 #: The default vocabulary and two faulty custom predicates.
 TEST_VOCAB = VOCABULARY.with_predicate(
@@ -212,6 +216,48 @@ class TestFacts:
             assert ((interval[0] - base) // us, (interval[1] - base) // us) == (
                 claim_rules._interval_us(service)
             )
+
+    @given(
+        st.lists(
+            st.builds(
+                Service,
+                code=st.just("S9123"),
+                date=st.dates(dt.date(2024, 3, 1), dt.date(2024, 3, 4)),
+                start=_CLOCK,
+                stop=_CLOCK,
+                full_day=st.booleans(),
+                rendering_id=st.sampled_from(["W1", "W2", None]),
+            )
+            | st.builds(
+                Service,
+                code=st.just("S9123"),
+                date=st.dates(dt.date(2024, 3, 1), dt.date(2024, 3, 4)),
+                minutes=st.integers(0, 600),
+                rendering_id=st.just("W1"),
+            ),
+            max_size=8,
+            unique_by=lambda s: s.id,
+        )
+    )
+    def test_overlaps_are_every_pair_that_overlaps(self, services: list[Service]) -> None:
+        """The services the overlap fact names are exactly those whose interval shares a
+        minute with another of the same person's (compared pair by pair), each paired
+        with one it overlaps."""
+        claim = Claim(payers.BCBS_TEXAS, "2024-03-01", "2024-03-31", services=services)
+        found = claim_rules._overlapping_services(Context(claim))
+        spans = {  # a zero-minute service occupies no time
+            s.id: (s.rendering_id, s.interval())
+            for s in services
+            if s.start is not None and s.minutes
+        }
+
+        def overlap(a: str, b: str) -> bool:
+            (who_a, (a0, a1)), (who_b, (b0, b1)) = spans[a], spans[b]
+            return who_a is not None and who_a == who_b and a0 < b1 and b0 < a1
+
+        expected = {a for a in spans for b in spans if a != b and overlap(a, b)}
+        assert expected == set(found)
+        assert all(overlap(a, b) for a, b in found.items())
 
 
 class TestPlanCache:
