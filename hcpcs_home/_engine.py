@@ -246,8 +246,19 @@ class Context:
         if not self._moving:
             return self
         copy: Context = object.__new__(Context)
-        for name in Context.__slots__:
-            object.__setattr__(copy, name, getattr(self, name))
+        copy.claim, copy.payer, copy.catalog, copy.codes = (
+            self.claim,
+            self.payer,
+            self.catalog,
+            self.codes,
+        )
+        copy.line, copy.index, copy.code, copy.services = (
+            self.line,
+            self.index,
+            self.code,
+            self.services,
+        )
+        copy.minutes, copy.expected, copy._memo = self.minutes, self.expected, self._memo
         copy._moving = False
         # The claim memo holds facts derived for the check (worked out again if the
         # explanation needs them) and the batch the claim was checked in (an input):

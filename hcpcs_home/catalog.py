@@ -231,11 +231,14 @@ class Release:
 
     def modifier(self, value: object) -> Modifier | None:
         """The release's entry for a modifier, ``None`` when absent or malformed."""
+        table = self._modifier_table()
+        if type(value) is str and value in table:  # already canonical: a claim line's
+            return self._modifier_entry(table, value)
         try:
             key = normalize_modifier(value)
         except UnknownModifierError:
             return None
-        return self._modifier_entry(self._modifier_table(), key)
+        return self._modifier_entry(table, key)
 
     def codes(self) -> Iterator[Code]:
         """Every procedure code of the release, in code order."""

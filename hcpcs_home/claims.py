@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -418,6 +419,13 @@ _HIPPS_SHAPE = re.compile(r"[A-Z0-9]{5}\Z")
 _HCPCS_SHAPE = re.compile(r"[A-Z0-9][0-9]{3}[A-Z0-9]\Z")
 
 
+@functools.lru_cache(maxsize=4096)  # read for every line by several rules; codes repeat
+def _qualifier(code: str) -> str | None:
+    if not code:
+        return None
+    return "HC" if _HCPCS_SHAPE.match(code) else "HP"
+
+
 def _line_code(value: object) -> str:
     """FL44: a HCPCS/CPT code, a HIPPS-shaped code (checked against the line later) or ``""``."""
     if isinstance(value, str) and len(value) <= lim.MAX_CODE_TEXT and value.isascii():
@@ -508,9 +516,7 @@ class ClaimLine:
         ``None`` on a revenue-only line.  CMS puts the HIPPS code in SV2-02
         with qualifier ``HP`` ("Definition and Uses of HIPPS Codes", 2022-04-04).
         """
-        if not self.code:
-            return None
-        return "HC" if _HCPCS_SHAPE.match(self.code) else "HP"
+        return _qualifier(self.code)
 
     @property
     def last_date(self) -> _dt.date:

@@ -209,6 +209,17 @@ class TestLazyExplanations:
         assert finding.explain().held
         assert "per_diem_day_ok" in str(finding.explain())
 
+    def test_a_frozen_context_copies_every_slot(self) -> None:
+        """The copy a finding keeps holds every fact of its line (a slot added to Context
+        and forgotten in ``frozen`` would make explanations fail)."""
+        c = claim(ClaimLine("S9123", "2024-03-04", 2), ClaimLine("S9124", "2024-03-05", 1))
+        (finding,) = [f for f in check(c, RuleSet([rule()])) if f.line == 1]
+        kept = finding._context.ctx  # type: ignore[union-attr]
+        for name in Context.__slots__:
+            if name != "claim_memo":
+                assert hasattr(kept, name), name
+        assert (1, "S9124", False) == (kept.index, kept.line.code, kept._moving)
+
     def test_kept_findings_stay_small(self) -> None:
         """A batch keeps its reports: a finding holds a few objects (the finding, a copy
         of its line's context, the explainer and its fix), not the facts the check
