@@ -42,6 +42,7 @@ from typing import TypeVar
 
 import attrs
 
+from . import _benefits
 from .bounds import MAX_STAY_DAYS
 from .catalog import Catalog, default_catalog
 from .claims import Claim, ClaimLine, Service
@@ -269,11 +270,11 @@ _AIDE_DISCIPLINES = frozenset(
 class NursingShare(str, enum.Enum):
     """How much of a continuous-home-care day nurses must give: the sources differ at 50%."""
 
-    MORE_THAN_HALF = "more than half"
+    MORE_THAN_HALF = _benefits.MORE_THAN_HALF
     """Nursing for more than half of the period of care, so a 50/50 day is routine home
     care (NGS "Hospice Levels of Care: Continuous Home Care", article 916402; NHPCO CHC
     guidance quoting the 2009 rule).  The default."""
-    AT_LEAST_HALF = "at least half"
+    AT_LEAST_HALF = _benefits.AT_LEAST_HALF
     """At least 50 percent of the care by a nurse; routine home care only when aide hours
     exceed nursing hours (CGS "Continuous Home Care", citing Pub. 100-02 ch. 9 §40.2.1)."""
 

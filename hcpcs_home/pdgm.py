@@ -39,8 +39,8 @@ from typing import Any
 
 import attrs
 
+from . import _benefits, _tables
 from . import _fields as f
-from . import _tables
 from .claims import HIPPS_REVENUE_CODE, ClaimLine
 from .errors import InvalidFieldError, InvalidTimeError, UnknownCodeError
 
@@ -71,7 +71,7 @@ def __dir__() -> list[str]:
 PDGM_START = _dt.date(2020, 1, 1)
 """First day of PDGM; periods beginning on or after it are 30-day periods (CR 11081)."""
 
-PERIOD_DAYS = 30
+PERIOD_DAYS = _benefits.PERIOD_DAYS
 """Length of a PDGM payment period in days."""
 
 NOA_START = _dt.date(2022, 1, 1)
@@ -83,7 +83,7 @@ NOA_DAYS = 5
 MAX_ADMISSION_DAYS = 366 * 20
 """The longest admission these functions accept, in days (a bound on input, not a rule)."""
 
-TELEHEALTH_CODES = frozenset({"G0320", "G0321", "G0322"})
+TELEHEALTH_CODES = _benefits.TELEHEALTH_CODES
 """Home-health telecommunications G-codes of CR 12805, reported on the claim but never visits.
 
 Palmetto GBA "Telehealth Home Health Services: New G-Codes"; SSA §1895(e)(1)

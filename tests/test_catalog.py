@@ -1151,16 +1151,33 @@ print(json.dumps({"first": first, "then": sorted(set(read)), "curated": e0110.cu
 """
 
 
-@pytest.fixture(scope="module")
-def fresh() -> dict[str, Any]:
-    """What :data:`LAZY_SCRIPT` saw in a fresh process."""
+#: A home-care claim's check in a fresh process: the modules it imported.
+HOME_CARE_SCRIPT = """
+import json, sys
+sys.path[:0] = json.loads(sys.argv[1])
+from hcpcs_home import Claim, ClaimLine, Service, check, payers
+visit = Service.from_times("T1000", "2025-03-03", "09:00", "10:00", credential="LPN")
+claim = Claim(payers.TEXAS_MEDICAID_CSHCN, "2025-03-01", "2025-03-28", type_of_bill="0331",
+              lines=[ClaimLine.from_service(visit, revenue_code="0552")], services=[visit])
+report = check(claim)
+print(json.dumps({"modules": sorted(sys.modules), "lines": len(report.claim.lines)}))
+"""
+
+
+def _fresh_process(script: str) -> dict[str, Any]:
     path = json.dumps([str(Path(catalog_module.__file__).resolve().parents[1]), *sys.path])
     done = subprocess.run(
-        [sys.executable, "-S", "-c", LAZY_SCRIPT, path], capture_output=True, text=True, timeout=300
+        [sys.executable, "-S", "-c", script, path], capture_output=True, text=True, timeout=300
     )
     assert "" == done.stderr
     found: dict[str, Any] = json.loads(done.stdout)
     return found
+
+
+@pytest.fixture(scope="module")
+def fresh() -> dict[str, Any]:
+    """What :data:`LAZY_SCRIPT` saw in a fresh process."""
+    return _fresh_process(LAZY_SCRIPT)
 
 
 class TestLazyTables:
@@ -1183,6 +1200,16 @@ class TestLazyTables:
         unneeded = ("hcpcs_home._cms_file", "pathlib", "csv", "html", "pkgutil", "importlib.util")
         assert "hcpcs_home.catalog" in fresh["first"]["modules"]
         assert [] == [m for m in unneeded if m in fresh["first"]["modules"]]
+
+    def test_home_care_check_imports_no_medicare_benefit_module(self) -> None:
+        """Checking a home-care claim imports neither the hospice nor the PDGM module
+        (their classes are needed only for hospice and Medicare home-health claims)."""
+        found = _fresh_process(HOME_CARE_SCRIPT)
+        assert 1 == found["lines"]
+        assert "hcpcs_home.rules.hospice" in found["modules"]
+        assert "hcpcs_home.rules.medicare_hh" in found["modules"]
+        unneeded = ("hcpcs_home.hospice", "hcpcs_home.pdgm")
+        assert [] == [m for m in unneeded if m in found["modules"]]
 
     @pytest.mark.parametrize(
         "criteria",

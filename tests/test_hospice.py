@@ -91,6 +91,12 @@ class TestLevelOfCare:
         """The four levels are the revenue codes of Pub. 100-04 ch. 11 §30.1."""
         assert ["0651", "0652", "0655", "0656"] == [lv.revenue_code for lv in LevelOfCare]
 
+    def test_rules_read_the_same_codes(self) -> None:
+        """The plain codes the rules read without importing this module are the levels'."""
+        from hcpcs_home._benefits import LEVEL_OF_CARE_CODES
+
+        assert {lv.revenue_code for lv in LevelOfCare} == LEVEL_OF_CARE_CODES
+
     def test_sites(self) -> None:
         """CHC is never in an inpatient facility; inpatient levels never at home."""
         assert "Q5006" not in LevelOfCare.CONTINUOUS_HOME_CARE.sites

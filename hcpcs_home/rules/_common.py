@@ -13,6 +13,7 @@ import datetime as _dt
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
+from types import ModuleType
 from typing import Any
 
 from .. import bounds as _bounds
@@ -43,6 +44,24 @@ FixResult = tuple[str | None, Mapping[str, str], Mapping[str, Any]]
 #: Revenue-code families of home-health visit disciplines (NGS "Home Health Therapy
 #: Billing"; NGS Q-code article 522358).
 HH_VISIT_FAMILIES = ("042", "043", "044", "055", "056", "057")
+
+
+class ColdModule:
+    """A module imported by the first read of one of its names, each name then kept as an
+    attribute of this object, so later reads cost what a module's would.
+
+    A rule family whose arithmetic lives in a module of classes only its own claims need
+    (:mod:`hcpcs_home.hospice`, :mod:`hcpcs_home.pdgm`) reaches it through one of these,
+    so that checking a claim of another benefit never imports it.
+    """
+
+    def __init__(self, load: Callable[[], ModuleType]) -> None:
+        self._load = load
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._load(), name)
+        setattr(self, name, value)
+        return value
 
 
 class _LazyMap(Mapping[Any, str]):

@@ -11,9 +11,9 @@ import datetime as _dt
 from collections.abc import Iterable
 from typing import Any
 
+from .._benefits import LEVEL_OF_CARE_CODES as _LEVEL_CODES
 from .._engine import Batch, ClaimFact, Context, Rule, Scope, Severity, Vocabulary, inline
 from ..codes import Code
-from ..hospice import LevelOfCare
 from ..limits import LimitProblem, authorization_usage
 from . import _common as common
 from ._common import (
@@ -92,7 +92,7 @@ def _accepts_revenue_code(code: Code, revenue_code: str) -> bool:
 
 
 #: Revenue codes of the hospice levels of care, whose lines carry a site Q-code (CR 5245).
-LEVEL_OF_CARE_CODES = frozenset(level.revenue_code for level in LevelOfCare)
+LEVEL_OF_CARE_CODES = _LEVEL_CODES
 
 
 def revenue_code_in(codes: Iterable[str]) -> Pred:

@@ -13,9 +13,10 @@ add-on), AAPC on MM7792 (OC 55 with a death status).
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from .. import hospice as _h
+from .._benefits import AT_LEAST_HALF, MORE_THAN_HALF
 from .._engine import Context, Rule, Scope, Severity, Vocabulary
 from ..bounds import MAX_STAY_DAYS
 from ..errors import HcpcsError, InvalidFieldError
@@ -27,6 +28,18 @@ __all__ = ["RULES", "VOCABULARY"]
 
 def __dir__() -> list[str]:
     return __all__
+
+
+def _load() -> ModuleType:
+    from .. import hospice
+
+    return hospice
+
+
+if TYPE_CHECKING:
+    from .. import hospice as _h
+else:  # a cold boundary: imported by the first hospice claim's check, not by the rules
+    _h = common.ColdModule(_load)
 
 
 #: Frequencies of hospice claims (NUBC: 1 admit through discharge, 2-4 interim, 7
@@ -175,13 +188,15 @@ def _chc(ctx: Context, share: str) -> _h.ChcDay | str:
 
 
 def _share(value: object) -> str:
+    if type(value) is str and value in (MORE_THAN_HALF, AT_LEAST_HALF):
+        return value
     try:
         return _h.NursingShare(value).value
     except ValueError:
         raise InvalidFieldError("share", value, "is not a NursingShare value") from None
 
 
-def chc_day_qualifies(share: str = _h.NursingShare.MORE_THAN_HALF.value) -> Pred:
+def chc_day_qualifies(share: str = MORE_THAN_HALF) -> Pred:
     """A continuous-home-care (0652) line's day has at least 8 hours of nursing, aide and
     homemaker care between midnight and midnight, predominantly nursing (RN, LPN/LVN), as
     :func:`hcpcs_home.hospice.chc_day` counts it from the day's services (the line's own,
@@ -199,7 +214,7 @@ def chc_day_qualifies(share: str = _h.NursingShare.MORE_THAN_HALF.value) -> Pred
 
 
 def _fix_chc(ctx: Context) -> FixResult:
-    found = _chc(ctx, _h.NursingShare.MORE_THAN_HALF.value)
+    found = _chc(ctx, MORE_THAN_HALF)
     reason = found if isinstance(found, str) else found.reason
     date = ctx.line.date.isoformat() if ctx.line is not None else ""
     text = f"bill {date} as routine home care: a 0651 day, not a 0652 line"
@@ -214,7 +229,7 @@ def chc_units_ok() -> Pred:
     def test(ctx: Context) -> bool:
         if ctx.line is None or _level(ctx) is not _h.LevelOfCare.CONTINUOUS_HOME_CARE:
             return True
-        found = _chc(ctx, _h.NursingShare.MORE_THAN_HALF.value)
+        found = _chc(ctx, MORE_THAN_HALF)
         if not isinstance(found, _h.ChcDay):
             return True
         most = -(-found.minutes // 15)
@@ -224,7 +239,7 @@ def chc_units_ok() -> Pred:
 
 
 def _fix_chc_units(ctx: Context) -> FixResult:
-    found = _chc(ctx, _h.NursingShare.MORE_THAN_HALF.value)
+    found = _chc(ctx, MORE_THAN_HALF)
     if not isinstance(found, _h.ChcDay):
         return None, {}, {}
     facts = {"expected": found.units, "hours": found.hours}

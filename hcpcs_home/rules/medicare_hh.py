@@ -15,11 +15,12 @@ each rule.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
+from .._benefits import PERIOD_DAYS, TELEHEALTH_CODES
 from .._engine import ClaimFact, Context, Rule, Scope, Severity, Vocabulary, inline
 from ..claims import HIPPS_REVENUE_CODE, ClaimLine
-from ..pdgm import PERIOD_DAYS, TELEHEALTH_CODES, is_valid_hipps, noa_timing
 from . import _common as common
 from ._common import FixResult, Pred, hh_claim
 
@@ -28,6 +29,18 @@ __all__ = ["RULES", "VOCABULARY"]
 
 def __dir__() -> list[str]:
     return __all__
+
+
+def _load() -> ModuleType:
+    from .. import pdgm
+
+    return pdgm
+
+
+if TYPE_CHECKING:
+    from .. import pdgm as _pdgm
+else:  # a cold boundary: imported by the first home-health claim's check, not by the rules
+    _pdgm = common.ColdModule(_load)
 
 
 _PDGM = _dt.date(2020, 1, 1)
@@ -135,7 +148,7 @@ def hipps_valid() -> Pred:
         line = ctx.line
         if line is None or line.qualifier != "HP":
             return False
-        return ctx.claim.statement_from < _PDGM or is_valid_hipps(line.code)
+        return ctx.claim.statement_from < _PDGM or _pdgm.is_valid_hipps(line.code)
 
     return test
 
@@ -214,7 +227,7 @@ def noa_timely() -> Pred:
             return True
         if claim.notice_accepted < claim.admission_date:
             return True  # not a lateness; the NOA date itself is wrong
-        return noa_timing(claim.admission_date, claim.notice_accepted).timely
+        return _pdgm.noa_timing(claim.admission_date, claim.notice_accepted).timely
 
     return test
 
@@ -294,7 +307,7 @@ def _fix_period_start(ctx: Context) -> FixResult:
 def _fix_noa(ctx: Context) -> FixResult:
     claim = ctx.claim
     assert claim.admission_date is not None and claim.notice_accepted is not None
-    timing = noa_timing(claim.admission_date, claim.notice_accepted)
+    timing = _pdgm.noa_timing(claim.admission_date, claim.notice_accepted)
     facts: dict[str, Any] = {
         "accepted": claim.notice_accepted.isoformat(),
         "days": timing.penalty_days,
