@@ -472,14 +472,29 @@ Bulletin 08-09, attachment 4."""
 # --- arithmetic: every unit rule as a function of whole minutes ---------------
 
 
+_MINUTES = range(MAX_LINE_MINUTES + 1)
+_Table = tuple[_Units, ...]
+_fifteen_tables: dict[FifteenMinuteRule, tuple[int, ...]] = {}
+
+
+def _fifteen_table(rule: FifteenMinuteRule) -> tuple[int, ...]:
+    """The units of a 15-minute line under ``rule`` for each whole minute 0..1440."""
+    table = _fifteen_tables.get(rule)
+    if table is None:
+        if rule is FifteenMinuteRule.CMS_8_MINUTE:
+            table = tuple([(m + 7) // 15 for m in _MINUTES])  # 0-7 -> 0, 8-22 -> 1, 23-37 -> 2 ...
+        elif rule is FifteenMinuteRule.HH_VISIT_ANY_MINUTE:
+            table = (0, *[max(1, (m + 7) // 15) for m in _MINUTES[1:]])
+        elif rule is FifteenMinuteRule.COMPLETE_UNITS:
+            table = tuple([m // 15 for m in _MINUTES])
+        else:
+            table = tuple([-(-m // 15) for m in _MINUTES])
+        _fifteen_tables[rule] = table
+    return table
+
+
 def _fifteen(rule: FifteenMinuteRule, m: int) -> int:
-    if rule is FifteenMinuteRule.CMS_8_MINUTE:
-        return (m + 7) // 15  # 0-7 -> 0, 8-22 -> 1, 23-37 -> 2 ...
-    if rule is FifteenMinuteRule.HH_VISIT_ANY_MINUTE:
-        return max(1, (m + 7) // 15) if m else 0
-    if rule is FifteenMinuteRule.COMPLETE_UNITS:
-        return m // 15
-    return -(-m // 15)
+    return _fifteen_table(rule)[m]
 
 
 # step in minutes, how a part step rounds, and how many steps make an hour
@@ -504,28 +519,34 @@ def _steps(m: int, step: int, how: str) -> int:
     return (2 * m + step - 1) // (2 * step)  # half down: 3 of 6 minutes stays down
 
 
-def _hours(rounding: HourRounding, m: int) -> _Units:
+def _hours_table(rounding: HourRounding) -> _Table:
+    """The hours of a per-hour line under ``rounding`` for each whole minute 0..1440."""
     step, how, per_hour = _HOUR_STEPS[rounding]
-    n = _steps(m, step, how)
+    steps = [_steps(m, step, how) for m in _MINUTES]
     if per_hour == 1:
-        return n
-    return (Decimal(n) / per_hour).quantize(_PLACES[per_hour])
+        return tuple(steps)
+    places = _PLACES[per_hour]
+    hours = {n: (Decimal(n) / per_hour).quantize(places) for n in set(steps)}
+    return tuple([hours[n] for n in steps])
 
 
-def _line_units(unit: BillingUnit, min_minutes: int | None, policy: UnitPolicy, m: int) -> _Units:
+def _units_table(unit: BillingUnit, min_minutes: int | None, policy: UnitPolicy) -> _Table:
+    """The units of one line of ``unit`` under ``policy`` for each whole minute 0..1440."""
     if unit is BillingUnit.FIFTEEN_MINUTES:
-        return _fifteen(policy.fifteen_minute, m)
+        return _fifteen_table(policy.fifteen_minute)
     if unit is BillingUnit.UP_TO_FIFTEEN_MINUTES:
-        return _fifteen(policy.up_to_fifteen_minutes, m)
+        return _fifteen_table(policy.up_to_fifteen_minutes)
     if unit is BillingUnit.MINUTE:
-        return m
+        return tuple(_MINUTES)
     if unit is BillingUnit.HOUR:
-        return _hours(policy.hours, m)
+        return _hours_table(policy.hours)
     if unit is BillingUnit.SESSION:
-        return int(m >= (min_minutes or 0))
+        least = min_minutes or 0
+        return tuple([int(m >= least) for m in _MINUTES])
     if unit is BillingUnit.DAY and policy.per_diem_shift_hours is not None:
-        return m // (policy.per_diem_shift_hours * 60)
-    return 1  # per diem, half day, visit, month, untimed: one unit whatever the length
+        shift = policy.per_diem_shift_hours * 60
+        return tuple([m // shift for m in _MINUTES])
+    return (1,) * len(_MINUTES)  # per diem, half day, visit, month, untimed: one unit
 
 
 # --- per-line tables and their caches ----------------------------------------
@@ -537,7 +558,6 @@ def _line_units(unit: BillingUnit, min_minutes: int | None, policy: UnitPolicy, 
 # values, and each entry keeps a reference to its key object so an id cannot
 # be reused while it is cached.
 
-_Table = tuple[_Units, ...]
 _by_kind: dict[tuple[UnitPolicy, BillingUnit, int | None], _Table] = {}
 _CACHE_LIMIT = 4096
 
@@ -553,8 +573,7 @@ def _kind_table(code: Code, policy: UnitPolicy) -> _Table:
                 unit.value,
                 "its units are the days monitored; count them with service_dates()",
             )
-        args = (unit, code.min_minutes, policy)
-        table = _by_kind[key] = tuple(_line_units(*args, m) for m in range(MAX_LINE_MINUTES + 1))
+        table = _by_kind[key] = _units_table(unit, code.min_minutes, policy)
     return table
 
 
