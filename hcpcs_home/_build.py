@@ -27,6 +27,8 @@ from typing import Any
 
 import attrs
 
+from .bounds import MAX_LINES
+
 __all__ = ["KEYED", "MISSING", "Reader", "Unusual", "builder", "many", "through_init"]
 
 
@@ -154,7 +156,9 @@ def many(build: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
     """A reader of a JSON list of objects, each built by ``build``."""
 
     def read(value: Any) -> list[Any]:
-        if type(value) is not list:
+        # Past the longest list a claim holds, the reporting pass refuses it by its
+        # length before building any item.
+        if type(value) is not list or len(value) > MAX_LINES:
             raise Unusual
         return [build(item) for item in value]
 

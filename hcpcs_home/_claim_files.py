@@ -30,7 +30,13 @@ from typing import IO, Any
 
 import attrs
 
-from .bounds import MAX_DOCUMENT_BYTES, MAX_JSON_DEPTH, MAX_LINE_BYTES, check_json_depth
+from .bounds import (
+    MAX_DOCUMENT_BYTES,
+    MAX_JSON_DEPTH,
+    MAX_LINE_BYTES,
+    check_depth_before_parsing,
+    check_json_depth,
+)
 from .claims import Claim
 from .errors import HcpcsError, InvalidFieldError
 from .payers import Payer
@@ -143,6 +149,10 @@ def _parse_line(raw: bytes) -> tuple[Any, str, str | None]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, "", f"is not UTF-8 text (byte {exc.start + 1}: {exc.reason})"
+    try:
+        check_depth_before_parsing(text)
+    except InvalidFieldError:  # its message would show the start of the record
+        return None, text, f"nests deeper than {MAX_JSON_DEPTH} levels"
     try:
         return json.loads(text), text, None
     except (RecursionError, ValueError) as exc:
@@ -410,13 +420,14 @@ def rif_claims(path: str, *, payer: Payer | str | None = None) -> Iterator[Recor
     """
     from .rif import RifError, _numbered_claims
 
-    line, number = 1, 0
+    after, number = 1, 0  # the row after the last claim read (1: the header)
     try:
-        for line, item in _numbered_claims(path, payer=payer or "medicare"):
+        for first, last, item in _numbered_claims(path, payer=payer or "medicare"):
             number += 1
             if isinstance(item, RifError):
-                yield Record(path, line, number, problem=_bounded(str(item)))
+                yield Record(path, first, number, problem=_bounded(str(item)))
             else:
-                yield Record(path, line, number, item)
+                yield Record(path, first, number, item)
+            after = last + 1
     except HcpcsError as exc:  # not text, or a header without the RIF columns
-        yield Record(path, line, number + 1, problem=_bounded(str(exc)))
+        yield Record(path, after if number else 1, number + 1, problem=_bounded(str(exc)))

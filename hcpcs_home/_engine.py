@@ -10,6 +10,7 @@ default rules; the classes here say they belong to it.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as _dt
 import enum
@@ -18,12 +19,14 @@ import linecache
 import re
 import string
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, ClassVar
 
 import attrs
 
+from .bounds import MAX_NAME_LENGTH
 from .catalog import Catalog, default_catalog
 from .claims import Claim, ClaimLine, Service
 from .codes import Code
@@ -242,7 +245,17 @@ class Context:
 
     def frozen(self) -> Context:
         """This context as it is now, apart from the one a check moves from line to line
-        (a finding explains itself later from it)."""
+        (a finding explains itself later from it); its claim memo keeps only the batch
+        the claim was checked in, if any."""
+        copy = self._kept()
+        if copy.claim_memo is None:
+            copy.claim_memo = {}
+        return copy
+
+    def _kept(self) -> Context:
+        """:meth:`frozen`, holding no claim memo at all where there is no batch to keep:
+        the copy a finding keeps (its explanation starts a fresh memo, see
+        ``_Explainer``), so that findings kept by the thousand stay small."""
         if not self._moving:
             return self
         copy: Context = object.__new__(Context)
@@ -262,9 +275,7 @@ class Context:
         copy._moving = False
         # The claim memo holds facts derived for the check (worked out again if the
         # explanation needs them) and the batch the claim was checked in (an input):
-        # a finding keeps the batch only, not every fact of its claim.
-        # An explanation starts a fresh memo from this (_Explainer), so a copy that has
-        # no batch to keep holds none: findings kept by the thousand stay small.
+        # the copy keeps the batch only, not every fact of its claim.
         batch = self.claim_memo.get("batch")
         copy.claim_memo = None if batch is None else {"batch": batch}  # type: ignore[assignment]
         return copy
@@ -1097,7 +1108,7 @@ class Rule:
             suggestion=suggestion,
             fix=tuple(sorted(fix.items())),
             source=self.source,
-            context=_Explainer(self.when, ctx.frozen()),
+            context=_Explainer(self.when, ctx._kept()),
         )
 
     def to_data(self) -> dict[str, Any]:
@@ -1261,6 +1272,13 @@ class Finding:
         return data
 
 
+def _rule_set_name(value: object) -> None:
+    if not isinstance(value, str) or len(value) > MAX_NAME_LENGTH:
+        raise InvalidFieldError(
+            "name", value, f"must be text of at most {MAX_NAME_LENGTH} characters"
+        )
+
+
 def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
     rules = tuple(value)
     seen: set[str] = set()
@@ -1296,7 +1314,7 @@ class RuleSet:
     """
 
     rules: tuple[Rule, ...] = attrs.field(default=(), converter=_rules)
-    name: str = "custom"
+    name: str = attrs.field(default="custom", validator=lambda _, __, v: _rule_set_name(v))
     vocabulary: Vocabulary = attrs.field(
         factory=Vocabulary,
         validator=attrs.validators.instance_of(Vocabulary),
@@ -1616,7 +1634,11 @@ class _PlanCache:
 
     __slots__ = ("by_value", "lock", "plans", "rules")
 
-    _shared: ClassVar[dict[tuple[Any, ...], _PlanCache]] = {}
+    #: Most rule lists whose plans are kept; the least recently made or used goes first.
+    SHARED: ClassVar[int] = 64
+    _shared: ClassVar[collections.OrderedDict[tuple[Any, ...], _PlanCache]] = (
+        collections.OrderedDict()
+    )
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, rules: tuple[Rule, ...]) -> None:
@@ -1632,7 +1654,11 @@ class _PlanCache:
         with cls._shared_lock:
             found = cls._shared.get(key)
             if found is None:
-                found = _bounded(cls._shared)[key] = cls(rules)
+                found = cls._shared[key] = cls(rules)
+                if len(cls._shared) > cls.SHARED:
+                    cls._shared.popitem(last=False)
+            else:
+                cls._shared.move_to_end(key)
             return found
 
 
@@ -1819,6 +1845,9 @@ class _PlanWriter:
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(code, namespace)
         check_lines: _LineChecker = namespace["check_lines"]
+        # The source stays readable for tracebacks while the function lives, no longer:
+        # a process that loads rule sets for years does not keep every one's source.
+        weakref.finalize(check_lines, linecache.cache.pop, filename, None)
         return check_lines
 
 

@@ -58,6 +58,8 @@ __all__ = [
     "MAX_UNITS",
     "MAX_UNIT_PLACES",
     "MIN_DATE",
+    "PARSER_SAFE_BRACKETS",
+    "check_depth_before_parsing",
     "check_json_depth",
     "is_ascii_digits",
 ]
@@ -148,9 +150,12 @@ A claim document nests four levels (claim, payer, unit policy; claim, lines,
 line, modifiers); a saved rule set nests as deep as its conditions.  The
 depth is counted by a linear scan (:func:`check_json_depth`) before any value
 is converted, so ``"[" * 100000`` is refused without recursion.
-:func:`~hcpcs_home.serialize.claim_from_json` skips the scan only for a
-document its one-pass reader accepts, which has the claim format's own shape
-(six levels at most)."""
+:func:`~hcpcs_home.serialize.claim_from_json` and the command line scan text of
+more than :data:`PARSER_SAFE_BRACKETS` brackets before parsing it
+(:func:`check_depth_before_parsing`); shorter text cannot nest deeper than the
+parser safely recurses, and after parsing it is scanned unless the one-pass
+reader accepts it, which takes only the claim format's own shape (six levels
+at most)."""
 
 MAX_LINES = 10_000
 """Most service lines on one claim.
@@ -232,6 +237,31 @@ def check_json_depth(text: str, *, limit: int = MAX_JSON_DEPTH, field: str = "$"
                 raise InvalidFieldError(field, preview, f"nests deeper than {limit} levels")
         else:
             depth -= 1
+
+
+#: Brackets a JSON text may hold and still be parsed before its depth is scanned: fewer
+#: cannot nest deeper than this, which the parser's recursion handles on any thread's
+#: stack (measured down to 64 KiB).  Its depth is then checked after parsing, before
+#: anything is converted (see :func:`~hcpcs_home.serialize.claim_from_json`).
+PARSER_SAFE_BRACKETS = 256
+
+
+def check_depth_before_parsing(text: str, *, field: str = "$") -> None:
+    """Refuse JSON ``text`` nesting deeper than :data:`MAX_JSON_DEPTH` before it is
+    parsed, where it could nest deeper than the parser safely recurses: text of more
+    than :data:`PARSER_SAFE_BRACKETS` brackets is scanned (:func:`check_json_depth`);
+    shorter text is left to be checked after parsing.
+
+    >>> check_depth_before_parsing("[" * 300 + "]" * 300)
+    Traceback (most recent call last):
+    ...
+    hcpcs_home.errors.InvalidFieldError: $='[[[[[[[[[[[[[[[[[[[[...' nests deeper than 32 levels
+    >>> check_depth_before_parsing("[" * 40 + "]" * 40)  # parsed first, checked after
+
+    :raises InvalidFieldError: the text nests too deep.
+    """
+    if text.count("[") + text.count("{") > PARSER_SAFE_BRACKETS:
+        check_json_depth(text, field=field)
 
 
 def _outside_strings(text: str) -> str:

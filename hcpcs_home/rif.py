@@ -331,16 +331,16 @@ def read_claims(
     :raises InvalidFieldError: the file is not text, or its header lacks a
         column the reader needs (``CLM_ID``, ``REV_CNTR``, ``HCPCS_CD``...).
     """
-    for _, item in _numbered_claims(path, payer=payer):
+    for _, _, item in _numbered_claims(path, payer=payer):
         yield item
 
 
 def _numbered_claims(
     path: str | os.PathLike[str], *, payer: Payer | str = "medicare"
-) -> Iterator[tuple[int, Claim | RifError]]:
-    """:func:`read_claims`, each claim or error with the number of its first row (the
-    header is row 1; blank rows are counted, so the number is the file's line where
-    no field spans lines): what the command line labels its records with."""
+) -> Iterator[tuple[int, int, Claim | RifError]]:
+    """:func:`read_claims`, each claim or error with the numbers of its first and last
+    rows (the header is row 1; blank rows are counted, so a number is the file's line
+    where no field spans lines): what the command line labels its records with."""
     if isinstance(payer, str):
         payer = payer_profile(payer)
     elif not isinstance(payer, Payer):
@@ -372,11 +372,11 @@ def _numbered_claims(
             for claim_id, rows, problems in _groups(reader, header, name):
                 numbers = [n for n, _ in rows]
                 if problems:
-                    yield numbers[0], RifError(name, claim_id, numbers, problems)
+                    yield numbers[0], numbers[-1], RifError(name, claim_id, numbers, problems)
                     continue
                 try:
-                    yield numbers[0], _claim(rows, payer)
+                    yield numbers[0], numbers[-1], _claim(rows, payer)
                 except InvalidClaimError as exc:
-                    yield numbers[0], RifError(name, claim_id, numbers, exc.errors)
+                    yield numbers[0], numbers[-1], RifError(name, claim_id, numbers, exc.errors)
         except UnicodeDecodeError as exc:
             raise InvalidFieldError("path", name, f"is not UTF-8 text: {exc}") from None

@@ -41,6 +41,7 @@ import datetime as _dt
 import enum
 import json
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -48,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import attrs
 
 from . import _build, _fields
-from .bounds import MAX_TEXT_LENGTH, check_json_depth
+from .bounds import MAX_TEXT_LENGTH, check_depth_before_parsing, check_json_depth
 from .claims import (
     Authorization,
     Claim,
@@ -464,6 +465,7 @@ def _payer_reader(build: Callable[[Any], Payer], *, remember: bool) -> Callable[
 
 _converter: _Hooks | None = None
 _from_text: Callable[[Any], Claim] | None = None
+_from_text_lock = threading.Lock()
 
 
 def _default() -> _Hooks:
@@ -503,10 +505,11 @@ def claim_from_json(text: str | bytes) -> Claim:
             raise InvalidFieldError("$", _preview(text), f"is not UTF-8 text: {exc}") from None
     if not isinstance(text, str):
         raise InvalidFieldError("$", _preview(text), "must be JSON text (str or UTF-8 bytes)")
-    # The depth bound holds before anything is converted: a document the one-pass
-    # reader takes has the format's shape (at most six levels); any other is
-    # scanned first, as is text the parser refuses (json.loads recurses once per
-    # level, but refuses deep text with a RecursionError itself).
+    # The depth bound holds before anything is converted: text that could nest deeper
+    # than the parser safely recurses is scanned before parsing; a document the
+    # one-pass reader takes has the format's shape (at most six levels); any other
+    # is scanned after parsing, as is text the parser refuses.
+    check_depth_before_parsing(text, field="$")
     try:
         data = json.loads(text)
     except RecursionError:
@@ -530,7 +533,9 @@ def _read_parsed(data: Any) -> Claim | None:
     command line's JSON lines)."""
     global _from_text
     if _from_text is None:
-        _from_text = _one_pass(remember_payers=True)[Claim]
+        with _from_text_lock:  # made once, however many threads read the first claim
+            if _from_text is None:
+                _from_text = _one_pass(remember_payers=True)[Claim]
     try:
         return _from_text(data)
     except Exception:  # the reporting pass says what is wrong, if anything

@@ -565,6 +565,20 @@ class TestRif:
             (r["line"], r.get("claim")) for r in rows
         ]
 
+    def test_unreadable_bytes_after_claims_are_labelled_after_them(self, tmp_path: Path) -> None:
+        """Bytes that are not UTF-8 after good claims: one unreadable record, labelled with
+        the row after the last claim read, not with that claim's own row."""
+        rows = [_rif_row(str(n), "0551", "G0299") for n in range(1, 400)]
+        path = tmp_path / "hha.txt"
+        bad = _rif_row("x", "0551", "G0299").encode() + b"\xff\n"
+        path.write_bytes("\n".join([RIF_HEADER, *rows]).encode() + b"\n" + bad)
+        records = Run("check", "--json", "--format", "rif", str(path)).json()
+        read, unreadable = records[:-1], records[-1]
+        assert read and all("findings" in r for r in read)
+        assert [r["line"] for r in read] == list(range(2, 2 + len(read)))
+        assert "not UTF-8" in unreadable["error"]["message"]
+        assert read[-1]["line"] + 1 == unreadable["line"]
+
     def test_not_a_rif_file(self, tmp_path: Path) -> None:
         """A file without the RIF columns is one unreadable record at its header."""
         rows = Run("check", "--json", "--format", "rif", str(write(tmp_path / "x", "a|b"))).json()

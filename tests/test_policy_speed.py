@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from hcpcs_home import Claim, ClaimLine, Service, check, payers, serialize
 from hcpcs_home import strategies as hst
 from hcpcs_home._engine import ClaimFact, _failed, inline
+from hcpcs_home.errors import InvalidFieldError
 from hcpcs_home.payers import Payer
 from hcpcs_home.policy import Context, Finding, Predicate, Rule, RuleSet, Scope
 from hcpcs_home.rules import DEFAULT_RULES, VOCABULARY
@@ -50,8 +51,11 @@ def _line_explodes_on_units(units: int) -> Any:
     return test
 
 
-#: Whole-minute clock times.
-_CLOCK = st.times().map(lambda t: t.replace(second=0, microsecond=0))
+#: Clock times as services take them: whole minutes, now and then with microseconds
+#: (which the clock converter lets through).
+_CLOCK = st.times().map(lambda t: t.replace(second=0)) | st.times().map(
+    lambda t: t.replace(second=0, microsecond=0)
+)
 
 #: The default vocabulary and two faulty custom predicates.
 TEST_VOCAB = VOCABULARY.with_predicate(
@@ -259,6 +263,19 @@ class TestFacts:
         assert expected == set(found)
         assert all(overlap(a, b) for a, b in found.items())
 
+    def test_a_part_minute_past_midnight_overlaps_the_next_day(self) -> None:
+        """A visit to 00:00:00.5 overlaps the same worker's next visit from 00:00."""
+        late = Service(
+            "S9123",
+            "2024-03-04",
+            start=dt.time(23, 0, 0, 500000),
+            stop=dt.time(0, 0, 0, 500000),
+            rendering_id="W1",
+        )
+        early = Service("S9123", "2024-03-05", start="00:00", stop="00:30", rendering_id="W1")
+        claim = Claim(payers.BCBS_TEXAS, "2024-03-01", "2024-03-31", services=[late, early])
+        assert {late.id, early.id} == set(claim_rules._overlapping_services(Context(claim)))
+
 
 class TestPlanCache:
     def test_equal_payers_share_one_compiled_plan(self) -> None:
@@ -300,6 +317,48 @@ class TestPlanCache:
         edited = rules.replace(rule("s-code", p("code_prefix", prefix="T")))
         assert [] == list(check(claim, edited))
         assert ["s-code"] == [f.rule_id for f in check(claim, rules)]
+
+    def test_least_recently_used_rule_list_goes_first(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Past the bound, the rule list used least recently loses its plans; one in use
+        keeps them."""
+        import collections
+
+        from hcpcs_home._engine import _PlanCache
+
+        monkeypatch.setattr(_PlanCache, "SHARED", 2)
+        monkeypatch.setattr(_PlanCache, "_shared", collections.OrderedDict())
+        a = DEFAULT_RULES.remove("kx-modifier")
+        b = DEFAULT_RULES.remove("assistant-modifier")
+        assert a._cache is DEFAULT_RULES.remove("kx-modifier")._cache  # a used again
+        DEFAULT_RULES.remove("unknown-code")  # a third list: b, least recent, goes
+        assert a._cache is DEFAULT_RULES.remove("kx-modifier")._cache
+        assert b._cache is not DEFAULT_RULES.remove("assistant-modifier")._cache
+        assert 2 == len(_PlanCache._shared)
+
+    def test_generated_source_goes_with_its_checker(self) -> None:
+        """The source kept for tracebacks is dropped when its compiled checker is: a
+        process loading rule sets for years does not keep every one's source."""
+        import gc
+        import linecache
+
+        rules = RuleSet(DEFAULT_RULES.rules, name="short-lived")
+        claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329")
+        (check_lines, _), _ = rules._plan(Context(claim))
+        filename = check_lines.__code__.co_filename
+        assert filename in linecache.cache
+        del check_lines, rules
+        from hcpcs_home._engine import _PlanCache
+
+        _PlanCache._shared.pop(next(k for k in _PlanCache._shared if k[0] == "short-lived"))
+        gc.collect()
+        assert filename not in linecache.cache
+
+    def test_a_rule_set_name_must_be_text(self) -> None:
+        """A name that is not text is the library's error, not a TypeError from a cache."""
+        with pytest.raises(InvalidFieldError, match="name"):
+            RuleSet(DEFAULT_RULES.rules, name=["x"])  # type: ignore[arg-type]
 
     def test_pickled_rule_set_checks_the_same(self) -> None:
         """A rule set sent to another process (Dask) finds what the original finds."""

@@ -422,6 +422,8 @@ class TestPerDiemDays:
         except HcpcsError:
             exact = None  # past the last date: the span path refuses it, and so must this
             assert fast is None
+        if all(s.date <= _common._LAST_PLAIN_DAY for s in services):
+            assert fast is not None  # the usual services take the fast path
         if fast is not None:
             assert fast == exact
 
@@ -433,9 +435,25 @@ class TestPerDiemDays:
 
         policy = attrs.evolve(units.DOL_EEOICP_8_HOUR_SHIFT, per_diem_shift_hours=hours)
         fast = _common.per_diem_shifts(services, hours)
+        timed = all(s.start is not None and s.minutes is not None for s in services)
+        if timed and all(s.date <= _common._LAST_PLAIN_DAY for s in services):
+            assert fast is not None  # services with clock times take the fast path
         if fast is not None:  # else left to the span path
             spans = [_common._span(s) for s in services]
             assert fast == units.per_diem_units(spans, policy=policy)
+
+    def test_dol_shifts(self) -> None:
+        """DOL DEEOIC's 8-hour shifts: 24 hours are 3, 16 hours 2, under 8 hours none."""
+        from hcpcs_home.rules import _common
+
+        day = dt.date(2024, 3, 4)
+        whole = Service(code="S5126", date=day, start="07:00", stop="07:00", full_day=True)
+        two = Service(code="S5126", date=day, start="22:00", stop="14:00")
+        short = Service(code="S5126", date=day, start="08:00", stop="15:59")
+        untimed = Service(code="S5126", date=day, minutes=480)
+        assert (3, 2, 0) == tuple(_common.per_diem_shifts([s], 8) for s in (whole, two, short))
+        assert 5 == _common.per_diem_shifts([whole, two, short], 8)
+        assert _common.per_diem_shifts([untimed], 8) is None  # no span: the span path decides
 
     def test_a_night_shift_is_two_days_and_a_zero_minute_one_none(self) -> None:
         from hcpcs_home.rules import _common

@@ -9,6 +9,9 @@ same error (type, message and the path of every field).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -321,6 +324,36 @@ class TestDepth:
             serialize.claim_from_json("[" * 100_000 + "]" * 100_000)
         with pytest.raises(InvalidFieldError, match="nests deeper"):
             serialize.claim_from_json('{"lines": ' + "[" * 100_000)
+
+    @pytest.mark.parametrize("levels", [990, 500_000])
+    def test_deep_text_is_refused_before_parsing_on_a_small_stack(self, levels: int) -> None:
+        """A web server's worker thread (128 KiB of stack, as on musl) or a raised
+        recursion limit: deep text is refused by the scan before the parser recurses,
+        not left to crash the process."""
+        code = textwrap.dedent(
+            f"""
+            import sys, threading
+            from hcpcs_home.errors import InvalidFieldError
+            from hcpcs_home.serialize import claim_from_json
+            sys.setrecursionlimit(1_000_000)
+            threading.stack_size(128 * 1024)
+            found = []
+            def read():
+                try:
+                    claim_from_json("[" * {levels} + "]" * {levels})
+                except InvalidFieldError as exc:
+                    found.append(str(exc))
+            thread = threading.Thread(target=read)
+            thread.start()
+            thread.join()
+            print(found)
+            """
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+        )
+        assert 0 == done.returncode, done.stderr[-500:]
+        assert f"nests deeper than {MAX_JSON_DEPTH} levels" in done.stdout
 
 
 class TestValidatorsDisabled:

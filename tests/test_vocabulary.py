@@ -216,9 +216,28 @@ class TestLazyExplanations:
         (finding,) = [f for f in check(c, RuleSet([rule()])) if f.line == 1]
         kept = finding._context.ctx  # type: ignore[union-attr]
         for name in Context.__slots__:
-            if name != "claim_memo":
-                assert hasattr(kept, name), name
+            assert hasattr(kept, name), name
         assert (1, "S9124", False) == (kept.index, kept.line.code, kept._moving)
+
+    def test_a_predicate_may_keep_a_frozen_context(self) -> None:
+        """``Context.frozen()`` (public) gives a context whose claim memo works: a custom
+        predicate that keeps one can read the claim's services from it later."""
+        kept: list[Context] = []
+
+        def keep() -> Any:
+            def test(ctx: Context) -> bool:
+                kept.append(ctx.frozen())
+                return False
+
+            return test
+
+        vocab = VOCABULARY.with_predicate("test_keep", keep)
+        service = Service("S9123", "2024-03-04", minutes=60, id="v1")
+        line = ClaimLine("S9123", "2024-03-04", 1, service_ids=["v1"])
+        c = Claim(payers.BCBS_TEXAS, "2024-03-01", "2024-03-31", lines=[line], services=[service])
+        check(c, RuleSet([rule(when=vocab.predicate("test_keep"))], vocabulary=vocab))
+        assert ["v1"] == list(kept[0].services_by_id())
+        assert {} == {k: v for k, v in kept[0].claim_memo.items() if k != "services_by_id"}
 
     def test_kept_findings_stay_small(self) -> None:
         """A batch keeps its reports: a finding holds a few objects (the finding, a copy

@@ -26,6 +26,7 @@ from ..errors import InvalidFieldError
 from ..modifiers import ModifierRole
 
 __all__ = [
+    "FIFTEEN_MINUTES",
     "VOCABULARY",
     "credentials",
     "documented_minutes",
@@ -339,8 +340,9 @@ def unit_policy(ctx: Context) -> _units.UnitPolicy:
 
 
 # The units _expected tells apart, as module constants: reading a member off its enum
-# class costs several times a global's lookup, and this runs for every line.
-_DAY, _DAYS_MONITORED, _VISIT, _UNTIMED, _FIFTEEN = (
+# class costs several times a global's lookup, and this runs for every line (the
+# families import FIFTEEN_MINUTES from here for the same reason).
+_DAY, _DAYS_MONITORED, _VISIT, _UNTIMED, FIFTEEN_MINUTES = (
     BillingUnit.DAY,
     BillingUnit.DAYS_MONITORED,
     BillingUnit.VISIT,
@@ -378,7 +380,7 @@ def _expected(ctx: Context) -> int | Decimal | None:
     minutes = documented_minutes(ctx)
     if minutes is None:
         return None
-    if unit is _FIFTEEN and policy.method is _TOTAL_TIME:
+    if unit is FIFTEEN_MINUTES and policy.method is _TOTAL_TIME:
         bill = ctx.claim.type_of_bill
         if bill is not None and bill.startswith("34", 1):
             day = _therapy_day_minutes(ctx).get((line.date, _therapy_bucket(ctx)), {})

@@ -308,7 +308,13 @@ def _apart(services: list[Any]) -> bool:
     month of visits): no two can overlap, so no interval need be worked out."""
     dates = set()
     for s in services:
-        if s.date in dates or s.start.hour * 60 + s.start.minute + s.minutes > 1440:
+        start = s.start
+        if (
+            s.date in dates
+            or start.hour * 60 + start.minute + s.minutes > 1440
+            or start.second
+            or start.microsecond  # a part-minute start: worked out exactly
+        ):
             return False
         dates.add(s.date)
     return True

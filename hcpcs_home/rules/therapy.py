@@ -13,11 +13,12 @@ from decimal import Decimal
 
 from .._engine import Context, Rule, Severity, Vocabulary
 from .._tables import read_table
-from ..codes import BillingUnit, CodeSet, Discipline, Setting
+from ..codes import CodeSet, Discipline, Setting
 from . import _common as common
 from ._common import (
     ANY_THERAPY,
     ASSISTANT_MODIFIER,
+    FIFTEEN_MINUTES,
     HH_VISIT_FAMILIES,
     THERAPY_MODIFIER,
     THERAPY_REVENUE,
@@ -40,7 +41,7 @@ def __dir__() -> list[str]:
 
 
 # Globals: cheaper per line than reading the members off their enums.
-_FIFTEEN, _CPT = BillingUnit.FIFTEEN_MINUTES, CodeSet.CPT
+_CPT = CodeSet.CPT
 
 
 def hh_visit_code() -> Pred:
@@ -53,7 +54,7 @@ def hh_visit_code() -> Pred:
         return (
             code is not None
             and code.code.startswith("G")
-            and code.unit is _FIFTEEN
+            and code.unit is FIFTEEN_MINUTES
             and bool(code.revenue_codes)
             and all(r[:3] in HH_VISIT_FAMILIES for r in code.revenue_codes)
         )

@@ -8,9 +8,9 @@ lengths, and one unit per telehealth service.
 from __future__ import annotations
 
 from .._engine import Context, Rule, Severity, Vocabulary
-from ..codes import BillingUnit
 from . import _common as common
 from ._common import (
+    FIFTEEN_MINUTES,
     FixResult,
     Pred,
     documented_minutes,
@@ -45,9 +45,6 @@ def meets_minimum_time() -> Pred:
     return test
 
 
-_FIFTEEN = BillingUnit.FIFTEEN_MINUTES  # a global: cheaper per line than the enum's attribute
-
-
 def minutes_contested() -> Pred:
     """A 15-minute line documenting 1-7 minutes, where NGS's chart gives 0 units and a CMS
     hospice FAQ and Medicaid manuals give 1 (Cahaba RHHI hospice FAQ 9970, CR 6440)."""
@@ -57,7 +54,7 @@ def minutes_contested() -> Pred:
         return (
             ctx.code is not None
             and minutes is not None
-            and ctx.code.unit is _FIFTEEN
+            and ctx.code.unit is FIFTEEN_MINUTES
             and 1 <= minutes <= 7
         )
 
