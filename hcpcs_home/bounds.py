@@ -239,11 +239,13 @@ def check_json_depth(text: str, *, limit: int = MAX_JSON_DEPTH, field: str = "$"
             depth -= 1
 
 
-#: Brackets a JSON text may hold and still be parsed before its depth is scanned: fewer
-#: cannot nest deeper than this, which the parser's recursion handles on any thread's
-#: stack (measured down to 64 KiB).  Its depth is then checked after parsing, before
-#: anything is converted (see :func:`~hcpcs_home.serialize.claim_from_json`).
 PARSER_SAFE_BRACKETS = 256
+"""Brackets a JSON text may hold and still be parsed before its depth is scanned.
+
+Text with fewer cannot nest deeper than this, which the parser's recursion
+handles on any thread's stack (measured down to 64 KiB).  Its depth is then
+checked after parsing, before anything is converted (see
+:func:`~hcpcs_home.serialize.claim_from_json`)."""
 
 
 def check_depth_before_parsing(text: str, *, field: str = "$") -> None:
