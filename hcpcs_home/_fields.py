@@ -30,9 +30,13 @@ _NPI_RE = re.compile(r"[0-9]{10}\Z")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 # Decimal text, ASCII only: Decimal() itself also reads Arabic-Indic and other digits.
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
-# C0 and C1 controls, DEL, line and paragraph separators, lone surrogates.
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-_CONTROL_MULTILINE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 and C1 controls, DEL, line and paragraph separators, lone surrogates; in multiline
+# text, tabs and line breaks are allowed.  Compiled on first need (the classes take half a
+# millisecond): printable text, the usual kind, holds none of them and is not searched.
+_CONTROL = {
+    False: "[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]",
+    True: "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]",
+}
 
 
 def code(field: str) -> Callable[[object], str]:
@@ -268,7 +272,7 @@ def text(
     they break the JSON-lines and CSV files claims travel in.  ``multiline``
     text (citations) may hold tabs and line breaks.
     """
-    bad = _CONTROL_MULTILINE_RE if multiline else _CONTROL_RE
+    bad = _CONTROL[bool(multiline)]
 
     def convert(value: object) -> str:
         if not isinstance(value, str):
@@ -278,9 +282,11 @@ def text(
             raise InvalidFieldError(
                 field, _preview(value), f"is longer than {max_length:,} characters"
             )
-        found = bad.search(result)
-        if found:
-            raise InvalidFieldError(field, value, f"holds the control character {found.group()!r}")
+        if not result.isprintable():  # controls, separators and surrogates are not printable
+            found = re.search(bad, result)
+            if found:
+                problem = f"holds the control character {found.group()!r}"
+                raise InvalidFieldError(field, value, problem)
         return result
 
     convert.__name__ = f"text_{field}"

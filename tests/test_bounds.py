@@ -21,6 +21,7 @@ from hcpcs_home import (
     ClaimLine,
     Payer,
     Service,
+    _fields,
     bounds,
     check,
     normalize_code,
@@ -142,6 +143,22 @@ class TestControlCharacters:
         with pytest.raises(InvalidFieldError, match=r"rendering_id=.* control character"):
             Service("G0299", "2024-03-04", rendering_id="RN\x001")
         assert "RN-1" == Service("G0299", "2024-03-04", rendering_id=" RN-1 ").rendering_id
+
+    @pytest.mark.parametrize("multiline", [False, True])
+    def test_every_refused_character_is_unprintable(self, multiline: bool) -> None:
+        """Every code point text refuses is one ``str.isprintable`` rejects, so printable
+        text can skip the search; non-breaking and other unprintable spaces are kept."""
+        text = _fields.text("name", multiline=multiline)
+        refused = []
+        for point in range(0x110000):
+            try:
+                text(f"a{chr(point)}b")
+            except InvalidFieldError:
+                refused.append(chr(point))
+        assert [] == [c for c in refused if c.isprintable()]
+        assert {"\x00", "\x85", "\ud800"} <= set(refused)
+        assert ("\n" in refused) is not multiline
+        assert "a\u00a0b" == text("a\u00a0b")
 
     def test_source_text_may_break_lines(self) -> None:
         """Citations (source) may hold line breaks but not NUL."""
