@@ -29,7 +29,8 @@ _REVENUE_RE = re.compile(r"[0-9]{3,4}\Z")
 _NPI_RE = re.compile(r"[0-9]{10}\Z")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 # Decimal text, ASCII only: Decimal() itself also reads Arabic-Indic and other digits.
-_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+# Compiled (and cached by re) on first need: numbers in JSON and frames are not text.
+_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z"
 # C0 and C1 controls, DEL, line and paragraph separators, lone surrogates; in multiline
 # text, tabs and line breaks are allowed.  Compiled on first need (the classes take half a
 # millisecond): printable text, the usual kind, holds none of them and is not searched.
@@ -140,7 +141,7 @@ def number(field: str, value: object) -> Decimal:
             raise InvalidFieldError(field, value, "is not a decimal number (too long)")
         text = value.strip()
         try:
-            result = Decimal(text) if _NUMBER_RE.match(text) else None
+            result = Decimal(text) if re.match(_NUMBER, text) else None
         except InvalidOperation:  # an exponent beyond what Decimal can hold
             result = None
         if result is None:

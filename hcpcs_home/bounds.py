@@ -207,8 +207,9 @@ def is_ascii_digits(text: object) -> bool:
     return isinstance(text, str) and bool(text) and text.isascii() and text.isdigit()
 
 
-_STRING_RE = re.compile(r'"(?:[^"\\]+|\\.?)*(?:"|\Z)', re.DOTALL)
-_NOT_BRACKET_RE = re.compile(r"[^\[\]{}]+")
+# Compiled (and cached by re) on first need: most claims are under the depth limit.
+_STRING = r'"(?:[^"\\]+|\\.?)*(?:"|\Z)'
+_NOT_BRACKET = r"[^\[\]{}]+"
 
 
 def check_json_depth(text: str, *, limit: int = MAX_JSON_DEPTH, field: str = "$") -> None:
@@ -229,7 +230,7 @@ def check_json_depth(text: str, *, limit: int = MAX_JSON_DEPTH, field: str = "$"
     if text.count("[") + text.count("{") <= limit:
         return
     depth = 0
-    for char in _NOT_BRACKET_RE.sub("", _outside_strings(text)):
+    for char in re.sub(_NOT_BRACKET, "", _outside_strings(text)):
         if char in "[{":
             depth += 1
             if depth > limit:
@@ -269,7 +270,7 @@ def check_depth_before_parsing(text: str, *, field: str = "$") -> None:
 def _outside_strings(text: str) -> str:
     """``text`` without its JSON strings (an unclosed one runs to the end)."""
     if "\\" in text:
-        return _STRING_RE.sub("", text)
+        return re.sub(_STRING, "", text, flags=re.DOTALL)
     # Without a backslash no quote is escaped: every other piece between quotes is outside
     # a string, and splitting is twice as fast as the pattern.
     return "".join(text.split('"')[::2])

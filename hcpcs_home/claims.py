@@ -601,13 +601,14 @@ def _used_twice(path: str, keys: list[str]) -> list[HcpcsError]:
     return problems
 
 
-_BILL_TYPE_RE = re.compile(r"0?[0-9]{2}[0-9A-Z]\Z")
+# Compiled (and cached by re) by the first claim with a type of bill (837P claims have none).
+_BILL_TYPE = r"0?[0-9]{2}[0-9A-Z]\Z"
 
 
 def _bill_type(value: object) -> str:
     # ASCII digits only: str.isdigit() also takes "\u0663" (Arabic-Indic three).
     text = value.strip().upper() if isinstance(value, str) and value.isascii() else value
-    if not isinstance(text, str) or not _BILL_TYPE_RE.match(text):
+    if not isinstance(text, str) or not re.match(_BILL_TYPE, text):
         raise InvalidFieldError("type_of_bill", value, "is not a type of bill such as '0329'")
     return text.zfill(4)
 
