@@ -227,8 +227,12 @@ def check_json_depth(text: str, *, limit: int = MAX_JSON_DEPTH, field: str = "$"
 
     :raises InvalidFieldError: the text nests too deep.
     """
-    if text.count("[") + text.count("{") <= limit:
-        return
+    if text.count("[") + text.count("{") > limit:  # fewer cannot nest deeper
+        _scan_depth(text, limit, field)
+
+
+def _scan_depth(text: str, limit: int, field: str) -> None:
+    """The scan of :func:`check_json_depth`, for text with more brackets than ``limit``."""
     depth = 0
     for char in re.sub(_NOT_BRACKET, "", _outside_strings(text)):
         if char in "[{":
@@ -263,8 +267,8 @@ def check_depth_before_parsing(text: str, *, field: str = "$") -> None:
 
     :raises InvalidFieldError: the text nests too deep.
     """
-    if text.count("[") + text.count("{") > PARSER_SAFE_BRACKETS:
-        check_json_depth(text, field=field)
+    if text.count("[") + text.count("{") > PARSER_SAFE_BRACKETS:  # counted once
+        _scan_depth(text, MAX_JSON_DEPTH, field)
 
 
 def _outside_strings(text: str) -> str:
