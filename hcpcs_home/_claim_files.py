@@ -25,7 +25,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
 import attrs
@@ -113,10 +113,9 @@ def _claim(value: Any, hint: str, text: str | None = None) -> tuple[Claim | None
         claim = _read_parsed(value) if type(value) is dict else None
         if claim is not None:
             return claim, None, "$"
-        try:
-            check_json_depth(text)
-        except InvalidFieldError:  # its message would show the start of the record
-            return None, f"nests deeper than {MAX_JSON_DEPTH} levels", "$"
+        deep = _too_deep(text, check_json_depth)
+        if deep is not None:
+            return None, deep, "$"
     if not isinstance(value, dict):
         return None, f"{_kind(value)}, not a claim object{hint}", "$"
     try:
@@ -138,28 +137,37 @@ def _record(
     return Record(file, line, number, claim, problem, field)
 
 
+def _too_deep(text: str, check: Callable[[str], None]) -> str | None:
+    """The problem to report where ``check`` finds ``text`` nesting too deep, else
+    ``None`` (the check's own message would show the start of the record)."""
+    try:
+        check(text)
+    except InvalidFieldError:
+        return f"nests deeper than {MAX_JSON_DEPTH} levels"
+    return None
+
+
 def _parse_line(raw: bytes) -> tuple[Any, str, str | None]:
     """(value, text, None) for a JSON line, or (None, text, why it is not JSON).
 
-    The depth bound is checked here only for text the parser refuses (so that a
-    deep line says so first); a parsed claim's text is checked by :func:`_claim`
+    The depth bound is checked here before parsing for text that could nest deeper
+    than the parser safely recurses, and for text the parser refuses (so that a deep
+    line says so first); any other parsed claim's text is checked by :func:`_claim`
     unless the one-pass reader takes it.
     """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, "", f"is not UTF-8 text (byte {exc.start + 1}: {exc.reason})"
-    try:
-        check_depth_before_parsing(text)
-    except InvalidFieldError:  # its message would show the start of the record
-        return None, text, f"nests deeper than {MAX_JSON_DEPTH} levels"
+    deep = _too_deep(text, check_depth_before_parsing)
+    if deep is not None:
+        return None, text, deep
     try:
         return json.loads(text), text, None
     except (RecursionError, ValueError) as exc:
-        try:
-            check_json_depth(text)
-        except InvalidFieldError:  # its message would show the start of the record
-            return None, text, f"nests deeper than {MAX_JSON_DEPTH} levels"
+        deep = _too_deep(text, check_json_depth)
+        if deep is not None:
+            return None, text, deep
         if isinstance(exc, json.JSONDecodeError):
             return None, text, f"is not valid JSON: {exc.msg} at column {exc.colno}"
         if isinstance(exc, RecursionError):
