@@ -342,20 +342,44 @@ _MOVE = """\
 # each entry holding its catalog so an id is not reused while it stands; bounded,
 # since codes read from files can be anything.
 _CODE_CACHE_SIZE = 4096
-_CODE_CACHES: dict[int, tuple[Catalog, dict[str, Code | None]]] = {}
+_CODE_CACHES: collections.OrderedDict[int, tuple[Catalog, dict[str, Code | None]]] = (
+    collections.OrderedDict()
+)
 _CODE_CACHES_LOCK = threading.Lock()
+#: Most catalogs whose entries are memoised; the least recently used goes first.
+_CATALOGS_KEPT = 16
 
 
 def _code_cache(catalog: Catalog) -> dict[str, Code | None]:
-    found = _CODE_CACHES.get(id(catalog))
+    found: tuple[Catalog, dict[str, Code | None]] | None = _lru_get(_CODE_CACHES, id(catalog))
     if found is not None and found[0] is catalog:
         return found[1]
     with _CODE_CACHES_LOCK:
-        if len(_CODE_CACHES) >= 16:
-            _CODE_CACHES.clear()
         cache: dict[str, Code | None] = {}
-        _CODE_CACHES[id(catalog)] = (catalog, cache)
+        _lru_put(_CODE_CACHES, id(catalog), (catalog, cache), _CATALOGS_KEPT)
         return cache
+
+
+def _lru_get(cache: collections.OrderedDict[Any, Any], key: Any) -> Any:
+    """``cache[key]``, or ``None``, marked as the most recently used entry.
+
+    Safe without a lock: another thread may evict the entry meanwhile, which only
+    means the next call misses."""
+    found = cache.get(key)
+    if found is not None:
+        with contextlib.suppress(KeyError):
+            cache.move_to_end(key)
+    return found
+
+
+def _lru_put(cache: collections.OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None:
+    """Keep ``value`` under ``key``, evicting the least recently used entries past
+    ``size`` (caches keyed by data are bounded by the data, never cleared whole).
+    Called under the cache's lock."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > size:
+        cache.popitem(last=False)
 
 
 # --- predicates ----------------------------------------------------------------
@@ -735,6 +759,36 @@ def inline(
         )
     fn.__inline__ = (expression, values)  # type: ignore[attr-defined]
     return fn
+
+
+def keyed(fn: Callable[[Context], bool], codes: Iterable[str]) -> Callable[[Context], bool]:
+    """Mark a predicate's test ``fn`` as holding only for lines whose code is one of
+    ``codes``, so that a rule set's generated line checker can look the line's code
+    up in a table of such rules (one dict lookup per line, whatever the number of
+    rules) instead of testing each rule in turn.
+
+    ``fn`` must be false for every other line and for claim contexts.
+
+    >>> test = keyed(lambda ctx: ctx.line is not None and ctx.line.code == "T1019", ["T1019"])
+    >>> sorted(test.__line_codes__)
+    ['T1019']
+    """
+    fn.__line_codes__ = frozenset(codes)  # type: ignore[attr-defined]
+    return fn
+
+
+def _line_codes(p: Predicate) -> frozenset[str] | None:
+    """The codes a predicate can hold for, where a :func:`keyed` part of it says so
+    (a keyed leaf, or a conjunction with one); ``None`` where any code may do."""
+    if type(p) is Leaf:
+        found: frozenset[str] | None = getattr(p._fn, "__line_codes__", None)
+        return found
+    if type(p) is And:
+        for operand in p.operands():
+            found = _line_codes(operand)
+            if found is not None:
+                return found
+    return None
 
 
 class ClaimFact:
@@ -1428,7 +1482,7 @@ class RuleSet:
         """
         payer, type_of_bill = header.payer, header.claim.type_of_bill
         key = (id(payer), type_of_bill)
-        found = self._cache.plans.get(key)
+        found = _lru_get(self._cache.plans, key)
         if found is not None and found[0] is payer:
             return found[1], []
         with self._cache.lock:
@@ -1440,7 +1494,7 @@ class RuleSet:
         payer, type_of_bill = header.payer, header.claim.type_of_bill
         cache = self._cache
         try:
-            plan = cache.by_value.get((payer, type_of_bill))
+            plan = _lru_get(cache.by_value, (payer, type_of_bill))
         except TypeError:  # a payer with an unhashable field: no sharing
             plan = None
         failed: list[Finding] = []
@@ -1450,8 +1504,8 @@ class RuleSet:
             if failed:  # settled again for the next claim, so it fails there too
                 return plan, failed
             with contextlib.suppress(TypeError):  # an unhashable payer: no sharing
-                _bounded(cache.by_value)[(payer, type_of_bill)] = plan
-        _bounded(cache.plans)[key] = (payer, plan)
+                _lru_put(cache.by_value, (payer, type_of_bill), plan, cache.PLANS)
+        _lru_put(cache.plans, key, (payer, plan), cache.PLANS)
         return plan, failed
 
     def _steps(self, header: Context) -> tuple[list[_Step], list[_Step], list[Finding]]:
@@ -1638,6 +1692,9 @@ class _PlanCache:
 
     #: Most rule lists whose plans are kept; the least recently made or used goes first.
     SHARED: ClassVar[int] = 64
+    #: Most plans kept per rule list (payer and type of bill pairs: hundreds stay
+    #: compiled); the least recently used goes first.
+    PLANS: ClassVar[int] = 512
     _shared: ClassVar[collections.OrderedDict[tuple[Any, ...], _PlanCache]] = (
         collections.OrderedDict()
     )
@@ -1645,8 +1702,12 @@ class _PlanCache:
 
     def __init__(self, rules: tuple[Rule, ...]) -> None:
         self.rules = rules  # kept, so that no rule's id is reused while the entry stands
-        self.plans: dict[tuple[int, str | None], tuple[Payer, _Plan]] = {}
-        self.by_value: dict[tuple[Payer, str | None], _Plan] = {}
+        self.plans: collections.OrderedDict[tuple[int, str | None], tuple[Payer, _Plan]] = (
+            collections.OrderedDict()
+        )
+        self.by_value: collections.OrderedDict[tuple[Payer, str | None], _Plan] = (
+            collections.OrderedDict()
+        )
         self.lock = threading.Lock()
 
     @classmethod
@@ -1662,13 +1723,6 @@ class _PlanCache:
             else:
                 cls._shared.move_to_end(key)
             return found
-
-
-def _bounded(cache: dict[Any, Any], size: int = 64) -> dict[Any, Any]:
-    """``cache``, emptied first where it holds ``size`` entries (many ad-hoc payers)."""
-    if len(cache) >= size:
-        cache.clear()
-    return cache
 
 
 def _str(item: Mapping[str, Any], key: str, path: str) -> str:
@@ -1787,14 +1841,68 @@ class _PlanWriter:
             if getattr(fn, "__inline__", None) is None:
                 self._uses[id(fn)] = self._uses.get(id(fn), 0) + 1
 
+    def tables(self, steps: Sequence[_Step]) -> list[list[_Step] | _Step]:
+        """``steps`` in order, each run of at least :attr:`TABLE_RUN` rules whose
+        predicates are :func:`keyed` by the line's code gathered into one list: a
+        table the checker looks the line's code up in, so its cost does not grow with
+        its rows.  Shorter runs stay one ``if`` each (a lookup would cost more)."""
+        out: list[list[_Step] | _Step] = []
+        run: list[_Step] = []
+        for step in [*steps, None]:
+            test = None if step is None else step[1]
+            if test is not None and not isinstance(test, bool) and _line_codes(test) is not None:
+                run.append(step)  # type: ignore[arg-type]
+                continue
+            if len(run) >= self.TABLE_RUN:
+                out.append(run)
+            else:
+                out.extend(run)
+            run = []
+            if step is not None:
+                out.append(step)
+        return out
+
+    #: The fewest consecutive code-keyed rules written as a table.
+    TABLE_RUN: ClassVar[int] = 8
+
+    def table(self, run: list[_Step], body: list[str]) -> None:
+        """Write a run of code-keyed rules as one lookup of the line's code."""
+        by_code: dict[str, list[tuple[Rule, Callable[[Context], bool]]]] = {}
+        for rule, test in run:
+            assert not isinstance(test, bool)
+            codes = _line_codes(test)
+            assert codes is not None
+            for code in codes:
+                by_code.setdefault(code, []).append((rule, test._fn))
+        table = {code: tuple(found) for code, found in by_code.items()}
+        name = self.bind("k", table, "")
+        ids = [rule.id for rule, _ in run]
+        body.append(
+            f"        # a table of {len(run)} rules keyed by code ({len(table)} codes): "
+            f"{_comment(ids[0])} ... {_comment(ids[-1])}"
+        )
+        body.append(f"        _hit = {name}.get(_line.code)")
+        body.append("        if _hit is not None:")
+        body.append("            for _rule, _test in _hit:")
+        body.append("                try:")
+        body.append("                    if _rule.applies_on(_line.date) and _test(ctx):")
+        body.append("                        out.append(_rule._finding(ctx))")
+        body.append("                except Exception as exc:")
+        body.append("                    out.append(_failed(_rule, ctx, exc))")
+
     def write(self, steps: Sequence[_Step]) -> tuple[str, dict[str, Any]]:
         """The source of ``check_lines(header, out)`` and its namespace."""
         body: list[str] = []
         dated = False
-        for _, test in steps:
-            if not isinstance(test, bool):
-                self._count(test)
-        for rule, test in steps:
+        parts = self.tables(steps)
+        for part in parts:
+            if isinstance(part, tuple) and not isinstance(part[1], bool):
+                self._count(part[1])
+        for part in parts:
+            if isinstance(part, list):
+                self.table(part, body)
+                continue
+            rule, test = part
             name = self.bind("r", rule, f"rule {rule.id}")
             conditions: list[str] = []
             if rule.effective_from is not None:

@@ -300,6 +300,63 @@ class TestFacts:
         assert {late.id, early.id} == set(claim_rules._overlapping_services(Context(claim)))
 
 
+class TestCodeTables:
+    """Runs of rules keyed by the line's code are checked as one table lookup."""
+
+    def rules(self, n: int) -> RuleSet:
+        made = [
+            rule(f"cap-{i}", p("code_in", codes=[f"Z{i:04d}"]) & p("units_above", limit=i))
+            for i in range(n)
+        ]
+        return RuleSet(made, vocabulary=TEST_VOCAB)
+
+    def test_a_long_run_is_one_lookup(self) -> None:
+        """Thousands of single-code rules make a plan of one lookup, not one ``if`` each."""
+        source = self.rules(3_000)._plan_source("bcbs-tx")
+        assert "a table of 3000 rules keyed by code (3000 codes)" in source
+        assert len(source.splitlines()) < 60
+
+    def test_a_short_run_stays_inline(self) -> None:
+        """A few keyed rules are written one ``if`` each (a lookup would cost more)."""
+        source = self.rules(3)._plan_source("bcbs-tx")
+        assert "table" not in source
+        assert 3 == source.count("out.append(_r")
+
+    @pytest.mark.parametrize("n", [3, 300])
+    def test_the_table_finds_what_the_rules_find(self, n: int) -> None:
+        """Clean and broken lines give the same findings, in rule order, either way."""
+        rules = self.rules(n)
+        lines = [ClaimLine("Z0002", "2024-03-04", 2), ClaimLine("Z0002", "2024-03-05", 3)]
+        lines += [ClaimLine("Z0001", "2024-03-06", 2), ClaimLine("G0299", "2024-03-06", 9)]
+        claim = Claim(payers.BCBS_TEXAS, "2024-03-01", "2024-03-31", lines=lines)
+        expected = [
+            (i, r.id)
+            for i in range(len(lines))
+            for r in rules
+            if r.evaluate(Context.for_line(claim, i))
+        ]
+        assert [(1, "cap-2"), (2, "cap-1")] == expected
+        assert expected == [(f.line, f.rule_id) for f in check(claim, rules)]
+
+    def test_a_rule_that_raises_in_a_table_is_a_finding(self) -> None:
+        """A keyed rule that fails on a line becomes that line's error finding."""
+        boom = TEST_VOCAB.with_predicate("boom", lambda: lambda ctx: 1 // 0 > 0)
+        made = [
+            rule(f"cap-{i}", p("code_in", codes=[f"Z{i:04d}"]) & boom.predicate("boom"))
+            for i in range(20)
+        ]
+        rules = RuleSet(made, vocabulary=boom)
+        claim = Claim(
+            payers.BCBS_TEXAS,
+            "2024-03-01",
+            "2024-03-31",
+            lines=[ClaimLine("Z0007", "2024-03-04", 1)],
+        )
+        (found,) = check(claim, rules)
+        assert ("cap-7", 0) == (found.rule_id, found.line)
+        assert found.message.startswith("rule could not be evaluated: ZeroDivisionError")
+
+
 class TestPlanCache:
     def test_equal_payers_share_one_compiled_plan(self) -> None:
         """Claims read from JSON data each carry their own, equal Payer: one plan serves them
@@ -359,6 +416,36 @@ class TestPlanCache:
         assert a._cache is DEFAULT_RULES.remove("kx-modifier")._cache
         assert b._cache is not DEFAULT_RULES.remove("assistant-modifier")._cache
         assert 2 == len(_PlanCache._shared)
+
+    def test_hundreds_of_payers_stay_compiled(self) -> None:
+        """Claims cycling over 65 payers (one past the old bound of 64, which cleared
+        the cache whole) compile 65 plans once, then every claim finds its plan."""
+        from hcpcs_home._engine import _PlanCache
+
+        rules = RuleSet(DEFAULT_RULES.rules, name="many payers")
+        many = [Payer(f"payer-{i}", f"Payer {i}", "commercial") for i in range(65)]
+        claims = [Claim(p, "2024-03-01", "2024-03-31") for p in many]
+        first = [rules._plan(Context(c))[0] for c in claims]
+        again = [rules._plan(Context(c))[0] for c in claims * 2]
+        assert all(a is b for a, b in zip(first * 2, again, strict=True))
+        assert 65 == len(rules._cache.plans) <= _PlanCache.PLANS
+
+    def test_least_recently_used_plan_goes_first(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Past the bound, the payer used least recently loses its plan; the others
+        keep theirs (the cache is never emptied whole)."""
+        from hcpcs_home._engine import _PlanCache
+
+        monkeypatch.setattr(_PlanCache, "PLANS", 2)
+        rules = RuleSet(DEFAULT_RULES.rules, name="two plans")
+        a, b, c = (
+            Claim(Payer(f"p-{n}", n, "commercial"), "2024-03-01", "2024-03-31") for n in "abc"
+        )
+        plan_a = rules._plan(Context(a))[0]
+        rules._plan(Context(b))
+        assert plan_a is rules._plan(Context(a))[0]  # a used again: b is least recent
+        rules._plan(Context(c))
+        assert plan_a is rules._plan(Context(a))[0]
+        assert {id(a.payer), id(c.payer)} == {k[0] for k in rules._cache.plans}
 
     def test_generated_source_goes_with_its_checker(self) -> None:
         """The source kept for tracebacks is dropped when its compiled checker is: a

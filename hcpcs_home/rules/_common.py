@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import bounds as _bounds
 from .. import units as _units
-from .._engine import Context, Vocabulary, inline
+from .._engine import Context, Vocabulary, inline, keyed
 from .._tables import read_table
 from ..catalog import default_catalog
 from ..codes import BillingUnit, Credential, Discipline, Setting
@@ -442,11 +442,12 @@ def code_prefix(prefix: str) -> Pred:
 def code_in(codes: Iterable[str]) -> Pred:
     """The line's code is one of ``codes``."""
     wanted = frozenset(c.strip().upper() for c in texts(codes, "codes"))
-    return inline(
+    test = inline(
         lambda ctx: ctx.line is not None and ctx.line.code in wanted,
         "ctx.line is not None and ctx.line.code in {wanted}",
         wanted=wanted,
     )
+    return keyed(test, wanted)  # many rules of single codes check as one table
 
 
 def code_unit(units: Iterable[str]) -> Pred:
