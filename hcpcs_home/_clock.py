@@ -39,6 +39,13 @@ def check_minutes(field: str, value: object) -> int:
         finite = math.isfinite(value) if isinstance(value, float) else value.is_finite()
         if not finite:
             raise InvalidMinutesError(field, value, "must be a finite number of minutes")
+        # Bounded before int(): int(Decimal("1e300000")) builds a 300,000-digit number.
+        if value < 0:
+            raise InvalidMinutesError(field, value, "must not be negative")
+        if value > MAX_LINE_MINUTES:
+            raise InvalidMinutesError(
+                field, value, f"is more than one day ({MAX_LINE_MINUTES} minutes) on one line"
+            )
         if value != int(value):
             raise InvalidMinutesError(field, value, "must be a whole number of minutes")
         whole = int(value)

@@ -32,6 +32,8 @@ from typing import Any
 
 import attrs
 
+from ._read import read_at_most
+from .bounds import MAX_DOCUMENT_BYTES
 from .codes import BillingUnit, Code, CodeSet, Coverage
 from .errors import InvalidFieldError
 from .modifiers import Modifier
@@ -164,9 +166,12 @@ def read_cms_records(path: Any) -> list[CmsRecord]:
     """
     file = _as_path(path)
     try:
-        text = file.read_bytes().decode("latin-1")
+        data = read_at_most(file, MAX_DOCUMENT_BYTES)
     except (OSError, ValueError) as exc:
         raise InvalidFieldError("path", path, f"cannot be read: {exc}") from None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidFieldError("path", path, f"is over {MAX_DOCUMENT_BYTES:,} bytes")
+    text = data.decode("latin-1")
     return list(_parse(text, file.name))
 
 

@@ -937,7 +937,7 @@ class Vocabulary:
             self.header_level | other.header_level,
         )
 
-    def predicate(self, name: str, **params: Any) -> Leaf:
+    def predicate(self, name: str, /, **params: Any) -> Leaf:
         """The predicate ``name`` with its parameters.
 
         :raises RuleSetLoadError: no predicate of that name, or bad parameters.
@@ -1123,6 +1123,21 @@ class Rule:
     advice: str = ""
     example: str = ""
 
+    @message.validator
+    def _check_placeholders(self, attribute: attrs.Attribute[Any], value: str) -> None:
+        # A rule with a fixer may also name the fixer's facts, which it does not declare.
+        if self.fix is not None:
+            return
+        known = _CLAIM_FACTS if self.scope is Scope.CLAIM else _LINE_FACTS
+        for _text, name, _spec, _conversion in string.Formatter().parse(value):
+            if name is not None and name not in known:
+                raise InvalidFieldError(
+                    "message",
+                    value,
+                    f"names {{{name}}}, which a finding cannot fill; "
+                    f"use {', '.join('{' + k + '}' for k in sorted(known))}",
+                )
+
     @effective_through.validator
     def _check_range(self, attribute: attrs.Attribute[Any], value: _dt.date | None) -> None:
         if value is not None and self.effective_from is not None and value < self.effective_from:
@@ -1197,6 +1212,14 @@ _LineChecker = Callable[["Context", list["Finding"]], None]
 #: A plan for one payer and type of bill: the compiled line checker, and the claim rules
 #: left active with what is left of their predicates.
 _Plan = tuple[_LineChecker, list[_Step]]
+
+
+#: The placeholders every finding of a line rule can fill (:func:`_line_facts`).
+_LINE_FACTS = frozenset(
+    ("line", "code", "units", "date", "revenue_code", "modifiers", "payer", "type_of_bill")
+)
+#: The placeholders every finding of a claim rule can fill.
+_CLAIM_FACTS = frozenset(("line", "claim", "payer"))
 
 
 class _Facts(dict[str, Any]):

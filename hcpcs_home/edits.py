@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from ._engine import Predicate, Rule, RuleSet, Scope, Severity
+from ._read import read_at_most
 from .errors import EditFileError, HcpcsError
 from .rules import DEFAULT_RULES, VOCABULARY
 from .rules import edits as _family
@@ -90,7 +91,7 @@ COLUMNS = (
     "source",
 )
 _REQUIRED = ("id", "codes", "source")
-#: The largest edit file read, in bytes (checked before the file is read).
+#: The largest edit file read, in bytes (counted as it is read: a device or pipe has no size).
 MAX_FILE_BYTES = 10_000_000
 #: The most rows an edit file may have.
 MAX_ROWS = 100_000
@@ -120,12 +121,12 @@ def load_edits(path: str | Path, *, base: RuleSet | None = None) -> RuleSet:
     """
     where = str(path)
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise EditFileError(where, [(0, "file", f"is {size:,} bytes, over {MAX_FILE_BYTES:,}")])
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise EditFileError(where, [(0, "file", f"cannot be read: {exc.strerror}")]) from None
+        raw = read_at_most(path, MAX_FILE_BYTES)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise EditFileError(where, [(0, "file", f"cannot be read: {reason}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise EditFileError(where, [(0, "file", f"is over {MAX_FILE_BYTES:,} bytes")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -266,11 +267,14 @@ class _Row:
 
 def _row_rules(cells: dict[str, str], number: int, problems: list[Any]) -> list[Rule]:
     row = _Row(cells, number, problems)
+    # Only this row's problems are looked at (problems[before:]): scanning the whole
+    # list on every row made a file of many bad rows quadratic.
+    before = len(problems)
     edit_id = row.text("id").lower()
     if not edit_id or not edit_id.isascii() or not all(c.isalnum() or c == "-" for c in edit_id):
         row.bad("id", f"{edit_id!r} is not a kebab-case id (letters, digits, '-')")
     codes = row.items("codes")
-    if not codes and not any(p[0] == number and p[1] == "codes" for p in problems):
+    if not codes and not any(p[1] == "codes" for p in problems[before:]):
         row.bad("codes", "is empty: name the codes the edit applies to")
     source = row.text("source")
     if not source:
@@ -292,11 +296,11 @@ def _row_rules(cells: dict[str, str], number: int, problems: list[Any]) -> list[
         row.bad("effective_through", f"{end} is before effective_from {start}")
     message = row.text("message")
     limits = _limits(row, codes, week_start)
-    if not limits and not any(p[0] == number for p in problems):
+    if not limits and len(problems) == before:
         row.bad(
             "row", "sets no limit: fill at least one of the modifier, units or not_with columns"
         )
-    if any(p[0] == number for p in problems):
+    if len(problems) > before:
         return []
     p = VOCABULARY.predicate
     scope: Predicate = p("code_in", codes=codes)

@@ -131,8 +131,46 @@ class ModifierNotEffectiveError(CodeNotEffectiveError):
     _noun = "modifier"
 
 
+#: Most characters of a value's repr shown in a message (longer ones end with ``...``).
+_SHOWN = 80
+#: Fields whose values are patient identifiers: never shown in a message.
+_PRIVATE_FIELDS = ("patient_id", "member_id", "medicaid_id", "mbi")
+
+
+def _shown(value: object, field: str = "") -> str:
+    """``value`` as a message shows it: its repr up to :data:`_SHOWN` characters;
+    a container whose repr is longer by its type and size (a claim document holds
+    patient identifiers); a huge int by its digit count (its repr raises past
+    4,300 digits); the value of a patient-identifier ``field`` by its length only.
+
+    >>> _shown("G0299"), _shown(["x" * 50] * 3), _shown(10**5000), _shown("1EG4", "$.patient_id")
+    ("'G0299'", '<a list of 3 items>', '<an int of about 5001 digits>', '<4 characters, not shown>')
+    """
+    if field.rsplit(".", 1)[-1] in _PRIVATE_FIELDS and isinstance(value, str):
+        return f"<{len(value)} characters, not shown>"
+    if type(value) is int and value.bit_length() > 133:  # over 40 digits
+        # Counted from the bits: str() of an int costs quadratic time, and raises past
+        # 4,300 digits.
+        return f"<an int of about {int(value.bit_length() * 0.30103) + 1} digits>"
+    try:
+        text = repr(value)
+    except Exception:  # a broken or unprintable object must not hide the real error
+        return f"<{type(value).__name__} object>"
+    if len(text) <= _SHOWN:
+        return text
+    if isinstance(value, (dict, list, tuple, set, frozenset)):
+        count = len(value)
+        kind = type(value).__name__
+        return f"<a {kind} of {count} item{'s' * (count != 1)}>"
+    return text[: _SHOWN - 3] + "..."
+
+
 class InvalidFieldError(HcpcsError, ValueError):
     """A value that cannot be used for a named field or argument.
+
+    The message shows the value briefly (at most 80 characters, a
+    long list or object by its size, a patient identifier not at all); the whole
+    value stays in :attr:`value`.
 
     :ivar field: the argument or field name (a path such as ``$.lines[2].units``
         when raised while building a claim).
@@ -144,7 +182,7 @@ class InvalidFieldError(HcpcsError, ValueError):
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"{field}={value!r} {reason}")
+        super().__init__(f"{field}={_shown(value, field)} {reason}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.field, self.value, self.reason))
@@ -175,8 +213,13 @@ class NotTimedError(HcpcsError, TypeError):
         return (type(self), (self.code, self.unit, self.what))
 
 
+#: Most problems an :class:`InvalidClaimError`'s message lists (all are in ``.errors``).
+_LISTED = 5
+
+
 class InvalidClaimError(HcpcsError, ValueError):
-    """Every problem found while building a value, each with its path.
+    """Every problem found while building a value, each with its path; the message
+    lists the first five.
 
     :ivar errors: the individual :class:`HcpcsError` instances, each with a
         ``field`` path such as ``$.lines[2].units`` where one applies.
@@ -186,7 +229,9 @@ class InvalidClaimError(HcpcsError, ValueError):
         self.message = message
         self.errors = tuple(errors)
         lines = [f"{message} ({len(self.errors)} problem{'s' * (len(self.errors) != 1)})"]
-        lines += [f"  {e}" for e in self.errors]
+        lines += [f"  {e}" for e in self.errors[:_LISTED]]
+        if len(self.errors) > _LISTED:
+            lines.append(f"  and {len(self.errors) - _LISTED} more (all in .errors)")
         super().__init__("\n".join(lines))
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -209,7 +254,8 @@ class RuleSetLoadError(HcpcsError, ValueError):
 
 
 class EditFileError(RuleSetLoadError):
-    """A payer edit file with bad rows; every problem of the file at once.
+    """A payer edit file with bad rows; every problem of the file at once (the
+    message lists the first five).
 
     :ivar problems: ``(row number, column, what is wrong)`` for each problem,
         row numbers counting the header as row 1, as a spreadsheet shows them.
@@ -219,10 +265,10 @@ class EditFileError(RuleSetLoadError):
         self.problems: tuple[tuple[int, str, str], ...] = tuple(
             (int(r), str(c), str(m)) for r, c, m in problems
         )
-        listed = "; ".join(f"row {r}, {c}: {m}" for r, c, m in self.problems[:50])
-        more = len(self.problems) - 50
+        listed = "; ".join(f"row {r}, {c}: {m}" for r, c, m in self.problems[:_LISTED])
+        more = len(self.problems) - _LISTED
         reason = f"{len(self.problems)} problem(s): {listed}" + (
-            f"; and {more} more" if more > 0 else ""
+            f"; and {more} more (all in .problems)" if more > 0 else ""
         )
         super().__init__(path, reason)
         self.path = path

@@ -41,6 +41,7 @@ import attrs
 
 from . import _benefits, _tables
 from . import _fields as f
+from ._read import read_at_most
 from .claims import HIPPS_REVENUE_CODE, ClaimLine
 from .errors import InvalidFieldError, InvalidTimeError, UnknownCodeError
 
@@ -353,9 +354,13 @@ class LupaThresholds:
         from pathlib import Path
 
         file = Path(os.fspath(path))
-        text = file.read_text("utf-8-sig")
-        if len(text) > 5_000_000:
+        data = read_at_most(file, 5_000_000)
+        if len(data) > 5_000_000:
             raise InvalidFieldError("path", str(file), "is larger than a thresholds table")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidFieldError("path", str(file), f"is not UTF-8 text: {exc.reason}") from None
         lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
         delimiter = "\t" if any("\t" in ln for ln in lines[:5]) else ","
         rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))

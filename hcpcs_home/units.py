@@ -611,6 +611,12 @@ def _cache_for(policy: object) -> _PolicyCache:
     cache = _caches.get(id(policy))
     if cache is None or cache.policy is not policy:
         if not isinstance(policy, UnitPolicy):
+            if isinstance(getattr(policy, "unit_policy", None), UnitPolicy):  # a Payer
+                raise InvalidFieldError(
+                    "policy",
+                    policy,
+                    "is a payer, not a UnitPolicy; pass its unit policy: policy=payer.unit_policy",
+                )
             raise InvalidFieldError("policy", policy, "must be a UnitPolicy or None")
         if len(_caches) >= _CACHE_LIMIT:
             _caches.clear()

@@ -55,6 +55,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ._read import read_at_most
+from .bounds import MAX_DOCUMENT_BYTES
 from .claims import Claim
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError
 from .payers import Payer
@@ -104,9 +106,11 @@ def _text(source: str | os.PathLike[str]) -> str:
     if isinstance(source, (str, os.PathLike)):
         where = str(source) if len(str(source)) <= 200 else str(source)[:200] + "..."
         try:
-            data = Path(source).read_bytes()
+            data = read_at_most(source, MAX_DOCUMENT_BYTES)
         except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
             raise InvalidFieldError("source", where, f"cannot be read ({exc})") from None
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise InvalidFieldError("source", where, f"is over {MAX_DOCUMENT_BYTES:,} bytes")
         try:
             return data.decode("utf-8").lstrip()
         except UnicodeDecodeError as exc:

@@ -312,7 +312,12 @@ class TestRule:
 
     def test_claim_rules_use_the_statement_start(self) -> None:
         """A claim-scope rule is dated by the first day of the statement period."""
-        r = rule(when=KNOWN | ~KNOWN, scope="claim", effective_from=dt.date(2024, 3, 1))
+        r = rule(
+            when=KNOWN | ~KNOWN,
+            scope="claim",
+            effective_from=dt.date(2024, 3, 1),
+            message="claim {claim} for {payer}",
+        )
         findings = check(medicare_claim(S9124_LINE), RuleSet([r]))
         assert [(None, "test-rule")] == [(f.line, f.rule_id) for f in findings]
         assert "claim" == str(findings[0]).split("[")[1].split("]")[0]
@@ -404,7 +409,10 @@ class TestRuleSet:
     def test_line_findings_come_before_claim_findings(self) -> None:
         """Findings run line by line in rule order, then claim rules."""
         rs = RuleSet(
-            [rule("whole", when=KNOWN | ~KNOWN, scope="claim"), rule("per-line", when=KNOWN)]
+            [
+                rule("whole", when=KNOWN | ~KNOWN, scope="claim", message="claim {claim}"),
+                rule("per-line", when=KNOWN),
+            ]
         )
         report = check(medicare_claim(G0299_LINE, S9124_LINE), rs)
         assert [("per-line", 0), ("per-line", 1), ("whole", None)] == [

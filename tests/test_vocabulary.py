@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import json
 import pickle
 import subprocess
 import sys
@@ -100,12 +101,33 @@ class TestRuleText:
             RuleSet.from_data(data, VOCABULARY)
 
     def test_a_plain_template_fills_in(self) -> None:
-        """The placeholders a rule may use are filled; unknown ones stay as written."""
-        r = rule(message="{code} x{units} on {date} for {payer} {unknown}")
+        """The placeholders a rule may use are filled."""
+        r = rule(message="{code} x{units} on {date} for {payer}")
         (finding,) = check(claim(ClaimLine("S9123", "2024-03-04", 2)), RuleSet([r]))
-        assert "S9123 x2 on 2024-03-04 for Blue Cross and Blue Shield of Texas {unknown}" == (
-            finding.message
-        )
+        assert "S9123 x2 on 2024-03-04 for Blue Cross and Blue Shield of Texas" == (finding.message)
+
+    def test_an_unknown_placeholder_is_refused_when_the_rule_is_made(self) -> None:
+        """A placeholder no finding can fill is refused, not shown to the biller as written."""
+        with pytest.raises(InvalidFieldError, match=r"names \{nope\}, which a finding"):
+            rule(message="{code} {nope}")
+        with pytest.raises(InvalidFieldError, match=r"names \{code\}"):
+            rule(message="{code}", scope="claim")
+
+    def test_an_unknown_placeholder_in_a_saved_rule_is_a_load_error(self) -> None:
+        """A saved rule whose message names an unknown placeholder does not load."""
+        data = json.loads(RuleSet([rule(message="{code}")]).to_json())
+        data["rules"][0]["message"] = "bad {nope}"
+        with pytest.raises(RuleSetLoadError, match=r"\$\.rules\[0\].*\{nope\}"):
+            RuleSet.from_json(json.dumps(data), VOCABULARY)
+
+    def test_a_rule_argument_called_name_is_a_load_error(self) -> None:
+        """An argument called ``name`` is a bad parameter, not a TypeError."""
+        data = json.loads(RuleSet([rule(message="{code}")]).to_json())
+        data["rules"][0]["when"] = {"name": "code_in", "args": {"name": "x", "codes": ["G0299"]}}
+        with pytest.raises(RuleSetLoadError, match="bad parameters for 'code_in'"):
+            RuleSet.from_json(json.dumps(data), VOCABULARY)
+        with pytest.raises(RuleSetLoadError, match="bad parameters"):
+            VOCABULARY.predicate("code_in", name="x", codes=["G0299"])
 
     def test_deep_nesting_is_refused_without_recursion_error(self) -> None:
         """A rule file nested thousands deep is the library's error."""

@@ -134,11 +134,16 @@ def load_rules(source: str | bytes | Path, vocabulary: Vocabulary | None = None)
     # process pays 2 ms for it (it brings urllib.parse and fnmatch).
     from pathlib import Path
 
+    from .._read import read_at_most
+    from ..bounds import MAX_DOCUMENT_BYTES
     from ..errors import RuleSetLoadError
 
     if isinstance(source, Path):
         try:
-            source = source.read_bytes()
+            data = read_at_most(source, MAX_DOCUMENT_BYTES)
         except OSError as exc:
             raise RuleSetLoadError(str(source), f"cannot be read: {exc.strerror}") from None
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise RuleSetLoadError(str(source), f"is over {MAX_DOCUMENT_BYTES:,} bytes")
+        source = data
     return RuleSet.from_json(source, VOCABULARY if vocabulary is None else vocabulary)

@@ -1,0 +1,239 @@
+"""Edges a new user and a fuzzer hit: bounded input, short messages, refused junk (#22)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hcpcs_home import InvalidClaimError, billable_units, payers
+from hcpcs_home import edits as edits_module
+from hcpcs_home.claims import ClaimLine
+from hcpcs_home.cli import EXIT_USAGE, main
+from hcpcs_home.errors import EditFileError, InvalidFieldError, InvalidMinutesError
+from hcpcs_home.policy import RuleSet
+from hcpcs_home.rules import DEFAULT_RULES
+from hcpcs_home.serialize import claim_from_data, claim_from_json
+from hcpcs_home.units import units_for_many
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "claim.json"
+PATIENT_ID = json.loads(EXAMPLE.read_text("utf-8"))["patient_id"]
+
+
+class _NoInt(Decimal):
+    """A Decimal that fails the test if anything converts it to int."""
+
+    def __int__(self) -> int:
+        raise AssertionError("converted to int before its bound was checked")
+
+
+class TestNumbersAreBoundedBeforeConversion:
+    @pytest.mark.parametrize("text", ["1e300000", "1e9999999", "-1e300000"])
+    def test_huge_decimal_minutes_are_refused_before_int(self, text: str) -> None:
+        """Minutes of a huge exponent are refused by comparison, never built as an int."""
+        with pytest.raises(InvalidMinutesError, match=r"more than one day|negative"):
+            billable_units("G0299", _NoInt(text))
+
+    def test_huge_decimal_minutes_in_bulk(self) -> None:
+        """The bulk path refuses a huge Decimal the same way."""
+        with pytest.raises(InvalidMinutesError, match="more than one day"):
+            units_for_many("G0299", [8, _NoInt("1e300000")])
+
+    @pytest.mark.parametrize(
+        "make",
+        [
+            lambda v: ClaimLine("G0299", "2024-03-04", v),
+            lambda v: ClaimLine("G0299", "2024-03-04", 1, charge=v),
+            lambda v: billable_units("G0299", v),
+            lambda v: units_for_many("G0299", [v]),
+        ],
+    )
+    def test_an_int_of_thousands_of_digits_is_the_librarys_error(self, make: Any) -> None:
+        """An int too long for str() is refused with a short message, not a ValueError."""
+        with pytest.raises(InvalidFieldError) as info:
+            make(10**5000)
+        assert "digits" in str(info.value)
+        assert len(str(info.value)) < 300
+
+
+class TestFilesAreBoundedByBytesRead:
+    def test_an_edit_file_from_a_pipe_is_bounded(self, tmp_path: Path) -> None:
+        """A pipe (size 0 to stat) longer than the bound is refused after bound+1 bytes."""
+        fifo = tmp_path / "edits.csv"
+        os.mkfifo(fifo)
+        written: list[int] = []
+
+        def write() -> None:
+            chunk = b"x" * 65536
+            total = 0
+            try:
+                with open(fifo, "wb") as stream:
+                    while total <= edits_module.MAX_FILE_BYTES + len(chunk):
+                        stream.write(chunk)
+                        total += len(chunk)
+            except BrokenPipeError:  # the reader stopped: what the bound is for
+                pass
+            written.append(total)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        with pytest.raises(EditFileError, match="is over 10,000,000 bytes"):
+            edits_module.load_edits(fifo)
+        writer.join()
+
+    @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this system")
+    def test_dev_zero_as_an_edit_file(self) -> None:
+        """``/dev/zero`` (endless, size 0) is refused, not read until memory runs out."""
+        with pytest.raises(EditFileError, match="is over"):
+            edits_module.load_edits("/dev/zero")
+
+    @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this system")
+    def test_dev_zero_through_the_cli_is_exit_2(self) -> None:
+        """``--edits /dev/zero`` is a usage error (exit 2) with a short message."""
+        out, err = io.StringIO(), io.StringIO()
+        status = main(
+            ["check", "--edits", "/dev/zero", str(EXAMPLE)],
+            stdout=out,
+            stdin=io.BytesIO(),
+            stderr=err,
+        )
+        assert EXIT_USAGE == status
+        assert "is over" in err.getvalue()
+        assert len(err.getvalue()) < 300
+
+
+def _calls_in(module_file: str, run: Any) -> int:
+    """How many frames (generator resumptions included) of ``module_file`` ``run`` enters."""
+    count = 0
+
+    def tracer(frame: Any, event: str, arg: Any) -> None:
+        nonlocal count
+        if event == "call" and frame.f_code.co_filename == module_file:
+            count += 1
+
+    sys.settrace(tracer)
+    try:
+        run()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+class TestDuplicateEditIds:
+    @staticmethod
+    def _rows(n: int) -> list[dict[str, str]]:
+        row = {
+            "id": "acme-t1019-day",
+            "payer": "medicaid",
+            "codes": "T1019",
+            "max_units_day": "32",
+            "source": "Acme manual 4.2",
+        }
+        return [dict(row) for _ in range(n)]
+
+    def _work(self, n: int) -> int:
+        def run() -> None:
+            with pytest.raises(EditFileError):
+                edits_module.rules_from_rows(self._rows(n))
+
+        return _calls_in(edits_module.__file__, run)
+
+    def test_every_repeat_is_reported(self) -> None:
+        """Each repeated row names the row that made the id first."""
+        with pytest.raises(EditFileError) as info:
+            edits_module.rules_from_rows(self._rows(4))
+        assert [(3, "id"), (4, "id"), (5, "id")] == [(r, c) for r, c, _ in info.value.problems]
+        assert "made by row 2" in info.value.problems[-1][2]
+
+    def test_work_grows_linearly_with_the_rows(self) -> None:
+        """Four times the repeated rows is about four times the work, not sixteen (counted
+        in function calls, not time)."""
+        small, large = self._work(200), self._work(800)
+        assert large < 5 * small
+
+    def test_the_message_lists_a_few_and_counts_the_rest(self) -> None:
+        """Thousands of bad rows make a message of a few hundred characters."""
+        with pytest.raises(EditFileError) as info:
+            edits_module.rules_from_rows(self._rows(2000))
+        assert 1999 == len(info.value.problems)
+        assert len(str(info.value)) < 600
+        assert "and 1994 more" in str(info.value)
+
+
+class TestShortMessages:
+    def test_an_array_of_claims_read_as_one_is_short_and_private(self) -> None:
+        """Two or a hundred claims given where one is expected: a short message, no patient id."""
+        claim = json.loads(EXAMPLE.read_text("utf-8"))
+        for count in (2, 100):
+            for load, given in (
+                (claim_from_data, [claim] * count),
+                (claim_from_json, json.dumps([claim] * count)),
+            ):
+                with pytest.raises(InvalidFieldError) as info:
+                    load(given)
+                assert len(str(info.value)) < 300
+                assert PATIENT_ID not in str(info.value)
+                assert f"list of {count} items" in str(info.value)
+
+    def test_a_bad_patient_id_is_not_echoed(self) -> None:
+        """A patient id refused for its length is named by its length only."""
+        claim = json.loads(EXAMPLE.read_text("utf-8"))
+        claim["patient_id"] = PATIENT_ID * 10
+        with pytest.raises(InvalidFieldError) as info:
+            claim_from_data(claim)
+        assert PATIENT_ID not in str(info.value)
+        assert str(info.value).startswith("$.patient_id=<")
+        assert "characters, not shown>" in str(info.value)
+
+    def test_many_problems_list_five(self) -> None:
+        """A claim with hundreds of bad lines lists five problems and counts the rest."""
+        claim = json.loads(EXAMPLE.read_text("utf-8"))
+        claim["lines"] = [dict(claim["lines"][0], units=-1) for _ in range(300)]
+        with pytest.raises(InvalidClaimError) as info:
+            claim_from_data(claim)
+        assert 300 == len(info.value.errors)
+        assert "and 295 more" in str(info.value)
+        assert len(str(info.value)) < 1000
+
+    def test_a_payer_given_as_the_unit_policy_points_at_its_unit_policy(self) -> None:
+        """``policy=payers.MEDICARE`` says to pass ``payer.unit_policy``, briefly."""
+        with pytest.raises(InvalidFieldError, match=r"policy=payer\.unit_policy") as info:
+            billable_units("G0299", 30, policy=payers.MEDICARE)  # type: ignore[arg-type]
+        assert len(str(info.value)) < 300
+        assert billable_units("G0299", 30, policy=payers.MEDICARE.unit_policy) == 2
+
+
+class TestRuleFilesThroughTheCli:
+    def test_a_rule_argument_called_name_is_exit_2(self, tmp_path: Path) -> None:
+        """A saved rule with an argument ``name`` is a usage error, not a traceback."""
+        data = json.loads(DEFAULT_RULES.to_json())
+        data["rules"][0]["when"] = {"name": "code_in", "args": {"name": "x", "codes": ["G0299"]}}
+        path = tmp_path / "rules.json"
+        path.write_text(json.dumps(data), "utf-8")
+        out, err = io.StringIO(), io.StringIO()
+        status = main(
+            ["check", "--rules", str(path), str(EXAMPLE)],
+            stdout=out,
+            stdin=io.BytesIO(),
+            stderr=err,
+        )
+        assert EXIT_USAGE == status
+        assert "bad parameters for 'code_in'" in err.getvalue()
+
+    def test_an_unknown_placeholder_in_an_edit_file(self, tmp_path: Path) -> None:
+        """An edit row whose message names ``{nope}`` is refused at load, naming the row."""
+        path = tmp_path / "edits.csv"
+        path.write_text(
+            "id,codes,max_units_day,message,source\nacme,T1019,32,too many {nope},Acme manual\n",
+            "utf-8",
+        )
+        with pytest.raises(EditFileError) as info:
+            edits_module.load_edits(path, base=RuleSet())
+        assert [(2, "message")] == [(r, c) for r, c, _ in info.value.problems]
