@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from hcpcs_home import Claim, ClaimLine, check, load_edits, payers
+from hcpcs_home import edits as edits_module
 from hcpcs_home.cli import main
-from hcpcs_home.edits import COLUMNS, rules_from_rows
+from hcpcs_home.edits import COLUMNS, PTP_MODIFIERS, load_mue, load_ptp, rules_from_rows
 from hcpcs_home.errors import EditFileError, RuleSetLoadError
 from hcpcs_home.policy import RuleSet
 from hcpcs_home.rules import DEFAULT_RULES, VOCABULARY
@@ -315,6 +316,241 @@ class TestBadFiles:
             load_edits(
                 edit_file(tmp_path, row(id="units-mismatch", codes="T1019", max_units_day="4"))
             )
+
+
+class TestPairsAndDuplicates:
+    def test_a_pair_allowed_by_a_modifier(self, tmp_path: Path) -> None:
+        """A not_with pair with not_with_unless is found without the modifier, not with it."""
+        rules = load_edits(
+            edit_file(
+                tmp_path, row(id="e-pair", codes="S9123", not_with="T1026", not_with_unless="XU")
+            )
+        )
+        bare = medicaid(ClaimLine("S9123", "2024-03-04", 8), ClaimLine("T1026", "2024-03-04", 4))
+        marked = medicaid(
+            ClaimLine("S9123", "2024-03-04", 8, modifiers=["XU"]),
+            ClaimLine("T1026", "2024-03-04", 4),
+        )
+        assert [(0, "e-pair")] == edit_ids(bare, rules)
+        assert [] == edit_ids(marked, rules)
+        assert "unless the line carries XU" in rules["e-pair"].message
+
+    def test_a_pair_naming_one_code_twice_is_refused(self, tmp_path: Path) -> None:
+        """``codes`` and ``not_with`` sharing a code is not a pair."""
+        path = edit_file(tmp_path, row(id="e-self", codes="T1019 T1020", not_with="T1019"))
+        with pytest.raises(EditFileError, match="'T1019' is in codes too") as raised:
+            load_edits(path)
+        assert [(2, "not_with")] == [(r, c) for r, c, _ in raised.value.problems]
+
+    def test_rows_that_disagree_are_refused_both_named(self, tmp_path: Path) -> None:
+        """Two rows capping the same codes for the same payers from the same date at
+        different limits are refused, each disagreeing row named; equal limits and
+        different dates are fine."""
+        path = edit_file(
+            tmp_path,
+            row(id="e-a", codes="T1019", max_units_day="8"),
+            row(id="e-b", codes="T1019", max_units_day="8"),
+            row(id="e-c", codes="T1019", max_units_day="12"),
+            row(id="e-d", codes="T1019", max_units_day="12", effective_from="2025-01-01"),
+            row(id="e-e", codes="T1019", not_with="T1020"),
+            row(id="e-f", codes="T1019", not_with="T1020", not_with_unless="59"),
+        )
+        with pytest.raises(EditFileError) as raised:
+            load_edits(path)
+        assert [(4, "max_units_day"), (7, "not_with_unless")] == [
+            (r, c) for r, c, _ in raised.value.problems
+        ]
+        assert "12 disagrees with row 2, which sets 8" in str(raised.value)
+        assert "59 disagrees with row 6, which sets (none)" in str(raised.value)
+
+    def test_thousands_of_rows_are_one_table(self, tmp_path: Path) -> None:
+        """6,000 rows of one code each check as one lookup per line and find what
+        the rows say, clean lines next to broken ones."""
+        rows = [row(id=f"e-{i}", codes=f"Z{i:04d}", max_units_line="4") for i in range(5_999)]
+        rows.append(row(id="e-t1019", codes="T1019", max_units_line="4"))
+        rules = load_edits(edit_file(tmp_path, *rows), base=RuleSet())
+        assert "a table of 6000 rules" in rules._plan_source(payers.TEXAS_MEDICAID_CSHCN)
+        claim = medicaid(ClaimLine("T1019", "2024-03-04", 4), ClaimLine("T1019", "2024-03-05", 5))
+        assert [(1, "e-t1019")] == [(f.line, f.rule_id) for f in check(claim, rules)]
+
+
+def cms_file(tmp_path: Path, name: str, header: str, *rows: str) -> Path:
+    """A CMS table file: a notice, the header row, then ``rows`` (tabs for .txt)."""
+    path = tmp_path / name
+    text = "CPT codes and descriptions only are copyright AMA\n\n" + header + "\n"
+    text += "".join(r + "\n" for r in rows)
+    if name.endswith(".txt"):
+        text = text.replace(",", "\t")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MUE_HEADER = (
+    "HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale"
+)
+PTP_HEADER = (
+    "Column 1,Column 2,* = In existence prior to 1996,Effective Date,"
+    "Deletion Date *=no data,Modifier 0=not allowed 1=allowed 9=not applicable,"
+    "PTP Edit Rationale"
+)
+
+
+def medicare(*lines: ClaimLine) -> Claim:
+    """A Medicare professional claim for March 2024."""
+    return Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", lines=lines)
+
+
+def ids(claim: Claim, rules: RuleSet, prefix: str) -> list[tuple[int | None, str]]:
+    return [(f.line, f.rule_id) for f in check(claim, rules) if f.rule_id.startswith(prefix)]
+
+
+class TestMue:
+    def rules(self, tmp_path: Path, *rows: str, name: str = "mue.csv") -> RuleSet:
+        return load_mue(cms_file(tmp_path, name, MUE_HEADER, *rows), base=RuleSet())
+
+    def test_a_line_edit_caps_each_line(self, tmp_path: Path) -> None:
+        """MAI 1: the units of one line are capped; two lines at the cap are clean."""
+        rules = self.rules(tmp_path, "97110,4,1 Line Edit,Clinical: Data")
+        at_cap = medicare(ClaimLine("97110", "2024-03-04", 4), ClaimLine("97110", "2024-03-04", 4))
+        over = medicare(ClaimLine("97110", "2024-03-04", 5))
+        assert [] == ids(at_cap, rules, "mue-")
+        assert [(0, "mue-97110")] == ids(over, rules, "mue-")
+
+    @pytest.mark.parametrize("indicator", ["2 Date of Service Edit: Policy", "3"])
+    def test_a_date_of_service_edit_sums_the_day(self, tmp_path: Path, indicator: str) -> None:
+        """MAI 2 and 3: the units of the date are summed over the claim's lines."""
+        rules = self.rules(tmp_path, f"97110,6,{indicator},Clinical: Data", name="m.txt")
+        claim = medicare(
+            ClaimLine("97110", "2024-03-04", 4),
+            ClaimLine("97110", "2024-03-04", 2),
+            ClaimLine("97110", "2024-03-05", 4),
+            ClaimLine("97110", "2024-03-04", 1),
+        )
+        assert [(3, "mue-97110")] == ids(claim, rules, "mue-")
+        (finding,) = [f for f in check(claim, rules) if f.rule_id == "mue-97110"]
+        assert "over the MUE of 6" in finding.message
+        assert "Clinical: Data" in finding.source
+
+    def test_only_for_its_payers(self, tmp_path: Path) -> None:
+        """The edits are Medicare's unless other payers are named."""
+        rules = self.rules(tmp_path, "97110,1,1,Clinical: Data")
+        claim = medicaid(ClaimLine("97110", "2024-03-04", 5))
+        assert [] == ids(claim, rules, "mue-")
+
+    def test_bad_rows_are_all_named(self, tmp_path: Path) -> None:
+        """A value that is not a whole number, an unknown indicator, a bad code and a
+        code listed twice with different values: every row named; a repeated equal
+        row is fine."""
+        path = cms_file(
+            tmp_path,
+            "mue.csv",
+            MUE_HEADER,
+            "97110,4,1,ok",
+            "97112,2.5,1,x",
+            "97140,4,7 Sometimes,x",
+            "9711,4,1,x",
+            "97110,4,1,ok",
+            "97110,6,1,x",
+            "97530,4",
+        )
+        with pytest.raises(EditFileError) as raised:
+            load_mue(path)
+        assert [
+            (5, "MUE Value"),
+            (6, "MUE Adjudication Indicator"),
+            (7, "HCPCS/CPT Code"),
+            (9, "MUE Value"),
+            (10, "row"),
+        ] == [(r, c) for r, c, _ in raised.value.problems]
+        assert "97110 6 (MAI 1) disagrees with row 4: 4 (MAI 1)" in str(raised.value)
+
+    def test_no_header_row(self, tmp_path: Path) -> None:
+        """A file without the table's header row is refused."""
+        path = tmp_path / "x.csv"
+        path.write_text("a,b\n" * 40, encoding="utf-8")
+        with pytest.raises(EditFileError, match="no row within the first 30"):
+            load_mue(path)
+
+    def test_too_many_rows(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A table past the row bound is refused (10 million rows never load)."""
+        monkeypatch.setattr(edits_module, "MAX_TABLE_ROWS", 3)
+        path = cms_file(tmp_path, "m.csv", MUE_HEADER, *[f"9711{i},4,1,x" for i in range(5)])
+        with pytest.raises(EditFileError, match="over 3 rows"):
+            load_mue(path)
+
+
+class TestPtp:
+    def rules(self, tmp_path: Path, *rows: str, **kwargs: object) -> RuleSet:
+        path = cms_file(tmp_path, "ptp.txt", PTP_HEADER, *rows)
+        return load_ptp(path, base=RuleSet(), **kwargs)  # type: ignore[arg-type]
+
+    def test_column_two_is_found_unless_a_modifier_allows_it(self, tmp_path: Path) -> None:
+        """Indicator 1: the column two line is found on the date of the column one
+        code, not with XU, not on another date."""
+        rules = self.rules(tmp_path, "97530,97110,,20200101,*,1,Misuse of column two code")
+        same_day = medicare(
+            ClaimLine("97530", "2024-03-04", 2), ClaimLine("97110", "2024-03-04", 2)
+        )
+        with_xu = medicare(
+            ClaimLine("97530", "2024-03-04", 2),
+            ClaimLine("97110", "2024-03-04", 2, modifiers=["XU"]),
+        )
+        apart = medicare(ClaimLine("97530", "2024-03-04", 2), ClaimLine("97110", "2024-03-05", 2))
+        assert [(1, "ptp-97530-97110-20200101")] == ids(same_day, rules, "ptp-")
+        assert [] == ids(with_xu, rules, "ptp-")
+        assert [] == ids(apart, rules, "ptp-")
+        assert "XU" in PTP_MODIFIERS
+
+    def test_indicator_zero_allows_no_modifier(self, tmp_path: Path) -> None:
+        """Indicator 0: no modifier bypasses the edit."""
+        rules = self.rules(tmp_path, "97530,97110,,20200101,*,0,Mutually exclusive")
+        claim = medicare(
+            ClaimLine("97530", "2024-03-04", 2),
+            ClaimLine("97110", "2024-03-04", 2, modifiers=["59"]),
+        )
+        assert [(1, "ptp-97530-97110-20200101")] == ids(claim, rules, "ptp-")
+
+    def test_deleted_edits_end_the_day_before(self, tmp_path: Path) -> None:
+        """An edit deleted on 2024-03-05 applies on 03-04, not on 03-05."""
+        rules = self.rules(tmp_path, "97530,97110,,20200101,20240305,0,x")
+        for day, found in (("2024-03-04", 1), ("2024-03-05", 0)):
+            claim = medicare(ClaimLine("97530", day, 2), ClaimLine("97110", day, 2))
+            assert found == len(ids(claim, rules, "ptp-"))
+
+    def test_codes_keeps_the_pairs_an_agency_bills(self, tmp_path: Path) -> None:
+        """``codes=`` keeps only pairs whose two codes are both in it."""
+        rules = self.rules(
+            tmp_path,
+            "97530,97110,,20200101,*,1,x",
+            "11042,97110,,20200101,*,1,x",
+            codes=["97530", "97110"],
+        )
+        assert ["ptp-97530-97110-20200101"] == [r.id for r in rules]
+
+    def test_bad_rows_are_all_named(self, tmp_path: Path) -> None:
+        """A pair naming one code twice, bad dates and indicators, and a pair listed
+        twice with the same start and different terms: every row named."""
+        path = cms_file(
+            tmp_path,
+            "ptp.txt",
+            PTP_HEADER,
+            "97530,97110,,20200101,*,1,ok",
+            "97110,97110,,20200101,*,1,x",
+            "97530,97112,,2020-01-01,*,1,x",
+            "97530,97140,,20200101,20190101,1,x",
+            "97530,97150,,20200101,*,5,x",
+            "97530,97110,,20200101,*,0,x",
+        )
+        with pytest.raises(EditFileError) as raised:
+            load_ptp(path)
+        assert [
+            (5, "Column 2"),
+            (6, "Effective Date"),
+            (7, "Deletion Date"),
+            (8, "Modifier"),
+            (9, "Modifier"),
+        ] == [(r, c) for r, c, _ in raised.value.problems]
+        assert "97110 is column 1 too" in str(raised.value)
 
 
 class TestCommandLine:
