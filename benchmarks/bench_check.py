@@ -777,7 +777,8 @@ def compare(title: str, claims: list[Claim]) -> None:
     print(
         f"\n{title}: {len(claims):,} claims, {n_lines:,} lines, "
         f"{sum(fired.values()) / len(sample):.1f} findings a claim; agreement on "
-        f"{len(sample):,} claims: {len(sample) - len(disagree):,} identical, {len(disagree)} differ "
+        f"{len(sample):,} claims: {len(sample) - len(disagree):,} identical, "
+        f"{len(disagree)} differ "
         f"({', '.join(f'{k} {v}' for k, v in sorted(fired.items(), key=lambda kv: -kv[1])[:8])})"
     )
     for c, mine, theirs in disagree[:5]:
