@@ -84,7 +84,7 @@ if TYPE_CHECKING:
     from .hospice import chc_day, noe_timing
     from .modifiers import Modifier, ModifierRole
     from .payers import Payer, PayerKind
-    from .pdgm import is_lupa, noa_timing, pdgm_periods
+    from .pdgm import first_billable_visit, is_lupa, noa_timing, pdgm_periods
     from .policy import (
         Finding,
         Predicate,
@@ -159,6 +159,7 @@ __all__ = [
     "default_catalog",
     "edits",
     "evv",
+    "first_billable_visit",
     "hospice",
     "is_lupa",
     "limits",
@@ -248,6 +249,7 @@ _LAZY: dict[str, str] = {
     "pdgm_periods": "pdgm",
     "noa_timing": "pdgm",
     "is_lupa": "pdgm",
+    "first_billable_visit": "pdgm",
     "predicate": "policy",
     "total_time_units": "units",
     "ub04": "ub04",

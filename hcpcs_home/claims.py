@@ -405,6 +405,10 @@ class Authorization:
         return self.start <= day <= self.end
 
 
+#: A hospice type of bill: asks :func:`~hcpcs_home.units.policy_for_bill` whether a hospice
+#: claim would count a service's units differently (the policy it gives for 081X/082X).
+_HOSPICE_BILL = "0811"
+
 _UB04_COLUMNS = ("FL42 rev", "FL44 HCPCS/mods", "FL45 date", "FL46 units", "FL47 charge")
 
 
@@ -546,6 +550,29 @@ class ClaimLine:
         (``0551``), following the HH 032X pairing in the NGS and CGS billing
         guides; codes whose revenue code is payer-specific get none unless
         ``revenue_code`` is given.
+
+        Nothing is guessed and no line bills 0 units silently:
+
+        * without a ``type_of_bill``, a service whose units differ between a
+          home-health bill and a hospice bill under the payer's policy (a
+          5-minute G0299 visit: 0 units under the 8-minute chart, 1 hospice
+          increment) is refused, asking for the type of bill;
+        * a service too short to bill one unit under the policy in force is
+          refused, naming the policy (a 0-unit line bills nothing).
+
+        >>> from hcpcs_home import payers
+        >>> short = Service.from_times("G0299", "2026-03-05", "10:00", "10:05", credential="RN")
+        >>> ClaimLine.from_service(short, payer=payers.MEDICARE, type_of_bill="0811").units
+        1
+        >>> ClaimLine.from_service(short, payer=payers.MEDICARE)
+        Traceback (most recent call last):
+        ...
+        hcpcs_home.errors.InvalidFieldError: type_of_bill=None is needed: 5 minutes of G0299 \
+are 0 units on a home-health bill and 1 on a hospice bill (081X/082X) under the Medicare policy
+
+        :raises ~hcpcs_home.errors.InvalidFieldError: ``service`` is not a
+            :class:`Service`, a timed code has no minutes, the bill decides the
+            units and none is given, or the minutes bill 0 units.
         """
         from .catalog import lookup
         from .units import billable_units, policy_for_bill
@@ -558,7 +585,26 @@ class ClaimLine:
             raise InvalidFieldError(
                 "service.minutes", None, f"is required to count units of timed code {code.code}"
             )
-        units = billable_units(code, service.minutes or 0, policy=policy)
+        minutes = service.minutes or 0
+        units = billable_units(code, minutes, policy=policy)
+        if type_of_bill is None and code.unit.is_timed:
+            hospice = policy_for_bill(policy, _HOSPICE_BILL)
+            other = billable_units(code, minutes, policy=hospice)
+            if other != units:
+                raise InvalidFieldError(
+                    "type_of_bill",
+                    None,
+                    f"is needed: {minutes} minutes of {code.code} are {units} units on a "
+                    f"home-health bill and {other} on a hospice bill (081X/082X) under the "
+                    f"{policy} policy",
+                )
+        if not units:
+            raise InvalidFieldError(
+                "service.minutes",
+                service.minutes,
+                f"bill 0 units of {code.code} under the {policy} policy: a line of 0 units "
+                "bills nothing (document the time, or choose the payer's policy)",
+            )
         if revenue_code is None and code.revenue_codes:
             revenue_code = code.revenue_codes[0].replace("X", "1")
         return cls(

@@ -42,7 +42,7 @@ import attrs
 from . import _benefits, _tables
 from . import _fields as f
 from ._read import read_at_most
-from .claims import HIPPS_REVENUE_CODE, ClaimLine
+from .claims import HIPPS_REVENUE_CODE, Claim, ClaimLine
 from .errors import InvalidFieldError, InvalidTimeError, UnknownCodeError
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "LupaThresholds",
     "NoaTiming",
     "Period",
+    "first_billable_visit",
     "is_lupa",
     "is_valid_hipps",
     "noa_timing",
@@ -249,6 +250,32 @@ def _is_visit(line: ClaimLine, count_site_lines: bool) -> bool:
     if rev is None or rev[:3] not in _VISIT_FAMILIES or line.code in TELEHEALTH_CODES:
         return False
     return count_site_lines or line.code not in _SITE_CODES
+
+
+def first_billable_visit(claim_or_lines: Claim | Iterable[ClaimLine]) -> _dt.date | None:
+    """The date of the first billable (in-person) visit line, or ``None`` without one.
+
+    The 0023 HIPPS line and the Q5001/Q5002/Q5009 site line are dated with it
+    (Palmetto GBA "Reason Code 32968"; CGS "Reason Code 38107"; NGS article
+    522358).  A visit line is a HCPCS line under revenue codes 042X-044X or
+    055X-059X (CCW codebook, ``CLM_HHA_TOT_VISIT_CNT``); telehealth lines
+    (G0320-G0322: not visits, Palmetto "Telehealth Home Health Services: New
+    G-Codes"), site Q-code lines and revenue-only lines never count.
+
+    >>> from hcpcs_home import ClaimLine
+    >>> first_billable_visit([ClaimLine("G0320", "2024-03-02", 1, revenue_code="0551"),
+    ...                       ClaimLine("G0151", "2024-03-05", 3, revenue_code="0421"),
+    ...                       ClaimLine("G0299", "2024-03-04", 3, revenue_code="0551")])
+    datetime.date(2024, 3, 4)
+
+    :raises InvalidFieldError: ``claim_or_lines`` is neither a claim nor claim lines.
+    """
+    if isinstance(claim_or_lines, Claim):
+        items: tuple[ClaimLine, ...] = claim_or_lines.lines
+    else:
+        items = f.tuple_of(f.instance_of(ClaimLine, "lines"), "lines")(claim_or_lines)
+    days = [li.date for li in items if li.qualifier == "HC" and _is_visit(li, False)]
+    return min(days) if days else None
 
 
 def visit_count(lines: Iterable[ClaimLine], *, count_site_lines: bool = False) -> int:

@@ -73,11 +73,13 @@ class TestHospiceVisitPolicy:
             units.policy_for_bill(units.MEDICARE, junk)
 
     def test_line_from_a_hospice_service(self) -> None:
-        """A 5-minute hospice visit becomes a one-unit line on a hospice bill."""
+        """A 5-minute hospice visit becomes a one-unit line on a hospice bill; on a home-health
+        bill it earns no unit, and the line is refused rather than billed at 0 units."""
         svc = Service.from_times("G0299", DAY, "10:00", "10:05", credential="RN")
         hospice_line = ClaimLine.from_service(svc, payer=payers.MEDICARE, type_of_bill="0811")
-        home_line = ClaimLine.from_service(svc, payer=payers.MEDICARE, type_of_bill="0329")
-        assert (1, 0) == (hospice_line.units, home_line.units)
+        assert 1 == hospice_line.units
+        with pytest.raises(InvalidFieldError, match="bill 0 units of G0299 under the Medicare"):
+            ClaimLine.from_service(svc, payer=payers.MEDICARE, type_of_bill="0329")
 
     def test_payer_choice_kept(self) -> None:
         """A payer's own policy and non-hospice bills are left alone."""

@@ -356,7 +356,9 @@ class TestTimeNotDocumented:
 def five_minute_visit(billed: int) -> Claim:
     """A Medicare 0329 claim whose RN visit lasted 5 minutes, billed ``billed`` units."""
     svc = service("G0299", "09:00", "09:05")
-    return medicare_hh(extra=[line(svc, units=billed)], extra_services=[svc])
+    # By hand: ClaimLine.from_service refuses a line its policy counts as 0 units.
+    billed_line = ClaimLine("G0299", svc.date, billed, "0551", service_ids=[svc.id])
+    return medicare_hh(extra=[billed_line], extra_services=[svc])
 
 
 class TestBelowMinimumTime:
@@ -500,13 +502,17 @@ class TestShortVisitUnits:
         """Hospice visit lines are counted under CMS's hospice Q&A itself (9887; Cahaba FAQ
         9970), which settles 1-7 minutes as one increment: no warning, no error."""
         svc = service("G0299", "09:00", "09:06")
-        c = claim(MEDICARE, [line(svc, units=1)], [svc], type_of_bill="0811")
+        hospice_line = ClaimLine.from_service(svc, payer=MEDICARE, type_of_bill="0811")
+        assert 1 == hospice_line.units
+        c = claim(MEDICARE, [hospice_line], [svc], type_of_bill="0811")
         assert [] == found(c, "short-visit-units") + found(c, "below-minimum-time")
 
     def test_34x_lines_are_not_contested(self) -> None:
         """On 34X the CMS chart is settled (Pub. 100-04 ch. 5 §20.2 C), so no warning."""
         svc = service("G0151", "09:00", "09:05", credential="PT")
-        c = claim(MEDICARE, [line(svc, modifiers=["GP"])], [svc], type_of_bill="0341")
+        # By hand: ClaimLine.from_service refuses a line its policy counts as 0 units.
+        zero = ClaimLine("G0151", svc.date, 0, "0421", modifiers=["GP"], service_ids=[svc.id])
+        c = claim(MEDICARE, [zero], [svc], type_of_bill="0341")
         assert [] == found(c, "short-visit-units")
 
     def test_eight_minutes_is_settled(self) -> None:

@@ -89,11 +89,11 @@ def _telehealth_only_days(ctx: Context) -> frozenset[_dt.date]:
 
 
 def _first_visit(ctx: Context) -> _dt.date | None:
-    """The date of the first in-person visit line (memoised for the claim)."""
+    """The date of the first in-person visit line, :func:`hcpcs_home.pdgm.first_billable_visit`
+    (memoised for the claim)."""
     memo = ctx.claim_memo
     if "hh_first_visit" not in memo:
-        days = [li.date for li in _in_person_lines(ctx)]
-        memo["hh_first_visit"] = min(days) if days else None
+        memo["hh_first_visit"] = _pdgm.first_billable_visit(_in_person_lines(ctx))
     found: _dt.date | None = memo["hh_first_visit"]
     return found
 
