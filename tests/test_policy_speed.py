@@ -100,7 +100,10 @@ def plain_findings(claim: Claim, rules: RuleSet) -> list[Finding]:
 
 
 def rule(rule_id: str, when: Predicate, **kwargs: Any) -> Rule:
-    return Rule(rule_id, "error", "{code} on line {line}", "test", when, **kwargs)
+    # A claim rule's finding has no line code to fill, so its message names the claim.
+    claim_wide = kwargs.get("scope") is Scope.CLAIM
+    message = "{claim} on line {line}" if claim_wide else "{code} on line {line}"
+    return Rule(rule_id, "error", message, "test", when, **kwargs)
 
 
 #: Small rules exercising each shape the compiler writes: header parts settled
