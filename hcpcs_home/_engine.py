@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from . import _frames
 from .bounds import MAX_NAME_LENGTH
 from .catalog import Catalog, default_catalog
 from .claims import Claim, ClaimLine, Service
@@ -1326,6 +1327,34 @@ class Finding:
             ),
         )
 
+    def __repr__(self) -> str:
+        # Short: a report's repr lists its findings, and the source citation and the
+        # explanation are a call away (``.source``, ``.explain()``).
+        where = "claim" if self.line is None else f"line={self.line}"
+        return (
+            f"Finding({self.rule_id!r}, {self.severity.value}, {where}, "
+            f"field={self.field!r}, message={_clip(self.message, 80)!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        import html  # on first display only, as for Report
+
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{name}</th>"
+            f"<td style='text-align:left'>{html.escape(str(value))}</td></tr>"
+            for name, value in (
+                ("severity", self.severity.value),
+                ("rule", self.rule_id),
+                ("line", "claim" if self.line is None else self.line + 1),
+                ("field", self.field or ""),
+                ("message", self.message),
+                ("suggestion", self.suggestion or ""),
+                ("fix", ", ".join(f"{k}={v}" for k, v in self.fix)),
+                ("source", self.source),
+            )
+        )
+        return f"<table>{rows}</table>"
+
     def __str__(self) -> str:
         where = "claim" if self.line is None else f"line {self.line + 1}"
         text = f"{self.severity.value.upper()} {self.rule_id} [{where}]: {self.message}"
@@ -2060,6 +2089,26 @@ class Report(Sequence[Finding]):
             f"{len(self.findings) - len(self.errors) - len(self.warnings)} note(s)"
         )
         return "\n".join([head, *(str(f) for f in self.findings)])
+
+    def __repr__(self) -> str:
+        # A few hundred characters: the claim and every finding are a call away
+        # (``.claim``, ``str(report)``, ``.to_frame()``); the full attrs repr ran to
+        # thousands of characters in a notebook.
+        notes = len(self.findings) - len(self.errors) - len(self.warnings)
+        rules = ", ".join(self.rule_ids()[:5]) + (", ..." if len(self.rule_ids()) > 5 else "")
+        return (
+            f"<Report claim={_clip(self.claim.id or '', 40)!r}: {len(self.errors)} error(s), "
+            f"{len(self.warnings)} warning(s), {notes} note(s)" + (f" [{rules}]>" if rules else ">")
+        )
+
+    def to_frame(self) -> Any:
+        """The findings as a pandas DataFrame, one row per finding, with the columns of
+        :data:`hcpcs_home.dataframes.FINDING_COLUMNS` (``hcpcs_home[pandas]``).
+
+        For many reports at once (what :func:`check_many` yields, errors
+        included) use :func:`hcpcs_home.dataframes.findings_frame`.
+        """
+        return _frames.frame(list(_frames.finding_records([self])), _frames.FINDING_COLUMNS)
 
     def _repr_html_(self) -> str:
         import html  # on first display only: html loads its entity table, which a check never needs

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .dataframes import FINDING_COLUMNS, _frame, check_frame
+from ._frames import frame as _frame
+from .dataframes import FINDING_COLUMNS, check_frame
 from .errors import InvalidFieldError
 
 if TYPE_CHECKING:

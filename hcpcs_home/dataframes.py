@@ -37,6 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from . import _frames
+from ._frames import finding_records as _finding_records
+from ._frames import frame as _frame
+from ._frames import pandas_module as _pandas
 from .claims import Claim, ClaimLine, Service, _column_name, _same_field
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidMinutesError
 from .payers import Payer, payer_profile
@@ -53,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLAIM_COLUMNS",
     "FINDING_COLUMNS",
+    "INVALID_CLAIM",
     "INVALID_ROW",
     "ClaimRows",
     "RowError",
@@ -85,33 +90,17 @@ CLAIM_COLUMNS = (
 )
 """Columns read for the claim and its line, not for the :class:`~hcpcs_home.claims.Service`."""
 
-FINDING_COLUMNS = (
-    "claim_id",
-    "row",
-    "line",
-    "rule_id",
-    "severity",
-    "field",
-    "message",
-    "suggestion",
-    "source",
-)
+FINDING_COLUMNS = _frames.FINDING_COLUMNS
 """The columns of a findings DataFrame, in order."""
+
+INVALID_CLAIM = _frames.INVALID_CLAIM
+"""The ``rule_id`` under which :func:`findings_frame` reports a batch item that is an
+error (a claim :func:`~hcpcs_home.policy.check_many` passed through unread)."""
 
 INVALID_ROW = "invalid-row"
 """The ``rule_id`` under which :func:`check_frame` reports a row it could not read."""
 
 _CLAIM_LEVEL = ("payer", "type_of_bill", "patient_id", "statement_from", "statement_through")
-
-
-def _pandas() -> Any:
-    try:
-        import pandas
-    except ImportError as exc:  # pragma: no cover - exercised without pandas
-        raise ImportError(
-            "hcpcs_home.dataframes needs pandas: pip install 'hcpcs_home[pandas]'"
-        ) from exc
-    return pandas
 
 
 @attrs.frozen(slots=True)
@@ -470,47 +459,14 @@ def _claim_errors(group: _Group, exc: InvalidClaimError) -> Iterator[RowError]:
 # --- results as frames ---------------------------------------------------------
 
 
-def _frame(
-    records: Sequence[Mapping[str, Any]], columns: Sequence[str], index: Any = None
-) -> pandas.DataFrame:
-    pandas = _pandas()
-    # Column by column with object dtype, so labels, units and empty cells
-    # keep their Python values (never floats), whatever pandas would infer.
-    return pandas.DataFrame(
-        {
-            c: pandas.Series(
-                [r[c] for r in records],
-                dtype="Int64" if c in ("line", "minutes") else object,
-                index=index,
-            )
-            for c in columns
-        },
-        columns=list(columns),
-        index=index,
-    )
-
-
-def _finding_records(
-    reports: Iterable[Report], rows: Iterable[Sequence[Hashable]] | None = None
-) -> Iterator[dict[str, Any]]:
-    row_lists = None if rows is None else list(rows)
-    for i, report in enumerate(reports):
-        lines = None if row_lists is None else row_lists[i]
-        for finding in report:
-            data = finding.to_data()
-            line = finding.line
-            yield {
-                "claim_id": report.claim.id,
-                "row": None if lines is None or line is None else lines[line],
-                **{c: data[c] for c in FINDING_COLUMNS if c in data},
-            }
-
-
 def findings_frame(
-    reports: Iterable[Report], rows: Iterable[Sequence[Hashable]] | None = None
+    reports: Iterable[Report | HcpcsError], rows: Iterable[Sequence[Hashable]] | None = None
 ) -> pandas.DataFrame:
     """The findings of many reports, one row per finding (columns :data:`FINDING_COLUMNS`).
 
+    ``reports`` may be what :func:`~hcpcs_home.policy.check_many` yields, so a
+    batch becomes one frame in one call: an error it passes through (a claim
+    that could not be read) is one :data:`INVALID_CLAIM` row, never dropped.
     ``rows`` gives each claim's line-to-row labels (``ClaimRows.rows``)
     to fill the ``row`` column; without it ``row`` is empty.  ``line`` is the
     line's index on its claim (empty for claim findings).

@@ -34,7 +34,7 @@ code_prefix(prefix='S') & ~payer_accepts_code
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, overload
 
 from ._engine import (
     And,
@@ -100,6 +100,26 @@ def check(claim: Claim, rules: RuleSet | None = None, *, catalog: Catalog | None
     return (DEFAULT_RULES if rules is None else rules).check(claim, catalog=catalog)
 
 
+@overload
+def check_many(
+    claims: Iterable[Claim],
+    rules: RuleSet | None = None,
+    *,
+    catalog: Catalog | None = None,
+    batch: bool = False,
+) -> Iterator[Report]: ...
+
+
+@overload
+def check_many(
+    claims: Iterable[Claim | HcpcsError],
+    rules: RuleSet | None = None,
+    *,
+    catalog: Catalog | None = None,
+    batch: bool = False,
+) -> Iterator[Report | HcpcsError]: ...
+
+
 def check_many(
     claims: Iterable[Claim | HcpcsError],
     rules: RuleSet | None = None,
@@ -111,7 +131,10 @@ def check_many(
 
     Items that are already errors (a claim that could not be read, from
     :func:`hcpcs_home.serialize.claims_from_json_lines`) are passed through, so
-    a batch keeps every input's result in place.
+    a batch keeps every input's result in place.  The types say so: claims
+    alone give an iterator of :class:`Report`; claims mixed with errors give
+    reports and errors.  :func:`hcpcs_home.dataframes.findings_frame` makes one
+    DataFrame of either.
 
     With ``batch=True`` the claims are read first and checked as one
     :class:`Batch`: rules that look across claims (one worker in two patients'

@@ -237,3 +237,74 @@ class TestRuleFilesThroughTheCli:
         with pytest.raises(EditFileError) as info:
             edits_module.load_edits(path, base=RuleSet())
         assert [(2, "message")] == [(r, c) for r, c, _ in info.value.problems]
+
+
+def _readme_claim() -> Any:
+    from hcpcs_home import Claim, ClaimLine, Service
+
+    shift = Service.from_times("S9124", "2024-05-06", "22:00", "06:00", credential="LPN")
+    return Claim(
+        payers.MEDICARE,
+        "2024-05-01",
+        "2024-05-31",
+        type_of_bill="0329",
+        lines=[ClaimLine.from_service(shift)],
+        services=[shift],
+    )
+
+
+class TestNotebookViews:
+    def test_a_report_repr_is_short(self) -> None:
+        """A report of ten findings has a repr of a few hundred characters naming its counts."""
+        from hcpcs_home import check
+
+        report = check(_readme_claim())
+        assert len(report.findings) >= 5
+        text = repr(report)
+        assert len(text) < 300
+        assert text.startswith("<Report claim='': ")
+        assert f"{len(report.errors)} error(s)" in text
+
+    def test_a_finding_repr_is_short_and_names_its_field(self) -> None:
+        """A finding's repr names rule, severity, line and field, and clips the message."""
+        from hcpcs_home import check
+
+        for finding in check(_readme_claim()):
+            text = repr(finding)
+            assert len(text) < 250
+            assert text.startswith(f"Finding({finding.rule_id!r}, {finding.severity.value}, ")
+            assert f"field={finding.field!r}" in text
+
+    def test_a_finding_has_an_html_view(self) -> None:
+        """``Finding._repr_html_`` is a table of its parts, escaped."""
+        from hcpcs_home import check
+
+        finding = check(_readme_claim()).findings[0]
+        html = finding._repr_html_()
+        assert html.startswith("<table>") and html.endswith("</table>")
+        for part in (finding.rule_id, "severity", "field", "source"):
+            assert part in html
+
+    def test_report_to_frame(self) -> None:
+        """``Report.to_frame()`` has one row per finding, in order, with the findings columns."""
+        pytest.importorskip("pandas")
+        from hcpcs_home import check
+        from hcpcs_home.dataframes import FINDING_COLUMNS
+
+        report = check(_readme_claim())
+        frame = report.to_frame()
+        assert list(FINDING_COLUMNS) == list(frame.columns)
+        assert [f.rule_id for f in report] == list(frame.rule_id)
+        assert [f.field for f in report] == list(frame.field)
+
+    def test_a_batch_with_unreadable_claims_is_one_frame(self) -> None:
+        """``findings_frame(check_many(...))`` keeps every input: errors become rows."""
+        pytest.importorskip("pandas")
+        from hcpcs_home import check_many
+        from hcpcs_home.dataframes import INVALID_CLAIM, findings_frame
+        from hcpcs_home.serialize import claims_from_json_lines
+
+        good = EXAMPLE.read_text("utf-8").replace("\n", " ")
+        items = list(claims_from_json_lines([good, "{not json", good]))
+        frame = findings_frame(check_many(items))
+        assert [INVALID_CLAIM] == list(frame[frame.rule_id == INVALID_CLAIM].rule_id)
