@@ -84,7 +84,7 @@ if TYPE_CHECKING:
     from .hospice import chc_day, noe_timing
     from .modifiers import Modifier, ModifierRole
     from .payers import Payer, PayerKind
-    from .pdgm import first_billable_visit, is_lupa, noa_timing, pdgm_periods
+    from .pdgm import first_billable_visit, is_lupa, noa_timing, pdgm_periods, period_claim
     from .policy import (
         Finding,
         Predicate,
@@ -174,6 +174,7 @@ __all__ = [
     "payers",
     "pdgm",
     "pdgm_periods",
+    "period_claim",
     "policy",
     "predicate",
     "rif",
@@ -250,6 +251,7 @@ _LAZY: dict[str, str] = {
     "noa_timing": "pdgm",
     "is_lupa": "pdgm",
     "first_billable_visit": "pdgm",
+    "period_claim": "pdgm",
     "predicate": "policy",
     "total_time_units": "units",
     "ub04": "ub04",

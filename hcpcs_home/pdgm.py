@@ -33,6 +33,7 @@ import datetime as _dt
 import os
 import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
@@ -41,9 +42,13 @@ import attrs
 
 from . import _benefits, _tables
 from . import _fields as f
+from ._facts import Facts
 from ._read import read_at_most
-from .claims import HIPPS_REVENUE_CODE, Claim, ClaimLine
-from .errors import InvalidFieldError, InvalidTimeError, UnknownCodeError
+from .catalog import lookup
+from .claims import HIPPS_REVENUE_CODE, Claim, ClaimLine, Occurrence, Service, ValueCode
+from .codes import Discipline
+from .errors import HcpcsError, InvalidFieldError, InvalidTimeError, UnknownCodeError
+from .payers import Payer, payer_profile
 
 __all__ = [
     "MAX_ADMISSION_DAYS",
@@ -60,6 +65,7 @@ __all__ = [
     "is_valid_hipps",
     "noa_timing",
     "pdgm_periods",
+    "period_claim",
     "period_containing",
     "shipped_lupa_thresholds",
     "visit_count",
@@ -484,3 +490,312 @@ def is_lupa(
             )
         hipps = found.pop()
     return visit_count(items, count_site_lines=count_site_lines) < thresholds.threshold(hipps)
+
+
+# --- the period's claim, from the facts a biller has ------------------------------------
+
+_PERIOD_BILLS = ("0321", "0327", "0329")
+#: Site-of-service Q-codes of home health (CR 8136, Transmittal 2680; NGS article 522358).
+_HH_SITES = ("Q5001", "Q5002", "Q5009")
+#: The nominal charge of the site-of-service line where ``charges`` names none (NGS
+#: article 522358: one unit at a nominal charge).
+_SITE_CHARGE = Decimal("0.01")
+#: The revenue-code family of each discipline's visits on 032X (NGS "Home Health Therapy
+#: Billing"; CGS "Submitting a Final Claim under the Home Health PDGM"): what a code billed
+#: under several families (the telehealth G0320-G0322) takes from its clinician.
+_DISCIPLINE_FAMILY = {
+    Discipline.SKILLED_NURSING: "055",
+    Discipline.PHYSICAL_THERAPY: "042",
+    Discipline.OCCUPATIONAL_THERAPY: "043",
+    Discipline.SPEECH_LANGUAGE_PATHOLOGY: "044",
+    Discipline.MEDICAL_SOCIAL_SERVICES: "056",
+    Discipline.HOME_HEALTH_AIDE: "057",
+}
+_MONITORING = "G0322"
+
+
+def _hipps(value: object) -> str:
+    text = value.strip().upper() if isinstance(value, str) and len(value) < 16 else value
+    if not is_valid_hipps(text):
+        raise InvalidFieldError("hipps", value, "is not a HIPPS code in the PDGM layout (1FC21)")
+    assert isinstance(text, str)
+    return text
+
+
+def _period_bill(value: object) -> str:
+    text = value.strip().upper().zfill(4) if isinstance(value, str) and len(value) < 8 else None
+    if text not in _PERIOD_BILLS:
+        raise InvalidFieldError(
+            "type_of_bill", value, "is not a period claim's type of bill (0329, 0327 or 0321)"
+        )
+    return text
+
+
+def _hh_site(value: object) -> str:
+    text = value.strip().upper() if isinstance(value, str) and len(value) < 16 else None
+    if text not in _HH_SITES:
+        raise InvalidFieldError(
+            "site", value, "is not a home-health site of service (Q5001, Q5002 or Q5009)"
+        )
+    return text
+
+
+def _county_code(field: str) -> Any:
+    """A five-digit CBSA or FIPS county code (text, or an int where leading zeros fell off)
+    as the value code's amount (CBSA 35614 is ``35614``; FIPS 08019 is ``8019``)."""
+
+    def convert(value: object) -> Decimal:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 99_999:
+            return Decimal(value)
+        text = value.strip() if isinstance(value, str) and len(value) < 16 else None
+        if text is None or len(text) != 5 or not text.isascii() or not text.isdigit():
+            raise InvalidFieldError(field, value, "is not a five-digit code")
+        return Decimal(int(text))
+
+    return convert
+
+
+def _payer(value: object) -> Payer:
+    if isinstance(value, Payer):
+        return value
+    if isinstance(value, str):
+        return payer_profile(value)
+    raise InvalidFieldError("payer", value, "must be a Payer or a shipped profile id")
+
+
+def _listed(facts: Facts, field: str, value: object) -> tuple[Any, ...]:
+    """A ``**claim_fields`` list the builder adds to (occurrence and value codes, lines)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    facts.add(field, value, "must be a list")
+    return ()
+
+
+def _visit_revenue(facts: Facts, i: int, service: Service) -> str | None:
+    """The revenue code of a code billed under several families (telehealth), from its
+    clinician's discipline; ``None`` leaves the choice to :meth:`ClaimLine.from_service`."""
+    try:
+        families = lookup(service.code).revenue_codes
+    except HcpcsError:
+        return None  # from_service names the unknown code
+    if len(families) <= 1:
+        return None
+    if service.credential is None:
+        facts.add(
+            f"visits[{i}].credential",
+            None,
+            f"is needed to choose the revenue code of {service.code} ({', '.join(families)})",
+        )
+        return None
+    family = _DISCIPLINE_FAMILY.get(service.credential.discipline)
+    if family is None or f"{family}X" not in families:
+        facts.add(
+            f"visits[{i}].credential",
+            service.credential.value,
+            f"renders no home-health discipline {service.code} is billed under",
+        )
+        return None
+    return family + "1"
+
+
+def _monitoring_line(
+    facts: Facts, found: list[tuple[int, Service]], charges: Mapping[str, Decimal]
+) -> ClaimLine | None:
+    """One G0322 line for the period: units the days monitored, dated the first (Palmetto
+    GBA "Telehealth Home Health Services: New G-Codes")."""
+    if not found:
+        return None
+    days = sorted({s.date for _, s in found})
+    revenue = _visit_revenue(facts, found[0][0], found[0][1])
+    return facts.read(
+        lambda _: ClaimLine(
+            _MONITORING,
+            days[0],
+            len(days),
+            revenue_code=revenue,
+            charge=facts.charge(charges, _MONITORING, "remote monitoring"),
+            service_ids=[s.id for _, s in sorted(found, key=lambda x: (x[1].date, x[0]))],
+        ),
+        None,
+        None,
+    )
+
+
+def _period_of(
+    facts: Facts,
+    services: tuple[Service, ...],
+    admission: _dt.date,
+    start: _dt.date | None,
+    end: _dt.date | None,
+    patient_status: object,
+) -> tuple[Period | None, _dt.date | None]:
+    """The claim's period and Through date; every visit outside them is a problem."""
+    days = sorted(s.date for s in services)
+    anchor = start or next((d for d in days if d >= admission), admission)
+    if anchor < admission:
+        facts.add("statement_from", anchor, f"is before the admission date {admission}")
+        anchor = admission
+    period = facts.read(lambda a: period_containing(admission, a), anchor, None)
+    if period is None:
+        return None, None
+    if start is not None and start != period.start:
+        facts.add("statement_from", start, f"is not the first day of a period ({period.start})")
+    if period.start < PDGM_START:
+        facts.add("visits", days[0], f"fall before PDGM's 30-day periods ({PDGM_START})")
+    still_here = isinstance(patient_status, str) and patient_status.strip() == "30"
+    last = end or (period.end if still_here else max(days[-1], period.start))
+    if end is not None and not period.start <= end <= period.end:
+        facts.add("statement_through", end, f"is outside {period}")
+    for i, s in enumerate(services):
+        if s.date < admission:
+            facts.add(f"visits[{i}].date", s.date, f"is before the admission date {admission}")
+        elif not period.start <= s.date <= last:
+            facts.add(f"visits[{i}].date", s.date, f"is outside the period {period.start}..{last}")
+    return period, last
+
+
+def period_claim(
+    visits: Iterable[Service],
+    *,
+    admission_date: _dt.date | str,
+    oasis_date: _dt.date | str,
+    hipps: str,
+    cbsa: str | int,
+    fips: str | int,
+    charges: Mapping[str, Decimal | int | str],
+    notice_accepted: _dt.date | str | None = None,
+    patient_status: str = "30",
+    site: str = "Q5001",
+    type_of_bill: str = "0329",
+    payer: Payer | str = "medicare",
+    **claim_fields: Any,
+) -> Claim:
+    """The complete claim of one 30-day period, from its documented visits and the episode's facts.
+
+    The claim (CGS "Submitting a Final Claim under the Home Health PDGM"; NGS
+    "Billing the Home Health Period of Care Claim - PDGM"):
+
+    * the statement period is the 30-day period of the admission that holds
+      the first visit (:func:`period_containing`); it ends on day 30, or on the
+      last visit when ``patient_status`` says the patient left (give
+      ``statement_from`` / ``statement_through`` to say otherwise);
+    * a line per visit, :meth:`ClaimLine.from_service <hcpcs_home.claims.ClaimLine.from_service>`
+      under the payer's policy for ``type_of_bill``, charged ``charges[code]``
+      (the agency's charge of one visit); telehealth lines (G0320, G0321) take
+      the revenue code of their clinician's discipline; remote monitoring
+      (G0322) is one line, its units the days monitored, dated the first
+      (Palmetto GBA "Telehealth Home Health Services: New G-Codes");
+    * the 0023 line with ``hipps`` and the ``site`` line (Q5001 home, Q5002
+      assisted living, Q5009 elsewhere), both dated the first billable visit
+      (:func:`first_billable_visit`; Palmetto RC 32968, NGS article 522358);
+      the site line bills one unit under the first visit's revenue code at
+      ``charges[site]``, or a nominal $0.01 where none is given (NGS article
+      522358); the 0023 line bills no charge of its own (the visit lines carry
+      the charges);
+    * occurrence code 50 with ``oasis_date`` (NGS RC 37253), value codes 61
+      (``cbsa``) and 85 (``fips``) (CR 10782, CR 13543), the admission date,
+      ``patient_status`` and ``notice_accepted``.
+
+    ``**claim_fields`` sets the claim's other fields (``id``, ``patient_id``,
+    ``point_of_origin``, ``condition_codes`` ...); ``occurrence_codes``,
+    ``value_codes`` and ``lines`` (non-routine supplies, say) are added after
+    the builder's own.  The builder never checks the claim: pass it to
+    :func:`hcpcs_home.policy.check`.
+
+    >>> from hcpcs_home import Service, check
+    >>> visits = [Service.from_times("G0299", "2024-03-01", "09:00", "09:55", credential="RN"),
+    ...           Service.from_times("G0151", "2024-03-05", "10:00", "10:45", credential="PT")]
+    >>> claim = period_claim(visits, admission_date="2024-03-01", oasis_date="2024-03-01",
+    ...     hipps="1FC21", cbsa="35614", fips="36061", notice_accepted="2024-03-04",
+    ...     charges={"G0299": "150.00", "G0151": "145.50"}, id="HH-1")
+    >>> for row in claim.ub04_rows():
+    ...     print(*row.values())
+    0023 1FC21 030124 1 0.00
+    0551 Q5001 030124 1 0.01
+    0551 G0299 030124 4 150.00
+    0421 G0151 030524 3 145.50
+    0001 TOTAL   295.51
+
+    :raises ~hcpcs_home.errors.InvalidClaimError: the facts contradict each other or
+        cannot be read (visits outside the period or before the admission, an OASIS
+        date after the period, a notice accepted before the admission, a code
+        without a charge, a visit too short to bill ...), every problem at once.
+    """
+    facts = Facts("period_claim")
+    services = facts.items("visits", visits, Service)
+    admission = facts.date("admission_date", admission_date)
+    oasis = facts.date("oasis_date", oasis_date)
+    accepted = facts.optional_date("notice_accepted", notice_accepted)
+    code = facts.read(_hipps, hipps, None)
+    cbsa_amount = facts.read(_county_code("cbsa"), cbsa, None)
+    fips_amount = facts.read(_county_code("fips"), fips, None)
+    rates = facts.charges(charges)
+    tob = facts.read(_period_bill, type_of_bill, "0329")
+    site_code = facts.read(_hh_site, site, "Q5001")
+    who = facts.read(_payer, payer, None)
+    extra = facts.claim_fields(claim_fields, ())
+    start = facts.optional_date("statement_from", extra.pop("statement_from", None))
+    end = facts.optional_date("statement_through", extra.pop("statement_through", None))
+    if not services and not facts.problems:
+        facts.add("visits", visits, "holds no visit: a period claim bills its visits")
+    period = None
+    last = None
+    if admission is not None and services:
+        period, last = _period_of(facts, services, admission, start, end, patient_status)
+    if period is not None and last is not None and oasis is not None and oasis > last:
+        facts.add("oasis_date", oasis, f"is after the period ({period.start}..{last})")
+    if admission is not None and accepted is not None and accepted < admission:
+        facts.add("notice_accepted", accepted, f"is before the admission date {admission}")
+    if who is None:
+        facts.check()
+    assert who is not None
+
+    monitored = [(i, s) for i, s in enumerate(services) if s.code == _MONITORING]
+    visit_lines: list[tuple[_dt.date, int, ClaimLine]] = []
+    for i, s in enumerate(services):
+        if s.code == _MONITORING:
+            continue
+        line = facts.line_from(
+            f"visits[{i}]",
+            s,
+            payer=who,
+            charge=facts.charge(rates, s.code, f"visits[{i}]"),
+            revenue_code=_visit_revenue(facts, i, s),
+            type_of_bill=tob,
+        )
+        if line is not None:
+            visit_lines.append((line.date, i, line))
+    monitoring = _monitoring_line(facts, monitored, rates)
+    if monitoring is not None:
+        visit_lines.append((monitoring.date, monitored[0][0], monitoring))
+    ordered = [line for _, _, line in sorted(visit_lines, key=lambda x: (x[0], x[1]))]
+    first = first_billable_visit(ordered)
+    first_line = next((li for li in ordered if li.date == first and li.qualifier == "HC"), None)
+    if first is None and not facts.problems:
+        facts.add("visits", [s.code for s in services], "hold no in-person visit to date 0023 by")
+    facts.check()
+    assert first is not None and first_line is not None and code is not None
+    assert period is not None and last is not None and oasis is not None
+    site_charge = rates.get(site_code, _SITE_CHARGE)
+    lines = [
+        ClaimLine(code, first, 1, revenue_code=HIPPS_REVENUE_CODE),
+        ClaimLine(site_code, first, 1, revenue_code=first_line.revenue_code, charge=site_charge),
+        *ordered,
+        *_listed(facts, "lines", extra.pop("lines", [])),
+    ]
+    occurrences = _listed(facts, "occurrence_codes", extra.pop("occurrence_codes", []))
+    values = _listed(facts, "value_codes", extra.pop("value_codes", []))
+    return facts.build(
+        payer=who,
+        statement_from=period.start,
+        statement_through=last,
+        lines=lines,
+        services=services,
+        type_of_bill=tob,
+        admission_date=admission,
+        patient_status=patient_status,
+        occurrence_codes=[Occurrence("50", oasis), *occurrences],
+        value_codes=[ValueCode("61", cbsa_amount), ValueCode("85", fips_amount), *values],
+        notice_accepted=accepted,
+        **extra,
+    )
