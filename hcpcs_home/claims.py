@@ -45,6 +45,7 @@ from .payers import Payer, payer_profile
 __all__ = [
     "HIPPS_REVENUE_CODE",
     "MAX_HEADER_CODES",
+    "TOTAL_REVENUE_CODE",
     "Authorization",
     "AuthorizationBasis",
     "Claim",
@@ -411,6 +412,9 @@ _HOSPICE_BILL = "0811"
 
 _UB04_COLUMNS = ("FL42 rev", "FL44 HCPCS/mods", "FL45 date", "FL46 units", "FL47 charge")
 
+
+TOTAL_REVENUE_CODE = "0001"
+"""The UB-04 total line's revenue code (Pub. 100-04 ch. 25 s.75.4, FL42)."""
 
 HIPPS_REVENUE_CODE = "0023"
 """The home-health revenue code whose line carries the HIPPS code instead of a HCPCS code.
@@ -842,6 +846,12 @@ class Claim:
         but what the late-notice edits are computed from.
     :ivar evv_visits: the electronically verified visits (:class:`~hcpcs_home.evv.EvvVisit`)
         behind the lines, for payers that require EVV.
+    :ivar total_charge: the header total as billed (UB-04 FL47 on the ``0001``
+        line, 837I/837P ``CLM02``, RIF ``CLM_TOT_CHRG_AMT``) where it differs from
+        :attr:`line_total`; ``None`` means the total is the sum of the lines, and
+        a total given equal to that sum is stored as ``None``, so a claim read back
+        from a file equals the claim written.  The ``total-charge-mismatch`` rule
+        reports a total that differs.
 
     The frequency, the type of bill's last character, is ``frequency``.
     Building a claim checks its parts against each other (period, service
@@ -898,8 +908,13 @@ class Claim:
     evv_visits: tuple[EvvVisit, ...] = attrs.field(
         default=(), converter=f.tuple_of(f.instance_of(EvvVisit, "evv_visits"), "evv_visits")
     )
+    total_charge: Decimal | None = attrs.field(
+        default=None, converter=f.optional(f.decimal("total_charge"))
+    )
 
     def __attrs_post_init__(self) -> None:
+        if self.total_charge is not None and self.total_charge == self.line_total:
+            object.__setattr__(self, "total_charge", None)
         problems: list[HcpcsError] = []
         if self.statement_through < self.statement_from:
             problems.append(
@@ -925,6 +940,24 @@ class Claim:
                     )
         if problems:
             raise InvalidClaimError("invalid claim", problems)
+
+    @property
+    def line_total(self) -> Decimal:
+        """The sum of the line charges, leaving out a ``0001`` total line.
+
+        What UB-04 FL47 on the ``0001`` line and 837I ``CLM02`` must equal
+        (Pub. 100-04 ch. 25 s.75.4, FL42: "the adjacent charges entry in FL 47
+        is the sum of charges billed").
+        """
+        return sum(
+            (line.charge for line in self.lines if line.revenue_code != TOTAL_REVENUE_CODE),
+            Decimal("0"),
+        )
+
+    @property
+    def billed_total(self) -> Decimal:
+        """The header total the claim bills: :attr:`total_charge`, or :attr:`line_total`."""
+        return self.line_total if self.total_charge is None else self.total_charge
 
     @property
     def frequency(self) -> str | None:
@@ -960,9 +993,12 @@ class Claim:
         return None
 
     def ub04_rows(self) -> list[dict[str, str]]:
-        """The lines as UB-04 FL42-FL47 rows, with a total charge row last."""
+        """The lines as UB-04 FL42-FL47 rows, with the total charge row (0001) last.
+
+        The total row's FL47 is :attr:`billed_total`.
+        """
         rows = [line.ub04_row() for line in self.lines]
-        total = sum((line.charge for line in self.lines), Decimal("0"))
+        total = self.billed_total
         rows.append(
             dict(zip(_UB04_COLUMNS, ("0001", "TOTAL", "", "", f"{total:.2f}"), strict=True))
         )

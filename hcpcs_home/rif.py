@@ -21,6 +21,8 @@ Claim field                                 RIF column
                                             ``CLM_HOSPC_START_DT_ID`` (hospice)
 ``patient_status``                          ``PTNT_DSCHRG_STUS_CD`` (``1`` is ``01``)
 ``point_of_origin``                         ``CLM_HHA_RFRL_CD`` (HHA referral source)
+``total_charge``                            ``CLM_TOT_CHRG_AMT`` (kept where it differs
+                                            from the lines, for ``total-charge-mismatch``)
 ``lines[i].revenue_code``                   ``REV_CNTR``
 ``lines[i].date``                           ``REV_CNTR_DT`` (a ``0001`` total line
                                             without one takes ``CLM_THRU_DT``)
@@ -36,7 +38,8 @@ CCW data dictionaries) or ISO.  ``REV_CNTR_APC_HIPPS_CD`` holds a HIPPS only
 when Medicare paid on a different one than billed (CCW codebook), so it is
 not read as the billed code.
 
-Nothing is dropped: a row that cannot be read makes its whole claim a
+The file is delimited, never quoted: a ``"`` is an ordinary character of its
+cell.  Nothing is dropped: a row that cannot be read makes its whole claim a
 :class:`RifError` naming every row of that claim and what is wrong, so that
 claims' lines plus errors' rows always add up to the rows of the file.
 
@@ -59,6 +62,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import os
+import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -109,7 +113,10 @@ _CLAIM_COLUMNS = (
     "CLM_ADMSN_DT",
     "CLM_HOSPC_START_DT_ID",
     "CLM_HHA_RFRL_CD",
+    "CLM_TOT_CHRG_AMT",
 )
+#: A CCW claim id: letters and digits (CMS's synthetic samples use negative numbers).
+_CLAIM_ID = re.compile(r"-?[0-9A-Za-z]{1,40}\Z")
 _DATE_FORMATS = ("%d-%b-%Y", "%Y%m%d", "%Y-%m-%d")
 
 
@@ -221,6 +228,11 @@ def _claim(rows: list[tuple[int, dict[str, str]]], payer: Payer | str) -> Claim:
             "admission_date": _optional_date(
                 first, "CLM_HOSPC_START_DT_ID" if kind == "50" else "CLM_ADMSN_DT"
             ),
+            "total_charge": (
+                _number("CLM_TOT_CHRG_AMT", first["CLM_TOT_CHRG_AMT"])
+                if first.get("CLM_TOT_CHRG_AMT")
+                else None
+            ),
         }
     except InvalidFieldError as exc:
         problems.append(type(exc)(f"{where}/{exc.field}", exc.value, exc.reason))
@@ -232,6 +244,7 @@ def _claim(rows: list[tuple[int, dict[str, str]]], payer: Payer | str) -> Claim:
         "patient_status": "PTNT_DSCHRG_STUS_CD",
         "point_of_origin": "CLM_HHA_RFRL_CD",
         "patient_id": "BENE_ID",
+        "total_charge": "CLM_TOT_CHRG_AMT",
     }
     try:
         return Claim(
@@ -260,21 +273,19 @@ def _at(where: str, exc: HcpcsError) -> HcpcsError:
     return exc
 
 
-def _groups(
-    reader: Iterator[list[str]], header: list[str], name: str
-) -> Iterator[tuple[str, list[tuple[int, dict[str, str]]], list[HcpcsError]]]:
-    """Runs of rows with the same CLM_ID, each with the problems found reading them."""
-    seen: set[str] = set()
-    current: str | None = None
-    rows: list[tuple[int, dict[str, str]]] = []
-    problems: list[HcpcsError] = []
+_Row = tuple[int, dict[str, str], "HcpcsError | None", bool]
+
+
+def _rows(reader: Iterator[list[str]], header: list[str]) -> Iterator[_Row]:
+    """Each non-blank row: its number, its cells by column, what is wrong with it, and
+    whether what is wrong is a garbled ``CLM_ID`` (its cells are otherwise sound)."""
     number = 1
     while True:
         error: HcpcsError | None = None
         try:
             cells: list[str] = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             cells = []
             error = InvalidFieldError(f"row {number + 1}", None, f"is unreadable: {exc}")
@@ -286,7 +297,38 @@ def _groups(
                 f"row {number}", len(cells), f"cells, but the header has {len(header)}"
             )
         row = dict(zip(header, (c.strip() for c in cells), strict=False)) if cells else {}
-        key = row.get("CLM_ID", "") if error is None else (current or "")
+        bad_id = error is None and bool(row.get("CLM_ID")) and not _CLAIM_ID.match(row["CLM_ID"])
+        if bad_id:
+            error = InvalidFieldError(
+                f"row {number}/CLM_ID", row["CLM_ID"], "is not a claim id (letters and digits)"
+            )
+        yield number, row, error, bad_id
+
+
+def _groups(
+    reader: Iterator[list[str]], header: list[str], name: str
+) -> Iterator[tuple[str, list[tuple[int, dict[str, str]]], list[HcpcsError]]]:
+    """Runs of rows with the same CLM_ID, each with the problems found reading them.
+
+    A row that cannot be split into the header's cells belongs to the claim
+    being read.  A row whose ``CLM_ID`` is garbled belongs to the claim around
+    it when the next row continues that claim, and is a group of its own
+    otherwise, so it never takes a neighbouring claim down with it.
+    """
+    seen: set[str] = set()
+    current: str | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[HcpcsError] = []
+    items = _rows(reader, header)
+    item = next(items, None)
+    while item is not None:
+        number, row, error, bad_id = item
+        following = next(items, None)
+        if bad_id:
+            after = following[1].get("CLM_ID") if following and following[2] is None else None
+            key = current if current is not None and after == current else row["CLM_ID"]
+        else:
+            key = row.get("CLM_ID", "") if error is None else (current or "")
         if key != current and rows:
             yield current or "", rows, problems
             rows, problems = [], []
@@ -308,6 +350,7 @@ def _groups(
                 InvalidFieldError(f"row {number}", key, f"more than {MAX_ROWS_PER_CLAIM} rows")
             )
         rows.append((number, row))
+        item = following
     if rows:
         yield current or "", rows, problems
 
@@ -361,13 +404,18 @@ def _numbered_claims(
             raise InvalidFieldError("path", name, f"is not UTF-8 text: {exc}") from None
         delimiter = _delimiter(first)
         try:
-            header = [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
+            header = [
+                c.strip()
+                for c in next(csv.reader([first], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+            ]
         except csv.Error as exc:  # a field over csv's size limit
             raise InvalidFieldError("header", name, f"cannot be read: {exc}") from None
         missing = [c for c in _REQUIRED if c not in header]
         if missing:
             raise InvalidFieldError("header", name, f"lacks the RIF column(s) {', '.join(missing)}")
-        reader = csv.reader(stream, delimiter=delimiter)
+        # RIF files are delimited, never quoted: a '"' is a plain character (csv's
+        # default quoting would swallow the rows up to the next '"').
+        reader = csv.reader(stream, delimiter=delimiter, quoting=csv.QUOTE_NONE)
         try:
             for claim_id, rows, problems in _groups(reader, header, name):
                 numbers = [n for n, _ in rows]

@@ -386,4 +386,5 @@ def claims(draw: st.DrawFn, payer: st.SearchStrategy[Payer] | None = None) -> Cl
         value_codes=draw(_VALUES),
         notice_accepted=draw(_MAYBE_DATE),
         evv_visits=visits,
+        total_charge=draw(st.none() | _MONEY),
     )

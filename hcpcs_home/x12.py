@@ -601,6 +601,9 @@ def _parse_loop(loop: list[str], expected: int, d: Delimiters) -> ClaimLine:
 #: span and value codes (837I loop 2300; UB-04 FL18-28, 31-34, 35-36, 39-41).
 _HI_KINDS = {"BG": "condition", "BH": "occurrence", "BI": "span", "BE": "value"}
 _HI_PER_SEGMENT = 12
+#: The claim note (NTE02) that carries the notice acceptance date; see claim_segments.
+_NOTICE_NOTE = "NOTICE ACCEPTED"
+_NOTICE_RE = re.compile(r"NOTICE ACCEPTED ([0-9]{8})\Z")
 
 
 def _hi_segments(qualifier: str, composites: list[list[str]], d: Delimiters) -> list[str]:
@@ -621,17 +624,33 @@ def _composite(parts: list[str], d: Delimiters) -> str:
 
 
 def claim_segments(
-    claim: Claim, *, delimiters: Delimiters = DELIMITERS, separator: str = "\n"
+    claim: Claim,
+    *,
+    delimiters: Delimiters = DELIMITERS,
+    separator: str = "\n",
+    notice_note: bool = True,
 ) -> str:
     """The 837I claim loop (2300) of ``claim`` and its service lines (loop 2400).
 
-    ``CLM`` (CLM01 the claim id, CLM02 the sum of the line charges, CLM05 the
+    ``CLM`` (CLM01 the claim id, CLM02 the claim's
+    :attr:`~hcpcs_home.claims.Claim.billed_total`, CLM05 the
     type of bill as facility code, ``A`` and frequency), ``DTP*434`` (statement
     period, ``RD8``), ``DTP*435`` (admission date), ``CL1`` (CL1-02 point of
     origin, CL1-03 patient status), ``HI`` segments of condition (``BG``),
     occurrence (``BH``, ``D8``), occurrence span (``BI``, ``RD8``) and value
     (``BE``, amount in C022-05) codes, then each line as :func:`service_line`
-    writes it.  Segment and qualifier choices: pyx12's 005010X223A2 map (via
+    writes it.
+
+    The date the payer accepted the admission's notice
+    (:attr:`~hcpcs_home.claims.Claim.notice_accepted`) has no element of its own
+    in the 837I: the payer keeps it.  With ``notice_note=True`` (the default) it
+    is written as a claim note, ``NTE*UPI*NOTICE ACCEPTED CCYYMMDD`` (NTE01
+    ``UPI``, updated information, the general one of the note codes the 837I
+    allows: ALG, DCP, DGN, DME, MED, NTR, ODT, RHB, RLH, RNH, SET, SFM, SPT, UPI,
+    as x12sdk's 005010X223A3 model lists them), which :func:`parse_claim` reads back, so
+    the late-notice rules judge a claim read from the file as they judged the
+    claim written; ``notice_note=False`` leaves it out for a payer that wants
+    no free-text notes.  Segment and qualifier choices: pyx12's 005010X223A2 map (via
     its public repository) and CMS's HIPPS definitions; the envelope and the
     other loops are a file writer's job (:mod:`hcpcs_home.x12_files`).
 
@@ -662,7 +681,7 @@ def claim_segments(
         raise InvalidFieldError("type_of_bill", None, "is required on an 837I claim (CLM05)")
     d = delimiters
     tob = claim.type_of_bill
-    total = sum((line.charge for line in claim.lines), Decimal("0"))
+    total = claim.billed_total
     segments = [
         _segment(
             (
@@ -682,6 +701,10 @@ def claim_segments(
     if claim.point_of_origin is not None or claim.patient_status is not None:
         segments.append(
             _segment(("CL1", "", claim.point_of_origin or "", claim.patient_status or ""), d)
+        )
+    if notice_note and claim.notice_accepted is not None:
+        segments.append(
+            _segment(("NTE", "UPI", f"{_NOTICE_NOTE} {claim.notice_accepted:%Y%m%d}"), d)
         )
     segments += _hi_segments("BG", [[c] for c in claim.condition_codes], d)
     segments += _hi_segments(
@@ -709,7 +732,10 @@ def parse_claim(
     """The :class:`~hcpcs_home.claims.Claim` of one 837I claim loop and its service lines.
 
     Reads what :func:`claim_segments` writes; other segments of loop 2300
-    (``REF``, ``NM1``, diagnosis ``HI`` segments...) are skipped.  ``payer``
+    (``REF``, ``NM1``, diagnosis ``HI`` segments, other notes...) are skipped.
+    A CLM02 that differs from the sum of the lines is kept as
+    :attr:`~hcpcs_home.claims.Claim.total_charge`, for the
+    ``total-charge-mismatch`` rule to report.  ``payer``
     is given, as matching an 837's payer name to a profile is guesswork.
     Every problem is reported at once, each under its segment
     (``HI*BH/2-3``: the second composite's date of an occurrence segment).
@@ -750,12 +776,9 @@ def parse_claim(
             problems.extend(exc.errors)
         except InvalidFieldError as exc:
             problems.append(exc)
-    if total is not None and not problems:
-        billed = sum((line.charge for line in lines), Decimal("0"))
-        if billed != total:
-            problems.append(
-                InvalidFieldError("CLM-02", total, f"is not the sum of the line charges ({billed})")
-            )
+    if total is not None:
+        # A total that differs from the lines is kept, for the total-charge-mismatch rule.
+        kwargs["total_charge"] = total
     if not problems:
         try:
             return Claim(payer=payer, lines=lines, **kwargs)
@@ -798,6 +821,12 @@ def _header_segment(
             if fmt == "DT":  # CCYYMMDDHHMM: the admission hour is not kept
                 fmt, value = "D8", value[:8]
             kwargs["admission_date"] = _dates(("DTP*435-02", "DTP*435-03"), fmt, value)[0]
+        return total
+    if tag == "NTE":
+        parts = _elements(seg, "NTE", d)
+        found = _NOTICE_RE.match(_element(parts, 2))
+        if _element(parts, 1) == "UPI" and found:
+            kwargs["notice_accepted"] = _dates(("NTE-01", "NTE-02"), "D8", found.group(1))[0]
         return total
     if tag == "CL1":
         parts = _elements(seg, "CL1", d)

@@ -24,12 +24,25 @@ Claim field         837 source
                     :func:`hcpcs_home.x12.parse_service_lines`; an 837I line
                     without ``DTP*472`` takes the statement date when the
                     period is one day
+header (837I)      loop 2300 through :func:`hcpcs_home.x12.parse_claim`:
+                    ``admission_date`` (``DTP*435``), ``point_of_origin``
+                    and ``patient_status`` (``CL1``), condition, occurrence,
+                    span and value codes (``HI*BG``/``BH``/``BI``/``BE``),
+                    ``notice_accepted`` (the ``NTE*UPI*NOTICE ACCEPTED``
+                    note :func:`hcpcs_home.x12.claim_segments` writes)
+``total_charge``    CLM02; x12sdk refuses a file whose CLM02 differs from
+                    the sum of its lines, so a claim read has none
 ``patient_id``      NM109 of loop 2010BA, the subscriber's member id (for a
                     dependent patient, the subscriber's id)
 ``payer``           not read: the caller passes a
                     :class:`~hcpcs_home.payers.Payer` or profile id, because
                     matching NM1*PR names to payer profiles is guesswork
 ==================  =========================================================
+
+The envelope is checked before x12sdk reads it: a missing ``SE``, ``GE`` or
+``IEA`` is an error naming that segment (x12sdk would read a transaction
+without its ``SE`` as no claims at all), and the claims read must number the
+file's ``CLM`` segments.
 
 x12sdk is imported when a function runs, never when this module is imported;
 without it those functions raise :class:`ImportError` naming the extra.
@@ -55,6 +68,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ._read import read_at_most
 from .bounds import MAX_DOCUMENT_BYTES
 from .claims import Claim
@@ -63,6 +78,7 @@ from .payers import Payer
 from .x12 import (
     DELIMITERS,
     Delimiters,
+    parse_claim,
     parse_service_lines,
     service_line,
     sv1,
@@ -195,23 +211,90 @@ def read_837(source: str | os.PathLike[str], *, payer: Payer | str) -> list[Clai
     """
     text = _text(source)
     d = delimiters_of(text)
+    submitted_count = _check_envelope(text, d)
     transactions = _transactions(text)
     claims: list[Claim] = []
     problems: list[HcpcsError] = []
+    seen = 0
     for transaction in transactions:
         institutional = _kind(transaction) == _INSTITUTIONAL
         for submitted in transaction.claims():
+            seen += 1
             try:
                 claims.append(
                     _claim(submitted, payer=payer, institutional=institutional, delimiters=d)
                 )
             except (InvalidFieldError, InvalidClaimError) as exc:
                 problems.extend(_prefixed(f"CLM*{submitted.patient_control_number}", exc))
+    if seen != submitted_count:
+        # Records in = claims or errors out: a claim x12sdk did not hand over is an error.
+        problems.append(
+            InvalidFieldError(
+                "CLM", submitted_count, f"segments in the file, but {seen} claims were read"
+            )
+        )
     if problems:
         if len(problems) == 1:
             raise problems[0]
         raise InvalidClaimError("invalid 837 claims", problems)
     return claims
+
+
+#: The envelope's pairs, innermost last: each opener must be closed before its parent is.
+_ENVELOPE = (("ISA", "IEA"), ("GS", "GE"), ("ST", "SE"))
+
+
+def _check_envelope(text: str, d: Delimiters) -> int:
+    """The number of ``CLM`` segments, once every ``ISA``/``GS``/``ST`` is closed in order.
+
+    x12sdk reads a transaction whose ``SE`` is missing as no transaction at
+    all (its claims vanish without an error), so the envelope is checked here
+    first, naming the missing segment and where its opener is.
+
+    :raises InvalidFieldError: a missing ``SE``, ``GE`` or ``IEA`` (or a closer
+        without its opener), named by the segment and its position.
+    """
+    openers = {o: c for o, c in _ENVELOPE}
+    closers = {c: o for o, c in _ENVELOPE}
+    depth = {o: i for i, (o, _) in enumerate(_ENVELOPE)}
+    stack: list[tuple[str, int]] = []
+    claims = 0
+    number = 0
+    for raw in text.split(d.segment):
+        segment = raw.strip()
+        if not segment:
+            continue
+        number += 1
+        tag = segment.split(d.element, 1)[0]
+        if tag == "CLM":
+            claims += 1
+        elif tag in openers:
+            while stack and depth[stack[-1][0]] >= depth[tag]:
+                opener, at = stack.pop()
+                raise _missing(openers[opener], opener, at, f"before the {tag} at segment {number}")
+            if len(stack) != depth[tag]:
+                parent = _ENVELOPE[len(stack)][0]
+                raise InvalidFieldError(
+                    tag, number, f"(segment {number}) is outside any {parent} envelope"
+                )
+            stack.append((tag, number))
+        elif tag in closers:
+            if not stack or stack[-1][0] != closers[tag]:
+                if stack and closers[tag] in (o for o, _ in stack):
+                    opener, at = stack[-1]
+                    raise _missing(openers[opener], opener, at, f"before the {tag} at {number}")
+                raise InvalidFieldError(tag, number, f"(segment {number}) closes no {closers[tag]}")
+            stack.pop()
+    if stack:
+        opener, at = stack[-1]
+        raise _missing(openers[opener], opener, at, "before the end of the file")
+    return claims
+
+
+def _missing(closer: str, opener: str, at: int, where: str) -> InvalidFieldError:
+    return InvalidFieldError(
+        closer, None, f"is missing: the {opener} at segment {at} is not closed {where}"
+    )
 
 
 def _prefixed(where: str, exc: HcpcsError) -> list[HcpcsError]:
@@ -254,6 +337,12 @@ def _claim(
     if institutional:
         type_of_bill = _type_of_bill(clm.health_care_service_location_information, d)
         period = _statement_dates(loop.dtp_segment)
+        # The header (CLM, DTP*434/435, CL1, NTE, HI) and the lines through the one
+        # loop-2300 reader, x12.parse_claim: what claim_segments writes, read back.
+        claim = parse_claim(
+            _header_text(loop, d) + _loops_text(loop, period, d), payer=payer, delimiters=d
+        )
+        return attrs.evolve(claim, patient_id=submitted.member_id or None)
     lines = parse_service_lines(_loops_text(loop, period, d), delimiters=d)
     if period is None:
         if not lines:
@@ -299,6 +388,27 @@ def _statement_dates(dtps: Iterable[Any]) -> tuple[_dt.date, _dt.date]:
     return first, last
 
 
+#: Loop 2300's sub-loops, left out of the header text: parties (2310A-F) and other
+#: payers (2320) are not read, and their DTP/REF segments are not the claim's.
+_SUBLOOPS = (
+    "loop_2310a",
+    "loop_2310b",
+    "loop_2310c",
+    "loop_2310d",
+    "loop_2310e",
+    "loop_2310f",
+    "loop_2320",
+    "loop_2400",
+)
+
+
+def _header_text(loop: Any, d: Delimiters) -> str:
+    """Loop 2300's own segments (no sub-loops) as text in the file's delimiters."""
+    fields = type(loop).model_fields
+    header = loop.model_copy(update={name: None for name in _SUBLOOPS if name in fields})
+    return str(header.x12(use_new_lines=False, custom_delimiters=_x12sdk_delimiters(d)))
+
+
 def _loops_text(loop: Any, period: tuple[_dt.date, _dt.date] | None, d: Delimiters) -> str:
     """Loop 2400 as text in the file's delimiters, each loop given its date.
 
@@ -335,7 +445,7 @@ def update_837(
     """The 837 of ``source`` with ``claims`` written into the claims of the same id.
 
     Each :class:`~hcpcs_home.claims.Claim` replaces, in the file's claim whose
-    CLM01 is its ``id``: CLM01, CLM02 (the sum of the line charges), on an
+    CLM01 is its ``id``: CLM01, CLM02 (its ``billed_total``), on an
     837I CLM05-1 and CLM05-3 (the type of bill) and ``DTP*434`` (written as an
     ``RD8`` range), and each loop 2400's ``LX``, ``SV2``/``SV1`` elements 1 to
     5 (837I) or 1 to 4 (837P) and ``DTP*472``, rendered by
@@ -419,9 +529,7 @@ def _write_claim(loop: Any, claim: Claim, institutional: bool) -> None:
     clm = loop.clm_segment
     update: dict[str, Any] = {
         "patient_control_number": claim.id,
-        "total_claim_charge_amount": Decimal(
-            x12_decimal(sum((line.charge for line in claim.lines), Decimal("0")))
-        ),
+        "total_claim_charge_amount": Decimal(x12_decimal(claim.billed_total)),
     }
     if institutional:
         if claim.type_of_bill is None:

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import os
 import pickle
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -117,6 +118,52 @@ class TestCmsSamples:
         assert rows == len(data) == accounted(found)
         assert claims == len({r["CLM_ID"] for r in data}) == len(found)
         assert [] == [x for x in found if isinstance(x, RifError)]
+
+    @pytest.mark.parametrize("name", ["hha.csv", "hospice.csv"])
+    def test_a_quote_at_the_start_of_any_cell(self, name: str, tmp_path: Path) -> None:
+        """A '"' opening a cell is a plain character: every claim is still read, or the row
+        is named in its claim's error and the other claims read as before."""
+        path = RIF_DIR / name
+        if not path.is_file():
+            pytest.skip(f"CMS RIF samples not found at {RIF_DIR}")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = lines[0].split("|")
+        read = set(rif._REQUIRED) | set(rif._CLAIM_COLUMNS) | {"HCPCS_1ST_MDFR_CD"}
+        columns = [i for i, c in enumerate(header) if c in read] + [0, len(header) - 1]
+        baseline = list(rif._numbered_claims(path))
+        assert not [x for _, _, x in baseline if isinstance(x, RifError)]
+        for at in range(1, len(lines)):
+            for column in columns:
+                cells = lines[at].split("|")
+                cells[column] = '"' + cells[column]
+                mutated = tmp_path / name
+                mutated.write_text("\n".join([*lines[:at], "|".join(cells), *lines[at + 1 :]]))
+                found = list(read_claims(mutated))
+                assert len(lines) - 1 == accounted(found)
+                errors = [x for x in found if isinstance(x, RifError)]
+                assert len(errors) <= 1
+                for error in errors:
+                    assert at + 1 in error.rows
+                    assert re.search(rf"\brow {at + 1}\b", str(error.errors))
+                if not errors:
+                    assert len(baseline) == len(found)
+                # Every claim without the changed row reads as before.
+                others = [c for first, last, c in baseline if not first <= at + 1 <= last]
+                assert [c for c in others if c not in found] == [], (at, header[column])
+
+    def test_header_total_is_read(self) -> None:
+        """CLM_TOT_CHRG_AMT is each sample claim's total_charge (it differs from the lines)."""
+        path = RIF_DIR / "hha.csv"
+        if not path.is_file():
+            pytest.skip(f"CMS RIF samples not found at {RIF_DIR}")
+        with path.open(encoding="utf-8") as f:
+            totals = {
+                r["CLM_ID"]: Decimal(r["CLM_TOT_CHRG_AMT"])
+                for r in csv.DictReader(f, delimiter="|")
+            }
+        claims = [c for c in read_claims(path) if isinstance(c, Claim)]
+        assert totals == {c.id: c.billed_total for c in claims}
+        assert all(c.total_charge is not None for c in claims)
 
     def test_hha_sample_values(self) -> None:
         """The first HHA sample claim reads as CMS wrote it (TOB 0339, status 01, G0402 on 0023)."""

@@ -1128,3 +1128,52 @@ class TestTotalTimeByDiscipline:
         a = service("97110", None, None, credential="PT", minutes=30, id="a")
         lines = [ClaimLine("97110", "2024-03-04", 2, "0421", service_ids=["a"])]
         assert 1 == len(found(claim(MEDICARE, lines, [a]), "bill-type-mismatch"))
+
+
+class TestTotalChargeMismatch:
+    """Pub. 100-04 ch. 25 s.75.4: the 0001 line's FL47 "is the sum of charges billed"."""
+
+    @staticmethod
+    def _claim(**kwargs: Any) -> Claim:
+        return Claim(
+            payers.MEDICARE, "2024-03-01", "2024-03-30", type_of_bill="0329", id="T1",
+            lines=[
+                ClaimLine("G0299", "2024-03-04", 4, revenue_code="0551", charge="150.00"),
+                ClaimLine("G0151", "2024-03-05", 3, revenue_code="0421", charge="100.50"),
+            ],
+            **kwargs,
+        )  # fmt: skip
+
+    def test_total_equal_to_the_lines_is_clean(self) -> None:
+        """A header total equal to the sum of the lines is stored as None and never fires."""
+        claim = self._claim(total_charge="250.50")
+        assert claim.total_charge is None
+        assert [] == [f for f in check(claim) if f.rule_id == "total-charge-mismatch"]
+
+    def test_total_that_differs_fires(self) -> None:
+        """A header total that differs from the lines is one claim-level error with the fix."""
+        (finding,) = [
+            f
+            for f in check(self._claim(total_charge="300"))
+            if f.rule_id == "total-charge-mismatch"
+        ]
+        assert (Severity.ERROR, None, "total_charge") == (
+            finding.severity,
+            finding.line,
+            finding.field,
+        )
+        assert "300.00 is not the sum of the line charges (250.50)" in finding.message
+        assert (("total_charge", "250.50"),) == finding.fix
+
+    def test_a_0001_line_is_not_summed(self) -> None:
+        """The 0001 total line is left out of the line sum it is compared with."""
+        claim = self._claim(total_charge="250.50")
+        with_total = attrs.evolve(
+            claim,
+            lines=[
+                *claim.lines,
+                ClaimLine("", "2024-03-30", 0, revenue_code="0001", charge="250.50"),
+            ],
+        )
+        assert Decimal("250.50") == with_total.line_total
+        assert [] == [f for f in check(with_total) if f.rule_id == "total-charge-mismatch"]

@@ -319,7 +319,6 @@ def _carried(claim: Claim) -> Claim:
         therapy_ytd_pt_slp=Decimal("0"),
         therapy_ytd_ot=Decimal("0"),
         patient_id=None,
-        notice_accepted=None,
         evv_visits=(),
     )
 
@@ -383,13 +382,47 @@ class TestClaimSegments:
             for e in info.value.errors
         ]
 
-    def test_total_must_match_the_lines(self) -> None:
-        """CLM02 is the sum of the line charges."""
+    def test_total_that_differs_is_kept(self) -> None:
+        """A CLM02 that is not the sum of the lines is read as the claim's total_charge."""
         text = (
             "CLM*C1*12***32:A:9~DTP*434*RD8*20240301-20240330~"
             "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*D8*20240304~"
         )
-        with pytest.raises(InvalidFieldError, match="CLM-02"):
+        claim = x12.parse_claim(text)
+        assert (Decimal("12"), Decimal("150")) == (claim.total_charge, claim.line_total)
+        assert "CLM*C1*12***32:A:9~" in x12.claim_segments(claim).splitlines()
+
+    def test_total_that_matches_is_the_lines(self) -> None:
+        """A CLM02 equal to the sum of the lines leaves total_charge empty."""
+        text = (
+            "CLM*C1*150***32:A:9~DTP*434*RD8*20240301-20240330~"
+            "LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*D8*20240304~"
+        )
+        assert x12.parse_claim(text).total_charge is None
+
+    def test_notice_accepted_round_trips(self) -> None:
+        """The notice acceptance date travels as an NTE*UPI claim note and comes back."""
+        claim = Claim(
+            payers.MEDICARE, "2024-03-01", "2024-03-30", type_of_bill="0329", id="C1",
+            notice_accepted="2024-03-04",
+        )  # fmt: skip
+        text = x12.claim_segments(claim)
+        assert "NTE*UPI*NOTICE ACCEPTED 20240304~" in text.splitlines()
+        assert claim == x12.parse_claim(text)
+        assert "NTE" not in x12.claim_segments(claim, notice_note=False)
+
+    def test_other_notes_are_not_the_notice(self) -> None:
+        """A free-text note that is not the notice line leaves notice_accepted empty."""
+        text = (
+            "CLM*C1*0***32:A:9~DTP*434*RD8*20240301-20240330~NTE*ADD*CALL BEFORE VISITS~"
+            "NTE*ADD*NOTICE ACCEPTED 20240304~"
+        )
+        assert x12.parse_claim(text).notice_accepted is None
+
+    def test_bad_notice_date(self) -> None:
+        """A notice note with an impossible date is refused, naming the segment."""
+        text = "CLM*C1*0***32:A:9~DTP*434*RD8*20240301-20240330~NTE*UPI*NOTICE ACCEPTED 20241399~"
+        with pytest.raises(InvalidFieldError, match="NTE-02"):
             x12.parse_claim(text)
 
     @pytest.mark.parametrize("claim_kwargs", [{"id": ""}, {"type_of_bill": None}])

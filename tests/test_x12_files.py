@@ -6,8 +6,10 @@ claims are deterministic fixtures or drawn from :mod:`hcpcs_home.strategies`.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date as dt_date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hcpcs_home import Claim, ClaimLine, payers, x12_files
+from hcpcs_home import Claim, ClaimLine, Occurrence, ValueCode, payers, x12_files
 from hcpcs_home import strategies as hst
-from hcpcs_home.errors import InvalidClaimError, InvalidFieldError
+from hcpcs_home.errors import HcpcsError, InvalidClaimError, InvalidFieldError
 from hcpcs_home.x12 import Delimiters
 
 pytest.importorskip("x12sdk")
@@ -361,6 +363,7 @@ def _for_837(claim: Claim, *, institutional: bool) -> Claim:
         id=claim.id or "PCN1",
         lines=lines,
         type_of_bill=(claim.type_of_bill or "0329") if institutional else None,
+        total_charge=None,  # x12sdk refuses a CLM02 that differs from the lines
     )
 
 
@@ -378,3 +381,95 @@ class TestRoundTripProperty:
         assert carried(claim, institutional=institutional) == carried(
             back, institutional=institutional
         )
+
+
+def _with_header(text: str) -> str:
+    """A generated one-claim 837I with header segments x12sdk's generator never writes."""
+    return (
+        text.replace("DTP*434*D8*20250416~", "DTP*434*D8*20250416~DTP*435*D8*20250401~")
+        .replace("CL1*", "NTE*UPI*NOTICE ACCEPTED 20250403~CL1*", 1)
+        .replace("HI*BK:", "HI*BH:50:D8:20250401~HI*BE:61:::35614~HI*BK:", 1)
+    )
+
+
+class TestHeader:
+    def test_header_fields_are_read(self) -> None:
+        """Admission date, notice note, occurrence and value codes of loop 2300 are read."""
+        text = generate_837i(seed=7, claims=1)
+        (claim,) = x12_files.read_837(_reordered(_with_header(text)), payer="medicare")
+        assert (
+            dt_date(2025, 4, 1),
+            dt_date(2025, 4, 3),
+            (Occurrence("50", "2025-04-01"),),
+            (ValueCode("61", "35614"),),
+        ) == (
+            claim.admission_date,
+            claim.notice_accepted,
+            claim.occurrence_codes,
+            claim.value_codes,
+        )
+
+    def test_header_total_that_differs_is_refused(self) -> None:
+        """x12sdk refuses a CLM02 that is not the sum of the lines: an error, never a drop."""
+        text = generate_837i(seed=7, claims=1)
+        clm = next(s.strip() for s in text.split("~") if s.strip().startswith("CLM*"))
+        parts = clm.split("*")
+        other = text.replace(clm, "*".join([*parts[:2], "1.5", *parts[3:]]))
+        with pytest.raises(InvalidFieldError, match=r"Claim Amount 1\.5"):
+            x12_files.read_837(other, payer="medicare")
+
+
+def _reordered(text: str) -> str:
+    """``text`` with NTE moved after CL1, where the 837I's loop 2300 order puts it, and
+    SE01 counting the four segments :func:`_with_header` added."""
+    note = "NTE*UPI*NOTICE ACCEPTED 20250403~"
+    text = text.replace(note, "", 1)
+    at = text.index("~", text.index("CL1*")) + 1
+    text = text[:at] + note + text[at:]
+    se = re.search(r"SE\*([0-9]+)\*", text)
+    assert se is not None
+    return text[: se.start(1)] + str(int(se.group(1)) + 4) + text[se.end(1) :]
+
+
+class TestEnvelope:
+    """Records in = claims or errors out: a broken envelope is refused, naming the segment."""
+
+    @pytest.mark.parametrize("tag", ["SE", "GE", "IEA"])
+    def test_missing_closer(self, tag: str) -> None:
+        """A file without its SE, GE or IEA is refused, naming the missing segment."""
+        text = generate_837i(seed=3, claims=3)
+        broken = re.sub(rf"(^|~\s*){tag}\*[^~]*~", r"\1", text)
+        assert broken != text
+        with pytest.raises(InvalidFieldError) as info:
+            x12_files.read_837(broken, payer="medicare")
+        assert tag == info.value.field
+        assert "is missing" in str(info.value)
+
+    def test_two_transactions_one_without_se(self) -> None:
+        """An ST opened while another is open names the first ST's missing SE."""
+        text = generate_837p(seed=3, claims=2)
+        st = text[text.index("ST*") : text.index("~", text.index("ST*")) + 1]
+        broken = text.replace("SE*", st + "SE*", 1)
+        with pytest.raises(InvalidFieldError, match="SE=None is missing"):
+            x12_files.read_837(broken, payer="medicare")
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.data())
+    def test_mutated_files(self, data: st.DataObject) -> None:
+        """A file with segments dropped, repeated or swapped gives every claim, or an error."""
+        segments = [s for s in generate_837i(seed=5, claims=3).split("~") if s.strip()]
+        for _ in range(data.draw(st.integers(1, 3))):
+            at = data.draw(st.integers(0, len(segments) - 1))
+            kind = data.draw(st.sampled_from(["drop", "repeat", "swap"]))
+            if kind == "drop":
+                del segments[at]
+            elif kind == "repeat":
+                segments.insert(at, segments[at])
+            elif at + 1 < len(segments):
+                segments[at], segments[at + 1] = segments[at + 1], segments[at]
+        text = "~".join(segments) + "~"
+        try:
+            claims = x12_files.read_837(text, payer="medicare")
+        except HcpcsError:
+            return
+        assert sum(1 for s in segments if s.strip().startswith("CLM*")) == len(claims)

@@ -1,7 +1,7 @@
 """Rules across a claim's lines: dates, revenue codes, duplicates, overlaps,
-authorizations and the site-of-service line.
+authorizations, the site-of-service line and the header total.
 
-Sources: the UB-04 field definitions (FL 6, FL 42, FL 45), NGS article 522358
+Sources: the UB-04 field definitions (FL 6, FL 42, FL 45, FL 47), NGS article 522358
 and CR 8136 (site-of-service Q-codes), payers' prior-authorization terms.
 """
 
@@ -362,6 +362,26 @@ def site_of_service_reported() -> Pred:
     return test
 
 
+def header_total_differs() -> Pred:
+    """The claim's header total (UB-04 FL47 on the 0001 line, 837 CLM02, RIF
+    ``CLM_TOT_CHRG_AMT``) is not the sum of its line charges (Pub. 100-04 ch. 25
+    s.75.4, FL42: the 0001 line's FL47 "is the sum of charges billed")."""
+    return inline(
+        lambda ctx: ctx.claim.total_charge is not None,
+        "ctx.claim.total_charge is not None",
+    )
+
+
+def _fix_total(ctx: Context) -> FixResult:
+    lines = f"{ctx.claim.line_total:.2f}"
+    total = ctx.claim.billed_total
+    return (
+        f"bill the sum of the lines, {lines}, as the total (or correct the line charges)",
+        {"total_charge": lines},
+        {"total": f"{total:.2f}", "lines": lines},
+    )
+
+
 def _fix_revenue(ctx: Context) -> FixResult:
     code = ctx.code
     if code is None or not code.revenue_codes:
@@ -418,6 +438,7 @@ VOCABULARY = Vocabulary(
         "claim_has_visit_lines": claim_has_visit_lines,
         "duplicate_of_earlier_line": duplicate_of_earlier_line,
         "has_revenue_code": has_revenue_code,
+        "header_total_differs": header_total_differs,
         "line_in_period": line_in_period,
         "overlaps_other_visit": overlaps_other_visit,
         "revenue_code_fits": revenue_code_fits,
@@ -431,6 +452,7 @@ VOCABULARY = Vocabulary(
         "overlap": _fix_overlap,
         "revenue-code": _fix_revenue,
         "site-of-service": _fix_site,
+        "total-charge": _fix_total,
     },
 )
 """The predicates and fixers of this family."""
@@ -506,6 +528,27 @@ RULES: tuple[Rule, ...] = (
             "increments."
         ),
         advice="None (bill 1 unit at a nominal charge).",
+    ),
+    Rule(
+        "total-charge-mismatch",
+        Severity.ERROR,
+        "the header total charge {total} is not the sum of the line charges ({lines})",
+        "CMS Pub. 100-04 ch. 25 s.75.4, FL42 and FL47 (revenue code 0001: the total "
+        "charges entry is the sum of charges billed), "
+        "https://www.cms.gov/Regulations-and-Guidance/Guidance/Manuals/downloads/clm104c25.pdf; "
+        "837 CLM02 total claim charge amount, balanced by payers against the line charges "
+        "(Stedi claim edits, third-party)",
+        p("header_total_differs"),
+        fix=fix("total-charge"),
+        field="total_charge",
+        scope=Scope.CLAIM,
+        description=(
+            "The claim's header total (UB-04 FL47 on the 0001 line, 837 CLM02, RIF "
+            "CLM_TOT_CHRG_AMT) differs from the sum of its line charges (a 0001 line left out). "
+            "Payers balance the total against the lines and return a claim that does not "
+            "balance. A claim rule."
+        ),
+        advice="Bill the sum of the line charges as the total, or correct the line charges.",
     ),
     Rule(
         "line-outside-period",
