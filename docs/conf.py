@@ -47,11 +47,10 @@ nitpick_ignore_regex = [
     ("py:exc", r"(ValueError|LookupError|TypeError)"),
 ]
 # Docstring examples run under pytest --doctest-modules; here only the pages'
-# own ``.. doctest::`` blocks run, with the examples folder at hand.
+# own ``.. doctest::`` blocks run.  The setup defines no names: each page imports
+# what it uses, so it runs as written in a fresh interpreter (tests/test_docs_run.py
+# checks that without Sphinx).  It only moves to the repository's root, where the
+# pages open ``examples/...`` from, wherever the build was started.
 doctest_test_doctest_blocks = ""
-_EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-doctest_global_setup = (
-    "import datetime, decimal, pathlib\n"
-    "import hcpcs_home\n"
-    f"EXAMPLES = pathlib.Path({str(_EXAMPLES)!r})\n"
-)
+_ROOT = Path(__file__).resolve().parent.parent
+doctest_global_setup = f"import os as _os; _os.chdir({str(_ROOT)!r})\n"

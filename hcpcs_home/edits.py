@@ -143,7 +143,7 @@ COLUMNS = (
     "source",
 )
 _REQUIRED = ("id", "codes", "source")
-#: The largest edit file read, in bytes (counted as it is read: a device or pipe has no size).
+#: The largest edit file read, in bytes, counted as it is read (a device or pipe has no size).
 MAX_FILE_BYTES = 10_000_000
 #: The most rows an edit file may have.
 MAX_ROWS = 100_000

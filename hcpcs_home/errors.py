@@ -170,7 +170,7 @@ class InvalidFieldError(HcpcsError, ValueError):
 
     The message shows the value briefly (at most 80 characters, a
     long list or object by its size, a patient identifier not at all); the whole
-    value stays in :attr:`value`.
+    value stays in ``.value``.
 
     :ivar field: the argument or field name (a path such as ``$.lines[2].units``
         when raised while building a claim).

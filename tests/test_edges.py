@@ -308,3 +308,27 @@ class TestNotebookViews:
         items = list(claims_from_json_lines([good, "{not json", good]))
         frame = findings_frame(check_many(items))
         assert [INVALID_CLAIM] == list(frame[frame.rule_id == INVALID_CLAIM].rule_id)
+
+
+class TestThreads:
+    def test_checks_from_eight_threads_match_the_serial_results(self) -> None:
+        """Hundreds of checks from eight threads at once give the serial reports
+        (the thread-safety section of the docs states it)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from hcpcs_home import check
+        from hcpcs_home.serialize import claims_from_json_lines
+
+        lines = (EXAMPLE.parent / "claims.jsonl").read_text("utf-8").splitlines()
+        claims = [c for c in claims_from_json_lines(lines) if not isinstance(c, Exception)]
+        claims = (claims * 80)[:600]
+        policies = [payers.MEDICARE.unit_policy, payers.TEXAS_MEDICAID.unit_policy]
+
+        def work(i: int) -> tuple[object, ...]:
+            unit = billable_units("G0299", i % 1441, policy=policies[i % 2])
+            return (unit, [f.to_data() for f in check(claims[i])])
+
+        serial = [work(i) for i in range(len(claims))]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            threaded = list(pool.map(work, range(len(claims))))
+        assert serial == threaded

@@ -54,3 +54,29 @@ class TestWheelContents:
         assert [] == [
             t.name for t in tables if t.is_file() and not any(t.match(p) for p in patterns)
         ]
+
+
+class TestMetadata:
+    def test_project_urls(self) -> None:
+        """The wheel names where the source, the changelog and the issues are (Project-URL)."""
+        project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+        urls = project["project"]["urls"]
+        assert {"Source", "Changelog", "Issues", "Documentation"} <= set(urls)
+        assert all(url.startswith("https://") for url in urls.values())
+
+    def test_the_docs_extra_has_what_the_build_imports(self) -> None:
+        """``pip install '.[docs]'`` alone builds the docs: Sphinx and its theme, and what the
+        pages import (pandas, matplotlib, hypothesis for the strategies page)."""
+        project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+        names = {
+            r.split(">")[0].split("[")[0]
+            for r in project["project"]["optional-dependencies"]["docs"]
+        }
+        assert {"sphinx", "furo", "pandas", "matplotlib", "hypothesis"} <= names
+
+    def test_the_readme_says_how_to_build_the_docs(self) -> None:
+        """README gives the install and build commands of the docs."""
+        readme = (ROOT / "README.rst").read_text("utf-8")
+        assert "pip install -q -e '.[docs]'" in readme
+        assert "python -m sphinx -b html docs docs/_build/html" in readme
+        assert "python -m sphinx -b doctest docs docs/_build/doctest" in readme
