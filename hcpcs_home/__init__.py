@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         limits,
         modifiers,
         payers,
+        payment,
         pdgm,
         policy,
         rif,
@@ -84,6 +85,7 @@ if TYPE_CHECKING:
     from .hospice import chc_day, noe_timing
     from .modifiers import Modifier, ModifierRole
     from .payers import Payer, PayerKind
+    from .payment import price
     from .pdgm import first_billable_visit, is_lupa, noa_timing, pdgm_periods, period_claim
     from .policy import (
         Finding,
@@ -172,11 +174,13 @@ __all__ = [
     "noe_timing",
     "normalize_code",
     "payers",
+    "payment",
     "pdgm",
     "pdgm_periods",
     "period_claim",
     "policy",
     "predicate",
+    "price",
     "rif",
     "rules",
     "total_time_units",
@@ -245,6 +249,8 @@ _LAZY: dict[str, str] = {
     "modifiers": "modifiers",
     "normalize_code": "codes",
     "payers": "payers",
+    "payment": "payment",
+    "price": "payment",
     "pdgm": "pdgm",
     "rif": "rif",
     "pdgm_periods": "pdgm",

@@ -94,8 +94,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import _rowfile
 from ._engine import Predicate, Rule, RuleSet, Scope, Severity
-from ._read import read_at_most
 from .errors import EditFileError, HcpcsError
 from .rules import DEFAULT_RULES, VOCABULARY
 from .rules import edits as _family
@@ -147,9 +147,8 @@ _REQUIRED = ("id", "codes", "source")
 MAX_FILE_BYTES = 10_000_000
 #: The most rows an edit file may have.
 MAX_ROWS = 100_000
-_MAX_CELL = 2_000
-_MAX_LIST = 1_000
-_FIRST_DATE, _LAST_DATE = _dt.date(1900, 1, 1), _dt.date(2099, 12, 31)
+_MAX_CELL = _rowfile.MAX_CELL
+_FIRST_DATE, _LAST_DATE = _rowfile.FIRST_DATE, _rowfile.LAST_DATE
 
 
 def load_edits(path: str | Path, *, base: RuleSet | None = None) -> RuleSet:
@@ -177,23 +176,9 @@ def load_edits(path: str | Path, *, base: RuleSet | None = None) -> RuleSet:
     return _added(rules_from_rows(_rows(text, delimiter, where), where), base, where)
 
 
-def _read(path: str | Path, max_bytes: int, encoding: str = "utf-8-sig") -> str:
+def _read(path: str | Path, max_bytes: int) -> str:
     """The text of the file at ``path``, refused past ``max_bytes`` before reading."""
-    where = str(path)
-    try:
-        raw = read_at_most(path, max_bytes)
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise EditFileError(where, [(0, "file", f"cannot be read: {reason}")]) from None
-    if len(raw) > max_bytes:
-        raise EditFileError(where, [(0, "file", f"is over {max_bytes:,} bytes")])
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise EditFileError(where, [(0, "file", f"is not UTF-8 text: {exc.reason}")]) from None
-    if "\x00" in text:
-        raise EditFileError(where, [(0, "file", "holds a NUL character")])
-    return text
+    return _rowfile.read_text(path, max_bytes)
 
 
 def _added(rules: tuple[Rule, ...], base: RuleSet | None, where: str) -> RuleSet:
@@ -205,38 +190,7 @@ def _added(rules: tuple[Rule, ...], base: RuleSet | None, where: str) -> RuleSet
 
 
 def _rows(text: str, delimiter: str, where: str) -> list[dict[str, str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise EditFileError(where, [(1, "header", "the file is empty")])
-        names = [h.strip().lower() for h in header]
-        problems = [(1, n or "(blank)", "is not an edit column") for n in names if n not in COLUMNS]
-        problems += [(1, n, "is missing") for n in _REQUIRED if n not in names]
-        problems += [(1, n, "appears twice") for n in sorted(set(names)) if names.count(n) > 1]
-        if problems:
-            raise EditFileError(where, problems)
-        rows: list[dict[str, str]] = []
-        for cells in reader:
-            if len(rows) >= MAX_ROWS:
-                raise EditFileError(where, [(reader.line_num, "file", f"over {MAX_ROWS} rows")])
-            if not any(c.strip() for c in cells):
-                rows.append({})  # a blank row keeps its number and is skipped
-                continue
-            row = {"__row__": str(reader.line_num)}
-            if len(cells) > len(names):
-                row["__extra__"] = "1"
-            row.update(zip(names, cells, strict=False))
-            rows.append(row)
-    except csv.Error as exc:
-        raise EditFileError(
-            where, [(reader.line_num, "file", f"is not {_kind(delimiter)}: {exc}")]
-        ) from None
-    return rows
-
-
-def _kind(delimiter: str) -> str:
-    return "TSV" if delimiter == "\t" else "CSV"
+    return _rowfile.read_rows(text, delimiter, where, COLUMNS, _REQUIRED)
 
 
 def rules_from_rows(rows: Iterable[dict[str, str]], where: str = "edits") -> tuple[Rule, ...]:
@@ -267,65 +221,7 @@ def rules_from_rows(rows: Iterable[dict[str, str]], where: str = "edits") -> tup
     return tuple(rules)
 
 
-class _Row:
-    """One row's cells, read and checked one column at a time; problems pile up."""
-
-    def __init__(self, cells: dict[str, str], number: int, problems: list[Any]) -> None:
-        self.cells = cells
-        self.number = number
-        self.problems = problems
-
-    def bad(self, column: str, what: str) -> None:
-        self.problems.append((self.number, column, what))
-
-    def text(self, column: str) -> str:
-        value = (self.cells.get(column) or "").strip()
-        if len(value) > _MAX_CELL:
-            self.bad(column, f"is over {_MAX_CELL} characters")
-            return ""
-        if not value.isprintable():
-            self.bad(column, "holds a control character")
-            return ""
-        return value
-
-    def items(self, column: str) -> list[str]:
-        text = self.text(column)
-        for sep in ",;|":
-            text = text.replace(sep, " ")
-        values = text.upper().split()
-        if len(values) > _MAX_LIST:
-            self.bad(column, f"lists over {_MAX_LIST} values")
-            return []
-        for v in values:
-            if not v.isascii() or not v.replace("-", "").isalnum() or len(v) > 20:
-                self.bad(column, f"{v!r} is not a code, modifier or id")
-                return []
-        return values
-
-    def count(self, column: str) -> int | None:
-        text = self.text(column)
-        if not text:
-            return None
-        if len(text) > 7 or not text.isascii() or not text.isdigit():
-            self.bad(column, f"{text!r} is not a whole number of units (0 to 9,999,999)")
-            return None
-        return int(text)
-
-    def date(self, column: str) -> _dt.date | None:
-        text = self.text(column)
-        if not text:
-            return None
-        try:
-            if len(text) != 10:
-                raise ValueError
-            day = _dt.date.fromisoformat(text)
-        except ValueError:
-            self.bad(column, f"{text!r} is not a date as YYYY-MM-DD")
-            return None
-        if not _FIRST_DATE <= day <= _LAST_DATE:
-            self.bad(column, f"{text} is outside {_FIRST_DATE} to {_LAST_DATE}")
-            return None
-        return day
+_Row = _rowfile.Cells
 
 
 def _row_rules(
@@ -754,7 +650,7 @@ def _table_rows(
     short to read; rows above the header row (whose first cell starts with
     ``header``) and blank rows are skipped."""
     where = str(path)
-    text = _read(path, MAX_TABLE_BYTES, "utf-8-sig")
+    text = _read(path, MAX_TABLE_BYTES)
     tabbed = Path(path).suffix.lower() in (".txt", ".tsv", ".tab")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabbed else ",")
     rows: list[tuple[int, list[str]]] = []

@@ -46,3 +46,24 @@ def cms_dir() -> Path:
             "Alpha-Numeric HCPCS page); the package never ships them"
         )
     return CMS_DIR
+
+
+#: CMS's pricer data tables (case-mix weights, wage indexes) live beside the project too.
+PRICERS_DIR = Path(
+    os.environ.get(
+        "HCPCS_PRICERS_DIR",
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "cms-pricers",
+    )
+)
+
+
+@pytest.fixture(scope="session")
+def pricers_dir() -> Path:
+    """The folder of CMS's pricer data tables; skips the test where it is absent."""
+    if not (PRICERS_DIR / "hha" / "hrg-2025.csv").is_file():
+        pytest.skip(
+            f"CMS pricer tables not found at {PRICERS_DIR}: set HCPCS_PRICERS_DIR to a folder "
+            "holding hha/hrg-2025.csv and hospice/CBSA2021 from CMS's HH PPS and hospice "
+            "pricers (DSACMS/MedicareClaimsPricerSource); the package never ships them"
+        )
+    return PRICERS_DIR

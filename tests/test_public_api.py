@@ -25,6 +25,7 @@ MODULES = [
     "limits",
     "modifiers",
     "payers",
+    "payment",
     "pdgm",
     "policy",
     "rif",

@@ -1,0 +1,198 @@
+"""What a claim pays: Medicare home health (PDGM) and hospice, Part B therapy, fee schedules.
+
+:func:`price` takes a claim and returns an immutable :class:`Payment`: the
+amount in dollars and cents (exact :class:`~decimal.Decimal` arithmetic with
+the rounding the source states), the amount per line or per level-of-care day
+where the payer pays that way, and an explanation tree of :class:`Factor`
+values (each rate, weight and wage index with the table row it came from and
+its source, each rounding step named).  What cannot be known is never guessed:
+the payment is then "not priced" with the reason.
+
+One module per benefit: :mod:`~hcpcs_home.payment.home_health`,
+:mod:`~hcpcs_home.payment.hospice`, :mod:`~hcpcs_home.payment.fee_schedule`
+(with Medicare Part B therapy by assistants); the figures are data
+(:mod:`~hcpcs_home.payment.rates`, :mod:`~hcpcs_home.payment.case_mix`,
+:mod:`~hcpcs_home.payment.wage_index`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..claims import Claim
+from ..errors import InvalidFieldError
+from ..payers import PayerKind
+from . import _result
+from ._result import Factor, Payment, PaymentPart
+from .case_mix import CaseMix, load_case_mix
+from .fee_schedule import FeeRow, FeeSchedule, load_fee_schedule, price_lines
+from .home_health import price_home_health
+from .hospice import price_hospice
+from .rates import HomeHealthYear, HospiceYear, Rates, shipped_rates
+from .wage_index import WageIndex, load_wage_index, wage_index_value
+
+if TYPE_CHECKING:
+    from ..policy import Report
+
+__all__ = [
+    "CaseMix",
+    "Factor",
+    "FeeRow",
+    "FeeSchedule",
+    "HomeHealthYear",
+    "HospiceYear",
+    "Payment",
+    "PaymentPart",
+    "Rates",
+    "WageIndex",
+    "load_case_mix",
+    "load_fee_schedule",
+    "load_wage_index",
+    "price",
+    "price_many",
+    "shipped_rates",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def _wage_index(value: object) -> Decimal | WageIndex | None:
+    if value is None or isinstance(value, WageIndex):
+        return value
+    if isinstance(value, os.PathLike) or (isinstance(value, str) and not _numeric(value)):
+        return load_wage_index(value)
+    return wage_index_value(value)
+
+
+def _numeric(text: str) -> bool:
+    return text.strip().replace(".", "", 1).isdigit()
+
+
+def _rates(value: object) -> Rates:
+    if value is None:
+        return shipped_rates()
+    if not isinstance(value, Rates):
+        raise InvalidFieldError("rates", value, "must be Rates (None for the shipped rate rows)")
+    return value
+
+
+def _history_days(history: object) -> Any:
+    days = getattr(history, "hospice_days_before", None)
+    if not callable(days):
+        raise InvalidFieldError(
+            "history", history, "must have hospice_days_before(claim) (a ClaimHistory)"
+        )
+
+    def before(claim: Claim) -> tuple[int, Factor]:
+        count = days(claim)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise InvalidFieldError("history.hospice_days_before", count, "must be a count of days")
+        return count, Factor(
+            "hospice days before the claim (from the history)",
+            count,
+            source="42 CFR 418.302(b)(1); the claim history given",
+        )
+
+    return before
+
+
+def price(
+    claim: Claim,
+    *,
+    rates: Rates | None = None,
+    wage_index: Decimal | float | str | os.PathLike[str] | WageIndex | None = None,
+    case_mix: CaseMix | str | os.PathLike[str] | dict[str, Any] | None = None,
+    fee_schedule: FeeSchedule | str | os.PathLike[str] | None = None,
+    history: Any = None,
+    report: Report | None = None,
+    price_fatal: bool = False,
+) -> Payment:
+    """What ``claim`` is expected to pay, explained; or why it is not priced.
+
+    * a Medicare home-health claim (TOB 032X) is priced under PDGM
+      (:mod:`~hcpcs_home.payment.home_health`): it needs ``case_mix`` and a
+      ``wage_index``;
+    * a hospice claim (TOB 081X/082X) per level-of-care day
+      (:mod:`~hcpcs_home.payment.hospice`): it needs a ``wage_index``;
+    * any other claim line by line from ``fee_schedule``
+      (:mod:`~hcpcs_home.payment.fee_schedule`), Medicare therapy lines with
+      CQ/CO at 85%.
+
+    :param rates: the rate years (:func:`shipped_rates` where ``None``).
+    :param wage_index: one wage index for the claim (a number), a
+        :class:`WageIndex` or the path of CMS's CBSA wage-index file (looked up
+        by the claim's value code 61, and G8 for hospice inpatient days).
+    :param case_mix: a :class:`CaseMix`, the path of CMS's yearly PDGM file, or
+        a mapping of HIPPS code to weight.
+    :param fee_schedule: a :class:`FeeSchedule` or the path of a fee-schedule file.
+    :param history: a claim history with ``hospice_days_before(claim)``: the
+        hospice days before the claim, across elections (without it they are
+        counted from the claim's election date).
+    :param report: the claim's :class:`~hcpcs_home.policy.Report`; a claim
+        with errors is not priced unless ``price_fatal``.
+
+    >>> from hcpcs_home import Claim, ClaimLine
+    >>> claim = Claim("medicare", "2021-03-01", "2021-03-30", type_of_bill="0813",
+    ...               admission_date="2020-12-01",
+    ...               lines=[ClaimLine("Q5001", "2021-03-01", 30, revenue_code="0651")])
+    >>> str(price(claim, wage_index="0.9337").amount)
+    '4509.47'
+
+    :raises ~hcpcs_home.errors.InvalidFieldError: an argument is not what it
+        should be: a negative or absurd wage index, a rate table that is not
+        :class:`Rates`...
+    :raises ~hcpcs_home.errors.EditFileError: a file given cannot be read or
+        has bad rows.
+    """
+    if not isinstance(claim, Claim):
+        raise InvalidFieldError("claim", claim, "must be a Claim")
+    chosen = _rates(rates)
+    wage = _wage_index(wage_index)
+    table = None if case_mix is None else CaseMix.of(case_mix)
+    schedule = None if fee_schedule is None else FeeSchedule.of(fee_schedule)
+    days = None if history is None else _history_days(history)
+    if report is not None and not price_fatal:
+        if getattr(report, "claim", claim) is not claim and report.claim != claim:
+            raise InvalidFieldError("report", report, "is the report of another claim")
+        if not report.ok:
+            ids = ", ".join(dict.fromkeys(f.rule_id for f in report.errors))
+            return _result.not_priced(
+                claim.id,
+                "",
+                f"the rules find errors ({ids}); pass price_fatal=True to price it anyway",
+            )
+    bill_class = claim.bill_class
+    try:
+        if claim.payer.kind is PayerKind.MEDICARE and bill_class == "32":
+            return price_home_health(claim, rates=chosen, wage_index=wage, case_mix=table)
+        if bill_class in ("81", "82"):
+            return price_hospice(claim, rates=chosen, wage_index=wage, days_before=days)
+        if schedule is None:
+            raise _result.NotPriced("no fee schedule given for a claim paid line by line")
+        return price_lines(claim, schedule)
+    except _result.NotPriced as why:
+        benefit = {"32": "medicare home health", "81": "medicare hospice", "82": "medicare hospice"}
+        return _result.not_priced(
+            claim.id, benefit.get(bill_class or "", "fee schedule"), why.reason, why.factors
+        )
+
+
+def price_many(claims: Iterable[Claim], **kwargs: Any) -> Iterator[Payment]:
+    """:func:`price` for each claim, lazily, reading any file argument once.
+
+    >>> list(price_many([]))
+    []
+    """
+    if isinstance(kwargs.get("wage_index"), (str, os.PathLike)):
+        kwargs["wage_index"] = _wage_index(kwargs["wage_index"])
+    if isinstance(kwargs.get("case_mix"), (str, os.PathLike, dict)):
+        kwargs["case_mix"] = CaseMix.of(kwargs["case_mix"])
+    if isinstance(kwargs.get("fee_schedule"), (str, os.PathLike)):
+        kwargs["fee_schedule"] = FeeSchedule.of(kwargs["fee_schedule"])
+    for claim in claims:
+        yield price(claim, **kwargs)
