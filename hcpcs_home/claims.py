@@ -61,6 +61,11 @@ def __dir__() -> list[str]:
     return __all__
 
 
+#: The default of a field whose default attrs derives (a service's ``id``): passed on to
+#: ``__attrs_init__``, which then derives it.
+_DERIVED: Any = attrs.NOTHING
+
+
 def _minutes_between(start: _dt.time, stop: _dt.time, *, full_day: bool) -> int:
     # Both are whole-minute times already (the converters saw to it); a stop of
     # "24:00" was stored as 00:00, which span_minutes reads the same way.
@@ -68,7 +73,7 @@ def _minutes_between(start: _dt.time, stop: _dt.time, *, full_day: bool) -> int:
     return _clock.span_minutes(begin, end, full_day=full_day)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, init=False)
 class Service:
     """One documented visit or shift: what the chart says happened.
 
@@ -139,6 +144,52 @@ class Service:
     )
     purpose: str | None = attrs.field(default=None, converter=f.optional(f.identifier("purpose")))
     id: str = attrs.field(converter=f.identifier("id"))
+
+    # A typed __init__ (attrs writes __attrs_init__, which converts and validates): the
+    # converters take text as well as values, and mypy sees only what is written here.
+    def __init__(
+        self,
+        code: str,
+        date: _dt.date | str,
+        start: _dt.time | str | None = None,
+        stop: _dt.time | str | None = None,
+        minutes: int | None = None,
+        full_day: bool = False,
+        credential: Credential | str | None = None,
+        rendering_id: str | None = None,
+        rendering_npi: str | None = None,
+        license_number: str | None = None,
+        license_expires: _dt.date | str | None = None,
+        setting: Setting | str = Setting.HOME,
+        prior_auth: str | None = None,
+        orders_on_file: bool = False,
+        plan_of_care_on_file: bool = False,
+        notes_on_file: bool = False,
+        diagnoses: Iterable[str] = (),
+        purpose: str | None = None,
+        id: str = _DERIVED,
+    ) -> None:
+        self.__attrs_init__(
+            code,
+            date,
+            start,
+            stop,
+            minutes,
+            full_day,
+            credential,
+            rendering_id,
+            rendering_npi,
+            license_number,
+            license_expires,
+            setting,
+            prior_auth,
+            orders_on_file,
+            plan_of_care_on_file,
+            notes_on_file,
+            diagnoses,
+            purpose,
+            id,
+        )
 
     @id.default
     def _default_id(self) -> str:
@@ -344,7 +395,7 @@ def _whole_count(instance: Authorization, attribute: attrs.Attribute[Any], value
             )
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, init=False)
 class Authorization:
     """A payer's prior authorization as a home-care agency receives it.
 
@@ -394,6 +445,36 @@ class Authorization:
     per_month: int | Decimal | None = attrs.field(
         default=None, converter=f.optional(f.units("per_month"))
     )
+
+    def __init__(  # typed; see Service.__init__
+        self,
+        number: str,
+        payer: str,
+        codes: Iterable[str],
+        units: int | Decimal | str,
+        basis: AuthorizationBasis | str,
+        start: _dt.date | str,
+        end: _dt.date | str,
+        minutes_per_unit: int | None = None,
+        used: int | Decimal | str = 0,
+        per_day: int | Decimal | str | None = None,
+        per_week: int | Decimal | str | None = None,
+        per_month: int | Decimal | str | None = None,
+    ) -> None:
+        self.__attrs_init__(
+            number,
+            payer,
+            codes,
+            units,
+            basis,
+            start,
+            end,
+            minutes_per_unit,
+            used,
+            per_day,
+            per_week,
+            per_month,
+        )
 
     @property
     def remaining(self) -> int | Decimal:
@@ -468,7 +549,7 @@ def _check_through(instance: ClaimLine, attribute: attrs.Attribute[Any], value: 
         raise InvalidTimeError("through", value, f"is before date={instance.date.isoformat()}")
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, init=False)
 class ClaimLine:
     """One UB-04 / 837 service line.
 
@@ -516,6 +597,22 @@ class ClaimLine:
     through: _dt.date | None = attrs.field(
         default=None, converter=f.optional(f.date("through")), validator=_check_through
     )
+
+    def __init__(  # typed; see Service.__init__
+        self,
+        code: str,
+        date: _dt.date | str,
+        units: int | Decimal | str,
+        revenue_code: str | None = None,
+        modifiers: str | Iterable[str] = (),
+        charge: Decimal | int | str = Decimal("0"),
+        service_ids: Iterable[str] = (),
+        prior_auth: str | None = None,
+        through: _dt.date | str | None = None,
+    ) -> None:
+        self.__attrs_init__(
+            code, date, units, revenue_code, modifiers, charge, service_ids, prior_auth, through
+        )
 
     @property
     def qualifier(self) -> str | None:
@@ -812,7 +909,7 @@ def _payer(value: object) -> Payer:
     return value
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, init=False)
 class Claim:
     """A claim: the payer, the bill type and period, the lines and what documents them.
 
@@ -911,6 +1008,54 @@ class Claim:
     total_charge: Decimal | None = attrs.field(
         default=None, converter=f.optional(f.decimal("total_charge"))
     )
+
+    def __init__(  # typed; see Service.__init__
+        self,
+        payer: Payer | str,
+        statement_from: _dt.date | str,
+        statement_through: _dt.date | str,
+        lines: Iterable[ClaimLine] = (),
+        services: Iterable[Service] = (),
+        type_of_bill: str | None = None,
+        authorizations: Iterable[Authorization] = (),
+        therapy_ytd_pt_slp: Decimal | int | str = Decimal("0"),
+        therapy_ytd_ot: Decimal | int | str = Decimal("0"),
+        id: str = "",
+        patient_id: str | None = None,
+        admission_date: _dt.date | str | None = None,
+        point_of_origin: str | None = None,
+        patient_status: str | None = None,
+        condition_codes: str | Iterable[str] = (),
+        occurrence_codes: Iterable[Occurrence | tuple[Any, ...]] = (),
+        occurrence_spans: Iterable[OccurrenceSpan | tuple[Any, ...]] = (),
+        value_codes: Iterable[ValueCode | tuple[Any, ...]] = (),
+        notice_accepted: _dt.date | str | None = None,
+        evv_visits: Iterable[EvvVisit] = (),
+        total_charge: Decimal | int | str | None = None,
+    ) -> None:
+        self.__attrs_init__(
+            payer,
+            statement_from,
+            statement_through,
+            lines,
+            services,
+            type_of_bill,
+            authorizations,
+            therapy_ytd_pt_slp,
+            therapy_ytd_ot,
+            id,
+            patient_id,
+            admission_date,
+            point_of_origin,
+            patient_status,
+            condition_codes,
+            occurrence_codes,
+            occurrence_spans,
+            value_codes,
+            notice_accepted,
+            evv_visits,
+            total_charge,
+        )
 
     def __attrs_post_init__(self) -> None:
         if self.total_charge is not None and self.total_charge == self.line_total:

@@ -432,10 +432,13 @@ def _claim(group: _Group, payer: Payer | str | None, type_of_bill: str | None) -
     head = group.head
     dates = [line.date for line in group.lines]
     bill = head["type_of_bill"] if head["type_of_bill"] is not None else type_of_bill
+    # A cell holds any object; Claim's converters check it (and name the field).
+    start: Any = head["statement_from"] or min(dates)
+    end: Any = head["statement_through"] or max(dates)
     return Claim(
         payer=_payer_of(head["payer"], payer),
-        statement_from=head["statement_from"] or min(dates),
-        statement_through=head["statement_through"] or max(dates),
+        statement_from=start,
+        statement_through=end,
         lines=group.lines,
         services=group.services,
         type_of_bill=_text(bill),

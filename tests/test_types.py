@@ -1,0 +1,125 @@
+"""Types that check in user code: the value constructors are typed for ``mypy --strict`` (#22).
+
+attrs writes ``__attrs_init__`` (the converting, validating constructor); each value
+type's ``__init__`` is written out with typed parameters and passes everything on,
+so mypy sees what a caller may give (``"2024-05-01"`` or a date, a list of lines)
+instead of ``Any``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from hcpcs_home import Authorization, Claim, ClaimLine, Service
+
+ROOT = Path(__file__).resolve().parents[1]
+
+RIGHT = """\
+    import datetime
+    from decimal import Decimal
+
+    from hcpcs_home import Claim, ClaimLine, Report, Service, check, check_many, payers
+
+    shift = Service("S9124", "2024-05-06", start="22:00", stop="06:00", credential="LPN")
+    line = ClaimLine("S9124", datetime.date(2024, 5, 6), 8, modifiers=["TD"], charge="100.00")
+    claim = Claim(payers.TEXAS_MEDICAID, "2024-05-01", "2024-05-31", lines=[line],
+                  services=[shift], total_charge=Decimal("100.00"))
+    report: Report = check(claim)
+    reports: list[Report] = list(check_many([claim, claim]))
+"""
+
+WRONG = """\
+    from hcpcs_home import Claim, ClaimLine, Report, HcpcsError, check_many, payers
+
+    claim = Claim(payers.MEDICARE, 20240501, None, lines="oops", services=42)
+    line = ClaimLine("G0299", "2024-03-04", units=[4])
+    mixed: list[Claim | HcpcsError] = []
+    reports: list[Report] = list(check_many(mixed))
+"""
+
+
+@pytest.fixture(scope="module")
+def mypy_output(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """mypy --strict over the two user scripts, once: its error lines by script."""
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed (it is in the dev extra)")
+    folder = tmp_path_factory.mktemp("user")
+    for name, text in (("right.py", RIGHT), ("wrong.py", WRONG)):
+        (folder / name).write_text(textwrap.dedent(text), "utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-error-summary",
+            "--cache-dir",
+            str(folder / ".mypy_cache"),
+            str(folder / "right.py"),
+            str(folder / "wrong.py"),
+        ],
+        cwd=folder,
+        # An editable install is an import hook mypy does not follow: point it at the source.
+        env={**os.environ, "MYPYPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    errors: dict[str, list[str]] = {"right.py": [], "wrong.py": []}
+    for line in done.stdout.splitlines():
+        name = Path(line.split(":", 1)[0]).name
+        if ": error:" in line and name in errors:
+            errors[name].append(line.split(": error: ", 1)[1])
+    assert done.returncode in (0, 1), done.stdout + done.stderr  # 2 would be a mypy crash
+    return errors
+
+
+class TestUserScripts:
+    def test_the_right_types_pass(self, mypy_output: dict[str, list[str]]) -> None:
+        """A script building claims from text and values, and checking them, type-checks."""
+        assert [] == mypy_output["right.py"]
+
+    def test_wrong_types_fail(self, mypy_output: dict[str, list[str]]) -> None:
+        """Each wrong argument of the issue's example is an error, and so is the raising-mode
+        list of a mixed batch."""
+        found = "\n".join(mypy_output["wrong.py"])
+        for expected in (
+            'Argument 2 to "Claim" has incompatible type "int"',
+            'Argument 3 to "Claim" has incompatible type "None"',
+            'Argument "lines" to "Claim" has incompatible type "str"',
+            'Argument "services" to "Claim" has incompatible type "int"',
+            'Argument "units" to "ClaimLine" has incompatible type "list[int]"',
+            'Argument 1 to "list" has incompatible type "Iterator[Report | HcpcsError]"',
+        ):
+            assert expected in found
+
+
+@pytest.mark.parametrize("cls", [Claim, ClaimLine, Service, Authorization])
+class TestTypedInitMatchesTheFields:
+    def test_parameters_are_the_fields_in_order(self, cls: Any) -> None:
+        """The written ``__init__`` takes exactly the attrs fields, in order: a field added
+        without a parameter could not be given."""
+        params = list(inspect.signature(cls.__init__).parameters)[1:]
+        assert [a.alias for a in attrs.fields(cls) if a.init] == params
+
+    def test_defaults_are_the_fields_defaults(self, cls: Any) -> None:
+        """Each default is the field's (a derived default stays attrs' own)."""
+        params = inspect.signature(cls.__init__).parameters
+        for field in attrs.fields(cls):
+            default = params[field.alias].default
+            if field.default is attrs.NOTHING:
+                assert inspect.Parameter.empty == default, field.alias
+            elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+                assert attrs.NOTHING is default, field.alias
+            else:
+                assert field.default == default, field.alias
