@@ -164,8 +164,12 @@ def _parser() -> argparse.ArgumentParser:
     units.add_argument("code", metavar="CODE", help="a time-based HCPCS or CPT code")
     units.add_argument("minutes", type=int, metavar="MINUTES", help="documented minutes")
     units.add_argument("--payer", default=None, help="a payer profile id whose unit policy to use")
+    units.add_argument("--json", action="store_true", help="print the count as a JSON object")
 
-    sub.add_parser("rules", help="list the default rules", description="List the default rules.")
+    rules = sub.add_parser(
+        "rules", help="list the default rules", description="List the default rules."
+    )
+    rules.add_argument("--json", action="store_true", help="print one JSON object per rule")
     return parser
 
 
@@ -222,7 +226,7 @@ def _run(args: argparse.Namespace, io: _Streams) -> int:
         return _lookup(args, io.out)
     if args.command == "units":
         return _units(args, io.out)
-    return _rules(io.out)
+    return _rules(args, io.out)
 
 
 # --- check ---------------------------------------------------------------------
@@ -504,7 +508,7 @@ def _lookup(args: argparse.Namespace, out: TextIO) -> int:
     code = lookup(args.code, on=args.on)
     summary = code.summary()
     if args.json:
-        print(json.dumps(summary), file=out)
+        print(json.dumps(code.to_data()), file=out)
         return EXIT_OK
     print(str(code), file=out)
     if code.curated:
@@ -531,19 +535,58 @@ def _lookup(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _units(args: argparse.Namespace, out: TextIO) -> int:
+    from .codes import normalize_code
     from .payers import payer_profile
     from .units import billable_units
 
-    policy = payer_profile(args.payer).unit_policy if args.payer else None
-    print(billable_units(args.code, args.minutes, policy=policy), file=out)
+    payer = payer_profile(args.payer) if args.payer else None
+    policy = payer.unit_policy if payer is not None else None
+    units = billable_units(args.code, args.minutes, policy=policy)
+    if args.json:
+        data = {
+            "code": normalize_code(args.code),
+            "minutes": args.minutes,
+            # Fractional units have at most two places (bounds.MAX_UNIT_PLACES): exact as floats.
+            "units": units if isinstance(units, int) else float(units),
+            "payer": None if payer is None else payer.id,
+            "unit_policy": (policy or _default_policy()).name,
+        }
+        print(json.dumps(data), file=out)
+        return EXIT_OK
+    print(units, file=out)
     return EXIT_OK
 
 
-def _rules(out: TextIO) -> int:
+def _default_policy() -> Any:
+    from .units import MEDICARE
+
+    return MEDICARE
+
+
+def _rules(args: argparse.Namespace, out: TextIO) -> int:
     from .rules import DEFAULT_RULES, family_of
 
     for rule in DEFAULT_RULES:
+        if args.json:
+            data = {
+                "id": rule.id,
+                "severity": rule.severity.value,
+                "family": family_of(rule.id),
+                "scope": rule.scope.value,
+                "field": rule.field,
+                "payers": sorted(rule.payers),
+                "effective_from": _iso(rule.effective_from),
+                "effective_through": _iso(rule.effective_through),
+                "source": rule.source,
+                "description": rule.description or None,
+            }
+            print(json.dumps(data), file=out)
+            continue
         print(
             f"{rule.id:28} {rule.severity.value:8} {family_of(rule.id):14} {rule.source}", file=out
         )
     return EXIT_OK
+
+
+def _iso(day: _dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()

@@ -390,6 +390,37 @@ class Code:
         )
         return f"<table>{rows}</table>"
 
+    def to_data(self) -> dict[str, Any]:
+        """The code as plain JSON data: one key per attribute, named as the attribute,
+        ``None`` for what is not set, lists for sets (sorted) and tuples, ISO dates
+        (what ``hcpcs-home lookup --json`` prints).
+
+        >>> from hcpcs_home import lookup
+        >>> data = lookup("G0129").to_data()
+        >>> data["min_minutes"], data["terminated"], data["credentials"]
+        (45, None, ['OT'])
+        """
+        return {
+            "code": self.code,
+            "code_set": self.code_set.value,
+            "descriptor": self.descriptor,
+            "unit": self.unit.value,
+            "min_minutes": self.min_minutes,
+            "discipline": self.discipline.value,
+            "credentials": sorted(c.value for c in self.credentials),
+            "settings": sorted(s.value for s in self.settings),
+            "revenue_codes": list(self.revenue_codes),
+            "medicare_accepts": self.medicare_accepts,
+            "coverage": None if self.coverage is None else self.coverage.value,
+            "processing_note": self.processing_note,
+            "effective": self.effective.isoformat(),
+            "terminated": None if self.terminated is None else self.terminated.isoformat(),
+            "replaced_by": list(self.replaced_by),
+            "source": self.source or None,
+            "curated": self.curated,
+            "program_start": None if self.program_start is None else self.program_start.isoformat(),
+        }
+
     def summary(self) -> dict[str, str]:
         """A flat, readable ``{column: text}`` view used by tables and reports.
 

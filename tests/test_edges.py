@@ -332,3 +332,44 @@ class TestThreads:
         with ThreadPoolExecutor(max_workers=8) as pool:
             threaded = list(pool.map(work, range(len(claims))))
         assert serial == threaded
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(args), stdout=out, stdin=io.BytesIO(), stderr=err)
+    return status, out.getvalue(), err.getvalue()
+
+
+class TestCliJson:
+    def test_lookup_json_keys_are_names_and_empty_is_null(self) -> None:
+        """``lookup --json`` keys are attribute names (no spaces); empty values are null."""
+        status, out, _ = _cli("lookup", "--json", "S9124")
+        data = json.loads(out)
+        assert 0 == status
+        assert all(" " not in key for key in data)
+        assert (None, None, ["LPN"], False) == (
+            data["min_minutes"],
+            data["terminated"],
+            data["credentials"],
+            data["medicare_accepts"],
+        )
+
+    def test_units_json(self) -> None:
+        """``units --json`` gives the code, minutes, units, payer and unit policy."""
+        status, out, _ = _cli("units", "--json", "S9124", "505", "--payer", "tx-medicaid-cshcn")
+        assert 0 == status
+        assert {
+            "code": "S9124",
+            "minutes": 505,
+            "units": 8,
+            "payer": "tx-medicaid-cshcn",
+            "unit_policy": "Texas CSHCN whole hours",
+        } == json.loads(out)
+
+    def test_rules_json_is_one_object_per_rule(self) -> None:
+        """``rules --json`` prints every default rule as one JSON line."""
+        status, out, _ = _cli("rules", "--json")
+        rows = [json.loads(line) for line in out.splitlines()]
+        assert 0 == status
+        assert [r.id for r in DEFAULT_RULES] == [row["id"] for row in rows]
+        assert {"severity", "family", "scope", "field", "source"} <= set(rows[0])
