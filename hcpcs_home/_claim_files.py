@@ -47,6 +47,7 @@ __all__ = [
     "Record",
     "json_document",
     "json_lines",
+    "looks_like_rif",
     "read_bounded",
     "rif_claims",
     "timesheet_csv",
@@ -364,6 +365,13 @@ def _csv_claims(
     """A record per claim the rows make, and one per row that cannot be billed (unnumbered)."""
     from .dataframes import claims_from_rows
 
+    if looks_like_rif(",".join(header)):
+        problem = (
+            "header: this is a CMS research (RIF) claim file (CLM_ID, REV_CNTR columns), "
+            "not a timesheet; check it with --format rif"
+        )
+        yield Record(file, header_at, 0, problem=problem)
+        return
     try:
         built = claims_from_rows(rows, header, payer=payer, type_of_bill=type_of_bill)
     except HcpcsError as exc:  # the header itself: a column twice, no claim_id column
@@ -377,6 +385,13 @@ def _csv_claims(
         problem = _bounded(f"row of {owner}{error.error}" if owner else f"row: {error.error}")
         field = field if isinstance(field, str) else "$"
         yield Record(file, _line(error.row), 0, problem=problem, field=field)
+
+
+def looks_like_rif(header: str) -> bool:
+    """Whether a header line names the RIF claim columns ``CLM_ID`` and ``REV_CNTR``
+    (a timesheet has neither), whatever its delimiter."""
+    names = set(re.split(r"[|,\t]", header.strip().lstrip("\ufeff")))
+    return {"CLM_ID", "REV_CNTR"} <= {n.strip().strip('"') for n in names}
 
 
 def _line(label: object) -> int:

@@ -239,12 +239,26 @@ def _format_of(name: str, chosen: str | None) -> str:
         return "jsonl"
     suffix = os.path.splitext(name)[1].lower()
     found = _BY_SUFFIX.get(suffix)
+    if found in (None, "csv") and _looks_like_rif(name):
+        return "rif"  # CCW ships RIF extracts as .csv or .txt, '|'-separated
     if found is None:
         raise _UsageError(
             f"{name}: cannot tell the format from the extension {suffix or '(none)'!r}; "
             f"use --format ({', '.join(sorted(FORMATS))})"
         )
     return found
+
+
+def _looks_like_rif(name: str) -> bool:
+    """Whether the file's first line is a RIF header (``CLM_ID`` and ``REV_CNTR`` columns)."""
+    from ._claim_files import looks_like_rif
+
+    try:
+        with open(name, "rb") as stream:
+            first = stream.readline(65_536)
+    except OSError:
+        return False  # reported when the file is opened
+    return looks_like_rif(first.decode("utf-8", "replace"))
 
 
 def _open_inputs(names: Sequence[str], chosen: str | None) -> list[tuple[str, str]]:

@@ -288,6 +288,7 @@ class _Group:
     services: list[Service] = attrs.Factory(list)
     lines: list[ClaimLine] = attrs.Factory(list)
     bad: bool = False
+    ids: set[str] = attrs.Factory(set)  # of the services, to number repeats in one lookup
 
 
 def _payer_of(value: object, default: Payer | str | None) -> Payer:
@@ -381,7 +382,7 @@ def claims_from_rows(
                         claim_part.get(name),
                         f"differs from {group.head[name]!r} on the claim's first row",
                     )
-            service = Service.from_timesheet_row(service_part)
+            service = _unique_id(Service.from_timesheet_row(service_part), service_part, group)
             line = ClaimLine.from_service(
                 service,
                 payer=_payer_of(group.head["payer"], payer),
@@ -394,6 +395,7 @@ def claims_from_rows(
             group.bad = True
             continue
         group.rows.append(label)
+        group.ids.add(service.id)
         group.services.append(service)
         group.lines.append(line)
     claims: list[Claim] = []
@@ -412,6 +414,25 @@ def claims_from_rows(
         claims.append(claim)
         rows.append(tuple(group.rows))
     return ClaimRows(tuple(claims), tuple(rows), tuple(errors))
+
+
+def _unique_id(service: Service, cells: Mapping[str, object], group: _Group) -> Service:
+    """``service``, numbered ``#2``, ``#3``... when it is untimed and its derived id is
+    taken on its claim.
+
+    Two rows of an untimed code on one day derive the same id (``2024-03-04/T1020``);
+    they are two services, and the rules say whether the day may bill them both (the
+    per-diem finding), as they do for the same claim read from JSON.  An id the row
+    gives itself is kept, and so is a timed visit's (its id holds its start), whose
+    repeat is the row's error: the same visit entered twice.
+    """
+    untimed = service.start is None and service.minutes is None
+    if not untimed or cells.get("id") is not None or service.id not in group.ids:
+        return service
+    number = 2
+    while f"{service.id}#{number}" in group.ids:
+        number += 1
+    return attrs.evolve(service, id=f"{service.id}#{number}")
 
 
 def _no_claim(by: str, value: object) -> InvalidFieldError:

@@ -373,3 +373,63 @@ class TestCliJson:
         assert 0 == status
         assert [r.id for r in DEFAULT_RULES] == [row["id"] for row in rows]
         assert {"severity", "family", "scope", "field", "source"} <= set(rows[0])
+
+
+RIF_TEXT = (
+    "CLM_ID|NCH_CLM_TYPE_CD|CLM_FROM_DT|CLM_THRU_DT|CLM_FAC_TYPE_CD|CLM_SRVC_CLSFCTN_TYPE_CD|"
+    "CLM_FREQ_CD|REV_CNTR|REV_CNTR_DT|HCPCS_CD|HCPCS_1ST_MDFR_CD|REV_CNTR_UNIT_CNT|"
+    "REV_CNTR_TOT_CHRG_AMT\n"
+    "A1|10|01-Mar-2024|30-Mar-2024|3|2|9|0551|04-Mar-2024|G0299||4|150.00\n"
+)
+
+
+class TestEverydayFriction:
+    def test_two_rows_of_an_untimed_code_on_one_day_are_the_per_diem_finding(
+        self, tmp_path: Path
+    ) -> None:
+        """A timesheet with T1020 twice on one day is checked (per-diem finding), not refused
+        with an internal id, as the same claim read from JSON is."""
+        path = tmp_path / "sheet.csv"
+        path.write_text(
+            "claim_id,payer,code,date,credential\n"
+            "C1,tx-medicaid,T1020,2024-03-04,HHA\n"
+            "C1,tx-medicaid,T1020,2024-03-04,HHA\n",
+            "utf-8",
+        )
+        _, out, err = _cli("check", str(path))
+        assert "per-diem-day-exceeded [line 2]" in out
+        assert "used twice" not in out + err
+        assert "1 claim(s) checked" in err and "0 unreadable" in err
+
+    def test_an_id_the_row_gives_twice_is_still_refused(self, tmp_path: Path) -> None:
+        """Only derived ids are numbered: a repeated id of the user's own is the row's error."""
+        path = tmp_path / "sheet.csv"
+        path.write_text(
+            "claim_id,payer,code,date,credential,id\n"
+            "C1,tx-medicaid,T1020,2024-03-04,HHA,visit-1\n"
+            "C1,tx-medicaid,T1020,2024-03-04,HHA,visit-1\n",
+            "utf-8",
+        )
+        _, out, _ = _cli("check", str(path))
+        assert "'visit-1' is used twice" in out
+
+    @pytest.mark.parametrize("name", ["claims.csv", "claims.txt"])
+    def test_a_rif_file_is_recognised_without_format(self, tmp_path: Path, name: str) -> None:
+        """A RIF extract named .csv or .txt is read as RIF from its header."""
+        path = tmp_path / name
+        path.write_text(RIF_TEXT, "utf-8")
+        _, out, err = _cli("check", str(path))
+        assert "claim A1 for Original Medicare" in out
+        assert "1 claim(s) checked" in err
+
+    def test_a_rif_file_on_standard_input_says_to_use_format_rif(self) -> None:
+        """Piped in as CSV, a RIF file is one unreadable record saying what it is."""
+        out, err = io.StringIO(), io.StringIO()
+        main(
+            ["check", "--format", "csv", "-"],
+            stdout=out,
+            stdin=io.BytesIO(RIF_TEXT.encode()),
+            stderr=err,
+        )
+        assert "this is a CMS research (RIF) claim file" in out.getvalue()
+        assert "--format rif" in out.getvalue()
