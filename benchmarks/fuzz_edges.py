@@ -7,13 +7,19 @@ bytes), claim documents with one value replaced by junk, RIF claim files
 (CCW's revenue-center rows), loop-2400 X12 text
 and single segments, whole 837 files (when x12sdk is installed), rule-set
 JSON and the value constructors (``ClaimLine``, ``Service``,
-``Authorization``, ``Payer``, ``Span.from_clock``).  Whatever loads is pushed
-through ``claim_to_json``, ``ub04.to_csv``, ``x12.service_lines`` and
-``check()``.
+``Authorization``, ``Payer``, ``Span.from_clock``), payer edit files
+(``load_edits``), numbers as ``Decimal`` and huge ints (``billable_units``,
+``units_for_many``, line units and charges, authorizations), and the
+``hcpcs-home`` command line (random options over a JSON-lines batch with
+mutated records).  Whatever loads is pushed through ``claim_to_json``,
+``ub04.to_csv``, ``x12.service_lines`` and ``check()``.
 
 It prints the number of inputs, the exceptions from outside the library's
-hierarchy (with the first input of each kind) and the inputs that took over
-two seconds of CPU time (CPU, so a busy machine does not inflate the count).
+hierarchy (with the first input of each kind), the inputs that took over
+two seconds of CPU time (CPU, so a busy machine does not inflate the count),
+and the records lost: a command-line check of a batch must report every
+record it read (one JSON object per non-blank input line, and a summary
+counting them), and exit 0, 1 or 2.
 An input still running after a minute is a hang: the run stops there and
 prints every thread's traceback (``faulthandler``).  Exit status 1 when
 anything was found.
@@ -25,12 +31,14 @@ import collections
 import contextlib
 import datetime as dt
 import faulthandler
+import io
 import json
 import random
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +54,62 @@ from hcpcs_home import (
     ub04,
     x12,
 )
+from hcpcs_home.cli import main as cli_main
+from hcpcs_home.edits import load_edits
 from hcpcs_home.rif import read_claims
 from hcpcs_home.rules import VOCABULARY, default_rules
 from hcpcs_home.serialize import claim_from_data, claim_from_json, claim_to_json
-from hcpcs_home.units import Span
+from hcpcs_home.units import Span, billable_units, units_for_many
 
 SLOW = 2.0
 HANG = 60.0
-EXAMPLE = (Path(__file__).resolve().parents[1] / "examples" / "claim.json").read_text("utf-8")
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLE = (EXAMPLES / "claim.json").read_text("utf-8")
+EDITS = (EXAMPLES / "edits.csv").read_text("utf-8")
+BATCH = [line for line in (EXAMPLES / "claims.jsonl").read_text("utf-8").splitlines() if line]
+#: Numbers that have cost time or escaped before: huge exponents, NaNs, digits past str().
+NUMBERS: list[object] = [
+    Decimal("1e300000"),
+    Decimal("-1e300000"),
+    Decimal("1e-300000"),
+    Decimal("1e9999999"),
+    Decimal("NaN"),
+    Decimal("sNaN"),
+    Decimal("-Infinity"),
+    Decimal("-0"),
+    Decimal("9" * 5000),
+    Decimal("0.001"),
+    Decimal("1440.0"),
+    Decimal("1441"),
+    10**5000,
+    -(10**5000),
+    2**63,
+    1e308,
+    float("nan"),
+]
+#: Command-line options (with their values) the CLI fuzzer draws from.
+OPTIONS = [
+    ["--json"],
+    ["--quiet"],
+    ["--format", "jsonl"],
+    ["--format", "json"],
+    ["--format", "csv"],
+    ["--format", "rif"],
+    ["--format", "nope"],
+    ["--payer", "medicare"],
+    ["--payer", "tx-medicaid"],
+    ["--payer", "\x00"],
+    ["--type-of-bill", "0329"],
+    ["--type-of-bill", "9" * 40],
+    ["--edits", "/dev/zero"],
+    ["--edits", "/nonexistent"],
+    ["--rules", "/dev/null"],
+    ["--no-default-rules"],
+    ["--output", "jsonl"],
+    ["--output", "csv"],
+    ["--batch"],
+    ["-"],
+]
 RULES = default_rules().to_json(indent=None)
 LOOPS = [
     "LX*1~SV2*0551*HC:G0299:GP*150.25*UN*4~DTP*472*D8*20240304~",
@@ -106,9 +162,17 @@ REV_CNTR|REV_CNTR_DT|HCPCS_CD|HCPCS_1ST_MDFR_CD|REV_CNTR_UNIT_CNT|REV_CNTR_TOT_C
 A1|10|01-Mar-2024|30-Mar-2024|3|2|9|0551|01-Mar-2024|Q5001||1|0.01
 A1|10|01-Mar-2024|30-Mar-2024|3|2|9|0551|01-Mar-2024|G0299||4|150.00
 A1|10|01-Mar-2024|30-Mar-2024|3|2|9|0421|05-Mar-2024|G0151|GP|3|145.50
-A1|10|01-Mar-2024|30-Mar-2024|3|2|9|0001||||295.51
+A1|10|01-Mar-2024|30-Mar-2024|3|2|9|0001|||||295.51
 """
 WORDS = ["LX", "SV1", "SV2", "DTP", "472", "D8", "RD8", "HC", "UN", "DA", "MJ", "*", ":", "~"]
+
+
+#: How many command-line runs had their records counted (the lost-record check is not vacuous).
+COUNTED: collections.Counter[str] = collections.Counter()
+
+
+class RecordsLost(Exception):
+    """A command-line run that did not report every record it read (or exited oddly)."""
 
 
 class Junk:
@@ -288,6 +352,64 @@ def entry_points(junk: Junk) -> list[tuple[str, Callable[[], tuple[object, Calla
 
         return text, run
 
+    edits_file = Path(folder.name) / "edits.csv"
+
+    def edit_file() -> tuple[object, Callable[[], object]]:
+        text = junk.mutate(EDITS, skip=r.choice([0, len(EDITS.splitlines()[0]) + 1]))
+
+        def run() -> None:
+            assert folder
+            edits_file.write_text(text, encoding="utf-8", errors="surrogatepass")
+            load_edits(edits_file)
+
+        return text[:80], run
+
+    def numbers() -> tuple[object, Callable[[], object]]:
+        value = r.choice(NUMBERS) if r.random() < 0.7 else junk.value()
+        makers: list[Callable[[], object]] = [
+            lambda: billable_units(r.choice(["G0299", "T1019", "S9124", "T1020"]), value),
+            lambda: units_for_many("G0152", [8, value]),
+            lambda: ClaimLine("G0299", "2024-03-04", value),
+            lambda: ClaimLine("G0299", "2024-03-04", 1, charge=value),
+            lambda: Authorization(
+                "PA1", "p", ["S9123"], value, "units", "2024-03-01", "2024-03-31", per_day=value
+            ),
+            lambda: Service("G0299", "2024-03-04", minutes=value),
+        ]
+        return type(value).__name__, r.choice(makers)
+
+    batch_file = Path(folder.name) / "batch.jsonl"
+
+    def cli() -> tuple[object, Callable[[], object]]:
+        records = [
+            junk.mutate(line) if r.random() < 0.4 else line
+            for line in r.sample(BATCH, r.randint(1, len(BATCH)))
+        ]
+        records = [" ".join(rec.split("\n")) for rec in records]  # one record a line
+        argv = ["check", "--json"] if r.random() < 0.6 else ["check"]
+        for _ in range(r.choice([0, 0, 1, 2])):
+            argv += r.choice(OPTIONS)
+        argv.append(str(batch_file))
+
+        def run() -> None:
+            assert folder
+            batch_file.write_text("\n".join(records) + "\n", "utf-8", errors="surrogatepass")
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stderr(io.StringIO()):  # argparse's usage errors
+                status = cli_main(argv, stdout=out, stdin=io.BytesIO(), stderr=err)
+            if status not in (0, 1, 2):
+                raise RecordsLost(f"exit status {status}")
+            plain = "--json" in argv and not {"--format", "--output", "--batch", "-"} & set(argv)
+            if status != 2 and plain:
+                COUNTED["command-line batches counted"] += 1
+                lines = batch_file.read_bytes().split(b"\n")
+                read = sum(1 for line in lines if line.strip())
+                reported = len(out.getvalue().splitlines())
+                if reported != read or f"{read} record(s) read" not in err.getvalue():
+                    raise RecordsLost(f"{read} records read, {reported} reported")
+
+        return argv[1:-1], run
+
     makers = [
         ("claim JSON text", json_text),
         ("RIF rows", rif_rows),
@@ -298,6 +420,9 @@ def entry_points(junk: Junk) -> list[tuple[str, Callable[[], tuple[object, Calla
         ("X12 segment", x12_segment),
         ("rule-set JSON", rules_json),
         ("constructor", constructor),
+        ("edit file", edit_file),
+        ("numbers", numbers),
+        ("command line", cli),
     ]
     try:
         from x12sdk.generate import generate_837i, generate_837p
@@ -325,6 +450,7 @@ def main(n: int, seed: int) -> int:
     foreign: dict[tuple[str, str], tuple[int, str]] = {}
     foreign_count = 0
     slow: list[tuple[str, float, str]] = []
+    lost: list[tuple[str, str]] = []
     started_all = time.perf_counter()
     for i in range(n):
         name, make = makers[i % len(makers)]
@@ -337,6 +463,8 @@ def main(n: int, seed: int) -> int:
             accepted[name] += 1
         except HcpcsError:
             pass
+        except RecordsLost as exc:
+            lost.append((name, f"{exc!s:.100} <- {shown!r:.100}"))
         except Exception as exc:  # what this script exists to find
             foreign_count += 1
             foreign.setdefault((name, type(exc).__name__), (i, f"{exc!s:.100} <- {shown!r:.100}"))
@@ -355,7 +483,11 @@ def main(n: int, seed: int) -> int:
     print(f"inputs over {SLOW:.0f} s (CPU): {len(slow)}")
     for name, elapsed, example in slow:
         print(f"  {name}: {elapsed:.1f} s: {example}")
-    return 1 if foreign or slow else 0
+    counted = COUNTED["command-line batches counted"]
+    print(f"records lost: {len(lost)} (in {counted} command-line batches counted)")
+    for name, example in lost[:10]:
+        print(f"  {name}: {example}")
+    return 1 if foreign or slow or lost else 0
 
 
 if __name__ == "__main__":
