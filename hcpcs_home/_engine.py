@@ -184,7 +184,7 @@ class Context:
         claim: Claim,
         line: ClaimLine | None = None,
         index: int | None = None,
-        claim_memo: dict[str, Any] | None = None,
+        claim_memo: dict[Any, Any] | None = None,
         *,
         catalog: Catalog | None = None,
     ) -> None:
@@ -196,7 +196,7 @@ class Context:
         self.index = index
         self._memo: dict[str, Any] | None = None
         self._moving = False
-        self.claim_memo: dict[str, Any] = {} if claim_memo is None else claim_memo
+        self.claim_memo: dict[Any, Any] = {} if claim_memo is None else claim_memo
         self.minutes: Any = Context.UNSET
         self.expected: Any = Context.UNSET
         if line is None:
@@ -288,7 +288,7 @@ class Context:
         )
 
 
-def _services_by_id(claim: Claim, claim_memo: dict[str, Any]) -> dict[str, Service]:
+def _services_by_id(claim: Claim, claim_memo: dict[Any, Any]) -> dict[str, Service]:
     by_id: dict[str, Service] | None = claim_memo.get("services_by_id")
     if by_id is None:
         by_id = claim_memo["services_by_id"] = {s.id: s for s in claim.services}
@@ -808,6 +808,23 @@ class ClaimFact:
     def __init__(self, compute: Callable[[Context], Any]) -> None:
         self.compute = compute
 
+    def of(self, ctx: Context) -> Any:
+        """The fact for the context's claim, worked out by the first rule that asks and
+        kept in the claim memo under this object: a family's typed home for a fact its
+        rules share, instead of a free string key.
+
+        >>> from hcpcs_home import Claim, payers
+        >>> lines = ClaimFact(lambda ctx: len(ctx.claim.lines))
+        >>> ctx = Context.for_claim(Claim(payers.MEDICARE, "2024-03-01", "2024-03-31"))
+        >>> lines.of(ctx), lines in ctx.claim_memo
+        (0, True)
+        """
+        memo = ctx.claim_memo
+        found = memo.get(self, _UNSET)
+        if found is _UNSET:
+            found = memo[self] = self.compute(ctx)
+        return found
+
     def __repr__(self) -> str:
         return f"ClaimFact({getattr(self.compute, '__name__', self.compute)!r})"
 
@@ -1165,23 +1182,30 @@ class Rule:
         return self._finding(ctx)
 
     def _finding(self, ctx: Context) -> Finding:
+        # Lazy: the message, suggestion and fix are worked out from the context the
+        # first time one is read (Finding._resolve), as the explanation is.
+        return Finding(
+            self.id,
+            self.severity,
+            None,
+            ctx.index,
+            self.field,
+            None,
+            (),
+            self.source,
+            _Explainer(self.when, ctx._kept()),
+            self,
+        )
+
+    def _written(self, ctx: Context) -> tuple[str, str | None, tuple[tuple[str, str], ...]]:
+        """The message, suggestion and fix of this rule's finding for ``ctx``."""
         suggestion: str | None = None
         fix: Mapping[str, str] = {}
         facts: dict[str, Any] = _line_facts(ctx)
         if self.fix is not None:
             suggestion, fix, extra = self.fix.fn(ctx)
             facts.update(extra)
-        return Finding(
-            rule_id=self.id,
-            severity=self.severity,
-            message=self.message.format_map(_Facts(facts)),
-            line=ctx.index,
-            field=self.field,
-            suggestion=suggestion,
-            fix=tuple(sorted(fix.items())),
-            source=self.source,
-            context=_Explainer(self.when, ctx._kept()),
-        )
+        return self.message.format_map(_Facts(facts)), suggestion, tuple(sorted(fix.items()))
 
     def to_data(self) -> dict[str, Any]:
         """The rule as plain JSON data."""
@@ -1260,14 +1284,18 @@ class _Explainer:
     def __call__(self) -> Explanation:
         done = self.done
         if done is None:  # built on first request; two threads at once build equal ones
-            ctx = self.ctx
-            if ctx.claim_memo is None:
-                ctx.claim_memo = {}
-            done = self.done = self.when.explain(ctx)
+            done = self.done = self.when.explain(self.context())
         return done
 
+    def context(self) -> Context:
+        """The finding's context, with a claim memo to work facts out again in."""
+        ctx = self.ctx
+        if ctx.claim_memo is None:
+            ctx.claim_memo = {}
+        return ctx
 
-@attrs.frozen(slots=True)
+
+@attrs.frozen(slots=True, eq=False, repr=False)
 class Finding:
     """One problem (or note) a rule found.
 
@@ -1280,21 +1308,85 @@ class Finding:
     :ivar fix: the corrected values by field (``(("units", "3"),)``).
     :ivar source: the rule's source.
 
-    Which parts of the rule's predicate held is worked out only when asked,
-    by :meth:`explain`.
+    A check builds its findings lazily: the message, suggestion and fix are
+    worked out the first time one of them is read, and which parts of the
+    rule's predicate held only when asked, by :meth:`explain`.  A fixer that
+    fails then makes the message say so (``rule could not be evaluated: ...``).
     """
 
     rule_id: str
     severity: Severity
-    message: str
+    _message: str | None = attrs.field(alias="message")
     line: int | None
     field: str | None
-    suggestion: str | None
-    fix: tuple[tuple[str, str], ...]
+    _suggestion: str | None = attrs.field(alias="suggestion")
+    _fix: tuple[tuple[str, str], ...] = attrs.field(alias="fix")
     source: str
     _context: Callable[[], Explanation] | Explanation | None = attrs.field(
-        default=None, eq=False, repr=False, alias="context"
+        default=None, alias="context"
     )
+    # The rule whose message, suggestion and fix are still to be written (from the
+    # context of the explainer), or None once they are.
+    _rule: Rule | None = attrs.field(default=None, alias="rule")
+
+    @property
+    def message(self) -> str:
+        """What is wrong, with the line's values filled in."""
+        if self._rule is not None:
+            self._resolve()
+        return self._message  # type: ignore[return-value]
+
+    @property
+    def suggestion(self) -> str | None:
+        """How to fix it, in words, where the rule knows."""
+        if self._rule is not None:
+            self._resolve()
+        return self._suggestion
+
+    @property
+    def fix(self) -> tuple[tuple[str, str], ...]:
+        """The corrected values by field (``(("units", "3"),)``)."""
+        if self._rule is not None:
+            self._resolve()
+        return self._fix
+
+    def _resolve(self) -> None:
+        """Write the message, suggestion and fix (two threads at once write equal ones)."""
+        rule, explainer = self._rule, self._context
+        if rule is None or not isinstance(explainer, _Explainer):
+            return
+        try:
+            message, suggestion, fix = rule._written(explainer.context())
+        except Exception as exc:  # a faulty fixer: said in the message, as for a predicate
+            message, suggestion, fix = _failure(exc), None, ()
+        object.__setattr__(self, "_message", message)
+        object.__setattr__(self, "_suggestion", suggestion)
+        object.__setattr__(self, "_fix", fix)
+        object.__setattr__(self, "_rule", None)
+
+    def _values(self) -> tuple[Any, ...]:
+        return (
+            self.rule_id,
+            self.severity,
+            self.message,
+            self.line,
+            self.field,
+            self.suggestion,
+            self.fix,
+            self.source,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
     def explain(self) -> Explanation:
         """Which parts of the rule's predicate held for this line (built on first call)."""
@@ -2022,13 +2114,17 @@ def _comment(text: str) -> str:
     return ascii(" ".join(str(text).split()))[1:-1]
 
 
+def _failure(exc: Exception) -> str:
+    return f"rule could not be evaluated: {type(exc).__name__}: {_clip(str(exc), 200)}"
+
+
 def _failed(rule: Rule, ctx: Context, exc: Exception) -> Finding:
     # A rule that breaks on one line becomes a finding for that line, so one
     # bad line or one faulty custom rule never stops the rest of the claim.
     return Finding(
         rule_id=rule.id,
         severity=Severity.ERROR,
-        message=f"rule could not be evaluated: {type(exc).__name__}: {_clip(str(exc), 200)}",
+        message=_failure(exc),
         line=ctx.index,
         field=rule.field,
         suggestion=None,

@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import bounds as _bounds
 from .. import units as _units
-from .._engine import Context, Vocabulary, inline, keyed
+from .._engine import ClaimFact, Context, Vocabulary, inline, keyed
 from .._tables import read_table
 from ..catalog import default_catalog
 from ..codes import BillingUnit, Credential, Discipline, Setting
@@ -287,11 +287,13 @@ def _therapy_day_minutes(ctx: Context) -> dict[tuple[_dt.date, str | None], dict
     with its own modifier (GP/GO/GN).  Keeping them apart is derived, not quoted.
     Lines of unknown codes or without documented time stay out of the pool.
     """
-    memo = ctx.claim_memo.get("therapy_day")
-    if memo is not None:
-        return memo  # type: ignore[no-any-return]
-    memo = {}
+    return THERAPY_DAYS.of(ctx)  # type: ignore[no-any-return]
+
+
+def _therapy_days(ctx: Context) -> dict[tuple[_dt.date, str | None], dict[str, int]]:
+    days: dict[tuple[_dt.date, str | None], dict[str, int]] = {}
     by_id = ctx.services_by_id()
+    modifiers = therapy_modifiers(ctx)
     for i, line in enumerate(ctx.claim.lines):
         code = ctx.lookup(line.code)
         if code is None or code.unit is not BillingUnit.FIFTEEN_MINUTES:
@@ -299,16 +301,38 @@ def _therapy_day_minutes(ctx: Context) -> dict[tuple[_dt.date, str | None], dict
         services = [by_id[x] for x in line.service_ids if x in by_id]
         if not services or any(s.minutes is None for s in services):
             continue
-        bucket = _therapy_bucket(ctx.other(i))
-        day = memo.setdefault((line.date, bucket), {})
+        day = days.setdefault((line.date, modifiers[i]), {})
         day[line.code] = day.get(line.code, 0) + sum(s.minutes or 0 for s in services)
-    ctx.claim_memo["therapy_day"] = memo
-    return memo
+    return days
 
 
-def _therapy_bucket(ctx: Context) -> str | None:
-    """The line's therapy discipline as its modifier (GP, GO, GN), or ``None``."""
-    return expected_therapy_modifier(ctx)
+def _therapy_day_units(
+    ctx: Context, key: tuple[_dt.date, str | None], policy: _units.UnitPolicy
+) -> dict[str, int] | None:
+    """The total-time units of each code of one day's pool (``None`` for a pool of one
+    code), worked out once per pool and kept for its other lines."""
+    # One policy per claim (unit_policy), so the pool alone is the key.
+    found: dict[tuple[_dt.date, str | None], dict[str, int] | None] = THERAPY_DAY_UNITS.of(ctx)
+    if key not in found:
+        day = _therapy_day_minutes(ctx).get(key, {})
+        found[key] = _units.total_time_units(day, policy=policy) if len(day) > 1 else None
+    return found[key]
+
+
+def therapy_modifiers(ctx: Context) -> list[str | None]:
+    """The therapy modifier each line of the claim should carry (GP, GO, GN, or
+    ``None``; :func:`expected_therapy_modifier`), worked out in one pass per claim."""
+    return THERAPY_MODIFIERS.of(ctx)  # type: ignore[no-any-return]
+
+
+def _therapy_modifiers(ctx: Context) -> list[str | None]:
+    return [therapy_modifier_for(ctx.lookup(line.code), line) for line in ctx.claim.lines]
+
+
+#: The claim-wide therapy facts the families share, each worked out once per claim.
+THERAPY_MODIFIERS = ClaimFact(_therapy_modifiers)
+THERAPY_DAYS = ClaimFact(_therapy_days)
+THERAPY_DAY_UNITS = ClaimFact(lambda ctx: {})
 
 
 def expected_units(ctx: Context) -> int | Decimal | None:
@@ -383,9 +407,15 @@ def _expected(ctx: Context) -> int | Decimal | None:
     if unit is FIFTEEN_MINUTES and policy.method is _TOTAL_TIME:
         bill = ctx.claim.type_of_bill
         if bill is not None and bill.startswith("34", 1):
-            day = _therapy_day_minutes(ctx).get((line.date, _therapy_bucket(ctx)), {})
-            if len(day) > 1 and line.code in day:
-                return _units.total_time_units(day, policy=policy)[line.code]
+            index = ctx.index
+            bucket = (
+                therapy_modifiers(ctx)[index]
+                if index is not None
+                else therapy_modifier_for(code, line)
+            )
+            pooled = _therapy_day_units(ctx, (line.date, bucket), policy)
+            if pooled is not None and line.code in pooled:
+                return pooled[line.code]
     if minutes > _MAX_LINE_MINUTES:
         return None
     return _units.billable_units(code, minutes, policy=policy)
@@ -394,14 +424,21 @@ def _expected(ctx: Context) -> int | Decimal | None:
 def expected_therapy_modifier(ctx: Context) -> str | None:
     """GP, GO or GN for the line: from the code's discipline, else its revenue code,
     else (a code any discipline bills, on a professional line) the one it carries."""
-    if ctx.code is not None and ctx.code.discipline in THERAPY_MODIFIER:
-        return THERAPY_MODIFIER[ctx.code.discipline]
     if ctx.line is None:
-        return None
-    found = THERAPY_REVENUE.get(_family(ctx.line.revenue_code) or "")
-    if found is None and ctx.code is not None and ctx.code.discipline is ANY_THERAPY:
+        code = ctx.code
+        return THERAPY_MODIFIER.get(code.discipline) if code is not None else None
+    return therapy_modifier_for(ctx.code, ctx.line)
+
+
+def therapy_modifier_for(code: Any, line: Any) -> str | None:
+    """:func:`expected_therapy_modifier` of a line and its catalog entry (``None`` for a
+    code not in the catalog)."""
+    if code is not None and code.discipline in THERAPY_MODIFIER:
+        return THERAPY_MODIFIER[code.discipline]
+    found = THERAPY_REVENUE.get(_family(line.revenue_code) or "")
+    if found is None and code is not None and code.discipline is ANY_THERAPY:
         therapy = set(THERAPY_MODIFIER.values())
-        carried = [m for m in ctx.line.modifiers if m in therapy]
+        carried = [m for m in line.modifiers if m in therapy]
         return carried[0] if len(carried) == 1 else None
     return found
 

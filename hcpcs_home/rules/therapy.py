@@ -11,7 +11,7 @@ import datetime as _dt
 import functools
 from decimal import Decimal
 
-from .._engine import Context, Rule, Severity, Vocabulary
+from .._engine import ClaimFact, Context, Rule, Severity, Vocabulary
 from .._tables import read_table
 from ..codes import CodeSet, Discipline, Setting
 from . import _common as common
@@ -31,6 +31,7 @@ from ._common import (
     known,
     kx_modifier,
     therapy_claim,
+    therapy_modifiers,
 )
 
 __all__ = ["RULES", "VOCABULARY"]
@@ -151,16 +152,11 @@ def _kx_running(ctx: Context) -> tuple[Decimal, Decimal] | None:
     modifier = expected_therapy_modifier(ctx)
     if line is None or modifier is None:
         return None
-    table = ctx.claim_memo.get("kx")
-    if table is None:
-        table = ctx.claim_memo["kx"] = kx_thresholds()
-    year = table.get(line.date.year)
+    year = KX_THRESHOLDS.of(ctx).get(line.date.year)
     if year is None:
         return None
     bucket = _kx_bucket(modifier)
-    running = ctx.claim_memo.get("kx_running")
-    if running is None:
-        running = ctx.claim_memo["kx_running"] = _kx_totals(ctx)
+    running = KX_RUNNING.of(ctx)
     return running[ctx.index], (year[1] if bucket == "OT" else year[0])
 
 
@@ -172,15 +168,19 @@ def _kx_bucket(modifier: str) -> str:
 def _kx_totals(ctx: Context) -> dict[int | None, Decimal]:
     totals = {"OT": ctx.claim.therapy_ytd_ot, "PT/SLP": ctx.claim.therapy_ytd_pt_slp}
     out: dict[int | None, Decimal] = {}
-    for i, line in enumerate(ctx.claim.lines):
-        other = ctx.other(i)
-        modifier = expected_therapy_modifier(other)
+    for i, (line, modifier) in enumerate(zip(ctx.claim.lines, therapy_modifiers(ctx), strict=True)):
         if modifier is None:
             continue
         bucket = _kx_bucket(modifier)
         totals[bucket] += line.charge
         out[i] = totals[bucket]
     return out
+
+
+#: The therapy family's claim-wide facts: the KX thresholds by year, and the running
+#: therapy amount through each line.
+KX_THRESHOLDS = ClaimFact(lambda ctx: kx_thresholds())
+KX_RUNNING = ClaimFact(_kx_totals)
 
 
 def kx_threshold_passed() -> Pred:
