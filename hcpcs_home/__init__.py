@@ -82,7 +82,7 @@ if TYPE_CHECKING:
     )
     from .edits import load_edits
     from .evv import EvvVisit, VerificationMethod
-    from .hospice import chc_day, noe_timing
+    from .hospice import chc_day, month_claim, noe_timing
     from .modifiers import Modifier, ModifierRole
     from .payers import Payer, PayerKind
     from .payment import price
@@ -170,6 +170,7 @@ __all__ = [
     "lookup",
     "lookup_modifier",
     "modifiers",
+    "month_claim",
     "noa_timing",
     "noe_timing",
     "normalize_code",
@@ -245,6 +246,7 @@ _LAZY: dict[str, str] = {
     "load_cms_file": "catalog",
     "lookup": "catalog",
     "noe_timing": "hospice",
+    "month_claim": "hospice",
     "lookup_modifier": "catalog",
     "modifiers": "modifiers",
     "normalize_code": "codes",

@@ -21,8 +21,9 @@ from . import _fields as f
 from .bounds import MAX_SERVICES
 from .claims import Claim, ClaimLine, Service
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError
+from .payers import Payer, payer_profile
 
-__all__ = ["CENT", "Facts"]
+__all__ = ["CENT", "Facts", "listed", "payer_of"]
 
 
 def __dir__() -> list[str]:
@@ -36,6 +37,8 @@ CENT = Decimal("0.01")
 
 #: Claim fields a builder writes itself; ``**claim_fields`` may not set them.
 _OWNED = frozenset({"payer", "services"})
+#: Claim fields whose lists the caller's ``**claim_fields`` add to, after the builder's.
+_ADDED = ("lines", "condition_codes", "occurrence_codes", "occurrence_spans", "value_codes")
 
 
 class Facts:
@@ -62,6 +65,16 @@ class Facts:
         except HcpcsError as exc:
             self.problems.append(exc)
         return default
+
+    def call(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:
+        """``fn(*args, **kwargs)``, or ``None`` with the problem kept when it refuses."""
+        try:
+            return fn(*args, **kwargs)
+        except InvalidClaimError as exc:
+            self.problems.extend(exc.errors)
+        except HcpcsError as exc:
+            self.problems.append(exc)
+        return None
 
     def date(self, field: str, value: object) -> _dt.date | None:
         """A date fact (a :class:`datetime.date` or ISO text), or ``None`` when unreadable."""
@@ -125,6 +138,33 @@ class Facts:
             self.problems.append(InvalidFieldError(field, service.code, str(exc)))
         return None
 
+    def visit_lines(
+        self,
+        services: Iterable[Service],
+        charges: Mapping[str, Decimal],
+        revenue: Callable[[int, Service], str | None] = lambda i, s: None,
+        apart: frozenset[str] = frozenset(),
+        **kwargs: Any,
+    ) -> list[ClaimLine]:
+        """A line per visit (:meth:`ClaimLine.from_service` with ``kwargs``), charged
+        ``charges[code]`` (one visit), in date order; each visit's problem is kept under
+        ``visits[i]``.  ``revenue(i, visit)`` may choose a line's revenue code; visits of
+        the codes ``apart`` are left to the caller."""
+        found: list[tuple[_dt.date, int, ClaimLine]] = []
+        for i, s in enumerate(services):
+            if s.code in apart:
+                continue
+            line = self.line_from(
+                f"visits[{i}]",
+                s,
+                charge=self.charge(charges, s.code, f"visits[{i}]"),
+                revenue_code=revenue(i, s),
+                **kwargs,
+            )
+            if line is not None:
+                found.append((line.date, i, line))
+        return [line for _, _, line in sorted(found, key=lambda x: (x[0], x[1]))]
+
     def claim_fields(self, fields: Mapping[str, Any], owned: Iterable[str]) -> dict[str, Any]:
         """``**claim_fields`` without the fields the builder writes (each one a problem)."""
         taken = _OWNED | frozenset(owned)
@@ -144,14 +184,19 @@ class Facts:
         if self.problems:
             raise InvalidClaimError(f"{self.builder}: the facts do not make a claim", self.problems)
 
-    def build(self, **kwargs: Any) -> Claim:
-        """The claim, or every problem (the facts' and the claim's own) at once.
+    def build(self, extra: dict[str, Any], **kwargs: Any) -> Claim:
+        """The claim of ``kwargs`` and the caller's ``extra`` claim fields, whose lists
+        (lines, condition, occurrence, span and value codes) follow the builder's own;
+        or every problem (the facts' and the claim's own) at once.
 
         :raises InvalidClaimError: a fact or the claim is wrong.
         """
+        for name in _ADDED:
+            if name in extra:
+                kwargs[name] = [*kwargs.get(name, ()), *listed(self, name, extra.pop(name))]
         self.check()
         try:
-            return Claim(**kwargs)
+            return Claim(**kwargs, **extra)
         except InvalidClaimError as exc:
             self.problems.extend(exc.errors)
         except HcpcsError as exc:
@@ -170,3 +215,20 @@ def _charge_key(value: object) -> str:
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return f.revenue_code(value)
     return f.code("charges")(value)
+
+
+def payer_of(value: object) -> Payer:
+    """The payer a builder bills: a :class:`~hcpcs_home.payers.Payer` or a shipped profile id."""
+    if isinstance(value, Payer):
+        return value
+    if isinstance(value, str):
+        return payer_profile(value)
+    raise InvalidFieldError("payer", value, "must be a Payer or a shipped profile id")
+
+
+def listed(facts: Facts, field: str, value: object) -> tuple[Any, ...]:
+    """A ``**claim_fields`` list the builder adds to (occurrence and value codes, lines)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    facts.add(field, value, "must be a list")
+    return ()

@@ -38,16 +38,18 @@ import datetime as _dt
 import enum
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
 from . import _benefits
+from ._facts import Facts, payer_of
 from .bounds import MAX_STAY_DAYS
 from .catalog import Catalog, default_catalog
 from .claims import Claim, ClaimLine, Service
 from .codes import Credential, Discipline
 from .errors import InvalidFieldError, InvalidTimeError
+from .payers import Payer
 
 __all__ = [
     "CHC_AIDES",
@@ -66,6 +68,7 @@ __all__ = [
     "SiaDay",
     "chc_day",
     "level_days",
+    "month_claim",
     "noe_timing",
     "notr_timing",
     "respite_excess",
@@ -705,3 +708,266 @@ def rhc_split(
             low += 1
             first_low = first_low or day
     return RhcSplit(high, low, first_low)
+
+
+# --- the month's claim, from the facts a biller has ----------------------------------------
+
+#: Hospice claim types of bill: non-hospital-based (081X) and hospital-based (082X)
+#: hospices, with the frequencies Palmetto GBA's "Hospice Monthly Billing Requirement"
+#: (2020-09-02, quoting Pub. 100-04 ch. 11 §90) allows: 1 admit through discharge, 2
+#: interim first, 3 interim continuing, 4 interim last, 7 replacement.
+_MONTH_FREQUENCIES = frozenset("12347")
+
+
+def _level(field: str) -> Any:
+    """A level of care from a :class:`LevelOfCare`, its revenue code (``"651"`` too) or
+    its name (``"routine_home_care"``)."""
+
+    def convert(value: object) -> LevelOfCare:
+        if isinstance(value, LevelOfCare):
+            return value
+        if isinstance(value, str) and len(value) < 40:
+            text = value.strip()
+            if text.isascii() and text.isdigit():
+                text = text.zfill(4)
+            if text in _LEVEL_CODES:
+                return LevelOfCare(text)
+            by_name = LevelOfCare.__members__.get(text.upper().replace(" ", "_"))
+            if by_name is not None:
+                return by_name
+        names = ", ".join(f"{lv.value} ({lv.name.lower()})" for lv in LevelOfCare)
+        raise InvalidFieldError(field, value, f"is not a level of care: {names}")
+
+    return convert
+
+
+def _month_bill(value: object) -> str:
+    text = value.strip().upper().zfill(4) if isinstance(value, str) and len(value) < 8 else ""
+    if text[:3] not in ("081", "082") or text[3:] not in _MONTH_FREQUENCIES:
+        raise InvalidFieldError(
+            "type_of_bill",
+            value,
+            "is not a hospice claim's type of bill (081X or 082X, X 1-4 or 7)",
+        )
+    return text
+
+
+def _runs(days: list[_dt.date]) -> str:
+    """Sorted dates as runs: ``2026-03-04..2026-03-06, 2026-03-09``."""
+    out: list[str] = []
+    first = prev = days[0]
+    for day in [*days[1:], None]:
+        if day is not None and day - prev == _DAY:
+            prev = day
+            continue
+        out.append(first.isoformat() if first == prev else f"{first}..{prev}")
+        if day is not None:
+            first = prev = day
+    return ", ".join(out)
+
+
+_DAY = _dt.timedelta(days=1)
+
+
+def _level_days(facts: Facts, levels: object) -> dict[_dt.date, LevelOfCare]:
+    """The day-by-day list as ``{date: level}``; a repeated day is a problem."""
+    if isinstance(levels, Mapping):
+        pairs: list[Any] = list(levels.items())[: MAX_STAY_DAYS + 1]
+    else:
+        pairs = list(facts.items("levels", levels, tuple))
+    if len(pairs) > MAX_STAY_DAYS:
+        facts.add("levels", f"<{len(pairs)}+ days>", f"holds more than {MAX_STAY_DAYS} days")
+        return {}
+    out: dict[_dt.date, LevelOfCare] = {}
+    for i, pair in enumerate(pairs):
+        if len(pair) != 2:
+            facts.add(f"levels[{i}]", pair, "must be a (date, level of care) pair")
+            continue
+        day = facts.date(f"levels[{i}].date", pair[0])
+        level = facts.read(_level(f"levels[{i}].level"), pair[1], None)
+        if day is None or level is None:
+            continue
+        if day in out:
+            facts.add(f"levels[{i}].date", day, f"is listed twice ({out[day].name}, {level.name})")
+        out[day] = level
+    if not out and not facts.problems:
+        facts.add("levels", levels, "holds no day: a hospice claim bills its days")
+    return out
+
+
+def _stretches(days: dict[_dt.date, LevelOfCare]) -> list[tuple[LevelOfCare, _dt.date, int]]:
+    """Consecutive days at one level as ``(level, first day, days)``; each CHC day alone."""
+    out: list[tuple[LevelOfCare, _dt.date, int]] = []
+    for day in sorted(days):
+        level = days[day]
+        if out and level.per_day and out[-1][0] is level and out[-1][1] + out[-1][2] * _DAY == day:
+            out[-1] = (level, out[-1][1], out[-1][2] + 1)
+        else:
+            out.append((level, day, 1))
+    return out
+
+
+def month_claim(
+    levels: Mapping[_dt.date | str, LevelOfCare | str]
+    | Iterable[tuple[_dt.date | str, LevelOfCare | str]],
+    visits: Iterable[Service] = (),
+    *,
+    admission_date: _dt.date | str,
+    sites: Mapping[LevelOfCare | str, str],
+    charges: Mapping[str, Decimal | int | str],
+    notice_accepted: _dt.date | str | None = None,
+    patient_status: str = "30",
+    death_date: _dt.date | str | None = None,
+    type_of_bill: str | None = None,
+    share: NursingShare | str = NursingShare.MORE_THAN_HALF,
+    payer: Payer | str = "medicare",
+    **claim_fields: Any,
+) -> Claim:
+    """A hospice claim of one calendar month, from its day-by-day levels of care and visits.
+
+    ``levels`` gives each billed day its level of care (a mapping of date to
+    :class:`LevelOfCare`, its revenue code or its name, or ``(date, level)``
+    pairs), every day from the first to the last; ``sites`` the Q-code where
+    each level was given (``{"0651": "Q5001", "0655": "Q5006"}``).  The claim
+    (Pub. 100-04 ch. 11 §30.1 and §90, as Palmetto GBA quotes them; CR 5245;
+    CR 6440):
+
+    * From and Through are the first and last listed days, within one calendar
+      month: From the 1st or the admission date, Through the month's last day or
+      the discharge (``patient_status`` other than ``"30"``);
+    * a line per stretch of routine home care, respite or general inpatient care
+      (units the days, dated the first, HCPCS the level's site), and a line per
+      continuous-home-care day whose units are the day's care in 15-minute
+      increments (:func:`chc_day` of that day's visits, under ``share``);
+    * a line per visit (:meth:`ClaimLine.from_service
+      <hcpcs_home.claims.ClaimLine.from_service>` on the hospice bill: 1-15
+      minutes is one increment, CMS hospice Q&A 9887);
+    * the admission (election) date, the NOE's acceptance date and, when the NOE
+      was late, occurrence span 77 over the provider-liable days in the month
+      (:func:`noe_timing`); ``patient_status`` and, at death (40, 41, 42),
+      occurrence code 55 with ``death_date``;
+    * ``type_of_bill`` 081X by default, its frequency from the facts: 1 admitted
+      and discharged this month, 2 admitted, 3 continuing, 4 discharged.
+
+    ``charges`` maps a level's revenue code to the agency's charge of one unit
+    (a day; a 15-minute increment of continuous home care) and a visit's code to
+    the charge of one visit.  ``**claim_fields`` sets the claim's other fields;
+    ``occurrence_codes``, ``occurrence_spans`` and ``lines`` are added after the
+    builder's own.  The builder never checks the claim.
+
+    >>> import datetime
+    >>> from hcpcs_home import Service
+    >>> march = {datetime.date(2026, 3, d): "0651" for d in range(1, 32)}
+    >>> rn = Service.from_times("G0299", "2026-03-05", "10:00", "10:05", credential="RN")
+    >>> claim = month_claim(march, [rn], admission_date="2026-01-20",
+    ...     sites={"0651": "Q5001"}, charges={"0651": "210.00", "G0299": "95.00"})
+    >>> claim.type_of_bill, [(li.revenue_code, li.code, li.units) for li in claim.lines]
+    ('0813', [('0651', 'Q5001', 31), ('0551', 'G0299', 1)])
+
+    :raises ~hcpcs_home.errors.InvalidClaimError: the facts contradict each other or
+        cannot be read (a gap in the days, days across two months or before the
+        admission, a visit outside the days, a level without a site or at a site
+        where it is not given, a continuous-home-care day its visits do not make
+        one, a death without its date, a code without a charge ...), every
+        problem at once.
+    """
+    facts = Facts("month_claim")
+    days = _level_days(facts, levels)
+    services = facts.items("visits", visits, Service)
+    admission = facts.date("admission_date", admission_date)
+    accepted = facts.optional_date("notice_accepted", notice_accepted)
+    death = facts.optional_date("death_date", death_date)
+    rates = facts.charges(charges)
+    rule = facts.read(NursingShare, share, NursingShare.MORE_THAN_HALF)
+    who = facts.read(payer_of, payer, None)
+    extra = facts.claim_fields(claim_fields, ("statement_from", "statement_through"))
+    where: dict[LevelOfCare, str] = {}
+    if isinstance(sites, Mapping):
+        for key, site in sites.items():
+            level = facts.read(_level(f"sites[{key!r}]"), key, None)
+            code = site.strip().upper() if isinstance(site, str) and len(site) < 16 else site
+            if level is not None and code not in level.sites:
+                facts.add(f"sites[{key!r}]", site, f"is not a site of {level.name.lower()}")
+            elif level is not None:
+                where[level] = str(code)
+    else:
+        facts.add("sites", sites, "must map each level of care to its site Q-code")
+    if not days or who is None:
+        facts.check()
+    assert who is not None
+
+    first, last = min(days), max(days)
+    month_end = (first.replace(day=28) + 4 * _DAY).replace(day=1) - _DAY
+    discharged = not (isinstance(patient_status, str) and patient_status.strip() == "30")
+    missing = [first + n * _DAY for n in range((last - first).days + 1)]
+    missing = [d for d in missing if d not in days]
+    if missing:
+        facts.add("levels", _runs(missing), "leave days without a level of care")
+    if last > month_end:
+        facts.add("levels", last, f"run past the month of {first} (bill each month on its own)")
+    used = sorted({lv for lv in days.values()}, key=lambda lv: lv.value)
+    for level in used:
+        if level not in where and isinstance(sites, Mapping):
+            facts.add("sites", level.value, f"names no site for {level.name.lower()}")
+    if admission is not None:
+        if first < admission:
+            facts.add("levels", first, f"start before the admission date {admission}")
+        elif first != admission and first.day != 1:
+            facts.add("levels", first, "start neither on the 1st nor on the admission date")
+        if accepted is not None and accepted < admission:
+            facts.add("notice_accepted", accepted, f"is before the admission date {admission}")
+    if not discharged and last != month_end and last <= month_end:
+        facts.add("levels", last, f"end before the month's last day ({month_end}), status 30")
+    dying = isinstance(patient_status, str) and patient_status.strip() in DEATH_STATUSES
+    if dying and death is None:
+        facts.add("death_date", None, f"is required with patient_status={patient_status}")
+    if death is not None and not dying:
+        facts.add("death_date", death, f"is given but patient_status={patient_status!r}")
+    if death is not None and death != last:
+        facts.add("death_date", death, f"is not the last listed day ({last})")
+    for i, s in enumerate(services):
+        if s.date not in days:
+            facts.add(f"visits[{i}].date", s.date, f"has no level of care ({first}..{last})")
+
+    admitted = admission == first
+    frequency = {(True, True): "1", (True, False): "2", (False, False): "3", (False, True): "4"}
+    tob = facts.read(_month_bill, type_of_bill or "081" + frequency[admitted, discharged], "0813")
+    lines: list[ClaimLine] = []
+    for level, day, count in _stretches(days):
+        if level not in where:
+            continue
+        site = where[level]
+        units: int = count
+        ids: list[str] = []
+        if level is LevelOfCare.CONTINUOUS_HOME_CARE:
+            on_day = [s for s in services if day in s.days()]
+            care = facts.call(chc_day, on_day, day=day, share=rule)
+            if care is not None and not care.qualifies:
+                facts.add("levels", day, f"is listed as continuous home care, but {care.reason}")
+            units = care.units if care is not None else 0
+            ids = [s.id for s in on_day]
+        charge = facts.charge(rates, level.value, level.name.lower(), units)
+        line = facts.call(ClaimLine, site, day, units, level.value, charge=charge, service_ids=ids)
+        if line is not None:
+            lines.append(line)
+    lines += facts.visit_lines(services, rates, payer=who, type_of_bill=tob)
+    occurrences = [("55", death)] if death is not None else []
+    spans = []
+    if admission is not None and accepted is not None and accepted >= admission:
+        liable = noe_timing(admission, accepted).provider_liable
+        if liable is not None and liable[0] <= last and liable[1] >= first:
+            spans.append(("77", max(liable[0], first), min(liable[1], last)))
+    return facts.build(
+        extra,
+        payer=who,
+        statement_from=first,
+        statement_through=last,
+        lines=lines,
+        services=services,
+        type_of_bill=tob,
+        admission_date=admission,
+        patient_status=patient_status,
+        occurrence_codes=occurrences,
+        occurrence_spans=spans,
+        notice_accepted=accepted,
+    )

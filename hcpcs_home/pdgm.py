@@ -42,13 +42,13 @@ import attrs
 
 from . import _benefits, _tables
 from . import _fields as f
-from ._facts import Facts
+from ._facts import Facts, payer_of
 from ._read import read_at_most
 from .catalog import lookup
 from .claims import HIPPS_REVENUE_CODE, Claim, ClaimLine, Occurrence, Service, ValueCode
 from .codes import Discipline
 from .errors import HcpcsError, InvalidFieldError, InvalidTimeError, UnknownCodeError
-from .payers import Payer, payer_profile
+from .payers import Payer
 
 __all__ = [
     "MAX_ADMISSION_DAYS",
@@ -555,22 +555,6 @@ def _county_code(field: str) -> Any:
     return convert
 
 
-def _payer(value: object) -> Payer:
-    if isinstance(value, Payer):
-        return value
-    if isinstance(value, str):
-        return payer_profile(value)
-    raise InvalidFieldError("payer", value, "must be a Payer or a shipped profile id")
-
-
-def _listed(facts: Facts, field: str, value: object) -> tuple[Any, ...]:
-    """A ``**claim_fields`` list the builder adds to (occurrence and value codes, lines)."""
-    if isinstance(value, (list, tuple)):
-        return tuple(value)
-    facts.add(field, value, "must be a list")
-    return ()
-
-
 def _visit_revenue(facts: Facts, i: int, service: Service) -> str | None:
     """The revenue code of a code billed under several families (telehealth), from its
     clinician's discipline; ``None`` leaves the choice to :meth:`ClaimLine.from_service`."""
@@ -607,17 +591,14 @@ def _monitoring_line(
         return None
     days = sorted({s.date for _, s in found})
     revenue = _visit_revenue(facts, found[0][0], found[0][1])
-    return facts.read(
-        lambda _: ClaimLine(
-            _MONITORING,
-            days[0],
-            len(days),
-            revenue_code=revenue,
-            charge=facts.charge(charges, _MONITORING, "remote monitoring"),
-            service_ids=[s.id for _, s in sorted(found, key=lambda x: (x[1].date, x[0]))],
-        ),
-        None,
-        None,
+    return facts.call(
+        ClaimLine,
+        _MONITORING,
+        days[0],
+        len(days),
+        revenue_code=revenue,
+        charge=facts.charge(charges, _MONITORING, "remote monitoring"),
+        service_ids=[s.id for _, s in sorted(found, key=lambda x: (x[1].date, x[0]))],
     )
 
 
@@ -732,7 +713,7 @@ def period_claim(
     rates = facts.charges(charges)
     tob = facts.read(_period_bill, type_of_bill, "0329")
     site_code = facts.read(_hh_site, site, "Q5001")
-    who = facts.read(_payer, payer, None)
+    who = facts.read(payer_of, payer, None)
     extra = facts.claim_fields(claim_fields, ())
     start = facts.optional_date("statement_from", extra.pop("statement_from", None))
     end = facts.optional_date("statement_through", extra.pop("statement_through", None))
@@ -751,24 +732,17 @@ def period_claim(
     assert who is not None
 
     monitored = [(i, s) for i, s in enumerate(services) if s.code == _MONITORING]
-    visit_lines: list[tuple[_dt.date, int, ClaimLine]] = []
-    for i, s in enumerate(services):
-        if s.code == _MONITORING:
-            continue
-        line = facts.line_from(
-            f"visits[{i}]",
-            s,
-            payer=who,
-            charge=facts.charge(rates, s.code, f"visits[{i}]"),
-            revenue_code=_visit_revenue(facts, i, s),
-            type_of_bill=tob,
-        )
-        if line is not None:
-            visit_lines.append((line.date, i, line))
+    ordered = facts.visit_lines(
+        services,
+        rates,
+        lambda i, s: _visit_revenue(facts, i, s),
+        apart=frozenset({_MONITORING}),
+        payer=who,
+        type_of_bill=tob,
+    )
     monitoring = _monitoring_line(facts, monitored, rates)
-    if monitoring is not None:
-        visit_lines.append((monitoring.date, monitored[0][0], monitoring))
-    ordered = [line for _, _, line in sorted(visit_lines, key=lambda x: (x[0], x[1]))]
+    if monitoring is not None:  # after the visits of its day (a stable sort)
+        ordered = sorted([*ordered, monitoring], key=lambda li: li.date)
     first = first_billable_visit(ordered)
     first_line = next((li for li in ordered if li.date == first and li.qualifier == "HC"), None)
     if first is None and not facts.problems:
@@ -777,25 +751,23 @@ def period_claim(
     assert first is not None and first_line is not None and code is not None
     assert period is not None and last is not None and oasis is not None
     site_charge = rates.get(site_code, _SITE_CHARGE)
-    lines = [
-        ClaimLine(code, first, 1, revenue_code=HIPPS_REVENUE_CODE),
-        ClaimLine(site_code, first, 1, revenue_code=first_line.revenue_code, charge=site_charge),
-        *ordered,
-        *_listed(facts, "lines", extra.pop("lines", [])),
-    ]
-    occurrences = _listed(facts, "occurrence_codes", extra.pop("occurrence_codes", []))
-    values = _listed(facts, "value_codes", extra.pop("value_codes", []))
     return facts.build(
+        extra,
         payer=who,
         statement_from=period.start,
         statement_through=last,
-        lines=lines,
+        lines=[
+            ClaimLine(code, first, 1, revenue_code=HIPPS_REVENUE_CODE),
+            ClaimLine(
+                site_code, first, 1, revenue_code=first_line.revenue_code, charge=site_charge
+            ),
+            *ordered,
+        ],
         services=services,
         type_of_bill=tob,
         admission_date=admission,
         patient_status=patient_status,
-        occurrence_codes=[Occurrence("50", oasis), *occurrences],
-        value_codes=[ValueCode("61", cbsa_amount), ValueCode("85", fips_amount), *values],
+        occurrence_codes=[Occurrence("50", oasis)],
+        value_codes=[ValueCode("61", cbsa_amount), ValueCode("85", fips_amount)],
         notice_accepted=accepted,
-        **extra,
     )

@@ -337,3 +337,167 @@ class TestPeriodClaim:
         assert [min(in_person)] * 2 == [claim.lines[0].date, claim.lines[1].date]
         assert min(in_person) == pdgm.first_billable_visit(claim)
         assert all(claim.statement_from <= li.date <= claim.statement_through for li in claim.lines)
+
+
+# --- hospice.month_claim -------------------------------------------------------------------
+
+from test_rules_hospice import SERVICES, visit  # noqa: E402
+
+from hcpcs_home import hospice  # noqa: E402
+
+
+def march(day: int, month: int = 3) -> dt.date:
+    return dt.date(2026, month, day)
+
+
+#: The clean hospice March's visits (tests/test_rules_hospice.py): routine visits, a 5-minute
+#: visit (one increment) and a continuous-home-care day on the 10th (6 hours RN, 3 aide).
+HOSPICE_VISITS = SERVICES
+SITES = {"0651": "Q5001", "0652": "Q5001", "0655": "Q5006"}
+HOSPICE_CHARGES = {
+    "0651": "210.00", "0652": "15.50", "0655": "480.00",
+    "G0299": "95.00", "G0156": "40.00", "G0155": "110.00",
+}  # fmt: skip
+
+
+def march_levels(last: int = 31) -> dict[dt.date, str]:
+    """Routine home care, a CHC day on the 10th and five respite days from the 20th."""
+    levels = {march(n): "0651" for n in range(1, last + 1)}
+    levels[march(10)] = "0652"
+    for n in range(20, 25):
+        levels[march(n)] = "0655"
+    return levels
+
+
+def hospice_month(levels: Any = None, visits: Any = HOSPICE_VISITS, **changes: Any) -> Claim:
+    facts: dict[str, Any] = {
+        "admission_date": march(20, 1),
+        "notice_accepted": march(22, 1),
+        "sites": SITES,
+        "charges": HOSPICE_CHARGES,
+        "id": "HOS-2026-03",
+        "patient_id": "1EG4TE5MK73",
+    }
+    facts.update(changes)
+    return hospice.month_claim(march_levels() if levels is None else levels, visits, **facts)
+
+
+class TestMonthClaim:
+    def test_checks_clean(self) -> None:
+        """A March of routine days, a CHC day, five respite days and visits has no error or
+        warning (the RHC rate split is information)."""
+        claim = hospice_month()
+        assert [] == errors(claim)
+        assert ["rhc-rate-days"] == [f.rule_id for f in check(claim).findings]
+
+    def test_lines(self) -> None:
+        """A line per stretch dated its first day (NGS RHC job aid), the CHC day in 15-minute
+        increments of its care (36 for 9 hours), then a line per visit (CR 6440)."""
+        got = [(li.revenue_code, li.code, li.date.day, li.units) for li in hospice_month().lines]
+        assert [
+            ("0651", "Q5001", 1, 9), ("0652", "Q5001", 10, 36), ("0651", "Q5001", 11, 9),
+            ("0655", "Q5006", 20, 5), ("0651", "Q5001", 25, 7),
+            ("0551", "G0299", 2, 3), ("0551", "G0299", 5, 1), ("0571", "G0156", 6, 4),
+            ("0561", "G0155", 7, 3), ("0551", "G0299", 10, 24), ("0571", "G0156", 10, 12),
+            ("0551", "G0299", 27, 3),
+        ] == got  # fmt: skip
+
+    def test_charges_per_unit_and_per_visit(self) -> None:
+        """Level lines charge per day (or CHC increment), visit lines per visit."""
+        claim = hospice_month()
+        assert [Decimal("1890.00"), Decimal("558.00")] == [li.charge for li in claim.lines[:2]]
+        assert Decimal("95.00") == claim.lines[5].charge
+
+    def test_header(self) -> None:
+        """A continuing month is 0813 from the 1st to the 31st, with the election date."""
+        claim = hospice_month()
+        assert ("0813", march(1), march(31), march(20, 1)) == (
+            claim.type_of_bill,
+            claim.statement_from,
+            claim.statement_through,
+            claim.admission_date,
+        )
+
+    def test_round_trips_through_json(self) -> None:
+        """claim -> JSON -> claim gives the same claim."""
+        claim = hospice_month()
+        assert claim == claim_from_json(claim_to_json(claim))
+
+    def test_death_discharge(self) -> None:
+        """Died at home on the 27th: status 40, OC 55 with the date, Through the 27th, 0814."""
+        levels = {k: v for k, v in march_levels().items() if k <= march(27)}
+        claim = hospice_month(levels, patient_status="40", death_date=march(27))
+        assert ("0814", march(27)) == (claim.type_of_bill, claim.statement_through)
+        assert [("55", march(27))] == [(o.code, o.date) for o in claim.occurrence_codes]
+        assert [] == errors(claim)
+
+    def test_admission_month_and_late_noe(self) -> None:
+        """Admitted on the 5th, NOE accepted the 14th (4 days late): 0812 from the 5th, and
+        occurrence span 77 over the 5th-13th (Palmetto's example, CR 8877)."""
+        levels = {march(n): "0651" for n in range(5, 32)}
+        visits = [v for v in HOSPICE_VISITS if v.date >= march(5) and v.date.day != 10]
+        claim = hospice_month(levels, visits, admission_date=march(5), notice_accepted=march(14))
+        assert ("0812", march(5)) == (claim.type_of_bill, claim.statement_from)
+        assert [("77", march(5), march(13))] == [
+            (s.code, s.start, s.through) for s in claim.occurrence_spans
+        ]
+        assert [] == errors(claim)
+
+    def test_level_names_and_pairs(self) -> None:
+        """Levels may be named, and the days given as (date, level) pairs."""
+        pairs = [(d, hospice.LevelOfCare(v).name.lower()) for d, v in march_levels().items()]
+        assert hospice_month() == hospice_month(pairs)
+
+    def test_contradictions_all_named(self) -> None:
+        """A gap, a visit on a day without a level, a CHC day its visits do not make, a level
+        without a site and a death without its date are reported at once."""
+        levels = march_levels()
+        del levels[march(15)], levels[march(16)]
+        levels[march(3)] = "0656"
+        levels[march(27)] = "0652"
+        visits = [*HOSPICE_VISITS, visit("G0299", 16, "09:00", "09:30", "RN")]
+        with pytest.raises(InvalidClaimError) as info:
+            hospice_month(levels, visits, patient_status="41")
+        text = str(info.value)
+        assert "levels='2026-03-15..2026-03-16' leave days without a level of care" in text
+        assert {"levels", "sites", "death_date", "visits[7].date"} <= set(problems(info))
+        assert any("continuous home care, but" in str(e) for e in info.value.errors)
+        assert "general_inpatient" in " ".join(str(e) for e in info.value.errors)
+
+    def test_two_months_and_before_admission(self) -> None:
+        """Days into April, or before the election, are refused."""
+        levels = {march(n): "0651" for n in range(1, 32)}
+        levels[march(1, 4)] = "0651"
+        with pytest.raises(InvalidClaimError, match="run past the month"):
+            hospice_month(levels, ())
+        with pytest.raises(InvalidClaimError, match="before the admission date"):
+            hospice_month({march(n): "0651" for n in range(1, 32)}, (), admission_date=march(2))
+
+    def test_site_where_the_level_is_not_given(self) -> None:
+        """Respite at home (Q5001) is refused (CR 5245; CGS "Continuous Home Care")."""
+        with pytest.raises(InvalidClaimError, match="is not a site of inpatient_respite"):
+            hospice_month(sites={**SITES, "0655": "Q5001"})
+
+    def test_status_30_ends_on_the_last_day(self) -> None:
+        """Still a patient (30) but the days stop on the 29th: a gap at the month's end."""
+        with pytest.raises(InvalidClaimError, match="before the month's last day"):
+            hospice_month(march_levels(29))
+
+    @pytest.mark.parametrize("junk", [None, "routine", 5, [("2026-03-01",)], {"x": "0651"}])
+    def test_junk_levels_refused(self, junk: object) -> None:
+        """Levels that are no day-by-day list are refused with the library's error."""
+        with pytest.raises(InvalidClaimError):
+            hospice_month(junk, ())
+
+    @given(st.lists(st.sampled_from(["0651", "0655", "0656"]), min_size=31, max_size=31))
+    def test_every_day_billed_once(self, levels: list[str]) -> None:
+        """Any month of per-day levels gives level lines whose days cover each listed day
+        exactly once (Pub. 100-04 ch. 11 §30.1: one level per day)."""
+        by_day = {march(n + 1): lv for n, lv in enumerate(levels)}
+        sites = {"0651": "Q5001", "0655": "Q5006", "0656": "Q5006"}
+        charges = {"0651": "1", "0655": "1", "0656": "1"}
+        claim = hospice.month_claim(
+            by_day, admission_date=march(1, 1), sites=sites, charges=charges
+        )
+        billed = hospice.level_days(claim)
+        assert {d: (hospice.LevelOfCare(v),) for d, v in by_day.items()} == billed
