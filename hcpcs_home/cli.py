@@ -2,8 +2,8 @@
 
 ``check FILE...`` reads claims (JSON lines line by line, a whole JSON
 document, ``-`` for standard input), prints each claim's report as soon as it
-is checked (for people, or one JSON object per record with ``--json``) and a
-summary line on standard error.  ``lookup CODE`` shows a code,
+is checked (for people, or as data with ``--output json|jsonl|csv``; ``--json``
+is ``--output jsonl``) and a summary line on standard error.  ``lookup CODE`` shows a code,
 ``units CODE MINUTES`` counts units, ``rules`` lists the default rules.
 
 Exit status: 0 when everything was checked and no claim has an
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     _Reader = Callable[[IO[bytes], str], Iterator[Record]]
 
-__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_USAGE", "FORMATS", "main"]
+__all__ = ["EXIT_ERRORS", "EXIT_OK", "EXIT_USAGE", "FORMATS", "OUTPUTS", "main"]
 
 
 def __dir__() -> list[str]:
@@ -115,9 +115,19 @@ def _parser() -> argparse.ArgumentParser:
         help="csv: the type of bill for rows without a type_of_bill column (e.g. 0329)",
     )
     check.add_argument(
+        "--output",
+        choices=sorted(OUTPUTS),
+        default="text",
+        help="how reports are printed: "
+        + "; ".join(f"{name} {what}" for name, what in OUTPUTS.items())
+        + " (default text)",
+    )
+    check.add_argument(
         "--json",
-        action="store_true",
-        help="print one JSON object per record (the schema is in the documentation)",
+        action="store_const",
+        dest="output",
+        const="jsonl",
+        help="the same as --output jsonl (the schema is in the documentation)",
     )
     check.add_argument(
         "--rules",
@@ -405,7 +415,7 @@ def _check_inputs(
     tally: _Tally,
 ) -> None:
     """Check every record, printing each report as soon as its record is checked."""
-    write = _write_json if args.json else _write_text
+    writer = _WRITERS[args.output](io.out, args.quiet)
     records = _all_records(inputs, _readers(args), io)
     for record, report in _reports(records, rules, args.batch):
         tally.records += 1
@@ -414,8 +424,9 @@ def _check_inputs(
         else:
             tally.checked += 1
             tally.with_errors += not report.ok
-        write(io.out, record, report, args.quiet)
+        writer.write(record, report)
         io.out.flush()
+    writer.close()
 
 
 def _all_records(
@@ -470,14 +481,128 @@ def _internal(exc: Exception) -> str:
     return f"internal error {type(exc).__name__} while checking the claim; please report it"
 
 
-def _write_text(out: TextIO, record: Record, report: Any, quiet: bool) -> None:
+def _record_data(record: Record, report: Any) -> dict[str, Any]:
+    """A record's report as plain data: where the record is (``file``, ``line``,
+    ``record``), then the claim's id, ``ok`` and its findings as
+    :meth:`~hcpcs_home.policy.Finding.to_data` gives them, or ``ok`` false and the
+    ``error`` that kept the record from being checked.  Every data output of
+    ``check`` is written from this one serialization (the schema is in the
+    documentation)."""
+    data: dict[str, Any] = {"file": record.file, "line": record.line, "record": record.number}
     if report is None:
-        text = f"{record.label}: cannot read claim: {record.problem}"
-    elif report.findings or not quiet:
-        text = f"{record.label}: {report}"
+        data.update(ok=False, error={"message": record.problem, "field": record.field})
     else:
-        return
-    print(_printable(text, out), file=out)
+        data.update(
+            claim=report.claim.id, ok=report.ok, findings=[f.to_data() for f in report.findings]
+        )
+    return data
+
+
+class _TextWriter:
+    """Each record's report for people (``--quiet``: only those with findings)."""
+
+    def __init__(self, out: TextIO, quiet: bool) -> None:
+        self.out, self.quiet = out, quiet
+
+    def write(self, record: Record, report: Any) -> None:
+        if report is None:
+            text = f"{record.label}: cannot read claim: {record.problem}"
+        elif report.findings or not self.quiet:
+            text = f"{record.label}: {report}"
+        else:
+            return
+        print(_printable(text, self.out), file=self.out)
+
+    def close(self) -> None:
+        pass
+
+
+class _JsonLinesWriter(_TextWriter):
+    """One JSON object per record and line (:func:`_record_data`)."""
+
+    def write(self, record: Record, report: Any) -> None:
+        print(json.dumps(_record_data(record, report)), file=self.out)
+
+
+class _JsonWriter(_TextWriter):
+    """One JSON document: the list of every record's object, written as they come."""
+
+    def __init__(self, out: TextIO, quiet: bool) -> None:
+        super().__init__(out, quiet)
+        self.opened = False
+
+    def write(self, record: Record, report: Any) -> None:
+        self.out.write(",\n" if self.opened else "[\n")
+        self.opened = True
+        self.out.write(json.dumps(_record_data(record, report)))
+
+    def close(self) -> None:
+        self.out.write("\n]\n" if self.opened else "[]\n")
+
+
+class _CsvWriter(_TextWriter):
+    """One CSV row per finding (a record without findings, or unreadable, is one row
+    with those columns empty): the record's place, then the finding's data."""
+
+    #: The columns: the record's (``file_line`` is its ``line``), then a finding's.
+    COLUMNS = (
+        "file",
+        "file_line",
+        "record",
+        "claim",
+        "ok",
+        "error",
+        "error_field",
+        "rule_id",
+        "severity",
+        "message",
+        "line",
+        "field",
+        "suggestion",
+        "fix",
+        "source",
+    )
+
+    def __init__(self, out: TextIO, quiet: bool) -> None:
+        import csv
+
+        super().__init__(out, quiet)
+        self.rows = csv.writer(out, lineterminator="\n")
+        self.rows.writerow(self.COLUMNS)
+
+    def write(self, record: Record, report: Any) -> None:
+        data = _record_data(record, report)
+        error = data.get("error") or {}
+        place = [
+            data["file"],
+            data["line"],
+            data["record"],
+            data.get("claim", ""),
+            "true" if data["ok"] else "false",
+            error.get("message", ""),
+            error.get("field", ""),
+        ]
+        findings = data.get("findings") or [{}]
+        for f in findings:
+            fix = "; ".join(f"{k}={v}" for k, v in (f.get("fix") or {}).items())
+            cells = [f.get(c) for c in self.COLUMNS[7:]]
+            cells[self.COLUMNS.index("fix") - 7] = fix
+            self.rows.writerow(place + ["" if c is None else c for c in cells])
+
+
+#: The outputs of ``check`` by name, and what each prints.
+OUTPUTS = {
+    "text": "a report for people per record",
+    "jsonl": "one JSON object per record and line",
+    "json": "one JSON document listing every record's object",
+    "csv": "one CSV row per finding (a row per record without findings)",
+}
+_WRITERS: dict[str, type[_TextWriter]] = {
+    "text": _TextWriter,
+    "jsonl": _JsonLinesWriter,
+    "json": _JsonWriter,
+    "csv": _CsvWriter,
+}
 
 
 def _printable(text: str, out: TextIO) -> str:
@@ -486,31 +611,6 @@ def _printable(text: str, out: TextIO) -> str:
         return text
     encoding = getattr(out, "encoding", None) or "utf-8"
     return text.encode(encoding, "backslashreplace").decode(encoding)
-
-
-def _write_json(out: TextIO, record: Record, report: Any, quiet: bool) -> None:
-    data: dict[str, Any] = {"file": record.file, "line": record.line, "record": record.number}
-    if report is None:
-        data.update(ok=False, error={"message": record.problem, "field": record.field})
-    else:
-        data.update(
-            claim=report.claim.id,
-            ok=report.ok,
-            findings=[
-                {
-                    "rule": f.rule_id,
-                    "severity": str(f.severity.value),
-                    "message": f.message,
-                    "line_index": f.line,
-                    "field": f.field,
-                    "suggestion": f.suggestion,
-                    "fix": dict(f.fix),
-                    "source": str(f.source),
-                }
-                for f in report.findings
-            ],
-        )
-    print(json.dumps(data), file=out)
 
 
 # --- lookup, units, rules ------------------------------------------------------

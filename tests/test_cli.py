@@ -367,10 +367,10 @@ class TestBatch:
         alone = Run("check", "--json", str(path)).json()
         together = Run("check", "--json", "--batch", str(path)).json()
         assert [[], []] == [
-            [f for f in r["findings"] if f["rule"] == "worker-overlap"] for r in alone
+            [f for f in r["findings"] if f["rule_id"] == "worker-overlap"] for r in alone
         ]
         assert [1, 1] == [
-            sum(f["rule"] == "worker-overlap" for f in r["findings"]) for r in together
+            sum(f["rule_id"] == "worker-overlap" for f in r["findings"]) for r in together
         ]
         assert [(1, 1), (2, 2)] == [(r["line"], r["record"]) for r in together]
 
@@ -438,7 +438,7 @@ class TestCsv:
             (r["line"], r["claim"], r["ok"]) for r in rows
         ]
         assert ["credential-mismatch"] == [
-            f["rule"] for f in rows[1]["findings"] if f["severity"] == "error"
+            f["rule_id"] for f in rows[1]["findings"] if f["severity"] == "error"
         ][:1]
         assert EXIT_ERRORS == run.status
         clean = tmp_path / "clean.csv"
@@ -476,7 +476,7 @@ class TestCsv:
             "check", "--json", "--format", "csv", "--payer", "bcbs-tx", "-", stdin=text.encode()
         )
         assert ["<stdin>"] == [r["file"] for r in run.json()]
-        assert "credential-mismatch" in {f["rule"] for f in run.json()[0]["findings"]}
+        assert "credential-mismatch" in {f["rule_id"] for f in run.json()[0]["findings"]}
         no_payer = Run("check", "--json", "--format", "csv", "-", stdin=text.encode()).json()
         assert "payer=None is required" in no_payer[0]["error"]["message"]
         unknown = Run("check", "--format", "csv", "--payer", "acme", "-", stdin=text.encode())
@@ -644,7 +644,7 @@ class TestJsonSchema:
         rows = Run("check", "--json", str(path)).json()
         assert 6 == len(rows)
         assert all(_conforms(r, self.schema, self.schema) for r in rows), rows
-        assert {"rule", "severity", "message", "line_index", "field", "suggestion", "fix"} <= set(
+        assert {"rule_id", "severity", "message", "line", "field", "suggestion", "fix"} <= set(
             rows[0]["findings"][0]
         )
 
@@ -656,6 +656,81 @@ class TestJsonSchema:
             assert not _conforms(bad, self.schema, self.schema)
         del row["claim"]
         assert not _conforms(row, self.schema, self.schema)
+
+
+class TestOutputs:
+    """``--output text|json|jsonl|csv``: one serialization, Finding.to_data()."""
+
+    def test_a_finding_is_what_the_library_says(self) -> None:
+        """Each finding of the JSON output is exactly Finding.to_data() of the library's check."""
+        from hcpcs_home import check
+
+        claim = claim_from_json(LINES[0])
+        (row,) = Run("check", "--output", "jsonl", "-", stdin=LINES[0].encode()).json()
+        assert [f.to_data() for f in check(claim)] == row["findings"]
+        assert row["findings"], "the example claim has findings"
+
+    def test_json_is_an_alias_of_jsonl(self, tmp_path: Path) -> None:
+        """``--json`` prints what ``--output jsonl`` prints."""
+        path = write(tmp_path / "c.jsonl", *LINES)
+        assert (
+            Run("check", "--json", str(path)).out
+            == Run("check", "--output", "jsonl", str(path)).out
+        )
+
+    def test_json_document_lists_every_record(self, tmp_path: Path) -> None:
+        """``--output json`` is one document holding the jsonl objects, in order, each
+        fitting the schema; no records is an empty list."""
+        path = write(tmp_path / "c.jsonl", *LINES, CLEAN, "[1]")
+        document = json.loads(Run("check", "--output", "json", str(path)).out)
+        assert Run("check", "--output", "jsonl", str(path)).json() == document
+        schema = TestJsonSchema.schema
+        assert 6 == len(document) and all(_conforms(r, schema, schema) for r in document)
+        empty = Run("check", "--output", "json", "-", stdin=b"")
+        assert ("[]\n", EXIT_USAGE) == (empty.out, empty.status)
+
+    def test_csv_is_one_row_per_finding(self, tmp_path: Path) -> None:
+        """``--output csv``: a row per finding with its data; a clean claim and an
+        unreadable record are one row each, finding columns empty."""
+        import csv
+
+        path = write(tmp_path / "c.jsonl", LINES[0], CLEAN, "[1]")
+        run = Run("check", "--output", "csv", str(path))
+        rows = list(csv.DictReader(io.StringIO(run.out)))
+        (first,) = Run("check", "--output", "jsonl", "-", stdin=LINES[0].encode()).json()
+        findings = first["findings"]
+        assert len(findings) + 2 == len(rows)
+        for row, f in zip(rows, findings, strict=False):
+            assert (f["rule_id"], f["severity"], f["message"]) == (
+                row["rule_id"],
+                row["severity"],
+                row["message"],
+            )
+            assert ("" if f["line"] is None else str(f["line"])) == row["line"]
+            assert "; ".join(f"{k}={v}" for k, v in f["fix"].items()) == row["fix"]
+            assert ("1", "false") == (row["file_line"], row["ok"])
+        clean, unreadable = rows[-2:]
+        assert ("2", "true", "", "") == (
+            clean["file_line"],
+            clean["ok"],
+            clean["rule_id"],
+            clean["error"],
+        )
+        assert ("3", "false", "$") == (
+            unreadable["file_line"],
+            unreadable["ok"],
+            unreadable["error_field"],
+        )
+        assert unreadable["error"]
+
+    def test_text_is_the_default(self, tmp_path: Path) -> None:
+        """Without --output, reports are for people, as with ``--output text``."""
+        path = write(tmp_path / "c.jsonl", *LINES)
+        assert Run("check", str(path)).out == Run("check", "--output", "text", str(path)).out
+
+    def test_an_unknown_output_is_a_usage_error(self) -> None:
+        """``--output xml`` stops with exit status 2."""
+        assert EXIT_USAGE == Run("check", "--output", "xml", "-").status
 
 
 def _saved_rules(tmp_path: Path, **renamed: str) -> Path:
@@ -903,9 +978,11 @@ class TestBatchAcrossFiles:
         first, second = self.overlapping(tmp_path)
         alone = Run("check", "--json", str(first), str(second))
         together = Run("check", "--json", "--batch", str(first), str(second))
-        rules = [[f["rule"] for f in r["findings"]] for r in together.json()]
+        rules = [[f["rule_id"] for f in r["findings"]] for r in together.json()]
         assert [["worker-overlap"], ["worker-overlap"]] == [
             [x for x in r if x == "worker-overlap"] for r in rules
         ]
-        assert all("worker-overlap" not in [f["rule"] for f in r["findings"]] for r in alone.json())
+        assert all(
+            "worker-overlap" not in [f["rule_id"] for f in r["findings"]] for r in alone.json()
+        )
         assert (EXIT_ERRORS, EXIT_ERRORS) == (together.status, alone.status)
