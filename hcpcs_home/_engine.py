@@ -1205,6 +1205,10 @@ class Rule:
         if self.fix is not None:
             suggestion, fix, extra = self.fix.fn(ctx)
             facts.update(extra)
+        elif self.scope is Scope.CLAIM:
+            # A claim rule without a fixer still says how to fix its finding: the rule's
+            # advice, written for the biller (a missing header element has one fix).
+            suggestion = _advice_suggestion(self.advice)
         return self.message.format_map(_Facts(facts)), suggestion, tuple(sorted(fix.items()))
 
     def to_data(self) -> dict[str, Any]:
@@ -1237,6 +1241,25 @@ _LineChecker = Callable[["Context", list["Finding"]], None]
 #: A plan for one payer and type of bill: the compiled line checker, and the claim rules
 #: left active with what is left of their predicates.
 _Plan = tuple[_LineChecker, list[_Step]]
+
+
+def _advice_suggestion(advice: str) -> str | None:
+    """A rule's ``advice`` as a finding's suggestion, written as the fixers write theirs:
+    ``"Add value code 61."`` is ``"add value code 61"``, ``"None (do this)."`` (no
+    automatic fix, a fix in words) is ``"do this"``; empty advice is ``None``.
+
+    >>> _advice_suggestion("Add occurrence code 50 with the OASIS M0090 date.")
+    'add occurrence code 50 with the OASIS M0090 date'
+    >>> _advice_suggestion("None (correct the date or the period)."), _advice_suggestion("")
+    ('correct the date or the period', None)
+    """
+    text = advice.strip()
+    if text.startswith("None (") and text.rstrip(".").endswith(")"):
+        text = text[len("None (") :].rstrip(".")[:-1]
+    text = text.rstrip(".")
+    if text[:1].isupper() and not text[1:2].isupper():  # as the fixers write: "add ...", not "Add"
+        text = text[0].lower() + text[1:]
+    return text or None
 
 
 #: The placeholders every finding of a line rule can fill (:func:`_line_facts`).

@@ -433,3 +433,19 @@ class TestEverydayFriction:
         )
         assert "this is a CMS research (RIF) claim file" in out.getvalue()
         assert "--format rif" in out.getvalue()
+
+
+class TestClaimFindingsSayHowToFix:
+    def test_every_claim_finding_has_a_suggestion(self) -> None:
+        """A claim rule without a fixer suggests its advice (the missing OASIS date, CBSA,
+        FIPS and admission date findings said nothing before)."""
+        from hcpcs_home import check
+
+        report = check(_readme_claim())
+        claim_level = [f for f in report if f.line is None]
+        assert {"hh-oasis-date-missing", "hh-admission-date-missing"} <= {
+            f.rule_id for f in claim_level
+        }
+        assert [] == [f.rule_id for f in claim_level if not f.suggestion]
+        (oasis,) = [f for f in claim_level if f.rule_id == "hh-oasis-date-missing"]
+        assert "add occurrence code 50 with the OASIS M0090 date" == oasis.suggestion
