@@ -580,29 +580,61 @@ def minutes_to_units(
     if not isinstance(minutes, pandas.Series):
         raise InvalidFieldError("minutes", type(minutes).__name__, "must be a pandas Series")
     table = units_for_many(code, range(MAX_LINE_MINUTES + 1), policy=policy)
-    values = minutes.to_numpy(dtype=object)
-    numeric = pandas.to_numeric(minutes, errors="coerce").to_numpy(dtype="float64")
-    bad = (
-        numpy.isnan(numeric)
-        | (numeric < 0)
-        | (numeric > MAX_LINE_MINUTES)
-        | (numeric != numpy.floor(numeric))
-        | numpy.array([isinstance(v, bool) or type(v).__name__ == "bool_" for v in values])
-    )
-    if bad.any():
-        at = int(numpy.flatnonzero(bad)[0])
-        from . import _clock
-
-        _clock.check_minutes(f"minutes[{minutes.index[at]!r}]", values[at])
-        raise InvalidMinutesError(  # pragma: no cover - check_minutes raises first
-            f"minutes[{minutes.index[at]!r}]", values[at], "is not a whole number of minutes"
-        )
-    index = numeric.astype("int64")
+    index = _minute_indexes(minutes, MAX_LINE_MINUTES)
     if all(type(u) is int for u in table):
         units = numpy.asarray(table, dtype="int64")[index]
     else:
         units = numpy.asarray(table, dtype=object)[index]
     return pandas.Series(units, index=minutes.index, name="units")
+
+
+def _minute_indexes(minutes: pandas.Series, most: int) -> Any:
+    """The column as an ``int64`` array of whole minutes from 0 to ``most``, checked by
+    its dtype at array speed: integers by their range, floats also for gaps and
+    fractions; a boolean column is refused whole (``True`` is not a minute).  Only a
+    column of Python objects is checked value by value.
+
+    :raises ~hcpcs_home.errors.InvalidMinutesError: the first bad value, by its label.
+    """
+    import numpy
+
+    from . import _clock
+
+    kind = getattr(minutes.dtype, "kind", "O")
+    if kind == "b":  # numpy bool and pandas' nullable boolean alike
+        first = (minutes.index[0], minutes.iloc[0]) if len(minutes) else ("-", None)
+        raise InvalidMinutesError(
+            f"minutes[{first[0]!r}]",
+            first[1],
+            f"is a boolean: the column's dtype is {minutes.dtype}, not minutes",
+        )
+    if kind in "iu" and not minutes.hasnans:
+        values = minutes.to_numpy(dtype="int64")
+        bad = (values < 0) | (values > most)
+    elif kind in "iuf":
+        values = minutes.to_numpy(dtype="float64", na_value=numpy.nan)
+        with numpy.errstate(invalid="ignore"):
+            bad = ~((values >= 0) & (values <= most) & (values == numpy.floor(values)))
+    else:  # Python objects of any type: each checked (a bool among them too)
+        objects = minutes.to_numpy(dtype=object).tolist()
+        out = numpy.empty(len(objects), dtype="int64")
+        for i, v in enumerate(objects):
+            if type(v) is str and v.strip().isdigit() and len(v.strip()) <= 4:
+                v = int(v)  # digits read from a text file, as pandas.to_numeric reads them
+            out[i] = (
+                v
+                if type(v) is int and 0 <= v <= most
+                else _clock.check_minutes(f"minutes[{minutes.index[i]!r}]", v)
+            )
+        return out
+    if bad.any():
+        at = int(numpy.flatnonzero(bad)[0])
+        value = minutes.iloc[at]
+        value = value.item() if isinstance(value, numpy.generic) else value
+        label = f"minutes[{minutes.index[at]!r}]"
+        _clock.check_minutes(label, value)
+        raise InvalidMinutesError(label, value, "is not a whole number of minutes")
+    return values.astype("int64", copy=False)
 
 
 # --- synthetic data --------------------------------------------------------------

@@ -291,6 +291,42 @@ class TestUnits:
         with pytest.raises(InvalidMinutesError, match=r"minutes\['x'\]"):
             hd.minutes_to_units(pd.Series([8, bad], index=["w", "x"]), "G0152")
 
+    @pytest.mark.parametrize(
+        "column",
+        [
+            pd.Series([8, 23, 38], dtype="int64"),
+            pd.Series([8, 23, 38], dtype="uint16"),
+            pd.Series([8.0, 23.0, 38.0]),
+            pd.Series([8, 23, 38], dtype="Int64"),
+            pd.Series([8, 23.0, Decimal(38)], dtype=object),
+            pd.Series(["8", "23", "38"]),
+        ],
+        ids=["int64", "uint16", "float64", "Int64", "object", "digits"],
+    )
+    def test_every_numeric_dtype_gives_the_same_units(self, column: pd.Series) -> None:
+        """Whole minutes of any numeric dtype (or digits read as text) give the same units."""
+        assert [1, 2, 3] == list(hd.minutes_to_units(column, "G0152"))
+
+    @pytest.mark.parametrize("dtype", ["bool", "boolean"])
+    def test_a_boolean_column_is_refused_by_its_dtype(self, dtype: str) -> None:
+        """A boolean column is refused whole, by its dtype (True is not one minute)."""
+        with pytest.raises(InvalidMinutesError, match=f"dtype is {dtype}, not minutes"):
+            hd.minutes_to_units(pd.Series([True, False], dtype=dtype), "G0152")
+
+    @pytest.mark.parametrize(
+        ("column", "message"),
+        [
+            (pd.Series([8, True], dtype=object, index=["w", "x"]), "not a bool"),
+            (pd.Series([8, None], dtype="Int64", index=["w", "x"]), "whole number"),
+            (pd.Series([8, -2], dtype="int64", index=["w", "x"]), "negative"),
+            (pd.Series([8, "abc"], dtype=object, index=["w", "x"]), "whole number"),
+        ],
+    )
+    def test_bad_values_of_each_dtype(self, column: pd.Series, message: str) -> None:
+        """A bool among objects, a missing value, a negative integer, a word: each named."""
+        with pytest.raises(InvalidMinutesError, match=rf"minutes\['x'\].*{message}"):
+            hd.minutes_to_units(column, "G0152")
+
     def test_not_timed(self) -> None:
         """Days-monitored codes are not counted from minutes."""
         with pytest.raises(NotTimedError):
