@@ -177,7 +177,10 @@ class Maker:
             if self.chance(0.01):
                 code, cred = "S9124", "LPN"  # private-duty code sent to Medicare
             begin = 8 * 60 + 75 * i % 600 if not self.chance(0.01) else 9 * 60
-            s = self.service(code, day, begin, self.rng.randrange(25, 70), cred)
+            minutes = self.rng.randrange(25, 70)
+            if code == "S9124":  # an hourly code: at least an hour, or it bills no unit
+                minutes += 60
+            s = self.service(code, day, begin, minutes, cred)
             services.append(s)
             lines.append(self.line(s, MEDICARE))
         first = lines[0]
