@@ -81,7 +81,7 @@ if TYPE_CHECKING:
         normalize_code,
     )
     from .edits import load_edits
-    from .evv import EvvVisit, VerificationMethod
+    from .evv import EvvVisit, VerificationMethod, claim_from_visits
     from .hospice import chc_day, month_claim, noe_timing
     from .modifiers import Modifier, ModifierRole
     from .payers import Payer, PayerKind
@@ -156,6 +156,7 @@ __all__ = [
     "chc_day",
     "check",
     "check_many",
+    "claim_from_visits",
     "dask",
     "dataframes",
     "default_catalog",
@@ -226,6 +227,7 @@ _LAZY: dict[str, str] = {
     "UnitPolicy": "units",
     "ValueCode": "claims",
     "VerificationMethod": "evv",
+    "claim_from_visits": "evv",
     "billable_units": "units",
     "bounds": "bounds",
     "catalog": "catalog",

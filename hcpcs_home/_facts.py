@@ -51,6 +51,7 @@ class Facts:
     def __init__(self, builder: str) -> None:
         self.builder = builder
         self.problems: list[HcpcsError] = []
+        self._uncharged: set[str] = set()
 
     def add(self, field: str, value: object, reason: str) -> None:
         """Record one problem with the fact ``field``."""
@@ -118,7 +119,9 @@ class Facts:
         """``units`` times the charge of ``key``, in whole cents; a missing charge is a problem."""
         rate = charges.get(key)
         if rate is None:
-            self.add("charges", key, f"has no charge for {key} ({where})")
+            if key not in self._uncharged:  # named once, at its first use
+                self._uncharged.add(key)
+                self.add("charges", key, f"has no charge for {key} ({where})")
             return Decimal(0)
         return (rate * units).quantize(CENT, rounding=ROUND_HALF_UP)
 

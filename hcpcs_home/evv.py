@@ -42,10 +42,13 @@ from typing import Any
 import attrs
 
 from . import _evv_visit
+from . import _fields as _fields
 from ._evv_visit import EvvVisit, VerificationMethod
-from .claims import Claim, ClaimLine
+from ._facts import Facts, payer_of
+from .claims import Authorization, Claim, ClaimLine
 from .codes import BillingUnit
 from .errors import InvalidFieldError
+from .payers import Payer
 
 __all__ = [
     "ELEMENTS",
@@ -55,6 +58,7 @@ __all__ = [
     "Overlap",
     "VerificationMethod",
     "batch_of",
+    "claim_from_visits",
     "line_dates",
     "match_visits",
     "worker_overlaps",
@@ -362,3 +366,171 @@ class _PersonIndex:
         roots = sorted({self.find(x) for x in names})
         for r in roots[1:]:
             self.parent[r] = roots[0]
+
+
+# --- a Medicaid claim from verified visits ---------------------------------------------------
+
+
+def _month_of(day: _dt.date) -> tuple[_dt.date, _dt.date]:
+    first = day.replace(day=1)
+    return first, (first.replace(day=28) + _dt.timedelta(days=4)).replace(day=1) - _dt.timedelta(
+        days=1
+    )
+
+
+def _revenue_of(code: str) -> str:
+    """The code's own revenue code on an institutional claim (``055X`` bills ``0551``)."""
+    from .catalog import lookup
+
+    families = lookup(code).revenue_codes
+    if not families:
+        raise InvalidFieldError(
+            "type_of_bill", code, "has no revenue code of its own: bill it on a professional claim"
+        )
+    return families[0].replace("X", "1")
+
+
+def _authorization_for(
+    facts: Facts, auths: Sequence[Authorization], code: str, day: _dt.date
+) -> str | None:
+    """The number of the one authorization that covers ``code`` on ``day``, if any."""
+    covering = [a for a in auths if code in a.codes and a.covers_date(day)]
+    if len(covering) > 1:
+        names = ", ".join(a.number for a in covering)
+        facts.add("authorizations", names, f"all cover {code} on {day}: which one is not guessed")
+    return covering[0].number if len(covering) == 1 else None
+
+
+def claim_from_visits(
+    visits: Iterable[EvvVisit],
+    *,
+    member: str,
+    payer: Payer | str,
+    charges: Mapping[str, Decimal | int | str],
+    authorizations: Iterable[Authorization] = (),
+    type_of_bill: str | None = None,
+    **claim_fields: Any,
+) -> Claim:
+    """A Medicaid claim from the member's accepted EVV visits, units by the payer's policy.
+
+    One line per code and day, carrying the visits' modifiers, its units what
+    the day's visits verify under ``payer``'s unit policy
+    (:meth:`LineMatch.verified_units`: a day's minutes pooled for timed codes,
+    as TMHP counts them; the visits for per-visit codes; the days for per-diem
+    codes), charged ``charges[code]`` per unit (rounded half up to the cent),
+    and the number of the authorization that covers its code and date
+    (:class:`~hcpcs_home.claims.Authorization`).  Texas matches a claim line to
+    accepted visits by provider, date, member, code, modifiers and units (HHSC
+    EVV Policy Handbook §8000, §12000; 1 TAC §354.4009), so a line per code and
+    day is what its visits verify.  The visits ride on the claim
+    (``evv_visits``) for the EVV rules to match.
+
+    The statement period is the calendar month of the visits unless
+    ``statement_from`` / ``statement_through`` say otherwise; ``patient_id`` is
+    ``member``.  ``type_of_bill`` makes an institutional claim whose lines take
+    their code's revenue code; without it the claim is professional (837P).
+    ``**claim_fields`` sets the claim's other fields (``id`` ...); ``lines``
+    are added after the builder's own.  The builder never checks the claim.
+
+    >>> from hcpcs_home import Authorization, payers
+    >>> visits = [EvvVisit("T1019", f"2024-03-{d:02d}", member="M100", start="08:00",
+    ...                    stop="12:07", location="12 Elm St, Fargo ND", worker="W7")
+    ...           for d in (4, 5)]
+    >>> auth = Authorization("PA-7", "nd-medicaid", ["T1019"], 90, "hours",
+    ...                      "2024-03-01", "2024-03-31")
+    >>> claim = claim_from_visits(visits, member="M100", payer=payers.NORTH_DAKOTA_MEDICAID,
+    ...                           charges={"T1019": "5.37"}, authorizations=[auth])
+    >>> [(li.code, li.date.day, li.units, str(li.charge), li.prior_auth) for li in claim.lines]
+    [('T1019', 4, 16, '85.92', 'PA-7'), ('T1019', 5, 16, '85.92', 'PA-7')]
+
+    :raises ~hcpcs_home.errors.InvalidClaimError: the facts contradict each other or
+        cannot be read (visits of another member, visits the aggregator did not
+        accept, visits outside the period or across months, visits of one code and
+        day with different modifiers, an authorization of another payer or two
+        covering one line, a code without a charge ...), every problem at once.
+    """
+    facts = Facts("claim_from_visits")
+    found = facts.items("visits", visits, EvvVisit)
+    who = facts.read(payer_of, payer, None)
+    rates = facts.charges(charges)
+    auths = facts.items("authorizations", authorizations, Authorization)
+    member_id = facts.read(_fields.text("member"), member, None)
+    extra = facts.claim_fields(claim_fields, ("evv_visits", "patient_id"))
+    start = facts.optional_date("statement_from", extra.pop("statement_from", None))
+    end = facts.optional_date("statement_through", extra.pop("statement_through", None))
+    if not found and not facts.problems:
+        facts.add("visits", visits, "holds no visit: a claim from visits bills its visits")
+    if who is not None:
+        for i, auth in enumerate(auths):
+            if auth.payer != who.id:
+                facts.add(f"authorizations[{i}].payer", auth.payer, f"is not {who.id!r}")
+    if who is None or not found:
+        facts.check()
+    assert who is not None
+
+    days = sorted(v.date for v in found)
+    first, last = _month_of(days[0])
+    first, last = start or first, end or (last if start is None else max(days[-1], start))
+    if end is None and start is None and days[-1] > last:
+        facts.add(
+            "visits", f"{days[0]}..{days[-1]}", "span two months: give statement_from/through"
+        )
+    groups: dict[tuple[str, _dt.date], list[tuple[int, EvvVisit]]] = defaultdict(list)
+    for i, v in enumerate(found):
+        known = len(facts.problems)
+        if member_id is not None and v.member not in (None, member_id):
+            facts.add(f"visits[{i}].member", "<another member>", "is not the claim's member")
+        if not v.accepted:
+            facts.add(f"visits[{i}].accepted", False, "an unaccepted visit backs no claim line")
+        if not first <= v.date <= last:
+            facts.add(f"visits[{i}].date", v.date, f"is outside the period {first}..{last}")
+        if len(facts.problems) == known:  # a visit already refused bills no line
+            groups[(v.service, v.date)].append((i, v))
+    lines: list[ClaimLine] = []
+    for (code, day), group in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        marks = {v.modifiers for _, v in group}
+        if len(marks) > 1:
+            facts.add(
+                f"visits[{group[0][0]}].modifiers",
+                sorted(" ".join(m) or "none" for m in marks),
+                f"differ among the {code} visits of {day}: bill them as separate claims",
+            )
+        revenue = None if type_of_bill is None else facts.call(_revenue_of, code)
+        lines.append(
+            ClaimLine(code, day, 1, revenue, modifiers=group[0][1].modifiers)
+        )  # placeholder units: the verified units replace them below
+    draft = facts.call(Claim, who, first, last, lines, patient_id=member_id, evv_visits=found)
+    if draft is None:
+        facts.check()
+    assert draft is not None
+    billed = []
+    for match in match_visits(draft):
+        line = draft.lines[match.line]
+        units = match.verified_units(draft)
+        if not units:
+            facts.add(
+                f"visits[{groups[(line.code, line.date)][0][0]}]",
+                line.code,
+                f"verify no unit of {line.code} on {line.date} under the {who.unit_policy} "
+                "policy (missing clock times, or too short)",
+            )
+            continue
+        billed.append(
+            attrs.evolve(
+                line,
+                units=units,
+                charge=facts.charge(rates, line.code, f"{line.code} on {line.date}", units),
+                prior_auth=_authorization_for(facts, auths, line.code, line.date),
+            )
+        )
+    return facts.build(
+        extra,
+        payer=who,
+        statement_from=first,
+        statement_through=last,
+        lines=billed,
+        type_of_bill=type_of_bill,
+        patient_id=member_id,
+        authorizations=auths,
+        evv_visits=found,
+    )
