@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections import defaultdict
 
-from .._engine import Context, Rule, Vocabulary
+from .._engine import ClaimFact, Context, Rule, Vocabulary
 from ._common import Pred, texts
 
 __all__ = ["PERIODS", "RULES", "VOCABULARY", "WEEKDAYS"]
@@ -88,40 +88,50 @@ def units_in_period_above(
         raise ValueError(f"week_start {week_start!r} is not a day of the week")
     wanted = frozenset(c.strip().upper() for c in texts(codes, "codes"))
     first_day = WEEKDAYS[week_start]
-    key = f"period_units {sorted(wanted)} {period} {first_day}"
+    # The predicate's own claim fact (its typed home in the claim memo).
+    running = ClaimFact(lambda ctx: _running_units(ctx, wanted, period, first_day))
 
-    def running(ctx: Context) -> dict[int, int]:
-        found: dict[int, int] | None = ctx.claim_memo.get(key)
-        if found is None:
-            totals: dict[_dt.date, int] = defaultdict(int)
-            found = {}
-            for i, line in enumerate(ctx.claim.lines):
-                if line.code in wanted:
-                    start = _period_start(line.date, period, first_day)
-                    totals[start] += int(line.units)
-                    found[i] = totals[start]
-            ctx.claim_memo[key] = found
-        return found
+    def test(ctx: Context) -> bool:
+        return ctx.index is not None and running.of(ctx).get(ctx.index, 0) > limit
 
-    return lambda ctx: ctx.index is not None and running(ctx).get(ctx.index, 0) > limit
+    return test
+
+
+def _running_units(
+    ctx: Context, wanted: frozenset[str], period: str, first_day: int
+) -> dict[int, int]:
+    """The running units of ``wanted`` codes through each of their lines, per period."""
+    totals: dict[_dt.date, int] = defaultdict(int)
+    found: dict[int, int] = {}
+    for i, line in enumerate(ctx.claim.lines):
+        if line.code in wanted:
+            start = _period_start(line.date, period, first_day)
+            totals[start] += int(line.units)
+            found[i] = totals[start]
+    return found
+
+
+def _lines_by_day(ctx: Context, wanted: frozenset[str]) -> dict[_dt.date, set[int]]:
+    """The lines billing one of ``wanted`` codes, by date."""
+    by_day: dict[_dt.date, set[int]] = defaultdict(set)
+    for i, line in enumerate(ctx.claim.lines):
+        if line.code in wanted:
+            by_day[line.date].add(i)
+    return by_day
 
 
 def billed_with(codes: list[str]) -> Pred:
     """Another line of the claim bills one of ``codes`` on the same date (a
     procedure-to-procedure edit: the two are not billed together)."""
     wanted = frozenset(c.strip().upper() for c in texts(codes, "codes"))
-    key = f"billed_with {sorted(wanted)}"
+    lines = ClaimFact(lambda ctx: _lines_by_day(ctx, wanted))
 
     def test(ctx: Context) -> bool:
-        by_day: dict[_dt.date, set[int]] | None = ctx.claim_memo.get(key)
-        if by_day is None:
-            by_day = defaultdict(set)
-            for i, line in enumerate(ctx.claim.lines):
-                if line.code in wanted:
-                    by_day[line.date].add(i)
-            ctx.claim_memo[key] = by_day
         here = ctx.line
-        return here is not None and bool(by_day.get(here.date, set()) - {ctx.index})
+        if here is None:
+            return False
+        by_day: dict[_dt.date, set[int]] = lines.of(ctx)
+        return bool(by_day.get(here.date, set()) - {ctx.index})
 
     return test
 
