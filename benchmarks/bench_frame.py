@@ -1,12 +1,19 @@
 """Tabular paths against their baselines, ratios measured in one run.
 
-Run with ``python benchmarks/bench_frame.py [ROWS]`` (1,000,000 by default).
+Run with ``python benchmarks/bench_frame.py [ROWS] [FRAME_ROWS] [MEMORY_ROWS]``
+(1,000,000, 50,000 and 0 by default).
 
 * ``minutes_to_units``: the library's column conversion (every value checked)
   against a bare numpy lookup in the precomputed table (the fastest way numpy can
   map minutes to units, nothing checked) and against the conversion as it was
   on main 394dfeb (kept below as :func:`old_minutes_to_units`), each best of
   ``REPEATS`` in CPU seconds of this process.
+* ``check_frame``: a synthetic timesheet of ``FRAME_ROWS`` rows
+  (:func:`~hcpcs_home.dataframes.synthetic_timesheet`) checked whole, per row,
+  against ``check()`` of the same claims (built beforehand) per claim line.
+* Peak memory of ``check_frame`` on ``MEMORY_ROWS`` rows (when given), in a process
+  of its own (its peak resident set less the resident set before the frame was
+  made), against the frame's own size (``memory_usage(deep=True)``).
 """
 
 from __future__ import annotations
@@ -82,5 +89,57 @@ def main(rows: int) -> None:
         )
 
 
+def frame(rows: int) -> None:
+    from hcpcs_home import check
+    from hcpcs_home.dataframes import check_frame, claims_from_frame, synthetic_timesheet
+
+    sheet = synthetic_timesheet(rows, seed=1)
+    claims = claims_from_frame(sheet).claims
+    lines = sum(len(c.lines) for c in claims)
+    times = best_of(
+        {
+            "check_frame(frame)": lambda: check_frame(sheet),
+            "check(claim) of the same claims": lambda: [check(c) for c in claims],
+        }
+    )
+    per_row = times["check_frame(frame)"] / rows
+    per_line = times["check(claim) of the same claims"] / lines
+    print(
+        f"{rows:,} timesheet rows ({lines:,} claim lines): "
+        f"check_frame {per_row * 1e6:.1f} us a row, "
+        f"check() {per_line * 1e6:.1f} us a claim line: {per_row / per_line:.2f}x"
+    )
+
+
+_MEMORY = """
+import resource, sys
+from hcpcs_home.dataframes import check_frame, synthetic_timesheet
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+sheet = synthetic_timesheet(int(sys.argv[1]), seed=1)
+size = int(sheet.memory_usage(deep=True).sum())
+after_frame = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+found = check_frame(sheet)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(size, (peak - before) * 1024, (peak - after_frame) * 1024, len(found))
+"""
+
+
+def memory(rows: int) -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", _MEMORY, str(rows)], capture_output=True, text=True, check=True
+    )
+    size, peak, above, found = map(int, done.stdout.split())
+    print(
+        f"{rows:,} rows: the frame is {size / 2**20:,.0f} MiB; check_frame's process peaks "
+        f"{peak / 2**20:,.0f} MiB above its start ({peak / size:.2f}x the frame), "
+        f"{above / 2**20:,.0f} MiB above the frame; {found:,} findings"
+    )
+
+
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    frame(int(sys.argv[2]) if len(sys.argv) > 2 else 50_000)
+    if len(sys.argv) > 3 and int(sys.argv[3]):
+        memory(int(sys.argv[3]))
