@@ -20,6 +20,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "matplotlib.sphinxext.plot_directive",
     "rule_reference",
+    "format_map",
 ]
 html_theme = "furo"
 html_title = f"hcpcs_home {release}"

@@ -45,6 +45,7 @@ from .serialize import _read_parsed, claim_from_data
 __all__ = [
     "MAX_MESSAGE_CHARS",
     "Record",
+    "csv_rows",
     "json_document",
     "json_lines",
     "looks_like_rif",
@@ -432,6 +433,21 @@ def _csv_rows(
             (start, {c: (v if v.strip() else None) for c, v in zip(header, cells, strict=False)})
         )
     return header, header_at, rows, bad
+
+
+def csv_rows(
+    stream: IO[bytes], file: str
+) -> tuple[list[str] | None, list[tuple[int, Mapping[str, object]]], list[tuple[int, str]]]:
+    """(header, [(line, {column: text or None})], [(line, problem)]) of a CSV file.
+
+    The one CSV reader of the package: ``hcpcs-home check --format csv`` and
+    :func:`hcpcs_home.dataframes.read_csv` both split rows here, every cell as text.
+    """
+    text = _whole_text(stream, file)
+    if isinstance(text, Record):
+        return None, [], [(text.line, text.problem or "")]
+    header, _, rows, bad = _csv_rows(text, file)
+    return header, rows, [(r.line, r.problem or "") for r in bad]
 
 
 def rif_claims(path: str, *, payer: Payer | str | None = None) -> Iterator[Record]:

@@ -1101,7 +1101,7 @@ class Claim:
 
     @property
     def billed_total(self) -> Decimal:
-        """The header total the claim bills: :attr:`total_charge`, or :attr:`line_total`."""
+        """The header total the claim bills, ``total_charge`` or else :attr:`line_total`."""
         return self.line_total if self.total_charge is None else self.total_charge
 
     @property

@@ -31,7 +31,9 @@ row 7 (claim claim-1): minutes=-5 must not be negative
 from __future__ import annotations
 
 import datetime as _dt
+import enum
 import math
+import os
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +43,7 @@ from . import _frames
 from ._frames import finding_records as _finding_records
 from ._frames import frame as _frame
 from ._frames import pandas_module as _pandas
-from .claims import Claim, ClaimLine, Service, _column_name, _same_field
+from .claims import _ALIASES, Claim, ClaimLine, Service, _column_name, _same_field
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidMinutesError
 from .payers import Payer, payer_profile
 from .policy import Report, RuleSet, check
@@ -57,19 +59,27 @@ if TYPE_CHECKING:
 __all__ = [
     "CLAIM_COLUMNS",
     "FINDING_COLUMNS",
+    "HEADER_COLUMNS",
     "INVALID_CLAIM",
     "INVALID_ROW",
+    "LINE_COLUMNS",
+    "ROW_COLUMNS",
+    "SERVICE_COLUMNS",
     "ClaimRows",
     "RowError",
     "ServiceRows",
     "check_frame",
+    "claim_rows",
     "claims_from_frame",
     "claims_from_rows",
+    "claims_to_frame",
     "findings_frame",
     "minutes_to_units",
+    "read_csv",
     "services_from_frame",
     "synthetic_timesheet",
     "units_frame",
+    "write_csv",
 ]
 
 
@@ -77,17 +87,59 @@ def __dir__() -> list[str]:
     return __all__
 
 
-CLAIM_COLUMNS = (
+HEADER_COLUMNS = (
     "claim_id",
     "payer",
     "type_of_bill",
     "patient_id",
     "statement_from",
     "statement_through",
+    "admission_date",
+    "point_of_origin",
+    "patient_status",
+    "condition_codes",
+    "occurrence_codes",
+    "occurrence_spans",
+    "value_codes",
+    "notice_accepted",
+    "total_charge",
+    "therapy_ytd_pt_slp",
+    "therapy_ytd_ot",
+)
+"""The claim-level columns, the same on every row of a claim (a row that differs is an
+error for its claim, naming the rows).  Besides ``claim_id`` (the claim's ``id``) and
+``payer`` (a shipped profile id), each is the :class:`~hcpcs_home.claims.Claim` field
+of its name, as text: dates ISO, codes as written; the lists are items separated by
+spaces, each item's parts by ``:``: ``condition_codes`` ``"47 54"``,
+``occurrence_codes`` ``"50:2024-03-01 55:2024-03-20"``, ``occurrence_spans``
+``"77:2024-03-01:2024-03-05"``, ``value_codes`` ``"61:16974 85:17031"``."""
+
+LINE_COLUMNS = (
+    "line",
     "revenue_code",
     "modifiers",
     "charge",
+    "units",
+    "through",
+    "line_prior_auth",
+    "visit_code",
+    "visit_date",
+    "service_order",
 )
+"""The line columns beside the service's, each the :class:`~hcpcs_home.claims.ClaimLine`
+field of its name (``modifiers`` separated by spaces or commas).  Without ``units``
+the line's units are :meth:`ClaimLine.from_service
+<hcpcs_home.claims.ClaimLine.from_service>`'s; with it, the units billed.  A ``line``
+column (the line's number on its claim, from 1) makes rows whole lines: the rows of
+one number are one line (their line columns must agree), each row holding one of the
+line's services (or none); a row with a service and no number is a service no line
+bills.  ``visit_code`` and ``visit_date`` give a service's code and date where
+they are not its line's (a line billing several days' visits), and
+``line_prior_auth`` the line's authorization number (``prior_auth`` is the
+service's); ``service_order`` is a service's place among the claim's services.  That is how
+:func:`claim_rows` writes a claim."""
+
+CLAIM_COLUMNS = HEADER_COLUMNS + LINE_COLUMNS
 """Columns read for the claim and its line, not for the :class:`~hcpcs_home.claims.Service`."""
 
 FINDING_COLUMNS = _frames.FINDING_COLUMNS
@@ -100,7 +152,7 @@ error (a claim :func:`~hcpcs_home.policy.check_many` passed through unread)."""
 INVALID_ROW = "invalid-row"
 """The ``rule_id`` under which :func:`check_frame` reports a row it could not read."""
 
-_CLAIM_LEVEL = ("payer", "type_of_bill", "patient_id", "statement_from", "statement_through")
+_CLAIM_LEVEL = HEADER_COLUMNS[1:]
 
 
 @attrs.frozen(slots=True)
@@ -228,13 +280,38 @@ def _columns(frame: Any) -> list[str]:
 
 
 def _check_columns(columns: Iterable[str]) -> None:
-    """Refuse two columns for one field."""
+    """Refuse unknown columns (all at once, each with a did-you-mean) and two columns
+    for one field."""
     seen: dict[str, str] = {}
+    unknown: list[str] = []
     for column in columns:
         name = _claim_column(column) or _column_name(column)
+        if name not in _KNOWN:
+            unknown.append(column)
+            continue
         if name in seen:
             raise _same_field(seen[name], column, name)
         seen[name] = column
+    if unknown:
+        raise InvalidFieldError(
+            "columns",
+            tuple(unknown),
+            "unknown: " + "; ".join(_did_you_mean(c) for c in unknown),
+        )
+
+
+#: Every column name read: the claim and line columns, the service fields and their aliases.
+_KNOWN = frozenset(CLAIM_COLUMNS) | {a.name for a in attrs.fields(Service)}
+_SPELLINGS = sorted(_KNOWN | set(_ALIASES))
+
+
+def _did_you_mean(column: str) -> str:
+    """``'admision_date'`` with the nearest column name, where one is near."""
+    import difflib  # on the first unknown column only
+
+    key = str(column).strip().lower().replace(" ", "_").replace("-", "_")
+    near = difflib.get_close_matches(key, _SPELLINGS, n=1, cutoff=0.6)
+    return f"{column!r} (did you mean {near[0]!r}?)" if near else f"{column!r}"
 
 
 def _records(frame: Any) -> Iterator[tuple[Hashable, dict[str, object]]]:
@@ -284,11 +361,34 @@ def _text(value: object) -> str | None:
 class _Group:
     claim_id: str
     head: dict[str, object]
+    first: Hashable
     rows: list[Hashable] = attrs.Factory(list)
     services: list[Service] = attrs.Factory(list)
     lines: list[ClaimLine] = attrs.Factory(list)
+    #: Claim columns whose value differs between rows: column -> [(row, value)].
+    differs: dict[str, list[tuple[Hashable, object]]] = attrs.Factory(dict)
     bad: bool = False
     ids: set[str] = attrs.Factory(set)  # of the services, to number repeats in one lookup
+    #: Every row read into the claim (``rows`` holds one per line).
+    read: list[Hashable] = attrs.Factory(list)
+    #: With a ``line`` column: each service's ``service_order`` (None where not given).
+    order: list[int | None] = attrs.Factory(list)
+    #: With a ``line`` column: each line's number -> (its first row, its line fields,
+    #: the ids of the services its rows document).
+    specs: dict[int, tuple[Hashable, dict[str, object], list[str]]] = attrs.Factory(dict)
+
+
+#: The line fields of a row with a ``line`` column, compared between the rows of one line.
+_LINE_FIELDS = (
+    "code",
+    "date",
+    "units",
+    "revenue_code",
+    "modifiers",
+    "charge",
+    "prior_auth",
+    "through",
+)
 
 
 def _payer_of(value: object, default: Payer | str | None) -> Payer:
@@ -363,6 +463,7 @@ def claims_from_rows(
         raise InvalidFieldError("by", by, "is not a column of the frame")
     groups: dict[object, _Group] = {}
     errors: list[RowError] = []
+    numbered = "line" in {_claim_column(c) for c in columns}
     for label, record in records:
         service_part, claim_part = _split(record)
         key = claim_part.get(by)
@@ -373,35 +474,48 @@ def claims_from_rows(
         group = groups.get(key)
         if group is None:
             head = {name: claim_part.get(name) for name in _CLAIM_LEVEL}
-            group = groups[key] = _Group(claim_id, head)
+            group = groups[key] = _Group(claim_id, head, label)
+        for name in _CLAIM_LEVEL:
+            if claim_part.get(name) != group.head[name]:
+                group.differs.setdefault(name, []).append((label, claim_part.get(name)))
         try:
-            for name in _CLAIM_LEVEL:
-                if claim_part.get(name) != group.head[name]:
-                    raise InvalidFieldError(
-                        name,
-                        claim_part.get(name),
-                        f"differs from {group.head[name]!r} on the claim's first row",
-                    )
-            service = _unique_id(Service.from_timesheet_row(service_part), service_part, group)
-            line = ClaimLine.from_service(
-                service,
-                payer=_payer_of(group.head["payer"], payer),
-                charge=claim_part.get("charge") or 0,  # type: ignore[arg-type]
-                modifiers=_modifiers(claim_part.get("modifiers")),
-                revenue_code=_text(claim_part.get("revenue_code")),
+            if numbered:
+                _numbered_row(group, label, service_part, claim_part)
+                group.read.append(label)
+                continue
+            service, line = _row_line(
+                service_part, claim_part, group.head["payer"], payer, group
             )
         except HcpcsError as exc:
             errors.append(RowError(label, claim_id or None, exc))
             group.bad = True
             continue
         group.rows.append(label)
-        group.ids.add(service.id)
-        group.services.append(service)
+        group.read.append(label)
+        if service is not None:
+            group.ids.add(service.id)
+            group.services.append(service)
         group.lines.append(line)
+    if numbered:
+        for group in groups.values():
+            if group.bad:
+                continue
+            try:
+                _numbered_lines(group)
+            except HcpcsError as exc:
+                errors.append(RowError(group.first, group.claim_id or None, exc))
+                group.read = [r for r in group.read if r != group.first]
+                group.bad = True
     claims: list[Claim] = []
     rows: list[tuple[Hashable, ...]] = []
     for group in groups.values():
-        if not group.lines:
+        if group.differs:
+            errors.extend(_disagreements(group))
+            continue
+        if group.bad and numbered:
+            errors.extend(_refused(group))
+            continue
+        if not group.lines and not (numbered and group.services):
             continue
         try:
             claim = _claim(group, payer, type_of_bill)
@@ -435,6 +549,190 @@ def _unique_id(service: Service, cells: Mapping[str, object], group: _Group) -> 
     return attrs.evolve(service, id=f"{service.id}#{number}")
 
 
+#: Service columns that only a documented service has (a row with none of them and a
+#: ``units`` cell is a line without a service: a 0023 HIPPS line, a site Q-code line).
+_SERVICE_ONLY = frozenset(
+    a.name for a in attrs.fields(Service) if a.name not in ("code", "date", "prior_auth")
+)
+
+
+def _row_line(
+    service_part: Mapping[str, object],
+    claim_part: Mapping[str, object],
+    column_payer: object,
+    payer: Payer | str | None,
+    group: _Group,
+) -> tuple[Service | None, ClaimLine]:
+    """The service (if the row documents one) and the line of one row.
+
+    With a ``units`` cell the line is exactly as the row gives it (a row with
+    no service-only cell is a line without a service); without one, it is
+    :meth:`ClaimLine.from_service <hcpcs_home.claims.ClaimLine.from_service>`'s.
+    """
+    units = claim_part.get("units")
+    named = {_column_name(k): v for k, v in service_part.items() if v is not None}
+    if units is not None:
+        service = (
+            _unique_id(Service.from_timesheet_row(service_part), service_part, group)
+            if _SERVICE_ONLY.intersection(named)
+            else None
+        )
+        line = ClaimLine(
+            code=named.get("code") or "",
+            date=named.get("date"),
+            units=units,
+            revenue_code=_text(claim_part.get("revenue_code")),
+            modifiers=_modifiers(claim_part.get("modifiers")),
+            charge=claim_part.get("charge") or 0,
+            service_ids=() if service is None else (service.id,),
+            prior_auth=_text(named.get("prior_auth")),
+            through=claim_part.get("through"),
+        )
+        return service, line
+    service = _unique_id(Service.from_timesheet_row(service_part), service_part, group)
+    line = ClaimLine.from_service(
+        service,
+        payer=_payer_of(column_payer, payer),
+        charge=claim_part.get("charge") or 0,  # type: ignore[arg-type]
+        modifiers=_modifiers(claim_part.get("modifiers")),
+        revenue_code=_text(claim_part.get("revenue_code")),
+    )
+    if claim_part.get("through") is not None:
+        line = attrs.evolve(line, through=claim_part.get("through"))
+    return service, line
+
+
+def _numbered_row(
+    group: _Group,
+    label: Hashable,
+    service_part: Mapping[str, object],
+    claim_part: Mapping[str, object],
+) -> None:
+    """One row of a frame with a ``line`` column: a service of a line, a line, or both."""
+    named = {_column_name(k): v for k, v in service_part.items() if v is not None}
+    service = None
+    if _SERVICE_ONLY.intersection(named):
+        own = {
+            **service_part,
+            **{
+                key: claim_part[f"visit_{name}"]
+                for key in service_part
+                for name in ("code", "date")
+                if _column_name(key) == name and claim_part.get(f"visit_{name}") is not None
+            },
+        }
+        service = Service.from_timesheet_row(own)
+    if service is not None:
+        known = next((s for s in group.services if s.id == service.id), None)
+        if known is None:
+            group.services.append(service)
+            group.order.append(_order(claim_part.get("service_order")))
+        elif known != service:
+            raise InvalidFieldError("id", service.id, "names another service on an earlier row")
+    number = claim_part.get("line")
+    if number is None:
+        if service is None:
+            raise InvalidFieldError("line", None, "is empty on a row without a service")
+        group.rows.append(label)
+        return  # a service no line bills
+    text = str(number).strip()
+    if not (text.isascii() and text.isdigit() and 0 < len(text) <= 4 and int(text) > 0):
+        raise InvalidFieldError("line", number, "must be the line's number (1, 2, ...)")
+    fields = {
+        "code": named.get("code") or "",
+        "date": named.get("date"),
+        "units": claim_part.get("units"),
+        "revenue_code": _text(claim_part.get("revenue_code")),
+        "modifiers": tuple(_modifiers(claim_part.get("modifiers"))),
+        "charge": claim_part.get("charge") or 0,
+        "prior_auth": _text(claim_part.get("line_prior_auth")),
+        "through": claim_part.get("through"),
+    }
+    spec = group.specs.get(int(text))
+    if spec is None:
+        group.specs[int(text)] = (label, fields, [] if service is None else [service.id])
+        group.rows.append(label)
+        return
+    first, known_fields, ids = spec
+    for name in _LINE_FIELDS:
+        if fields[name] != known_fields[name]:
+            raise InvalidFieldError(
+                name,
+                fields[name],
+                f"differs from row {first} of line {text} ({known_fields[name]!r})",
+            )
+    if service is None:
+        raise InvalidFieldError("line", number, f"repeats row {first} without a service of its own")
+    ids.append(service.id)
+
+
+def _order(value: object) -> int | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 5):
+        raise InvalidFieldError("service_order", value, "must be a whole number (1, 2, ...)")
+    return int(text)
+
+
+def _numbered_lines(group: _Group) -> None:
+    """The lines of a frame with a ``line`` column, in line order; their rows first.
+
+    Services go in ``service_order`` where every one has it, else as first read.
+    """
+    if group.order and None not in group.order:
+        ranked = sorted(zip(group.order, range(len(group.services)), group.services, strict=True))
+        group.services = [s for _, _, s in ranked]
+    rows = [group.specs[n][0] for n in sorted(group.specs)]
+    group.rows = rows
+    for n in sorted(group.specs):
+        _, fields, ids = group.specs[n]
+        if fields["units"] is None:
+            raise InvalidFieldError("units", None, f"is required on line {n}")
+        group.lines.append(ClaimLine(service_ids=ids, **fields))
+
+
+def _refused(group: _Group) -> Iterator[RowError]:
+    """The claim's other rows, when one of its rows could not be read: the claim is not built."""
+    for label in group.read:
+        yield RowError(
+            label,
+            group.claim_id or None,
+            InvalidFieldError("claim_id", group.claim_id, "has a row that cannot be read"),
+        )
+
+
+def _disagreements(group: _Group) -> Iterator[RowError]:
+    """One error per row whose claim column differs from the claim's first row, and one
+    for each of the claim's other rows (the claim is not read)."""
+    at_fault = {label for found in group.differs.values() for label, _ in found}
+    columns = ", ".join(group.differs)
+    for label in group.read:
+        if label not in at_fault:
+            yield RowError(
+                label,
+                group.claim_id or None,
+                InvalidFieldError(
+                    "claim_id",
+                    group.claim_id,
+                    f"is not read: its rows differ on {columns}",
+                ),
+            )
+    for name, found in group.differs.items():
+        labels = ", ".join(str(label) for label, _ in found)
+        for label, value in found:
+            yield RowError(
+                label,
+                group.claim_id or None,
+                InvalidFieldError(
+                    name,
+                    value,
+                    f"differs between rows of one claim: row {group.first} has "
+                    f"{group.head[name]!r}, rows {labels} another value; the claim is not read",
+                ),
+            )
+
+
 def _no_claim(by: str, value: object) -> InvalidFieldError:
     return InvalidFieldError(
         by, value, "is empty: the row belongs to no claim (rows are never merged without one)"
@@ -451,11 +749,14 @@ def _modifiers(value: object) -> Iterable[str]:
 
 def _claim(group: _Group, payer: Payer | str | None, type_of_bill: str | None) -> Claim:
     head = group.head
-    dates = [line.date for line in group.lines]
+    dates = [line.date for line in group.lines] or [s.date for s in group.services]
     bill = head["type_of_bill"] if head["type_of_bill"] is not None else type_of_bill
     # A cell holds any object; Claim's converters check it (and name the field).
     start: Any = head["statement_from"] or min(dates)
     end: Any = head["statement_through"] or max(dates)
+    header = {
+        name: _header_value(name, head[name]) for name in _HEADER_FIELDS if head[name] is not None
+    }
     return Claim(
         payer=_payer_of(head["payer"], payer),
         statement_from=start,
@@ -465,7 +766,31 @@ def _claim(group: _Group, payer: Payer | str | None, type_of_bill: str | None) -
         type_of_bill=_text(bill),
         id=group.claim_id,
         patient_id=_text(head["patient_id"]),
+        **header,
     )
+
+
+#: Claim columns given to Claim under their own names, once read from text.
+_HEADER_FIELDS = HEADER_COLUMNS[6:]
+#: How many ``:``-separated parts an item of each coded list has.
+_PARTS = {"occurrence_codes": 2, "occurrence_spans": 3, "value_codes": 2}
+
+
+def _header_value(name: str, value: object) -> object:
+    """A claim column's cell as the Claim field takes it (lists of codes split apart)."""
+    if name == "condition_codes" and isinstance(value, str):
+        return value.replace(",", " ").split()
+    if name in _PARTS and isinstance(value, str):
+        items = []
+        for item in value.replace(",", " ").split():
+            parts = item.split(":")
+            if len(parts) != _PARTS[name]:
+                raise InvalidFieldError(
+                    name, item, f"must be {_PARTS[name]} parts separated by ':' (50:2024-03-01)"
+                )
+            items.append(tuple(parts))
+        return items
+    return value
 
 
 def _claim_errors(group: _Group, exc: InvalidClaimError) -> Iterator[RowError]:
@@ -478,6 +803,207 @@ def _claim_errors(group: _Group, exc: InvalidClaimError) -> Iterator[RowError]:
                 index = int(field[len(prefix) :].split("]", 1)[0])
                 label = group.rows[index]
         yield RowError(label, group.claim_id or None, problem)
+
+
+# --- whole claims as rows, and back ------------------------------------------------
+
+SERVICE_COLUMNS = (
+    "id",
+    "start",
+    "stop",
+    "minutes",
+    "full_day",
+    "credential",
+    "rendering_id",
+    "rendering_npi",
+    "license_number",
+    "license_expires",
+    "setting",
+    "prior_auth",
+    "orders_on_file",
+    "plan_of_care_on_file",
+    "notes_on_file",
+    "diagnoses",
+    "purpose",
+)
+"""The service columns :func:`claim_rows` writes after ``code`` and ``date`` (the
+:class:`~hcpcs_home.claims.Service` field of each name; ``prior_auth`` is also the
+line's)."""
+
+ROW_COLUMNS = (*HEADER_COLUMNS, "code", "date", *LINE_COLUMNS, *SERVICE_COLUMNS)
+"""The columns of :func:`claim_rows`, :func:`claims_to_frame` and :func:`write_csv`, in order."""
+
+
+def _cell(value: object) -> str | None:
+    """A value as the text a CSV cell holds (``None`` for an empty cell)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, _dt.time):
+        return value.isoformat("minutes")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return " ".join(str(v) for v in value) or None
+    return str(value)
+
+
+def _header_cells(claim: Claim) -> dict[str, str | None]:
+    return {
+        "claim_id": claim.id,
+        "payer": claim.payer.id,
+        "type_of_bill": claim.type_of_bill,
+        "patient_id": claim.patient_id,
+        "statement_from": _cell(claim.statement_from),
+        "statement_through": _cell(claim.statement_through),
+        "admission_date": _cell(claim.admission_date),
+        "point_of_origin": claim.point_of_origin,
+        "patient_status": claim.patient_status,
+        "condition_codes": _cell(claim.condition_codes),
+        "occurrence_codes": _cell(tuple(f"{o.code}:{o.date}" for o in claim.occurrence_codes)),
+        "occurrence_spans": _cell(
+            tuple(f"{o.code}:{o.start}:{o.through}" for o in claim.occurrence_spans)
+        ),
+        "value_codes": _cell(tuple(f"{v.code}:{v.amount}" for v in claim.value_codes)),
+        "notice_accepted": _cell(claim.notice_accepted),
+        "total_charge": _cell(claim.total_charge),
+        "therapy_ytd_pt_slp": _cell(claim.therapy_ytd_pt_slp),
+        "therapy_ytd_ot": _cell(claim.therapy_ytd_ot),
+    }
+
+
+def claim_rows(claims: Claim | Iterable[Claim]) -> list[dict[str, str | None]]:
+    """Claims as rows of text, one per line, columns :data:`ROW_COLUMNS`: what
+    :func:`claims_from_rows` and :func:`claims_from_frame` read back.
+
+    Every row repeats its claim's header columns and names its line in ``line``;
+    a line gets one row per service it links (one row without services where it
+    links none), and a service no line links a row without a ``line``.  ``units`` is
+    always written, so each line reads back exactly.  What the format does not
+    carry (authorizations, EVV visits: see :data:`hcpcs_home.formats.FORMATS`) is
+    not written.
+
+    :raises ~hcpcs_home.errors.InvalidFieldError: a claim with neither lines nor
+        services (a claim is its rows), or without an id (rows are grouped by it).
+    """
+    if isinstance(claims, Claim):
+        claims = (claims,)
+    out: list[dict[str, str | None]] = []
+    for n, claim in enumerate(claims):
+        if not isinstance(claim, Claim):
+            raise InvalidFieldError(f"claims[{n}]", claim, "must be a Claim")
+        out.extend(_rows_of(claim))
+    return out
+
+
+def _rows_of(claim: Claim) -> Iterator[dict[str, str | None]]:
+    if not claim.lines and not claim.services:
+        raise InvalidFieldError("$.lines", (), "is empty: a claim is its rows")
+    if not claim.id:
+        raise InvalidFieldError("$.id", claim.id, "is required: rows are grouped by claim_id")
+    head = _header_cells(claim)
+    by_id = {s.id: s for s in claim.services}
+    order = {s.id: n for n, s in enumerate(claim.services, start=1)}
+    for number, line in enumerate(claim.lines, start=1):
+        cells = dict.fromkeys(ROW_COLUMNS)
+        cells.update(head)
+        cells.update(
+            line=str(number),
+            code=line.code or None,
+            date=_cell(line.date),
+            revenue_code=line.revenue_code,
+            modifiers=_cell(line.modifiers),
+            charge=_cell(line.charge),
+            units=_cell(line.units),
+            through=_cell(line.through),
+            line_prior_auth=line.prior_auth,
+        )
+        if not line.service_ids:
+            yield cells
+        for sid in line.service_ids:
+            yield {**cells, **_service_cells(by_id[sid], order[sid], line)}
+    linked = {sid for line in claim.lines for sid in line.service_ids}
+    for service in claim.services:
+        if service.id not in linked:
+            cells = dict.fromkeys(ROW_COLUMNS)
+            cells.update(head)
+            cells.update(code=service.code, date=_cell(service.date))
+            yield {**cells, **_service_cells(service, order[service.id])}
+
+
+def _service_cells(
+    service: Service, order: int, line: ClaimLine | None = None
+) -> dict[str, str | None]:
+    cells = {name: _cell(getattr(service, name)) for name in SERVICE_COLUMNS}
+    cells["service_order"] = str(order)
+    cells["prior_auth"] = service.prior_auth
+    if line is not None and service.code != line.code:
+        cells["visit_code"] = service.code
+    if line is not None and service.date != line.date:
+        cells["visit_date"] = _cell(service.date)
+    return cells
+
+
+def claims_to_frame(claims: Claim | Iterable[Claim]) -> pandas.DataFrame:
+    """:func:`claim_rows` as a DataFrame of text (empty cells ``None``)."""
+    return _frame(claim_rows(claims), ROW_COLUMNS)
+
+
+def write_csv(claims: Claim | Iterable[Claim], path: str | os.PathLike[str]) -> int:
+    """Write :func:`claim_rows` to a CSV file at ``path``; return the rows written.
+
+    No pandas needed.  :func:`read_csv` and ``hcpcs-home check --format csv``
+    read it back.
+    """
+    import csv
+
+    rows = claim_rows(claims)
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=ROW_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return len(rows)
+
+
+def read_csv(path: str | os.PathLike[str]) -> pandas.DataFrame:
+    """A timesheet or claim CSV file as a DataFrame of text, labelled by file line.
+
+    Every cell is read as text (an empty one as ``None``), so money, codes and
+    ids keep their digits: ``pandas.read_csv`` would read ``"150.00"`` as the float
+    ``150.0``, which the library refuses to guess a charge from, and ``"0551"`` as
+    ``551``.  The index is each row's line in the file (the header is line 1), so
+    a :class:`RowError` names the line to fix.  The rows are split by the same
+    reader as ``hcpcs-home check --format csv``.
+
+    :raises ~hcpcs_home.errors.InvalidFieldError: the file cannot be read, is not
+        UTF-8, or has rows that are not CSV records (each named by its line).
+    """
+    from ._claim_files import csv_rows
+
+    name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else path
+    if not isinstance(name, str):
+        raise InvalidFieldError("path", path, "must be a path")
+    try:
+        with open(name, "rb") as stream:
+            header, rows, bad = csv_rows(stream, os.path.basename(name))
+    except OSError as exc:
+        raise InvalidFieldError("path", name, f"cannot be read ({exc})") from None
+    if bad:
+        raise InvalidFieldError(
+            "rows", tuple(line for line, _ in bad), "; ".join(f"line {n}: {p}" for n, p in bad)
+        )
+    pandas = _pandas()
+    columns = header or []
+    index = pandas.Index([n for n, _ in rows], dtype=object)
+    return pandas.DataFrame(
+        {c: pandas.Series([r.get(c) for _, r in rows], index=index, dtype=object) for c in columns},
+        columns=columns,
+        index=index,
+    )
 
 
 # --- results as frames ---------------------------------------------------------

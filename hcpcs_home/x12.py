@@ -642,7 +642,7 @@ def claim_segments(
     writes it.
 
     The date the payer accepted the admission's notice
-    (:attr:`~hcpcs_home.claims.Claim.notice_accepted`) has no element of its own
+    (``Claim.notice_accepted``) has no element of its own
     in the 837I: the payer keeps it.  With ``notice_note=True`` (the default) it
     is written as a claim note, ``NTE*UPI*NOTICE ACCEPTED CCYYMMDD`` (NTE01
     ``UPI``, updated information, the general one of the note codes the 837I
@@ -734,7 +734,7 @@ def parse_claim(
     Reads what :func:`claim_segments` writes; other segments of loop 2300
     (``REF``, ``NM1``, diagnosis ``HI`` segments, other notes...) are skipped.
     A CLM02 that differs from the sum of the lines is kept as
-    :attr:`~hcpcs_home.claims.Claim.total_charge`, for the
+    ``Claim.total_charge``, for the
     ``total-charge-mismatch`` rule to report.  ``payer``
     is given, as matching an 837's payer name to a profile is guesswork.
     Every problem is reported at once, each under its segment

@@ -365,3 +365,92 @@ def test_docs_page() -> None:
 def test_all() -> None:
     """``dir()`` shows exactly ``__all__``."""
     assert sorted(hd.__all__) == sorted(dir(hd))
+
+
+def _cli_example() -> str:
+    """The CSV example of docs/cli.rst, as a file's text."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "cli.rst").read_text(encoding="utf-8")
+    block = text.split("This complete 0329 checks clean:", 1)[1].split(".. code-block:: text", 1)[1]
+    lines = []
+    for line in block.splitlines()[1:]:
+        if line.strip() and not line.startswith("       "):
+            break
+        if line.strip():
+            lines.append(line.strip())
+    return "\n".join(lines) + "\n"
+
+
+class TestWholeClaims:
+    """Tabular input carries whole claims: header columns, lines without visits, read as text."""
+
+    def test_cli_example_checks_clean(self, tmp_path: Path) -> None:
+        """The complete 0329 of docs/cli.rst reads as one claim with 0 findings."""
+        path = tmp_path / "example.csv"
+        path.write_text(_cli_example())
+        built = hd.claims_from_frame(hd.read_csv(path))
+        assert () == built.errors
+        (claim,) = built.claims
+        assert ("0023", "1FC21") == (claim.lines[0].revenue_code, claim.lines[0].code)
+        assert claim.notice_accepted is not None and claim.value("61") is not None
+        assert [] == [f.rule_id for f in check(claim)]
+
+    def test_complete_claim_round_trips(self, tmp_path: Path) -> None:
+        """A complete 0329 (HIPPS line, Q-code line, a line of five visits) survives CSV."""
+        from test_rules_medicare_hh import clean_claim
+
+        claim = clean_claim()
+        path = tmp_path / "claims.csv"
+        assert len(hd.claim_rows(claim)) == hd.write_csv(claim, path)
+        built = hd.claims_from_frame(hd.read_csv(path))
+        assert ((claim,), ()) == (built.claims, built.errors)
+        assert (built.claims, built.errors) == (
+            hd.claims_from_frame(hd.claims_to_frame(claim)).claims,
+            (),
+        )
+
+    def test_read_csv_keeps_text(self, tmp_path: Path) -> None:
+        """read_csv keeps money and codes as text where pandas.read_csv makes floats."""
+        frame = hd.synthetic_timesheet(300, seed=1)
+        path = tmp_path / "timesheet.csv"
+        frame.to_csv(path, index=False)
+        ours = hd.claims_from_frame(hd.read_csv(path))
+        theirs = hd.claims_from_frame(pd.read_csv(path))
+        assert len(ours.errors) < 10 < len(theirs.errors)
+        assert all(isinstance(v, str) for v in hd.read_csv(path)["charge"])
+        assert [2, 3] == list(hd.read_csv(path).index[:2])  # file lines
+
+    def test_claim_column_that_differs_refuses_the_claim(self, tmp_path: Path) -> None:
+        """Rows of one claim that disagree on a claim column make it an error naming them."""
+        text = _cli_example().replace("2024-03-05,G0299", "2024-03-06,G0299")
+        path = tmp_path / "differs.csv"
+        path.write_text(text)
+        built = hd.claims_from_frame(hd.read_csv(path))
+        assert () == built.claims
+        assert [4] == [e.row for e in built.errors if e.error.field == "notice_accepted"]  # type: ignore[attr-defined]
+        (at_fault,) = [e for e in built.errors if e.row == 4]
+        assert "row 2 has" in str(at_fault) and "rows 4 another value" in str(at_fault)
+        assert {2, 3, 4} == {e.row for e in built.errors}
+
+    def test_unknown_columns_named_at_once(self) -> None:
+        """Every unknown column is named before a row is read, each with a did-you-mean."""
+        frame = timesheet().rename(columns={"payer": "payr"}).assign(admision_date="2024-03-01")
+        with pytest.raises(InvalidFieldError) as info:
+            hd.claims_from_frame(frame)
+        assert ("payr", "admision_date") == info.value.value
+        assert "'payr' (did you mean 'payer'?)" in str(info.value)
+        assert "'admision_date' (did you mean 'admission_date'?)" in str(info.value)
+
+    def test_bad_coded_list(self, tmp_path: Path) -> None:
+        """An occurrence item that is not code:date is an error for the claim, not dropped."""
+        path = tmp_path / "bad.csv"
+        path.write_text(_cli_example().replace("50:2024-03-04", "50-2024-03-04"))
+        built = hd.claims_from_frame(hd.read_csv(path))
+        assert () == built.claims
+        assert "occurrence_codes" in str(built.errors[0])
+
+    def test_read_csv_refuses_broken_rows(self, tmp_path: Path) -> None:
+        """A row with more cells than the header is named by its line."""
+        path = tmp_path / "broken.csv"
+        path.write_text("claim_id,code\nA,G0299\nA,G0299,extra\n")
+        with pytest.raises(InvalidFieldError, match="line 3"):
+            hd.read_csv(path)

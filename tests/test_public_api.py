@@ -21,6 +21,7 @@ MODULES = [
     "dataframes",
     "errors",
     "evv",
+    "formats",
     "hospice",
     "limits",
     "modifiers",

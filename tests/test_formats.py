@@ -1,0 +1,145 @@
+"""Tests of :mod:`hcpcs_home.formats`: every claim field is mapped in every format, and the
+formats carry what their maps say."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+
+from hcpcs_home import Claim, formats, payers, x12
+from hcpcs_home import strategies as hst
+from hcpcs_home.errors import InvalidFieldError
+from hcpcs_home.formats import FORMATS, FieldEntry, FormatMap, Kind
+
+NAMES = ["837I", "837P", "UB-04", "RIF", "CSV"]
+
+
+class TestCoverage:
+    """A field added to Claim without a map entry fails here, for every format."""
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_every_field_is_mapped(self, name: str) -> None:
+        """Each Claim and ClaimLine field (and Service field, where services are carried)
+        is carried, given, derived or declared not carried with a reason."""
+        found = FORMATS[name]
+        assert [] == found.missing()
+        for entry in found.entries:
+            if entry.kind is Kind.CARRIED:
+                assert entry.target, entry.field
+            if entry.kind is Kind.NOT_CARRIED:
+                assert entry.note, entry.field
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_no_entry_names_an_unknown_field(self, name: str) -> None:
+        """A map names only fields the claim nouns have, each once."""
+        known = {f for p in ("", "lines.", "services.") for f in formats.fields_of(p)}
+        named = [e.field for e in FORMATS[name].entries]
+        assert [] == [f for f in named if f not in known]
+        assert len(named) == len(set(named))
+
+    def test_a_new_claim_field_is_missing_everywhere(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A Claim with one more field is reported as missing by every map."""
+        grown = attrs.make_class(
+            "Claim", {"new_field": attrs.field(default=None)}, bases=(Claim,), slots=True
+        )
+        monkeypatch.setitem(formats._NOUNS, "", grown)
+        assert {name: ["new_field"] for name in NAMES} == {
+            name: FORMATS[name].missing() for name in NAMES
+        }
+
+    def test_all_formats(self) -> None:
+        """The maps are the five formats the library reads or writes."""
+        assert sorted(NAMES) == sorted(FORMATS)
+        assert 5 == len(FORMATS)
+        assert any("source:" in line for line in FORMATS.provenance)
+
+
+class TestMap:
+    def test_entry_and_target(self) -> None:
+        """A carried field has a target; a field not carried has none but a reason."""
+        rif = FORMATS["RIF"]
+        assert "CLM_TOT_CHRG_AMT" == rif.target("total_charge")
+        assert rif.target("services") is None
+        assert "services" in rif.not_carried
+        with pytest.raises(KeyError):
+            rif.entry("no_such_field")
+
+    def test_table(self) -> None:
+        """The map renders as an RST list table, one row per entry."""
+        text = FORMATS["837I"].table()
+        assert text.startswith(".. list-table:: 837I")
+        assert text.count("   * - ``") == len(FORMATS["837I"].entries)
+        assert "DTP\\*435-03" in text
+
+    def test_carried_resets_what_is_not_carried(self) -> None:
+        """carried() puts every field the format does not carry back at its default."""
+        from test_rules_medicare_hh import clean_claim
+
+        claim = attrs.evolve(clean_claim(), therapy_ytd_ot=Decimal("12"))
+        back = FORMATS["837I"].carried(claim)
+        assert ((), Decimal("0"), ()) == (
+            back.services,
+            back.therapy_ytd_ot,
+            back.lines[2].service_ids,
+        )
+        assert claim.notice_accepted == back.notice_accepted
+        assert FORMATS["CSV"].carried(claim) == claim
+
+    def test_kind_and_entry_values(self) -> None:
+        """Entries are plain values with a Kind."""
+        entry = FieldEntry("id", "carried", "CLM01")
+        assert Kind.CARRIED is entry.kind
+        assert FormatMap("x", (entry,)).target("id") == "CLM01"
+
+
+def _837i_loop(claim: Claim) -> Claim:
+    """What x12.claim_segments writes of a claim (loop 2300 and 2400, not the file around it)."""
+    carried = FORMATS["837I"].carried(claim)
+    return attrs.evolve(
+        carried,
+        payer=payers.MEDICARE,
+        id=claim.id or "PCN1",
+        type_of_bill=claim.type_of_bill or "0329",
+        patient_id=None,  # NM109 of loop 2010BA: the file's, not the claim loop's
+        lines=[attrs.evolve(li, revenue_code=li.revenue_code or "0551") for li in carried.lines],
+    )
+
+
+class TestRoundTrips:
+    """A claim written and read back equals what the format's map says it carries."""
+
+    @settings(max_examples=60)
+    @given(hst.claims())
+    def test_837i_claim_loop(self, claim: Claim) -> None:
+        """Every field the 837I map carries survives claim_segments and parse_claim."""
+        claim = _837i_loop(claim)
+        assert claim == x12.parse_claim(x12.claim_segments(claim))
+
+    @settings(max_examples=60)
+    @given(hst.claims())
+    def test_csv_rows(self, claim: Claim) -> None:
+        """Every field the CSV map carries survives claim_rows and claims_from_rows."""
+        from hcpcs_home import dataframes
+
+        claim = FORMATS["CSV"].carried(claim)
+        if not claim.lines and not claim.services:
+            with pytest.raises(InvalidFieldError, match="a claim is its rows"):
+                dataframes.claim_rows(claim)
+            return
+        if not claim.id:
+            with pytest.raises(InvalidFieldError, match="grouped by claim_id"):
+                dataframes.claim_rows(claim)
+            return
+        rows = dataframes.claim_rows(claim)
+        built = dataframes.claims_from_rows(
+            [(n, row) for n, row in enumerate(rows, start=2)], dataframes.ROW_COLUMNS
+        )
+        assert ((claim,), ()) == (built.claims, built.errors)
+
+
+def _ub04(claim: Any) -> None:  # pragma: no cover - documentation of the write-only format
+    """UB-04 rows are written, never read: the map documents what they hold."""
