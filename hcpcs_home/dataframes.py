@@ -375,7 +375,7 @@ class _Group:
     order: list[int | None] = attrs.Factory(list)
     #: With a ``line`` column: each line's number -> (its first row, its line fields,
     #: the ids of the services its rows document).
-    specs: dict[int, tuple[Hashable, dict[str, object], list[str]]] = attrs.Factory(dict)
+    specs: dict[int, tuple[Hashable, dict[str, Any], list[str]]] = attrs.Factory(dict)
 
 
 #: The line fields of a row with a ``line`` column, compared between the rows of one line.
@@ -483,9 +483,7 @@ def claims_from_rows(
                 _numbered_row(group, label, service_part, claim_part)
                 group.read.append(label)
                 continue
-            service, line = _row_line(
-                service_part, claim_part, group.head["payer"], payer, group
-            )
+            service, line = _row_line(service_part, claim_part, group.head["payer"], payer, group)
         except HcpcsError as exc:
             errors.append(RowError(label, claim_id or None, exc))
             group.bad = True
@@ -569,8 +567,9 @@ def _row_line(
     no service-only cell is a line without a service); without one, it is
     :meth:`ClaimLine.from_service <hcpcs_home.claims.ClaimLine.from_service>`'s.
     """
-    units = claim_part.get("units")
-    named = {_column_name(k): v for k, v in service_part.items() if v is not None}
+    cells: Mapping[str, Any] = claim_part  # a cell holds any object; the converters check it
+    units = cells.get("units")
+    named: dict[str, Any] = {_column_name(k): v for k, v in service_part.items() if v is not None}
     if units is not None:
         service = (
             _unique_id(Service.from_timesheet_row(service_part), service_part, group)
@@ -579,14 +578,14 @@ def _row_line(
         )
         line = ClaimLine(
             code=named.get("code") or "",
-            date=named.get("date"),
+            date=named.get("date"),  # type: ignore[arg-type]
             units=units,
             revenue_code=_text(claim_part.get("revenue_code")),
             modifiers=_modifiers(claim_part.get("modifiers")),
-            charge=claim_part.get("charge") or 0,
+            charge=cells.get("charge") or 0,
             service_ids=() if service is None else (service.id,),
             prior_auth=_text(named.get("prior_auth")),
-            through=claim_part.get("through"),
+            through=cells.get("through"),
         )
         return service, line
     service = _unique_id(Service.from_timesheet_row(service_part), service_part, group)
@@ -597,8 +596,8 @@ def _row_line(
         modifiers=_modifiers(claim_part.get("modifiers")),
         revenue_code=_text(claim_part.get("revenue_code")),
     )
-    if claim_part.get("through") is not None:
-        line = attrs.evolve(line, through=claim_part.get("through"))
+    if cells.get("through") is not None:
+        line = attrs.evolve(line, through=cells.get("through"))
     return service, line
 
 
@@ -638,7 +637,7 @@ def _numbered_row(
     text = str(number).strip()
     if not (text.isascii() and text.isdigit() and 0 < len(text) <= 4 and int(text) > 0):
         raise InvalidFieldError("line", number, "must be the line's number (1, 2, ...)")
-    fields = {
+    fields: dict[str, Any] = {
         "code": named.get("code") or "",
         "date": named.get("date"),
         "units": claim_part.get("units"),
@@ -754,7 +753,7 @@ def _claim(group: _Group, payer: Payer | str | None, type_of_bill: str | None) -
     # A cell holds any object; Claim's converters check it (and name the field).
     start: Any = head["statement_from"] or min(dates)
     end: Any = head["statement_through"] or max(dates)
-    header = {
+    header: dict[str, Any] = {
         name: _header_value(name, head[name]) for name in _HEADER_FIELDS if head[name] is not None
     }
     return Claim(

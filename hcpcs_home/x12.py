@@ -623,6 +623,14 @@ def _composite(parts: list[str], d: Delimiters) -> str:
     return d.component.join(parts)
 
 
+def _clm02(claim: Claim) -> Decimal:
+    """CLM02: the claim's own total where it has one, else the sum of every SV2-03 written
+    (an 837 balances CLM02 against its service lines; a 0001 line, if any, is one of them)."""
+    if claim.total_charge is not None:
+        return claim.total_charge
+    return sum((line.charge for line in claim.lines), Decimal("0"))
+
+
 def claim_segments(
     claim: Claim,
     *,
@@ -632,8 +640,8 @@ def claim_segments(
 ) -> str:
     """The 837I claim loop (2300) of ``claim`` and its service lines (loop 2400).
 
-    ``CLM`` (CLM01 the claim id, CLM02 the claim's
-    :attr:`~hcpcs_home.claims.Claim.billed_total`, CLM05 the
+    ``CLM`` (CLM01 the claim id, CLM02 the claim's ``total_charge`` where it has
+    one, else the sum of the line charges, CLM05 the
     type of bill as facility code, ``A`` and frequency), ``DTP*434`` (statement
     period, ``RD8``), ``DTP*435`` (admission date), ``CL1`` (CL1-02 point of
     origin, CL1-03 patient status), ``HI`` segments of condition (``BG``),
@@ -681,7 +689,7 @@ def claim_segments(
         raise InvalidFieldError("type_of_bill", None, "is required on an 837I claim (CLM05)")
     d = delimiters
     tob = claim.type_of_bill
-    total = claim.billed_total
+    total = _clm02(claim)
     segments = [
         _segment(
             (
@@ -776,7 +784,7 @@ def parse_claim(
             problems.extend(exc.errors)
         except InvalidFieldError as exc:
             problems.append(exc)
-    if total is not None:
+    if total is not None and total != sum((line.charge for line in lines), Decimal("0")):
         # A total that differs from the lines is kept, for the total-charge-mismatch rule.
         kwargs["total_charge"] = total
     if not problems:

@@ -24,7 +24,7 @@ Claim field         837 source
                     :func:`hcpcs_home.x12.parse_service_lines`; an 837I line
                     without ``DTP*472`` takes the statement date when the
                     period is one day
-header (837I)      loop 2300 through :func:`hcpcs_home.x12.parse_claim`:
+header (837I)       loop 2300 through :func:`hcpcs_home.x12.parse_claim`:
                     ``admission_date`` (``DTP*435``), ``point_of_origin``
                     and ``patient_status`` (``CL1``), condition, occurrence,
                     span and value codes (``HI*BG``/``BH``/``BI``/``BE``),
@@ -445,7 +445,7 @@ def update_837(
     """The 837 of ``source`` with ``claims`` written into the claims of the same id.
 
     Each :class:`~hcpcs_home.claims.Claim` replaces, in the file's claim whose
-    CLM01 is its ``id``: CLM01, CLM02 (its ``billed_total``), on an
+    CLM01 is its ``id``: CLM01, CLM02 (its ``total_charge``, else the line sum), on an
     837I CLM05-1 and CLM05-3 (the type of bill) and ``DTP*434`` (written as an
     ``RD8`` range), and each loop 2400's ``LX``, ``SV2``/``SV1`` elements 1 to
     5 (837I) or 1 to 4 (837P) and ``DTP*472``, rendered by
@@ -529,7 +529,14 @@ def _write_claim(loop: Any, claim: Claim, institutional: bool) -> None:
     clm = loop.clm_segment
     update: dict[str, Any] = {
         "patient_control_number": claim.id,
-        "total_claim_charge_amount": Decimal(x12_decimal(claim.billed_total)),
+        # CLM02 as x12sdk balances it: the claim's own total, else every SV2-03/SV1-02.
+        "total_claim_charge_amount": Decimal(
+            x12_decimal(
+                claim.total_charge
+                if claim.total_charge is not None
+                else sum((line.charge for line in claim.lines), Decimal("0"))
+            )
+        ),
     }
     if institutional:
         if claim.type_of_bill is None:
