@@ -341,6 +341,48 @@ class TestCodeTables:
         assert [(1, "cap-2"), (2, "cap-1")] == expected
         assert expected == [(f.line, f.rule_id) for f in check(claim, rules)]
 
+    @given(
+        caps=st.lists(
+            st.tuples(
+                st.lists(st.sampled_from(["Z0001", "Z0002", "Z0003", "T1019"]), min_size=1),
+                st.integers(0, 6),
+            ),
+            min_size=1,
+            max_size=30,
+        ),
+        lines=st.lists(
+            st.tuples(
+                st.sampled_from(["Z0001", "Z0002", "Z0003", "T1019", "G0299"]), st.integers(1, 9)
+            ),
+            max_size=8,
+        ),
+    )
+    def test_a_table_finds_what_each_rule_finds(
+        self, caps: list[tuple[list[str], int]], lines: list[tuple[str, int]]
+    ) -> None:
+        """Whatever the rules and lines, checking code-keyed rules as a table finds
+        exactly what evaluating each rule on each line finds, in the same order."""
+        rules = RuleSet(
+            [
+                rule(f"cap-{i}", p("code_in", codes=codes) & p("units_above", limit=limit))
+                for i, (codes, limit) in enumerate(caps)
+            ],
+            vocabulary=TEST_VOCAB,
+        )
+        claim = Claim(
+            payers.BCBS_TEXAS,
+            "2024-03-01",
+            "2024-03-31",
+            lines=[ClaimLine(code, "2024-03-04", units) for code, units in lines],
+        )
+        expected = [
+            (i, r.id)
+            for i in range(len(lines))
+            for r in rules
+            if r.evaluate(Context.for_line(claim, i))
+        ]
+        assert expected == [(f.line, f.rule_id) for f in check(claim, rules)]
+
     def test_a_rule_that_raises_in_a_table_is_a_finding(self) -> None:
         """A keyed rule that fails on a line becomes that line's error finding."""
         boom = TEST_VOCAB.with_predicate("boom", lambda: lambda ctx: 1 // 0 > 0)
