@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -57,7 +57,11 @@ def _method(value: object) -> VerificationMethod:
         raise InvalidFieldError("method", value, f"is not one of {names}") from None
 
 
-@attrs.frozen(slots=True)
+#: The default of the derived ``id``: passed on to ``__attrs_init__``, which derives it.
+_DERIVED: Any = attrs.NOTHING
+
+
+@attrs.frozen(slots=True, init=False)
 class EvvVisit:
     """One visit as an EVV system verified it.
 
@@ -94,6 +98,38 @@ class EvvVisit:
     modifiers: tuple[str, ...] = attrs.field(default=(), converter=f.modifiers)
     accepted: bool = attrs.field(default=True, converter=f.boolean("accepted"))
     id: str = attrs.field(converter=f.text("id"))
+
+    # A typed __init__ (attrs writes __attrs_init__, which converts and validates), as
+    # the claim values have: mypy sees what a caller may give, not Any.
+    def __init__(
+        self,
+        service: str,
+        date: _dt.date | str,
+        member: str | None = None,
+        start: _dt.time | str | None = None,
+        stop: _dt.time | str | None = None,
+        location: str | None = None,
+        worker: str | None = None,
+        worker_npi: str | None = None,
+        method: VerificationMethod | str | None = None,
+        modifiers: str | Iterable[str] = (),
+        accepted: bool = True,
+        id: str = _DERIVED,
+    ) -> None:
+        self.__attrs_init__(
+            service,
+            date,
+            member,
+            start,
+            stop,
+            location,
+            worker,
+            worker_npi,
+            method,
+            modifiers,
+            accepted,
+            id,
+        )
 
     @id.default
     def _default_id(self) -> str:

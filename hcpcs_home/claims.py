@@ -800,7 +800,7 @@ def _check_span(instance: OccurrenceSpan, attribute: attrs.Attribute[Any], value
         raise InvalidTimeError("through", value, f"is before start={instance.start.isoformat()}")
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, init=False)
 class Occurrence:
     """An occurrence code and its date (UB-04 FL31-34; 837I ``HI*BH``).
 
@@ -816,8 +816,11 @@ class Occurrence:
     code: str = attrs.field(converter=_header_code("code"))
     date: _dt.date = attrs.field(converter=f.date("date"))
 
+    def __init__(self, code: str, date: _dt.date | str) -> None:  # typed; see Service
+        self.__attrs_init__(code, date)
 
-@attrs.frozen(slots=True)
+
+@attrs.frozen(slots=True, init=False)
 class OccurrenceSpan:
     """An occurrence span code and its dates (UB-04 FL35-36; 837I ``HI*BI``).
 
@@ -831,8 +834,13 @@ class OccurrenceSpan:
     start: _dt.date = attrs.field(converter=f.date("start"))
     through: _dt.date = attrs.field(converter=f.date("through"), validator=_check_span)
 
+    def __init__(  # typed; see Service.__init__
+        self, code: str, start: _dt.date | str, through: _dt.date | str
+    ) -> None:
+        self.__attrs_init__(code, start, through)
 
-@attrs.frozen(slots=True)
+
+@attrs.frozen(slots=True, init=False)
 class ValueCode:
     """A value code and its amount (UB-04 FL39-41; 837I ``HI*BE``).
 
@@ -848,6 +856,9 @@ class ValueCode:
 
     code: str = attrs.field(converter=_header_code("code"))
     amount: Decimal = attrs.field(converter=f.decimal("amount"))
+
+    def __init__(self, code: str, amount: Decimal | int | str) -> None:  # typed; see Service
+        self.__attrs_init__(code, amount)
 
 
 def _coded(cls: type[Any], field: str) -> Any:

@@ -20,7 +20,16 @@ from typing import Any
 import attrs
 import pytest
 
-from hcpcs_home import Authorization, Claim, ClaimLine, Service
+from hcpcs_home import (
+    Authorization,
+    Claim,
+    ClaimLine,
+    EvvVisit,
+    Occurrence,
+    OccurrenceSpan,
+    Service,
+    ValueCode,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,21 +37,31 @@ RIGHT = """\
     import datetime
     from decimal import Decimal
 
-    from hcpcs_home import Claim, ClaimLine, Report, Service, check, check_many, payers
+    from hcpcs_home import (
+        Claim, ClaimLine, EvvVisit, Occurrence, Report, Service, ValueCode, check, check_many,
+        payers,
+    )
 
     shift = Service("S9124", "2024-05-06", start="22:00", stop="06:00", credential="LPN")
     line = ClaimLine("S9124", datetime.date(2024, 5, 6), 8, modifiers=["TD"], charge="100.00")
+    visit = EvvVisit("S9124", "2024-05-06", start="22:00", stop="06:00", method="mobile")
     claim = Claim(payers.TEXAS_MEDICAID, "2024-05-01", "2024-05-31", lines=[line],
-                  services=[shift], total_charge=Decimal("100.00"))
+                  services=[shift], total_charge=Decimal("100.00"), evv_visits=[visit],
+                  occurrence_codes=[Occurrence("50", "2024-05-01"), ("51", "2024-05-02")],
+                  value_codes=[ValueCode("61", "35614")])
     report: Report = check(claim)
     reports: list[Report] = list(check_many([claim, claim]))
 """
 
 WRONG = """\
-    from hcpcs_home import Claim, ClaimLine, Report, HcpcsError, check_many, payers
+    from hcpcs_home import (
+        Claim, ClaimLine, EvvVisit, HcpcsError, Occurrence, Report, check_many, payers,
+    )
 
     claim = Claim(payers.MEDICARE, 20240501, None, lines="oops", services=42)
     line = ClaimLine("G0299", "2024-03-04", units=[4])
+    visit = EvvVisit("T1019", "2024-03-04", accepted="yes")
+    code = Occurrence(50, "2024-03-01")
     mixed: list[Claim | HcpcsError] = []
     reports: list[Report] = list(check_many(mixed))
 """
@@ -100,11 +119,16 @@ class TestUserScripts:
             'Argument "services" to "Claim" has incompatible type "int"',
             'Argument "units" to "ClaimLine" has incompatible type "list[int]"',
             'Argument 1 to "list" has incompatible type "Iterator[Report | HcpcsError]"',
+            'Argument "accepted" to "EvvVisit" has incompatible type "str"',
+            'Argument 1 to "Occurrence" has incompatible type "int"',
         ):
             assert expected in found
 
 
-@pytest.mark.parametrize("cls", [Claim, ClaimLine, Service, Authorization])
+@pytest.mark.parametrize(
+    "cls",
+    [Claim, ClaimLine, Service, Authorization, Occurrence, OccurrenceSpan, ValueCode, EvvVisit],
+)
 class TestTypedInitMatchesTheFields:
     def test_parameters_are_the_fields_in_order(self, cls: Any) -> None:
         """The written ``__init__`` takes exactly the attrs fields, in order: a field added
@@ -123,3 +147,8 @@ class TestTypedInitMatchesTheFields:
                 assert attrs.NOTHING is default, field.alias
             else:
                 assert field.default == default, field.alias
+
+
+def test_the_right_script_runs() -> None:
+    """The script mypy accepts also runs: its types are the ones the constructors take."""
+    exec(compile(textwrap.dedent(RIGHT), "right.py", "exec"), {"__name__": "right"})
