@@ -98,6 +98,7 @@ if TYPE_CHECKING:
         Vocabulary,
         check,
         check_many,
+        check_visit,
         predicate,
     )
     from .units import UnitPolicy, billable_units, total_time_units
@@ -157,6 +158,7 @@ __all__ = [
     "chc_day",
     "check",
     "check_many",
+    "check_visit",
     "claim_from_visits",
     "dask",
     "dataframes",
@@ -247,6 +249,7 @@ _LAZY: dict[str, str] = {
     "limits": "limits",
     "check": "policy",
     "check_many": "policy",
+    "check_visit": "policy",
     "hospice": "hospice",
     "load_cms_file": "catalog",
     "lookup": "catalog",

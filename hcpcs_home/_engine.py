@@ -42,6 +42,7 @@ __all__ = [
     "Finding",
     "Fix",
     "Leaf",
+    "Need",
     "Not",
     "Or",
     "Predicate",
@@ -71,6 +72,44 @@ class Scope(str, enum.Enum):
 
     LINE = "line"
     CLAIM = "claim"
+
+
+class Need(str, enum.Enum):
+    """What a rule must be given, beyond the line it judges, to judge it (a :class:`Rule`'s
+    ``needs``).
+
+    A check runs a rule only where what it needs was given, so a rule never calls
+    evidence an error because it is absent: :meth:`RuleSet.check` of a claim
+    gives ``HEADER`` and ``EVV`` always and ``CHART`` when the claim carries one
+    (:attr:`Claim.has_chart <hcpcs_home.claims.Claim.has_chart>`);
+    :func:`hcpcs_home.policy.check_visit` gives ``CHART`` alone.
+
+    * ``CHART``: the documented services (:class:`~hcpcs_home.claims.Service`): clock
+      times and minutes, the rendering credential and license, the setting, orders and
+      plan of care on file.  An 837I, UB-04 or RIF claim carries none.
+    * ``HEADER``: the whole claim, its statement period, header codes, authorizations,
+      amounts so far this year and its other lines.  Claim-scope rules need it without
+      saying so.
+    * ``EVV``: the claim's electronically verified visits, which a payer that requires
+      EVV matches with its lines: a claim gives them (none is an answer), a single
+      visit does not.
+    """
+
+    CHART = "chart"
+    HEADER = "header"
+    EVV = "evv"
+
+
+#: What a claim gives its rules: everything but the chart, which it may not carry.
+_CLAIM_GIVES = frozenset({Need.HEADER, Need.EVV})
+_CHART_GIVEN = frozenset({Need.HEADER, Need.EVV, Need.CHART})
+#: What one visit checked on its own gives (:func:`hcpcs_home.policy.check_visit`).
+VISIT_GIVES = frozenset({Need.CHART})
+
+
+def gives(claim: Claim) -> frozenset[Need]:
+    """What a check of ``claim`` gives its rules (see :class:`Need`)."""
+    return _CHART_GIVEN if claim.has_chart else _CLAIM_GIVES
 
 
 # --- context -------------------------------------------------------------------
@@ -1093,6 +1132,19 @@ def _fix(value: object) -> Fix | None:
     )
 
 
+def _needs(value: object) -> frozenset[Need]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidFieldError("needs", value, "must be a set of Need values")
+    out: set[Need] = set()
+    for v in value:
+        try:
+            out.add(Need(v))
+        except ValueError:
+            names = ", ".join(n.value for n in Need)
+            raise InvalidFieldError("needs", v, f"is not one of {names}") from None
+    return frozenset(out)
+
+
 def _payers(value: object) -> frozenset[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidFieldError("payers", value, "must be a list of payer ids or kinds")
@@ -1124,6 +1176,10 @@ class Rule:
     :ivar description: what the rule checks, in words, for the rule reference.
     :ivar advice: how a biller fixes a finding, in words.
     :ivar example: an example of what the rule catches, for the rule reference.
+    :ivar needs: what the rule must be given beyond its line (:class:`Need`): a check
+        runs it only where that was given, so a rule of the chart (``Need.CHART``)
+        never judges a claim that carries no chart, and a rule that reads the claim
+        header (``Need.HEADER``) never judges a visit checked on its own.
     """
 
     id: str = attrs.field(converter=_rule_id)
@@ -1140,6 +1196,7 @@ class Rule:
     description: str = ""
     advice: str = ""
     example: str = ""
+    needs: frozenset[Need] = attrs.field(default=frozenset(), converter=_needs)
 
     @message.validator
     def _check_placeholders(self, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -1175,7 +1232,11 @@ class Rule:
 
     def evaluate(self, ctx: Context) -> Finding | None:
         """The finding for ``ctx``, or ``None`` when the rule does not fire."""
-        if not self.applies_to(ctx.payer) or not self.applies_on(ctx.date):
+        if (
+            not self.applies_to(ctx.payer)
+            or not self.applies_on(ctx.date)
+            or not self.needs <= gives(ctx.claim)
+        ):
             return None
         if not self.when._fn(ctx):
             return None
@@ -1231,6 +1292,8 @@ class Rule:
                 data[name] = value.isoformat()
         if self.payers:
             data["payers"] = sorted(self.payers)
+        if self.needs:
+            data["needs"] = sorted(n.value for n in self.needs)
         return data
 
 
@@ -1617,13 +1680,23 @@ class RuleSet:
         return Report(claim, tuple(self._findings(claim, catalog, batch)))
 
     def _findings(
-        self, claim: Claim, catalog: Catalog | None, batch: Batch | None = None
+        self,
+        claim: Claim,
+        catalog: Catalog | None,
+        batch: Batch | None = None,
+        given: frozenset[Need] | None = None,
     ) -> list[Finding]:
+        """The findings of the rules whose needs ``given`` holds (what ``claim`` gives,
+        :func:`gives`, where ``None``)."""
         header = Context(claim, catalog=catalog)
         if batch is not None:
             header.claim_memo["batch"] = batch
-        (check_lines, claim_steps), found = self._plan(header)
+        (check_lines, claim_steps), found = self._plan(header, given)
         check_lines(header, found)
+        # A claim finding keeps a copy of the header without the facts derived for the
+        # check, as a line finding does (Context._kept): reports kept by the thousand
+        # stay small.
+        header._moving = True
         day = claim.statement_from
         for rule, test in claim_steps:
             try:
@@ -1633,10 +1706,13 @@ class RuleSet:
                 found.append(_failed(rule, header, exc))
         return found
 
-    def _plan(self, header: Context) -> tuple[_Plan, list[Finding]]:
-        """The line rules left once the claim header (payer, type of bill) is known,
-        compiled into one function, the claim rules left with their residual
-        predicates, and the findings of line rules that failed on the header.
+    def _plan(
+        self, header: Context, given: frozenset[Need] | None = None
+    ) -> tuple[_Plan, list[Finding]]:
+        """The line rules left once the claim header (payer, type of bill) and what the
+        check gives (``given``, see :class:`Need`) are known, compiled into one
+        function, the claim rules left with their residual predicates, and the
+        findings of line rules that failed on the header.
 
         Parts of a rule that read only the header are settled here (a 34X rule on
         a 32X claim, a payer flag that is off, a rule for another payer), once per
@@ -1648,7 +1724,9 @@ class RuleSet:
         type of bill.
         """
         payer, type_of_bill = header.payer, header.claim.type_of_bill
-        key = (id(payer), type_of_bill)
+        if given is None:
+            given = gives(header.claim)
+        key = (id(payer), type_of_bill, given)
         found = _lru_get(self._cache.plans, key)
         if found is not None and found[0] is payer:
             return found[1], []
@@ -1656,36 +1734,41 @@ class RuleSet:
             return self._new_plan(header, key)
 
     def _new_plan(
-        self, header: Context, key: tuple[int, str | None]
+        self, header: Context, key: tuple[int, str | None, frozenset[Need]]
     ) -> tuple[_Plan, list[Finding]]:
-        payer, type_of_bill = header.payer, header.claim.type_of_bill
+        payer, type_of_bill, given = header.payer, header.claim.type_of_bill, key[2]
         cache = self._cache
         try:
-            plan = _lru_get(cache.by_value, (payer, type_of_bill))
+            plan = _lru_get(cache.by_value, (payer, type_of_bill, given))
         except TypeError:  # a payer with an unhashable field: no sharing
             plan = None
         failed: list[Finding] = []
         if plan is None:
-            steps, claim_steps, failed = self._steps(header)
-            plan = (_PlanWriter(self, header).compile(steps), claim_steps)
+            steps, claim_steps, failed = self._steps(header, given)
+            plan = (_PlanWriter(self, header, given).compile(steps), claim_steps)
             if failed:  # settled again for the next claim, so it fails there too
                 return plan, failed
             with contextlib.suppress(TypeError):  # an unhashable payer: no sharing
-                _lru_put(cache.by_value, (payer, type_of_bill), plan, cache.PLANS)
+                _lru_put(cache.by_value, (payer, type_of_bill, given), plan, cache.PLANS)
         _lru_put(cache.plans, key, (payer, plan), cache.PLANS)
         return plan, failed
 
-    def _steps(self, header: Context) -> tuple[list[_Step], list[_Step], list[Finding]]:
+    def _steps(
+        self, header: Context, given: frozenset[Need] = _CHART_GIVEN
+    ) -> tuple[list[_Step], list[_Step], list[Finding]]:
         """Each active line rule and each active claim rule with its residual predicate
         (``True`` where the header settled it as holding), and the findings of line
-        rules whose header parts raised."""
+        rules whose header parts raised.  A rule whose :attr:`~Rule.needs` ``given``
+        lacks is not active (a claim rule needs the header)."""
         steps: list[_Step] = []
         claim_steps: list[_Step] = []
         failed: list[Finding] = []
         for rule in self.rules:
-            if not rule.applies_to(header.payer):
+            if not rule.applies_to(header.payer) or not rule.needs <= given:
                 continue
             if rule.scope is Scope.CLAIM:
+                if Need.HEADER not in given:
+                    continue
                 try:
                     part = rule.when._specialize(header)
                 except Exception:  # raised again, and reported, when the rule is evaluated
@@ -1702,17 +1785,23 @@ class RuleSet:
                 steps.append((rule, test))
         return steps, claim_steps, failed
 
-    def _plan_source(self, payer: Payer | str, type_of_bill: str | None = None) -> str:
+    def _plan_source(
+        self,
+        payer: Payer | str,
+        type_of_bill: str | None = None,
+        given: frozenset[Need] = _CHART_GIVEN,
+    ) -> str:
         """The Python source a check runs for the line rules of a claim of ``payer``
-        (a :class:`~hcpcs_home.payers.Payer` or shipped profile id) and ``type_of_bill``.
+        (a :class:`~hcpcs_home.payers.Payer` or shipped profile id) and ``type_of_bill``
+        that gives its rules ``given`` (a claim with its chart, by default).
 
         For reading and debugging: every active rule is one ``if`` over the parts of
         its predicate the claim header did not settle.
         """
         day = _dt.date(2000, 1, 1)  # header predicates read only the payer and type of bill
         header = Context(Claim(payer, day, day, type_of_bill=type_of_bill))
-        steps, _, _ = self._steps(header)
-        return _PlanWriter(self, header).write(steps)[0]
+        steps, _, _ = self._steps(header, given)
+        return _PlanWriter(self, header, given).write(steps)[0]
 
     def to_data(self) -> dict[str, Any]:
         """The rule set as plain JSON data."""
@@ -1778,6 +1867,9 @@ def _rule_from_data(item: Any, path: str, vocabulary: Vocabulary) -> Rule:
     payers = item.get("payers", [])
     if not isinstance(payers, list):
         raise RuleSetLoadError(f"{path}.payers", "must be a list of payer ids or kinds")
+    needs = item.get("needs", [])
+    if not isinstance(needs, list):
+        raise RuleSetLoadError(f"{path}.needs", "must be a list of needs")
     for key in ("field", "description", "advice", "example", "severity", "id", "scope"):
         if item.get(key) is not None and not isinstance(item[key], str):
             raise RuleSetLoadError(f"{path}.{key}", "must be text")
@@ -1794,6 +1886,7 @@ def _rule_from_data(item: Any, path: str, vocabulary: Vocabulary) -> Rule:
             effective_from=_opt_date(item, "effective_from", path),
             effective_through=_opt_date(item, "effective_through", path),
             payers=payers,
+            needs=needs,
             description=item.get("description") or "",
             advice=item.get("advice") or "",
             example=item.get("example") or "",
@@ -1841,6 +1934,7 @@ _RULE_KEYS = {
     "description",
     "advice",
     "example",
+    "needs",
 }
 
 
@@ -1869,12 +1963,12 @@ class _PlanCache:
 
     def __init__(self, rules: tuple[Rule, ...]) -> None:
         self.rules = rules  # kept, so that no rule's id is reused while the entry stands
-        self.plans: collections.OrderedDict[tuple[int, str | None], tuple[Payer, _Plan]] = (
-            collections.OrderedDict()
-        )
-        self.by_value: collections.OrderedDict[tuple[Payer, str | None], _Plan] = (
-            collections.OrderedDict()
-        )
+        self.plans: collections.OrderedDict[
+            tuple[int, str | None, frozenset[Need]], tuple[Payer, _Plan]
+        ] = collections.OrderedDict()
+        self.by_value: collections.OrderedDict[
+            tuple[Payer, str | None, frozenset[Need]], _Plan
+        ] = collections.OrderedDict()
         self.lock = threading.Lock()
 
     @classmethod
@@ -1926,10 +2020,13 @@ class _PlanWriter:
     _counter = 0
     _counter_lock = threading.Lock()
 
-    def __init__(self, rules: RuleSet, header: Context) -> None:
+    def __init__(
+        self, rules: RuleSet, header: Context, given: frozenset[Need] = _CHART_GIVEN
+    ) -> None:
         self.title = (
             f"Line rules of {rules.name!r} for {header.payer.name} ({header.payer.id}), "
-            f"type of bill {header.claim.type_of_bill or 'none (837P)'}"
+            f"type of bill {header.claim.type_of_bill or 'none (837P)'}, "
+            f"given {', '.join(sorted(n.value for n in given))}"
         )
         self.namespace: dict[str, Any] = {
             "_moving_context": _moving_context,

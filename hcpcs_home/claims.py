@@ -1116,6 +1116,23 @@ class Claim:
         return self.line_total if self.total_charge is None else self.total_charge
 
     @property
+    def has_chart(self) -> bool:
+        """Whether the claim carries its chart, the documented services (:class:`Service`,
+        with their clock times or minutes, credentials, settings, orders and plan of
+        care) its lines point at.
+
+        A claim read from an 837I, a UB-04 or a CMS research (RIF) file carries none:
+        those formats carry each line's units and charge, never the visit's clock
+        times or who rendered it (the agency keeps that in its clinical record).  The
+        rules of the chart (``Need.CHART``, :class:`hcpcs_home.policy.Need`) judge only a claim
+        that carries one; a check of one without says so once, in the finding
+        ``chart-not-provided``.  Electronically verified visits
+        (``evv_visits``) are not a chart, but they are evidence of time: a line
+        they back has its time documented.
+        """
+        return bool(self.services)
+
+    @property
     def frequency(self) -> str | None:
         """The frequency code, the last character of the type of bill.
 

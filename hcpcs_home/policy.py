@@ -36,7 +36,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, overload
 
+import attrs
+
 from ._engine import (
+    VISIT_GIVES,
     And,
     Batch,
     Context,
@@ -44,6 +47,7 @@ from ._engine import (
     Finding,
     Fix,
     Leaf,
+    Need,
     Not,
     Or,
     Predicate,
@@ -54,9 +58,10 @@ from ._engine import (
     Severity,
     Vocabulary,
 )
-from .catalog import Catalog
-from .claims import Claim
+from .catalog import Catalog, default_catalog
+from .claims import Claim, ClaimLine, Service
 from .errors import HcpcsError, InvalidFieldError
+from .payers import Payer
 from .rules import DEFAULT_RULES, VOCABULARY
 
 __all__ = [
@@ -67,6 +72,7 @@ __all__ = [
     "Finding",
     "Fix",
     "Leaf",
+    "Need",
     "Not",
     "Or",
     "Predicate",
@@ -78,6 +84,7 @@ __all__ = [
     "Vocabulary",
     "check",
     "check_many",
+    "check_visit",
     "predicate",
     "predicate_names",
 ]
@@ -157,6 +164,82 @@ def check_many(
             yield item
         else:
             yield chosen.check(item, catalog=catalog, batch=together)
+
+
+def check_visit(
+    service: Service,
+    payer: Payer | str,
+    *,
+    line: ClaimLine | None = None,
+    type_of_bill: str | None = None,
+    rules: RuleSet | None = None,
+    catalog: Catalog | None = None,
+) -> Report:
+    """Check one documented visit on its own, before any claim holds it: what a
+    practice-management system asks when the visit is documented.
+
+    ``line`` is the line the visit would be billed as; where ``None`` it is
+    :meth:`ClaimLine.from_service <hcpcs_home.claims.ClaimLine.from_service>` of
+    the visit for ``payer`` and ``type_of_bill`` (a timed visit that documents no
+    time gives a line of 0 units, and the report says ``time-not-documented``).
+    A line that points at no service is taken to bill this one.
+
+    Only the rules that can judge one visit run: line rules, given the visit's
+    chart (``Need.CHART``, see :class:`Need`) and nothing of a claim, so
+    claim-scope rules and line rules that need the claim header or its EVV visits
+    (``Need.HEADER``, ``Need.EVV``) are not run, and nothing is said about a
+    header that does not exist yet.  Rules that read the type of bill read ``type_of_bill``
+    (``None``: a professional, 837P, line).  The :class:`Report`'s claim is the
+    one-line claim the visit was checked as, its statement period the visit's
+    dates.
+
+    :raises InvalidFieldError: ``service`` is not a :class:`~hcpcs_home.claims.Service`,
+        ``line`` not a :class:`~hcpcs_home.claims.ClaimLine` or one that points at
+        other services, ``payer`` not a payer, a bad type of bill, rule set or catalog.
+    :raises UnknownCodeError: without ``line``, the visit's code is not in the catalog.
+    :raises HcpcsError: without ``line``, what :meth:`ClaimLine.from_service
+        <hcpcs_home.claims.ClaimLine.from_service>` raises for a visit it cannot bill
+        alone (G0322 counts days monitored across visits: pass its line).
+    """
+    if not isinstance(service, Service):
+        raise InvalidFieldError("service", service, "must be a Service")
+    if rules is not None and not isinstance(rules, RuleSet):
+        raise InvalidFieldError("rules", rules, "must be a RuleSet or None")
+    if catalog is not None and not isinstance(catalog, Catalog):
+        raise InvalidFieldError("catalog", catalog, "must be a Catalog or None")
+    # The claim validates the payer and the type of bill; built first, without the
+    # line, so that a bad one is refused before a line is worked out for it.
+    bare = Claim(payer, service.date, service.date, type_of_bill=type_of_bill)
+    if line is None:
+        line = _line_for(service, bare, catalog)
+    elif not isinstance(line, ClaimLine):
+        raise InvalidFieldError("line", line, "must be a ClaimLine or None")
+    elif not line.service_ids:
+        line = attrs.evolve(line, service_ids=(service.id,))
+    elif line.service_ids != (service.id,):
+        raise InvalidFieldError(
+            "line.service_ids", list(line.service_ids), f"must name the service {service.id!r}"
+        )
+    last = max(service.days()[-1], line.last_date)
+    claim = attrs.evolve(
+        bare,
+        statement_from=min(service.date, line.date),
+        statement_through=last,
+        lines=(line,),
+        services=(service,),
+    )
+    chosen = DEFAULT_RULES if rules is None else rules
+    return Report(claim, tuple(chosen._findings(claim, catalog, given=VISIT_GIVES)))
+
+
+def _line_for(service: Service, bare: Claim, catalog: Catalog | None) -> ClaimLine:
+    """The line :meth:`ClaimLine.from_service` gives the visit on ``bare``'s bill: of
+    0 units where the visit's code is timed and it documents no time."""
+    code = (default_catalog() if catalog is None else catalog).get(service.code)
+    counted = service
+    if code is not None and code.unit.is_timed and service.minutes is None:
+        counted = attrs.evolve(service, minutes=0)
+    return ClaimLine.from_service(counted, payer=bare.payer, type_of_bill=bare.type_of_bill)
 
 
 def predicate(name: str, **params: Any) -> Predicate:

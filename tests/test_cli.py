@@ -985,4 +985,5 @@ class TestBatchAcrossFiles:
         assert all(
             "worker-overlap" not in [f["rule_id"] for f in r["findings"]] for r in alone.json()
         )
-        assert (EXIT_ERRORS, EXIT_ERRORS) == (together.status, alone.status)
+        # Alone, each claim is clean: its lines carry no chart, and EVV backs their time.
+        assert (EXIT_ERRORS, EXIT_OK) == (together.status, alone.status)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from hcpcs_home import Claim, ClaimLine, Service, check, payers, serialize
 from hcpcs_home import strategies as hst
-from hcpcs_home._engine import And, ClaimFact, Not, Or, _failed, inline
+from hcpcs_home._engine import And, ClaimFact, Not, Or, _failed, gives, inline
 from hcpcs_home.errors import InvalidFieldError
 from hcpcs_home.payers import Payer
 from hcpcs_home.policy import Context, Finding, Predicate, Rule, RuleSet, Scope
@@ -69,6 +69,8 @@ def plain_findings(claim: Claim, rules: RuleSet) -> list[Finding]:
     found: list[Finding] = []
     claim_memo: dict[str, Any] = {}
     header = Context(claim, claim_memo=claim_memo)
+    given = gives(claim)
+    rules = [rule for rule in rules if rule.needs <= given]
     for rule in rules:
         if rule.scope is Scope.LINE and rule.applies_to(claim.payer):
             try:

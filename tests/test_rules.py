@@ -336,10 +336,20 @@ class TestTimeNotDocumented:
         assert "service_ids" == finding.field
 
     def test_unlinked_timed_line_fires(self) -> None:
-        """A timed line that points at no service documents no time
-        (derived; Pabau S9124 guide, third-party: start and stop times)."""
+        """On a claim that carries its chart, a timed line that points at no service
+        documents no time (derived; Pabau S9124 guide, third-party: start and stop times)."""
+        svc = service("S9123", credential="RN", prior_auth="PA1")
+        linked = line(svc, BCBS)
+        bare = ClaimLine("S9123", "2024-03-05", 8, "0552", prior_auth="PA1")
+        c = claim(BCBS, [linked, bare], [svc])
+        assert [1] == [f.line for f in found(c, "time-not-documented")]
+
+    def test_claim_without_chart_is_not_judged(self) -> None:
+        """A claim that carries no chart (read from an 837I, UB-04 or RIF file) is not
+        called undocumented: the rule needs the chart, and a note says it was not given."""
         c = claim(BCBS, [ClaimLine("S9123", "2024-03-04", 8, "0552", prior_auth="PA1")])
-        assert 1 == len(found(c, "time-not-documented"))
+        assert [] == found(c, "time-not-documented")
+        assert 1 == len(found(c, "chart-not-provided"))
 
     def test_untimed_code_needs_no_time(self) -> None:
         """A per-visit code is one unit whatever the length (CMS T1021 descriptor)."""
@@ -1084,11 +1094,12 @@ class TestSeverities:
     def test_only_contested_rules_are_warnings(self) -> None:
         """The contested 1-7 minute chart, the late NOTR (no published consequence) and the
         late NOA (a payment cut) are the warnings, the hospice add-on and RHC rate facts
-        and the not-curated code note information; the rest are errors."""
+        the not-curated code and the chart not provided note information; the rest are
+        errors."""
         assert {"short-visit-units", "notr-late", "hh-noa-late"} == {
             r.id for r in DEFAULT_RULES if r.severity is Severity.WARNING
         }
-        assert {"sia-eligible", "rhc-rate-days", "code-not-curated"} == {
+        assert {"sia-eligible", "rhc-rate-days", "code-not-curated", "chart-not-provided"} == {
             r.id for r in DEFAULT_RULES if r.severity is Severity.INFO
         }
 

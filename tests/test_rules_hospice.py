@@ -259,11 +259,21 @@ class TestChcDayNotQualifying:
         assert "chc-day-not-qualifying" not in check(claim, rules).rule_ids()
 
     def test_no_services(self) -> None:
-        """A CHC day with no documented care cannot be continuous home care."""
+        """A CHC day of a claim that carries its chart, with no documented care that day,
+        cannot be continuous home care."""
         levels = [x for x in month().lines if (x.revenue_code or "")[:3] == "065"]
-        claim = month(services=(), lines=[attrs.evolve(x, service_ids=()) for x in levels])
+        other_days = [s for s in SERVICES if d(10) not in s.days()]
+        claim = month(services=other_days, lines=[attrs.evolve(x, service_ids=()) for x in levels])
         f = finding(claim, "chc-day-not-qualifying")
         assert "no services are documented" in f.message
+
+    def test_no_chart_is_not_judged(self) -> None:
+        """A CHC day of a claim that carries no chart (an 837I or RIF claim) is not called
+        unqualified: the chart is not there to count its hours."""
+        levels = [x for x in month().lines if (x.revenue_code or "")[:3] == "065"]
+        claim = month(services=(), lines=[attrs.evolve(x, service_ids=()) for x in levels])
+        assert "chc-day-not-qualifying" not in check(claim).rule_ids()
+        assert "chart-not-provided" in check(claim).rule_ids()
 
     @pytest.mark.parametrize("share", ["most", 5])
     def test_bad_share_refused(self, share: Any) -> None:

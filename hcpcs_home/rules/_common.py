@@ -23,6 +23,7 @@ from .._tables import read_table
 from ..catalog import default_catalog
 from ..codes import BillingUnit, Credential, Discipline, Setting
 from ..errors import InvalidFieldError
+from ..evv import LineMatch, match_visits
 from ..modifiers import ModifierRole
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "VOCABULARY",
     "credentials",
     "documented_minutes",
+    "evv_match",
+    "evv_times_documented",
     "expected_therapy_modifier",
     "expected_units",
     "per_diem_days",
@@ -225,6 +228,30 @@ def documented_minutes(ctx: Context) -> int | None:
         total += s.minutes  # type: ignore[operator]
     ctx.minutes = total = total if ctx.services else None
     return total
+
+
+def evv_match(ctx: Context) -> LineMatch | None:
+    """The accepted EVV visits matched to the context's line
+    (:func:`hcpcs_home.evv.match_visits`, all lines matched once per claim)."""
+    found = ctx.claim_memo.get("evv_matches")
+    if found is None:
+        found = ctx.claim_memo["evv_matches"] = match_visits(ctx.claim)
+    return None if ctx.index is None else found[ctx.index]
+
+
+def evv_times_documented(ctx: Context) -> bool:
+    """Accepted EVV visits back the line on each of its dates and every one records its
+    clock-in and clock-out: the EVV record documents the line's time (the Cures Act
+    elements include "the time the service begins and ends", SSA §1903(l)(5)(A)(vi))."""
+    if not ctx.claim.evv_visits or ctx.line is None:
+        return False
+    match = evv_match(ctx)
+    return (
+        match is not None
+        and bool(match.visits)
+        and match.minutes is not None
+        and not match.missing_dates(ctx.claim)
+    )
 
 
 #: Services dated from here on go through :class:`~hcpcs_home.units.Span`, which refuses
@@ -571,10 +598,23 @@ def service_linked() -> Pred:
     return inline(lambda ctx: bool(ctx.services), "bool(ctx.services)")
 
 
+def claim_has_lines() -> Pred:
+    """The claim bills at least one line (a notice of admission or election bills none)."""
+    return lambda ctx: bool(ctx.claim.lines)
+
+
+def chart_provided() -> Pred:
+    """The claim carries its chart: documented services its lines point at
+    (:attr:`Claim.has_chart <hcpcs_home.claims.Claim.has_chart>`)."""
+    return lambda ctx: ctx.claim.has_chart
+
+
 VOCABULARY = Vocabulary(
     predicates={
         "bill_class": bill_class,
         "bill_type": bill_type,
+        "chart_provided": chart_provided,
+        "claim_has_lines": claim_has_lines,
         "code_in": code_in,
         "code_known": code_known,
         "code_prefix": code_prefix,

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from .._engine import Rule, RuleSet, Scope
+from .._engine import Need, Rule, RuleSet, Scope
 
 __all__ = ["reference_rst"]
 
@@ -31,6 +31,14 @@ def reference_rst(rules: RuleSet, families: dict[str, tuple[str, str]] | None = 
     return "\n".join(out) + "\n"
 
 
+#: How the reference names what a rule needs (:class:`~hcpcs_home.policy.Need`).
+_NEEDS = {
+    Need.CHART: "the chart (documented services)",
+    Need.HEADER: "the claim header and its other lines",
+    Need.EVV: "the claim's EVV visits",
+}
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -48,6 +56,9 @@ def _entry(rule: Rule) -> list[str]:
     lines.append(f"   :Message: ``{_one_line(rule.message)}``")
     lines.append(f"   :Source: {_one_line(rule.source)}")
     lines.append(f"   :Predicate: ``{rule.when}``")
+    if rule.needs:
+        needs = ", ".join(_NEEDS[n] for n in sorted(rule.needs))
+        lines.append(f"   :Needs: {needs} (not run without it)")
     if rule.payers:
         lines.append(f"   :Payers: {', '.join(f'``{p}``' for p in sorted(rule.payers))}")
     if rule.effective_from or rule.effective_through:

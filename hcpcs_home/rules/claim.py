@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._benefits import LEVEL_OF_CARE_CODES as _LEVEL_CODES
-from .._engine import Batch, ClaimFact, Context, Rule, Scope, Severity, Vocabulary, inline
+from .._engine import Batch, ClaimFact, Context, Need, Rule, Scope, Severity, Vocabulary, inline
 from ..codes import Code
 from ..limits import LimitProblem, authorization_usage
 from . import _common as common
@@ -558,6 +558,7 @@ RULES: tuple[Rule, ...] = (
         "fall within the From-Through period",
         ~p("line_in_period"),
         field="date",
+        needs=[Need.HEADER],
         description=(
             "The line's date of service is outside the claim's statement period (FL6 From-Through)."
         ),
@@ -571,6 +572,7 @@ RULES: tuple[Rule, ...] = (
         p("authorization_referenced") & ~p("authorization_within_limits"),
         fix=fix("authorization"),
         field="units",
+        needs=[Need.HEADER],
         description=(
             "A line names an authorization on the claim that does not cover its code or date, or "
             "whose remaining units, visits or days the claim's lines so far exceed."
@@ -586,6 +588,7 @@ RULES: tuple[Rule, ...] = (
         p("overlaps_other_visit"),
         fix=fix("overlap"),
         field="service_ids",
+        needs=[Need.CHART],
         description=(
             "A service of the line overlaps in time another service on the claim by the same person"
             " (same staff id or NPI)."

@@ -3,13 +3,17 @@
 Credentials against the code's descriptor, licenses, settings, physician
 orders and plans of care, prior authorization, and the credential modifiers
 and CPT home-visit codes some payers require.
+
+The rules that read the chart (the documented services) need it
+(``Need.CHART``); a claim that carries none is not judged by them, and
+``chart-not-provided`` says so once per claim.
 """
 
 from __future__ import annotations
 
 import functools
 
-from .._engine import Context, Rule, Severity, Vocabulary, inline
+from .._engine import Context, Need, Rule, Scope, Severity, Vocabulary, inline
 from .._tables import read_table
 from ..codes import Setting
 from . import _common as common
@@ -291,6 +295,7 @@ RULES: tuple[Rule, ...] = (
         known & p("credential_documented") & ~p("credential_fits"),
         fix=fix("credential-code"),
         field="code",
+        needs=[Need.CHART],
         description=(
             "A service's recorded credential is not one the code may be rendered by (an RN's shift "
             "billed as S9124, an OTA visit billed as G0152, an aide billed as T1019)."
@@ -322,6 +327,7 @@ RULES: tuple[Rule, ...] = (
         "'in the home' codes); openpayer.com G0129 page (third-party)",
         known & p("service_linked") & ~p("setting_fits"),
         field="code",
+        needs=[Need.CHART],
         description=(
             "A service's setting is not one the code allows (G0129 outside a partial "
             "hospitalization or intensive outpatient program; an 'in the home' code in a facility; "
@@ -338,6 +344,7 @@ RULES: tuple[Rule, ...] = (
         p("service_linked") & ~p("license_current"),
         fix=fix("license"),
         field="service_ids",
+        needs=[Need.CHART],
         description=(
             "A service by a licensed credential (RN, LPN, PT, PTA, OT, OTA, SLP, MSW, RT) records "
             "no license number, or the license expired before the date of service."
@@ -359,6 +366,7 @@ RULES: tuple[Rule, ...] = (
             | (p("payer_flag", flag="requires_plan_of_care") & ~p("plan_of_care_on_file"))
         ),
         field="service_ids",
+        needs=[Need.CHART],
         description=(
             "The payer requires physician orders or a plan of care on file and a service of the "
             "line has none."
@@ -376,6 +384,7 @@ RULES: tuple[Rule, ...] = (
         & p("purpose_has_cpt_code"),
         fix=fix("cpt-home-visit"),
         field="code",
+        needs=[Need.CHART],
         description=(
             "S9123/S9124 billed to a payer that applies the descriptor's 'not when CPT 99500-99602 "
             "can be used', for a visit whose documented purpose a CPT home-visit code describes "
@@ -394,6 +403,25 @@ RULES: tuple[Rule, ...] = (
         payers=["tx-medicaid-cshcn"],
         description="Texas Medicaid T1000 without TD (RN) or TE (LVN).",
         advice="The credential's modifier.",
+    ),
+    Rule(
+        "chart-not-provided",
+        Severity.INFO,
+        "the claim carries no chart (documented services): the rules of visit times, "
+        "credentials and documentation did not judge it",
+        "ASC X12 837I 005010X223A2 SV2 and NUBC UB-04 FL 46 carry a line's units, not the "
+        "visit's clock times or who rendered it; the clinical record stays with the agency "
+        "(42 CFR 484.110 home health, 42 CFR 418.104 hospice)",
+        p("claim_has_lines") & ~p("chart_provided"),
+        scope=Scope.CLAIM,
+        description=(
+            "A claim with lines that carries no documented services (read from an 837I, UB-04 "
+            "or RIF file, or built from lines alone): the rules that need the chart "
+            "(``needs: chart``: time-not-documented, "
+            "units-mismatch, credential-mismatch, documentation-missing...) were not run, so "
+            "absent evidence is never called an error. A note, said once per claim."
+        ),
+        advice="None (check the visits against the chart with check_visit or a full claim).",
     ),
 )
 """The rules of this family, in the order their findings are reported."""

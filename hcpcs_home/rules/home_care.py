@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._engine import Batch, ClaimFact, Context, Rule, Severity, Vocabulary, inline
-from ..evv import LineMatch, Overlap, match_visits, worker_overlaps
+from .._engine import Batch, ClaimFact, Context, Need, Rule, Severity, Vocabulary, inline
+from ..evv import Overlap, worker_overlaps
 from ..limits import LimitProblem, per_day_excess
 from . import _common as common
 from ._common import FixResult, Pred
@@ -34,12 +34,7 @@ def __dir__() -> list[str]:
 # --- facts, once per claim or per batch ---------------------------------------------
 
 
-def _match(ctx: Context) -> LineMatch | None:
-    """The visits matched to the context's line (all lines matched once per claim)."""
-    found = ctx.claim_memo.get("evv_matches")
-    if found is None:
-        found = ctx.claim_memo["evv_matches"] = match_visits(ctx.claim)
-    return None if ctx.index is None else found[ctx.index]
+_match = common.evv_match
 
 
 def _in_batch(ctx: Context, name: str, compute: Any) -> Any:
@@ -279,6 +274,7 @@ RULES: tuple[Rule, ...] = (
         p("evv_required") & ~p("evv_visit_matched"),
         fix=fix("evv-visit"),
         field="evv_visits",
+        needs=[Need.EVV],
         description=(
             "A line of a code the payer requires electronic visit verification for has no "
             "accepted visit of the same code, date and member (and worker, where the line's "
@@ -295,6 +291,7 @@ RULES: tuple[Rule, ...] = (
         p("evv_required") & p("evv_visit_matched") & ~p("evv_elements_complete"),
         fix=fix("evv-elements"),
         field="evv_visits",
+        needs=[Need.EVV],
         description=(
             "A visit backing the line lacks one of the six Cures Act elements (a location, "
             "the worker, the clock-in or clock-out time, the member)."
@@ -311,6 +308,7 @@ RULES: tuple[Rule, ...] = (
         p("evv_required") & p("evv_visit_matched") & ~p("evv_units_within_verified"),
         fix=fix("evv-units"),
         field="units",
+        needs=[Need.EVV],
         description=(
             "The line bills more units than the verified clock-in to clock-out time of its "
             "visits gives under the payer's unit policy."

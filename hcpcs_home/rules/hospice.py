@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .._benefits import AT_LEAST_HALF, MORE_THAN_HALF
-from .._engine import Context, Rule, Scope, Severity, Vocabulary
+from .._engine import Context, Need, Rule, Scope, Severity, Vocabulary
 from ..bounds import MAX_STAY_DAYS
 from ..errors import HcpcsError, InvalidFieldError
 from . import _common as common
@@ -549,6 +549,7 @@ def _rules() -> tuple[Rule, ...]:
             hospice_claim & level_line & ~p("chc_day_qualifies"),
             fix=fix("chc-routine-day"),
             field="revenue_code",
+            needs=[Need.CHART],
             description=(
                 "A 0652 day with under 8 hours of nursing, aide and homemaker care between "
                 "midnight and midnight, or with nurses giving half or less of it, or with no "
@@ -566,6 +567,7 @@ def _rules() -> tuple[Rule, ...]:
             hospice_claim & level_line & p("chc_day_qualifies") & ~p("chc_units_ok"),
             fix=fix("chc-units"),
             field="units",
+            needs=[Need.CHART],
             description=(
                 "A qualifying continuous-home-care line bills fewer than 32 units or more quarter "
                 "hours than the day's counted care."

@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .._benefits import PERIOD_DAYS, TELEHEALTH_CODES
-from .._engine import ClaimFact, Context, Rule, Scope, Severity, Vocabulary, inline
+from .._engine import ClaimFact, Context, Need, Rule, Scope, Severity, Vocabulary, inline
 from ..claims import HIPPS_REVENUE_CODE, ClaimLine
 from . import _common as common
 from ._common import FixResult, Pred, hh_claim
@@ -489,6 +489,7 @@ RULES: tuple[Rule, ...] = (
         payers=_MEDICARE,
         fix=fix("hh-first-visit"),
         field="date",
+        needs=[Need.HEADER],
         description="The 0023 line's date is not the date of the first in-person visit line.",
         advice="Date the 0023 line with the first billable visit.",
     ),
@@ -606,6 +607,7 @@ RULES: tuple[Rule, ...] = (
         "NUBC UB-04 FL 6 (statement covers period) and FL 45; X12 DTP*472 RD8 (derived)",
         ~p("through_in_period"),
         field="date",
+        needs=[Need.HEADER],
         description="A from-through line whose last day is after the claim's Through date.",
         advice="None (split the line or correct the dates).",
     ),
@@ -619,6 +621,7 @@ RULES: tuple[Rule, ...] = (
         payers=_MEDICARE,
         fix=fix("hh-monitoring"),
         field="units",
+        needs=[Need.CHART],
         description="A G0322 line whose units differ from the days of monitoring documented.",
         advice="One G0322 line per period, units = days monitored.",
     ),
@@ -632,6 +635,7 @@ RULES: tuple[Rule, ...] = (
         payers=_MEDICARE,
         fix=fix("hh-monitoring"),
         field="date",
+        needs=[Need.CHART],
         description="A G0322 line not dated with the first day of monitoring.",
         advice="Date the line with the first day of monitoring.",
     ),

@@ -11,7 +11,7 @@ import datetime as _dt
 import functools
 from decimal import Decimal
 
-from .._engine import ClaimFact, Context, Rule, Severity, Vocabulary
+from .._engine import ClaimFact, Context, Need, Rule, Severity, Vocabulary
 from .._tables import read_table
 from ..codes import CodeSet, Discipline, Setting
 from . import _common as common
@@ -379,6 +379,7 @@ RULES: tuple[Rule, ...] = (
         ),
         fix=fix("kx"),
         field="modifiers",
+        needs=[Need.HEADER],
         description=(
             "On a 34X claim for a payer applying Medicare's KX threshold: the beneficiary's therapy"
             " amount for the year, through this line, passes the threshold without KX, or KX is "
@@ -399,6 +400,7 @@ RULES: tuple[Rule, ...] = (
         fix=fix("assistant-modifier"),
         field="modifiers",
         effective_from=_dt.date(2020, 1, 1),
+        needs=[Need.CHART],
         description=(
             "On a 34X claim for a payer requiring CQ/CO, a PTA's or OTA's service without CQ (PT) "
             "or CO (OT), for dates of service from 2020-01-01."

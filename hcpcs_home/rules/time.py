@@ -1,19 +1,25 @@
 """Rules about time and units: minutes documented, units they earn.
 
-The CMS 15-minute chart and total-time method (Pub. 100-04 ch. 5 §20.2),
-per-hour codes under each payer's rounding, per-diem codes, minimum session
-lengths, and one unit per telehealth service.
+The time each visit line bills in home health and hospice (Pub. 100-04 ch. 10
+§40.2, ch. 11 §30.3), the CMS 15-minute chart and total-time method (Pub. 100-04
+ch. 5 §20.2), per-hour codes under each payer's rounding, per-diem codes,
+minimum session lengths, and one unit per telehealth service.
+
+The rules that read the minutes of the chart need it (``Need.CHART``): a claim
+that carries no chart (read from an 837I, UB-04 or RIF file) is not judged by
+them, and says so once (``chart-not-provided``).
 """
 
 from __future__ import annotations
 
-from .._engine import Context, Rule, Severity, Vocabulary
+from .._engine import Context, Need, Rule, Severity, Vocabulary
 from . import _common as common
 from ._common import (
     FIFTEEN_MINUTES,
     FixResult,
     Pred,
     documented_minutes,
+    evv_times_documented,
     expected_units,
     hh_claim,
     known,
@@ -28,10 +34,12 @@ def __dir__() -> list[str]:
 
 
 def time_documented() -> Pred:
-    """The line's services document time: start and stop clock times or minutes
-    (BCBSTX coordinated home care policy: shift notes with start/stop times; Pub. 100-04
-    ch. 5 §20.2)."""
-    return lambda ctx: documented_minutes(ctx) is not None
+    """The line's time is documented: its services record start and stop clock times or
+    minutes, or accepted EVV visits with clock-in and clock-out back it (BCBSTX
+    coordinated home care policy: shift notes with start/stop times; Pub. 100-04 ch. 10
+    §40.2 and ch. 11 §30.3: visit lines bill 15-minute increments of the visit's time;
+    SSA §1903(l)(5): EVV records the time the service begins and ends)."""
+    return lambda ctx: documented_minutes(ctx) is not None or evv_times_documented(ctx)
 
 
 def meets_minimum_time() -> Pred:
@@ -134,13 +142,18 @@ RULES: tuple[Rule, ...] = (
         "time-not-documented",
         Severity.ERROR,
         "{code} is billed by time but its services document no start/stop times or minutes",
-        "BCBSTX coordinated home care policy (shift notes with start and stop clock times); "
-        "Pub. 100-04 ch. 5 §20.2",
+        "Pub. 100-04 ch. 10 §40.2 (HH PPS claims: each visit line bills the visit's time in "
+        "15-minute increments) and ch. 11 §30.3 (hospice visit lines in 15-minute increments, "
+        "CR 6440); BCBSTX coordinated home care policy (shift notes with start and stop clock "
+        "times)",
         known & p("code_timed") & ~p("time_documented"),
         field="service_ids",
+        needs=[Need.CHART],
         description=(
-            "A timed code (15-minute, hourly, per-minute, session) whose services document neither "
-            "start/stop clock times nor minutes, or which points at no service."
+            "On a claim that carries its chart, a timed code (15-minute, hourly, per-minute, "
+            "session) whose services document neither start/stop clock times nor minutes, or "
+            "which points at no service, and which no accepted EVV visit with clock-in and "
+            "clock-out backs. A claim without a chart (837I, UB-04, RIF) is not judged."
         ),
         advice="None (document the visit times).",
     ),
@@ -154,6 +167,7 @@ RULES: tuple[Rule, ...] = (
         known & p("code_timed") & p("time_documented") & ~p("meets_minimum_time"),
         fix=fix("expected-units"),
         field="units",
+        needs=[Need.CHART],
         description=(
             "The documented minutes earn no unit under the payer's unit policy: under 8 minutes on "
             "the CMS chart, under 45 minutes for G0129/G0176/G0177, under an hour for a whole-hour "
@@ -175,6 +189,7 @@ RULES: tuple[Rule, ...] = (
         & ~p("units_match_time"),
         fix=fix("expected-units"),
         field="units",
+        needs=[Need.CHART],
         description=(
             "The billed units differ from what the documented minutes give under the payer's unit "
             "policy: the 15-minute chart per line, CMS's total-time method across 15-minute codes "
@@ -192,6 +207,7 @@ RULES: tuple[Rule, ...] = (
         known & hh_claim & p("minutes_contested"),
         fix=fix("expected-units"),
         field="units",
+        needs=[Need.CHART],
         description=(
             "A 15-minute home-health (032X) visit line documenting 1-7 minutes, where the NGS "
             "chart gives 0 units and the CMS hospice FAQ gives 1: a warning, since the sources "
