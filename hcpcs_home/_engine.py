@@ -1966,9 +1966,9 @@ class _PlanCache:
         self.plans: collections.OrderedDict[
             tuple[int, str | None, frozenset[Need]], tuple[Payer, _Plan]
         ] = collections.OrderedDict()
-        self.by_value: collections.OrderedDict[
-            tuple[Payer, str | None, frozenset[Need]], _Plan
-        ] = collections.OrderedDict()
+        self.by_value: collections.OrderedDict[tuple[Payer, str | None, frozenset[Need]], _Plan] = (
+            collections.OrderedDict()
+        )
         self.lock = threading.Lock()
 
     @classmethod

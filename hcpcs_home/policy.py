@@ -180,8 +180,10 @@ def check_visit(
 
     ``line`` is the line the visit would be billed as; where ``None`` it is
     :meth:`ClaimLine.from_service <hcpcs_home.claims.ClaimLine.from_service>` of
-    the visit for ``payer`` and ``type_of_bill`` (a timed visit that documents no
-    time gives a line of 0 units, and the report says ``time-not-documented``).
+    the visit for ``payer`` and ``type_of_bill``; a timed visit whose documented
+    time bills nothing (none, or under the policy's minimum) gives a line of 0
+    units, and the report says why (``time-not-documented``,
+    ``below-minimum-time``).
     A line that points at no service is taken to bill this one.
 
     Only the rules that can judge one visit run: line rules, given the visit's
@@ -233,13 +235,21 @@ def check_visit(
 
 
 def _line_for(service: Service, bare: Claim, catalog: Catalog | None) -> ClaimLine:
-    """The line :meth:`ClaimLine.from_service` gives the visit on ``bare``'s bill: of
-    0 units where the visit's code is timed and it documents no time."""
-    code = (default_catalog() if catalog is None else catalog).get(service.code)
-    counted = service
-    if code is not None and code.unit.is_timed and service.minutes is None:
-        counted = attrs.evolve(service, minutes=0)
-    return ClaimLine.from_service(counted, payer=bare.payer, type_of_bill=bare.type_of_bill)
+    """The line :meth:`ClaimLine.from_service` gives the visit on ``bare``'s bill; for a
+    timed visit whose documented time bills nothing (none, or too little for one unit),
+    the line an hour of it would bill, with 0 units, so the rules say what is wrong."""
+    try:
+        return ClaimLine.from_service(service, payer=bare.payer, type_of_bill=bare.type_of_bill)
+    except InvalidFieldError as exc:
+        code = (default_catalog() if catalog is None else catalog).get(service.code)
+        if exc.field != "service.minutes" or code is None or not code.unit.is_timed:
+            raise
+        hour = attrs.evolve(service, start=None, stop=None, minutes=60, full_day=False)
+        try:
+            line = ClaimLine.from_service(hour, payer=bare.payer, type_of_bill=bare.type_of_bill)
+        except HcpcsError:
+            raise exc from None
+        return attrs.evolve(line, units=0)
 
 
 def predicate(name: str, **params: Any) -> Predicate:

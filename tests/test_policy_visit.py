@@ -130,6 +130,21 @@ class TestCheckVisit:
         assert ["time-not-documented"] == report.rule_ids()
         assert 0 == report.claim.lines[0].units
 
+    def test_visit_too_short_to_bill(self) -> None:
+        """A 5-minute visit bills no unit under the 8-minute chart of a 032X bill: a line of
+        0 units, below-minimum-time says why, and short-visit-units that sources differ."""
+        service = Service.from_times("G0299", "2024-03-04", "09:00", "09:05", **DOC)
+        report = check_visit(service, payers.MEDICARE, type_of_bill="0329")
+        assert ["below-minimum-time", "short-visit-units"] == report.rule_ids()
+        assert ("0551", 0) == (report.claim.lines[0].revenue_code, report.claim.lines[0].units)
+
+    def test_bill_needed_to_count_units(self) -> None:
+        """Without a type of bill, a visit whose units differ between a home-health and a
+        hospice bill is refused, asking for the bill (nothing is guessed)."""
+        service = Service.from_times("G0299", "2024-03-04", "09:00", "09:05", **DOC)
+        with pytest.raises(InvalidFieldError, match="type_of_bill"):
+            check_visit(service, payers.MEDICARE)
+
     def test_type_of_bill_is_read_by_line_rules(self) -> None:
         """A home-health visit code on a 034X bill is bill-type-mismatch; the same visit
         with its 032X bill, or with none (a professional line), is not."""
