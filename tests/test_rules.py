@@ -338,7 +338,7 @@ class TestTimeNotDocumented:
     def test_unlinked_timed_line_fires(self) -> None:
         """On a claim that carries its chart, a timed line that points at no service
         documents no time (derived; Pabau S9124 guide, third-party: start and stop times)."""
-        svc = service("S9123", credential="RN", prior_auth="PA1")
+        svc = service("S9123", "09:00", "10:00", credential="RN", prior_auth="PA1")
         linked = line(svc, BCBS)
         bare = ClaimLine("S9123", "2024-03-05", 8, "0552", prior_auth="PA1")
         c = claim(BCBS, [linked, bare], [svc])
