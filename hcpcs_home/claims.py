@@ -270,7 +270,7 @@ class Service:
         ...     "Time In": "0700", "Time Out": "1500", "Credential": "LPN"}).minutes
         480
         """
-        known = {a.name for a in attrs.fields(cls)}
+        known = _SERVICE_FIELDS() if cls is Service else {a.name for a in attrs.fields(cls)}
         kwargs: dict[str, Any] = {}
         seen: dict[str, str] = {}
         for key, value in row.items():
@@ -293,6 +293,12 @@ class Service:
         if missing:
             raise InvalidFieldError(missing[0], None, "is required")
         return cls(**kwargs)
+
+
+@functools.cache
+def _SERVICE_FIELDS() -> frozenset[str]:  # a constant, made on first use
+    """The field names of :class:`Service` (asked once per timesheet row)."""
+    return frozenset(a.name for a in attrs.fields(Service))
 
 
 _ALIASES = {
@@ -333,7 +339,14 @@ _ALIASES = {
 
 def _column_name(key: object) -> str:
     """The field a timesheet column names, aliases resolved (``"Time In"`` is ``start``)."""
-    name = str(key).strip().lower().replace(" ", "_")
+    if type(key) is str:
+        return _text_column_name(key)
+    return _text_column_name(str(key))
+
+
+@functools.lru_cache(maxsize=1024)  # asked for every cell of a timesheet; names are data
+def _text_column_name(key: str) -> str:
+    name = key.strip().lower().replace(" ", "_")
     return _ALIASES.get(name.replace("-", "_"), name)
 
 

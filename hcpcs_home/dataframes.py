@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 import math
 import os
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
@@ -269,6 +270,11 @@ def _claim_column(key: str) -> str | None:
     return name if name in CLAIM_COLUMNS else None
 
 
+# Asked for every cell of a frame: each column name is worked out once (a bounded
+# cache, as column names come from the data).
+_claim_column_of = functools.lru_cache(maxsize=1024)(_claim_column)
+
+
 def _columns(frame: Any) -> list[str]:
     """The frame's column names, refusing two columns for one field."""
     pandas = _pandas()
@@ -314,10 +320,34 @@ def _did_you_mean(column: str) -> str:
     return f"{column!r} (did you mean {near[0]!r}?)" if near else f"{column!r}"
 
 
+#: Rows converted at a time: a column is read as plain values a chunk at a time, so
+#: a frame of millions of rows never has all its cells as Python objects at once.
+_CHUNK = 20_000
+
+
 def _records(frame: Any) -> Iterator[tuple[Hashable, dict[str, object]]]:
+    """Each row as ``(label, {column: plain value})``, read column by column: each
+    column's cells are converted by its dtype (:func:`_column_values`), a chunk of
+    rows at a time."""
     columns = _columns(frame)
-    for label, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
-        yield label, {c: _plain(v) for c, v in zip(columns, values, strict=True)}
+    for start in range(0, len(frame), _CHUNK):
+        part = frame.iloc[start : start + _CHUNK]
+        cells = [_column_values(part.iloc[:, i]) for i in range(len(columns))]
+        for label, values in zip(part.index, zip(*cells, strict=True), strict=True):
+            yield label, dict(zip(columns, values, strict=True))
+
+
+def _column_values(column: Any) -> list[object]:
+    """A column's cells as :func:`_plain` values, converted by the column's dtype:
+    whole numbers and booleans as they are, floats with gaps as ``None`` and whole
+    floats as ints, text as it is; anything else cell by cell."""
+    kind = getattr(column.dtype, "kind", "O")
+    values = column.tolist()
+    if kind in "iub" and not column.hasnans:
+        return values  # type: ignore[no-any-return]
+    if kind == "f":
+        return [None if v != v else int(v) if v.is_integer() else v for v in values]
+    return [v if type(v) is str else _plain(v) for v in values]
 
 
 def _split(record: Mapping[str, object]) -> tuple[dict[str, object], dict[str, object]]:
@@ -325,7 +355,7 @@ def _split(record: Mapping[str, object]) -> tuple[dict[str, object], dict[str, o
     service: dict[str, object] = {}
     claim: dict[str, object] = {}
     for key, value in record.items():
-        name = _claim_column(key)
+        name = _claim_column_of(key)
         if name is not None:
             claim[name] = value
         else:
