@@ -78,6 +78,7 @@ from .payers import Payer
 from .x12 import (
     DELIMITERS,
     Delimiters,
+    claim_segments,
     parse_claim,
     parse_service_lines,
     service_line,
@@ -447,8 +448,11 @@ def update_837(
     Each :class:`~hcpcs_home.claims.Claim` replaces, in the file's claim whose
     CLM01 is its ``id``: CLM01, CLM02 (its ``total_charge``, else the line sum), on an
     837I CLM05-1 and CLM05-3 (the type of bill) and ``DTP*434`` (written as an
-    ``RD8`` range), and each loop 2400's ``LX``, ``SV2``/``SV1`` elements 1 to
-    5 (837I) or 1 to 4 (837P) and ``DTP*472``, rendered by
+    ``RD8`` range) and the header segments :func:`hcpcs_home.x12.claim_segments`
+    writes (``DTP*435``, CL1-02/03 where the claim has them, the notice note, the
+    condition, occurrence, span and value code ``HI`` segments; the file's other
+    ``DTP``, ``NTE`` and ``HI`` segments are kept), and each loop 2400's ``LX``,
+    ``SV2``/``SV1`` elements 1 to 5 (837I) or 1 to 4 (837P) and ``DTP*472``, rendered by
     :mod:`hcpcs_home.x12`.  Lines are paired with the file's loops by
     position, so a line keeps the other segments of its loop (``REF``,
     ``NTE``, loops 2410-2440) and, on an 837P, its place of service and
@@ -558,6 +562,7 @@ def _write_claim(loop: Any, claim: Claim, institutional: bool) -> None:
             statement,
             *(s for s in loop.dtp_segment if s.date_time_qualifier != "434"),
         ]
+        _write_header(loop, claim)
     loop.clm_segment = type(clm).model_validate({**_fields(clm), **update})
     loop_cls = i_loops.Loop2400 if institutional else p_loops.Loop2400
     old_loops = list(loop.loop_2400 or [])
@@ -572,6 +577,70 @@ def _write_claim(loop: Any, claim: Claim, institutional: bool) -> None:
         )
         for n, line in enumerate(claim.lines, start=1)
     ]
+
+
+#: The HI qualifiers of the header codes this library writes (condition, occurrence,
+#: span, value); other HI segments (diagnoses, procedures) are the file's and kept.
+_HEADER_HI = ("BG", "BH", "BI", "BE")
+
+
+def _write_header(loop: Any, claim: Claim) -> None:
+    """Loop 2300's header segments from ``claim``, as :func:`hcpcs_home.x12.claim_segments`
+    renders them: ``DTP*435``, CL1-02 and CL1-03 (where the claim has them; CL1-01, the
+    admission type, is the file's), the notice note and the condition, occurrence, span
+    and value code ``HI`` segments.  The file's other segments are kept."""
+    loop_cls = type(loop)
+    ours = claim_segments(attrs.evolve(claim, lines=()), separator="\n").split("\n")
+    dtp = [s for s in ours if s.startswith("DTP*435*")]
+    loop.dtp_segment = [
+        *(s for s in loop.dtp_segment if s.date_time_qualifier != "435"),
+        *(
+            _segment_class(loop_cls.model_fields["dtp_segment"].annotation).model_validate(
+                _record(loop_cls, "dtp_segment", s, 3)
+            )
+            for s in dtp
+        ),
+    ]
+    cl1 = loop.cl1_segment
+    if cl1 is not None:
+        changes = {
+            "admission_source_code": claim.point_of_origin,
+            "patient_status_code": claim.patient_status,
+        }
+        loop.cl1_segment = type(cl1).model_validate(
+            {**_fields(cl1), **{k: v for k, v in changes.items() if v is not None}}
+        )
+    nte_cls = _segment_class(loop_cls.model_fields["nte_segment"].annotation)
+    notes = [n for n in loop.nte_segment or () if not str(n.description or "").startswith(_NOTICE)]
+    notes += [
+        nte_cls.model_validate(_record(loop_cls, "nte_segment", s, 2))
+        for s in ours
+        if s.startswith("NTE*")
+    ]
+    loop.nte_segment = notes or None
+    hi_cls = _segment_class(loop_cls.model_fields["hi_segment"].annotation)
+    kept = [h for h in loop.hi_segment or () if _hi_qualifier(h) not in _HEADER_HI]
+    loop.hi_segment = kept + [
+        hi_cls.model_validate(
+            {
+                k: None if v is None else v.split(DELIMITERS.component)
+                for k, v in _record(loop_cls, "hi_segment", s, 12).items()
+            }
+        )
+        for s in ours
+        if s.startswith("HI*")
+    ]
+
+
+def _hi_qualifier(segment: Any) -> str:
+    """The code-list qualifier of an x12sdk HI segment (its first composite's first part)."""
+    first = segment.health_care_code_1
+    if isinstance(first, (list, tuple)):
+        return str(first[0]) if first else ""
+    return str(first or "").split(DELIMITERS.component)[0]
+
+
+_NOTICE = "NOTICE ACCEPTED"
 
 
 def _segment_class(annotation: Any) -> Any:

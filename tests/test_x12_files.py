@@ -473,3 +473,21 @@ class TestEnvelope:
         except HcpcsError:
             return
         assert sum(1 for s in segments if s.strip().startswith("CLM*")) == len(claims)
+
+
+class TestHeaderWritten:
+    def test_complete_0329_round_trips_through_a_file(self) -> None:
+        """A complete 0329 written into an 837I file reads back as the 837I map carries it:
+        admission date, status, occurrence and value codes, the notice date."""
+        from test_rules_medicare_hh import clean_claim
+
+        from hcpcs_home.formats import FORMATS
+
+        claim = clean_claim()
+        out = x12_files.update_837(template([claim], generate_837i), [claim])
+        assert "NTE*UPI*NOTICE ACCEPTED 20240304~" in out
+        assert "HI*BZ" not in out
+        (back,) = x12_files.read_837(out, payer="medicare")
+        expected = attrs.evolve(FORMATS["837I"].carried(claim), patient_id=back.patient_id)
+        assert expected == back
+        assert any(s.startswith("HI*BK") for s in out.splitlines())  # the file's diagnosis
