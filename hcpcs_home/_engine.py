@@ -126,24 +126,29 @@ class Batch:
     :ivar memo: facts shared by every claim's check.
     """
 
-    __slots__ = ("claims", "memo")
+    __slots__ = ("_positions", "claims", "memo")
 
     def __init__(self, claims: Sequence[Claim]) -> None:
         self.claims: tuple[Claim, ...] = tuple(claims)
+        # By identity, first position of each claim object: what index() answered by
+        # scanning, in one lookup (the batch holds the claims, so an id is not reused).
+        positions: dict[int, int] = {}
         for i, c in enumerate(self.claims):
             if not isinstance(c, Claim):
                 raise InvalidFieldError(f"claims[{i}]", c, "must be a Claim")
+            positions.setdefault(id(c), i)
+        self._positions = positions
         self.memo: dict[str, Any] = {}
 
     def __contains__(self, claim: object) -> bool:
-        return any(c is claim for c in self.claims)
+        return id(claim) in self._positions
 
     def index(self, claim: Claim) -> int:
         """The position of ``claim`` (by identity) in the batch."""
-        for i, c in enumerate(self.claims):
-            if c is claim:
-                return i
-        raise InvalidFieldError("claim", claim, "is not in the batch")
+        found = self._positions.get(id(claim))
+        if found is None:
+            raise InvalidFieldError("claim", claim, "is not in the batch")
+        return found
 
     @classmethod
     def of(cls, ctx: Context) -> Batch:
@@ -192,6 +197,8 @@ class Context:
     :ivar line: the line, or ``None`` for claim rules.
     :ivar index: the line's position on the claim, or ``None``.
     :ivar services: the services the line points at.
+    :ivar history: the claim history the check was given
+        (a :class:`~hcpcs_home.history.ClaimHistory`), or ``None``.
     :ivar code: the line's catalog entry, ``None`` when the code is unknown.
     :ivar minutes: the minutes the line's services document, and
     :ivar expected: the units they give: facts every time-and-units rule reads,
@@ -211,6 +218,7 @@ class Context:
         "code",
         "codes",
         "expected",
+        "history",
         "index",
         "line",
         "minutes",
@@ -226,8 +234,10 @@ class Context:
         claim_memo: dict[Any, Any] | None = None,
         *,
         catalog: Catalog | None = None,
+        history: Any = None,
     ) -> None:
         self.claim = claim
+        self.history: Any = history
         self.payer: Payer = claim.payer
         self.catalog: Catalog = default_catalog() if catalog is None else catalog
         self.codes = _code_cache(self.catalog)
@@ -299,11 +309,12 @@ class Context:
         if not self._moving:
             return self
         copy: Context = object.__new__(Context)
-        copy.claim, copy.payer, copy.catalog, copy.codes = (
+        copy.claim, copy.payer, copy.catalog, copy.codes, copy.history = (
             self.claim,
             self.payer,
             self.catalog,
             self.codes,
+            self.history,
         )
         copy.line, copy.index, copy.code, copy.services = (
             self.line,
@@ -323,7 +334,12 @@ class Context:
     def other(self, index: int) -> Context:
         """The context of another line of the same claim, sharing ``claim_memo``."""
         return Context(
-            self.claim, self.claim.lines[index], index, self.claim_memo, catalog=self.catalog
+            self.claim,
+            self.claim.lines[index],
+            index,
+            self.claim_memo,
+            catalog=self.catalog,
+            history=self.history,
         )
 
 
@@ -352,6 +368,7 @@ def _moving_context(
     ctx.payer = claim.payer
     ctx.catalog = header.catalog
     ctx.codes = header.codes
+    ctx.history = header.history
     ctx.claim_memo = header.claim_memo
     ctx._moving = True
     by_id = _services_by_id(claim, header.claim_memo)
@@ -1662,14 +1679,21 @@ class RuleSet:
         return attrs.evolve(self, rules=tuple(rule if r.id == rule.id else r for r in self.rules))
 
     def check(
-        self, claim: Claim, *, catalog: Catalog | None = None, batch: Batch | None = None
+        self,
+        claim: Claim,
+        *,
+        catalog: Catalog | None = None,
+        batch: Batch | None = None,
+        history: Any = None,
     ) -> Report:
         """Every finding of these rules on ``claim``, codes looked up in ``catalog``
         (the shipped catalog where ``None``); see :func:`hcpcs_home.policy.check`.
 
         ``batch`` is the :class:`Batch` the claim belongs to, for rules that look
         across claims (:func:`hcpcs_home.policy.check_many` with ``batch=True``);
-        alone, a claim is a batch of one.
+        alone, a claim is a batch of one.  ``history`` is the
+        :class:`~hcpcs_home.history.ClaimHistory` of earlier claims the ``history``
+        rules ask (and the cross-claim rules count with), or ``None``.
         """
         if not isinstance(claim, Claim):
             raise InvalidFieldError("claim", claim, "must be a Claim")
@@ -1677,7 +1701,9 @@ class RuleSet:
             raise InvalidFieldError("catalog", catalog, "must be a Catalog or None")
         if batch is not None and (not isinstance(batch, Batch) or claim not in batch):
             raise InvalidFieldError("batch", batch, "must be a Batch holding the claim")
-        return Report(claim, tuple(self._findings(claim, catalog, batch)))
+        if history is not None and not _is_history(history):
+            raise InvalidFieldError("history", history, "must be a ClaimHistory or None")
+        return Report(claim, tuple(self._findings(claim, catalog, batch, history=history)))
 
     def _findings(
         self,
@@ -1685,10 +1711,11 @@ class RuleSet:
         catalog: Catalog | None,
         batch: Batch | None = None,
         given: frozenset[Need] | None = None,
+        history: Any = None,
     ) -> list[Finding]:
         """The findings of the rules whose needs ``given`` holds (what ``claim`` gives,
         :func:`gives`, where ``None``)."""
-        header = Context(claim, catalog=catalog)
+        header = Context(claim, catalog=catalog, history=history)
         if batch is not None:
             header.claim_memo["batch"] = batch
         (check_lines, claim_steps), found = self._plan(header, given)
@@ -2236,6 +2263,15 @@ def _comment(text: str) -> str:
 
 def _failure(exc: Exception) -> str:
     return f"rule could not be evaluated: {type(exc).__name__}: {_clip(str(exc), 200)}"
+
+
+#: What a claim history answers (:class:`hcpcs_home.history.ClaimHistory`); the engine
+#: checks the shape only and never imports the stores.
+_HISTORY_METHODS = ("add", "claims", "claims_by_authorization", "claims_by_worker", "stays", "get")
+
+
+def _is_history(value: object) -> bool:
+    return all(callable(getattr(value, name, None)) for name in _HISTORY_METHODS)
 
 
 def _failed(rule: Rule, ctx: Context, exc: Exception) -> Finding:

@@ -5,6 +5,9 @@ document, ``-`` for standard input), prints each claim's report as soon as it
 is checked (for people, or as data with ``--output json|jsonl|csv``; ``--json``
 is ``--output jsonl``) and a summary line on standard error.  ``lookup CODE`` shows a code,
 ``units CODE MINUTES`` counts units, ``rules`` lists the default rules.
+``check --history DB`` checks claims against a claim history (and ``--record``
+adds them to it); ``history init DB`` creates a claim history, ``history add DB
+FILE`` stores claims in it.
 
 Exit status: 0 when everything was checked and no claim has an
 error-severity finding; 1 when a claim has one or a record could not be
@@ -162,6 +165,37 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print only claims with findings and unreadable records (people output)",
     )
+    check.add_argument(
+        "--history",
+        metavar="DB",
+        help="check against the claim history in DB (made with 'history init'); read only, "
+        "unless --record",
+    )
+    check.add_argument(
+        "--record",
+        action="store_true",
+        help="with --history: add each checked claim to the history after its check",
+    )
+
+    history = sub.add_parser(
+        "history",
+        help="create a claim history or add claims to it",
+        description="A claim history is a SQLite database of earlier claims that "
+        "'check --history' checks claims against.",
+    )
+    history_sub = history.add_subparsers(
+        dest="history_command", required=True, metavar="ACTION", help="init or add"
+    )
+    init = history_sub.add_parser("init", help="create a claim history (or open and migrate one)")
+    init.add_argument("db", metavar="DB", help="the database file")
+    add = history_sub.add_parser(
+        "add", help="store the claims of a file; every record stored, or each refusal named"
+    )
+    add.add_argument("db", metavar="DB", help="the database file (made with 'history init')")
+    add.add_argument("file", metavar="FILE", help="a claims file, or - for standard input")
+    add.add_argument("--format", choices=sorted(FORMATS), help="the input format")
+    add.add_argument("--payer", metavar="ID", help="as for check")
+    add.add_argument("--type-of-bill", metavar="TOB", help="as for check")
 
     lookup = sub.add_parser("lookup", help="show a code from the catalog")
     lookup.add_argument("code", metavar="CODE", help="a HCPCS or CPT code, e.g. S9124")
@@ -232,6 +266,8 @@ def _quiet_closed_stdout(out: TextIO) -> None:
 def _run(args: argparse.Namespace, io: _Streams) -> int:
     if args.command == "check":
         return _check(args, io)
+    if args.command == "history":
+        return _history(args, io)
     if args.command == "lookup":
         return _lookup(args, io.out)
     if args.command == "units":
@@ -382,9 +418,22 @@ class _Tally:
         )
 
 
+def _open_history(name: str, *, create: bool) -> Any:
+    """The claim history in ``name``; it must exist unless ``create``."""
+    from .history import SqliteHistory
+
+    if not create and not os.path.isfile(name):
+        raise _UsageError(f"{name}: no claim history there (create one with 'history init')")
+    return SqliteHistory(name)
+
+
 def _check(args: argparse.Namespace, io: _Streams) -> int:
+    if args.record and args.history is None:
+        raise _UsageError("--record needs --history DB")
     inputs = _open_inputs(args.files, args.format)
     rules = _rule_set(args)
+    history = None if args.history is None else _open_history(args.history, create=False)
+    args.history_store = history
     if args.payer is not None:  # an unknown profile is a usage error, not bad rows
         from .payers import payer_profile
 
@@ -417,7 +466,8 @@ def _check_inputs(
     """Check every record, printing each report as soon as its record is checked."""
     writer = _WRITERS[args.output](io.out, args.quiet)
     records = _all_records(inputs, _readers(args), io)
-    for record, report in _reports(records, rules, args.batch):
+    history = args.history_store
+    for record, report in _reports(records, rules, args.batch, history, args.record):
         tally.records += 1
         if report is None:
             tally.unreadable += 1
@@ -443,11 +493,19 @@ def _all_records(
             print(f"hcpcs-home: {shown}: no claims in the input", file=io.err)
 
 
-def _reports(records: Iterator[Record], rules: Any, batch: bool) -> Iterator[tuple[Record, Any]]:
+def _reports(
+    records: Iterator[Record],
+    rules: Any,
+    batch: bool,
+    history: Any = None,
+    record_claims: bool = False,
+) -> Iterator[tuple[Record, Any]]:
     """Each record with its claim's report, or ``None`` (unreadable, or checking failed).
 
     Claim by claim as they are read, or with ``batch`` all of them first and
-    checked together (:func:`~hcpcs_home.policy.check_many` with ``batch=True``).
+    checked together (:func:`~hcpcs_home.policy.check_many` with ``batch=True``),
+    against ``history`` where given; with ``record_claims`` each checked claim is
+    then added to it (a claim it refuses becomes the record's problem).
     A failure inside the library becomes the record's problem, never a lost record.
     """
     from .policy import check, check_many
@@ -458,12 +516,16 @@ def _reports(records: Iterator[Record], rules: Any, batch: bool) -> Iterator[tup
                 yield record, None
                 continue
             try:
-                yield record, check(record.claim, rules)
+                checked: Any = check(record.claim, rules, history=history)
             except Exception as exc:
                 yield attrs.evolve(record, problem=_internal(exc)), None
+                continue
+            yield _recorded(record, checked, history if record_claims else None)
         return
     held = list(records)
-    reports = check_many([r.claim for r in held if r.claim is not None], rules, batch=True)
+    reports = check_many(
+        [r.claim for r in held if r.claim is not None], rules, batch=True, history=history
+    )
     failed: str | None = None
     for record in held:
         report = None
@@ -474,7 +536,22 @@ def _reports(records: Iterator[Record], rules: Any, batch: bool) -> Iterator[tup
                 failed = _internal(exc)
         if record.claim is not None and report is None:
             record = attrs.evolve(record, problem=failed)
-        yield record, report
+            yield record, report
+        elif report is not None:
+            yield _recorded(record, report, history if record_claims else None)
+        else:
+            yield record, report
+
+
+def _recorded(record: Record, report: Any, history: Any) -> tuple[Record, Any]:
+    """The record and its report, its claim added to ``history`` first where given; a
+    claim the history refuses is the record's problem (the report is not printed)."""
+    if history is not None:
+        try:
+            history.add(report.claim)
+        except HcpcsError as exc:
+            return attrs.evolve(record, problem=f"checked, but not recorded: {exc}"), None
+    return record, report
 
 
 def _internal(exc: Exception) -> str:
@@ -611,6 +688,47 @@ def _printable(text: str, out: TextIO) -> str:
         return text
     encoding = getattr(out, "encoding", None) or "utf-8"
     return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
+# --- history -------------------------------------------------------------------
+
+
+def _history(args: argparse.Namespace, io: _Streams) -> int:
+    if args.history_command == "init":
+        with _open_history(args.db, create=True) as store:
+            print(
+                f"{args.db}: claim history, schema version {store.schema_version}, "
+                f"{len(store)} claim(s)",
+                file=io.out,
+            )
+        return EXIT_OK
+    ((name, fmt),) = _open_inputs([args.file], args.format)
+    args.batch = False
+    readers = _readers(args)
+    stored = known = refused = read = 0
+    with _open_history(args.db, create=False) as store:
+        for record in _all_records([(name, fmt)], readers, io):
+            read += 1
+            problem = record.problem
+            if record.claim is not None:
+                try:
+                    grew = store.add_many([record.claim])
+                except HcpcsError as exc:
+                    problem = str(exc)
+                else:
+                    stored += grew
+                    known += not grew
+                    continue
+            refused += 1
+            print(_printable(f"{record.label}: not stored: {problem}", io.out), file=io.out)
+    print(
+        f"hcpcs-home: {read} record(s) read: {stored} stored, {known} already stored, "
+        f"{refused} refused",
+        file=io.err,
+    )
+    if read == 0:
+        return EXIT_USAGE
+    return EXIT_ERRORS if refused else EXIT_OK
 
 
 # --- lookup, units, rules ------------------------------------------------------

@@ -23,6 +23,9 @@ __all__ = [
     "CodeNotEffectiveError",
     "EditFileError",
     "HcpcsError",
+    "HistoryConflictError",
+    "HistoryError",
+    "HistoryStoreError",
     "InvalidClaimError",
     "InvalidFieldError",
     "InvalidMinutesError",
@@ -275,3 +278,44 @@ class EditFileError(RuleSetLoadError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.path, self.problems))
+
+
+class HistoryError(HcpcsError):
+    """A claim history (:mod:`hcpcs_home.history`) that cannot do what was asked."""
+
+
+class HistoryConflictError(HistoryError, ValueError):
+    """A record whose identity is already stored with different content: a history
+    never overwrites what it holds.
+
+    :ivar key: the identity (see :func:`hcpcs_home.history.claim_key`).
+    :ivar reason: what differs.
+    """
+
+    def __init__(self, key: str, reason: str) -> None:
+        self.key = key
+        self.reason = reason
+        super().__init__(f"history already holds {key!r} with different content: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.key, self.reason))
+
+
+class HistoryStoreError(HistoryError, OSError):
+    """A history store that cannot be opened or used: not a SQLite database, corrupt,
+    or written by a newer schema version than this library knows.
+
+    :ivar path: the store's path.
+    :ivar reason: what is wrong.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"claim history {path!r}: {reason}")
+
+    def __str__(self) -> str:
+        return f"claim history {self.path!r}: {self.reason}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.path, self.reason))

@@ -320,8 +320,11 @@ def worker_overlaps(claims: Sequence[Claim]) -> tuple[Overlap, ...]:
         spans.sort()
         # Sorted by clock-in, so a later record overlaps this one exactly when it clocks in
         # before this one clocks out: the scan stops at the first that does not.
+        count = len(spans)
         for a, (_, b1, n, not_visit, rid, name) in enumerate(spans):
-            for c0, _, m, other_not_visit, other, _ in spans[a + 1 :]:
+            # By index, not a slice: a slice would copy the rest of the list per record.
+            for j in range(a + 1, count):
+                c0, _, m, other_not_visit, other, _ = spans[j]
                 if c0 >= b1:
                     break
                 # Within one claim, a service and the EVV visit backing it are one visit,

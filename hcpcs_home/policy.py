@@ -34,7 +34,7 @@ code_prefix(prefix='S') & ~payer_accepts_code
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
@@ -63,6 +63,9 @@ from .claims import Claim, ClaimLine, Service
 from .errors import HcpcsError, InvalidFieldError
 from .payers import Payer
 from .rules import DEFAULT_RULES, VOCABULARY
+
+if TYPE_CHECKING:
+    from .history import ClaimHistory
 
 __all__ = [
     "And",
@@ -94,17 +97,33 @@ def __dir__() -> list[str]:
     return __all__
 
 
-def check(claim: Claim, rules: RuleSet | None = None, *, catalog: Catalog | None = None) -> Report:
+def check(
+    claim: Claim,
+    rules: RuleSet | None = None,
+    *,
+    catalog: Catalog | None = None,
+    history: ClaimHistory | None = None,
+) -> Report:
     """Check a claim with a rule set (:data:`hcpcs_home.rules.DEFAULT_RULES` where
     ``None``), looking codes up in ``catalog`` (the shipped catalog where ``None``;
     a catalog read with :func:`hcpcs_home.catalog.load_cms_file` works too).
 
     Every line is checked by every rule; a rule that fails on one line
     becomes a finding for that line and the others are still checked.
+
+    ``history`` is a :class:`~hcpcs_home.history.ClaimHistory` of the claims billed
+    before (``SqliteHistory``,
+    :class:`~hcpcs_home.history.MemoryHistory` or a backend's own): the ``history``
+    rules check the claim against it (notice on file, overlapping periods, benefit
+    periods...), and the rules that count across claims (authorization usage,
+    per-diem days, one worker in two places) count its claims too.  The check only
+    reads it.
     """
     if rules is not None and not isinstance(rules, RuleSet):
         raise InvalidFieldError("rules", rules, "must be a RuleSet or None")
-    return (DEFAULT_RULES if rules is None else rules).check(claim, catalog=catalog)
+    return (DEFAULT_RULES if rules is None else rules).check(
+        claim, catalog=catalog, history=history
+    )
 
 
 @overload
@@ -114,6 +133,7 @@ def check_many(
     *,
     catalog: Catalog | None = None,
     batch: bool = False,
+    history: ClaimHistory | None = None,
 ) -> Iterator[Report]: ...
 
 
@@ -124,6 +144,7 @@ def check_many(
     *,
     catalog: Catalog | None = None,
     batch: bool = False,
+    history: ClaimHistory | None = None,
 ) -> Iterator[Report | HcpcsError]: ...
 
 
@@ -133,6 +154,7 @@ def check_many(
     *,
     catalog: Catalog | None = None,
     batch: bool = False,
+    history: ClaimHistory | None = None,
 ) -> Iterator[Report | HcpcsError]:
     """Check many claims lazily, yielding each claim's :class:`Report` in order.
 
@@ -144,9 +166,13 @@ def check_many(
     DataFrame of either.
 
     With ``batch=True`` the claims are read first and checked as one
-    :class:`Batch`: rules that look across claims (one worker in two patients'
-    visits at once, an authorization or a per-diem day used on several claims)
-    see all of them.  Without it each claim is checked alone, lazily.
+    :class:`Batch`, held in a temporary :class:`~hcpcs_home.history.MemoryHistory`:
+    rules that look across claims (one worker in two patients' visits at once, an
+    authorization or a per-diem day used on several claims) see all of them,
+    found through its indexes (by beneficiary, authorization and worker), so the
+    cost grows in proportion to the number of claims.  Without it each claim is
+    checked alone, lazily.  ``history`` is passed to every check (see :func:`check`);
+    it is read, never written.
     """
     if rules is not None and not isinstance(rules, RuleSet):
         raise InvalidFieldError("rules", rules, "must be a RuleSet or None")
@@ -155,7 +181,11 @@ def check_many(
     chosen = DEFAULT_RULES if rules is None else rules
     if not batch:
         for item in claims:
-            yield item if isinstance(item, HcpcsError) else chosen.check(item, catalog=catalog)
+            yield (
+                item
+                if isinstance(item, HcpcsError)
+                else chosen.check(item, catalog=catalog, history=history)
+            )
         return
     items = list(claims)
     together = Batch([c for c in items if not isinstance(c, HcpcsError)])
@@ -163,7 +193,7 @@ def check_many(
         if isinstance(item, HcpcsError):
             yield item
         else:
-            yield chosen.check(item, catalog=catalog, batch=together)
+            yield chosen.check(item, catalog=catalog, batch=together, history=history)
 
 
 def check_visit(

@@ -22,6 +22,7 @@ MODULES = [
     "errors",
     "evv",
     "formats",
+    "history",
     "hospice",
     "limits",
     "modifiers",

@@ -1093,15 +1093,20 @@ class TestCredentialModifierMissing:
 class TestSeverities:
     def test_only_contested_rules_are_warnings(self) -> None:
         """The contested 1-7 minute chart, the late NOTR (no published consequence) and the
-        late NOA (a payment cut) are the warnings, the hospice add-on and RHC rate facts
-        the not-curated code and the chart not provided note information; the rest are
-        errors."""
-        assert {"short-visit-units", "notr-late", "hh-noa-late"} == {
+        late NOA (a payment cut) and a readmission inside a discharging period (a partial
+        payment, or one claim) are the warnings, the hospice add-on and RHC rate facts, the
+        not-curated code, the chart not provided note and a period not billed before this
+        one (a period without visits is not billed) information; the rest are errors."""
+        assert {"short-visit-units", "notr-late", "hh-noa-late", "history-hh-readmitted"} == {
             r.id for r in DEFAULT_RULES if r.severity is Severity.WARNING
         }
-        assert {"sia-eligible", "rhc-rate-days", "code-not-curated", "chart-not-provided"} == {
-            r.id for r in DEFAULT_RULES if r.severity is Severity.INFO
-        }
+        assert {
+            "sia-eligible",
+            "rhc-rate-days",
+            "code-not-curated",
+            "chart-not-provided",
+            "history-hh-period-skipped",
+        } == {r.id for r in DEFAULT_RULES if r.severity is Severity.INFO}
 
     def test_units_are_decimal_for_tmhp_tenths(self) -> None:
         """TMHP's SHARS hour codes bill tenths (TMPPM §42.7.5)."""

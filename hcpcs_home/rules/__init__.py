@@ -37,6 +37,7 @@ from . import (
     codes,
     documentation,
     edits,
+    history,
     home_care,
     hospice,
     medicare_hh,
@@ -76,6 +77,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     hospice,
     medicare_hh,
     edits,
+    history,
 )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._benefits import LEVEL_OF_CARE_CODES as _LEVEL_CODES
-from .._engine import Batch, ClaimFact, Context, Need, Rule, Scope, Severity, Vocabulary, inline
+from .._engine import ClaimFact, Context, Need, Rule, Scope, Severity, Vocabulary, inline
 from ..codes import Code
 from ..limits import LimitProblem, authorization_usage
 from . import _common as common
@@ -25,6 +25,7 @@ from ._common import (
     hh_claim,
     known,
 )
+from ._cross import across
 
 __all__ = ["RULES", "VOCABULARY"]
 
@@ -112,19 +113,27 @@ def site_of_service_code() -> Pred:
 
 def _auth_usage(ctx: Context) -> dict[int, list[LimitProblem]]:
     """Per line index, the authorization limits the line passes, counted across the
-    check's batch by :func:`hcpcs_home.limits.authorization_usage` (each line converted
+    check's batch and history (:func:`._cross.across`) by
+    :func:`hcpcs_home.limits.authorization_usage` (each line converted
     through its code's unit into the authorization's units, visits, days or hours)."""
     memo = ctx.claim_memo.get("auth_usage")
     if memo is not None:
         return memo  # type: ignore[no-any-return]
-    batch = Batch.of(ctx)
-    usage = batch.memo.get("authorization_usage")
-    if usage is None:
-        usage = batch.memo["authorization_usage"] = authorization_usage(batch.claims, ctx.lookup)
-    n = batch.index(ctx.claim)
-    memo = {i: problems for (m, i), problems in usage.items() if m == n}
-    ctx.claim_memo["auth_usage"] = memo
-    return memo
+    usage, n, _ = across(
+        ctx, "authorization", lambda c: _by_claim(authorization_usage(c, ctx.lookup))
+    )
+    memo = ctx.claim_memo["auth_usage"] = usage.get(n, {})
+    return memo  # type: ignore[no-any-return]
+
+
+def _by_claim(
+    usage: dict[tuple[int, int], list[LimitProblem]],
+) -> dict[int, dict[int, list[LimitProblem]]]:
+    """Problems by claim position, then line index: a claim reads its own in one lookup."""
+    out: dict[int, dict[int, list[LimitProblem]]] = {}
+    for (m, i), problems in usage.items():
+        out.setdefault(m, {})[i] = problems
+    return out
 
 
 def _auth_lines(ctx: Context) -> frozenset[int]:

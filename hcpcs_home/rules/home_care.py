@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._engine import Batch, ClaimFact, Context, Need, Rule, Severity, Vocabulary, inline
+from .._engine import ClaimFact, Context, Need, Rule, Severity, Vocabulary, inline
 from ..evv import Overlap, worker_overlaps
 from ..limits import LimitProblem, per_day_excess
 from . import _common as common
 from ._common import FixResult, Pred
+from ._cross import across
 
 __all__ = ["RULES", "VOCABULARY"]
 
@@ -37,28 +38,29 @@ def __dir__() -> list[str]:
 _match = common.evv_match
 
 
-def _in_batch(ctx: Context, name: str, compute: Any) -> Any:
-    """``compute(claims)`` once per batch, and the claim's position in it (both kept
-    for the claim's other lines)."""
+def _in_batch(ctx: Context, name: str, kind: str, compute: Any) -> Any:
+    """``compute(claims)`` over the claims related to the context's claim by ``kind``
+    (:func:`._cross.across`: the batch's and the history's), and the claim's position
+    among them (both kept for the claim's other lines)."""
     here = ctx.claim_memo.get(name)
     if here is not None:
         return here
-    batch = Batch.of(ctx)
-    value = batch.memo.get(name)
-    if value is None:
-        value = batch.memo[name] = compute(batch.claims)
-    here = ctx.claim_memo[name] = (value, batch.index(ctx.claim))
+    value, n, _ = across(ctx, kind, compute)
+    here = ctx.claim_memo[name] = (value, n)
     return here
 
 
 def _day_excesses(ctx: Context) -> tuple[dict[tuple[int, int], LimitProblem], int]:
-    """The batch's per-day excesses and the claim's position in the batch."""
-    return _in_batch(ctx, "per_day_excess", lambda c: per_day_excess(c, ctx.lookup))  # type: ignore[no-any-return]
+    """The per-day excesses of the claims of the claim's member, and its position."""
+    return _in_batch(  # type: ignore[no-any-return]
+        ctx, "per_day_excess", "beneficiary", lambda c: per_day_excess(c, ctx.lookup)
+    )
 
 
 def _worker_overlaps(ctx: Context) -> tuple[dict[tuple[int, str], Overlap], int]:
-    """The batch's overlaps of one worker, by record, and the claim's position."""
-    return _in_batch(ctx, "worker_overlaps", _overlaps_by_record)  # type: ignore[no-any-return]
+    """The overlaps of one worker across the claims sharing the claim's workers, by record,
+    and the claim's position."""
+    return _in_batch(ctx, "worker_overlaps", "worker", _overlaps_by_record)  # type: ignore[no-any-return]
 
 
 def _day_excess(ctx: Context) -> LimitProblem | None:
@@ -230,8 +232,8 @@ def _fix_worker_overlap(ctx: Context) -> FixResult:
     found = _overlap(ctx)
     if found is None:
         return None, {}, {}
-    batch = Batch.of(ctx)
-    other = batch.claims[found.other_claim]
+    _, _, claims = across(ctx, "worker", _overlaps_by_record)
+    other = claims[found.other_claim]
     where = other.id or f"claim #{found.other_claim + 1} of the batch"
     member = other.patient_id or "another member"
     facts = {"worker": found.worker, "other": found.other_visit, "claim": where, "member": member}

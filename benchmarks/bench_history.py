@@ -1,0 +1,146 @@
+"""What checking across claims costs: ``check_many(batch=True)`` as the batch grows, and
+a check against a ``SqliteHistory`` of 100,000 claims against a check without one.
+
+Run from the repository root::
+
+    python benchmarks/bench_history.py                  # 1,000 / 8,000; 100,000 stored
+    python benchmarks/bench_history.py --stored 20000   # a smaller store
+
+Two measurements, each best of ``REPEATS`` in CPU seconds of this process, the runs
+interleaved so the machine's noise slows both sides alike:
+
+* per line, ``check_many(batch=True)`` over the first 1,000 and the first 8,000
+  claims of :func:`bench_check.make_claims` (the mixed agency of ``bench_check.py``);
+  the ratio of the two per-line costs should stay near 1 (the batch is linear);
+* per claim, checking new claims against a :class:`~hcpcs_home.history.SqliteHistory`
+  of ``--stored`` claims (members of a personal-care agency, each with weeks of
+  claims under an authorization, workers shared across members) against checking
+  the same claims without a history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from bench_check import best_of, make_claims
+
+from hcpcs_home import Authorization, Claim, ClaimLine, Service, check, check_many, payers
+from hcpcs_home.history import SqliteHistory
+
+ND = payers.NORTH_DAKOTA_MEDICAID
+WEEKS = 5
+FIRST = dt.date(2024, 1, 1)
+
+
+def member_week(member: int, week: int) -> Claim:
+    """Week ``week`` of personal care (T1019, three 2-hour visits) for member ``member``."""
+    auth = Authorization(
+        f"PA-{member}",
+        "nd-medicaid",
+        ["T1019"],
+        2000,
+        "hours",
+        "2024-01-01",
+        "2024-12-31",
+        per_week=40,
+    )
+    monday = FIRST + dt.timedelta(weeks=week)
+    services = [
+        Service.from_times(
+            "T1019",
+            monday + dt.timedelta(days=d),
+            "08:00",
+            "10:00",
+            credential="PCA",
+            rendering_id=f"W{(member + d) % 2000}",
+            prior_auth=auth.number,
+        )
+        for d in (0, 2, 4)
+    ]
+    lines = [ClaimLine.from_service(s, payer=ND) for s in services]
+    return Claim(
+        ND,
+        monday,
+        monday + dt.timedelta(days=6),
+        id=f"M{member}-W{week}",
+        patient_id=f"M{member}",
+        authorizations=[auth],
+        lines=lines,
+        services=services,
+    )
+
+
+def per_line(claims: list[Claim]) -> Callable[[], object]:
+    return lambda: sum(1 for _ in check_many(claims, batch=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=8_000)
+    parser.add_argument("--stored", type=int, default=100_000)
+    parser.add_argument("--checks", type=int, default=1_000)
+    args = parser.parse_args()
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+    claims = make_claims(args.large)
+    small = claims[: args.small]
+    lines_small = sum(len(c.lines) for c in small)
+    lines_large = sum(len(c.lines) for c in claims)
+    best = best_of({"small": per_line(small), "large": per_line(claims)})
+    us_small = best["small"] / lines_small * 1e6
+    us_large = best["large"] / lines_large * 1e6
+    print(
+        f"check_many(batch=True): {us_small:.1f} us/line at {args.small:,} claims, "
+        f"{us_large:.1f} us/line at {args.large:,} claims: ratio {us_large / us_small:.2f} "
+        "(at most 1.3)"
+    )
+
+    members = args.stored // WEEKS
+    with tempfile.TemporaryDirectory() as folder:
+        store = SqliteHistory(os.path.join(folder, "history.db"))
+        started = time.perf_counter()
+        chunk: list[Claim] = []
+        for week in range(WEEKS):
+            for member in range(members):
+                chunk.append(member_week(member, week))
+                if len(chunk) == 5_000:
+                    store.add_many(chunk)
+                    chunk = []
+        store.add_many(chunk)
+        print(f"stored {len(store):,} claims in {time.perf_counter() - started:.1f} s")
+        step = max(1, members // args.checks)
+        new = [member_week(m, WEEKS) for m in range(0, members, step)][: args.checks]
+        store = SqliteHistory(store.path)  # a fresh connection: nothing decoded yet
+
+        def alone() -> object:
+            return [check(c) for c in new]
+
+        def against() -> object:
+            store._cache.clear()  # each run reads and decodes what it needs
+            return [check(c, history=store) for c in new]
+
+        found = sum(
+            1 for c in new for f in check(c, history=store) if f.rule_id == "authorization-exceeded"
+        )
+        best = best_of({"alone": alone, "history": against})
+        us_alone = best["alone"] / len(new) * 1e6
+        us_history = best["history"] / len(new) * 1e6
+        print(
+            f"check: {us_alone:.0f} us/claim alone, {us_history:.0f} us/claim against a "
+            f"SqliteHistory of {len(store):,} claims: ratio {us_history / us_alone:.2f} "
+            f"(at most 3); {found} authorization findings from the history"
+        )
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""How a :class:`~hcpcs_home.history.SqliteHistory` writes a claim into a row and reads
+it back.
+
+A row is the claim's documented JSON form (:mod:`hcpcs_home.serialize`), except that a
+payer equal to a shipped profile is written as the profile's id.  Reading a row does
+not run the value types' converters again: the row was written from a claim that
+passed them, so it is read field by field into the same values (a reader compiled
+once per class from the field types), several times faster than building the claim
+anew.  A row this reader does not recognise (another payer, a field of a type it does
+not know) is read by :func:`hcpcs_home.serialize.claim_from_data`, which checks
+everything.  Either way a row that cannot be read raises ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import json
+import threading
+import types
+import typing
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..claims import Claim
+from ..payers import Payer, payer_profile
+
+__all__ = ["decode", "encode"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+_Reader = Callable[[Any], Any]
+_READERS: dict[type, _Reader | None] = {}
+_LOCK = threading.RLock()
+_converter: Any = None
+
+
+def _unstructure(claim: Claim) -> dict[str, Any]:
+    global _converter
+    if _converter is None:
+        from ..serialize import FORMAT_VERSION, make_converter
+
+        _converter = (make_converter(), FORMAT_VERSION)
+    converter, version = _converter
+    return {"format": version, **converter.unstructure(claim, Claim)}
+
+
+def encode(claim: Claim) -> str:
+    """The row text of ``claim``: its JSON form, a shipped payer by its id."""
+    data = _unstructure(claim)
+    try:
+        shipped = payer_profile(claim.payer.id) == claim.payer
+    except Exception:  # not a shipped profile id
+        shipped = False
+    if shipped:
+        data["payer"] = claim.payer.id
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str) -> Claim:
+    """The claim a row holds.
+
+    :raises ValueError: the row is not a claim this library wrote.
+    """
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("a row is not a JSON object")
+    reader = _reader(Claim)
+    if reader is not None and isinstance(data.get("payer"), str):
+        try:
+            claim: Claim = reader(data)
+            return claim
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            raise ValueError(f"a row cannot be read: {exc!r}") from None
+    return _checked(data)
+
+
+def _checked(data: dict[str, Any]) -> Claim:
+    """The claim read with every check (a payer id put back as the profile's data)."""
+    from ..errors import HcpcsError
+    from ..serialize import claim_from_data
+
+    if isinstance(data.get("payer"), str):
+        payer = payer_profile(data["payer"])
+        global _converter
+        _unstructure_payer = _converter[0].unstructure(payer, Payer)
+        data = {**data, "payer": _unstructure_payer}
+    try:
+        return claim_from_data(data)
+    except HcpcsError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _reader(cls: type) -> _Reader | None:
+    """The compiled reader of ``cls``, or ``None`` where a field's type is not known."""
+    if cls in _READERS:
+        return _READERS[cls]
+    with _LOCK:
+        if cls not in _READERS:
+            _READERS[cls] = None  # while compiling: a cycle reads the checked way
+            _READERS[cls] = _compile(cls)
+        return _READERS[cls]
+
+
+def _compile(cls: type) -> _Reader | None:
+    hints = typing.get_type_hints(cls)
+    steps: list[tuple[str, _Reader]] = []
+    for field in attrs.fields(cls):
+        if cls is Claim and field.name == "payer":
+            steps.append((field.name, payer_profile))
+            continue
+        convert = _value_reader(hints[field.name])
+        if convert is None:
+            return None
+        steps.append((field.name, convert))
+    new = object.__new__
+    put = object.__setattr__
+
+    def read(data: Any) -> Any:
+        obj: Any = new(cls)
+        for name, convert in steps:
+            put(obj, name, convert(data[name]))
+        return obj
+
+    return read
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _optional(convert: _Reader) -> _Reader:
+    return lambda v: None if v is None else convert(v)
+
+
+def _units(value: Any) -> Any:
+    if isinstance(value, str):
+        return Decimal(value)
+    if type(value) is not int:
+        raise TypeError(f"units {value!r}")
+    return value
+
+
+def _value_reader(tp: Any) -> _Reader | None:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if set(inner) == {int, Decimal}:
+            found: _Reader | None = _units
+        elif len(inner) == 1:
+            found = _value_reader(inner[0])
+        else:
+            return None
+        if found is None:
+            return None
+        return _optional(found) if type(None) in args else found
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _value_reader(args[0])
+        if item is None:
+            return None
+        return (lambda v: tuple(v)) if item is _same else (lambda v: tuple(map(item, v)))
+    if origin is frozenset and len(args) == 1:
+        member = _value_reader(args[0])
+        if member is None:
+            return None
+        return lambda v: frozenset(map(member, v))
+    if tp is str:
+        return _str
+    if tp is bool:
+        return _bool
+    if tp is int:
+        return _int
+    if tp is Decimal:
+        return Decimal
+    if tp is _dt.date:
+        return _dt.date.fromisoformat
+    if tp is _dt.time:
+        return _dt.time.fromisoformat
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp
+    if isinstance(tp, type) and attrs.has(tp) and tp is not Payer:
+        return _reader(tp)
+    return None
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError(f"{value!r} is not text")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if type(value) is not bool:
+        raise TypeError(f"{value!r} is not true or false")
+    return value
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError(f"{value!r} is not a whole number")
+    return value

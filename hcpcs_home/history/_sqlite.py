@@ -1,0 +1,480 @@
+"""A claim history in an embedded SQLite database (the standard library's sqlite3)."""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import datetime as _dt
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from ..claims import Claim
+from ..errors import HcpcsError, HistoryConflictError, HistoryStoreError, InvalidFieldError
+from ..evv import EvvVisit
+from ._records import Certification, Stay, check_range, claim_key, stay_of, text, workers_of
+from ._rows import decode, encode
+from ._schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+__all__ = ["SqliteHistory"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+#: Decoded claims kept per store (by row), least recently used dropped first.
+_CACHE_SIZE = 4096
+
+#: How long a writer waits for another writer's transaction, in seconds.
+_BUSY_TIMEOUT = 30.0
+
+
+def _visit_json(visit: EvvVisit) -> str:
+    from ..serialize import make_converter
+
+    return json.dumps(make_converter().unstructure(visit), sort_keys=True)
+
+
+class SqliteHistory:
+    """A :class:`~hcpcs_home.history.ClaimHistory` in a SQLite database file (or
+    ``":memory:"``), through the standard library's ``sqlite3``.
+
+    A real database: the schema version is ``PRAGMA user_version`` and an older
+    store is migrated when opened (a newer one is refused); claims are indexed
+    by beneficiary and dates, authorization, and worker and day, so a check reads
+    the few rows it asks about, never the whole store; the journal is a
+    write-ahead log (WAL), so one writer and many readers (threads or processes)
+    work at once; every write is one transaction, so a process killed while
+    adding leaves every committed claim readable.  Commits survive the process,
+    not necessarily a power cut (``synchronous=NORMAL``).
+
+    :param path: the database file (created when absent), or ``":memory:"``.
+    :raises HistoryStoreError: the file is not a SQLite database, is corrupt, is
+        not a claim history, or was written by a newer schema version.
+
+    >>> from hcpcs_home import Claim, payers
+    >>> with SqliteHistory(":memory:") as history:
+    ...     history.add(Claim(payers.MEDICARE, "2024-03-01", "2024-03-01", id="NOA1",
+    ...                       patient_id="M1", type_of_bill="032A"))
+    ...     [c.id for c in history.claims("M1", "2024-03-01", "2024-03-31")]
+    ['NOA1']
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise InvalidFieldError("path", path, "must be a file path or ':memory:'")
+        self.path = os.fspath(path)
+        if not isinstance(self.path, str) or not self.path or "\0" in self.path:
+            raise InvalidFieldError("path", path, "must be a file path or ':memory:'")
+        self._lock = threading.RLock()
+        self._cache: collections.OrderedDict[int, Claim] = collections.OrderedDict()
+        self._db: sqlite3.Connection | None = None
+        with self._errors():
+            db = sqlite3.connect(
+                self.path, timeout=_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+            )
+            self._db = db
+            self._open(db)
+
+    # --- opening --------------------------------------------------------------------
+
+    def _open(self, db: sqlite3.Connection) -> None:
+        db.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise HistoryStoreError(self.path, f"cannot use a write-ahead log ({mode})")
+            db.execute("PRAGMA synchronous = NORMAL")
+        version = self._version(db)
+        if version == SCHEMA_VERSION:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._version(db)  # another process may have migrated meanwhile
+            for step in MIGRATIONS[version:]:
+                step(db, self._index_claim)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _version(self, db: sqlite3.Connection) -> int:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        app = int(db.execute("PRAGMA application_id").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise HistoryStoreError(
+                self.path,
+                f"was written by a newer hcpcs_home (schema version {version}; this one "
+                f"reads versions up to {SCHEMA_VERSION}): upgrade hcpcs_home to open it",
+            )
+        if version == 0:
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise HistoryStoreError(
+                    self.path, "is a SQLite database but not a claim history (no schema version)"
+                )
+        elif app != APPLICATION_ID:
+            raise HistoryStoreError(
+                self.path, f"is a SQLite database of another application (id {app:#x})"
+            )
+        return version
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's errors as the library's: a store that is not one, or is damaged."""
+        try:
+            yield
+        except HcpcsError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise HistoryStoreError(
+                self.path, f"cannot be read as a claim history: {exc}"
+            ) from None
+        except sqlite3.Error as exc:
+            raise HistoryStoreError(self.path, f"cannot be used: {exc}") from None
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise HistoryStoreError(self.path, "is closed")
+        return self._db
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, taken with the write lock at once (no upgrade deadlock)."""
+        with self._lock, self._errors():
+            db = self._conn
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the database (queries then raise
+        :class:`~hcpcs_home.errors.HistoryStoreError`)."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def __enter__(self) -> SqliteHistory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A worker process opens the same file (a ":memory:" store cannot travel).
+        if self.path == ":memory:":
+            raise TypeError("a ':memory:' SqliteHistory cannot be pickled; use a file")
+        return (SqliteHistory, (self.path,))
+
+    def __repr__(self) -> str:
+        return f"SqliteHistory({self.path!r})"
+
+    # --- writes ---------------------------------------------------------------------
+
+    def add(self, claim: Claim) -> None:
+        """Store ``claim`` in one transaction (see :meth:`ClaimHistory.add`)."""
+        self.add_many([claim])
+
+    def add_many(self, claims: Iterable[Claim]) -> int:
+        """Store ``claims`` in one transaction: all of them, or (on an error) none.
+
+        :returns: how many were new.
+        """
+        if isinstance(claims, (str, bytes, Claim)) or not isinstance(claims, Iterable):
+            raise InvalidFieldError("claims", claims, "must be an iterable of Claims")
+        rows = []
+        for i, claim in enumerate(claims):
+            if not isinstance(claim, Claim):
+                raise InvalidFieldError(f"claims[{i}]", claim, "must be a Claim")
+            rows.append((claim, claim_key(claim), encode(claim)))
+        added = 0
+        with self._write() as db:
+            for claim, key, content in rows:
+                found = db.execute("SELECT content FROM claims WHERE key = ?", (key,)).fetchone()
+                if found is not None:
+                    if found[0] != content:
+                        raise HistoryConflictError(key, "the claim's content differs")
+                    continue
+                cur = db.execute(
+                    "INSERT INTO claims (key, beneficiary, statement_from, statement_through, "
+                    "content) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        key,
+                        claim.patient_id,
+                        claim.statement_from.isoformat(),
+                        claim.statement_through.isoformat(),
+                        content,
+                    ),
+                )
+                assert cur.lastrowid is not None
+                self._index(db, cur.lastrowid, claim, key)
+                added += 1
+        return added
+
+    def _index(self, db: sqlite3.Connection, seq: int, claim: Claim, key: str) -> None:
+        """The index rows of a stored claim: authorizations, workers by day, its stay."""
+        db.executemany(
+            "INSERT OR IGNORE INTO claim_authorizations (number, seq) VALUES (?, ?)",
+            [(number, seq) for number in {a.number for a in claim.authorizations}],
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO claim_workers (worker, day, seq) VALUES (?, ?, ?)",
+            [
+                (worker, day.isoformat(), seq)
+                for worker, days in workers_of(claim).items()
+                for day in days
+            ],
+        )
+        stay = stay_of(claim, key)
+        if stay is not None:
+            db.execute(
+                "INSERT OR IGNORE INTO stays (beneficiary, admitted, kind, source, discharged) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    stay.beneficiary,
+                    stay.admitted.isoformat(),
+                    stay.kind,
+                    key,
+                    stay.discharged.isoformat(),
+                ),
+            )
+
+    def _index_claim(self, seq: int, content: str) -> None:
+        """The index rows of a claim stored by an older schema (a migration step)."""
+        claim = self._decode(seq, content)
+        key = self._conn.execute("SELECT key FROM claims WHERE seq = ?", (seq,)).fetchone()[0]
+        self._index(self._conn, seq, claim, key)
+
+    def add_visits(self, visits: Iterable[EvvVisit]) -> None:
+        """Store EVV visits in one transaction (see :meth:`ClaimHistory.add_visits`)."""
+        if isinstance(visits, (str, bytes)) or not isinstance(visits, Iterable):
+            raise InvalidFieldError("visits", visits, "must be an iterable of EvvVisits")
+        rows = []
+        for i, visit in enumerate(visits):
+            if not isinstance(visit, EvvVisit):
+                raise InvalidFieldError(f"visits[{i}]", visit, "must be an EvvVisit")
+            rows.append((visit, _visit_json(visit)))
+        with self._write() as db:
+            for visit, content in rows:
+                found = db.execute(
+                    "SELECT content FROM visits WHERE id = ?", (visit.id,)
+                ).fetchone()
+                if found is not None:
+                    if found[0] != content:
+                        raise HistoryConflictError(
+                            f"visit {visit.id}", "the visit's content differs"
+                        )
+                    continue
+                day = visit.date.isoformat()
+                db.execute(
+                    "INSERT INTO visits (id, day, content) VALUES (?, ?, ?)",
+                    (visit.id, day, content),
+                )
+                db.executemany(
+                    "INSERT OR IGNORE INTO visit_workers (worker, day, id) VALUES (?, ?, ?)",
+                    [(w, day, visit.id) for w in {visit.worker, visit.worker_npi} if w],
+                )
+
+    def add_stay(
+        self, beneficiary: str, admitted: _dt.date, discharged: _dt.date, kind: str
+    ) -> None:
+        """Store an inpatient stay (see :meth:`ClaimHistory.add_stay`)."""
+        stay = Stay(beneficiary, admitted, discharged, kind)
+        with self._write() as db:
+            found = db.execute(
+                "SELECT discharged FROM stays WHERE beneficiary = ? AND admitted = ? AND kind = ? "
+                "AND source = ''",
+                (stay.beneficiary, stay.admitted.isoformat(), stay.kind),
+            ).fetchone()
+            if found is not None:
+                if found[0] != stay.discharged.isoformat():
+                    raise HistoryConflictError(
+                        f"stay {stay.beneficiary} {stay.admitted} {stay.kind}",
+                        f"discharged {found[0]}, not {stay.discharged}",
+                    )
+                return
+            db.execute(
+                "INSERT INTO stays (beneficiary, admitted, kind, source, discharged) "
+                "VALUES (?, ?, ?, '', ?)",
+                (
+                    stay.beneficiary,
+                    stay.admitted.isoformat(),
+                    stay.kind,
+                    stay.discharged.isoformat(),
+                ),
+            )
+
+    def add_certification(
+        self,
+        beneficiary: str,
+        period_start: _dt.date,
+        *,
+        face_to_face: _dt.date | None = None,
+    ) -> None:
+        """Store a hospice certification (see :meth:`ClaimHistory.add_certification`)."""
+        cert = Certification(beneficiary, period_start, face_to_face)
+        f2f = None if cert.face_to_face is None else cert.face_to_face.isoformat()
+        with self._write() as db:
+            found = db.execute(
+                "SELECT face_to_face FROM certifications "
+                "WHERE beneficiary = ? AND period_start = ?",
+                (cert.beneficiary, cert.period_start.isoformat()),
+            ).fetchone()
+            if found is None:
+                db.execute(
+                    "INSERT INTO certifications (beneficiary, period_start, face_to_face) "
+                    "VALUES (?, ?, ?)",
+                    (cert.beneficiary, cert.period_start.isoformat(), f2f),
+                )
+            elif found[0] is None and f2f is not None:
+                db.execute(
+                    "UPDATE certifications SET face_to_face = ? WHERE beneficiary = ? "
+                    "AND period_start = ?",
+                    (f2f, cert.beneficiary, cert.period_start.isoformat()),
+                )
+            elif found[0] is not None and f2f is not None and found[0] != f2f:
+                raise HistoryConflictError(
+                    f"certification {cert.beneficiary} {cert.period_start}",
+                    f"face-to-face {found[0]}, not {f2f}",
+                )
+
+    # --- queries --------------------------------------------------------------------
+
+    def _decode(self, seq: int, content: str) -> Claim:
+        found = self._cache.get(seq)
+        if found is not None:
+            self._cache.move_to_end(seq)
+            return found
+        try:
+            claim = decode(content)
+        except (HcpcsError, ValueError, RecursionError) as exc:
+            raise HistoryStoreError(self.path, f"claim row {seq} cannot be read: {exc}") from None
+        self._cache[seq] = claim
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return claim
+
+    def _claims(self, sql: str, args: Sequence[Any]) -> tuple[Claim, ...]:
+        with self._lock, self._errors():
+            rows = self._conn.execute(sql, args).fetchall()
+            return tuple(self._decode(seq, content) for seq, content in rows)
+
+    def get(self, key: str) -> Claim | None:
+        """The claim stored under ``key``, or ``None``."""
+        key = text("key", key)
+        found = self._claims("SELECT seq, content FROM claims WHERE key = ?", (key,))
+        return found[0] if found else None
+
+    def claims(self, beneficiary: str, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
+        """The beneficiary's claims overlapping ``start``-``end``, in the order added."""
+        beneficiary = text("beneficiary", beneficiary)
+        first, last = check_range(start, end)
+        return self._claims(
+            "SELECT seq, content FROM claims WHERE beneficiary = ? AND statement_from <= ? "
+            "AND statement_through >= ? ORDER BY seq",
+            (beneficiary, last.isoformat(), first.isoformat()),
+        )
+
+    def claims_by_authorization(self, number: str) -> Sequence[Claim]:
+        """The claims carrying authorization ``number``, in the order added."""
+        number = text("number", number)
+        return self._claims(
+            "SELECT c.seq, c.content FROM claim_authorizations a JOIN claims c ON c.seq = a.seq "
+            "WHERE a.number = ? ORDER BY c.seq",
+            (number,),
+        )
+
+    def claims_by_worker(self, worker: str, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
+        """The claims naming ``worker`` on a day from ``start`` to ``end``."""
+        worker = text("worker", worker)
+        first, last = check_range(start, end)
+        return self._claims(
+            "SELECT c.seq, c.content FROM claims c WHERE c.seq IN (SELECT seq FROM claim_workers "
+            "WHERE worker = ? AND day BETWEEN ? AND ?) ORDER BY c.seq",
+            (worker, first.isoformat(), last.isoformat()),
+        )
+
+    def visits(self, worker: str, start: _dt.date, end: _dt.date) -> Sequence[EvvVisit]:
+        """The stored EVV visits of ``worker`` dated ``start`` to ``end``."""
+        from ..serialize import make_converter
+
+        worker = text("worker", worker)
+        first, last = check_range(start, end)
+        with self._lock, self._errors():
+            rows = self._conn.execute(
+                "SELECT v.content FROM visits v WHERE v.id IN (SELECT id FROM visit_workers "
+                "WHERE worker = ? AND day BETWEEN ? AND ?) ORDER BY v.rowid",
+                (worker, first.isoformat(), last.isoformat()),
+            ).fetchall()
+        converter = make_converter()
+        try:
+            return tuple(converter.structure(json.loads(row[0]), EvvVisit) for row in rows)
+        except Exception as exc:
+            raise HistoryStoreError(self.path, f"a visit row cannot be read: {exc}") from None
+
+    def stays(self, beneficiary: str, start: _dt.date, end: _dt.date) -> Sequence[Stay]:
+        """The beneficiary's inpatient stays overlapping ``start``-``end``."""
+        beneficiary = text("beneficiary", beneficiary)
+        first, last = check_range(start, end)
+        with self._lock, self._errors():
+            rows = self._conn.execute(
+                "SELECT beneficiary, admitted, discharged, kind, source FROM stays "
+                "WHERE beneficiary = ? AND admitted <= ? AND discharged >= ? ORDER BY rowid",
+                (beneficiary, last.isoformat(), first.isoformat()),
+            ).fetchall()
+        try:
+            return tuple(Stay(b, a, d, k, source=s) for b, a, d, k, s in rows)
+        except HcpcsError as exc:
+            raise HistoryStoreError(self.path, f"a stay row cannot be read: {exc}") from None
+
+    def certifications(self, beneficiary: str) -> Sequence[Certification]:
+        """The beneficiary's hospice certifications, by period start."""
+        beneficiary = text("beneficiary", beneficiary)
+        with self._lock, self._errors():
+            rows = self._conn.execute(
+                "SELECT beneficiary, period_start, face_to_face FROM certifications "
+                "WHERE beneficiary = ? ORDER BY period_start",
+                (beneficiary,),
+            ).fetchall()
+        try:
+            return tuple(Certification(b, p, f) for b, p, f in rows)
+        except HcpcsError as exc:
+            raise HistoryStoreError(
+                self.path, f"a certification row cannot be read: {exc}"
+            ) from None
+
+    def keys(self) -> Iterator[str]:
+        """Every stored claim's key, in the order added (read in pages, never all at once)."""
+        last = 0
+        while True:
+            with self._lock, self._errors():
+                rows = self._conn.execute(
+                    "SELECT seq, key FROM claims WHERE seq > ? ORDER BY seq LIMIT 1000", (last,)
+                ).fetchall()
+            if not rows:
+                return
+            for _seq, key in rows:
+                yield key
+            last = rows[-1][0]
+
+    @property
+    def schema_version(self) -> int:
+        """The store's schema version (``PRAGMA user_version``)."""
+        with self._lock, self._errors():
+            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def __len__(self) -> int:
+        with self._lock, self._errors():
+            return int(self._conn.execute("SELECT count(*) FROM claims").fetchone()[0])

@@ -1,0 +1,177 @@
+"""The claims a cross-claim rule counts with: those related to the checked claim by
+beneficiary, authorization or worker, from the check's batch and its history.
+
+A rule that sums or compares across claims (authorization usage, per-diem days,
+one worker in two places) asks :func:`across` for the related claims, in order,
+and the checked claim's position among them.  They come from indexes, never from a
+scan of everything checked or stored:
+
+* a batch (:func:`hcpcs_home.policy.check_many` with ``batch=True``) is held in a
+  temporary :class:`~hcpcs_home.history.MemoryHistory`; a computation is done once
+  per group of related claims and shared by the group's claims, so a batch costs
+  time in proportion to its claims;
+* a history passed to the check (``history=``) is queried by beneficiary,
+  authorization or worker and dates; its claims come first (they were billed
+  before), the checked claim last.  A stored claim with the checked claim's identity
+  (:func:`~hcpcs_home.history.claim_key`) is the checked claim itself and is left out,
+  so checking a claim already recorded finds what checking it before did.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .._engine import Batch, Context
+from ..claims import Claim
+from ..history import MemoryHistory, claim_key
+from ..history._records import workers_of
+
+__all__ = ["KINDS", "across", "batch_history", "same_claim"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+#: What claims can be related by.
+KINDS = ("authorization", "beneficiary", "worker")
+
+_DAY = _dt.timedelta(days=1)
+
+
+def batch_history(batch: Batch) -> MemoryHistory:
+    """The batch's claims in a :class:`~hcpcs_home.history.MemoryHistory`, built once."""
+    found: MemoryHistory | None = batch.memo.get("history")
+    if found is None:
+        found = batch.memo["history"] = MemoryHistory._of_batch(batch.claims)
+    return found
+
+
+def across(
+    ctx: Context, kind: str, compute: Callable[[Sequence[Claim]], Any]
+) -> tuple[Any, int, Sequence[Claim]]:
+    """``compute(claims)`` over the claims related to the context's claim by ``kind``
+    (one of :data:`KINDS`), the claim's position among them, and the claims.
+
+    Kept in the claim's memo for its other lines and rules; in a batch, shared by
+    every claim of the same group.
+    """
+    memo_key = f"across:{kind}"
+    here = ctx.claim_memo.get(memo_key)
+    if here is not None:
+        return here  # type: ignore[no-any-return]
+    claim = ctx.claim
+    given = ctx.claim_memo.get("batch")
+    history = ctx.history
+    if isinstance(given, Batch):
+        value, n, claims = _in_batch(given, claim, kind, compute, earlier=history)
+    elif history is not None:
+        claims = (*_stored(history, claim, kind, (claim,)), claim)
+        value, n = compute(claims), len(claims) - 1
+    else:
+        claims = (claim,)
+        value, n = compute(claims), 0
+    here = ctx.claim_memo[memo_key] = (value, n, claims)
+    return here
+
+
+def _in_batch(
+    batch: Batch,
+    claim: Claim,
+    kind: str,
+    compute: Callable[[Sequence[Claim]], Any],
+    *,
+    earlier: Any,
+) -> tuple[Any, int, Sequence[Claim]]:
+    """The batch's group of claims related to ``claim`` (after the related claims of the
+    history ``earlier``, if any), computed once per group."""
+    held = batch_history(batch)
+    position = batch.index(claim)
+    groups = batch.memo.setdefault(f"groups:{kind}", {})
+    seqs = groups.get(position)
+    if seqs is None:
+        seqs = _group(held, claim, kind, position)
+        for seq in seqs:
+            groups[seq] = seqs
+    everything = held._all()
+    if earlier is not None:
+        # A history as well: its related claims come first, for each claim its own.
+        members = [everything[s] for s in seqs]
+        stored = _stored(earlier, claim, kind, members)
+        claims = (*stored, *members)
+        return compute(claims), len(stored) + seqs.index(position), claims
+    results = batch.memo.setdefault(f"results:{kind}", {})
+    found = results.get(seqs)
+    if found is None:
+        group = tuple(everything[s] for s in seqs)
+        places = {seq: n for n, seq in enumerate(seqs)}
+        found = results[seqs] = (compute(group), places, group)
+    value, places, group = found
+    return value, places[position], group
+
+
+def _group(held: MemoryHistory, claim: Claim, kind: str, position: int) -> tuple[int, ...]:
+    """The positions, in order, of the batch's claims related to ``claim`` by ``kind``."""
+    if kind == "beneficiary":
+        found = held._by_beneficiary.get(claim.patient_id or "", ()) if claim.patient_id else ()
+        return tuple(found) or (position,)
+    if kind == "authorization":
+        seqs: set[int] = {position}
+        for a in claim.authorizations:
+            seqs.update(held._by_authorization.get(a.number, ()))
+        return tuple(sorted(seqs))
+    # worker: every claim reachable through a worker name shared along the way
+    seqs = {position}
+    names = set(workers_of(claim))
+    seen_names: set[str] = set()
+    while names:
+        name = names.pop()
+        seen_names.add(name)
+        for seq, _ in held._by_worker.get(name, ()):
+            if seq not in seqs:
+                seqs.add(seq)
+                names.update(n for n in workers_of(held._all()[seq]) if n not in seen_names)
+    return tuple(sorted(seqs))
+
+
+def same_claim(a: Claim, b: Claim) -> bool:
+    """Whether ``a`` and ``b`` have one identity (:func:`~hcpcs_home.history.claim_key`),
+    without working out the digest of a claim without an id."""
+    if a is b:
+        return True
+    if a.id and b.id:
+        return claim_key(a) == claim_key(b)
+    return not a.id and not b.id and a == b
+
+
+def _stored(history: Any, claim: Claim, kind: str, skip: Sequence[Claim]) -> list[Claim]:
+    """The history's claims related to ``claim`` by ``kind``, in the order the history
+    gives them, without those that are one of ``skip`` (the checked claim, the batch's)."""
+    found: list[Claim] = []
+    if kind == "beneficiary":
+        if claim.patient_id:
+            first, last = _dates(claim)
+            found.extend(history.claims(claim.patient_id, first, last))
+    elif kind == "authorization":
+        for number in sorted({a.number for a in claim.authorizations}):
+            found.extend(history.claims_by_authorization(number))
+    else:
+        for name, days in sorted(workers_of(claim).items()):
+            found.extend(history.claims_by_worker(name, min(days) - _DAY, max(days) + _DAY))
+    out: list[Claim] = []
+    for c in found:
+        if any(same_claim(c, other) for other in skip) or any(same_claim(c, o) for o in out):
+            continue
+        out.append(c)
+    return out
+
+
+def _dates(claim: Claim) -> tuple[_dt.date, _dt.date]:
+    """The first and last day the claim bills: its statement period and its lines."""
+    first, last = claim.statement_from, claim.statement_through
+    for line in claim.lines:
+        first = min(first, line.date)
+        last = max(last, line.through or line.date)
+    return first, last
