@@ -49,7 +49,12 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import attrs
 
 from . import _build, _fields
-from .bounds import MAX_TEXT_LENGTH, check_depth_before_parsing, check_json_depth
+from .bounds import (
+    MAX_ID_LENGTH,
+    MAX_TEXT_LENGTH,
+    check_depth_before_parsing,
+    check_json_depth,
+)
 from .claims import (
     Authorization,
     Claim,
@@ -551,8 +556,9 @@ def claim_from_data(data: Any) -> Claim:
 def claims_from_json_lines(lines: Iterable[str]) -> Iterator[Claim | HcpcsError]:
     """Claims from JSON lines (one claim per line), lazily.
 
-    A bad line yields its error, with the line number in the path, instead of
-    stopping the batch; blank lines are skipped.
+    A bad line yields its error, with the line number (and the claim's id where
+    the line has one) in the path, instead of stopping the batch; blank lines are
+    skipped.
     """
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -560,7 +566,21 @@ def claims_from_json_lines(lines: Iterable[str]) -> Iterator[Claim | HcpcsError]
         try:
             yield claim_from_json(line)
         except HcpcsError as exc:
-            yield _with_path(f"line {number}: $", exc)
+            yield _with_path(f"line {number}{_claim_label(line)}: $", exc)
+
+
+def _claim_label(line: str) -> str:
+    """`` (claim 'HH-1')`` when the line is a JSON object with a short text ``id``, else ``""``:
+    with the line number, what names a record in a message (never its patient id)."""
+    try:
+        check_depth_before_parsing(line)
+        data = json.loads(line)
+    except (HcpcsError, ValueError, RecursionError):
+        return ""
+    claim_id = data.get("id") if isinstance(data, dict) else None
+    if isinstance(claim_id, str) and 0 < len(claim_id) <= MAX_ID_LENGTH:
+        return f" (claim {claim_id!r})"
+    return ""
 
 
 def _preview(text: object) -> object:

@@ -182,6 +182,17 @@ class TestShortMessages:
                 assert PATIENT_ID not in str(info.value)
                 assert f"list of {count} items" in str(info.value)
 
+    def test_a_bad_record_of_a_batch_is_named_by_position_and_claim_id(self) -> None:
+        """A bad JSON line's error names its line and its claim's id, never its patient id."""
+        from hcpcs_home.serialize import claims_from_json_lines
+
+        claim = json.loads(EXAMPLE.read_text("utf-8"))
+        bad = json.dumps(dict(claim, lines="x" * 50_000))
+        _, error = claims_from_json_lines([EXAMPLE.read_text("utf-8").replace("\n", " "), bad])
+        assert isinstance(error, InvalidFieldError)
+        assert str(error).startswith(f"line 2 (claim {claim['id']!r}): $.lines=")
+        assert PATIENT_ID not in str(error) and len(str(error)) < 300
+
     def test_a_bad_patient_id_is_not_echoed(self) -> None:
         """A patient id refused for its length is named by its length only."""
         claim = json.loads(EXAMPLE.read_text("utf-8"))
