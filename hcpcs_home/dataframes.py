@@ -1066,11 +1066,45 @@ def check_frame(
     The result has the columns of :data:`FINDING_COLUMNS`: the rules'
     findings claim by claim, in :func:`~hcpcs_home.policy.check`'s order,
     then one ``invalid-row`` finding per row that could not be read or billed.
+
+    The frame streams by claim groups: its rows are taken a chunk of whole
+    claims at a time (claims in order of their first row), each chunk's claims
+    built, checked and let go before the next, so a frame of millions of rows
+    never holds every claim object at once.  The rows that could not be used
+    come last, chunk by chunk.
     """
-    built = claims_from_frame(frame, payer=payer, type_of_bill=type_of_bill, by=by)
-    records = list(_finding_records((check(c, rules) for c in built.claims), built.rows))
-    records.extend(e.to_data() for e in built.errors)
-    return _frame(records, FINDING_COLUMNS)
+    claims_from_frame(frame.iloc[:0], payer=payer, type_of_bill=type_of_bill, by=by)  # checks
+    records: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for part in _claim_chunks(frame, by):
+        built = claims_from_frame(part, payer=payer, type_of_bill=type_of_bill, by=by)
+        records.extend(_finding_records((check(c, rules) for c in built.claims), built.rows))
+        errors.extend(e.to_data() for e in built.errors)
+    return _frame(records + errors, FINDING_COLUMNS)
+
+
+def _claim_chunks(frame: Any, by: str) -> Iterator[Any]:
+    """The frame's rows as frames of whole claims of about :data:`_CHUNK` rows each:
+    claims in order of their first row, each claim's rows in frame order, rows
+    without a ``by`` value last (each is an error of its own)."""
+    if len(frame) <= _CHUNK:
+        yield frame
+        return
+    pandas = _pandas()
+    import numpy
+
+    column = next(i for i, c in enumerate(frame.columns) if _claim_column(str(c)) == by)
+    codes, _ = pandas.factorize(frame.iloc[:, column], use_na_sentinel=True)
+    codes = numpy.where(codes < 0, codes.max() + 1, codes)  # rows without a claim last
+    order = numpy.argsort(codes, kind="stable")
+    ordered = codes[order]
+    start = 0
+    while start < len(order):
+        end = min(start + _CHUNK, len(order))
+        while end < len(order) and ordered[end] == ordered[end - 1]:
+            end += 1  # a claim's rows stay together
+        yield frame.iloc[order[start:end]]
+        start = end
 
 
 def units_frame(frame: pandas.DataFrame, *, payer: Payer | str | None = None) -> pandas.DataFrame:

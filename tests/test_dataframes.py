@@ -240,6 +240,26 @@ class TestSameAsCheck:
         assert expected == actual
         assert list(hd.FINDING_COLUMNS) == list(found.columns)
 
+    @pytest.mark.parametrize("chunk", [1, 7, 50])
+    def test_streamed_by_claim_groups(self, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A frame checked a chunk of whole claims at a time, its rows shuffled and some
+        without a claim id, finds what it finds whole: the same findings in the same
+        order (claims by their first row), and the same unusable rows."""
+        frame = hd.synthetic_timesheet(160, visits_per_claim=6, seed=3)
+        frame = frame.sample(frac=1.0, random_state=5)
+        frame.loc[frame.index[:3], "claim_id"] = None
+        whole = hd.check_frame(frame)
+        monkeypatch.setattr(hd, "_CHUNK", chunk)
+        streamed = hd.check_frame(frame)
+        found = whole[whole.rule_id != hd.INVALID_ROW]
+        assert found.reset_index(drop=True).equals(
+            streamed[streamed.rule_id != hd.INVALID_ROW].reset_index(drop=True)
+        )
+        bad = [whole[whole.rule_id == hd.INVALID_ROW], streamed[streamed.rule_id == hd.INVALID_ROW]]
+        assert 3 <= len(bad[0])
+        rows = [sorted(zip(b.row, b.message, strict=True), key=repr) for b in bad]
+        assert rows[0] == rows[1]
+
     def test_findings_frame(self) -> None:
         """findings_frame without rows leaves the row column empty."""
         built = hd.claims_from_frame(timesheet())
