@@ -197,6 +197,10 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--payer", metavar="ID", help="as for check")
     add.add_argument("--type-of-bill", metavar="TOB", help="as for check")
 
+    from ._price_cli import add_parser as add_price
+
+    add_price(sub, FORMATS)
+
     lookup = sub.add_parser("lookup", help="show a code from the catalog")
     lookup.add_argument("code", metavar="CODE", help="a HCPCS or CPT code, e.g. S9124")
     lookup.add_argument(
@@ -268,6 +272,10 @@ def _run(args: argparse.Namespace, io: _Streams) -> int:
         return _check(args, io)
     if args.command == "history":
         return _history(args, io)
+    if args.command == "price":
+        from ._price_cli import run as price
+
+        return price(args, io, sys.modules[__name__])
     if args.command == "lookup":
         return _lookup(args, io.out)
     if args.command == "units":

@@ -847,7 +847,7 @@ class TestHelpAndVersion:
         """Every subcommand has a one-line help in the command list."""
         parser = _parser()
         (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-        assert {"check", "history", "lookup", "units", "rules"} == {
+        assert {"check", "history", "lookup", "price", "units", "rules"} == {
             c.dest for c in sub._choices_actions
         }
         assert all(c.help for c in sub._choices_actions)

@@ -21,7 +21,9 @@ from hcpcs_home.payment import (
     WageIndex,
     load_case_mix,
     load_fee_schedule,
+    load_rates,
     load_wage_index,
+    payments_frame,
     price,
     price_many,
     shipped_rates,
@@ -105,6 +107,13 @@ class TestHomeHealthPeriod:
         payment = hh(hh_claim(visits, notice_accepted="2025-03-08"))
         assert D("-1118.15") == payment.parts[-1].amount
         assert D("6930.79") - D("499.03") - D("1118.15") == payment.amount
+
+    def test_outlier_of_a_partial_period(self) -> None:
+        """Status 06 on day 16: 2,138.71 x 0.53 = 1,133.52; threshold + the full FDL 685.99
+        (42 CFR 484.240(b)); cost 96 x 57.83 -> 5,288.88; (5,288.88 - 1,819.51) x 0.80."""
+        visits = [("G0299", "0551", f"2025-03-{d:02d}", 16) for d in range(1, 17, 3)]
+        claim = hh_claim(visits, through="2025-03-16", patient_status="06")
+        assert [D("1133.52"), D("2775.50")] == [p.amount for p in hh(claim).parts]
 
     def test_outlier_without_fdl_ratio_is_not_priced(self) -> None:
         """A year whose FDL ratio is not shipped cannot price an outlier: it says so."""
@@ -325,6 +334,69 @@ class TestHospice:
         payment = price(claim, wage_index="0.9368", history=History())
         assert [D("5255.74")] == [p.amount for p in payment.parts]
 
+    def test_days_across_elections_from_a_claim_history(self) -> None:
+        """Two earlier months of another election (50 days), a 20-day gap, then March:
+        March 1-10 are days 51-60, the rest 61+ (the count runs across elections)."""
+
+        class Store:
+            """The ClaimHistory query price() uses: claims(beneficiary, start, end)."""
+
+            def __init__(self, *claims: Claim) -> None:
+                self.held = claims
+
+            def claims(self, beneficiary: str, start: dt.date, end: dt.date) -> list[Claim]:
+                return [
+                    c
+                    for c in self.held
+                    if c.patient_id == beneficiary
+                    and c.statement_from <= end
+                    and start <= c.statement_through
+                ]
+
+        def month(first: str, last: str, days: int) -> Claim:
+            line = ClaimLine("Q5001", first, days, revenue_code="0651")
+            return Claim(
+                "medicare", first, last, type_of_bill="0813", patient_id="P1", lines=[line]
+            )
+
+        store = Store(
+            month("2024-12-12", "2024-12-31", 20),
+            month("2025-01-01", "2025-01-30", 30),
+            month("2024-06-01", "2024-06-30", 30),
+        )
+        claim = hospice_claim(
+            [ClaimLine("Q5001", "2025-03-01", 31, revenue_code="0651")],
+            patient_id="P1",
+            admission_date="2025-02-20",
+        )
+        payment = price(claim, wage_index="0.9368", history=store)
+        # 10 days at 215.250600 = 2,152.51; 21 days at 169.540136 = 3,560.34
+        assert [D("2152.51"), D("3560.34")] == [p.amount for p in payment.parts]
+        assert "earlier hospice claims in the history" in str(payment)
+
+    def test_a_gap_over_60_days_restarts_the_count(self) -> None:
+        """Hospice days before a gap of more than 60 days do not count."""
+
+        class Store:
+            def claims(self, beneficiary: str, start: dt.date, end: dt.date) -> list[Claim]:
+                line = ClaimLine("Q5001", "2024-10-01", 31, revenue_code="0651")
+                return [
+                    Claim(
+                        "medicare",
+                        "2024-10-01",
+                        "2024-10-31",
+                        type_of_bill="0813",
+                        patient_id="P1",
+                        lines=[line],
+                    )
+                ]
+
+        claim = hospice_claim(
+            [ClaimLine("Q5001", "2025-03-01", 31, revenue_code="0651")], patient_id="P1"
+        )
+        payment = price(claim, wage_index="0.9368", history=Store())
+        assert [D("6672.77")] == [p.amount for p in payment.parts]  # 31 x 215.250600
+
     def test_unknown_days_before(self) -> None:
         """Without an election date or history the 60-day split is unknown."""
         claim = hospice_claim(
@@ -391,7 +463,8 @@ class TestFeeSchedule:
         payment = price(claim, fee_schedule=fees)
         assert payment.amount is None
         assert [D("40.96"), None] == [p.amount for p in payment.parts]
-        assert "not priced: no fee-schedule row for T1019 on 2025-01-01" in payment.reason
+        assert "line 1: no fee-schedule row for T1019 on 2025-01-01" in payment.reason
+        assert str(payment).startswith("claim (no id): not priced: line 1: no fee-schedule row")
 
     def test_therapy_assistant_at_85_percent(self, fees: Path) -> None:
         """97110 GP CQ by a PTA: 4 x 30.00 = 120.00 x 0.85 = 102.00 (SSA s.1834(v))."""
@@ -528,3 +601,202 @@ class TestPayment:
     def test_fee_schedule_value(self, fees: Path) -> None:
         """A schedule loaded once is a FeeSchedule."""
         assert isinstance(FeeSchedule.of(fees), FeeSchedule)
+
+
+def jsonl(folder: Path, *claims: Claim) -> Path:
+    """A JSON lines file of ``claims``."""
+    import json
+
+    from hcpcs_home.serialize import make_converter
+
+    converter = make_converter()
+    path = folder / "claims.jsonl"
+    path.write_text("".join(json.dumps(converter.unstructure(c)) + "\n" for c in claims))
+    return path
+
+
+FY2021 = Claim(
+    "medicare",
+    "2021-03-01",
+    "2021-03-30",
+    type_of_bill="0813",
+    admission_date="2020-12-01",
+    id="H-1",
+    lines=[ClaimLine("Q5001", "2021-03-01", 30, revenue_code="0651")],
+)
+MEDICAID = Claim(
+    payers.TEXAS_MEDICAID,
+    "2024-03-01",
+    "2024-03-02",
+    id="M-1",
+    lines=[ClaimLine("T1019", "2024-03-01", 8), ClaimLine("T1020", "2024-03-02", 1)],
+)
+
+
+class TestCli:
+    """hcpcs-home price: check's input formats and exit codes."""
+
+    def run(self, *argv: str) -> tuple[int, str, str]:
+        import io
+
+        from hcpcs_home.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        return main(["price", *argv], stdout=out, stderr=err), out.getvalue(), err.getvalue()
+
+    def test_all_priced(self, tmp_path: Path) -> None:
+        """Every claim priced exits 0 with each amount."""
+        status, out, err = self.run(str(jsonl(tmp_path, FY2021)), "--wage-index", "0.9337")
+        assert (0, "claims.jsonl:1: 4509.47 (medicare hospice)") == (
+            status,
+            out.splitlines()[0].rpartition("/")[2],
+        )
+        assert "1 claim(s) priced, 0 not priced" in err
+
+    def test_a_claim_not_priced(self, tmp_path: Path, fees: Path) -> None:
+        """A line without a fee-schedule row exits 1 and says why."""
+        path = jsonl(tmp_path, FY2021, MEDICAID)
+        status, out, _ = self.run(str(path), "--wage-index", "0.9337", "--fee-schedule", str(fees))
+        assert 1 == status
+        assert "not priced: line 1: no fee-schedule row for T1020" in out
+
+    def test_json(self, tmp_path: Path) -> None:
+        """--json prints one object per record with the payment's data."""
+        import json
+
+        _, out, _ = self.run(str(jsonl(tmp_path, FY2021)), "--wage-index", "0.9337", "--json")
+        data = json.loads(out)
+        assert ("4509.47", "H-1") == (data["payment"]["amount"], data["payment"]["claim_id"])
+
+    @pytest.mark.parametrize("option", [["--wage-index", "-1"], ["--case-mix", "/no/such/file"]])
+    def test_bad_option_is_a_usage_error(self, tmp_path: Path, option: list[str]) -> None:
+        """A bad wage index or a missing table file exits 2 before pricing."""
+        status, out, err = self.run(str(jsonl(tmp_path, FY2021)), *option)
+        assert (2, "") == (status, out)
+        assert err.startswith("hcpcs-home: ")
+
+    def test_rates_file(self, tmp_path: Path) -> None:
+        """--rates adds a year the package does not ship (here a made-up FY 2030)."""
+        rates = tmp_path / "hospice.tsv"
+        rates.write_text(
+            "fy\tfrom\tthrough\tlevel\tlabor\tnonlabor\tlabor_share\trule\n"
+            "2030\t2029-10-01\t2030-09-30\trhc_low\t100.00\t50.00\t\ttest rule\n"
+            "2030\t2029-10-01\t2030-09-30\trhc_high\t120.00\t60.00\t\ttest rule\n"
+        )
+        claim = attrs.evolve(
+            FY2021,
+            statement_from=dt.date(2030, 3, 1),
+            statement_through=dt.date(2030, 3, 30),
+            admission_date=dt.date(2029, 12, 1),
+            lines=(ClaimLine("Q5001", "2030-03-01", 30, revenue_code="0651"),),
+        )
+        status, out, _ = self.run(
+            str(jsonl(tmp_path, claim)), "--wage-index", "1", "--rates", str(rates)
+        )
+        assert 0 == status
+        assert ": 4500.00 (medicare hospice)" in out  # (100 x 1 + 50) x 30
+
+    def test_nothing_read(self, tmp_path: Path) -> None:
+        """An empty input exits 2."""
+        path = tmp_path / "empty.jsonl"
+        path.write_text("")
+        assert 2 == self.run(str(path))[0]
+
+
+class TestLoadRates:
+    """Rate rows of a year not shipped, in the shipped layouts."""
+
+    def test_bad_rows_at_once(self, tmp_path: Path) -> None:
+        """A negative rate and a bad year are both reported."""
+        path = tmp_path / "hh.csv"
+        path.write_text(
+            "year,from,through,rate,rate_no_quality,labor_share,nonlabor_share,fdl_ratio,"
+            "loss_sharing,addon_sn,addon_pt,addon_slp,rule\n"
+            "2027,2027-01-01,2027-12-31,-2000,,0.749,0.251,,0.80,0.72,0.62,0.66,x\n"
+            "20x7,2027-01-01,2027-12-31,2000,,0.749,0.251,,0.80,0.72,0.62,0.66,x\n"
+        )
+        with pytest.raises(EditFileError) as caught:
+            load_rates(path)
+        assert [(2, "rate"), (3, "year")] == [p[:2] for p in caught.value.problems]
+
+    def test_unknown_layout(self, tmp_path: Path) -> None:
+        """A header fitting no layout is refused."""
+        path = tmp_path / "x.csv"
+        path.write_text("a,b\n1,2\n")
+        with pytest.raises(EditFileError, match="fits none"):
+            load_rates(path)
+
+    def test_shipped_years(self) -> None:
+        """The shipped rows: HH CY 2020-2026 and hospice FY 2021 and 2025."""
+        rates = shipped_rates()
+        assert list(range(2020, 2027)) == [y.year for y in rates.home_health]
+        assert [2021, 2025] == [y.year for y in rates.hospice]
+        assert all("FR" in y.rule for y in (*rates.home_health, *rates.hospice))
+
+
+class TestPaymentsFrame:
+    """One row per claim with the expected amount."""
+
+    def test_frame(self, fees: Path) -> None:
+        """A priced claim, one not priced, and a batch error each have a row."""
+        pytest.importorskip("pandas")
+        frame = payments_frame(
+            [FY2021, MEDICAID, InvalidFieldError("x", 1, "bad")],
+            wage_index="0.9337",
+            fee_schedule=fees,
+        )
+        assert ["H-1", "M-1", None] == list(frame["claim_id"])
+        assert [D("4509.47"), None, None] == list(frame["amount"])
+        assert [True, False, False] == list(frame["priced"])
+
+
+class TestLupaRule:
+    """hh-lupa fires when the case-mix/LUPA table is loaded (42 CFR 484.230)."""
+
+    def ids(self, claim: Claim) -> list[str]:
+        from hcpcs_home import check
+        from hcpcs_home.rules import DEFAULT_RULES
+        from hcpcs_home.rules.medicare_hh import lupa_rule
+
+        return [f.rule_id for f in check(claim, DEFAULT_RULES.add(lupa_rule(CASE_MIX_2025)))]
+
+    def test_fires_under_the_threshold(self) -> None:
+        """3 visits under 1FC11's threshold of 4."""
+        assert "hh-lupa" in self.ids(hh_claim(TestLupa.VISITS))
+
+    def test_quiet_at_the_threshold(self) -> None:
+        """4 visits is a full period."""
+        visits = [*TestLupa.VISITS, ("G0299", "0551", "2025-03-09", 4)]
+        assert "hh-lupa" not in self.ids(hh_claim(visits))
+
+    def test_quiet_without_the_table(self) -> None:
+        """The default rules have no LUPA table, so no hh-lupa."""
+        from hcpcs_home import check
+
+        assert "hh-lupa" not in [f.rule_id for f in check(hh_claim(TestLupa.VISITS))]
+
+    def test_quiet_in_another_year(self) -> None:
+        """A CY 2025 table says nothing of a 2024 period."""
+        claim = hh_claim(
+            TestLupa.VISITS, start="2024-03-01", through="2024-03-30", admission_date="2024-03-01"
+        )
+        assert "hh-lupa" not in self.ids(claim)
+
+    def test_message_names_the_counts(self) -> None:
+        """The finding says how many visits against which threshold."""
+        from hcpcs_home import check
+        from hcpcs_home.rules import DEFAULT_RULES
+        from hcpcs_home.rules.medicare_hh import lupa_rule
+
+        report = check(hh_claim(TestLupa.VISITS), DEFAULT_RULES.add(lupa_rule({"1FC11": 4})))
+        found = [f.message for f in report if f.rule_id == "hh-lupa"]
+        assert [
+            "3 visit(s), under the LUPA threshold of 1FC11: the period is paid per visit"
+        ] == found
+
+    def test_empty_table_refused(self) -> None:
+        """A table without thresholds makes no rule."""
+        from hcpcs_home.rules.medicare_hh import lupa_rule
+
+        with pytest.raises(InvalidFieldError):
+            lupa_rule(CaseMix({"1FC11": "1"}))

@@ -18,26 +18,31 @@ One module per benefit: :mod:`~hcpcs_home.payment.home_health`,
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..claims import Claim
-from ..errors import InvalidFieldError
+from ..errors import HcpcsError, InvalidFieldError
 from ..payers import PayerKind
 from . import _result
 from ._result import Factor, Payment, PaymentPart
 from .case_mix import CaseMix, load_case_mix
 from .fee_schedule import FeeRow, FeeSchedule, load_fee_schedule, price_lines
 from .home_health import price_home_health
-from .hospice import price_hospice
-from .rates import HomeHealthYear, HospiceYear, Rates, shipped_rates
+from .hospice import days_from_history, price_hospice
+from .rates import HomeHealthYear, HospiceYear, Rates, load_rates, shipped_rates
 from .wage_index import WageIndex, load_wage_index, wage_index_value
 
 if TYPE_CHECKING:
     from ..policy import Report
 
+PAYMENT_COLUMNS = ("claim_id", "payer", "benefit", "amount", "priced", "reason")
+"""The columns of :func:`payments_frame`, in order."""
+
 __all__ = [
+    "PAYMENT_COLUMNS",
     "CaseMix",
     "Factor",
     "FeeRow",
@@ -50,7 +55,9 @@ __all__ = [
     "WageIndex",
     "load_case_mix",
     "load_fee_schedule",
+    "load_rates",
     "load_wage_index",
+    "payments_frame",
     "price",
     "price_many",
     "shipped_rates",
@@ -70,7 +77,8 @@ def _wage_index(value: object) -> Decimal | WageIndex | None:
 
 
 def _numeric(text: str) -> bool:
-    return text.strip().replace(".", "", 1).isdigit()
+    """Whether ``text`` reads as a number (then it is a wage index, not a file name)."""
+    return re.fullmatch(r"\s*[-+]?(\d+\.?\d*|\.\d+)\s*", text) is not None
 
 
 def _rates(value: object) -> Rates:
@@ -83,22 +91,26 @@ def _rates(value: object) -> Rates:
 
 def _history_days(history: object) -> Any:
     days = getattr(history, "hospice_days_before", None)
-    if not callable(days):
-        raise InvalidFieldError(
-            "history", history, "must have hospice_days_before(claim) (a ClaimHistory)"
-        )
+    if callable(days):
 
-    def before(claim: Claim) -> tuple[int, Factor]:
-        count = days(claim)
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise InvalidFieldError("history.hospice_days_before", count, "must be a count of days")
-        return count, Factor(
-            "hospice days before the claim (from the history)",
-            count,
-            source="42 CFR 418.302(b)(1); the claim history given",
-        )
+        def before(claim: Claim) -> tuple[int, Factor]:
+            count = days(claim)
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise InvalidFieldError(
+                    "history.hospice_days_before", count, "must be a count of days"
+                )
+            return count, Factor(
+                "hospice days before the claim (from the history)",
+                count,
+                source="42 CFR 418.302(b)(1); the claim history given",
+            )
 
-    return before
+        return before
+    if callable(getattr(history, "claims", None)):
+        return days_from_history(history)
+    raise InvalidFieldError(
+        "history", history, "must be a ClaimHistory (claims(beneficiary, start, end))"
+    )
 
 
 def price(
@@ -130,9 +142,12 @@ def price(
     :param case_mix: a :class:`CaseMix`, the path of CMS's yearly PDGM file, or
         a mapping of HIPPS code to weight.
     :param fee_schedule: a :class:`FeeSchedule` or the path of a fee-schedule file.
-    :param history: a claim history with ``hospice_days_before(claim)``: the
-        hospice days before the claim, across elections (without it they are
-        counted from the claim's election date).
+    :param history: a ``ClaimHistory`` of ``hcpcs_home.history`` (its
+        ``claims(beneficiary, start, end)``): the hospice days before a hospice
+        claim are counted from the beneficiary's earlier hospice claims in it,
+        across elections (:func:`~.hospice.days_from_history`); without it they
+        are counted from the claim's election date.  An object with
+        ``hospice_days_before(claim)`` gives the count directly.
     :param report: the claim's :class:`~hcpcs_home.policy.Report`; a claim
         with errors is not priced unless ``price_fatal``.
 
@@ -196,3 +211,48 @@ def price_many(claims: Iterable[Claim], **kwargs: Any) -> Iterator[Payment]:
         kwargs["fee_schedule"] = FeeSchedule.of(kwargs["fee_schedule"])
     for claim in claims:
         yield price(claim, **kwargs)
+
+
+def payments_frame(claims: Iterable[Claim | HcpcsError], **kwargs: Any) -> Any:
+    """One row per claim with its expected amount (a pandas DataFrame; needs pandas).
+
+    The columns are :data:`PAYMENT_COLUMNS`: ``amount`` is the
+    :class:`~decimal.Decimal` total or ``None`` when not priced, ``reason`` says
+    why.  ``claims`` may hold errors (what :func:`~hcpcs_home.policy.check_many`
+    passes through for a claim that could not be read): each is a row, never
+    dropped.  ``kwargs`` are :func:`price`'s.
+
+    >>> from hcpcs_home import Claim, ClaimLine
+    >>> claim = Claim("medicare", "2021-03-01", "2021-03-30", type_of_bill="0813",
+    ...               admission_date="2020-12-01", id="H-1",
+    ...               lines=[ClaimLine("Q5001", "2021-03-01", 30, revenue_code="0651")])
+    >>> frame = payments_frame([claim], wage_index="0.9337")
+    >>> frame.loc[0, "amount"]
+    Decimal('4509.47')
+    """
+    from .._frames import frame
+
+    items = list(claims)
+    priced = price_many([c for c in items if isinstance(c, Claim)], **kwargs)
+    records = []
+    for item in items:
+        if isinstance(item, Claim):
+            payment = next(priced)
+            records.append(
+                {
+                    "claim_id": item.id,
+                    "payer": item.payer.id,
+                    "benefit": payment.benefit,
+                    "amount": payment.amount,
+                    "priced": payment.priced,
+                    "reason": payment.reason or None,
+                }
+            )
+        elif isinstance(item, HcpcsError):
+            records.append(
+                dict.fromkeys(PAYMENT_COLUMNS)
+                | {"priced": False, "reason": f"the claim could not be read: {item}"}
+            )
+        else:
+            raise InvalidFieldError("claims", item, "must hold claims (or the errors of a batch)")
+    return frame(records, PAYMENT_COLUMNS)

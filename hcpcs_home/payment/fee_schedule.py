@@ -284,7 +284,7 @@ def price_lines(claim: Claim, schedule: FeeSchedule) -> r.Payment:
         what = f"{line.code} x {line.units}"
         if isinstance(found, str):
             parts.append(r.PaymentPart(what, None, line=i, day=line.date, reason=found))
-            reasons.append(f"line {i}: not priced: {found}")
+            reasons.append(f"line {i}: {found}")
             continue
         units = Decimal(line.units)
         amount = r.cents(units * found.rate)

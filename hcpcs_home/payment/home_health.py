@@ -21,8 +21,9 @@ rate-update CRs: "periods ending on or after January 1").
   is SN, PT or SLP (ties on the day: SN, then PT), wage-adjusted the same way
   (Java ``CalculateAddOnVisit``).
 * **Outlier** (COBOL 7000/8000/10000): the imputed cost (15-minute units x
-  unit cost by discipline, wage-adjusted) above the threshold (the period
-  payment plus ``rate x FDL ratio``, wage-adjusted) is paid at the
+  unit cost by discipline, wage-adjusted) above the threshold (the period or
+  partial-period payment plus ``rate x FDL ratio``, wage-adjusted, the same
+  fixed-dollar loss for every group: 42 CFR 484.240(b)) is paid at the
   loss-sharing ratio, rounded.
 * **Late NOA** (9110-COMPUTE-LATE-SUB-PENALTY; Java ``LateSubmissionPenalty``):
   not for a LUPA; days from the From date to NOA acceptance, none when 5 or
@@ -299,7 +300,7 @@ def _period(
                 source=f"{year.rule}; {_PRICER} 4000-PEP-Y-ADJUST",
             )
         )
-    outlier = _outlier(claim, year, wi, pay, visits, partial, factors)
+    outlier = _outlier(claim, year, wi, pay, visits, factors)
     penalty_days = _late_noa_days(claim, factors)
     parts = [r.PaymentPart(f"period payment ({hipps})", pay)]
     total = pay + outlier
@@ -359,7 +360,6 @@ def _outlier(
     wi: Decimal,
     pay: Decimal,
     visits: list[tuple[int, ClaimLine, str | None]],
-    partial: Decimal | None,
     factors: list[r.Factor],
 ) -> Decimal:
     units: dict[str, Decimal] = {}
@@ -411,21 +411,6 @@ def _outlier(
         src,
     )
     threshold = pay + fdl_adjusted
-    if partial is not None:
-        lowest = pay + r.cents(fdl_adjusted * partial)
-        if cost <= lowest:
-            factors.append(
-                F(
-                    "outlier: none, the imputed cost is under the threshold whether or not the "
-                    "fixed-dollar loss is prorated",
-                    0,
-                    steps=(imputed, fdl_factor, F("lowest threshold (prorated)", lowest)),
-                )
-            )
-            return Decimal(0)
-        raise r.NotPriced(
-            "outlier of a partial period: the threshold's proration is not confirmed", (imputed,)
-        )
     if any(u > _CHC_DAY_UNITS for u in per_day.values()):
         raise r.NotPriced(
             "outlier units above 8 hours on a day: which units CMS drops is not confirmed"
@@ -440,7 +425,12 @@ def _outlier(
             steps=(
                 imputed,
                 fdl_factor,
-                F("outlier threshold = period payment + fixed-dollar loss", threshold),
+                F(
+                    "outlier threshold = period (or partial period) payment + fixed-dollar loss, "
+                    "the same for every case-mix group",
+                    threshold,
+                    source="42 CFR 484.240(b)",
+                ),
                 F(
                     "agency 10% outlier cap (42 CFR 484.240(d))",
                     "not applied: needs the agency's year totals",

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from .. import hospice as benefit
 from ..bounds import MAX_STAY_DAYS
@@ -41,7 +42,7 @@ from .home_health import cbsa_of, wage_factor
 from .rates import HospiceYear, Rates
 from .wage_index import WageIndex
 
-__all__ = ["price_hospice"]
+__all__ = ["RESTART_GAP_DAYS", "days_from_history", "price_hospice"]
 
 
 def __dir__() -> list[str]:
@@ -155,6 +156,49 @@ def price_hospice(
     factors.extend(adjusted.factors.values())
     root = F("hospice claim payment", total, steps=factors)
     return r.Payment(claim.id, "medicare hospice", total, parts, root)
+
+
+#: Days without hospice care after which the day count starts again at day 1.
+RESTART_GAP_DAYS = 60
+_NOTICES = frozenset("ABCDE")
+
+
+def days_from_history(history: Any) -> Callable[[Claim], tuple[int, r.Factor]]:
+    """The hospice days before a claim, counted from the beneficiary's earlier hospice
+    claims in ``history`` (a ``ClaimHistory`` of ``hcpcs_home.history``: its
+    ``claims(beneficiary, start, end)``).
+
+    Every level-of-care day of an earlier hospice claim (081X/082X, not a notice)
+    counts, across elections and hospices, back to a gap of more than
+    :data:`RESTART_GAP_DAYS` days without hospice care, where the count starts
+    again (FY 2016 hospice final rule, 80 FR 47142, as summarised by Healthcare
+    Provider Solutions; CMS's own wording of the gap was not found).
+    """
+
+    def before(claim: Claim) -> tuple[int, r.Factor]:
+        if not claim.patient_id:
+            raise r.NotPriced("the claim has no patient_id to find its earlier hospice claims by")
+        start = claim.statement_from
+        earlier = history.claims(
+            claim.patient_id, start - _dt.timedelta(days=MAX_STAY_DAYS), start - _dt.timedelta(1)
+        )
+        days: set[_dt.date] = set()
+        for other in earlier:
+            if other.bill_class in ("81", "82") and other.frequency not in _NOTICES:
+                days.update(d for d in benefit.level_days(other) if d < start)
+        count, last = 0, start
+        for day in sorted(days, reverse=True):
+            if (last - day).days - 1 > RESTART_GAP_DAYS:
+                break
+            count, last = count + 1, day
+        return count, F(
+            "hospice days before the claim (earlier hospice claims in the history, back to a "
+            f"gap of more than {RESTART_GAP_DAYS} days)",
+            count,
+            source="42 CFR 418.302(b)(1); FY 2016 hospice final rule, 80 FR 47142",
+        )
+
+    return before
 
 
 def _from_election(claim: Claim) -> tuple[int, r.Factor]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import os
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -29,6 +30,7 @@ __all__ = [
     "HomeHealthYear",
     "HospiceYear",
     "Rates",
+    "load_rates",
     "shipped_rates",
 ]
 
@@ -247,34 +249,86 @@ def shipped_rates() -> Rates:
     >>> rates.hospice_on(datetime.date(2025, 3, 1)).daily("rhc_high")
     Decimal('224.62')
     """
-    visits: dict[int, dict[str, dict[str, str]]] = {}
-    for row in _tables.read_table("hh_visit_rates.tsv"):
-        visits.setdefault(int(row["year"]), {})[row["discipline"]] = row
-    hh = []
-    for row in _tables.read_table("hh_rates.tsv"):
-        year = int(row["year"])
-        hh.append(
-            HomeHealthYear(
-                year=year,
-                start=row["from"],
-                end=row["through"],
-                rate=row["rate"],
-                rate_no_quality=row["rate_no_quality"],
-                labor_share=row["labor_share"],
-                nonlabor_share=row["nonlabor_share"],
-                fdl_ratio=row["fdl_ratio"],
-                loss_sharing=row["loss_sharing"],
-                addon={"SN": row["addon_sn"], "PT": row["addon_pt"], "SLP": row["addon_slp"]},
-                visit={d: r["visit"] for d, r in visits.get(year, {}).items()},
-                unit={d: r["unit"] for d, r in visits.get(year, {}).items()},
-                rule=row["rule"],
-            )
-        )
+    tables = {name: _tables.read_table(f"{name}.tsv") for name in _LAYOUTS}
+    problems: list[tuple[int, str, str]] = []
+    hh, hospice = _build(tables, problems)
+    if problems:  # pragma: no cover - the shipped tables are tested
+        raise InvalidFieldError("shipped rates", problems, "are not valid")
+    return Rates(tuple(hh.values()), tuple(hospice.values()))
+
+
+#: The columns of each rate-table layout (the shipped files' names).
+_LAYOUTS = {
+    "hh_rates": (
+        "year",
+        "from",
+        "through",
+        "rate",
+        "rate_no_quality",
+        "labor_share",
+        "nonlabor_share",
+        "fdl_ratio",
+        "loss_sharing",
+        "addon_sn",
+        "addon_pt",
+        "addon_slp",
+        "rule",
+    ),
+    "hh_visit_rates": (
+        "year",
+        "revenue",
+        "discipline",
+        "visit",
+        "visit_no_quality",
+        "unit",
+        "unit_no_quality",
+        "rule",
+    ),
+    "hospice_rates": ("fy", "from", "through", "level", "labor", "nonlabor", "labor_share", "rule"),
+}
+
+
+def _build(
+    tables: Mapping[str, Any], problems: list[tuple[int, str, str]]
+) -> tuple[dict[int, HomeHealthYear], dict[int, HospiceYear]]:
+    """Rate years from rows of the three layouts; each bad row is added to ``problems``."""
+    visits: dict[int, dict[str, Mapping[str, str]]] = {}
+    for row in tables.get("hh_visit_rates", ()):
+        if _year(row, "year", problems) is not None:
+            visits.setdefault(int(row["year"]), {})[row["discipline"].upper()] = row
+    hh: dict[int, HomeHealthYear] = {}
+    for row in tables.get("hh_rates", ()):
+        year = _year(row, "year", problems)
+        if year is None:
+            continue
+        mine = visits.get(year, {})
+        fields = {
+            "year": year,
+            "start": row["from"],
+            "end": row["through"],
+            "rate": row["rate"],
+            "rate_no_quality": row["rate_no_quality"],
+            "labor_share": row["labor_share"],
+            "nonlabor_share": row["nonlabor_share"],
+            "fdl_ratio": row["fdl_ratio"],
+            "loss_sharing": row["loss_sharing"],
+            "addon": {"SN": row["addon_sn"], "PT": row["addon_pt"], "SLP": row["addon_slp"]},
+            "visit": {d: r["visit"] for d, r in mine.items()},
+            "unit": {d: r["unit"] for d, r in mine.items()},
+            "rule": row["rule"],
+        }
+        made = _made(row, problems, HomeHealthYear, fields)
+        if made is not None:
+            hh[year] = made
     by_fy: dict[int, dict[str, Any]] = {}
-    for row in _tables.read_table("hospice_rates.tsv"):
+    rows_of: dict[int, Mapping[str, str]] = {}
+    for row in tables.get("hospice_rates", ()):
+        fy_number = _year(row, "fy", problems)
+        if fy_number is None:
+            continue
+        rows_of.setdefault(fy_number, row)
         fy = by_fy.setdefault(
-            int(row["fy"]),
-            {"start": row["from"], "end": row["through"], "labor": {}, "nonlabor": {}},
+            fy_number, {"start": row["from"], "end": row["through"], "labor": {}, "nonlabor": {}}
         )
         fy["rule"] = row["rule"]
         if row["level"] == "cap":
@@ -282,5 +336,94 @@ def shipped_rates() -> Rates:
         else:
             fy["labor"][row["level"]] = row["labor"]
             fy["nonlabor"][row["level"]] = row["nonlabor"]
-    hospice = [HospiceYear(year=fy, **fields) for fy, fields in by_fy.items()]
-    return Rates(tuple(hh), tuple(hospice))
+    hospice: dict[int, HospiceYear] = {}
+    for number, fields in by_fy.items():
+        made_fy = _made(rows_of[number], problems, HospiceYear, {"year": number, **fields})
+        if made_fy is not None:
+            hospice[number] = made_fy
+    return hh, hospice
+
+
+def _year(row: Mapping[str, str], column: str, problems: list[tuple[int, str, str]]) -> int | None:
+    text = (row.get(column) or "").strip()
+    if len(text) == 4 and text.isdigit() and 2000 <= int(text) <= 2099:
+        return int(text)
+    problems.append((int(row.get("__row__", 0)), column, f"{text!r} is not a year 2000-2099"))
+    return None
+
+
+_T = TypeVar("_T")
+
+
+def _made(
+    row: Mapping[str, str],
+    problems: list[tuple[int, str, str]],
+    make: Callable[..., _T],
+    fields: dict[str, Any],
+) -> _T | None:
+    try:
+        return make(**fields)
+    except InvalidFieldError as exc:
+        problems.append((int(row.get("__row__", 0)), exc.field, f"{exc.value!r} {exc.reason}"))
+        return None
+
+
+def load_rates(*paths: str | os.PathLike[str], base: Rates | None = None) -> Rates:
+    """``base`` (the shipped rates where ``None``) with the rate years of the files added.
+
+    Each file is a CSV (or TSV for ``.tsv``/``.tab``) in the layout of one of the
+    shipped tables, ``hcpcs_home/data/hh_rates.tsv``, ``hh_visit_rates.tsv`` or
+    ``hospice_rates.tsv`` (its header names the same columns; ``#`` lines are
+    skipped): a year in a file replaces the same year of ``base``, so a new rule's
+    figures can be priced before the package ships them.  Per-visit rows of a
+    year whose national row is not in the files are added to ``base``'s year.
+
+    :raises ~hcpcs_home.errors.EditFileError: a file cannot be read, its header
+        fits no layout, or rows are bad: every one at once.
+    """
+    import csv
+    import io
+    from pathlib import Path
+
+    from .. import _rowfile
+    from ..errors import EditFileError
+
+    chosen = shipped_rates() if base is None else base
+    tables: dict[str, list[dict[str, str]]] = {}
+    for path in paths:
+        where = str(path)
+        text = _rowfile.read_text(Path(path))
+        lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+        reader = csv.DictReader(
+            io.StringIO("\n".join(lines)), delimiter=_rowfile.delimiter_of(Path(path))
+        )
+        header = tuple(h.strip().lower() for h in reader.fieldnames or ())
+        kind = next((k for k, cols in _LAYOUTS.items() if set(cols) <= set(header)), None)
+        if kind is None:
+            raise EditFileError(where, [(1, "header", "fits none of " + ", ".join(_LAYOUTS))])
+        problems: list[tuple[int, str, str]] = []
+        for number, raw in enumerate(reader, start=2):
+            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+            row["__row__"] = str(number)
+            tables.setdefault(kind, []).append(row)
+        _build({kind: tables.get(kind, [])}, problems)
+        if problems:
+            raise EditFileError(where, problems)
+    problems = []
+    hh, hospice = _build(tables, problems)
+    if problems:
+        raise EditFileError(", ".join(str(p) for p in paths), problems)
+    years = {y.year: y for y in chosen.home_health}
+    for row in tables.get("hh_visit_rates", ()):
+        year = int(row["year"])
+        if year not in hh and year in years:
+            current = years[year]
+            years[year] = attrs.evolve(
+                current,
+                visit={**current.visit, row["discipline"].upper(): row["visit"]},
+                unit={**current.unit, row["discipline"].upper(): row["unit"]},
+            )
+    years.update(hh)
+    fys = {y.year: y for y in chosen.hospice}
+    fys.update(hospice)
+    return Rates(tuple(years.values()), tuple(fys.values()))

@@ -15,16 +15,18 @@ each rule.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .._benefits import PERIOD_DAYS, TELEHEALTH_CODES
 from .._engine import ClaimFact, Context, Need, Rule, Scope, Severity, Vocabulary, inline
 from ..claims import HIPPS_REVENUE_CODE, ClaimLine
+from ..errors import InvalidFieldError
 from . import _common as common
 from ._common import FixResult, Pred, hh_claim
 
-__all__ = ["RULES", "VOCABULARY"]
+__all__ = ["RULES", "VOCABULARY", "lupa_rule"]
 
 
 def __dir__() -> list[str]:
@@ -232,6 +234,24 @@ def noa_timely() -> Pred:
     return test
 
 
+def lupa_period(thresholds: Mapping[str, int]) -> Pred:
+    """The period bills fewer visits than the LUPA threshold of its HIPPS code in
+    ``thresholds`` (CMS's yearly "PDGM Case-Mix Weights and LUPA Thresholds"); a claim
+    without one 0023 HIPPS, or with a HIPPS not in the table, never fires (the HIPPS
+    rules say what is wrong with it).  Visits are counted by
+    :func:`hcpcs_home.pdgm.visit_count`."""
+    table = {str(code).strip().upper(): int(visits) for code, visits in thresholds.items()}
+
+    def test(ctx: Context) -> bool:
+        found = {li.code for li in ctx.claim.lines if li.revenue_code == HIPPS_REVENUE_CODE}
+        threshold = table.get(next(iter(found))) if len(found) == 1 else None
+        if threshold is None:
+            return False
+        return _pdgm.visit_count(ctx.claim.lines) < threshold
+
+    return test
+
+
 def through_in_period() -> Pred:
     """A date-span line ends within the statement period (UB-04 FL6, FL45; derived)."""
     return inline(
@@ -332,6 +352,12 @@ def _fix_monitoring(ctx: Context) -> FixResult:
     )
 
 
+def _fix_lupa(ctx: Context) -> FixResult:
+    hipps = next((li.code for li in ctx.claim.lines if li.revenue_code == HIPPS_REVENUE_CODE), "")
+    visits = _pdgm.visit_count(ctx.claim.lines)
+    return "expect a per-visit (LUPA) payment", {}, {"hipps": hipps, "visits": visits}
+
+
 def _fix_hipps(ctx: Context) -> FixResult:
     return "bill the HIPPS code of the period's case-mix group on the 0023 line", {}, {}
 
@@ -349,6 +375,7 @@ VOCABULARY = Vocabulary(
         "hipps_line": hipps_line,
         "hipps_line_present": hipps_line_present,
         "hipps_valid": hipps_valid,
+        "lupa_period": lupa_period,
         "monitoring_dated_first_day": monitoring_dated_first_day,
         "monitoring_units_match_days": monitoring_units_match_days,
         "noa_dates_match": noa_dates_match,
@@ -360,6 +387,7 @@ VOCABULARY = Vocabulary(
     fixers={
         "hh-first-visit": _fix_first_visit,
         "hh-hipps": _fix_hipps,
+        "hh-lupa": _fix_lupa,
         "hh-monitoring": _fix_monitoring,
         "hh-noa": _fix_noa,
         "hh-period": _fix_period,
@@ -662,3 +690,47 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 """The rules of this family, in the order their findings are reported."""
+
+
+def lupa_rule(table: Any) -> Rule:
+    """The ``hh-lupa`` rule for a loaded case-mix/LUPA-threshold table.
+
+    ``table`` is a :class:`~hcpcs_home.payment.CaseMix` (what
+    :func:`~hcpcs_home.payment.load_case_mix` reads from CMS's yearly file), a
+    :class:`~hcpcs_home.pdgm.LupaThresholds` or a mapping of HIPPS code to
+    threshold.  The rule warns on a final period claim (0327/0329) with fewer
+    visits than its HIPPS's threshold: Medicare pays it per visit, not the period
+    payment (42 CFR 484.230; Palmetto GBA "LUPA").  A table of one year applies to
+    periods starting in that year.  Add it to the rules you check with:
+
+    >>> from hcpcs_home.rules import DEFAULT_RULES
+    >>> rules = DEFAULT_RULES.add(lupa_rule({"1FC11": 4}))
+    >>> rules["hh-lupa"].severity.value
+    'warning'
+    """
+    thresholds = getattr(table, "thresholds", None)
+    if thresholds is None:
+        thresholds = getattr(table, "by_hipps", table)
+    if not isinstance(thresholds, Mapping) or not thresholds:
+        raise InvalidFieldError("table", table, "must hold LUPA thresholds by HIPPS code")
+    year = getattr(table, "year", None)
+    source = getattr(table, "source", "") or "the LUPA thresholds given"
+    return Rule(
+        "hh-lupa",
+        Severity.WARNING,
+        "{visits} visit(s), under the LUPA threshold of {hipps}: the period is paid per visit",
+        f'CMS "CY <year> PDGM Case-Mix Weights and LUPA Thresholds" ({source}); '
+        '42 CFR 484.230; Palmetto GBA "LUPA" (2021-06-12)',
+        final_claim & p("lupa_period", thresholds=dict(thresholds)),
+        fix=fix("hh-lupa"),
+        scope=Scope.CLAIM,
+        effective_from=_dt.date(year, 1, 1) if year else _PDGM,
+        effective_through=_dt.date(year, 12, 31) if year else None,
+        payers=_MEDICARE,
+        description=(
+            "A period claim with fewer visits than the LUPA threshold of its HIPPS code in "
+            "the loaded table: Medicare pays it per visit by discipline instead of the "
+            "case-mix adjusted period payment."
+        ),
+        advice="Check that every visit of the period is billed; if so, expect a LUPA payment.",
+    )
