@@ -44,6 +44,8 @@ JUNK: list[Any] = [
 ]
 
 _DAY = datetime.date(2026, 3, 10)
+#: A documented 50-minute RN visit, for check_visit.
+_VISIT = hcpcs_home.Service.from_times("G0299", _DAY, "09:00", "09:50", credential="RN")
 
 ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "lookup": hcpcs_home.lookup,
@@ -97,6 +99,12 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "limits.authorization_usage": lambda j: limits.authorization_usage(j),
     "limits.per_day_excess": lambda j: limits.per_day_excess(j),
     "check_many(batch)": lambda j: list(hcpcs_home.check_many(j, batch=True)),
+    "check_visit(service)": lambda j: hcpcs_home.check_visit(j, payers.MEDICARE),
+    "check_visit(payer)": lambda j: hcpcs_home.check_visit(_VISIT, j),
+    "check_visit(line)": lambda j: hcpcs_home.check_visit(_VISIT, payers.MEDICARE, line=j),
+    "check_visit(type_of_bill)": lambda j: hcpcs_home.check_visit(
+        _VISIT, payers.MEDICARE, type_of_bill=j
+    ),
     "payer_profile": lambda j: payers.payer_profile(j),
     "Payer(week_start)": lambda j: attrs.evolve(payers.MEDICARE, week_start=j),
     "predicate": lambda j: hcpcs_home.predicate(j),
@@ -151,6 +159,10 @@ REFUSED_WITH: dict[str, type[Exception] | tuple[type[Exception], ...]] = {
     "limits.authorization_usage": InvalidFieldError,
     "limits.per_day_excess": InvalidFieldError,
     "check_many(batch)": InvalidFieldError,
+    "check_visit(service)": InvalidFieldError,
+    "check_visit(payer)": InvalidFieldError,
+    "check_visit(line)": InvalidFieldError,
+    "check_visit(type_of_bill)": InvalidFieldError,
     "payer_profile": InvalidFieldError,
     "Payer(week_start)": InvalidFieldError,
     "predicate": RuleSetLoadError,
@@ -178,6 +190,9 @@ ACCEPTED: dict[tuple[str, str], Callable[[Any], bool]] = {
     ("limits.authorization_usage", "[]"): lambda result: {} == result,
     ("limits.per_day_excess", "[]"): lambda result: {} == result,
     ("check_many(batch)", "[]"): lambda result: [] == result,
+    # No line: the visit's own; no type of bill: a professional line.
+    ("check_visit(line)", "None"): lambda report: 1 == len(report.claim.lines),
+    ("check_visit(type_of_bill)", "None"): lambda report: report.claim.type_of_bill is None,
     ("EvvVisit(stop)", "None"): lambda visit: "time" in visit.missing_elements(),
     ("EvvVisit(method)", "None"): lambda visit: visit.method is None,
 }
