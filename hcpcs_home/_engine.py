@@ -424,8 +424,10 @@ def _lru_get(cache: collections.OrderedDict[Any, Any], key: Any) -> Any:
     means the next call misses."""
     found = cache.get(key)
     if found is not None:
-        with contextlib.suppress(KeyError):
+        try:  # not contextlib.suppress: this runs once per claim, and try costs nothing
             cache.move_to_end(key)
+        except KeyError:  # evicted meanwhile by another thread
+            return found
     return found
 
 
@@ -1772,7 +1774,8 @@ class RuleSet:
         failed: list[Finding] = []
         if plan is None:
             steps, claim_steps, failed = self._steps(header, given)
-            plan = (_PlanWriter(self, header, given).compile(steps), claim_steps)
+            writer = _PlanWriter(self, header, given)
+            plan = (cache.checker(steps, given, lambda: writer.compile(steps)), claim_steps)
             if failed:  # settled again for the next claim, so it fails there too
                 return plan, failed
             with contextlib.suppress(TypeError):  # an unhashable payer: no sharing
@@ -1976,7 +1979,7 @@ class _PlanCache:
     rules' predicates are bound when each rule is built.
     """
 
-    __slots__ = ("by_value", "lock", "plans", "rules")
+    __slots__ = ("by_steps", "by_value", "lock", "plans", "rules")
 
     #: Most rule lists whose plans are kept; the least recently made or used goes first.
     SHARED: ClassVar[int] = 64
@@ -1996,7 +1999,27 @@ class _PlanCache:
         self.by_value: collections.OrderedDict[tuple[Payer, str | None, frozenset[Need]], _Plan] = (
             collections.OrderedDict()
         )
+        self.by_steps: collections.OrderedDict[tuple[Any, ...], _LineChecker] = (
+            collections.OrderedDict()
+        )
         self.lock = threading.Lock()
+
+    def checker(
+        self, steps: Sequence[_Step], given: frozenset[Need], compile: Callable[[], _LineChecker]
+    ) -> _LineChecker:
+        """The compiled line checker of ``steps``, shared by every payer and type of bill
+        whose header leaves the same rules active with the same residual predicates
+        (65 contract profiles that differ in their names compile once).  Called under
+        the cache's lock."""
+        try:
+            signature = (given, *((id(rule), test) for rule, test in steps))
+            found: _LineChecker | None = _lru_get(self.by_steps, signature)
+        except TypeError:  # a predicate with an unhashable parameter: no sharing
+            return compile()
+        if found is None:
+            found = compile()
+            _lru_put(self.by_steps, signature, found, self.PLANS)
+        return found
 
     @classmethod
     def of(cls, name: str, rules: tuple[Rule, ...]) -> _PlanCache:

@@ -477,6 +477,21 @@ class TestPlanCache:
         assert all(a is b for a, b in zip(first * 2, again, strict=True))
         assert 65 == len(rules._cache.plans) <= _PlanCache.PLANS
 
+    def test_payers_whose_headers_settle_alike_share_one_checker(self) -> None:
+        """Payers that differ only in name leave the same rules: one compiled checker
+        serves them; a header that changes the active rules gets its own."""
+        rules = RuleSet(DEFAULT_RULES.rules, name="shared checkers")
+        alike = [Payer(f"payer-{i}", f"Payer {i}", "commercial") for i in range(5)]
+        plans = [rules._plan(Context(Claim(p, "2024-03-01", "2024-03-31")))[0] for p in alike]
+        assert 1 == len({id(plan[0]) for plan in plans})
+        other = Claim(alike[0], "2024-03-01", "2024-03-31", type_of_bill="0341")
+        assert len(rules._steps(Context(other))[0]) != len(
+            rules._steps(Context(Claim(alike[0], "2024-03-01", "2024-03-31")))[0]
+        )
+        different = rules._plan(Context(other))[0]
+        assert different[0] is not plans[0][0]
+        assert 2 == len(rules._cache.by_steps)
+
     def test_least_recently_used_plan_goes_first(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Past the bound, the payer used least recently loses its plan; the others
         keep theirs (the cache is never emptied whole)."""

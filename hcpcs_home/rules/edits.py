@@ -88,13 +88,25 @@ def units_in_period_above(
         raise ValueError(f"week_start {week_start!r} is not a day of the week")
     wanted = frozenset(c.strip().upper() for c in texts(codes, "codes"))
     first_day = WEEKDAYS[week_start]
+    if len(wanted) == 1:
+        # A cap of one code (an MUE-shaped row): one pass per claim serves every such
+        # cap of the period, whatever its code.
+        shared = _BY_CODE[period, first_day]
+        return lambda ctx: ctx.index is not None and shared.of(ctx).get(ctx.index, 0) > limit
     # The predicate's own claim fact (its typed home in the claim memo).
     running = ClaimFact(lambda ctx: _running_units(ctx, wanted, period, first_day))
+    return lambda ctx: ctx.index is not None and running.of(ctx).get(ctx.index, 0) > limit
 
-    def test(ctx: Context) -> bool:
-        return ctx.index is not None and running.of(ctx).get(ctx.index, 0) > limit
 
-    return test
+def _running_by_code(ctx: Context, period: str, first_day: int) -> dict[int, int]:
+    """The running units of each line's own code through that line, per period."""
+    totals: dict[tuple[str, _dt.date], int] = defaultdict(int)
+    found: dict[int, int] = {}
+    for i, line in enumerate(ctx.claim.lines):
+        key = (line.code, _period_start(line.date, period, first_day))
+        totals[key] += int(line.units)
+        found[i] = totals[key]
+    return found
 
 
 def _running_units(
@@ -118,6 +130,14 @@ def _lines_by_day(ctx: Context, wanted: frozenset[str]) -> dict[_dt.date, set[in
         if line.code in wanted:
             by_day[line.date].add(i)
     return by_day
+
+
+def _by_code_fact(period: str, first_day: int) -> ClaimFact:
+    return ClaimFact(lambda ctx: _running_by_code(ctx, period, first_day))
+
+
+#: The family's claim facts of running units per code, one per period and week start.
+_BY_CODE = {(p, d): _by_code_fact(p, d) for p in PERIODS for d in WEEKDAYS.values()}
 
 
 def billed_with(codes: list[str]) -> Pred:
