@@ -374,6 +374,33 @@ class TestHospice:
         assert [D("2152.51"), D("3560.34")] == [p.amount for p in payment.parts]
         assert "earlier hospice claims in the history" in str(payment)
 
+    def test_days_from_a_memory_history(self) -> None:
+        """The library's MemoryHistory gives the same count: 50 earlier days."""
+        from hcpcs_home.history import MemoryHistory
+
+        store = MemoryHistory()
+        for first, last, days in (
+            ("2024-12-12", "2024-12-31", 20),
+            ("2025-01-01", "2025-01-30", 30),
+        ):
+            line = ClaimLine("Q5001", first, days, revenue_code="0651")
+            store.add(
+                Claim(
+                    "medicare",
+                    first,
+                    last,
+                    type_of_bill="0813",
+                    patient_id="P1",
+                    id=f"P1-{first}",
+                    lines=[line],
+                )
+            )
+        claim = hospice_claim(
+            [ClaimLine("Q5001", "2025-03-01", 31, revenue_code="0651")], patient_id="P1"
+        )
+        payment = price(claim, wage_index="0.9368", history=store)
+        assert [D("2152.51"), D("3560.34")] == [p.amount for p in payment.parts]
+
     def test_a_gap_over_60_days_restarts_the_count(self) -> None:
         """Hospice days before a gap of more than 60 days do not count."""
 

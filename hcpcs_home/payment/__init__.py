@@ -36,6 +36,7 @@ from .rates import HomeHealthYear, HospiceYear, Rates, load_rates, shipped_rates
 from .wage_index import WageIndex, load_wage_index, wage_index_value
 
 if TYPE_CHECKING:
+    from ..history import ClaimHistory
     from ..policy import Report
 
 PAYMENT_COLUMNS = ("claim_id", "payer", "benefit", "amount", "priced", "reason")
@@ -120,7 +121,7 @@ def price(
     wage_index: Decimal | float | str | os.PathLike[str] | WageIndex | None = None,
     case_mix: CaseMix | str | os.PathLike[str] | dict[str, Any] | None = None,
     fee_schedule: FeeSchedule | str | os.PathLike[str] | None = None,
-    history: Any = None,
+    history: ClaimHistory | None = None,
     report: Report | None = None,
     price_fatal: bool = False,
 ) -> Payment:
@@ -142,7 +143,7 @@ def price(
     :param case_mix: a :class:`CaseMix`, the path of CMS's yearly PDGM file, or
         a mapping of HIPPS code to weight.
     :param fee_schedule: a :class:`FeeSchedule` or the path of a fee-schedule file.
-    :param history: a ``ClaimHistory`` of ``hcpcs_home.history`` (its
+    :param history: a :class:`~hcpcs_home.history.ClaimHistory` (its
         ``claims(beneficiary, start, end)``): the hospice days before a hospice
         claim are counted from the beneficiary's earlier hospice claims in it,
         across elections (:func:`~.hospice.days_from_history`); without it they

@@ -165,7 +165,7 @@ _NOTICES = frozenset("ABCDE")
 
 def days_from_history(history: Any) -> Callable[[Claim], tuple[int, r.Factor]]:
     """The hospice days before a claim, counted from the beneficiary's earlier hospice
-    claims in ``history`` (a ``ClaimHistory`` of ``hcpcs_home.history``: its
+    claims in ``history`` (a :class:`~hcpcs_home.history.ClaimHistory`: its
     ``claims(beneficiary, start, end)``).
 
     Every level-of-care day of an earlier hospice claim (081X/082X, not a notice)
