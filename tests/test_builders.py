@@ -543,14 +543,12 @@ def tx_month(visits: list[EvvVisit] | None = None, **changes: Any) -> Claim:
 
 
 class TestClaimFromVisits:
-    @pytest.mark.xfail(
-        reason="until an EVV visit documents its line's time (#18 item 1, the chart work): "
-        "time-not-documented",
-        strict=False,
-    )
     def test_checks_clean(self) -> None:
-        """A Texas Medicaid month of T1019 from its accepted EVV visits has no error or warning."""
-        assert [] == errors(tx_month())
+        """A Texas Medicaid month of T1019 from its accepted EVV visits has no error or warning:
+        the visits document the lines' time; the claim carries no chart, and says so once."""
+        claim = tx_month()
+        assert [] == errors(claim)
+        assert ["chart-not-provided"] == [f.rule_id for f in check(claim).findings]
 
     def test_lines(self) -> None:
         """A line per day: 16 quarter hours for 4 verified hours, charged per unit, with the
@@ -576,11 +574,6 @@ class TestClaimFromVisits:
         )
         assert len(WEEKDAYS) == len(claim.evv_visits)
 
-    @pytest.mark.xfail(
-        reason="until an EVV visit documents its line's time (#18 item 1, the chart work): "
-        "time-not-documented",
-        strict=False,
-    )
     def test_visits_of_a_day_pooled(self) -> None:
         """Two visits of one day make one line of the day's pooled minutes (TMHP sums a day's
         minutes before rounding): 2 h + 1 h 7 min is 12 units, not 8 + 4."""
