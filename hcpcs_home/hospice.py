@@ -774,13 +774,13 @@ def _level_days(facts: Facts, levels: object) -> dict[_dt.date, LevelOfCare]:
     if isinstance(levels, Mapping):
         pairs: list[Any] = list(levels.items())[: MAX_STAY_DAYS + 1]
     else:
-        pairs = list(facts.items("levels", levels, tuple))
+        pairs = list(facts.items("levels", levels, object))
     if len(pairs) > MAX_STAY_DAYS:
         facts.add("levels", f"<{len(pairs)}+ days>", f"holds more than {MAX_STAY_DAYS} days")
         return {}
     out: dict[_dt.date, LevelOfCare] = {}
     for i, pair in enumerate(pairs):
-        if len(pair) != 2:
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             facts.add(f"levels[{i}]", pair, "must be a (date, level of care) pair")
             continue
         day = facts.date(f"levels[{i}].date", pair[0])
@@ -805,6 +805,14 @@ def _stretches(days: dict[_dt.date, LevelOfCare]) -> list[tuple[LevelOfCare, _dt
         else:
             out.append((level, day, 1))
     return out
+
+
+def _share(value: object) -> NursingShare:
+    try:
+        return NursingShare(value)
+    except ValueError:
+        names = ", ".join(repr(n.value) for n in NursingShare)
+        raise InvalidFieldError("share", value, f"is not a NursingShare ({names})") from None
 
 
 def month_claim(
@@ -878,7 +886,7 @@ def month_claim(
     accepted = facts.optional_date("notice_accepted", notice_accepted)
     death = facts.optional_date("death_date", death_date)
     rates = facts.charges(charges)
-    rule = facts.read(NursingShare, share, NursingShare.MORE_THAN_HALF)
+    rule = facts.read(_share, share, NursingShare.MORE_THAN_HALF)
     who = facts.read(payer_of, payer, None)
     extra = facts.claim_fields(claim_fields, ("statement_from", "statement_through"))
     where: dict[LevelOfCare, str] = {}
@@ -931,7 +939,8 @@ def month_claim(
 
     admitted = admission == first
     frequency = {(True, True): "1", (True, False): "2", (False, False): "3", (False, True): "4"}
-    tob = facts.read(_month_bill, type_of_bill or "081" + frequency[admitted, discharged], "0813")
+    derived = "081" + frequency[admitted, discharged]
+    tob = facts.read(_month_bill, derived if type_of_bill is None else type_of_bill, "0813")
     lines: list[ClaimLine] = []
     for level, day, count in _stretches(days):
         if level not in where:

@@ -663,3 +663,57 @@ class TestClaimFromVisits:
         assert [] == found
         for match in evv.match_visits(claim):
             assert claim.lines[match.line].units == match.verified_units(claim)
+
+
+# --- junk at every builder's facts -------------------------------------------------------
+
+JUNK: list[Any] = [None, "", object(), "€", 10**400, float("nan"), Decimal("NaN"), [], {}, ("x",),
+                   b"0329", -1, True]  # fmt: skip
+BUILDERS: dict[str, tuple[Any, list[str]]] = {
+    "period_claim": (
+        hh_claim,
+        ["admission_date", "oasis_date", "hipps", "cbsa", "fips", "charges", "notice_accepted",
+         "patient_status", "site", "type_of_bill", "payer", "id", "visits"],
+    ),
+    "month_claim": (
+        hospice_month,
+        ["admission_date", "sites", "charges", "notice_accepted", "patient_status", "death_date",
+         "type_of_bill", "share", "payer", "levels", "visits"],
+    ),
+    "claim_from_visits": (
+        tx_month,
+        ["member", "payer", "charges", "authorizations", "type_of_bill", "visits"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("builder", "fact"), [(b, fact) for b, (_, facts) in BUILDERS.items() for fact in facts]
+)
+def test_junk_facts_refused_with_the_library_error(builder: str, fact: str) -> None:
+    """Junk in any fact of any builder is refused with the library's own error, never a
+    TypeError or a claim built anyway from a guess."""
+    build, _ = BUILDERS[builder]
+    passed: list[str] = []
+    for junk in JUNK:
+        try:
+            build(**{fact: junk})
+        except HcpcsError:
+            continue
+        passed.append(repr(junk)[:20])
+    # Only the empty values of optional facts may pass.
+    assert set(passed) <= OPTIONAL.get(fact, set()), passed
+
+
+#: The junk that is a legitimate "not given" for each optional fact.
+OPTIONAL: dict[str, set[str]] = {
+    "notice_accepted": {"None"},
+    "death_date": {"None"},
+    "type_of_bill": {"None"},
+    "patient_status": {"None"},
+    "id": {"''", "'€'"},  # a claim id is any short text
+    "authorizations": {"[]"},
+    # None is the test helpers' "the usual ones"; a hospice month may bill days without visits.
+    "visits": {"None", "[]"},
+    "levels": {"None"},
+}
