@@ -675,7 +675,10 @@ def period_claim(
       the charges);
     * occurrence code 50 with ``oasis_date`` (NGS RC 37253), value codes 61
       (``cbsa``) and 85 (``fips``) (CR 10782, CR 13543), the admission date,
-      ``patient_status`` and ``notice_accepted``.
+      ``patient_status`` and ``notice_accepted``;
+    * the total, the sum of the line charges
+      (:attr:`~hcpcs_home.claims.Claim.billed_total`), which the writers put on
+      the UB-04 ``0001`` line and in 837I ``CLM02``.
 
     ``**claim_fields`` sets the claim's other fields (``id``, ``patient_id``,
     ``point_of_origin``, ``condition_codes`` ...); ``occurrence_codes``,
