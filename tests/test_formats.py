@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hcpcs_home import Claim, formats, payers, x12
 from hcpcs_home import strategies as hst
@@ -143,3 +144,124 @@ class TestRoundTrips:
 
 def _ub04(claim: Any) -> None:  # pragma: no cover - documentation of the write-only format
     """UB-04 rows are written, never read: the map documents what they hold."""
+
+
+_JUNK = ['"', "", "x", "\u20ac", "9" * 30, ",", "|", "1e999", "2024-13-01", "\n", "-1", " "]
+
+
+class TestFuzzedFiles:
+    """Records in = claims or errors out, for files with cells broken at random."""
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.data())
+    def test_csv_rows_are_claims_or_errors(self, data: st.DataObject) -> None:
+        """Every row of a mutated claim CSV is in a claim that was read, or an error."""
+        import csv
+        import io
+
+        from test_rules_medicare_hh import clean_claim
+
+        from hcpcs_home import dataframes
+        from hcpcs_home._claim_files import csv_rows
+
+        other = attrs.evolve(clean_claim(), id="HH-2")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(dataframes.ROW_COLUMNS)
+        for row in dataframes.claim_rows([clean_claim(), other]):
+            writer.writerow(["" if row[c] is None else row[c] for c in dataframes.ROW_COLUMNS])
+        lines = out.getvalue().splitlines()
+        for _ in range(data.draw(st.integers(1, 3))):
+            at = data.draw(st.integers(1, len(lines) - 1))
+            cells = lines[at].split(",")
+            column = data.draw(st.integers(0, len(cells) - 1))
+            cells[column] = data.draw(st.sampled_from(_JUNK))
+            lines[at] = ",".join(cells)
+        text = "\n".join(lines) + "\n"
+        header, rows, bad = csv_rows(io.BytesIO(text.encode()), "f.csv")
+        try:
+            built = dataframes.claims_from_rows(rows, header or [])
+        except InvalidFieldError:
+            return  # the header itself (a column broken): refused as a whole, named
+        read = {c.id for c in built.claims}
+        errors = {e.row for e in built.errors}
+        for label, row in rows:
+            assert row.get("claim_id") in read or label in errors, label
+        assert all(isinstance(n, int) for n, _ in bad)
+
+    @settings(max_examples=40, deadline=None)
+    @given(data=st.data())
+    def test_rif_rows_are_claims_or_errors(
+        self, data: st.DataObject, tmp_path_factory: Any
+    ) -> None:
+        """Every row of a mutated RIF file is a claim's line or an error's row."""
+        from test_rif import RIF_DIR, accounted
+
+        from hcpcs_home import rif
+
+        path = RIF_DIR / "hha.csv"
+        if not path.is_file():
+            pytest.skip(f"CMS RIF samples not found at {RIF_DIR}")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for _ in range(data.draw(st.integers(1, 3))):
+            at = data.draw(st.integers(1, len(lines) - 1))
+            cells = lines[at].split("|")
+            column = data.draw(st.integers(0, len(cells) - 1))
+            cells[column] = data.draw(st.sampled_from(_JUNK)) + cells[column]
+            lines[at] = "|".join(cells)
+        text = "\n".join(lines) + "\n"
+        mutated = tmp_path_factory.mktemp("rif") / "hha.csv"
+        mutated.write_text(text, encoding="utf-8")
+        rows = [line for line in text.split("\n")[1:] if line.strip()]
+        assert len(rows) == accounted(list(rif.read_claims(mutated)))
+
+
+class TestMapsMatchTheCode:
+    """The maps name what the readers and writers really use, so neither can drift."""
+
+    def test_csv_targets_are_the_columns(self) -> None:
+        """Each carried CSV entry names a column the CSV writer writes, and every column
+        written is named by an entry."""
+        import re
+
+        from hcpcs_home import dataframes
+
+        named = set()
+        for entry in FORMATS["CSV"].entries:
+            if entry.kind is Kind.CARRIED and entry.field not in ("lines", "services"):
+                named.update(
+                    w for w in re.findall(r"[a-z_]+", entry.target) if w in dataframes.ROW_COLUMNS
+                )
+                assert entry.target.split()[0] in dataframes.ROW_COLUMNS, entry
+        ordering = {"line", "visit_code", "visit_date", "service_order"}
+        assert set(dataframes.ROW_COLUMNS) - ordering == named - ordering
+
+    def test_rif_targets_are_columns_read(self) -> None:
+        """Each carried RIF entry names columns the RIF reader reads."""
+        import re
+
+        from hcpcs_home import rif
+
+        read = (
+            set(rif._REQUIRED)
+            | set(rif._CLAIM_COLUMNS)
+            | {
+                "HCPCS_1ST_MDFR_CD",
+                "HCPCS_2ND_MDFR_CD",
+            }
+        )
+        for entry in FORMATS["RIF"].entries:
+            if entry.kind is Kind.CARRIED and entry.field != "lines":
+                columns = re.findall(r"\b[A-Z]+_[A-Z0-9_]+\b", entry.target)
+                assert columns and set(columns) <= read, entry
+
+    def test_ub04_targets_are_form_locators_written(self) -> None:
+        """Each carried UB-04 header entry names a form locator the UB-04 writer writes."""
+        import re
+
+        from hcpcs_home import ub04
+
+        written = " ".join(ub04.HEADER_COLUMNS)
+        for field in ("admission_date", "point_of_origin", "patient_status"):
+            (locator,) = re.findall(r"FL[0-9]+", FORMATS["UB-04"].entry(field).target)
+            assert locator in written, field

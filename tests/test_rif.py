@@ -344,3 +344,28 @@ class TestHugeNumbers:
         found = list(read_claims(path))
         assert isinstance(found[0], RifError)
         assert "REV_CNTR_UNIT_CNT" in str(found[0])
+
+
+class TestCommandLineRecords:
+    def test_a_quoted_cell_loses_no_record(self, tmp_path: Path) -> None:
+        """The command line's RIF reader gives a record per claim when a cell opens with '"'."""
+        from hcpcs_home._claim_files import rif_claims
+
+        path = RIF_DIR / "hha.csv"
+        if not path.is_file():
+            pytest.skip(f"CMS RIF samples not found at {RIF_DIR}")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        cells = lines[1].split("|")
+        cells[header_index(lines[0], "PRVDR_NUM")] = (
+            '"' + cells[header_index(lines[0], "PRVDR_NUM")]
+        )
+        lines[1] = "|".join(cells)
+        mutated = tmp_path / "hha.csv"
+        mutated.write_text("\n".join(lines) + "\n")
+        records = list(rif_claims(str(mutated)))
+        assert 10 == len(records)
+        assert all(r.claim is not None for r in records)
+
+
+def header_index(header: str, column: str) -> int:
+    return header.split("|").index(column)
