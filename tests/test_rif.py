@@ -165,6 +165,21 @@ class TestCmsSamples:
         assert totals == {c.id: c.billed_total for c in claims}
         assert all(c.total_charge is not None for c in claims)
 
+    @pytest.mark.parametrize("name", ["hha.csv", "hospice.csv"])
+    def test_header_total_finding(self, name: str) -> None:
+        """Each sample claim whose CLM_TOT_CHRG_AMT is not its lines' sum gets one
+        total-charge-mismatch error (11 of 11 claims)."""
+        from hcpcs_home import check
+
+        path = RIF_DIR / name
+        if not path.is_file():
+            pytest.skip(f"CMS RIF samples not found at {RIF_DIR}")
+        for claim in read_claims(path):
+            assert isinstance(claim, Claim)
+            found = [f for f in check(claim) if f.rule_id == "total-charge-mismatch"]
+            assert (claim.total_charge is not None) == (len(found) == 1), claim.id
+            assert claim.total_charge is not None
+
     def test_hha_sample_values(self) -> None:
         """The first HHA sample claim reads as CMS wrote it (TOB 0339, status 01, G0402 on 0023)."""
         path = RIF_DIR / "hha.csv"
