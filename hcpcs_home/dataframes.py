@@ -3,12 +3,17 @@
 One row per visit or shift, with the columns of
 :meth:`Service.from_timesheet_row <hcpcs_home.claims.Service.from_timesheet_row>`
 (``code``, ``date``, ``start``, ``stop``, ``credential``... and their
-aliases) plus the claim columns of :data:`CLAIM_COLUMNS` (``claim_id``,
-``payer``, ``type_of_bill``, ``patient_id``, ``revenue_code``,
-``modifiers``, ``charge``).  Nothing a row says is dropped: a row that cannot
+aliases) plus the claim columns of :data:`HEADER_COLUMNS` (``claim_id``,
+``payer``, ``type_of_bill``, ``admission_date``, ``occurrence_codes``,
+``value_codes``, ``notice_accepted``...) and the line columns of
+:data:`LINE_COLUMNS` (``revenue_code``, ``modifiers``, ``charge``,
+``units``...), so a frame carries whole claims: :func:`claim_rows`,
+:func:`claims_to_frame` and :func:`write_csv` write claims that
+:func:`claims_from_frame` reads back, and :func:`read_csv` reads a CSV file with
+every cell as text.  Nothing a row says is dropped: a row that cannot
 be read becomes a :class:`RowError` naming its index label, and
 :func:`check_frame` reports it as an ``invalid-row`` finding beside the
-rules' findings.  Three rules keep a frame's meaning from being guessed:
+rules' findings.  Four rules keep a frame's meaning from being guessed:
 
 * a cell holding a list (a list, tuple, numpy array or pandas array, as
   parquet list columns give) is read as that list, element by element; an
@@ -18,7 +23,10 @@ rules' findings.  Three rules keep a frame's meaning from being guessed:
   the other rows that lack one;
 * two columns for one field (``code`` and ``hcpcs``, ``claim_id`` and
   ``Claim ID``) are refused before any row is read, even where their values
-  agree: which one to believe is not guessed.
+  agree: which one to believe is not guessed; so are unknown columns, all
+  named at once, each with the nearest column name;
+* rows of one claim that disagree on a claim column make the claim an error
+  naming the rows, never a claim built from the first row's value.
 
 pandas is imported when a function needs it, never at import time, so the rest
 of the library (and this module's import) works without it.  The walkthrough
