@@ -21,8 +21,6 @@ in.jsonl:3 a JSON array of 2 items, not a claim object (JSON lines hold one per 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -30,6 +28,7 @@ from typing import IO, Any
 
 import attrs
 
+from ._csv import split_rows
 from .bounds import (
     MAX_DOCUMENT_BYTES,
     MAX_JSON_DEPTH,
@@ -45,7 +44,6 @@ from .serialize import _read_parsed, claim_from_data
 __all__ = [
     "MAX_MESSAGE_CHARS",
     "Record",
-    "csv_rows",
     "json_document",
     "json_lines",
     "looks_like_rif",
@@ -404,50 +402,8 @@ def _csv_rows(
     text: str, file: str
 ) -> tuple[list[str] | None, int, list[tuple[int, Mapping[str, object]]], list[Record]]:
     """(header, its line, [(line, {column: cell or None})], rows that are not CSV records)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] | None = None
-    header_at = 1
-    rows: list[tuple[int, Mapping[str, object]]] = []
-    bad: list[Record] = []
-    line = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:  # a broken quote: the rest cannot be split reliably
-            problem = f"is not CSV: {_bounded(str(exc))}"
-            bad.append(Record(file, line, 0, problem=problem))
-            break
-        start, line = line, reader.line_num + 1
-        if not any(cell.strip() for cell in cells):
-            continue
-        if header is None:
-            header, header_at = [cell.strip() for cell in cells], start
-            continue
-        if len(cells) > len(header):
-            problem = f"has {len(cells)} cells; the header names {len(header)} columns"
-            bad.append(Record(file, start, 0, problem=problem))
-            continue
-        rows.append(
-            (start, {c: (v if v.strip() else None) for c, v in zip(header, cells, strict=False)})
-        )
-    return header, header_at, rows, bad
-
-
-def csv_rows(
-    stream: IO[bytes], file: str
-) -> tuple[list[str] | None, list[tuple[int, Mapping[str, object]]], list[tuple[int, str]]]:
-    """(header, [(line, {column: text or None})], [(line, problem)]) of a CSV file.
-
-    The one CSV reader of the package: ``hcpcs-home check --format csv`` and
-    :func:`hcpcs_home.dataframes.read_csv` both split rows here, every cell as text.
-    """
-    text = _whole_text(stream, file)
-    if isinstance(text, Record):
-        return None, [], [(text.line, text.problem or "")]
-    header, _, rows, bad = _csv_rows(text, file)
-    return header, rows, [(r.line, r.problem or "") for r in bad]
+    header, header_at, rows, bad = split_rows(text)
+    return header, header_at, rows, [Record(file, n, 0, problem=_bounded(p)) for n, p in bad]
 
 
 def rif_claims(path: str, *, payer: Payer | str | None = None) -> Iterator[Record]:

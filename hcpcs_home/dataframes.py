@@ -1019,16 +1019,24 @@ def read_csv(path: str | os.PathLike[str]) -> pandas.DataFrame:
     :raises ~hcpcs_home.errors.InvalidFieldError: the file cannot be read, is not
         UTF-8, or has rows that are not CSV records (each named by its line).
     """
-    from ._claim_files import csv_rows
+    from ._csv import split_rows
+    from .bounds import MAX_DOCUMENT_BYTES
 
     name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else path
     if not isinstance(name, str):
         raise InvalidFieldError("path", path, "must be a path")
     try:
         with open(name, "rb") as stream:
-            header, rows, bad = csv_rows(stream, os.path.basename(name))
-    except OSError as exc:
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         raise InvalidFieldError("path", name, f"cannot be read ({exc})") from None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidFieldError("path", name, f"is larger than {MAX_DOCUMENT_BYTES} bytes")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidFieldError("path", name, f"is not UTF-8 text ({exc.reason})") from None
+    header, _, rows, bad = split_rows(text)
     if bad:
         raise InvalidFieldError(
             "rows", tuple(line for line, _ in bad), "; ".join(f"line {n}: {p}" for n, p in bad)
