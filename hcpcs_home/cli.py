@@ -815,6 +815,7 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
                 "scope": rule.scope.value,
                 "field": rule.field,
                 "payers": sorted(rule.payers),
+                "needs": sorted(n.value for n in rule.needs),
                 "effective_from": _iso(rule.effective_from),
                 "effective_through": _iso(rule.effective_through),
                 "source": rule.source,

@@ -945,6 +945,12 @@ class TestOtherCommands:
         run = Run("rules")
         assert all(r.id in run.out for r in DEFAULT_RULES)
 
+    def test_rules_json_says_what_each_needs(self) -> None:
+        """rules --json names what each rule needs (the chart rules: "chart")."""
+        rows = {r["id"]: r for r in map(json.loads, Run("rules", "--json").out.splitlines())}
+        assert ["chart"] == rows["time-not-documented"]["needs"]
+        assert [] == rows["unknown-code"]["needs"]
+
 
 class TestBatchAcrossFiles:
     def overlapping(self, tmp_path: Path) -> tuple[Path, Path]:
