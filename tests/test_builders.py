@@ -717,3 +717,59 @@ OPTIONAL: dict[str, set[str]] = {
     "visits": {"None", "[]"},
     "levels": {"None"},
 }
+
+
+# --- the built claims through every format ---------------------------------------------------
+
+from hcpcs_home import dataframes, formats, x12  # noqa: E402
+
+
+def built_claims() -> dict[str, Claim]:
+    """The three builders' clean claims."""
+    return {"period": hh_claim(), "month": hospice_month(), "medicaid": tx_month()}
+
+
+class TestRoundTrips:
+    """Done when (#18): each builder's claim survives claim -> 837I -> claim, claim -> JSON
+    -> claim and claim -> CSV/DataFrame -> claim unchanged: whatever the format carries
+    (hcpcs_home.formats.FORMATS) comes back as it went."""
+
+    @pytest.mark.parametrize("name", ["period", "month"])
+    def test_837i(self, name: str) -> None:
+        """The 837I claim loop (2300/2400) gives back the claim as the 837I carries it: no
+        chart, the NOA/NOE acceptance as a claim note; the member id is the file's (loop
+        2010BA), not the claim loop's."""
+        claim = built_claims()[name]
+        back = x12.parse_claim(x12.claim_segments(claim), payer=claim.payer)
+        carried = formats.FORMATS["837I"].carried(claim)
+        assert attrs.evolve(carried, patient_id=None) == back
+        assert (claim.notice_accepted, claim.lines[0].code) == (
+            back.notice_accepted,
+            back.lines[0].code,
+        )
+
+    @pytest.mark.parametrize("name", ["period", "month", "medicaid"])
+    def test_json(self, name: str) -> None:
+        """The claim JSON carries everything."""
+        claim = built_claims()[name]
+        assert claim == claim_from_json(claim_to_json(claim))
+
+    @pytest.mark.parametrize("name", ["period", "month", "medicaid"])
+    def test_csv_file(self, name: str, tmp_path: Any) -> None:
+        """The claim CSV, written and read back as text, gives the claim as the CSV carries it."""
+        pytest.importorskip("pandas")
+        claim = built_claims()[name]
+        path = tmp_path / "claims.csv"
+        dataframes.write_csv(claim, path)
+        built = dataframes.claims_from_frame(dataframes.read_csv(path))
+        assert [] == list(built.errors)
+        assert [formats.FORMATS["CSV"].carried(claim)] == list(built.claims)
+
+    @pytest.mark.parametrize("name", ["period", "month", "medicaid"])
+    def test_dataframe(self, name: str) -> None:
+        """The claim rows as a DataFrame read back the same way."""
+        pd = pytest.importorskip("pandas")
+        claim = built_claims()[name]
+        frame = pd.DataFrame(dataframes.claim_rows(claim), dtype=object)
+        built = dataframes.claims_from_frame(frame)
+        assert [formats.FORMATS["CSV"].carried(claim)] == list(built.claims)
