@@ -1186,7 +1186,9 @@ class Rule:
         section, transmittal, payer manual; URL where there is one).
     :ivar when: the predicate; the rule fires where it holds.
     :ivar fix: the fixer proposing the correction (:meth:`Vocabulary.fix`), or ``None``.
-    :ivar field: the line field the finding points at (``"units"``).
+    :ivar field: the field the finding points at: of the line (``"units"``), of the
+        service behind it (``"license_number"``) or, for a claim rule, the claim's
+        header element (``"type_of_bill"``, ``"value_codes"``).
     :ivar scope: per line or per claim.
     :ivar effective_from: first date of service the rule applies to.
     :ivar effective_through: last date of service it applies to.
@@ -1408,7 +1410,8 @@ class Finding:
     :ivar severity: the rule's severity.
     :ivar message: what is wrong, with the line's values filled in.
     :ivar line: the line's index on the claim, or ``None`` for claim findings.
-    :ivar field: the line field at fault, where one is.
+    :ivar field: the field a biller fixes: of the line, of its service, or of the
+        claim header (a claim finding's element, such as ``"occurrence_codes"``).
     :ivar suggestion: how to fix it, in words, where the rule knows.
     :ivar fix: the corrected values by field (``(("units", "3"),)``).
     :ivar source: the rule's source.

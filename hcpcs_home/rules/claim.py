@@ -495,6 +495,7 @@ RULES: tuple[Rule, ...] = (
         "separate lines)",
         p("duplicate_of_earlier_line"),
         fix=fix("duplicate"),
+        field="code",
         description=(
             "An earlier line bills the same code, modifiers and date for the same services (or both"
             " for none). Two visits on one day with their own services are not duplicates."
@@ -513,6 +514,7 @@ RULES: tuple[Rule, ...] = (
         fix=fix("site-of-service"),
         scope=Scope.CLAIM,
         effective_from=_dt.date(2013, 7, 1),
+        field="lines",
         description=(
             "A 032X claim with visit lines (revenue codes 042X-057X) has no Q5001, Q5002 or Q5009 "
             "line dated with the first billable visit (periods from 2013-07-01). A claim rule."

@@ -343,7 +343,7 @@ RULES: tuple[Rule, ...] = (
         "refund demands)",
         p("service_linked") & ~p("license_current"),
         fix=fix("license"),
-        field="service_ids",
+        field="license_number",
         needs=[Need.CHART],
         description=(
             "A service by a licensed credential (RN, LPN, PT, PTA, OT, OTA, SLP, MSW, RT) records "
@@ -414,6 +414,7 @@ RULES: tuple[Rule, ...] = (
         "(42 CFR 484.110 home health, 42 CFR 418.104 hospice)",
         p("claim_has_lines") & ~p("chart_provided"),
         scope=Scope.CLAIM,
+        field="services",
         description=(
             "A claim with lines that carries no documented services (read from an 837I, UB-04 "
             "or RIF file, or built from lines alone): the rules that need the chart "

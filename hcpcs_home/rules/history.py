@@ -568,6 +568,7 @@ def _rules() -> tuple[Rule, ...]:
             ~p("not_billed_before"),
             fix=fix("history-duplicate"),
             scope=Scope.CLAIM,
+            field="id",
             description=(
                 "A claim on file bills the same beneficiary, payer, type of bill, period and "
                 "lines, or the claim's number is on file with other content."
@@ -585,6 +586,7 @@ def _rules() -> tuple[Rule, ...]:
             scope=Scope.CLAIM,
             effective_from=_dt.date(2022, 1, 1),
             payers=medicare,
+            field="notice_accepted",
             description=(
                 "A home-health claim whose admission has no accepted notice of admission (TOB "
                 "032A) on file with the same admission date."
@@ -601,6 +603,7 @@ def _rules() -> tuple[Rule, ...]:
             fix=fix("history-overlap"),
             scope=Scope.CLAIM,
             payers=medicare,
+            field="statement_from",
             description=(
                 "A home-health claim whose statement period overlaps one already billed for "
                 "the beneficiary (replacements, frequency 7, excepted)."
@@ -619,6 +622,7 @@ def _rules() -> tuple[Rule, ...]:
             scope=Scope.CLAIM,
             effective_from=_dt.date(2020, 1, 1),
             payers=medicare,
+            field="statement_from",
             description=(
                 "A later period of an admission whose previous period has no claim on file "
                 "(a note: a period without visits is not billed)."
@@ -636,6 +640,7 @@ def _rules() -> tuple[Rule, ...]:
             fix=fix("history-readmitted"),
             scope=Scope.CLAIM,
             payers=medicare,
+            field="admission_date",
             description=(
                 "A home-health admission that begins inside the 30-day period (60-day episode "
                 "before 2020) of an earlier claim that discharged the beneficiary."
@@ -671,6 +676,7 @@ def _rules() -> tuple[Rule, ...]:
             fix=fix("history-hospice"),
             scope=Scope.CLAIM,
             payers=medicare,
+            field="condition_codes",
             description=(
                 "A home-health claim whose period overlaps a hospice claim of the beneficiary "
                 "and that does not carry condition code 07."
@@ -688,6 +694,7 @@ def _rules() -> tuple[Rule, ...]:
             fix=fix("history-noe"),
             scope=Scope.CLAIM,
             payers=medicare,
+            field="notice_accepted",
             description=(
                 "A hospice claim whose election has no notice of election (TOB 8XA) on file "
                 "with the same admission date."
@@ -706,6 +713,7 @@ def _rules() -> tuple[Rule, ...]:
             scope=Scope.CLAIM,
             effective_from=_dt.date(2011, 1, 1),
             payers=medicare,
+            field="statement_from",
             description=(
                 "A hospice claim in the third or a later benefit period (counted from its "
                 "admission date) without that period's face-to-face encounter on file."
@@ -722,6 +730,7 @@ def _rules() -> tuple[Rule, ...]:
             fix=fix("history-sequence"),
             scope=Scope.CLAIM,
             payers=medicare,
+            field="statement_from",
             description=(
                 "A hospice claim after the first of its election with no claim on file ending "
                 "the day before its From."

@@ -533,6 +533,7 @@ def _rules() -> tuple[Rule, ...]:
             hospice_claim & ~p("days_billed_once"),
             fix=fix("hospice-days"),
             scope=Scope.CLAIM,
+            field="lines",
             description=(
                 "A hospice claim's level-of-care lines leave a day of the statement period "
                 "unbilled, bill a day at two levels, or bill days outside the period (a 0651 "
@@ -600,6 +601,7 @@ def _rules() -> tuple[Rule, ...]:
             fix=fix("noe-liability"),
             scope=Scope.CLAIM,
             payers=medicare,
+            field="notice_accepted",
             description=(
                 "The Notice of Election was accepted more than 5 calendar days after the "
                 "admission (``notice_accepted``, ``admission_date``) and the claim does not "
@@ -620,6 +622,7 @@ def _rules() -> tuple[Rule, ...]:
             fix=fix("notr"),
             scope=Scope.CLAIM,
             payers=medicare,
+            field="notice_accepted",
             description=(
                 "A Notice of Termination/Revocation (8XB) accepted more than 5 calendar days "
                 "after its Through date: a warning, since no consequence is published."
@@ -635,6 +638,7 @@ def _rules() -> tuple[Rule, ...]:
             fix=fix("death-date"),
             scope=Scope.CLAIM,
             payers=medicare,
+            field="occurrence_codes",
             description=(
                 "A hospice claim with discharge status 40, 41 or 42 (died) has no occurrence code "
                 "55 with the date of death."
@@ -651,6 +655,7 @@ def _rules() -> tuple[Rule, ...]:
             scope=Scope.CLAIM,
             payers=medicare,
             effective_from=_dt.date(2016, 1, 1),
+            field="lines",
             description=(
                 "Information: RN (G0299) and social-worker (G0155) visits on routine days in the "
                 "last 7 days of life earn the add-on, at most 16 units a day; PM visits do not."
@@ -668,6 +673,7 @@ def _rules() -> tuple[Rule, ...]:
             scope=Scope.CLAIM,
             payers=medicare,
             effective_from=_dt.date(2016, 1, 1),
+            field="lines",
             description=(
                 "Information: how many routine-home-care days fall at the day 1-60 rate and how "
                 "many at the day 61+ rate, counted from the admission date."

@@ -418,6 +418,7 @@ RULES: tuple[Rule, ...] = (
         scope=Scope.CLAIM,
         effective_from=_dt.date(2013, 10, 1),
         payers=_MEDICARE,
+        field="type_of_bill",
         description=(
             "A home-health claim on type of bill 033X after 2013-09-30: services under a plan "
             "of care are billed on 032X, others on 034X."
@@ -434,6 +435,7 @@ RULES: tuple[Rule, ...] = (
         scope=Scope.CLAIM,
         effective_from=_PDGM,
         payers=_MEDICARE,
+        field="occurrence_codes",
         description=(
             "A 0329/0327 claim (From on or after 2020-01-01) without occurrence code 50, the "
             "completion date (M0090) of the OASIS assessment most recently before From. Without "
@@ -450,6 +452,7 @@ RULES: tuple[Rule, ...] = (
         final_claim & ~p("has_value_code", code="61"),
         scope=Scope.CLAIM,
         payers=_MEDICARE,
+        field="value_codes",
         description=(
             "A 0329/0327 claim without value code 61, the CBSA code of the county where the "
             "beneficiary lives and gets care (amount: the CBSA, or the 50xxx code where a county "
@@ -468,6 +471,7 @@ RULES: tuple[Rule, ...] = (
         scope=Scope.CLAIM,
         effective_from=_dt.date(2019, 1, 1),
         payers=_MEDICARE,
+        field="value_codes",
         description=(
             "A 032X claim (not a 032A/032D notice) without value code 85, the five-digit FIPS "
             "state and county code where the service was given (19153 keyed as 19153.00). "
@@ -485,6 +489,7 @@ RULES: tuple[Rule, ...] = (
         effective_from=_PDGM,
         payers=_MEDICARE,
         fix=fix("hh-hipps"),
+        field="lines",
         description="A 0329/0327 claim without the 0023 revenue line that carries the HIPPS code.",
         advice="Add a 0023 line with the period's HIPPS code, dated the first visit.",
     ),
@@ -530,6 +535,7 @@ RULES: tuple[Rule, ...] = (
         scope=Scope.CLAIM,
         effective_from=_PDGM,
         payers=_MEDICARE,
+        field="admission_date",
         description="A 032X claim without the admission date (FL12), the first billable visit.",
         advice="Report the admission date, the same on every claim of the admission.",
     ),
@@ -544,6 +550,7 @@ RULES: tuple[Rule, ...] = (
         effective_from=_PDGM,
         payers=_MEDICARE,
         fix=fix("hh-period"),
+        field="statement_through",
         description="A 032X claim whose From-Through period is longer than 30 days.",
         advice="End the claim on day 30 and bill the rest as the next period.",
     ),
@@ -557,6 +564,7 @@ RULES: tuple[Rule, ...] = (
         effective_from=_PDGM,
         payers=_MEDICARE,
         fix=fix("hh-period-start"),
+        field="statement_from",
         description=(
             "A 032X claim whose From is neither the admission date nor a multiple of 30 days "
             "after it."
@@ -572,6 +580,7 @@ RULES: tuple[Rule, ...] = (
         scope=Scope.CLAIM,
         effective_from=_dt.date(2022, 1, 1),
         payers=_MEDICARE,
+        field="statement_from",
         description="A 032A notice whose From, Through and admission date are not one day.",
         advice="Set From, Through and the admission date to the start of care.",
     ),
@@ -587,6 +596,7 @@ RULES: tuple[Rule, ...] = (
         effective_from=_dt.date(2022, 1, 1),
         payers=_MEDICARE,
         fix=fix("hh-noa"),
+        field="notice_accepted",
         description=(
             "The claim's notice_accepted date is more than 5 calendar days after the admission "
             "date: the period's payment is reduced by 1/30 for each day from the admission date "
@@ -604,6 +614,7 @@ RULES: tuple[Rule, ...] = (
         scope=Scope.CLAIM,
         effective_from=_dt.date(2016, 7, 1),
         payers=_MEDICARE,
+        field="lines",
         description=(
             "A first-period claim (From = admission date) without an in-person skilled visit "
             "(PT, OT, SLP, nursing, medical social services). Condition code 54 cannot excuse it."
@@ -622,6 +633,7 @@ RULES: tuple[Rule, ...] = (
         scope=Scope.CLAIM,
         effective_from=_dt.date(2016, 7, 1),
         payers=_MEDICARE,
+        field="lines",
         description=(
             "A later-period claim without an in-person skilled visit and without condition code "
             "54 (no skilled visit, policy exception documented at the agency)."
