@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hcpcs_home import Claim, ClaimLine, payers
 from hcpcs_home.claims import Occurrence, ValueCode
@@ -827,3 +829,58 @@ class TestLupaRule:
 
         with pytest.raises(InvalidFieldError):
             lupa_rule(CaseMix({"1FC11": "1"}))
+
+
+INDEXES = st.decimals(min_value=D("0.3"), max_value=D("2.5"), places=4)
+
+
+class TestProperties:
+    """Payment arithmetic: exact cents, monotone in what should raise or lower it."""
+
+    @given(low=INDEXES, high=INDEXES)
+    def test_full_period_rises_with_the_wage_index(self, low: Decimal, high: Decimal) -> None:
+        """A higher wage index never pays less, and every amount is whole cents."""
+        low, high = sorted((low, high))
+        first = price(hh_claim(SIX_SN), wage_index=low, case_mix=CASE_MIX_2025).amount
+        second = price(hh_claim(SIX_SN), wage_index=high, case_mix=CASE_MIX_2025).amount
+        assert first is not None and second is not None
+        assert first <= second
+        assert first == first.quantize(D("0.01"))
+
+    @given(days=st.integers(min_value=0, max_value=45))
+    def test_late_noa_never_adds(self, days: int) -> None:
+        """The later the NOA, the less the period pays, never below 0 (85 FR 70298)."""
+        accepted = dt.date(2025, 3, 1) + dt.timedelta(days=days)
+        later = accepted + dt.timedelta(days=1)
+        one = hh(hh_claim(SIX_SN, notice_accepted=accepted)).amount
+        two = hh(hh_claim(SIX_SN, notice_accepted=later)).amount
+        assert one is not None and two is not None
+        assert D("0") <= two <= one <= D("2138.71")
+
+    @given(
+        units=st.integers(min_value=1, max_value=96),
+        rate=st.decimals(min_value=D("0.01"), max_value=D("999.99"), places=2),
+    )
+    def test_assistant_share_is_85_percent_rounded(self, units: int, rate: Decimal) -> None:
+        """A CQ line pays units x rate x 0.85 rounded half up to the cent, never more
+        than the therapist's line."""
+        from hcpcs_home.payment import FeeRow
+
+        row = FeeRow("medicare", "97110", frozenset({"GP"}), "15 minutes", rate, None, None, "x")
+        schedule = FeeSchedule([row], "given")
+        claim = Claim(
+            "medicare",
+            "2024-03-01",
+            "2024-03-01",
+            lines=[ClaimLine("97110", "2024-03-01", units, modifiers=["GP", "CQ"])],
+        )
+        full = Claim(
+            "medicare",
+            "2024-03-01",
+            "2024-03-01",
+            lines=[ClaimLine("97110", "2024-03-01", units, modifiers=["GP"])],
+        )
+        reduced = price(claim, fee_schedule=schedule).amount
+        whole = price(full, fee_schedule=schedule).amount
+        assert reduced == (units * rate * D("0.85")).quantize(D("0.01"), "ROUND_HALF_UP")
+        assert whole is not None and reduced is not None and reduced <= whole
