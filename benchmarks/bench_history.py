@@ -91,18 +91,29 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
-    claims = make_claims(args.large)
-    small = claims[: args.small]
-    lines_small = sum(len(c.lines) for c in small)
-    lines_large = sum(len(c.lines) for c in claims)
-    best = best_of({"small": per_line(small), "large": per_line(claims)})
-    us_small = best["small"] / lines_small * 1e6
-    us_large = best["large"] / lines_large * 1e6
-    print(
-        f"check_many(batch=True): {us_small:.1f} us/line at {args.small:,} claims, "
-        f"{us_large:.1f} us/line at {args.large:,} claims: ratio {us_large / us_small:.2f} "
-        "(at most 1.3)"
-    )
+    # Two batches: the mixed agency of bench_check.py, whose fixed pools of workers and
+    # authorizations give more cross-claim findings per line as the batch grows, and
+    # members' weekly claims, whose findings per line do not grow (the fair test of
+    # linearity: the same work per line at both sizes).
+    import random
+
+    weekly = [member_week(m, w) for w in range(4) for m in range(args.large // 4)]
+    random.Random(19).shuffle(weekly)
+    for name, claims in (("mixed agency", make_claims(args.large)), ("member weeks", weekly)):
+        small = claims[: args.small]
+        lines_small = sum(len(c.lines) for c in small)
+        lines_large = sum(len(c.lines) for c in claims)
+        found_small = sum(len(r) for r in check_many(small, batch=True)) / lines_small
+        found_large = sum(len(r) for r in check_many(claims, batch=True)) / lines_large
+        best = best_of({"small": per_line(small), "large": per_line(claims)})
+        us_small = best["small"] / lines_small * 1e6
+        us_large = best["large"] / lines_large * 1e6
+        print(
+            f"check_many(batch=True), {name}: {us_small:.1f} us/line at {args.small:,} "
+            f"claims, {us_large:.1f} us/line at {args.large:,} claims: ratio "
+            f"{us_large / us_small:.2f} (at most 1.3); findings per line {found_small:.2f} "
+            f"and {found_large:.2f}"
+        )
 
     members = args.stored // WEEKS
     with tempfile.TemporaryDirectory() as folder:

@@ -507,3 +507,39 @@ class TestDurability:
         assert {f"A{n}" for n in range(150)} | {f"B{n}" for n in range(150)} == {
             k.rsplit("|", 1)[1] for k in keys
         }
+
+
+class TestBatchAgainstWholeBatch:
+    """check_many(batch=True) finds what the whole-batch computations find (the same
+    findings it gave when it scanned the batch per claim)."""
+
+    def test_same_as_whole_batch(self) -> None:
+        """Authorization and worker-overlap findings are those of authorization_usage and
+        worker_overlaps over the whole batch."""
+        from test_dask_history import generated
+
+        from hcpcs_home.evv import worker_overlaps
+        from hcpcs_home.limits import authorization_usage
+
+        history, _ = generated(300)
+        reports = list(check_many(history, batch=True))
+        usage = authorization_usage(history)
+        overlaps = {(o.claim, o.visit) for o in worker_overlaps(history)}
+        expected_auth = {key for key, problems in usage.items() if problems}
+        expected_overlap = {
+            (n, i)
+            for n, c in enumerate(history)
+            for i, line in enumerate(c.lines)
+            if any((n, sid) in overlaps for sid in line.service_ids)
+        }
+        found_auth = {
+            (n, f.line)
+            for n, r in enumerate(reports)
+            for f in r
+            if f.rule_id == "authorization-exceeded"
+        }
+        found_overlap = {
+            (n, f.line) for n, r in enumerate(reports) for f in r if f.rule_id == "worker-overlap"
+        }
+        assert expected_auth and expected_overlap  # the test can fail
+        assert (expected_auth, expected_overlap) == (found_auth, found_overlap)

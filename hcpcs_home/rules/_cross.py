@@ -41,6 +41,22 @@ KINDS = ("authorization", "beneficiary", "worker")
 _DAY = _dt.timedelta(days=1)
 
 
+class _Key:
+    """A key of this module's facts in a claim's memo (not a free string)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<across {self.name}>"
+
+
+#: The claim memo's key of each kind's related claims.
+_KEYS = {kind: _Key(kind) for kind in KINDS}
+
+
 def batch_history(batch: Batch) -> MemoryHistory:
     """The batch's claims in a :class:`~hcpcs_home.history.MemoryHistory`, built once."""
     found: MemoryHistory | None = batch.memo.get("history")
@@ -58,7 +74,7 @@ def across(
     Kept in the claim's memo for its other lines and rules; in a batch, shared by
     every claim of the same group.
     """
-    memo_key = f"across:{kind}"
+    memo_key = _KEYS[kind]
     here = ctx.claim_memo.get(memo_key)
     if here is not None:
         return here  # type: ignore[no-any-return]
@@ -102,13 +118,15 @@ def _in_batch(
         stored = _stored(earlier, claim, kind, members)
         claims = (*stored, *members)
         return compute(claims), len(stored) + seqs.index(position), claims
+    # Keyed by the group's identity (every claim of a group holds the same tuple): hashing
+    # the positions of a large group for each of its claims would cost its size each time.
     results = batch.memo.setdefault(f"results:{kind}", {})
-    found = results.get(seqs)
-    if found is None:
+    found = results.get(id(seqs))
+    if found is None or found[0] is not seqs:
         group = tuple(everything[s] for s in seqs)
         places = {seq: n for n, seq in enumerate(seqs)}
-        found = results[seqs] = (compute(group), places, group)
-    value, places, group = found
+        found = results[id(seqs)] = (seqs, compute(group), places, group)
+    _, value, places, group = found
     return value, places[position], group
 
 

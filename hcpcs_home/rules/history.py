@@ -59,9 +59,35 @@ _LOOK_BACK = _dt.timedelta(days=120)
 # --- what the history holds for the claim (once per claim) ---------------------------
 
 
+class _Key:
+    """A key of this family's facts in a claim's memo (not a free string)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<history {self.name}>"
+
+
+_KEYS: dict[str, _Key] = {}
+
+
+def _key(name: str) -> _Key:
+    found = _KEYS.get(name)
+    if found is None:
+        found = _KEYS.setdefault(name, _Key(name))
+    return found
+
+
+_OTHERS = _key("others")
+_STAYS = _key("stays")
+
+
 def _others(ctx: Context) -> tuple[Claim, ...]:
     """The beneficiary's stored claims around the claim (not the claim itself)."""
-    found: tuple[Claim, ...] | None = ctx.claim_memo.get("history:others")
+    found: tuple[Claim, ...] | None = ctx.claim_memo.get(_OTHERS)
     if found is None:
         claim = ctx.claim
         if ctx.history is None or not claim.patient_id:
@@ -72,7 +98,7 @@ def _others(ctx: Context) -> tuple[Claim, ...]:
                 claim.patient_id, start - _LOOK_BACK, claim.statement_through + _LOOK_BACK
             )
             found = tuple(c for c in stored if not same_claim(c, claim))
-        ctx.claim_memo["history:others"] = found
+        ctx.claim_memo[_OTHERS] = found
     return found
 
 
@@ -87,7 +113,7 @@ def _on(ctx: Context, day: _dt.date) -> tuple[Claim, ...]:
 
 
 def _memo(ctx: Context, name: str, compute: Any) -> Any:
-    key = f"history:{name}"
+    key = _key(name)
     if key not in ctx.claim_memo:
         ctx.claim_memo[key] = compute(ctx) if ctx.history is not None else None
     return ctx.claim_memo[key]
@@ -214,9 +240,9 @@ def _stay_of_line(ctx: Context) -> Stay | None:
         return None
     if not _billing(claim, _HH_CLASSES) or line.revenue_code in (None, "0023"):
         return None
-    stays: Sequence[Stay] | None = ctx.claim_memo.get("history:stays")
+    stays: Sequence[Stay] | None = ctx.claim_memo.get(_STAYS)
     if stays is None:
-        stays = ctx.claim_memo["history:stays"] = tuple(
+        stays = ctx.claim_memo[_STAYS] = tuple(
             ctx.history.stays(claim.patient_id, claim.statement_from, claim.statement_through)
         )
     for stay in stays:
