@@ -19,8 +19,10 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from hcpcs_home import Authorization, Claim, ClaimLine, EvvVisit, check, check_many, payers
+from hcpcs_home import strategies as hst
 from hcpcs_home.errors import (
     HcpcsError,
     HistoryConflictError,
@@ -543,3 +545,23 @@ class TestBatchAgainstWholeBatch:
         }
         assert expected_auth and expected_overlap  # the test can fail
         assert (expected_auth, expected_overlap) == (found_auth, found_overlap)
+
+
+class TestRows:
+    """A SqliteHistory row reads back as the claim that was written, field for field."""
+
+    @settings(suppress_health_check=[HealthCheck.too_slow])
+    @given(hst.claims())
+    def test_row_round_trip(self, claim: Claim) -> None:
+        """decode(encode(claim)) == claim for any claim (the fast reader or the checked one)."""
+        from hcpcs_home.history._rows import decode, encode
+
+        assert claim == decode(encode(claim))
+
+    @pytest.mark.parametrize("text", ["[]", "{}", '{"payer": "medicare"}', '{"payer": 7}', "nul"])
+    def test_bad_rows(self, text: str) -> None:
+        """A row that is not a claim this library wrote raises ValueError."""
+        from hcpcs_home.history._rows import decode
+
+        with pytest.raises(ValueError):
+            decode(text)
