@@ -186,16 +186,15 @@ def _partitions(
 
 
 def _check_part(
-    part: tuple[list[tuple[int, Claim]], list[int]],
-    stored: Sequence[Claim],
+    part: tuple[list[tuple[int, Claim]], list[Claim]],
     extra: Any,
     rules: RuleSet,
 ) -> list[tuple[int, tuple[Any, ...]]]:
     """Check a partition's claims against a history of its stored claims."""
     from .history import MemoryHistory
 
-    todo, positions = part
-    history = MemoryHistory(stored[j] for j in positions)
+    todo, held = part
+    history = MemoryHistory(held)
     if extra is not None:
         extra(history, {c.patient_id for _, c in todo if c.patient_id})
     return [(i, tuple(rules.check(claim, history=history))) for i, claim in todo]
@@ -242,19 +241,24 @@ def check_with_history(
         stored = batch_of(history)
     chosen = DEFAULT_RULES if rules is None else rules
     without, only = _worker_rules(chosen)
-    by_member = _partitions(todo, stored, _member_names, partitions)
+    # Each partition travels with its own stored claims, never the whole history.
+    by_member = [
+        (part, [stored[j] for j in positions])
+        for part, positions in _partitions(todo, stored, _member_names, partitions)
+    ]
     bags = [
         db.from_sequence(by_member, npartitions=len(by_member) or 1).map(
-            _check_part, stored, extra, without
+            _check_part, extra, without
         )
     ]
     if len(only):
-        by_worker = _partitions(todo, stored, _worker_names, partitions)
+        by_worker = [
+            (part, [stored[j] for j in positions])
+            for part, positions in _partitions(todo, stored, _worker_names, partitions)
+        ]
         if by_worker:
             bags.append(
-                db.from_sequence(by_worker, npartitions=len(by_worker)).map(
-                    _check_part, stored, None, only
-                )
+                db.from_sequence(by_worker, npartitions=len(by_worker)).map(_check_part, None, only)
             )
     pairs = db.concat(bags).flatten()
     return pairs.foldby(lambda pair: pair[0], _add, (), _join, ()).map(
