@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import hcpcs_home
+
+# The pages show the bundled CMS release: a release loaded on the building machine
+# ('hcpcs-home catalog load') must not change them.
+os.environ["HCPCS_HOME_DATA"] = tempfile.mkdtemp(prefix="hcpcs-home-docs-data-")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
 

@@ -45,6 +45,7 @@ __all__ = [
     "Need",
     "Not",
     "Or",
+    "PayerAction",
     "Predicate",
     "Report",
     "Rule",
@@ -65,6 +66,44 @@ class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+
+
+class PayerAction(str, enum.Enum):
+    """What the payer does with a claim that has the problem a rule finds.
+
+    A rule's severity follows from it (:attr:`severity`): a claim the payer
+    returns, rejects or denies is an error; a fact with no payment consequence
+    is information; where no payer action is published the finding is a
+    warning, and the rule says so.
+    """
+
+    RETURN_TO_PROVIDER = "return to provider"
+    """The claim goes back to the provider to correct (Medicare's RTP, with a reason code)."""
+    REJECT = "reject"
+    """The claim or line is rejected before adjudication (front-end edit, CWF reject)."""
+    DENY = "deny"
+    """The line or claim is denied (not paid; appeal rights apply)."""
+    PAYMENT_REDUCED = "payment reduced"
+    """Paid less (a late notice's non-covered days, a LUPA); a warning: the claim still pays."""
+    INFORMATIONAL = "informational"
+    """No action on the claim: a fact the biller should know."""
+    NOT_PUBLISHED = "no published payer action"
+    """No public document says what the payer does; the finding is a warning."""
+
+    @property
+    def severity(self) -> Severity:
+        """The severity a finding of this action has."""
+        return _ACTION_SEVERITY[self]
+
+
+_ACTION_SEVERITY = {
+    PayerAction.RETURN_TO_PROVIDER: Severity.ERROR,
+    PayerAction.REJECT: Severity.ERROR,
+    PayerAction.DENY: Severity.ERROR,
+    PayerAction.PAYMENT_REDUCED: Severity.WARNING,
+    PayerAction.INFORMATIONAL: Severity.INFO,
+    PayerAction.NOT_PUBLISHED: Severity.WARNING,
+}
 
 
 class Scope(str, enum.Enum):
@@ -1095,6 +1134,16 @@ def _clip(text: str, limit: int) -> str:
 # --- rules, findings, rule sets ------------------------------------------------
 
 
+def _action(value: object) -> PayerAction | None:
+    if value is None:
+        return None
+    try:
+        return PayerAction(value)
+    except ValueError:
+        choices = ", ".join(repr(a.value) for a in PayerAction)
+        raise InvalidFieldError("action", value, f"must be one of {choices}") from None
+
+
 def _severity(value: object) -> Severity:
     try:
         return Severity(value)
@@ -1201,6 +1250,13 @@ class Rule:
         runs it only where that was given, so a rule of the chart (``Need.CHART``)
         never judges a claim that carries no chart, and a rule that reads the claim
         header (``Need.HEADER``) never judges a visit checked on its own.
+    :ivar action: what the payer does with such a claim (:class:`PayerAction`), where
+        recorded; the shipped rules' severity is :attr:`PayerAction.severity` of it.
+    :ivar action_source: the public document that says what the payer does (or that
+        no action is published).
+    :ivar action_from: the first date of service the payer takes ``action``; a finding
+        on an earlier date is a warning (value code 85: required from 2019-01-01, returned
+        only from 2024-10-01, CR 13543).
     """
 
     id: str = attrs.field(converter=_rule_id)
@@ -1218,6 +1274,9 @@ class Rule:
     advice: str = ""
     example: str = ""
     needs: frozenset[Need] = attrs.field(default=frozenset(), converter=_needs)
+    action: PayerAction | None = attrs.field(default=None, converter=_action)
+    action_source: str = ""
+    action_from: _dt.date | None = None
 
     @message.validator
     def _check_placeholders(self, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -1266,9 +1325,12 @@ class Rule:
     def _finding(self, ctx: Context) -> Finding:
         # Lazy: the message, suggestion and fix are worked out from the context the
         # first time one is read (Finding._resolve), as the explanation is.
+        severity = self.severity
+        if self.action_from is not None and ctx.date < self.action_from:
+            severity = Severity.WARNING  # required, but the payer takes no action yet
         return Finding(
             self.id,
-            self.severity,
+            severity,
             None,
             ctx.index,
             self.field,
@@ -1303,11 +1365,13 @@ class Rule:
             "when": self.when.to_data(),
             "scope": self.scope.value,
         }
-        for name in ("fix", "field", "description", "advice", "example"):
+        for name in ("fix", "field", "description", "advice", "example", "action_source"):
             value = getattr(self, name)
             if value:
                 data[name] = str(value)
-        for name in ("effective_from", "effective_through"):
+        if self.action is not None:
+            data["action"] = self.action.value
+        for name in ("effective_from", "effective_through", "action_from"):
             value = getattr(self, name)
             if value is not None:
                 data[name] = value.isoformat()
@@ -1903,7 +1967,17 @@ def _rule_from_data(item: Any, path: str, vocabulary: Vocabulary) -> Rule:
     needs = item.get("needs", [])
     if not isinstance(needs, list):
         raise RuleSetLoadError(f"{path}.needs", "must be a list of needs")
-    for key in ("field", "description", "advice", "example", "severity", "id", "scope"):
+    for key in (
+        "field",
+        "description",
+        "advice",
+        "example",
+        "severity",
+        "id",
+        "scope",
+        "action",
+        "action_source",
+    ):
         if item.get(key) is not None and not isinstance(item[key], str):
             raise RuleSetLoadError(f"{path}.{key}", "must be text")
     try:
@@ -1923,6 +1997,9 @@ def _rule_from_data(item: Any, path: str, vocabulary: Vocabulary) -> Rule:
             description=item.get("description") or "",
             advice=item.get("advice") or "",
             example=item.get("example") or "",
+            action=item.get("action"),
+            action_source=item.get("action_source") or "",
+            action_from=_opt_date(item, "action_from", path),
         )
     except RuleSetLoadError:
         raise
@@ -1968,6 +2045,9 @@ _RULE_KEYS = {
     "advice",
     "example",
     "needs",
+    "action",
+    "action_source",
+    "action_from",
 }
 
 

@@ -61,8 +61,14 @@ Keyed = tuple[tuple[str, ...], dict[str, str]]
 
 @functools.cache
 def _keyed(name: str) -> Keyed:
-    text = _text(name)
+    return keyed_text(_text(name))
+
+
+def keyed_text(text: str) -> Keyed:
+    """:func:`read_keyed` of a table's text (a table written outside the package)."""
     lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#") and ln.strip()]
+    if not lines:
+        raise ValueError("the table has no header row")
     header = tuple(lines[0].split("\t"))
     return header, {ln.partition("\t")[0]: ln for ln in lines[1:]}
 
@@ -88,7 +94,11 @@ def parse_row(name: str, header: tuple[str, ...], line: str) -> dict[str, str]:
 
 def provenance(name: str) -> list[str]:
     """The ``#`` header lines of a table, without the ``#``."""
-    text = _text(name)
+    return provenance_text(_text(name))
+
+
+def provenance_text(text: str) -> list[str]:
+    """:func:`provenance` of a table's text."""
     found = []
     for line in text.splitlines():
         if line.startswith("#"):

@@ -32,13 +32,21 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._tables import parse_row, provenance, read_keyed, read_table
+from ._tables import (
+    keyed_text,
+    parse_row,
+    provenance,
+    provenance_text,
+    read_keyed,
+    read_table,
+)
 from .codes import (
     BillingUnit,
     Code,
@@ -58,13 +66,19 @@ from .errors import (
 )
 from .modifiers import Modifier, ModifierRole, normalize_modifier
 
+if TYPE_CHECKING:
+    pass
+
 __all__ = [
     "CMS_RELEASE",
+    "DATA_DIR_ENV",
     "DATA_RELEASE",
     "Catalog",
     "Release",
+    "data_dir",
     "default_catalog",
     "load_cms_file",
+    "load_release",
     "lookup",
     "lookup_modifier",
 ]
@@ -77,9 +91,12 @@ def __dir__() -> list[str]:
 DATA_RELEASE = "2026.12"
 """Release of the shipped curated code table (``YYYY.MM`` of its last review)."""
 
-CMS_RELEASE = "2019 annual"
+CMS_RELEASE = "2020 October quarterly"
 """The CMS HCPCS Level II release the bundled validity layer was built from
-(``HCPC2019_CONTR_ANWEB.txt``, published by CMS on 2018-11-02)."""
+(``HCPC2020_OCT_anweb.xlsx``, CMS's October 2020 quarterly workbook, saved by CMS
+on 2020-08-11): every code of the 2020 annual file and of the April, July and
+October 2020 updates, current for dates of service 2020-10-01 to 2020-12-31.
+``hcpcs-home catalog load FILE`` installs a newer one (:func:`load_release`)."""
 
 _ALPHANUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _NOT_RECORDED = _dt.date(1900, 1, 1)
@@ -120,18 +137,22 @@ class Release:
     >>> from hcpcs_home import default_catalog
     >>> release = default_catalog().release
     >>> release
-    <Release 2019 annual: 6440 codes, 360 modifiers>
+    <Release 2020 October quarterly: 6825 codes, 371 modifiers>
+    >>> release.current
+    (datetime.date(2020, 10, 1), datetime.date(2020, 12, 31))
     >>> release.code("T2025").descriptor, release.modifier("TD").credential
     ('Waiver service, nos', <Credential.RN: 'RN'>)
 
-    :param name: the release's name (``"2019 annual"``, ``"2026 January"``).
+    :param name: the release's name (``"2020 October quarterly"``, ``"2026 annual"``).
     :param codes: its procedure codes.
     :param modifiers: its modifiers; the library's curated assertions
         (discipline, credential ...) are added to any not already curated.
     :param published: the date CMS published it, if known.
+    :param current: the first and last dates of service the release is the
+        current code set for (CMS updates it each quarter), if known.
     """
 
-    __slots__ = ("_codes", "_modifiers", "name", "published")
+    __slots__ = ("_codes", "_folder", "_modifiers", "current", "name", "published")
 
     def __init__(
         self,
@@ -140,6 +161,7 @@ class Release:
         modifiers: Iterable[Modifier] = (),
         *,
         published: _dt.date | None = None,
+        current: tuple[_dt.date, _dt.date] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise InvalidFieldError("name", name, "must be a non-empty string")
@@ -147,10 +169,25 @@ class Release:
             not isinstance(published, _dt.date) or isinstance(published, _dt.datetime)
         ):
             raise InvalidFieldError("published", published, "must be a datetime.date")
+        if current is not None and (
+            not isinstance(current, tuple)
+            or len(current) != 2
+            or not all(isinstance(d, _dt.date) and not isinstance(d, _dt.datetime) for d in current)
+            or current[1] < current[0]
+        ):
+            raise InvalidFieldError(
+                "current", current, "must be (first date, last date) as datetime.date values"
+            )
         self.name = name.strip()
         """The release's name."""
         self.published = published
         """The date CMS published the release, if known."""
+        self.current = current
+        """``(first, last)``: the dates of service the release is the current code set for
+        (``None`` when not known).  A claim dated after ``last`` may bill codes CMS added
+        since (see the ``release-out-of-date`` rule)."""
+        #: Where the tables of a loaded release are (``None``: the package's data).
+        self._folder: str | None = None
         table: dict[str, Code | str] = {}
         for c in codes:
             if not isinstance(c, Code):
@@ -162,11 +199,18 @@ class Release:
         self._modifiers: dict[str, Modifier | str] | None = _index_modifiers(modifiers)
 
     @classmethod
-    def _bundled(cls, name: str, published: _dt.date | None) -> Release:
-        """The release of ``release_codes.tsv`` and ``release_modifiers.tsv``, each read
-        on first need."""
-        release = cls(name, published=published)
+    def _bundled(
+        cls,
+        name: str,
+        published: _dt.date | None,
+        current: tuple[_dt.date, _dt.date] | None = None,
+        folder: str | None = None,
+    ) -> Release:
+        """The release of ``release_codes.tsv`` and ``release_modifiers.tsv`` (in the
+        package's data, or in ``folder`` for a loaded release), each read on first need."""
+        release = cls(name, published=published, current=current)
         release._codes = release._modifiers = None
+        release._folder = folder
         return release
 
     def _code_table(self) -> dict[str, Code | str]:
@@ -182,7 +226,10 @@ class Release:
         with _release_lock:
             table = getattr(self, slot)
             if table is None:
-                header, lines = read_keyed(name)
+                if self._folder is None:
+                    header, lines = read_keyed(name)
+                else:
+                    header, lines = _read_loaded(os.path.join(self._folder, name))
                 columns = _RELEASE_COLUMNS[name]
                 if header != columns:
                     raise InvalidFieldError(name, header, f"does not have the columns {columns}")
@@ -202,9 +249,13 @@ class Release:
     def from_cms_file(
         cls, path: Any, *, name: str | None = None, published: _dt.date | None = None
     ) -> Release:
-        """The release a CMS HCPCS Level II TXT file holds (every code and modifier).
+        """The release a CMS HCPCS Level II file holds (every code and modifier): the
+        fixed-width TXT file or the XLSX workbook, told apart by content.
 
         Codes carry CMS's long descriptors; ``name`` defaults to the file name.
+        :attr:`current` comes from the file name's year and quarter
+        (``HCPC2020_OCT_anweb.xlsx``: 2020-10-01 to 2020-12-31), see
+        :func:`hcpcs_home._cms_file.release_period`.
 
         :raises InvalidFieldError: the file cannot be read or is not a CMS file
             (see :func:`hcpcs_home._cms_file.read_cms_records`).
@@ -212,8 +263,13 @@ class Release:
         # Imported here, on the first CMS file read: checking claims never needs the reader.
         from . import _cms_file
 
-        file_name, codes, modifiers = _cms_file.cms_release_parts(path)
-        return cls(name or file_name, codes, modifiers, published=published)
+        file = _cms_file._as_path(path)
+        records = _cms_file.read_cms_records(file)
+        _, first, last = _cms_file.release_period(file.name, records)
+        source = f"CMS HCPCS file {file.name}"
+        codes = [r.to_code(source) for r in records if not r.is_modifier]
+        modifiers = [r.to_modifier() for r in records if r.is_modifier]
+        return cls(name or file.name, codes, modifiers, published=published, current=(first, last))
 
     def code(self, value: object) -> Code | None:
         """The release's entry for a procedure code, ``None`` when absent or malformed."""
@@ -523,26 +579,46 @@ class Catalog(Mapping[str, Code]):
         return ()
 
     def suggest(self, code: object, *, discipline: Discipline | str | None = None) -> str | None:
-        """The known code one edit from ``code`` in the same family, or ``None``.
+        """The likeliest known code one edit from ``code`` in the same family, or ``None``:
+        the first of :meth:`suggestions`.
 
-        The family is the curated range the text falls in
+        >>> from hcpcs_home import default_catalog
+        >>> default_catalog().suggest("S9142"), default_catalog().suggest("T2026X")
+        ('S9124', 'T2026')
+        """
+        found = self.suggestions(code, discipline=discipline, limit=1)
+        return found[0] if found else None
+
+    def suggestions(
+        self, code: object, *, discipline: Discipline | str | None = None, limit: int = 5
+    ) -> tuple[str, ...]:
+        """Known codes one edit from ``code`` in the same family, likeliest first (at most
+        ``limit``).
+
+        The likeliest typo comes first: two neighbouring characters swapped
+        (S9142 for S9124, G0115 for G0151), then one character mistyped (the
+        last characters before the first), then one dropped or one added.  The
+        family is the curated range the text falls in
         (``hcpcs_home/data/code_families.tsv``: T2001-T2041 waiver services,
         T2042-T2046 Medicaid hospice ...); outside every range, a suggestion
-        must share the first four characters.  With ``discipline``, only a
-        curated code of that discipline is suggested (for physical or
+        must share the first four characters, or be the same characters
+        transposed (which keeps the code's letter).  With ``discipline``, only
+        a curated code of that discipline is suggested (for physical or
         occupational therapy or speech-language pathology, also a code any
         therapy discipline bills).  A code of another family or setting is
         never suggested.
 
         >>> from hcpcs_home import default_catalog
-        >>> default_catalog().suggest("S9132"), default_catalog().suggest("T2026X")
-        ('S9131', 'T2026')
+        >>> default_catalog().suggestions("G0115")[:2]
+        ('G0151', 'G1015')
         """
         if not isinstance(code, str) or len(code) > 16:
-            return None
+            return ()
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100:
+            raise InvalidFieldError("limit", limit, "must be a whole number from 1 to 100")
         text = "".join(code.split()).upper()
         if not 4 <= len(text) <= 6:
-            return None
+            return ()
         try:
             want = None if discipline is None else Discipline(discipline)
         except ValueError:
@@ -551,20 +627,23 @@ class Catalog(Mapping[str, Code]):
         if want in _THERAPY_DISCIPLINES:
             fits.add(Discipline.OUTPATIENT_THERAPY)
         family = _family_of(text)
-        for candidate in _one_edit(text):
-            if len(candidate) != 5 or candidate not in self:
+        found: list[str] = []
+        for candidate, swapped in _one_edit(text):
+            if len(candidate) != 5 or candidate in found or candidate not in self:
                 continue
             if family is not None:
                 if _family_of(candidate) != family:
                     continue
-            elif candidate[:4] != text[:4]:
+            elif candidate[:4] != text[:4] and not (swapped and candidate[0] == text[0]):
                 continue
             if want is not None:
-                found = self.get(candidate)
-                if found is None or not found.curated or found.discipline not in fits:
+                entry = self.get(candidate)
+                if entry is None or not entry.curated or entry.discipline not in fits:
                     continue
-            return candidate
-        return None
+            found.append(candidate)
+            if len(found) == limit:
+                break
+        return tuple(found)
 
     # The engine used this name before suggest() was public.
     _suggest = suggest
@@ -657,21 +736,25 @@ _THERAPY_DISCIPLINES = frozenset(
 )
 
 
-def _one_edit(text: str) -> Iterator[str]:
-    """Strings one substitution, transposition, insertion or deletion from ``text``."""
+def _one_edit(text: str) -> Iterator[tuple[str, bool]]:
+    """Strings one edit from ``text``, likeliest first, each with whether it is a
+    transposition: two neighbouring characters swapped (the commonest code typo),
+    then one substitution, deletion or insertion."""
     n = len(text)
+    # Later positions first, as below: the code's letter is the least often mistyped.
+    for i in reversed(range(n - 1)):
+        if text[i] != text[i + 1]:
+            yield text[:i] + text[i + 1] + text[i] + text[i + 2 :], True
     # Later positions first: a typo in the last digits is likelier than in the family letter.
     for i in reversed(range(n)):
         for ch in _ALPHANUM:
             if ch != text[i]:
-                yield text[:i] + ch + text[i + 1 :]
-    for i in range(n - 1):
-        yield text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+                yield text[:i] + ch + text[i + 1 :], False
     for i in range(n):
-        yield text[:i] + text[i + 1 :]
+        yield text[:i] + text[i + 1 :], False
     for i in range(n + 1):
         for ch in _ALPHANUM:
-            yield text[:i] + ch + text[i:]
+            yield text[:i] + ch + text[i:], False
 
 
 # --- the shipped tables ------------------------------------------------------
@@ -681,15 +764,21 @@ _default: Catalog | None = None
 
 
 def default_catalog() -> Catalog:
-    """The shipped catalog: the curated ``codes.tsv`` over the bundled CMS release.
+    """The shipped catalog: the curated ``codes.tsv`` over the CMS release in use.
 
-    Read on first call, once, under a lock.
+    The release is the one last installed with :func:`load_release`
+    (``hcpcs-home catalog load FILE``) in :func:`data_dir`, if any; otherwise the
+    bundled :data:`CMS_RELEASE`.  Read on first call, once, under a lock.
+
+    :raises InvalidFieldError: the data folder names a loaded release that
+        cannot be read (remove the folder's ``current-release`` file, or load
+        the CMS file again).
     """
     global _default
     if _default is None:
         with _lock:
             if _default is None:
-                _default = Catalog._shipped(_bundled_release())
+                _default = Catalog._shipped(_loaded_release() or _bundled_release())
     return _default
 
 
@@ -734,15 +823,143 @@ def lookup_modifier(modifier: object, *, on: _dt.date | None = None) -> Modifier
 def _bundled_release() -> Release:
     """The validity layer of ``release_codes.tsv`` and ``release_modifiers.tsv``.
 
-    Only the release's name and date are read here (from the header of the
+    Only the release's name and dates are read here (from the header of the
     modifier table, the smaller of the two, which ``tools/build_release.py``
     writes with the code table from the same CMS file); each table is read when
     first needed.
     """
-    header = dict(
-        line.split(": ", 1) for line in provenance("release_modifiers.tsv") if ": " in line
+    return _release_from_header(provenance("release_modifiers.tsv"), None)
+
+
+def _release_from_header(lines: list[str], folder: str | None) -> Release:
+    header = dict(line.split(": ", 1) for line in lines if ": " in line)
+    try:
+        first, _, last = header["current"].partition(" to ")
+        current = (_dt.date.fromisoformat(first), _dt.date.fromisoformat(last))
+        return Release._bundled(
+            header["release"], _date(header.get("published", "")), current, folder=folder
+        )
+    except (KeyError, ValueError) as exc:
+        where = "hcpcs_home/data" if folder is None else folder
+        raise InvalidFieldError(
+            os.path.join(where, "release_modifiers.tsv"),
+            header,
+            f"does not name its release, publication date and current dates: {exc}",
+        ) from None
+
+
+# --- releases loaded from CMS files ---------------------------------------------
+
+DATA_DIR_ENV = "HCPCS_HOME_DATA"
+"""The environment variable naming the folder :func:`load_release` writes releases to
+and :func:`default_catalog` reads the loaded one from (see :func:`data_dir`)."""
+
+#: The file in the data folder naming the loaded release's folder (replaced atomically).
+_CURRENT = "current-release"
+_RELEASES = "releases"
+
+
+def data_dir() -> str:
+    """The folder loaded CMS releases live in.
+
+    ``$HCPCS_HOME_DATA`` when set (:data:`DATA_DIR_ENV`); otherwise the user's
+    data folder: ``$XDG_DATA_HOME/hcpcs_home`` (``~/.local/share/hcpcs_home``)
+    on Linux and other POSIX systems, ``~/Library/Application Support/hcpcs_home``
+    on macOS, ``%LOCALAPPDATA%\\hcpcs_home`` on Windows.  Nothing is created
+    until a release is loaded.
+    """
+    chosen = os.environ.get(DATA_DIR_ENV)
+    if chosen:
+        return os.path.abspath(os.path.expanduser(chosen))
+    import sys
+
+    home = os.path.expanduser("~")
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
+    elif sys.platform == "darwin":
+        base = os.path.join(home, "Library", "Application Support")
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    return os.path.join(base, "hcpcs_home")
+
+
+def _read_loaded(path: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    try:
+        with open(path, encoding="utf-8") as file:
+            return keyed_text(file.read())
+    except (OSError, ValueError) as exc:
+        raise InvalidFieldError(
+            path, "", f"cannot be read as a loaded release table: {exc}"
+        ) from None
+
+
+def _loaded_release() -> Release | None:
+    """The release :func:`load_release` last wrote to :func:`data_dir`, if any."""
+    folder = data_dir()
+    pointer = os.path.join(folder, _CURRENT)
+    if not os.path.isfile(pointer):
+        return None
+    try:
+        with open(pointer, encoding="utf-8") as file:
+            name = file.read().strip()
+        tables = os.path.join(folder, _RELEASES, name)
+        with open(os.path.join(tables, "release_modifiers.tsv"), encoding="utf-8") as file:
+            header = provenance_text(file.read())
+    except OSError as exc:
+        raise InvalidFieldError(
+            pointer, "", f"names a loaded release that cannot be read: {exc}"
+        ) from None
+    return _release_from_header(header, tables)
+
+
+def load_release(path: Any, *, directory: Any = None, published: _dt.date | None = None) -> Release:
+    """Install the release in a CMS HCPCS file (TXT or XLSX) as the one
+    :func:`default_catalog`, :func:`lookup` and ``hcpcs-home`` use from now on.
+
+    What ``hcpcs-home catalog load FILE`` does.  The whole file is read and
+    checked first; then its compact tables are written to a new folder under
+    ``directory`` (default :func:`data_dir`), renamed into place, and the
+    folder's ``current-release`` pointer replaced in one step: a bad file, or a
+    failure part way, leaves the previously loaded release in use and no partial
+    release behind.  The release's name and current dates come from the file name
+    (:func:`hcpcs_home._cms_file.release_period`).  Returns the installed release.
+
+    :raises InvalidFieldError: the file cannot be read, is not a CMS HCPCS file
+        (the error names the file and its first bad line or row), or the folder
+        cannot be written.
+    """
+    import tempfile
+
+    from . import _cms_file
+
+    global _default
+    file = _cms_file._as_path(path)
+    records = _cms_file.read_cms_records(file)
+    name, first, last = _cms_file.release_period(file.name, records)
+    tables = _cms_file.release_tables(records, file.name, name, published, (first, last))
+    base = data_dir() if directory is None else os.fspath(directory)
+    slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or "release"
+    releases = os.path.join(base, _RELEASES)
+    try:
+        os.makedirs(releases, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=f".{slug}-", dir=releases)
+        for table, text in tables.items():
+            with open(os.path.join(staging, table), "w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
+        final = f"{slug}-{os.path.basename(staging).rsplit('-', 1)[-1]}"
+        os.rename(staging, os.path.join(releases, final))
+        fd, pointer = tempfile.mkstemp(prefix=".current-", dir=base)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(final + "\n")
+        os.replace(pointer, os.path.join(base, _CURRENT))
+    except OSError as exc:
+        raise InvalidFieldError("directory", base, f"cannot be written: {exc}") from None
+    with _lock:
+        if directory is None or os.path.abspath(base) == data_dir():
+            _default = None  # the next default_catalog() reads the new release
+    return _release_from_header(
+        provenance_text(tables["release_modifiers.tsv"]), os.path.join(releases, final)
     )
-    return Release._bundled(header["release"], _date(header["published"]))
 
 
 def _assertion_fields(code: str) -> dict[str, Any]:

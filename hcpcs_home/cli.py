@@ -8,6 +8,10 @@ is ``--output jsonl``) and a summary line on standard error.  ``lookup CODE`` sh
 ``check --history DB`` checks claims against a claim history (and ``--record``
 adds them to it); ``history init DB`` creates a claim history, ``history add DB
 FILE`` stores claims in it.
+``catalog load FILE`` installs the CMS HCPCS release in a CMS file (TXT or
+XLSX) as the code set every later command and
+:func:`~hcpcs_home.catalog.default_catalog` use; ``catalog show`` names the
+release in use.
 
 Exit status: 0 when everything was checked and no claim has an
 error-severity finding; 1 when a claim has one or a record could not be
@@ -218,6 +222,30 @@ def _parser() -> argparse.ArgumentParser:
         "rules", help="list the default rules", description="List the default rules."
     )
     rules.add_argument("--json", action="store_true", help="print one JSON object per rule")
+
+    catalog = sub.add_parser(
+        "catalog",
+        help="load or show the CMS HCPCS release the checks use",
+        description="Load a CMS HCPCS Level II file as the code set in use, or show it.",
+    )
+    actions = catalog.add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="load or show"
+    )
+    load = actions.add_parser(
+        "load",
+        help="install the release in a CMS HCPCS TXT or XLSX file",
+        description=(
+            "Read a CMS HCPCS Level II alpha-numeric file (the fixed-width TXT or the XLSX "
+            "workbook from cms.gov's Alpha-Numeric HCPCS page), check every record, and "
+            "install its release in the data folder ($HCPCS_HOME_DATA, or the user's data "
+            "folder) as the code set every later command uses."
+        ),
+    )
+    load.add_argument("file", metavar="FILE", help="the CMS file, e.g. HCPC2026_JAN_ANWEB.xlsx")
+    load.add_argument(
+        "--published", type=_dt.date.fromisoformat, help="CMS's publication date YYYY-MM-DD"
+    )
+    actions.add_parser("show", help="name the release in use and where it is read from")
     return parser
 
 
@@ -280,6 +308,8 @@ def _run(args: argparse.Namespace, io: _Streams) -> int:
         return _lookup(args, io.out)
     if args.command == "units":
         return _units(args, io.out)
+    if args.command == "catalog":
+        return _catalog(args, io.out)
     return _rules(args, io.out)
 
 
@@ -795,6 +825,36 @@ def _units(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     print(units, file=out)
     return EXIT_OK
+
+
+def _catalog(args: argparse.Namespace, out: TextIO) -> int:
+    from . import catalog
+
+    if args.action == "load":
+        release = catalog.load_release(args.file, published=args.published)
+        print(
+            f"loaded CMS {release.name}: {len(release.code_ids())} codes, "
+            f"{len(release.modifier_ids())} modifiers, {_current(release)}\n"
+            f"written to {catalog.data_dir()} (set {catalog.DATA_DIR_ENV} to use another folder)",
+            file=out,
+        )
+        return EXIT_OK
+    used = catalog.default_catalog().release
+    assert used is not None  # the default catalog always has one
+    where = "bundled with hcpcs_home" if used._folder is None else used._folder
+    print(
+        f"CMS {used.name}: {len(used.code_ids())} codes, "
+        f"{len(used.modifier_ids())} modifiers, {_current(used)}\nread from {where}",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _current(release: Any) -> str:
+    if release.current is None:
+        return "current dates not known"
+    first, last = release.current
+    return f"current for dates of service {first.isoformat()} to {last.isoformat()}"
 
 
 def _default_policy() -> Any:

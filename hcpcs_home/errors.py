@@ -7,10 +7,10 @@ with :mod:`multiprocessing`).
 
 >>> import hcpcs_home
 >>> try:
-...     hcpcs_home.lookup("S9132")
+...     hcpcs_home.lookup("S9142")
 ... except hcpcs_home.UnknownCodeError as exc:
 ...     print(exc.code, exc.suggestion)
-S9132 S9131
+S9142 S9124
 """
 
 from __future__ import annotations

@@ -135,11 +135,19 @@ _INPATIENT_ONLY = frozenset({"Q5004", "Q5005", "Q5006", "Q5007", "Q5008"})
 #: Home sites, where inpatient care is not given: the home (Q5001), assisted living (Q5002)
 #: and "hospice home care provided in a hospice facility" (Q5010, CMS descriptor).
 _HOME_ONLY = frozenset({"Q5001", "Q5002", "Q5010"})
+#: Where general inpatient care may be given: a hospice inpatient facility (Q5006), a
+#: hospital (inpatient Q5005, long-term care Q5007, psychiatric Q5008) or a SNF (Q5004);
+#: not a nursing facility (Q5003) nor a place not otherwise specified (Q5009).  42 CFR
+#: 418.108(a): inpatient care for pain control and symptom management "must be provided in"
+#: a Medicare-certified hospice meeting 418.110, or a Medicare-certified hospital or SNF
+#: meeting 418.110(b) and (e) (https://www.ecfr.gov/current/title-42/part-418/section-418.108).
+#: Respite (418.108(b)) may also be given in a Medicare or Medicaid-certified nursing facility.
+_GIP_SITES = frozenset({"Q5004", "Q5005", "Q5006", "Q5007", "Q5008"})
 _SITES = {
     LevelOfCare.ROUTINE_HOME_CARE: _ALL_SITES,
     LevelOfCare.CONTINUOUS_HOME_CARE: _ALL_SITES - _INPATIENT_ONLY,
     LevelOfCare.INPATIENT_RESPITE: _ALL_SITES - _HOME_ONLY,
-    LevelOfCare.GENERAL_INPATIENT: _ALL_SITES - _HOME_ONLY,
+    LevelOfCare.GENERAL_INPATIENT: _GIP_SITES,
 }
 
 

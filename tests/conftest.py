@@ -8,10 +8,16 @@ deadline on a noisy 2-core machine) and ``thorough`` (long local runs).
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# A release a developer loaded with 'hcpcs-home catalog load' must not change what the tests
+# see: point the data folder at an empty one for the whole run (subprocesses inherit it).
+os.environ["HCPCS_HOME_DATA"] = tempfile.mkdtemp(prefix="hcpcs-home-test-data-")
 
 settings.register_profile("dev", max_examples=100, deadline=None)
 # CI draws the same examples every run (derandomize), so a green main stays green and a
@@ -67,3 +73,18 @@ def pricers_dir() -> Path:
             "pricers (DSACMS/MedicareClaimsPricerSource); the package never ships them"
         )
     return PRICERS_DIR
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty data folder for loaded releases (``HCPCS_HOME_DATA``); the default
+    catalog in use before the test is put back after it."""
+    from hcpcs_home import catalog
+
+    folder = tmp_path / "data"
+    monkeypatch.setenv("HCPCS_HOME_DATA", str(folder))
+    before = catalog._default
+    try:
+        yield folder
+    finally:
+        catalog._default = before

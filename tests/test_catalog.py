@@ -55,6 +55,8 @@ from hcpcs_home.errors import (
 from hcpcs_home.modifiers import Modifier, ModifierRole
 
 CMS_2019 = "HCPC2019_CONTR_ANWEB.txt"
+#: The release the package ships: CMS's October 2020 quarterly workbook.
+CMS_OCT_2020 = "HCPC2020_OCT_anweb.xlsx"
 
 #: Deliberate differences from the 2019 CMS file, each with its source.
 NEWER_DESCRIPTOR = {
@@ -67,21 +69,21 @@ ADDED_AFTER_2019 = {
     "G0088": dt.date(2021, 1, 1),
     "G0089": dt.date(2021, 1, 1),
     "G0090": dt.date(2021, 1, 1),
-    # CR 11721 (Transmittal 10086), dates of service from 2020-01-01.
-    "G2168": dt.date(2020, 1, 1),
-    "G2169": dt.date(2020, 1, 1),
     # Palmetto GBA "Telehealth Home Health Services: New G-Codes" (CR 12805).
     "G0320": dt.date(2023, 1, 1),
     "G0321": dt.date(2023, 1, 1),
     "G0322": dt.date(2023, 1, 1),
 }
-#: Curated end dates earlier than the 2019 file's (which keeps the codes active), with the source:
-#: functional reporting ended for dates of service from 2019-01-01 (CY 2019 PFS final rule
-#: CMS-1693-F; CMS "Functional Reporting" guidance, hhs.gov, 2020-02-11).
+#: Codes the 2019 file lacks: CR 11721 (Transmittal 10086), dates of service from 2020-01-01.
+ADDED_IN_2020 = {"G2168": dt.date(2020, 1, 1), "G2169": dt.date(2020, 1, 1)}
+#: Functional reporting was required through 2018-12-31 (CY 2019 PFS final rule CMS-1693-F; CMS
+#: "Functional Reporting" guidance, hhs.gov, 2020-02-11), but the codes stay valid: the 2019
+#: file keeps them active and the 2020 file ends them 2019-12-31.
 FUNCTIONAL_REPORTING = [f"G89{n}" for n in range(78, 100)] + [
     f"G9{n}" for n in (*range(158, 177), 186)
 ]
-CURATED_END = dict.fromkeys(FUNCTIONAL_REPORTING, dt.date(2018, 12, 31))
+#: Curated end dates that differ from the shipped release's (none since the 2020 release).
+CURATED_END: dict[str, dt.date] = {}
 #: Codes of a curated family range left to the validity layer on purpose: T2007 is billed in
 #: half-hour increments, a unit the library does not model, so its units cannot be checked.
 NOT_CURATED = {"T2007"}
@@ -97,6 +99,12 @@ def hcpcs_rows() -> list[Code]:
 def cms_2019(cms_dir: Path) -> dict[str, Code]:
     """The 2019 CMS file's procedure codes by code."""
     return {c.code: c for c in load_cms_file(cms_dir / CMS_2019)}
+
+
+@pytest.fixture(scope="module")
+def cms_2020(cms_dir: Path) -> dict[str, Code]:
+    """The October 2020 CMS workbook's procedure codes by code (the shipped release)."""
+    return {c.code: c for c in load_cms_file(cms_dir / CMS_OCT_2020)}
 
 
 class TestSourcePages:
@@ -184,14 +192,15 @@ class TestSourcePages:
         [
             ("G0154", {Credential.RN, Credential.LPN}, "055X"),
             ("G0155", {Credential.MSW}, "056X"),
-            ("G0156", {Credential.HHA}, "057X"),
+            ("G0156", {Credential.HHA, Credential.CNA}, "057X"),
         ],
     )
     def test_other_visit_g_codes(
         self, code: str, credentials: set[Credential], family: str
     ) -> None:
         """G0154-G0156 are 15-minute nursing, social work and aide codes
-        (CMS descriptors; NGS SIA; Medi-Cal 0571)."""
+        (CMS descriptors; NGS SIA; Medi-Cal 0571); an aide may be a nurse aide on the State
+        registry (42 CFR 418.76(a)(1)(iii), 484.80(a)(1)(iii))."""
         found = lookup(code)
 
         assert (BillingUnit.FIFTEEN_MINUTES, 8) == (found.unit, found.min_minutes)
@@ -343,6 +352,7 @@ class TestAgainstCms2019:
         except the listed ones."""
         in_file = {k for k in cms_2019 if low <= k <= high} - NOT_CURATED
         in_table = {k for k in default_catalog() if low <= k <= high} - set(ADDED_AFTER_2019)
+        in_table -= set(ADDED_IN_2020)
 
         assert in_file == in_table
 
@@ -354,7 +364,7 @@ class TestAgainstCms2019:
         """The codes absent from the 2019 file are exactly those added later."""
         missing = {c.code for c in hcpcs_rows() if c.code not in cms_2019}
 
-        assert set(ADDED_AFTER_2019) == missing
+        assert set(ADDED_AFTER_2019) | set(ADDED_IN_2020) == missing
 
     @pytest.mark.parametrize("code", sorted(ADDED_AFTER_2019))
     def test_added_later(self, code: str) -> None:
@@ -367,9 +377,10 @@ class TestAgainstCms2019:
     @pytest.mark.parametrize(
         "row", [c for c in hcpcs_rows() if c.code not in ADDED_AFTER_2019], ids=lambda c: c.code
     )
-    def test_row(self, cms_2019: dict[str, Code], row: Code) -> None:
-        """Descriptor, dates, coverage and Medicare acceptance match the 2019 file."""
-        cms = cms_2019[row.code]
+    def test_row(self, cms_2020: dict[str, Code], row: Code) -> None:
+        """Descriptor, dates, coverage and Medicare acceptance match the shipped release's
+        file (CMS's October 2020 workbook)."""
+        cms = cms_2020[row.code]
         if row.code in NEWER_DESCRIPTOR:
             assert NEWER_DESCRIPTOR[row.code] in row.descriptor
         else:
@@ -380,7 +391,7 @@ class TestAgainstCms2019:
         )
         assert (cms.coverage, cms.processing_note) == (row.coverage, row.processing_note)
         assert cms.medicare_accepts == row.medicare_accepts
-        assert "CMS HCPCS 2019" in row.source
+        assert "CMS HCPCS 2019" in row.source or row.code in ADDED_IN_2020
 
 
 def recase(draw: st.DrawFn, code: str) -> str:
@@ -650,19 +661,22 @@ def build_release_tool() -> Any:
 
 @pytest.fixture(scope="module")
 def records_2019(cms_dir: Path) -> list[CmsRecord]:
-    """Every record of the 2019 CMS file, procedures and modifiers."""
-    return read_cms_records(cms_dir / CMS_2019)
+    """Every record of the shipped release's CMS file (the October 2020 workbook),
+    procedures and modifiers."""
+    return read_cms_records(cms_dir / CMS_OCT_2020)
 
 
 class TestValidityLayer:
     """Every code and modifier of the CMS 2019 release is known, curated or not."""
 
     def test_release_named(self) -> None:
-        """The bundled release is CMS_RELEASE, published 2018-11-02, with every record."""
+        """The bundled release is CMS_RELEASE, saved 2020-08-11, current for the fourth
+        quarter of 2020, with every record."""
         release = default_catalog().release
         assert release is not None
-        assert (CMS_RELEASE, dt.date(2018, 11, 2)) == (release.name, release.published)
-        assert (6440, 360) == (len(release.code_ids()), len(release.modifier_ids()))
+        assert (CMS_RELEASE, dt.date(2020, 8, 11)) == (release.name, release.published)
+        assert (dt.date(2020, 10, 1), dt.date(2020, 12, 31)) == release.current
+        assert (6825, 371) == (len(release.code_ids()), len(release.modifier_ids()))
 
     def test_every_code_looks_up(self, records_2019: list[CmsRecord]) -> None:
         """Every 2019 Level II code looks up, with the file's dates, coverage and note."""
@@ -694,8 +708,9 @@ class TestValidityLayer:
         assert [] == wrong
 
     def test_bundled_tables_match_file(self, cms_dir: Path) -> None:
-        """The bundled tables are exactly what tools/build_release.py makes of the 2019 file."""
-        tables = build_release_tool().build(cms_dir / CMS_2019, CMS_RELEASE, "2018-11-02")
+        """The bundled tables are exactly what tools/build_release.py makes of the October
+        2020 workbook."""
+        tables = build_release_tool().build(cms_dir / CMS_OCT_2020, CMS_RELEASE, "2020-08-11")
         data = ROOT / "hcpcs_home" / "data"
         for name, text in tables.items():
             assert text == (data / name).read_text("utf-8"), f"{name}: rerun the tool"
@@ -703,7 +718,7 @@ class TestValidityLayer:
     def test_release_from_file_agrees(self, cms_dir: Path) -> None:
         """A release read from the CMS file knows the same codes and modifiers, with
         the long descriptors."""
-        from_file = Release.from_cms_file(cms_dir / CMS_2019)
+        from_file = Release.from_cms_file(cms_dir / CMS_OCT_2020)
         bundled = default_catalog().release
         assert bundled is not None
         assert bundled.code_ids() == from_file.code_ids()
@@ -825,7 +840,7 @@ class TestCuratedAgainstValidity:
             for c in default_catalog().filter(code_set=CodeSet.HCPCS).codes()
             if release.code(c.code) is None
         }
-        assert set(ADDED_AFTER_2019) == absent
+        assert set(ADDED_AFTER_2019) - set(ADDED_IN_2020) == absent
 
     def test_program_start(self) -> None:
         """G0299/G0300: HCPCS added 2015-11-02, Medicare use from 2016-01-01 (CR 9369)."""
@@ -972,6 +987,32 @@ class TestModifiers:
 class TestSuggestions:
     """A suggestion stays within the typed code's family and, if asked, its discipline."""
 
+    @pytest.mark.parametrize(
+        ("typed", "meant"), [("S9142", "S9124"), ("G0115", "G0151"), ("S9132", "S9123")]
+    )
+    def test_transposition_first(self, typed: str, meant: str) -> None:
+        """Two neighbouring digits swapped, the commonest code typo, is tried before any
+        other edit (S9142 used to suggest S9140, G0115 G0117)."""
+        assert meant == default_catalog().suggest(typed)
+        assert meant == default_catalog().suggestions(typed)[0]
+
+    def test_slip_before_other_edits(self) -> None:
+        """After the transpositions come the one-character slips, then the rest."""
+        assert ("S9124", "S9140", "S9141", "S9145") == default_catalog().suggestions("S9142")
+
+    def test_transposition_stays_in_family(self) -> None:
+        """A transposition into another family is never suggested (T2024 is a waiver
+        service, T2042 Medicaid hospice)."""
+        only_hospice = Catalog([lookup("T2042")])
+        assert () == only_hospice.suggestions("T2024")
+        assert ("T2042",) == only_hospice.suggestions("T2043")
+
+    def test_limit(self) -> None:
+        """At most ``limit`` suggestions, and a junk limit is refused."""
+        assert 1 == len(default_catalog().suggestions("S9123", limit=1))
+        with pytest.raises(InvalidFieldError):
+            default_catalog().suggestions("S9123", limit=0)
+
     def test_never_another_setting(self) -> None:
         """With only T2045 known, T2025 (waiver range) gets no hospice suggestion."""
         only_hospice = Catalog([lookup("T2045")])
@@ -993,7 +1034,8 @@ class TestSuggestions:
         found = default_catalog().suggest(typed)
         if found is not None:
             assert _family_of(found) == _family_of(typed) or (
-                _family_of(typed) is None and found[:4] == typed[:4]
+                _family_of(typed) is None
+                and (found[:4] == typed[:4] or sorted(found) == sorted(typed))
             )
 
 
@@ -1084,13 +1126,14 @@ class TestCuratedFamilies:
         assert found.source.startswith("CMS HCPCS 2019")
 
     def test_functional_reporting_ends(self) -> None:
-        """The 42 functional-reporting G-codes end 2018-12-31, with their source."""
+        """The 42 functional-reporting G-codes stay valid through 2019-12-31 (CMS's 2020
+        file), though reporting was required only through 2018-12-31 (CMS-1693-F)."""
         assert 42 == len(FUNCTIONAL_REPORTING)
         for code in FUNCTIONAL_REPORTING:
-            found = lookup(code, on=dt.date(2018, 12, 31))
+            found = lookup(code, on=dt.date(2019, 3, 1))
             assert "CMS-1693-F" in found.source
-            with pytest.raises(CodeNotEffectiveError, match="terminated after 2018-12-31"):
-                lookup(code, on=dt.date(2019, 1, 1))
+            with pytest.raises(CodeNotEffectiveError, match="terminated after 2019-12-31"):
+                lookup(code, on=dt.date(2020, 1, 1))
 
     def test_functional_reporting_disciplines(self) -> None:
         """PT/OT limitation codes go with 042X/043X, the SLP ones with 044X."""
@@ -1258,7 +1301,7 @@ class TestLazyTables:
         assert CMS_RELEASE == header("release_codes.tsv")["release"]
         release = default_catalog().release
         assert release is not None
-        assert (CMS_RELEASE, dt.date(2018, 11, 2)) == (release.name, release.published)
+        assert (CMS_RELEASE, dt.date(2020, 8, 11)) == (release.name, release.published)
 
     def test_eight_threads_in_a_fresh_process(self) -> None:
         """Eight threads looking up the same codes and modifiers first thing in a new

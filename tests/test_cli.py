@@ -418,12 +418,14 @@ class TestJsonDocument:
 
 #: hh-1 has no type of bill: a timesheet cannot carry the UB-04 header (admission date,
 #: OC 50, VC 61/85, the 0023 HIPPS line) a Medicare 0329 claim needs to check clean.
+#: hh-1 is billed to BCBS TX: to Medicare, visit lines without a type of bill are refused
+#: (bill-type-missing).
 TIMESHEET = """\
 claim_id,payer,type_of_bill,patient_id,HCPCS,DOS,Time In,Time Out,Credential,staff,license,\
 license_expiry,orders,poc,notes,charge
-hh-1,medicare,,p1,Q5001,2024-03-04,,,,,,,yes,yes,yes,0.01
+hh-1,bcbs-tx,,p1,Q5001,2024-03-04,,,,,,,yes,yes,yes,0.01
 hh-2,bcbs-tx,,p2,S9124,2024-05-01,07:00,15:00,RN,rn-2,RN9,2026-01-01,yes,yes,yes,360
-hh-1,medicare,,p1,G0299,2024-03-04,09:00,09:52,RN,rn-1,RN123,2026-01-01,yes,yes,yes,150
+hh-1,bcbs-tx,,p1,G0299,2024-03-04,09:00,09:52,RN,rn-1,RN123,2026-01-01,yes,yes,yes,150
 """
 
 
@@ -709,8 +711,9 @@ class TestOutputs:
             assert ("" if f["line"] is None else str(f["line"])) == row["line"]
             assert "; ".join(f"{k}={v}" for k, v in f["fix"].items()) == row["fix"]
             assert ("1", "false") == (row["file_line"], row["ok"])
+        # The clean claim's one row is its note that it is dated after the bundled CMS release.
         clean, unreadable = rows[-2:]
-        assert ("2", "true", "", "") == (
+        assert ("2", "true", "release-out-of-date", "") == (
             clean["file_line"],
             clean["ok"],
             clean["rule_id"],
@@ -847,7 +850,7 @@ class TestHelpAndVersion:
         """Every subcommand has a one-line help in the command list."""
         parser = _parser()
         (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-        assert {"check", "history", "lookup", "price", "units", "rules"} == {
+        assert {"check", "history", "lookup", "price", "units", "rules", "catalog"} == {
             c.dest for c in sub._choices_actions
         }
         assert all(c.help for c in sub._choices_actions)
@@ -994,4 +997,86 @@ class TestBatchAcrossFiles:
             "worker-overlap" not in [f["rule_id"] for f in r["findings"]] for r in alone.json()
         )
         # Alone, each claim is clean: its lines carry no chart, and EVV backs their time.
-        assert (EXIT_ERRORS, EXIT_OK) == (together.status, alone.status)
+        # Together, the worker's overlap is a warning: no payer action for it is published.
+        assert (EXIT_OK, EXIT_OK) == (together.status, alone.status)
+        assert {"warning"} == {
+            f["severity"]
+            for r in together.json()
+            for f in r["findings"]
+            if f["rule_id"] == "worker-overlap"
+        }
+
+
+class TestCatalogLoad:
+    """``hcpcs-home catalog load FILE`` installs a CMS release that later commands use."""
+
+    @pytest.mark.parametrize(
+        ("name", "codes", "modifiers", "release"),
+        [
+            ("HCPC2020_ANWEB_w_disclaimer.txt", 6710, 369, "2020 annual"),
+            ("HCPC2020_OCT_anweb.xlsx", 6825, 371, "2020 October quarterly"),
+        ],
+    )
+    def test_load(
+        self,
+        cms_dir: Path,
+        data_dir: Path,
+        name: str,
+        codes: int,
+        modifiers: int,
+        release: str,
+    ) -> None:
+        """Loading the 2020 TXT or the October workbook installs every code the CMS file
+        holds, and the catalog in use is that release from then on."""
+        from hcpcs_home import default_catalog
+        from hcpcs_home._cms_file import read_cms_records
+
+        run = Run("catalog", "load", str(cms_dir / name))
+
+        assert EXIT_OK == run.status, run.err
+        assert f"loaded CMS {release}: {codes} codes, {modifiers} modifiers" in run.out
+        in_file = sorted(r.code for r in read_cms_records(cms_dir / name) if not r.is_modifier)
+        used = default_catalog().release
+        assert used is not None and release == used.name
+        assert tuple(in_file) == used.code_ids()
+        shown = Run("catalog", "show")
+        assert f"CMS {release}: {codes} codes" in shown.out
+        assert str(data_dir) in shown.out
+
+    def test_g2001_known_after_loading_the_annual_file(self, cms_dir: Path, data_dir: Path) -> None:
+        """A code the 2020 annual file adds looks up on the command line once it is loaded."""
+        assert (
+            EXIT_OK
+            == Run("catalog", "load", str(cms_dir / "HCPC2020_ANWEB_w_disclaimer.txt")).status
+        )
+        run = Run("lookup", "G2001", "--on", "2020-06-01")
+        assert EXIT_OK == run.status
+        assert run.out.startswith("G2001 (HCPCS Level II)")
+
+    def test_bad_file_writes_nothing(self, tmp_path: Path, data_dir: Path) -> None:
+        """A file that is not a CMS file is refused with its name and first bad record, and
+        no release is written."""
+        bad = write(tmp_path / "codes.txt", "Disclaimer", "G0151000103Therapy visit", "Z99.81")
+        run = Run("catalog", "load", str(bad))
+
+        assert EXIT_USAGE == run.status
+        assert "codes.txt:" in run.err
+        assert not data_dir.exists() or not any(data_dir.rglob("*.tsv"))
+        assert "bundled with hcpcs_home" in Run("catalog", "show").out
+
+    def test_truncated_workbook_keeps_the_loaded_release(
+        self, cms_dir: Path, tmp_path: Path, data_dir: Path
+    ) -> None:
+        """A truncated workbook is refused and the release loaded before stays in use."""
+        assert (
+            EXIT_OK
+            == Run("catalog", "load", str(cms_dir / "HCPC2020_ANWEB_w_disclaimer.txt")).status
+        )
+        cut = tmp_path / "HCPC2021_JAN_ANWEB.xlsx"
+        cut.write_bytes((cms_dir / "HCPC2020_OCT_anweb.xlsx").read_bytes()[:100_000])
+        run = Run("catalog", "load", str(cut))
+
+        assert EXIT_USAGE == run.status
+        assert "HCPC2021_JAN_ANWEB.xlsx" in run.err and "truncated" in run.err
+        assert "CMS 2020 annual" in Run("catalog", "show").out
+        assert 1 == len(list((data_dir / "releases").iterdir()))

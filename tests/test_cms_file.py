@@ -303,3 +303,194 @@ class TestReleaseParts:
         assert (6440, 360) == (len(codes), len(modifiers))
         assert not any(c.curated for c in codes)
         assert not any(m.curated for m in modifiers)
+
+
+# --- the XLSX workbook -----------------------------------------------------------
+
+XLSX_HEADER = [
+    "HCPC",
+    "SEQNUM",
+    "RECID",
+    "LONG DESCRIPTION",
+    "SHORT DESCRIPTION",
+    "PRICE1",
+    "COV",
+    "PROCNOTE",
+    "BETOS",
+    "TOS1",
+    "ADD DT",
+    "ACT EFF DT",
+    "TERM DT",
+    "ACTION CD",
+]
+
+
+def xlsx_row(code: str, record_id: str = "3", text: str = "Services, each 15 minutes") -> list[str]:
+    """A workbook row in CMS's column order (see XLSX_HEADER)."""
+    if record_id in "48":
+        return [code, "0020", record_id, text]
+    return [code, "0010", record_id, text, "Short text", "00", "C", "", "Y2", "1", "19990701",
+            "19990701", "", "N"]  # fmt: skip
+
+
+def write_xlsx(path: Path, rows: list[list[str]], *, header: list[str] | None = None) -> Path:
+    """A minimal workbook as CMS writes it: a disclaimer row, a header row, then records,
+    every cell a shared string."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    table = [["Note regarding coverage and payment indicators"], [], header or XLSX_HEADER, *rows]
+    strings: list[str] = []
+
+    def cell(col: int, row: int, text: str) -> str:
+        strings.append(text)
+        letters = ""
+        col += 1
+        while col:
+            col, rem = divmod(col - 1, 26)
+            letters = chr(65 + rem) + letters
+        return f'<c r="{letters}{row}" t="s"><v>{len(strings) - 1}</v></c>'
+
+    body = "".join(
+        f'<row r="{r}">' + "".join(cell(c, r, t) for c, t in enumerate(cells) if t) + "</row>"
+        for r, cells in enumerate(table, start=1)
+    )
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="A" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        book.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        book.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{main}"><sheetData>{body}</sheetData></worksheet>',
+        )
+        book.writestr(
+            "xl/sharedStrings.xml",
+            f'<sst xmlns="{main}">'
+            + "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
+            + "</sst>",
+        )
+    return path
+
+
+class TestWorkbook:
+    """The reader on CMS's XLSX workbook (standard library only)."""
+
+    def test_october_2020_counts(self, cms_dir: Path) -> None:
+        """CMS's October 2020 workbook gives 6825 codes and 371 modifiers."""
+        _, codes, modifiers = cms_release_parts(cms_dir / "HCPC2020_OCT_anweb.xlsx")
+
+        assert (6825, 371) == (len(codes), len(modifiers))
+
+    def test_2020_annual_counts(self, cms_dir: Path) -> None:
+        """CMS's 2020 annual TXT file gives 6710 codes and 369 modifiers, 270 codes new
+        against 2019 (G2001 among them)."""
+        _, codes, modifiers = cms_release_parts(cms_dir / "HCPC2020_ANWEB_w_disclaimer.txt")
+        before = {c.code for c in load_cms_file(cms_dir / "HCPC2019_CONTR_ANWEB.txt")}
+        new = {c.code for c in codes} - before
+
+        assert (6710, 369, 270) == (len(codes), len(modifiers), len(new))
+        assert "G2001" in new
+
+    def test_workbook_agrees_with_text_file(self, cms_dir: Path) -> None:
+        """The workbook holds every code of the annual text file; a code no quarter
+        changed reads the same from both."""
+        text = {r.code: r for r in read_cms_records(cms_dir / "HCPC2020_ANWEB_w_disclaimer.txt")}
+        book = {r.code: r for r in read_cms_records(cms_dir / "HCPC2020_OCT_anweb.xlsx")}
+        assert set(text) <= set(book)
+        for code in ("G0151", "G0299", "T1019", "S9123", "G8978", "GP"):
+            a, b = text[code], book[code]
+            assert (a.long_description, a.short_description, a.coverage, a.added) == (
+                b.long_description,
+                b.short_description,
+                b.coverage,
+                b.added,
+            )
+            assert (a.terminated, a.type_of_service, a.pricing_indicators) == (
+                b.terminated,
+                b.type_of_service,
+                b.pricing_indicators,
+            )
+
+    def test_continuation_row(self, cms_dir: Path) -> None:
+        """The one continuation row (record id 4) of the 2020 workbook joins G0503's text."""
+        g0503 = next(
+            r for r in read_cms_records(cms_dir / "HCPC2020_OCT_anweb.xlsx") if r.code == "G0503"
+        )
+        assert g0503.long_description.endswith("prepared for discharge from active treatment")
+
+    def test_small_workbook(self, tmp_path: Path) -> None:
+        """A workbook's codes and modifiers are read from the rows after its header."""
+        path = write_xlsx(
+            tmp_path / "HCPC_TEST.xlsx",
+            [
+                xlsx_row("   GP", "7", "Services under a pt plan"),
+                xlsx_row("G0151", "3", "Services of a physical therapist,"),
+                xlsx_row("G0151", "4", "each 15 minutes"),
+            ],
+        )
+        name, codes, modifiers = cms_release_parts(path)
+
+        assert "HCPC_TEST.xlsx" == name
+        assert ["GP"] == [m.code for m in modifiers]
+        assert "Services of a physical therapist, each 15 minutes" == codes[0].descriptor
+        assert (BillingUnit.FIFTEEN_MINUTES, dt.date(1999, 7, 1)) == (
+            codes[0].unit,
+            codes[0].effective,
+        )
+
+    def test_truncated_workbook(self, cms_dir: Path, tmp_path: Path) -> None:
+        """A workbook cut short is refused, naming the file."""
+        cut = tmp_path / "HCPC2020_OCT_anweb.xlsx"
+        cut.write_bytes((cms_dir / "HCPC2020_OCT_anweb.xlsx").read_bytes()[:200_000])
+        with pytest.raises(InvalidFieldError, match="truncated or damaged") as info:
+            read_cms_records(cut)
+        assert "HCPC2020_OCT_anweb.xlsx" == info.value.field
+
+    def test_unknown_layout(self, tmp_path: Path) -> None:
+        """A workbook without CMS's header row is refused, naming the file."""
+        path = write_xlsx(tmp_path / "other.xlsx", [["G0151", "x"]], header=["CODE", "DESCRIPTION"])
+        with pytest.raises(InvalidFieldError, match="no header row with HCPC and RECID") as info:
+            read_cms_records(path)
+        assert "other.xlsx" == info.value.field
+
+    def test_header_missing_columns(self, tmp_path: Path) -> None:
+        """A header row with HCPC and RECID but without the dates is not CMS's layout."""
+        path = write_xlsx(tmp_path / "odd.xlsx", [], header=["HCPC", "RECID", "LONG DESCRIPTION"])
+        with pytest.raises(InvalidFieldError, match="not a CMS HCPCS workbook layout") as info:
+            read_cms_records(path)
+        assert "odd.xlsx:row 3" == info.value.field
+
+    def test_codes_not_hcpcs(self, tmp_path: Path) -> None:
+        """A row whose code is not a HCPCS code is refused, naming the file and that row."""
+        path = write_xlsx(
+            tmp_path / "icd.xlsx",
+            [xlsx_row("G0151"), xlsx_row("Z99.8"), xlsx_row("12345")],
+        )
+        with pytest.raises(InvalidFieldError, match="is not a HCPCS record") as info:
+            read_cms_records(path)
+        assert "icd.xlsx:row 5" == info.value.field
+
+    def test_bad_date(self, tmp_path: Path) -> None:
+        """An unreadable date is refused with its row."""
+        row = xlsx_row("G0151")
+        row[10] = "2019-13-01"
+        path = write_xlsx(tmp_path / "dates.xlsx", [row])
+        with pytest.raises(InvalidFieldError, match="unreadable ADD DT") as info:
+            read_cms_records(path)
+        assert "dates.xlsx:row 4" == info.value.field
+
+    def test_text_file_of_other_codes(self, tmp_path: Path) -> None:
+        """A text file whose records are not HCPCS codes is refused at its first one."""
+        path = write(tmp_path, record(), "Z99.81" + " " * 300)
+        with pytest.raises(InvalidFieldError, match="is not a HCPCS record") as info:
+            read_cms_records(path)
+        assert "HCPC_TEST.txt:5" == info.value.field

@@ -26,9 +26,10 @@ import attrs
 import pytest
 
 from hcpcs_home import Authorization, Claim, ClaimLine, Service, check, payers, units
+from hcpcs_home.errors import InvalidFieldError
 from hcpcs_home.payers import Payer
-from hcpcs_home.policy import Finding, Severity
-from hcpcs_home.rules import DEFAULT_RULES
+from hcpcs_home.policy import Finding, PayerAction, Severity
+from hcpcs_home.rules import DEFAULT_RULES, FAMILIES, load_rules, payer_actions
 
 MEDICARE = payers.MEDICARE
 BCBS = payers.BCBS_TEXAS
@@ -96,7 +97,8 @@ def medicare_hh(
     """A Medicare 0329 claim: one line per service, ``extra`` lines, the Q5001 line and
     the 0023 HIPPS line of the first visit, and the UB-04 header of a later 30-day
     period (admission date, OC 50, VC 61/85; see test_rules_medicare_hh)."""
-    lines = [*(line(s) for s in services), *extra]
+    # Each visit is charged: a $0 visit line is returned (Palmetto GBA reason code 32243).
+    lines = [*(line(s, charge="150.00") for s in services), *extra]
     first = min(lines, key=lambda ln: ln.date)
     site = ClaimLine("Q5001", first.date, 1, revenue_code=first.revenue_code)
     hipps = ClaimLine("3FC21", first.date, 1, revenue_code="0023")
@@ -140,7 +142,10 @@ class TestCoverage:
         c = medicare_hh(
             service("G0299"), service("G0151", "10:30", "11:15", credential="PT", day="2024-03-05")
         )
-        assert [] == [str(f) for f in check(c)]
+        # The one finding: the claim is dated after the bundled CMS release (information).
+        assert [(Severity.INFO, "release-out-of-date")] == [
+            (f.severity, f.rule_id) for f in check(c)
+        ]
 
 
 class TestUnknownCode:
@@ -163,7 +168,110 @@ class TestUnknownCode:
         assert [] == found(claim(BCBS, [ClaimLine("S9131", "2024-03-04", 1)]), "unknown-code")
 
 
+class TestReleaseOutOfDate:
+    """The claim is dated after the CMS release in use (CMS "HCPCS Quarterly Update": codes
+    are added each quarter)."""
+
+    def test_claim_after_release(self) -> None:
+        """A claim dated 2026-03-01 gets one info finding naming the release and the
+        command that loads the current CMS file."""
+        c = claim(
+            TMHP,
+            [ClaimLine("S9123", "2026-03-02", 4), ClaimLine("S9123", "2026-03-03", 4)],
+            period=("2026-03-01", "2026-03-31"),
+            type_of_bill=None,
+        )
+        (finding,) = found(c, "release-out-of-date")
+
+        assert Severity.INFO is finding.severity
+        assert finding.line is None
+        assert "CMS 2020 October quarterly (current to 2020-12-31)" in finding.message
+        assert "hcpcs-home catalog load FILE" in finding.message
+        assert finding.suggestion is not None and "quarterly-update" in finding.suggestion
+
+    def test_claim_within_release(self) -> None:
+        """A claim of October 2020, the quarter the release is current for, gets none."""
+        c = claim(
+            TMHP,
+            [ClaimLine("S9123", "2020-10-05", 4)],
+            period=("2020-10-01", "2020-10-31"),
+            type_of_bill=None,
+        )
+        assert [] == found(c, "release-out-of-date")
+
+    def test_line_after_release(self) -> None:
+        """A span line ending after the release counts, though the period ends before."""
+        span = ClaimLine("T1030", "2020-12-01", 31, through="2020-12-31")
+        late = attrs.evolve(span, date="2020-12-15", through="2021-01-14", units=31)
+        inside = claim(TMHP, [span], period=("2020-12-01", "2020-12-31"), type_of_bill=None)
+        assert [] == found(inside, "release-out-of-date")
+        outside = claim(TMHP, [late], period=("2020-12-01", "2020-12-31"), type_of_bill=None)
+        assert ["release-out-of-date"] == [f.rule_id for f in found(outside, "release-out-of-date")]
+
+
+class TestCodeAddedIn2020:
+    """The 270 codes the 2020 release adds are known (CMS 2020 alpha-numeric HCPCS file)."""
+
+    def test_g2001_is_known(self) -> None:
+        """G2001, a 2020 post-discharge home-visit code, dated 2020-06-01 is no unknown code
+        (the 2019 release did not hold it)."""
+        c = claim(
+            MEDICARE,
+            [ClaimLine("G2001", "2020-06-01", 1)],
+            period=("2020-06-01", "2020-06-30"),
+            type_of_bill=None,
+        )
+        assert [] == found(c, "unknown-code")
+        assert [] == found(c, "code-not-effective")
+
+    def test_unknown_beside_it(self) -> None:
+        """A code no release holds is still unknown."""
+        c = claim(
+            MEDICARE,
+            [ClaimLine("G2999", "2020-06-01", 1)],
+            period=("2020-06-01", "2020-06-30"),
+            type_of_bill=None,
+        )
+        assert ["unknown-code"] == [f.rule_id for f in found(c, "unknown-code")]
+
+
 class TestCodeNotEffective:
+    def test_g0300_before_medicare_takes_it(self) -> None:
+        """G0300 in October 2015: Medicare takes it from 2016-01-01 (CR 9369), not the HCPCS
+        added date 2015-11-02, and the fix offers G0154, the code then in effect; in
+        January 2016 it is clean."""
+        svc = service("G0300", credential="LPN", day="2015-10-15")
+        c = medicare_hh(svc, period=("2015-10-01", "2015-10-30"))
+        finding = only(c, "code-not-effective")
+        assert "2016-01-01" in finding.message and "(starts 2015-11-02)" not in finding.message
+        assert (("code", "G0154"),) == finding.fix
+        december = medicare_hh(
+            service("G0300", credential="LPN", day="2015-12-01"),
+            period=("2015-12-01", "2015-12-30"),
+        )
+        assert (("code", "G0154"),) == only(december, "code-not-effective").fix
+        january = medicare_hh(
+            service("G0300", credential="LPN", day="2016-01-05"),
+            period=("2016-01-01", "2016-01-30"),
+        )
+        assert [] == found(january, "code-not-effective")
+
+    def test_functional_reporting_code_in_2019(self) -> None:
+        """G8978 with CH dated 2019-03-01 is valid: CMS's files keep it through 2019-12-31
+        (reporting was required only through 2018); in 2020 the message names the end."""
+
+        def g8978(day: str) -> Claim:
+            return claim(
+                MEDICARE,
+                [ClaimLine("G8978", day, 1, "0424", ["CH", "GP"])],
+                type_of_bill="0341",
+                period=(day, day),
+            )
+
+        assert [] == found(g8978("2019-03-01"), "code-not-effective")
+        finding = only(g8978("2020-03-02"), "code-not-effective")
+        assert "G8978 is not in effect on 2020-03-02 (ended 2019-12-31)" == finding.message
+
     def test_g0154_after_termination_suggests_g0299_for_rn(self) -> None:
         """G0154 ended 2016-02-29 and an RN visit takes G0299 (CR 9369, Transmittal 3378)."""
         svc = service("G0154", day="2016-05-02")
@@ -204,7 +312,28 @@ class TestPayerCodeNotAccepted:
         assert (("code", "G0300"),) == finding.fix
         assert finding.suggestion is not None
         assert "Original Medicare does not cover private-duty" in finding.suggestion
-        assert "bill G0300 on a 032X claim" in finding.suggestion
+        assert "bill G0300 on this 0329" in finding.suggestion
+
+    def test_fix_fits_the_hospice_bill(self) -> None:
+        """On a hospice 081X bill the fix names the hospice discipline G-code on that bill,
+        not a 032X claim (Pub. 100-04 ch. 11 §30.3)."""
+        svc = service("S9124", "07:00", "15:00", credential="LPN")
+        c = claim(MEDICARE, [line(svc, BCBS, revenue_code="0551")], [svc], type_of_bill="0813")
+        finding = only(c, "payer-code-not-accepted")
+        assert finding.suggestion is not None
+        assert "G0300 on this 0813" in finding.suggestion and "032X" not in finding.suggestion
+        assert (("code", "G0300"),) == finding.fix
+
+    @pytest.mark.parametrize(
+        ("revenue_code", "words"), [("0001", "total-charges line"), ("0023", "HIPPS code")]
+    )
+    def test_total_and_hipps_lines_get_no_visit_code(self, revenue_code: str, words: str) -> None:
+        """A code on the 0001 total line or the 0023 HIPPS line is not offered a visit code:
+        those lines carry no HCPCS service code (Pub. 100-04 ch. 25 §75.4; ch. 10 §40.2)."""
+        c = claim(MEDICARE, [ClaimLine("T1030", "2024-03-04", 1, revenue_code=revenue_code)])
+        finding = only(c, "payer-code-not-accepted")
+        assert finding.suggestion is not None and words in finding.suggestion
+        assert () == finding.fix
 
     def test_rn_t1030_to_medicare_suggests_g0299(self) -> None:
         """T codes are coverage I for Medicare; an RN visit is G0299 (CMS HCPCS file)."""
@@ -249,6 +378,18 @@ class TestPayerCodeNotAccepted:
 
 
 class TestCredentialMismatch:
+    @pytest.mark.parametrize("type_of_bill", ["0813", "0329"])
+    def test_aide_on_the_state_registry(self, type_of_bill: str) -> None:
+        """A hospice (or home health) aide recorded as a CNA is qualified: 42 CFR
+        418.76(a)(1)(iii) (and 484.80(a)(1)(iii)) accept a nurse aide in good standing on the
+        State nurse aide registry; an LPN's G0156 is still refused."""
+        cna = service("G0156", credential="CNA")
+        c = claim(MEDICARE, [line(cna, revenue_code="0571")], [cna], type_of_bill=type_of_bill)
+        assert [] == found(c, "credential-mismatch")
+        lpn = service("G0156", credential="LPN")
+        c = claim(MEDICARE, [line(lpn, revenue_code="0571")], [lpn], type_of_bill=type_of_bill)
+        assert ["credential-mismatch"] == [f.rule_id for f in found(c, "credential-mismatch")]
+
     def test_rn_billed_s9124_to_bcbs_suggests_s9123(self) -> None:
         """An RN shift billed as S9124 is an audit trigger; S9123 is the RN code
         (Pabau S9124 guide, third-party)."""
@@ -531,6 +672,32 @@ class TestShortVisitUnits:
 
 
 class TestPerDiemUnits:
+    def test_span_dated_per_diem_counts_its_days(self) -> None:
+        """A span-dated per-diem line (T2042 from 05-01 to 05-31, 31 units, no services)
+        bills the 31 days of its span, not "31 units for 1 day" (HCPCS 'per diem'; UB-04
+        FL45 / X12 DTP*472 RD8 from-through span)."""
+        span = ClaimLine("T2042", "2024-05-01", 31, through="2024-05-31")
+        c = claim(TMHP, [span], period=("2024-05-01", "2024-05-31"), type_of_bill=None)
+        assert [] == found(c, "per-diem-units")
+        too_many = claim(
+            TMHP, [attrs.evolve(span, units=32)], period=("2024-05-01", "2024-05-31"),
+            type_of_bill=None,
+        )  # fmt: skip
+        finding = only(too_many, "per-diem-units")
+        assert "32 unit(s) of per-diem T2042 billed for 31 day(s) of service" == finding.message
+        assert (("units", "31"),) == finding.fix
+
+    @pytest.mark.parametrize("units", ["0", "0.5", "0.01"])
+    @pytest.mark.parametrize("code", ["T1030", "S9129"])
+    def test_units_not_a_whole_day(self, code: str, units: str) -> None:
+        """0, 0.5 or 0.01 units of a per-diem code is no day of service (HCPCS 'per diem':
+        one unit per day); 1 unit is clean."""
+        bad = claim(TMHP, [ClaimLine(code, "2024-03-04", units)], type_of_bill=None)
+        finding = only(bad, "per-diem-units")
+        assert (("units", "1"),) == finding.fix
+        clean = claim(TMHP, [ClaimLine(code, "2024-03-04", 1)], type_of_bill=None)
+        assert [] == found(clean, "per-diem-units")
+
     def test_two_units_for_one_day(self) -> None:
         """A per diem is one unit per day of service
         (HCPCS 'per diem'; Carepatron S9129 page, third-party)."""
@@ -697,15 +864,35 @@ class TestKxModifier:
         assert "therapy amount 2450 passes the 2024 KX threshold 2330 without KX" == finding.message
         assert (("modifier", "KX"),) == finding.fix
 
-    def test_kx_below_threshold(self) -> None:
-        """KX before the threshold is passed is wrong too (Noridian KX thresholds page)."""
+    def test_past_threshold_without_kx_is_an_error(self) -> None:
+        """Medicare denies a line past the threshold without KX: an error (BBA 2018 §50202;
+        Noridian KX thresholds page)."""
+        lines = [ClaimLine("97161", "2024-03-04", 1, "0424", ["GP"], charge="150")]
+        report = check(therapy_claim(*lines, therapy_ytd_pt_slp="2300"))
+        assert not report.ok
+        assert [] == [f for f in report if f.rule_id == "kx-modifier-early"]
+
+
+class TestKxModifierEarly:
+    def test_kx_below_threshold_is_a_warning(self) -> None:
+        """KX before the threshold is passed is a warning, not an error: no denial for an
+        early KX is published (Noridian KX thresholds page); the same line past the
+        threshold with KX is clean."""
         lines = [ClaimLine("97165", "2024-03-04", 1, "0434", ["GO", "KX"], charge="150")]
-        finding = only(therapy_claim(*lines, therapy_ytd_pt_slp="5000"), "kx-modifier")
+        report = check(therapy_claim(*lines, therapy_ytd_pt_slp="5000"))
+        finding = only(therapy_claim(*lines, therapy_ytd_pt_slp="5000"), "kx-modifier-early")
+        assert Severity.WARNING is finding.severity
         assert (("modifier", "-KX"),) == finding.fix
         assert (
             "KX used while the year's therapy amount 150 is at or below the 2024 threshold 2330"
             == finding.message
         )
+        assert [] == found(therapy_claim(*lines, therapy_ytd_pt_slp="5000"), "kx-modifier")
+        assert not [
+            f for f in report if f.rule_id.startswith("kx") and f.severity is Severity.ERROR
+        ]
+        passed = check(therapy_claim(*lines, therapy_ytd_ot="5000"))
+        assert [] == [f for f in passed if f.rule_id.startswith("kx")]
 
     def test_running_total_reaches_the_threshold_mid_claim(self) -> None:
         """The running amount passes the threshold; only later lines need KX (BBA 2018 §50202)."""
@@ -1091,22 +1278,58 @@ class TestCredentialModifierMissing:
 
 
 class TestSeverities:
-    def test_only_contested_rules_are_warnings(self) -> None:
-        """The contested 1-7 minute chart, the late NOTR (no published consequence) and the
-        late NOA (a payment cut) and a readmission inside a discharging period (a partial
-        payment, or one claim) are the warnings, the hospice add-on and RHC rate facts, the
-        not-curated code, the chart not provided note and a period not billed before this
-        one (a period without visits is not billed) information; the rest are errors."""
-        assert {"short-visit-units", "notr-late", "hh-noa-late", "history-hh-readmitted"} == {
-            r.id for r in DEFAULT_RULES if r.severity is Severity.WARNING
+    def test_every_rule_records_the_payer_action(self) -> None:
+        """Every default rule says what the payer does with such a claim, with the public
+        document that says so (or that none does); add a row to
+        hcpcs_home/data/rule_actions.tsv for a new rule."""
+        missing = [r.id for r in DEFAULT_RULES if r.action is None or not r.action_source]
+        assert [] == missing
+        assert set(payer_actions()) == {r.id for r in DEFAULT_RULES}
+
+    def test_severity_follows_the_action(self) -> None:
+        """Returned, rejected or denied: error; paid less or no published action: warning;
+        informational: info."""
+        for r in DEFAULT_RULES:
+            assert r.action is not None
+            assert r.action.severity is r.severity, r.id
+        wanted = {
+            PayerAction.RETURN_TO_PROVIDER: Severity.ERROR,
+            PayerAction.REJECT: Severity.ERROR,
+            PayerAction.DENY: Severity.ERROR,
+            PayerAction.PAYMENT_REDUCED: Severity.WARNING,
+            PayerAction.NOT_PUBLISHED: Severity.WARNING,
+            PayerAction.INFORMATIONAL: Severity.INFO,
         }
-        assert {
-            "sia-eligible",
-            "rhc-rate-days",
-            "code-not-curated",
-            "chart-not-provided",
-            "history-hh-period-skipped",
-        } == {r.id for r in DEFAULT_RULES if r.severity is Severity.INFO}
+        assert wanted == {a: a.severity for a in PayerAction}
+
+    def test_unpublished_actions_say_so(self) -> None:
+        """A rule with no published payer action says so in its action source."""
+        for r in DEFAULT_RULES:
+            if r.action is PayerAction.NOT_PUBLISHED:
+                assert r.action_source.startswith("none published"), r.id
+
+    def test_family_modules_state_the_derived_severity(self) -> None:
+        """The severity written in each family module is the one its action gives, so the
+        code does not say one thing and the check another."""
+        for family in FAMILIES:
+            for r in family.RULES:
+                assert DEFAULT_RULES[r.id].severity is r.severity, r.id
+
+    def test_action_survives_json(self) -> None:
+        """A rule set saved and loaded keeps each rule's action, its source and its date."""
+        loaded = load_rules(DEFAULT_RULES.to_json())
+        for r in DEFAULT_RULES:
+            got = loaded[r.id]
+            assert (r.action, r.action_source, r.action_from) == (
+                got.action,
+                got.action_source,
+                got.action_from,
+            )
+
+    def test_junk_action_is_refused(self) -> None:
+        """An action that is not a PayerAction is refused by name."""
+        with pytest.raises(InvalidFieldError, match="action"):
+            attrs.evolve(DEFAULT_RULES["unknown-code"], action="shrug")
 
     def test_units_are_decimal_for_tmhp_tenths(self) -> None:
         """TMHP's SHARS hour codes bill tenths (TMPPM §42.7.5)."""

@@ -25,7 +25,7 @@ from hcpcs_home import (
     payers,
 )
 from hcpcs_home.errors import InvalidFieldError
-from hcpcs_home.policy import Batch, Finding, Report
+from hcpcs_home.policy import Batch, Finding, Report, Severity
 
 ND = payers.NORTH_DAKOTA_MEDICAID
 WEEKDAYS = [d for d in (dt.date(2024, 3, n) for n in range(1, 32)) if d.weekday() < 5]
@@ -87,7 +87,8 @@ class TestCleanMonth:
     def test_month_with_evv_hourly_authorization_and_weekly_cap_is_clean(self) -> None:
         """21 verified four-hour visits, 84 of 90 authorized hours, 20 a week: no finding."""
         report = check(month())
-        assert [] == [str(f) for f in report]
+        # The one finding: the month is after the bundled CMS release (information).
+        assert [(Severity.INFO, "release-out-of-date")] == [(f.severity, f.rule_id) for f in report]
 
     def test_payer_without_evv_ignores_missing_visits(self) -> None:
         """A payer with no EVV codes asks for no visit (BCBS TX commercial profile)."""
@@ -123,6 +124,17 @@ class TestEvvVisitMissing:
         claim = attrs.evolve(claim, lines=[attrs.evolve(line, modifiers=())])
         finding = only(check(claim), "evv-visit-missing")
         assert finding.suggestion is not None and "HQ or KX" in finding.suggestion
+
+    def test_texas_personal_care_needs_evv(self) -> None:
+        """A month of Texas Medicaid T1019 (personal care) with no EVV visits is refused:
+        1 TAC §354.4005(b)(5) requires EVV for PCS; the same month with its visits is clean."""
+        tx = payers.TEXAS_MEDICAID
+        lines = [ClaimLine("T1019", day, 16) for day in WEEKDAYS[:5]]
+        claim = Claim(tx, "2024-03-01", "2024-03-31", lines=lines, patient_id="M100")
+        assert 5 == len([f for f in check(claim) if f.rule_id == "evv-visit-missing"])
+        assert "T1019" in tx.evv_codes
+        verified = attrs.evolve(claim, evv_visits=[visit(day) for day in WEEKDAYS[:5]])
+        assert [] == [f for f in check(verified) if f.rule_id.startswith("evv-")]
 
     def test_before_the_evv_date_no_visit_is_needed(self) -> None:
         """Texas home health claims matching starts with dates of service in 2024."""

@@ -125,12 +125,13 @@ class TestCleanMonth:
         assert form(claim) == form(parse_claim(claim_segments(claim)))
 
     def test_information_only(self) -> None:
-        """The clean month's only findings are the RHC rate facts."""
+        """The clean month's only findings are the RHC rate facts and the note that the month
+        is after the bundled CMS release."""
         infos = [f for f in check(month()).findings if f.severity is Severity.INFO]
-        assert ["rhc-rate-days"] == [f.rule_id for f in infos]
+        assert ["release-out-of-date", "rhc-rate-days"] == [f.rule_id for f in infos]
         assert (
             "18 RHC day(s) at the day 1-60 rate, 7 at the day 61+ rate from 2026-03-25"
-            in infos[0].message
+            in infos[1].message
         )
 
 
@@ -344,6 +345,35 @@ class TestLevelOfCareSite:
         ]
         f = finding(month(lines=lines), "level-of-care-site")
         assert ("code", "Q5006") in f.fix
+
+    @pytest.mark.parametrize("site", ["Q5003", "Q5009", "Q5001"])
+    def test_general_inpatient_care_outside_a_hospital_snf_or_hospice_unit(self, site: str) -> None:
+        """GIP (0656) in a nursing facility (Q5003), a place not otherwise specified or the
+        home is refused: 42 CFR 418.108(a) limits it to a hospice inpatient facility, a
+        hospital or a SNF."""
+        lines = [
+            attrs.evolve(x, code=site, revenue_code="0656") if x.revenue_code == "0655" else x
+            for x in month().lines
+        ]
+        assert "level-of-care-site" in check(month(lines=lines)).rule_ids()
+
+    @pytest.mark.parametrize("site", ["Q5004", "Q5005", "Q5006", "Q5007", "Q5008"])
+    def test_general_inpatient_care_in_a_hospital_snf_or_hospice_unit(self, site: str) -> None:
+        """GIP in a SNF, a hospital (inpatient, long-term care, psychiatric) or a hospice
+        inpatient facility is clean (42 CFR 418.108(a))."""
+        lines = [
+            attrs.evolve(x, code=site, revenue_code="0656") if x.revenue_code == "0655" else x
+            for x in month().lines
+        ]
+        assert "level-of-care-site" not in check(month(lines=lines)).rule_ids()
+
+    def test_respite_in_a_nursing_facility(self) -> None:
+        """Respite may be given in a Medicare or Medicaid-certified nursing facility (42 CFR
+        418.108(b)): Q5003 on 0655 is clean."""
+        lines = [
+            attrs.evolve(x, code="Q5003") if x.revenue_code == "0655" else x for x in month().lines
+        ]
+        assert "level-of-care-site" not in check(month(lines=lines)).rule_ids()
 
     def test_chc_in_a_snf(self) -> None:
         """Continuous home care in a skilled nursing facility (Q5004) is refused (CGS)."""

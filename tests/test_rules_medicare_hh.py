@@ -14,7 +14,7 @@ import attrs
 import pytest
 
 from hcpcs_home import Claim, ClaimLine, Service, check, payers
-from hcpcs_home.policy import Severity
+from hcpcs_home.policy import PayerAction, Severity
 from hcpcs_home.rules import DEFAULT_RULES, family_of, medicare_hh
 from hcpcs_home.serialize import claim_from_json, claim_to_json
 
@@ -116,8 +116,9 @@ def replace_line(claim: Claim, index: int, **changes: Any) -> Claim:
 
 class TestCleanClaim:
     def test_checks_clean(self) -> None:
-        """The complete 0329 claim draws no finding from any default rule."""
-        assert [] == ids(clean_claim())
+        """The complete 0329 claim draws no finding from any default rule but the note that
+        it is dated after the bundled CMS release (information)."""
+        assert ["release-out-of-date"] == ids(clean_claim())
 
     def test_round_trips_through_json(self) -> None:
         """The claim survives the JSON format unchanged."""
@@ -150,7 +151,10 @@ def test_removing_a_required_element(element: str, remove: Any, rule_id: str) ->
     """Without the element the claim gets that rule's error (and the clean claim does not)."""
     assert [] == fired(clean_claim(), rule_id)
     found = fired(remove(clean_claim()), rule_id)
-    assert [Severity.ERROR] == [f.severity for f in found]
+    # Value code 85 is returned only from 2024-10-01 (CR 13543): a warning on this March 2024
+    # claim (see TestHhFipsValueCodeMissing).
+    wanted = Severity.WARNING if rule_id == "hh-fips-value-code-missing" else Severity.ERROR
+    assert [wanted] == [f.severity for f in found]
 
 
 class TestHhOasisDateMissing:
@@ -202,7 +206,95 @@ class TestHhFipsValueCodeMissing:
             type_of_bill="032A",
             admission_date="2024-03-01",
         )
-        assert [] == ids(noa)
+        assert ["release-out-of-date"] == ids(noa)
+
+    def test_warning_before_the_edit_error_after(self) -> None:
+        """Missing value code 85 is a warning before 2024-10-01 and an error from then:
+        required since 2019-01-01 (CR 10782), returned with reason code 37257 only from
+        2024-10-01 (CR 13543; Palmetto GBA 2024-05-09)."""
+        claim = clean_claim(value_codes=[("61", "35614")])
+        (early,) = fired(claim, "hh-fips-value-code-missing")
+        assert Severity.WARNING is early.severity
+        october = attrs.evolve(
+            claim,
+            statement_from="2024-10-01",
+            statement_through="2024-10-30",
+            admission_date="2024-10-01",
+            occurrence_codes=[("50", "2024-10-01")],
+            lines=[attrs.evolve(x, date=x.date.replace(month=10)) for x in claim.lines],
+            services=[attrs.evolve(s, date=s.date.replace(month=10)) for s in claim.services],
+        )
+        (late,) = fired(october, "hh-fips-value-code-missing")
+        assert Severity.ERROR is late.severity
+        assert [] == fired(
+            attrs.evolve(october, value_codes=[("61", "35614"), ("85", "36061")]),
+            "hh-fips-value-code-missing",
+        )
+
+    def test_rule_names_the_bill_types_and_action(self) -> None:
+        """The rule says which bills the edit covers (032X but 032A/032D) and what Medicare
+        does, from when."""
+        rule = DEFAULT_RULES["hh-fips-value-code-missing"]
+        assert "032A notice of admission or its 032D cancel" in rule.description
+        assert (PayerAction.RETURN_TO_PROVIDER, dt.date(2024, 10, 1)) == (
+            rule.action,
+            rule.action_from,
+        )
+        assert "CR 13543" in rule.action_source
+
+
+class TestBillTypeMissing:
+    def test_visit_lines_without_a_type_of_bill(self) -> None:
+        """A Medicare claim with home-health visit lines and no type of bill is refused (UB-04
+        FL4; Pub. 100-04 ch. 10 §40.2): every 032X rule keys on the bill type."""
+        claim = clean_claim(type_of_bill=None)
+        (finding,) = fired(claim, "bill-type-missing")
+        assert (Severity.ERROR, None) == (finding.severity, finding.line)
+        assert [] == fired(clean_claim(), "bill-type-missing")
+
+    def test_other_payers_and_other_lines(self) -> None:
+        """Only Medicare claims with visit lines: a BCBS claim or a Medicare claim of
+        supplies alone is not asked for it here."""
+        bcbs = Claim(
+            payers.BCBS_TEXAS,
+            "2024-03-01",
+            "2024-03-31",
+            lines=[ClaimLine("S9123", "2024-03-04", 4)],
+        )
+        assert [] == fired(bcbs, "bill-type-missing")
+        supply = Claim(
+            payers.MEDICARE,
+            "2024-03-01",
+            "2024-03-31",
+            lines=[ClaimLine("A4216", "2024-03-04", 1, revenue_code="0270")],
+        )
+        assert [] == fired(supply, "bill-type-missing")
+
+
+class TestVisitLineNotVisitCode:
+    @pytest.mark.parametrize("code", ["G0402", "G9857", "G9858"])
+    @pytest.mark.parametrize("type_of_bill", ["0329", "0813"])
+    def test_non_home_code_on_a_visit_line(self, code: str, type_of_bill: str) -> None:
+        """G0402, G9857 or G9858 on a 0551 line of a 032X or 081X claim is an error, not
+        only the not-curated note (Pub. 100-04 ch. 10 §40.2, ch. 11 §30.3)."""
+        claim = replace_line(clean_claim(type_of_bill=type_of_bill), 2, code=code)
+        (finding,) = fired(claim, "visit-line-not-visit-code")
+        assert (Severity.ERROR, 2, "code") == (finding.severity, finding.line, finding.field)
+        assert [] == fired(clean_claim(type_of_bill=type_of_bill), "visit-line-not-visit-code")
+
+
+class TestVisitLineZeroCharge:
+    def test_visit_line_without_a_charge(self) -> None:
+        """A $0 visit line on a 0329 claim is returned (Palmetto GBA reason code 32243);
+        the same line with its charge is clean."""
+        claim = replace_line(clean_claim(), 2, charge="0")
+        (finding,) = fired(claim, "visit-line-zero-charge")
+        assert (Severity.ERROR, 2, "charge") == (finding.severity, finding.line, finding.field)
+        assert [] == fired(clean_claim(), "visit-line-zero-charge")
+
+    def test_notice_and_telehealth_lines(self) -> None:
+        """A telehealth line reports a service, not a visit: no charge is asked of it."""
+        assert [] == [f for f in fired(clean_claim(), "visit-line-zero-charge")]
 
 
 class TestHhHippsLineMissing:

@@ -67,13 +67,16 @@ class TestInvalidModifier:
     def test_clean_td_passes(self) -> None:
         """An RN's T1000 with TD checks clean."""
         report = check(nursing(["TD"]))
-        assert [] == [str(f) for f in report]
+        assert ["release-out-of-date"] == [f.rule_id for f in report]
+        assert report.ok and not report.warnings
 
     def test_rn_is_refused_with_the_credential_modifiers(self) -> None:
         """ "RN" is not a modifier: an error that offers TD or TE."""
         finding = found(check(nursing(["RN"])), "invalid-modifier")[0]
         assert (Severity.ERROR, "modifiers", 0) == (finding.severity, finding.field, finding.line)
-        assert "modifier RN is not a HCPCS modifier of CMS 2019 annual" == finding.message
+        assert (
+            "modifier RN is not a HCPCS modifier of CMS 2020 October quarterly" == finding.message
+        )
         assert "replace RN with TD or TE" == finding.suggestion
         assert () == finding.fix
 
@@ -139,8 +142,8 @@ class TestCodeNotCurated:
         note = found(report, "code-not-curated")[0]
         assert Severity.INFO is note.severity
         assert (
-            "H2019 is a valid HCPCS code of CMS 2019 annual outside the curated home-care "
-            "catalog: its units and credentials are not checked"
+            "H2019 is a valid HCPCS code of CMS 2020 October quarterly outside the curated "
+            "home-care catalog: its units and credentials are not checked"
         ) == note.message
         assert [] == found(report, "unknown-code") + found(report, "units-mismatch")
         assert report.ok
@@ -154,7 +157,7 @@ class TestCodeNotCurated:
     def test_unknown_code_still_an_error(self) -> None:
         """A code in no layer is still unknown-code, with no note."""
         report = check(self.nursing_line("H9999"))
-        assert ["unknown-code"] == [f.rule_id for f in report]
+        assert ["unknown-code", "release-out-of-date"] == [f.rule_id for f in report]
 
 
 class TestModifierTable:

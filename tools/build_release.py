@@ -1,23 +1,33 @@
-"""Build the validity layer (every HCPCS Level II code and modifier) from a CMS HCPCS TXT file.
+"""Build the validity layer (every HCPCS Level II code and modifier) from a CMS HCPCS file.
 
 Usage::
 
-    python tools/build_release.py path/to/HCPC2019_CONTR_ANWEB.txt \\
-        --release "2019 annual" --published 2018-11-02 [--check]
+    python tools/build_release.py path/to/HCPC2020_OCT_anweb.xlsx \\
+        --published 2020-08-11 [--release "2020 October quarterly"] [--check]
 
-Writes ``hcpcs_home/data/release_codes.tsv`` (one row per procedure code: its
-added and termination dates, latest action, coverage, processing note, the
-unit its long descriptor implies and its short descriptor) and
-``hcpcs_home/data/release_modifiers.tsv`` (one row per modifier, with its long
-descriptor).  The CMS file itself is never copied into the package: the tables
-keep the fields the library uses, compactly.  ``--check`` writes nothing and
-exits 1 when the bundled tables differ from what the file gives.
+The file may be CMS's fixed-width TXT file or its XLSX workbook (both are read
+by :func:`hcpcs_home._cms_file.read_cms_records`, the workbook with the
+standard library alone).  Writes ``hcpcs_home/data/release_codes.tsv`` (one
+row per procedure code: its added and termination dates, latest action,
+coverage, processing note, the unit its long descriptor implies and its short
+descriptor) and ``hcpcs_home/data/release_modifiers.tsv`` (one row per
+modifier, with its long descriptor), through
+:func:`hcpcs_home._cms_file.release_tables`, the writer ``hcpcs-home catalog
+load`` uses too.  The release's name and the dates of service it is current
+for come from the file name (:func:`hcpcs_home._cms_file.release_period`)
+unless ``--release`` names it.  The CMS file itself is never copied into the
+package.  ``--check`` writes nothing and exits 1 when the bundled tables differ
+from what the file gives.
 
-The file is read with :func:`hcpcs_home._cms_file.read_cms_records`, so a
-damaged file stops the build with the line it fails on.  After a rebuild,
-update ``hcpcs_home.catalog.RELEASE`` if the release changed, run the tests
+A damaged file stops the build with the line (row) it fails on.  After a
+rebuild, update ``hcpcs_home.catalog.CMS_RELEASE``, run the tests
 (``tests/test_catalog.py`` cross-checks the curated layer against the new
 release) and add a changelog entry.
+
+The shipped release is CMS's October 2020 quarterly workbook
+(``HCPC2020_OCT_anweb.xlsx``, 6,825 codes and 371 modifiers), which holds every
+code of the 2020 annual file (``HCPC2020_ANWEB_w_disclaimer.txt``, 6,710 codes)
+and the codes added in the April, July and October 2020 updates.
 """
 
 from __future__ import annotations
@@ -25,98 +35,30 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
-from hcpcs_home._cms_file import CmsRecord, read_cms_records, unit_from_descriptor
-from hcpcs_home.codes import BillingUnit
+from hcpcs_home._cms_file import read_cms_records, release_period, release_tables
 
 DATA = Path(__file__).resolve().parents[1] / "hcpcs_home" / "data"
-CMS_PAGE = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets/Alpha-Numeric-HCPCS"
 
 
-def _date(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def _header(kind: str, source: str, release: str, published: str, columns: str) -> list[str]:
-    return [
-        f"# hcpcs_home validity layer: every HCPCS Level II {kind} of one CMS release.",
-        f"# source: CMS HCPCS Level II alpha-numeric file {source} ({CMS_PAGE}); public domain.",
-        f"# release: {release}",
-        f"# published: {published}",
-        "# Built by tools/build_release.py from the CMS file; do not edit by hand.",
-        f"# columns: {columns}",
-    ]
-
-
-def _common(r: CmsRecord) -> list[str]:
-    """The cells every row starts with: code, added, terminated, action, coverage."""
-    coverage = r.coverage.value if r.coverage else ""
-    return [r.code, _date(r.added), _date(r.terminated), r.action_code or "", coverage]
-
-
-def code_rows(records: Iterable[CmsRecord]) -> list[str]:
-    """One tab-separated row per procedure record."""
-    rows = []
-    for r in records:
-        if r.is_modifier:
-            continue
-        unit, minimum = unit_from_descriptor(r.long_description)
-        rows.append(
-            "\t".join(
-                [
-                    *_common(r),
-                    r.processing_note or "",
-                    "" if unit is BillingUnit.UNTIMED else unit.name,
-                    "" if minimum is None else str(minimum),
-                    r.short_description,
-                ]
-            )
-        )
-    return rows
-
-
-def modifier_rows(records: Iterable[CmsRecord]) -> list[str]:
-    """One tab-separated row per modifier record."""
-    return [
-        "\t".join([*_common(r), r.short_description, r.long_description])
-        for r in records
-        if r.is_modifier
-    ]
-
-
-def build(cms_file: Path, release: str, published: str) -> dict[str, str]:
+def build(cms_file: Path, release: str | None, published: str) -> dict[str, str]:
     """The text of both tables, by file name."""
     records = read_cms_records(cms_file)
-    codes = _header(
-        "procedure code",
+    name, first, last = release_period(cms_file.name, records)
+    return release_tables(
+        records,
         cms_file.name,
-        release,
-        published,
-        "added and terminated (ISO dates; terminated blank while active), CMS action code, "
-        "coverage code, processing note, unit implied by the long descriptor (blank: untimed) "
-        "and its minimum minutes, CMS short descriptor",
+        release or name,
+        dt.date.fromisoformat(published) if published else None,
+        (first, last),
     )
-    codes.append("code\tadded\tterminated\taction\tcoverage\tnote\tunit\tmin\tshort")
-    modifiers = _header(
-        "modifier",
-        cms_file.name,
-        release,
-        published,
-        "added, terminated, CMS action code, coverage code, short and long descriptors",
-    )
-    modifiers.append("modifier\tadded\tterminated\taction\tcoverage\tshort\tdescriptor")
-    return {
-        "release_codes.tsv": "\n".join(codes + code_rows(records)) + "\n",
-        "release_modifiers.tsv": "\n".join(modifiers + modifier_rows(records)) + "\n",
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cms_file", type=Path, help="CMS HCPCS Level II alpha-numeric TXT file")
-    parser.add_argument("--release", required=True, help='release name, e.g. "2019 annual"')
+    parser.add_argument("cms_file", type=Path, help="CMS HCPCS Level II TXT or XLSX file")
+    parser.add_argument("--release", help="release name (default: from the file name)")
     parser.add_argument("--published", required=True, help="CMS publication date, YYYY-MM-DD")
     parser.add_argument("--out", type=Path, default=DATA, help="folder to write the tables to")
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 on a change")

@@ -27,10 +27,14 @@ True
 
 from __future__ import annotations
 
+import datetime as _dt
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from .._engine import RuleSet, Vocabulary
+import attrs
+
+from .._engine import PayerAction, Rule, RuleSet, Vocabulary
+from .._tables import read_table
 from . import (
     _common,
     claim,
@@ -57,6 +61,7 @@ __all__ = [
     "default_rules",
     "family_of",
     "load_rules",
+    "payer_actions",
     "reference",
 ]
 
@@ -92,9 +97,41 @@ VOCABULARY: Vocabulary = _vocabulary()
 """Every predicate and fixer of the shipped families (what saved rule sets name)."""
 
 
+def payer_actions() -> dict[str, tuple[PayerAction, _dt.date | None, str]]:
+    """What the payer does with a claim each default rule finds, by rule id: ``(action,
+    first date of service it applies to or None, source)`` from
+    ``hcpcs_home/data/rule_actions.tsv``."""
+    return {
+        row["rule"]: (
+            PayerAction(row["action"]),
+            _dt.date.fromisoformat(row["from"]) if row["from"] else None,
+            row["source"],
+        )
+        for row in read_table("rule_actions.tsv")
+    }
+
+
+def _with_action(rule: Rule, found: tuple[PayerAction, _dt.date | None, str] | None) -> Rule:
+    """``rule`` with its payer action, the severity derived from it."""
+    if found is None:
+        return rule
+    action, start, source = found
+    return attrs.evolve(
+        rule, severity=action.severity, action=action, action_source=source, action_from=start
+    )
+
+
 def default_rules() -> RuleSet:
-    """Build the default rule set (a new, equal :class:`~hcpcs_home.policy.RuleSet` each call)."""
-    rules = tuple(rule for family in FAMILIES for rule in family.RULES)
+    """Build the default rule set (a new, equal :class:`~hcpcs_home.policy.RuleSet` each call).
+
+    Each rule carries what the payer does with such a claim (``rule_actions.tsv``, see
+    :func:`payer_actions`), and its severity is the one that action gives
+    (:attr:`~hcpcs_home.policy.PayerAction.severity`).
+    """
+    actions = payer_actions()
+    rules = tuple(
+        _with_action(rule, actions.get(rule.id)) for family in FAMILIES for rule in family.RULES
+    )
     return RuleSet(rules=rules, name="hcpcs_home default", vocabulary=VOCABULARY)
 
 

@@ -55,6 +55,16 @@ def _entry(rule: Rule) -> list[str]:
         lines.append(f"   :Fix: {_one_line(rule.advice)}")
     lines.append(f"   :Message: ``{_one_line(rule.message)}``")
     lines.append(f"   :Source: {_one_line(rule.source)}")
+    if rule.action is not None:
+        action = rule.action.value
+        if rule.action_from is not None:
+            action += (
+                f" from {rule.action_from.isoformat()} (a warning on earlier dates of service, "
+                "when the payer took no action)"
+            )
+        lines.append(
+            f"   :Payer action: {action} ({rule.severity.value}): {_one_line(rule.action_source)}"
+        )
     lines.append(f"   :Predicate: ``{rule.when}``")
     if rule.needs:
         needs = ", ".join(_NEEDS[n] for n in sorted(rule.needs))

@@ -473,7 +473,7 @@ fix = VOCABULARY.fix
 RULES: tuple[Rule, ...] = (
     Rule(
         "revenue-code-mismatch",
-        Severity.ERROR,
+        Severity.WARNING,
         "revenue code {revenue_code} does not fit {code} (expected {expected})",
         'NGS "Home Health Therapy Billing" (ngsmedicare.com); NGS SIA article 1240716; '
         "NGS Q-code article 522358; Pabau S9124 guide (third-party: 0552 for S9123/S9124)",
@@ -526,7 +526,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "site-of-service-units",
-        Severity.ERROR,
+        Severity.WARNING,
         "site-of-service line {code} bills {units} units; it is always 1",
         "NGS article 522358 (Q line: 1 unit, nominal charge)",
         p("code_in", codes=["Q5001", "Q5002", "Q5009"])
@@ -563,7 +563,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "line-outside-period",
-        Severity.ERROR,
+        Severity.WARNING,
         "line date {date} is outside the statement period",
         "NUBC UB-04 FL 6 (statement covers period) and FL 45 (service date): line item dates "
         "fall within the From-Through period",
@@ -592,7 +592,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "overlapping-visits",
-        Severity.ERROR,
+        Severity.WARNING,
         "the same person is documented in another visit ({other}) at the same time",
         "derived: one person cannot render two visits at once; BCBSTX coordinated home care "
         "policy (shift notes with start and stop times)",

@@ -321,7 +321,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "setting-mismatch",
-        Severity.ERROR,
+        Severity.WARNING,
         "{code} is not billable for a service in this setting",
         "CMS descriptors (G0129: partial hospitalization or intensive outpatient program; "
         "'in the home' codes); openpayer.com G0129 page (third-party)",
@@ -375,7 +375,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "cpt-code-preferred",
-        Severity.ERROR,
+        Severity.WARNING,
         "{code} is for general nursing only; CPT {cpt} describes this visit",
         "CMS S9123 descriptor ('not to be used when CPT codes 99500-99602 can be used'); "
         "BCBS TX/OK/NM coordinated home care and private duty nursing policies (BCBSTX CPCP)",
@@ -394,7 +394,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "credential-modifier-missing",
-        Severity.ERROR,
+        Severity.WARNING,
         "T1000 needs TD (RN) or TE (LVN) for Texas Medicaid",
         "TMHP TMPPM Dec 2016 Home Health Nursing and PDN Handbook §4.1",
         p("code_in", codes=["T1000"]) & ~p("credential_modifier_present"),

@@ -336,7 +336,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "worker-overlap",
-        Severity.ERROR,
+        Severity.WARNING,
         "worker {worker} is in visit {other} for {member} ({claim}) at the same time",
         "21st Century Cures Act §12006 (the worker and the visit's begin and end time are "
         "verified); derived: one person cannot deliver two visits at once",

@@ -82,8 +82,9 @@ def level_site_fits() -> Pred:
     """The level-of-care line's HCPCS is a site-of-service Q-code where that level may be
     given: any Q5001-Q5010 for routine home care; no inpatient facility (Q5004-Q5008) for
     continuous home care (CGS "Continuous Home Care"); no home (Q5001, Q5002, Q5010) for
-    respite or general inpatient care (CR 5245, Transmittal 1011; Cahaba hospice claim page
-    02; derived for the inpatient levels)."""
+    respite (42 CFR 418.108(b)); for general inpatient care only a hospice inpatient
+    facility, hospital or SNF (Q5004-Q5008: 42 CFR 418.108(a)), not a nursing facility
+    (Q5003) (CR 5245, Transmittal 1011; Cahaba hospice claim page 02)."""
 
     def test(ctx: Context) -> bool:
         level = _level(ctx)
@@ -512,7 +513,9 @@ def _rules() -> tuple[Rule, ...]:
             "{code} is not a site of service for {level} (revenue code {revenue_code})",
             "CR 5245 (Transmittal 1011): a Q-code for the site of each level of care; CGS "
             '"Continuous Home Care" (not in a SNF, hospital, hospice inpatient facility, LTCH '
-            "or psychiatric facility); CMS HCPCS Q5001-Q5010 descriptors",
+            "or psychiatric facility); 42 CFR 418.108(a) (general inpatient care only in a "
+            "hospice inpatient facility, hospital or SNF) and (b) (respite); CMS HCPCS "
+            "Q5001-Q5010 descriptors",
             hospice_claim & level_line & ~p("level_site_fits"),
             fix=fix("level-site"),
             field="code",
@@ -520,13 +523,14 @@ def _rules() -> tuple[Rule, ...]:
                 "A level-of-care line (0651, 0652, 0655, 0656) whose HCPCS is not a Q-code of a "
                 "site where that level is given: continuous home care in an inpatient facility "
                 "(Q5004-Q5008), respite or general inpatient care at home (Q5001, Q5002, Q5010), "
-                "or no Q-code at all."
+                "general inpatient care in a nursing facility (Q5003) or a place not otherwise "
+                "specified (Q5009), or no Q-code at all."
             ),
             advice="The Q-code of where the care was given (Q5001 home, Q5006 hospice facility).",
         ),
         Rule(
             "level-of-care-days",
-            Severity.ERROR,
+            Severity.WARNING,
             "{detail}",
             'Pub. 100-04 ch. 11 §30.1 (one level of care per day); NGS "Hospice Levels of '
             'Care: RHC" (a line per stretch, dated its first day); CGS hospice claim page 02',
@@ -543,7 +547,7 @@ def _rules() -> tuple[Rule, ...]:
         ),
         Rule(
             "chc-day-not-qualifying",
-            Severity.ERROR,
+            Severity.WARNING,
             "{date} is billed as continuous home care, but {reason}",
             'NGS "Hospice Levels of Care: Continuous Home Care" (article 916402); CGS '
             '"Continuous Home Care" (Pub. 100-02 ch. 9 §40.2.1; Pub. 100-04 ch. 11 §30.1)',
@@ -560,7 +564,7 @@ def _rules() -> tuple[Rule, ...]:
         ),
         Rule(
             "chc-units",
-            Severity.ERROR,
+            Severity.WARNING,
             "{units} unit(s) of continuous home care on {date}; the day's {hours} hours of care "
             "give {expected}",
             "Pub. 100-04 ch. 11 §30.1 (hours in 15-minute increments); CR 5245 (Transmittal "
@@ -577,7 +581,7 @@ def _rules() -> tuple[Rule, ...]:
         ),
         Rule(
             "respite-over-limit",
-            Severity.ERROR,
+            Severity.WARNING,
             "inpatient respite from {date} bills {days} day(s) past the fifth in a row, "
             "from {first}",
             'NGS "Hospice Levels of Care: Inpatient Respite Care"; CR 8569 (Transmittal 2867): '

@@ -24,7 +24,8 @@ from .._engine import ClaimFact, Context, Need, Rule, Scope, Severity, Vocabular
 from ..claims import HIPPS_REVENUE_CODE, ClaimLine
 from ..errors import InvalidFieldError
 from . import _common as common
-from ._common import FixResult, Pred, hh_claim
+from ._common import FixResult, Pred, hh_claim, known
+from .codes import VOCABULARY as _CODE_VOCABULARY
 
 __all__ = ["RULES", "VOCABULARY", "lupa_rule"]
 
@@ -208,6 +209,67 @@ def skilled_visit_billed() -> Pred:
     )
 
 
+#: The Medicare home-health and hospice discipline visit G-codes a 042X-057X visit line
+#: carries (Pub. 100-04 ch. 10 §40.2, HH visits; ch. 11 §30.3, hospice visits; CR 9369,
+#: CR 9736, CR 11721), the site-of-service Q-codes that share the first visit's revenue
+#: code (NGS article 522358) and the telehealth and remote-monitoring G-codes reported under
+#: the discipline's revenue code (Palmetto GBA "Telehealth Home Health Services: New
+#: G-Codes", CR 12805).
+_VISIT_LINE_CODES = frozenset(
+    [f"G01{n}" for n in range(51, 65)]
+    + ["G0299", "G0300", "G0493", "G0494", "G0495", "G0496", "G2168", "G2169"]
+    + [f"Q50{n:02d}" for n in range(1, 11)]
+    + list(TELEHEALTH_CODES)
+)
+
+
+def visit_line() -> Pred:
+    """A visit revenue line: 042X-044X therapy, 055X nursing, 056X social services or 057X
+    aide (Pub. 100-04 ch. 10 §40.2; ch. 11 §30.3)."""
+    return lambda ctx: (
+        ctx.line is not None
+        and ctx.line.revenue_code is not None
+        and ctx.line.revenue_code[:3] in common.HH_VISIT_FAMILIES
+    )
+
+
+def visit_line_code() -> Pred:
+    """The visit line's HCPCS is a home-health/hospice discipline visit G-code (or the
+    site-of-service Q-code), what Medicare's visit lines carry (Pub. 100-04 ch. 10 §40.2,
+    ch. 11 §30.3); G0402, G9857 or a CPT office code is not."""
+    return lambda ctx: ctx.line is not None and ctx.line.code in _VISIT_LINE_CODES
+
+
+#: Lines on a visit revenue code that are not visits: the site-of-service Q-code line
+#: (NGS article 522358: one unit, a nominal charge) and the telehealth and remote-monitoring
+#: lines, which report services (CR 12805).
+_NOT_VISITS = frozenset([f"Q50{n:02d}" for n in range(1, 11)]) | TELEHEALTH_CODES
+
+
+def line_charged() -> Pred:
+    """The line reports a charge above $0 (UB-04 FL47; Palmetto GBA "Reason Code 32243":
+    a visit line billed without charges is returned), or is not a visit: the site Q-code
+    line, a telehealth or remote-monitoring line."""
+    return lambda ctx: (
+        ctx.line is not None and (ctx.line.charge > 0 or ctx.line.code in _NOT_VISITS)
+    )
+
+
+def type_of_bill_reported() -> Pred:
+    """The claim reports its type of bill (UB-04 FL4; 837I CLM05)."""
+    return lambda ctx: ctx.claim.type_of_bill is not None
+
+
+def claim_has_hh_visit_lines() -> Pred:
+    """The claim has a home-health/hospice visit line: a discipline visit G-code or a
+    042X-057X visit revenue code (Pub. 100-04 ch. 10 §40.2)."""
+    return lambda ctx: any(
+        li.code in _VISIT_LINE_CODES
+        or (li.revenue_code is not None and li.revenue_code[:3] in common.HH_VISIT_FAMILIES)
+        for li in ctx.claim.lines
+    )
+
+
 def noa_dates_match() -> Pred:
     """A notice of admission's From and Through are both the admission date (NGS NOA
     job aid)."""
@@ -365,6 +427,11 @@ def _fix_hipps(ctx: Context) -> FixResult:
 VOCABULARY = Vocabulary(
     predicates={
         "admission_date_reported": admission_date_reported,
+        "claim_has_hh_visit_lines": claim_has_hh_visit_lines,
+        "line_charged": line_charged,
+        "type_of_bill_reported": type_of_bill_reported,
+        "visit_line": visit_line,
+        "visit_line_code": visit_line_code,
         "dated_first_visit": dated_first_visit,
         "dated_on_telehealth": dated_on_telehealth,
         "first_period": first_period,
@@ -426,6 +493,65 @@ RULES: tuple[Rule, ...] = (
         advice="Rebill on 032X (under a plan of care) or 034X (Part B, no plan of care).",
     ),
     Rule(
+        "bill-type-missing",
+        Severity.ERROR,
+        "the claim bills home-health or hospice visits to Medicare but reports no type of bill",
+        "NUBC UB-04 FL4 / 837I CLM05 (type of bill, required on an institutional claim); "
+        "CMS Pub. 100-04 ch. 10 §40.2 and ch. 11 §30.3 (HH visits on 032X, hospice on 081X/082X)"
+        "; Pub. 100-04 ch. 1 §80.3.2.1.1 (a claim missing a required item is returned as "
+        "unprocessable)",
+        p("claim_has_hh_visit_lines") & ~p("type_of_bill_reported"),
+        scope=Scope.CLAIM,
+        payers=_MEDICARE,
+        description=(
+            "A Medicare claim with home-health or hospice visit lines (a discipline visit G-code "
+            "or a 042X-057X revenue code) and no type of bill: every 032X and 081X rule keys on "
+            "the bill type, so such a claim would otherwise check clean."
+        ),
+        advice="Report the type of bill (0329 final home-health claim, 0811-0814 hospice ...).",
+    ),
+    Rule(
+        "visit-line-not-visit-code",
+        Severity.ERROR,
+        "{code} is not a home-health or hospice visit code; visit line {revenue_code} on a "
+        "{type_of_bill} bill carries the discipline G-code",
+        "CMS Pub. 100-04 ch. 10 §40.2 (HH visit lines report the discipline G-codes: G0151-G0164,"
+        " G0299, G0300, G0493-G0496, G2168, G2169) and ch. 11 §30.3 (hospice visits: the same "
+        "G-codes); Illinois HFS hospice notice 2016-01-29 (055X without G0299 is refused)",
+        (p("bill_class", classes=["32"]) | p("bill_class", classes=["81", "82"]))
+        & known
+        & _CODE_VOCABULARY.predicate("payer_accepts_code")
+        & p("visit_line")
+        & ~p("visit_line_code")
+        & ~(p("bill_class", classes=["32"]) & p("code_prefix", prefix="9")),
+        field="code",
+        payers=_MEDICARE,
+        description=(
+            "A 042X-057X visit line on a Medicare 032X or 081X/082X claim whose HCPCS is not a "
+            "discipline visit G-code (G0402, G9857, G9858 on 0551); CPT therapy codes on 032X are "
+            "reported by ``bill-type-mismatch``."
+        ),
+        advice="The discipline G-code of the visit (G0299 RN, G0151 PT ...).",
+    ),
+    Rule(
+        "visit-line-zero-charge",
+        Severity.ERROR,
+        "visit line {code} ({revenue_code}) on {date} is billed without a charge",
+        'Palmetto GBA "Reason Code 32243" (2019-12-16: a visit revenue line billed without '
+        "charges is returned), https://www.palmettogba.com/palmetto/jmhhh.nsf/DID/BMQGV85623",
+        hh_not_noa & p("visit_line") & ~p("line_charged"),
+        field="charge",
+        payers=_MEDICARE,
+        # Charges are the claim's, entered when it is billed: a visit checked on its own
+        # (check_visit) has none yet.
+        needs=[Need.HEADER],
+        description=(
+            "A 042X-057X visit line on a Medicare 032X claim (not a notice of admission) with a "
+            "$0 charge; Medicare returns the claim with reason code 32243."
+        ),
+        advice="Enter the visit's charge on the line.",
+    ),
+    Rule(
         "hh-oasis-date-missing",
         Severity.ERROR,
         "the claim needs occurrence code 50 with the OASIS assessment date",
@@ -473,9 +599,11 @@ RULES: tuple[Rule, ...] = (
         payers=_MEDICARE,
         field="value_codes",
         description=(
-            "A 032X claim (not a 032A/032D notice) without value code 85, the five-digit FIPS "
-            "state and county code where the service was given (19153 keyed as 19153.00). "
-            "Required since 2019-01-01; returned with reason code 37257 since 2024-10-01."
+            "A 032X claim (any 032X but a 032A notice of admission or its 032D cancel, the bill "
+            "types CR 13543's edit covers) without value code 85, the five-digit FIPS state and "
+            "county code where the service was given (19153 keyed as 19153.00). Required since "
+            "2019-01-01 (CR 10782) but returned, with reason code 37257, only from 2024-10-01 "
+            "(CR 13543): a warning on earlier dates of service, an error from then."
         ),
         advice="Add value code 85 with the FIPS county code as its amount.",
     ),
@@ -642,7 +770,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "line-through-outside-period",
-        Severity.ERROR,
+        Severity.WARNING,
         "the date-span line runs past the statement period's Through date",
         "NUBC UB-04 FL 6 (statement covers period) and FL 45; X12 DTP*472 RD8 (derived)",
         ~p("through_in_period"),
@@ -653,7 +781,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "hh-remote-monitoring-units",
-        Severity.ERROR,
+        Severity.WARNING,
         "G0322 bills {units} units but its services document {days} monitored day(s)",
         'Palmetto GBA "Telehealth Home Health Services: New G-Codes"; CMS CR 12805',
         hh_claim & p("code_in", codes=["G0322"]) & ~p("monitoring_units_match_days"),
@@ -667,7 +795,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "hh-remote-monitoring-date",
-        Severity.ERROR,
+        Severity.WARNING,
         "G0322 is dated {date}; it takes the first day of monitoring, {first}",
         'Palmetto GBA "Telehealth Home Health Services: New G-Codes"; CMS CR 12805',
         hh_claim & p("code_in", codes=["G0322"]) & ~p("monitoring_dated_first_day"),
@@ -681,7 +809,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "hh-telehealth-as-first-visit",
-        Severity.ERROR,
+        Severity.WARNING,
         "{code} is dated {date}, a telehealth day; the first in-person visit is {first}",
         'Palmetto GBA "Telehealth Home Health Services: New G-Codes" (telehealth lines are not '
         "visits); SSA §1895(e)(1); 42 CFR 409.43(a); NGS article 522358 (site line dated with "

@@ -308,7 +308,7 @@ fix = VOCABULARY.fix
 RULES: tuple[Rule, ...] = (
     Rule(
         "bill-type-mismatch",
-        Severity.ERROR,
+        Severity.WARNING,
         "{code} is not billable on type of bill {type_of_bill}",
         'NGS "Home Health Therapy Billing" (32X uses the HH G-codes; 34X therapy is paid on '
         "the MPFS); CMS descriptors "
@@ -373,23 +373,41 @@ RULES: tuple[Rule, ...] = (
         therapy_claim
         & p("payer_flag", flag="applies_kx_threshold")
         & p("therapy_line")
-        & (
-            (p("kx_threshold_passed") & ~p("kx_present"))
-            | (~p("kx_threshold_passed") & p("kx_present"))
-        ),
+        & p("kx_threshold_passed")
+        & ~p("kx_present"),
         fix=fix("kx"),
         field="modifiers",
         needs=[Need.HEADER],
         description=(
             "On a 34X claim for a payer applying Medicare's KX threshold: the beneficiary's therapy"
-            " amount for the year, through this line, passes the threshold without KX, or KX is "
-            "used before it is passed (PT and SLP together, OT separately)."
+            " amount for the year, through this line, passes the threshold without KX (PT and SLP "
+            "together, OT separately); Medicare denies such lines."
         ),
-        advice="Add KX (if medically necessary and documented) or remove it.",
+        advice="Add KX if the services are medically necessary and documented as such.",
+    ),
+    Rule(
+        "kx-modifier-early",
+        Severity.WARNING,
+        "{detail}",
+        "BBA 2018 §50202; Noridian 'Per-Beneficiary KX Modifier Thresholds' (KX attests that "
+        "services above the threshold are medically necessary); data/kx_thresholds.tsv",
+        therapy_claim
+        & p("payer_flag", flag="applies_kx_threshold")
+        & p("therapy_line")
+        & ~p("kx_threshold_passed")
+        & p("kx_present"),
+        fix=fix("kx"),
+        field="modifiers",
+        description=(
+            "On a 34X claim for a payer applying Medicare's KX threshold: KX is used while the "
+            "beneficiary's therapy amount for the year is still at or below the threshold. No "
+            "payer action for an early KX is published, so this is a warning, not an error."
+        ),
+        advice="Remove KX until the year's therapy amount passes the threshold.",
     ),
     Rule(
         "assistant-modifier",
-        Severity.ERROR,
+        Severity.WARNING,
         "a therapy assistant furnished {code}; the line needs {expected}",
         "CMS 'Billing Examples Using CQ/CO Modifiers' (BBA 2018 §53107): required from "
         "2020-01-01 on Part B therapy",

@@ -12,6 +12,8 @@ them, and says so once (``chart-not-provided``).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .._engine import Context, Need, Rule, Severity, Vocabulary
 from . import _common as common
 from ._common import (
@@ -80,16 +82,35 @@ def units_match_time() -> Pred:
     return test
 
 
+def _span_days(ctx: Context) -> int:
+    """The days a line covers: its date through its ``through`` date (a span-dated per-diem
+    line, X12 DTP*472 RD8 / UB-04 FL45 with a from-through span), else 1."""
+    line = ctx.line
+    if line is None or line.through is None:
+        return 1
+    return (line.through - line.date).days + 1
+
+
+def _per_diem_expected(ctx: Context) -> int | Decimal:
+    expected = expected_units(ctx)
+    return _span_days(ctx) if expected is None else expected
+
+
 def per_diem_units_ok() -> Pred:
-    """A per-diem line bills no more units than the distinct days its services touch
-    (HCPCS "per diem" descriptors: one unit per day of service), or than the payer's
-    shift definition gives; without services, at most 1 (the line's own date)."""
+    """A per-diem line bills a whole, positive number of units, and no more than the
+    distinct days its services touch (HCPCS "per diem" descriptors: one unit per day of
+    service), or than the payer's shift definition gives; without services, at most the
+    days the line's date span covers (1 for a line of one date).  0, 0.5 or 0.01 units of
+    a per-diem code is no day at all."""
 
     def test(ctx: Context) -> bool:
-        if ctx.line is None:
+        line = ctx.line
+        if line is None:
             return True
-        expected = expected_units(ctx)
-        return ctx.line.units <= (1 if expected is None else expected)
+        units = line.units
+        if units <= 0 or units != int(units):
+            return False
+        return units <= _per_diem_expected(ctx)
 
     return test
 
@@ -110,8 +131,7 @@ def _fix_units(ctx: Context) -> FixResult:
 
 
 def _fix_per_diem(ctx: Context) -> FixResult:
-    expected = expected_units(ctx)
-    days = 1 if expected is None else expected
+    days = _per_diem_expected(ctx)
     hours = ctx.payer.unit_policy.per_diem_shift_hours
     basis = "day(s) of service" if hours is None else f"complete {hours}-hour shift(s)"
     return f"bill {days} unit(s)", {"units": str(days)}, {"expected": days, "basis": basis}
@@ -230,13 +250,15 @@ RULES: tuple[Rule, ...] = (
         field="units",
         description=(
             "A per-diem line bills more units than the calendar days its services touch (or, for "
-            "DOL EEOICP, than the complete 8-hour shifts)."
+            "DOL EEOICP, than the complete 8-hour shifts; without services, than the days of "
+            "the line's from-through span), or a number of units that is not a whole, positive "
+            "count of days (0, 0.5, 0.01)."
         ),
         advice="The number of days (or shifts).",
     ),
     Rule(
         "telehealth-units",
-        Severity.ERROR,
+        Severity.WARNING,
         "{code} bills {units} units; it is one unit per telehealth service",
         "Palmetto GBA 'Telehealth Home Health Services: New G-Codes' (CR 12805)",
         p("code_in", codes=["G0320", "G0321"]) & ~p("telehealth_units_ok"),
