@@ -325,6 +325,7 @@ RULES += (
         "quarterly-update); CMS Alpha-Numeric HCPCS files",
         p("after_release"),
         fix=fix("release-to-load"),
+        field="statement_through",
         scope=Scope.CLAIM,
         description=(
             "The claim's last date of service (its Through date, or a later line's end) is after "

@@ -501,6 +501,7 @@ RULES: tuple[Rule, ...] = (
         "; Pub. 100-04 ch. 1 §80.3.2.1.1 (a claim missing a required item is returned as "
         "unprocessable)",
         p("claim_has_hh_visit_lines") & ~p("type_of_bill_reported"),
+        field="type_of_bill",
         scope=Scope.CLAIM,
         payers=_MEDICARE,
         description=(
