@@ -120,8 +120,9 @@ class TestHomeHealthPeriod:
     def test_outlier_without_fdl_ratio_is_not_priced(self) -> None:
         """A year whose FDL ratio is not shipped cannot price an outlier: it says so."""
         rates = shipped_rates()
-        y2025 = attrs.evolve(rates.home_health[-2], fdl_ratio=None)
-        mine = attrs.evolve(rates, home_health=(*rates.home_health[:-2], y2025))
+        others = tuple(y for y in rates.home_health if y.year != 2025)
+        (y2025,) = (attrs.evolve(y, fdl_ratio=None) for y in rates.home_health if y.year == 2025)
+        mine = attrs.evolve(rates, home_health=(*others, y2025))
         visits = [("G0299", "0551", f"2025-03-{d:02d}", 16) for d in range(1, 30, 3)]
         payment = hh(hh_claim(visits), rates=mine)
         assert payment.amount is None
@@ -194,6 +195,33 @@ class TestHomeHealthNotPriced:
     def test_missing_noa_date(self) -> None:
         """An admission from 2022 without its NOA acceptance date is not priced."""
         assert "notice_accepted" in hh(hh_claim(SIX_SN, notice_accepted=None)).reason
+
+    @pytest.mark.parametrize(("year", "cbsa"), [("2021", "99934"), ("2023", "99934"), ("2023", "")])
+    def test_rural_addon_year(self, year: str, cbsa: str) -> None:
+        """CY 2020-2023 rural add-ons by county category are not shipped (CMS HH PPS Pricer
+        Hha2023PricerContext: category B 1.010), so a rural or CBSA-less period is not priced."""
+        claim = hh_claim(
+            SIX_SN,
+            start=f"{year}-03-01",
+            through=f"{year}-03-30",
+            admission_date=f"{year}-03-01",
+            notice_accepted=f"{year}-03-02",
+            value_codes=[ValueCode("61", cbsa)] if cbsa else [],
+        )
+        payment = price(claim, wage_index="0.8", case_mix={"1FC11": "1.0912"})
+        assert f"CY {year} pays a rural add-on" in payment.reason
+
+    def test_cy2026_not_shipped(self) -> None:
+        """CY 2026 national rates are not shipped (seen only in third-party summaries)."""
+        claim = hh_claim(
+            SIX_SN,
+            start="2026-03-01",
+            through="2026-03-30",
+            admission_date="2026-03-01",
+            notice_accepted="2026-03-02",
+        )
+        payment = price(claim, wage_index="0.9404", case_mix={"1FC11": "1.0912"})
+        assert "no home-health rate year covers 2026-03-30" in payment.reason
 
     def test_case_mix_of_another_year(self) -> None:
         """A CY 2025 table does not price a CY 2024 period."""
@@ -756,9 +784,12 @@ class TestLoadRates:
             load_rates(path)
 
     def test_shipped_years(self) -> None:
-        """The shipped rows: HH CY 2020-2026 and hospice FY 2021 and 2025."""
+        """The shipped rows: HH CY 2020-2025 (CY 2026 unconfirmed at CMS) and hospice FY 2021
+        and 2025; CY 2021's no-quality rate and FDL ratio are not shipped."""
         rates = shipped_rates()
-        assert list(range(2020, 2027)) == [y.year for y in rates.home_health]
+        assert list(range(2020, 2026)) == [y.year for y in rates.home_health]
+        cy2021 = rates.home_health[1]
+        assert (D("1901.12"), None, None) == (cy2021.rate, cy2021.rate_no_quality, cy2021.fdl_ratio)
         assert [2021, 2025] == [y.year for y in rates.hospice]
         assert all("FR" in y.rule for y in (*rates.home_health, *rates.hospice))
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "hcpcs_home" / "data"
 RULES = {
-    2020: "84 FR 60478",
+    2020: "FR Doc. 2019-24026",
     2021: "85 FR 70298",
     2022: "86 FR 62240",
     2023: "87 FR 66790",
@@ -39,9 +39,13 @@ DISCIPLINES = {
 }
 HEADER = """# Medicare home health per-visit amounts (LUPA) and 15-minute unit costs (outlier) per
 # calendar year and discipline, with and without quality data; not wage-adjusted.
-# source: CMS HH PPS Pricer data files rev-YYYY.csv (DSACMS/MedicareClaimsPricerSource,
-#   hha-pricer/hha-pricer-application; CC0-1.0), the per-visit amounts of each year's HH PPS
-#   final rule (FR citation in the row).  Regenerate with tools/payment_tables.py.
+# source: CMS HH PPS Pricer data files rev-YYYY.csv (public repository
+#   DSACMS/MedicareClaimsPricerSource, hha-pricer/hha-pricer-application/rev-YYYY.csv; CC0-1.0;
+#   rev-2020/2022/2023 at commit 3f33ff56b393, rev-2021/2024/2025/2026 at 2255c69f83ac), the
+#   per-visit amounts of each year's HH PPS final rule (in the row: FR volume and first page, or
+#   the FR document number where the first page was not confirmed).  The CY 2026 rows are held,
+#   but CY 2026 periods are not priced (hh_rates.tsv has no CY 2026 row).
+#   Regenerate with tools/payment_tables.py.
 # release: 2026.12
 """
 

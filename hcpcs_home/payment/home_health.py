@@ -62,7 +62,9 @@ LUPA_MAX_THRESHOLD = 6
 a LUPA (thresholds run from 2 to 6 visits; Palmetto GBA "LUPA", 2021-06-12)."""
 _PRICER = "CMS HH PPS Pricer"
 _ADDON_ORDER = ("SN", "PT", "SLP")
-_RURAL_ADDON_YEARS = range(2020, 2023)
+#: Years whose rural add-on (CBSA 999xx, by county category) is not 1 in CMS's HH PPS Pricer
+#: (Hha2020..2023PricerContext; CY 2023 still pays category B 1.010; CY 2024 on pay 1.000).
+_RURAL_ADDON_YEARS = range(2020, 2024)
 _CHC_DAY_UNITS = 32  # 8 hours a day, the outlier's daily cap (42 CFR 484.240(d))
 F = r.Factor
 
