@@ -621,3 +621,28 @@ class TestClaimFacts:
             ("many", 1, True),
             ("s-code", 1, False),
         ] == found
+
+
+class TestEngineLayout:
+    def test_one_concern_per_module_none_over_1000_lines(self) -> None:
+        """The engine is a package of one concern per module, none over 1,000 lines,
+        and every name stays importable from ``hcpcs_home._engine``."""
+        from pathlib import Path
+
+        import hcpcs_home._engine as engine
+
+        package = Path(engine.__file__).parent
+        sizes = {p.name: len(p.read_text("utf-8").splitlines()) for p in package.glob("*.py")}
+        assert {
+            "__init__.py",
+            "context.py",
+            "predicates.py",
+            "vocabulary.py",
+            "rules.py",
+            "plans.py",
+            "rule_sets.py",
+        } == set(sizes)
+        assert [] == [name for name, n in sizes.items() if n > 1000]
+        for name in ("Context", "Rule", "RuleSet", "Finding", "inline", "keyed", "_PlanCache"):
+            assert hasattr(engine, name)
+        assert "hcpcs_home.policy" == engine.RuleSet.__module__

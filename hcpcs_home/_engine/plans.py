@@ -1,0 +1,337 @@
+"""The plan writer: a rule set's line rules compiled into one function per payer and bill.
+
+Part of the engine behind :mod:`hcpcs_home.policy` (see :mod:`hcpcs_home._engine`).
+"""
+
+from __future__ import annotations
+
+import collections
+import linecache
+import re
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..payers import Payer
+from .context import _CHART_GIVEN, _MOVE, _UNSET, Context, Need, _lru_get, _lru_put, _moving_context
+from .predicates import And, Leaf, Not, Or, Predicate, _Junction
+from .rules import Finding, Rule, _failed
+from .vocabulary import ClaimFact, _line_codes
+
+if TYPE_CHECKING:
+    from .rule_sets import RuleSet
+
+__all__ = []
+
+
+#: An active line rule and what is left of its predicate once the header is known.
+_Step = tuple["Rule", "bool | Predicate"]
+
+
+#: A compiled plan: checks each line of a claim, appending findings to the list.
+_LineChecker = Callable[["Context", list["Finding"]], None]
+
+
+#: A plan for one payer and type of bill: the compiled line checker, and the claim rules
+#: left active with what is left of their predicates.
+_Plan = tuple[_LineChecker, list[_Step]]
+
+
+class _PlanCache:
+    """The compiled plans of one list of rules: by (payer identity, type of bill) and,
+    for claims read from files (each with its own equal Payer), by (payer, type of
+    bill); see :meth:`RuleSet._plan`.
+
+    Shared by every rule set of the same name and the same :class:`Rule` objects in
+    the same order (:meth:`of`), so that ``DEFAULT_RULES.remove("x")`` written inside
+    a loop compiles once, not once per claim.  A plan depends on nothing else: the
+    rules' predicates are bound when each rule is built.
+    """
+
+    __slots__ = ("by_steps", "by_value", "lock", "plans", "rules")
+
+    #: Most rule lists whose plans are kept; the least recently made or used goes first.
+    SHARED: ClassVar[int] = 64
+    #: Most plans kept per rule list (payer and type of bill pairs: hundreds stay
+    #: compiled); the least recently used goes first.
+    PLANS: ClassVar[int] = 512
+    _shared: ClassVar[collections.OrderedDict[tuple[Any, ...], _PlanCache]] = (
+        collections.OrderedDict()
+    )
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules  # kept, so that no rule's id is reused while the entry stands
+        self.plans: collections.OrderedDict[
+            tuple[int, str | None, frozenset[Need]], tuple[Payer, _Plan]
+        ] = collections.OrderedDict()
+        self.by_value: collections.OrderedDict[tuple[Payer, str | None, frozenset[Need]], _Plan] = (
+            collections.OrderedDict()
+        )
+        self.by_steps: collections.OrderedDict[tuple[Any, ...], _LineChecker] = (
+            collections.OrderedDict()
+        )
+        self.lock = threading.Lock()
+
+    def checker(
+        self, steps: Sequence[_Step], given: frozenset[Need], compile: Callable[[], _LineChecker]
+    ) -> _LineChecker:
+        """The compiled line checker of ``steps``, shared by every payer and type of bill
+        whose header leaves the same rules active with the same residual predicates
+        (65 contract profiles that differ in their names compile once).  Called under
+        the cache's lock."""
+        try:
+            signature = (given, *((id(rule), test) for rule, test in steps))
+            found: _LineChecker | None = _lru_get(self.by_steps, signature)
+        except TypeError:  # a predicate with an unhashable parameter: no sharing
+            return compile()
+        if found is None:
+            found = compile()
+            _lru_put(self.by_steps, signature, found, self.PLANS)
+        return found
+
+    @classmethod
+    def of(cls, name: str, rules: tuple[Rule, ...]) -> _PlanCache:
+        """The cache of these rule objects under this name, made on first request."""
+        key = (name, *map(id, rules))
+        with cls._shared_lock:
+            found = cls._shared.get(key)
+            if found is None:
+                found = cls._shared[key] = cls(rules)
+                if len(cls._shared) > cls.SHARED:
+                    cls._shared.popitem(last=False)
+            else:
+                cls._shared.move_to_end(key)
+            return found
+
+
+class _PlanWriter:
+    """Writes the active line rules of a plan as the source of one function.
+
+    Leaves become calls of their functions, bound under generated names
+    (``_p0``, ``_p1``...: never a name taken from a rule, a payer or a
+    predicate, so no such text can break the source); ``&``, ``|`` and ``~``
+    become ``and``, ``or`` and ``not``, so a rule costs no call of its own.
+    Each rule runs in its own ``try``: a rule that raises becomes the
+    :func:`_failed` finding of that line, as in :meth:`Rule.evaluate`.
+    Findings are built only when a rule fires.  The source is registered with
+    :mod:`linecache` under a unique file name, so tracebacks show its lines
+    (attrs' ``_make.py`` does the same).
+    """
+
+    _counter = 0
+    _counter_lock = threading.Lock()
+
+    def __init__(
+        self, rules: RuleSet, header: Context, given: frozenset[Need] = _CHART_GIVEN
+    ) -> None:
+        self.title = (
+            f"Line rules of {rules.name!r} for {header.payer.name} ({header.payer.id}), "
+            f"type of bill {header.claim.type_of_bill or 'none (837P)'}, "
+            f"given {', '.join(sorted(n.value for n in given))}"
+        )
+        self.namespace: dict[str, Any] = {
+            "_moving_context": _moving_context,
+            "_failed": _failed,
+            "_U": _UNSET,
+        }
+        self.bound: list[str] = []
+        self._names: dict[int, str] = {}
+        self._leaves: dict[Any, Callable[[Context], bool]] = {}
+        self._uses: dict[int, int] = {}
+        self._kept: dict[int, str] = {}
+        self._facts: dict[int, str] = {}
+
+    def bind(self, prefix: str, value: Any, what: str) -> str:
+        """The generated name ``value`` has in the namespace (bound once per object)."""
+        name = self._names.get(id(value))
+        if name is not None:
+            return name
+        name = f"_{prefix}{len(self._names)}"
+        self.namespace[name] = value
+        self._names[id(value)] = name
+        if what:
+            self.bound.append(f"#   {name} = {_comment(what)}")
+        return name
+
+    def terms(self, p: Predicate, joiner: str) -> list[str]:
+        """``p`` as Python expressions to be joined by ``joiner`` (``and``/``or``)."""
+        # Exact types: a subclass may evaluate differently, so it is called like a leaf.
+        if isinstance(p, _Junction) and type(p) in (And, Or):
+            word = "and" if type(p) is And else "or"
+            if word == joiner:
+                return [t for o in p.operands() for t in self.terms(o, joiner)]
+            return ["(" + f" {word} ".join(self.terms(p, word)) + ")"]
+        if isinstance(p, Not) and type(p) is Not:
+            (inner,) = self.terms(p.operand, "not")
+            return [f"not {inner}"]
+        fn = self._function(p)
+        written = getattr(fn, "__inline__", None)
+        if written is not None:  # an expression the library wrote: in place, no call
+            expression, values = written
+            names = {
+                k: self.claim_fact(v, f"{p}: {k}")
+                if isinstance(v, ClaimFact)
+                else self.bind("v", v, f"{p}: {k}")
+                for k, v in values.items()
+            }
+            written_out = _LINE_FACT.sub(r"_\1", expression.format(**names))
+            return [f"({written_out})"]
+        call = f"{self.bind('p', fn, str(p))}(ctx)"
+        if self._uses.get(id(fn), 0) < 2:
+            return [call]
+        # A test several rules of the line ask: asked once per line, the answer kept.
+        kept = self._kept.setdefault(id(fn), f"_t{len(self._kept)}")
+        return [f"({kept} if {kept} is not _U else ({kept} := {call}))"]
+
+    def claim_fact(self, fact: ClaimFact, what: str) -> str:
+        """The expression of ``fact`` in the loop: a local of the generated function,
+        worked out by the first line that reads it, kept for the claim's other lines."""
+        compute = self.bind("f", fact.compute, f"{what} (once per claim)")
+        kept = self._facts.setdefault(id(fact), f"_c{len(self._facts)}")
+        return f"({kept} if {kept} is not _U else ({kept} := {compute}(ctx)))"
+
+    def _function(self, p: Predicate) -> Callable[[Context], bool]:
+        # Equal leaves of one factory are one function: bind it once.
+        return self._leaves.setdefault((p._factory, p._key()), p._fn) if type(p) is Leaf else p._fn
+
+    def _count(self, p: Predicate) -> None:
+        """Count how many places of the plan call each test (see :meth:`terms`)."""
+        if isinstance(p, _Junction) and type(p) in (And, Or):
+            for o in p.operands():
+                self._count(o)
+        elif isinstance(p, Not) and type(p) is Not:
+            self._count(p.operand)
+        else:
+            fn = self._function(p)
+            if getattr(fn, "__inline__", None) is None:
+                self._uses[id(fn)] = self._uses.get(id(fn), 0) + 1
+
+    def tables(self, steps: Sequence[_Step]) -> list[list[_Step] | _Step]:
+        """``steps`` in order, each run of at least :attr:`TABLE_RUN` rules whose
+        predicates are :func:`keyed` by the line's code gathered into one list: a
+        table the checker looks the line's code up in, so its cost does not grow with
+        its rows.  Shorter runs stay one ``if`` each (a lookup would cost more)."""
+        out: list[list[_Step] | _Step] = []
+        run: list[_Step] = []
+        for step in [*steps, None]:
+            test = None if step is None else step[1]
+            if test is not None and not isinstance(test, bool) and _line_codes(test) is not None:
+                run.append(step)  # type: ignore[arg-type]
+                continue
+            if len(run) >= self.TABLE_RUN:
+                out.append(run)
+            else:
+                out.extend(run)
+            run = []
+            if step is not None:
+                out.append(step)
+        return out
+
+    #: The fewest consecutive code-keyed rules written as a table.
+    TABLE_RUN: ClassVar[int] = 8
+
+    def table(self, run: list[_Step], body: list[str]) -> None:
+        """Write a run of code-keyed rules as one lookup of the line's code."""
+        by_code: dict[str, list[tuple[Rule, Callable[[Context], bool]]]] = {}
+        for rule, test in run:
+            assert not isinstance(test, bool)
+            codes = _line_codes(test)
+            assert codes is not None
+            for code in codes:
+                by_code.setdefault(code, []).append((rule, test._fn))
+        table = {code: tuple(found) for code, found in by_code.items()}
+        name = self.bind("k", table, "")
+        ids = [rule.id for rule, _ in run]
+        body.append(
+            f"        # a table of {len(run)} rules keyed by code ({len(table)} codes): "
+            f"{_comment(ids[0])} ... {_comment(ids[-1])}"
+        )
+        body.append(f"        _hit = {name}.get(_line.code)")
+        body.append("        if _hit is not None:")
+        body.append("            for _rule, _test in _hit:")
+        body.append("                try:")
+        body.append("                    if _rule.applies_on(_line.date) and _test(ctx):")
+        body.append("                        out.append(_rule._finding(ctx))")
+        body.append("                except Exception as exc:")
+        body.append("                    out.append(_failed(_rule, ctx, exc))")
+
+    def write(self, steps: Sequence[_Step]) -> tuple[str, dict[str, Any]]:
+        """The source of ``check_lines(header, out)`` and its namespace."""
+        body: list[str] = []
+        dated = False
+        parts = self.tables(steps)
+        for part in parts:
+            if isinstance(part, tuple) and not isinstance(part[1], bool):
+                self._count(part[1])
+        for part in parts:
+            if isinstance(part, list):
+                self.table(part, body)
+                continue
+            rule, test = part
+            name = self.bind("r", rule, f"rule {rule.id}")
+            conditions: list[str] = []
+            if rule.effective_from is not None:
+                conditions.append(f"{self.bind('d', rule.effective_from, '')} <= date")
+            if rule.effective_through is not None:
+                conditions.append(f"date <= {self.bind('d', rule.effective_through, '')}")
+            dated = dated or bool(conditions)
+            if test is not True:
+                assert not isinstance(test, bool)
+                conditions += self.terms(test, "and")
+            body.append(f"        # {_comment(rule.id)}: {_comment(str(rule.when))}")
+            body.append("        try:")
+            fire = f"out.append({name}._finding(ctx))"
+            if not conditions:
+                body.append(f"            {fire}")
+            else:
+                body.append("            if (")
+                body.extend(f"                {c} and" for c in conditions[:-1])
+                body.append(f"                {conditions[-1]}")
+                body.append("            ):")
+                body.append(f"                {fire}")
+            body.append("        except Exception as exc:")
+            body.append(f"            out.append(_failed({name}, ctx, exc))")
+        head = [
+            f"# {_comment(self.title)}: {len(steps)} active.",
+            *(["# Bound names:", *self.bound] if self.bound else []),
+            "",
+            "",
+            "def check_lines(header, out):",
+        ]
+        if not steps:
+            head.append("    pass")
+        else:
+            if self._facts:
+                head.append(f"    {' = '.join(self._facts.values())} = _U")
+            head.append(_MOVE.rstrip("\n"))
+            if dated:
+                head.append("        date = _line.date")
+            if self._kept:
+                head.append(f"        {' = '.join(self._kept.values())} = _U")
+        return "\n".join([*head, *body, ""]), self.namespace
+
+    def compile(self, steps: Sequence[_Step]) -> _LineChecker:
+        """The function :meth:`write` writes, compiled, its source kept for tracebacks."""
+        source, namespace = self.write(steps)
+        with self._counter_lock:
+            _PlanWriter._counter += 1
+            filename = f"<hcpcs_home line rules {_PlanWriter._counter}>"
+        code = compile(source, filename, "exec")
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(code, namespace)
+        check_lines: _LineChecker = namespace["check_lines"]
+        # The source stays readable for tracebacks while the function lives, no longer:
+        # a process that loads rule sets for years does not keep every one's source.
+        weakref.finalize(check_lines, linecache.cache.pop, filename, None)
+        return check_lines
+
+
+#: What an inline expression reads of the line, kept in locals of the generated loop.
+_LINE_FACT = re.compile(r"\bctx\.(code|line|services)\b")
+
+
+def _comment(text: str) -> str:
+    """``text`` on one line of plain ASCII, safe in a comment of generated source."""
+    return ascii(" ".join(str(text).split()))[1:-1]
