@@ -27,20 +27,33 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from . import _clock
+from . import _claim_codes, _clock
 from . import _fields as f
 from . import bounds as lim
+from ._claim_codes import (
+    _bill_type,
+    _check_line_code,
+    _check_span,
+    _coded,
+    _conditions,
+    _header_code,
+    _line_code,
+    _patient_status,
+    _payer,
+    _point_of_origin,
+    _qualifier,
+)
 from ._evv_visit import EvvVisit
+from ._timesheet_row import _service_kwargs
 from .codes import Credential, Setting
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidTimeError
-from .payers import Payer, payer_profile
+from .payers import Payer
 
 __all__ = [
     "HIPPS_REVENUE_CODE",
@@ -271,111 +284,13 @@ class Service:
         480
         """
         known = _SERVICE_FIELDS() if cls is Service else {a.name for a in attrs.fields(cls)}
-        kwargs: dict[str, Any] = {}
-        seen: dict[str, str] = {}
-        for key, value in row.items():
-            name = _column_name(key)
-            if name not in known:
-                raise InvalidFieldError(str(key), value, "is not a service column")
-            if name in seen:
-                raise _same_field(seen[name], str(key), name)
-            seen[name] = str(key)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            if name in _BOOLEAN_COLUMNS and isinstance(value, str):
-                value = _parse_bool(name, value)
-            if name == "minutes" and isinstance(value, str):
-                value = _parse_int(name, value)
-            if name == "diagnoses" and isinstance(value, str):
-                value = value.replace(",", " ").split()
-            kwargs[name] = value
-        missing = [name for name in ("code", "date") if name not in kwargs]
-        if missing:
-            raise InvalidFieldError(missing[0], None, "is required")
-        return cls(**kwargs)
+        return cls(**_service_kwargs(row, known))
 
 
 @functools.cache
 def _SERVICE_FIELDS() -> frozenset[str]:  # a constant, made on first use
     """The field names of :class:`Service` (asked once per timesheet row)."""
     return frozenset(a.name for a in attrs.fields(Service))
-
-
-_ALIASES = {
-    "hcpcs": "code",
-    "procedure": "code",
-    "procedure_code": "code",
-    "hcpcs_code": "code",
-    "dos": "date",
-    "service_date": "date",
-    "date_of_service": "date",
-    "time_in": "start",
-    "start_time": "start",
-    "clock_in": "start",
-    "time_out": "stop",
-    "end": "stop",
-    "end_time": "stop",
-    "stop_time": "stop",
-    "clock_out": "stop",
-    "duration": "minutes",
-    "npi": "rendering_npi",
-    "staff": "rendering_id",
-    "staff_id": "rendering_id",
-    "caregiver": "rendering_id",
-    "caregiver_id": "rendering_id",
-    "license": "license_number",
-    "license_expiry": "license_expires",
-    "license_expiration": "license_expires",
-    "auth": "prior_auth",
-    "authorization": "prior_auth",
-    "pa_number": "prior_auth",
-    "orders": "orders_on_file",
-    "plan_of_care": "plan_of_care_on_file",
-    "poc": "plan_of_care_on_file",
-    "notes": "notes_on_file",
-    "diagnosis": "diagnoses",
-}
-
-
-def _column_name(key: object) -> str:
-    """The field a timesheet column names, aliases resolved (``"Time In"`` is ``start``)."""
-    if type(key) is str:
-        return _text_column_name(key)
-    return _text_column_name(str(key))
-
-
-@functools.lru_cache(maxsize=1024)  # asked for every cell of a timesheet; names are data
-def _text_column_name(key: str) -> str:
-    name = key.strip().lower().replace(" ", "_")
-    return _ALIASES.get(name.replace("-", "_"), name)
-
-
-def _same_field(first: str, second: str, name: str) -> InvalidFieldError:
-    return InvalidFieldError(
-        "columns",
-        (first, second),
-        f"both give {name!r}; keep one (which to believe is not guessed)",
-    )
-
-
-_BOOLEAN_COLUMNS = {"orders_on_file", "plan_of_care_on_file", "notes_on_file", "full_day"}
-
-
-def _parse_bool(field: str, text: str) -> bool:
-    word = text.strip().lower()
-    if word in {"y", "yes", "true", "1"}:
-        return True
-    if word in {"n", "no", "false", "0"}:
-        return False
-    raise InvalidFieldError(field, text, "must be yes/no or true/false")
-
-
-def _parse_int(field: str, text: str) -> int:
-    # int() would also read "1_0" and Arabic-Indic digits; minutes are at most four ASCII digits.
-    digits = text.strip()
-    if len(digits) > 4 or not lim.is_ascii_digits(digits):
-        raise InvalidFieldError(field, text, "must be a whole number of minutes")
-    return int(digits)
 
 
 class AuthorizationBasis(str, enum.Enum):
@@ -510,51 +425,12 @@ _UB04_COLUMNS = ("FL42 rev", "FL44 HCPCS/mods", "FL45 date", "FL46 units", "FL47
 TOTAL_REVENUE_CODE = "0001"
 """The UB-04 total line's revenue code (Pub. 100-04 ch. 25 s.75.4, FL42)."""
 
-HIPPS_REVENUE_CODE = "0023"
+HIPPS_REVENUE_CODE = _claim_codes.HIPPS_REVENUE_CODE
 """The home-health revenue code whose line carries the HIPPS code instead of a HCPCS code.
 
 CMS: "Definition and Uses of HIPPS Codes" (Division of Institutional Claims
 Processing, 2022-04-04); CGS and Palmetto GBA HH billing pages (RC 32243).
 """
-
-_HIPPS_SHAPE = re.compile(r"[A-Z0-9]{5}\Z")
-_HCPCS_SHAPE = re.compile(r"[A-Z0-9][0-9]{3}[A-Z0-9]\Z")
-
-
-@functools.lru_cache(maxsize=4096)  # read for every line by several rules; codes repeat
-def _qualifier(code: str) -> str | None:
-    if not code:
-        return None
-    return "HC" if _HCPCS_SHAPE.match(code) else "HP"
-
-
-def _line_code(value: object) -> str:
-    """FL44: a HCPCS/CPT code, a HIPPS-shaped code (checked against the line later) or ``""``."""
-    if isinstance(value, str) and len(value) <= lim.MAX_CODE_TEXT and value.isascii():
-        text = "".join(value.split()).upper()
-        if not text or _HCPCS_SHAPE.match(text):
-            return text
-        if _HIPPS_SHAPE.match(text):
-            return text
-    return f.code("code")(value)  # raises with the usual message
-
-
-def _check_line_code(instance: ClaimLine, attribute: attrs.Attribute[Any], value: str) -> None:
-    if not value:
-        if instance.revenue_code is None:
-            raise InvalidFieldError("code", value, "is required on a line without a revenue code")
-        if instance.modifiers:
-            raise InvalidFieldError("modifiers", instance.modifiers, "need a code to modify")
-        return
-    if _HCPCS_SHAPE.match(value):
-        return
-    if instance.revenue_code != HIPPS_REVENUE_CODE:
-        raise InvalidFieldError(
-            "code",
-            value,
-            f"is not a five-character HCPCS/CPT code (a HIPPS code belongs on revenue code "
-            f"{HIPPS_REVENUE_CODE})",
-        )
 
 
 def _check_through(instance: ClaimLine, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -761,56 +637,13 @@ def _used_twice(path: str, keys: list[str]) -> list[HcpcsError]:
     return problems
 
 
-# Compiled (and cached by re) by the first claim with a type of bill (837P claims have none).
-_BILL_TYPE = r"0?[0-9]{2}[0-9A-Z]\Z"
-
-
-def _bill_type(value: object) -> str:
-    # ASCII digits only: str.isdigit() also takes "\u0663" (Arabic-Indic three).
-    text = value.strip().upper() if isinstance(value, str) and value.isascii() else value
-    if not isinstance(text, str) or not re.match(_BILL_TYPE, text):
-        raise InvalidFieldError("type_of_bill", value, "is not a type of bill such as '0329'")
-    return text.zfill(4)
-
-
 # --- the institutional claim header (UB-04 FL12-41, 837I loop 2300) -------------
 
-_HEADER_CODE = re.compile(r"[A-Z0-9]{2}\Z")
-MAX_HEADER_CODES = 24
+MAX_HEADER_CODES = _claim_codes.MAX_HEADER_CODES
 """At most this many condition, occurrence, span or value codes per claim.
 
 Room for two 837I ``HI`` segments of twelve codes each.
 """
-
-
-def _ascii_upper(value: object) -> object:
-    """``value`` stripped and upper-cased if it is short ASCII text, else as given.
-
-    ASCII first: ``"\u017f".upper()`` is ``"S"``, and form codes are ASCII.
-    """
-    if isinstance(value, str) and len(value) <= lim.MAX_CODE_TEXT and value.isascii():
-        return value.strip().upper()
-    return value
-
-
-def _header_code(field: str) -> Any:
-    """A two-character NUBC code; a lone digit gets its leading zero back (``"7"`` is ``"07"``)."""
-
-    def convert(value: object) -> str:
-        text = _ascii_upper(value)
-        if isinstance(text, str) and len(text) == 1 and lim.is_ascii_digits(text):
-            text = "0" + text
-        if not isinstance(text, str) or not _HEADER_CODE.match(text):
-            raise InvalidFieldError(field, value, "is not a two-character code")
-        return text
-
-    convert.__name__ = f"header_code_{field}"
-    return convert
-
-
-def _check_span(instance: OccurrenceSpan, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value < instance.start:
-        raise InvalidTimeError("through", value, f"is before start={instance.start.isoformat()}")
 
 
 @attrs.frozen(slots=True, init=False)
@@ -872,65 +705,6 @@ class ValueCode:
 
     def __init__(self, code: str, amount: Decimal | int | str) -> None:  # typed; see Service
         self.__attrs_init__(code, amount)
-
-
-def _coded(cls: type[Any], field: str) -> Any:
-    """A converter to a tuple of ``cls``, taking instances or ``(code, ...)`` tuples."""
-    arity = len(attrs.fields(cls))
-
-    def item(value: object) -> Any:
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, (tuple, list)) and len(value) == arity:
-            return cls(*value)
-        raise InvalidFieldError(field, value, f"must be a {cls.__name__} or a {arity}-tuple")
-
-    many = f.tuple_of(item, field)
-
-    def convert(value: object) -> tuple[Any, ...]:
-        found = many(value)
-        if len(found) > MAX_HEADER_CODES:
-            raise InvalidFieldError(field, len(found), f"must hold at most {MAX_HEADER_CODES}")
-        return found
-
-    convert.__name__ = f"coded_{field}"
-    return convert
-
-
-_condition_list = f.tuple_of(_header_code("condition_codes"), "condition_codes")
-
-
-def _conditions(value: object) -> tuple[str, ...]:
-    found = _condition_list(value)
-    if len(found) > MAX_HEADER_CODES:
-        raise InvalidFieldError(
-            "condition_codes", len(found), f"must hold at most {MAX_HEADER_CODES}"
-        )
-    return found
-
-
-def _point_of_origin(value: object) -> str:
-    text = _ascii_upper(value)
-    if not isinstance(text, str) or not re.fullmatch("[0-9A-Z]", text):
-        raise InvalidFieldError("point_of_origin", value, "is not a one-character code")
-    return text
-
-
-def _patient_status(value: object) -> str:
-    text = _ascii_upper(value)
-    if isinstance(text, str) and len(text) == 1:
-        text = "0" + text
-    if not isinstance(text, str) or len(text) != 2 or not lim.is_ascii_digits(text):
-        raise InvalidFieldError("patient_status", value, "is not a two-digit status code")
-    return text
-
-
-def _payer(value: object) -> Payer:
-    if isinstance(value, str):
-        return payer_profile(value)
-    if not isinstance(value, Payer):
-        raise InvalidFieldError("payer", value, "must be a Payer or a shipped profile id")
-    return value
 
 
 @attrs.frozen(slots=True, init=False)

@@ -39,7 +39,6 @@ row 7 (claim claim-1): minutes=-5 must not be negative
 from __future__ import annotations
 
 import datetime as _dt
-import enum
 import functools
 import math
 import os
@@ -48,12 +47,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from . import _frames
+from . import _frame_write, _frames
+from ._frame_units import minutes_to_units, synthetic_timesheet
+from ._frame_write import claim_rows, claims_to_frame, write_csv
 from ._frames import finding_records as _finding_records
 from ._frames import frame as _frame
 from ._frames import pandas_module as _pandas
-from .claims import _ALIASES, Claim, ClaimLine, Service, _column_name, _same_field
-from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidMinutesError
+from ._timesheet_row import _ALIASES, _column_name, _same_field
+from .claims import Claim, ClaimLine, Service
+from .errors import HcpcsError, InvalidClaimError, InvalidFieldError
 from .payers import Payer, payer_profile
 from .policy import Report, RuleSet, check
 
@@ -62,8 +64,6 @@ if TYPE_CHECKING:
     # codes cover it being installed without stubs and not installed at all.
     import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
-    from .codes import Code
-    from .units import UnitPolicy
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -96,25 +96,7 @@ def __dir__() -> list[str]:
     return __all__
 
 
-HEADER_COLUMNS = (
-    "claim_id",
-    "payer",
-    "type_of_bill",
-    "patient_id",
-    "statement_from",
-    "statement_through",
-    "admission_date",
-    "point_of_origin",
-    "patient_status",
-    "condition_codes",
-    "occurrence_codes",
-    "occurrence_spans",
-    "value_codes",
-    "notice_accepted",
-    "total_charge",
-    "therapy_ytd_pt_slp",
-    "therapy_ytd_ot",
-)
+HEADER_COLUMNS = _frame_write.HEADER_COLUMNS
 """The claim-level columns, the same on every row of a claim (a row that differs is an
 error for its claim, naming the rows).  Besides ``claim_id`` (the claim's ``id``) and
 ``payer`` (a shipped profile id), each is the :class:`~hcpcs_home.claims.Claim` field
@@ -123,18 +105,7 @@ spaces, each item's parts by ``:``: ``condition_codes`` ``"47 54"``,
 ``occurrence_codes`` ``"50:2024-03-01 55:2024-03-20"``, ``occurrence_spans``
 ``"77:2024-03-01:2024-03-05"``, ``value_codes`` ``"61:16974 85:17031"``."""
 
-LINE_COLUMNS = (
-    "line",
-    "revenue_code",
-    "modifiers",
-    "charge",
-    "units",
-    "through",
-    "line_prior_auth",
-    "visit_code",
-    "visit_date",
-    "service_order",
-)
+LINE_COLUMNS = _frame_write.LINE_COLUMNS
 """The line columns beside the service's, each the :class:`~hcpcs_home.claims.ClaimLine`
 field of its name (``modifiers`` separated by spaces or commas).  Without ``units``
 the line's units are :meth:`ClaimLine.from_service
@@ -844,166 +815,13 @@ def _claim_errors(group: _Group, exc: InvalidClaimError) -> Iterator[RowError]:
 
 # --- whole claims as rows, and back ------------------------------------------------
 
-SERVICE_COLUMNS = (
-    "id",
-    "start",
-    "stop",
-    "minutes",
-    "full_day",
-    "credential",
-    "rendering_id",
-    "rendering_npi",
-    "license_number",
-    "license_expires",
-    "setting",
-    "prior_auth",
-    "orders_on_file",
-    "plan_of_care_on_file",
-    "notes_on_file",
-    "diagnoses",
-    "purpose",
-)
+SERVICE_COLUMNS = _frame_write.SERVICE_COLUMNS
 """The service columns :func:`claim_rows` writes after ``code`` and ``date`` (the
 :class:`~hcpcs_home.claims.Service` field of each name; ``prior_auth`` is also the
 line's)."""
 
-ROW_COLUMNS = (*HEADER_COLUMNS, "code", "date", *LINE_COLUMNS, *SERVICE_COLUMNS)
+ROW_COLUMNS = _frame_write.ROW_COLUMNS
 """The columns of :func:`claim_rows`, :func:`claims_to_frame` and :func:`write_csv`, in order."""
-
-
-def _cell(value: object) -> str | None:
-    """A value as the text a CSV cell holds (``None`` for an empty cell)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if isinstance(value, _dt.time):
-        return value.isoformat("minutes")
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return " ".join(str(v) for v in value) or None
-    return str(value)
-
-
-def _header_cells(claim: Claim) -> dict[str, str | None]:
-    return {
-        "claim_id": claim.id,
-        "payer": claim.payer.id,
-        "type_of_bill": claim.type_of_bill,
-        "patient_id": claim.patient_id,
-        "statement_from": _cell(claim.statement_from),
-        "statement_through": _cell(claim.statement_through),
-        "admission_date": _cell(claim.admission_date),
-        "point_of_origin": claim.point_of_origin,
-        "patient_status": claim.patient_status,
-        "condition_codes": _cell(claim.condition_codes),
-        "occurrence_codes": _cell(tuple(f"{o.code}:{o.date}" for o in claim.occurrence_codes)),
-        "occurrence_spans": _cell(
-            tuple(f"{o.code}:{o.start}:{o.through}" for o in claim.occurrence_spans)
-        ),
-        "value_codes": _cell(tuple(f"{v.code}:{v.amount}" for v in claim.value_codes)),
-        "notice_accepted": _cell(claim.notice_accepted),
-        "total_charge": _cell(claim.total_charge),
-        "therapy_ytd_pt_slp": _cell(claim.therapy_ytd_pt_slp),
-        "therapy_ytd_ot": _cell(claim.therapy_ytd_ot),
-    }
-
-
-def claim_rows(claims: Claim | Iterable[Claim]) -> list[dict[str, str | None]]:
-    """Claims as rows of text, one per line, columns :data:`ROW_COLUMNS`: what
-    :func:`claims_from_rows` and :func:`claims_from_frame` read back.
-
-    Every row repeats its claim's header columns and names its line in ``line``;
-    a line gets one row per service it links (one row without services where it
-    links none), and a service no line links a row without a ``line``.  ``units`` is
-    always written, so each line reads back exactly.  What the format does not
-    carry (authorizations, EVV visits: see :data:`hcpcs_home.formats.FORMATS`) is
-    not written.
-
-    :raises ~hcpcs_home.errors.InvalidFieldError: a claim with neither lines nor
-        services (a claim is its rows), or without an id (rows are grouped by it).
-    """
-    if isinstance(claims, Claim):
-        claims = (claims,)
-    out: list[dict[str, str | None]] = []
-    for n, claim in enumerate(claims):
-        if not isinstance(claim, Claim):
-            raise InvalidFieldError(f"claims[{n}]", claim, "must be a Claim")
-        out.extend(_rows_of(claim))
-    return out
-
-
-def _rows_of(claim: Claim) -> Iterator[dict[str, str | None]]:
-    if not claim.lines and not claim.services:
-        raise InvalidFieldError("$.lines", (), "is empty: a claim is its rows")
-    if not claim.id:
-        raise InvalidFieldError("$.id", claim.id, "is required: rows are grouped by claim_id")
-    head = _header_cells(claim)
-    by_id = {s.id: s for s in claim.services}
-    order = {s.id: n for n, s in enumerate(claim.services, start=1)}
-    for number, line in enumerate(claim.lines, start=1):
-        cells = dict.fromkeys(ROW_COLUMNS)
-        cells.update(head)
-        cells.update(
-            line=str(number),
-            code=line.code or None,
-            date=_cell(line.date),
-            revenue_code=line.revenue_code,
-            modifiers=_cell(line.modifiers),
-            charge=_cell(line.charge),
-            units=_cell(line.units),
-            through=_cell(line.through),
-            line_prior_auth=line.prior_auth,
-        )
-        if not line.service_ids:
-            yield cells
-        for sid in line.service_ids:
-            yield {**cells, **_service_cells(by_id[sid], order[sid], line)}
-    linked = {sid for line in claim.lines for sid in line.service_ids}
-    for service in claim.services:
-        if service.id not in linked:
-            cells = dict.fromkeys(ROW_COLUMNS)
-            cells.update(head)
-            cells.update(code=service.code, date=_cell(service.date))
-            yield {**cells, **_service_cells(service, order[service.id])}
-
-
-def _service_cells(
-    service: Service, order: int, line: ClaimLine | None = None
-) -> dict[str, str | None]:
-    cells = {name: _cell(getattr(service, name)) for name in SERVICE_COLUMNS}
-    cells["service_order"] = str(order)
-    cells["prior_auth"] = service.prior_auth
-    if line is not None and service.code != line.code:
-        cells["visit_code"] = service.code
-    if line is not None and service.date != line.date:
-        cells["visit_date"] = _cell(service.date)
-    return cells
-
-
-def claims_to_frame(claims: Claim | Iterable[Claim]) -> pandas.DataFrame:
-    """:func:`claim_rows` as a DataFrame of text (empty cells ``None``)."""
-    return _frame(claim_rows(claims), ROW_COLUMNS)
-
-
-def write_csv(claims: Claim | Iterable[Claim], path: str | os.PathLike[str]) -> int:
-    """Write :func:`claim_rows` to a CSV file at ``path``; return the rows written.
-
-    No pandas needed.  :func:`read_csv` and ``hcpcs-home check --format csv``
-    read it back.
-    """
-    import csv
-
-    rows = claim_rows(claims)
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=ROW_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return len(rows)
 
 
 def read_csv(path: str | os.PathLike[str]) -> pandas.DataFrame:
@@ -1160,148 +978,3 @@ def units_frame(frame: pandas.DataFrame, *, payer: Payer | str | None = None) ->
 
 
 _UNIT_COLUMNS = ("row", "code", "date", "minutes", "units", "revenue_code", "error")
-
-
-def minutes_to_units(
-    minutes: pandas.Series, code: str | Code, *, policy: UnitPolicy | None = None
-) -> pandas.Series:
-    """A column of minutes as units of ``code``, vectorised.
-
-    The same numbers as :func:`hcpcs_home.units.units_for_many` (which builds
-    the minute-to-unit table once); the column is then looked up in that
-    table as an array.  Units are ``int64`` where the policy bills whole
-    units and Decimal objects where it bills fractions.
-
-    :raises ~hcpcs_home.errors.InvalidMinutesError: a missing, fractional,
-        negative or over-1440 value, named by its index label
-        (``minutes[3]``).
-    :raises ~hcpcs_home.errors.NotTimedError: ``code`` is not billed by time.
-    """
-    pandas = _pandas()
-    import numpy
-
-    from .units import MAX_LINE_MINUTES, units_for_many
-
-    if not isinstance(minutes, pandas.Series):
-        raise InvalidFieldError("minutes", type(minutes).__name__, "must be a pandas Series")
-    table = units_for_many(code, range(MAX_LINE_MINUTES + 1), policy=policy)
-    index = _minute_indexes(minutes, MAX_LINE_MINUTES)
-    if all(type(u) is int for u in table):
-        units = numpy.asarray(table, dtype="int64")[index]
-    else:
-        units = numpy.asarray(table, dtype=object)[index]
-    return pandas.Series(units, index=minutes.index, name="units")
-
-
-def _minute_indexes(minutes: pandas.Series, most: int) -> Any:
-    """The column as an ``int64`` array of whole minutes from 0 to ``most``, checked by
-    its dtype at array speed: integers by their range, floats also for gaps and
-    fractions; a boolean column is refused whole (``True`` is not a minute).  Only a
-    column of Python objects is checked value by value.
-
-    :raises ~hcpcs_home.errors.InvalidMinutesError: the first bad value, by its label.
-    """
-    import numpy
-
-    from . import _clock
-
-    kind = getattr(minutes.dtype, "kind", "O")
-    if kind == "b":  # numpy bool and pandas' nullable boolean alike
-        first = (minutes.index[0], minutes.iloc[0]) if len(minutes) else ("-", None)
-        raise InvalidMinutesError(
-            f"minutes[{first[0]!r}]",
-            first[1],
-            f"is a boolean: the column's dtype is {minutes.dtype}, not minutes",
-        )
-    if kind in "iu" and not minutes.hasnans:
-        values = minutes.to_numpy(dtype="int64")
-        bad = (values < 0) | (values > most)
-    elif kind in "iuf":
-        values = minutes.to_numpy(dtype="float64", na_value=numpy.nan)
-        with numpy.errstate(invalid="ignore"):
-            bad = ~((values >= 0) & (values <= most) & (values == numpy.floor(values)))
-    else:  # Python objects of any type: each checked (a bool among them too)
-        objects = minutes.to_numpy(dtype=object).tolist()
-        out = numpy.empty(len(objects), dtype="int64")
-        for i, v in enumerate(objects):
-            if type(v) is str and v.strip().isdigit() and len(v.strip()) <= 4:
-                v = int(v)  # digits read from a text file, as pandas.to_numeric reads them
-            out[i] = (
-                v
-                if type(v) is int and 0 <= v <= most
-                else _clock.check_minutes(f"minutes[{minutes.index[i]!r}]", v)
-            )
-        return out
-    if bad.any():
-        at = int(numpy.flatnonzero(bad)[0])
-        value = minutes.iloc[at]
-        value = value.item() if isinstance(value, numpy.generic) else value
-        label = f"minutes[{minutes.index[at]!r}]"
-        _clock.check_minutes(label, value)
-        raise InvalidMinutesError(label, value, "is not a whole number of minutes")
-    return values.astype("int64", copy=False)
-
-
-# --- synthetic data --------------------------------------------------------------
-
-#: (code, credential, shortest and longest minutes) of the synthetic visits.
-_VISITS = (
-    ("G0299", "RN", 20, 90),
-    ("G0300", "LPN", 20, 90),
-    ("G0151", "PT", 30, 75),
-    ("G0156", "HHA", 30, 120),
-    ("S9124", "LPN", 120, 600),
-    ("T1019", None, 15, 240),
-)
-_PAYERS = (("medicare", "0329"), ("tx-medicaid-cshcn", None), ("bcbs-tx", None))
-
-
-def synthetic_timesheet(
-    rows: int = 300, *, visits_per_claim: int = 10, bad_rows: float = 0.01, seed: int = 0
-) -> pandas.DataFrame:
-    """A made-up month (March 2024) of home visits, one row per visit, for demos and tests.
-
-    Claims of ``visits_per_claim`` rows each, for the shipped Medicare,
-    Texas Medicaid and BCBS Texas profiles; documentation flags set at random
-    so that rules fire; a ``bad_rows`` share of rows made unreadable (a
-    blank code or an impossible stop time).  The same seed gives the same
-    frame.  Needs numpy (a pandas dependency).
-    """
-    pandas = _pandas()
-    import numpy
-
-    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
-        raise InvalidFieldError("rows", rows, "must be a non-negative whole number")
-    rng = numpy.random.default_rng(seed)
-    claim = numpy.arange(rows) // max(1, visits_per_claim)
-    payer = rng.integers(0, len(_PAYERS), size=int(claim[-1]) + 1 if rows else 0)[claim]
-    kind = rng.integers(0, len(_VISITS), size=rows)
-    low = numpy.array([v[2] for v in _VISITS])[kind]
-    high = numpy.array([v[3] for v in _VISITS])[kind]
-    minutes = rng.integers(low, high + 1)
-    start = rng.integers(7 * 4, 17 * 4, size=rows) * 15
-    stop = (start + minutes) % (24 * 60)
-    day = rng.integers(1, 32, size=rows)
-    codes = numpy.array([v[0] for v in _VISITS], dtype=object)[kind]
-    bad = rng.random(rows) < bad_rows
-    codes[bad & (rng.random(rows) < 0.5)] = None
-    stop_text = [f"{m // 60:02d}:{m % 60:02d}" for m in stop.tolist()]
-    for i in numpy.flatnonzero(bad).tolist():
-        if codes[i] is not None:
-            stop_text[i] = "25:00"
-    return pandas.DataFrame(
-        {
-            "claim_id": [f"C{c:06d}" for c in claim.tolist()],
-            "payer": [_PAYERS[p][0] for p in payer.tolist()],
-            "type_of_bill": [_PAYERS[p][1] for p in payer.tolist()],
-            "code": codes,
-            "date": [f"2024-03-{d:02d}" for d in day.tolist()],
-            "start": [f"{m // 60:02d}:{m % 60:02d}" for m in start.tolist()],
-            "stop": stop_text,
-            "credential": [_VISITS[k][1] for k in kind.tolist()],
-            "orders_on_file": rng.random(rows) < 0.9,
-            "plan_of_care_on_file": rng.random(rows) < 0.9,
-            "notes_on_file": rng.random(rows) < 0.95,
-            "charge": [f"{m * 1.25:.2f}" for m in minutes.tolist()],
-        }
-    )
