@@ -721,7 +721,7 @@ OPTIONAL: dict[str, set[str]] = {
 
 # --- the built claims through every format ---------------------------------------------------
 
-from hcpcs_home import dataframes, formats, x12  # noqa: E402
+from hcpcs_home import dataframes, formats, x12, x12_files  # noqa: E402
 
 
 def built_claims() -> dict[str, Claim]:
@@ -747,6 +747,39 @@ class TestRoundTrips:
             back.notice_accepted,
             back.lines[0].code,
         )
+
+    def test_837p(self) -> None:
+        """The Texas month is a professional claim: written into an 837P (loop 2300/2400 of an
+        x12sdk-generated file) and read back, it gives the claim as the 837P carries it.  An
+        837P has no statement period (its map derives it from the first and last line dates)
+        and its member id is the file's (loop 2010BA)."""
+        pytest.importorskip("x12sdk")
+        from x12sdk.generate import (
+            ClaimSpec,
+            PatientSpec,
+            ServiceLineSpec,
+            SubmissionSpec,
+            generate_837p,
+        )
+
+        claim = built_claims()["medicaid"]
+        spec = ClaimSpec(
+            charge=Decimal(len(claim.lines)),
+            patient_control_number=claim.id,
+            lines=[ServiceLineSpec(charge=Decimal(1), procedure="99213")] * len(claim.lines),
+        )
+        patients = [PatientSpec(claims=[spec], dependent=True)]
+        template = generate_837p(seed=3, claims=SubmissionSpec(patients=patients))
+        (back,) = x12_files.read_837(x12_files.update_837(template, [claim]), payer=claim.payer)
+        first, last = min(x.date for x in claim.lines), max(x.date for x in claim.lines)
+        carried = formats.FORMATS["837P"].carried(claim)
+        assert ("derived", "derived") == tuple(
+            formats.FORMATS["837P"].entry(f).kind.value
+            for f in ("statement_from", "statement_through")
+        )
+        expected = attrs.evolve(carried, statement_from=first, statement_through=last)
+        assert expected == attrs.evolve(back, patient_id=carried.patient_id)
+        assert 21 == len(back.lines)
 
     @pytest.mark.parametrize("name", ["period", "month", "medicaid"])
     def test_json(self, name: str) -> None:
