@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._frames import frame as _frame
+from ._union_find import UnionFind
 from .dataframes import FINDING_COLUMNS, check_frame
 from .errors import InvalidFieldError
 
@@ -117,30 +118,6 @@ def _worker_rules(rules: RuleSet) -> tuple[RuleSet, RuleSet]:
     return without, only
 
 
-class _Groups:
-    """Union-find over names (``b:`` beneficiary, ``a:`` authorization, ``w:`` worker)."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, name: str) -> str:
-        root = self.parent.setdefault(name, name)
-        while root != self.parent[root]:
-            root = self.parent[root]
-        self.parent[name] = root
-        return root
-
-    def join(self, names: Sequence[str]) -> str | None:
-        if not names:
-            return None
-        first = self.find(names[0])
-        for name in names[1:]:
-            other = self.find(name)
-            if other != first:
-                self.parent[other] = first
-        return first
-
-
 def _member_names(claim: Claim) -> list[str]:
     names = [f"a:{a.number}" for a in claim.authorizations]
     if claim.patient_id:
@@ -164,7 +141,7 @@ def _partitions(
     joined by a shared name are in one partition; claims naming nothing in partitions
     of their own (spread round robin); a stored claim only where a claim to check
     shares its group."""
-    groups = _Groups()
+    groups = UnionFind()
     roots = [groups.join(names(c)) for c in claims]
     stored_roots = [groups.join(names(c)) for c in stored]
     slot: dict[str, int] = {}

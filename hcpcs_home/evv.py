@@ -45,6 +45,7 @@ from . import _evv_visit
 from . import _fields as _fields
 from ._evv_visit import EvvVisit, VerificationMethod
 from ._facts import Facts, payer_of
+from ._union_find import UnionFind
 from .claims import Authorization, Claim, ClaimLine
 from .codes import BillingUnit
 from .errors import InvalidFieldError
@@ -293,7 +294,7 @@ def worker_overlaps(claims: Sequence[Claim]) -> tuple[Overlap, ...]:
         # Within one claim only two EVV visits are reported here (two services are the
         # per-claim overlapping-visits rule's business): nothing to find, nothing to do.
         return ()
-    people = _PersonIndex()
+    people = UnionFind()
     #: (claim, record id, is an EVV visit, names, begin, end)
     records: list[tuple[int, str, bool, frozenset[str], _dt.datetime, _dt.datetime]] = []
     for n, claim in enumerate(claims):
@@ -350,25 +351,6 @@ def batch_of(claims: object) -> list[Claim]:
         if not isinstance(c, Claim):
             raise InvalidFieldError(f"claims[{i}]", c, "must be a Claim")
     return out
-
-
-class _PersonIndex:
-    """Union-find over worker ids and NPIs: a record naming both joins them."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, name: str) -> str:
-        root = self.parent.setdefault(name, name)
-        while root != self.parent[root]:
-            root = self.parent[root]
-        self.parent[name] = root
-        return root
-
-    def join(self, names: Iterable[str]) -> None:
-        roots = sorted({self.find(x) for x in names})
-        for r in roots[1:]:
-            self.parent[r] = roots[0]
 
 
 # --- a Medicaid claim from verified visits ---------------------------------------------------
