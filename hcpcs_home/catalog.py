@@ -31,7 +31,6 @@ release too, returning a :class:`~hcpcs_home.codes.Code` with
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -39,13 +38,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from . import _catalog_rows
 from ._tables import (
     keyed_text,
-    parse_row,
     provenance,
     provenance_text,
     read_keyed,
-    read_table,
 )
 from .codes import (
     BillingUnit,
@@ -320,7 +318,7 @@ class Release:
         plain = {a.name: a.default for a in attrs.fields(Modifier) if a.name in criteria}
         plain_fits = all(plain[k] == v for k, v in criteria.items())
         role = criteria.get("role")
-        asserted = _assertions()
+        asserted = _catalog_rows.assertions()
         for key, entry in list(table.items()):
             if isinstance(entry, str):
                 row = asserted.get(key)
@@ -358,7 +356,7 @@ def _index_modifiers(modifiers: Iterable[Modifier]) -> dict[str, Modifier | str]
     for m in modifiers:
         if not isinstance(m, Modifier):
             raise InvalidFieldError("modifiers", m, "is not a Modifier")
-        table[m.code] = m if m.curated else _with_assertions(m)
+        table[m.code] = m if m.curated else _catalog_rows.with_assertions(m)
     return dict(sorted(table.items()))
 
 
@@ -377,8 +375,8 @@ def _line_to_release_code(line: str, release: str) -> Code:
         medicare_accepts=cov in (Coverage.CARRIER_JUDGMENT, Coverage.SPECIAL_INSTRUCTIONS),
         coverage=cov,
         processing_note=note or None,
-        effective=_date(added) or _NOT_RECORDED,
-        terminated=_date(terminated),
+        effective=_catalog_rows.parse_date(added) or _NOT_RECORDED,
+        terminated=_catalog_rows.parse_date(terminated),
         source=f"CMS HCPCS Level II file, {release} release (validity layer: not curated)",
         curated=False,
     )
@@ -390,10 +388,10 @@ def _line_to_release_modifier(line: str) -> Modifier:
         code=code,
         descriptor=descriptor,
         short_descriptor=short,
-        effective=_date(added) or _NOT_RECORDED,
-        terminated=_date(terminated),
+        effective=_catalog_rows.parse_date(added) or _NOT_RECORDED,
+        terminated=_catalog_rows.parse_date(terminated),
         coverage=coverage or None,
-        **_assertion_fields(code),
+        **_catalog_rows.assertion_fields(code),
     )
 
 
@@ -444,7 +442,7 @@ class Catalog(Mapping[str, Code]):
         found = self._codes.get(key)
         if found is None or isinstance(found, Code):
             return found
-        built = _line_to_code(found)
+        built = _catalog_rows.line_to_code(found)
         self._codes[key] = built  # racing threads build equal values
         return built
 
@@ -626,13 +624,13 @@ class Catalog(Mapping[str, Code]):
         fits = {want}
         if want in _THERAPY_DISCIPLINES:
             fits.add(Discipline.OUTPATIENT_THERAPY)
-        family = _family_of(text)
+        family = _catalog_rows.family_of(text)
         found: list[str] = []
         for candidate, swapped in _one_edit(text):
             if len(candidate) != 5 or candidate in found or candidate not in self:
                 continue
             if family is not None:
-                if _family_of(candidate) != family:
+                if _catalog_rows.family_of(candidate) != family:
                     continue
             elif candidate[:4] != text[:4] and not (swapped and candidate[0] == text[0]):
                 continue
@@ -837,7 +835,10 @@ def _release_from_header(lines: list[str], folder: str | None) -> Release:
         first, _, last = header["current"].partition(" to ")
         current = (_dt.date.fromisoformat(first), _dt.date.fromisoformat(last))
         return Release._bundled(
-            header["release"], _date(header.get("published", "")), current, folder=folder
+            header["release"],
+            _catalog_rows.parse_date(header.get("published", "")),
+            current,
+            folder=folder,
         )
     except (KeyError, ValueError) as exc:
         where = "hcpcs_home/data" if folder is None else folder
@@ -959,96 +960,6 @@ def load_release(path: Any, *, directory: Any = None, published: _dt.date | None
             _default = None  # the next default_catalog() reads the new release
     return _release_from_header(
         provenance_text(tables["release_modifiers.tsv"]), os.path.join(releases, final)
-    )
-
-
-def _assertion_fields(code: str) -> dict[str, Any]:
-    """The curated assertions of ``modifier_assertions.tsv`` about a modifier, as
-    :class:`~hcpcs_home.modifiers.Modifier` fields (none for a modifier not listed)."""
-    row = _assertions().get(code)
-    if row is None:
-        return {}
-    return {
-        "role": ModifierRole[row["role"]],
-        "discipline": Discipline[row["discipline"]] if row["discipline"] else None,
-        "credential": Credential[row["credential"]] if row["credential"] else None,
-        "assistant": row["assistant"] == "yes",
-        "telehealth": row["telehealth"] == "yes",
-        "source": row["source"],
-        "curated": True,
-    }
-
-
-def _with_assertions(modifier: Modifier) -> Modifier:
-    """``modifier`` with the curated assertions of ``modifier_assertions.tsv``, if any."""
-    fields = _assertion_fields(modifier.code)
-    return attrs.evolve(modifier, **fields) if fields else modifier
-
-
-@functools.cache
-def _assertions() -> dict[str, dict[str, str]]:
-    return {r["modifier"]: r for r in read_table("modifier_assertions.tsv")}
-
-
-@functools.cache
-def _program_starts() -> dict[str, _dt.date]:
-    """First dates of service the program takes a code, where they differ from HCPCS's."""
-    return {
-        r["code"]: _dt.date.fromisoformat(r["program_start"])
-        for r in read_table("program_dates.tsv")
-    }
-
-
-@functools.cache
-def _families() -> tuple[tuple[str, str, str], ...]:
-    return tuple((r["first"], r["last"], r["family"]) for r in read_table("code_families.tsv"))
-
-
-def _family_of(text: str) -> str | None:
-    """The curated family whose range holds ``text`` (compared as text), if any."""
-    for first, last, family in _families():
-        if first <= text[:5] <= last:
-            return family
-    return None
-
-
-def _date(text: str) -> _dt.date | None:
-    return _dt.date.fromisoformat(text) if text else None
-
-
-def _line_to_code(line: str) -> Code:
-    """One line of the curated code table (``codes.tsv``) as a code."""
-    header = read_keyed("codes.tsv")[0]
-    try:
-        return _row_to_code(parse_row("codes.tsv", header, line))
-    except Exception as exc:  # pragma: no cover - the shipped table is tested
-        raise InvalidFieldError("codes.tsv row", line[:40], str(exc)) from exc
-
-
-def _row_to_code(row: Mapping[str, str]) -> Code:
-    def members(enum_type: Any, text: str) -> list[Any]:
-        return [enum_type[name] for name in text.split()]
-
-    effective = _date(row["effective"])
-    assert effective is not None
-    return Code(
-        code=row["code"],
-        code_set=CodeSet[row["code_set"]],
-        descriptor=row["descriptor"],
-        unit=BillingUnit[row["unit"]],
-        min_minutes=int(row["min_minutes"]) if row["min_minutes"] else None,
-        discipline=Discipline[row["discipline"]],
-        credentials=members(Credential, row["credentials"]),
-        settings=members(Setting, row["settings"]),
-        revenue_codes=row["revenue_codes"].split(),
-        medicare_accepts=row["medicare_accepts"] == "yes",
-        coverage=Coverage(row["coverage"]) if row["coverage"] else None,
-        processing_note=row["processing_note"] or None,
-        effective=effective,
-        terminated=_date(row["terminated"]),
-        replaced_by=row["replaced_by"].split(),
-        source=row["source"],
-        program_start=_program_starts().get(row["code"]),
     )
 
 

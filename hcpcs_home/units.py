@@ -36,13 +36,13 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import attrs
 
-from . import _clock, bounds
+from . import _clock, _unit_checks, bounds
 from .catalog import lookup
-from .codes import BillingUnit, Code, normalize_code
+from .codes import BillingUnit, Code
 from .errors import InvalidFieldError, InvalidMinutesError, InvalidTimeError, NotTimedError
 
 __all__ = [
@@ -172,49 +172,20 @@ class TimedMethod(str, enum.Enum):
     AMA 8-Minute Rule" [3rd])."""
 
 
-def _to_enum(enum_type: type[enum.Enum], field: str, value: object) -> Any:
-    try:
-        return enum_type(value)
-    except ValueError:
-        names = ", ".join(m.name for m in enum_type)
-        raise InvalidFieldError(field, value, f"is not one of {names}") from None
-
-
 def _to_fifteen(value: object) -> FifteenMinuteRule:
-    return _to_enum(FifteenMinuteRule, "fifteen_minute", value)  # type: ignore[no-any-return]
+    return _unit_checks.to_enum(FifteenMinuteRule, "fifteen_minute", value)  # type: ignore[no-any-return]
 
 
 def _to_up_to_fifteen(value: object) -> FifteenMinuteRule:
-    return _to_enum(FifteenMinuteRule, "up_to_fifteen_minutes", value)  # type: ignore[no-any-return]
+    return _unit_checks.to_enum(FifteenMinuteRule, "up_to_fifteen_minutes", value)  # type: ignore[no-any-return]
 
 
 def _to_hours(value: object) -> HourRounding:
-    return _to_enum(HourRounding, "hours", value)  # type: ignore[no-any-return]
+    return _unit_checks.to_enum(HourRounding, "hours", value)  # type: ignore[no-any-return]
 
 
 def _to_method(value: object) -> TimedMethod:
-    return _to_enum(TimedMethod, "method", value)  # type: ignore[no-any-return]
-
-
-def _check_shift_hours(instance: UnitPolicy, attribute: Any, value: object) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24:
-        raise InvalidFieldError("per_diem_shift_hours", value, "must be None or 1 to 24 hours")
-
-
-def _code_units(value: object) -> tuple[tuple[str, BillingUnit], ...]:
-    """Per-code unit overrides as sorted ``(code, BillingUnit)`` pairs, from a mapping or pairs."""
-    items = value.items() if isinstance(value, Mapping) else value
-    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
-        raise InvalidFieldError("code_units", value, "must map codes to billing units")
-    out: dict[str, BillingUnit] = {}
-    for item in items:
-        if not isinstance(item, (tuple, list)) or len(item) != 2:
-            raise InvalidFieldError("code_units", item, "must be a (code, unit) pair")
-        unit = _to_enum(BillingUnit, f"code_units[{item[0]!r}]", item[1])
-        out[normalize_code(item[0])] = unit
-    return tuple(sorted(out.items()))
+    return _unit_checks.to_enum(TimedMethod, "method", value)  # type: ignore[no-any-return]
 
 
 @attrs.frozen(slots=True, cache_hash=True)
@@ -255,9 +226,13 @@ class UnitPolicy:
     )
     hours: HourRounding = attrs.field(default=HourRounding.DOWN, converter=_to_hours)
     method: TimedMethod = attrs.field(default=TimedMethod.TOTAL_TIME, converter=_to_method)
-    per_diem_shift_hours: int | None = attrs.field(default=None, validator=_check_shift_hours)
+    per_diem_shift_hours: int | None = attrs.field(
+        default=None, validator=_unit_checks.check_shift_hours
+    )
     source: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
-    code_units: tuple[tuple[str, BillingUnit], ...] = attrs.field(default=(), converter=_code_units)
+    code_units: tuple[tuple[str, BillingUnit], ...] = attrs.field(
+        default=(), converter=_unit_checks.code_units
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -749,21 +724,6 @@ def is_contested(code: str | Code, minutes: int) -> bool:
 # --- several 15-minute codes on one day ---------------------------------------
 
 
-def _code_key(field: str, value: object) -> tuple[str, bool | None]:
-    """A code's canonical text and whether it is timed (``None``: not said)."""
-    if isinstance(value, Code):
-        if value.unit is BillingUnit.FIFTEEN_MINUTES:
-            return value.code, True
-        if value.unit in (BillingUnit.UNTIMED, BillingUnit.VISIT):
-            return value.code, False
-        why = "the total-time method counts 15-minute codes"
-        raise NotTimedError(value.code, value.unit.value, why)
-    try:
-        return normalize_code(value), None
-    except LookupError:
-        raise InvalidFieldError(field, value, "is not a five-character HCPCS/CPT code") from None
-
-
 _CodeKey = TypeVar("_CodeKey", bound="str | Code")
 
 
@@ -813,11 +773,11 @@ def total_time_units(
         raise InvalidFieldError("minutes_by_code", minutes_by_code, "must map codes to minutes")
     if isinstance(untimed, (str, Code)):
         untimed = [untimed]
-    untimed_set = dict.fromkeys(_code_key("untimed", c)[0] for c in untimed)  # ordered
+    untimed_set = dict.fromkeys(_unit_checks.code_key("untimed", c)[0] for c in untimed)  # ordered
     minutes: dict[str, int] = {}
     timed: list[str] = []
     for raw, value in minutes_by_code.items():
-        key, is_timed = _code_key("minutes_by_code", raw)
+        key, is_timed = _unit_checks.code_key("minutes_by_code", raw)
         if key in minutes:
             raise InvalidFieldError("minutes_by_code", raw, f"repeats code {key!r}")
         minutes[key] = _clock.check_minutes(f"minutes_by_code[{key!r}]", value)
@@ -870,38 +830,6 @@ def minutes_between(start: object, stop: object, *, full_day: bool = False) -> i
     return _clock.span_minutes(begin, end, full_day=bool(full_day))
 
 
-def _in_range(field: str, value: object, day: _dt.date, *, slack: int = 0) -> None:
-    """Refuse a day outside :data:`~hcpcs_home.bounds.MIN_DATE`..``MAX_DATE`` (see bounds).
-
-    A span's stop may fall ``slack`` days later (a night shift begun on the last
-    day), so span arithmetic never overflows :mod:`datetime` (``9999-12-31``
-    plus a night would).
-    """
-    if not bounds.MIN_DATE <= day <= bounds.MAX_DATE + _dt.timedelta(days=slack):
-        raise InvalidTimeError(
-            field,
-            value,
-            f"is outside {bounds.MIN_DATE.isoformat()}..{bounds.MAX_DATE.isoformat()}",
-        )
-
-
-def _whole_minute(field: str) -> Any:
-    def check(instance: Span, attribute: Any, value: object) -> None:
-        if not isinstance(value, _dt.datetime) or value.tzinfo is not None:
-            raise InvalidTimeError(field, value, "must be a naive local datetime.datetime")
-        if value.second or value.microsecond:
-            raise InvalidTimeError(field, value, "must be a whole minute (no seconds)")
-        _in_range(field, value, value.date(), slack=1 if field == "stop" else 0)
-
-    check.__name__ = f"whole_minute_{field}"
-    return check
-
-
-def _after_start(instance: Span, attribute: Any, value: _dt.datetime) -> None:
-    if value < instance.start:
-        raise InvalidTimeError("stop", value, f"is before start={instance.start.isoformat()}")
-
-
 @attrs.frozen(slots=True)
 class Span:
     """A stretch of care from ``start`` to ``stop`` (naive local datetimes, whole minutes).
@@ -921,8 +849,10 @@ class Span:
     :ivar stop: when it ended, not before ``start``.
     """
 
-    start: _dt.datetime = attrs.field(validator=_whole_minute("start"))
-    stop: _dt.datetime = attrs.field(validator=[_whole_minute("stop"), _after_start])
+    start: _dt.datetime = attrs.field(validator=_unit_checks.whole_minute("start"))
+    stop: _dt.datetime = attrs.field(
+        validator=[_unit_checks.whole_minute("stop"), _unit_checks.after_start]
+    )
 
     @classmethod
     def from_clock(
@@ -934,7 +864,7 @@ class Span:
         """
         if not isinstance(day, _dt.date) or isinstance(day, _dt.datetime):
             raise InvalidTimeError("day", day, "must be a datetime.date")
-        _in_range("day", day, day)
+        _unit_checks.in_range("day", day, day)
         begin = _dt.datetime.combine(day, _dt.time()) + _dt.timedelta(
             minutes=_clock.clock_minutes("start", start)
         )
@@ -949,13 +879,6 @@ class Span:
     def minutes_by_date(self) -> dict[_dt.date, int]:
         """Minutes on each calendar date the span touches (dates with none left out)."""
         return _clock.minutes_by_date(self.start, self.stop)
-
-
-def _iterable(field: str, value: object) -> Iterable[Any]:
-    """``value`` if it can be iterated (and is not text), else the library's error."""
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise InvalidTimeError(field, value, "must be a list of dates or Spans")
-    return value
 
 
 def service_dates(services: Iterable[_dt.date | Span]) -> tuple[_dt.date, ...]:
@@ -974,7 +897,7 @@ def service_dates(services: Iterable[_dt.date | Span]) -> tuple[_dt.date, ...]:
     """
     if isinstance(services, (_dt.date, Span)):
         services = [services]
-    services = _iterable("services", services)
+    services = _unit_checks.iterable("services", services)
     dates: set[_dt.date] = set()
     for i, item in enumerate(services):
         if isinstance(item, Span):
@@ -1012,7 +935,9 @@ def per_diem_units(services: Iterable[_dt.date | Span], *, policy: UnitPolicy | 
         return len(service_dates(services))
     shift = policy.per_diem_shift_hours * 60
     total = 0
-    items = [services] if isinstance(services, Span) else _iterable("services", services)
+    items = (
+        [services] if isinstance(services, Span) else _unit_checks.iterable("services", services)
+    )
     for i, item in enumerate(items):
         if not isinstance(item, Span):
             raise InvalidTimeError(
@@ -1042,15 +967,9 @@ def carry_hours(minutes_by_date: Mapping[_dt.date, int]) -> dict[_dt.date, int]:
     out: dict[_dt.date, int] = {}
     month: tuple[int, int] | None = None
     carried = 0
-    for day in sorted(minutes_by_date, key=_date_key):
+    for day in sorted(minutes_by_date, key=_unit_checks.date_key):
         m = _clock.check_minutes(f"minutes_by_date[{day.isoformat()}]", minutes_by_date[day])
         if (day.year, day.month) != month:
             month, carried = (day.year, day.month), 0
         out[day], carried = divmod(carried + m, 60)
     return out
-
-
-def _date_key(day: object) -> _dt.date:
-    if not isinstance(day, _dt.date) or isinstance(day, _dt.datetime):
-        raise InvalidTimeError("minutes_by_date", day, "has a key that is not a datetime.date")
-    return day

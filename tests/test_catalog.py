@@ -22,13 +22,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hcpcs_home import catalog as catalog_module
+from hcpcs_home._catalog_rows import family_of
 from hcpcs_home._cms_file import CmsRecord, read_cms_records
 from hcpcs_home._tables import provenance, read_table
 from hcpcs_home.catalog import (
     CMS_RELEASE,
     Catalog,
     Release,
-    _family_of,
     default_catalog,
     load_cms_file,
     lookup,
@@ -1033,8 +1033,8 @@ class TestSuggestions:
         typed = code[:i] + data.draw(st.sampled_from("0123456789")) + code[i + 1 :]
         found = default_catalog().suggest(typed)
         if found is not None:
-            assert _family_of(found) == _family_of(typed) or (
-                _family_of(typed) is None
+            assert family_of(found) == family_of(typed) or (
+                family_of(typed) is None
                 and (found[:4] == typed[:4] or sorted(found) == sorted(typed))
             )
 
