@@ -512,20 +512,7 @@ class Finding:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle the explanation itself, not the context it would be built from.
-        return (
-            Finding,
-            (
-                self.rule_id,
-                self.severity,
-                self.message,
-                self.line,
-                self.field,
-                self.suggestion,
-                self.fix,
-                self.source,
-                self.explain(),
-            ),
-        )
+        return (Finding, (*self._values(), self.explain()))
 
     def __repr__(self) -> str:
         # Short: a report's repr lists its findings, and the source citation and the
