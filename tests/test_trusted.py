@@ -1,0 +1,112 @@
+"""The trusted constructor (hcpcs_home._trusted) stores fields as given and builds equal values."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hcpcs_home import Authorization, Claim, ClaimLine, Occurrence, Service, ValueCode, _trusted
+from hcpcs_home import strategies as hst
+from hcpcs_home.claims import OccurrenceSpan
+from hcpcs_home.evv import EvvVisit
+from hcpcs_home.payers import Payer
+from hcpcs_home.units import UnitPolicy
+
+
+def fields_of(value: Any) -> list[Any]:
+    """The value's fields, in field order, as stored (not copied or converted)."""
+    return [getattr(value, a.name) for a in attrs.fields(type(value))]
+
+
+VALUES = st.one_of(
+    hst.claims(),
+    hst.claim_lines(),
+    hst.services(),
+    hst.authorizations(),
+    hst.occurrences(),
+    hst.occurrence_spans(),
+    hst.value_codes(),
+    hst.evv_visits(),
+    hst.payers(),
+)
+
+
+class TestMaker:
+    @given(VALUES)
+    def test_equal_to_the_value_its_fields_came_from(self, value: Any) -> None:
+        """A value made from another's fields equals it, hashes alike and holds the same objects."""
+        made = _trusted.maker(type(value))(*fields_of(value))
+        assert value == made
+        assert hash(value) == hash(made)
+        assert all(a is b for a, b in zip(fields_of(value), fields_of(made), strict=True))
+
+    @given(hst.claims())
+    def test_nothing_is_converted(self, claim: Claim) -> None:
+        """The values are stored as given: text stays text (only __init__ converts it)."""
+        values = fields_of(claim)
+        values[1] = "2024-03-01"
+        made = _trusted.maker(Claim)(*values)
+        assert "2024-03-01" == made.statement_from
+
+    def test_nothing_is_validated(self) -> None:
+        """No validator or post-init runs: a period that ends before it starts is stored."""
+        claim = Claim("medicare", "2024-03-01", "2024-03-30")
+        values = fields_of(claim)
+        values[1], values[2] = values[2], values[1]
+        made = _trusted.maker(Claim)(*values)
+        assert made.statement_through < made.statement_from
+        with pytest.raises(Exception, match="is before statement_from"):
+            Claim(*values)
+
+    def test_made_once_per_class(self) -> None:
+        """The same function is given for the same class."""
+        assert _trusted.maker(ClaimLine) is _trusted.maker(ClaimLine)
+        assert _trusted.maker(ClaimLine) is not _trusted.maker(Service)
+
+    def test_wrong_number_of_values(self) -> None:
+        """Every field is required, positionally."""
+        with pytest.raises(TypeError):
+            _trusted.maker(Occurrence)("50")
+
+    def test_frozen_as_ever(self) -> None:
+        """The value made is as frozen as one built by __init__."""
+        made = _trusted.maker(ValueCode)(*fields_of(ValueCode("61", "16974")))
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            made.code = "85"  # type: ignore[misc]
+
+    @pytest.mark.parametrize("cls", [dict, int, attrs.make_class("Loose", ["a"], slots=False)])
+    def test_not_a_slotted_attrs_class(self, cls: type) -> None:
+        """Only slotted attrs classes can be made this way."""
+        with pytest.raises(TypeError, match="not a slotted attrs class"):
+            _trusted.maker(cls)
+
+    def test_hidden_slots_refused(self) -> None:
+        """A class whose __init__ fills more than its fields (a cached hash) is refused."""
+        with pytest.raises(TypeError, match="_attrs_cached_hash"):
+            _trusted.maker(UnitPolicy)
+
+    def test_source_is_readable(self) -> None:
+        """The generated function's source is registered, so tracebacks and inspect show it."""
+        source = inspect.getsource(_trusted.maker(Authorization))
+        assert source.startswith("def make_Authorization(v0, v1,")
+        assert source.count("(self, v") == len(attrs.fields(Authorization))
+
+    @pytest.mark.parametrize(
+        "cls", [Claim, ClaimLine, Service, Authorization, Occurrence, OccurrenceSpan, EvvVisit]
+    )
+    def test_every_field_stored(self, cls: type) -> None:
+        """Each field is stored in its own slot, in field order."""
+        names = [a.name for a in attrs.fields(cls)]
+        made = _trusted.maker(cls)(*names)
+        assert names == fields_of(made)
+
+    def test_payer(self) -> None:
+        """Payers can be made too."""
+        from hcpcs_home.payers import MEDICARE
+
+        assert MEDICARE == _trusted.maker(Payer)(*fields_of(MEDICARE))
