@@ -91,6 +91,27 @@ def _parse_int(field: str, text: str) -> int:
     return int(digits)
 
 
+#: What :func:`_cell` gives for an empty cell: the field is left to its default.
+SKIP: Any = object()
+
+
+def _cell(name: str, value: Any) -> Any:
+    """One cell as the argument of the :class:`~hcpcs_home.claims.Service` field ``name``
+    (text of yes/no, minutes and diagnoses read), or :data:`SKIP` for an empty cell.
+
+    :raises ~hcpcs_home.errors.InvalidFieldError: text that cannot be read for the field.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return SKIP
+    if name in _BOOLEAN_COLUMNS and isinstance(value, str):
+        return _parse_bool(name, value)
+    if name == "minutes" and isinstance(value, str):
+        return _parse_int(name, value)
+    if name == "diagnoses" and isinstance(value, str):
+        return value.replace(",", " ").split()
+    return value
+
+
 def _service_kwargs(row: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
     """The row's cells as :class:`~hcpcs_home.claims.Service` arguments (``known`` its fields).
 
@@ -106,15 +127,9 @@ def _service_kwargs(row: Mapping[str, Any], known: Collection[str]) -> dict[str,
         if name in seen:
             raise _same_field(seen[name], str(key), name)
         seen[name] = str(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        if name in _BOOLEAN_COLUMNS and isinstance(value, str):
-            value = _parse_bool(name, value)
-        if name == "minutes" and isinstance(value, str):
-            value = _parse_int(name, value)
-        if name == "diagnoses" and isinstance(value, str):
-            value = value.replace(",", " ").split()
-        kwargs[name] = value
+        value = _cell(name, value)
+        if value is not SKIP:
+            kwargs[name] = value
     missing = [name for name in ("code", "date") if name not in kwargs]
     if missing:
         raise InvalidFieldError(missing[0], None, "is required")
