@@ -40,6 +40,17 @@ MODULES = [
     "units",
 ]
 DOCS = Path(__file__).resolve().parents[1] / "docs"
+#: Modules a check of one claim read from JSON does not import (#21): each loads on the
+#: first use that needs it.
+LAZY_FOR_A_CHECK = (
+    "cattrs",
+    "csv",
+    "hashlib",
+    "hcpcs_home.history",
+    "hcpcs_home.history._records",
+    "hypothesis",
+    "sqlite3",
+)
 
 
 class TestAll:
@@ -95,6 +106,29 @@ class TestImportCost:
             "import sys, hcpcs_home; "
             "print(sorted(m for m in ('cattrs', 'hypothesis', 'hcpcs_home.claims', "
             "'hcpcs_home.policy', 'hcpcs_home.catalog') if m in sys.modules))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert "[]\n" == done.stdout
+
+    def test_first_check_is_lean(self) -> None:
+        """A fresh process's first check (a claim read from JSON) loads none of what a
+        check of one claim does not need: the claim history store (sqlite3, hashlib),
+        cattrs, csv, the format maps, the 837 and frame readers, hypothesis (#21)."""
+        claim = (
+            '{"payer": "medicare", "statement_from": "2024-03-01", '
+            '"statement_through": "2024-03-31", "type_of_bill": "0322", "lines": '
+            '[{"code": "G0299", "units": 4, "date": "2024-03-04", "revenue_code": "0551"}]}'
+        )
+        lazy = LAZY_FOR_A_CHECK
+        code = (
+            "import sys\n"
+            "from hcpcs_home import check\n"
+            "from hcpcs_home.serialize import claim_from_json\n"
+            f"report = check(claim_from_json({claim!r}))\n"
+            "assert report.claim.lines\n"
+            f"print(sorted(m for m in {lazy!r} if m in sys.modules))\n"
         )
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True

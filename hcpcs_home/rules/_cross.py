@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._engine import Batch, Context
 from ..claims import Claim
-from ..history import MemoryHistory, claim_key
-from ..history._records import workers_of
+
+if TYPE_CHECKING:
+    from ..history import MemoryHistory
+
+# hcpcs_home.history (hashlib, sqlite3's schema, its record classes) is imported where a
+# batch or a history is counted with: a check of one claim without either never needs it.
 
 __all__ = ["KINDS", "across", "batch_history", "same_claim"]
 
@@ -61,6 +65,8 @@ def batch_history(batch: Batch) -> MemoryHistory:
     """The batch's claims in a :class:`~hcpcs_home.history.MemoryHistory`, built once."""
     found: MemoryHistory | None = batch.memo.get("history")
     if found is None:
+        from ..history import MemoryHistory
+
         found = batch.memo["history"] = MemoryHistory._of_batch(batch.claims)
     return found
 
@@ -140,6 +146,8 @@ def _group(held: MemoryHistory, claim: Claim, kind: str, position: int) -> tuple
         for a in claim.authorizations:
             seqs.update(held._by_authorization.get(a.number, ()))
         return tuple(sorted(seqs))
+    from ..history._records import workers_of
+
     # worker: every claim reachable through a worker name shared along the way
     seqs = {position}
     names = set(workers_of(claim))
@@ -160,6 +168,8 @@ def same_claim(a: Claim, b: Claim) -> bool:
     if a is b:
         return True
     if a.id and b.id:
+        from ..history import claim_key
+
         return claim_key(a) == claim_key(b)
     return not a.id and not b.id and a == b
 
@@ -176,6 +186,8 @@ def _stored(history: Any, claim: Claim, kind: str, skip: Sequence[Claim]) -> lis
         for number in sorted({a.number for a in claim.authorizations}):
             found.extend(history.claims_by_authorization(number))
     else:
+        from ..history._records import workers_of
+
         for name, days in sorted(workers_of(claim).items()):
             found.extend(history.claims_by_worker(name, min(days) - _DAY, max(days) + _DAY))
     out: list[Claim] = []

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._engine import Context, Rule, Scope, Severity, Vocabulary
 from ..claims import Claim
-from ..history._records import Certification, Stay
 from . import _common as common
 from ._common import FixResult, Pred
 from ._cross import same_claim
+
+if TYPE_CHECKING:  # hcpcs_home.history loads with the first history a check is given
+    from ..history._records import Certification, Stay
 
 __all__ = ["RULES", "VOCABULARY"]
 
