@@ -200,6 +200,12 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--format", choices=sorted(FORMATS), help="the input format")
     add.add_argument("--payer", metavar="ID", help="as for check")
     add.add_argument("--type-of-bill", metavar="TOB", help="as for check")
+    add.add_argument(
+        "--provider",
+        metavar="ID",
+        help="the billing provider (CCN or NPI) the claims were billed under, for the "
+        "provider's year-to-date totals (the hospice aggregate cap)",
+    )
 
     from ._price_cli import add_parser as add_price
 
@@ -740,6 +746,11 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
                 file=io.out,
             )
         return EXIT_OK
+    provider = None
+    if args.provider is not None:
+        from .history._records import text
+
+        provider = text("provider", args.provider)
     ((name, fmt),) = _open_inputs([args.file], args.format)
     args.batch = False
     readers = _readers(args)
@@ -750,7 +761,7 @@ def _history(args: argparse.Namespace, io: _Streams) -> int:
             problem = record.problem
             if record.claim is not None:
                 try:
-                    grew = store.add_many([record.claim])
+                    grew = store.add_many([record.claim], provider=provider)
                 except HcpcsError as exc:
                     problem = str(exc)
                 else:

@@ -77,6 +77,22 @@ class TestHistoryAdd:
         assert EXIT_OK == code and "0 stored, 2 already stored" in err
         assert 2 == len(SqliteHistory(db))
 
+    def test_provider_is_recorded(self, tmp_path: Path) -> None:
+        """--provider stores the file's claims under that billing provider; a blank one is
+        a usage error that stores nothing."""
+        db = tmp_path / "h.db"
+        run("history", "init", str(db))
+        claims = jsonl(tmp_path / "c.jsonl", care("C1", "2024-03-04", 8))
+        code, _, err = run("history", "add", str(db), str(claims), "--provider", " ")
+        assert EXIT_USAGE == code and "provider" in err
+        assert 0 == len(SqliteHistory(db))
+        code, _, _ = run("history", "add", str(db), str(claims), "--provider", "341234")
+        assert EXIT_OK == code
+        with SqliteHistory(db) as store:
+            assert ["C1"] == [
+                c.id for c in store.claims_by_provider("341234", "2024-03-01", "2024-03-31")
+            ]
+
     def test_each_refused_record_is_named(self, tmp_path: Path) -> None:
         """An unreadable record and a changed claim are each named; the rest is stored."""
         db = tmp_path / "h.db"

@@ -100,6 +100,45 @@ class TestStore:
         assert [claim] == list(history.claims_by_worker("W7", "2024-03-01", "2024-03-04"))
         assert [] == list(history.claims_by_worker("W7", "2024-03-05", "2024-03-31"))
 
+    def test_query_by_provider(self, history: Any) -> None:
+        """A claim added under a billing provider is found by it and any date of its
+        period; not outside it, not under another provider, not when added without one."""
+        c1, c2, c3 = (care(f"C{n}", f"2024-03-0{n}", 4) for n in (1, 2, 3))
+        history.add(c1, provider="341234")
+        history.add(c2, provider="349999")
+        history.add(c3)
+        assert [c1] == list(history.claims_by_provider("341234", "2023-10-01", "2024-09-30"))
+        assert [] == list(history.claims_by_provider("341234", "2024-03-02", "2024-09-30"))
+        assert [c2] == list(history.claims_by_provider("349999", "2024-03-02", "2024-03-02"))
+        assert [] == list(history.claims_by_provider("340000", "2023-10-01", "2024-09-30"))
+        assert 3 == len(history)
+
+    def test_provider_recorded_once_never_changed(self, history: Any) -> None:
+        """A claim stored without a provider gets one when added again with it (in its
+        place in the order added); another provider is a conflict; none changes nothing."""
+        c1, c2 = care("C1", "2024-03-01", 4), care("C2", "2024-03-02", 4)
+        history.add(c1)
+        history.add(c2, provider="341234")
+        history.add(c1, provider="341234")
+        assert [c1, c2] == list(history.claims_by_provider("341234", "2024-03-01", "2024-03-31"))
+        history.add(c1)
+        history.add(c1, provider="341234")
+        with pytest.raises(HistoryConflictError, match="provider differs: stored 341234"):
+            history.add(c1, provider="349999")
+        assert [] == list(history.claims_by_provider("349999", "2024-03-01", "2024-03-31"))
+        assert 2 == len(history)
+
+    @pytest.mark.parametrize("provider", ["", 341234, b"341234"])
+    def test_bad_provider_is_refused(self, history: Any, provider: Any) -> None:
+        """A provider that is not a non-empty identifier is the library's error, nothing stored."""
+        with pytest.raises(InvalidFieldError):
+            history.add(care("C1", "2024-03-01", 4), provider=provider)
+        with pytest.raises(InvalidFieldError):
+            history.claims_by_provider(provider, "2024-03-01", "2024-03-31")
+        with pytest.raises(InvalidTimeError):
+            history.claims_by_provider("341234", "2024-03-31", "2024-03-01")
+        assert 0 == len(history)
+
     def test_order_is_order_added(self, history: Any) -> None:
         """Queries answer in the order claims were added."""
         claims = [care(f"C{n}", f"2024-03-{n:02d}", 4) for n in (9, 2, 5)]
@@ -334,6 +373,8 @@ class TestSqliteStore:
             "authorization": "SELECT seq FROM claim_authorizations WHERE number = 'PA'",
             "worker": "SELECT seq FROM claim_workers WHERE worker = 'W' AND day BETWEEN "
             "'2024-01-01' AND '2024-01-02'",
+            "provider": "SELECT seq FROM claims WHERE provider = 'P' AND statement_from "
+            "<= '2024-01-01' AND statement_through >= '2024-01-01'",
         }
         for name, sql in plans.items():
             plan = " ".join(r[-1] for r in db.execute("EXPLAIN QUERY PLAN " + sql))
@@ -370,6 +411,68 @@ class TestSqliteStore:
         with SqliteHistory(path) as h:
             assert SCHEMA_VERSION == h.schema_version
             assert [claim] == list(h.claims_by_authorization("PA-9"))
+
+    def test_version_2_store_is_migrated(self, tmp_path: Path) -> None:
+        """A store written by schema version 2 (the release before the provider index)
+        opens as version 3: every claim, stay, certification and visit still there, its
+        claims under no provider until added again with one, and no key changed."""
+        from hcpcs_home.history._rows import encode
+        from hcpcs_home.history._schema import APPLICATION_ID, MIGRATIONS
+
+        path = tmp_path / "v2.db"
+        db = sqlite3.connect(path, isolation_level=None)
+        claims = [care("C1", "2024-03-04", 8), care("C2", "2024-03-05", 8)]
+        db.execute("BEGIN")
+        # Version 2's writes, as its SqliteHistory made them.
+        MIGRATIONS[0](db, lambda seq, content: None)
+        MIGRATIONS[1](db, lambda seq, content: None)
+        for claim in claims:
+            seq = db.execute(
+                "INSERT INTO claims (key, beneficiary, statement_from, statement_through, "
+                "content) VALUES (?, ?, ?, ?, ?)",
+                (
+                    claim_key(claim),
+                    claim.patient_id,
+                    claim.statement_from.isoformat(),
+                    claim.statement_through.isoformat(),
+                    encode(claim),
+                ),
+            ).lastrowid
+            db.execute(
+                "INSERT INTO claim_authorizations (number, seq) VALUES (?, ?)", ("PA-9", seq)
+            )
+        db.execute(
+            "INSERT INTO certifications (beneficiary, period_start, face_to_face) "
+            "VALUES ('M100', '2024-06-01', '2024-05-20')"
+        )
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute("PRAGMA user_version = 2")
+        db.execute("COMMIT")
+        db.close()
+        with SqliteHistory(path) as h:
+            assert 3 == h.schema_version == SCHEMA_VERSION
+            assert claims == list(h.claims("M100", "2024-03-01", "2024-03-31"))
+            assert claims == list(h.claims_by_authorization("PA-9"))
+            assert 1 == len(h.certifications("M100"))
+            assert [claim_key(c) for c in claims] == list(h.keys())
+            assert [] == list(h.claims_by_provider("341234", "2024-03-01", "2024-03-31"))
+            h.add(claims[1], provider="341234")
+            h.add(care("C3", "2024-03-06", 8), provider="341234")
+            assert 3 == len(h)
+        with SqliteHistory(path) as h:
+            assert [claims[1], care("C3", "2024-03-06", 8)] == list(
+                h.claims_by_provider("341234", "2024-03-01", "2024-03-31")
+            )
+        db = sqlite3.connect(path)
+        plan = " ".join(
+            r[-1]
+            for r in db.execute(
+                "EXPLAIN QUERY PLAN SELECT seq FROM claims WHERE provider = 'P' AND "
+                "statement_from <= '2024-01-01' AND statement_through >= '2024-01-01'"
+            )
+        )
+        db.close()
+        assert "claims_by_provider" in plan and "SCAN" not in plan, plan
 
     @pytest.mark.parametrize(
         "content",

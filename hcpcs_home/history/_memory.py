@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 from collections.abc import Iterable, Sequence
 
 from ..claims import Claim
 from ..errors import HistoryConflictError, InvalidFieldError
 from ..evv import EvvVisit
-from ._records import Certification, Stay, check_range, claim_key, stay_of, text, workers_of
+from ._records import (
+    Certification,
+    Stay,
+    check_range,
+    claim_key,
+    merge_provider,
+    stay_of,
+    text,
+    workers_of,
+)
 
 __all__ = ["MemoryHistory"]
 
@@ -37,6 +47,8 @@ class MemoryHistory:
         self._keys: dict[str, int] = {}
         self._by_beneficiary: dict[str, list[int]] = {}
         self._by_authorization: dict[str, list[int]] = {}
+        self._providers: dict[int, str] = {}
+        self._by_provider: dict[str, list[int]] = {}
         self._by_worker: dict[str, list[tuple[int, frozenset[_dt.date]]]] = {}
         self._visits: dict[str, EvvVisit] = {}
         self._visits_by_worker: dict[str, list[EvvVisit]] = {}
@@ -48,15 +60,31 @@ class MemoryHistory:
 
     # --- writes ---------------------------------------------------------------------
 
-    def add(self, claim: Claim) -> None:
+    def add(self, claim: Claim, *, provider: str | None = None) -> None:
         """Store ``claim`` (see :meth:`ClaimHistory.add`)."""
         key = claim_key(claim)
+        if provider is not None:
+            provider = text("provider", provider)
         found = self._keys.get(key)
         if found is not None:
             if self._claims[found] != claim:
                 raise HistoryConflictError(key, "the claim's content differs")
+            stored = self._providers.get(found)
+            if merge_provider(key, stored, provider) != stored:
+                self._set_provider(found, provider)
             return
-        self._append(claim, key)
+        seq = self._append(claim, key)
+        if provider is not None:
+            self._set_provider(seq, provider)
+
+    def _set_provider(self, seq: int, provider: str | None) -> None:
+        assert provider is not None
+        self._providers[seq] = provider
+        held = self._by_provider.setdefault(provider, [])
+        if held and held[-1] > seq:  # an earlier claim given its provider: keep the order added
+            bisect.insort(held, seq)
+        else:
+            held.append(seq)
 
     def _append(self, claim: Claim, key: str | None) -> int:
         """Store ``claim`` at the end, under ``key`` (``None``: a batch's claim, known
@@ -142,18 +170,30 @@ class MemoryHistory:
     def claims(self, beneficiary: str, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
         """The beneficiary's claims overlapping ``start``-``end``, in the order added."""
         beneficiary = text("beneficiary", beneficiary)
-        first, last = check_range(start, end)
-        out = []
-        for seq in self._by_beneficiary.get(beneficiary, ()):
-            c = self._claims[seq]
-            if c.statement_from <= last and c.statement_through >= first:
-                out.append(c)
-        return tuple(out)
+        return self._overlapping(self._by_beneficiary.get(beneficiary, ()), start, end)
 
     def claims_by_authorization(self, number: str) -> Sequence[Claim]:
         """The claims carrying authorization ``number``, in the order added."""
         number = text("number", number)
         return tuple(self._claims[seq] for seq in self._by_authorization.get(number, ()))
+
+    def claims_by_provider(self, provider: str, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
+        """The claims added under ``provider`` overlapping ``start``-``end``, in the order
+        added."""
+        provider = text("provider", provider)
+        return self._overlapping(self._by_provider.get(provider, ()), start, end)
+
+    def _overlapping(
+        self, seqs: Iterable[int], start: _dt.date, end: _dt.date
+    ) -> tuple[Claim, ...]:
+        """The claims at ``seqs`` whose statement period overlaps ``start``-``end``."""
+        first, last = check_range(start, end)
+        out = []
+        for seq in seqs:
+            c = self._claims[seq]
+            if c.statement_from <= last and c.statement_through >= first:
+                out.append(c)
+        return tuple(out)
 
     def claims_by_worker(self, worker: str, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
         """The claims naming ``worker`` on a day from ``start`` to ``end``."""

@@ -12,7 +12,7 @@ import attrs
 
 from .. import _fields as f
 from ..claims import Claim
-from ..errors import InvalidFieldError, InvalidTimeError
+from ..errors import HistoryConflictError, InvalidFieldError, InvalidTimeError
 from ..evv import EvvVisit
 
 __all__ = ["INPATIENT_BILL_CLASSES", "Certification", "ClaimHistory", "Stay", "claim_key"]
@@ -143,6 +143,19 @@ def check_range(start: object, end: object) -> tuple[_dt.date, _dt.date]:
     return first, last
 
 
+def merge_provider(key: str, stored: str | None, given: str | None) -> str | None:
+    """The provider a claim stored under ``stored`` has after it is added again with
+    ``given`` (a provider is recorded once, never changed).
+
+    :raises HistoryConflictError: the claim is stored under another provider.
+    """
+    if given is None or given == stored:
+        return stored
+    if stored is not None:
+        raise HistoryConflictError(key, f"the provider differs: stored {stored}, given {given}")
+    return given
+
+
 def text(field: str, value: object) -> str:
     """An identifier argument (beneficiary, worker, authorization number), checked."""
     out: str = f.identifier(field)(value)
@@ -167,10 +180,17 @@ class ClaimHistory(Protocol):
     adding the same record again changes nothing.
     """
 
-    def add(self, claim: Claim) -> None:
+    def add(self, claim: Claim, *, provider: str | None = None) -> None:
         """Store a claim (any claim: notices of admission 032A and of election 8XA
         included, each with its acceptance date in ``notice_accepted``).  Inpatient
-        claims (``INPATIENT_BILL_CLASSES``) also count as stays."""
+        claims (``INPATIENT_BILL_CLASSES``) also count as stays.
+
+        ``provider`` names the billing provider the claim was billed under (its CMS
+        Certification Number or NPI, as the backend keys its providers: UB-04 FL56 NPI,
+        837I loop 2010AA ``NM109``); :meth:`claims_by_provider` finds it by that name.
+        A claim stored without one may be given one later by adding it again; a claim
+        stored under one provider and added under another is a
+        :class:`~hcpcs_home.errors.HistoryConflictError`."""
 
     def add_visits(self, visits: Iterable[EvvVisit]) -> None:
         """Store EVV visits (from the state's aggregator), known by their ``id``."""
@@ -199,6 +219,11 @@ class ClaimHistory(Protocol):
 
     def claims_by_authorization(self, number: str) -> Sequence[Claim]:
         """The claims that carry an authorization numbered ``number``."""
+
+    def claims_by_provider(self, provider: str, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
+        """The claims added under ``provider`` whose statement period overlaps
+        ``start``-``end`` (what a provider's year-to-date totals, such as the hospice
+        aggregate cap, are summed from)."""
 
     def claims_by_worker(self, worker: str, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
         """The claims with a service or EVV visit of ``worker`` (staff id or NPI) on a

@@ -74,6 +74,14 @@ CREATE TABLE certifications (
 );
 """
 
+#: Version 3: the billing provider a claim was added under, indexed with its dates
+#: (a provider's year-to-date totals: the hospice aggregate cap, 42 CFR 418.309).
+#: Claims stored by version 2 have no provider (none was recorded).
+_V3 = """
+ALTER TABLE claims ADD COLUMN provider TEXT;
+CREATE INDEX claims_by_provider ON claims (provider, statement_from)
+"""
+
 
 def _to_v1(db: sqlite3.Connection, index_claim: Callable[[int, str], None]) -> None:
     for statement in _V1.split(";"):
@@ -90,12 +98,19 @@ def _to_v2(db: sqlite3.Connection, index_claim: Callable[[int, str], None]) -> N
         index_claim(seq, content)
 
 
+def _to_v3(db: sqlite3.Connection, index_claim: Callable[[int, str], None]) -> None:
+    for statement in _V3.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 #: ``MIGRATIONS[n]`` takes a store from version ``n`` to ``n + 1``; it gets the open
 #: connection (inside the opening transaction) and a function that writes the index
 #: rows of a stored claim.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection, Callable[[int, str], None]], None], ...] = (
     _to_v1,
     _to_v2,
+    _to_v3,
 )
 
 #: The schema version this library writes.

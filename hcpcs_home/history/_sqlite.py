@@ -15,7 +15,16 @@ from typing import Any
 from ..claims import Claim
 from ..errors import HcpcsError, HistoryConflictError, HistoryStoreError, InvalidFieldError
 from ..evv import EvvVisit
-from ._records import Certification, Stay, check_range, claim_key, stay_of, text, workers_of
+from ._records import (
+    Certification,
+    Stay,
+    check_range,
+    claim_key,
+    merge_provider,
+    stay_of,
+    text,
+    workers_of,
+)
 from ._rows import decode, encode
 from ._schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -45,8 +54,9 @@ class SqliteHistory:
 
     A real database: the schema version is ``PRAGMA user_version`` and an older
     store is migrated when opened (a newer one is refused); claims are indexed
-    by beneficiary and dates, authorization, and worker and day, so a check reads
-    the few rows it asks about, never the whole store; the journal is a
+    by beneficiary and dates, billing provider and dates, authorization, and worker
+    and day, so a check reads the few rows it asks about, never the whole store; the
+    journal is a
     write-ahead log (WAL), so one writer and many readers (threads or processes)
     work at once; every write is one transaction, so a process killed while
     adding leaves every committed claim readable.  Commits survive the process,
@@ -183,17 +193,21 @@ class SqliteHistory:
 
     # --- writes ---------------------------------------------------------------------
 
-    def add(self, claim: Claim) -> None:
+    def add(self, claim: Claim, *, provider: str | None = None) -> None:
         """Store ``claim`` in one transaction (see :meth:`ClaimHistory.add`)."""
-        self.add_many([claim])
+        self.add_many([claim], provider=provider)
 
-    def add_many(self, claims: Iterable[Claim]) -> int:
+    def add_many(self, claims: Iterable[Claim], *, provider: str | None = None) -> int:
         """Store ``claims`` in one transaction: all of them, or (on an error) none.
 
+        :param provider: the billing provider they were billed under (see
+            :meth:`ClaimHistory.add`).
         :returns: how many were new.
         """
         if isinstance(claims, (str, bytes, Claim)) or not isinstance(claims, Iterable):
             raise InvalidFieldError("claims", claims, "must be an iterable of Claims")
+        if provider is not None:
+            provider = text("provider", provider)
         rows = []
         for i, claim in enumerate(claims):
             if not isinstance(claim, Claim):
@@ -202,20 +216,27 @@ class SqliteHistory:
         added = 0
         with self._write() as db:
             for claim, key, content in rows:
-                found = db.execute("SELECT content FROM claims WHERE key = ?", (key,)).fetchone()
+                found = db.execute(
+                    "SELECT content, provider, seq FROM claims WHERE key = ?", (key,)
+                ).fetchone()
                 if found is not None:
                     if found[0] != content:
                         raise HistoryConflictError(key, "the claim's content differs")
+                    if merge_provider(key, found[1], provider) != found[1]:
+                        db.execute(
+                            "UPDATE claims SET provider = ? WHERE seq = ?", (provider, found[2])
+                        )
                     continue
                 cur = db.execute(
                     "INSERT INTO claims (key, beneficiary, statement_from, statement_through, "
-                    "content) VALUES (?, ?, ?, ?, ?)",
+                    "content, provider) VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         key,
                         claim.patient_id,
                         claim.statement_from.isoformat(),
                         claim.statement_through.isoformat(),
                         content,
+                        provider,
                     ),
                 )
                 assert cur.lastrowid is not None
@@ -394,6 +415,17 @@ class SqliteHistory:
             "SELECT c.seq, c.content FROM claim_authorizations a JOIN claims c ON c.seq = a.seq "
             "WHERE a.number = ? ORDER BY c.seq",
             (number,),
+        )
+
+    def claims_by_provider(self, provider: str, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
+        """The claims added under ``provider`` overlapping ``start``-``end``, in the order
+        added."""
+        provider = text("provider", provider)
+        first, last = check_range(start, end)
+        return self._claims(
+            "SELECT seq, content FROM claims WHERE provider = ? AND statement_from <= ? "
+            "AND statement_through >= ? ORDER BY seq",
+            (provider, last.isoformat(), first.isoformat()),
         )
 
     def claims_by_worker(self, worker: str, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
