@@ -424,3 +424,69 @@ class TestTrusted:
         values = {a.name: getattr(line, a.name) for a in attrs.fields(ClaimLine)}
         with pytest.raises(InvalidFieldError, match="HIPPS"):
             _build.trusted(ClaimLine)(**{**values, "revenue_code": "0551"})
+
+
+def shuffled(value: Any, rng: Any) -> Any:
+    """The same JSON value with the keys of every object in another order."""
+    if isinstance(value, dict):
+        keys = list(value)
+        rng.shuffle(keys)
+        return {k: shuffled(value[k], rng) for k in keys}
+    if isinstance(value, list):
+        return [shuffled(v, rng) for v in value]
+    return value
+
+
+class TestEveryFieldAtOnce:
+    """An object holding every field (what the library writes) has its values taken in one
+    call; any other object is read field by field, to the same result."""
+
+    def test_validators_disabled_with_every_field(self) -> None:
+        """The quick path also leaves a class with validators switched off to its __init__."""
+        data = as_data(Claim("medicare", "2024-03-01", "2024-03-31"))
+        line = as_data(
+            Claim(
+                "medicare",
+                "2024-03-01",
+                "2024-03-31",
+                lines=[ClaimLine("", "2024-03-04", 1, revenue_code="0270")],
+            )
+        )["lines"][0]
+        line["revenue_code"] = None  # a revenue-only line without its revenue code
+        data["lines"] = [line]
+        text = json.dumps(data)
+        with pytest.raises(InvalidFieldError, match="code"):
+            serialize.claim_from_json(text)
+        with attrs.validators.disabled():
+            assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
+
+    @given(documents(), st.randoms(use_true_random=False))
+    def test_key_order_does_not_matter(self, document: dict[str, Any], rng: Any) -> None:
+        """Keys in any order read the same claim."""
+        text = json.dumps(shuffled(document, rng), ensure_ascii=False)
+        assert reference(text) == serialize.claim_from_json(text)
+
+    @given(documents(), st.data())
+    def test_an_unknown_key(self, document: dict[str, Any], data: st.DataObject) -> None:
+        """An object with every field and one key more is refused as before."""
+        objects = [document, *document["lines"], *document["services"]]
+        target = data.draw(st.sampled_from(objects))
+        target[data.draw(st.sampled_from(["extra", "Code", "format"]))] = None
+        text = json.dumps(document, ensure_ascii=False)
+        assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
+
+    @given(hst.claims())
+    def test_written_documents_take_the_quick_path(self, claim: Claim) -> None:
+        """A document as claim_to_json writes it never needs the field-by-field path."""
+        builders = serialize._one_pass()
+
+        def never(data: Any) -> None:
+            raise AssertionError(f"read field by field: {data!r}")
+
+        for build in builders.values():
+            if "build_any" in build.__globals__:
+                build.__globals__["build_any"] = never
+        data = json.loads(serialize.claim_to_json(claim))
+        if type(data["payer"]) is str:  # pragma: no cover  # the writer writes objects
+            return
+        assert claim == builders[Claim](data)
