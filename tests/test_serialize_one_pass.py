@@ -237,6 +237,30 @@ class TestOnePassIsTaken:
         assert first.payer is second.payer
         assert first == second == claim
 
+    def test_payers_read_in_turn_stay_remembered(self) -> None:
+        """More payer objects than fit a cleared-when-full table, read in turn, are each built
+        once: the least recently read is forgotten first, never all at once."""
+        medicare = serialize.payer_profile("medicare")
+        texts = [
+            serialize.claim_to_json(
+                Claim(attrs.evolve(medicare, name=f"Plan {i}"), "2024-03-01", "2024-03-31")
+            )
+            for i in range(65)
+        ]
+        first = [serialize.claim_from_json(t).payer for t in texts]
+        again = [serialize.claim_from_json(t).payer for t in texts]
+        assert all(a is b for a, b in zip(first, again, strict=True))
+        assert [f"Plan {i}" for i in range(65)] == [p.name for p in again]
+
+    def test_true_and_one_are_different_payers(self) -> None:
+        """A payer remembered with a flag true is not what a document with 1 there reads."""
+        data = as_data(Claim("medicare", "2024-03-01", "2024-03-31"))
+        data["payer"]["name"] = "Flags"
+        assert serialize.claim_from_json(json.dumps(data)).payer.accepts_s_codes is False
+        data["payer"]["accepts_s_codes"] = 0
+        with pytest.raises(InvalidFieldError, match="accepts_s_codes"):
+            serialize.claim_from_json(json.dumps(data))
+
 
 class TestRememberedValues:
     def test_a_refused_value_is_refused_every_time(self) -> None:

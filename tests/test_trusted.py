@@ -110,3 +110,41 @@ class TestMaker:
         from hcpcs_home.payers import MEDICARE
 
         assert MEDICARE == _trusted.maker(Payer)(*fields_of(MEDICARE))
+
+
+class TestFindingsMadeByTheCheck:
+    def test_finding_has_nothing_for_maker_to_skip(self) -> None:
+        """A check builds findings with maker: Finding converts, validates and post-inits
+        nothing, so maker(Finding) builds what Finding(...) builds."""
+        from hcpcs_home.policy import Finding
+
+        assert all(a.converter is None and a.validator is None for a in attrs.fields(Finding))
+        assert not hasattr(Finding, "__attrs_post_init__")
+
+    def test_findings_equal_those_built_by_init(self) -> None:
+        """Each finding of a check equals Finding(...) of its own values, message and all."""
+        from hcpcs_home import check
+        from hcpcs_home.policy import Finding
+
+        claim = Claim(
+            "medicare",
+            "2024-03-01",
+            "2024-03-30",
+            type_of_bill="0329",
+            lines=[ClaimLine("G0299", "2024-03-04", 0, revenue_code="0551")],
+        )
+        findings = check(claim).findings
+        assert findings
+        for found in findings:
+            rebuilt = Finding(
+                found.rule_id,
+                found.severity,
+                found.message,
+                found.line,
+                found.field,
+                found.suggestion,
+                found.fix,
+                found.source,
+            )
+            assert rebuilt == found
+            assert found.explain().held

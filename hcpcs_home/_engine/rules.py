@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import attrs
 
 from .. import _frames
+from .._trusted import maker
 from ..claims import Claim
 from ..errors import InvalidFieldError
 from ..payers import Payer
@@ -271,7 +272,9 @@ class Rule:
         severity = self.severity
         if self.action_from is not None and ctx.date < self.action_from:
             severity = Severity.WARNING  # required, but the payer takes no action yet
-        return Finding(
+        # Stored as Finding(...) would store them (it has no converter, validator or
+        # post-init), without its frozen __setattr__ per field: a check builds thousands.
+        return _new_finding(
             self.id,
             severity,
             None,
@@ -565,6 +568,10 @@ class Finding:
         if explain:
             data["explanation"] = list(self.explain().lines())
         return data
+
+
+#: A finding built from its values, as ``Finding(...)`` builds it (see :meth:`Rule._finding`).
+_new_finding = maker(Finding)
 
 
 def _failure(exc: Exception) -> str:
