@@ -42,6 +42,8 @@ from . import (
     documentation,
     edits,
     history,
+    history_notices,
+    history_visits,
     home_care,
     hospice,
     medicare_hh,
@@ -83,6 +85,8 @@ FAMILIES: tuple[ModuleType, ...] = (
     medicare_hh,
     edits,
     history,
+    history_visits,
+    history_notices,
 )
 
 

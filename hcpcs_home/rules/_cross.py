@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # hcpcs_home.history (hashlib, sqlite3's schema, its record classes) is imported where a
 # batch or a history is counted with: a check of one claim without either never needs it.
 
-__all__ = ["KINDS", "across", "batch_history", "same_claim"]
+__all__ = ["KINDS", "across", "batch_history", "claim_dates", "claim_name", "same_claim"]
 
 
 def __dir__() -> list[str]:
@@ -174,13 +174,22 @@ def same_claim(a: Claim, b: Claim) -> bool:
     return not a.id and not b.id and a == b
 
 
+def claim_name(claim: Claim) -> str:
+    """How a finding names a claim on file: its number, type of bill and period."""
+    tob = claim.type_of_bill or "837P"
+    period = claim.statement_from.isoformat()
+    if claim.statement_through != claim.statement_from:
+        period += f" to {claim.statement_through.isoformat()}"
+    return f"{claim.id or 'claim without id'} (TOB {tob}, {period})"
+
+
 def _stored(history: Any, claim: Claim, kind: str, skip: Sequence[Claim]) -> list[Claim]:
     """The history's claims related to ``claim`` by ``kind``, in the order the history
     gives them, without those that are one of ``skip`` (the checked claim, the batch's)."""
     found: list[Claim] = []
     if kind == "beneficiary":
         if claim.patient_id:
-            first, last = _dates(claim)
+            first, last = claim_dates(claim)
             found.extend(history.claims(claim.patient_id, first, last))
     elif kind == "authorization":
         for number in sorted({a.number for a in claim.authorizations}):
@@ -198,7 +207,7 @@ def _stored(history: Any, claim: Claim, kind: str, skip: Sequence[Claim]) -> lis
     return out
 
 
-def _dates(claim: Claim) -> tuple[_dt.date, _dt.date]:
+def claim_dates(claim: Claim) -> tuple[_dt.date, _dt.date]:
     """The first and last day the claim bills: its statement period and its lines."""
     first, last = claim.statement_from, claim.statement_through
     for line in claim.lines:

@@ -1,0 +1,206 @@
+"""Checks against claim history: the same EVV visit billed on two claims.
+
+An electronically verified visit backs one billed service.  A line of the checked
+claim whose visit already backs a line of a claim on file bills that visit a
+second time; the finding names the claim on file.
+
+Which visits back a claim's lines is what :func:`hcpcs_home.evv.match_visits`
+says: the visits the claim carries (``Claim.evv_visits``) where it carries any,
+otherwise, for a payer that requires EVV for one of its lines, the accepted
+visits stored with :meth:`ClaimHistory.add_visits
+<hcpcs_home.history.ClaimHistory.add_visits>` (the state aggregator's record)
+that back a line beyond doubt: the line's only visit of that day, or one whose
+clock-in the line's services document (a line alone on its day takes every
+visit of its code that day, and need not bill them all).  A visit is one visit
+by its ``id``.  The stored visits are asked for by worker
+(:meth:`~hcpcs_home.history.ClaimHistory.visits`), for every worker the claim
+or the beneficiary's claims on file name; the claims on file are the
+beneficiary's over the claim's dates
+(:meth:`~hcpcs_home.history.ClaimHistory.claims`).  A replacement (frequency 7)
+or a void (8) is not checked; a claim on file replaced or voided by another on
+file (same payer and claim number) no longer bills its visits.
+
+Sources: 21st Century Cures Act §12006 (SSA §1903(l)); 1 TAC §354.4009(c) (the
+claim's data elements match the accepted visit); Texas HHSC EVV Policy Handbook
+§12000 (the payer pays a claim only with a matching accepted visit); derived: a
+visit that backs a claim already billed backs no second claim.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from .._engine import Context, Need, Rule, Severity, Vocabulary
+from ..claims import Claim
+from ..evv import EvvVisit, match_visits
+from ..history._records import workers_of
+from ._common import FixResult, Pred
+from ._cross import claim_dates, claim_name, same_claim
+
+__all__ = ["RULES", "VOCABULARY"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+class _Key:
+    """The key of this family's fact in a claim's memo (not a free string)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<history visits billed>"
+
+
+_BILLED = _Key()
+
+#: What a line's visit is billed on already: the visit, the claim on file, its line.
+_Billed = tuple[EvvVisit, Claim, int]
+
+
+def _needs_visits(claim: Claim) -> bool:
+    """Whether visits back the claim: it carries some, or its payer requires EVV for a
+    line."""
+    if claim.evv_visits:
+        return True
+    payer = claim.payer
+    return any(payer.requires_evv(li.code, li.date, li.modifiers) for li in claim.lines)
+
+
+def _backing(claim: Claim, stored: Sequence[EvvVisit]) -> list[tuple[int, EvvVisit]]:
+    """The visits behind the lines of ``claim``, with their line: its own where it carries
+    any, otherwise the stored ones (for a payer that requires EVV) that back a line
+    beyond doubt: the line's only visit of that day, or one whose clock-in the line's
+    services document (a line alone on its day takes all the day's visits of its code,
+    so a second one there may be billed on another claim)."""
+    if claim.evv_visits:
+        return [(m.line, v) for m in match_visits(claim) for v in m.visits]
+    if not stored or not _needs_visits(claim):
+        return []
+    services = {s.id: s for s in claim.services}
+    out: list[tuple[int, EvvVisit]] = []
+    for match in match_visits(claim, stored):
+        line = claim.lines[match.line]
+        starts = {s.start for sid in line.service_ids if (s := services.get(sid)) and s.start}
+        days = Counter(v.date for v in match.visits)
+        out.extend((match.line, v) for v in match.visits if days[v.date] == 1 or v.start in starts)
+    return out
+
+
+def _current(others: Sequence[Claim]) -> list[Claim]:
+    """The claims on file that still bill: not voids, and not a claim that a void or
+    replacement on file (same payer and claim number) took the place of."""
+    later = {(c.payer.id, c.id): c.frequency for c in others if c.id and c.frequency in ("7", "8")}
+    out = []
+    for c in others:
+        if c.frequency == "8" or not c.lines:
+            continue
+        taken = later.get((c.payer.id, c.id)) if c.id else None
+        if taken == "8" or (taken == "7" and c.frequency != "7"):
+            continue
+        out.append(c)
+    return out
+
+
+def _billed(ctx: Context) -> dict[int, _Billed]:
+    """The lines of the claim whose visit is already billed on a claim on file, by line."""
+    found: dict[int, _Billed] | None = ctx.claim_memo.get(_BILLED)
+    if found is None:
+        found = ctx.claim_memo[_BILLED] = _compute(ctx)
+    return found
+
+
+def _compute(ctx: Context) -> dict[int, _Billed]:
+    claim, history = ctx.claim, ctx.history
+    if (
+        history is None
+        or not claim.patient_id
+        or not claim.lines
+        or claim.frequency in ("7", "8")
+        or not _needs_visits(claim)
+    ):
+        return {}
+    first, last = claim_dates(claim)
+    others = _current(
+        [c for c in history.claims(claim.patient_id, first, last) if not same_claim(c, claim)]
+    )
+    if not others:
+        return {}
+    names = set(workers_of(claim))
+    for other in others:
+        names.update(workers_of(other))
+    stored: dict[str, EvvVisit] = {}
+    for name in sorted(names):
+        for visit in history.visits(name, first, last):
+            stored.setdefault(visit.id, visit)
+    pool = tuple(stored.values())
+    wanted = {v.id: (line, v) for line, v in _backing(claim, pool)}
+    out: dict[int, _Billed] = {}
+    if not wanted:
+        return out
+    for other in others:
+        for line, visit in _backing(other, pool):
+            hit = wanted.get(visit.id)
+            if hit is not None and hit[0] not in out:
+                out[hit[0]] = (hit[1], other, line)
+    return out
+
+
+# --- predicate and fixer ----------------------------------------------------------------
+
+
+def visits_not_billed_before() -> Pred:
+    """No EVV visit behind the line already backs a line of a claim on file for the
+    beneficiary (Cures Act §12006; 1 TAC §354.4009(c); derived: a visit backs one
+    billed service)."""
+    return lambda ctx: ctx.index is None or ctx.index not in _billed(ctx)
+
+
+def _fix_billed(ctx: Context) -> FixResult:
+    found = None if ctx.index is None else _billed(ctx).get(ctx.index)
+    if found is None:
+        return None, {}, {"visit": "", "day": "", "other": ""}
+    visit, other, line = found
+    return (
+        "remove the line, or send a replacement (frequency 7) of the claim on file",
+        {},
+        {
+            "visit": visit.id,
+            "day": visit.date.isoformat(),
+            "other": f"{claim_name(other)}, line {line + 1}",
+        },
+    )
+
+
+VOCABULARY = Vocabulary(
+    predicates={"visits_not_billed_before": visits_not_billed_before},
+    fixers={"history-evv-visit-billed": _fix_billed},
+)
+"""The predicate and fixer of this family."""
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "history-evv-visit-billed",
+        Severity.WARNING,
+        "EVV visit {visit} on {day} behind this line is already billed on {other}",
+        "21st Century Cures Act §12006 (SSA §1903(l)); 1 TAC §354.4009(c) and Texas HHSC "
+        "EVV Policy Handbook §12000 (a claim is paid only with its matching accepted visit); "
+        "derived: a visit backs one billed service",
+        ~VOCABULARY.predicate("visits_not_billed_before"),
+        fix=VOCABULARY.fix("history-evv-visit-billed"),
+        field="evv_visits",
+        needs=[Need.EVV],
+        description=(
+            "A line whose EVV visit (the claim's own, or for a payer that requires EVV the "
+            "aggregator's visits stored with add_visits) already backs a line of another "
+            "claim on file for the beneficiary."
+        ),
+        advice=(
+            "Remove the line billed twice, or correct the claim on file with a replacement "
+            "(frequency 7)."
+        ),
+    ),
+)
+"""The rules of this family, in the order their findings are reported."""
