@@ -34,7 +34,6 @@ from collections.abc import Sequence
 from .._engine import Context, Need, Rule, Severity, Vocabulary
 from ..claims import Claim
 from ..evv import EvvVisit, match_visits
-from ..history._records import workers_of
 from ._common import FixResult, Pred
 from ._cross import claim_dates, claim_name, same_claim
 
@@ -122,6 +121,8 @@ def _compute(ctx: Context) -> dict[int, _Billed]:
         or not _needs_visits(claim)
     ):
         return {}
+    from ..history._records import workers_of  # loads with the first history given
+
     first, last = claim_dates(claim)
     others = _current(
         [c for c in history.claims(claim.patient_id, first, last) if not same_claim(c, claim)]
