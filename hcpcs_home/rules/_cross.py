@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._engine import Batch, Context
 from ..claims import Claim
@@ -44,21 +44,7 @@ KINDS = ("authorization", "beneficiary", "worker")
 
 _DAY = _dt.timedelta(days=1)
 
-
-class _Key:
-    """A key of this module's facts in a claim's memo (not a free string)."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"<across {self.name}>"
-
-
-#: The claim memo's key of each kind's related claims.
-_KEYS = {kind: _Key(kind) for kind in KINDS}
+_T = TypeVar("_T")
 
 
 def batch_history(batch: Batch) -> MemoryHistory:
@@ -72,41 +58,35 @@ def batch_history(batch: Batch) -> MemoryHistory:
 
 
 def across(
-    ctx: Context, kind: str, compute: Callable[[Sequence[Claim]], Any]
-) -> tuple[Any, int, Sequence[Claim]]:
+    ctx: Context, kind: str, compute: Callable[[Sequence[Claim]], _T]
+) -> tuple[_T, int, Sequence[Claim]]:
     """``compute(claims)`` over the claims related to the context's claim by ``kind``
     (one of :data:`KINDS`), the claim's position among them, and the claims.
 
-    Kept in the claim's memo for its other lines and rules; in a batch, shared by
-    every claim of the same group.
+    In a batch, shared by every claim of the same group; a family keeps the answer
+    for the claim's other lines and rules as a claim fact
+    (:class:`~hcpcs_home._engine.ClaimFact`).  One computation per kind: the batch
+    keeps a group's answer by kind alone.
     """
-    memo_key = _KEYS[kind]
-    here = ctx.claim_memo.get(memo_key)
-    if here is not None:
-        return here  # type: ignore[no-any-return]
     claim = ctx.claim
-    given = ctx.claim_memo.get("batch")
+    given = ctx.batch
     history = ctx.history
-    if isinstance(given, Batch):
-        value, n, claims = _in_batch(given, claim, kind, compute, earlier=history)
-    elif history is not None:
+    if given is not None:
+        return _in_batch(given, claim, kind, compute, earlier=history)
+    if history is not None:
         claims = (*_stored(history, claim, kind, (claim,)), claim)
-        value, n = compute(claims), len(claims) - 1
-    else:
-        claims = (claim,)
-        value, n = compute(claims), 0
-    here = ctx.claim_memo[memo_key] = (value, n, claims)
-    return here
+        return compute(claims), len(claims) - 1, claims
+    return compute((claim,)), 0, (claim,)
 
 
 def _in_batch(
     batch: Batch,
     claim: Claim,
     kind: str,
-    compute: Callable[[Sequence[Claim]], Any],
+    compute: Callable[[Sequence[Claim]], _T],
     *,
     earlier: Any,
-) -> tuple[Any, int, Sequence[Claim]]:
+) -> tuple[_T, int, Sequence[Claim]]:
     """The batch's group of claims related to ``claim`` (after the related claims of the
     history ``earlier``, if any), computed once per group."""
     held = batch_history(batch)
