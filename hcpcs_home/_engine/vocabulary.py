@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from .._trusted import maker
 from ..errors import HcpcsError, InvalidFieldError, RuleSetLoadError
 from .context import Context
 from .predicates import And, Fixer, Leaf, Not, Or, Predicate, PredicateFactory
@@ -278,9 +279,11 @@ class Vocabulary:
             for name in mine.keys() & theirs.keys():
                 if mine[name] is not theirs[name]:
                     raise InvalidFieldError(what, name, "is defined differently by both")
-        return Vocabulary(
-            {**self.predicates, **other.predicates},
-            {**self.fixers, **other.fixers},
+        # Both sides' names were checked when they were built: the union is stored as is
+        # (the default vocabulary is the union of a dozen families, built at import).
+        return maker(Vocabulary)(
+            _frozen_mapping({**self.predicates, **other.predicates}),
+            _frozen_mapping({**self.fixers, **other.fixers}),
             self.header_level | other.header_level,
         )
 
