@@ -38,6 +38,7 @@ from typing import Any
 
 import attrs
 
+from ._fields import text_shape
 from ._trusted import maker
 from .bounds import MAX_LINES
 
@@ -289,7 +290,12 @@ def _json_kind(field: attrs.Attribute[Any]) -> str:
     """What a field's value usually is in a document, from its annotation: ``bool``,
     ``int`` (units, minutes), ``list`` (a tuple or set) or ``text`` (text or ``null``:
     codes, dates, times, amounts, ids).  Only which lookup is tried first depends on it;
-    any value is read right whatever it is."""
+    any value is read right whatever it is.  A field whose converter takes plain text
+    as it is (:func:`hcpcs_home._fields.text_shape`: ids, names) is ``text:N``,
+    ``optional:N`` or ``items:N``, ``N`` its longest text."""
+    shape = text_shape(field.converter)
+    if shape is not None:  # plain text is checked inline, as the converter checks it
+        return f"{shape[0]}:{shape[1]}"
     annotation = field.type if isinstance(field.type, str) else repr(field.type)
     if annotation == "bool":
         return "bool"
@@ -315,7 +321,43 @@ _LOOKUP = {
         "else:",
         "    {f} = _t{i}.get({v}, _M)",
     ],
+    # What text_shape's converters give printable text of at most {n} characters,
+    # without the call (anything else is left to the reader).
+    "text:": [
+        "if {v}.__class__ is str and len({v}) <= {n} and {v}.isprintable():",
+        "    {f} = {v}.strip()",
+        "else:",
+        "    {f} = _M",
+    ],
+    "optional:": [
+        "if {v} is None:",
+        "    {f} = None",
+        "elif {v}.__class__ is str and len({v}) <= {n} and {v}.isprintable():",
+        "    {f} = {v}.strip()",
+        "else:",
+        "    {f} = _M",
+    ],
+    "items:": [
+        "if {v}.__class__ is not list:",
+        "    {f} = _M",
+        "elif not {v}:",
+        "    {f} = ()",
+        "elif len({v}) == 1 and (x := {v}[0]).__class__ is str and len(x) <= {n}"
+        " and x.isprintable():",
+        "    {f} = (x.strip(),)",
+        "else:",
+        "    {f} = _M",
+    ],
 }
+
+
+def _lookup(kind: str, i: int) -> list[str]:
+    """The lines looking up field ``i``'s raw value ``v{i}`` into ``f{i}`` (``_M``: not found)."""
+    name, _, limit = kind.split()[0].partition(":")
+    found = _LOOKUP.get(f"{name}:" if limit else name)
+    if found is None:
+        return []
+    return [line.format(f=f"f{i}", v=f"v{i}", i=i, n=limit) for line in found]
 
 
 def _builder_source(
@@ -411,9 +453,7 @@ def _fast_lookups(
     out = ["def build(data):", *head, "    try:"]
     out.append(f"        {raw}{',' if count == 1 else ''} = _values(data)")
     for i, kind in enumerate(kinds):
-        lookup = _LOOKUP.get(kind.split()[0])
-        if lookup is not None:
-            out += [f"        {line.format(f=f'f{i}', v=f'v{i}', i=i)}" for line in lookup]
+        out += [f"        {line}" for line in _lookup(kind, i)]
     out += ["    except (KeyError, TypeError):", "        return build_any(data)"]
     if check_length:
         out += [f"    if len(data) != {count}:", "        return build_any(data)"]

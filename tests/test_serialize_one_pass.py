@@ -27,6 +27,7 @@ from hcpcs_home import (
     InvalidFieldError,
     Service,
     _build,
+    _fields,
     serialize,
 )
 from hcpcs_home import strategies as hst
@@ -514,3 +515,57 @@ class TestEveryFieldAtOnce:
         if type(data["payer"]) is str:  # pragma: no cover  # the writer writes objects
             return
         assert claim == builders[Claim](data)
+
+
+#: Every field whose converter the one-pass reader skips for plain text.
+_TEXT_FIELDS = [
+    (cls, a)
+    for cls in serialize._TYPES
+    for a in attrs.fields(cls)
+    if _fields.text_shape(a.converter) is not None
+]
+
+
+class TestPlainTextInline:
+    """For text its converter would take as it is, the one-pass reader takes it without the
+    call: the converter must give exactly that."""
+
+    def test_the_fields_are_found(self) -> None:
+        """Ids and names of the claim's parts are read inline."""
+        names = {(cls.__name__, a.name) for cls, a in _TEXT_FIELDS}
+        assert {("Service", "id"), ("Service", "license_number"), ("ClaimLine", "service_ids")} <= (
+            names
+        )
+        assert ("ClaimLine", "date") not in names
+
+    @given(st.sampled_from(_TEXT_FIELDS), st.text(max_size=100), st.booleans())
+    def test_the_converter_gives_what_is_taken(
+        self, field: tuple[type, attrs.Attribute[Any]], text: str, in_list: bool
+    ) -> None:
+        """A str of at most the limit that is printable converts to its stripped self."""
+        _, a = field
+        shape = _fields.text_shape(a.converter)
+        assert shape is not None
+        kind, limit = shape
+        assert a.converter is not None
+        if not (len(text) <= limit and text.isprintable()):
+            return
+        if kind == "items":
+            assert (text.strip(),) == a.converter([text])
+            assert () == a.converter([])
+        else:
+            assert text.strip() == a.converter(text)
+            if kind == "optional":
+                assert a.converter(None) is None
+
+    @given(hst.claims(), st.sampled_from([" s1 ", "s\u200b1", "s\x001", "x" * 81, "\u00a0s1"]))
+    def test_other_text_goes_to_the_converter(self, claim: Claim, text: str) -> None:
+        """Text with spaces around, unprintable or too long reads (or fails) as before."""
+        data = as_data(claim)
+        for part in [data, *data["lines"], *data["services"]]:
+            if "patient_id" in part:
+                part["patient_id"] = text
+            if "license_number" in part:
+                part["license_number"] = text
+        document = json.dumps(data, ensure_ascii=False)
+        assert outcome(reference, document) == outcome(serialize.claim_from_json, document)
