@@ -868,6 +868,17 @@ class Claim:
     def __attrs_post_init__(self) -> None:
         if self.total_charge is not None and self.total_charge == self.line_total:
             object.__setattr__(self, "total_charge", None)
+        # The usual claim has none of the problems below: tell that from a few set sizes
+        # (ids unique, every line's services on the claim) before looking for each one.
+        ids = {s.id for s in self.services}
+        if (
+            self.statement_from <= self.statement_through
+            and len(ids) == len(self.services)
+            and len({a.number for a in self.authorizations}) == len(self.authorizations)
+            and len({v.id for v in self.evv_visits}) == len(self.evv_visits)
+            and ids.issuperset([sid for line in self.lines for sid in line.service_ids])
+        ):
+            return
         problems: list[HcpcsError] = []
         if self.statement_through < self.statement_from:
             problems.append(
