@@ -235,7 +235,11 @@ def check_with_history(
         ]
         if by_worker:
             bags.append(
-                db.from_sequence(by_worker, npartitions=len(by_worker)).map(_check_part, None, only)
+                # With the stored visits too: a worker's visit on file for another member is
+                # one of the worker's places (history-worker-visit-overlap).
+                db.from_sequence(by_worker, npartitions=len(by_worker)).map(
+                    _check_part, extra, only
+                )
             )
     pairs = db.concat(bags).flatten()
     return pairs.foldby(lambda pair: pair[0], _add, (), _join, ()).map(

@@ -14,6 +14,7 @@ from hcpcs_home.history import MemoryHistory, SqliteHistory
 TX = payers.TEXAS_MEDICAID
 ND = payers.NORTH_DAKOTA_MEDICAID
 RULE = "history-evv-visit-billed"
+OVERLAP = "history-worker-visit-overlap"
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -213,3 +214,46 @@ class TestOnDask:
         assert expected == got
         billed = [n for n, e in enumerate(expected) if any(r == RULE for _, r, _ in e)]
         assert [0, 6, 12, 18, 24] == billed  # the test can fail
+        crossed = [n for n, e in enumerate(expected) if any(r == OVERLAP for _, r, _ in e)]
+        assert crossed  # members 0 and 28, 1 and 29 share a worker and a day
+
+
+class TestHistoryWorkerVisitOverlap:
+    """A worker's accepted visit on file for another member (stored with add_visits, on no
+    claim on file) that overlaps a service or visit of the claim: one worker in two places."""
+
+    def test_apart_is_clean(self, history: Any) -> None:
+        """The worker's visit for M2 ends when the claim's begins."""
+        history.add_visits([visit(member="M2", id="V-M2")])
+        c = claim("C1", visit(start="12:00", stop="14:00"))
+        assert [] == found(c, history, OVERLAP)
+
+    def test_overlap_names_the_visit_on_file(self, history: Any) -> None:
+        """The claim's visit from 11:00 overlaps W7's 08:00-12:00 visit for M2 on file."""
+        history.add_visits([visit(member="M2", id="V-M2")])
+        c = claim("C1", visit(start="11:00", stop="13:00"))
+        ((line, msg),) = found(c, history, OVERLAP)
+        assert 0 == line
+        assert "W7" in msg and "V-M2" in msg and "M2" in msg and "2024-03-04 08:00 to 12:00" in msg
+
+    def test_documented_service_overlaps(self, history: Any) -> None:
+        """A claim from an 837P with W7's documented service 08:00-12:00 overlaps the visit
+        for M2 from 11:00 on file."""
+        history.add_visits([visit(start="11:00", stop="13:00", member="M2", id="V-M2")])
+        ((line, msg),) = found(documented("C1"), history, OVERLAP)
+        assert 0 == line and "V-M2" in msg
+
+    def test_the_members_own_visit_is_no_overlap(self, history: Any) -> None:
+        """The claim's member's own visit on file is the visit the claim bills."""
+        history.add_visits([visit()])
+        assert [] == found(claim("C1", visit()), history, OVERLAP)
+        assert [] == found(documented("C1"), history, OVERLAP)
+
+    def test_visit_on_a_claim_on_file_is_worker_overlap(self, history: Any) -> None:
+        """A visit a claim on file carries is worker-overlap's, reported once."""
+        other = visit(member="M2", id="V-M2")
+        history.add_visits([other])
+        history.add(claim("C9", other, patient_id="M2"))
+        c = claim("C1", visit(start="11:00", stop="13:00"))
+        assert [] == found(c, history, OVERLAP)
+        assert 1 == len(found(c, history, "worker-overlap"))

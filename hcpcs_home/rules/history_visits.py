@@ -1,4 +1,5 @@
-"""Checks against claim history: the same EVV visit billed on two claims.
+"""Checks against claim history: the same EVV visit billed on two claims, and a worker
+whose visit on file for another member overlaps the claim's.
 
 An electronically verified visit backs one billed service.  A line of the checked
 claim whose visit already backs a line of a claim on file bills that visit a
@@ -20,6 +21,13 @@ beneficiary's over the claim's dates
 or a void (8) is not checked; a claim on file replaced or voided by another on
 file (same payer and claim number) no longer bills its visits.
 
+One worker in two places across claims is ``worker-overlap`` (the claims on file
+that name the claim's workers, :meth:`~hcpcs_home.history.ClaimHistory.claims_by_worker`).
+The aggregator's visits of those workers that no claim on file carries are
+another record of where the worker was: a service or visit of the claim that
+overlaps in time a stored accepted visit of the same worker (id or NPI) for
+another member gets ``history-worker-visit-overlap``, naming the visit.
+
 Sources: 21st Century Cures Act §12006 (SSA §1903(l)); 1 TAC §354.4009(c) (the
 claim's data elements match the accepted visit); Texas HHSC EVV Policy Handbook
 §12000 (the payer pays a claim only with a matching accepted visit); derived: a
@@ -28,12 +36,14 @@ visit that backs a claim already billed backs no second claim.
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections import Counter
 from collections.abc import Sequence
 
 from .._engine import Context, Need, Rule, Severity, Vocabulary
 from ..claims import Claim
 from ..evv import EvvVisit, match_visits
+from . import _common as common
 from ._common import FixResult, Pred
 from ._cross import claim_dates, claim_name, same_claim
 
@@ -149,6 +159,125 @@ def _compute(ctx: Context) -> dict[int, _Billed]:
     return out
 
 
+# --- a worker's stored visit for another member at the same time -----------------------
+
+
+class _OverlapKey:
+    """The key of the overlaps in a claim's memo."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<history visit overlaps>"
+
+
+_OVERLAPS = _OverlapKey()
+_DAY = _dt.timedelta(days=1)
+
+#: A record of the claim that overlaps a stored visit: the stored visit and the worker.
+_Overlap = tuple[EvvVisit, str]
+
+
+def _records(claim: Claim) -> list[tuple[str, frozenset[str], _dt.datetime, _dt.datetime]]:
+    """The claim's services and visits with clock times and a worker: (id, workers,
+    begin, end)."""
+    out = []
+    for s in claim.services:
+        interval = s.interval()
+        names = frozenset(x for x in (s.rendering_id, s.rendering_npi) if x)
+        if interval is not None and names and interval[1] > interval[0]:
+            out.append((s.id, names, *interval))
+    for v in claim.evv_visits:
+        interval = v.interval()
+        names = frozenset(x for x in (v.worker, v.worker_npi) if x)
+        if interval is not None and names and interval[1] > interval[0]:
+            out.append((v.id, names, *interval))
+    return out
+
+
+def _overlaps(ctx: Context) -> dict[str, _Overlap]:
+    """The claim's records (service or visit ids) that overlap a stored visit of the same
+    worker for another member, which no claim on file carries."""
+    found: dict[str, _Overlap] | None = ctx.claim_memo.get(_OVERLAPS)
+    if found is None:
+        found = ctx.claim_memo[_OVERLAPS] = _compute_overlaps(ctx)
+    return found
+
+
+def _compute_overlaps(ctx: Context) -> dict[str, _Overlap]:
+    claim, history = ctx.claim, ctx.history
+    if history is None or claim.frequency in ("7", "8"):
+        return {}
+    records = _records(claim)
+    if not records:
+        return {}
+    own = {v.id for v in claim.evv_visits}
+    out: dict[str, _Overlap] = {}
+    candidates: dict[str, list[tuple[str, EvvVisit]]] = {}
+    names = sorted({n for _, workers, _, _ in records for n in workers})
+    first = min(r[2] for r in records).date() - _DAY
+    last = max(r[3] for r in records).date()
+    stored = {name: history.visits(name, first, last) for name in names}
+    for rid, workers, begin, end in records:
+        for name in sorted(workers):
+            for v in stored[name]:
+                if v.id in own or not v.accepted or v.member in (None, claim.patient_id):
+                    continue
+                span = v.interval()
+                if span is not None and span[0] < end and begin < span[1]:
+                    candidates.setdefault(rid, []).append((name, v))
+    if not candidates:
+        return out
+    carried: set[str] = set()  # stored visits a claim on file carries: worker-overlap's
+    for name, v in {(n, v.id): (n, v) for c in candidates.values() for n, v in c}.values():
+        for other in history.claims_by_worker(name, v.date, v.date):
+            carried.update(x.id for x in other.evv_visits)
+    for rid, pairs in candidates.items():
+        for name, v in pairs:
+            if v.id not in carried:
+                out[rid] = (v, name)
+                break
+    return out
+
+
+def _overlap_of_line(ctx: Context) -> _Overlap | None:
+    if ctx.line is None or ctx.history is None:
+        return None
+    overlaps = _overlaps(ctx)
+    if not overlaps:
+        return None
+    match = common.evv_match(ctx)
+    ids = [s.id for s in ctx.services] + [v.id for v in (match.visits if match else ())]
+    for rid in ids:
+        if rid in overlaps:
+            return overlaps[rid]
+    return None
+
+
+def worker_free_of_stored_visits() -> Pred:
+    """No service or visit behind the line overlaps in time a stored accepted EVV visit of
+    the same worker (id or NPI) for another member that no claim on file carries (Cures
+    Act §12006: the worker and the visit's times are verified; derived: one person cannot
+    deliver two visits at once)."""
+    return lambda ctx: _overlap_of_line(ctx) is None
+
+
+def _fix_overlap(ctx: Context) -> FixResult:
+    found = _overlap_of_line(ctx)
+    if found is None:
+        return None, {}, {"worker": "", "visit": "", "member": "", "times": ""}
+    visit, worker = found
+    span = visit.interval()
+    assert span is not None
+    times = f"{span[0]:%Y-%m-%d %H:%M} to {span[1]:%H:%M}"
+    facts = {"worker": worker, "visit": visit.id, "member": visit.member or "", "times": times}
+    return (
+        "correct the clock times or the worker of the claim's visit or of the visit on file",
+        {},
+        facts,
+    )
+
+
 # --- predicate and fixer ----------------------------------------------------------------
 
 
@@ -176,10 +305,16 @@ def _fix_billed(ctx: Context) -> FixResult:
 
 
 VOCABULARY = Vocabulary(
-    predicates={"visits_not_billed_before": visits_not_billed_before},
-    fixers={"history-evv-visit-billed": _fix_billed},
+    predicates={
+        "visits_not_billed_before": visits_not_billed_before,
+        "worker_free_of_stored_visits": worker_free_of_stored_visits,
+    },
+    fixers={
+        "history-evv-visit-billed": _fix_billed,
+        "history-worker-visit-overlap": _fix_overlap,
+    },
 )
-"""The predicate and fixer of this family."""
+"""The predicates and fixers of this family."""
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -202,6 +337,22 @@ RULES: tuple[Rule, ...] = (
             "Remove the line billed twice, or correct the claim on file with a replacement "
             "(frequency 7)."
         ),
+    ),
+    Rule(
+        "history-worker-visit-overlap",
+        Severity.WARNING,
+        "worker {worker} is in EVV visit {visit} for {member} ({times}) on file at the same time",
+        "21st Century Cures Act §12006 (SSA §1903(l)(5): the worker and the begin and end time "
+        "of each visit are verified); derived: one person cannot deliver two visits at once",
+        ~VOCABULARY.predicate("worker_free_of_stored_visits"),
+        fix=VOCABULARY.fix("history-worker-visit-overlap"),
+        field="evv_visits",
+        description=(
+            "A service or visit behind the line overlaps in time an accepted EVV visit on file "
+            "(stored with add_visits, carried by no claim on file) of the same worker for "
+            "another member."
+        ),
+        advice="Correct the clock times or the worker of one of the two visits.",
     ),
 )
 """The rules of this family, in the order their findings are reported."""
