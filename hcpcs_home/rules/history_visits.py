@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .._engine import Context, Need, Rule, Severity, Vocabulary
 from ..claims import Claim
@@ -55,15 +56,19 @@ def __dir__() -> list[str]:
 
 
 class _Key:
-    """The key of this family's fact in a claim's memo (not a free string)."""
+    """A key of this family's facts in a claim's memo (not a free string)."""
 
-    __slots__ = ()
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def __repr__(self) -> str:
-        return "<history visits billed>"
+        return f"<history visits {self.name}>"
 
 
-_BILLED = _Key()
+_BILLED = _Key("billed")
+_OVERLAPS = _Key("overlaps")
 
 #: What a line's visit is billed on already: the visit, the claim on file, its line.
 _Billed = tuple[EvvVisit, Claim, int]
@@ -113,12 +118,17 @@ def _current(others: Sequence[Claim]) -> list[Claim]:
     return out
 
 
+def _memo(ctx: Context, key: _Key, compute: Callable[[Context], Any]) -> Any:
+    """``compute(ctx)``, once per claim."""
+    found = ctx.claim_memo.get(key)
+    if found is None:
+        found = ctx.claim_memo[key] = compute(ctx)
+    return found
+
+
 def _billed(ctx: Context) -> dict[int, _Billed]:
     """The lines of the claim whose visit is already billed on a claim on file, by line."""
-    found: dict[int, _Billed] | None = ctx.claim_memo.get(_BILLED)
-    if found is None:
-        found = ctx.claim_memo[_BILLED] = _compute(ctx)
-    return found
+    return _memo(ctx, _BILLED, _compute)  # type: ignore[no-any-return]
 
 
 def _compute(ctx: Context) -> dict[int, _Billed]:
@@ -162,16 +172,6 @@ def _compute(ctx: Context) -> dict[int, _Billed]:
 # --- a worker's stored visit for another member at the same time -----------------------
 
 
-class _OverlapKey:
-    """The key of the overlaps in a claim's memo."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<history visit overlaps>"
-
-
-_OVERLAPS = _OverlapKey()
 _DAY = _dt.timedelta(days=1)
 
 #: A record of the claim that overlaps a stored visit: the stored visit and the worker.
@@ -198,10 +198,7 @@ def _records(claim: Claim) -> list[tuple[str, frozenset[str], _dt.datetime, _dt.
 def _overlaps(ctx: Context) -> dict[str, _Overlap]:
     """The claim's records (service or visit ids) that overlap a stored visit of the same
     worker for another member, which no claim on file carries."""
-    found: dict[str, _Overlap] | None = ctx.claim_memo.get(_OVERLAPS)
-    if found is None:
-        found = ctx.claim_memo[_OVERLAPS] = _compute_overlaps(ctx)
-    return found
+    return _memo(ctx, _OVERLAPS, _compute_overlaps)  # type: ignore[no-any-return]
 
 
 def _compute_overlaps(ctx: Context) -> dict[str, _Overlap]:
