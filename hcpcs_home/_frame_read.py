@@ -31,12 +31,16 @@ from . import _build
 from . import dataframes as df  # imported by it on first use, so whole by then
 from ._frames import column_values
 from ._timesheet_row import SKIP, _cell, _column_name
-from .claims import ClaimLine, Service
+from .bounds import MAX_LINES, MAX_SERVICES
+from .claims import Claim, ClaimLine, Service
 from .claims import _derived_id as derived_id
 from .errors import HcpcsError
 
-__all__ = ["claims"]
+__all__ = ["Known", "claims"]
 
+#: How many billed lines (code, minutes, payer) and claim parts (payer, type of bill) one
+#: frame remembers before it starts again.
+_REMEMBERED = 65_536
 #: A cell its column could not convert: the row is read by the row reader.
 _BAD: Any = object()
 #: The Service fields, in order (a row's service is made from one value of each).
@@ -102,9 +106,11 @@ def claims(
     payer: Any,
     type_of_bill: str | None,
     by: str,
+    known: Known | None = None,
 ) -> Any:
     """:func:`~hcpcs_home.dataframes.claims_from_frame` of ``frame`` (a ``ClaimRows``),
-    or ``None`` for a frame with a ``line`` column (read row by row)."""
+    or ``None`` for a frame with a ``line`` column (read row by row).  ``known`` carries
+    what is known from earlier chunks of one frame (the same ``payer``)."""
     claim_names = {c: df._claim_column(c) for c in columns}
     if "line" in claim_names.values():
         return None
@@ -138,7 +144,7 @@ def claims(
     keys = claim_cells[by]
     ids = claim_cells.get("claim_id")
     level = [(name, claim_cells[name]) for name in df._CLAIM_LEVEL if name in claim_cells]
-    known = _Known(payer)
+    known = Known(payer) if known is None else known
     groups: dict[object, Any] = {}
     errors: list[Any] = []
     for i, (label, key, values, revenue, modifiers, charge) in enumerate(
@@ -171,7 +177,9 @@ def claims(
                 group.bad = True
                 continue
         group.add(label, *made)
-    return df._claims_of(groups, errors, payer, type_of_bill, numbered=False)
+    return df._claims_of(
+        groups, errors, payer, type_of_bill, numbered=False, fast=known.claim(type_of_bill)
+    )
 
 
 _FIELD_AT = {a.name: i for i, a in enumerate(_SERVICE)}
@@ -226,11 +234,19 @@ def _line_readers() -> tuple[tuple[str, Callable[[Any], Any]], ...]:
 
 
 @functools.cache
-def _makers() -> tuple[Callable[..., Service], Callable[..., ClaimLine]]:
-    return _build.trusted(Service), _build.trusted(ClaimLine)
+def _makers() -> tuple[Callable[..., Service], Callable[..., ClaimLine], Callable[..., Claim]]:
+    return _build.trusted(Service), _build.trusted(ClaimLine), _build.trusted(Claim)
 
 
-class _Known:
+#: The Claim fields a timesheet without header columns leaves to their defaults.
+_CLAIM = attrs.fields(Claim)
+_CLAIM_DEFAULTS = {a.name: _default(a) for a in _CLAIM}
+#: The claim columns :func:`~hcpcs_home.dataframes._claim` reads besides the payer and
+#: the type of bill: a claim whose rows give one of them is built by it.
+_HEADER = tuple(n for n in df._CLAIM_LEVEL if n not in ("payer", "type_of_bill"))
+
+
+class Known:
     """What one frame's rows have in common: payers, and the lines each code, minutes and
     payer bill (asked of :meth:`ClaimLine.from_service` once each)."""
 
@@ -238,7 +254,8 @@ class _Known:
         self.payer = payer
         self.payers: dict[Any, Any] = {}
         self.billed: dict[tuple[Any, ...], tuple[str, Any, str | None] | None] = {}
-        self.make_service, self.make_line = _makers()
+        self.make_service, self.make_line, self.make_claim = _makers()
+        self.claim_parts: dict[Any, tuple[Any, Any]] = {}
 
     def row(
         self, values: tuple[Any, ...], line: tuple[Any, Any, Any], raw_id: Any, group: Any
@@ -255,6 +272,8 @@ class _Known:
         try:
             found = self.billed[service.code, service.minutes, column_payer]
         except KeyError:
+            if len(self.billed) >= _REMEMBERED:
+                self.billed.clear()  # cells are data: what is kept stays bounded
             found = self.billed[service.code, service.minutes, column_payer] = self._bill(
                 service, column_payer
             )
@@ -290,3 +309,62 @@ class _Known:
         except Exception:  # the row reader raises it again
             return None
         return line.code, line.units, line.revenue_code
+
+    def claim(self, type_of_bill: str | None) -> Callable[[Any], Claim | None]:
+        """A builder of a group's claim from its lines and services as
+        :func:`~hcpcs_home.dataframes._claim` builds it, for groups whose rows give no
+        header column but the payer and type of bill (``None`` for the others, and
+        wherever a check fails: that function then builds the claim or names the error)."""
+        make, defaults, parts = self.make_claim, _CLAIM_DEFAULTS, self.claim_parts
+        ids = _CLAIM_CONVERTERS["id"]
+
+        def build(group: Any) -> Claim | None:
+            head = group.head
+            if (
+                any(head[name] is not None for name in _HEADER)
+                or len(group.lines) > MAX_LINES
+                or len(group.services) > MAX_SERVICES
+            ):
+                return None  # the lines' and services' converters refuse so many
+            key = (head["payer"], head["type_of_bill"])
+            try:
+                found = parts.get(key)
+                if found is None:
+                    if len(parts) >= _REMEMBERED:
+                        parts.clear()
+                    found = parts[key] = self._claim_parts(*key, type_of_bill)
+                payer, bill = found
+                dates = [line.date for line in group.lines] or [s.date for s in group.services]
+                return make(
+                    payer,
+                    min(dates),
+                    max(dates),
+                    tuple(group.lines),
+                    tuple(group.services),
+                    bill,
+                    defaults["authorizations"],
+                    defaults["therapy_ytd_pt_slp"],
+                    defaults["therapy_ytd_ot"],
+                    ids(group.claim_id),
+                    None,
+                    *_HEADER_DEFAULTS,
+                )
+            except Exception:  # the row reader's builder names the error
+                return None
+
+        return build
+
+    def _claim_parts(self, payer: Any, bill: Any, type_of_bill: str | None) -> tuple[Any, Any]:
+        """The claim's payer and type of bill, converted as Claim converts them."""
+        chosen = df._payer_of(payer, self.payer)
+        given = bill if bill is not None else type_of_bill
+        return _CLAIM_CONVERTERS["payer"](chosen), _CLAIM_CONVERTERS["type_of_bill"](
+            df._text(given)
+        )
+
+
+_CLAIM_CONVERTERS = {a.name: cast("Callable[[Any], Any]", a.converter) for a in _CLAIM}
+#: The defaults of the fields after ``patient_id``, in order.
+_HEADER_DEFAULTS = tuple(
+    _CLAIM_DEFAULTS[a.name] for a in _CLAIM[[a.name for a in _CLAIM].index("patient_id") + 1 :]
+)

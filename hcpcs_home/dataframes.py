@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -464,6 +464,7 @@ def _claims_of(
     type_of_bill: str | None,
     *,
     numbered: bool,
+    fast: Callable[[_Group], Claim | None] | None = None,
 ) -> ClaimRows:
     """The claims of the groups read, and every row error (``errors`` first)."""
     if numbered:
@@ -488,7 +489,7 @@ def _claims_of(
         if not group.lines and not (numbered and group.services):
             continue
         try:
-            claim = _claim(group, payer, type_of_bill)
+            claim = (fast and fast(group)) or _claim(group, payer, type_of_bill)
         except InvalidClaimError as exc:
             errors.extend(_claim_errors(group, exc))
             continue
@@ -872,14 +873,20 @@ def check_frame(
     never holds every claim object at once.  The rows that could not be used
     come last, chunk by chunk.
     """
-    claims_from_frame(frame.iloc[:0], payer=payer, type_of_bill=type_of_bill, by=by)  # checks
-    records: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
+    from ._frame_read import Known, claims
+
+    columns = _columns(frame, by)
+    options: dict[str, Any] = {"payer": payer, "type_of_bill": type_of_bill, "by": by}
+    known = Known(payer)  # the lines each code, minutes and payer bill, for every chunk
+    found, unused = _frames.FindingColumns(), []
     for part in _claim_chunks(frame, by):
-        built = claims_from_frame(part, payer=payer, type_of_bill=type_of_bill, by=by)
-        records.extend(_finding_records((check(c, rules) for c in built.claims), built.rows))
-        errors.extend(e.to_data() for e in built.errors)
-    return _frame(records + errors, FINDING_COLUMNS)
+        built = claims(part, columns, known=known, **options)
+        built = built or claims_from_rows(_records(part), columns, **options)
+        found.extend(_finding_records((check(c, rules) for c in built.claims), built.rows))
+        unused.append([e.to_data() for e in built.errors])
+    for errors in unused:
+        found.extend(errors)
+    return found.frame()
 
 
 def _claim_chunks(frame: Any, by: str) -> Iterator[Any]:

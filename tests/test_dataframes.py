@@ -18,6 +18,7 @@ pd = pytest.importorskip("pandas")
 
 from hcpcs_home import Service, _build, _frame_read, check, payers, units  # noqa: E402
 from hcpcs_home import dataframes as hd  # noqa: E402
+from hcpcs_home.bounds import MAX_LINES  # noqa: E402
 from hcpcs_home.errors import InvalidFieldError, InvalidMinutesError, NotTimedError  # noqa: E402
 
 
@@ -627,6 +628,18 @@ class TestSameAsTheRowReader:
             _frame_read.claims(frame, columns, payer=None, type_of_bill=None, by="claim_id") is None
         )
         assert built.claims == hd.claims_from_frame(frame).claims
+
+    def test_a_claim_of_too_many_lines_is_refused_as_before(self) -> None:
+        """A claim over the bound of lines (and services) is the row reader's error."""
+        frame = hd.synthetic_timesheet(
+            MAX_LINES + 1, visits_per_claim=MAX_LINES + 1, bad_rows=0.0, seed=7
+        )
+        frame = frame.assign(code="T1019", credential="HHA", payer="bcbs-tx")
+        frame["id"] = [f"visit-{i}" for i in range(len(frame))]
+        built = hd.claims_from_frame(frame)
+        assert () == built.claims
+        assert "holds more than 10,000 items" in str(built.errors[-1].error)
+        assert errors(row_reader(frame)) == errors(built)
 
     def test_a_missing_code_column_is_every_row_an_error(self) -> None:
         """Without a code column each row is refused as the row reader refuses it."""
