@@ -43,7 +43,6 @@ from ._trusted import maker
 from .bounds import MAX_LINES
 
 __all__ = [
-    "DERIVED",
     "KEYED",
     "MISSING",
     "Reader",
@@ -51,7 +50,6 @@ __all__ = [
     "builder",
     "many",
     "through_init",
-    "trusted",
 ]
 
 
@@ -515,50 +513,3 @@ def _is_plain(value: Any, lists: int = _LIST_LEVELS) -> bool:
     return kinds <= _LEAVES_AND_LISTS and all(
         _is_plain(item, lists - 1) for item in value if type(item) is list
     )
-
-
-#: Passed to a :func:`trusted` maker for a field whose default attrs derives from the
-#: instance (a service's ``id``): the maker derives it, as ``__init__`` would.
-DERIVED: Any = attrs.NOTHING
-
-
-def trusted(cls: type[Any]) -> Callable[..., Any]:
-    """A function building ``cls`` from its fields' values, already converted, in field order.
-
-    For a caller that has converted each value with the field's own converter
-    (a column at a time, each distinct value once): no converter runs again.
-    The class's validators and ``__attrs_post_init__`` still run, in the order
-    ``__init__`` runs them, so every check across fields is made; a field whose
-    default is derived from the instance takes :data:`DERIVED` and is derived
-    (then converted) as ``__init__`` derives it.  The result equals ``cls(...)``
-    of the same values.  Private: the public constructors always convert.
-    """
-    fields = attrs.fields(cls)
-    names = [a.name for a in fields]
-    scope: dict[str, Any] = {
-        "new": object.__new__,
-        "setter": object.__setattr__.__get__,
-        "cls": cls,
-        "DERIVED": DERIVED,
-    }
-    body = ["    self = new(cls)", "    put = setter(self)"]
-    for i, a in enumerate(fields):
-        if isinstance(a.default, attrs.Factory) and a.default.takes_self:  # type: ignore[arg-type]
-            scope[f"derive{i}"] = a.default.factory
-            scope[f"convert{i}"] = a.converter or _identity
-            body.append(f"    if {a.name} is DERIVED:")
-            body.append(f"        {a.name} = convert{i}(derive{i}(self))")
-        body.append(f"    put({a.name!r}, {a.name})")
-    for i, a in enumerate(fields):
-        if a.validator is not None:
-            scope[f"validate{i}"], scope[f"field{i}"] = a.validator, a
-            body.append(f"    validate{i}(self, field{i}, {a.name})")
-    if getattr(cls, "__attrs_post_init__", None) is not None:
-        scope["post_init"] = cls.__attrs_post_init__
-        body.append("    post_init(self)")
-    body.append("    return self")
-    source = f"def make_{cls.__name__}({', '.join(names)}):\n" + "\n".join(body) + "\n"
-    # Generated as attrs generates __init__: one plain function, no loop over fields.
-    exec(compile(source, f"<trusted {cls.__qualname__}>", "exec"), scope)
-    made: Callable[..., Any] = scope[f"make_{cls.__name__}"]
-    return made

@@ -6,7 +6,7 @@ times, codes and credentials.  Each column is read once by its dtype, each
 distinct cell converted once by the same steps a row takes
 (:func:`~hcpcs_home._timesheet_row._cell`, then the field's own attrs converter),
 and the values are built from the converted cells by
-:func:`~hcpcs_home._build.trusted`, which runs no converter again but every
+:func:`~hcpcs_home._trusted.checked`, which runs no converter again but every
 validator and post-init check.  A line's units and revenue code are
 :meth:`ClaimLine.from_service <hcpcs_home.claims.ClaimLine.from_service>`'s,
 asked once per code, minutes and payer.
@@ -27,10 +27,10 @@ from typing import Any, cast
 
 import attrs
 
-from . import _build
 from . import dataframes as df  # imported by it on first use, so whole by then
 from ._frames import column_values
 from ._timesheet_row import SKIP, _cell, _column_name
+from ._trusted import DERIVED, checked
 from .bounds import MAX_LINES, MAX_SERVICES
 from .claims import Claim, ClaimLine, Service
 from .claims import _derived_id as derived_id
@@ -55,7 +55,7 @@ def _default(a: attrs.Attribute[Any]) -> Any:
     if a.default is attrs.NOTHING:
         return _BAD
     if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
-        return _build.DERIVED
+        return DERIVED
     convert = cast("Callable[[Any], Any] | None", a.converter)
     return a.default if convert is None else convert(a.default)
 
@@ -198,7 +198,7 @@ def _ids(fields: list[list[Any]], bad: list[bool]) -> list[Any]:
     }
     start_text[None] = None
     return [
-        derived_id(day_text[d], c, start_text[t], m) if i is _build.DERIVED and not b else i
+        derived_id(day_text[d], c, start_text[t], m) if i is DERIVED and not b else i
         for d, c, t, m, i, b in zip(days, codes, starts, minutes, ids, bad, strict=True)
     ]
 
@@ -235,7 +235,7 @@ def _line_readers() -> tuple[tuple[str, Callable[[Any], Any]], ...]:
 
 @functools.cache
 def _makers() -> tuple[Callable[..., Service], Callable[..., ClaimLine], Callable[..., Claim]]:
-    return _build.trusted(Service), _build.trusted(ClaimLine), _build.trusted(Claim)
+    return checked(Service), checked(ClaimLine), checked(Claim)
 
 
 #: The Claim fields a timesheet without header columns leaves to their defaults.

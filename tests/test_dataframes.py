@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 pd = pytest.importorskip("pandas")
 
-from hcpcs_home import Service, _build, _frame_read, check, payers, units  # noqa: E402
+from hcpcs_home import Service, _frame_read, _trusted, check, payers, units  # noqa: E402
 from hcpcs_home import dataframes as hd  # noqa: E402
 from hcpcs_home.bounds import MAX_LINES  # noqa: E402
 from hcpcs_home.errors import InvalidFieldError, InvalidMinutesError, NotTimedError  # noqa: E402
@@ -663,5 +663,5 @@ class TestDerivedIds:
     def test_the_tabular_id_is_the_services(self, service: Service) -> None:
         """The id the frame reader derives from the texts is the id Service derives."""
         values = {a.name: getattr(service, a.name) for a in attrs.fields(Service)}
-        rebuilt = _build.trusted(Service)(**{**values, "id": _build.DERIVED})
+        rebuilt = _trusted.checked(Service)(*{**values, "id": _trusted.DERIVED}.values())
         assert service.id == rebuilt.id
