@@ -43,11 +43,13 @@ from ._trusted import maker
 from .bounds import MAX_LINES
 
 __all__ = [
+    "COMPILE_AFTER",
     "KEYED",
     "MISSING",
     "Reader",
     "Unusual",
     "builder",
+    "compiled_builder",
     "many",
     "through_init",
 ]
@@ -205,6 +207,13 @@ def many(build: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
     return read
 
 
+#: Objects of one type read through its ``__init__`` (:func:`through_init`) before its
+#: one-pass reader is written and compiled (#21).  Compiling the readers of a claim's
+#: types costs more than a fresh process's whole first check, so a process that reads
+#: a few claims never pays for it, and a batch pays once, within its first claims.
+COMPILE_AFTER = 32
+
+
 def builder(
     cls: type[Any],
     nested: Mapping[str, Callable[[Any], Any]],
@@ -212,6 +221,73 @@ def builder(
     extra: Mapping[str, Callable[[Any], bool]] | None = None,
 ) -> Callable[[Any], Any]:
     """A function building ``cls`` from a JSON object in one pass, or raising.
+
+    The first :data:`COMPILE_AFTER` objects go through ``cls(**data)``
+    (:func:`through_init`, with ``extra`` checked as the compiled reader checks
+    it); from the next one on, the reader :func:`compiled_builder` writes.  Both
+    give the same value, or both raise.  ``build.compile()`` compiles at once and
+    returns the compiled reader.
+    """
+    first = _through_init_with(cls, nested, extra)
+    fast: Callable[[Any], Any] | None = None
+    count = 0
+
+    def compile_now() -> Callable[[Any], Any]:
+        nonlocal fast
+        if fast is None:  # two threads may both compile: either reader is right
+            fast = compiled_builder(cls, nested, extra=extra)
+        return fast
+
+    def build(data: Any) -> Any:
+        nonlocal count
+        if fast is not None:
+            return fast(data)
+        if count < COMPILE_AFTER:
+            count += 1
+            return first(data)
+        return compile_now()(data)
+
+    build.__qualname__ = f"build_{cls.__name__}"
+    build.compile = compile_now  # type: ignore[attr-defined]
+    return build
+
+
+def _through_init_with(
+    cls: type[Any],
+    nested: Mapping[str, Callable[[Any], Any]],
+    extra: Mapping[str, Callable[[Any], bool]] | None,
+) -> Callable[[Any], Any]:
+    """:func:`through_init`, refusing what the compiled reader refuses before it reads a
+    value: an ``extra`` key whose test fails (then left out), and a class with
+    validators while validators are switched off (the reporting pass decides then)."""
+    plain = through_init(cls, nested)
+    checks = tuple((extra or {}).items())
+    keys = frozenset(extra or ())
+    validated = any(a.validator is not None for a in attrs.fields(cls))
+    disabled = attrs.validators.get_disabled
+
+    def build(data: Any) -> Any:
+        if type(data) is not dict:
+            raise Unusual
+        if keys.intersection(data):
+            for key, test in checks:
+                if key in data and not test(data[key]):
+                    raise Unusual
+            data = {k: v for k, v in data.items() if k not in keys}
+        if validated and disabled():
+            raise Unusual
+        return plain(data)
+
+    return build
+
+
+def compiled_builder(
+    cls: type[Any],
+    nested: Mapping[str, Callable[[Any], Any]],
+    *,
+    extra: Mapping[str, Callable[[Any], bool]] | None = None,
+) -> Callable[[Any], Any]:
+    """The compiled one-pass reader of ``cls`` (what :func:`builder` turns to), or raising.
 
     ``nested`` gives the reader of each field holding other value types (its
     result still goes through the field's converter, as in ``cls(**data)``);

@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,17 @@ from hcpcs_home.payers import Payer
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 _REFERENCE = serialize._Hooks(one_pass=False)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _compiled_readers() -> Iterator[None]:
+    """The readers these tests make are compiled from the first object on (a process
+    compiles a type's reader after ``_build.COMPILE_AFTER`` objects of it): what the
+    tests below hold equal to the reporting pass is the compiled reader, except in
+    :class:`TestFirstObjects`, which reads through ``__init__`` (#21)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_build, "COMPILE_AFTER", 0)
+        yield
 
 
 def reference(text: str) -> Claim:
@@ -475,8 +487,9 @@ class TestEveryFieldAtOnce:
             raise AssertionError(f"read field by field: {data!r}")
 
         for build in builders.values():
-            if "build_any" in build.__globals__:
-                build.__globals__["build_any"] = never
+            compiled = getattr(build, "compile", None)
+            if compiled is not None and "build_any" in compiled().__globals__:
+                compiled().__globals__["build_any"] = never
         data = json.loads(serialize.claim_to_json(claim))
         if type(data["payer"]) is str:  # pragma: no cover  # the writer writes objects
             return
@@ -535,3 +548,74 @@ class TestPlainTextInline:
                 part["license_number"] = text
         document = json.dumps(data, ensure_ascii=False)
         assert outcome(reference, document) == outcome(serialize.claim_from_json, document)
+
+
+class TestFirstObjects:
+    """A type's first objects are read through its ``__init__``; its reader is compiled
+    only once ``_build.COMPILE_AFTER`` objects of it were read (#21).  Either way the
+    document means the same."""
+
+    @staticmethod
+    def read(build: Any, after: int, text: str) -> Any:
+        """What claim_from_json gives with ``build`` as its one-pass reader: its claim, or
+        where it refuses the document (any exception), the reporting pass's outcome."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_build, "COMPILE_AFTER", after)
+            try:
+                return build(json.loads(text))
+            except Exception:
+                return outcome(reference, text)
+
+    @given(documents(), st.data())
+    def test_through_init_reads_what_the_compiled_reader_reads(
+        self, document: dict[str, Any], data: st.DataObject
+    ) -> None:
+        """A document, as written or with one value replaced by junk, reads as the reporting
+        pass reads it, through ``__init__`` as through the compiled reader."""
+        if data.draw(st.booleans(), label="corrupt"):
+            path = data.draw(st.sampled_from(paths(document)), label="path")
+            document = replaced(document, path, data.draw(JUNK, label="junk"))
+        text = json.dumps(document, ensure_ascii=False)
+        first = self.read(serialize._one_pass()[Claim], 10**9, text)
+        compiled = self.read(serialize._one_pass()[Claim], 0, text)
+        assert outcome(reference, text) == first == compiled
+
+    def test_a_written_claim_is_read_without_the_reporting_pass(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The shipped example is read through ``__init__`` before anything is compiled,
+        and neither the depth scan nor the reporting pass runs."""
+        text = (EXAMPLES / "claim.json").read_text("utf-8")
+
+        def never(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the slow path ran on a valid document")
+
+        monkeypatch.setattr(_build, "COMPILE_AFTER", 10**9)
+        monkeypatch.setattr(_build, "compiled_builder", never)
+        monkeypatch.setattr(serialize, "_from_text", None)
+        monkeypatch.setattr(serialize, "check_json_depth", never)
+        monkeypatch.setattr(serialize, "claim_from_data", never)
+        assert reference(text) == serialize.claim_from_json(text)
+
+    def test_compiled_after_enough_objects(self) -> None:
+        """Past ``COMPILE_AFTER`` objects of a type its reader is compiled, once; a fresh
+        process reading one claim compiles none."""
+        code = textwrap.dedent(
+            f"""
+            import linecache
+            from hcpcs_home import serialize, _build
+            text = open({str(EXAMPLES / "claim.json")!r}, encoding="utf-8").read()
+            def compiled():
+                return sorted(f for f in linecache.cache if "one-pass reader" in f)
+            serialize.claim_from_json(text)
+            print(len(compiled()))
+            for _ in range(_build.COMPILE_AFTER + 1):
+                serialize.claim_from_json(text)
+            names = compiled()
+            print(any("claims.Claim " in f for f in names), len(names) == len(set(names)))
+            """
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert "0\nTrue True\n" == done.stdout
