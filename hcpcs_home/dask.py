@@ -19,7 +19,7 @@ shows a local cluster, a multi-node cluster and the same function on Spark.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._frames import frame as _frame
@@ -109,15 +109,6 @@ def check_dask_frame(
 # --- checking against a claim history, partitioned ---------------------------------
 
 
-def _worker_rules(rules: RuleSet) -> tuple[RuleSet, RuleSet]:
-    """The rule set without, and with only, the rules that look at one worker's visits
-    across claims (their predicate names ``worker_free``)."""
-    ids = [r.id for r in rules if "worker_free" in str(r.when)]
-    without = rules.remove(*ids) if ids else rules
-    only = rules.remove(*[r.id for r in rules if r.id not in ids])
-    return without, only
-
-
 def _member_names(claim: Claim) -> list[str]:
     names = [f"a:{a.number}" for a in claim.authorizations]
     if claim.patient_id:
@@ -125,56 +116,31 @@ def _member_names(claim: Claim) -> list[str]:
     return names
 
 
-def _worker_names(claim: Claim) -> list[str]:
-    from .history._records import workers_of
-
-    return [f"w:{name}" for name in sorted(workers_of(claim))]
-
-
-def _partitions(
-    claims: Sequence[Claim],
-    stored: Sequence[Claim],
-    names: Callable[[Claim], list[str]],
-    count: int,
-) -> list[tuple[list[tuple[int, Claim]], list[int]]]:
-    """The claims to check and the stored claims (by position) of each partition: claims
-    joined by a shared name are in one partition; claims naming nothing in partitions
-    of their own (spread round robin); a stored claim only where a claim to check
-    shares its group."""
+def _partitions(claims: Sequence[Claim], count: int) -> list[list[tuple[int, Claim]]]:
+    """The claims to check, by partition: claims joined by a beneficiary or an
+    authorization number are in one partition (a member's claims together); claims
+    naming neither spread round robin."""
     groups = UnionFind()
-    roots = [groups.join(names(c)) for c in claims]
-    stored_roots = [groups.join(names(c)) for c in stored]
+    roots = [groups.join(_member_names(c)) for c in claims]
     slot: dict[str, int] = {}
-    parts: list[tuple[list[tuple[int, Claim]], list[int]]] = [([], []) for _ in range(count)]
+    parts: list[list[tuple[int, Claim]]] = [[] for _ in range(count)]
     for i, (claim, root) in enumerate(zip(claims, roots, strict=True)):
         if root is None:
-            parts[i % count][0].append((i, claim))
+            parts[i % count].append((i, claim))
             continue
         root = groups.find(root)
         if root not in slot:
             slot[root] = len(slot) % count
-        parts[slot[root]][0].append((i, claim))
-    for j, root in enumerate(stored_roots):
-        if root is not None:
-            found = slot.get(groups.find(root))
-            if found is not None:
-                parts[found][1].append(j)
-    return [p for p in parts if p[0]]
+        parts[slot[root]].append((i, claim))
+    return [p for p in parts if p]
 
 
 def _check_part(
-    part: tuple[list[tuple[int, Claim]], list[Claim]],
-    extra: Any,
-    rules: RuleSet,
+    part: list[tuple[int, Claim]], history: Any, rules: RuleSet
 ) -> list[tuple[int, tuple[Any, ...]]]:
-    """Check a partition's claims against a history of its stored claims."""
-    from .history import MemoryHistory
-
-    todo, held = part
-    history = MemoryHistory(held)
-    if extra is not None:
-        extra(history, {c.patient_id for _, c in todo if c.patient_id})
-    return [(i, tuple(rules.check(claim, history=history))) for i, claim in todo]
+    """Check a partition's claims against ``history`` (a store the worker opens, or the
+    partition's own MemoryHistory)."""
+    return [(i, tuple(rules.check(claim, history=history))) for i, claim in part]
 
 
 def check_with_history(
@@ -188,13 +154,20 @@ def check_with_history(
     ``(position, findings)`` pairs, one per claim, the findings those of
     ``check(claim, rules, history=history)`` (sorted by line and rule id).
 
-    ``history`` is a :class:`~hcpcs_home.history.MemoryHistory` or the earlier claims
-    themselves.  The claims are split twice: by beneficiary (joined with the
-    authorizations they carry), for every rule but those that follow one worker
-    across claims, and by worker (ids and NPIs, joined through the claims that name
-    several), for those; each partition is checked against a history of the stored
-    claims of its groups only, so no worker reads the whole history, and the
-    findings are the in-process ones.
+    The claims are split by beneficiary (joined with the authorization numbers they
+    carry), so a member's claims share a partition; each claim is checked against the
+    history alone (never against the other claims checked), so that is all a
+    partition needs, whatever the rule.  ``history`` is
+
+    * a :class:`~hcpcs_home.history.SqliteHistory` of a file (or another store that
+      pickles): each partition's task opens it and asks it what each claim's rules ask,
+      by its indexes (beneficiary, authorization, worker and dates), so no process ever
+      reads the whole store, and the findings are those of the store in process;
+    * a :class:`~hcpcs_home.history.MemoryHistory`, or the earlier claims themselves:
+      each partition travels with a MemoryHistory of what its claims are related to,
+      looked up in the history's indexes (the claims of each beneficiary,
+      authorization number and worker they name, and their beneficiaries' stays and
+      certifications and their workers' EVV visits), never a copy of the whole.
 
     :raises ImportError: dask is not installed (``pip install 'hcpcs_home[dask]'``).
     """
@@ -203,6 +176,7 @@ def check_with_history(
     except ImportError as exc:  # pragma: no cover - exercised without dask
         raise ImportError("hcpcs_home.dask needs dask: pip install 'hcpcs_home[dask]'") from exc
     db: Any = dask.bag  # untyped
+    from ._engine import _is_history
     from .evv import batch_of
     from .history import MemoryHistory
     from .rules import DEFAULT_RULES
@@ -210,70 +184,58 @@ def check_with_history(
     todo = batch_of(list(claims) if not isinstance(claims, (list, tuple)) else claims)
     if isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
         raise InvalidFieldError("partitions", partitions, "must be a whole number of at least 1")
-    extra: Any = None
-    if isinstance(history, MemoryHistory):
-        stored: Sequence[Claim] = list(history._all())
-        extra = _extras_of(history)
-    else:
-        stored = batch_of(history)
     chosen = DEFAULT_RULES if rules is None else rules
-    without, only = _worker_rules(chosen)
-    # Each partition travels with its own stored claims, never the whole history.
-    by_member = [
-        (part, [stored[j] for j in positions])
-        for part, positions in _partitions(todo, stored, _member_names, partitions)
-    ]
-    bags = [
-        db.from_sequence(by_member, npartitions=len(by_member) or 1).map(
-            _check_part, extra, without
+    parts = _partitions(todo, partitions)
+    if isinstance(history, MemoryHistory) or not _is_history(history):
+        memory = history if isinstance(history, MemoryHistory) else MemoryHistory(batch_of(history))
+        work = [(part, _related(memory, part)) for part in parts]
+        bag = db.from_sequence(work, npartitions=len(work) or 1).map(
+            lambda job: _check_part(job[0], job[1], chosen)
         )
-    ]
-    if len(only):
-        by_worker = [
-            (part, [stored[j] for j in positions])
-            for part, positions in _partitions(todo, stored, _worker_names, partitions)
-        ]
-        if by_worker:
-            bags.append(
-                # With the stored visits too: a worker's visit on file for another member is
-                # one of the worker's places (history-worker-visit-overlap).
-                db.from_sequence(by_worker, npartitions=len(by_worker)).map(
-                    _check_part, extra, only
-                )
-            )
-    pairs = db.concat(bags).flatten()
-    return pairs.foldby(lambda pair: pair[0], _add, (), _join, ()).map(
-        lambda kv: (kv[0], tuple(sorted(kv[1], key=_order)))
-    )
-
-
-def _add(acc: tuple[Any, ...], pair: tuple[int, tuple[Any, ...]]) -> tuple[Any, ...]:
-    return acc + pair[1]
-
-
-def _join(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:
-    return a + b
+    else:
+        bag = db.from_sequence(parts, npartitions=len(parts) or 1).map(_check_part, history, chosen)
+    pairs = bag.flatten()
+    return pairs.map(lambda pair: (pair[0], tuple(sorted(pair[1], key=_order))))
 
 
 def _order(finding: Any) -> tuple[Any, ...]:
     return (-1 if finding.line is None else finding.line, finding.rule_id, finding.message)
 
 
-def _extras_of(history: Any) -> Any:
-    """What a MemoryHistory holds besides claims (stays, certifications, visits), to be
-    given to each partition's history for its beneficiaries."""
-    stays = [s for held in history._stays_by_beneficiary.values() for s in held if not s.source]
-    certs = {b: list(held.values()) for b, held in history._certifications.items()}
-    visits = list(history._visits.values())
+def _related(history: Any, part: list[tuple[int, Claim]]) -> Any:
+    """A MemoryHistory of what ``history`` (a MemoryHistory) holds for the partition's
+    claims: the stored claims of their beneficiaries, authorization numbers, workers and
+    keys (in the order added), their beneficiaries' stays and certifications, and their
+    workers' EVV visits; each looked up in the history's indexes."""
+    from .history import MemoryHistory, claim_key
+    from .history._records import workers_of
 
-    def extra(target: Any, members: set[str]) -> None:
-        for s in stays:
-            if s.beneficiary in members:
-                target.add_stay(s.beneficiary, s.admitted, s.discharged, s.kind)
-        for member in members:
-            for c in certs.get(member, ()):
-                target.add_certification(member, c.period_start, face_to_face=c.face_to_face)
-        if visits:
-            target.add_visits(visits)
-
-    return extra
+    members: set[str] = set()
+    workers: set[str] = set()
+    seqs: set[int] = set()
+    for _, claim in part:
+        if claim.patient_id:
+            members.add(claim.patient_id)
+            seqs.update(history._by_beneficiary.get(claim.patient_id, ()))
+        for a in claim.authorizations:
+            seqs.update(history._by_authorization.get(a.number, ()))
+        for name in workers_of(claim):
+            workers.add(name)
+            seqs.update(seq for seq, _ in history._by_worker.get(name, ()))
+        seq = history._keys.get(claim_key(claim))
+        if seq is not None:
+            seqs.add(seq)
+    out = MemoryHistory()
+    providers = history._providers
+    for seq in sorted(seqs):  # by position, in the order added
+        out.add(history._claims[seq], provider=providers.get(seq))
+    for member in sorted(members):
+        for stay in history._stays_by_beneficiary.get(member, ()):
+            if not stay.source:  # a stay read from a claim comes with the claim
+                out.add_stay(stay.beneficiary, stay.admitted, stay.discharged, stay.kind)
+        for cert in history.certifications(member):
+            out.add_certification(member, cert.period_start, face_to_face=cert.face_to_face)
+    visits = {v.id: v for name in sorted(workers) for v in history._visits_by_worker.get(name, ())}
+    if visits:
+        out.add_visits(visits.values())
+    return out

@@ -29,7 +29,7 @@ import datetime as _dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -40,6 +40,7 @@ from .evv import batch_of, line_dates
 if TYPE_CHECKING:
     from .claims import Authorization, Claim, ClaimLine, Service
     from .codes import Code
+    from .payers import Payer
 
 __all__ = [
     "LimitProblem",
@@ -99,6 +100,12 @@ def line_amount(
     >>> line_amount(auth, ClaimLine("S5125", "2024-05-02", 48), BillingUnit.FIFTEEN_MINUTES)
     12
     """
+    return _amount(auth, line.units, unit, visits)
+
+
+def _amount(
+    auth: Authorization, units: int | Decimal, unit: BillingUnit, visits: int
+) -> int | Decimal | None:
     basis = auth.basis
     if basis is AuthorizationBasis.VISITS:
         return max(1, visits)
@@ -108,12 +115,14 @@ def line_amount(
     if basis is AuthorizationBasis.HOURS:
         if minutes is None:
             return None
-        return _plain(Decimal(line.units) * minutes / 60)
+        if type(units) is int and not units * minutes % 60:  # whole hours: no Decimal
+            return units * minutes // 60
+        return _plain(Decimal(units) * minutes / 60)
     if auth.minutes_per_unit is None:
-        return line.units
+        return units
     if minutes is None:
         return None
-    return _plain(Decimal(line.units) * minutes / auth.minutes_per_unit)
+    return _plain(Decimal(units) * minutes / auth.minutes_per_unit)
 
 
 def _back_to_units(
@@ -156,33 +165,164 @@ def authorization_usage(
     catalog where ``None``; a check passes its own, memoised), here and in
     :func:`per_day_excess`.
     """
-    find = _code if lookup is None else lookup
     claims = batch_of(claims)
+    fold = _UsageFold(lookup)
     found: dict[tuple[int, int], list[LimitProblem]] = {}
-    used: dict[tuple[str, str], int | Decimal] = {}
-    #: units used per (payer, number, "day"/"week"/"month", period)
-    periods: dict[tuple[Any, ...], Any] = {}
-    days: dict[tuple[str, str], set[_dt.date]] = defaultdict(set)
     for n, claim in enumerate(claims):
         if not claim.authorizations:  # nothing to count against
             continue
-        by_id = {s.id: s for s in claim.services}
+        for i, problems in fold.feed(_usage_of(claim)).items():
+            found[(n, i)] = problems
+    return found
+
+
+class _UsageLine(NamedTuple):
+    """What :func:`authorization_usage` reads of a line that names an authorization:
+    a claim's usage can be kept (a claim history's summary row) without the claim."""
+
+    at: int  #: the line's index on its claim
+    code: str
+    units: int | Decimal
+    date: _dt.date
+    span: tuple[_dt.date, ...]
+    numbers: tuple[str, ...]
+    visits: int
+    service_days: tuple[_dt.date, ...]
+
+
+class _Usage(NamedTuple):
+    """What :func:`authorization_usage` reads of a claim: its authorizations, its payer
+    (unit policy and weeks) and the lines that name an authorization."""
+
+    authorizations: tuple[Authorization, ...]
+    payer: Payer
+    lines: tuple[_UsageLine, ...]
+
+
+def _usage_of(claim: Claim) -> _Usage:
+    """The part of ``claim`` that authorization usage counts."""
+    by_id = {s.id: s for s in claim.services}
+    lines = []
+    for i, line in enumerate(claim.lines):
+        services = [by_id[x] for x in line.service_ids if x in by_id]
+        numbers = _numbers(line, services)
+        if not numbers:
+            continue
+        lines.append(
+            _UsageLine(
+                i,
+                line.code,
+                line.units,
+                line.date,
+                line_dates(line),
+                tuple(numbers),
+                len(services),
+                tuple(d for s in services for d in s.days()),
+            )
+        )
+    return _Usage(claim.authorizations, claim.payer, tuple(lines))
+
+
+class _UsageFold:
+    """Authorization usage summed claim by claim, in order (:func:`authorization_usage`
+    is one fold over its claims; a check against a claim history folds the stored
+    claims' :class:`_Usage`, then the checked claim's)."""
+
+    __slots__ = ("days", "find", "periods", "used", "weeks")
+
+    def __init__(self, lookup: Callable[[str], Code | None] | None = None) -> None:
+        self.find = _code if lookup is None else lookup
+        self.used: dict[tuple[str, str], int | Decimal] = {}
+        #: units used per (payer, number, "day"/"week"/"month", period)
+        self.periods: dict[tuple[Any, ...], Any] = {}
+        self.days: dict[tuple[str, str], set[_dt.date]] = defaultdict(set)
+        #: the first day of the week of a day, by week start (days repeat across claims)
+        self.weeks: dict[tuple[Any, _dt.date], _dt.date] = {}
+
+    def count(self, usage: _Usage) -> None:
+        """Count the claim's lines, as :meth:`feed` does, without working out the limits
+        they pass (an earlier claim's: only what it used counts)."""
+        if not usage.authorizations:  # nothing to count against
+            return
+        by_number: dict[str, tuple[Authorization, tuple[tuple[str, Any], ...]]] = {}
+        for a in usage.authorizations:
+            by_number.setdefault(a.number, (a, _caps(a)))
+        for line in usage.lines:
+            for number in line.numbers:
+                found_auth = by_number.get(number)
+                if found_auth is not None:
+                    self.count_line(
+                        usage.payer,
+                        *found_auth,
+                        line.code,
+                        line.units,
+                        line.span,
+                        line.visits,
+                        line.service_days,
+                    )
+
+    def count_line(
+        self,
+        payer: Payer,
+        auth: Authorization,
+        caps: tuple[tuple[str, Any], ...],
+        code: str,
+        units: int | Decimal,
+        span: tuple[_dt.date, ...],
+        visits: int,
+        service_days: tuple[_dt.date, ...],
+    ) -> None:
+        """Count what one line of an earlier claim uses of ``auth`` (its claim's first
+        authorization of the number the line names; ``caps`` are its caps)."""
+        found = self.find(code)
+        unit = payer.unit_policy.unit_of(found) if found is not None else BillingUnit.UNTIMED
+        amount = _amount(auth, units, unit, visits)
+        if amount is None:
+            return
+        number = auth.number
+        key = (auth.payer, number)
+        if auth.basis is AuthorizationBasis.DAYS:
+            seen = self.days[key]
+            touched = {*span, *service_days}
+            amount = len(touched - seen)
+            seen.update(touched)
+        used = self.used
+        used[key] = used.get(key, auth.used) + amount
+        if caps:
+            periods, weeks = self.periods, self.weeks
+            share = amount if len(span) == 1 else Decimal(amount) / len(span)
+            for day in span:
+                for kind, _limit in caps:
+                    if kind == "day":
+                        bucket: Any = day
+                    elif kind == "week":
+                        wkey = (payer.week_start, day)
+                        bucket = weeks.get(wkey)
+                        if bucket is None:
+                            bucket = weeks[wkey] = payer.week_of(day)
+                    else:
+                        bucket = (day.year, day.month)
+                    pkey = (auth.payer, number, kind, bucket)
+                    periods[pkey] = periods.get(pkey, 0) + share
+
+    def feed(self, usage: _Usage) -> dict[int, list[LimitProblem]]:
+        """Count the claim's lines; the limits each passes, by line index."""
+        found: dict[int, list[LimitProblem]] = {}
+        if not usage.authorizations:  # nothing to count against
+            return found
+        find, used, periods, days = self.find, self.used, self.periods, self.days
         # The first authorization of each number (as Claim.authorization), with its caps.
         by_number: dict[str, tuple[Authorization, tuple[tuple[str, Any], ...]]] = {}
-        for a in claim.authorizations:
+        for a in usage.authorizations:
             by_number.setdefault(a.number, (a, _caps(a)))
-        policy = claim.payer.unit_policy
-        week_of = claim.payer.week_of
-        for i, line in enumerate(claim.lines):
-            services = [by_id[x] for x in line.service_ids if x in by_id]
-            numbers = _numbers(line, services)
-            if not numbers:
-                continue
+        policy = usage.payer.unit_policy
+        week_of = usage.payer.week_of
+        for line in usage.lines:
             code = find(line.code)
             unit = policy.unit_of(code) if code is not None else BillingUnit.UNTIMED
             problems: list[LimitProblem] = []
             add = problems.append
-            for number in numbers:
+            for number in line.numbers:
                 found_auth = by_number.get(number)
                 if found_auth is None:
                     continue
@@ -202,7 +342,7 @@ def authorization_usage(
                             f"{auth.end.isoformat()}",
                         )
                     )
-                amount = line_amount(auth, line, unit, len(services))
+                amount = _amount(auth, line.units, unit, line.visits)
                 if amount is None:
                     add(
                         LimitProblem(
@@ -212,10 +352,10 @@ def authorization_usage(
                         )
                     )
                     continue
-                span = line_dates(line)
+                span = line.span
                 if auth.basis is AuthorizationBasis.DAYS:
                     seen = days[key]
-                    touched = {*span, *(d for s in services for d in s.days())}
+                    touched = {*span, *line.service_days}
                     amount = len(touched - seen)
                     seen.update(touched)
                 total = used[key] = used.get(key, auth.used) + amount
@@ -254,8 +394,8 @@ def authorization_usage(
                             )
                         )
             if problems:
-                found[(n, i)] = problems
-    return found
+                found[line.at] = problems
+        return found
 
 
 def _numbers(line: ClaimLine, services: Sequence[Service]) -> Sequence[str]:

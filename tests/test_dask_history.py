@@ -14,7 +14,7 @@ pytest.importorskip("dask")
 from hcpcs_home import Authorization, Claim, ClaimLine, Service, check, payers
 from hcpcs_home import dask as hdask
 from hcpcs_home.errors import InvalidFieldError
-from hcpcs_home.history import MemoryHistory
+from hcpcs_home.history import MemoryHistory, claim_key
 
 ND = payers.NORTH_DAKOTA_MEDICAID
 #: 20,000 stored claims under the ci profile (what .ci/run selects), 4,000 otherwise.
@@ -104,6 +104,41 @@ class TestSameAsInProcess:
         a = dict(hdask.check_with_history(new, store, partitions=3).compute(scheduler="sync"))
         b = dict(hdask.check_with_history(new, history, partitions=2).compute(scheduler="sync"))
         assert [key(a[i]) for i in sorted(a)] == [key(b[i]) for i in sorted(b)]
+
+    def test_sqlite_store_is_asked_not_listed(
+        self, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Against a SqliteHistory of a file, each partition's task asks the store by its
+        indexes: nothing lists its claims, and the findings are the in-process ones."""
+        from hcpcs_home.history import SqliteHistory
+
+        history, new = generated(2_000)
+        store = SqliteHistory(tmp_path / "h.db")
+        store.add_many(history)
+        expected = [key(check(c, history=store)) for c in new]
+
+        def listed(*args: Any) -> Any:
+            raise AssertionError("the store was listed")
+
+        monkeypatch.setattr(SqliteHistory, "keys", listed)
+        monkeypatch.setattr(SqliteHistory, "__len__", listed)
+        result = dict(hdask.check_with_history(new, store, partitions=3).compute(scheduler="sync"))
+        assert expected == [key(result[i]) for i in range(len(new))]
+        assert {"worker-overlap", "authorization-exceeded"} <= {f[1] for k in expected for f in k}
+
+    def test_partition_holds_what_its_claims_name(self) -> None:
+        """A partition's MemoryHistory holds the stored claims its claims' beneficiaries,
+        authorizations and workers name, not the whole history."""
+        history, new = generated(2_000)
+        store = MemoryHistory(history)
+        parts = hdask._partitions(new, 4)
+        assert 4 == len(parts)
+        for part in parts:
+            held = hdask._related(store, part)
+            members = {c.patient_id for _, c in part}
+            assert len(held) < len(store)
+            mine = [c for c in history if c.patient_id in members]
+            assert all(held.get(claim_key(c)) == c for c in mine)
 
     def test_bad_partitions(self) -> None:
         """A partition count that is not a whole number of at least one is refused."""

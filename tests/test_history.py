@@ -414,7 +414,7 @@ class TestSqliteStore:
 
     def test_version_2_store_is_migrated(self, tmp_path: Path) -> None:
         """A store written by schema version 2 (the release before the provider index)
-        opens as version 3: every claim, stay, certification and visit still there, its
+        opens as the current version: every claim, stay, certification and visit still there, its
         claims under no provider until added again with one, and no key changed."""
         from hcpcs_home.history._rows import encode
         from hcpcs_home.history._schema import APPLICATION_ID, MIGRATIONS
@@ -450,7 +450,7 @@ class TestSqliteStore:
         db.execute("COMMIT")
         db.close()
         with SqliteHistory(path) as h:
-            assert 3 == h.schema_version == SCHEMA_VERSION
+            assert 4 == h.schema_version == SCHEMA_VERSION
             assert claims == list(h.claims("M100", "2024-03-01", "2024-03-31"))
             assert claims == list(h.claims_by_authorization("PA-9"))
             assert 1 == len(h.certifications("M100"))

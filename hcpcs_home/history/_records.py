@@ -134,10 +134,15 @@ def stay_of(claim: Claim, key: str) -> Stay | None:
     return Stay(claim.patient_id, admitted, claim.statement_through, kind, source=key)
 
 
+_START = f.date("start")
+_END = f.date("end")
+_TEXTS: dict[str, Any] = {}
+
+
 def check_range(start: object, end: object) -> tuple[_dt.date, _dt.date]:
     """``start`` and ``end`` as dates, ``end`` not before ``start``."""
-    first = f.date("start")(start)
-    last = f.date("end")(end)
+    first = _START(start)
+    last = _END(end)
     if last < first:
         raise InvalidTimeError("end", last, f"is before start={first.isoformat()}")
     return first, last
@@ -158,7 +163,10 @@ def merge_provider(key: str, stored: str | None, given: str | None) -> str | Non
 
 def text(field: str, value: object) -> str:
     """An identifier argument (beneficiary, worker, authorization number), checked."""
-    out: str = f.identifier(field)(value)
+    convert = _TEXTS.get(field)
+    if convert is None:
+        convert = _TEXTS[field] = f.identifier(field)
+    out: str = convert(value)
     if not out:
         raise InvalidFieldError(field, value, "must not be empty")
     return out

@@ -9,6 +9,11 @@ once per class from the field types), several times faster than building the cla
 anew.  A row this reader does not recognise (another payer, a field of a type it does
 not know) is read by :func:`hcpcs_home.serialize.claim_from_data`, which checks
 everything.  Either way a row that cannot be read raises ``ValueError``.
+
+A claim that carries an authorization also gets *usage* rows (:func:`encode_usage`):
+what authorization usage counts of it (``hcpcs_home.limits._usage_of``), a row per
+line and authorization number, so a check sums a member's earlier weeks without
+reading their claims whole.
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ from typing import Any
 
 import attrs
 
-from ..claims import Claim
+from ..claims import Authorization, Claim
+from ..limits import _usage_of
 from ..payers import Payer, payer_profile
 
-__all__ = ["decode", "encode"]
+__all__ = ["UsageRow", "decode", "encode", "encode_usage", "read_authorization", "units_of"]
 
 
 def __dir__() -> list[str]:
@@ -51,16 +57,107 @@ def _unstructure(claim: Claim) -> dict[str, Any]:
     return {"format": version, **converter.unstructure(claim, Claim)}
 
 
+def _shipped(payer: Payer) -> bool:
+    """Whether ``payer`` is a shipped profile (a row can name it by its id)."""
+    try:
+        return bool(payer_profile(payer.id) == payer)
+    except Exception:  # not a shipped profile id
+        return False
+
+
+def _checking_converter() -> Any:
+    """The library's converter (made once): it runs every check of the value types."""
+    if _converter is None:
+        _unstructure(Claim(payer_profile("medicare"), "2024-01-01", "2024-01-01"))
+    return _converter[0]
+
+
 def encode(claim: Claim) -> str:
     """The row text of ``claim``: its JSON form, a shipped payer by its id."""
     data = _unstructure(claim)
-    try:
-        shipped = payer_profile(claim.payer.id) == claim.payer
-    except Exception:  # not a shipped profile id
-        shipped = False
-    if shipped:
+    if _shipped(claim.payer):
         data["payer"] = claim.payer.id
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+#: A usage row: line index, position of the number on the line, number, the JSON text of
+#: the claim's (first) authorization of that number, code, units (decimal units as
+#: text), day and service days as ordinals (``date.toordinal``; service days joined by
+#: commas), days spanned, visits.
+UsageRow = tuple[int, int, str, str, str, "int | str", int, int, int, str]
+
+
+def encode_usage(claim: Claim) -> list[UsageRow] | None:
+    """The usage rows of ``claim`` (what ``hcpcs_home.limits._usage_of`` counts, one
+    row per line and authorization number the claim carries), or ``None`` where its
+    payer is not a shipped profile (its usage is then read from the whole claim)."""
+    if not claim.authorizations:
+        return []
+    if not _shipped(claim.payer):
+        return None
+    converter = _checking_converter()
+    usage = _usage_of(claim)
+    texts: dict[str, str] = {}
+    for a in usage.authorizations:
+        if a.number not in texts:
+            texts[a.number] = _dumps(converter.unstructure(a, Authorization))
+    rows: list[UsageRow] = []
+    for line in usage.lines:
+        for position, number in enumerate(line.numbers):
+            found = texts.get(number)
+            if found is None:  # a number the claim carries no authorization of
+                continue
+            units = str(line.units) if isinstance(line.units, Decimal) else line.units
+            rows.append(
+                (
+                    line.at,
+                    position,
+                    number,
+                    found,
+                    line.code,
+                    units,
+                    line.date.toordinal(),
+                    len(line.span),
+                    line.visits,
+                    ",".join(str(d.toordinal()) for d in line.service_days),
+                )
+            )
+    return rows
+
+
+def read_authorization(text: str) -> Authorization:
+    """The authorization a usage row's text holds, read field by field as a claim row's
+    authorizations are (the row was written from one that passed every check).
+
+    :raises ValueError: the text is not an authorization this library wrote.
+    """
+    from ..errors import HcpcsError
+
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("an authorization is not a JSON object")
+        reader = _reader(Authorization)
+        if reader is None:  # pragma: no cover - every field of Authorization is known
+            found: Authorization = _checking_converter().structure(data, Authorization)
+        else:
+            found = reader(data)
+    except (HcpcsError, KeyError, TypeError, ValueError, RecursionError) as exc:
+        raise ValueError(f"an authorization cannot be read: {exc!r}") from None
+    return found
+
+
+def units_of(value: Any) -> int | Decimal:
+    """A usage row's units."""
+    if isinstance(value, str):
+        return Decimal(value)
+    if type(value) is not int:
+        raise TypeError(f"units {value!r}")
+    return value
 
 
 def decode(text: str) -> Claim:

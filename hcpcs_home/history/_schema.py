@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import Any
 
-__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION"]
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "write_usage"]
 
 
 def __dir__() -> list[str]:
@@ -104,6 +105,85 @@ def _to_v3(db: sqlite3.Connection, index_claim: Callable[[int, str], None]) -> N
             db.execute(statement)
 
 
+#: Version 4: what authorization usage counts of each claim, a row per line and
+#: authorization number (``hcpcs_home.history._rows.encode_usage``), so a check sums
+#: a member's earlier claims without reading them whole.  ``claims.usage`` is 1 where
+#: the claim's rows are written (0 where its payer is not a shipped profile: its usage
+#: is then read from the claim).
+_V4 = """
+ALTER TABLE claims ADD COLUMN usage INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE usage_authorizations (
+    id INTEGER PRIMARY KEY,
+    content TEXT NOT NULL UNIQUE
+);
+CREATE TABLE claim_usage (
+    seq INTEGER NOT NULL REFERENCES claims (seq),
+    line INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    number TEXT NOT NULL,
+    authorization_id INTEGER NOT NULL REFERENCES usage_authorizations (id),
+    payer TEXT NOT NULL,
+    code TEXT NOT NULL,
+    units NOT NULL,
+    day INTEGER NOT NULL,
+    days INTEGER NOT NULL,
+    visits INTEGER NOT NULL,
+    service_days TEXT NOT NULL,
+    PRIMARY KEY (seq, line, position)
+) WITHOUT ROWID;
+"""
+
+
+def _to_v4(db: sqlite3.Connection, index_claim: Callable[[int, str], None]) -> None:
+    from ._rows import decode
+
+    for statement in _V4.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    last = 0
+    while True:  # claims carrying an authorization, a page at a time
+        rows = db.execute(
+            "SELECT seq, content FROM claims WHERE seq > ? AND seq IN "
+            "(SELECT seq FROM claim_authorizations) ORDER BY seq LIMIT 1000",
+            (last,),
+        ).fetchall()
+        if not rows:
+            return
+        for seq, content in rows:
+            try:
+                claim = decode(content)
+            except ValueError:  # an unreadable row stays so: reading it says why
+                continue
+            write_usage(db, seq, claim)
+        last = rows[-1][0]
+
+
+def write_usage(db: sqlite3.Connection, seq: int, claim: Any) -> None:
+    """Write the usage rows of the claim stored at ``seq`` (and mark it as written)."""
+    from ._rows import encode_usage
+
+    rows = encode_usage(claim)
+    if rows is None:
+        return
+    ids: dict[str, int] = {}
+    for row in rows:
+        text = row[3]
+        if text not in ids:
+            db.execute("INSERT OR IGNORE INTO usage_authorizations (content) VALUES (?)", (text,))
+            ids[text] = db.execute(
+                "SELECT id FROM usage_authorizations WHERE content = ?", (text,)
+            ).fetchone()[0]
+    db.executemany(
+        "INSERT INTO claim_usage (seq, line, position, number, authorization_id, payer, code, "
+        "units, day, days, visits, service_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (seq, line, position, number, ids[text], claim.payer.id, *rest)
+            for line, position, number, text, *rest in rows
+        ],
+    )
+    db.execute("UPDATE claims SET usage = 1 WHERE seq = ?", (seq,))
+
+
 #: ``MIGRATIONS[n]`` takes a store from version ``n`` to ``n + 1``; it gets the open
 #: connection (inside the opening transaction) and a function that writes the index
 #: rows of a stored claim.
@@ -111,6 +191,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection, Callable[[int, str], None]], Non
     _to_v1,
     _to_v2,
     _to_v3,
+    _to_v4,
 )
 
 #: The schema version this library writes.

@@ -9,12 +9,14 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..claims import Claim
+from ..claims import AuthorizationBasis, Claim
 from ..errors import HcpcsError, HistoryConflictError, HistoryStoreError, InvalidFieldError
-from ..evv import EvvVisit
+from ..evv import MAX_SPAN_DAYS, EvvVisit
+from ..limits import _caps, _usage_of, _UsageFold
+from ..payers import payer_profile
 from ._records import (
     Certification,
     Stay,
@@ -25,8 +27,8 @@ from ._records import (
     text,
     workers_of,
 )
-from ._rows import decode, encode
-from ._schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from ._rows import decode, encode, read_authorization, units_of
+from ._schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, write_usage
 
 __all__ = ["SqliteHistory"]
 
@@ -38,27 +40,16 @@ def __dir__() -> list[str]:
 #: Decoded claims kept per store (by row), least recently used dropped first.
 _CACHE_SIZE = 4096
 
+_ONE_DAY = _dt.timedelta(days=1)
+
 #: How long a writer waits for another writer's transaction, in seconds.
 _BUSY_TIMEOUT = 30.0
 
 
 def _visit_json(visit: EvvVisit) -> str:
-    return json.dumps(_visit_converter().unstructure(visit), sort_keys=True)
+    from ..serialize import make_converter
 
-
-_CONVERTER: list[Any] = []
-_CONVERTER_LOCK = threading.Lock()
-
-
-def _visit_converter() -> Any:
-    """The converter of visit rows, made once (making one costs milliseconds)."""
-    if not _CONVERTER:
-        from ..serialize import make_converter
-
-        with _CONVERTER_LOCK:
-            if not _CONVERTER:
-                _CONVERTER.append(make_converter())
-    return _CONVERTER[0]
+    return json.dumps(make_converter().unstructure(visit), sort_keys=True)
 
 
 class SqliteHistory:
@@ -95,6 +86,8 @@ class SqliteHistory:
             raise InvalidFieldError("path", path, "must be a file path or ':memory:'")
         self._lock = threading.RLock()
         self._cache: collections.OrderedDict[int, Claim] = collections.OrderedDict()
+        #: Authorizations of usage rows by row id (a row never changes once written).
+        self._authorizations: dict[int, tuple[Any, Any]] = {}
         self._db: sqlite3.Connection | None = None
         with self._errors():
             db = sqlite3.connect(
@@ -254,6 +247,7 @@ class SqliteHistory:
                 )
                 assert cur.lastrowid is not None
                 self._index(db, cur.lastrowid, claim, key)
+                write_usage(db, cur.lastrowid, claim)
                 added += 1
         return added
 
@@ -441,6 +435,102 @@ class SqliteHistory:
             (provider, last.isoformat(), first.isoformat()),
         )
 
+    def _count_usage(
+        self, numbers: Iterable[str], fold: _UsageFold, skip: Callable[[str], bool]
+    ) -> None:
+        """Count into ``fold`` (``_UsageFold.count``) what the
+        stored claims carrying any of ``numbers`` use of those numbers, the claims in
+        the order :meth:`claims_by_authorization` gives them number by number (each
+        once), but the claims whose key ``skip`` holds: one indexed query over the
+        claims' usage rows; a claim is read whole only where it has none (a payer that
+        is not a shipped profile)."""
+        wanted = sorted({text("number", n) for n in numbers})
+        if not wanted:
+            return
+        marks = ", ".join("?" * len(wanted))
+        with self._lock, self._errors():
+            rows = self._conn.execute(
+                "SELECT a.number, a.seq, c.key, c.usage, u.authorization_id, u.payer, u.code, "
+                "u.units, u.day, u.days, u.visits, u.service_days FROM claim_authorizations a "
+                "JOIN claims c ON c.seq = a.seq "
+                f"LEFT JOIN claim_usage u ON u.seq = a.seq AND u.number IN ({marks}) "
+                f"WHERE a.number IN ({marks}) ORDER BY a.number, a.seq, u.line, u.position",
+                wanted + wanted,
+            ).fetchall()
+        group: dict[int, str] = {}  # each claim counts where it first comes
+        skipped: dict[int, bool] = {}
+        payers: dict[str, Any] = {}
+        auths = self._authorizations
+        count_line = fold.count_line
+        day_of = _dt.date.fromordinal
+        for (
+            number,
+            seq,
+            key,
+            written,
+            auth_id,
+            payer,
+            code,
+            units,
+            day,
+            days,
+            visits,
+            served,
+        ) in rows:
+            if group.setdefault(seq, number) != number:
+                continue  # the claim again, under a later number
+            skip_it = skipped.get(seq)
+            if skip_it is None:
+                skip_it = skipped[seq] = skip(key)
+                if not skip_it and not written:
+                    (claim,) = self._claims("SELECT seq, content FROM claims WHERE seq = ?", (seq,))
+                    fold.count(_usage_of(claim))
+            if skip_it or not written or auth_id is None:
+                continue
+            try:
+                found = auths.get(auth_id)
+                if found is None:
+                    found = self._authorization(auth_id)
+                auth, caps = found
+                profile = payers.get(payer)
+                if profile is None:
+                    profile = payers[payer] = payer_profile(payer)
+                date = day_of(day)
+                if days == 1:
+                    span: tuple[_dt.date, ...] = (date,)
+                elif type(days) is int and 1 < days <= MAX_SPAN_DAYS:
+                    span = tuple(date + k * _ONE_DAY for k in range(days))
+                else:
+                    raise ValueError(f"a line spans {days!r} days")
+                served_days: tuple[_dt.date, ...] = ()  # counted only by one of days
+                if auth.basis is AuthorizationBasis.DAYS and served:
+                    served_days = tuple(day_of(int(d)) for d in served.split(","))
+                if type(units) is not int:
+                    units = units_of(units)
+                if type(code) is not str or type(visits) is not int:
+                    raise TypeError(f"code {code!r}, visits {visits!r}")
+                count_line(profile, auth, caps, code, units, span, visits, served_days)
+            except (HcpcsError, TypeError, ValueError, OverflowError, ArithmeticError) as exc:
+                raise HistoryStoreError(
+                    self.path, f"the usage rows of claim row {seq} cannot be read: {exc}"
+                ) from None
+
+    def _authorization(self, row: int) -> tuple[Any, Any]:
+        """The authorization of a usage row (and its caps), read once per store."""
+        found = self._authorizations.get(row)
+        if found is None:
+            with self._lock, self._errors():
+                got = self._conn.execute(
+                    "SELECT content FROM usage_authorizations WHERE id = ?", (row,)
+                ).fetchone()
+            if got is None:
+                raise ValueError(f"no authorization {row}")
+            auth = read_authorization(got[0])
+            if len(self._authorizations) >= _CACHE_SIZE:
+                self._authorizations.clear()
+            found = self._authorizations[row] = (auth, _caps(auth))
+        return found
+
     def claims_by_worker(self, worker: str, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
         """The claims naming ``worker`` on a day from ``start`` to ``end``."""
         worker = text("worker", worker)
@@ -451,8 +541,32 @@ class SqliteHistory:
             (worker, first.isoformat(), last.isoformat()),
         )
 
+    def _claims_by_workers(self, asks: Sequence[tuple[str, _dt.date, _dt.date]]) -> list[Claim]:
+        """:meth:`claims_by_worker` of each ``(worker, start, end)``, one after another
+        (workers in the order given, which must be sorted), in one query per 300."""
+        out: list[Claim] = []
+        checked = []
+        for worker, start, end in asks:
+            first, last = check_range(start, end)
+            checked.append((text("worker", worker), first.isoformat(), last.isoformat()))
+        if [w for w, _, _ in checked] != sorted({w for w, _, _ in checked}):
+            raise InvalidFieldError("asks", asks, "must name each worker once, sorted")
+        for at in range(0, len(checked), 300):
+            part = checked[at : at + 300]
+            where = " OR ".join(["(worker = ? AND day BETWEEN ? AND ?)"] * len(part))
+            with self._lock, self._errors():
+                rows = self._conn.execute(
+                    "SELECT c.seq, c.content FROM (SELECT DISTINCT worker, seq FROM claim_workers "
+                    f"WHERE {where}) w JOIN claims c ON c.seq = w.seq ORDER BY w.worker, c.seq",
+                    [value for ask in part for value in ask],
+                ).fetchall()
+                out.extend(self._decode(seq, content) for seq, content in rows)
+        return out
+
     def visits(self, worker: str, start: _dt.date, end: _dt.date) -> Sequence[EvvVisit]:
         """The stored EVV visits of ``worker`` dated ``start`` to ``end``."""
+        from ..serialize import make_converter
+
         worker = text("worker", worker)
         first, last = check_range(start, end)
         with self._lock, self._errors():
@@ -461,9 +575,7 @@ class SqliteHistory:
                 "WHERE worker = ? AND day BETWEEN ? AND ?) ORDER BY v.rowid",
                 (worker, first.isoformat(), last.isoformat()),
             ).fetchall()
-        if not rows:  # the usual answer: no visit to read
-            return ()
-        converter = _visit_converter()
+        converter = make_converter()
         try:
             return tuple(converter.structure(json.loads(row[0]), EvvVisit) for row in rows)
         except Exception as exc:

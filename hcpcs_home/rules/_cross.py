@@ -21,18 +21,26 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .._engine import Batch, Context
 from ..claims import Claim
 
 if TYPE_CHECKING:
     from ..history import MemoryHistory
+    from ..limits import _UsageFold
 
 # hcpcs_home.history (hashlib, sqlite3's schema, its record classes) is imported where a
 # batch or a history is counted with: a check of one claim without either never needs it.
 
-__all__ = ["KINDS", "across", "batch_history", "claim_dates", "claim_name", "same_claim"]
+__all__ = [
+    "KINDS",
+    "across",
+    "batch_history",
+    "count_stored_usage",
+    "same_claim",
+    "stored_claims",
+]
 
 
 def __dir__() -> list[str]:
@@ -44,7 +52,37 @@ KINDS = ("authorization", "beneficiary", "worker")
 
 _DAY = _dt.timedelta(days=1)
 
-_T = TypeVar("_T")
+
+class _Key:
+    """A key of this module's facts in a claim's memo (not a free string)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<across {self.name}>"
+
+
+#: The claim memo's key of each kind's related claims.
+_KEYS = {kind: _Key(kind) for kind in KINDS}
+#: The claim memo's key of the beneficiary's stored claims, by dates asked.
+_STORED = _Key("stored")
+
+
+def stored_claims(ctx: Context, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
+    """``ctx.history.claims(beneficiary, start, end)`` for the checked claim's
+    beneficiary, asked once per check for the same dates (the rules that look at the
+    claim's own period share one query)."""
+    memo: dict[tuple[_dt.date, _dt.date], Sequence[Claim]] | None = ctx.claim_memo.get(_STORED)
+    if memo is None:
+        memo = ctx.claim_memo[_STORED] = {}
+    found = memo.get((start, end))
+    if found is None:
+        patient = ctx.claim.patient_id
+        found = memo[(start, end)] = () if not patient else ctx.history.claims(patient, start, end)
+    return found
 
 
 def batch_history(batch: Batch) -> MemoryHistory:
@@ -58,35 +96,69 @@ def batch_history(batch: Batch) -> MemoryHistory:
 
 
 def across(
-    ctx: Context, kind: str, compute: Callable[[Sequence[Claim]], _T]
-) -> tuple[_T, int, Sequence[Claim]]:
+    ctx: Context, kind: str, compute: Callable[[Sequence[Claim]], Any]
+) -> tuple[Any, int, Sequence[Claim]]:
     """``compute(claims)`` over the claims related to the context's claim by ``kind``
     (one of :data:`KINDS`), the claim's position among them, and the claims.
 
-    In a batch, shared by every claim of the same group; a family keeps the answer
-    for the claim's other lines and rules as a claim fact
-    (:class:`~hcpcs_home._engine.ClaimFact`).  One computation per kind: the batch
-    keeps a group's answer by kind alone.
+    Kept in the claim's memo for its other lines and rules; in a batch, shared by
+    every claim of the same group.
     """
+    memo_key = _KEYS[kind]
+    here = ctx.claim_memo.get(memo_key)
+    if here is not None:
+        return here  # type: ignore[no-any-return]
     claim = ctx.claim
-    given = ctx.batch
+    given = ctx.claim_memo.get("batch")
     history = ctx.history
-    if given is not None:
-        return _in_batch(given, claim, kind, compute, earlier=history)
-    if history is not None:
-        claims = (*_stored(history, claim, kind, (claim,)), claim)
-        return compute(claims), len(claims) - 1, claims
-    return compute((claim,)), 0, (claim,)
+    if isinstance(given, Batch):
+        value, n, claims = _in_batch(given, claim, kind, compute, earlier=history)
+    elif history is not None:
+        claims = (*_stored(history, claim, kind, (claim,), ctx), claim)
+        value, n = compute(claims), len(claims) - 1
+    else:
+        claims = (claim,)
+        value, n = compute(claims), 0
+    here = ctx.claim_memo[memo_key] = (value, n, claims)
+    return here
+
+
+def count_stored_usage(ctx: Context, fold: _UsageFold) -> bool:
+    """Count into ``fold`` the authorization usage of the history's claims that share an
+    authorization number with the checked claim (those :func:`across` would give,
+    in its order), from the store's usage rows; ``False`` (nothing counted) where the
+    history keeps none (the claims are then read whole) or the check is a batch's."""
+    history = ctx.history
+    if history is None or isinstance(ctx.claim_memo.get("batch"), Batch):
+        return False
+    count = getattr(history, "_count_usage", None)
+    if count is None:
+        return False
+    from ..history import claim_key
+
+    claim = ctx.claim
+    own: list[str] = []
+
+    def skip(key: str) -> bool:
+        # The stored copy of the checked claim is the claim itself (as same_claim says).
+        if not claim.id and not key.startswith("sha256:"):
+            return False
+        if not own:
+            own.append(claim_key(claim))
+        return key == own[0]
+
+    count({a.number for a in claim.authorizations}, fold, skip)
+    return True
 
 
 def _in_batch(
     batch: Batch,
     claim: Claim,
     kind: str,
-    compute: Callable[[Sequence[Claim]], _T],
+    compute: Callable[[Sequence[Claim]], Any],
     *,
     earlier: Any,
-) -> tuple[_T, int, Sequence[Claim]]:
+) -> tuple[Any, int, Sequence[Claim]]:
     """The batch's group of claims related to ``claim`` (after the related claims of the
     history ``earlier``, if any), computed once per group."""
     held = batch_history(batch)
@@ -154,31 +226,35 @@ def same_claim(a: Claim, b: Claim) -> bool:
     return not a.id and not b.id and a == b
 
 
-def claim_name(claim: Claim) -> str:
-    """How a finding names a claim on file: its number, type of bill and period."""
-    tob = claim.type_of_bill or "837P"
-    period = claim.statement_from.isoformat()
-    if claim.statement_through != claim.statement_from:
-        period += f" to {claim.statement_through.isoformat()}"
-    return f"{claim.id or 'claim without id'} (TOB {tob}, {period})"
-
-
-def _stored(history: Any, claim: Claim, kind: str, skip: Sequence[Claim]) -> list[Claim]:
+def _stored(
+    history: Any, claim: Claim, kind: str, skip: Sequence[Claim], ctx: Context | None = None
+) -> list[Claim]:
     """The history's claims related to ``claim`` by ``kind``, in the order the history
     gives them, without those that are one of ``skip`` (the checked claim, the batch's)."""
     found: list[Claim] = []
     if kind == "beneficiary":
         if claim.patient_id:
-            first, last = claim_dates(claim)
-            found.extend(history.claims(claim.patient_id, first, last))
+            first, last = _dates(claim)
+            if ctx is not None:
+                found.extend(stored_claims(ctx, first, last))
+            else:
+                found.extend(history.claims(claim.patient_id, first, last))
     elif kind == "authorization":
         for number in sorted({a.number for a in claim.authorizations}):
             found.extend(history.claims_by_authorization(number))
     else:
         from ..history._records import workers_of
 
-        for name, days in sorted(workers_of(claim).items()):
-            found.extend(history.claims_by_worker(name, min(days) - _DAY, max(days) + _DAY))
+        asks = [
+            (name, min(days) - _DAY, max(days) + _DAY)
+            for name, days in sorted(workers_of(claim).items())
+        ]
+        at_once = getattr(history, "_claims_by_workers", None)
+        if at_once is not None:  # one query for every worker (a SqliteHistory)
+            found.extend(at_once(asks))
+        else:
+            for name, first, last in asks:
+                found.extend(history.claims_by_worker(name, first, last))
     out: list[Claim] = []
     for c in found:
         if any(same_claim(c, other) for other in skip) or any(same_claim(c, o) for o in out):
@@ -187,7 +263,7 @@ def _stored(history: Any, claim: Claim, kind: str, skip: Sequence[Claim]) -> lis
     return out
 
 
-def claim_dates(claim: Claim) -> tuple[_dt.date, _dt.date]:
+def _dates(claim: Claim) -> tuple[_dt.date, _dt.date]:
     """The first and last day the claim bills: its statement period and its lines."""
     first, last = claim.statement_from, claim.statement_through
     for line in claim.lines:

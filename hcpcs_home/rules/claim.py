@@ -14,7 +14,7 @@ from typing import Any
 from .._benefits import LEVEL_OF_CARE_CODES as _LEVEL_CODES
 from .._engine import ClaimFact, Context, Need, Rule, Scope, Severity, Vocabulary, inline
 from ..codes import Code
-from ..limits import LimitProblem, authorization_usage
+from ..limits import LimitProblem, _usage_of, _UsageFold, authorization_usage
 from . import _common as common
 from ._common import (
     HH_VISIT_FAMILIES,
@@ -25,7 +25,7 @@ from ._common import (
     hh_claim,
     known,
 )
-from ._cross import across
+from ._cross import across, count_stored_usage
 
 __all__ = ["RULES", "VOCABULARY"]
 
@@ -116,11 +116,18 @@ def _auth_usage(ctx: Context) -> dict[int, list[LimitProblem]]:
     check's batch and history (:func:`._cross.across`) by
     :func:`hcpcs_home.limits.authorization_usage` (each line converted
     through its code's unit into the authorization's units, visits, days or hours)."""
+    memo = ctx.claim_memo.get("auth_usage")
+    if memo is not None:
+        return memo  # type: ignore[no-any-return]
+    fold = _UsageFold(ctx.lookup)
+    if count_stored_usage(ctx, fold):  # a store's usage rows: earlier claims not read whole
+        memo = ctx.claim_memo["auth_usage"] = fold.feed(_usage_of(ctx.claim))
+        return memo
     usage, n, _ = across(
         ctx, "authorization", lambda c: _by_claim(authorization_usage(c, ctx.lookup))
     )
-    found: dict[int, list[LimitProblem]] = usage.get(n, {})
-    return found
+    memo = ctx.claim_memo["auth_usage"] = usage.get(n, {})
+    return memo  # type: ignore[no-any-return]
 
 
 def _by_claim(
@@ -135,35 +142,34 @@ def _by_claim(
 
 def _auth_lines(ctx: Context) -> frozenset[int]:
     """The indexes of the lines that (or whose services) name an authorization the claim
-    carries."""
-    claim = ctx.claim
-    carried = {a.number for a in claim.authorizations}
-    by_id = ctx.services_by_id()
-    lines: set[int] = set()
-    for i, line in enumerate(claim.lines if carried else ()):
-        if line.prior_auth in carried:
-            lines.add(i)
-            continue
-        for sid in line.service_ids:
-            service = by_id.get(sid)
-            if service is not None and service.prior_auth in carried:
+    carries (once per claim)."""
+    found: frozenset[int] | None = ctx.claim_memo.get("auth_lines")
+    if found is None:
+        claim = ctx.claim
+        carried = {a.number for a in claim.authorizations}
+        by_id = ctx.services_by_id()
+        lines: set[int] = set()
+        for i, line in enumerate(claim.lines if carried else ()):
+            if line.prior_auth in carried:
                 lines.add(i)
-                break
-    return frozenset(lines)
+                continue
+            for sid in line.service_ids:
+                service = by_id.get(sid)
+                if service is not None and service.prior_auth in carried:
+                    lines.add(i)
+                    break
+        found = ctx.claim_memo["auth_lines"] = frozenset(lines)
+    return found
 
 
-# --- the family's claim facts, each worked out once per claim ---------------------------
-
-#: The lines naming an authorization the claim carries.
-_AUTH_LINES: ClaimFact[frozenset[int]] = ClaimFact(_auth_lines)
-#: Per line index, the authorization limits the line passes.
-_AUTH_USAGE: ClaimFact[dict[int, list[LimitProblem]]] = ClaimFact(_auth_usage)
+_AUTH_LINES = ClaimFact(_auth_lines)
+_AUTH_USAGE = ClaimFact(_auth_usage)
 
 
 def authorization_referenced() -> Pred:
     """The line or its services name an authorization the claim carries."""
     return inline(
-        lambda ctx: ctx.index in _AUTH_LINES.of(ctx), "ctx.index in {lines}", lines=_AUTH_LINES
+        lambda ctx: ctx.index in _auth_lines(ctx), "ctx.index in {lines}", lines=_AUTH_LINES
     )
 
 
@@ -172,10 +178,21 @@ def authorization_within_limits() -> Pred:
     more than its remaining units, visits or days (agencies' pre-billing checks;
     TMHP CSHCN manual §21.2.1.1)."""
     return inline(
-        lambda ctx: ctx.index is None or not _AUTH_USAGE.of(ctx).get(ctx.index),
+        lambda ctx: ctx.index is None or not _auth_usage(ctx).get(ctx.index),
         "ctx.index is None or not {usage}.get(ctx.index)",
         usage=_AUTH_USAGE,
     )
+
+
+def _duplicate_lines(ctx: Context) -> dict[int, int]:
+    """:func:`_duplicates`, once per claim."""
+    memo: dict[int, int] | None = ctx.claim_memo.get("duplicates")
+    if memo is None:
+        memo = ctx.claim_memo["duplicates"] = _duplicates(ctx)
+    return memo
+
+
+_DUPLICATES = ClaimFact(_duplicate_lines)
 
 
 def duplicate_of_earlier_line() -> Pred:
@@ -183,7 +200,7 @@ def duplicate_of_earlier_line() -> Pred:
     (or both for none).  Two home-health visits on one day are two lines with two
     services, not duplicates (ResDAC "Claim HHA Total Visit Count")."""
     return inline(
-        lambda ctx: ctx.index in _DUPLICATES.of(ctx),
+        lambda ctx: ctx.index in _duplicate_lines(ctx),
         "ctx.index in {duplicates}",
         duplicates=_DUPLICATES,
     )
@@ -216,8 +233,12 @@ def _duplicates(ctx: Context) -> dict[int, int]:
     return out
 
 
-#: For each line repeating an earlier one, the first line it repeats.
-_DUPLICATES: ClaimFact[dict[int, int]] = ClaimFact(_duplicates)
+def _overlaps(ctx: Context) -> dict[str, str]:
+    """:func:`_overlapping_services`, once per claim."""
+    memo: dict[str, str] | None = ctx.claim_memo.get("overlaps")
+    if memo is None:
+        memo = ctx.claim_memo["overlaps"] = _overlapping_services(ctx)
+    return memo
 
 
 def _any_in(services: Iterable[Any], ids: dict[str, str]) -> bool:
@@ -227,13 +248,16 @@ def _any_in(services: Iterable[Any], ids: dict[str, str]) -> bool:
     return False
 
 
+_OVERLAPS = ClaimFact(_overlaps)
+
+
 def overlaps_other_visit() -> Pred:
     """One of the line's services overlaps in time another service on the claim by the
     same rendering person (same staff id, or same NPI): one person cannot be in two
     visits at once (shift notes with start and stop times are what payers audit: BCBSTX
     coordinated home care policy; derived)."""
     return inline(
-        lambda ctx: _any_in(ctx.services, _OVERLAPS.of(ctx)),
+        lambda ctx: _any_in(ctx.services, _overlaps(ctx)),
         "bool({overlaps}) and {any_in}(ctx.services, {overlaps})",
         overlaps=_OVERLAPS,
         any_in=_any_in,
@@ -265,7 +289,6 @@ def _interval_us(service: Any) -> tuple[int, int] | None:
 
 
 def _overlapping_services(ctx: Context) -> dict[str, str]:
-    """For each service overlapping another of the same person, one it overlaps."""
     by_person: dict[str, list[Any]] = {}
     for s in ctx.claim.services:
         person = s.rendering_id or s.rendering_npi
@@ -310,34 +333,30 @@ def _apart(services: list[Any]) -> bool:
     return True
 
 
-#: For each service overlapping another of the same person, one it overlaps.
-_OVERLAPS: ClaimFact[dict[str, str]] = ClaimFact(_overlapping_services)
-
-
 #: Telehealth G-codes: reported under a discipline's revenue code, but not visits, so never
 #: the first billable visit a site-of-service line is dated by (CR 12805; Palmetto
 #: "Telehealth Home Health Services: New G-Codes").
 _TELEHEALTH = frozenset({"G0320", "G0321", "G0322"})
 
 
-def _in_person_visits(ctx: Context) -> tuple[int, ...]:
-    """The indexes of the claim's in-person visit lines."""
-    return tuple(
-        i
-        for i, line in enumerate(ctx.claim.lines)
-        if _family(line.revenue_code) in HH_VISIT_FAMILIES
-        and not line.code.startswith("Q50")
-        and line.code not in _TELEHEALTH
-    )
-
-
-#: The indexes of the claim's in-person visit lines.
-_VISIT_LINES: ClaimFact[tuple[int, ...]] = ClaimFact(_in_person_visits)
+def _visit_lines(ctx: Context) -> list[int]:
+    """The indexes of the claim's in-person visit lines (memoised for the claim; do not
+    change it)."""
+    found: list[int] | None = ctx.claim_memo.get("visit_lines")
+    if found is None:
+        found = ctx.claim_memo["visit_lines"] = [
+            i
+            for i, line in enumerate(ctx.claim.lines)
+            if _family(line.revenue_code) in HH_VISIT_FAMILIES
+            and not line.code.startswith("Q50")
+            and line.code not in _TELEHEALTH
+        ]
+    return found
 
 
 def claim_has_visit_lines() -> Pred:
     """The claim has home-health visit lines (revenue codes 042X-057X)."""
-    return lambda ctx: bool(_VISIT_LINES.of(ctx))
+    return lambda ctx: bool(_visit_lines(ctx))
 
 
 def site_of_service_reported() -> Pred:
@@ -345,7 +364,7 @@ def site_of_service_reported() -> Pred:
     522358; CR 8136, Transmittal 2680: required for 032X from 2013-07-01)."""
 
     def test(ctx: Context) -> bool:
-        visits = _VISIT_LINES.of(ctx)
+        visits = _visit_lines(ctx)
         if not visits:
             return True
         first = min(ctx.claim.lines[i].date for i in visits)
@@ -386,7 +405,7 @@ def _fix_revenue(ctx: Context) -> FixResult:
 
 
 def _fix_site(ctx: Context) -> FixResult:
-    visits = _VISIT_LINES.of(ctx)
+    visits = _visit_lines(ctx)
     if not visits:
         return None, {}, {}
     first = min(visits, key=lambda i: ctx.claim.lines[i].date)
@@ -399,7 +418,7 @@ def _fix_site(ctx: Context) -> FixResult:
 
 
 def _fix_auth(ctx: Context) -> FixResult:
-    problems = _AUTH_USAGE.of(ctx).get(ctx.index or 0, []) if ctx.index is not None else []
+    problems = _auth_usage(ctx).get(ctx.index or 0, []) if ctx.index is not None else []
     detail = "; ".join(p.message for p in problems)
     fits = [p.max_units for p in problems if p.max_units is not None]
     text = "request more units or a new authorization before billing"
@@ -414,13 +433,14 @@ def _fix_auth(ctx: Context) -> FixResult:
 
 
 def _fix_overlap(ctx: Context) -> FixResult:
-    overlaps = _OVERLAPS.of(ctx)
-    other = next((overlaps[s.id] for s in ctx.services if s.id in overlaps), "")
+    memo = ctx.claim_memo.get("overlaps") or _overlapping_services(ctx)
+    other = next((memo[s.id] for s in ctx.services if s.id in memo), "")
     return "correct the visit times or the rendering person", {}, {"other": other}
 
 
 def _fix_duplicate(ctx: Context) -> FixResult:
-    j = _DUPLICATES.of(ctx).get(ctx.index or 0)
+    memo = ctx.claim_memo.get("duplicates") or _duplicates(ctx)
+    j = memo.get(ctx.index or 0)
     return "remove the duplicate line", {}, {"other": "" if j is None else j + 1}
 
 

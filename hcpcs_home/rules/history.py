@@ -22,7 +22,7 @@ from .._engine import Context, Rule, Scope, Severity, Vocabulary
 from ..claims import Claim
 from . import _common as common
 from ._common import FixResult, Pred
-from ._cross import claim_name, same_claim
+from ._cross import same_claim, stored_claims
 
 if TYPE_CHECKING:  # hcpcs_home.history loads with the first history a check is given
     from ..history._records import Certification, Stay
@@ -125,7 +125,13 @@ def _billing(claim: Claim, classes: frozenset[str]) -> bool:
     return claim.bill_class in classes and (claim.frequency or "") in _BILLING
 
 
-_name = claim_name
+def _name(claim: Claim) -> str:
+    """How a finding names an earlier claim."""
+    tob = claim.type_of_bill or "837P"
+    period = claim.statement_from.isoformat()
+    if claim.statement_through != claim.statement_from:
+        period += f" to {claim.statement_through.isoformat()}"
+    return f"{claim.id or 'claim without id'} (TOB {tob}, {period})"
 
 
 # --- home health ----------------------------------------------------------------------
@@ -377,16 +383,22 @@ def _duplicate(ctx: Context) -> Claim | None:
         return None
     from ..history import claim_key
 
+    same_period: Sequence[Claim] = ()
+    if claim.patient_id:  # the beneficiary's claims of the period, shared with other rules
+        same_period = stored_claims(ctx, claim.statement_from, claim.statement_through)
     if claim.id:
-        stored: Claim | None = ctx.history.get(claim_key(claim))
+        # A claim stored under the claim's key has its beneficiary and From date, so it is
+        # one of the period's claims (a claim without beneficiary is asked for by key).
+        key = claim_key(claim)
+        if claim.patient_id:
+            stored = next((c for c in same_period if c.id and claim_key(c) == key), None)
+        else:
+            stored = ctx.history.get(key)
         if stored is not None and stored != claim:
             return stored
     lines = sorted((li.code, li.date, li.units, li.revenue_code or "") for li in claim.lines)
     if not claim.patient_id:
         return None
-    same_period: Sequence[Claim] = ctx.history.claims(
-        claim.patient_id, claim.statement_from, claim.statement_through
-    )
     for other in same_period:
         if same_claim(other, claim):
             continue
