@@ -10,7 +10,9 @@ the payment is then "not priced" with the reason.
 
 One module per benefit: :mod:`~hcpcs_home.payment.home_health`,
 :mod:`~hcpcs_home.payment.hospice`, :mod:`~hcpcs_home.payment.fee_schedule`
-(with Medicare Part B therapy by assistants); the figures are data
+(with Medicare Part B therapy by assistants); a hospice's payments in a cap year
+against its aggregate cap are :func:`~hcpcs_home.payment.cap.hospice_cap`
+(:mod:`~hcpcs_home.payment.cap`); the figures are data
 (:mod:`~hcpcs_home.payment.rates`, :mod:`~hcpcs_home.payment.case_mix`,
 :mod:`~hcpcs_home.payment.wage_index`).
 """
@@ -28,6 +30,7 @@ from ..errors import HcpcsError, InvalidFieldError
 from ..payers import PayerKind
 from . import _result
 from ._result import Factor, Payment, PaymentPart
+from .cap import CapMethod, CapShare, CapStatus, CapYear, cap_year_of, hospice_cap, shipped_caps
 from .case_mix import CaseMix, load_case_mix
 from .fee_schedule import FeeRow, FeeSchedule, load_fee_schedule, price_lines
 from .home_health import price_home_health
@@ -44,6 +47,10 @@ PAYMENT_COLUMNS = ("claim_id", "payer", "benefit", "amount", "priced", "reason")
 
 __all__ = [
     "PAYMENT_COLUMNS",
+    "CapMethod",
+    "CapShare",
+    "CapStatus",
+    "CapYear",
     "CaseMix",
     "Factor",
     "FeeRow",
@@ -54,6 +61,8 @@ __all__ = [
     "PaymentPart",
     "Rates",
     "WageIndex",
+    "cap_year_of",
+    "hospice_cap",
     "load_case_mix",
     "load_fee_schedule",
     "load_rates",
@@ -61,6 +70,7 @@ __all__ = [
     "payments_frame",
     "price",
     "price_many",
+    "shipped_caps",
     "shipped_rates",
 ]
 

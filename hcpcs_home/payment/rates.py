@@ -249,12 +249,19 @@ def shipped_rates() -> Rates:
     >>> rates.hospice_on(datetime.date(2025, 3, 1)).daily("rhc_high")
     Decimal('224.62')
     """
+    from .cap import shipped_caps
+
     tables = {name: _tables.read_table(f"{name}.tsv") for name in _LAYOUTS}
     problems: list[tuple[int, str, str]] = []
     hh, hospice = _build(tables, problems)
     if problems:  # pragma: no cover - the shipped tables are tested
         raise InvalidFieldError("shipped rates", problems, "are not valid")
-    return Rates(tuple(hh.values()), tuple(hospice.values()))
+    caps = {c.year: c.amount for c in shipped_caps()}
+    years = [
+        attrs.evolve(y, cap=caps[y.year]) if y.cap is None and y.year in caps else y
+        for y in hospice.values()
+    ]
+    return Rates(tuple(hh.values()), tuple(years))
 
 
 #: The columns of each rate-table layout (the shipped files' names).
