@@ -59,7 +59,7 @@ def _summary(tally: Any) -> str:
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     from .payment import CaseMix, FeeSchedule, load_rates
-    from .payment import _wage_index as wage_index
+    from .payment._args import wage_index_arg as wage_index
 
     options: dict[str, Any] = {}
     if args.rates:

@@ -784,13 +784,14 @@ class TestLoadRates:
             load_rates(path)
 
     def test_shipped_years(self) -> None:
-        """The shipped rows: HH CY 2020-2025 (CY 2026 unconfirmed at CMS) and hospice FY 2021
-        and 2025; CY 2021's no-quality rate and FDL ratio are not shipped."""
+        """The shipped rows: HH CY 2020-2025 (CY 2026 unconfirmed at CMS) and hospice FY 2021,
+        2022, 2024 and 2025 (FY 2023's pricer class not found); CY 2021's no-quality rate and
+        FDL ratio are not shipped."""
         rates = shipped_rates()
         assert list(range(2020, 2026)) == [y.year for y in rates.home_health]
         cy2021 = rates.home_health[1]
         assert (D("1901.12"), None, None) == (cy2021.rate, cy2021.rate_no_quality, cy2021.fdl_ratio)
-        assert [2021, 2025] == [y.year for y in rates.hospice]
+        assert [2021, 2022, 2024, 2025] == [y.year for y in rates.hospice]
         assert all("FR" in y.rule for y in (*rates.home_health, *rates.hospice))
 
 
@@ -915,3 +916,129 @@ class TestProperties:
         whole = price(full, fee_schedule=schedule).amount
         assert reduced == (units * rate * D("0.85")).quantize(D("0.01"), "ROUND_HALF_UP")
         assert whole is not None and reduced is not None and reduced <= whole
+
+
+class TestHomeHealth2022And2023:
+    """CY 2022 (86 FR 62240) and CY 2023 (87 FR 66790): the no-quality rates and the
+    fixed-dollar-loss ratios of CMS's HH PPS Pricer (Hha2022PricerContext and
+    Hha2023PricerContext: RATE_AMOUNT_UNCHECKED, FIXED_DOLLAR_LOSS_RATE)."""
+
+    def test_shipped_figures(self) -> None:
+        """CY 2022: 1,992.04 without quality data, FDL 0.40; CY 2023: 1,972.02, FDL 0.35."""
+        rates = shipped_rates()
+        cy2022 = rates.home_health_on(dt.date(2022, 3, 1))
+        cy2023 = rates.home_health_on(dt.date(2023, 3, 1))
+        assert (D("2031.64"), D("1992.04"), D("0.40")) == (
+            cy2022.rate,
+            cy2022.rate_no_quality,
+            cy2022.fdl_ratio,
+        )
+        assert (D("2010.69"), D("1972.02"), D("0.35")) == (
+            cy2023.rate,
+            cy2023.rate_no_quality,
+            cy2023.fdl_ratio,
+        )
+        assert "Hha2022PricerContext" in cy2022.rule and "Hha2023PricerContext" in cy2023.rule
+
+    def test_cy2022_outlier(self) -> None:
+        """Ten 4-hour SN visits in CY 2022 at wage index 0.9368 (weight 1.0912 given): period
+        1.0912 x 2,031.64 = 2,216.93 -> 1,580.46 + 529.85 = 2,110.31 (labor 0.761); cost 160 x
+        52.53 = 8,404.80 -> 8,000.57; FDL 2,031.64 x 0.40 = 812.66 -> 773.58; outlier
+        (8,000.57 - 2,883.89) x 0.80 = 4,093.344 -> 4,093.34 (COBOL 7000/8000-OUTLIER)."""
+        table = CaseMix({"1FC11": "1.0912"}, {"1FC11": 4}, year=2022, source="test weight")
+        visits = [
+            ClaimLine("G0299", f"2022-03-{d:02d}", 16, revenue_code="0551") for d in range(1, 30, 3)
+        ]
+        claim = Claim(
+            "medicare",
+            "2022-03-01",
+            "2022-03-30",
+            type_of_bill="0329",
+            admission_date="2022-03-01",
+            notice_accepted="2022-03-03",
+            value_codes=[CHARLOTTE],
+            lines=[ClaimLine("1FC11", "2022-03-01", 1, revenue_code="0023"), *visits],
+        )
+        payment = price(claim, wage_index="0.9368", case_mix=table)
+        assert [D("2110.31"), D("4093.34")] == [p.amount for p in payment.parts]
+        assert D("6203.65") == payment.amount
+
+
+class TestAgencyOutlierCap:
+    """42 CFR 484.240(d): an HHA's outliers in a year at most 10% of its payments, as CMS's HH
+    PPS Pricer applies it per claim (10000-OUTLIER-CAP-CALC): pool = payments so far x 0.1
+    rounded; left = pool - outliers so far; an outlier above what is left is not paid."""
+
+    TEN_SN: ClassVar[list[tuple[str, str, str, int]]] = [
+        ("G0299", "0551", f"2025-03-{d:02d}", 16) for d in range(1, 30, 3)
+    ]
+
+    @pytest.mark.parametrize(
+        ("outlier", "paid", "outliers", "expected"),
+        [
+            ("500.00", "0", "0", "500.00"),  # no totals: not applied
+            ("500.00", "100000.00", "0", "500.00"),  # no outliers so far: not applied
+            ("500.00", "100000.00", "9600.00", "0.00"),  # 400.00 left
+            ("400.00", "100000.00", "9600.00", "400.00"),  # exactly what is left
+            ("300.00", "100000.05", "9600.00", "300.00"),  # pool 10,000.01 (rounded)
+        ],
+    )
+    def test_rule(self, outlier: str, paid: str, outliers: str, expected: str) -> None:
+        """Each branch of the pricer's paragraph."""
+        from hcpcs_home.payment import apply_outlier_cap
+
+        assert D(expected) == apply_outlier_cap(D(outlier), D(paid), D(outliers))[0]
+
+    def test_totals_given(self) -> None:
+        """The 4,792.08 outlier with 100,000.00 paid and 6,000.00 of outliers so far: 4,000.00
+        left, so no outlier (2,138.71); with 5,000.00 so far, 5,000.00 left: paid (6,930.79)."""
+        capped = hh(hh_claim(self.TEN_SN), agency_totals=("100000.00", "6000.00"))
+        assert [D("2138.71")] == [p.amount for p in capped.parts]
+        assert "not paid (return code 02)" in str(capped)
+        paid = hh(hh_claim(self.TEN_SN), agency_totals=(D("100000.00"), D("5000.00")))
+        assert D("6930.79") == paid.amount
+
+    def test_without_totals_not_applied(self) -> None:
+        """Without the agency's totals the explanation says the cap is not applied."""
+        assert "not applied: give the agency's year totals" in str(hh(hh_claim(self.TEN_SN)))
+
+    def test_from_history(self) -> None:
+        """The agency's January period (outlier 4,792.08, its first: not capped) pays
+        6,930.79; in March its totals are 6,930.79 and 4,792.08: pool 693.08, nothing left,
+        so March's outlier is not paid.  Another agency's claims do not count."""
+        from hcpcs_home.history import MemoryHistory
+
+        january = [("G0299", "0551", f"2025-01-{d:02d}", 16) for d in range(2, 31, 3)]
+        first = hh_claim(
+            january,
+            start="2025-01-02",
+            through="2025-01-31",
+            admission_date="2025-01-02",
+            notice_accepted="2025-01-03",
+            id="JAN",
+        )
+        first = attrs.evolve(
+            first, lines=[attrs.evolve(first.lines[0], date="2025-01-02"), *first.lines[1:]]
+        )
+        history = MemoryHistory()
+        history.add(first, provider="107001")
+        march = hh_claim(self.TEN_SN, id="MAR")
+        assert D("6930.79") == hh(first, history=history, provider="107001").amount
+        assert D("2138.71") == hh(march, history=history, provider="107001").amount
+        assert D("6930.79") == hh(march, history=history, provider="109999").amount
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"agency_totals": ("-1", "0")},
+            {"agency_totals": ("1", "x")},
+            {"agency_totals": ("1",)},
+            {"agency_totals": "100,0"},
+            {"provider": "107001"},  # no history
+            {"provider": "107001", "agency_totals": ("1", "0"), "history": None},
+        ],
+    )
+    def test_bad_input(self, kwargs: dict[str, Any]) -> None:
+        """Bad totals, a provider without a history, or both ways at once: the library's error."""
+        with pytest.raises(InvalidFieldError):
+            hh(hh_claim(self.TEN_SN), **kwargs)

@@ -83,13 +83,22 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
 
 class TestCapYears:
     def test_shipped_amounts_cite_their_rules(self) -> None:
-        """FY 2021 30,683.93 (85 FR 47070), FY 2025 34,465.34 (89 FR 64202), FY 2026
-        35,361.44 (90 FR 37404; CGS), each running October 1 to September 30."""
+        """FY 2021 30,683.93 (85 FR 47070), FY 2022 31,297.61 (86 FR 42528), FY 2023
+        32,486.92 (87 FR 45669), FY 2024 33,494.01 (88 FR 51164), FY 2025 34,465.34
+        (89 FR 64202), FY 2026 35,361.44 (90 FR 37404; CGS), each October 1 to September 30."""
         caps = {c.year: c for c in shipped_caps()}
-        assert {2021: D("30683.93"), 2025: D("34465.34"), 2026: D("35361.44")} == {
-            y: c.amount for y, c in caps.items()
-        }
+        assert {
+            2021: D("30683.93"),
+            2022: D("31297.61"),
+            2023: D("32486.92"),
+            2024: D("33494.01"),
+            2025: D("34465.34"),
+            2026: D("35361.44"),
+        } == {y: c.amount for y, c in caps.items()}
         assert "85 FR 47070" in caps[2021].rule
+        assert "86 FR 42528" in caps[2022].rule
+        assert "87 FR 45669" in caps[2023].rule
+        assert "88 FR 51164" in caps[2024].rule
         assert "89 FR 64202" in caps[2025].rule
         assert "90 FR 37404" in caps[2026].rule and "CGS" in caps[2026].rule
         for cap in caps.values():
@@ -97,20 +106,60 @@ class TestCapYears:
 
     def test_amounts_follow_the_statutory_update(self) -> None:
         """Since the IMPACT Act the cap is last year's times the hospice payment update
-        (SSA s.1814(i)(2)(B)(ii)): FY 2021's amount raised by 2.0%, 3.8%, 3.1%, 2.9%
-        (FY 2022-2025 rules) is FY 2025's to the cent, and by 2.6% (FY 2026) FY 2026's."""
+        (SSA s.1814(i)(2)(B)(ii)): each year's amount is the one before raised by that
+        year's update, 2.0% (FY 2022, 86 FR 42528), 3.8% (FY 2023), 3.1% (FY 2024), 2.9%
+        (FY 2025) and 2.6% (FY 2026), rounded to the cent."""
         caps = {c.year: c.amount for c in shipped_caps()}
-        amount = caps[2021]
-        for update in ("1.020", "1.038", "1.031", "1.029"):
-            amount = (amount * D(update)).quantize(D("0.01"), ROUND_HALF_UP)
-        assert caps[2025] == amount
-        assert caps[2026] == (amount * D("1.026")).quantize(D("0.01"), ROUND_HALF_UP)
+        updates = {2022: "1.020", 2023: "1.038", 2024: "1.031", 2025: "1.029", 2026: "1.026"}
+        for year, update in updates.items():
+            raised = (caps[year - 1] * D(update)).quantize(D("0.01"), ROUND_HALF_UP)
+            assert (year, caps[year]) == (year, raised)
 
     def test_rate_years_show_the_cap(self) -> None:
         """The shipped hospice rate years carry the cap amount of their cap year."""
         rates = shipped_rates()
         assert D("34465.34") == rates.hospice_on(dt.date(2025, 3, 1)).cap
         assert D("30683.93") == rates.hospice_on(dt.date(2021, 3, 1)).cap
+        assert D("33494.01") == rates.hospice_on(dt.date(2024, 3, 1)).cap
+
+
+class TestHospiceRates2022And2024:
+    """FY 2022 (86 FR 42528) and FY 2024 (88 FR 51164) per-diem rates as CMS's Java Hospice
+    Pricer holds them (Hospice2022PricerContext, Hospice2024PricerContext: labor + non-labor)."""
+
+    def test_published_totals(self) -> None:
+        """FY 2022: RHC 203.40 / 160.74, CHC 1,462.52, IRC 473.75, GIP 1,068.28; FY 2024:
+        218.33 / 172.35, 1,565.46, 507.71, 1,145.31."""
+        rates = shipped_rates()
+        levels = ("rhc_high", "rhc_low", "chc", "irc", "gip")
+        fy22 = rates.hospice_on(dt.date(2022, 3, 1))
+        fy24 = rates.hospice_on(dt.date(2024, 3, 1))
+        assert [D("203.40"), D("160.74"), D("1462.52"), D("473.75"), D("1068.28")] == [
+            fy22.daily(level) for level in levels
+        ]
+        assert [D("218.33"), D("172.35"), D("1565.46"), D("507.71"), D("1145.31")] == [
+            fy24.daily(level) for level in levels
+        ]
+        assert "86 FR 42528" in fy22.rule and "88 FR 51164" in fy24.rule
+
+    def test_fy2022_past_day_60(self) -> None:
+        """30 RHC days past day 60 at wage index 0.9337: (106.09 x 0.9337 + 54.65) x 30
+        = 4,611.186... -> 4,611.19."""
+        claim = month("F22", "B1", "2022-03-01", "2022-03-30", admission="2021-12-01")
+        assert D("4611.19") == price(claim, wage_index="0.9337").amount
+
+    def test_fy2024_first_days(self) -> None:
+        """31 RHC days from the election at wage index 0.9337: (144.10 x 0.9337 + 74.23)
+        x 31 = 6,472.057... -> 6,472.06."""
+        claim = month("F24", "B1", "2024-03-01", "2024-03-31", admission="2024-03-01")
+        assert D("6472.06") == price(claim, wage_index="0.9337").amount
+
+    def test_fy2023_is_not_priced(self) -> None:
+        """FY 2023's rates are not shipped (its pricer class was not found): not priced."""
+        claim = month("F23", "B1", "2023-03-01", "2023-03-31", admission="2023-03-01")
+        payment = price(claim, wage_index="1")
+        assert payment.amount is None
+        assert "no hospice rate year covers 2023-03-01" in payment.reason
 
     @pytest.mark.parametrize(
         ("day", "year"),
@@ -123,7 +172,7 @@ class TestCapYears:
     def test_day_without_a_cap_amount(self) -> None:
         """A day in a cap year whose amount is not shipped is refused, naming the years held."""
         with pytest.raises(InvalidFieldError, match="no cap year with a cap amount"):
-            cap_year_of("2023-01-01")
+            cap_year_of("2019-01-01")
 
     @pytest.mark.parametrize(
         "fields",
@@ -277,7 +326,7 @@ class TestHospiceCap:
             ({"provider": 341234}, InvalidFieldError),
             ({"cap_year": 2019}, InvalidFieldError),
             ({"cap_year": True}, InvalidFieldError),
-            ({"cap_year": "2023-03-01"}, InvalidFieldError),
+            ({"cap_year": "2019-03-01"}, InvalidFieldError),
             ({"method": "bogus"}, InvalidFieldError),
             ({"through": "2025-10-01"}, InvalidFieldError),
             ({"through": "not a day"}, InvalidTimeError),

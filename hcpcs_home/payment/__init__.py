@@ -20,7 +20,6 @@ against its aggregate cap are :func:`~hcpcs_home.payment.cap.hospice_cap`
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -29,14 +28,16 @@ from ..claims import Claim
 from ..errors import HcpcsError, InvalidFieldError
 from ..payers import PayerKind
 from . import _result
+from ._args import rates_arg, wage_index_arg
 from ._result import Factor, Payment, PaymentPart
 from .cap import CapMethod, CapShare, CapStatus, CapYear, cap_year_of, hospice_cap, shipped_caps
 from .case_mix import CaseMix, load_case_mix
 from .fee_schedule import FeeRow, FeeSchedule, load_fee_schedule, price_lines
 from .home_health import price_home_health
 from .hospice import days_from_history, price_hospice
+from .outlier_cap import Totals, apply_outlier_cap
 from .rates import HomeHealthYear, HospiceYear, Rates, load_rates, shipped_rates
-from .wage_index import WageIndex, load_wage_index, wage_index_value
+from .wage_index import WageIndex, load_wage_index
 
 if TYPE_CHECKING:
     from ..history import ClaimHistory
@@ -61,6 +62,7 @@ __all__ = [
     "PaymentPart",
     "Rates",
     "WageIndex",
+    "apply_outlier_cap",
     "cap_year_of",
     "hospice_cap",
     "load_case_mix",
@@ -77,27 +79,6 @@ __all__ = [
 
 def __dir__() -> list[str]:
     return __all__
-
-
-def _wage_index(value: object) -> Decimal | WageIndex | None:
-    if value is None or isinstance(value, WageIndex):
-        return value
-    if isinstance(value, os.PathLike) or (isinstance(value, str) and not _numeric(value)):
-        return load_wage_index(value)
-    return wage_index_value(value)
-
-
-def _numeric(text: str) -> bool:
-    """Whether ``text`` reads as a number (then it is a wage index, not a file name)."""
-    return re.fullmatch(r"\s*[-+]?(\d+\.?\d*|\.\d+)\s*", text) is not None
-
-
-def _rates(value: object) -> Rates:
-    if value is None:
-        return shipped_rates()
-    if not isinstance(value, Rates):
-        raise InvalidFieldError("rates", value, "must be Rates (None for the shipped rate rows)")
-    return value
 
 
 def _history_days(history: object) -> Any:
@@ -124,6 +105,106 @@ def _history_days(history: object) -> Any:
     )
 
 
+def _agency_totals(
+    provider: object, given: object, history: object, kwargs: dict[str, Any]
+) -> Totals | None:
+    """What gives the agency's year totals for the 10% outlier cap, or ``None``."""
+    if given is not None:
+        if provider is not None:
+            raise InvalidFieldError(
+                "agency_totals", given, "give provider= (with history=) or agency_totals=, not both"
+            )
+        if isinstance(given, (str, bytes)) or not isinstance(given, tuple) or len(given) != 2:
+            raise InvalidFieldError(
+                "agency_totals", given, "must be (total payments, outlier payments)"
+            )
+        high = Decimal(10) ** 12
+        paid = _result.bounded("agency_totals[0]", given[0], low=Decimal(-1), high=high)
+        outliers = _result.bounded("agency_totals[1]", given[1], low=Decimal(-1), high=high)
+        if paid < 0 or outliers < 0:
+            raise InvalidFieldError("agency_totals", given, "must not be negative")
+        factor = Factor(
+            f"agency's payments of the year before the claim {paid}, outliers {outliers}",
+            paid,
+            source="given by the caller",
+        )
+        return lambda claim: (paid, outliers, factor)
+    if provider is None:
+        return None
+    if history is None:
+        raise InvalidFieldError("provider", provider, "needs history= to sum the agency's claims")
+    return _totals_from_history(history, provider, kwargs)
+
+
+def _home_health_claim(claim: Claim) -> bool:
+    return (
+        claim.payer.kind is PayerKind.MEDICARE
+        and claim.bill_class == "32"
+        and claim.frequency not in ("A", "D")
+    )
+
+
+def _totals_from_history(history: Any, provider: object, kwargs: dict[str, Any]) -> Totals:
+    """The agency's totals before a claim, from its claims in ``history`` stored under
+    ``provider``: the Medicare home-health claims (032X, not notices) of the claim's
+    calendar year whose periods ended before its From date, in the order they ended,
+    each priced (with ``kwargs``) under the cap of the totals before it."""
+    import datetime as _dt
+
+    from ..history._records import claim_key, text
+
+    name = text("provider", provider)
+    if not callable(getattr(history, "claims_by_provider", None)):
+        raise InvalidFieldError(
+            "history", history, "must be a ClaimHistory (claims_by_provider(provider, ...))"
+        )
+
+    def totals(claim: Claim) -> tuple[Decimal, Decimal, Factor]:
+        year = claim.statement_through.year
+        first = _dt.date(year, 1, 1)
+        before = claim.statement_from - _dt.timedelta(days=1)
+        mine = claim_key(claim)
+        earlier: list[Claim] = []
+        if before >= first:
+            earlier = sorted(
+                (
+                    c
+                    for c in history.claims_by_provider(name, first, before)
+                    if _home_health_claim(c)
+                    and c.statement_through.year == year
+                    and c.statement_through <= before
+                    and claim_key(c) != mine
+                ),
+                key=lambda c: (c.statement_through, c.statement_from),
+            )
+        paid = outliers = Decimal(0)
+        for other in earlier:
+            payment = price(other, **kwargs, agency_totals=(paid, outliers))
+            if payment.amount is None:
+                raise _result.NotPriced(
+                    f"the agency's {year} totals for its 10% outlier cap are unknown: its "
+                    f"claim {other.id or '(no id)'} is not priced ({payment.reason})"
+                )
+            paid += payment.amount
+            outliers += sum(
+                (p.amount or Decimal(0) for p in payment.parts if "outlier" in p.what),
+                Decimal(0),
+            )
+        return (
+            paid,
+            outliers,
+            Factor(
+                f"agency {name} in {year} before this claim: {len(earlier)} claim(s) "
+                f"paid {paid}, outliers {outliers}",
+                paid,
+                source="the agency's claims in the history, priced in the order their "
+                "periods ended",
+            ),
+        )
+
+    return totals
+
+
 def price(
     claim: Claim,
     *,
@@ -134,6 +215,8 @@ def price(
     history: ClaimHistory | None = None,
     report: Report | None = None,
     price_fatal: bool = False,
+    provider: str | None = None,
+    agency_totals: tuple[Decimal | str, Decimal | str] | None = None,
 ) -> Payment:
     """What ``claim`` is expected to pay, explained; or why it is not priced.
 
@@ -161,6 +244,11 @@ def price(
         ``hospice_days_before(claim)`` gives the count directly.
     :param report: the claim's :class:`~hcpcs_home.policy.Report`; a claim
         with errors is not priced unless ``price_fatal``.
+    :param provider: with ``history``, the home health agency the claims were stored
+        under: a period's outlier is paid under the agency's 10% outlier cap, from its
+        payments of the year so far (:mod:`~hcpcs_home.payment.outlier_cap`).
+    :param agency_totals: instead, the agency's total payments and outlier payments of
+        the year before the claim (as CMS's pricer takes them).
 
     >>> from hcpcs_home import Claim, ClaimLine
     >>> claim = Claim("medicare", "2021-03-01", "2021-03-30", type_of_bill="0813",
@@ -177,11 +265,17 @@ def price(
     """
     if not isinstance(claim, Claim):
         raise InvalidFieldError("claim", claim, "must be a Claim")
-    chosen = _rates(rates)
-    wage = _wage_index(wage_index)
+    chosen = rates_arg(rates)
+    wage = wage_index_arg(wage_index)
     table = None if case_mix is None else CaseMix.of(case_mix)
     schedule = None if fee_schedule is None else FeeSchedule.of(fee_schedule)
     days = None if history is None else _history_days(history)
+    totals = _agency_totals(
+        provider,
+        agency_totals,
+        history,
+        {"rates": chosen, "wage_index": wage, "case_mix": table},
+    )
     if report is not None and not price_fatal:
         if getattr(report, "claim", claim) is not claim and report.claim != claim:
             raise InvalidFieldError("report", report, "is the report of another claim")
@@ -195,7 +289,9 @@ def price(
     bill_class = claim.bill_class
     try:
         if claim.payer.kind is PayerKind.MEDICARE and bill_class == "32":
-            return price_home_health(claim, rates=chosen, wage_index=wage, case_mix=table)
+            return price_home_health(
+                claim, rates=chosen, wage_index=wage, case_mix=table, agency_totals=totals
+            )
         if bill_class in ("81", "82"):
             return price_hospice(claim, rates=chosen, wage_index=wage, days_before=days)
         if schedule is None:
@@ -215,7 +311,7 @@ def price_many(claims: Iterable[Claim], **kwargs: Any) -> Iterator[Payment]:
     []
     """
     if isinstance(kwargs.get("wage_index"), (str, os.PathLike)):
-        kwargs["wage_index"] = _wage_index(kwargs["wage_index"])
+        kwargs["wage_index"] = wage_index_arg(kwargs["wage_index"])
     if isinstance(kwargs.get("case_mix"), (str, os.PathLike, dict)):
         kwargs["case_mix"] = CaseMix.of(kwargs["case_mix"])
     if isinstance(kwargs.get("fee_schedule"), (str, os.PathLike)):

@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import functools
+import os
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -52,7 +53,9 @@ from .. import hospice as benefit
 from ..claims import Claim
 from ..errors import InvalidFieldError
 from ..history import ClaimHistory
-from ._result import CENT, Factor, Payment, bounded
+from ._args import rates_arg, wage_index_arg
+from ._result import CENT, Factor, NotPriced, Payment, bounded, not_priced
+from .hospice import days_from_history, price_hospice
 from .rates import Rates
 from .wage_index import WageIndex
 
@@ -259,7 +262,7 @@ def hospice_cap(
     method: CapMethod | str = CapMethod.PROPORTIONAL,
     through: _dt.date | str | None = None,
     rates: Rates | None = None,
-    wage_index: Decimal | float | str | WageIndex | None = None,
+    wage_index: Decimal | float | str | os.PathLike[str] | WageIndex | None = None,
     caps: Sequence[CapYear] | None = None,
 ) -> CapStatus:
     """A provider's Medicare hospice payments in ``cap_year`` against its aggregate cap.
@@ -278,6 +281,9 @@ def hospice_cap(
     :param rates: as for :func:`~hcpcs_home.payment.price`.
     :param wage_index: as for :func:`~hcpcs_home.payment.price` (a number, a
         :class:`~hcpcs_home.payment.WageIndex` or the path of CMS's file).
+
+    Each claim is priced as :func:`~hcpcs_home.payment.price` prices it with the
+    history (its days before counted from the beneficiary's earlier hospice claims).
     :param caps: the cap years (:func:`shipped_caps` where ``None``).
 
     >>> from hcpcs_home import Claim, ClaimLine
@@ -296,9 +302,10 @@ def hospice_cap(
         ``through`` outside the cap year.
     """
     from ..history._records import text
-    from . import price
 
     provider = text("provider", provider)
+    chosen_rates = rates_arg(rates)
+    wage = wage_index_arg(wage_index)
     chosen = shipped_caps() if caps is None else _caps(caps)
     year = _cap_year(cap_year, chosen)
     how = _method(method)
@@ -325,7 +332,12 @@ def hospice_cap(
     unpriced: list[Payment] = []
     claim_steps: list[Factor] = []
     for claim in mine:
-        payment = price(claim, rates=rates, wage_index=wage_index, history=history)
+        try:
+            payment = price_hospice(
+                claim, rates=chosen_rates, wage_index=wage, days_before=days_from_history(history)
+            )
+        except NotPriced as why:
+            payment = not_priced(claim.id, "medicare hospice", why.reason, why.factors)
         if payment.amount is None:
             unpriced.append(payment)
             claim_steps.append(Factor(f"claim {claim.id or '(no id)'}: not priced", payment.reason))

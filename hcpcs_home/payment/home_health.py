@@ -42,10 +42,13 @@ import datetime as _dt
 from collections.abc import Iterator
 from decimal import Decimal
 
+import attrs
+
 from .. import pdgm
 from ..claims import HIPPS_REVENUE_CODE, Claim, ClaimLine
 from . import _result as r
 from .case_mix import CaseMix
+from .outlier_cap import Totals, apply_outlier_cap
 from .rates import HOME_HEALTH_DISCIPLINES, HomeHealthYear, Rates
 from .wage_index import WageIndex
 
@@ -139,8 +142,14 @@ def price_home_health(
     rates: Rates,
     wage_index: Decimal | WageIndex | None,
     case_mix: CaseMix | None,
+    agency_totals: Totals | None = None,
 ) -> r.Payment:
     """The payment of one Medicare home-health period claim (TOB 032X), explained.
+
+    ``agency_totals`` gives the agency's payments and outlier payments of the year
+    before the claim, for its 10% outlier cap
+    (:func:`~hcpcs_home.payment.outlier_cap.apply_outlier_cap`); without it the cap is
+    not applied and the explanation says so.
 
     A claim that cannot be priced gives :func:`~hcpcs_home.payment.price` the reason.
     """
@@ -188,7 +197,7 @@ def price_home_health(
         factors += steps
         root = F("LUPA period payment", amount, source=f"{_PRICER} 1050-LUPA", steps=factors)
         return r.Payment(claim.id, "medicare home health", amount, parts, root)
-    return _period(claim, year, wi, weight, hipps, visits, factors, case_mix)
+    return _period(claim, year, wi, weight, hipps, visits, factors, case_mix, agency_totals)
 
 
 def _lupa(
@@ -261,6 +270,7 @@ def _period(
     visits: list[tuple[int, ClaimLine, str | None]],
     factors: list[r.Factor],
     case_mix: CaseMix,
+    agency_totals: Totals | None = None,
 ) -> r.Payment:
     source = f"{year.rule}; {_PRICER} 3000-PEP-N-ADJUST"
     factors.append(F(f"case-mix weight of {hipps}", weight, row=hipps, source=case_mix.source))
@@ -302,7 +312,7 @@ def _period(
                 source=f"{year.rule}; {_PRICER} 4000-PEP-Y-ADJUST",
             )
         )
-    outlier = _outlier(claim, year, wi, pay, visits, factors)
+    outlier = _outlier(claim, year, wi, pay, visits, factors, agency_totals)
     penalty_days = _late_noa_days(claim, factors)
     parts = [r.PaymentPart(f"period payment ({hipps})", pay)]
     total = pay + outlier
@@ -363,6 +373,7 @@ def _outlier(
     pay: Decimal,
     visits: list[tuple[int, ClaimLine, str | None]],
     factors: list[r.Factor],
+    agency_totals: Totals | None = None,
 ) -> Decimal:
     units: dict[str, Decimal] = {}
     per_day: dict[_dt.date, Decimal] = {}
@@ -418,10 +429,22 @@ def _outlier(
             "outlier units above 8 hours on a day: which units CMS drops is not confirmed"
         )
     outlier = max(Decimal(0), r.cents((cost - threshold) * year.loss_sharing))
+    if agency_totals is None:
+        cap = F(
+            "agency 10% outlier cap (42 CFR 484.240(d))",
+            "not applied: give the agency's year totals (agency_totals=, or history= and "
+            "provider=)",
+        )
+    elif outlier > 0:
+        paid, outliers, totals_factor = agency_totals(claim)
+        outlier, cap = apply_outlier_cap(outlier, paid, outliers)
+        cap = attrs.evolve(cap, steps=(totals_factor, *cap.steps))
+    else:
+        cap = F("agency 10% outlier cap (42 CFR 484.240(d))", "no outlier to cap")
     factors.append(
         F(
             f"outlier = (imputed cost - threshold) x loss sharing {year.loss_sharing}, "
-            "rounded half up",
+            "rounded half up, under the agency's 10% cap",
             outlier,
             source=src,
             steps=(
@@ -433,10 +456,7 @@ def _outlier(
                     threshold,
                     source="42 CFR 484.240(b)",
                 ),
-                F(
-                    "agency 10% outlier cap (42 CFR 484.240(d))",
-                    "not applied: needs the agency's year totals",
-                ),
+                cap,
             ),
         )
     )

@@ -249,14 +249,14 @@ def shipped_rates() -> Rates:
     >>> rates.hospice_on(datetime.date(2025, 3, 1)).daily("rhc_high")
     Decimal('224.62')
     """
-    from .cap import shipped_caps
-
     tables = {name: _tables.read_table(f"{name}.tsv") for name in _LAYOUTS}
     problems: list[tuple[int, str, str]] = []
     hh, hospice = _build(tables, problems)
     if problems:  # pragma: no cover - the shipped tables are tested
         raise InvalidFieldError("shipped rates", problems, "are not valid")
-    caps = {c.year: c.amount for c in shipped_caps()}
+    # The cap amount of each cap year (hcpcs_home/data/hospice_cap.tsv, the table
+    # hcpcs_home.payment.cap reads) on the rate year of the same fiscal year.
+    caps = {int(r["cap_year"]): r["amount"] for r in _tables.read_table("hospice_cap.tsv")}
     years = [
         attrs.evolve(y, cap=caps[y.year]) if y.cap is None and y.year in caps else y
         for y in hospice.values()
