@@ -43,8 +43,8 @@ _POOL_SHARE = Decimal("0.1")
 F = r.Factor
 
 Totals = Callable[[Claim], tuple[Decimal, Decimal, r.Factor]]
-"""What gives an agency's year-to-date totals for a claim: (total payments, outlier
-payments, the factor explaining them)."""
+"""What gives an agency's year-to-date totals for a claim (total payments, outlier
+payments, and the factor explaining them)."""
 
 
 def apply_outlier_cap(
