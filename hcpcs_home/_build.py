@@ -18,27 +18,40 @@ to the field-by-field pass that reports every problem with its path.
 Because an accepted document has the format's shape, it nests no deeper
 than the format does (six levels), well within
 :data:`~hcpcs_home.bounds.MAX_JSON_DEPTH`.
+
+Each class's builder is Python source written once (attrs writes its
+``__init__`` the same way): an object holding every field, as this library
+writes it, has all its values taken in one C call and each looked up in what
+its field remembers; the values are stored through
+:func:`hcpcs_home._trusted.maker` without being converted again.  An object
+missing a field, or holding one key more, is read field by field by the
+same rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import linecache
+import operator
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from ._fields import text_shape
+from ._trusted import maker
 from .bounds import MAX_LINES
 
 __all__ = [
-    "DERIVED",
+    "COMPILE_AFTER",
     "KEYED",
     "MISSING",
     "Reader",
     "Unusual",
     "builder",
+    "compiled_builder",
     "many",
     "through_init",
-    "trusted",
 ]
 
 
@@ -49,11 +62,14 @@ class Unusual(Exception):  # a signal, caught by serialize, never raised to user
 #: The types of the values ``json.loads`` gives that are not containers.
 _LEAVES = frozenset({str, int, float, bool, type(None)})
 _LEAVES_AND_LISTS = _LEAVES | {list}
+_TEXT = frozenset({str})
 #: The types of the raw values remembered in :attr:`Reader.remembered`, each by its
-#: value: exact ``str``, ``null``, ``true`` and ``false`` (and lists of text, by their
-#: tuple).  Ints have their own table (:attr:`Reader.numbers`): ``True == 1``, so one
-#: table would give ``1`` what ``true`` converts to.  Floats are never remembered.
-KEYED = frozenset({str, bool, type(None)})
+#: value: exact ``str`` and ``null`` (and lists of text, by their tuple).  No other
+#: value ``json.loads`` gives equals one of those, so any value can be looked up there.
+#: Ints (:attr:`Reader.numbers`) and ``true``/``false`` (:attr:`Reader.flags`) have
+#: tables of their own: ``True == 1 == 1.0``, so one table would give ``1`` what
+#: ``true`` converts to.  Floats are never remembered.
+KEYED = frozenset({str, type(None)})
 #: How many raw values one field remembers (in each table) before it starts again.
 _REMEMBERED = 2048
 #: The longest raw text (or list of texts, all told) a field remembers.
@@ -72,8 +88,9 @@ class Reader:
     """A field's reader: its converter over a JSON leaf or a list of leaves.
 
     Results for the same short text, list of short texts, ``null``, ``true``,
-    ``false`` or small int are remembered in :attr:`remembered` and
-    :attr:`numbers`, which :func:`builder` looks in before calling.  The
+    ``false`` or small int are remembered in :attr:`remembered`,
+    :attr:`flags` and :attr:`numbers`, which :func:`builder` looks in before
+    calling.  The
     converters are pure and their results immutable, and only successes are
     kept, so a refused value is refused again with its own error.  Each table
     holds at most 2,048 values; when one fills, it starts again, and a field
@@ -81,7 +98,16 @@ class Reader:
     is not remembered any more.
     """
 
-    __slots__ = ("built", "convert", "misses", "numbers", "remembered", "repeats", "since")
+    __slots__ = (
+        "built",
+        "convert",
+        "flags",
+        "misses",
+        "numbers",
+        "remembered",
+        "repeats",
+        "since",
+    )
 
     def __init__(
         self, convert: Callable[[Any], Any] | None, built: list[int] | None = None
@@ -89,6 +115,7 @@ class Reader:
         self.convert: Callable[[Any], Any] = _identity if convert is None else convert
         self.remembered: dict[Any, Any] = {}
         self.numbers: dict[int, Any] = {}
+        self.flags: dict[bool, Any] = {}
         #: How many objects holding this field have been built (counted by :func:`builder`).
         self.built = [0] if built is None else built
         self.since = self.built[0]
@@ -100,16 +127,20 @@ class Reader:
     def __call__(self, value: Any) -> Any:
         kind = type(value)
         if not self.repeats:
-            if kind in _LEAVES or (kind is list and _is_plain(value)):
+            if kind is str or kind in _LEAVES or (kind is list and _is_plain(value)):
                 return self.convert(value)
             raise Unusual
         table = self.remembered
         if kind is str:
             key: Any = value
             remember = len(value) <= _REMEMBERED_TEXT
-        elif kind is bool or value is None:
+        elif value is None:
             key = value
             remember = True
+        elif kind is bool:
+            key = value
+            remember = True
+            table = self.flags
         elif kind is int:
             key = value
             remember = -_REMEMBERED_INT < value < _REMEMBERED_INT
@@ -120,7 +151,7 @@ class Reader:
                     raise Unusual
                 return self.convert(value)
             key = tuple(value)
-            if not all(type(item) is str for item in key):
+            if not _TEXT.issuperset(map(type, key)):
                 if not _is_plain(value):
                     raise Unusual
                 return self.convert(value)
@@ -145,6 +176,7 @@ class Reader:
         """Forget what is remembered; stop remembering if most objects brought a new value."""
         self.remembered.clear()
         self.numbers.clear()
+        self.flags.clear()
         if 2 * self.misses > self.built[0] - self.since:
             self.repeats = False
         self.misses = 0
@@ -175,6 +207,13 @@ def many(build: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
     return read
 
 
+#: Objects of one type read through its ``__init__`` (:func:`through_init`) before its
+#: one-pass reader is written and compiled (#21).  Compiling the readers of a claim's
+#: types costs more than a fresh process's whole first check, so a process that reads
+#: a few claims never pays for it, and a batch pays once, within its first claims.
+COMPILE_AFTER = 32
+
+
 def builder(
     cls: type[Any],
     nested: Mapping[str, Callable[[Any], Any]],
@@ -183,88 +222,322 @@ def builder(
 ) -> Callable[[Any], Any]:
     """A function building ``cls`` from a JSON object in one pass, or raising.
 
+    The first :data:`COMPILE_AFTER` objects go through ``cls(**data)``
+    (:func:`through_init`, with ``extra`` checked as the compiled reader checks
+    it); from the next one on, the reader :func:`compiled_builder` writes.  Both
+    give the same value, or both raise.  ``build.compile()`` compiles at once and
+    returns the compiled reader.
+    """
+    first = _through_init_with(cls, nested, extra)
+    fast: Callable[[Any], Any] | None = None
+    count = 0
+
+    def compile_now() -> Callable[[Any], Any]:
+        nonlocal fast
+        if fast is None:  # two threads may both compile: either reader is right
+            fast = compiled_builder(cls, nested, extra=extra)
+        return fast
+
+    def build(data: Any) -> Any:
+        nonlocal count
+        if fast is not None:
+            return fast(data)
+        if count < COMPILE_AFTER:
+            count += 1
+            return first(data)
+        return compile_now()(data)
+
+    build.__qualname__ = f"build_{cls.__name__}"
+    build.compile = compile_now  # type: ignore[attr-defined]
+    return build
+
+
+def _through_init_with(
+    cls: type[Any],
+    nested: Mapping[str, Callable[[Any], Any]],
+    extra: Mapping[str, Callable[[Any], bool]] | None,
+) -> Callable[[Any], Any]:
+    """:func:`through_init`, refusing what the compiled reader refuses before it reads a
+    value: an ``extra`` key whose test fails (then left out), and a class with
+    validators while validators are switched off (the reporting pass decides then)."""
+    plain = through_init(cls, nested)
+    checks = tuple((extra or {}).items())
+    keys = frozenset(extra or ())
+    validated = any(a.validator is not None for a in attrs.fields(cls))
+    disabled = attrs.validators.get_disabled
+
+    def build(data: Any) -> Any:
+        if type(data) is not dict:
+            raise Unusual
+        if keys.intersection(data):
+            for key, test in checks:
+                if key in data and not test(data[key]):
+                    raise Unusual
+            data = {k: v for k, v in data.items() if k not in keys}
+        if validated and disabled():
+            raise Unusual
+        return plain(data)
+
+    return build
+
+
+def compiled_builder(
+    cls: type[Any],
+    nested: Mapping[str, Callable[[Any], Any]],
+    *,
+    extra: Mapping[str, Callable[[Any], bool]] | None = None,
+) -> Callable[[Any], Any]:
+    """The compiled one-pass reader of ``cls`` (what :func:`builder` turns to), or raising.
+
     ``nested`` gives the reader of each field holding other value types (its
     result still goes through the field's converter, as in ``cls(**data)``);
     every other field is read by a :class:`Reader` over its converter.  ``extra``
     names keys the document may carry besides the fields, each with a test of
     its value (a claim's ``format``).
 
+    The function is written once per class as Python source (see
+    :func:`_builder_source`): each field's raw value is looked up in what its
+    reader remembers before the reader is called.  The values, each through
+    its converter, are stored by :func:`hcpcs_home._trusted.maker`; then the
+    class's validators and ``__attrs_post_init__`` run, in the order
+    ``__init__`` runs them.
+
     :raises Unusual: the object is not in the format's plain shape.
     :raises HcpcsError: a converter, validator or post-init check refused it.
     """
     fields = attrs.fields(cls)
-    checks = tuple((extra or {}).items())
-    names = frozenset(a.name for a in fields) | frozenset(k for k, _ in checks)
-    steps: list[tuple[str, dict[Any, Any], dict[int, Any], Callable[[Any], Any], Any]] = []
+    names = frozenset(a.name for a in fields) | frozenset(extra or ())
     built = [0]  # objects built, for each field's reader to judge whether its values repeat
-    for a in fields:
+    namespace: dict[str, Any] = {
+        "_names": names.issuperset,
+        "_values": operator.itemgetter(*(a.name for a in fields)),
+        "_Unusual": Unusual,
+        "_M": MISSING,
+        "_make": maker(cls),
+        "_post_init": getattr(cls, "__attrs_post_init__", None),
+        "_set": object.__setattr__,
+        "_built": built,
+        "_disabled": attrs.validators.get_disabled,
+    }
+    for i, (key, test) in enumerate((extra or {}).items()):
+        namespace[f"_x{i}"] = (key, test)
+    kinds: list[str] = []
+    for i, a in enumerate(fields):
         if not a.init or a.alias != a.name:  # pragma: no cover  # none of ours
             raise TypeError(f"{cls.__name__}.{a.name}: only plain fields are read in one pass")
         convert = a.converter
         if a.name in nested:
-            read = nested[a.name] if convert is None else _then(nested[a.name], convert)
-            remembered: dict[Any, Any] = {}
-            numbers: dict[int, Any] = {}
+            namespace[f"_r{i}"] = (
+                nested[a.name] if convert is None else _then(nested[a.name], convert)
+            )
+            kind = "nested"
         else:
-            read = field_reader = Reader(convert, built)
-            remembered, numbers = field_reader.remembered, field_reader.numbers
+            reader = namespace[f"_r{i}"] = Reader(convert, built)
+            namespace[f"_t{i}"] = reader.remembered
+            namespace[f"_n{i}"] = reader.numbers
+            namespace[f"_b{i}"] = reader.flags
+            kind = _json_kind(a)
         if a.default is attrs.NOTHING:
-            default: Any = _REQUIRED
+            default = "required"
         elif isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
-            default = _Made(a.default, convert)
+            namespace[f"_d{i}"] = _Made(a.default, convert)
+            default = "self" if a.default.takes_self else "made"
         else:
             # The default, converted once (as __init__ converts it each time).
-            default = a.default if convert is None else convert(a.default)
-        steps.append((a.name, remembered, numbers, read, default))
-    validators = tuple((a.validator, a) for a in fields if a.validator is not None)
-    post_init = getattr(cls, "__attrs_post_init__", None)
-    new = object.__new__
-    setter = object.__setattr__.__get__
-    disabled = attrs.validators.get_disabled
-
-    def build(data: Any) -> Any:
-        if type(data) is not dict or not names.issuperset(data):
-            raise Unusual
-        for key, test in checks:
-            if key in data and not test(data[key]):
-                raise Unusual
-        if validators and disabled():
-            raise Unusual
-        built[0] += 1
-        self = new(cls)
-        put = setter(self)
-        for name, remembered, numbers, read, default in steps:
-            value = data.get(name, MISSING)
-            kind = type(value)
-            if kind in KEYED:
-                result = remembered.get(value, MISSING)
-            elif kind is int:
-                result = numbers.get(value, MISSING)
-            elif kind is list and not value:
-                result = remembered.get((), MISSING)
-            else:
-                result = MISSING
-            if result is MISSING:
-                if value is not MISSING:
-                    result = read(value)
-                elif default is _REQUIRED:
-                    raise Unusual
-                elif type(default) is _Made:
-                    result = default(self)
-                else:
-                    result = default
-            put(name, result)
-        for validator, attribute in validators:
-            validator(self, attribute, getattr(self, attribute.name))
-        if post_init is not None:
-            post_init(self)
-        return self
-
-    build.__qualname__ = f"build_{cls.__name__}"
+            namespace[f"_d{i}"] = a.default if convert is None else convert(a.default)
+            default = "value"
+        kinds.append(f"{kind} {default}")
+        if a.validator is not None:
+            namespace[f"_v{i}"], namespace[f"_a{i}"] = a.validator, a
+    source = _builder_source(cls, fields, kinds, len(extra or ()))
+    filename = f"<hcpcs_home one-pass reader {cls.__module__}.{cls.__qualname__} {id(built)}>"
+    code = compile(source, filename, "exec")
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(code, namespace)
+    build: Callable[[Any], Any] = namespace["build"]
+    # The source stays readable for tracebacks while the function lives, no longer.
+    weakref.finalize(build, linecache.cache.pop, filename, None)
     return build
 
 
-_REQUIRED = object()
+def _json_kind(field: attrs.Attribute[Any]) -> str:
+    """What a field's value usually is in a document, from its annotation: ``bool``,
+    ``int`` (units, minutes), ``list`` (a tuple or set) or ``text`` (text or ``null``:
+    codes, dates, times, amounts, ids).  Only which lookup is tried first depends on it;
+    any value is read right whatever it is.  A field whose converter takes plain text
+    as it is (:func:`hcpcs_home._fields.text_shape`: ids, names) is ``text:N``,
+    ``optional:N`` or ``items:N``, ``N`` its longest text."""
+    shape = text_shape(field.converter)
+    if shape is not None:  # plain text is checked inline, as the converter checks it
+        return f"{shape[0]}:{shape[1]}"
+    annotation = field.type if isinstance(field.type, str) else repr(field.type)
+    if annotation == "bool":
+        return "bool"
+    if annotation.startswith("int"):
+        return "int"
+    if annotation.startswith(("tuple[", "frozenset[")):
+        return "list"
+    return "text"
+
+
+#: The lookup of each kind of field's value in what its reader remembers (``{v}``: the
+#: raw value's name, ``{f}``: the result's, ``{i}``: the field's index); the result is
+#: ``_M`` where nothing is remembered.
+_LOOKUP = {
+    # Only text, null and tuples are remembered there: nothing else equals them (a
+    # list raises TypeError, and the caller reads the object the careful way).
+    "text": ["{f} = _t{i}.get({v}, _M)"],
+    "bool": ["{f} = _b{i}.get({v}, _M) if {v}.__class__ is bool else _t{i}.get({v}, _M)"],
+    "int": ["{f} = _n{i}.get({v}, _M) if {v}.__class__ is int else _t{i}.get({v}, _M)"],
+    "list": [
+        "if {v}.__class__ is list:",
+        "    {f} = _M if {v} else _t{i}.get((), _M)",
+        "else:",
+        "    {f} = _t{i}.get({v}, _M)",
+    ],
+    # What text_shape's converters give printable text of at most {n} characters,
+    # without the call (anything else is left to the reader).
+    "text:": [
+        "if {v}.__class__ is str and len({v}) <= {n} and {v}.isprintable():",
+        "    {f} = {v}.strip()",
+        "else:",
+        "    {f} = _M",
+    ],
+    "optional:": [
+        "if {v} is None:",
+        "    {f} = None",
+        "elif {v}.__class__ is str and len({v}) <= {n} and {v}.isprintable():",
+        "    {f} = {v}.strip()",
+        "else:",
+        "    {f} = _M",
+    ],
+    "items:": [
+        "if {v}.__class__ is not list:",
+        "    {f} = _M",
+        "elif not {v}:",
+        "    {f} = ()",
+        "elif len({v}) == 1 and (x := {v}[0]).__class__ is str and len(x) <= {n}"
+        " and x.isprintable():",
+        "    {f} = (x.strip(),)",
+        "else:",
+        "    {f} = _M",
+    ],
+}
+
+
+def _lookup(kind: str, i: int) -> list[str]:
+    """The lines looking up field ``i``'s raw value ``v{i}`` into ``f{i}`` (``_M``: not found)."""
+    name, _, limit = kind.split()[0].partition(":")
+    found = _LOOKUP.get(f"{name}:" if limit else name)
+    if found is None:
+        return []
+    return [line.format(f=f"f{i}", v=f"v{i}", i=i, n=limit) for line in found]
+
+
+def _builder_source(
+    cls: type[Any], fields: Sequence[attrs.Attribute[Any]], kinds: Sequence[str], extras: int
+) -> str:
+    """The source of :func:`builder`'s function for ``cls``.
+
+    ``build`` takes an object holding every field (what this library writes): the
+    values are taken in one call, and a field whose value is remembered costs one
+    lookup.  Any other object (a field left out, an unhashable value where text
+    belongs) goes to ``build_any``, which reads each field on its own.  Every name
+    either binds is generated (``_r0``, ``_t0``...: the field's index, never its
+    name), and each key it reads is a field name, a Python identifier, written
+    with ``repr``.
+    """
+    head = [
+        "    if data.__class__ is not dict or not _names(data):",
+        "        raise _Unusual",
+    ]
+    validated = ["    if _disabled():", "        raise _Unusual"]
+    if not any(a.validator is not None for a in fields):
+        validated = []
+    for i in range(extras):
+        head += [
+            f"    if _x{i}[0] in data and not _x{i}[1](data[_x{i}[0]]):",
+            "        raise _Unusual",
+        ]
+    head += validated  # __init__ would skip the validators: the reporting pass decides
+    every = ", ".join(f"f{i}" for i in range(len(fields)))
+    tail = [f"    self = _make({every})"]
+    for i, (a, kind) in enumerate(zip(fields, kinds, strict=True)):
+        if kind.endswith(" self"):  # made once the fields before it are stored
+            tail += [
+                f"    if f{i} is _M:",
+                f"        f{i} = _d{i}(self)",
+                f"        _set(self, {a.name!r}, f{i})",
+            ]
+    tail += [f"    _v{i}(self, _a{i}, f{i})" for i, a in enumerate(fields) if a.validator]
+    if getattr(cls, "__attrs_post_init__", None) is not None:
+        tail.append("    _post_init(self)")
+    tail.append("    return self")
+
+    # All fields present and nothing else: no key can be unknown.
+    quick = (
+        head
+        if extras
+        else ["    if data.__class__ is not dict:", "        raise _Unusual", *validated]
+    )
+    fast = _fast_lookups(kinds, quick, len(fields), check_length=not extras)
+    careful = ["def build_any(data):", *head, "    _built[0] += 1"]
+    for i, (a, kind) in enumerate(zip(fields, kinds, strict=True)):
+        careful.append(f"    v = data.get({a.name!r}, _M)")
+        if kind.startswith("nested"):
+            careful += ["    if v is not _M:", f"        f{i} = _r{i}(v)"]
+        else:
+            careful += [
+                "    k = v.__class__",
+                "    if k is str or v is None:",
+                f"        f{i} = _t{i}.get(v, _M)",
+                "    elif k is int:",
+                f"        f{i} = _n{i}.get(v, _M)",
+                "    elif k is bool:",
+                f"        f{i} = _b{i}.get(v, _M)",
+                "    elif k is list and not v:",
+                f"        f{i} = _t{i}.get((), _M)",
+                "    else:",
+                f"        f{i} = _M",
+                f"    if f{i} is not _M:",
+                "        pass",
+                "    elif v is not _M:",
+                f"        f{i} = _r{i}(v)",
+            ]
+        careful.append("    else:")
+        default = kind.split()[1]
+        if default == "required":
+            careful.append("        raise _Unusual")
+        elif default == "self":
+            careful.append(f"        f{i} = _M")
+        elif default == "made":
+            careful.append(f"        f{i} = _d{i}(None)")
+        else:
+            careful.append(f"        f{i} = _d{i}")
+    return "\n".join([*fast, *tail, "", *careful, *tail, ""])
+
+
+def _fast_lookups(
+    kinds: Sequence[str], head: list[str], count: int, *, check_length: bool
+) -> list[str]:
+    """The body of ``build`` up to storing the values: take them all, look each up,
+    read the ones not remembered.  With ``check_length``, an object holding more keys
+    than the fields goes to ``build_any``."""
+    raw = ", ".join(f"v{i}" for i in range(count))
+    out = ["def build(data):", *head, "    try:"]
+    out.append(f"        {raw}{',' if count == 1 else ''} = _values(data)")
+    for i, kind in enumerate(kinds):
+        out += [f"        {line}" for line in _lookup(kind, i)]
+    out += ["    except (KeyError, TypeError):", "        return build_any(data)"]
+    if check_length:
+        out += [f"    if len(data) != {count}:", "        return build_any(data)"]
+    out.append("    _built[0] += 1")
+    for i, kind in enumerate(kinds):
+        if kind.startswith("nested"):
+            out.append(f"    f{i} = _r{i}(v{i})")
+        else:
+            out += [f"    if f{i} is _M:", f"        f{i} = _r{i}(v{i})"]
+    return out
 
 
 class _Made:
@@ -316,50 +589,3 @@ def _is_plain(value: Any, lists: int = _LIST_LEVELS) -> bool:
     return kinds <= _LEAVES_AND_LISTS and all(
         _is_plain(item, lists - 1) for item in value if type(item) is list
     )
-
-
-#: Passed to a :func:`trusted` maker for a field whose default attrs derives from the
-#: instance (a service's ``id``): the maker derives it, as ``__init__`` would.
-DERIVED: Any = attrs.NOTHING
-
-
-def trusted(cls: type[Any]) -> Callable[..., Any]:
-    """A function building ``cls`` from its fields' values, already converted, in field order.
-
-    For a caller that has converted each value with the field's own converter
-    (a column at a time, each distinct value once): no converter runs again.
-    The class's validators and ``__attrs_post_init__`` still run, in the order
-    ``__init__`` runs them, so every check across fields is made; a field whose
-    default is derived from the instance takes :data:`DERIVED` and is derived
-    (then converted) as ``__init__`` derives it.  The result equals ``cls(...)``
-    of the same values.  Private: the public constructors always convert.
-    """
-    fields = attrs.fields(cls)
-    names = [a.name for a in fields]
-    scope: dict[str, Any] = {
-        "new": object.__new__,
-        "setter": object.__setattr__.__get__,
-        "cls": cls,
-        "DERIVED": DERIVED,
-    }
-    body = ["    self = new(cls)", "    put = setter(self)"]
-    for i, a in enumerate(fields):
-        if isinstance(a.default, attrs.Factory) and a.default.takes_self:  # type: ignore[arg-type]
-            scope[f"derive{i}"] = a.default.factory
-            scope[f"convert{i}"] = a.converter or _identity
-            body.append(f"    if {a.name} is DERIVED:")
-            body.append(f"        {a.name} = convert{i}(derive{i}(self))")
-        body.append(f"    put({a.name!r}, {a.name})")
-    for i, a in enumerate(fields):
-        if a.validator is not None:
-            scope[f"validate{i}"], scope[f"field{i}"] = a.validator, a
-            body.append(f"    validate{i}(self, field{i}, {a.name})")
-    if getattr(cls, "__attrs_post_init__", None) is not None:
-        scope["post_init"] = cls.__attrs_post_init__
-        body.append("    post_init(self)")
-    body.append("    return self")
-    source = f"def make_{cls.__name__}({', '.join(names)}):\n" + "\n".join(body) + "\n"
-    # Generated as attrs generates __init__: one plain function, no loop over fields.
-    exec(compile(source, f"<trusted {cls.__qualname__}>", "exec"), scope)
-    made: Callable[..., Any] = scope[f"make_{cls.__name__}"]
-    return made

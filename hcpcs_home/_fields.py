@@ -91,6 +91,7 @@ def optional(convert: Callable[[Any], E]) -> Callable[[Any], E | None]:
         return None if value is None else convert(value)
 
     maybe.__name__ = f"optional_{getattr(convert, '__name__', 'value')}"
+    _OPTIONAL_OF[maybe] = convert
     return maybe
 
 
@@ -291,7 +292,37 @@ def text(
         return result
 
     convert.__name__ = f"text_{field}"
+    _TEXT_LIMITS[convert] = max_length
     return convert
+
+
+#: What :func:`text_shape` reads: the converters :func:`text`, :func:`optional` and
+#: :func:`tuple_of` made (made when the value types are defined: bounded by the program).
+_TEXT_LIMITS: dict[Callable[[Any], Any], int] = {}
+_OPTIONAL_OF: dict[Callable[[Any], Any], Callable[[Any], Any]] = {}
+_TUPLE_OF: dict[Callable[[Any], Any], Callable[[Any], Any]] = {}
+
+
+def text_shape(convert: Any) -> tuple[str, int] | None:
+    """How a reader may skip calling ``convert`` on plain text, or ``None``.
+
+    ``("text", n)`` for a :func:`text` converter of at most ``n`` characters;
+    ``("optional", n)`` for :func:`optional` of one (``None`` stays ``None``);
+    ``("items", n)`` for :func:`tuple_of` one (a list of such texts).  For any
+    ``str`` value that is printable and at most ``n`` characters long, such a
+    converter returns ``value.strip()`` (a tuple of them for a list): a reader
+    that has checked that much may take the result without the call.
+    """
+    kind = "text"
+    inner = _OPTIONAL_OF.get(convert)
+    if inner is not None:
+        kind, convert = "optional", inner
+    else:
+        inner = _TUPLE_OF.get(convert)
+        if inner is not None:
+            kind, convert = "items", inner
+    limit = _TEXT_LIMITS.get(convert)
+    return None if limit is None else (kind, limit)
 
 
 def _preview(value: str) -> str:
@@ -337,6 +368,8 @@ def tuple_of(
         return tuple(map(convert_item, items))
 
     convert.__name__ = f"tuple_{field}"
+    if max_items >= 1:
+        _TUPLE_OF[convert] = convert_item
     return convert
 
 

@@ -86,6 +86,19 @@ def _minutes_between(start: _dt.time, stop: _dt.time, *, full_day: bool) -> int:
     return _clock.span_minutes(begin, end, full_day=full_day)
 
 
+def _derived_id(day: str, code: str, start: str | None, minutes: int | None) -> str:
+    """A service's id from its date (ISO text), code and start (``HHMM``) or minutes.
+
+    What :class:`Service` derives when no id is given; the tabular path calls it
+    with each distinct date's and start's text worked out once.
+    """
+    if start is not None:
+        return f"{day}/{code}/{start}"
+    if minutes is not None:
+        return f"{day}/{code}/{minutes}m"
+    return f"{day}/{code}"
+
+
 @attrs.frozen(slots=True, init=False)
 class Service:
     """One documented visit or shift: what the chart says happened.
@@ -206,11 +219,8 @@ class Service:
 
     @id.default
     def _default_id(self) -> str:
-        if self.start is not None:
-            return f"{self.date.isoformat()}/{self.code}/{self.start.strftime('%H%M')}"
-        if self.minutes is not None:
-            return f"{self.date.isoformat()}/{self.code}/{self.minutes}m"
-        return f"{self.date.isoformat()}/{self.code}"
+        start = None if self.start is None else f"{self.start.hour:02d}{self.start.minute:02d}"
+        return _derived_id(self.date.isoformat(), self.code, start, self.minutes)
 
     def __attrs_post_init__(self) -> None:
         if (self.start is None) != (self.stop is None):
@@ -858,6 +868,17 @@ class Claim:
     def __attrs_post_init__(self) -> None:
         if self.total_charge is not None and self.total_charge == self.line_total:
             object.__setattr__(self, "total_charge", None)
+        # The usual claim has none of the problems below: tell that from a few set sizes
+        # (ids unique, every line's services on the claim) before looking for each one.
+        ids = {s.id for s in self.services}
+        if (
+            self.statement_from <= self.statement_through
+            and len(ids) == len(self.services)
+            and len({a.number for a in self.authorizations}) == len(self.authorizations)
+            and len({v.id for v in self.evv_visits}) == len(self.evv_visits)
+            and ids.issuperset([sid for line in self.lines for sid in line.service_ids])
+        ):
+            return
         problems: list[HcpcsError] = []
         if self.statement_through < self.statement_from:
             problems.append(

@@ -38,11 +38,9 @@ row 7 (claim claim-1): minutes=-5 must not be negative
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
-import math
 import os
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -50,8 +48,10 @@ import attrs
 from . import _frame_write, _frames
 from ._frame_units import minutes_to_units, synthetic_timesheet
 from ._frame_write import claim_rows, claims_to_frame, write_csv
+from ._frames import column_values as _column_values
 from ._frames import finding_records as _finding_records
 from ._frames import frame as _frame
+from ._frames import is_list as _is_list
 from ._frames import pandas_module as _pandas
 from ._timesheet_row import _ALIASES, _column_name, _same_field
 from .claims import Claim, ClaimLine, Service
@@ -199,51 +199,6 @@ class ClaimRows:
 # --- reading rows --------------------------------------------------------------
 
 
-def _is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    # pandas.NA, pandas.NaT and numpy's NaT compare as neither equal nor unequal
-    # (pandas.NA's comparison is NA itself, which has no truth value).
-    try:
-        unequal = value != value
-    except (TypeError, ValueError):
-        return False  # a value, not a gap: the field's validation judges it
-    try:
-        return bool(unequal)
-    except (TypeError, ValueError):
-        return unequal is value
-
-
-def _is_list(value: object) -> bool:
-    """A list-like cell: a list or tuple, or an array (numpy, pandas) of one dimension or more."""
-    if isinstance(value, (list, tuple)):
-        return True
-    if isinstance(value, (str, bytes, Mapping)):
-        return False
-    ndim = getattr(value, "ndim", None)
-    return isinstance(ndim, int) and ndim >= 1 and callable(getattr(value, "tolist", None))
-
-
-def _plain(value: object) -> object:
-    """A cell as the Python value the value types accept (None for missing)."""
-    if _is_list(value):
-        return tuple(_plain(v) for v in value)  # type: ignore[attr-defined]
-    if _is_missing(value):
-        return None
-    if isinstance(value, _dt.datetime):  # pandas.Timestamp too
-        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
-            return _dt.date(value.year, value.month, value.day)
-        return value
-    item = getattr(value, "item", None)  # numpy scalars
-    if item is not None and type(value).__module__ == "numpy":
-        value = item()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def _claim_column(key: str) -> str | None:
     name = key.strip().lower().replace(" ", "_")
     return name if name in CLAIM_COLUMNS else None
@@ -254,19 +209,19 @@ def _claim_column(key: str) -> str | None:
 _claim_column_of = functools.lru_cache(maxsize=1024)(_claim_column)
 
 
-def _columns(frame: Any) -> list[str]:
+def _columns(frame: Any, by: str | None = None) -> list[str]:
     """The frame's column names, refusing two columns for one field."""
     pandas = _pandas()
     if not isinstance(frame, pandas.DataFrame):
         raise InvalidFieldError("frame", type(frame).__name__, "must be a pandas DataFrame")
     columns = [str(c) for c in frame.columns]
-    _check_columns(columns)
+    _check_columns(columns, by)
     return columns
 
 
-def _check_columns(columns: Iterable[str]) -> None:
-    """Refuse unknown columns (all at once, each with a did-you-mean) and two columns
-    for one field."""
+def _check_columns(columns: Sequence[str], by: str | None = None) -> None:
+    """Refuse unknown columns (all at once, each with a did-you-mean), two columns
+    for one field, and a ``by`` that is not a claim column of them."""
     seen: dict[str, str] = {}
     unknown: list[str] = []
     for column in columns:
@@ -283,6 +238,10 @@ def _check_columns(columns: Iterable[str]) -> None:
             tuple(unknown),
             "unknown: " + "; ".join(_did_you_mean(c) for c in unknown),
         )
+    if by is not None and by not in CLAIM_COLUMNS:
+        raise InvalidFieldError("by", by, f"must be one of the claim columns {CLAIM_COLUMNS}")
+    if by is not None and by not in {_claim_column(c) for c in columns}:
+        raise InvalidFieldError("by", by, "is not a column of the frame")
 
 
 #: Every column name read: the claim and line columns, the service fields and their aliases.
@@ -314,19 +273,6 @@ def _records(frame: Any) -> Iterator[tuple[Hashable, dict[str, object]]]:
         cells = [_column_values(part.iloc[:, i]) for i in range(len(columns))]
         for label, values in zip(part.index, zip(*cells, strict=True), strict=True):
             yield label, dict(zip(columns, values, strict=True))
-
-
-def _column_values(column: Any) -> list[object]:
-    """A column's cells as :func:`_plain` values, converted by the column's dtype:
-    whole numbers and booleans as they are, floats with gaps as ``None`` and whole
-    floats as ints, text as it is; anything else cell by cell."""
-    kind = getattr(column.dtype, "kind", "O")
-    values = column.tolist()
-    if kind in "iub" and not column.hasnans:
-        return values  # type: ignore[no-any-return]
-    if kind == "f":
-        return [None if v != v else int(v) if v.is_integer() else v for v in values]
-    return [v if type(v) is str else _plain(v) for v in values]
 
 
 def _split(record: Mapping[str, object]) -> tuple[dict[str, object], dict[str, object]]:
@@ -386,6 +332,15 @@ class _Group:
     #: the ids of the services its rows document).
     specs: dict[int, tuple[Hashable, dict[str, Any], list[str]]] = attrs.Factory(dict)
 
+    def add(self, label: Hashable, service: Service | None, line: ClaimLine) -> None:
+        """A row read into a line (and the service it documents, if any)."""
+        self.rows.append(label)
+        self.read.append(label)
+        if service is not None:
+            self.ids.add(service.id)
+            self.services.append(service)
+        self.lines.append(line)
+
 
 #: The line fields of a row with a ``line`` column, compared between the rows of one line.
 _LINE_FIELDS = (
@@ -435,8 +390,13 @@ def claims_from_frame(
     :raises ~hcpcs_home.errors.InvalidFieldError: ``by`` is not a claim column
         or not a column of the frame; two columns give one field.
     """
-    columns = _columns(frame)
-    return claims_from_rows(_records(frame), columns, payer=payer, type_of_bill=type_of_bill, by=by)
+    columns = _columns(frame, by)
+    from ._frame_read import claims  # a column at a time; None: a frame of numbered lines
+
+    built = claims(frame, columns, payer=payer, type_of_bill=type_of_bill, by=by)
+    return built or claims_from_rows(
+        _records(frame), columns, payer=payer, type_of_bill=type_of_bill, by=by
+    )
 
 
 def claims_from_rows(
@@ -465,11 +425,7 @@ def claims_from_rows(
     >>> [(c.id, len(c.lines)) for c in built.claims], [e.row for e in built.errors]
     ([('c1', 1)], [3])
     """
-    _check_columns(columns)
-    if by not in CLAIM_COLUMNS:
-        raise InvalidFieldError("by", by, f"must be one of the claim columns {CLAIM_COLUMNS}")
-    if by not in {_claim_column(c) for c in columns}:
-        raise InvalidFieldError("by", by, "is not a column of the frame")
+    _check_columns(columns, by)
     groups: dict[object, _Group] = {}
     errors: list[RowError] = []
     numbered = "line" in {_claim_column(c) for c in columns}
@@ -497,12 +453,20 @@ def claims_from_rows(
             errors.append(RowError(label, claim_id or None, exc))
             group.bad = True
             continue
-        group.rows.append(label)
-        group.read.append(label)
-        if service is not None:
-            group.ids.add(service.id)
-            group.services.append(service)
-        group.lines.append(line)
+        group.add(label, service, line)
+    return _claims_of(groups, errors, payer, type_of_bill, numbered=numbered)
+
+
+def _claims_of(
+    groups: Mapping[object, _Group],
+    errors: list[RowError],
+    payer: Payer | str | None,
+    type_of_bill: str | None,
+    *,
+    numbered: bool,
+    fast: Callable[[_Group], Claim | None] | None = None,
+) -> ClaimRows:
+    """The claims of the groups read, and every row error (``errors`` first)."""
     if numbered:
         for group in groups.values():
             if group.bad:
@@ -525,7 +489,7 @@ def claims_from_rows(
         if not group.lines and not (numbered and group.services):
             continue
         try:
-            claim = _claim(group, payer, type_of_bill)
+            claim = (fast and fast(group)) or _claim(group, payer, type_of_bill)
         except InvalidClaimError as exc:
             errors.extend(_claim_errors(group, exc))
             continue
@@ -752,6 +716,8 @@ def _modifiers(value: object) -> Iterable[str]:
         return ()
     if isinstance(value, str):
         return value.replace(",", " ").split()
+    if not _is_list(value):  # a number or a boolean: not iterable, never a modifier
+        raise InvalidFieldError("modifiers", value, "must be a list of two-character modifiers")
     return value  # type: ignore[return-value]  # validated by ClaimLine
 
 
@@ -907,14 +873,20 @@ def check_frame(
     never holds every claim object at once.  The rows that could not be used
     come last, chunk by chunk.
     """
-    claims_from_frame(frame.iloc[:0], payer=payer, type_of_bill=type_of_bill, by=by)  # checks
-    records: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
+    from ._frame_read import Known, claims
+
+    columns = _columns(frame, by)
+    options: dict[str, Any] = {"payer": payer, "type_of_bill": type_of_bill, "by": by}
+    known = Known(payer)  # the lines each code, minutes and payer bill, for every chunk
+    found, unused = _frames.FindingColumns(), []
     for part in _claim_chunks(frame, by):
-        built = claims_from_frame(part, payer=payer, type_of_bill=type_of_bill, by=by)
-        records.extend(_finding_records((check(c, rules) for c in built.claims), built.rows))
-        errors.extend(e.to_data() for e in built.errors)
-    return _frame(records + errors, FINDING_COLUMNS)
+        built = claims(part, columns, known=known, **options)
+        built = built or claims_from_rows(_records(part), columns, **options)
+        found.extend(_finding_records((check(c, rules) for c in built.claims), built.rows))
+        unused.append([e.to_data() for e in built.errors])
+    for errors in unused:
+        found.extend(errors)
+    return found.frame()
 
 
 def _claim_chunks(frame: Any, by: str) -> Iterator[Any]:

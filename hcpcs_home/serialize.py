@@ -37,9 +37,12 @@ True
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime as _dt
 import enum
 import json
+import marshal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -407,8 +410,9 @@ _BUILT_DIRECTLY = (
     EvvVisit,
     Payer,
 )
-#: Most payer objects (and characters in each) :func:`claim_from_json` remembers.
-_REMEMBERED_PAYERS = 64
+_MARSHAL_VERSION = 4
+#: Most payer objects (and bytes of each key) :func:`claim_from_json` remembers.
+_REMEMBERED_PAYERS = 128
 _REMEMBERED_PAYER_TEXT = 4 * MAX_TEXT_LENGTH
 
 
@@ -447,22 +451,34 @@ def _one_pass(*, remember_payers: bool = False) -> dict[type, Callable[[Any], An
 
 
 def _payer_reader(build: Callable[[Any], Payer], *, remember: bool) -> Callable[[Any], Payer]:
-    """A claim's ``payer``: a shipped profile's id, or a payer object (remembered by its text)."""
-    remembered: dict[str, Payer] = {}
+    """A claim's ``payer``: a shipped profile's id, or a payer object (remembered by its
+    value, the least recently read forgotten first)."""
+    remembered: collections.OrderedDict[bytes, Payer] = collections.OrderedDict()
 
     def read(value: Any) -> Payer:
         if type(value) is str:
             return payer_profile(value)
         if not remember:
             return build(value)
-        key = repr(value)  # exact for plain JSON: true, 1 and 1.0 differ
+        try:
+            # Exact for plain JSON (true, 1 and 1.0 differ: marshal writes each value's
+            # type), and written in C at a third of repr's cost.  Equal documents can
+            # only differ in how marshal shares repeated objects: a miss, never a
+            # wrong payer.
+            key = marshal.dumps(value, _MARSHAL_VERSION)
+        except ValueError:  # nested past marshal's depth: built, not remembered
+            return build(value)
         found = remembered.get(key)
         if found is None:
             found = build(value)
             if len(key) <= _REMEMBERED_PAYER_TEXT:
-                if len(remembered) >= _REMEMBERED_PAYERS:
-                    remembered.clear()
                 remembered[key] = found
+                while len(remembered) > _REMEMBERED_PAYERS:  # the least recently read goes
+                    with contextlib.suppress(KeyError):  # another thread took it first
+                        remembered.popitem(last=False)
+        else:
+            with contextlib.suppress(KeyError):
+                remembered.move_to_end(key)
         return found
 
     return read

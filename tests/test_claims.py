@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hcpcs_home import (
     Authorization,
@@ -22,6 +24,7 @@ from hcpcs_home import (
     Setting,
     payers,
 )
+from hcpcs_home.evv import EvvVisit
 from hcpcs_home.payers import PROFILES, Payer, PayerKind, payer_profile
 from hcpcs_home.units import TEXAS_MEDICAID_TENTHS
 
@@ -439,3 +442,62 @@ class TestPayer:
     def test_settings_are_a_home(self) -> None:
         """Services default to the home setting."""
         assert Setting.HOME == Service(code="G0299", date="2024-03-04").setting
+
+
+class TestPartsCheckedAgainstEachOther:
+    """Building a claim reports every clash between its parts at once (the quick test of a
+    clean claim must never let one through)."""
+
+    @staticmethod
+    def _fields_of(claim: Claim, **changes: object) -> list[str]:
+        values = {a.name: getattr(claim, a.name) for a in attrs.fields(Claim)}
+        try:
+            Claim(**{**values, **changes})
+        except InvalidClaimError as exc:
+            return sorted(e.field for e in exc.errors)
+        return []
+
+    def _claim(self) -> Claim:
+        services = [
+            Service("G0299", "2024-03-04", "09:00", "09:50", credential="RN", id="s1"),
+            Service("G0299", "2024-03-05", "09:00", "09:50", credential="RN", id="s2"),
+        ]
+        lines = [
+            ClaimLine("G0299", "2024-03-04", 4, "0551", service_ids=["s1"]),
+            ClaimLine("G0299", "2024-03-05", 4, "0551", service_ids=["s2"]),
+        ]
+        auth = Authorization("A1", "medicare", ["G0299"], 10, "units", "2024-03-01", "2024-03-31")
+        return Claim("medicare", "2024-03-01", "2024-03-31", lines, services, authorizations=[auth])
+
+    def test_clean(self) -> None:
+        """The parts agree: nothing to report."""
+        assert [] == self._fields_of(self._claim())
+
+    @given(st.sets(st.sampled_from(["period", "service", "auth", "evv", "line"]), min_size=1))
+    def test_every_clash_reported(self, clashes: set[str]) -> None:
+        """Each clash made is reported by its path, all of them together."""
+        claim = self._claim()
+        changes: dict[str, object] = {}
+        expected = []
+        if "period" in clashes:
+            changes["statement_through"] = "2024-02-28"
+            expected.append("$.statement_through")
+        if "service" in clashes:
+            changes["services"] = [claim.services[0], attrs.evolve(claim.services[1], id="s1")]
+            expected.append("$.services[1].id")
+            if "line" not in clashes:  # s2 is gone, so the second line names no service
+                expected.append("$.lines[1].service_ids[0]")
+        if "auth" in clashes:
+            changes["authorizations"] = [claim.authorizations[0]] * 2
+            expected.append("$.authorizations[1].number")
+        if "evv" in clashes:
+            visit = EvvVisit("G0299", "2024-03-04", "M1", "09:00", "09:50", "home", "W1", id="v1")
+            changes["evv_visits"] = [visit, visit]
+            expected.append("$.evv_visits[1].id")
+        if "line" in clashes:
+            changes["lines"] = [
+                claim.lines[0],
+                attrs.evolve(claim.lines[1], service_ids=("s9",)),
+            ]
+            expected.append("$.lines[1].service_ids[0]")
+        assert sorted(expected) == self._fields_of(claim, **changes)

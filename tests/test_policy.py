@@ -11,7 +11,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hcpcs_home import Claim, ClaimLine, Service, check, check_many, payers
 from hcpcs_home.errors import HcpcsError, InvalidFieldError, RuleSetLoadError, UnknownCodeError
@@ -291,6 +294,34 @@ class TestRule:
             rule("not an id")
         with pytest.raises(InvalidFieldError, match="severity"):
             rule(severity="fatal")
+
+    @given(st.text(alphabet="ab-9_ é.Z", max_size=12))
+    def test_an_id_is_ascii_letters_digits_and_dashes(self, rule_id: str) -> None:
+        """A rule id is accepted exactly when it is non-empty ASCII of letters, digits and
+        dashes, character by character (#21 checks it with str methods)."""
+        wanted = (
+            bool(rule_id) and rule_id.isascii() and all(c.isalnum() or c == "-" for c in rule_id)
+        )
+        try:
+            made = rule(rule_id)
+        except InvalidFieldError as exc:
+            assert not wanted
+            assert "id" == exc.field
+        else:
+            assert wanted
+            assert rule_id == made.id
+
+    @pytest.mark.parametrize(
+        "message", ["{payer.__class__}", "{code:>100000000}", "{code!r}", "{0}", "{code"]
+    )
+    def test_a_message_names_plain_placeholders_only(self, message: str) -> None:
+        """A template reaching into objects, formatting or not a template is refused, the
+        same for a new rule and for a rule changed with attrs.evolve."""
+        with pytest.raises(InvalidFieldError, match="message"):
+            rule(message=message)
+        with pytest.raises(InvalidFieldError, match="message"):
+            attrs.evolve(rule(), message=message)
+        assert "{code} x{units}" == attrs.evolve(rule(), message="{code} x{units}").message
 
     @pytest.mark.parametrize(
         ("day", "applies"),

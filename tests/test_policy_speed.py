@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from hcpcs_home import Claim, ClaimLine, Service, check, payers, serialize
 from hcpcs_home import strategies as hst
-from hcpcs_home._engine import And, ClaimFact, Not, Or, _failed, gives, inline
+from hcpcs_home._engine import And, ClaimFact, LineFact, Not, Or, _failed, gives, inline
 from hcpcs_home.errors import InvalidFieldError
 from hcpcs_home.payers import Payer
 from hcpcs_home.policy import Context, Finding, Predicate, Rule, RuleSet, Scope
@@ -621,6 +621,81 @@ class TestClaimFacts:
             ("many", 1, True),
             ("s-code", 1, False),
         ] == found
+
+    def test_shared_with_claim_rules(self) -> None:
+        """A fact the compiled line checker reads is kept in the claim memo too: a claim
+        rule reading it with ``of`` in the same check does not work it out again."""
+        calls: list[int] = []
+
+        def count(ctx: Context) -> int:
+            calls.append(1)
+            return len(ctx.claim.lines)
+
+        fact: ClaimFact[int] = ClaimFact(count)
+
+        def many_lines() -> Any:
+            return inline(
+                lambda ctx: fact.of(ctx) > 2 and ctx.line is not None,
+                "{count} > 2 and ctx.line is not None",
+                count=fact,
+            )
+
+        def many_claim() -> Any:
+            return lambda ctx: fact.of(ctx) > 2
+
+        vocab = VOCABULARY.with_predicate("test_many_lines", many_lines).with_predicate(
+            "test_many_claim", many_claim
+        )
+        rules = RuleSet(
+            [
+                rule("many", vocab.predicate("test_many_lines")),
+                rule("many-claim", vocab.predicate("test_many_claim"), scope=Scope.CLAIM),
+            ],
+            vocabulary=vocab,
+        )
+        found = [(f.rule_id, f.line) for f in check(self.claim(4), rules)]
+        assert [("many", i) for i in range(4)] + [("many-claim", None)] == found
+        assert [1] == calls
+
+    def test_line_fact_once_per_line(self) -> None:
+        """A :class:`LineFact` two rules of a line read is worked out once per line."""
+        calls: list[int] = []
+
+        def units(ctx: Context) -> int:
+            calls.append(1)
+            assert ctx.line is not None
+            return int(ctx.line.units)
+
+        fact: LineFact[int] = LineFact(units)
+        vocab = VOCABULARY.with_predicate("test_units_over", lambda n: lambda ctx: fact.of(ctx) > n)
+        rules = RuleSet(
+            [
+                rule("over-0", vocab.predicate("test_units_over", n=0)),
+                rule("over-5", vocab.predicate("test_units_over", n=5)),
+            ],
+            vocabulary=vocab,
+        )
+        found = [(f.rule_id, f.line) for f in check(self.claim(3), rules)]
+        assert [("over-0", 0), ("over-0", 1), ("over-0", 2)] == found
+        assert [1, 1, 1] == calls
+
+    def test_families_keep_facts_in_typed_homes(self) -> None:
+        """No rule family reads or writes the claim or line memo under a free string key:
+        each shared fact is a :class:`ClaimFact` or :class:`LineFact` (the history family's
+        modules, whose facts are keyed by objects of their own, aside)."""
+        from pathlib import Path
+
+        import hcpcs_home.rules as family
+
+        free = re.compile(r"(claim_memo|ctx\.memo)\s*(\[|\.get\b|\.setdefault\b)")
+        found = [
+            f"{path.name}:{n}"
+            for path in sorted(Path(family.__file__).parent.glob("*.py"))
+            if not path.name.startswith("history")
+            for n, text in enumerate(path.read_text("utf-8").splitlines(), start=1)
+            if free.search(text)
+        ]
+        assert [] == found
 
 
 class TestEngineLayout:

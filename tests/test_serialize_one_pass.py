@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from hcpcs_home import (
     InvalidFieldError,
     Service,
     _build,
+    _fields,
     serialize,
 )
 from hcpcs_home import strategies as hst
@@ -36,6 +38,17 @@ from hcpcs_home.payers import Payer
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 _REFERENCE = serialize._Hooks(one_pass=False)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _compiled_readers() -> Iterator[None]:
+    """The readers these tests make are compiled from the first object on (a process
+    compiles a type's reader after ``_build.COMPILE_AFTER`` objects of it): what the
+    tests below hold equal to the reporting pass is the compiled reader, except in
+    :class:`TestFirstObjects`, which reads through ``__init__`` (#21)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_build, "COMPILE_AFTER", 0)
+        yield
 
 
 def reference(text: str) -> Claim:
@@ -237,6 +250,30 @@ class TestOnePassIsTaken:
         assert first.payer is second.payer
         assert first == second == claim
 
+    def test_payers_read_in_turn_stay_remembered(self) -> None:
+        """More payer objects than fit a cleared-when-full table, read in turn, are each built
+        once: the least recently read is forgotten first, never all at once."""
+        medicare = serialize.payer_profile("medicare")
+        texts = [
+            serialize.claim_to_json(
+                Claim(attrs.evolve(medicare, name=f"Plan {i}"), "2024-03-01", "2024-03-31")
+            )
+            for i in range(65)
+        ]
+        first = [serialize.claim_from_json(t).payer for t in texts]
+        again = [serialize.claim_from_json(t).payer for t in texts]
+        assert all(a is b for a, b in zip(first, again, strict=True))
+        assert [f"Plan {i}" for i in range(65)] == [p.name for p in again]
+
+    def test_true_and_one_are_different_payers(self) -> None:
+        """A payer remembered with a flag true is not what a document with 1 there reads."""
+        data = as_data(Claim("medicare", "2024-03-01", "2024-03-31"))
+        data["payer"]["name"] = "Flags"
+        assert serialize.claim_from_json(json.dumps(data)).payer.accepts_s_codes is False
+        data["payer"]["accepts_s_codes"] = 0
+        with pytest.raises(InvalidFieldError, match="accepts_s_codes"):
+            serialize.claim_from_json(json.dumps(data))
+
 
 class TestRememberedValues:
     def test_a_refused_value_is_refused_every_time(self) -> None:
@@ -392,35 +429,193 @@ class TestBuiltDirectly:
         assert hash(claim) == hash(builders[Claim](data))
 
 
-class TestTrusted:
-    """``_build.trusted`` builds from converted values and still runs every cross-field check."""
+def shuffled(value: Any, rng: Any) -> Any:
+    """The same JSON value with the keys of every object in another order."""
+    if isinstance(value, dict):
+        keys = list(value)
+        rng.shuffle(keys)
+        return {k: shuffled(value[k], rng) for k in keys}
+    if isinstance(value, list):
+        return [shuffled(v, rng) for v in value]
+    return value
 
-    @given(hst.claims(payer=hst.payers()))
-    def test_each_value_equals_its_init(self, claim: Claim) -> None:
-        """A claim, its lines and services rebuilt from their own values equal the originals."""
-        for value in (claim, *claim.lines, *claim.services):
-            cls = type(value)
-            made = _build.trusted(cls)(*(getattr(value, a.name) for a in attrs.fields(cls)))
-            assert value == made
-            assert hash(value) == hash(made)
 
-    @given(hst.services())
-    def test_a_derived_id_is_derived_as_init_derives_it(self, service: Service) -> None:
-        """DERIVED for ``id`` gives the id ``Service(...)`` derives from the same fields."""
-        values = {a.name: getattr(service, a.name) for a in attrs.fields(Service)}
-        expected = Service(**{**values, "id": _build.DERIVED})
-        assert expected == _build.trusted(Service)(**{**values, "id": _build.DERIVED})
+class TestEveryFieldAtOnce:
+    """An object holding every field (what the library writes) has its values taken in one
+    call; any other object is read field by field, to the same result."""
 
-    def test_post_init_and_validators_still_run(self) -> None:
-        """Minutes that disagree with the clock times, and a HIPPS code off 0023, are refused."""
-        made = _build.trusted(Service)
-        fields = {
-            a.name: getattr(Service("G0299", "2024-03-04", "09:00", "09:50"), a.name)
-            for a in attrs.fields(Service)
-        }
-        with pytest.raises(HcpcsError, match="does not match"):
-            made(**{**fields, "minutes": 51})
-        line = ClaimLine("1FC21", "2024-03-01", 1, revenue_code="0023")
-        values = {a.name: getattr(line, a.name) for a in attrs.fields(ClaimLine)}
-        with pytest.raises(InvalidFieldError, match="HIPPS"):
-            _build.trusted(ClaimLine)(**{**values, "revenue_code": "0551"})
+    def test_validators_disabled_with_every_field(self) -> None:
+        """The quick path also leaves a class with validators switched off to its __init__."""
+        data = as_data(Claim("medicare", "2024-03-01", "2024-03-31"))
+        line = as_data(
+            Claim(
+                "medicare",
+                "2024-03-01",
+                "2024-03-31",
+                lines=[ClaimLine("", "2024-03-04", 1, revenue_code="0270")],
+            )
+        )["lines"][0]
+        line["revenue_code"] = None  # a revenue-only line without its revenue code
+        data["lines"] = [line]
+        text = json.dumps(data)
+        with pytest.raises(InvalidFieldError, match="code"):
+            serialize.claim_from_json(text)
+        with attrs.validators.disabled():
+            assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
+
+    @given(documents(), st.randoms(use_true_random=False))
+    def test_key_order_does_not_matter(self, document: dict[str, Any], rng: Any) -> None:
+        """Keys in any order read the same claim."""
+        text = json.dumps(shuffled(document, rng), ensure_ascii=False)
+        assert reference(text) == serialize.claim_from_json(text)
+
+    @given(documents(), st.data())
+    def test_an_unknown_key(self, document: dict[str, Any], data: st.DataObject) -> None:
+        """An object with every field and one key more is refused as before."""
+        objects = [document, *document["lines"], *document["services"]]
+        target = data.draw(st.sampled_from(objects))
+        target[data.draw(st.sampled_from(["extra", "Code", "format"]))] = None
+        text = json.dumps(document, ensure_ascii=False)
+        assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
+
+    @given(hst.claims())
+    def test_written_documents_take_the_quick_path(self, claim: Claim) -> None:
+        """A document as claim_to_json writes it never needs the field-by-field path."""
+        builders = serialize._one_pass()
+
+        def never(data: Any) -> None:
+            raise AssertionError(f"read field by field: {data!r}")
+
+        for build in builders.values():
+            compiled = getattr(build, "compile", None)
+            if compiled is not None and "build_any" in compiled().__globals__:
+                compiled().__globals__["build_any"] = never
+        data = json.loads(serialize.claim_to_json(claim))
+        if type(data["payer"]) is str:  # pragma: no cover  # the writer writes objects
+            return
+        assert claim == builders[Claim](data)
+
+
+#: Every field whose converter the one-pass reader skips for plain text.
+_TEXT_FIELDS = [
+    (cls, a)
+    for cls in serialize._TYPES
+    for a in attrs.fields(cls)
+    if _fields.text_shape(a.converter) is not None
+]
+
+
+class TestPlainTextInline:
+    """For text its converter would take as it is, the one-pass reader takes it without the
+    call: the converter must give exactly that."""
+
+    def test_the_fields_are_found(self) -> None:
+        """Ids and names of the claim's parts are read inline."""
+        names = {(cls.__name__, a.name) for cls, a in _TEXT_FIELDS}
+        assert {("Service", "id"), ("Service", "license_number"), ("ClaimLine", "service_ids")} <= (
+            names
+        )
+        assert ("ClaimLine", "date") not in names
+
+    @given(st.sampled_from(_TEXT_FIELDS), st.text(max_size=100), st.booleans())
+    def test_the_converter_gives_what_is_taken(
+        self, field: tuple[type, attrs.Attribute[Any]], text: str, in_list: bool
+    ) -> None:
+        """A str of at most the limit that is printable converts to its stripped self."""
+        _, a = field
+        shape = _fields.text_shape(a.converter)
+        assert shape is not None
+        kind, limit = shape
+        assert a.converter is not None
+        if not (len(text) <= limit and text.isprintable()):
+            return
+        if kind == "items":
+            assert (text.strip(),) == a.converter([text])
+            assert () == a.converter([])
+        else:
+            assert text.strip() == a.converter(text)
+            if kind == "optional":
+                assert a.converter(None) is None
+
+    @given(hst.claims(), st.sampled_from([" s1 ", "s\u200b1", "s\x001", "x" * 81, "\u00a0s1"]))
+    def test_other_text_goes_to_the_converter(self, claim: Claim, text: str) -> None:
+        """Text with spaces around, unprintable or too long reads (or fails) as before."""
+        data = as_data(claim)
+        for part in [data, *data["lines"], *data["services"]]:
+            if "patient_id" in part:
+                part["patient_id"] = text
+            if "license_number" in part:
+                part["license_number"] = text
+        document = json.dumps(data, ensure_ascii=False)
+        assert outcome(reference, document) == outcome(serialize.claim_from_json, document)
+
+
+class TestFirstObjects:
+    """A type's first objects are read through its ``__init__``; its reader is compiled
+    only once ``_build.COMPILE_AFTER`` objects of it were read (#21).  Either way the
+    document means the same."""
+
+    @staticmethod
+    def read(build: Any, after: int, text: str) -> Any:
+        """What claim_from_json gives with ``build`` as its one-pass reader: its claim, or
+        where it refuses the document (any exception), the reporting pass's outcome."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_build, "COMPILE_AFTER", after)
+            try:
+                return build(json.loads(text))
+            except Exception:
+                return outcome(reference, text)
+
+    @given(documents(), st.data())
+    def test_through_init_reads_what_the_compiled_reader_reads(
+        self, document: dict[str, Any], data: st.DataObject
+    ) -> None:
+        """A document, as written or with one value replaced by junk, reads as the reporting
+        pass reads it, through ``__init__`` as through the compiled reader."""
+        if data.draw(st.booleans(), label="corrupt"):
+            path = data.draw(st.sampled_from(paths(document)), label="path")
+            document = replaced(document, path, data.draw(JUNK, label="junk"))
+        text = json.dumps(document, ensure_ascii=False)
+        first = self.read(serialize._one_pass()[Claim], 10**9, text)
+        compiled = self.read(serialize._one_pass()[Claim], 0, text)
+        assert outcome(reference, text) == first == compiled
+
+    def test_a_written_claim_is_read_without_the_reporting_pass(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The shipped example is read through ``__init__`` before anything is compiled,
+        and neither the depth scan nor the reporting pass runs."""
+        text = (EXAMPLES / "claim.json").read_text("utf-8")
+
+        def never(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the slow path ran on a valid document")
+
+        monkeypatch.setattr(_build, "COMPILE_AFTER", 10**9)
+        monkeypatch.setattr(_build, "compiled_builder", never)
+        monkeypatch.setattr(serialize, "_from_text", None)
+        monkeypatch.setattr(serialize, "check_json_depth", never)
+        monkeypatch.setattr(serialize, "claim_from_data", never)
+        assert reference(text) == serialize.claim_from_json(text)
+
+    def test_compiled_after_enough_objects(self) -> None:
+        """Past ``COMPILE_AFTER`` objects of a type its reader is compiled, once; a fresh
+        process reading one claim compiles none."""
+        code = textwrap.dedent(
+            f"""
+            import linecache
+            from hcpcs_home import serialize, _build
+            text = open({str(EXAMPLES / "claim.json")!r}, encoding="utf-8").read()
+            def compiled():
+                return sorted(f for f in linecache.cache if "one-pass reader" in f)
+            serialize.claim_from_json(text)
+            print(len(compiled()))
+            for _ in range(_build.COMPILE_AFTER + 1):
+                serialize.claim_from_json(text)
+            names = compiled()
+            print(any("claims.Claim " in f for f in names), len(names) == len(set(names)))
+            """
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert "0\nTrue True\n" == done.stdout

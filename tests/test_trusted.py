@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hcpcs_home import Authorization, Claim, ClaimLine, Occurrence, Service, ValueCode, _trusted
 from hcpcs_home import strategies as hst
 from hcpcs_home.claims import OccurrenceSpan
+from hcpcs_home.errors import InvalidFieldError, InvalidTimeError
 from hcpcs_home.evv import EvvVisit
 from hcpcs_home.payers import Payer
 from hcpcs_home.units import UnitPolicy
@@ -110,3 +111,75 @@ class TestMaker:
         from hcpcs_home.payers import MEDICARE
 
         assert MEDICARE == _trusted.maker(Payer)(*fields_of(MEDICARE))
+
+
+class TestFindingsMadeByTheCheck:
+    def test_finding_has_nothing_for_maker_to_skip(self) -> None:
+        """A check builds findings with maker: Finding converts, validates and post-inits
+        nothing, so maker(Finding) builds what Finding(...) builds."""
+        from hcpcs_home.policy import Finding
+
+        assert all(a.converter is None and a.validator is None for a in attrs.fields(Finding))
+        assert not hasattr(Finding, "__attrs_post_init__")
+
+    def test_findings_equal_those_built_by_init(self) -> None:
+        """Each finding of a check equals Finding(...) of its own values, message and all."""
+        from hcpcs_home import check
+        from hcpcs_home.policy import Finding
+
+        claim = Claim(
+            "medicare",
+            "2024-03-01",
+            "2024-03-30",
+            type_of_bill="0329",
+            lines=[ClaimLine("G0299", "2024-03-04", 0, revenue_code="0551")],
+        )
+        findings = check(claim).findings
+        assert findings
+        for found in findings:
+            rebuilt = Finding(
+                found.rule_id,
+                found.severity,
+                found.message,
+                found.line,
+                found.field,
+                found.suggestion,
+                found.fix,
+                found.source,
+            )
+            assert rebuilt == found
+            assert found.explain().held
+
+
+class TestChecked:
+    """``_trusted.checked`` builds from converted values and still runs every cross-field check."""
+
+    @given(hst.claims(payer=hst.payers()))
+    def test_each_value_equals_its_init(self, claim: Claim) -> None:
+        """A claim, its lines and services rebuilt from their own values equal the originals."""
+        for value in (claim, *claim.lines, *claim.services):
+            cls = type(value)
+            made = _trusted.checked(cls)(*(getattr(value, a.name) for a in attrs.fields(cls)))
+            assert value == made
+            assert hash(value) == hash(made)
+
+    @given(hst.services())
+    def test_a_derived_id_is_derived_as_init_derives_it(self, service: Service) -> None:
+        """DERIVED for ``id`` gives the id ``Service(...)`` derives from the same fields."""
+        values = {a.name: getattr(service, a.name) for a in attrs.fields(Service)}
+        expected = Service(**{**values, "id": _trusted.DERIVED})
+        assert expected == _trusted.checked(Service)(*{**values, "id": _trusted.DERIVED}.values())
+
+    def test_post_init_and_validators_still_run(self) -> None:
+        """Minutes that disagree with the clock times, and a HIPPS code off 0023, are refused."""
+        made = _trusted.checked(Service)
+        fields = {
+            a.name: getattr(Service("G0299", "2024-03-04", "09:00", "09:50"), a.name)
+            for a in attrs.fields(Service)
+        }
+        with pytest.raises(InvalidTimeError, match="does not match"):
+            made(*{**fields, "minutes": 51}.values())
+        line = ClaimLine("1FC21", "2024-03-01", 1, revenue_code="0023")
+        values = {a.name: getattr(line, a.name) for a in attrs.fields(ClaimLine)}
+        with pytest.raises(InvalidFieldError, match="HIPPS"):
+            _trusted.checked(ClaimLine)(*{**values, "revenue_code": "0551"}.values())

@@ -71,6 +71,21 @@ class TestVocabularyIsAValue:
             a | b
         assert set(VOCABULARY.predicates) == set((VOCABULARY | VOCABULARY).predicates)
 
+    def test_a_union_is_the_vocabulary_its_entries_make(self) -> None:
+        """``a | b`` (stored without checking its names again, #21) equals the vocabulary
+        built from the same entries, and is as read-only."""
+        a = Vocabulary().with_predicate("x", lambda: lambda ctx: True, header_level=True)
+        b = Vocabulary().with_fixer("fix-x", lambda ctx: (None, {}, {}))
+        joined = a | b
+        assert Vocabulary({**a.predicates}, {**b.fixers}, {"x"}) == joined
+        assert VOCABULARY == Vocabulary(
+            dict(VOCABULARY.predicates), dict(VOCABULARY.fixers), VOCABULARY.header_level
+        )
+        with pytest.raises(TypeError):
+            joined.predicates["y"] = lambda: lambda ctx: True  # type: ignore[index]
+        union = VOCABULARY | Vocabulary()
+        assert VOCABULARY == union == pickle.loads(pickle.dumps(union))
+
     def test_a_string_where_a_list_belongs(self) -> None:
         """``"classes": "34"`` is refused with the path, not read as classes 3 and 4."""
         text = DEFAULT_RULES.to_json(indent=None).replace('"classes": ["34"]', '"classes": "34"', 1)

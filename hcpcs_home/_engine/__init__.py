@@ -17,9 +17,9 @@ One concern per module, each importing only those before it:
     :class:`Predicate` and its tree (:class:`Leaf`, :class:`And`, :class:`Or`,
     :class:`Not`), :class:`Explanation`.
 ``vocabulary``
-    :class:`Vocabulary`, :class:`Fix`, ``inline``, ``keyed`` and :class:`ClaimFact`
-    (a family's typed home for the facts its rules share), and predicates read
-    from JSON data.
+    :class:`Vocabulary`, :class:`Fix`, ``inline``, ``keyed``, :class:`ClaimFact` and
+    :class:`LineFact` (a family's typed homes for the facts its rules share, per
+    claim and per line), and predicates read from JSON data.
 ``rules``
     :class:`Rule`, :class:`Finding` (built lazily), :class:`Report`,
     :class:`Severity`, :class:`Scope`.
@@ -268,6 +268,9 @@ from .vocabulary import (
 )
 from .vocabulary import (
     Fix as Fix,
+)
+from .vocabulary import (
+    LineFact as LineFact,
 )
 from .vocabulary import (
     Vocabulary as Vocabulary,

@@ -194,7 +194,7 @@ class Context:
         self.codes = _code_cache(self.catalog)
         self.line = line
         self.index = index
-        self._memo: dict[str, Any] | None = None
+        self._memo: dict[Any, Any] | None = None
         self._moving = False
         self.claim_memo: dict[Any, Any] = {} if claim_memo is None else claim_memo
         self.minutes: Any = Context.UNSET
@@ -218,12 +218,20 @@ class Context:
         return cls(claim, catalog=catalog)
 
     @property
-    def memo(self) -> dict[str, Any]:
+    def memo(self) -> dict[Any, Any]:
         """Facts a family derives from this line, kept for the other rules of the line
-        (made on first use: most lines need none)."""
+        (made on first use: most lines need none; a family reads them through
+        ``hcpcs_home._engine.LineFact``)."""
         if self._memo is None:
             self._memo = {}
         return self._memo
+
+    @property
+    def batch(self) -> Batch | None:
+        """The batch the check was given (:func:`hcpcs_home.policy.check_many` with
+        ``batch=True``), or ``None``."""
+        found = self.claim_memo.get("batch")
+        return found if isinstance(found, Batch) else None
 
     @property
     def date(self) -> _dt.date:

@@ -141,7 +141,8 @@ class _PlanWriter:
         self._leaves: dict[Any, Callable[[Context], bool]] = {}
         self._uses: dict[int, int] = {}
         self._kept: dict[int, str] = {}
-        self._facts: dict[int, str] = {}
+        # Per fact (by identity, the fact held so the id stands): its local, its bound name.
+        self._facts: dict[int, tuple[str, str, ClaimFact[Any]]] = {}
 
     def bind(self, prefix: str, value: Any, what: str) -> str:
         """The generated name ``value`` has in the namespace (bound once per object)."""
@@ -185,11 +186,17 @@ class _PlanWriter:
         kept = self._kept.setdefault(id(fn), f"_t{len(self._kept)}")
         return [f"({kept} if {kept} is not _U else ({kept} := {call}))"]
 
-    def claim_fact(self, fact: ClaimFact, what: str) -> str:
+    def claim_fact(self, fact: ClaimFact[Any], what: str) -> str:
         """The expression of ``fact`` in the loop: a local of the generated function,
         worked out by the first line that reads it, kept for the claim's other lines."""
-        compute = self.bind("f", fact.compute, f"{what} (once per claim)")
-        kept = self._facts.setdefault(id(fact), f"_c{len(self._facts)}")
+        # Its ``of``, not its ``compute``: the fact is kept in the claim memo as well, so
+        # rules that read it outside the loop (claim rules, fixers) share the one value.
+        # Bound once per fact (each read of ``fact.of`` is a new method object).
+        found = self._facts.get(id(fact))
+        if found is None:
+            compute = self.bind("f", fact.of, f"{what} (once per claim)")
+            found = self._facts[id(fact)] = (f"_c{len(self._facts)}", compute, fact)
+        kept, compute, _ = found
         return f"({kept} if {kept} is not _U else ({kept} := {compute}(ctx)))"
 
     def _function(self, p: Predicate) -> Callable[[Context], bool]:
@@ -304,7 +311,7 @@ class _PlanWriter:
             head.append("    pass")
         else:
             if self._facts:
-                head.append(f"    {' = '.join(self._facts.values())} = _U")
+                head.append(f"    {' = '.join(f[0] for f in self._facts.values())} = _U")
             head.append(_MOVE.rstrip("\n"))
             if dated:
                 head.append("        date = _line.date")

@@ -145,6 +145,10 @@ class Predicate:
         object.__setattr__(self, name, value)
 
 
+#: Stores a field of a predicate being built (its __setattr__ refuses once it is).
+_set = object.__setattr__
+
+
 def _check_predicate(value: object) -> Predicate:
     if not isinstance(value, Predicate):
         raise InvalidFieldError("predicate", value, "is not a Predicate")
@@ -158,6 +162,10 @@ class Leaf(Predicate):
     """
 
     __slots__ = ("_factory", "_header_level", "name", "params")
+    name: str
+    params: tuple[tuple[str, Any], ...]
+    _factory: PredicateFactory | None
+    _header_level: bool
 
     def __init__(
         self,
@@ -168,11 +176,13 @@ class Leaf(Predicate):
         factory: PredicateFactory | None = None,
         header_level: bool = False,
     ) -> None:
-        self.name = name
-        self.params = tuple(sorted(params.items()))
-        self._factory = factory
-        self._header_level = header_level
-        self._fn = fn
+        # Stored past the immutability guard of __setattr__ (it asks for _fn, which is
+        # set last): a few hundred leaves are built when the default rules load.
+        _set(self, "name", name)
+        _set(self, "params", tuple(sorted(params.items())))
+        _set(self, "_factory", factory)
+        _set(self, "_header_level", header_level)
+        _set(self, "_fn", fn)
 
     def _key(self) -> Any:
         return (self.name, tuple((k, _freeze(v)) for k, v in self.params))
@@ -223,15 +233,17 @@ class _Junction(Predicate):
     """What ``And`` and ``Or`` share: flattened operands, text, explanation, JSON."""
 
     __slots__ = ("left", "right")
+    left: Predicate
+    right: Predicate
     #: The operand value that settles the whole (False for ``&``, True for ``|``).
     _settles: ClassVar[bool]
     _symbol: ClassVar[str]
     _data_key: ClassVar[str]
 
     def __init__(self, left: Predicate, right: Predicate) -> None:
-        self.left = left
-        self.right = right
-        self._fn = self._join((left._fn, right._fn))
+        _set(self, "left", left)  # past the guard, as Leaf stores its fields
+        _set(self, "right", right)
+        _set(self, "_fn", self._join((left._fn, right._fn)))
 
     def _key(self) -> Any:
         # Flattened, like str() and to_data(), so a & (b & c) == (a & b) & c and a

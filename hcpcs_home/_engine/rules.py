@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 import string
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
-from .. import _frames
+from .._trusted import maker
 from ..claims import Claim
 from ..errors import InvalidFieldError
 from ..payers import Payer
@@ -95,12 +96,14 @@ def _severity(value: object) -> Severity:
 
 
 def _rule_id(value: object) -> str:
+    # Letters, digits and "-" only: what is left without the dashes is alphanumeric
+    # (or empty); str methods, not a test per character (160 rules are built at import).
     if (
         not isinstance(value, str)
         or not value
         or len(value) > 100
         or not value.isascii()
-        or not all(c.isalnum() or c == "-" for c in value)
+        or not (value.replace("-", "").isalnum() or value.strip("-") == "")
     ):
         raise InvalidFieldError("id", value, "must be a non-empty kebab-case ASCII id")
     return value
@@ -108,6 +111,23 @@ def _rule_id(value: object) -> str:
 
 #: The longest message template a rule may carry.
 _MAX_MESSAGE = 2_000
+
+
+@functools.lru_cache(maxsize=1024)
+def _template_fields(template: str) -> tuple[tuple[str, str | None, str | None], ...]:
+    """The ``(name, format spec, conversion)`` of each placeholder of ``template``.
+
+    Kept per template: a rule's message is read by its converter and its placeholder
+    check, and again for each :func:`attrs.evolve` of the rule (the default rules get
+    their payer action that way), so the default rules parse each message once.
+
+    :raises ValueError: ``template`` is not a format string.
+    """
+    return tuple(
+        (name, spec, conversion)
+        for _text, name, spec, conversion in string.Formatter().parse(template)
+        if name is not None
+    )
 
 
 def _message(value: object) -> str:
@@ -122,10 +142,10 @@ def _message(value: object) -> str:
     if len(value) > _MAX_MESSAGE:
         raise InvalidFieldError("message", _short(value), f"is over {_MAX_MESSAGE} characters")
     try:
-        parts = list(string.Formatter().parse(value))
+        parts = _template_fields(value)
     except ValueError as exc:
         raise InvalidFieldError("message", value, f"is not a message template: {exc}") from None
-    for _text, name, spec, conversion in parts:
+    for name, spec, conversion in parts:
         if name is None:
             continue
         if not (name.isascii() and name.isidentifier()) or spec or conversion:
@@ -227,8 +247,8 @@ class Rule:
         if self.fix is not None:
             return
         known = _CLAIM_FACTS if self.scope is Scope.CLAIM else _LINE_FACTS
-        for _text, name, _spec, _conversion in string.Formatter().parse(value):
-            if name is not None and name not in known:
+        for name, _spec, _conversion in _template_fields(value):
+            if name not in known:
                 raise InvalidFieldError(
                     "message",
                     value,
@@ -271,7 +291,9 @@ class Rule:
         severity = self.severity
         if self.action_from is not None and ctx.date < self.action_from:
             severity = Severity.WARNING  # required, but the payer takes no action yet
-        return Finding(
+        # Stored as Finding(...) would store them (it has no converter, validator or
+        # post-init), without its frozen __setattr__ per field: a check builds thousands.
+        return _new_finding(
             self.id,
             severity,
             None,
@@ -567,6 +589,10 @@ class Finding:
         return data
 
 
+#: A finding built from its values, as ``Finding(...)`` builds it (see :meth:`Rule._finding`).
+_new_finding = maker(Finding)
+
+
 def _failure(exc: Exception) -> str:
     return f"rule could not be evaluated: {type(exc).__name__}: {_clip(str(exc), 200)}"
 
@@ -654,6 +680,8 @@ class Report(Sequence[Finding]):
         For many reports at once (what :func:`check_many` yields, errors
         included) use :func:`hcpcs_home.dataframes.findings_frame`.
         """
+        from .. import _frames  # the frame helpers load with the first frame asked for
+
         return _frames.frame(list(_frames.finding_records([self])), _frames.FINDING_COLUMNS)
 
     def _repr_html_(self) -> str:

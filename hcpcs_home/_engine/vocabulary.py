@@ -8,18 +8,21 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from .._trusted import maker
 from ..errors import HcpcsError, InvalidFieldError, RuleSetLoadError
-from .context import _UNSET, Context
+from .context import Context
 from .predicates import And, Fixer, Leaf, Not, Or, Predicate, PredicateFactory
 
 if TYPE_CHECKING:
     pass
 
 __all__ = ["Fix", "Vocabulary"]
+
+_T = TypeVar("_T")
 
 
 def inline(
@@ -83,26 +86,30 @@ def _line_codes(p: Predicate) -> frozenset[str] | None:
     return None
 
 
-class ClaimFact:
-    """A fact of the whole claim that line predicates read, worked out by ``compute``
-    from any context of the claim: a value given to :func:`inline` as one, so that a
-    rule set's generated line checker works it out once per claim (at the first line
-    that asks) instead of calling the predicate on every line.
+class ClaimFact(Generic[_T]):
+    """A fact of the whole claim, worked out once per claim by ``compute`` from any
+    context of the claim: a family's typed home for a fact its rules share.
+
+    Rules read it with :meth:`of` (``ClaimFact[T].of(ctx) -> T``, so mypy checks
+    what they read, and a misspelt fact is an undefined name, never a key no
+    rule wrote); a value given to :func:`inline` as one, the generated line
+    checker reads it once per claim (at the first line that asks) instead of
+    calling the predicate on every line.
 
     ``compute`` must give the same value for every line of a claim (it reads
-    ``ctx.claim``, ``ctx.payer`` and the claim memo, never the line), and must be
-    what the predicate's plain test reads, so the two agree.
+    ``ctx.claim``, ``ctx.payer``, other facts, never the line), and must be what
+    the predicate's plain test reads, so the two agree.  Do not change the value
+    it gives: every rule of the claim reads the same object.
     """
 
     __slots__ = ("compute",)
 
-    def __init__(self, compute: Callable[[Context], Any]) -> None:
+    def __init__(self, compute: Callable[[Context], _T]) -> None:
         self.compute = compute
 
-    def of(self, ctx: Context) -> Any:
+    def of(self, ctx: Context) -> _T:
         """The fact for the context's claim, worked out by the first rule that asks and
-        kept in the claim memo under this object: a family's typed home for a fact its
-        rules share, instead of a free string key.
+        kept in the claim memo under this object (a fact that raises is asked again).
 
         >>> from hcpcs_home import Claim, payers
         >>> lines = ClaimFact(lambda ctx: len(ctx.claim.lines))
@@ -111,13 +118,45 @@ class ClaimFact:
         (0, True)
         """
         memo = ctx.claim_memo
-        found = memo.get(self, _UNSET)
-        if found is _UNSET:
+        try:  # read on every line by some families: no call of get, and try costs nothing
+            return memo[self]  # type: ignore[no-any-return]
+        except KeyError:
             found = memo[self] = self.compute(ctx)
-        return found
+            return found
 
     def __repr__(self) -> str:
         return f"ClaimFact({getattr(self.compute, '__name__', self.compute)!r})"
+
+
+class LineFact(Generic[_T]):
+    """A fact of one line that several rules of the line read, worked out once per line
+    by ``compute``: the per-line counterpart of :class:`ClaimFact`, kept in the
+    context's line memo (``Context.memo``) under this object.
+
+    >>> from hcpcs_home import Claim, ClaimLine, payers
+    >>> units = LineFact(lambda ctx: ctx.line.units * 2)
+    >>> claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-31",
+    ...               lines=[ClaimLine("G0299", "2024-03-04", 3)])
+    >>> units.of(Context.for_line(claim, 0))
+    6
+    """
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[Context], _T]) -> None:
+        self.compute = compute
+
+    def of(self, ctx: Context) -> _T:
+        """The fact for the context's line, worked out by the first rule that asks."""
+        memo = ctx.memo
+        try:
+            return memo[self]  # type: ignore[no-any-return]
+        except KeyError:
+            found = memo[self] = self.compute(ctx)
+            return found
+
+    def __repr__(self) -> str:
+        return f"LineFact({getattr(self.compute, '__name__', self.compute)!r})"
 
 
 def _predicate_name(name: object, path: str) -> str:
@@ -240,9 +279,11 @@ class Vocabulary:
             for name in mine.keys() & theirs.keys():
                 if mine[name] is not theirs[name]:
                     raise InvalidFieldError(what, name, "is defined differently by both")
-        return Vocabulary(
-            {**self.predicates, **other.predicates},
-            {**self.fixers, **other.fixers},
+        # Both sides' names were checked when they were built: the union is stored as is
+        # (the default vocabulary is the union of a dozen families, built at import).
+        return maker(Vocabulary)(
+            _frozen_mapping({**self.predicates, **other.predicates}),
+            _frozen_mapping({**self.fixers, **other.fixers}),
             self.header_level | other.header_level,
         )
 

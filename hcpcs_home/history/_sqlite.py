@@ -47,9 +47,22 @@ _BUSY_TIMEOUT = 30.0
 
 
 def _visit_json(visit: EvvVisit) -> str:
-    from ..serialize import make_converter
+    return json.dumps(_visit_converter().unstructure(visit), sort_keys=True)
 
-    return json.dumps(make_converter().unstructure(visit), sort_keys=True)
+
+_CONVERTER: list[Any] = []
+_CONVERTER_LOCK = threading.Lock()
+
+
+def _visit_converter() -> Any:
+    """The converter of visit rows, made once (making one costs milliseconds)."""
+    if not _CONVERTER:
+        from ..serialize import make_converter
+
+        with _CONVERTER_LOCK:
+            if not _CONVERTER:
+                _CONVERTER.append(make_converter())
+    return _CONVERTER[0]
 
 
 class SqliteHistory:
@@ -565,8 +578,6 @@ class SqliteHistory:
 
     def visits(self, worker: str, start: _dt.date, end: _dt.date) -> Sequence[EvvVisit]:
         """The stored EVV visits of ``worker`` dated ``start`` to ``end``."""
-        from ..serialize import make_converter
-
         worker = text("worker", worker)
         first, last = check_range(start, end)
         with self._lock, self._errors():
@@ -575,7 +586,9 @@ class SqliteHistory:
                 "WHERE worker = ? AND day BETWEEN ? AND ?) ORDER BY v.rowid",
                 (worker, first.isoformat(), last.isoformat()),
             ).fetchall()
-        converter = make_converter()
+        if not rows:  # the usual answer: no visit to read
+            return ()
+        converter = _visit_converter()
         try:
             return tuple(converter.structure(json.loads(row[0]), EvvVisit) for row in rows)
         except Exception as exc:

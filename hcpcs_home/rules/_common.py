@@ -233,10 +233,7 @@ def documented_minutes(ctx: Context) -> int | None:
 def evv_match(ctx: Context) -> LineMatch | None:
     """The accepted EVV visits matched to the context's line
     (:func:`hcpcs_home.evv.match_visits`, all lines matched once per claim)."""
-    found = ctx.claim_memo.get("evv_matches")
-    if found is None:
-        found = ctx.claim_memo["evv_matches"] = match_visits(ctx.claim)
-    return None if ctx.index is None else found[ctx.index]
+    return None if ctx.index is None else EVV_MATCHES.of(ctx)[ctx.index]
 
 
 def evv_times_documented(ctx: Context) -> bool:
@@ -314,7 +311,7 @@ def _therapy_day_minutes(ctx: Context) -> dict[tuple[_dt.date, str | None], dict
     with its own modifier (GP/GO/GN).  Keeping them apart is derived, not quoted.
     Lines of unknown codes or without documented time stay out of the pool.
     """
-    return THERAPY_DAYS.of(ctx)  # type: ignore[no-any-return]
+    return THERAPY_DAYS.of(ctx)
 
 
 def _therapy_days(ctx: Context) -> dict[tuple[_dt.date, str | None], dict[str, int]]:
@@ -339,7 +336,7 @@ def _therapy_day_units(
     """The total-time units of each code of one day's pool (``None`` for a pool of one
     code), worked out once per pool and kept for its other lines."""
     # One policy per claim (unit_policy), so the pool alone is the key.
-    found: dict[tuple[_dt.date, str | None], dict[str, int] | None] = THERAPY_DAY_UNITS.of(ctx)
+    found = THERAPY_DAY_UNITS.of(ctx)
     if key not in found:
         day = _therapy_day_minutes(ctx).get(key, {})
         found[key] = _units.total_time_units(day, policy=policy) if len(day) > 1 else None
@@ -349,17 +346,31 @@ def _therapy_day_units(
 def therapy_modifiers(ctx: Context) -> list[str | None]:
     """The therapy modifier each line of the claim should carry (GP, GO, GN, or
     ``None``; :func:`expected_therapy_modifier`), worked out in one pass per claim."""
-    return THERAPY_MODIFIERS.of(ctx)  # type: ignore[no-any-return]
+    return THERAPY_MODIFIERS.of(ctx)
 
 
 def _therapy_modifiers(ctx: Context) -> list[str | None]:
     return [therapy_modifier_for(ctx.lookup(line.code), line) for line in ctx.claim.lines]
 
 
-#: The claim-wide therapy facts the families share, each worked out once per claim.
-THERAPY_MODIFIERS = ClaimFact(_therapy_modifiers)
-THERAPY_DAYS = ClaimFact(_therapy_days)
-THERAPY_DAY_UNITS = ClaimFact(lambda ctx: {})
+# --- the claim facts the families share, each worked out once per claim -----------------
+
+#: The therapy modifier each line should carry.
+THERAPY_MODIFIERS: ClaimFact[list[str | None]] = ClaimFact(_therapy_modifiers)
+#: Minutes of each 15-minute code per date and therapy discipline.
+THERAPY_DAYS: ClaimFact[dict[tuple[_dt.date, str | None], dict[str, int]]] = ClaimFact(
+    _therapy_days
+)
+#: The total-time units of each day's pool, filled in as pools are asked for.
+THERAPY_DAY_UNITS: ClaimFact[dict[tuple[_dt.date, str | None], dict[str, int] | None]] = ClaimFact(
+    lambda ctx: {}
+)
+#: The accepted EVV visits matched to each line (:func:`hcpcs_home.evv.match_visits`).
+EVV_MATCHES: ClaimFact[tuple[LineMatch, ...]] = ClaimFact(lambda ctx: match_visits(ctx.claim))
+#: The unit policy the claim's lines are counted under (:func:`unit_policy`).
+UNIT_POLICY: ClaimFact[_units.UnitPolicy] = ClaimFact(
+    lambda ctx: _units.policy_for_bill(ctx.payer.unit_policy, ctx.claim.type_of_bill)
+)
 
 
 def expected_units(ctx: Context) -> int | Decimal | None:
@@ -382,12 +393,7 @@ def unit_policy(ctx: Context) -> _units.UnitPolicy:
     """The unit policy the claim's lines are counted under: the payer's, with Medicare's
     default read as :data:`~hcpcs_home.units.HOSPICE_VISIT` on 081X/082X bills (CMS
     hospice Q&A 9887; :func:`hcpcs_home.units.policy_for_bill`)."""
-    found: _units.UnitPolicy | None = ctx.claim_memo.get("unit_policy")
-    if found is None:
-        found = ctx.claim_memo["unit_policy"] = _units.policy_for_bill(
-            ctx.payer.unit_policy, ctx.claim.type_of_bill
-        )
-    return found
+    return UNIT_POLICY.of(ctx)
 
 
 # The units _expected tells apart, as module constants: reading a member off its enum

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._engine import Batch, Context
 from ..claims import Claim
@@ -37,6 +37,8 @@ __all__ = [
     "KINDS",
     "across",
     "batch_history",
+    "claim_dates",
+    "claim_name",
     "count_stored_usage",
     "same_claim",
     "stored_claims",
@@ -52,6 +54,8 @@ KINDS = ("authorization", "beneficiary", "worker")
 
 _DAY = _dt.timedelta(days=1)
 
+_T = TypeVar("_T")
+
 
 class _Key:
     """A key of this module's facts in a claim's memo (not a free string)."""
@@ -65,8 +69,6 @@ class _Key:
         return f"<across {self.name}>"
 
 
-#: The claim memo's key of each kind's related claims.
-_KEYS = {kind: _Key(kind) for kind in KINDS}
 #: The claim memo's key of the beneficiary's stored claims, by dates asked.
 _STORED = _Key("stored")
 
@@ -96,31 +98,25 @@ def batch_history(batch: Batch) -> MemoryHistory:
 
 
 def across(
-    ctx: Context, kind: str, compute: Callable[[Sequence[Claim]], Any]
-) -> tuple[Any, int, Sequence[Claim]]:
+    ctx: Context, kind: str, compute: Callable[[Sequence[Claim]], _T]
+) -> tuple[_T, int, Sequence[Claim]]:
     """``compute(claims)`` over the claims related to the context's claim by ``kind``
     (one of :data:`KINDS`), the claim's position among them, and the claims.
 
-    Kept in the claim's memo for its other lines and rules; in a batch, shared by
-    every claim of the same group.
+    In a batch, shared by every claim of the same group; a family keeps the answer
+    for the claim's other lines and rules as a claim fact
+    (:class:`~hcpcs_home._engine.ClaimFact`).  One computation per kind: the batch
+    keeps a group's answer by kind alone.
     """
-    memo_key = _KEYS[kind]
-    here = ctx.claim_memo.get(memo_key)
-    if here is not None:
-        return here  # type: ignore[no-any-return]
     claim = ctx.claim
-    given = ctx.claim_memo.get("batch")
+    given = ctx.batch
     history = ctx.history
-    if isinstance(given, Batch):
-        value, n, claims = _in_batch(given, claim, kind, compute, earlier=history)
-    elif history is not None:
+    if given is not None:
+        return _in_batch(given, claim, kind, compute, earlier=history)
+    if history is not None:
         claims = (*_stored(history, claim, kind, (claim,), ctx), claim)
-        value, n = compute(claims), len(claims) - 1
-    else:
-        claims = (claim,)
-        value, n = compute(claims), 0
-    here = ctx.claim_memo[memo_key] = (value, n, claims)
-    return here
+        return compute(claims), len(claims) - 1, claims
+    return compute((claim,)), 0, (claim,)
 
 
 def count_stored_usage(ctx: Context, fold: _UsageFold) -> bool:
@@ -129,7 +125,7 @@ def count_stored_usage(ctx: Context, fold: _UsageFold) -> bool:
     in its order), from the store's usage rows; ``False`` (nothing counted) where the
     history keeps none (the claims are then read whole) or the check is a batch's."""
     history = ctx.history
-    if history is None or isinstance(ctx.claim_memo.get("batch"), Batch):
+    if history is None or ctx.batch is not None:
         return False
     count = getattr(history, "_count_usage", None)
     if count is None:
@@ -155,10 +151,10 @@ def _in_batch(
     batch: Batch,
     claim: Claim,
     kind: str,
-    compute: Callable[[Sequence[Claim]], Any],
+    compute: Callable[[Sequence[Claim]], _T],
     *,
     earlier: Any,
-) -> tuple[Any, int, Sequence[Claim]]:
+) -> tuple[_T, int, Sequence[Claim]]:
     """The batch's group of claims related to ``claim`` (after the related claims of the
     history ``earlier``, if any), computed once per group."""
     held = batch_history(batch)
@@ -226,6 +222,15 @@ def same_claim(a: Claim, b: Claim) -> bool:
     return not a.id and not b.id and a == b
 
 
+def claim_name(claim: Claim) -> str:
+    """How a finding names a claim on file: its number, type of bill and period."""
+    tob = claim.type_of_bill or "837P"
+    period = claim.statement_from.isoformat()
+    if claim.statement_through != claim.statement_from:
+        period += f" to {claim.statement_through.isoformat()}"
+    return f"{claim.id or 'claim without id'} (TOB {tob}, {period})"
+
+
 def _stored(
     history: Any, claim: Claim, kind: str, skip: Sequence[Claim], ctx: Context | None = None
 ) -> list[Claim]:
@@ -234,7 +239,7 @@ def _stored(
     found: list[Claim] = []
     if kind == "beneficiary":
         if claim.patient_id:
-            first, last = _dates(claim)
+            first, last = claim_dates(claim)
             if ctx is not None:
                 found.extend(stored_claims(ctx, first, last))
             else:
@@ -263,7 +268,7 @@ def _stored(
     return out
 
 
-def _dates(claim: Claim) -> tuple[_dt.date, _dt.date]:
+def claim_dates(claim: Claim) -> tuple[_dt.date, _dt.date]:
     """The first and last day the claim bills: its statement period and its lines."""
     first, last = claim.statement_from, claim.statement_through
     for line in claim.lines:

@@ -116,18 +116,14 @@ def _auth_usage(ctx: Context) -> dict[int, list[LimitProblem]]:
     check's batch and history (:func:`._cross.across`) by
     :func:`hcpcs_home.limits.authorization_usage` (each line converted
     through its code's unit into the authorization's units, visits, days or hours)."""
-    memo = ctx.claim_memo.get("auth_usage")
-    if memo is not None:
-        return memo  # type: ignore[no-any-return]
     fold = _UsageFold(ctx.lookup)
     if count_stored_usage(ctx, fold):  # a store's usage rows: earlier claims not read whole
-        memo = ctx.claim_memo["auth_usage"] = fold.feed(_usage_of(ctx.claim))
-        return memo
+        return fold.feed(_usage_of(ctx.claim))
     usage, n, _ = across(
         ctx, "authorization", lambda c: _by_claim(authorization_usage(c, ctx.lookup))
     )
-    memo = ctx.claim_memo["auth_usage"] = usage.get(n, {})
-    return memo  # type: ignore[no-any-return]
+    found: dict[int, list[LimitProblem]] = usage.get(n, {})
+    return found
 
 
 def _by_claim(
@@ -142,34 +138,35 @@ def _by_claim(
 
 def _auth_lines(ctx: Context) -> frozenset[int]:
     """The indexes of the lines that (or whose services) name an authorization the claim
-    carries (once per claim)."""
-    found: frozenset[int] | None = ctx.claim_memo.get("auth_lines")
-    if found is None:
-        claim = ctx.claim
-        carried = {a.number for a in claim.authorizations}
-        by_id = ctx.services_by_id()
-        lines: set[int] = set()
-        for i, line in enumerate(claim.lines if carried else ()):
-            if line.prior_auth in carried:
+    carries."""
+    claim = ctx.claim
+    carried = {a.number for a in claim.authorizations}
+    by_id = ctx.services_by_id()
+    lines: set[int] = set()
+    for i, line in enumerate(claim.lines if carried else ()):
+        if line.prior_auth in carried:
+            lines.add(i)
+            continue
+        for sid in line.service_ids:
+            service = by_id.get(sid)
+            if service is not None and service.prior_auth in carried:
                 lines.add(i)
-                continue
-            for sid in line.service_ids:
-                service = by_id.get(sid)
-                if service is not None and service.prior_auth in carried:
-                    lines.add(i)
-                    break
-        found = ctx.claim_memo["auth_lines"] = frozenset(lines)
-    return found
+                break
+    return frozenset(lines)
 
 
-_AUTH_LINES = ClaimFact(_auth_lines)
-_AUTH_USAGE = ClaimFact(_auth_usage)
+# --- the family's claim facts, each worked out once per claim ---------------------------
+
+#: The lines naming an authorization the claim carries.
+_AUTH_LINES: ClaimFact[frozenset[int]] = ClaimFact(_auth_lines)
+#: Per line index, the authorization limits the line passes.
+_AUTH_USAGE: ClaimFact[dict[int, list[LimitProblem]]] = ClaimFact(_auth_usage)
 
 
 def authorization_referenced() -> Pred:
     """The line or its services name an authorization the claim carries."""
     return inline(
-        lambda ctx: ctx.index in _auth_lines(ctx), "ctx.index in {lines}", lines=_AUTH_LINES
+        lambda ctx: ctx.index in _AUTH_LINES.of(ctx), "ctx.index in {lines}", lines=_AUTH_LINES
     )
 
 
@@ -178,21 +175,10 @@ def authorization_within_limits() -> Pred:
     more than its remaining units, visits or days (agencies' pre-billing checks;
     TMHP CSHCN manual §21.2.1.1)."""
     return inline(
-        lambda ctx: ctx.index is None or not _auth_usage(ctx).get(ctx.index),
+        lambda ctx: ctx.index is None or not _AUTH_USAGE.of(ctx).get(ctx.index),
         "ctx.index is None or not {usage}.get(ctx.index)",
         usage=_AUTH_USAGE,
     )
-
-
-def _duplicate_lines(ctx: Context) -> dict[int, int]:
-    """:func:`_duplicates`, once per claim."""
-    memo: dict[int, int] | None = ctx.claim_memo.get("duplicates")
-    if memo is None:
-        memo = ctx.claim_memo["duplicates"] = _duplicates(ctx)
-    return memo
-
-
-_DUPLICATES = ClaimFact(_duplicate_lines)
 
 
 def duplicate_of_earlier_line() -> Pred:
@@ -200,7 +186,7 @@ def duplicate_of_earlier_line() -> Pred:
     (or both for none).  Two home-health visits on one day are two lines with two
     services, not duplicates (ResDAC "Claim HHA Total Visit Count")."""
     return inline(
-        lambda ctx: ctx.index in _duplicate_lines(ctx),
+        lambda ctx: ctx.index in _DUPLICATES.of(ctx),
         "ctx.index in {duplicates}",
         duplicates=_DUPLICATES,
     )
@@ -233,12 +219,8 @@ def _duplicates(ctx: Context) -> dict[int, int]:
     return out
 
 
-def _overlaps(ctx: Context) -> dict[str, str]:
-    """:func:`_overlapping_services`, once per claim."""
-    memo: dict[str, str] | None = ctx.claim_memo.get("overlaps")
-    if memo is None:
-        memo = ctx.claim_memo["overlaps"] = _overlapping_services(ctx)
-    return memo
+#: For each line repeating an earlier one, the first line it repeats.
+_DUPLICATES: ClaimFact[dict[int, int]] = ClaimFact(_duplicates)
 
 
 def _any_in(services: Iterable[Any], ids: dict[str, str]) -> bool:
@@ -248,16 +230,13 @@ def _any_in(services: Iterable[Any], ids: dict[str, str]) -> bool:
     return False
 
 
-_OVERLAPS = ClaimFact(_overlaps)
-
-
 def overlaps_other_visit() -> Pred:
     """One of the line's services overlaps in time another service on the claim by the
     same rendering person (same staff id, or same NPI): one person cannot be in two
     visits at once (shift notes with start and stop times are what payers audit: BCBSTX
     coordinated home care policy; derived)."""
     return inline(
-        lambda ctx: _any_in(ctx.services, _overlaps(ctx)),
+        lambda ctx: _any_in(ctx.services, _OVERLAPS.of(ctx)),
         "bool({overlaps}) and {any_in}(ctx.services, {overlaps})",
         overlaps=_OVERLAPS,
         any_in=_any_in,
@@ -289,6 +268,7 @@ def _interval_us(service: Any) -> tuple[int, int] | None:
 
 
 def _overlapping_services(ctx: Context) -> dict[str, str]:
+    """For each service overlapping another of the same person, one it overlaps."""
     by_person: dict[str, list[Any]] = {}
     for s in ctx.claim.services:
         person = s.rendering_id or s.rendering_npi
@@ -333,30 +313,34 @@ def _apart(services: list[Any]) -> bool:
     return True
 
 
+#: For each service overlapping another of the same person, one it overlaps.
+_OVERLAPS: ClaimFact[dict[str, str]] = ClaimFact(_overlapping_services)
+
+
 #: Telehealth G-codes: reported under a discipline's revenue code, but not visits, so never
 #: the first billable visit a site-of-service line is dated by (CR 12805; Palmetto
 #: "Telehealth Home Health Services: New G-Codes").
 _TELEHEALTH = frozenset({"G0320", "G0321", "G0322"})
 
 
-def _visit_lines(ctx: Context) -> list[int]:
-    """The indexes of the claim's in-person visit lines (memoised for the claim; do not
-    change it)."""
-    found: list[int] | None = ctx.claim_memo.get("visit_lines")
-    if found is None:
-        found = ctx.claim_memo["visit_lines"] = [
-            i
-            for i, line in enumerate(ctx.claim.lines)
-            if _family(line.revenue_code) in HH_VISIT_FAMILIES
-            and not line.code.startswith("Q50")
-            and line.code not in _TELEHEALTH
-        ]
-    return found
+def _in_person_visits(ctx: Context) -> tuple[int, ...]:
+    """The indexes of the claim's in-person visit lines."""
+    return tuple(
+        i
+        for i, line in enumerate(ctx.claim.lines)
+        if _family(line.revenue_code) in HH_VISIT_FAMILIES
+        and not line.code.startswith("Q50")
+        and line.code not in _TELEHEALTH
+    )
+
+
+#: The indexes of the claim's in-person visit lines.
+_VISIT_LINES: ClaimFact[tuple[int, ...]] = ClaimFact(_in_person_visits)
 
 
 def claim_has_visit_lines() -> Pred:
     """The claim has home-health visit lines (revenue codes 042X-057X)."""
-    return lambda ctx: bool(_visit_lines(ctx))
+    return lambda ctx: bool(_VISIT_LINES.of(ctx))
 
 
 def site_of_service_reported() -> Pred:
@@ -364,7 +348,7 @@ def site_of_service_reported() -> Pred:
     522358; CR 8136, Transmittal 2680: required for 032X from 2013-07-01)."""
 
     def test(ctx: Context) -> bool:
-        visits = _visit_lines(ctx)
+        visits = _VISIT_LINES.of(ctx)
         if not visits:
             return True
         first = min(ctx.claim.lines[i].date for i in visits)
@@ -405,7 +389,7 @@ def _fix_revenue(ctx: Context) -> FixResult:
 
 
 def _fix_site(ctx: Context) -> FixResult:
-    visits = _visit_lines(ctx)
+    visits = _VISIT_LINES.of(ctx)
     if not visits:
         return None, {}, {}
     first = min(visits, key=lambda i: ctx.claim.lines[i].date)
@@ -418,7 +402,7 @@ def _fix_site(ctx: Context) -> FixResult:
 
 
 def _fix_auth(ctx: Context) -> FixResult:
-    problems = _auth_usage(ctx).get(ctx.index or 0, []) if ctx.index is not None else []
+    problems = _AUTH_USAGE.of(ctx).get(ctx.index or 0, []) if ctx.index is not None else []
     detail = "; ".join(p.message for p in problems)
     fits = [p.max_units for p in problems if p.max_units is not None]
     text = "request more units or a new authorization before billing"
@@ -433,14 +417,13 @@ def _fix_auth(ctx: Context) -> FixResult:
 
 
 def _fix_overlap(ctx: Context) -> FixResult:
-    memo = ctx.claim_memo.get("overlaps") or _overlapping_services(ctx)
-    other = next((memo[s.id] for s in ctx.services if s.id in memo), "")
+    overlaps = _OVERLAPS.of(ctx)
+    other = next((overlaps[s.id] for s in ctx.services if s.id in overlaps), "")
     return "correct the visit times or the rendering person", {}, {"other": other}
 
 
 def _fix_duplicate(ctx: Context) -> FixResult:
-    memo = ctx.claim_memo.get("duplicates") or _duplicates(ctx)
-    j = memo.get(ctx.index or 0)
+    j = _DUPLICATES.of(ctx).get(ctx.index or 0)
     return "remove the duplicate line", {}, {"other": "" if j is None else j + 1}
 
 

@@ -132,7 +132,7 @@ def _lines_by_day(ctx: Context, wanted: frozenset[str]) -> dict[_dt.date, set[in
     return by_day
 
 
-def _by_code_fact(period: str, first_day: int) -> ClaimFact:
+def _by_code_fact(period: str, first_day: int) -> ClaimFact[dict[int, int]]:
     return ClaimFact(lambda ctx: _running_by_code(ctx, period, first_day))
 
 

@@ -22,7 +22,7 @@ from .._engine import Context, Rule, Scope, Severity, Vocabulary
 from ..claims import Claim
 from . import _common as common
 from ._common import FixResult, Pred
-from ._cross import same_claim, stored_claims
+from ._cross import claim_name, same_claim, stored_claims
 
 if TYPE_CHECKING:  # hcpcs_home.history loads with the first history a check is given
     from ..history._records import Certification, Stay
@@ -125,13 +125,7 @@ def _billing(claim: Claim, classes: frozenset[str]) -> bool:
     return claim.bill_class in classes and (claim.frequency or "") in _BILLING
 
 
-def _name(claim: Claim) -> str:
-    """How a finding names an earlier claim."""
-    tob = claim.type_of_bill or "837P"
-    period = claim.statement_from.isoformat()
-    if claim.statement_through != claim.statement_from:
-        period += f" to {claim.statement_through.isoformat()}"
-    return f"{claim.id or 'claim without id'} (TOB {tob}, {period})"
+_name = claim_name
 
 
 # --- home health ----------------------------------------------------------------------

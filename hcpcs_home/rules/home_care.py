@@ -16,9 +16,11 @@ computed once per batch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .._engine import ClaimFact, Context, Need, Rule, Severity, Vocabulary, inline
+from ..claims import Claim
 from ..evv import Overlap, worker_overlaps
 from ..limits import LimitProblem, per_day_excess
 from . import _common as common
@@ -38,33 +40,27 @@ def __dir__() -> list[str]:
 _match = common.evv_match
 
 
-def _in_batch(ctx: Context, name: str, kind: str, compute: Any) -> Any:
-    """``compute(claims)`` over the claims related to the context's claim by ``kind``
-    (:func:`._cross.across`: the batch's and the history's), and the claim's position
-    among them (both kept for the claim's other lines)."""
-    here = ctx.claim_memo.get(name)
-    if here is not None:
-        return here
-    value, n, _ = across(ctx, kind, compute)
-    here = ctx.claim_memo[name] = (value, n)
-    return here
-
-
 def _day_excesses(ctx: Context) -> tuple[dict[tuple[int, int], LimitProblem], int]:
-    """The per-day excesses of the claims of the claim's member, and its position."""
-    return _in_batch(  # type: ignore[no-any-return]
-        ctx, "per_day_excess", "beneficiary", lambda c: per_day_excess(c, ctx.lookup)
-    )
+    """The per-day excesses of the claims of the claim's member (:func:`._cross.across`:
+    the batch's and the history's), and the claim's position among them."""
+    excess, n, _ = across(ctx, "beneficiary", lambda c: per_day_excess(c, ctx.lookup))
+    return excess, n
 
 
-def _worker_overlaps(ctx: Context) -> tuple[dict[tuple[int, str], Overlap], int]:
-    """The overlaps of one worker across the claims sharing the claim's workers, by record,
-    and the claim's position."""
-    return _in_batch(ctx, "worker_overlaps", "worker", _overlaps_by_record)  # type: ignore[no-any-return]
+# --- the family's claim facts, each worked out once per claim ---------------------------
+
+#: The per-day excesses of the member's claims, and the claim's position among them.
+_DAY_EXCESSES: ClaimFact[tuple[dict[tuple[int, int], LimitProblem], int]] = ClaimFact(_day_excesses)
+
+#: The overlaps of one worker across the claims sharing the claim's workers, by record;
+#: the claim's position; those claims.
+_WORKER_OVERLAPS: ClaimFact[tuple[dict[tuple[int, str], Overlap], int, Sequence[Claim]]] = (
+    ClaimFact(lambda ctx: across(ctx, "worker", _overlaps_by_record))
+)
 
 
 def _day_excess(ctx: Context) -> LimitProblem | None:
-    excess, n = _day_excesses(ctx)
+    excess, n = _DAY_EXCESSES.of(ctx)
     if not excess or ctx.index is None:  # the usual batch: no day over its limit
         return None
     return excess.get((n, ctx.index))
@@ -72,7 +68,7 @@ def _day_excess(ctx: Context) -> LimitProblem | None:
 
 def _overlap(ctx: Context) -> Overlap | None:
     """The first overlap (across the batch) of a visit or service behind the line."""
-    overlaps, n = _worker_overlaps(ctx)
+    overlaps, n, _ = _WORKER_OVERLAPS.of(ctx)
     if ctx.line is None or not overlaps:  # the usual batch: no overlap to look up
         return None
     match = _match(ctx)
@@ -151,9 +147,9 @@ def per_diem_day_ok() -> Pred:
     # The usual claim has no day over its limit: its lines are answered from the
     # claim's fact without a call.
     return inline(
-        lambda ctx: not _day_excesses(ctx)[0] or _day_excess(ctx) is None,
+        lambda ctx: not _DAY_EXCESSES.of(ctx)[0] or _day_excess(ctx) is None,
         "not {excess}[0] or {excess_of}(ctx) is None",
-        excess=ClaimFact(_day_excesses),
+        excess=_DAY_EXCESSES,
         excess_of=_day_excess,
     )
 
@@ -163,9 +159,9 @@ def worker_free() -> Pred:
     NPI) on any claim of the batch: one person cannot deliver two visits at once."""
     # The usual claim has nobody in two places: answered from the claim's fact.
     return inline(
-        lambda ctx: not _worker_overlaps(ctx)[0] or _overlap(ctx) is None,
+        lambda ctx: not _WORKER_OVERLAPS.of(ctx)[0] or _overlap(ctx) is None,
         "not {overlaps}[0] or {overlap_of}(ctx) is None",
-        overlaps=ClaimFact(_worker_overlaps),
+        overlaps=_WORKER_OVERLAPS,
         overlap_of=_overlap,
     )
 
@@ -232,7 +228,7 @@ def _fix_worker_overlap(ctx: Context) -> FixResult:
     found = _overlap(ctx)
     if found is None:
         return None, {}, {}
-    _, _, claims = across(ctx, "worker", _overlaps_by_record)
+    _, _, claims = _WORKER_OVERLAPS.of(ctx)
     other = claims[found.other_claim]
     where = other.id or f"claim #{found.other_claim + 1} of the batch"
     member = other.patient_id or "another member"

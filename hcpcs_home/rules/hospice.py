@@ -16,8 +16,10 @@ import datetime as _dt
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from .._benefits import AT_LEAST_HALF, MORE_THAN_HALF
-from .._engine import Context, Need, Rule, Scope, Severity, Vocabulary
+from .._engine import ClaimFact, Context, LineFact, Need, Rule, Scope, Severity, Vocabulary
 from ..bounds import MAX_STAY_DAYS
 from ..errors import HcpcsError, InvalidFieldError
 from . import _common as common
@@ -52,17 +54,36 @@ def _level(ctx: Context) -> _h.LevelOfCare | None:
     return None if ctx.line is None else _h.LevelOfCare.of_line(ctx.line)
 
 
+@attrs.frozen(slots=True)
+class _LevelDays:
+    """The claim's level-of-care days, worked out in one pass over its lines
+    (:func:`hcpcs_home.hospice.level_days`), or why they cannot be counted.
+
+    :ivar days: the levels billed on each day (empty where ``error`` is set).
+    :ivar error: why a line's units are not days (reported by ``level-of-care-days``,
+        never raised by the rules reading the days), or ``None``.
+    """
+
+    days: dict[_dt.date, tuple[_h.LevelOfCare, ...]]
+    error: str | None
+
+
+def _level_days(ctx: Context) -> _LevelDays:
+    try:
+        return _LevelDays(_h.level_days(ctx.claim), None)
+    except HcpcsError as exc:  # a line's units are not days: reported by level-of-care-days
+        return _LevelDays({}, str(exc))
+
+
+# --- the family's claim facts, each worked out once per claim ---------------------------
+
+#: The claim's level-of-care days, read by every rule of the family that counts days.
+_DAYS: ClaimFact[_LevelDays] = ClaimFact(_level_days)
+
+
 def _days(ctx: Context) -> dict[_dt.date, tuple[_h.LevelOfCare, ...]]:
-    """The claim's level-of-care days (memoised for the claim)."""
-    found: dict[_dt.date, tuple[_h.LevelOfCare, ...]] | None = ctx.claim_memo.get("hospice_days")
-    if found is None:
-        try:
-            found = _h.level_days(ctx.claim)
-        except HcpcsError as exc:  # a line's units are not days: reported by level-of-care-days
-            ctx.claim_memo["hospice_days_error"] = str(exc)
-            found = {}
-        ctx.claim_memo["hospice_days"] = found
-    return found
+    """The claim's level-of-care days (empty where a line's units are not days)."""
+    return _DAYS.of(ctx).days
 
 
 def _is_claim(ctx: Context) -> bool:
@@ -110,19 +131,18 @@ def days_billed_once() -> Pred:
     Trailing days are required only while the patient is still under care (status 30 or
     none), since the claim of a discharge ends on the discharge date (CGS RC 31287).  A
     claim with no level-of-care line bills no day at all."""
-    return lambda ctx: not _day_problems(ctx)
+    return lambda ctx: not _DAY_PROBLEMS.of(ctx)
 
 
-def _day_problems(ctx: Context) -> list[str]:
-    found: list[str] | None = ctx.claim_memo.get("hospice_day_problems")
-    if found is not None:
-        return found
+def _day_problems(ctx: Context) -> tuple[str, ...]:
+    """What is wrong with the days the claim bills, in words."""
     problems: list[str] = []
     claim = ctx.claim
-    days = _days(ctx)
-    if "hospice_days_error" in ctx.claim_memo:
-        problems.append(ctx.claim_memo["hospice_days_error"])
-    if _is_claim(ctx) and "hospice_days_error" not in ctx.claim_memo:
+    level_days = _DAYS.of(ctx)
+    days = level_days.days
+    if level_days.error is not None:
+        problems.append(level_days.error)
+    elif _is_claim(ctx):
         last = claim.statement_through
         if claim.patient_status not in (None, "30") and days:
             last = min(last, max(days))
@@ -141,8 +161,11 @@ def _day_problems(ctx: Context) -> list[str]:
         ):
             if dates:
                 problems.append(f"{_span_text(dates)} {label}")
-    ctx.claim_memo["hospice_day_problems"] = problems
-    return problems
+    return tuple(problems)
+
+
+#: What is wrong with the days the claim bills (empty when nothing is).
+_DAY_PROBLEMS: ClaimFact[tuple[str, ...]] = ClaimFact(_day_problems)
 
 
 def _span_text(dates: list[_dt.date]) -> str:
@@ -160,7 +183,7 @@ def _span_text(dates: list[_dt.date]) -> str:
 
 
 def _fix_days(ctx: Context) -> FixResult:
-    detail = "; ".join(_day_problems(ctx))
+    detail = "; ".join(_DAY_PROBLEMS.of(ctx))
     return "bill each day of the period at one level of care", {}, {"detail": detail}
 
 
@@ -168,11 +191,12 @@ def _fix_days(ctx: Context) -> FixResult:
 
 
 def _chc(ctx: Context, share: str) -> _h.ChcDay | str:
-    """The line's continuous-home-care day, or why it cannot be counted."""
-    key = f"chc/{share}"
-    found = ctx.memo.get(key)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
+    """The line's continuous-home-care day, or why it cannot be counted (once per line
+    and nursing share)."""
+    return _CHC[share].of(ctx)
+
+
+def _chc_day(ctx: Context, share: str) -> _h.ChcDay | str:
     line = ctx.line
     assert line is not None
     services = ctx.services or tuple(s for s in ctx.claim.services if line.date in s.days())
@@ -184,8 +208,15 @@ def _chc(ctx: Context, share: str) -> _h.ChcDay | str:
             result = _h.chc_day(services, day=line.date, share=share, catalog=ctx.catalog)
         except HcpcsError as exc:
             result = f"its services cannot be counted ({exc})"
-    ctx.memo[key] = result
     return result
+
+
+def _chc_fact(share: str) -> LineFact[_h.ChcDay | str]:
+    return LineFact(lambda ctx: _chc_day(ctx, share))
+
+
+#: The line's continuous-home-care day by nursing share (the family's line facts).
+_CHC = {share: _chc_fact(share) for share in (MORE_THAN_HALF, AT_LEAST_HALF)}
 
 
 def _share(value: object) -> str:
@@ -255,10 +286,14 @@ def _respite_excess(ctx: Context) -> list[_dt.date]:
     line = ctx.line
     if line is None or _level(ctx) is not _h.LevelOfCare.INPATIENT_RESPITE:
         return []
-    excess = ctx.claim_memo.get("respite_excess")
-    if excess is None:
-        excess = ctx.claim_memo["respite_excess"] = frozenset(_h.respite_excess(_days(ctx)))
+    excess = _RESPITE_EXCESS.of(ctx)
     return sorted(d for d in excess if line.date <= d and (d - line.date).days < line.units)
+
+
+#: The claim's respite days past the fifth in a row.
+_RESPITE_EXCESS: ClaimFact[frozenset[_dt.date]] = ClaimFact(
+    lambda ctx: frozenset(_h.respite_excess(_days(ctx)))
+)
 
 
 def respite_within_limit() -> Pred:
@@ -403,25 +438,25 @@ def sia_earned() -> Pred:
     056X, not 0569) visits without modifier PM on routine-home-care days in the last 7 days
     of life of a patient discharged deceased (NGS "Service Intensity Add-on Payment";
     CR 9201, from 2016-01-01)."""
-    return lambda ctx: bool(_sia(ctx))
+    return lambda ctx: bool(_SIA.of(ctx))
 
 
 def _sia(ctx: Context) -> tuple[_h.SiaDay, ...]:
-    found: tuple[_h.SiaDay, ...] | None = ctx.claim_memo.get("sia")
-    if found is None:
-        death = _death(ctx)
-        found = ()
-        if death is not None and _is_claim(ctx) and "hospice_days_error" not in ctx.claim_memo:
-            _days(ctx)  # a bad level line is reported by level-of-care-days, not raised here
-            if "hospice_days_error" not in ctx.claim_memo:
-                found = _h.sia_days(ctx.claim, death)
-        ctx.claim_memo["sia"] = found
-    return found
+    """The days that earn the SIA of a claim of a patient discharged deceased."""
+    death = _death(ctx)
+    # A bad level line is reported by level-of-care-days, not raised here.
+    if death is not None and _is_claim(ctx) and _DAYS.of(ctx).error is None:
+        return _h.sia_days(ctx.claim, death)
+    return ()
+
+
+#: The days that earn the service intensity add-on.
+_SIA: ClaimFact[tuple[_h.SiaDay, ...]] = ClaimFact(_sia)
 
 
 def _fix_sia(ctx: Context) -> FixResult:
     parts = []
-    for day in _sia(ctx):
+    for day in _SIA.of(ctx):
         part = f"{day.day.isoformat()} {day.units} unit(s)"
         if day.billed_units > day.units:
             part += f" ({day.billed_units} billed, at most {_h.SIA_DAILY_UNITS} a day)"
@@ -430,31 +465,32 @@ def _fix_sia(ctx: Context) -> FixResult:
 
 
 def _rhc(ctx: Context) -> _h.RhcSplit | None:
-    """The claim's RHC rate split counted from its admission date (memoised)."""
-    if "rhc" in ctx.claim_memo:
-        return ctx.claim_memo["rhc"]  # type: ignore[no-any-return]
+    """The claim's RHC rate split counted from its admission date."""
     claim = ctx.claim
     found: _h.RhcSplit | None = None
-    days = _days(ctx)
+    level_days = _DAYS.of(ctx)
     # Without an admission date the count cannot start; a bad level line is reported
     # by level-of-care-days.
-    if claim.admission_date and _is_claim(ctx) and "hospice_days_error" not in ctx.claim_memo:
+    if claim.admission_date and _is_claim(ctx) and level_days.error is None:
         before = min(max(0, (claim.statement_from - claim.admission_date).days), MAX_STAY_DAYS)
-        split = _h.rhc_split(days, days_before=before)
+        split = _h.rhc_split(level_days.days, days_before=before)
         found = split if split.high_days or split.low_days else None
-    ctx.claim_memo["rhc"] = found
     return found
+
+
+#: The claim's routine-home-care days at the day 1-60 and day 61+ rates, or ``None``.
+_RHC: ClaimFact[_h.RhcSplit | None] = ClaimFact(_rhc)
 
 
 def rhc_days_billed() -> Pred:
     """The claim bills routine-home-care days and gives its admission date, so the days at
     the day 1-60 and day 61+ RHC rates can be told (FY 2016 hospice final rule, from
     2016-01-01, as summarised by Healthcare Provider Solutions)."""
-    return lambda ctx: _rhc(ctx) is not None
+    return lambda ctx: _RHC.of(ctx) is not None
 
 
 def _fix_rhc(ctx: Context) -> FixResult:
-    split = _rhc(ctx)
+    split = _RHC.of(ctx)
     if split is None:
         return None, {}, {}
     admitted = ctx.claim.admission_date

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from .._benefits import PERIOD_DAYS, TELEHEALTH_CODES
 from .._engine import ClaimFact, Context, Need, Rule, Scope, Severity, Vocabulary, inline
 from ..claims import HIPPS_REVENUE_CODE, ClaimLine
@@ -68,37 +70,45 @@ def _in_person_visit(line: ClaimLine) -> bool:
     )
 
 
-def _in_person_lines(ctx: Context) -> list[ClaimLine]:
-    """The claim's in-person visit lines (memoised for the claim)."""
-    found: list[ClaimLine] | None = ctx.claim_memo.get("hh_in_person")
-    if found is None:
-        found = ctx.claim_memo["hh_in_person"] = [
-            li for li in ctx.claim.lines if _in_person_visit(li)
-        ]
-    return found
+@attrs.frozen(slots=True)
+class _Visits:
+    """The claim's visit lines, sorted in one pass over its lines.
+
+    :ivar in_person: the in-person visit lines, in claim order.
+    :ivar telehealth_only: the days with a telehealth line (G0320-G0322) and no
+        in-person visit.
+    """
+
+    in_person: tuple[ClaimLine, ...]
+    telehealth_only: frozenset[_dt.date]
 
 
-def _telehealth_only_days(ctx: Context) -> frozenset[_dt.date]:
-    """The days with a telehealth line and no in-person visit (memoised for the claim)."""
-    found: frozenset[_dt.date] | None = ctx.claim_memo.get("hh_telehealth_only")
-    if found is None:
-        visits = {li.date for li in _in_person_lines(ctx)}
-        found = ctx.claim_memo["hh_telehealth_only"] = frozenset(
-            li.date
-            for li in ctx.claim.lines
-            if li.code in TELEHEALTH_CODES and li.date not in visits
-        )
-    return found
+def _visits(ctx: Context) -> _Visits:
+    in_person: list[ClaimLine] = []
+    telehealth: set[_dt.date] = set()
+    for li in ctx.claim.lines:
+        if _in_person_visit(li):
+            in_person.append(li)
+        elif li.code in TELEHEALTH_CODES:
+            telehealth.add(li.date)
+    visited = {li.date for li in in_person}
+    return _Visits(tuple(in_person), frozenset(d for d in telehealth if d not in visited))
 
 
-def _first_visit(ctx: Context) -> _dt.date | None:
-    """The date of the first in-person visit line, :func:`hcpcs_home.pdgm.first_billable_visit`
-    (memoised for the claim)."""
-    memo = ctx.claim_memo
-    if "hh_first_visit" not in memo:
-        memo["hh_first_visit"] = _pdgm.first_billable_visit(_in_person_lines(ctx))
-    found: _dt.date | None = memo["hh_first_visit"]
-    return found
+# --- the family's claim facts, each worked out once per claim ---------------------------
+
+#: The claim's visit lines.
+_VISITS: ClaimFact[_Visits] = ClaimFact(_visits)
+
+#: The date of the first in-person visit line, :func:`hcpcs_home.pdgm.first_billable_visit`.
+_FIRST_VISIT: ClaimFact[_dt.date | None] = ClaimFact(
+    lambda ctx: _pdgm.first_billable_visit(_VISITS.of(ctx).in_person)
+)
+
+#: The days with a telehealth line and no in-person visit.
+_TELEHEALTH_ONLY: ClaimFact[frozenset[_dt.date]] = ClaimFact(
+    lambda ctx: _VISITS.of(ctx).telehealth_only
+)
 
 
 # --- predicates --------------------------------------------------------------------------
@@ -161,9 +171,9 @@ def dated_first_visit() -> Pred:
     claim has no visit line to date it by (Palmetto RC 32968; CGS RC 38107)."""
 
     return inline(
-        lambda ctx: ctx.line is None or _first_visit(ctx) in (None, ctx.line.date),
+        lambda ctx: ctx.line is None or _FIRST_VISIT.of(ctx) in (None, ctx.line.date),
         "ctx.line is None or {first} is None or ctx.line.date == {first}",
-        first=ClaimFact(_first_visit),
+        first=_FIRST_VISIT,
     )
 
 
@@ -172,9 +182,9 @@ def dated_on_telehealth() -> Pred:
     visit: a telehealth service was taken for the first billable visit."""
 
     return inline(
-        lambda ctx: ctx.line is not None and ctx.line.date in _telehealth_only_days(ctx),
+        lambda ctx: ctx.line is not None and ctx.line.date in _TELEHEALTH_ONLY.of(ctx),
         "ctx.line is not None and ctx.line.date in {days}",
-        days=ClaimFact(_telehealth_only_days),
+        days=_TELEHEALTH_ONLY,
     )
 
 
@@ -205,7 +215,7 @@ def skilled_visit_billed() -> Pred:
     social services (042X-044X, 055X, 056X); aide visits and telehealth lines are not."""
     return lambda ctx: any(
         li.revenue_code is not None and li.revenue_code[:3] in _SKILLED_FAMILIES
-        for li in _in_person_lines(ctx)
+        for li in _VISITS.of(ctx).in_person
     )
 
 
@@ -357,7 +367,7 @@ def monitoring_dated_first_day() -> Pred:
 
 
 def _fix_first_visit(ctx: Context) -> FixResult:
-    first = _first_visit(ctx)
+    first = _FIRST_VISIT.of(ctx)
     if first is None:
         return None, {}, {"first": "none"}
     return (

@@ -13,7 +13,7 @@ note says that its units and credentials are not checked.
 
 from __future__ import annotations
 
-from .._engine import Context, Rule, Severity, Vocabulary, inline
+from .._engine import Context, LineFact, Rule, Severity, Vocabulary, inline
 from ..errors import ModifierNotEffectiveError, UnknownModifierError
 from . import _common as common
 from ._common import FixResult, Pred
@@ -32,10 +32,11 @@ _Problem = tuple[str, str, tuple[str, ...]]
 def _problems(ctx: Context) -> list[_Problem]:
     """The line's Level II modifiers that the catalog's release does not know or that
     are not in effect on the line's date, computed once per line."""
-    found: list[_Problem] | None = ctx.memo.get("modifier_problems")
-    if found is not None:
-        return found
-    found = []
+    return _PROBLEMS.of(ctx)
+
+
+def _modifier_problems(ctx: Context) -> list[_Problem]:
+    found: list[_Problem] = []
     release = ctx.catalog.release
     if ctx.line is not None and release is not None:
         for modifier in ctx.line.modifiers:
@@ -54,8 +55,12 @@ def _problems(ctx: Context) -> list[_Problem]:
                     else f"ended {exc.terminated.isoformat() if exc.terminated else ''}"
                 )
                 found.append((modifier, f"is not in effect on {ctx.date.isoformat()} ({why})", ()))
-    ctx.memo["modifier_problems"] = found
     return found
+
+
+#: The line's modifiers the release does not know or that are not in effect (the
+#: family's line fact).
+_PROBLEMS: LineFact[list[_Problem]] = LineFact(_modifier_problems)
 
 
 def modifiers_valid() -> Pred:

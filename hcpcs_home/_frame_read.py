@@ -1,0 +1,370 @@
+"""Claims from a timesheet DataFrame a column at a time: the fast path of
+:func:`~hcpcs_home.dataframes.claims_from_frame`.
+
+A timesheet repeats its values: a month of visits has a few dozen dates, clock
+times, codes and credentials.  Each column is read once by its dtype, each
+distinct cell converted once by the same steps a row takes
+(:func:`~hcpcs_home._timesheet_row._cell`, then the field's own attrs converter),
+and the values are built from the converted cells by
+:func:`~hcpcs_home._trusted.checked`, which runs no converter again but every
+validator and post-init check.  A line's units and revenue code are
+:meth:`ClaimLine.from_service <hcpcs_home.claims.ClaimLine.from_service>`'s,
+asked once per code, minutes and payer.
+
+Rows are walked in order with the groups, checks and errors of
+:func:`~hcpcs_home.dataframes.claims_from_rows`; a row this path does not take
+(a cell its column could not convert, a ``units`` or ``through`` cell, a
+service whose checks fail) is read by that function's own row reader, so it
+is built, or refused with its error, exactly as before.  A frame with a
+``line`` column is not taken at all (:func:`claims` gives ``None``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+import attrs
+
+from . import dataframes as df  # imported by it on first use, so whole by then
+from ._frames import column_values
+from ._timesheet_row import SKIP, _cell, _column_name
+from ._trusted import DERIVED, checked
+from .bounds import MAX_LINES, MAX_SERVICES
+from .claims import Claim, ClaimLine, Service
+from .claims import _derived_id as derived_id
+from .errors import HcpcsError
+
+__all__ = ["Known", "claims"]
+
+#: How many billed lines (code, minutes, payer) and claim parts (payer, type of bill) one
+#: frame remembers before it starts again.
+_REMEMBERED = 65_536
+#: A cell its column could not convert: the row is read by the row reader.
+_BAD: Any = object()
+#: The Service fields, in order (a row's service is made from one value of each).
+_SERVICE: tuple[attrs.Attribute[Any], ...] = attrs.fields(Service)
+_LINE = attrs.fields_dict(ClaimLine)
+#: The line columns of an unnumbered frame besides the claim's: converted here.
+_LINE_CELLS = ("revenue_code", "modifiers", "charge")
+
+
+def _default(a: attrs.Attribute[Any]) -> Any:
+    """The field's value for an empty cell (:data:`_BAD` where the field is required)."""
+    if a.default is attrs.NOTHING:
+        return _BAD
+    if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+        return DERIVED
+    convert = cast("Callable[[Any], Any] | None", a.converter)
+    return a.default if convert is None else convert(a.default)
+
+
+def _convert_column(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
+    """``convert`` of each cell, each distinct cell once; :data:`_BAD` where it raised.
+
+    A column holding booleans beside other values (``True == 1`` in a dict), or
+    cells of other types than plain text, numbers and ``None``, is converted cell
+    by cell.
+    """
+
+    def one(value: Any) -> Any:
+        try:
+            return convert(value)
+        except Exception:  # the row reader raises it again, as before
+            return _BAD
+
+    kinds = set(map(type, values))
+    if (bool in kinds and len(kinds - {bool, type(None)})) or not kinds <= _HASHABLE:
+        return [one(v) for v in values]
+    table = {v: one(v) for v in dict.fromkeys(values)}
+    return list(map(table.__getitem__, values))
+
+
+#: Cell types a column is converted by distinct value for (equal ones are interchangeable).
+_HASHABLE = frozenset({str, int, float, bool, type(None)})
+
+
+def _service_converter(name: str) -> Callable[[Any], Any]:
+    a = attrs.fields_dict(Service)[name]
+    default = _default(a)
+    convert = cast("Callable[[Any], Any] | None", a.converter)
+
+    def read(value: Any) -> Any:
+        cell = _cell(name, value)
+        if cell is SKIP:
+            return default
+        return cell if convert is None else convert(cell)
+
+    return read
+
+
+def claims(
+    frame: Any,
+    columns: Sequence[str],
+    *,
+    payer: Any,
+    type_of_bill: str | None,
+    by: str,
+    known: Known | None = None,
+) -> Any:
+    """:func:`~hcpcs_home.dataframes.claims_from_frame` of ``frame`` (a ``ClaimRows``),
+    or ``None`` for a frame with a ``line`` column (read row by row).  ``known`` carries
+    what is known from earlier chunks of one frame (the same ``payer``)."""
+    claim_names = {c: df._claim_column(c) for c in columns}
+    if "line" in claim_names.values():
+        return None
+    cells = [column_values(frame.iloc[:, i]) for i in range(len(columns))]
+    labels = list(frame.index)
+    rows = len(labels)
+    nothing: list[Any] = [None] * rows
+    claim_cells: dict[str, list[Any]] = {}
+    service_cells: dict[str, list[Any]] = {}
+    for column, values in zip(columns, cells, strict=True):
+        name = claim_names[column]
+        if name is not None:
+            claim_cells[name] = values
+        else:
+            service_cells[_column_name(column)] = values
+    bad = [False] * rows
+    fields = [_field_column(a, service_cells, bad) for a in _SERVICE]
+    if "code" not in service_cells or "date" not in service_cells:
+        bad = [True] * rows  # "is required": the row reader says so
+    else:
+        fields[-1] = _ids(fields, bad)
+    line_cells = [
+        _mark(_convert_column(claim_cells.get(name, nothing), read), bad)
+        for name, read in _line_readers()
+    ]
+    for name in ("units", "through"):
+        for i, value in enumerate(claim_cells.get(name, ())):
+            if value is not None:
+                bad[i] = True
+    raw_ids = cells[list(columns).index("id")] if "id" in columns else nothing
+    keys = claim_cells[by]
+    ids = claim_cells.get("claim_id")
+    level = [(name, claim_cells[name]) for name in df._CLAIM_LEVEL if name in claim_cells]
+    known = Known(payer) if known is None else known
+    groups: dict[object, Any] = {}
+    errors: list[Any] = []
+    for i, (label, key, values, revenue, modifiers, charge) in enumerate(
+        zip(labels, keys, zip(*fields, strict=True), *line_cells, strict=True)
+    ):
+        if key is None or (isinstance(key, str) and not key.strip()):
+            cell = None if ids is None else ids[i]
+            errors.append(df.RowError(label, df._text(cell), df._no_claim(by, key)))
+            continue
+        claim_id = df._text(ids[i] if ids is not None else key) or ""
+        group = groups.get(key)
+        if group is None:
+            head = dict.fromkeys(df._CLAIM_LEVEL)
+            head.update((name, given[i]) for name, given in level)
+            group = groups[key] = df._Group(claim_id, head, label)
+        for name, given in level:
+            if given[i] != group.head[name]:
+                group.differs.setdefault(name, []).append((label, given[i]))
+        made: tuple[Service | None, ClaimLine] | None = None
+        if not bad[i]:
+            made = known.row(values, (revenue, modifiers, charge), raw_ids[i], group)
+        if made is None:
+            service_part, claim_part = df._split(
+                {c: v[i] for c, v in zip(columns, cells, strict=True)}
+            )
+            try:
+                made = df._row_line(service_part, claim_part, group.head["payer"], payer, group)
+            except HcpcsError as exc:
+                errors.append(df.RowError(label, claim_id or None, exc))
+                group.bad = True
+                continue
+        group.add(label, *made)
+    return df._claims_of(
+        groups, errors, payer, type_of_bill, numbered=False, fast=known.claim(type_of_bill)
+    )
+
+
+_FIELD_AT = {a.name: i for i, a in enumerate(_SERVICE)}
+assert _SERVICE[-1].name == "id"  # derived last, from the fields before it
+
+
+def _ids(fields: list[list[Any]], bad: list[bool]) -> list[Any]:
+    """The id column: each row's given id, or the id :class:`Service` derives, from the
+    text of each distinct date and start worked out once (rows marked ``bad`` are left)."""
+    days, codes, starts, minutes, ids = (
+        fields[_FIELD_AT[n]] for n in ("date", "code", "start", "minutes", "id")
+    )
+    day_text = {d: d.isoformat() for d in set(days) if d is not _BAD}
+    start_text: dict[Any, str | None] = {
+        t: f"{t.hour:02d}{t.minute:02d}" for t in set(starts) if t not in (None, _BAD)
+    }
+    start_text[None] = None
+    return [
+        derived_id(day_text[d], c, start_text[t], m) if i is DERIVED and not b else i
+        for d, c, t, m, i, b in zip(days, codes, starts, minutes, ids, bad, strict=True)
+    ]
+
+
+def _mark(converted: list[Any], bad: list[bool]) -> list[Any]:
+    """``converted``, each row with a cell it could not convert marked in ``bad``."""
+    if _BAD in converted:  # identity first: the sentinel equals nothing else
+        for i, value in enumerate(converted):
+            if value is _BAD:
+                bad[i] = True
+    return converted
+
+
+def _field_column(a: attrs.Attribute[Any], cells: dict[str, list[Any]], bad: list[bool]) -> Any:
+    """The Service field ``a`` for every row: its column converted, or its default."""
+    if a.name in cells:
+        return _mark(_convert_column(cells[a.name], _service_converter(a.name)), bad)
+    return [_default(a)] * len(bad)
+
+
+@functools.cache
+def _line_readers() -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Each line column's cell as :func:`~hcpcs_home.dataframes._row_line` hands it to
+    :meth:`ClaimLine.from_service`, then through the line field's converter."""
+    revenue, modifiers, charge = (
+        cast("Callable[[Any], Any]", _LINE[n].converter) for n in _LINE_CELLS
+    )
+    return (
+        ("revenue_code", lambda v: revenue(df._text(v))),
+        ("modifiers", lambda v: modifiers(tuple(df._modifiers(v)))),
+        ("charge", lambda v: charge(v or 0)),
+    )
+
+
+@functools.cache
+def _makers() -> tuple[Callable[..., Service], Callable[..., ClaimLine], Callable[..., Claim]]:
+    return checked(Service), checked(ClaimLine), checked(Claim)
+
+
+#: The Claim fields a timesheet without header columns leaves to their defaults.
+_CLAIM = attrs.fields(Claim)
+_CLAIM_DEFAULTS = {a.name: _default(a) for a in _CLAIM}
+#: The claim columns :func:`~hcpcs_home.dataframes._claim` reads besides the payer and
+#: the type of bill: a claim whose rows give one of them is built by it.
+_HEADER = tuple(n for n in df._CLAIM_LEVEL if n not in ("payer", "type_of_bill"))
+
+
+class Known:
+    """What one frame's rows have in common: payers, and the lines each code, minutes and
+    payer bill (asked of :meth:`ClaimLine.from_service` once each)."""
+
+    def __init__(self, payer: Any) -> None:
+        self.payer = payer
+        self.payers: dict[Any, Any] = {}
+        self.billed: dict[tuple[Any, ...], tuple[str, Any, str | None] | None] = {}
+        self.make_service, self.make_line, self.make_claim = _makers()
+        self.claim_parts: dict[Any, tuple[Any, Any]] = {}
+
+    def row(
+        self, values: tuple[Any, ...], line: tuple[Any, Any, Any], raw_id: Any, group: Any
+    ) -> tuple[Service, ClaimLine] | None:
+        """The service and line of a row whose cells all converted, or ``None`` where
+        the row reader must decide (a check failed: it raises the error itself)."""
+        try:
+            service = self.make_service(*values)
+        except Exception:  # the row reader raises it again
+            return None
+        if service.start is None and service.minutes is None:
+            service = df._unique_id(service, {"id": raw_id}, group)
+        column_payer = group.head["payer"]
+        try:
+            found = self.billed[service.code, service.minutes, column_payer]
+        except KeyError:
+            if len(self.billed) >= _REMEMBERED:
+                self.billed.clear()  # cells are data: what is kept stays bounded
+            found = self.billed[service.code, service.minutes, column_payer] = self._bill(
+                service, column_payer
+            )
+        except TypeError:  # an unhashable payer cell
+            return None
+        if found is None:
+            return None
+        code, units, default_revenue = found
+        revenue, modifiers, charge = line
+        try:
+            made = self.make_line(
+                code,
+                service.date,
+                units,
+                default_revenue if revenue is None else revenue,
+                modifiers,
+                charge,
+                (service.id,),
+                service.prior_auth,
+                None,
+            )
+        except Exception:  # the row reader raises it again
+            return None
+        return service, made
+
+    def _bill(self, service: Service, column_payer: Any) -> tuple[str, Any, str | None] | None:
+        """The code, units and revenue code :meth:`ClaimLine.from_service` bills for the
+        service's code and minutes under the payer, or ``None`` where it refuses."""
+        try:
+            if column_payer not in self.payers:
+                self.payers[column_payer] = df._payer_of(column_payer, self.payer)
+            line = ClaimLine.from_service(service, payer=self.payers[column_payer])
+        except Exception:  # the row reader raises it again
+            return None
+        return line.code, line.units, line.revenue_code
+
+    def claim(self, type_of_bill: str | None) -> Callable[[Any], Claim | None]:
+        """A builder of a group's claim from its lines and services as
+        :func:`~hcpcs_home.dataframes._claim` builds it, for groups whose rows give no
+        header column but the payer and type of bill (``None`` for the others, and
+        wherever a check fails: that function then builds the claim or names the error)."""
+        make, defaults, parts = self.make_claim, _CLAIM_DEFAULTS, self.claim_parts
+        ids = _CLAIM_CONVERTERS["id"]
+
+        def build(group: Any) -> Claim | None:
+            head = group.head
+            if (
+                any(head[name] is not None for name in _HEADER)
+                or len(group.lines) > MAX_LINES
+                or len(group.services) > MAX_SERVICES
+            ):
+                return None  # the lines' and services' converters refuse so many
+            key = (head["payer"], head["type_of_bill"])
+            try:
+                found = parts.get(key)
+                if found is None:
+                    if len(parts) >= _REMEMBERED:
+                        parts.clear()
+                    found = parts[key] = self._claim_parts(*key, type_of_bill)
+                payer, bill = found
+                dates = [line.date for line in group.lines] or [s.date for s in group.services]
+                return make(
+                    payer,
+                    min(dates),
+                    max(dates),
+                    tuple(group.lines),
+                    tuple(group.services),
+                    bill,
+                    defaults["authorizations"],
+                    defaults["therapy_ytd_pt_slp"],
+                    defaults["therapy_ytd_ot"],
+                    ids(group.claim_id),
+                    None,
+                    *_HEADER_DEFAULTS,
+                )
+            except Exception:  # the row reader's builder names the error
+                return None
+
+        return build
+
+    def _claim_parts(self, payer: Any, bill: Any, type_of_bill: str | None) -> tuple[Any, Any]:
+        """The claim's payer and type of bill, converted as Claim converts them."""
+        chosen = df._payer_of(payer, self.payer)
+        given = bill if bill is not None else type_of_bill
+        return _CLAIM_CONVERTERS["payer"](chosen), _CLAIM_CONVERTERS["type_of_bill"](
+            df._text(given)
+        )
+
+
+_CLAIM_CONVERTERS = {a.name: cast("Callable[[Any], Any]", a.converter) for a in _CLAIM}
+#: The defaults of the fields after ``patient_id``, in order.
+_HEADER_DEFAULTS = tuple(
+    _CLAIM_DEFAULTS[a.name] for a in _CLAIM[[a.name for a in _CLAIM].index("patient_id") + 1 :]
+)
