@@ -167,7 +167,8 @@ def check_with_history(
       each partition travels with a MemoryHistory of what its claims are related to,
       looked up in the history's indexes (the claims of each beneficiary,
       authorization number and worker they name, and their beneficiaries' stays and
-      certifications and their workers' EVV visits), never a copy of the whole.
+      certifications, and the EVV visits of their workers and of the workers their
+      beneficiaries' stored claims name), never a copy of the whole.
 
     :raises ImportError: dask is not installed (``pip install 'hcpcs_home[dask]'``).
     """
@@ -205,8 +206,9 @@ def _order(finding: Any) -> tuple[Any, ...]:
 def _related(history: Any, part: list[tuple[int, Claim]]) -> Any:
     """A MemoryHistory of what ``history`` (a MemoryHistory) holds for the partition's
     claims: the stored claims of their beneficiaries, authorization numbers, workers and
-    keys (in the order added), their beneficiaries' stays and certifications, and their
-    workers' EVV visits; each looked up in the history's indexes."""
+    keys (in the order added), their beneficiaries' stays and certifications, and the EVV
+    visits of their workers and of their beneficiaries' stored claims' workers; each
+    looked up in the history's indexes."""
     from .history import MemoryHistory, claim_key
     from .history._records import workers_of
 
@@ -225,6 +227,9 @@ def _related(history: Any, part: list[tuple[int, Claim]]) -> Any:
         seq = history._keys.get(claim_key(claim))
         if seq is not None:
             seqs.add(seq)
+    for member in members:  # the visits behind the members' claims on file, too
+        for seq in history._by_beneficiary.get(member, ()):
+            workers.update(workers_of(history._claims[seq]))
     out = MemoryHistory()
     providers = history._providers
     for seq in sorted(seqs):  # by position, in the order added

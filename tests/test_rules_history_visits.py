@@ -217,6 +217,20 @@ class TestOnDask:
         crossed = [n for n, e in enumerate(expected) if any(r == OVERLAP for _, r, _ in e)]
         assert crossed  # members 0 and 28, 1 and 29 share a worker and a day
 
+    def test_workers_named_by_the_claims_on_file(self) -> None:
+        """A claim that names no worker (no services, no visits) is matched to the stored
+        visits of the workers its member's claims on file name, on Dask as in process."""
+        pytest.importorskip("dask")
+        from hcpcs_home import dask as hdask
+
+        store = MemoryHistory([documented("C1")])
+        store.add_visits([visit()])
+        new = [claim("C2", visit(), carry=False), claim("C3", visit("2024-03-05"), carry=False)]
+        expected = [key(check(c, history=store)) for c in new]
+        result = dict(hdask.check_with_history(new, store, partitions=2).compute(scheduler="sync"))
+        assert expected == [key(result[i]) for i in range(len(new))]
+        assert [1, 0] == [sum(r == RULE for _, r, _ in e) for e in expected]
+
 
 class TestHistoryWorkerVisitOverlap:
     """A worker's accepted visit on file for another member (stored with add_visits, on no
