@@ -1,7 +1,7 @@
 """Tabular paths against their baselines, ratios measured in one run.
 
 Run with ``python benchmarks/bench_frame.py [ROWS] [FRAME_ROWS] [MEMORY_ROWS]``
-(1,000,000, 50,000 and 0 by default).
+(1,000,000, 50,000 and 0 by default; 0 skips that part).
 
 * ``minutes_to_units``: the library's column conversion (every value checked)
   against a bare numpy lookup in the precomputed table (the fastest way numpy can
@@ -11,9 +11,11 @@ Run with ``python benchmarks/bench_frame.py [ROWS] [FRAME_ROWS] [MEMORY_ROWS]``
 * ``check_frame``: a synthetic timesheet of ``FRAME_ROWS`` rows
   (:func:`~hcpcs_home.dataframes.synthetic_timesheet`) checked whole, per row,
   against ``check()`` of the same claims (built beforehand) per claim line.
-* Peak memory of ``check_frame`` on ``MEMORY_ROWS`` rows (when given), in a process
-  of its own (its peak resident set less the resident set before the frame was
-  made), against the frame's own size (``memory_usage(deep=True)``).
+* Peak memory of ``check_frame`` on ``MEMORY_ROWS`` rows (when given), in processes
+  of their own, against the frame's own size (``memory_usage(deep=True)``): the peak
+  resident set less the resident set after the imports (pandas, numpy, the library's
+  tables), and the peak of the allocations ``check_frame`` makes, traced by
+  :mod:`tracemalloc`, with what its returned findings frame holds.
 """
 
 from __future__ import annotations
@@ -112,34 +114,73 @@ def frame(rows: int) -> None:
 
 
 _MEMORY = """
-import resource, sys
+import gc, sys, tracemalloc
+import numpy, pandas  # imported before the baseline: the frame cannot exist without them
 from hcpcs_home.dataframes import check_frame, synthetic_timesheet
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def rss(key):
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) * 1024 for l in status if l.startswith(key))
+
+check_frame(synthetic_timesheet(200, seed=2))  # the library's tables and plans loaded
+gc.collect()
+before = rss("VmRSS")
 sheet = synthetic_timesheet(int(sys.argv[1]), seed=1)
 size = int(sheet.memory_usage(deep=True).sum())
-after_frame = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+gc.collect()
+with_frame = rss("VmRSS")
+try:  # the peak resident set from here on (Linux: clear_refs 5 resets VmHWM)
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+except OSError:
+    pass
+if sys.argv[2] == "traced":
+    tracemalloc.start()
 found = check_frame(sheet)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(size, (peak - before) * 1024, (peak - after_frame) * 1024, len(found))
+if sys.argv[2] == "traced":
+    current, peak = tracemalloc.get_traced_memory()
+    print(size, peak, current, len(found))
+else:
+    print(size, rss("VmHWM") - before, rss("VmHWM") - with_frame, len(found))
 """
 
 
 def memory(rows: int) -> None:
+    """Two runs in processes of their own: the resident set (what the machine sees, the
+    allocator's free lists included) and the Python allocations traced by
+    :mod:`tracemalloc` (what check_frame itself holds at its peak, numpy's arrays
+    included), each against the frame's own size."""
     import subprocess
 
-    done = subprocess.run(
-        [sys.executable, "-c", _MEMORY, str(rows)], capture_output=True, text=True, check=True
-    )
-    size, peak, above, found = map(int, done.stdout.split())
+    def run(mode: str) -> list[int]:
+        done = subprocess.run(
+            [sys.executable, "-c", _MEMORY, str(rows), mode],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return list(map(int, done.stdout.split()))
+
+    size, peak, above, found = run("rss")
+    mib = 2**20
     print(
-        f"{rows:,} rows: the frame is {size / 2**20:,.0f} MiB; check_frame's process peaks "
-        f"{peak / 2**20:,.0f} MiB above its start ({peak / size:.2f}x the frame), "
-        f"{above / 2**20:,.0f} MiB above the frame; {found:,} findings"
+        f"{rows:,} rows, load average {os.getloadavg()[0]:.1f}: the frame is "
+        f"{size / mib:,.0f} MiB; {found:,} findings\n"
+        f"  resident: peak {peak / mib:,.0f} MiB above the imports ({peak / size:.2f}x the "
+        f"frame), {above / mib:,.0f} MiB above the process with the frame"
+    )
+    size, peak, current, found = run("traced")
+    print(
+        f"  traced: check_frame peaks at {peak / mib:,.0f} MiB beside the frame "
+        f"(frame + peak = {(size + peak) / size:.2f}x the frame); the findings frame it "
+        f"returns holds {current / mib:,.0f} MiB"
     )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
-    frame(int(sys.argv[2]) if len(sys.argv) > 2 else 50_000)
+    if int(sys.argv[1]) if len(sys.argv) > 1 else 1:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    if int(sys.argv[2]) if len(sys.argv) > 2 else 1:
+        frame(int(sys.argv[2]) if len(sys.argv) > 2 else 50_000)
     if len(sys.argv) > 3 and int(sys.argv[3]):
         memory(int(sys.argv[3]))

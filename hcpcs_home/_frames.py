@@ -91,6 +91,17 @@ def column_values(column: Any) -> list[object]:
     return [v if type(v) is str else plain(v) for v in values]
 
 
+def detached(error: Any) -> Any:
+    """``error`` without the tracebacks of it and the errors it was raised from: a caught
+    error kept in a result would otherwise keep the frames that raised it, and all they
+    refer to, alive (a reference cycle only the garbage collector breaks, late)."""
+    seen, depth = error, 0
+    while isinstance(seen, BaseException) and depth < 64:  # a chain, never a loop
+        seen.__traceback__ = None
+        seen, depth = seen.__cause__ or seen.__context__, depth + 1
+    return error
+
+
 def pandas_module() -> Any:
     """pandas, or an :class:`ImportError` saying which extra installs it."""
     try:
@@ -157,33 +168,103 @@ def finding_records(
 class FindingColumns:
     """Findings records gathered a column at a time, for frames of many findings.
 
-    Each record is taken apart as it comes, so no record outlives its finding,
-    and equal texts (rule ids, messages, sources, claim ids) are kept as one
-    object however many findings repeat them: a million findings hold a few
-    thousand distinct strings, not a million.
+    Each record is taken apart as it comes, so no record, and no Python object of
+    its own, outlives its finding: each column keeps one small integer per finding
+    (the index of its value among the column's distinct values, which are kept
+    once), rows and lines as machine integers.  The frame is made at the end, its
+    columns of the dtypes of :func:`frame`, each value one shared object.
     """
 
     def __init__(self, columns: Sequence[str] = FINDING_COLUMNS) -> None:
+        from array import array
+
         self.columns = tuple(columns)
-        self.values: list[list[Any]] = [[] for _ in self.columns]
-        self._texts: dict[str, str] = {}
+        #: Per column: the distinct values in order of first sight, by value.
+        self.seen: list[dict[Any, int]] = [{} for _ in self.columns]
+        self.codes = [array("i") for _ in self.columns]
+        #: Rows, where every label is an int (``None`` as -1 in ``no_row``); else objects.
+        self.rows = array("q")
+        self.no_row = bytearray()
+        self.other_rows: list[Any] | None = None
 
     def extend(self, records: Iterable[Mapping[str, Any]]) -> None:
         """Add ``records`` (mappings with every column), in order."""
-        shared = self._texts.setdefault
-        columns = tuple(zip(self.columns, self.values, strict=True))
+        columns = tuple(zip(self.columns, self.seen, self.codes, strict=True))
         for record in records:
-            for name, values in columns:
+            for name, seen, codes in columns:
                 value = record[name]
-                values.append(shared(value, value) if type(value) is str else value)
+                if name == "row":
+                    self._row(value)
+                    continue
+                try:
+                    code = seen.get(value)
+                except TypeError:  # unhashable: a value of its own
+                    code = None
+                    value = _Unhashable(value)
+                if code is None:
+                    code = seen[value] = len(seen)
+                codes.append(code)
+
+    def _row(self, label: Any) -> None:
+        if self.other_rows is not None:
+            self.other_rows.append(label)
+        elif label is None:
+            self.rows.append(0)
+            self.no_row.append(1)
+        elif type(label) is int and -(2**63) <= label < 2**63:
+            self.rows.append(label)
+            self.no_row.append(0)
+        else:  # a label of another type: every row kept as the object it is
+            self.other_rows = [
+                None if gap else int(r) for r, gap in zip(self.rows, self.no_row, strict=True)
+            ]
+            self.other_rows.append(label)
 
     def frame(self) -> Any:
         """The findings as a DataFrame (the dtypes of :func:`frame`)."""
+        import numpy
+
         pandas = pandas_module()
-        data = {}
-        for name, values in zip(self.columns, self.values, strict=True):
-            data[name] = pandas.Series(
-                values, dtype="Int64" if name in ("line", "minutes") else object
+        whole = [c for c in self.columns if c in ("line", "minutes")]
+        texts = [c for c in self.columns if c not in whole]
+        size = len(self.rows) if self.other_rows is None else len(self.other_rows)
+        # The object columns fill one block, as the frame keeps them: no copy is made
+        # when the frame is put together.
+        block = numpy.empty((size, len(texts)), dtype=object)
+        ints = {}
+        for name, seen, codes in zip(self.columns, self.seen, self.codes, strict=True):
+            if name == "row":
+                block[:, texts.index(name)] = self._row_objects(numpy)
+                continue
+            values = numpy.fromiter(
+                (v.value if type(v) is _Unhashable else v for v in seen),
+                dtype=object,
+                count=len(seen),
             )
-            values.clear()  # as each column is made: never two copies of every column
-        return pandas.DataFrame(data, columns=list(self.columns))
+            index = numpy.frombuffer(codes, dtype=numpy.intc)
+            if name in whole:
+                ints[name] = pandas.array(values[index] if size else [], dtype="Int64")
+            elif size:
+                block[:, texts.index(name)] = values[index]
+            del index  # the view of the codes, so that they can go:
+            del codes[:]  # as each column is made, never two copies of every column
+        found = pandas.DataFrame(block, columns=texts, dtype=object, copy=False)
+        for name in whole:
+            found.insert(self.columns.index(name), name, ints[name])
+        return found
+
+    def _row_objects(self, numpy: Any) -> Any:
+        if self.other_rows is not None:
+            return numpy.fromiter(self.other_rows, dtype=object, count=len(self.other_rows))
+        rows = numpy.frombuffer(self.rows, dtype=numpy.int64).astype(object)
+        rows[numpy.frombuffer(self.no_row, dtype=numpy.uint8).astype(bool)] = None
+        return rows
+
+
+class _Unhashable:
+    """A value that cannot be a dict key, kept as a distinct value of its own."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value

@@ -141,12 +141,13 @@ class RowError:
 
     :ivar row: the row's index label in the DataFrame.
     :ivar claim_id: the claim the row belongs to, where known.
-    :ivar error: what was wrong, with the field at fault.
+    :ivar error: what was wrong, with the field at fault (kept without its traceback,
+        which would hold the reader's frames, and every claim read, alive).
     """
 
     row: Hashable
     claim_id: str | None
-    error: HcpcsError
+    error: HcpcsError = attrs.field(converter=_frames.detached)
 
     def __str__(self) -> str:
         claim = f" (claim {self.claim_id})" if self.claim_id else ""
@@ -260,7 +261,7 @@ def _did_you_mean(column: str) -> str:
 
 #: Rows converted at a time: a column is read as plain values a chunk at a time, so
 #: a frame of millions of rows never has all its cells as Python objects at once.
-_CHUNK = 20_000
+_CHUNK = 5_000
 
 
 def _records(frame: Any) -> Iterator[tuple[Hashable, dict[str, object]]]:
@@ -884,6 +885,7 @@ def check_frame(
         built = built or claims_from_rows(_records(part), columns, **options)
         found.extend(_finding_records((check(c, rules) for c in built.claims), built.rows))
         unused.append([e.to_data() for e in built.errors])
+        del part, built  # let the chunk go before the next is read
     for errors in unused:
         found.extend(errors)
     return found.frame()

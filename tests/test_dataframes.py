@@ -665,3 +665,38 @@ class TestDerivedIds:
         values = {a.name: getattr(service, a.name) for a in attrs.fields(Service)}
         rebuilt = _trusted.checked(Service)(*{**values, "id": _trusted.DERIVED}.values())
         assert service.id == rebuilt.id
+
+
+class TestFindingColumns:
+    """Findings gathered a column at a time make the frame the records make."""
+
+    RECORD = st.fixed_dictionaries(
+        {
+            "claim_id": st.none() | st.sampled_from(["C1", "C2"]),
+            "row": st.none() | st.integers(-(2**70), 2**70) | st.sampled_from(["r1", (1, 2)]),
+            "line": st.none() | st.integers(0, 5),
+            "rule_id": st.sampled_from(["a", "b"]),
+            "severity": st.sampled_from(["error", "warning"]),
+            "field": st.none() | st.sampled_from(["units", "code"]),
+            "message": st.text(max_size=3),
+            "suggestion": st.none() | st.text(max_size=2),
+            "source": st.just("src"),
+        }
+    )
+
+    @given(st.lists(RECORD, max_size=12), st.integers(0, 12))
+    def test_same_frame_as_the_records(self, records: list[dict[str, Any]], cut: int) -> None:
+        """Any labels (ints of any size, text, tuples, none) and values, in two batches."""
+        columns = hd._frames.FindingColumns()
+        columns.extend(records[:cut])
+        columns.extend(records[cut:])
+        expected = hd._frames.frame(records, hd.FINDING_COLUMNS)
+        actual = columns.frame()
+        assert list(expected.dtypes) == list(actual.dtypes)
+        assert expected.astype(object).to_dict("list") == actual.astype(object).to_dict("list")
+
+    def test_a_row_error_keeps_no_traceback(self) -> None:
+        """A row's error is kept without the frames that raised it (they held every claim)."""
+        built = hd.claims_from_frame(timesheet())
+        assert built.errors
+        assert all(e.error.__traceback__ is None for e in built.errors)
