@@ -749,13 +749,23 @@ def _same(a: list[tuple[int | None, str]], b: list[tuple[int | None, str]]) -> b
     return sorted(a, key=repr) == sorted(b, key=repr)
 
 
-def best_of(runs: dict[str, Callable[[], object]], *, collect: bool = True) -> dict[str, float]:
+def best_of(
+    runs: dict[str, Callable[[], object]], *, collect: bool = True, settle: bool = False
+) -> dict[str, float]:
     """The fastest of ``REPEATS`` runs of each, in CPU seconds of this process (so time
     spent waiting for a core on a busy machine is not counted), the runs interleaved
-    so that what remains of the machine's noise slows both alike."""
+    so that what remains of the machine's noise slows both alike.
+
+    ``settle`` collects garbage before each run, untimed: each run then starts from
+    the same collector state and pays for the collections its own objects cause,
+    not for a full collection that the runs before it made due (one costs ~0.15 s
+    with thousands of rules loaded, and lands in whichever run crosses the
+    threshold)."""
     best = dict.fromkeys(runs, float("inf"))
     for _ in range(REPEATS):
         for name, run in runs.items():
+            if settle:
+                gc.collect()
             if not collect:  # as timeit does by default
                 gc.disable()
             try:

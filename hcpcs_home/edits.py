@@ -53,8 +53,12 @@ row 1) and column, in one :class:`~hcpcs_home.errors.EditFileError`; so are two
 rows that set the same limit of the same codes, payers, bill types and first date
 differently, and a row naming one code on both sides of a ``not_with`` pair.
 
-However many rows there are, a check looks each line's code up once: rows of
-one code each form a table (see :func:`hcpcs_home.policy.check`).
+The rows of a file are one rule, a :class:`~hcpcs_home.policy.TableRule` whose id
+is ``edits-<the file's name>`` (``edits`` for ``edits.csv``; ``-2``, ``-3``... where
+the rule set has that id already): however many rows there are, a check looks
+each line's code up once in it, and a plan for a new payer costs the same for 10
+rows as for 6,000.  Each row stays a rule of its own inside it: its findings carry
+its id and source, and ``rules[row_id]`` finds it.
 
 :func:`load_mue` and :func:`load_ptp` read the National Correct Coding
 Initiative's published files (CSV, or tab-delimited text for ``.txt``,
@@ -95,7 +99,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _rowfile
-from ._engine import Predicate, Rule, RuleSet, Scope, Severity
+from ._engine import Predicate, Rule, RuleSet, Scope, Severity, TableRule
 from .errors import EditFileError, HcpcsError
 from .rules import DEFAULT_RULES, VOCABULARY
 from .rules import edits as _family
@@ -154,7 +158,8 @@ _FIRST_DATE, _LAST_DATE = _rowfile.FIRST_DATE, _rowfile.LAST_DATE
 def load_edits(path: str | Path, *, base: RuleSet | None = None) -> RuleSet:
     """The rules of the payer edit file at ``path`` (CSV, or TSV for ``.tsv`` and
     ``.tab`` files), added to ``base`` (the default rules where ``None``; pass
-    ``RuleSet()`` for the edits alone).
+    ``RuleSet()`` for the edits alone) as one :class:`~hcpcs_home.policy.TableRule`
+    of its rows (none for a file of no rows).
 
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "edits.csv"
@@ -173,7 +178,19 @@ def load_edits(path: str | Path, *, base: RuleSet | None = None) -> RuleSet:
     where = str(path)
     text = _read(path, MAX_FILE_BYTES)
     delimiter = "\t" if Path(path).suffix.lower() in (".tsv", ".tab") else ","
-    return _added(rules_from_rows(_rows(text, delimiter, where), where), base, where)
+    rows = rules_from_rows(_rows(text, delimiter, where), where)
+    return _added(rows, base, where, _table_id(path), f"payer edit file {Path(path).name}")
+
+
+def _table_id(path: str | Path) -> str:
+    """The id of the table of the edit file at ``path``: its name as a kebab-case id
+    starting ``edits`` (``acme_medicaid.csv``: ``edits-acme-medicaid``; ``edits.csv``:
+    ``edits``)."""
+    stem = "".join(c if c.isascii() and c.isalnum() else "-" for c in Path(path).stem.lower())
+    words = [w for w in stem.split("-") if w]
+    if not words or words[0] != "edits":
+        words.insert(0, "edits")
+    return "-".join(words)[:60].rstrip("-")
 
 
 def _read(path: str | Path, max_bytes: int) -> str:
@@ -181,10 +198,23 @@ def _read(path: str | Path, max_bytes: int) -> str:
     return _rowfile.read_text(path, max_bytes)
 
 
-def _added(rules: tuple[Rule, ...], base: RuleSet | None, where: str) -> RuleSet:
+def _added(
+    rows: tuple[Rule, ...], base: RuleSet | None, where: str, table_id: str, source: str
+) -> RuleSet:
+    """``base`` (the default rules where ``None``) with ``rows`` added as one
+    :class:`~hcpcs_home.policy.TableRule` (none where there are no rows), whose id is
+    ``table_id``, or ``table_id-2``, ``-3``... where the base has that id already."""
     chosen = DEFAULT_RULES if base is None else base
+    if not rows:
+        return chosen
+    taken = {r.id for r in chosen.rules}
+    found, n = table_id, 1
+    while found in taken:
+        n += 1
+        found = f"{table_id}-{n}"
     try:
-        return RuleSet(chosen.rules + rules, chosen.name, chosen.vocabulary | VOCABULARY)
+        table = TableRule(found, rows, source=source)
+        return RuleSet((*chosen.rules, table), chosen.name, chosen.vocabulary | VOCABULARY)
     except HcpcsError as exc:
         raise EditFileError(where, [(0, "id", str(exc))]) from None
 
@@ -458,8 +488,9 @@ def load_mue(
     source: str = "CMS NCCI Medically Unlikely Edits",
 ) -> RuleSet:
     """The rules of a CMS MUE table file (the columns are :data:`MUE_COLUMNS`), added
-    to ``base`` (the default rules where ``None``), one rule ``<prefix>-<code>`` per
-    code, checked as one table.
+    to ``base`` (the default rules where ``None``) as one
+    :class:`~hcpcs_home.policy.TableRule` ``<prefix>`` holding a row
+    ``<prefix>-<code>`` per code.
 
     An MAI 1 value caps the units of each line of the code; an MAI 2 or 3 value caps
     the units of the code on a date of service, summed over the claim's lines.
@@ -476,8 +507,8 @@ def load_mue(
     ...     "MUE Rationale\\n"
     ...     "97110,8,3 Date of Service Edit: Clinical,Clinical: Data\\n")
     >>> rules = load_mue(path, base=RuleSet())
-    >>> [r.id for r in rules]
-    ['mue-97110']
+    >>> [r.id for r in rules], [r.id for r in rules["mue"].rows]
+    (['mue'], ['mue-97110'])
 
     :raises EditFileError: the file cannot be read, has no header row, or has bad
         rows: every one named, with its row number and column (a value that is not
@@ -529,7 +560,7 @@ def load_mue(
         )
     if problems:
         raise EditFileError(where, sorted(problems, key=lambda p: p[0]))
-    return _added(rules_from_rows(cells, where), base, where)
+    return _added(rules_from_rows(cells, where), base, where, prefix.lower(), source)
 
 
 def load_ptp(
@@ -543,7 +574,8 @@ def load_ptp(
     source: str = "CMS NCCI Procedure-to-Procedure edits",
 ) -> RuleSet:
     """The rules of a CMS PTP table file (the columns are :data:`PTP_COLUMNS`), added
-    to ``base`` (the default rules where ``None``): one rule
+    to ``base`` (the default rules where ``None``) as one
+    :class:`~hcpcs_home.policy.TableRule` ``<prefix>`` holding a row
     ``<prefix>-<column 1>-<column 2>-<effective date>`` per edit, found on the line
     of the column two code billed on a date with the column one code, unless the
     edit's modifier indicator is 1 and that line carries one of ``modifiers`` (the
@@ -622,7 +654,7 @@ def load_ptp(
         )
     if problems:
         raise EditFileError(where, sorted(problems, key=lambda p: p[0]))
-    return _added(rules_from_rows(cells, where), base, where)
+    return _added(rules_from_rows(cells, where), base, where, prefix.lower(), source)
 
 
 def _is_code(code: str) -> bool:

@@ -57,6 +57,7 @@ from ._engine import (
     RuleSet,
     Scope,
     Severity,
+    TableRule,
     Vocabulary,
 )
 from .catalog import Catalog, default_catalog
@@ -86,6 +87,7 @@ __all__ = [
     "RuleSet",
     "Scope",
     "Severity",
+    "TableRule",
     "Vocabulary",
     "check",
     "check_many",

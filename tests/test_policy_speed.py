@@ -715,6 +715,7 @@ class TestEngineLayout:
             "vocabulary.py",
             "rules.py",
             "plans.py",
+            "tables.py",
             "rule_sets.py",
         } == set(sizes)
         assert [] == [name for name, n in sizes.items() if n > 1000]

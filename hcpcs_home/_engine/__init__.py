@@ -27,6 +27,9 @@ One concern per module, each importing only those before it:
     the plan writer: a rule set's line rules for one payer and bill compiled into
     one function (runs of code-keyed rules as one table lookup), and the caches
     of compiled plans.
+``tables``
+    :class:`TableRule`: one rule holding a table's code-keyed rows, checked by one
+    lookup of the line's code.
 ``rule_sets``
     :class:`RuleSet`: checking a claim, and saving and loading rule sets as JSON.
 
@@ -260,6 +263,9 @@ from .rules import (
 from .rules import (
     _severity as _severity,
 )
+from .tables import (
+    TableRule as TableRule,
+)
 from .vocabulary import (
     _MAX_DEPTH as _MAX_DEPTH,
 )
@@ -324,6 +330,7 @@ __all__ = [
     "RuleSet",
     "Scope",
     "Severity",
+    "TableRule",
     "Vocabulary",
 ]
 

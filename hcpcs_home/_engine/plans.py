@@ -17,6 +17,7 @@ from ..payers import Payer
 from .context import _CHART_GIVEN, _MOVE, _UNSET, Context, Need, _lru_get, _lru_put, _moving_context
 from .predicates import And, Leaf, Not, Or, Predicate, _Junction
 from .rules import Finding, Rule, _failed
+from .tables import TableRule
 from .vocabulary import ClaimFact, _line_codes
 
 if TYPE_CHECKING:
@@ -264,6 +265,25 @@ class _PlanWriter:
         body.append("                except Exception as exc:")
         body.append("                    out.append(_failed(_rule, ctx, exc))")
 
+    def table_rule(self, rule: TableRule, body: list[str]) -> None:
+        """Write a :class:`TableRule` as one lookup of the line's code in its rows (each
+        row's payers, dates and predicate are tested on the line: nothing per row is
+        settled or written per plan, so a plan costs the same whatever its rows)."""
+        name = self.bind("k", rule.when.by_code, f"table {rule.id}")  # type: ignore[attr-defined]
+        body.append(f"        # {_comment(rule.id)}: {_comment(str(rule.when))}")
+        body.append(f"        _hit = {name}.get(_line.code)")
+        body.append("        if _hit is not None:")
+        body.append("            for _rule in _hit:")
+        body.append("                try:")
+        body.append("                    if (")
+        body.append("                        _rule.applies_to(ctx.payer)")
+        body.append("                        and _rule.applies_on(_line.date)")
+        body.append("                        and _rule.when._fn(ctx)")
+        body.append("                    ):")
+        body.append("                        out.append(_rule._finding(ctx))")
+        body.append("                except Exception as exc:")
+        body.append("                    out.append(_failed(_rule, ctx, exc))")
+
     def write(self, steps: Sequence[_Step]) -> tuple[str, dict[str, Any]]:
         """The source of ``check_lines(header, out)`` and its namespace."""
         body: list[str] = []
@@ -277,6 +297,9 @@ class _PlanWriter:
                 self.table(part, body)
                 continue
             rule, test = part
+            if isinstance(rule, TableRule):
+                self.table_rule(rule, body)
+                continue
             name = self.bind("r", rule, f"rule {rule.id}")
             conditions: list[str] = []
             if rule.effective_from is not None:

@@ -21,6 +21,7 @@ from ..payers import Payer
 from .context import _CHART_GIVEN, Batch, Context, Need, _is_history, _lru_get, _lru_put, gives
 from .plans import _Plan, _PlanCache, _PlanWriter, _Step
 from .rules import Finding, Report, Rule, Scope, _failed
+from .tables import TableRule
 from .vocabulary import _MAX_DEPTH, Vocabulary, _predicate_from_data, _short
 
 __all__ = ["RuleSet"]
@@ -42,7 +43,20 @@ def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
         if rule.id in seen:
             raise InvalidFieldError(f"rules[{i}].id", rule.id, "is used twice")
         seen.add(rule.id)
+        if isinstance(rule, TableRule):  # a row's id names its findings: unique too
+            for j, row in enumerate(rule.rows):
+                if row.id in seen:
+                    raise InvalidFieldError(f"rules[{i}].rows[{j}].id", row.id, "is used twice")
+                seen.add(row.id)
     return rules
+
+
+def _table_of(rules: Iterable[Rule], row_id: object) -> TableRule | None:
+    """The table holding a row of that id, or ``None``."""
+    for rule in rules:
+        if isinstance(rule, TableRule) and rule.row(row_id) is not None:  # type: ignore[arg-type]
+            return rule
+    return None
 
 
 @attrs.frozen(slots=True)
@@ -99,12 +113,19 @@ class RuleSet:
         return len(self.rules)
 
     def __contains__(self, rule_id: object) -> bool:
-        return any(r.id == rule_id for r in self.rules)
+        """Whether a rule, or a row of a :class:`TableRule`, has that id."""
+        return (
+            any(r.id == rule_id for r in self.rules) or _table_of(self.rules, rule_id) is not None
+        )
 
     def __getitem__(self, rule_id: str) -> Rule:
+        """The rule of that id, or the row of that id of a :class:`TableRule`."""
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
+        table = _table_of(self.rules, rule_id)
+        if table is not None:
+            return table.row(rule_id)  # type: ignore[return-value]
         raise KeyError(rule_id)
 
     def __add__(self, other: RuleSet) -> RuleSet:
@@ -117,16 +138,26 @@ class RuleSet:
         return attrs.evolve(self, rules=self.rules + rules)
 
     def remove(self, *rule_ids: str) -> RuleSet:
-        """A rule set without the rules of those ids (each must exist)."""
+        """A rule set without the rules (or table rows) of those ids (each must exist)."""
         for rid in rule_ids:
             if rid not in self:
                 raise KeyError(rid)
-        return attrs.evolve(self, rules=tuple(r for r in self.rules if r.id not in rule_ids))
+        kept = [
+            r.without(*rule_ids) if isinstance(r, TableRule) else r
+            for r in self.rules
+            if r.id not in rule_ids
+        ]
+        return attrs.evolve(self, rules=tuple(kept))
 
     def replace(self, rule: Rule) -> RuleSet:
-        """A rule set with the rule of the same id replaced."""
+        """A rule set with the rule (or table row) of the same id replaced."""
         if rule.id not in self:
             raise KeyError(rule.id)
+        if not any(r.id == rule.id for r in self.rules):
+            table = _table_of(self.rules, rule.id)
+            assert table is not None
+            rules = tuple(table.replacing(rule) if r is table else r for r in self.rules)
+            return attrs.evolve(self, rules=rules)
         return attrs.evolve(self, rules=tuple(rule if r.id == rule.id else r for r in self.rules))
 
     def check(
@@ -335,6 +366,8 @@ class RuleSet:
 def _rule_from_data(item: Any, path: str, vocabulary: Vocabulary) -> Rule:
     if not isinstance(item, dict):
         raise RuleSetLoadError(path, "must be an object")
+    if "table" in item:
+        return _table_from_data(item, path, vocabulary)
     unknown = set(item) - _RULE_KEYS
     if unknown:
         raise RuleSetLoadError(path, f"unknown keys {sorted(map(str, unknown))}")
@@ -385,6 +418,33 @@ def _rule_from_data(item: Any, path: str, vocabulary: Vocabulary) -> Rule:
         )
     except RuleSetLoadError:
         raise
+    except (HcpcsError, ValueError) as exc:
+        raise RuleSetLoadError(path, str(exc)) from None
+
+
+def _table_from_data(item: dict[str, Any], path: str, vocabulary: Vocabulary) -> TableRule:
+    """A :class:`TableRule` saved by its ``to_data``: its rows are rules' data."""
+    unknown = set(item) - {"id", "table", "source", "description"}
+    if unknown:
+        raise RuleSetLoadError(path, f"unknown keys {sorted(map(str, unknown))}")
+    rows = item["table"]
+    if not isinstance(rows, list):
+        raise RuleSetLoadError(f"{path}.table", "must be a list of rules")
+    for key in ("id", "source", "description"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise RuleSetLoadError(f"{path}.{key}", "must be text")
+    parsed = []
+    for i, row in enumerate(rows):
+        if isinstance(row, dict) and "table" in row:
+            raise RuleSetLoadError(f"{path}.table[{i}]", "is a table: a table holds no table")
+        parsed.append(_rule_from_data(row, f"{path}.table[{i}]", vocabulary))
+    try:
+        return TableRule(
+            item.get("id"),  # type: ignore[arg-type]
+            parsed,
+            source=item.get("source") or "",
+            description=item.get("description") or "",
+        )
     except (HcpcsError, ValueError) as exc:
         raise RuleSetLoadError(path, str(exc)) from None
 
