@@ -23,7 +23,7 @@ import datetime as _dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._engine import Batch, Context
+from .._engine import Batch, ClaimFact, Context
 from ..claims import Claim
 
 if TYPE_CHECKING:
@@ -57,29 +57,15 @@ _DAY = _dt.timedelta(days=1)
 _T = TypeVar("_T")
 
 
-class _Key:
-    """A key of this module's facts in a claim's memo (not a free string)."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"<across {self.name}>"
-
-
-#: The claim memo's key of the beneficiary's stored claims, by dates asked.
-_STORED = _Key("stored")
+#: The beneficiary's stored claims, by the dates asked (filled in as rules ask).
+_STORED: ClaimFact[dict[tuple[_dt.date, _dt.date], Sequence[Claim]]] = ClaimFact(lambda ctx: {})
 
 
 def stored_claims(ctx: Context, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
     """``ctx.history.claims(beneficiary, start, end)`` for the checked claim's
     beneficiary, asked once per check for the same dates (the rules that look at the
     claim's own period share one query)."""
-    memo: dict[tuple[_dt.date, _dt.date], Sequence[Claim]] | None = ctx.claim_memo.get(_STORED)
-    if memo is None:
-        memo = ctx.claim_memo[_STORED] = {}
+    memo = _STORED.of(ctx)
     found = memo.get((start, end))
     if found is None:
         patient = ctx.claim.patient_id
