@@ -271,3 +271,22 @@ class TestHistoryWorkerVisitOverlap:
         c = claim("C1", visit(start="11:00", stop="13:00"))
         assert [] == found(c, history, OVERLAP)
         assert 1 == len(found(c, history, "worker-overlap"))
+
+
+class TestVisitsOfWorkersAtOnce:
+    def test_same_as_one_worker_at_a_time(self) -> None:
+        """SqliteHistory._visits_of_workers answers what visits() answers for each worker
+        (by id or NPI, in the order stored), in one query."""
+        store = SqliteHistory(":memory:")
+        store.add_visits(
+            [
+                visit(),
+                visit("2024-03-05", worker="W8", worker_npi="1234567893"),
+                visit("2024-03-06"),
+                visit("2024-04-06"),
+            ]
+        )
+        names = ["1234567893", "W7", "W8", "W9"]
+        at_once = store._visits_of_workers(names, "2024-03-01", "2024-03-31")
+        assert {n: tuple(store.visits(n, "2024-03-01", "2024-03-31")) for n in names} == at_once
+        assert [2, 1, 0] == [len(at_once[n]) for n in ("W7", "W8", "W9")]

@@ -69,6 +69,8 @@ class _Key:
 
 _BILLED = _Key("billed")
 _OVERLAPS = _Key("overlaps")
+_VISITS = _Key("stored visits")
+_DAY = _dt.timedelta(days=1)
 
 #: What a line's visit is billed on already: the visit, the claim on file, its line.
 _Billed = tuple[EvvVisit, Claim, int]
@@ -143,6 +145,14 @@ def _compute(ctx: Context) -> dict[int, _Billed]:
         return {}
     from ..history._records import workers_of  # loads with the first history given
 
+    # What backs the claim first (its own visits, or its workers' stored visits where
+    # every line names its worker): most claims have nothing billed twice to look for.
+    wanted: dict[str, tuple[int, EvvVisit]] | None = None
+    if claim.evv_visits or _lines_name_workers(claim):
+        pool = _stored_visits(ctx, workers_of(claim))
+        wanted = {v.id: (line, v) for line, v in _backing(claim, pool)}
+        if not wanted:
+            return {}
     first, last = claim_dates(claim)
     others = _current(
         [c for c in history.claims(claim.patient_id, first, last) if not same_claim(c, claim)]
@@ -152,15 +162,10 @@ def _compute(ctx: Context) -> dict[int, _Billed]:
     names = set(workers_of(claim))
     for other in others:
         names.update(workers_of(other))
-    stored: dict[str, EvvVisit] = {}
-    for name in sorted(names):
-        for visit in history.visits(name, first, last):
-            stored.setdefault(visit.id, visit)
-    pool = tuple(stored.values())
-    wanted = {v.id: (line, v) for line, v in _backing(claim, pool)}
+    pool = _stored_visits(ctx, names)
+    if wanted is None:
+        wanted = {v.id: (line, v) for line, v in _backing(claim, pool)}
     out: dict[int, _Billed] = {}
-    if not wanted:
-        return out
     for other in others:
         for line, visit in _backing(other, pool):
             hit = wanted.get(visit.id)
@@ -169,10 +174,59 @@ def _compute(ctx: Context) -> dict[int, _Billed]:
     return out
 
 
+def _lines_name_workers(claim: Claim) -> bool:
+    """Whether every line links a service that names its worker (so only that worker's
+    visits can back it)."""
+    named = {s.id for s in claim.services if s.rendering_id or s.rendering_npi}
+    return all(any(sid in named for sid in li.service_ids) for li in claim.lines)
+
+
+def _stored_visits(ctx: Context, names: Any) -> tuple[EvvVisit, ...]:
+    """The stored visits of the workers ``names`` from the day before the claim's first
+    day to the day after its last, each once."""
+    held = _held(ctx, names)
+    found: dict[str, EvvVisit] = {}
+    for name in sorted(names):
+        for visit in held[name]:
+            found.setdefault(visit.id, visit)
+    return tuple(found.values())
+
+
+def _held(ctx: Context, names: Any) -> dict[str, Sequence[EvvVisit]]:
+    """The stored visits of each worker asked for so far for the claim, ``names`` among
+    them (each worker asked once per claim, for both rules; every new one in one query
+    where the store can)."""
+    memo: tuple[tuple[_dt.date, _dt.date], dict[str, Sequence[EvvVisit]]] | None = (
+        ctx.claim_memo.get(_VISITS)
+    )
+    if memo is None:
+        memo = ctx.claim_memo[_VISITS] = (_window(ctx.claim), {})
+    (first, last), held = memo
+    missing = sorted(name for name in names if name not in held)
+    if missing:
+        history = ctx.history
+        assert history is not None
+        at_once = getattr(history, "_visits_of_workers", None)
+        if at_once is not None:  # one query for every worker (a SqliteHistory)
+            held.update(at_once(missing, first, last))
+        else:
+            for name in missing:
+                held[name] = history.visits(name, first, last)
+    return held
+
+
+def _window(claim: Claim) -> tuple[_dt.date, _dt.date]:
+    """The claim's days and its services' and visits' days, with a day either side (a
+    visit the day before may run past midnight)."""
+    first, last = claim_dates(claim)
+    days = [s.date for s in claim.services] + [v.date for v in claim.evv_visits]
+    if days:
+        first, last = min(first, *days), max(last, *days)
+    return first - _DAY, last + _DAY
+
+
 # --- a worker's stored visit for another member at the same time -----------------------
 
-
-_DAY = _dt.timedelta(days=1)
 
 #: A record of the claim that overlaps a stored visit: the stored visit and the worker.
 _Overlap = tuple[EvvVisit, str]
@@ -211,13 +265,10 @@ def _compute_overlaps(ctx: Context) -> dict[str, _Overlap]:
     own = {v.id for v in claim.evv_visits}
     out: dict[str, _Overlap] = {}
     candidates: dict[str, list[tuple[str, EvvVisit]]] = {}
-    names = sorted({n for _, workers, _, _ in records for n in workers})
-    first = min(r[2] for r in records).date() - _DAY
-    last = max(r[3] for r in records).date()
-    stored = {name: history.visits(name, first, last) for name in names}
+    held = _held(ctx, {n for _, workers, _, _ in records for n in workers})
     for rid, workers, begin, end in records:
         for name in sorted(workers):
-            for v in stored[name]:
+            for v in held[name]:
                 if v.id in own or not v.accepted or v.member in (None, claim.patient_id):
                     continue
                 span = v.interval()
