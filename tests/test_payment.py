@@ -852,7 +852,23 @@ class TestLupaRule:
         report = check(hh_claim(TestLupa.VISITS), DEFAULT_RULES.add(lupa_rule({"1FC11": 4})))
         found = [f.message for f in report if f.rule_id == "hh-lupa"]
         assert [
-            "3 visit(s), under the LUPA threshold of 1FC11: the period is paid per visit"
+            "3 visit(s), under the LUPA threshold of 1FC11 (4 visit(s)): the period is paid "
+            "per visit"
+        ] == found
+
+    def test_message_names_each_hipps_threshold(self) -> None:
+        """Each HIPPS's own threshold: 1FC11 at 5 in this table (the one given, not 4)."""
+        from hcpcs_home import check
+        from hcpcs_home.rules import DEFAULT_RULES
+        from hcpcs_home.rules.medicare_hh import lupa_rule
+
+        rules = DEFAULT_RULES.add(lupa_rule({"1FC11": 5, "2FC11": 2}))
+        found = [
+            f.message for f in check(hh_claim(TestLupa.VISITS), rules) if f.rule_id == "hh-lupa"
+        ]
+        assert [
+            "3 visit(s), under the LUPA threshold of 1FC11 (5 visit(s)): the period is "
+            "paid per visit"
         ] == found
 
     def test_empty_table_refused(self) -> None:

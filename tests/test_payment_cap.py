@@ -350,3 +350,30 @@ class TestHospiceCap:
         history.add(evolve(claim, patient_id=None), provider=HERE)
         with pytest.raises(InvalidFieldError, match="X1"):
             hospice_cap(HERE, 2025, history, wage_index="1")
+
+
+class TestPriceWithProvider:
+    def test_hospice_claim_explains_the_cap_status(self, store: Any) -> None:
+        """price(..., history=, provider=) adds the provider's cap status through the
+        claim's last day to a hospice claim's explanation; its amount is unchanged."""
+        claim = month("B1-10", "B1", "2024-10-01", "2024-10-31", admission="2024-10-01")
+        payment = price(claim, wage_index="1", history=store, provider=HERE)
+        assert D("6963.22") == payment.amount
+        assert payment.explanation is not None
+        last = payment.explanation.steps[-1]
+        assert last.name == f"provider {HERE} cap year 2025: left under the cap"
+        assert D("56732.24") == last.value
+
+    def test_cap_year_without_an_amount(self) -> None:
+        """A claim in a cap year with no cap amount shipped says the status is not computed."""
+        history = MemoryHistory()
+        claim = month("OLD", "B1", "2019-03-01", "2019-03-31", admission="2019-03-01")
+        rates = shipped_rates()
+        fy2021 = rates.hospice_on(dt.date(2021, 3, 1))
+        import attrs
+
+        old = attrs.evolve(fy2021, year=2019, start="2018-10-01", end="2019-09-30")
+        mine = attrs.evolve(rates, hospice=(*rates.hospice, old))
+        payment = price(claim, wage_index="1", history=history, provider=HERE, rates=mine)
+        assert payment.amount is not None
+        assert "not computed" in str(payment)

@@ -105,6 +105,34 @@ def _history_days(history: object) -> Any:
     )
 
 
+def _with_cap_status(
+    payment: Payment,
+    claim: Claim,
+    provider: str,
+    history: Any,
+    rates: Rates,
+    wage: Decimal | WageIndex | None,
+) -> Payment:
+    """``payment`` with the provider's hospice cap status so far added to its explanation."""
+    import attrs
+
+    try:
+        status = hospice_cap(
+            provider,
+            claim.statement_through,
+            history,
+            through=claim.statement_through,
+            rates=rates,
+            wage_index=wage,
+        )
+        step = status.explanation
+    except InvalidFieldError as exc:
+        step = Factor("provider's aggregate cap (42 CFR 418.309)", f"not computed: {exc}")
+    root = payment.explanation
+    assert root is not None
+    return attrs.evolve(payment, explanation=attrs.evolve(root, steps=(*root.steps, step)))
+
+
 def _agency_totals(
     provider: object, given: object, history: object, kwargs: dict[str, Any]
 ) -> Totals | None:
@@ -244,9 +272,12 @@ def price(
         ``hospice_days_before(claim)`` gives the count directly.
     :param report: the claim's :class:`~hcpcs_home.policy.Report`; a claim
         with errors is not priced unless ``price_fatal``.
-    :param provider: with ``history``, the home health agency the claims were stored
-        under: a period's outlier is paid under the agency's 10% outlier cap, from its
-        payments of the year so far (:mod:`~hcpcs_home.payment.outlier_cap`).
+    :param provider: with ``history``, the provider the claims were stored under: a
+        home-health period's outlier is paid under the agency's 10% outlier cap, from
+        its payments of the year so far (:mod:`~hcpcs_home.payment.outlier_cap`); a
+        hospice claim's explanation gains the provider's aggregate cap status of the
+        cap year through the claim's last day (:func:`hospice_cap`; the claim's own
+        amount does not change).
     :param agency_totals: instead, the agency's total payments and outlier payments of
         the year before the claim (as CMS's pricer takes them).
 
@@ -293,7 +324,10 @@ def price(
                 claim, rates=chosen, wage_index=wage, case_mix=table, agency_totals=totals
             )
         if bill_class in ("81", "82"):
-            return price_hospice(claim, rates=chosen, wage_index=wage, days_before=days)
+            payment = price_hospice(claim, rates=chosen, wage_index=wage, days_before=days)
+            if provider is None or history is None or payment.explanation is None:
+                return payment
+            return _with_cap_status(payment, claim, provider, history, chosen, wage)
         if schedule is None:
             raise _result.NotPriced("no fee schedule given for a claim paid line by line")
         return price_lines(claim, schedule)

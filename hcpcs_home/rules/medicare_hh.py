@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._benefits import PERIOD_DAYS, TELEHEALTH_CODES
-from .._engine import ClaimFact, Context, Need, Rule, Scope, Severity, Vocabulary, inline
+from .._engine import ClaimFact, Context, Fix, Need, Rule, Scope, Severity, Vocabulary, inline
 from ..claims import HIPPS_REVENUE_CODE, ClaimLine
 from ..errors import InvalidFieldError
 from . import _common as common
@@ -427,7 +427,23 @@ def _fix_monitoring(ctx: Context) -> FixResult:
 def _fix_lupa(ctx: Context) -> FixResult:
     hipps = next((li.code for li in ctx.claim.lines if li.revenue_code == HIPPS_REVENUE_CODE), "")
     visits = _pdgm.visit_count(ctx.claim.lines)
-    return "expect a per-visit (LUPA) payment", {}, {"hipps": hipps, "visits": visits}
+    # The rule made by lupa_rule names the threshold (its fixer holds the table); a rule
+    # read back from JSON has this fixer alone, without the table.
+    facts = {"hipps": hipps, "visits": visits, "threshold": "its loaded threshold"}
+    return "expect a per-visit (LUPA) payment", {}, facts
+
+
+def _lupa_fixer(table: Mapping[str, int]) -> Any:
+    """``_fix_lupa`` naming the threshold of the claim's HIPPS in ``table``."""
+
+    def fix_lupa(ctx: Context) -> FixResult:
+        suggestion, fix, facts = _fix_lupa(ctx)
+        threshold = table.get(str(facts["hipps"]).strip().upper())
+        if threshold is not None:
+            facts = {**facts, "threshold": f"{threshold} visit(s)"}
+        return suggestion, fix, facts
+
+    return fix_lupa
 
 
 def _fix_hipps(ctx: Context) -> FixResult:
@@ -869,11 +885,15 @@ def lupa_rule(table: Any) -> Rule:
     return Rule(
         "hh-lupa",
         Severity.WARNING,
-        "{visits} visit(s), under the LUPA threshold of {hipps}: the period is paid per visit",
+        "{visits} visit(s), under the LUPA threshold of {hipps} ({threshold}): the period is "
+        "paid per visit",
         f'CMS "CY <year> PDGM Case-Mix Weights and LUPA Thresholds" ({source}); '
         '42 CFR 484.230; Palmetto GBA "LUPA" (2021-06-12)',
         final_claim & p("lupa_period", thresholds=dict(thresholds)),
-        fix=fix("hh-lupa"),
+        fix=Fix(
+            "hh-lupa",
+            _lupa_fixer({str(k).strip().upper(): int(v) for k, v in thresholds.items()}),
+        ),
         scope=Scope.CLAIM,
         effective_from=_dt.date(year, 1, 1) if year else _PDGM,
         effective_through=_dt.date(year, 12, 31) if year else None,
