@@ -29,7 +29,7 @@ import datetime as _dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import attrs
 
@@ -103,8 +103,30 @@ def line_amount(
     return _amount(auth, line.units, unit, visits)
 
 
+class _Counted(Protocol):
+    """What counting a line reads of an authorization (an
+    :class:`~hcpcs_home.claims.Authorization`, or a claim history's light copy)."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def payer(self) -> str: ...
+    @property
+    def basis(self) -> AuthorizationBasis: ...
+    @property
+    def minutes_per_unit(self) -> int | None: ...
+    @property
+    def used(self) -> int | Decimal: ...
+    @property
+    def per_day(self) -> int | Decimal | None: ...
+    @property
+    def per_week(self) -> int | Decimal | None: ...
+    @property
+    def per_month(self) -> int | Decimal | None: ...
+
+
 def _amount(
-    auth: Authorization, units: int | Decimal, unit: BillingUnit, visits: int
+    auth: _Counted, units: int | Decimal, unit: BillingUnit, visits: int
 ) -> int | Decimal | None:
     basis = auth.basis
     if basis is AuthorizationBasis.VISITS:
@@ -264,7 +286,7 @@ class _UsageFold:
     def count_line(
         self,
         payer: Payer,
-        auth: Authorization,
+        auth: _Counted,
         caps: tuple[tuple[str, Any], ...],
         code: str,
         units: int | Decimal,
@@ -411,7 +433,7 @@ def _numbers(line: ClaimLine, services: Sequence[Service]) -> Sequence[str]:
     return sorted(numbers)
 
 
-def _caps(auth: Authorization) -> tuple[tuple[str, int | Decimal], ...]:
+def _caps(auth: _Counted) -> tuple[tuple[str, int | Decimal], ...]:
     """The authorization's per-day, per-week and per-month caps that are set."""
     return tuple(
         (kind, limit)

@@ -184,6 +184,36 @@ class TestNotReadWhole:
         assert messages and all("usage rows of claim row 1" in m for m in messages)
 
 
+class TestCountedAuthorization:
+    @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(hst.claims())
+    def test_counted_part_is_the_authorization_s(self, claim: Claim) -> None:
+        """What a usage row's authorization text gives to counting is the authorization's
+        own number, payer, basis, minutes per unit, units used and caps."""
+        from hcpcs_home.history._rows import counted_authorization, encode_usage
+
+        rows = encode_usage(claim) or []
+        firsts = {a.number: a for a in reversed(claim.authorizations)}
+        for _line, _position, number, text, *_rest in rows:
+            counted = counted_authorization(text)
+            auth = firsts[number]
+            assert all(getattr(auth, f) == getattr(counted, f) for f in counted._fields)
+
+    def test_damaged_authorization_text(self, tmp_path: Path) -> None:
+        """An authorization text of a usage row that is not one is the library's error."""
+        path = tmp_path / "h.db"
+        with SqliteHistory(path) as store:
+            store.add(claim("A", "M1", [4], ["PA-1"]))
+        db = sqlite3.connect(path)
+        db.execute("UPDATE usage_authorizations SET content = '[1]'")
+        db.commit()
+        db.close()
+        with SqliteHistory(path) as store:
+            report = check(claim("N", "M1", [6], ["PA-1"]), history=store)
+        messages = [f.message for f in report if f.rule_id == "authorization-exceeded"]
+        assert messages and all("usage rows of claim row 1" in m for m in messages)
+
+
 def write_old_store(path: Path, claims: list[Claim], version: int) -> None:
     """A store as schema version 2 or 3 wrote it: claims (under a provider in version 3),
     their authorization and worker index rows (the builder of the migration fixture; no

@@ -26,15 +26,23 @@ import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
-from ..claims import Authorization, Claim
+from ..claims import Authorization, AuthorizationBasis, Claim
 from ..limits import _usage_of
 from ..payers import Payer, payer_profile
 
-__all__ = ["UsageRow", "decode", "encode", "encode_usage", "read_authorization", "units_of"]
+__all__ = [
+    "CountedAuthorization",
+    "UsageRow",
+    "counted_authorization",
+    "decode",
+    "encode",
+    "encode_usage",
+    "units_of",
+]
 
 
 def __dir__() -> list[str]:
@@ -129,26 +137,43 @@ def encode_usage(claim: Claim) -> list[UsageRow] | None:
     return rows
 
 
-def read_authorization(text: str) -> Authorization:
-    """The authorization a usage row's text holds, read field by field as a claim row's
-    authorizations are (the row was written from one that passed every check).
+class CountedAuthorization(NamedTuple):
+    """What counting a stored line reads of its authorization (``limits._Counted``),
+    read from a usage row's authorization text without building the authorization."""
+
+    number: str
+    payer: str
+    basis: AuthorizationBasis
+    minutes_per_unit: int | None
+    used: int | Decimal
+    per_day: int | Decimal | None
+    per_week: int | Decimal | None
+    per_month: int | Decimal | None
+
+
+def counted_authorization(text: str) -> CountedAuthorization:
+    """The counted part of the authorization a usage row's text holds.
 
     :raises ValueError: the text is not an authorization this library wrote.
     """
-    from ..errors import HcpcsError
-
     try:
         data = json.loads(text)
         if not isinstance(data, dict):
             raise ValueError("an authorization is not a JSON object")
-        reader = _reader(Authorization)
-        if reader is None:  # pragma: no cover - every field of Authorization is known
-            found: Authorization = _checking_converter().structure(data, Authorization)
-        else:
-            found = reader(data)
-    except (HcpcsError, KeyError, TypeError, ValueError, RecursionError) as exc:
+        minutes = data["minutes_per_unit"]
+        return CountedAuthorization(
+            _str(data["number"]),
+            _str(data["payer"]),
+            AuthorizationBasis(data["basis"]),
+            None if minutes is None else _int(minutes),
+            units_of(data["used"]),
+            *(None if data[k] is None else units_of(data[k]) for k in _CAPS),
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError, RecursionError) as exc:
         raise ValueError(f"an authorization cannot be read: {exc!r}") from None
-    return found
+
+
+_CAPS = ("per_day", "per_week", "per_month")
 
 
 def units_of(value: Any) -> int | Decimal:

@@ -27,7 +27,7 @@ from ._records import (
     text,
     workers_of,
 )
-from ._rows import decode, encode, read_authorization, units_of
+from ._rows import counted_authorization, decode, encode, units_of
 from ._schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, write_usage
 
 __all__ = ["SqliteHistory"]
@@ -464,9 +464,10 @@ class SqliteHistory:
         with self._lock, self._errors():
             rows = self._conn.execute(
                 "SELECT a.number, a.seq, c.key, c.usage, u.authorization_id, u.payer, u.code, "
-                "u.units, u.day, u.days, u.visits, u.service_days FROM claim_authorizations a "
-                "JOIN claims c ON c.seq = a.seq "
+                "u.units, u.day, u.days, u.visits, u.service_days, z.content "
+                "FROM claim_authorizations a JOIN claims c ON c.seq = a.seq "
                 f"LEFT JOIN claim_usage u ON u.seq = a.seq AND u.number IN ({marks}) "
+                "LEFT JOIN usage_authorizations z ON z.id = u.authorization_id "
                 f"WHERE a.number IN ({marks}) ORDER BY a.number, a.seq, u.line, u.position",
                 wanted + wanted,
             ).fetchall()
@@ -489,6 +490,7 @@ class SqliteHistory:
             days,
             visits,
             served,
+            auth_text,
         ) in rows:
             if group.setdefault(seq, number) != number:
                 continue  # the claim again, under a later number
@@ -503,7 +505,7 @@ class SqliteHistory:
             try:
                 found = auths.get(auth_id)
                 if found is None:
-                    found = self._authorization(auth_id)
+                    found = self._authorization(auth_id, auth_text)
                 auth, caps = found
                 profile = payers.get(payer)
                 if profile is None:
@@ -528,20 +530,15 @@ class SqliteHistory:
                     self.path, f"the usage rows of claim row {seq} cannot be read: {exc}"
                 ) from None
 
-    def _authorization(self, row: int) -> tuple[Any, Any]:
-        """The authorization of a usage row (and its caps), read once per store."""
-        found = self._authorizations.get(row)
-        if found is None:
-            with self._lock, self._errors():
-                got = self._conn.execute(
-                    "SELECT content FROM usage_authorizations WHERE id = ?", (row,)
-                ).fetchone()
-            if got is None:
-                raise ValueError(f"no authorization {row}")
-            auth = read_authorization(got[0])
-            if len(self._authorizations) >= _CACHE_SIZE:
-                self._authorizations.clear()
-            found = self._authorizations[row] = (auth, _caps(auth))
+    def _authorization(self, row: int, content: Any) -> tuple[Any, Any]:
+        """The counted part of a usage row's authorization (and its caps), read once per
+        store (a row never changes once written)."""
+        if content is None:
+            raise ValueError(f"no authorization {row}")
+        auth = counted_authorization(content)
+        if len(self._authorizations) >= _CACHE_SIZE:
+            self._authorizations.clear()
+        found = self._authorizations[row] = (auth, _caps(auth))
         return found
 
     def claims_by_worker(self, worker: str, start: _dt.date, end: _dt.date) -> Sequence[Claim]:
