@@ -272,6 +272,26 @@ class TestHistoryWorkerVisitOverlap:
         assert [] == found(c, history, OVERLAP)
         assert 1 == len(found(c, history, "worker-overlap"))
 
+    def test_sqlite_file_on_dask(self, tmp_path: Any) -> None:
+        """Each partition asks a SqliteHistory file what the rules ask: the findings of the
+        three visit rules are the in-process ones."""
+        pytest.importorskip("dask")
+        from hcpcs_home import dask as hdask
+
+        store = SqliteHistory(tmp_path / "h.db")
+        store.add_visits([visit(), visit(member="M2", start="13:00", stop="15:00", id="V-M2")])
+        store.add(documented("C1"))
+        new = [
+            claim("C2", visit(), carry=False),
+            claim("C3", visit(start="12:30", stop="14:00")),
+            claim("C4", visit("2024-03-05")),
+        ]
+        expected = [key(check(c, history=store)) for c in new]
+        result = dict(hdask.check_with_history(new, store, partitions=2).compute(scheduler="sync"))
+        assert expected == [key(result[i]) for i in range(len(new))]
+        rules = {RULE, OVERLAP}
+        assert [{RULE}, {OVERLAP}, set()] == [{r for _, r, _ in e} & rules for e in expected]
+
 
 class TestVisitsOfWorkersAtOnce:
     def test_same_as_one_worker_at_a_time(self) -> None:
