@@ -27,7 +27,7 @@ from typing import Any, cast
 
 import attrs
 
-from . import dataframes as df  # imported by it on first use, so whole by then
+from ._frame_write import HEADER_COLUMNS
 from ._frames import column_values
 from ._timesheet_row import SKIP, _cell, _column_name
 from ._trusted import DERIVED, checked
@@ -37,6 +37,13 @@ from .claims import _derived_id as derived_id
 from .errors import HcpcsError
 
 __all__ = ["Known", "claims"]
+
+#: :mod:`hcpcs_home.dataframes`, whose row reader's groups, errors and helpers this
+#: path shares; handed in by that module, which imports this one (never the other way
+#: round: the two form no import cycle) before its first call.
+df: Any = None
+#: The claim columns every row of a claim must agree on (``dataframes._CLAIM_LEVEL``).
+_CLAIM_LEVEL = HEADER_COLUMNS[1:]
 
 #: How many billed lines (code, minutes, payer) and claim parts (payer, type of bill) one
 #: frame remembers before it starts again.
@@ -143,7 +150,7 @@ def claims(
     raw_ids = cells[list(columns).index("id")] if "id" in columns else nothing
     keys = claim_cells[by]
     ids = claim_cells.get("claim_id")
-    level = [(name, claim_cells[name]) for name in df._CLAIM_LEVEL if name in claim_cells]
+    level = [(name, claim_cells[name]) for name in _CLAIM_LEVEL if name in claim_cells]
     known = Known(payer) if known is None else known
     groups: dict[object, Any] = {}
     errors: list[Any] = []
@@ -157,7 +164,7 @@ def claims(
         claim_id = df._text(ids[i] if ids is not None else key) or ""
         group = groups.get(key)
         if group is None:
-            head = dict.fromkeys(df._CLAIM_LEVEL)
+            head = dict.fromkeys(_CLAIM_LEVEL)
             head.update((name, given[i]) for name, given in level)
             group = groups[key] = df._Group(claim_id, head, label)
         for name, given in level:
@@ -243,7 +250,7 @@ _CLAIM = attrs.fields(Claim)
 _CLAIM_DEFAULTS = {a.name: _default(a) for a in _CLAIM}
 #: The claim columns :func:`~hcpcs_home.dataframes._claim` reads besides the payer and
 #: the type of bill: a claim whose rows give one of them is built by it.
-_HEADER = tuple(n for n in df._CLAIM_LEVEL if n not in ("payer", "type_of_bill"))
+_HEADER = tuple(n for n in _CLAIM_LEVEL if n not in ("payer", "type_of_bill"))
 
 
 class Known:

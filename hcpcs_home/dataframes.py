@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -392,9 +393,7 @@ def claims_from_frame(
         or not a column of the frame; two columns give one field.
     """
     columns = _columns(frame, by)
-    from ._frame_read import claims  # a column at a time; None: a frame of numbered lines
-
-    built = claims(frame, columns, payer=payer, type_of_bill=type_of_bill, by=by)
+    built = _column_reader().claims(frame, columns, payer=payer, type_of_bill=type_of_bill, by=by)
     return built or claims_from_rows(
         _records(frame), columns, payer=payer, type_of_bill=type_of_bill, by=by
     )
@@ -874,14 +873,13 @@ def check_frame(
     never holds every claim object at once.  The rows that could not be used
     come last, chunk by chunk.
     """
-    from ._frame_read import Known, claims
-
+    reader = _column_reader()
     columns = _columns(frame, by)
     options: dict[str, Any] = {"payer": payer, "type_of_bill": type_of_bill, "by": by}
-    known = Known(payer)  # the lines each code, minutes and payer bill, for every chunk
+    known = reader.Known(payer)  # the lines each code, minutes and payer bill, for every chunk
     found, unused = _frames.FindingColumns(), []
     for part in _claim_chunks(frame, by):
-        built = claims(part, columns, known=known, **options)
+        built = reader.claims(part, columns, known=known, **options)
         built = built or claims_from_rows(_records(part), columns, **options)
         found.extend(_finding_records((check(c, rules) for c in built.claims), built.rows))
         unused.append([e.to_data() for e in built.errors])
@@ -889,6 +887,14 @@ def check_frame(
     for errors in unused:
         found.extend(errors)
     return found.frame()
+
+
+def _column_reader() -> Any:
+    """The column-at-a-time reader (``_frame_read``), given this module's row reader."""
+    from . import _frame_read  # a column at a time; its claims() is None for numbered lines
+
+    _frame_read.df = sys.modules[__name__]
+    return _frame_read
 
 
 def _claim_chunks(frame: Any, by: str) -> Iterator[Any]:

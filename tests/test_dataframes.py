@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 pd = pytest.importorskip("pandas")
 
-from hcpcs_home import Service, _frame_read, _trusted, check, payers, units  # noqa: E402
+from hcpcs_home import Service, _trusted, check, payers, units  # noqa: E402
 from hcpcs_home import dataframes as hd  # noqa: E402
 from hcpcs_home.bounds import MAX_LINES  # noqa: E402
 from hcpcs_home.errors import InvalidFieldError, InvalidMinutesError, NotTimedError  # noqa: E402
@@ -625,7 +625,8 @@ class TestSameAsTheRowReader:
         frame = hd.claims_to_frame(built.claims)
         columns = hd._columns(frame)
         assert (
-            _frame_read.claims(frame, columns, payer=None, type_of_bill=None, by="claim_id") is None
+            hd._column_reader().claims(frame, columns, payer=None, type_of_bill=None, by="claim_id")
+            is None
         )
         assert built.claims == hd.claims_from_frame(frame).claims
 
