@@ -426,7 +426,7 @@ def _rule_set(args: argparse.Namespace) -> Any:
             raise _UsageError(f"rules file {name}: {exc.strerror or exc}") from None
         except (RuleSetLoadError, ValueError, OverflowError) as exc:
             raise _UsageError(f"rules file {name}: {exc}") from None
-        for rule in loaded:
+        for rule in loaded.rules:  # a table as one rule: replaced or added whole
             rules = rules.replace(rule) if rule.id in rules else rules.add(rule)
     for name in args.edits:
         try:

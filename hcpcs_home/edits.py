@@ -58,7 +58,9 @@ is ``edits-<the file's name>`` (``edits`` for ``edits.csv``; ``-2``, ``-3``... w
 the rule set has that id already): however many rows there are, a check looks
 each line's code up once in it, and a plan for a new payer costs the same for 10
 rows as for 6,000.  Each row stays a rule of its own inside it: its findings carry
-its id and source, and ``rules[row_id]`` finds it.
+its id and source, ``rules[row_id]`` finds it, and iterating or counting the rule
+set gives the rows, a rule each (``[r.id for r in rules]``, ``len(rules)``); the
+set's ``rules`` attribute holds the table as one entry.
 
 :func:`load_mue` and :func:`load_ptp` read the National Correct Coding
 Initiative's published files (CSV, or tab-delimited text for ``.txt``,
@@ -507,8 +509,8 @@ def load_mue(
     ...     "MUE Rationale\\n"
     ...     "97110,8,3 Date of Service Edit: Clinical,Clinical: Data\\n")
     >>> rules = load_mue(path, base=RuleSet())
-    >>> [r.id for r in rules], [r.id for r in rules["mue"].rows]
-    (['mue'], ['mue-97110'])
+    >>> [r.id for r in rules]
+    ['mue-97110']
 
     :raises EditFileError: the file cannot be read, has no header row, or has bad
         rows: every one named, with its row number and column (a value that is not

@@ -774,6 +774,27 @@ class TestRuleOptions:
         run = Run("check", "--rules", str(saved), str(EXAMPLES / "claims.jsonl"))
         assert Run("check", str(EXAMPLES / "claims.jsonl")).out == run.out
 
+    def test_a_saved_table_stays_one_rule(self, tmp_path: Path) -> None:
+        """A rules file holding an edit table (``TableRule``) adds it as one table, not
+        a rule per row; a second file's table of the same id replaces it whole."""
+        from hcpcs_home.cli import _rule_set
+        from hcpcs_home.edits import load_edits
+        from hcpcs_home.policy import RuleSet, TableRule
+
+        saved = load_edits(EXAMPLES / "edits.csv", base=RuleSet())
+        path = tmp_path / "edits.json"
+        path.write_text(saved.to_json(), "utf-8")
+        fewer = tmp_path / "fewer.json"
+        fewer.write_text(saved.remove("example-t1000-day").to_json(), "utf-8")
+        args = _parser().parse_args(
+            ["check", "--rules", str(path), "--rules", str(fewer), str(EXAMPLES / "claim.json")]
+        )
+        rules = _rule_set(args)
+        assert isinstance(rules.rules[-1], TableRule) and "edits" == rules.rules[-1].id
+        assert len(DEFAULT_RULES.rules) + 1 == len(rules.rules)
+        assert len(DEFAULT_RULES) + len(saved) - 1 == len(rules)
+        assert "example-t1000-day" not in rules and "example-t1019-week-units-week" in rules
+
     @pytest.mark.parametrize(
         ("content", "message"),
         [

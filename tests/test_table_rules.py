@@ -146,7 +146,7 @@ class TestComposing:
     def test_rows_by_id(self) -> None:
         """A rule set finds a table's rows by id, removes and replaces them."""
         rules = RuleSet([TableRule("acme", ROWS)], vocabulary=VOCABULARY)
-        assert ["acme"] == [r.id for r in rules]
+        assert ["acme"] == [r.id for r in rules.rules]
         assert "e-pair" in rules and "acme" in rules and "e-nothing" not in rules
         assert rules["e-pair"] is ROWS[4]
         fewer = rules.remove("e-line")
@@ -233,6 +233,75 @@ class TestComposing:
         assert raised.value.path == where
 
 
+class TestSequenceView:
+    """A rule set stores a table as one entry of ``rules`` but lists and counts its
+    rows, a rule each, in the table's place (#21: ``[r.id for r in rules]`` and
+    ``len(rules)`` mean what they meant before tables)."""
+
+    def test_iterating_gives_rows_in_the_tables_place(self) -> None:
+        """Rules before and after a table stay in place; the table's rows come in
+        between, in row order; ``len`` counts them; ``rules`` keeps the table."""
+        first, last = ROWS[0], ROWS[-1]
+        table = TableRule("acme", ROWS[1:-1])
+        rules = RuleSet([first, table, last], vocabulary=VOCABULARY)
+        assert [r.id for r in ROWS] == [r.id for r in rules]
+        assert all(a is b for a, b in zip(ROWS, rules, strict=True))
+        assert len(ROWS) == len(rules) == len(list(rules))
+        assert ["e-line", "acme", "e-week"] == [r.id for r in rules.rules]
+        assert rules.rules[1] is table and rules["acme"] is table
+        assert all(rules[r.id] is r and r.id in rules for r in rules)
+
+    def test_an_empty_table_counts_nothing(self) -> None:
+        """A table whose every row was removed lists nothing and counts 0, but stays an
+        entry of ``rules`` (so it can be replaced or removed by its id)."""
+        rules = RuleSet([TableRule("acme", ROWS[:2])]).remove("e-line", "e-day")
+        assert ([], 0, ["acme"]) == (list(rules), len(rules), [r.id for r in rules.rules])
+        assert 0 == len(RuleSet([TableRule("acme", ROWS[:2])]).remove("acme"))
+
+    @given(st.data())
+    def test_the_view_is_the_rules_flattened(self, data: st.DataObject) -> None:
+        """For any split of rows into plain rules and tables, iterating gives the rows
+        flattened in order, ``len`` their number, each found by id; JSON and pickle
+        keep the compact form, equal, and list the same rows."""
+        rows = data.draw(st.permutations(ROWS))
+        cuts = sorted(data.draw(st.sets(st.integers(0, len(rows)), max_size=4)))
+        parts = [rows[a:b] for a, b in zip([0, *cuts], [*cuts, len(rows)], strict=True)]
+        as_table = data.draw(st.lists(st.booleans(), min_size=len(parts), max_size=len(parts)))
+        stored: list[Rule] = []
+        for i, (part, tabled) in enumerate(zip(parts, as_table, strict=True)):
+            stored += [TableRule(f"t-{i}", part)] if tabled else part
+        rules = RuleSet(stored, vocabulary=VOCABULARY)
+        assert [r.id for r in rows] == [r.id for r in rules]
+        assert len(rows) == len(rules)
+        assert tuple(stored) == rules.rules
+        assert all(rules[r.id] is r for r in rows)
+        for copy in (
+            RuleSet.from_json(rules.to_json(), VOCABULARY),
+            pickle.loads(pickle.dumps(rules)),
+        ):
+            assert copy == rules
+            assert [r.id for r in rules.rules] == [r.id for r in copy.rules]
+            assert [r.id for r in rows] == [r.id for r in copy]
+
+    def test_the_plan_compiles_the_table_as_one_rule(self) -> None:
+        """The compiled checker holds one lookup for the table, not an ``if`` per row,
+        however the rule set is iterated."""
+        rules = RuleSet([TableRule("acme", ROWS)], vocabulary=VOCABULARY)
+        source = rules._plan_source(payers.TEXAS_MEDICAID_CSHCN)
+        assert 1 == source.count(".get(_line.code)")
+        assert "# acme: a table of 8 rules keyed by code (4 codes)" in source
+        assert [] == [r.id for r in ROWS if f"# {r.id}" in source]
+
+    def test_the_rule_reference_lists_each_row(self) -> None:
+        """The rule reference the docs are written from has an entry per row."""
+        from hcpcs_home.rules._reference import reference_rst
+
+        text = reference_rst(RuleSet([TableRule("acme", ROWS)]))
+        assert [f"``{r.id}``" for r in ROWS] == [
+            ln for ln in text.splitlines() if ln.startswith("``")
+        ]
+
+
 def edit_file(path: Path, n: int) -> Path:
     lines = [",".join(COLUMNS)]
     for i in range(n):
@@ -248,7 +317,7 @@ class TestEditFiles:
         row's id; a second file of the same name gets a table of its own."""
         path = edit_file(tmp_path / "acme_medicaid.csv", 3)
         rules = load_edits(path, base=RuleSet())
-        (table,) = rules
+        (table,) = rules.rules
         assert isinstance(table, TableRule) and "edits-acme-medicaid" == table.id
         assert ["row-0", "row-1", "row-2"] == [r.id for r in table.rows]
         other = tmp_path / "b"
@@ -256,7 +325,7 @@ class TestEditFiles:
         again = other / "acme_medicaid.csv"
         again.write_text(",".join(COLUMNS) + "\nrow-9,,Z0009,,,,,4,,,,,,,,,,,s\n", encoding="utf-8")
         both = load_edits(again, base=rules)
-        assert ["edits-acme-medicaid", "edits-acme-medicaid-2"] == [r.id for r in both]
+        assert ["edits-acme-medicaid", "edits-acme-medicaid-2"] == [r.id for r in both.rules]
         c = Claim(
             payers.TEXAS_MEDICAID_CSHCN,
             "2024-03-01",

@@ -75,7 +75,15 @@ class RuleSet:
     >>> RuleSet.from_json(mine.to_json(), VOCABULARY) == mine
     True
 
-    :ivar rules: the rules, in the order their findings are reported.
+    A rule set is a sequence of rules: iterating it gives each rule in order, and
+    each row of a :class:`TableRule` in its table's place, and ``len`` counts them
+    (what :func:`hcpcs_home.edits.load_edits` adds counts a rule per row).  Its
+    ``rules`` are the compact view: a table is one entry there, as it is one
+    rule in the compiled plan, one object in the JSON and one lookup per line.
+    ``rules[id]`` and ``id in rules`` find a rule, a table or a table's row.
+
+    :ivar rules: the rules as stored, in the order their findings are reported:
+        each :class:`TableRule` is one entry (its rows are in its ``rows``).
     :ivar name: a name for people.
     :ivar vocabulary: the predicates and fixers the rules are built from (how
         a saved copy is loaded again); not part of equality.
@@ -107,10 +115,17 @@ class RuleSet:
         self.__attrs_post_init__()
 
     def __iter__(self) -> Iterator[Rule]:
-        return iter(self.rules)
+        """Each rule in order, the rows of a :class:`TableRule` in its place (its
+        ``rules`` hold the table itself)."""
+        for rule in self.rules:
+            if isinstance(rule, TableRule):
+                yield from rule.rows
+            else:
+                yield rule
 
     def __len__(self) -> int:
-        return len(self.rules)
+        """How many rules iterating gives: a :class:`TableRule` counts its rows."""
+        return sum(len(r.rows) if isinstance(r, TableRule) else 1 for r in self.rules)
 
     def __contains__(self, rule_id: object) -> bool:
         """Whether a rule, or a row of a :class:`TableRule`, has that id."""

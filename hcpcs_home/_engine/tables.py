@@ -70,7 +70,7 @@ class _Lookup(Predicate):
         return found
 
     def __str__(self) -> str:
-        return f"table of {len(self.rows)} rows keyed by code ({len(self.by_code)} codes)"
+        return f"a table of {len(self.rows)} rules keyed by code ({len(self.by_code)} codes)"
 
     def to_data(self) -> Any:
         raise InvalidFieldError("when", str(self), "is a table: save its rule (TableRule.to_data)")
@@ -120,9 +120,11 @@ class TableRule(Rule):
     ``code_in``), with its own id, message, source, dates and payers, and each
     finding is its row's: its ``rule_id`` and ``source`` are the row's, as if the
     row were a rule of its own.  The table composes like any rule: a
-    :class:`RuleSet` holds it as one rule, finds its rows by id (``rules[row_id]``,
-    ``row_id in rules``), removes or replaces them, saves it as one JSON object
-    ``{"id", "table": [rows...], "source"}`` and pickles it.  What
+    :class:`RuleSet` stores it as one entry of its ``rules`` (one rule in the
+    compiled plan), lists and counts its rows in its place when iterated
+    (``[r.id for r in rule_set]``, ``len(rule_set)``), finds its rows by id
+    (``rules[row_id]``, ``row_id in rules``), removes or replaces them, saves it as
+    one JSON object ``{"id", "table": [rows...], "source"}`` and pickles it.  What
     :func:`hcpcs_home.edits.load_edits`, :func:`~hcpcs_home.edits.load_mue` and
     :func:`~hcpcs_home.edits.load_ptp` return holds their rows in one.
 
