@@ -296,8 +296,27 @@ class _UsageFold:
     ) -> None:
         """Count what one line of an earlier claim uses of ``auth`` (its claim's first
         authorization of the number the line names; ``caps`` are its caps)."""
+        self.count_units(
+            payer, auth, caps, self.unit_of(payer, code), units, span, visits, service_days
+        )
+
+    def unit_of(self, payer: Payer, code: str) -> BillingUnit:
+        """The unit ``payer`` counts ``code`` in (the catalog's entry through ``find``)."""
         found = self.find(code)
-        unit = payer.unit_policy.unit_of(found) if found is not None else BillingUnit.UNTIMED
+        return payer.unit_policy.unit_of(found) if found is not None else BillingUnit.UNTIMED
+
+    def count_units(
+        self,
+        payer: Payer,
+        auth: _Counted,
+        caps: tuple[tuple[str, Any], ...],
+        unit: BillingUnit,
+        units: int | Decimal,
+        span: tuple[_dt.date, ...],
+        visits: int,
+        service_days: tuple[_dt.date, ...],
+    ) -> None:
+        """:meth:`count_line` of a line whose code's unit (:meth:`unit_of`) is known."""
         amount = _amount(auth, units, unit, visits)
         if amount is None:
             return

@@ -65,6 +65,29 @@ def _visit_converter() -> Any:
     return _CONVERTER[0]
 
 
+class _Errors:
+    """A context turning SQLite's errors into the library's (a class, not a generator:
+    every query enters one, and a generator's context costs several times more)."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
+        if exc is None or isinstance(exc, HcpcsError):
+            return
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise HistoryStoreError(
+                self.path, f"cannot be read as a claim history: {exc}"
+            ) from None
+        if isinstance(exc, sqlite3.Error):
+            raise HistoryStoreError(self.path, f"cannot be used: {exc}") from None
+
+
 class SqliteHistory:
     """A :class:`~hcpcs_home.history.ClaimHistory` in a SQLite database file (or
     ``":memory:"``), through the standard library's ``sqlite3``.
@@ -154,19 +177,9 @@ class SqliteHistory:
             )
         return version
 
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
+    def _errors(self) -> _Errors:
         """SQLite's errors as the library's: a store that is not one, or is damaged."""
-        try:
-            yield
-        except HcpcsError:
-            raise
-        except sqlite3.DatabaseError as exc:
-            raise HistoryStoreError(
-                self.path, f"cannot be read as a claim history: {exc}"
-            ) from None
-        except sqlite3.Error as exc:
-            raise HistoryStoreError(self.path, f"cannot be used: {exc}") from None
+        return _Errors(self.path)
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -475,7 +488,9 @@ class SqliteHistory:
         skipped: dict[int, bool] = {}
         payers: dict[str, Any] = {}
         auths = self._authorizations
-        count_line = fold.count_line
+        count_units = fold.count_units
+        unit_of = fold.unit_of
+        units_by_code: dict[tuple[str, str], Any] = {}  # (payer, code): its unit, found once
         day_of = _dt.date.fromordinal
         for (
             number,
@@ -524,7 +539,10 @@ class SqliteHistory:
                     units = units_of(units)
                 if type(code) is not str or type(visits) is not int:
                     raise TypeError(f"code {code!r}, visits {visits!r}")
-                count_line(profile, auth, caps, code, units, span, visits, served_days)
+                unit = units_by_code.get((payer, code))
+                if unit is None:
+                    unit = units_by_code[(payer, code)] = unit_of(profile, code)
+                count_units(profile, auth, caps, unit, units, span, visits, served_days)
             except (HcpcsError, TypeError, ValueError, OverflowError, ArithmeticError) as exc:
                 raise HistoryStoreError(
                     self.path, f"the usage rows of claim row {seq} cannot be read: {exc}"
