@@ -78,6 +78,10 @@ class LimitProblem:
     max_units: int | Decimal | None = None
 
 
+#: ``timedelta(days=k)`` for ``k`` of 0-6: back from a day to its week's first day.
+_DAYS_BACK = tuple(_dt.timedelta(days=k) for k in range(7))
+
+
 def _plain(value: Decimal | int) -> int | Decimal:
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return int(value)
@@ -258,8 +262,8 @@ class _UsageFold:
         #: units used per (payer, number, "day"/"week"/"month", period)
         self.periods: dict[tuple[Any, ...], Any] = {}
         self.days: dict[tuple[str, str], set[_dt.date]] = defaultdict(set)
-        #: the first day of the week of a day, by week start (days repeat across claims)
-        self.weeks: dict[tuple[Any, _dt.date], _dt.date] = {}
+        #: the weekday (Monday 0) a payer's week starts on, by its ``week_start``
+        self.weeks: dict[Any, int] = {}
 
     def count(self, usage: _Usage) -> None:
         """Count the claim's lines, as :meth:`feed` does, without working out the limits
@@ -318,10 +322,20 @@ class _UsageFold:
     ) -> None:
         """:meth:`count_line` of a line whose code's unit (:meth:`unit_of`) is known."""
         amount = _amount(auth, units, unit, visits)
-        if amount is None:
-            return
-        number = auth.number
-        key = (auth.payer, number)
+        if amount is not None:
+            self.count_amount(payer, auth, caps, amount, span, service_days)
+
+    def count_amount(
+        self,
+        payer: Payer,
+        auth: _Counted,
+        caps: tuple[tuple[str, Any], ...],
+        amount: int | Decimal,
+        span: tuple[_dt.date, ...],
+        service_days: tuple[_dt.date, ...],
+    ) -> None:
+        """:meth:`count_units` of a line whose amount (``_amount``, not ``None``) is known."""
+        key = (auth.payer, auth.number)
         if auth.basis is AuthorizationBasis.DAYS:
             seen = self.days[key]
             touched = {*span, *service_days}
@@ -336,14 +350,14 @@ class _UsageFold:
                 for kind, _limit in caps:
                     if kind == "day":
                         bucket: Any = day
-                    elif kind == "week":
-                        wkey = (payer.week_start, day)
-                        bucket = weeks.get(wkey)
-                        if bucket is None:
-                            bucket = weeks[wkey] = payer.week_of(day)
+                    elif kind == "week":  # payer.week_of(day), without its call
+                        first = weeks.get(payer.week_start)
+                        if first is None:
+                            first = weeks[payer.week_start] = payer.week_of(day).weekday()
+                        bucket = day - _DAYS_BACK[(day.weekday() - first) % 7]
                     else:
                         bucket = (day.year, day.month)
-                    pkey = (auth.payer, number, kind, bucket)
+                    pkey = (*key, kind, bucket)
                     periods[pkey] = periods.get(pkey, 0) + share
 
     def feed(self, usage: _Usage) -> dict[int, list[LimitProblem]]:

@@ -15,7 +15,7 @@ from typing import Any
 from ..claims import AuthorizationBasis, Claim
 from ..errors import HcpcsError, HistoryConflictError, HistoryStoreError, InvalidFieldError
 from ..evv import MAX_SPAN_DAYS, EvvVisit
-from ..limits import _caps, _usage_of, _UsageFold
+from ..limits import _amount, _caps, _usage_of, _UsageFold
 from ..payers import payer_profile
 from ._records import (
     Certification,
@@ -488,10 +488,33 @@ class SqliteHistory:
         skipped: dict[int, bool] = {}
         payers: dict[str, Any] = {}
         auths = self._authorizations
-        count_units = fold.count_units
-        unit_of = fold.unit_of
+        count_amount = fold.count_amount
         units_by_code: dict[tuple[str, str], Any] = {}  # (payer, code): its unit, found once
+        # (authorization row, payer, code, units, visits): what rows of those count (the
+        # payer's profile, the authorization, its caps, the amount), worked out once
+        shapes: dict[tuple[Any, ...], tuple[Any, Any, Any, Any]] = {}
         day_of = _dt.date.fromordinal
+        days_basis = AuthorizationBasis.DAYS
+
+        def shape_of(
+            auth_id: Any, auth_text: Any, payer: Any, code: Any, units: Any, visits: Any
+        ) -> tuple[Any, Any, Any, Any]:
+            found = auths.get(auth_id)
+            if found is None:
+                found = self._authorization(auth_id, auth_text)
+            auth, caps = found
+            profile = payers.get(payer)
+            if profile is None:
+                profile = payers[payer] = payer_profile(payer)
+            if type(units) is not int:
+                units = units_of(units)
+            if type(code) is not str or type(visits) is not int:
+                raise TypeError(f"code {code!r}, visits {visits!r}")
+            unit = units_by_code.get((payer, code))
+            if unit is None:
+                unit = units_by_code[(payer, code)] = fold.unit_of(profile, code)
+            return profile, auth, caps, _amount(auth, units, unit, visits)
+
         for (
             number,
             seq,
@@ -518,13 +541,16 @@ class SqliteHistory:
             if skip_it or not written or auth_id is None:
                 continue
             try:
-                found = auths.get(auth_id)
-                if found is None:
-                    found = self._authorization(auth_id, auth_text)
-                auth, caps = found
-                profile = payers.get(payer)
-                if profile is None:
-                    profile = payers[payer] = payer_profile(payer)
+                if type(visits) is int and type(units) is not float:  # 1.0 == 1: not memoised
+                    shape_key = (auth_id, payer, code, units, visits)
+                    shape = shapes.get(shape_key)
+                    if shape is None:
+                        shape = shapes[shape_key] = shape_of(
+                            auth_id, auth_text, payer, code, units, visits
+                        )
+                else:
+                    shape = shape_of(auth_id, auth_text, payer, code, units, visits)
+                profile, auth, caps, amount = shape
                 date = day_of(day)
                 if days == 1:
                     span: tuple[_dt.date, ...] = (date,)
@@ -532,17 +558,12 @@ class SqliteHistory:
                     span = tuple(date + k * _ONE_DAY for k in range(days))
                 else:
                     raise ValueError(f"a line spans {days!r} days")
+                if amount is None:
+                    continue  # a line that cannot be counted in the authorization's measure
                 served_days: tuple[_dt.date, ...] = ()  # counted only by one of days
-                if auth.basis is AuthorizationBasis.DAYS and served:
+                if served and auth.basis is days_basis:
                     served_days = tuple(day_of(int(d)) for d in served.split(","))
-                if type(units) is not int:
-                    units = units_of(units)
-                if type(code) is not str or type(visits) is not int:
-                    raise TypeError(f"code {code!r}, visits {visits!r}")
-                unit = units_by_code.get((payer, code))
-                if unit is None:
-                    unit = units_by_code[(payer, code)] = unit_of(profile, code)
-                count_units(profile, auth, caps, unit, units, span, visits, served_days)
+                count_amount(profile, auth, caps, amount, span, served_days)
             except (HcpcsError, TypeError, ValueError, OverflowError, ArithmeticError) as exc:
                 raise HistoryStoreError(
                     self.path, f"the usage rows of claim row {seq} cannot be read: {exc}"
