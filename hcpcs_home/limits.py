@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -323,28 +323,36 @@ class _UsageFold:
         """:meth:`count_line` of a line whose code's unit (:meth:`unit_of`) is known."""
         amount = _amount(auth, units, unit, visits)
         if amount is not None:
-            self.count_amount(payer, auth, caps, amount, span, service_days)
+            self.count_amounts(((payer, auth, caps, amount, span, service_days),))
 
-    def count_amount(
+    def count_amounts(
         self,
-        payer: Payer,
-        auth: _Counted,
-        caps: tuple[tuple[str, Any], ...],
-        amount: int | Decimal,
-        span: tuple[_dt.date, ...],
-        service_days: tuple[_dt.date, ...],
+        lines: Iterable[
+            tuple[
+                Payer,
+                _Counted,
+                tuple[tuple[str, Any], ...],
+                int | Decimal,
+                tuple[_dt.date, ...],
+                tuple[_dt.date, ...],
+            ]
+        ],
     ) -> None:
-        """:meth:`count_units` of a line whose amount (``_amount``, not ``None``) is known."""
-        key = (auth.payer, auth.number)
-        if auth.basis is AuthorizationBasis.DAYS:
-            seen = self.days[key]
-            touched = {*span, *service_days}
-            amount = len(touched - seen)
-            seen.update(touched)
-        used = self.used
-        used[key] = used.get(key, auth.used) + amount
-        if caps:
-            periods, weeks = self.periods, self.weeks
+        """:meth:`count_units` of lines whose amounts (``_amount``, not ``None``) are
+        known: ``(payer, auth, caps, amount, span, service_days)`` each, in order."""
+        used, periods, weeks, seen_days = self.used, self.periods, self.weeks, self.days
+        by_days = AuthorizationBasis.DAYS
+        back = _DAYS_BACK
+        for payer, auth, caps, amount, span, service_days in lines:
+            key = (auth.payer, auth.number)
+            if auth.basis is by_days:
+                seen = seen_days[key]
+                touched = {*span, *service_days}
+                amount = len(touched - seen)
+                seen.update(touched)
+            used[key] = used.get(key, auth.used) + amount
+            if not caps:
+                continue
             share = amount if len(span) == 1 else Decimal(amount) / len(span)
             for day in span:
                 for kind, _limit in caps:
@@ -354,7 +362,7 @@ class _UsageFold:
                         first = weeks.get(payer.week_start)
                         if first is None:
                             first = weeks[payer.week_start] = payer.week_of(day).weekday()
-                        bucket = day - _DAYS_BACK[(day.weekday() - first) % 7]
+                        bucket = day - back[(day.weekday() - first) % 7]
                     else:
                         bucket = (day.year, day.month)
                     pkey = (*key, kind, bucket)

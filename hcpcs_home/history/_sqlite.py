@@ -488,7 +488,8 @@ class SqliteHistory:
         skipped: dict[int, bool] = {}
         payers: dict[str, Any] = {}
         auths = self._authorizations
-        count_amount = fold.count_amount
+        counted: list[Any] = []  # rows worked out, counted together (in order)
+        add = counted.append
         units_by_code: dict[tuple[str, str], Any] = {}  # (payer, code): its unit, found once
         # (authorization row, payer, code, units, visits): what rows of those count (the
         # payer's profile, the authorization, its caps, the amount), worked out once
@@ -537,6 +538,8 @@ class SqliteHistory:
                 skip_it = skipped[seq] = skip(key)
                 if not skip_it and not written:
                     (claim,) = self._claims("SELECT seq, content FROM claims WHERE seq = ?", (seq,))
+                    fold.count_amounts(counted)  # what comes before it first
+                    counted.clear()
                     fold.count(_usage_of(claim))
             if skip_it or not written or auth_id is None:
                 continue
@@ -563,11 +566,12 @@ class SqliteHistory:
                 served_days: tuple[_dt.date, ...] = ()  # counted only by one of days
                 if served and auth.basis is days_basis:
                     served_days = tuple(day_of(int(d)) for d in served.split(","))
-                count_amount(profile, auth, caps, amount, span, served_days)
+                add((profile, auth, caps, amount, span, served_days))
             except (HcpcsError, TypeError, ValueError, OverflowError, ArithmeticError) as exc:
                 raise HistoryStoreError(
                     self.path, f"the usage rows of claim row {seq} cannot be read: {exc}"
                 ) from None
+        fold.count_amounts(counted)
 
     def _authorization(self, row: int, content: Any) -> tuple[Any, Any]:
         """The counted part of a usage row's authorization (and its caps), read once per

@@ -390,9 +390,9 @@ def _duplicate(ctx: Context) -> Claim | None:
             stored = ctx.history.get(key)
         if stored is not None and stored != claim:
             return stored
-    lines = sorted((li.code, li.date, li.units, li.revenue_code or "") for li in claim.lines)
-    if not claim.patient_id:
+    if not same_period:  # (none without a beneficiary): the usual answer
         return None
+    lines = sorted((li.code, li.date, li.units, li.revenue_code or "") for li in claim.lines)
     for other in same_period:
         if same_claim(other, claim):
             continue

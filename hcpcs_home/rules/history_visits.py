@@ -262,10 +262,12 @@ def _compute_overlaps(ctx: Context) -> dict[str, _Overlap]:
     records = _records(claim)
     if not records:
         return {}
+    held = _held(ctx, {n for _, workers, _, _ in records for n in workers})
+    if not any(held[n] for _, workers, _, _ in records for n in workers):
+        return {}  # the usual answer: no stored visit of the claim's workers
     own = {v.id for v in claim.evv_visits}
     out: dict[str, _Overlap] = {}
     candidates: dict[str, list[tuple[str, EvvVisit]]] = {}
-    held = _held(ctx, {n for _, workers, _, _ in records for n in workers})
     for rid, workers, begin, end in records:
         for name in sorted(workers):
             for v in held[name]:
