@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KINDS",
+    "WORKERS",
     "across",
     "batch_history",
     "claim_dates",
@@ -71,6 +72,17 @@ def stored_claims(ctx: Context, start: _dt.date, end: _dt.date) -> Sequence[Clai
         patient = ctx.claim.patient_id
         found = memo[(start, end)] = () if not patient else ctx.history.claims(patient, start, end)
     return found
+
+
+def _workers(ctx: Context) -> dict[str, set[_dt.date]]:
+    from ..history._records import workers_of  # loads with the first history given
+
+    return workers_of(ctx.claim)
+
+
+#: The checked claim's workers with their days (``history._records.workers_of``): read,
+#: never changed.
+WORKERS: ClaimFact[dict[str, set[_dt.date]]] = ClaimFact(_workers)
 
 
 def batch_history(batch: Batch) -> MemoryHistory:
@@ -236,9 +248,9 @@ def _stored(
     else:
         from ..history._records import workers_of
 
+        workers = workers_of(claim) if ctx is None else WORKERS.of(ctx)
         asks = [
-            (name, min(days) - _DAY, max(days) + _DAY)
-            for name, days in sorted(workers_of(claim).items())
+            (name, min(days) - _DAY, max(days) + _DAY) for name, days in sorted(workers.items())
         ]
         at_once = getattr(history, "_claims_by_workers", None)
         if at_once is not None:  # one query for every worker (a SqliteHistory)

@@ -380,6 +380,8 @@ def _duplicate(ctx: Context) -> Claim | None:
     same_period: Sequence[Claim] = ()
     if claim.patient_id:  # the beneficiary's claims of the period, shared with other rules
         same_period = stored_claims(ctx, claim.statement_from, claim.statement_through)
+        if not same_period:  # the usual answer: nothing on file to match
+            return None
     if claim.id:
         # A claim stored under the claim's key has its beneficiary and From date, so it is
         # one of the period's claims (a claim without beneficiary is asked for by key).
@@ -390,7 +392,7 @@ def _duplicate(ctx: Context) -> Claim | None:
             stored = ctx.history.get(key)
         if stored is not None and stored != claim:
             return stored
-    if not same_period:  # (none without a beneficiary): the usual answer
+    if not claim.patient_id:
         return None
     lines = sorted((li.code, li.date, li.units, li.revenue_code or "") for li in claim.lines)
     for other in same_period:

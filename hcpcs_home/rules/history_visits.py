@@ -46,7 +46,7 @@ from ..claims import Claim
 from ..evv import EvvVisit, match_visits
 from . import _common as common
 from ._common import FixResult, Pred
-from ._cross import claim_dates, claim_name, same_claim
+from ._cross import WORKERS, claim_dates, claim_name, same_claim
 
 __all__ = ["RULES", "VOCABULARY"]
 
@@ -149,7 +149,7 @@ def _compute(ctx: Context) -> dict[int, _Billed]:
     # every line names its worker): most claims have nothing billed twice to look for.
     wanted: dict[str, tuple[int, EvvVisit]] | None = None
     if claim.evv_visits or _lines_name_workers(claim):
-        pool = _stored_visits(ctx, workers_of(claim))
+        pool = _stored_visits(ctx, WORKERS.of(ctx))
         wanted = {v.id: (line, v) for line, v in _backing(claim, pool)}
         if not wanted:
             return {}
@@ -159,7 +159,7 @@ def _compute(ctx: Context) -> dict[int, _Billed]:
     )
     if not others:
         return {}
-    names = set(workers_of(claim))
+    names = set(WORKERS.of(ctx))
     for other in others:
         names.update(workers_of(other))
     pool = _stored_visits(ctx, names)
