@@ -485,6 +485,7 @@ class SqliteHistory:
                 wanted + wanted,
             ).fetchall()
         group: dict[int, str] = {}  # each claim counts where it first comes
+        several = len(wanted) > 1  # (a claim comes once under one number)
         skipped: dict[int, bool] = {}
         payers: dict[str, Any] = {}
         auths = self._authorizations
@@ -531,7 +532,7 @@ class SqliteHistory:
             served,
             auth_text,
         ) in rows:
-            if group.setdefault(seq, number) != number:
+            if several and group.setdefault(seq, number) != number:
                 continue  # the claim again, under a later number
             skip_it = skipped.get(seq)
             if skip_it is None:

@@ -259,12 +259,13 @@ def _compute_overlaps(ctx: Context) -> dict[str, _Overlap]:
     claim, history = ctx.claim, ctx.history
     if history is None or claim.frequency in ("7", "8"):
         return {}
-    records = _records(claim)
-    if not records:
+    named = WORKERS.of(ctx)  # every worker the claim names: its records' among them
+    if not named:
         return {}
-    held = _held(ctx, {n for _, workers, _, _ in records for n in workers})
-    if not any(held[n] for _, workers, _, _ in records for n in workers):
+    held = _held(ctx, named)
+    if not any(held[n] for n in named):
         return {}  # the usual answer: no stored visit of the claim's workers
+    records = _records(claim)
     own = {v.id for v in claim.evv_visits}
     out: dict[str, _Overlap] = {}
     candidates: dict[str, list[tuple[str, EvvVisit]]] = {}
