@@ -33,7 +33,7 @@ from typing import Any
 
 import attrs
 
-from . import _claim_codes, _clock
+from . import _claim_codes, _claim_parts, _clock
 from . import _fields as f
 from . import bounds as lim
 from ._claim_codes import (
@@ -52,7 +52,7 @@ from ._claim_codes import (
 from ._evv_visit import EvvVisit
 from ._timesheet_row import _service_kwargs
 from .codes import Credential, Setting
-from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, InvalidTimeError
+from .errors import InvalidClaimError, InvalidFieldError, InvalidTimeError
 from .payers import Payer
 
 __all__ = [
@@ -636,17 +636,6 @@ are 0 units on a home-health bill and 1 on a hospice bill (081X/082X) under the 
         )
 
 
-def _used_twice(path: str, keys: list[str]) -> list[HcpcsError]:
-    """An error for each key that repeats an earlier one (``path`` takes the index)."""
-    seen: set[str] = set()
-    problems: list[HcpcsError] = []
-    for i, key in enumerate(keys):
-        if key in seen:
-            problems.append(InvalidFieldError(path.format(i), key, "is used twice"))
-        seen.add(key)
-    return problems
-
-
 # --- the institutional claim header (UB-04 FL12-41, 837I loop 2300) -------------
 
 MAX_HEADER_CODES = _claim_codes.MAX_HEADER_CODES
@@ -879,29 +868,7 @@ class Claim:
             and ids.issuperset([sid for line in self.lines for sid in line.service_ids])
         ):
             return
-        problems: list[HcpcsError] = []
-        if self.statement_through < self.statement_from:
-            problems.append(
-                InvalidTimeError(
-                    "$.statement_through",
-                    self.statement_through,
-                    f"is before statement_from={self.statement_from.isoformat()}",
-                )
-            )
-        problems += _used_twice("$.services[{}].id", [s.id for s in self.services])
-        problems += _used_twice(
-            "$.authorizations[{}].number", [a.number for a in self.authorizations]
-        )
-        problems += _used_twice("$.evv_visits[{}].id", [v.id for v in self.evv_visits])
-        seen = {s.id for s in self.services}
-        for i, line in enumerate(self.lines):
-            for j, sid in enumerate(line.service_ids):
-                if sid not in seen:
-                    problems.append(
-                        InvalidFieldError(
-                            f"$.lines[{i}].service_ids[{j}]", sid, "names no service on the claim"
-                        )
-                    )
+        problems = _claim_parts.problems(self)
         if problems:
             raise InvalidClaimError("invalid claim", problems)
 
