@@ -171,16 +171,7 @@ class TestNotReadWhole:
 
     def test_damaged_usage_row(self, tmp_path: Path) -> None:
         """A usage row that is not one is the library's error, named in the finding."""
-        path = tmp_path / "h.db"
-        with SqliteHistory(path) as store:
-            store.add(claim("A", "M1", [4], ["PA-1"]))
-        db = sqlite3.connect(path)
-        db.execute("UPDATE claim_usage SET day = 'x'")
-        db.commit()
-        db.close()
-        with SqliteHistory(path) as store:
-            report = check(claim("N", "M1", [6], ["PA-1"]), history=store)
-        messages = [f.message for f in report if f.rule_id == "authorization-exceeded"]
+        messages = damaged_messages(tmp_path, "UPDATE claim_usage SET day = 'x'")
         assert messages and all("usage rows of claim row 1" in m for m in messages)
 
 
@@ -201,17 +192,23 @@ class TestCountedAuthorization:
 
     def test_damaged_authorization_text(self, tmp_path: Path) -> None:
         """An authorization text of a usage row that is not one is the library's error."""
-        path = tmp_path / "h.db"
-        with SqliteHistory(path) as store:
-            store.add(claim("A", "M1", [4], ["PA-1"]))
-        db = sqlite3.connect(path)
-        db.execute("UPDATE usage_authorizations SET content = '[1]'")
-        db.commit()
-        db.close()
-        with SqliteHistory(path) as store:
-            report = check(claim("N", "M1", [6], ["PA-1"]), history=store)
-        messages = [f.message for f in report if f.rule_id == "authorization-exceeded"]
+        messages = damaged_messages(tmp_path, "UPDATE usage_authorizations SET content = '[1]'")
         assert messages and all("usage rows of claim row 1" in m for m in messages)
+
+
+def damaged_messages(tmp_path: Path, damage: str) -> list[str]:
+    """The ``authorization-exceeded`` messages of a check against a one-claim store that
+    the SQL statement ``damage`` has damaged behind the library's back."""
+    path = tmp_path / "h.db"
+    with SqliteHistory(path) as store:
+        store.add(claim("A", "M1", [4], ["PA-1"]))
+    db = sqlite3.connect(path)
+    db.execute(damage)
+    db.commit()
+    db.close()
+    with SqliteHistory(path) as store:
+        report = check(claim("N", "M1", [6], ["PA-1"]), history=store)
+    return [f.message for f in report if f.rule_id == "authorization-exceeded"]
 
 
 def write_old_store(path: Path, claims: list[Claim], version: int) -> None:
