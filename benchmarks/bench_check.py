@@ -7,6 +7,12 @@ outpatient therapy (0341), Texas Medicaid CSHCN, BCBS TX and DOL EEOICP claims
 in the proportions a mixed home-care agency might send, with mistakes slipped
 into about one line in ten (wrong credential, missing license, wrong units,
 an S code sent to Medicare, a missing Q5001 line, overlapping visits...).
+Every line carries a plausible charge (:data:`CHARGE_PER_UNIT` times its units,
+or the charge the claim kind sets), as a biller's claim does: until #21 the
+visit lines were billed at $0, so each Medicare home-health claim drew about
+nine ``visit-line-zero-charge`` errors that no real claim carries (4 of the
+5.9 findings a claim of the default rules).  The charges draw nothing from the
+random generator: the claims and the slips injected on purpose are the same.
 
 Two checkers run over the same claims in this process, each best of
 ``REPEATS``:
@@ -34,6 +40,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+
+import attrs
 
 from hcpcs_home import (
     Authorization,
@@ -105,6 +113,27 @@ BCBS_CODES = [("S9123", "RN"), ("S9124", "LPN"), ("S9122", "HHA"), ("S9131", "PT
 DOL_CODES = [("T1030", "RN"), ("T1031", "LPN"), ("S5126", "PCA"), ("T1021", "HHA")]
 
 
+#: An agency's charge per billed unit, by what a unit of the code stands for (its
+#: chargemaster's, not what the payer pays): every line carries a charge, as a real
+#: biller's claim does (a $0 visit line on a Medicare 032X claim is returned, reason
+#: code 32243).  Charges come from the code and units alone, drawing nothing from the
+#: random generator, so the claims and their slips are the same as without them.
+CHARGE_PER_UNIT = {
+    BillingUnit.FIFTEEN_MINUTES: Decimal("42.50"),
+    BillingUnit.UP_TO_FIFTEEN_MINUTES: Decimal("14.00"),
+    BillingUnit.HOUR: Decimal("48.00"),
+    BillingUnit.DAY: Decimal("325.00"),
+}
+OTHER_CHARGE_PER_UNIT = Decimal("150.00")
+
+
+def charge_for(code: str, n_units: int) -> Decimal:
+    """The line charge of ``n_units`` of ``code`` (one unit's worth at least)."""
+    found = default_catalog().get(code)
+    rate = OTHER_CHARGE_PER_UNIT if found is None else CHARGE_PER_UNIT.get(found.unit)
+    return (rate or OTHER_CHARGE_PER_UNIT) * max(1, n_units)
+
+
 class Maker:
     """Builds one claim at a time from a seeded random generator."""
 
@@ -147,6 +176,8 @@ class Maker:
 
     def line(self, service: Service, payer: Payer, **kwargs: Any) -> ClaimLine:
         built = ClaimLine.from_service(service, payer=payer, **kwargs)
+        if "charge" not in kwargs:  # the agency's charge for the units billed
+            built = attrs.evolve(built, charge=charge_for(built.code, built.units))
         if self.chance(0.02):  # units off by one
             return ClaimLine(
                 built.code,
@@ -192,6 +223,7 @@ class Maker:
                 through + dt.timedelta(days=3),
                 lines[1].units,
                 lines[1].revenue_code,
+                charge=lines[1].charge,
                 service_ids=lines[1].service_ids,
             )
         # The PDGM header of a first 30-day period: HIPPS line, OASIS date, CBSA and FIPS.
@@ -787,9 +819,11 @@ def compare(title: str, claims: list[Claim]) -> None:
     for c in sample:
         for _, rid in hand_check(c):
             fired[rid] += 1
+    every = sum(len(check(c).findings) for c in sample) / len(sample)
     print(
         f"\n{title}: {len(claims):,} claims, {n_lines:,} lines, "
-        f"{sum(fired.values()) / len(sample):.1f} findings a claim; agreement on "
+        f"{sum(fired.values()) / len(sample):.1f} findings a claim of the {len(HAND_RULES)} "
+        f"rules ({every:.1f} of all {len(DEFAULT_RULES)} default rules); agreement on "
         f"{len(sample):,} claims: {len(sample) - len(disagree):,} identical, "
         f"{len(disagree)} differ "
         f"({', '.join(f'{k} {v}' for k, v in sorted(fired.items(), key=lambda kv: -kv[1])[:8])})"
