@@ -32,7 +32,7 @@ def problems(claim: Claim) -> list[HcpcsError]:
         )
     found += _used_twice("$.services[{}].id", [s.id for s in claim.services])
     found += _used_twice("$.authorizations[{}].number", [a.number for a in claim.authorizations])
-    found += _used_twice("$.evv_visits[{}].id", [v.id for v in claim.evv_visits])
+    found += _used_twice("$.evv_visits[{}].id", [v.id for v in claim.evv_visits or ()])
     seen = {s.id for s in claim.services}
     for i, line in enumerate(claim.lines):
         for j, sid in enumerate(line.service_ids):

@@ -371,7 +371,9 @@ class Known:
 
 
 _CLAIM_CONVERTERS = {a.name: cast("Callable[[Any], Any]", a.converter) for a in _CLAIM}
-#: The defaults of the fields after ``patient_id``, in order.
+#: The defaults of the fields after ``patient_id``, in order; a field whose "not given"
+#: differs from its default at that (``evv_visits``: the rows carry none, ``None``).
 _HEADER_DEFAULTS = tuple(
-    _CLAIM_DEFAULTS[a.name] for a in _CLAIM[[a.name for a in _CLAIM].index("patient_id") + 1 :]
+    a.metadata.get("not_given", _CLAIM_DEFAULTS[a.name])
+    for a in _CLAIM[[a.name for a in _CLAIM].index("patient_id") + 1 :]
 )

@@ -739,7 +739,9 @@ class Claim:
         election, 8XA, or on an 8XB the notice of termination); not a form field,
         but what the late-notice edits are computed from.
     :ivar evv_visits: the electronically verified visits (:class:`~hcpcs_home.evv.EvvVisit`)
-        behind the lines, for payers that require EVV.
+        behind the lines, for payers that require EVV; ``()`` when they were given and
+        there are none, ``None`` when the claim does not say (read from a format that
+        cannot carry them: see :attr:`has_evv`).
     :ivar total_charge: the header total as billed (UB-04 FL47 on the ``0001``
         line, 837I/837P ``CLM02``, RIF ``CLM_TOT_CHRG_AMT``) where it differs from
         :attr:`line_total`; ``None`` means the total is the sum of the lines, and
@@ -799,8 +801,11 @@ class Claim:
     notice_accepted: _dt.date | None = attrs.field(
         default=None, converter=f.optional(f.date("notice_accepted"))
     )
-    evv_visits: tuple[EvvVisit, ...] = attrs.field(
-        default=(), converter=f.tuple_of(f.instance_of(EvvVisit, "evv_visits"), "evv_visits")
+    evv_visits: tuple[EvvVisit, ...] | None = attrs.field(
+        default=(),
+        converter=f.optional(f.tuple_of(f.instance_of(EvvVisit, "evv_visits"), "evv_visits")),
+        # What a reader of a format that cannot carry the field gives (hcpcs_home.formats).
+        metadata={"not_given": None},
     )
     total_charge: Decimal | None = attrs.field(
         default=None, converter=f.optional(f.decimal("total_charge"))
@@ -827,7 +832,7 @@ class Claim:
         occurrence_spans: Iterable[OccurrenceSpan | tuple[Any, ...]] = (),
         value_codes: Iterable[ValueCode | tuple[Any, ...]] = (),
         notice_accepted: _dt.date | str | None = None,
-        evv_visits: Iterable[EvvVisit] = (),
+        evv_visits: Iterable[EvvVisit] | None = (),
         total_charge: Decimal | int | str | None = None,
     ) -> None:
         self.__attrs_init__(
@@ -864,7 +869,10 @@ class Claim:
             self.statement_from <= self.statement_through
             and len(ids) == len(self.services)
             and len({a.number for a in self.authorizations}) == len(self.authorizations)
-            and len({v.id for v in self.evv_visits}) == len(self.evv_visits)
+            and (
+                self.evv_visits is None
+                or len({v.id for v in self.evv_visits}) == len(self.evv_visits)
+            )
             and ids.issuperset([sid for line in self.lines for sid in line.service_ids])
         ):
             return
@@ -906,6 +914,21 @@ class Claim:
         they back has its time documented.
         """
         return bool(self.services)
+
+    @property
+    def has_evv(self) -> bool:
+        """Whether the claim gives its electronically verified visits (``evv_visits``):
+        ``()`` gives them, none; ``None`` does not say.
+
+        A claim read from an 837I or 837P, UB-04 rows, a CMS research (RIF) file or
+        the claim CSV does not: those formats never carry EVV visits, which the
+        provider's EVV system sends to the state's aggregator, where the payer matches
+        each claim line (21st Century Cures Act §12006; Texas HHSC EVV Policy Handbook
+        §12000).  The rules that match lines with visits (``Need.EVV``,
+        :class:`hcpcs_home.policy.Need`) judge only a claim that gives them.  A claim
+        built directly gives them (``()`` by default), as do the builders.
+        """
+        return self.evv_visits is not None
 
     @property
     def frequency(self) -> str | None:

@@ -740,6 +740,7 @@ def _claim(group: _Group, payer: Payer | str | None, type_of_bill: str | None) -
         type_of_bill=_text(bill),
         id=group.claim_id,
         patient_id=_text(head["patient_id"]),
+        evv_visits=None,  # the rows carry none: not given (Claim.has_evv)
         **header,
     )
 

@@ -178,14 +178,15 @@ def match_visits(claim: Claim, visits: Iterable[EvvVisit] | None = None) -> tupl
     Several lines of one code on one day take the visits whose clock-in time
     their services document first, then one visit each in order; a lone line
     takes all the day's visits of its code.  ``visits`` defaults to
-    ``claim.evv_visits``.  Visits the aggregator did not accept back nothing.
+    ``claim.evv_visits`` (none where the claim does not give them: ``None``).
+    Visits the aggregator did not accept back nothing.
     """
     (claim,) = batch_of([claim])
     if visits is not None and (
         isinstance(visits, (str, bytes, Mapping)) or not isinstance(visits, Iterable)
     ):
         raise InvalidFieldError("visits", visits, "must be a sequence of EvvVisits")
-    pool = list(claim.evv_visits if visits is None else visits)
+    pool = list((claim.evv_visits or ()) if visits is None else visits)
     for i, v in enumerate(pool):
         if not isinstance(v, EvvVisit):
             raise InvalidFieldError(f"visits[{i}]", v, "must be an EvvVisit")
@@ -303,7 +304,7 @@ def worker_overlaps(claims: Sequence[Claim]) -> tuple[Overlap, ...]:
             names = frozenset(x for x in (s.rendering_id, s.rendering_npi) if x)
             if interval is not None and names and interval[1] > interval[0]:
                 records.append((n, s.id, False, names, *interval))
-        for v in claim.evv_visits:
+        for v in claim.evv_visits or ():
             interval = v.interval()
             names = frozenset(x for x in (v.worker, v.worker_npi) if x)
             if interval is not None and names and interval[1] > interval[0]:

@@ -26,17 +26,21 @@ statement period from its lines) or *not carried* (``note`` says why).
 'the chart: research files carry no visit records'
 
 :meth:`FormatMap.carried` is a claim as the format carries it: every field the
-format does not carry back at its default.  A claim written and read back
-equals it:
+format does not carry back at its default, or at "not given" where the field
+has one (``evv_visits``: ``None``, :attr:`Claim.has_evv
+<hcpcs_home.claims.Claim.has_evv>`; no format here carries EVV visits).  A
+claim written and read back equals it:
 
+>>> import attrs
 >>> from hcpcs_home import Claim, ClaimLine, Service, payers
 >>> visit = Service.from_times("G0299", "2024-03-04", "09:00", "09:50", credential="RN")
 >>> claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-30", type_of_bill="0329",
 ...               id="C1", services=[visit], lines=[ClaimLine.from_service(
 ...                   visit, payer=payers.MEDICARE, type_of_bill="0329")])
->>> formats.FORMATS["837I"].carried(claim).services
-()
->>> formats.FORMATS["CSV"].carried(claim) == claim
+>>> sent = formats.FORMATS["837I"].carried(claim)
+>>> sent.services, sent.evv_visits, sent.has_evv
+((), None, False)
+>>> formats.FORMATS["CSV"].carried(claim) == attrs.evolve(claim, evv_visits=None)
 True
 """
 
@@ -150,7 +154,8 @@ class FormatMap:
         return [f for p in prefixes for f in fields_of(p) if f not in named]
 
     def carried(self, claim: Claim) -> Claim:
-        """``claim`` as the format carries it: every field it does not carry at its default.
+        """``claim`` as the format carries it: every field it does not carry at its default
+        (at "not given" where the field has one: ``evv_visits`` at ``None``).
 
         Given and derived fields are kept (the reader is given or computes them).
         What reading the format back gives, for a claim the format can hold.
@@ -192,6 +197,9 @@ def _reset(value: Any, dropped: Mapping[str, str], prefix: str) -> Any:
     changes = {}
     for a in attrs.fields(type(value)):
         if prefix + a.name in dropped and a.name not in ("lines", "services"):
+            if "not_given" in a.metadata:  # what a reader gives (evv_visits: None)
+                changes[a.name] = a.metadata["not_given"]
+                continue
             default = a.default
             if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
                 default = default.factory()

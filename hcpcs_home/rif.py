@@ -255,6 +255,7 @@ def _claim(rows: list[tuple[int, dict[str, str]]], payer: Payer | str) -> Claim:
             patient_id=first.get("BENE_ID") or None,
             patient_status=first.get("PTNT_DSCHRG_STUS_CD") or None,
             point_of_origin=first.get("CLM_HHA_RFRL_CD") or None,
+            evv_visits=None,  # a research file carries none: not given (Claim.has_evv)
             **header,
         )
     except InvalidFieldError as exc:

@@ -131,6 +131,26 @@ _NESTED: dict[type, dict[str, tuple[type, bool]]] = {
 }
 
 
+def _null_allowed(field: attrs.Attribute[Any]) -> bool:
+    """Whether JSON ``null`` is a value of the list ``field``: "not given", beside ``[]``
+    (``Claim.evv_visits``: its ``not_given`` metadata is ``None``)."""
+    return "not_given" in field.metadata and field.metadata["not_given"] is None
+
+
+#: The list fields of each type whose JSON ``null`` is a value (see :func:`_null_allowed`).
+_NULLABLE: dict[type, frozenset[str]] = {
+    cls: frozenset(a.name for a in attrs.fields(cls) if _null_allowed(a) and a.name in inner)
+    for cls, inner in _NESTED.items()
+}
+
+
+def _or_null(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def read_or_null(value: Any) -> Any:
+        return None if value is None else read(value)
+
+    return read_or_null
+
+
 class _Converter(Protocol):
     """What the hooks need of a converter: cattrs' ``Converter`` or :class:`_Hooks`."""
 
@@ -170,7 +190,9 @@ def _make_unstructure(converter: _Converter, cls: type) -> Callable[[Any], dict[
             value = getattr(obj, name)
             if name in nested:
                 inner = nested[name][0]
-                if nested[name][1]:
+                if value is None:  # a list field not given (Claim.evv_visits): null
+                    out[name] = None
+                elif nested[name][1]:
                     out[name] = [converter.unstructure(v, inner) for v in value]
                 else:
                     out[name] = converter.unstructure(value, inner)
@@ -205,6 +227,7 @@ def _make_structure(
     fields = {a.name: a for a in attrs.fields(cls)}  # type: ignore[arg-type]
     required = [a.name for a in fields.values() if a.default is attrs.NOTHING]
     nested = _NESTED.get(cls, {})
+    nullable = _NULLABLE.get(cls, frozenset())
 
     names = frozenset(fields)
     nested_items = tuple(nested.items())
@@ -231,7 +254,7 @@ def _make_structure(
                     kwargs[key] = converter.structure(value, inner)
                 elif isinstance(value, list):
                     kwargs[key] = [converter.structure(item, inner) for item in value]
-                else:
+                elif value is not None or key not in nullable:
                     return None
         return cls(**kwargs)
 
@@ -310,6 +333,8 @@ def _structure_field(
             field.converter(value)  # type: ignore[operator]  # raises with the field's name
         return value
     inner, many = nested
+    if value is None and _null_allowed(field):
+        return None
     if not many:
         try:
             return converter.structure(value, inner)
@@ -436,6 +461,8 @@ def _one_pass(*, remember_payers: bool = False) -> dict[type, Callable[[Any], An
                 name: _build.many(make(inner)) if is_list else make(inner)
                 for name, (inner, is_list) in _NESTED.get(cls, {}).items()
             }
+            for name in _NULLABLE.get(cls, ()):
+                nested[name] = _or_null(nested[name])
             if cls is Claim:
                 nested["payer"] = _payer_reader(make(Payer), remember=remember_payers)
             if cls in _BUILT_DIRECTLY:

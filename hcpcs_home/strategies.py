@@ -347,16 +347,22 @@ _PAYERS = payers()
 
 
 _SERVICES = st.lists(services(), max_size=4)
+#: A claim's EVV visits (each id once), or ``None``: not given, as a claim read from a file.
+_CLAIM_VISITS = (
+    st.lists(evv_visits(), max_size=3).map(lambda found: list({v.id: v for v in found}.values()))
+    | st.none()
+)
 _AUTH_NUMBERS = st.lists(_AUTH, max_size=2, unique=True)
 
 
 @st.composite
 def claims(draw: st.DrawFn, payer: st.SearchStrategy[Payer] | None = None) -> Claim:
     """Structurally valid claims: services, lines pointing at them, authorizations,
-    and the institutional header (admission date, status, condition, occurrence,
-    span and value codes).
+    EVV visits or none given (``evv_visits=None``), and the institutional header
+    (admission date, status, condition, occurrence, span and value codes).
 
-    Shrinks toward an empty one-day claim for the first payer profile.
+    Shrinks toward an empty one-day claim for the first payer profile (its EVV
+    visits given: none).
     """
     start = draw(_DATE)
     found = draw(_SERVICES)
@@ -364,7 +370,7 @@ def claims(draw: st.DrawFn, payer: st.SearchStrategy[Payer] | None = None) -> Cl
     ids = tuple(s.id for s in unique)
     lines = draw(st.lists(claim_lines(ids), max_size=5))
     auths = [draw(authorizations(n)) for n in draw(_AUTH_NUMBERS)]
-    visits = list({v.id: v for v in draw(st.lists(evv_visits(), max_size=3))}.values())
+    visits = draw(_CLAIM_VISITS)
     return Claim(
         payer=draw(payer if payer is not None else _PAYERS),
         statement_from=start,

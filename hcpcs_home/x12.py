@@ -745,6 +745,9 @@ def parse_claim(
     ``Claim.total_charge``, for the
     ``total-charge-mismatch`` rule to report.  ``payer``
     is given, as matching an 837's payer name to a profile is guesswork.
+    An 837 carries no EVV visits, so the claim does not give them
+    (``evv_visits`` is ``None``, :attr:`Claim.has_evv
+    <hcpcs_home.claims.Claim.has_evv>`).
     Every problem is reported at once, each under its segment
     (``HI*BH/2-3``: the second composite's date of an occurrence segment).
 
@@ -765,6 +768,7 @@ def parse_claim(
         "occurrence_codes": [],
         "occurrence_spans": [],
         "value_codes": [],
+        "evv_visits": None,  # an 837 carries none: not given (Claim.has_evv)
     }
     total: Decimal | None = None
     for seg in head:

@@ -358,6 +358,7 @@ def _claim(
         type_of_bill=type_of_bill,
         id=clm.patient_control_number,
         patient_id=submitted.member_id or None,
+        evv_visits=None,  # an 837 carries none: not given (Claim.has_evv)
     )
 
 

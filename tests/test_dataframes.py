@@ -429,10 +429,11 @@ class TestWholeClaims:
         assert ["release-out-of-date"] == [f.rule_id for f in check(claim)]
 
     def test_complete_claim_round_trips(self, tmp_path: Path) -> None:
-        """A complete 0329 (HIPPS line, Q-code line, a line of five visits) survives CSV."""
+        """A complete 0329 (HIPPS line, Q-code line, a line of five visits) survives CSV
+        (its EVV visits read as not given: the rows carry none)."""
         from test_rules_medicare_hh import clean_claim
 
-        claim = clean_claim()
+        claim = attrs.evolve(clean_claim(), evv_visits=None)
         path = tmp_path / "claims.csv"
         assert len(hd.claim_rows(claim)) == hd.write_csv(claim, path)
         built = hd.claims_from_frame(hd.read_csv(path))

@@ -77,18 +77,20 @@ class TestMap:
         assert "DTP\\*435-03" in text
 
     def test_carried_resets_what_is_not_carried(self) -> None:
-        """carried() puts every field the format does not carry back at its default."""
+        """carried() puts every field the format does not carry back at its default, and
+        the EVV visits at "not given" (None), what the format's reader gives."""
         from test_rules_medicare_hh import clean_claim
 
         claim = attrs.evolve(clean_claim(), therapy_ytd_ot=Decimal("12"))
         back = FORMATS["837I"].carried(claim)
-        assert ((), Decimal("0"), ()) == (
+        assert ((), Decimal("0"), (), None) == (
             back.services,
             back.therapy_ytd_ot,
             back.lines[2].service_ids,
+            back.evv_visits,
         )
         assert claim.notice_accepted == back.notice_accepted
-        assert FORMATS["CSV"].carried(claim) == claim
+        assert FORMATS["CSV"].carried(claim) == attrs.evolve(claim, evv_visits=None)
 
     def test_kind_and_entry_values(self) -> None:
         """Entries are plain values with a Kind."""

@@ -113,13 +113,14 @@ class TestCleanMonth:
         assert claim == claim_from_json(claim_to_json(claim))
 
     def test_round_trips_through_837i(self) -> None:
-        """The month's lines and header survive the 837I claim loop; the services and the
-        NOE's acceptance date are not on the form, so they are left out of the comparison."""
+        """The month's lines and header survive the 837I claim loop; the services, the
+        NOE's acceptance date and the EVV visits are not on the form, so they are left out
+        of the comparison."""
         from hcpcs_home.x12 import claim_segments, parse_claim
 
         def form(c: Claim) -> Claim:
             lines = [attrs.evolve(x, service_ids=()) for x in c.lines]
-            return attrs.evolve(c, services=(), lines=lines, notice_accepted=None)
+            return attrs.evolve(c, services=(), lines=lines, notice_accepted=None, evv_visits=None)
 
         claim = month(occurrence_spans=[OccurrenceSpan("77", d(1), d(3))], id="H1")
         assert form(claim) == form(parse_claim(claim_segments(claim)))

@@ -414,7 +414,7 @@ class TestBuiltDirectly:
         parts: list[tuple[type, dict[str, Any]]] = [(Payer, data["payer"])]
         for name, (inner, is_list) in serialize._NESTED[Claim].items():
             if is_list:
-                parts += [(inner, item) for item in data[name]]
+                parts += [(inner, item) for item in data[name] or ()]  # null: not given
         for cls, part in parts:
             nested = {
                 key: _REFERENCE.structure(value, serialize._NESTED[cls][key][0])

@@ -319,7 +319,7 @@ def _carried(claim: Claim) -> Claim:
         therapy_ytd_pt_slp=Decimal("0"),
         therapy_ytd_ot=Decimal("0"),
         patient_id=None,
-        evv_visits=(),
+        evv_visits=None,  # an 837 carries none: read as not given
     )
 
 
@@ -404,7 +404,7 @@ class TestClaimSegments:
         """The notice acceptance date travels as an NTE*UPI claim note and comes back."""
         claim = Claim(
             payers.MEDICARE, "2024-03-01", "2024-03-30", type_of_bill="0329", id="C1",
-            notice_accepted="2024-03-04",
+            notice_accepted="2024-03-04", evv_visits=None,
         )  # fmt: skip
         text = x12.claim_segments(claim)
         assert "NTE*UPI*NOTICE ACCEPTED 20240304~" in text.splitlines()

@@ -30,8 +30,9 @@ class Need(str, enum.Enum):
 
     A check runs a rule only where what it needs was given, so a rule never calls
     evidence an error because it is absent: :meth:`RuleSet.check` of a claim
-    gives ``HEADER`` and ``EVV`` always and ``CHART`` when the claim carries one
-    (:attr:`Claim.has_chart <hcpcs_home.claims.Claim.has_chart>`);
+    gives ``HEADER`` always, ``CHART`` when the claim carries one
+    (:attr:`Claim.has_chart <hcpcs_home.claims.Claim.has_chart>`) and ``EVV`` when
+    it gives its EVV visits (:attr:`Claim.has_evv <hcpcs_home.claims.Claim.has_evv>`);
     :func:`hcpcs_home.policy.check_visit` gives ``CHART`` alone.
 
     * ``CHART``: the documented services (:class:`~hcpcs_home.claims.Service`): clock
@@ -41,8 +42,10 @@ class Need(str, enum.Enum):
       amounts so far this year and its other lines.  Claim-scope rules need it without
       saying so.
     * ``EVV``: the claim's electronically verified visits, which a payer that requires
-      EVV matches with its lines: a claim gives them (none is an answer), a single
-      visit does not.
+      EVV matches with its lines: a claim gives them (none, ``()``, is an answer)
+      unless its ``evv_visits`` is ``None``, as a claim read from an 837, a UB-04,
+      a RIF or a CSV file has (those formats never carry EVV visits: the payer
+      matches the lines against its aggregator); a single visit does not.
     """
 
     CHART = "chart"
@@ -56,6 +59,11 @@ _CLAIM_GIVES = frozenset({Need.HEADER, Need.EVV})
 
 _CHART_GIVEN = frozenset({Need.HEADER, Need.EVV, Need.CHART})
 
+#: What a claim that does not give its EVV visits (``evv_visits`` is ``None``) gives,
+#: without its chart and with it.
+_NO_EVV_GIVES = frozenset({Need.HEADER})
+_NO_EVV_CHART_GIVEN = frozenset({Need.HEADER, Need.CHART})
+
 
 #: What one visit checked on its own gives (:func:`hcpcs_home.policy.check_visit`).
 VISIT_GIVES = frozenset({Need.CHART})
@@ -63,6 +71,8 @@ VISIT_GIVES = frozenset({Need.CHART})
 
 def gives(claim: Claim) -> frozenset[Need]:
     """What a check of ``claim`` gives its rules (see :class:`Need`)."""
+    if claim.evv_visits is None:
+        return _NO_EVV_CHART_GIVEN if claim.has_chart else _NO_EVV_GIVES
     return _CHART_GIVEN if claim.has_chart else _CLAIM_GIVES
 
 

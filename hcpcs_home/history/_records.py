@@ -117,7 +117,7 @@ def workers_of(claim: Claim) -> dict[str, set[_dt.date]]:
         for name in (s.rendering_id, s.rendering_npi):
             if name:
                 out.setdefault(name, set()).update(s.days())
-    for v in claim.evv_visits:
+    for v in claim.evv_visits or ():
         for name in (v.worker, v.worker_npi):
             if name:
                 out.setdefault(name, set()).add(v.date)

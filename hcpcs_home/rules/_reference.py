@@ -35,7 +35,10 @@ def reference_rst(rules: RuleSet, families: dict[str, tuple[str, str]] | None = 
 _NEEDS = {
     Need.CHART: "the chart (documented services)",
     Need.HEADER: "the claim header and its other lines",
-    Need.EVV: "the claim's EVV visits",
+    Need.EVV: (
+        "the claim's EVV visits (``Claim.has_evv``: a claim read from an 837, UB-04, RIF "
+        "or CSV file does not give them)"
+    ),
 }
 
 

@@ -7,14 +7,15 @@ second time; the finding names the claim on file.
 
 Which visits back a claim's lines is what :func:`hcpcs_home.evv.match_visits`
 says: the visits the claim carries (``Claim.evv_visits``) where it carries any,
-otherwise, for a payer that requires EVV for one of its lines, the accepted
-visits stored with :meth:`ClaimHistory.add_visits
-<hcpcs_home.history.ClaimHistory.add_visits>` (the state aggregator's record)
-that back a line beyond doubt: the line's only visit of that day, or one whose
-clock-in the line's services document (a line alone on its day takes every
-visit of its code that day, and need not bill them all).  A visit is one visit
-by its ``id``.  The stored visits are asked for by worker
-(:meth:`~hcpcs_home.history.ClaimHistory.visits`), for every worker the claim
+otherwise (none, or a claim that does not give its visits, as one read from an
+837 or a RIF file: :attr:`Claim.has_evv <hcpcs_home.claims.Claim.has_evv>`),
+for a payer that requires EVV for one of its lines, the accepted visits stored
+with :meth:`ClaimHistory.add_visits <hcpcs_home.history.ClaimHistory.add_visits>`
+(the state aggregator's record) that back a line beyond doubt: the line's only
+visit of that day, or one whose clock-in the line's services document (a line
+alone on its day takes every visit of its code that day, and need not bill them
+all).  A visit is one visit by its ``id``.  The stored visits are asked for by
+worker (:meth:`~hcpcs_home.history.ClaimHistory.visits`), for every worker the claim
 or the beneficiary's claims on file name; the claims on file are the
 beneficiary's over the claim's dates
 (:meth:`~hcpcs_home.history.ClaimHistory.claims`).  A replacement (frequency 7)
@@ -219,7 +220,7 @@ def _window(claim: Claim) -> tuple[_dt.date, _dt.date]:
     """The claim's days and its services' and visits' days, with a day either side (a
     visit the day before may run past midnight)."""
     first, last = claim_dates(claim)
-    days = [s.date for s in claim.services] + [v.date for v in claim.evv_visits]
+    days = [s.date for s in claim.services] + [v.date for v in claim.evv_visits or ()]
     if days:
         first, last = min(first, *days), max(last, *days)
     return first - _DAY, last + _DAY
@@ -241,7 +242,7 @@ def _records(claim: Claim) -> list[tuple[str, frozenset[str], _dt.datetime, _dt.
         names = frozenset(x for x in (s.rendering_id, s.rendering_npi) if x)
         if interval is not None and names and interval[1] > interval[0]:
             out.append((s.id, names, *interval))
-    for v in claim.evv_visits:
+    for v in claim.evv_visits or ():
         interval = v.interval()
         names = frozenset(x for x in (v.worker, v.worker_npi) if x)
         if interval is not None and names and interval[1] > interval[0]:
@@ -266,7 +267,7 @@ def _compute_overlaps(ctx: Context) -> dict[str, _Overlap]:
     if not any(held[n] for n in named):
         return {}  # the usual answer: no stored visit of the claim's workers
     records = _records(claim)
-    own = {v.id for v in claim.evv_visits}
+    own = {v.id for v in claim.evv_visits or ()}
     out: dict[str, _Overlap] = {}
     candidates: dict[str, list[tuple[str, EvvVisit]]] = {}
     for rid, workers, begin, end in records:
@@ -282,7 +283,7 @@ def _compute_overlaps(ctx: Context) -> dict[str, _Overlap]:
     carried: set[str] = set()  # stored visits a claim on file carries: worker-overlap's
     for name, v in {(n, v.id): (n, v) for c in candidates.values() for n, v in c}.values():
         for other in history.claims_by_worker(name, v.date, v.date):
-            carried.update(x.id for x in other.evv_visits)
+            carried.update(x.id for x in other.evv_visits or ())
     for rid, pairs in candidates.items():
         for name, v in pairs:
             if v.id not in carried:
@@ -378,7 +379,9 @@ RULES: tuple[Rule, ...] = (
         ~VOCABULARY.predicate("visits_not_billed_before"),
         fix=VOCABULARY.fix("history-evv-visit-billed"),
         field="evv_visits",
-        needs=[Need.EVV],
+        # The header, not Need.EVV: a claim that does not give its visits (read from an
+        # 837...) is matched with the aggregator's visits on file, as one that carries none.
+        needs=[Need.HEADER],
         description=(
             "A line whose EVV visit (the claim's own, or for a payer that requires EVV the "
             "aggregator's visits stored with add_visits) already backs a line of another "
