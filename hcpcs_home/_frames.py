@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from array import array
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -114,7 +115,12 @@ def pandas_module() -> Any:
 def frame(records: Sequence[Mapping[str, Any]], columns: Sequence[str], index: Any = None) -> Any:
     """A DataFrame of ``records`` with ``columns``, each column of object dtype
     (``line`` and ``minutes`` nullable ints), so labels, units and empty cells keep
-    their Python values whatever pandas would infer."""
+    their Python values whatever pandas would infer; findings (``columns`` of
+    :data:`FINDING_COLUMNS`) as :meth:`FindingColumns.frame` makes them."""
+    if index is None and tuple(columns) == FINDING_COLUMNS:  # every findings frame alike
+        found = FindingColumns()
+        found.extend(records)
+        return found.frame()
     pandas = pandas_module()
     return pandas.DataFrame(
         {
@@ -165,37 +171,61 @@ def finding_records(
             }
 
 
+#: The findings columns of repeated text that is never missing (every finding has a
+#: rule, a severity and a source): pandas categoricals, one small code per finding.
+CATEGORY_COLUMNS = ("rule_id", "severity", "source")
+
+#: Columns of whole numbers with gaps: pandas' nullable ``Int64``.
+_WHOLE = ("line", "minutes")
+
+#: Findings turned into frame cells at a time when the frame is made, so that no
+#: temporary array (indexes, row numbers) ever spans every finding.
+_SLICE = 1 << 16
+
+#: The array type codes a column's codes widen through as its distinct values grow,
+#: and how many distinct values each holds.
+_WIDER = {"B": "H", "H": "i", "i": "q"}
+_HOLDS = {"B": 1 << 8, "H": 1 << 16, "i": 1 << 31, "q": 1 << 63}
+
+
 class FindingColumns:
     """Findings records gathered a column at a time, for frames of many findings.
 
     Each record is taken apart as it comes, so no record, and no Python object of
     its own, outlives its finding: each column keeps one small integer per finding
     (the index of its value among the column's distinct values, which are kept
-    once), rows and lines as machine integers.  The frame is made at the end, its
-    columns of the dtypes of :func:`frame`, each value one shared object.
+    once: one ``str`` for each distinct message), in the fewest bytes its count of
+    distinct values needs (one byte up to 256 of them), and rows as machine
+    integers.  The frame is made at the end (:meth:`frame`): the columns of
+    :data:`CATEGORY_COLUMNS` as categoricals, ``line`` as ``Int64``, the rest of
+    object dtype, each value one shared object.
     """
 
     def __init__(self, columns: Sequence[str] = FINDING_COLUMNS) -> None:
-        from array import array
-
         self.columns = tuple(columns)
         #: Per column: the distinct values in order of first sight, by value.
         self.seen: list[dict[Any, int]] = [{} for _ in self.columns]
-        self.codes = [array("i") for _ in self.columns]
-        #: Rows, where every label is an int (``None`` as -1 in ``no_row``); else objects.
+        #: Per column: each finding's code; one byte each until a 257th value is seen.
+        self.codes = [array("B") for _ in self.columns]
+        #: Rows, where every label is an int (``None`` as 0, marked in ``no_row``); else
+        #: every label as the object it is (``other_rows``).
         self.rows = array("q")
         self.no_row = bytearray()
         self.other_rows: list[Any] | None = None
 
     def extend(self, records: Iterable[Mapping[str, Any]]) -> None:
         """Add ``records`` (mappings with every column), in order."""
-        columns = tuple(zip(self.columns, self.seen, self.codes, strict=True))
+        columns = [
+            (n, name, seen, self.codes[n], self._limit(n))
+            for n, (name, seen) in enumerate(zip(self.columns, self.seen, strict=True))
+            if name != "row"
+        ]
+        has_row = "row" in self.columns
         for record in records:
-            for name, seen, codes in columns:
+            if has_row:
+                self._row(record["row"])
+            for at, (n, name, seen, codes, limit) in enumerate(columns):
                 value = record[name]
-                if name == "row":
-                    self._row(value)
-                    continue
                 try:
                     code = seen.get(value)
                 except TypeError:  # unhashable: a value of its own
@@ -203,7 +233,19 @@ class FindingColumns:
                     value = _Unhashable(value)
                 if code is None:
                     code = seen[value] = len(seen)
+                    if code == limit:  # the codes widen to hold it
+                        codes = self._widen(n)
+                        columns[at] = (n, name, seen, codes, self._limit(n))
                 codes.append(code)
+
+    def _limit(self, n: int) -> int:
+        """The first code column ``n``'s array cannot hold."""
+        return _HOLDS[self.codes[n].typecode]
+
+    def _widen(self, n: int) -> Any:
+        wider = array(_WIDER[self.codes[n].typecode], self.codes[n])
+        self.codes[n] = wider
+        return wider
 
     def _row(self, label: Any) -> None:
         if self.other_rows is not None:
@@ -220,45 +262,131 @@ class FindingColumns:
             ]
             self.other_rows.append(label)
 
+    def __len__(self) -> int:
+        if "row" not in self.columns:
+            return len(self.codes[0]) if self.codes else 0
+        return len(self.rows) if self.other_rows is None else len(self.other_rows)
+
     def frame(self) -> Any:
-        """The findings as a DataFrame (the dtypes of :func:`frame`)."""
+        """The findings as a DataFrame (once: the codes are let go as each column is made).
+
+        Columns of :data:`CATEGORY_COLUMNS` are categoricals (their categories the
+        distinct values in order of first sight, of object dtype), or of object
+        dtype where a value is missing, so a missing value stays ``None`` and never
+        becomes NaN; ``line`` (and ``minutes``) nullable ``Int64``; the rest of
+        object dtype.
+        """
         import numpy
 
         pandas = pandas_module()
-        whole = [c for c in self.columns if c in ("line", "minutes")]
-        texts = [c for c in self.columns if c not in whole]
-        size = len(self.rows) if self.other_rows is None else len(self.other_rows)
+        size = len(self)
+        made: dict[str, Any] = {}
+        texts = []
+        # Categoricals and whole numbers first, each letting its codes go, so that
+        # the block of object columns is made beside as few codes as can be.
+        for n, name in enumerate(self.columns):
+            values = self._values(n, numpy)
+            if name in CATEGORY_COLUMNS and (values is None or not _any_missing(values)):
+                categories = pandas.Index([] if values is None else values, dtype=object)
+                made[name] = pandas.Categorical.from_codes(
+                    self._index(n, numpy).astype(_code_type(len(categories), numpy)),
+                    dtype=pandas.CategoricalDtype(categories),
+                )
+            elif name in _WHOLE:
+                made[name] = _whole(self._index(n, numpy), values, numpy, pandas)
+            else:
+                texts.append(name)
+                continue
+            self._let_go(n)
         # The object columns fill one block, as the frame keeps them: no copy is made
         # when the frame is put together.
         block = numpy.empty((size, len(texts)), dtype=object)
-        ints = {}
-        for name, seen, codes in zip(self.columns, self.seen, self.codes, strict=True):
+        for j, name in enumerate(texts):
+            n = self.columns.index(name)
             if name == "row":
-                block[:, texts.index(name)] = self._row_objects(numpy)
+                self._fill_rows(block[:, j], numpy)
                 continue
-            values = numpy.fromiter(
-                (v.value if type(v) is _Unhashable else v for v in seen),
-                dtype=object,
-                count=len(seen),
-            )
-            index = numpy.frombuffer(codes, dtype=numpy.intc)
-            if name in whole:
-                ints[name] = pandas.array(values[index] if size else [], dtype="Int64")
-            elif size:
-                block[:, texts.index(name)] = values[index]
-            del index  # the view of the codes, so that they can go:
-            del codes[:]  # as each column is made, never two copies of every column
+            values = self._values(n, numpy)
+            index = self._index(n, numpy)
+            for start in range(0, size, _SLICE):
+                block[start : start + _SLICE, j] = values[index[start : start + _SLICE]]
+            del index  # the view of the codes, so that they can go as each column is
+            self._let_go(n)  # made: never two copies of every column
         found = pandas.DataFrame(block, columns=texts, dtype=object, copy=False)
-        for name in whole:
-            found.insert(self.columns.index(name), name, ints[name])
+        for name, column in made.items():
+            found.insert(self.columns.index(name), name, column)
         return found
 
-    def _row_objects(self, numpy: Any) -> Any:
+    def _values(self, n: int, numpy: Any) -> Any:
+        """Column ``n``'s distinct values in order of first sight, as an object array."""
+        seen = self.seen[n]
+        if not seen:
+            return None
+        return numpy.fromiter(
+            (v.value if type(v) is _Unhashable else v for v in seen), dtype=object, count=len(seen)
+        )
+
+    def _index(self, n: int, numpy: Any) -> Any:
+        codes = self.codes[n]
+        dtype = {"B": numpy.uint8, "H": numpy.uint16, "i": numpy.intc}.get(codes.typecode, "q")
+        return numpy.frombuffer(codes, dtype=dtype) if len(codes) else numpy.zeros(0, dtype)
+
+    def _let_go(self, n: int) -> None:
+        # The array is dropped, not emptied in place: a view of it still alive (a
+        # profiler holding a finished frame's locals) would make resizing it fail.
+        self.codes[n] = array(self.codes[n].typecode)
+        self.seen[n].clear()
+
+    def _fill_rows(self, out: Any, numpy: Any) -> None:
+        """The ``row`` column into ``out``: one int object per run of findings of one row
+        (a line's findings come together), ``None`` where there is no row."""
         if self.other_rows is not None:
-            return numpy.fromiter(self.other_rows, dtype=object, count=len(self.other_rows))
-        rows = numpy.frombuffer(self.rows, dtype=numpy.int64).astype(object)
-        rows[numpy.frombuffer(self.no_row, dtype=numpy.uint8).astype(bool)] = None
-        return rows
+            out[:] = numpy.fromiter(self.other_rows, dtype=object, count=len(self.other_rows))
+            self.other_rows = []
+            return
+        _fill_runs(out, self.rows, self.no_row, numpy)
+        self.rows, self.no_row = array("q"), bytearray()
+
+
+def _code_type(categories: int, numpy: Any) -> Any:
+    """The integer type pandas keeps a categorical's codes in (a copy is made here, so
+    that the categorical never holds a view of the codes gathered)."""
+    for kind in (numpy.int8, numpy.int16, numpy.int32):
+        if categories < numpy.iinfo(kind).max:
+            return kind
+    return numpy.int64
+
+
+def _fill_runs(out: Any, rows: Any, no_row: Any, numpy: Any) -> None:
+    """``out`` filled with ``rows`` as objects, one int object per run of equal rows."""
+    rows = numpy.frombuffer(rows, dtype=numpy.int64)
+    gaps = numpy.frombuffer(no_row, dtype=numpy.bool_)
+    for start in range(0, len(rows), _SLICE):
+        part, gap = rows[start : start + _SLICE], gaps[start : start + _SLICE]
+        first = numpy.ones(len(part), dtype=bool)
+        first[1:] = (part[1:] != part[:-1]) | (gap[1:] != gap[:-1])
+        labels = part[first].astype(object)
+        labels[gap[first]] = None
+        out[start : start + len(part)] = labels[numpy.cumsum(first) - 1]
+
+
+def _any_missing(values: Any) -> bool:
+    return any(is_missing(v) for v in values)
+
+
+def _whole(index: Any, values: Any, numpy: Any, pandas: Any) -> Any:
+    """A nullable ``Int64`` array of ``values[index]``, built as machine integers."""
+    if values is None:
+        return pandas.array([], dtype="Int64")
+    if all(v is None or (type(v) is int and -(2**63) <= v < 2**63) for v in values):
+        data = numpy.array([0 if v is None else v for v in values], dtype=numpy.int64)
+        gaps = numpy.array([v is None for v in values], dtype=bool)
+        out, mask = numpy.empty(len(index), numpy.int64), numpy.empty(len(index), bool)
+        for start in range(0, len(index), _SLICE):
+            part = index[start : start + _SLICE]
+            out[start : start + _SLICE], mask[start : start + _SLICE] = data[part], gaps[part]
+        return pandas.arrays.IntegerArray(out, mask)
+    return pandas.array(values[index], dtype="Int64")  # pandas judges other values
 
 
 class _Unhashable:

@@ -44,8 +44,12 @@ def __dir__() -> list[str]:
 
 
 def findings_meta() -> Any:
-    """An empty findings DataFrame with the result's columns and dtypes (Dask's ``meta``)."""
-    return _frame([], FINDING_COLUMNS)
+    """An empty findings DataFrame with the result's columns and dtypes (Dask's ``meta``):
+    its categoricals (``rule_id``, ``severity``, ``source``) of categories Dask marks
+    unknown, as each partition has its own."""
+    from dask.dataframe.utils import clear_known_categories
+
+    return clear_known_categories(_frame([], FINDING_COLUMNS))  # type: ignore[no-untyped-call]
 
 
 def _tag(part: Any, partition_info: dict[str, Any] | None = None) -> Any:

@@ -124,7 +124,15 @@ CLAIM_COLUMNS = HEADER_COLUMNS + LINE_COLUMNS
 """Columns read for the claim and its line, not for the :class:`~hcpcs_home.claims.Service`."""
 
 FINDING_COLUMNS = _frames.FINDING_COLUMNS
-"""The columns of a findings DataFrame, in order."""
+"""The columns of a findings DataFrame, in order.
+
+Their dtypes, the same in every findings frame (:func:`check_frame`,
+:func:`findings_frame`, :meth:`Report.to_frame <hcpcs_home.policy.Report.to_frame>`,
+:func:`hcpcs_home.dask.findings_meta`): ``rule_id``, ``severity`` and ``source``,
+text every finding has, are pandas categoricals (one small code per finding);
+``line`` is the nullable ``Int64``; ``claim_id``, ``row``, ``field``, ``message``
+and ``suggestion``, which may be empty, are of object dtype, so an empty cell is
+``None``, never NaN, and each distinct text is one shared ``str``."""
 
 INVALID_CLAIM = _frames.INVALID_CLAIM
 """The ``rule_id`` under which :func:`findings_frame` reports a batch item that is an

@@ -47,6 +47,9 @@ class TestSameAsSingleProcess:
         result = distributed_.compute()
         assert list(hd.FINDING_COLUMNS) == list(result.columns)
         assert _sorted(single).equals(_sorted(result))
+        dtypes = [str(t) for t in single.dtypes]  # categories are each partition's own
+        assert dtypes == [str(t) for t in result.dtypes] == [str(t) for t in distributed_.dtypes]
+        assert not distributed_.rule_id.cat.known
 
     @pytest.mark.parametrize("partitions", [2, 5])
     @pytest.mark.parametrize(

@@ -669,8 +669,26 @@ class TestDerivedIds:
         assert service.id == rebuilt.id
 
 
+def is_nan(value: object) -> bool:
+    return isinstance(value, float) and value != value
+
+
+#: The dtypes of a findings frame, column by column (``category``: a categorical).
+FINDING_DTYPES = {
+    "claim_id": "object",
+    "row": "object",
+    "line": "Int64",
+    "rule_id": "category",
+    "severity": "category",
+    "field": "object",
+    "message": "object",
+    "suggestion": "object",
+    "source": "category",
+}
+
+
 class TestFindingColumns:
-    """Findings gathered a column at a time make the frame the records make."""
+    """Findings gathered a column at a time make a frame of the records' values."""
 
     RECORD = st.fixed_dictionaries(
         {
@@ -682,20 +700,113 @@ class TestFindingColumns:
             "field": st.none() | st.sampled_from(["units", "code"]),
             "message": st.text(max_size=3),
             "suggestion": st.none() | st.text(max_size=2),
-            "source": st.just("src"),
+            "source": st.sampled_from(["src", None]),
         }
     )
 
     @given(st.lists(RECORD, max_size=12), st.integers(0, 12))
-    def test_same_frame_as_the_records(self, records: list[dict[str, Any]], cut: int) -> None:
-        """Any labels (ints of any size, text, tuples, none) and values, in two batches."""
+    def test_the_records_values(self, records: list[dict[str, Any]], cut: int) -> None:
+        """Any labels (ints of any size, text, tuples, none) and values, in two batches:
+        each record's values come back as they went in (``None`` never NaN)."""
         columns = hd._frames.FindingColumns()
         columns.extend(records[:cut])
         columns.extend(records[cut:])
-        expected = hd._frames.frame(records, hd.FINDING_COLUMNS)
         actual = columns.frame()
-        assert list(expected.dtypes) == list(actual.dtypes)
-        assert expected.astype(object).to_dict("list") == actual.astype(object).to_dict("list")
+        assert list(hd.FINDING_COLUMNS) == list(actual.columns)
+        assert records == actual.to_dict("records")
+        # A column of never-missing text is a categorical; one holding a gap stays object.
+        missing = any(r["source"] is None for r in records)
+        assert ("object" if missing else "category") == str(actual.source.dtype)
+        assert {**FINDING_DTYPES, "source": str(actual.source.dtype)} == {
+            c: str(t) for c, t in actual.dtypes.items()
+        }
+
+    def test_many_distinct_values(self) -> None:
+        """Codes widen past one byte (257 rules) and two (70,000 messages)."""
+        records = [
+            {
+                "claim_id": f"C{n // 3}",
+                "row": n // 2,
+                "line": n % 7 or None,
+                "rule_id": f"rule-{n % 300}",
+                "severity": "error",
+                "field": None,
+                "message": f"message {n}",
+                "suggestion": None,
+                "source": "src",
+            }
+            for n in range(70_000)
+        ]
+        columns = hd._frames.FindingColumns()
+        columns.extend(records)
+        # claim_id 23,334 values, row (kept apart), line, rule_id 300, ..., message 70,000
+        assert ["H", "B", "B", "H", "B", "B", "i", "B", "B"] == [c.typecode for c in columns.codes]
+        actual = columns.frame()
+        assert records == actual.to_dict("records")
+        assert "int16" == str(actual.rule_id.cat.codes.dtype)
+
+    def test_a_view_of_the_codes_held_elsewhere(self) -> None:
+        """A view of the gathered codes still alive (a sampling profiler holding a
+        finished frame's locals does that) neither fails the frame nor shares memory
+        with it; 40,000 rule ids make 32-bit codes, the type pandas keeps."""
+        np = pytest.importorskip("numpy")
+        records = [
+            {**dict.fromkeys(hd.FINDING_COLUMNS), "rule_id": f"r{n}", "severity": "error"}
+            | {"message": "m", "source": "s", "row": n}
+            for n in range(40_000)
+        ]
+        columns = hd._frames.FindingColumns()
+        columns.extend(records)
+        held = [np.frombuffer(codes, dtype="B") for codes in columns.codes if len(codes)]
+        held.append(np.frombuffer(columns.rows, dtype="B"))
+        actual = columns.frame()
+        assert records == actual.to_dict("records")
+        assert "int32" == str(actual.rule_id.cat.codes.dtype)
+        assert not any(np.shares_memory(h, actual.rule_id.cat.codes.to_numpy()) for h in held)
+
+    def test_a_rows_findings_share_its_label(self) -> None:
+        """A line's findings, which come together, share one int object for their row."""
+        found = hd.check_frame(hd.synthetic_timesheet(400, seed=1))
+        assert len(found) > len(set(found.row))
+        firsts: dict[object, int] = {}
+        for label, before in zip(found.row.iloc[1:], found.row.iloc[:-1], strict=True):
+            if label == before and label is not None:
+                firsts[label] = firsts.get(label, 0) + (label is not before)
+        assert firsts and not any(firsts.values())
+
+    @pytest.mark.parametrize("chunk", [97, 5_000])
+    def test_check_frame_values_as_before(
+        self, chunk: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """check_frame's rows, as values, are the records its findings and unusable rows
+        make (what its frame of object columns held), with no NaN where a value is missing."""
+        frame = hd.synthetic_timesheet(3_000, bad_rows=0.05, seed=6)
+        built = hd.claims_from_frame(frame)
+        expected = list(hd._frames.finding_records((check(c) for c in built.claims), built.rows))
+        unused = [e.to_data() for e in built.errors]
+        monkeypatch.setattr(hd, "_CHUNK", chunk)
+        found = hd.check_frame(frame)
+        records = found.to_dict("records")
+        # The findings in check()'s order; then the unusable rows, chunk by chunk.
+        assert expected == records[: len(expected)]
+        assert sorted(unused, key=repr) == sorted(records[len(expected) :], key=repr)
+        assert not any(is_nan(v) for r in records for v in r.values())
+        assert any(v is None for r in records for v in r.values())
+        assert FINDING_DTYPES == {c: str(t) for c, t in found.dtypes.items()}
+
+    def test_every_findings_frame_has_the_dtypes(self) -> None:
+        """check_frame, findings_frame, Report.to_frame and an empty frame alike."""
+        built = hd.claims_from_frame(timesheet())
+        frames = [
+            hd.check_frame(timesheet()),
+            hd.check_frame(timesheet().iloc[:0]),
+            hd.findings_frame(
+                [*(check(c) for c in built.claims), InvalidFieldError("x", 1, "bad")]
+            ),
+            check(built.claims[0]).to_frame(),
+        ]
+        for frame in frames:
+            assert FINDING_DTYPES == {c: str(t) for c, t in frame.dtypes.items()}
 
     def test_a_row_error_keeps_no_traceback(self) -> None:
         """A row's error is kept without the frames that raised it (they held every claim)."""
