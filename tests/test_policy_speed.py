@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -166,6 +167,75 @@ class TestCompiledAgreesWithPlainEvaluation:
             found = [(f.rule_id, f.line) for f in check(claim, MIXED_RULES)]
             assert ("header-explodes", None) == found[0]
             assert ("line-explodes", 0) in found
+
+    @pytest.mark.parametrize("compile_after", [0, 100])
+    def test_claim_rules_compiled_as_they_read(
+        self, compile_after: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Claim rules run compiled too (#21), after a plan's first claims: either way
+        one that raises is its error finding on each claim, dates are the statement's
+        first day, header parts are settled, and every finding is the one plain
+        evaluation gives."""
+        from hcpcs_home._engine import plans
+
+        monkeypatch.setattr(plans, "CLAIM_COMPILE_AFTER", compile_after)
+
+        def claims_over(units: int) -> Any:
+            def test(ctx: Context) -> bool:
+                if any(line.units == 13 for line in ctx.claim.lines):
+                    raise ArithmeticError("claim predicate bug")
+                return sum(line.units for line in ctx.claim.lines) > units
+
+            return test
+
+        vocab = TEST_VOCAB.with_predicate("test_claim_units_over", claims_over)
+        q = vocab.predicate
+        rules = RuleSet(
+            [
+                rule("claim-over", q("test_claim_units_over", units=3), scope=Scope.CLAIM),
+                rule(
+                    "claim-dated",
+                    q("claim_has_visit_lines") | ~q("test_claim_units_over", units=1),
+                    scope=Scope.CLAIM,
+                    effective_from=dt.date(2024, 3, 2),
+                ),
+                rule(
+                    "claim-34x",
+                    q("bill_class", classes=["34"]) & q("test_claim_units_over", units=0),
+                    scope=Scope.CLAIM,
+                ),
+            ],
+            vocabulary=vocab,
+        )
+        for start, units, bill in [
+            ("2024-03-01", 2, "0341"),
+            ("2024-03-02", 2, "0341"),
+            ("2024-03-02", 5, None),
+            ("2024-03-02", 13, "0341"),
+        ]:
+            claim = Claim(
+                payers.MEDICARE,
+                start,
+                "2024-03-31",
+                type_of_bill=bill,
+                lines=[ClaimLine("97110", "2024-03-04", units)],
+            )
+            for _ in range(2):
+                assert plain_findings(claim, rules) == list(check(claim, rules))
+        found = [f.rule_id for f in check(claim, rules)]
+        assert ["claim-over", "claim-dated", "claim-34x"] == found
+        failed = check(claim, rules).findings[0]
+        assert "claim predicate bug" in failed.message
+        early = attrs.evolve(
+            claim, statement_from=dt.date(2024, 3, 1), lines=[ClaimLine("97110", "2024-03-04", 1)]
+        )
+        assert ["claim-34x"] == [f.rule_id for f in check(early, rules)]  # not yet in effect
+        later = attrs.evolve(early, statement_from=dt.date(2024, 3, 2))
+        assert ["claim-dated", "claim-34x"] == [f.rule_id for f in check(later, rules)]
+        for checker in rules._cache.by_claim_steps.values():
+            compiled = checker.compile()
+            assert compiled.__code__.co_filename.startswith("<hcpcs_home claim rules ")
+            assert checker.compile() is compiled
 
 
 class TestPlanSource:
@@ -491,6 +561,8 @@ class TestPlanCache:
         different = rules._plan(Context(other))[0]
         assert different[0] is not plans[0][0]
         assert 2 == len(rules._cache.by_steps)
+        # The claim rules' checkers are shared the same way (#21): one for the five.
+        assert 1 == len({id(plan[1]) for plan in plans})
 
     def test_least_recently_used_plan_goes_first(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Past the bound, the payer used least recently loses its plan; the others

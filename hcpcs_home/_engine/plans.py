@@ -34,9 +34,9 @@ _Step = tuple["Rule", "bool | Predicate"]
 _LineChecker = Callable[["Context", list["Finding"]], None]
 
 
-#: A plan for one payer and type of bill: the compiled line checker, and the claim rules
-#: left active with what is left of their predicates.
-_Plan = tuple[_LineChecker, list[_Step]]
+#: A plan for one payer and type of bill: the compiled line checker, and the compiled
+#: checker of the claim rules left active (each over what is left of its predicate).
+_Plan = tuple[_LineChecker, _LineChecker]
 
 
 class _PlanCache:
@@ -50,7 +50,7 @@ class _PlanCache:
     rules' predicates are bound when each rule is built.
     """
 
-    __slots__ = ("by_steps", "by_value", "lock", "plans", "rules")
+    __slots__ = ("by_claim_steps", "by_steps", "by_value", "lock", "plans", "rules")
 
     #: Most rule lists whose plans are kept; the least recently made or used goes first.
     SHARED: ClassVar[int] = 64
@@ -73,6 +73,9 @@ class _PlanCache:
         self.by_steps: collections.OrderedDict[tuple[Any, ...], _LineChecker] = (
             collections.OrderedDict()
         )
+        self.by_claim_steps: collections.OrderedDict[tuple[Any, ...], _LineChecker] = (
+            collections.OrderedDict()
+        )
         self.lock = threading.Lock()
 
     def checker(
@@ -92,6 +95,23 @@ class _PlanCache:
             _lru_put(self.by_steps, signature, found, self.PLANS)
         return found
 
+    def claim_checker(
+        self, steps: Sequence[_Step], given: frozenset[Need], compile: Callable[[], _LineChecker]
+    ) -> _LineChecker:
+        """:meth:`checker` for the claim rules' ``steps`` (``compile`` writes
+        ``check_claim``), shared the same way, and run as the claim rules read for its
+        first :data:`CLAIM_COMPILE_AFTER` claims (see :func:`_claim_deferred`).  Called
+        under the cache's lock."""
+        try:
+            signature = (given, *((id(rule), test) for rule, test in steps))
+            found: _LineChecker | None = _lru_get(self.by_claim_steps, signature)
+        except TypeError:  # a predicate with an unhashable parameter: no sharing
+            return _claim_deferred(steps, compile)
+        if found is None:
+            found = _claim_deferred(steps, compile)
+            _lru_put(self.by_claim_steps, signature, found, self.PLANS)
+        return found
+
     @classmethod
     def of(cls, name: str, rules: tuple[Rule, ...]) -> _PlanCache:
         """The cache of these rule objects under this name, made on first request."""
@@ -105,6 +125,51 @@ class _PlanCache:
             else:
                 cls._shared.move_to_end(key)
             return found
+
+
+#: How many claims the claim rules of a plan are tested one by one, as they read, before
+#: they are written and compiled into one function (#21): compiling costs as much as
+#: checking a few dozen claims, so a process that checks a few claims never pays for it.
+CLAIM_COMPILE_AFTER = 8
+
+
+def _claim_deferred(steps: Sequence[_Step], compile: Callable[[], _LineChecker]) -> _LineChecker:
+    """The claim rules' checker of ``steps``: each step tested on the header in order
+    (the rule in effect on the statement's first day, then its residual test) for the
+    first :data:`CLAIM_COMPILE_AFTER` claims, then the function ``compile`` writes, which
+    tests the same steps in the same order with its predicates inlined.  Both give the
+    same findings, a step that raises being its rule's error finding."""
+    compiled: _LineChecker | None = None
+    count = 0
+    lock = threading.Lock()
+
+    def interpret(header: Context, out: list[Finding]) -> None:
+        day = header.claim.statement_from
+        for rule, test in steps:
+            try:
+                if rule.applies_on(day) and (isinstance(test, bool) or test(header)):
+                    out.append(rule._finding(header))
+            except Exception as exc:
+                out.append(_failed(rule, header, exc))
+
+    def compile_now() -> _LineChecker:
+        nonlocal compiled
+        with lock:
+            if compiled is None:
+                compiled = compile()
+        return compiled
+
+    def check_claim(header: Context, out: list[Finding]) -> None:
+        nonlocal count
+        if compiled is not None:
+            return compiled(header, out)
+        if count < CLAIM_COMPILE_AFTER:
+            count += 1
+            return interpret(header, out)
+        return compile_now()(header, out)
+
+    check_claim.compile = compile_now  # type: ignore[attr-defined]
+    return check_claim
 
 
 class _PlanWriter:
@@ -284,11 +349,15 @@ class _PlanWriter:
         body.append("                except Exception as exc:")
         body.append("                    out.append(_failed(_rule, ctx, exc))")
 
-    def write(self, steps: Sequence[_Step]) -> tuple[str, dict[str, Any]]:
-        """The source of ``check_lines(header, out)`` and its namespace."""
+    def write(self, steps: Sequence[_Step], *, claim: bool = False) -> tuple[str, dict[str, Any]]:
+        """The source of ``check_lines(header, out)`` and its namespace; with ``claim``,
+        of ``check_claim(header, out)``, the claim rules' ``steps`` tested once on the
+        header (no line: the line's locals are ``None`` and no services, as the
+        header's context holds them; dates are the statement's first day, as
+        :meth:`Rule.applies_on` is asked of claim rules)."""
         body: list[str] = []
         dated = False
-        parts = self.tables(steps)
+        parts: list[list[_Step] | _Step] = list(steps) if claim else self.tables(steps)
         for part in parts:
             if isinstance(part, tuple) and not isinstance(part[1], bool):
                 self._count(part[1])
@@ -323,6 +392,8 @@ class _PlanWriter:
                 body.append(f"                {fire}")
             body.append("        except Exception as exc:")
             body.append(f"            out.append(_failed({name}, ctx, exc))")
+        if claim:
+            return self._claim_source(steps, body, dated), self.namespace
         head = [
             f"# {_comment(self.title)}: {len(steps)} active.",
             *(["# Bound names:", *self.bound] if self.bound else []),
@@ -342,16 +413,39 @@ class _PlanWriter:
                 head.append(f"        {' = '.join(self._kept.values())} = _U")
         return "\n".join([*head, *body, ""]), self.namespace
 
-    def compile(self, steps: Sequence[_Step]) -> _LineChecker:
+    def _claim_source(self, steps: Sequence[_Step], body: list[str], dated: bool) -> str:
+        """The source of ``check_claim`` around ``body`` (the rules, written as for the
+        line loop, one level less indented)."""
+        head = [
+            f"# {_comment(self.title.replace('Line rules', 'Claim rules'))}: {len(steps)} active.",
+            *(["# Bound names:", *self.bound] if self.bound else []),
+            "",
+            "",
+            "def check_claim(header, out):",
+        ]
+        if not steps:
+            head.append("    pass")
+            return "\n".join([*head, ""])
+        if self._facts:
+            head.append(f"    {' = '.join(f[0] for f in self._facts.values())} = _U")
+        head += ["    ctx = header", "    _line = _code = None", "    _services = ()"]
+        if dated:
+            head.append("    date = ctx.claim.statement_from")
+        if self._kept:
+            head.append(f"    {' = '.join(self._kept.values())} = _U")
+        return "\n".join([*head, *(line[4:] for line in body), ""])
+
+    def compile(self, steps: Sequence[_Step], *, claim: bool = False) -> _LineChecker:
         """The function :meth:`write` writes, compiled, its source kept for tracebacks."""
-        source, namespace = self.write(steps)
+        source, namespace = self.write(steps, claim=claim)
         with self._counter_lock:
             _PlanWriter._counter += 1
-            filename = f"<hcpcs_home line rules {_PlanWriter._counter}>"
+            kind = "claim" if claim else "line"
+            filename = f"<hcpcs_home {kind} rules {_PlanWriter._counter}>"
         code = compile(source, filename, "exec")
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(code, namespace)
-        check_lines: _LineChecker = namespace["check_lines"]
+        check_lines: _LineChecker = namespace["check_claim" if claim else "check_lines"]
         # The source stays readable for tracebacks while the function lives, no longer:
         # a process that loads rule sets for years does not keep every one's source.
         weakref.finalize(check_lines, linecache.cache.pop, filename, None)

@@ -215,19 +215,13 @@ class RuleSet:
         header = Context(claim, catalog=catalog, history=history)
         if batch is not None:
             header.claim_memo["batch"] = batch
-        (check_lines, claim_steps), found = self._plan(header, given)
+        (check_lines, check_claim), found = self._plan(header, given)
         check_lines(header, found)
         # A claim finding keeps a copy of the header without the facts derived for the
         # check, as a line finding does (Context._kept): reports kept by the thousand
         # stay small.
         header._moving = True
-        day = claim.statement_from
-        for rule, test in claim_steps:
-            try:
-                if rule.applies_on(day) and (isinstance(test, bool) or test(header)):
-                    found.append(rule._finding(header))
-            except Exception as exc:
-                found.append(_failed(rule, header, exc))
+        check_claim(header, found)
         return found
 
     def _plan(
@@ -270,7 +264,13 @@ class RuleSet:
         if plan is None:
             steps, claim_steps, failed = self._steps(header, given)
             writer = _PlanWriter(self, header, given)
-            plan = (cache.checker(steps, given, lambda: writer.compile(steps)), claim_steps)
+            claim_writer = _PlanWriter(self, header, given)
+            plan = (
+                cache.checker(steps, given, lambda: writer.compile(steps)),
+                cache.claim_checker(
+                    claim_steps, given, lambda: claim_writer.compile(claim_steps, claim=True)
+                ),
+            )
             if failed:  # settled again for the next claim, so it fails there too
                 return plan, failed
             with contextlib.suppress(TypeError):  # an unhashable payer: no sharing
