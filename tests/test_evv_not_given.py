@@ -57,9 +57,8 @@ def home_health(**kw: Any) -> Claim:
         "2024-03-01",
         "2024-03-31",
         type_of_bill="0331",
-        id="TXHH1",
         lines=[ClaimLine("G0299", "2024-03-04", 1, revenue_code="0551", charge="100")],
-        **kw,
+        **{"id": "TXHH1", **kw},
     )
 
 
@@ -132,6 +131,17 @@ class TestClaim:
         assert {Need.HEADER} == gives(personal_care(evv_visits=None))
         assert {Need.HEADER, Need.EVV, Need.CHART} == gives(charted)
         assert {Need.HEADER, Need.CHART} == gives(attrs.evolve(charted, evv_visits=None))
+
+    def test_many_claims_given_and_not(self) -> None:
+        """Claims of one payer and bill type, visits given and not in turn, each get what
+        they give, past the point where a check compiles its plans."""
+        claims = [
+            make(id=f"C{i}", evv_visits=None if i % 2 else ())
+            for make in (personal_care, home_health)
+            for i in range(40)
+        ]
+        found = [[f.rule_id for f in r if f.rule_id in EVV_RULES] for r in check_many(claims)]
+        assert [c.evv_visits is None for c in claims] == [not ids for ids in found]
 
     def test_match_visits_and_overlaps_of_a_claim_not_given(self) -> None:
         """The EVV functions take a claim that gives no visits as one without any."""
