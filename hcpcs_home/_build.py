@@ -37,8 +37,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
+from attr import _config as _attrs_config
 
-from ._fields import text_shape
+from ._fields import items_of, text_shape
 from ._trusted import maker
 from .bounds import MAX_LINES
 
@@ -194,17 +195,47 @@ def _then(read: Callable[[Any], Any], convert: Callable[[Any], Any]) -> Callable
     return read_then_convert
 
 
-def many(build: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
-    """A reader of a JSON list of objects, each built by ``build``."""
+def many(
+    build: Callable[[Any], Any], *, final: Callable[[Any], Any] | None = None
+) -> Callable[[Any], Any]:
+    """A reader of a JSON list of objects, each built by ``build``.
 
-    def read(value: Any) -> list[Any]:
+    With ``final``, the field's converter, a :func:`~hcpcs_home._fields.tuple_of`
+    converter of :func:`~hcpcs_home._fields.instance_of` the class ``build`` builds
+    (:func:`~hcpcs_home._fields.items_of`), the reader gives what that converter would
+    give, the tuple of the objects, and a one-pass reader takes it without calling the
+    converter (see :data:`FINAL`); a list longer than the converter takes is unusual
+    (the reporting pass refuses it).
+    """
+    limit = MAX_LINES
+    if final is not None:
+        shape = items_of(final)
+        if shape is None:
+            raise TypeError(f"{final!r} is not a tuple of instances")
+        limit = min(limit, shape[1])
+
+    def read(value: Any) -> Any:
         # Past the longest list a claim holds, the reporting pass refuses it by its
         # length before building any item.
-        if type(value) is not list or len(value) > MAX_LINES:
+        if type(value) is not list or len(value) > limit:
             raise Unusual
         return [build(item) for item in value]
 
-    return read
+    if final is None:
+        return read
+
+    def read_final(value: Any) -> tuple[Any, ...]:
+        if type(value) is not list or len(value) > limit:
+            raise Unusual
+        return tuple([build(item) for item in value])
+
+    setattr(read_final, FINAL, final)
+    return read_final
+
+
+#: The attribute naming the converter whose result a nested reader already gives (set by
+#: :func:`many` with ``final``): the one-pass reader then does not call the converter.
+FINAL = "_final_for"
 
 
 #: Objects of one type read through its ``__init__`` (:func:`through_init`) before its
@@ -317,7 +348,7 @@ def compiled_builder(
         "_post_init": getattr(cls, "__attrs_post_init__", None),
         "_set": object.__setattr__,
         "_built": built,
-        "_disabled": attrs.validators.get_disabled,
+        "_attrs_config": _attrs_config,
     }
     for i, (key, test) in enumerate((extra or {}).items()):
         namespace[f"_x{i}"] = (key, test)
@@ -327,9 +358,9 @@ def compiled_builder(
             raise TypeError(f"{cls.__name__}.{a.name}: only plain fields are read in one pass")
         convert = a.converter
         if a.name in nested:
-            namespace[f"_r{i}"] = (
-                nested[a.name] if convert is None else _then(nested[a.name], convert)
-            )
+            read = nested[a.name]
+            final = convert is None or getattr(read, FINAL, None) is convert
+            namespace[f"_r{i}"] = read if final else _then(read, convert)
             kind = "nested"
         else:
             reader = namespace[f"_r{i}"] = Reader(convert, built)
@@ -451,7 +482,9 @@ def _builder_source(
         "    if data.__class__ is not dict or not _names(data):",
         "        raise _Unusual",
     ]
-    validated = ["    if _disabled():", "        raise _Unusual"]
+    # What attrs.validators.get_disabled() answers, read as attrs' own __init__ reads
+    # it (no call per object).
+    validated = ["    if _attrs_config._run_validators is not True:", "        raise _Unusual"]
     if not any(a.validator is not None for a in fields):
         validated = []
     for i in range(extras):

@@ -303,6 +303,25 @@ _OPTIONAL_OF: dict[Callable[[Any], Any], Callable[[Any], Any]] = {}
 _TUPLE_OF: dict[Callable[[Any], Any], Callable[[Any], Any]] = {}
 
 
+#: What :func:`items_of` reads: the class each :func:`instance_of` converter takes and the
+#: most items each :func:`tuple_of` converter takes (bounded by the program, as above).
+_INSTANCE_OF: dict[Callable[[Any], Any], type] = {}
+_MOST_ITEMS: dict[Callable[[Any], Any], int] = {}
+
+
+def items_of(convert: Any) -> tuple[type, int] | None:
+    """``(cls, n)`` where ``convert`` is a :func:`tuple_of` converter of :func:`instance_of`
+    ``cls`` items, at most ``n`` of them, or ``None``.
+
+    For a list of at most ``n`` objects each of type ``cls`` exactly, such a converter
+    returns the tuple of them: a reader that built them may take that tuple without
+    the call.
+    """
+    inner = _TUPLE_OF.get(convert)
+    cls = None if inner is None else _INSTANCE_OF.get(inner)
+    return None if cls is None else (cls, _MOST_ITEMS[convert])
+
+
 def text_shape(convert: Any) -> tuple[str, int] | None:
     """How a reader may skip calling ``convert`` on plain text, or ``None``.
 
@@ -370,6 +389,7 @@ def tuple_of(
     convert.__name__ = f"tuple_{field}"
     if max_items >= 1:
         _TUPLE_OF[convert] = convert_item
+        _MOST_ITEMS[convert] = max_items
     return convert
 
 
@@ -392,4 +412,5 @@ def instance_of(cls: type[E], field: str) -> Callable[[object], E]:
         return value
 
     convert.__name__ = f"{cls.__name__}_{field}"
+    _INSTANCE_OF[convert] = cls
     return convert

@@ -457,8 +457,9 @@ def _one_pass(*, remember_payers: bool = False) -> dict[type, Callable[[Any], An
 
     def make(cls: type) -> Callable[[Any], Any]:
         if cls not in built:
+            fields = attrs.fields_dict(cls)
             nested: dict[str, Callable[[Any], Any]] = {
-                name: _build.many(make(inner)) if is_list else make(inner)
+                name: _many(make(inner), inner, fields[name].converter) if is_list else make(inner)
                 for name, (inner, is_list) in _NESTED.get(cls, {}).items()
             }
             for name in _NULLABLE.get(cls, ()):
@@ -475,6 +476,14 @@ def _one_pass(*, remember_payers: bool = False) -> dict[type, Callable[[Any], An
     for cls in _TYPES:
         make(cls)
     return built
+
+
+def _many(build: Callable[[Any], Any], inner: type, convert: Any) -> Callable[[Any], Any]:
+    """The reader of a list field holding ``inner`` objects: giving the field's final
+    tuple where its converter only checks that each item is an ``inner``."""
+    shape = _fields.items_of(convert)
+    final = convert if shape is not None and shape[0] is inner else None
+    return _build.many(build, final=final)
 
 
 def _payer_reader(build: Callable[[Any], Payer], *, remember: bool) -> Callable[[Any], Payer]:

@@ -550,6 +550,52 @@ class TestPlainTextInline:
         assert outcome(reference, document) == outcome(serialize.claim_from_json, document)
 
 
+class TestListsOfParts:
+    """A claim's lists of lines, services, authorizations and EVV visits are taken as the
+    tuple their converter would give, without the call (#21)."""
+
+    def test_the_fields_are_found(self) -> None:
+        """Each list field whose converter only checks its items' class is found."""
+        found = {
+            a.name
+            for a in attrs.fields(Claim)
+            if (shape := _fields.items_of(a.converter)) is not None
+        }
+        assert {"lines", "services", "authorizations"} == found
+        for name in found:
+            converter = attrs.fields_dict(Claim)[name].converter
+            shape = _fields.items_of(converter)
+            assert shape is not None
+            cls, most = shape
+            assert cls is serialize._NESTED[Claim][name][0]
+            made = object.__new__(cls)
+            assert (made, made) == converter([made, made])  # type: ignore[misc]
+            with pytest.raises(InvalidFieldError):
+                converter([made] * (most + 1))  # type: ignore[misc]
+
+    def test_other_converters_are_not(self) -> None:
+        assert _fields.items_of(attrs.fields_dict(Claim)["occurrence_codes"].converter) is None
+        assert _fields.items_of(attrs.fields_dict(Claim)["condition_codes"].converter) is None
+        assert _fields.items_of(len) is None
+        with pytest.raises(TypeError):
+            _build.many(lambda item: item, final=len)
+
+    def test_more_items_than_the_converter_takes(self) -> None:
+        """The reader gives the converter's tuple, and leaves a list longer than the
+        converter takes to the reporting pass (which refuses it)."""
+        bounded = _fields.tuple_of(_fields.instance_of(ClaimLine, "lines"), "lines", 2)
+        read = _build.many(lambda item: item, final=bounded)
+        assert bounded is getattr(read, _build.FINAL)
+        one = ClaimLine("G0299", "2024-03-04", 1)
+        assert (one, one) == read([one, one]) == bounded([one, one])
+        with pytest.raises(_build.Unusual):
+            read([one] * 3)
+        with pytest.raises(InvalidFieldError):
+            bounded([one] * 3)
+        with pytest.raises(_build.Unusual):
+            read((one,))  # only what JSON gives
+
+
 class TestFirstObjects:
     """A type's first objects are read through its ``__init__``; its reader is compiled
     only once ``_build.COMPILE_AFTER`` objects of it were read (#21).  Either way the
