@@ -103,6 +103,10 @@ _SITE_CODES = frozenset(f"Q50{n:02d}" for n in range(1, 11))
 _VISIT_FAMILIES = frozenset({"042", "043", "044", "055", "056", "057", "058", "059"})
 _PDGM_HIPPS = re.compile(r"[1-4][A-L][A-C][1-3]1\Z")
 _DAY = _dt.timedelta(days=1)
+#: The converter of a list of claim lines, made once: ``_fields.tuple_of`` registers
+#: each converter it makes, so making one per call grew that registry by a converter
+#: (and its closures) with every home-health claim checked.
+_LINES = f.tuple_of(f.instance_of(ClaimLine, "lines"), "lines")
 
 
 def _admission_span(admission: object, through: object) -> tuple[_dt.date, _dt.date]:
@@ -279,7 +283,7 @@ def first_billable_visit(claim_or_lines: Claim | Iterable[ClaimLine]) -> _dt.dat
     if isinstance(claim_or_lines, Claim):
         items: tuple[ClaimLine, ...] = claim_or_lines.lines
     else:
-        items = f.tuple_of(f.instance_of(ClaimLine, "lines"), "lines")(claim_or_lines)
+        items = _LINES(claim_or_lines)
     days = [li.date for li in items if li.qualifier == "HC" and _is_visit(li, False)]
     return min(days) if days else None
 

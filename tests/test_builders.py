@@ -101,6 +101,18 @@ class TestFirstBillableVisit:
         """No visit line, no date."""
         assert pdgm.first_billable_visit(self.lines()[:4]) is None
 
+    def test_calls_keep_nothing(self) -> None:
+        """Reading lines makes no converter per call: the field converters' registry does
+        not grow with the claims checked (it grew by one converter a call)."""
+        from hcpcs_home import _fields
+
+        lines = self.lines()
+        pdgm.first_billable_visit(lines)
+        held = len(_fields._TUPLE_OF)
+        for _ in range(20):
+            assert dt.date(2024, 3, 4) == pdgm.first_billable_visit(lines)
+        assert held == len(_fields._TUPLE_OF)
+
     @pytest.mark.parametrize("junk", [None, "G0299", 3, [object()]])
     def test_junk_refused(self, junk: object) -> None:
         """Something other than a claim or its lines is refused."""

@@ -49,7 +49,10 @@ class MemoryHistory:
         self._by_authorization: dict[str, list[int]] = {}
         self._providers: dict[int, str] = {}
         self._by_provider: dict[str, list[int]] = {}
-        self._by_worker: dict[str, list[tuple[int, frozenset[_dt.date]]]] = {}
+        #: (position, days) of each claim naming a worker: plain tuples of numbers and
+        #: dates, which the garbage collector stops tracking (a batch of thousands of
+        #: claims holds several per claim: a full collection then walks none of them).
+        self._by_worker: dict[str, list[tuple[int, tuple[_dt.date, ...]]]] = {}
         self._visits: dict[str, EvvVisit] = {}
         self._visits_by_worker: dict[str, list[EvvVisit]] = {}
         self._stays: dict[tuple[str, _dt.date, str], Stay] = {}
@@ -98,7 +101,7 @@ class MemoryHistory:
         for number in {a.number for a in claim.authorizations}:
             self._by_authorization.setdefault(number, []).append(seq)
         for worker, days in workers_of(claim).items():
-            self._by_worker.setdefault(worker, []).append((seq, frozenset(days)))
+            self._by_worker.setdefault(worker, []).append((seq, tuple(days)))
         stay = stay_of(claim, key or f"#{seq}")
         if stay is not None:
             self._stays_by_beneficiary.setdefault(stay.beneficiary, []).append(stay)

@@ -11,6 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from .. import _fields as f
+from .. import bounds as lim
 from ..claims import Claim
 from ..errors import HistoryConflictError, InvalidFieldError, InvalidTimeError
 from ..evv import EvvVisit
@@ -137,10 +138,18 @@ def stay_of(claim: Claim, key: str) -> Stay | None:
 _START = f.date("start")
 _END = f.date("end")
 _TEXTS: dict[str, Any] = {}
+_FIRST_DAY = lim.MIN_DATE
+_LAST_DAY = lim.MAX_DATE
 
 
 def check_range(start: object, end: object) -> tuple[_dt.date, _dt.date]:
     """``start`` and ``end`` as dates, ``end`` not before ``start``."""
+    if (
+        type(start) is _dt.date
+        and type(end) is _dt.date
+        and _FIRST_DAY <= start <= end <= _LAST_DAY
+    ):
+        return start, end  # the usual ask: dates in range (what the converters accept)
     first = _START(start)
     last = _END(end)
     if last < first:

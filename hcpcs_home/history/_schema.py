@@ -158,13 +158,15 @@ def _to_v4(db: sqlite3.Connection, index_claim: Callable[[int, str], None]) -> N
         last = rows[-1][0]
 
 
-def write_usage(db: sqlite3.Connection, seq: int, claim: Any) -> None:
-    """Write the usage rows of the claim stored at ``seq`` (and mark it as written)."""
+def write_usage(db: sqlite3.Connection, seq: int, claim: Any) -> bool:
+    """Write the usage rows of the claim stored at ``seq`` and mark it as written
+    (``claims.usage``); ``False`` where it has none (its payer is not a shipped
+    profile: its usage is read from the claim)."""
     from ._rows import encode_usage
 
     rows = encode_usage(claim)
     if rows is None:
-        return
+        return False
     ids: dict[str, int] = {}
     for row in rows:
         text = row[3]
@@ -182,6 +184,50 @@ def write_usage(db: sqlite3.Connection, seq: int, claim: Any) -> None:
         ],
     )
     db.execute("UPDATE claims SET usage = 1 WHERE seq = ?", (seq,))
+    return True
+
+
+#: Version 5: what a check asks, answered without reading claims' rows (each holds
+#: the claim's whole text) where nothing matches.  Usage rows are kept by authorization
+#: number first (a member's earlier weeks of one authorization lie together, read in one
+#: range), and each authorization index row says whether its claim's usage rows are
+#: written (``usage``, as ``claims.usage``), so the usage query never reads a claim's
+#: row; the beneficiary index holds both ends of the period, so a query by beneficiary
+#: and dates reads only the rows of the claims it returns.
+_V5 = """
+DROP INDEX claims_by_beneficiary;
+CREATE INDEX claims_by_beneficiary ON claims (beneficiary, statement_from, statement_through);
+ALTER TABLE claim_authorizations ADD COLUMN usage INTEGER NOT NULL DEFAULT 0;
+UPDATE claim_authorizations SET usage = 1
+    WHERE seq IN (SELECT seq FROM claims WHERE usage = 1);
+CREATE TABLE claim_usage_5 (
+    number TEXT NOT NULL,
+    seq INTEGER NOT NULL REFERENCES claims (seq),
+    line INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    authorization_id INTEGER NOT NULL REFERENCES usage_authorizations (id),
+    payer TEXT NOT NULL,
+    code TEXT NOT NULL,
+    units NOT NULL,
+    day INTEGER NOT NULL,
+    days INTEGER NOT NULL,
+    visits INTEGER NOT NULL,
+    service_days TEXT NOT NULL,
+    PRIMARY KEY (number, seq, line, position)
+) WITHOUT ROWID;
+INSERT INTO claim_usage_5 (number, seq, line, position, authorization_id, payer, code,
+    units, day, days, visits, service_days)
+    SELECT number, seq, line, position, authorization_id, payer, code, units, day, days,
+        visits, service_days FROM claim_usage;
+DROP TABLE claim_usage;
+ALTER TABLE claim_usage_5 RENAME TO claim_usage
+"""
+
+
+def _to_v5(db: sqlite3.Connection, index_claim: Callable[[int, str], None]) -> None:
+    for statement in _V5.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 #: ``MIGRATIONS[n]`` takes a store from version ``n`` to ``n + 1``; it gets the open
@@ -192,6 +238,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection, Callable[[int, str], None]], Non
     _to_v2,
     _to_v3,
     _to_v4,
+    _to_v5,
 )
 
 #: The schema version this library writes.

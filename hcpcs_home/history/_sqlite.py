@@ -9,7 +9,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..claims import AuthorizationBasis, Claim
@@ -273,7 +273,11 @@ class SqliteHistory:
                 )
                 assert cur.lastrowid is not None
                 self._index(db, cur.lastrowid, claim, key)
-                write_usage(db, cur.lastrowid, claim)
+                if write_usage(db, cur.lastrowid, claim):
+                    db.execute(
+                        "UPDATE claim_authorizations SET usage = 1 WHERE seq = ?",
+                        (cur.lastrowid,),
+                    )
                 added += 1
         return added
 
@@ -461,32 +465,44 @@ class SqliteHistory:
             (provider, last.isoformat(), first.isoformat()),
         )
 
-    def _count_usage(
-        self, numbers: Iterable[str], fold: _UsageFold, skip: Callable[[str], bool]
-    ) -> None:
+    def _count_usage(self, numbers: Iterable[str], fold: _UsageFold, own: Claim) -> None:
         """Count into ``fold`` (``_UsageFold.count``) what the
         stored claims carrying any of ``numbers`` use of those numbers, the claims in
         the order :meth:`claims_by_authorization` gives them number by number (each
-        once), but the claims whose key ``skip`` holds: one indexed query over the
-        claims' usage rows; a claim is read whole only where it has none (a payer that
-        is not a shipped profile)."""
-        wanted = sorted({text("number", n) for n in numbers})
+        once), but the stored copy of ``own`` (the checked claim: same
+        :func:`~hcpcs_home.history.claim_key`): one indexed query over the authorization
+        index and the usage rows, never a claim's row; a claim is read whole only where
+        it has no usage rows (a payer that is not a shipped profile).
+
+        ``numbers`` are authorization numbers of a :class:`~hcpcs_home.claims.Claim`
+        (checked when it was made)."""
+        wanted = sorted(set(numbers))
         if not wanted:
             return
         marks = ", ".join("?" * len(wanted))
+        # The checked claim's key is found in SQL where it has a number (its key is then
+        # cheap); a claim without one is keyed by a digest of its content, worked out
+        # only where some stored claim shares its authorization.
+        key = claim_key(own) if own.id else None
         with self._lock, self._errors():
-            rows = self._conn.execute(
-                "SELECT a.number, a.seq, c.key, c.usage, u.authorization_id, u.payer, u.code, "
+            db = self._conn
+            rows = db.execute(
+                "SELECT a.number, a.seq, a.usage, u.authorization_id, u.payer, u.code, "
                 "u.units, u.day, u.days, u.visits, u.service_days, z.content "
-                "FROM claim_authorizations a JOIN claims c ON c.seq = a.seq "
-                f"LEFT JOIN claim_usage u ON u.seq = a.seq AND u.number IN ({marks}) "
-                "LEFT JOIN usage_authorizations z ON z.id = u.authorization_id "
-                f"WHERE a.number IN ({marks}) ORDER BY a.number, a.seq, u.line, u.position",
-                wanted + wanted,
+                f"FROM claim_authorizations a LEFT JOIN claim_usage u ON u.number IN ({marks}) "
+                "AND u.seq = a.seq LEFT JOIN usage_authorizations z ON z.id = u.authorization_id "
+                f"WHERE a.number IN ({marks}) AND a.seq IS NOT (SELECT seq FROM claims WHERE "
+                "key = ?) ORDER BY a.number, a.seq, u.line, u.position",
+                [*wanted, *wanted, key],
             ).fetchall()
+            if rows and key is None:
+                found = db.execute(
+                    "SELECT seq FROM claims WHERE key = ?", (claim_key(own),)
+                ).fetchone()
+                if found is not None:
+                    rows = [row for row in rows if row[1] != found[0]]
         group: dict[int, str] = {}  # each claim counts where it first comes
         several = len(wanted) > 1  # (a claim comes once under one number)
-        skipped: dict[int, bool] = {}
         payers: dict[str, Any] = {}
         auths = self._authorizations
         counted: list[Any] = []  # rows worked out, counted together (in order)
@@ -520,7 +536,6 @@ class SqliteHistory:
         for (
             number,
             seq,
-            key,
             written,
             auth_id,
             payer,
@@ -534,16 +549,14 @@ class SqliteHistory:
         ) in rows:
             if several and group.setdefault(seq, number) != number:
                 continue  # the claim again, under a later number
-            skip_it = skipped.get(seq)
-            if skip_it is None:
-                skip_it = skipped[seq] = skip(key)
-                if not skip_it and not written:
-                    (claim,) = self._claims("SELECT seq, content FROM claims WHERE seq = ?", (seq,))
-                    fold.count_amounts(counted)  # what comes before it first
-                    counted.clear()
-                    fold.count(_usage_of(claim))
-            if skip_it or not written or auth_id is None:
+            if not written:  # no usage rows (so this claim's one row): read it whole
+                (claim,) = self._claims("SELECT seq, content FROM claims WHERE seq = ?", (seq,))
+                fold.count_amounts(counted)  # what comes before it first
+                counted.clear()
+                fold.count(_usage_of(claim))
                 continue
+            if auth_id is None:
+                continue  # none of its lines names the number
             try:
                 if type(visits) is int and type(units) is not float:  # 1.0 == 1: not memoised
                     shape_key = (auth_id, payer, code, units, visits)
@@ -597,12 +610,15 @@ class SqliteHistory:
 
     def _claims_by_workers(self, asks: Sequence[tuple[str, _dt.date, _dt.date]]) -> list[Claim]:
         """:meth:`claims_by_worker` of each ``(worker, start, end)``, one after another
-        (workers in the order given, which must be sorted), in one query per 300."""
+        (workers in the order given, which must be sorted), in one query per 300.
+
+        The workers are names a :class:`~hcpcs_home.claims.Claim` gives (checked when it
+        was made)."""
         out: list[Claim] = []
         checked = []
         for worker, start, end in asks:
             first, last = check_range(start, end)
-            checked.append((text("worker", worker), first.isoformat(), last.isoformat()))
+            checked.append((worker, first.isoformat(), last.isoformat()))
         if [w for w, _, _ in checked] != sorted({w for w, _, _ in checked}):
             raise InvalidFieldError("asks", asks, "must name each worker once, sorted")
         for at in range(0, len(checked), 300):
@@ -639,9 +655,10 @@ class SqliteHistory:
         self, workers: Sequence[str], start: _dt.date, end: _dt.date
     ) -> dict[str, tuple[EvvVisit, ...]]:
         """:meth:`visits` of each of ``workers`` (an empty tuple for a worker with none),
-        in one query per 300 workers."""
+        in one query per 300 workers.  The workers are names a
+        :class:`~hcpcs_home.claims.Claim` gives (checked when it was made)."""
         first, last = check_range(start, end)
-        names = sorted({text("worker", w) for w in workers})
+        names = sorted(set(workers))
         found: dict[str, list[str]] = {name: [] for name in names}
         for at in range(0, len(names), 300):
             part = names[at : at + 300]

@@ -41,6 +41,7 @@ __all__ = [
     "claim_dates",
     "claim_name",
     "count_stored_usage",
+    "records",
     "same_claim",
     "stored_claims",
 ]
@@ -74,10 +75,22 @@ def stored_claims(ctx: Context, start: _dt.date, end: _dt.date) -> Sequence[Clai
     return found
 
 
-def _workers(ctx: Context) -> dict[str, set[_dt.date]]:
-    from ..history._records import workers_of  # loads with the first history given
+_RECORDS: list[Any] = []
 
-    return workers_of(ctx.claim)
+
+def records() -> Any:
+    """The module ``hcpcs_home.history._records`` (``claim_key``, ``workers_of``),
+    imported the first time a check counts with a history or a batch and then kept: an
+    import statement in a function costs microseconds on every call."""
+    if not _RECORDS:
+        from ..history import _records
+
+        _RECORDS.append(_records)
+    return _RECORDS[0]
+
+
+def _workers(ctx: Context) -> dict[str, set[_dt.date]]:
+    return records().workers_of(ctx.claim)  # type: ignore[no-any-return]
 
 
 #: The checked claim's workers with their days (``history._records.workers_of``): read,
@@ -128,20 +141,10 @@ def count_stored_usage(ctx: Context, fold: _UsageFold) -> bool:
     count = getattr(history, "_count_usage", None)
     if count is None:
         return False
-    from ..history import claim_key
-
     claim = ctx.claim
-    own: list[str] = []
-
-    def skip(key: str) -> bool:
-        # The stored copy of the checked claim is the claim itself (as same_claim says).
-        if not claim.id and not key.startswith("sha256:"):
-            return False
-        if not own:
-            own.append(claim_key(claim))
-        return key == own[0]
-
-    count({a.number for a in claim.authorizations}, fold, skip)
+    # The stored copy of the checked claim is the claim itself (as same_claim says): the
+    # store leaves it out.
+    count({a.number for a in claim.authorizations}, fold, claim)
     return True
 
 
@@ -192,8 +195,7 @@ def _group(held: MemoryHistory, claim: Claim, kind: str, position: int) -> tuple
         for a in claim.authorizations:
             seqs.update(held._by_authorization.get(a.number, ()))
         return tuple(sorted(seqs))
-    from ..history._records import workers_of
-
+    workers_of = records().workers_of
     # worker: every claim reachable through a worker name shared along the way
     seqs = {position}
     names = set(workers_of(claim))
@@ -214,9 +216,8 @@ def same_claim(a: Claim, b: Claim) -> bool:
     if a is b:
         return True
     if a.id and b.id:
-        from ..history import claim_key
-
-        return claim_key(a) == claim_key(b)
+        key = records().claim_key
+        return key(a) == key(b)  # type: ignore[no-any-return]
     return not a.id and not b.id and a == b
 
 
@@ -246,9 +247,7 @@ def _stored(
         for number in sorted({a.number for a in claim.authorizations}):
             found.extend(history.claims_by_authorization(number))
     else:
-        from ..history._records import workers_of
-
-        workers = workers_of(claim) if ctx is None else WORKERS.of(ctx)
+        workers = records().workers_of(claim) if ctx is None else WORKERS.of(ctx)
         asks = [
             (name, min(days) - _DAY, max(days) + _DAY) for name, days in sorted(workers.items())
         ]

@@ -22,7 +22,7 @@ from .._engine import Context, Rule, Scope, Severity, Vocabulary
 from ..claims import Claim
 from . import _common as common
 from ._common import FixResult, Pred
-from ._cross import claim_name, same_claim, stored_claims
+from ._cross import claim_name, records, same_claim, stored_claims
 
 if TYPE_CHECKING:  # hcpcs_home.history loads with the first history a check is given
     from ..history._records import Certification, Stay
@@ -375,13 +375,12 @@ def _duplicate(ctx: Context) -> Claim | None:
     claim = ctx.claim
     if ctx.history is None or (claim.frequency or "") in ("7", "8"):
         return None
-    from ..history import claim_key
-
     same_period: Sequence[Claim] = ()
     if claim.patient_id:  # the beneficiary's claims of the period, shared with other rules
         same_period = stored_claims(ctx, claim.statement_from, claim.statement_through)
         if not same_period:  # the usual answer: nothing on file to match
             return None
+    claim_key = records().claim_key
     if claim.id:
         # A claim stored under the claim's key has its beneficiary and From date, so it is
         # one of the period's claims (a claim without beneficiary is asked for by key).

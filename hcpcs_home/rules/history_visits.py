@@ -47,7 +47,7 @@ from ..claims import Claim
 from ..evv import EvvVisit, match_visits
 from . import _common as common
 from ._common import FixResult, Pred
-from ._cross import WORKERS, claim_dates, claim_name, same_claim
+from ._cross import WORKERS, claim_dates, claim_name, records, same_claim
 
 __all__ = ["RULES", "VOCABULARY"]
 
@@ -144,8 +144,7 @@ def _compute(ctx: Context) -> dict[int, _Billed]:
         or not _needs_visits(claim)
     ):
         return {}
-    from ..history._records import workers_of  # loads with the first history given
-
+    workers_of = records().workers_of
     # What backs the claim first (its own visits, or its workers' stored visits where
     # every line names its worker): most claims have nothing billed twice to look for.
     wanted: dict[str, tuple[int, EvvVisit]] | None = None
