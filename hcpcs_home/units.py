@@ -484,20 +484,22 @@ _HOUR_STEPS: dict[HourRounding, tuple[int, str, int]] = {
 _PLACES = {10: Decimal("0.1"), 4: Decimal("0.01")}
 
 
-def _steps(m: int, step: int, how: str) -> int:
+def _steps(step: int, how: str) -> list[int]:
+    """The whole steps of ``step`` minutes in each whole minute 0..1440, a part step
+    rounded ``how`` (one comprehension per rounding: no call per minute)."""
     if how == "down":
-        return m // step
+        return [m // step for m in _MINUTES]
     if how == "up":
-        return -(-m // step)
+        return [-(-m // step) for m in _MINUTES]
     if how == "half up":
-        return (2 * m + step) // (2 * step)
-    return (2 * m + step - 1) // (2 * step)  # half down: 3 of 6 minutes stays down
+        return [(2 * m + step) // (2 * step) for m in _MINUTES]
+    return [(2 * m + step - 1) // (2 * step) for m in _MINUTES]  # half down: 3 of 6 stays down
 
 
 def _hours_table(rounding: HourRounding) -> _Table:
     """The hours of a per-hour line under ``rounding`` for each whole minute 0..1440."""
     step, how, per_hour = _HOUR_STEPS[rounding]
-    steps = [_steps(m, step, how) for m in _MINUTES]
+    steps = _steps(step, how)
     if per_hour == 1:
         return tuple(steps)
     places = _PLACES[per_hour]

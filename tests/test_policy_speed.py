@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from hcpcs_home import Claim, ClaimLine, Service, check, payers, serialize
 from hcpcs_home import strategies as hst
-from hcpcs_home._engine import And, ClaimFact, LineFact, Not, Or, _failed, gives, inline
+from hcpcs_home._engine import And, ClaimFact, LineFact, Not, Or, _failed, gives, inline, plans
 from hcpcs_home.errors import InvalidFieldError
 from hcpcs_home.payers import Payer
 from hcpcs_home.policy import Context, Finding, Predicate, Rule, RuleSet, Scope
@@ -143,16 +143,33 @@ MIXED_RULES = RuleSet(
 )
 
 
-class TestCompiledAgreesWithPlainEvaluation:
-    @given(hst.claims())
-    def test_default_rules(self, claim: Claim) -> None:
-        """Every finding, explanation included, is the one plain evaluation gives."""
-        assert plain_findings(claim, DEFAULT_RULES) == list(check(claim))
+def _checked_by(rules: RuleSet, claim: Claim, after: int) -> list[Finding]:
+    """``check(claim, rules)`` through plans (line and claim rules) compiled at once
+    (``after`` 0) or only interpreted (``after`` past any count), on a copy of ``rules``
+    of its own name, so that no plan of another test or mode is reused."""
+    copy = RuleSet(rules.rules, name=f"{rules.name} after {after}", vocabulary=rules.vocabulary)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plans, "COMPILE_AFTER", after)
+        patch.setattr(plans, "CLAIM_COMPILE_AFTER", after)
+        return list(check(claim, copy))
 
-    @given(hst.claims())
-    def test_mixed_rules(self, claim: Claim) -> None:
+
+#: Both ways a plan checks lines: compiled at once, and interpreted (its first claims).
+_MODES = pytest.mark.parametrize("after", [0, 10**9], ids=["compiled", "interpreted"])
+
+
+class TestCompiledAgreesWithPlainEvaluation:
+    @_MODES
+    @given(claim=hst.claims())
+    def test_default_rules(self, claim: Claim, after: int) -> None:
+        """Every finding, explanation included, is the one plain evaluation gives."""
+        assert plain_findings(claim, DEFAULT_RULES) == _checked_by(DEFAULT_RULES, claim, after)
+
+    @_MODES
+    @given(claim=hst.claims())
+    def test_mixed_rules(self, claim: Claim, after: int) -> None:
         """The same for rules of every shape, failing ones included."""
-        assert plain_findings(claim, MIXED_RULES) == list(check(claim, MIXED_RULES))
+        assert plain_findings(claim, MIXED_RULES) == _checked_by(MIXED_RULES, claim, after)
 
     def test_a_failing_header_part_is_reported_each_time(self) -> None:
         """A rule whose header part raises is an error finding on each claim, not cached away."""
@@ -590,7 +607,7 @@ class TestPlanCache:
         rules = RuleSet(DEFAULT_RULES.rules, name="short-lived")
         claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329")
         (check_lines, _), _ = rules._plan(Context(claim))
-        filename = check_lines.__code__.co_filename
+        filename = check_lines.compile().__code__.co_filename  # type: ignore[attr-defined]
         assert filename in linecache.cache
         del check_lines, rules
         from hcpcs_home._engine import _PlanCache
@@ -626,7 +643,7 @@ class TestGeneratedSource:
 
         claim = Claim("medicare", "2024-03-01", "2024-03-31", type_of_bill="0329")
         (check_lines, _), _ = DEFAULT_RULES._plan(Context(claim))
-        code = check_lines.__code__
+        code = check_lines.compile().__code__  # type: ignore[attr-defined]
         assert code.co_filename.startswith("<hcpcs_home line rules ")
         assert (
             "def check_lines(header, out):"
@@ -634,9 +651,53 @@ class TestGeneratedSource:
         )
 
 
+class TestPlansCompileAfterTheirFirstClaims:
+    """A plan interprets its line rules for its first ``plans.COMPILE_AFTER`` claims and
+    only then writes and compiles them, once (#21): a process checking a few claims of a
+    payer never pays for compiling."""
+
+    @staticmethod
+    def compiled() -> set[str]:
+        import linecache
+
+        return {f for f in linecache.cache if f.startswith("<hcpcs_home line rules ")}
+
+    def test_first_claims_compile_nothing_then_one_plan(self) -> None:
+        """Nothing is compiled for the first claims; the next claim compiles its plan,
+        and the claims after it compile nothing more; findings stay the same."""
+        rules = RuleSet(DEFAULT_RULES.rules, name="compiled after its first claims")
+        claim = Claim(
+            payers.BCBS_TEXAS,
+            "2024-03-01",
+            "2024-03-31",
+            lines=[ClaimLine("S9123", "2024-03-04", 2), ClaimLine("T1019", "2024-03-05", 40)],
+        )
+        before = self.compiled()
+        first = [list(check(claim, rules)) for _ in range(plans.COMPILE_AFTER)]
+        assert before == self.compiled()
+        assert first[0]
+        later = [list(check(claim, rules)) for _ in range(3)]
+        assert 1 == len(self.compiled() - before)
+        assert all(found == first[0] for found in first + later)
+
+    def test_compile_compiles_at_once(self) -> None:
+        """``check_lines.compile()`` gives the compiled checker, the same one each time."""
+        rules = RuleSet(DEFAULT_RULES.rules, name="compiled when asked")
+        claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329")
+        (check_lines, _), _ = rules._plan(Context(claim))
+        compiled = check_lines.compile()  # type: ignore[attr-defined]
+        assert compiled.__name__ == "check_lines" and compiled is not check_lines
+        assert compiled is check_lines.compile()  # type: ignore[attr-defined]
+
+
 class TestClaimFacts:
     """A fact of the whole claim that a line predicate reads is worked out once per claim
     by the compiled checker, and agrees with the predicate's plain test."""
+
+    @pytest.fixture(autouse=True)
+    def _compiled_at_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Plans compiled from their first claim (not interpreted first): what is tested."""
+        monkeypatch.setattr(plans, "COMPILE_AFTER", 0)
 
     @staticmethod
     def vocabulary(compute: Any) -> Any:

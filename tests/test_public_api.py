@@ -135,6 +135,36 @@ class TestImportCost:
         )
         assert "[]\n" == done.stdout
 
+    def test_first_check_compiles_no_plan(self) -> None:
+        """A fresh process's first check interprets its plan: no line checker is written
+        and compiled until the plan has checked ``plans.COMPILE_AFTER`` claims (#21)."""
+        claim = (
+            '{"payer": "bcbs-tx", "statement_from": "2024-03-01", '
+            '"statement_through": "2024-03-31", "lines": '
+            '[{"code": "S9123", "units": 2, "date": "2024-03-04"}]}'
+        )
+        code = (
+            "import linecache\n"
+            "from hcpcs_home import check\n"
+            "from hcpcs_home._engine import plans\n"
+            "from hcpcs_home.serialize import claim_from_json\n"
+            f"claim = claim_from_json({claim!r})\n"
+            "def compiled():\n"
+            "    return sum(f.startswith('<hcpcs_home line rules ') for f in linecache.cache)\n"
+            "first = [check(claim).findings for _ in range(plans.COMPILE_AFTER)]\n"
+            "print(compiled())\n"
+            "later = [check(claim).findings for _ in range(2)]\n"
+            "print(compiled(), all(f == first[0] for f in first + later), len(first[0]))\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        lines = done.stdout.splitlines()
+        assert "0" == lines[0]
+        compiled, same, findings = lines[1].split()
+        assert ("1", "True") == (compiled, same)
+        assert int(findings) > 0
+
     def test_version_is_a_literal(self) -> None:
         """__version__ is in the package itself (vendored copies have no metadata)."""
         source = Path(hcpcs_home.__file__).read_text("utf-8")

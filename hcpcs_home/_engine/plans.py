@@ -6,6 +6,7 @@ Part of the engine behind :mod:`hcpcs_home.policy` (see :mod:`hcpcs_home._engine
 from __future__ import annotations
 
 import collections
+import functools
 import linecache
 import re
 import threading
@@ -89,9 +90,9 @@ class _PlanCache:
             signature = (given, *((id(rule), test) for rule, test in steps))
             found: _LineChecker | None = _lru_get(self.by_steps, signature)
         except TypeError:  # a predicate with an unhashable parameter: no sharing
-            return compile()
+            return _line_deferred(steps, compile)
         if found is None:
-            found = compile()
+            found = _line_deferred(steps, compile)
             _lru_put(self.by_steps, signature, found, self.PLANS)
         return found
 
@@ -127,6 +128,37 @@ class _PlanCache:
             return found
 
 
+#: How many claims a plan checks by interpreting its steps before it is compiled (#21):
+#: writing and compiling a plan costs as much as checking a few dozen claims with it,
+#: more than a fresh process's whole first check, so a process that checks a few claims
+#: of a payer never pays for it, and a batch pays once, within its first claims (as the
+#: JSON readers' :data:`hcpcs_home._build.COMPILE_AFTER`).
+COMPILE_AFTER = 8
+
+
+def _line_deferred(steps: Sequence[_Step], compile: Callable[[], _LineChecker]) -> _LineChecker:
+    """The line rules' checker of ``steps``: interpreted for its first
+    :data:`COMPILE_AFTER` claims, then the function ``compile`` writes (see
+    :func:`_deferred`).  Both give the same findings in the same order: the interpreter
+    moves its context with the compiled loop's own code (:data:`_MOVE`) and tests each
+    step as the compiled ``if`` does."""
+    # Per step: the rule, its residual test's function (None where the header settled
+    # it as holding), and a TableRule's rows by code (None for other rules).
+    interpreted = tuple(
+        (
+            rule,
+            None if test is True else test._fn,  # type: ignore[union-attr]
+            rule.when.by_code if isinstance(rule, TableRule) else None,  # type: ignore[attr-defined]
+        )
+        for rule, test in steps
+    )
+
+    def interpret(header: Context, out: list[Finding]) -> None:
+        _interpreter()(header, out, interpreted)
+
+    return _deferred(interpret, compile, lambda: COMPILE_AFTER)
+
+
 #: How many claims the claim rules of a plan are tested one by one, as they read, before
 #: they are written and compiled into one function (#21): compiling costs as much as
 #: checking a few dozen claims, so a process that checks a few claims never pays for it.
@@ -139,9 +171,6 @@ def _claim_deferred(steps: Sequence[_Step], compile: Callable[[], _LineChecker])
     first :data:`CLAIM_COMPILE_AFTER` claims, then the function ``compile`` writes, which
     tests the same steps in the same order with its predicates inlined.  Both give the
     same findings, a step that raises being its rule's error finding."""
-    compiled: _LineChecker | None = None
-    count = 0
-    lock = threading.Lock()
 
     def interpret(header: Context, out: list[Finding]) -> None:
         day = header.claim.statement_from
@@ -152,6 +181,20 @@ def _claim_deferred(steps: Sequence[_Step], compile: Callable[[], _LineChecker])
             except Exception as exc:
                 out.append(_failed(rule, header, exc))
 
+    return _deferred(interpret, compile, lambda: CLAIM_COMPILE_AFTER)
+
+
+def _deferred(
+    interpret: _LineChecker, compile: Callable[[], _LineChecker], after: Callable[[], int]
+) -> _LineChecker:
+    """A checker that runs ``interpret`` for its first ``after()`` claims, then the
+    function ``compile`` gives (compiled once, whichever thread asks first) from then on.
+    ``checker.compile()`` compiles at once and returns the compiled function.  (``after``
+    is asked per claim, so a test can change the module's constant.)"""
+    compiled: _LineChecker | None = None
+    count = 0
+    lock = threading.Lock()
+
     def compile_now() -> _LineChecker:
         nonlocal compiled
         with lock:
@@ -159,17 +202,17 @@ def _claim_deferred(steps: Sequence[_Step], compile: Callable[[], _LineChecker])
                 compiled = compile()
         return compiled
 
-    def check_claim(header: Context, out: list[Finding]) -> None:
+    def checker(header: Context, out: list[Finding]) -> None:
         nonlocal count
         if compiled is not None:
             return compiled(header, out)
-        if count < CLAIM_COMPILE_AFTER:
+        if count < after():
             count += 1
             return interpret(header, out)
         return compile_now()(header, out)
 
-    check_claim.compile = compile_now  # type: ignore[attr-defined]
-    return check_claim
+    checker.compile = compile_now  # type: ignore[attr-defined]
+    return checker
 
 
 class _PlanWriter:
@@ -450,6 +493,54 @@ class _PlanWriter:
         # a process that loads rule sets for years does not keep every one's source.
         weakref.finalize(check_lines, linecache.cache.pop, filename, None)
         return check_lines
+
+
+#: The interpreter of a plan's steps: the compiled checker's loop (:data:`_MOVE`), each
+#: step tested in order as :meth:`_PlanWriter.write` writes it.
+_INTERPRETER = (
+    "def interpret(header, out, _steps):\n"
+    "    if not _steps:\n"
+    "        return\n"
+    + _MOVE
+    + """\
+        date = _line.date
+        for _rule, _fn, _rows in _steps:
+            if _rows is not None:
+                _hit = _rows.get(_line.code)
+                if _hit is not None:
+                    for _row in _hit:
+                        try:
+                            if (
+                                _row.applies_to(ctx.payer)
+                                and _row.applies_on(date)
+                                and _row.when._fn(ctx)
+                            ):
+                                out.append(_row._finding(ctx))
+                        except Exception as exc:
+                            out.append(_failed(_row, ctx, exc))
+                continue
+            try:
+                if _rule.applies_on(date) and (_fn is None or _fn(ctx)):
+                    out.append(_rule._finding(ctx))
+            except Exception as exc:
+                out.append(_failed(_rule, ctx, exc))
+"""
+)
+
+
+@functools.cache
+def _interpreter() -> Callable[[Context, list[Finding], Any], None]:
+    """:data:`_INTERPRETER`, compiled on first use (one small function per process)."""
+    filename = "<hcpcs_home plan interpreter>"
+    namespace: dict[str, Any] = {
+        "_moving_context": _moving_context,
+        "_failed": _failed,
+        "_U": _UNSET,
+    }
+    linecache.cache[filename] = (len(_INTERPRETER), None, _INTERPRETER.splitlines(True), filename)
+    exec(compile(_INTERPRETER, filename, "exec"), namespace)
+    interpret: Callable[[Context, list[Finding], Any], None] = namespace["interpret"]
+    return interpret
 
 
 #: What an inline expression reads of the line, kept in locals of the generated loop.
