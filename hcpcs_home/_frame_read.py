@@ -2,14 +2,19 @@
 :func:`~hcpcs_home.dataframes.claims_from_frame`.
 
 A timesheet repeats its values: a month of visits has a few dozen dates, clock
-times, codes and credentials.  Each column is read once by its dtype, each
-distinct cell converted once by the same steps a row takes
-(:func:`~hcpcs_home._timesheet_row._cell`, then the field's own attrs converter),
-and the values are built from the converted cells by
+times, codes and credentials.  Each column is read once by its dtype (a column of
+text or of a numpy dtype by its factors: each distinct cell once, spread back by
+code), each distinct cell converted once by the same steps a row takes
+(:func:`~hcpcs_home._timesheet_row._cell`, then the field's own attrs converter).
+A service's one check across fields, the minutes its clock times give
+(:func:`~hcpcs_home.claims._service_minutes`), is made once per distinct start,
+stop, minutes and full day, so services are stored by
+:func:`~hcpcs_home._trusted.maker`; lines and claims are built by
 :func:`~hcpcs_home._trusted.checked`, which runs no converter again but every
 validator and post-init check.  A line's units and revenue code are
 :meth:`ClaimLine.from_service <hcpcs_home.claims.ClaimLine.from_service>`'s,
-asked once per code, minutes and payer.
+asked once per code, minutes and payer.  A claim column is compared row by row
+only where some row differs from its claim's first.
 
 Rows are walked in order with the groups, checks and errors of
 :func:`~hcpcs_home.dataframes.claims_from_rows`; a row this path does not take
@@ -30,9 +35,9 @@ import attrs
 from ._frame_write import HEADER_COLUMNS
 from ._frames import column_values
 from ._timesheet_row import SKIP, _cell, _column_name
-from ._trusted import DERIVED, checked
+from ._trusted import DERIVED, checked, maker
 from .bounds import MAX_LINES, MAX_SERVICES
-from .claims import Claim, ClaimLine, Service
+from .claims import Claim, ClaimLine, Service, _service_minutes
 from .claims import _derived_id as derived_id
 from .errors import HcpcsError
 
@@ -67,12 +72,15 @@ def _default(a: attrs.Attribute[Any]) -> Any:
     return a.default if convert is None else convert(a.default)
 
 
-def _convert_column(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
+def _convert_column(
+    values: list[Any], convert: Callable[[Any], Any], factors: Factors | None = None
+) -> list[Any]:
     """``convert`` of each cell, each distinct cell once; :data:`_BAD` where it raised.
 
-    A column holding booleans beside other values (``True == 1`` in a dict), or
-    cells of other types than plain text, numbers and ``None``, is converted cell
-    by cell.
+    A factorized column (``factors``, see :func:`_read_column`) is converted by its
+    distinct cells and spread back by their codes.  A column holding booleans beside
+    other values (``True == 1`` in a dict), or cells of other types than plain text,
+    numbers and ``None``, is converted cell by cell.
     """
 
     def one(value: Any) -> Any:
@@ -81,11 +89,45 @@ def _convert_column(values: list[Any], convert: Callable[[Any], Any]) -> list[An
         except Exception:  # the row reader raises it again, as before
             return _BAD
 
+    if factors is not None:
+        codes, distinct = factors
+        return _spread([*map(one, distinct), one(None)], codes)
     kinds = set(map(type, values))
     if (bool in kinds and len(kinds - {bool, type(None)})) or not kinds <= _HASHABLE:
         return [one(v) for v in values]
     table = {v: one(v) for v in dict.fromkeys(values)}
     return list(map(table.__getitem__, values))
+
+
+#: A factorized column: each row's code (``-1`` for an empty cell) and the plain value
+#: of each distinct cell, in code order.
+Factors = tuple[Any, list[Any]]
+
+
+def _read_column(column: Any) -> tuple[list[Any], Factors | None]:
+    """A column's cells as :func:`~hcpcs_home._frames.column_values` gives them, and for
+    a column of a numpy dtype (booleans, numbers, dates) or of text its factors: a
+    column of one such dtype cannot hold equal cells of different types (``1`` and
+    ``True``), so its distinct cells are converted once and spread back by code.
+    ``None`` for other columns (objects, categoricals...), read cell by cell."""
+    pandas = df._pandas()
+    dtype = column.dtype
+    if not (
+        isinstance(dtype, pandas.StringDtype)
+        or (type(dtype).__module__.startswith("numpy") and dtype.kind in "biufM")
+    ):
+        return column_values(column), None
+    codes, uniques = pandas.factorize(column, use_na_sentinel=True)
+    distinct = column_values(pandas.Series(uniques, dtype=dtype))
+    return _spread([*distinct, None], codes), (codes, distinct)
+
+
+def _spread(table: list[Any], codes: Any) -> list[Any]:
+    """``table[code]`` for each code (``-1``, an empty cell, is the table's last entry)."""
+    import numpy  # pandas' own dependency: here only with a frame
+
+    values = numpy.fromiter(table, dtype=object, count=len(table))  # a tuple is one entry
+    return values[codes].tolist()  # type: ignore[no-any-return]
 
 
 #: Cell types a column is converted by distinct value for (equal ones are interchangeable).
@@ -121,27 +163,35 @@ def claims(
     claim_names = {c: df._claim_column(c) for c in columns}
     if "line" in claim_names.values():
         return None
-    cells = [column_values(frame.iloc[:, i]) for i in range(len(columns))]
+    read = [_read_column(frame.iloc[:, i]) for i in range(len(columns))]
+    cells = [values for values, _factors in read]
     labels = list(frame.index)
     rows = len(labels)
     nothing: list[Any] = [None] * rows
     claim_cells: dict[str, list[Any]] = {}
     service_cells: dict[str, list[Any]] = {}
-    for column, values in zip(columns, cells, strict=True):
+    factors: dict[str, Factors | None] = {}
+    for column, (values, factored) in zip(columns, read, strict=True):
         name = claim_names[column]
         if name is not None:
             claim_cells[name] = values
         else:
-            service_cells[_column_name(column)] = values
+            name = _column_name(column)
+            service_cells[name] = values
+        factors[name] = factored
+    del read
     bad = [False] * rows
-    fields = [_field_column(a, service_cells, bad) for a in _SERVICE]
+    fields = [_field_column(a, service_cells, factors, bad) for a in _SERVICE]
     if "code" not in service_cells or "date" not in service_cells:
         bad = [True] * rows  # "is required": the row reader says so
     else:
         fields[-1] = _ids(fields, bad)
+        fields[_FIELD_AT["minutes"]] = _minutes(fields, bad)
     line_cells = [
-        _mark(_convert_column(claim_cells.get(name, nothing), read), bad)
-        for name, read in _line_readers()
+        _mark(_convert_column(claim_cells[name], convert, factors[name]), bad)
+        if name in claim_cells
+        else [convert(None)] * rows  # a column the frame lacks: every cell empty
+        for name, convert in _line_readers()
     ]
     for name in ("units", "through"):
         for i, value in enumerate(claim_cells.get(name, ())):
@@ -150,8 +200,12 @@ def claims(
     raw_ids = cells[list(columns).index("id")] if "id" in columns else nothing
     keys = claim_cells[by]
     ids = claim_cells.get("claim_id")
-    level = [(name, claim_cells[name]) for name in _CLAIM_LEVEL if name in claim_cells]
+    present = [(name, claim_cells[name]) for name in _CLAIM_LEVEL if name in claim_cells]
+    # A claim column whose every row holds its claim's first row's value (the usual
+    # case) is not compared row by row: the first value of each key, compared at once.
+    level = [(name, given) for name, given in present if _differs(keys, given)]
     known = Known(payer) if known is None else known
+    make_service, make_line, billed = known.make_service, known.make_line, known.billed
     groups: dict[object, Any] = {}
     errors: list[Any] = []
     for i, (label, key, values, revenue, modifiers, charge) in enumerate(
@@ -161,32 +215,69 @@ def claims(
             cell = None if ids is None else ids[i]
             errors.append(df.RowError(label, df._text(cell), df._no_claim(by, key)))
             continue
-        claim_id = df._text(ids[i] if ids is not None else key) or ""
         group = groups.get(key)
         if group is None:
             head = dict.fromkeys(_CLAIM_LEVEL)
-            head.update((name, given[i]) for name, given in level)
+            head.update((name, given[i]) for name, given in present)
+            claim_id = df._text(ids[i] if ids is not None else key) or ""
             group = groups[key] = df._Group(claim_id, head, label)
         for name, given in level:
             if given[i] != group.head[name]:
                 group.differs.setdefault(name, []).append((label, given[i]))
-        made: tuple[Service | None, ClaimLine] | None = None
         if not bad[i]:
-            made = known.row(values, (revenue, modifiers, charge), raw_ids[i], group)
-        if made is None:
-            service_part, claim_part = df._split(
-                {c: v[i] for c, v in zip(columns, cells, strict=True)}
-            )
+            # The service's checks were made once per distinct cell and clock times
+            # (``_minutes``): it is stored as it comes; the line is checked as it is made.
+            service = make_service(*values)
+            if service.start is None and service.minutes is None:
+                service = df._unique_id(service, {"id": raw_ids[i]}, group)
             try:
-                made = df._row_line(service_part, claim_part, group.head["payer"], payer, group)
-            except HcpcsError as exc:
-                errors.append(df.RowError(label, claim_id or None, exc))
-                group.bad = True
-                continue
+                found = billed[service.code, service.minutes, group.head["payer"]]
+            except KeyError:
+                found = known.bill(service, group.head["payer"])
+            except TypeError:  # an unhashable payer cell
+                found = None
+            if found is not None:
+                code, units, default_revenue = found
+                try:
+                    line = make_line(
+                        code,
+                        service.date,
+                        units,
+                        default_revenue if revenue is None else revenue,
+                        modifiers,
+                        charge,
+                        (service.id,),
+                        service.prior_auth,
+                        None,
+                    )
+                except Exception:  # the row reader raises it again
+                    pass
+                else:
+                    group.rows.append(label)
+                    group.read.append(label)
+                    group.ids.add(service.id)
+                    group.services.append(service)
+                    group.lines.append(line)
+                    continue
+        # A row this path does not take: the row reader builds it or names its error.
+        service_part, claim_part = df._split({c: v[i] for c, v in zip(columns, cells, strict=True)})
+        try:
+            made = df._row_line(service_part, claim_part, group.head["payer"], payer, group)
+        except HcpcsError as exc:
+            claim_id = df._text(ids[i] if ids is not None else key) or ""
+            errors.append(df.RowError(label, claim_id or None, exc))
+            group.bad = True
+            continue
         group.add(label, *made)
     return df._claims_of(
         groups, errors, payer, type_of_bill, numbered=False, fast=known.claim(type_of_bill)
     )
+
+
+def _differs(keys: list[Any], given: list[Any]) -> bool:
+    """Whether some row of a claim column holds another value than its key's first row."""
+    first = dict(zip(reversed(keys), reversed(given), strict=True))  # a key's first row wins
+    return list(map(first.__getitem__, keys)) != given
 
 
 _FIELD_AT = {a.name: i for i, a in enumerate(_SERVICE)}
@@ -210,6 +301,21 @@ def _ids(fields: list[list[Any]], bad: list[bool]) -> list[Any]:
     ]
 
 
+def _minutes(fields: list[list[Any]], bad: list[bool]) -> list[Any]:
+    """The minutes column as each row's :class:`Service` holds them once built (its
+    clock times' span where it has them), from :func:`~hcpcs_home.claims._service_minutes`
+    asked once per distinct start, stop, minutes and full day; a row whose times it
+    refuses is marked in ``bad`` (the row reader raises the error)."""
+    columns = [fields[_FIELD_AT[n]] for n in ("start", "stop", "minutes", "full_day")]
+    spans: dict[tuple[Any, ...], Any] = {}
+    for times in set(zip(*columns, strict=True)):
+        try:
+            spans[times] = _service_minutes(*times)
+        except Exception:  # the row reader raises it again
+            spans[times] = _BAD
+    return _mark(list(map(spans.__getitem__, zip(*columns, strict=True))), bad)
+
+
 def _mark(converted: list[Any], bad: list[bool]) -> list[Any]:
     """``converted``, each row with a cell it could not convert marked in ``bad``."""
     if _BAD in converted:  # identity first: the sentinel equals nothing else
@@ -219,10 +325,16 @@ def _mark(converted: list[Any], bad: list[bool]) -> list[Any]:
     return converted
 
 
-def _field_column(a: attrs.Attribute[Any], cells: dict[str, list[Any]], bad: list[bool]) -> Any:
+def _field_column(
+    a: attrs.Attribute[Any],
+    cells: dict[str, list[Any]],
+    factors: dict[str, Factors | None],
+    bad: list[bool],
+) -> Any:
     """The Service field ``a`` for every row: its column converted, or its default."""
     if a.name in cells:
-        return _mark(_convert_column(cells[a.name], _service_converter(a.name)), bad)
+        convert = _service_converter(a.name)
+        return _mark(_convert_column(cells[a.name], convert, factors[a.name]), bad)
     return [_default(a)] * len(bad)
 
 
@@ -242,7 +354,7 @@ def _line_readers() -> tuple[tuple[str, Callable[[Any], Any]], ...]:
 
 @functools.cache
 def _makers() -> tuple[Callable[..., Service], Callable[..., ClaimLine], Callable[..., Claim]]:
-    return checked(Service), checked(ClaimLine), checked(Claim)
+    return maker(Service), checked(ClaimLine), checked(Claim)
 
 
 #: The Claim fields a timesheet without header columns leaves to their defaults.
@@ -264,58 +376,24 @@ class Known:
         self.make_service, self.make_line, self.make_claim = _makers()
         self.claim_parts: dict[Any, tuple[Any, Any]] = {}
 
-    def row(
-        self, values: tuple[Any, ...], line: tuple[Any, Any, Any], raw_id: Any, group: Any
-    ) -> tuple[Service, ClaimLine] | None:
-        """The service and line of a row whose cells all converted, or ``None`` where
-        the row reader must decide (a check failed: it raises the error itself)."""
-        try:
-            service = self.make_service(*values)
-        except Exception:  # the row reader raises it again
-            return None
-        if service.start is None and service.minutes is None:
-            service = df._unique_id(service, {"id": raw_id}, group)
-        column_payer = group.head["payer"]
-        try:
-            found = self.billed[service.code, service.minutes, column_payer]
-        except KeyError:
-            if len(self.billed) >= _REMEMBERED:
-                self.billed.clear()  # cells are data: what is kept stays bounded
-            found = self.billed[service.code, service.minutes, column_payer] = self._bill(
-                service, column_payer
-            )
-        except TypeError:  # an unhashable payer cell
-            return None
-        if found is None:
-            return None
-        code, units, default_revenue = found
-        revenue, modifiers, charge = line
-        try:
-            made = self.make_line(
-                code,
-                service.date,
-                units,
-                default_revenue if revenue is None else revenue,
-                modifiers,
-                charge,
-                (service.id,),
-                service.prior_auth,
-                None,
-            )
-        except Exception:  # the row reader raises it again
-            return None
-        return service, made
-
-    def _bill(self, service: Service, column_payer: Any) -> tuple[str, Any, str | None] | None:
+    def bill(self, service: Service, column_payer: Any) -> tuple[str, Any, str | None] | None:
         """The code, units and revenue code :meth:`ClaimLine.from_service` bills for the
-        service's code and minutes under the payer, or ``None`` where it refuses."""
+        service's code and minutes under the payer (``None`` where it refuses: the row
+        reader then names the error), remembered in :attr:`billed` (``column_payer``
+        is hashable: the caller looked it up there first)."""
+        key = (service.code, service.minutes, column_payer)
+        if len(self.billed) >= _REMEMBERED:
+            self.billed.clear()  # cells are data: what is kept stays bounded
         try:
             if column_payer not in self.payers:
                 self.payers[column_payer] = df._payer_of(column_payer, self.payer)
             line = ClaimLine.from_service(service, payer=self.payers[column_payer])
         except Exception:  # the row reader raises it again
-            return None
-        return line.code, line.units, line.revenue_code
+            found = None
+        else:
+            found = (line.code, line.units, line.revenue_code)
+        self.billed[key] = found
+        return found
 
     def claim(self, type_of_bill: str | None) -> Callable[[Any], Claim | None]:
         """A builder of a group's claim from its lines and services as

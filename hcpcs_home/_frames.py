@@ -161,14 +161,16 @@ def finding_records(
             }
             continue
         lines = None if row_lists is None else row_lists[i]
+        claim_id = report.claim.id
         for finding in report:
+            # The finding's own data, with the claim and row put in and the one key no
+            # column shows taken out: one dict per finding.
             data = finding.to_data()
-            line = finding.line
-            yield {
-                "claim_id": report.claim.id,
-                "row": None if lines is None or line is None else lines[line],
-                **{c: data[c] for c in FINDING_COLUMNS if c in data},
-            }
+            del data["fix"]
+            line = data["line"]
+            data["claim_id"] = claim_id
+            data["row"] = None if lines is None or line is None else lines[line]
+            yield data
 
 
 #: The findings columns of repeated text that is never missing (every finding has a

@@ -86,6 +86,34 @@ def _minutes_between(start: _dt.time, stop: _dt.time, *, full_day: bool) -> int:
     return _clock.span_minutes(begin, end, full_day=full_day)
 
 
+def _service_minutes(
+    start: _dt.time | None, stop: _dt.time | None, minutes: int | None, full_day: bool
+) -> int | None:
+    """The minutes a :class:`Service` of these (converted) fields holds: its clock
+    times' span where it has them, else ``minutes``.  Its one check across fields, run
+    by its post-init; the tabular path asks it once per distinct combination.
+
+    :raises ~hcpcs_home.errors.InvalidTimeError: one clock time without the other, or
+        minutes that are not the clock times' span.
+    """
+    if (start is None) != (stop is None):
+        missing = "stop" if stop is None else "start"
+        raise InvalidTimeError(missing, None, "is required when the other clock time is given")
+    if start is None or stop is None:
+        return minutes
+    span = _minutes_between(start, stop, full_day=full_day)
+    if minutes is None:
+        return span
+    if minutes != span:
+        raise InvalidTimeError(
+            "minutes",
+            minutes,
+            f"does not match start={start.isoformat('minutes')} "
+            f"stop={stop.isoformat('minutes')} ({span} minutes)",
+        )
+    return minutes
+
+
 def _derived_id(day: str, code: str, start: str | None, minutes: int | None) -> str:
     """A service's id from its date (ISO text), code and start (``HHMM``) or minutes.
 
@@ -223,20 +251,9 @@ class Service:
         return _derived_id(self.date.isoformat(), self.code, start, self.minutes)
 
     def __attrs_post_init__(self) -> None:
-        if (self.start is None) != (self.stop is None):
-            missing = "stop" if self.stop is None else "start"
-            raise InvalidTimeError(missing, None, "is required when the other clock time is given")
-        if self.start is not None and self.stop is not None:
-            span = _minutes_between(self.start, self.stop, full_day=self.full_day)
-            if self.minutes is None:
-                object.__setattr__(self, "minutes", span)
-            elif self.minutes != span:
-                raise InvalidTimeError(
-                    "minutes",
-                    self.minutes,
-                    f"does not match start={self.start.isoformat('minutes')} "
-                    f"stop={self.stop.isoformat('minutes')} ({span} minutes)",
-                )
+        minutes = _service_minutes(self.start, self.stop, self.minutes, self.full_day)
+        if minutes is not self.minutes:
+            object.__setattr__(self, "minutes", minutes)
 
     @property
     def has_time(self) -> bool:

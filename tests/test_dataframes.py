@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import doctest
+import inspect
 import pickle
 from decimal import Decimal
 from pathlib import Path
@@ -582,6 +583,16 @@ def frames(draw: st.DrawFn) -> pd.DataFrame:
             row = draw(st.integers(0, rows - 1))
             column = draw(st.sampled_from(list(frame.columns)))
             frame.iat[row, list(frame.columns).index(column)] = draw(st.sampled_from(JUNK))
+    # Typed columns again (read by their factors): as pandas infers them, as
+    # ``convert_dtypes`` gives them (text with pandas.NA, nullable ints), and dates as
+    # datetime64 (cells no date reads become NaT).
+    typing = draw(st.sampled_from([None, "infer", "convert", "dates"]))
+    if typing == "infer":
+        frame = frame.infer_objects()
+    elif typing == "convert":
+        frame = frame.convert_dtypes()
+    elif typing == "dates" and "date" in frame.columns:
+        frame["date"] = pd.to_datetime(frame["date"], errors="coerce", format="mixed")
     if draw(st.booleans()):
         frame = frame.sample(frac=1.0, random_state=draw(st.integers(0, 9)))
     return frame
@@ -642,6 +653,12 @@ class TestSameAsTheRowReader:
         assert () == built.claims
         assert "holds more than 10,000 items" in str(built.errors[-1].error)
         assert errors(row_reader(frame)) == errors(built)
+
+    def test_a_service_has_no_checks_but_its_minutes(self) -> None:
+        """Services are stored unchecked because their one check across fields, the
+        minutes of their clock times, is made per distinct cell: no field validator."""
+        assert [] == [a.name for a in attrs.fields(Service) if a.validator is not None]
+        assert "_service_minutes" in inspect.getsource(Service.__attrs_post_init__)
 
     def test_a_missing_code_column_is_every_row_an_error(self) -> None:
         """Without a code column each row is refused as the row reader refuses it."""

@@ -310,7 +310,13 @@ class Rule:
         """The message, suggestion and fix of this rule's finding for ``ctx``."""
         suggestion: str | None = None
         fix: Mapping[str, str] = {}
-        facts: dict[str, Any] = _line_facts(ctx)
+        # Only the placeholders the message names are worked out.
+        facts = _Facts()
+        fills = _CLAIM_FACT_OF if ctx.line is None else _LINE_FACT_OF
+        for name, _spec, _conversion in _template_fields(self.message):
+            fill = fills.get(name)
+            if fill is not None:
+                facts[name] = fill(ctx)
         if self.fix is not None:
             suggestion, fix, extra = self.fix.fn(ctx)
             facts.update(extra)
@@ -318,7 +324,7 @@ class Rule:
             # A claim rule without a fixer still says how to fix its finding: the rule's
             # advice, written for the biller (a missing header element has one fix).
             suggestion = _advice_suggestion(self.advice)
-        return self.message.format_map(_Facts(facts)), suggestion, tuple(sorted(fix.items()))
+        return self.message.format_map(facts), suggestion, tuple(sorted(fix.items())) if fix else ()
 
     def to_data(self) -> dict[str, Any]:
         """The rule as plain JSON data."""
@@ -376,25 +382,36 @@ _LINE_FACTS = frozenset(
 _CLAIM_FACTS = frozenset(("line", "claim", "payer"))
 
 
+#: How each placeholder of :data:`_LINE_FACTS` is filled from a line rule's context.
+_LINE_FACT_OF: dict[str, Callable[[Context], Any]] = {
+    "line": lambda ctx: ctx.index,
+    "code": lambda ctx: ctx.line.code,  # type: ignore[union-attr]
+    "units": lambda ctx: ctx.line.units,  # type: ignore[union-attr]
+    "date": lambda ctx: ctx.line.date.isoformat(),  # type: ignore[union-attr]
+    "revenue_code": lambda ctx: ctx.line.revenue_code or "none",  # type: ignore[union-attr]
+    "modifiers": lambda ctx: " ".join(ctx.line.modifiers) or "none",  # type: ignore[union-attr]
+    "payer": lambda ctx: ctx.payer.name,
+    "type_of_bill": lambda ctx: ctx.claim.type_of_bill or "837P",
+}
+#: How each placeholder of :data:`_CLAIM_FACTS` is filled from a claim rule's context.
+_CLAIM_FACT_OF: dict[str, Callable[[Context], Any]] = {
+    "line": lambda ctx: "claim",
+    "claim": lambda ctx: ctx.claim.id,
+    "payer": lambda ctx: ctx.payer.name,
+}
+
+
 class _Facts(dict[str, Any]):
+    """A finding's placeholders by name; a name it does not hold stays as written."""
+
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
 def _line_facts(ctx: Context) -> dict[str, Any]:
-    line = ctx.line
-    if line is None:
-        return {"line": "claim", "claim": ctx.claim.id, "payer": ctx.payer.name}
-    return {
-        "line": ctx.index,
-        "code": line.code,
-        "units": line.units,
-        "date": line.date.isoformat(),
-        "revenue_code": line.revenue_code or "none",
-        "modifiers": " ".join(line.modifiers) or "none",
-        "payer": ctx.payer.name,
-        "type_of_bill": ctx.claim.type_of_bill or "837P",
-    }
+    """Every placeholder a finding of the context's rule can fill, by name."""
+    fills = _CLAIM_FACT_OF if ctx.line is None else _LINE_FACT_OF
+    return {name: fill(ctx) for name, fill in fills.items()}
 
 
 class _Explainer:
@@ -574,14 +591,16 @@ class Finding:
     def to_data(self, *, explain: bool = False) -> dict[str, Any]:
         """The finding as plain JSON data (for ``--json`` output and DataFrames);
         with ``explain=True`` also its explanation, as text lines."""
+        if self._rule is not None:
+            self._resolve()  # the message, suggestion and fix at once, read as stored below
         data: dict[str, Any] = {
             "rule_id": self.rule_id,
-            "severity": self.severity.value,
-            "message": self.message,
+            "severity": self.severity._value_,
+            "message": self._message,
             "line": self.line,
             "field": self.field,
-            "suggestion": self.suggestion,
-            "fix": dict(self.fix),
+            "suggestion": self._suggestion,
+            "fix": dict(self._fix) if self._fix else {},
             "source": self.source,
         }
         if explain:
