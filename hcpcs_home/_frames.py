@@ -87,7 +87,7 @@ def column_values(column: Any) -> list[object]:
     values = column.tolist()
     if kind in "iub" and not column.hasnans:
         return values  # type: ignore[no-any-return]
-    if kind == "f" and not column.hasnans or kind == "f" and _numpy_dtype(column.dtype):
+    if kind == "f" and (not column.hasnans or _numpy_dtype(column.dtype)):
         # numpy's NaN is a float (NaN != NaN); pandas' own Float64 gives pandas.NA, which
         # has no truth value: read cell by cell, below.
         return [None if v != v else int(v) if v.is_integer() else v for v in values]
