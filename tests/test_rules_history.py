@@ -86,6 +86,31 @@ class TestNoHistory:
         claim = hh("C2", "2024-03-31", "2024-04-29")
         assert [] == [f.rule_id for f in check(claim) if f.rule_id.startswith("history-")]
 
+    def test_history_rules_need_a_history(self) -> None:
+        """Each rule comparing with claims on file needs a history (#21): a check without
+        one does not run them, one with an empty store does, and plain evaluation agrees."""
+        from hcpcs_home._engine import Context, Need, gives
+        from hcpcs_home.rules import DEFAULT_RULES
+
+        family = [r for r in DEFAULT_RULES.rules if r.id.startswith("history-")]
+        assert len(family) >= 13
+        assert all(Need.HISTORY in r.needs for r in family)
+        assert not any(Need.HISTORY in r.needs for r in DEFAULT_RULES.rules if r not in family)
+        claim = hh("C2", "2024-03-31", "2024-04-29")
+        assert Need.HISTORY not in gives(claim)
+        store = MemoryHistory()
+        assert Need.HISTORY in gives(claim, store)
+        assert gives(claim, store) is gives(claim, MemoryHistory())
+        source = DEFAULT_RULES._plan_source(payers.MEDICARE, "0329")
+        assert "history-" not in source
+        found = [f.rule_id for f in check(claim, history=store)]
+        assert "history-hh-noa-missing" in found
+        without = [f.rule_id for f in check(claim)]
+        assert without == [r for r in found if not r.startswith("history-")]
+        rule = DEFAULT_RULES["history-hh-noa-missing"]
+        assert rule.evaluate(Context(claim)) is None
+        assert rule.evaluate(Context(claim, history=store)) is not None
+
 
 class TestHistoryHhNoaMissing:
     """A claim finds no NOA: none on file, or NOA and claim admission dates differ

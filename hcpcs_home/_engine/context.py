@@ -33,7 +33,8 @@ class Need(str, enum.Enum):
     gives ``HEADER`` always, ``CHART`` when the claim carries one
     (:attr:`Claim.has_chart <hcpcs_home.claims.Claim.has_chart>`) and ``EVV`` when
     it gives its EVV visits (:attr:`Claim.has_evv <hcpcs_home.claims.Claim.has_evv>`);
-    :func:`hcpcs_home.policy.check_visit` gives ``CHART`` alone.
+    :func:`hcpcs_home.policy.check_visit` gives ``CHART`` alone.  A check given a
+    claim history (``history=``) gives ``HISTORY`` as well.
 
     * ``CHART``: the documented services (:class:`~hcpcs_home.claims.Service`): clock
       times and minutes, the rendering credential and license, the setting, orders and
@@ -46,11 +47,15 @@ class Need(str, enum.Enum):
       unless its ``evv_visits`` is ``None``, as a claim read from an 837, a UB-04,
       a RIF or a CSV file has (those formats never carry EVV visits: the payer
       matches the lines against its aggregator); a single visit does not.
+    * ``HISTORY``: the beneficiary's, worker's and authorization's earlier claims, stays
+      and visits (a :class:`~hcpcs_home.history.ClaimHistory`): the rules that compare
+      a claim with claims on file need one, and find nothing without it.
     """
 
     CHART = "chart"
     HEADER = "header"
     EVV = "evv"
+    HISTORY = "history"
 
 
 #: What a claim gives its rules: everything but the chart, which it may not carry.
@@ -69,11 +74,26 @@ _NO_EVV_CHART_GIVEN = frozenset({Need.HEADER, Need.CHART})
 VISIT_GIVES = frozenset({Need.CHART})
 
 
-def gives(claim: Claim) -> frozenset[Need]:
-    """What a check of ``claim`` gives its rules (see :class:`Need`)."""
+def gives(claim: Claim, history: Any = None) -> frozenset[Need]:
+    """What a check of ``claim`` gives its rules (see :class:`Need`), against ``history``
+    where one is given."""
     if claim.evv_visits is None:
-        return _NO_EVV_CHART_GIVEN if claim.has_chart else _NO_EVV_GIVES
-    return _CHART_GIVEN if claim.has_chart else _CLAIM_GIVES
+        found = _NO_EVV_CHART_GIVEN if claim.has_chart else _NO_EVV_GIVES
+    else:
+        found = _CHART_GIVEN if claim.has_chart else _CLAIM_GIVES
+    return found if history is None else with_history(found)
+
+
+def with_history(given: frozenset[Need]) -> frozenset[Need]:
+    """``given`` and :attr:`Need.HISTORY` (the same set each time for the same ``given``)."""
+    found = _WITH_HISTORY.get(given)
+    if found is None:
+        found = _WITH_HISTORY.setdefault(given, given | {Need.HISTORY})
+    return found
+
+
+#: What a check gives with a history, by what it gives without (a few sets at most).
+_WITH_HISTORY: dict[frozenset[Need], frozenset[Need]] = {}
 
 
 class Batch:

@@ -18,7 +18,17 @@ from ..catalog import Catalog
 from ..claims import Claim
 from ..errors import HcpcsError, InvalidFieldError, RuleSetLoadError
 from ..payers import Payer
-from .context import _CHART_GIVEN, Batch, Context, Need, _is_history, _lru_get, _lru_put, gives
+from .context import (
+    _CHART_GIVEN,
+    Batch,
+    Context,
+    Need,
+    _is_history,
+    _lru_get,
+    _lru_put,
+    gives,
+    with_history,
+)
 from .plans import _Plan, _PlanCache, _PlanWriter, _Step
 from .rules import Finding, Report, Rule, Scope, _failed
 from .tables import TableRule
@@ -215,6 +225,10 @@ class RuleSet:
         header = Context(claim, catalog=catalog, history=history)
         if batch is not None:
             header.claim_memo["batch"] = batch
+        if given is None:
+            given = gives(claim, history)
+        elif history is not None:
+            given = with_history(given)
         (check_lines, check_claim), found = self._plan(header, given)
         check_lines(header, found)
         # A claim finding keeps a copy of the header without the facts derived for the

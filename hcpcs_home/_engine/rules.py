@@ -278,7 +278,7 @@ class Rule:
         if (
             not self.applies_to(ctx.payer)
             or not self.applies_on(ctx.date)
-            or not self.needs <= gives(ctx.claim)
+            or not self.needs <= gives(ctx.claim, ctx.history)
         ):
             return None
         if not self.when._fn(ctx):

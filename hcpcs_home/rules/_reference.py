@@ -39,6 +39,7 @@ _NEEDS = {
         "the claim's EVV visits (``Claim.has_evv``: a claim read from an 837, UB-04, RIF "
         "or CSV file does not give them)"
     ),
+    Need.HISTORY: "a claim history (``check(..., history=...)``: the claims on file)",
 }
 
 

@@ -18,7 +18,7 @@ import datetime as _dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._engine import Context, Rule, Scope, Severity, Vocabulary
+from .._engine import Context, Need, Rule, Scope, Severity, Vocabulary
 from ..claims import Claim
 from . import _common as common
 from ._common import FixResult, Pred
@@ -585,6 +585,10 @@ hh = p("bill_class", classes=sorted(_HH_CLASSES))
 hospice = p("bill_class", classes=sorted(_HOSPICE_CLASSES))
 
 
+#: What every rule of the family needs: the claims on file (none fires without them).
+_ON_FILE = [Need.HISTORY]
+
+
 def _rules() -> tuple[Rule, ...]:
     medicare: Any = ["medicare"]
     return (
@@ -598,6 +602,7 @@ def _rules() -> tuple[Rule, ...]:
             fix=fix("history-duplicate"),
             scope=Scope.CLAIM,
             field="id",
+            needs=_ON_FILE,
             description=(
                 "A claim on file bills the same beneficiary, payer, type of bill, period and "
                 "lines, or the claim's number is on file with other content."
@@ -616,6 +621,7 @@ def _rules() -> tuple[Rule, ...]:
             effective_from=_dt.date(2022, 1, 1),
             payers=medicare,
             field="notice_accepted",
+            needs=_ON_FILE,
             description=(
                 "A home-health claim whose admission has no accepted notice of admission (TOB "
                 "032A) on file with the same admission date."
@@ -633,6 +639,7 @@ def _rules() -> tuple[Rule, ...]:
             scope=Scope.CLAIM,
             payers=medicare,
             field="statement_from",
+            needs=_ON_FILE,
             description=(
                 "A home-health claim whose statement period overlaps one already billed for "
                 "the beneficiary (replacements, frequency 7, excepted)."
@@ -652,6 +659,7 @@ def _rules() -> tuple[Rule, ...]:
             effective_from=_dt.date(2020, 1, 1),
             payers=medicare,
             field="statement_from",
+            needs=_ON_FILE,
             description=(
                 "A later period of an admission whose previous period has no claim on file "
                 "(a note: a period without visits is not billed)."
@@ -670,6 +678,7 @@ def _rules() -> tuple[Rule, ...]:
             scope=Scope.CLAIM,
             payers=medicare,
             field="admission_date",
+            needs=_ON_FILE,
             description=(
                 "A home-health admission that begins inside the 30-day period (60-day episode "
                 "before 2020) of an earlier claim that discharged the beneficiary."
@@ -688,6 +697,7 @@ def _rules() -> tuple[Rule, ...]:
             hh & ~p("hh_line_outside_stays"),
             fix=fix("history-stay"),
             field="date",
+            needs=_ON_FILE,
             payers=medicare,
             description=(
                 "A home-health visit line dated after an inpatient admission and before its "
@@ -706,6 +716,7 @@ def _rules() -> tuple[Rule, ...]:
             scope=Scope.CLAIM,
             payers=medicare,
             field="condition_codes",
+            needs=_ON_FILE,
             description=(
                 "A home-health claim whose period overlaps a hospice claim of the beneficiary "
                 "and that does not carry condition code 07."
@@ -724,6 +735,7 @@ def _rules() -> tuple[Rule, ...]:
             scope=Scope.CLAIM,
             payers=medicare,
             field="notice_accepted",
+            needs=_ON_FILE,
             description=(
                 "A hospice claim whose election has no notice of election (TOB 8XA) on file "
                 "with the same admission date."
@@ -743,6 +755,7 @@ def _rules() -> tuple[Rule, ...]:
             effective_from=_dt.date(2011, 1, 1),
             payers=medicare,
             field="statement_from",
+            needs=_ON_FILE,
             description=(
                 "A hospice claim in the third or a later benefit period (counted from its "
                 "admission date) without that period's face-to-face encounter on file."
@@ -760,6 +773,7 @@ def _rules() -> tuple[Rule, ...]:
             scope=Scope.CLAIM,
             payers=medicare,
             field="statement_from",
+            needs=_ON_FILE,
             description=(
                 "A hospice claim after the first of its election with no claim on file ending "
                 "the day before its From."

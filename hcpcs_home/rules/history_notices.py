@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from .._engine import Context, Rule, Scope, Severity, Vocabulary
+from .._engine import Context, Need, Rule, Scope, Severity, Vocabulary
 from ..claims import Claim
 from . import _common as common
 from ._common import FixResult, Pred
@@ -162,6 +162,7 @@ RULES: tuple[Rule, ...] = (
         effective_from=_dt.date(2014, 10, 1),
         payers=["medicare"],
         field="patient_status",
+        needs=[Need.HISTORY],  # the NOTRs on file: none without a history
         description=(
             "A final hospice claim (frequency 1 or 4) that discharges the beneficiary alive "
             "or records a revocation, with no notice of termination/revocation on file whose "

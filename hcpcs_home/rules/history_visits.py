@@ -380,7 +380,7 @@ RULES: tuple[Rule, ...] = (
         field="evv_visits",
         # The header, not Need.EVV: a claim that does not give its visits (read from an
         # 837...) is matched with the aggregator's visits on file, as one that carries none.
-        needs=[Need.HEADER],
+        needs=[Need.HEADER, Need.HISTORY],
         description=(
             "A line whose EVV visit (the claim's own, or for a payer that requires EVV the "
             "aggregator's visits stored with add_visits) already backs a line of another "
@@ -400,6 +400,7 @@ RULES: tuple[Rule, ...] = (
         ~VOCABULARY.predicate("worker_free_of_stored_visits"),
         fix=VOCABULARY.fix("history-worker-visit-overlap"),
         field="evv_visits",
+        needs=[Need.HISTORY],  # the visits on file: none without a history
         description=(
             "A service or visit behind the line overlaps in time an accepted EVV visit on file "
             "(stored with add_visits, carried by no claim on file) of the same worker for "
