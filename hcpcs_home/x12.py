@@ -16,6 +16,17 @@ published on stedi.com's X12 reference pages for SV1 and SV2 (https://www.stedi.
   SV1-04 quantity; SV1-05 place of service; SV1-07 diagnosis code pointers.
 * ``LX`` (assigned line number) opens the loop and ``DTP*472`` carries the
   line's date of service (``D8`` format ``CCYYMMDD``).
+* ``REF*G1`` carries a prior authorization number (REF01 ``G1``, REF02 the
+  number, ``AN 1/50``; ``REF*9F`` is a referral number, not read).  The 837P
+  has it in loop 2300 (the claim's) and in loop 2400 (a line's, sent only
+  where it differs from the claim's: X12 RFI 2459,
+  https://x12.org/resources/requests-for-interpretation/rfi-2459authorization-numbers-found-2300-loop-v-2400-loop);
+  the 837I in loop 2300 only (its loop-2400 ``REF`` qualifiers are 6R, 9B and
+  9D, as x12sdk's 005010X223A3 model lists them; X12 RFI 449 notes the
+  institutional claim allows prior authorization at claim level only and
+  recommends one per claim).  A ``ClaimLine.prior_auth`` is its line's
+  ``REF*G1``; a loop-2300 ``REF*G1`` is the number of every line without one
+  of its own.
 
 **Unconfirmed.** The implementation-guide code values used here were not
 confirmed against the 005010X223 (837I) and 005010X222 (837P) guides: the
@@ -86,6 +97,8 @@ _MAX_QUANTITY = 15  # SV2-05 / SV1-04: R 1/15
 _NUMBER_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
 _POINTER_RE = re.compile(r"(?:[1-9]|1[0-2])\Z")  # a diagnosis pointer, 1 to 12
 _CCYYMMDD_RE = re.compile(r"[0-9]{8}\Z")
+_PRIOR_AUTH = "G1"  # REF01: prior authorization number (9F is a referral number)
+_MAX_REFERENCE = 50  # REF02: AN 1/50
 
 
 def _delimiter(value: object) -> str:
@@ -286,6 +299,9 @@ def service_line(
     ``number`` is the LX assigned number (1 for the first line);
     ``institutional`` picks SV2 (837I) over SV1 (837P).  Segments are joined
     with ``separator`` (a newline by default; ``""`` for a one-line file).
+    An 837P line's ``prior_auth`` follows as ``REF*G1``; an 837I line has no
+    such segment (the 837I's number is the claim's, loop 2300: see
+    :func:`claim_segments`), so the institutional loop leaves it out.
 
     >>> from hcpcs_home import ClaimLine
     >>> print(service_line(ClaimLine("G0299", "2024-03-04", 4, revenue_code="0551",
@@ -302,13 +318,26 @@ def service_line(
         if institutional
         else sv1(line, unit_basis=unit_basis, delimiters=d)
     )
-    return separator.join(
-        (
-            _segment(("LX", str(number)), d),
-            body,
-            _segment(("DTP", "472", *_render_dates(line.date, line.through)), d),
+    segments = [
+        _segment(("LX", str(number)), d),
+        body,
+        _segment(("DTP", "472", *_render_dates(line.date, line.through)), d),
+    ]
+    if not institutional and line.prior_auth is not None:
+        segments.append(_prior_auth_segment(line.prior_auth, d))
+    return separator.join(segments)
+
+
+def _prior_auth_segment(number: str, d: Delimiters) -> str:
+    """``REF*G1*number``: a prior authorization number, bounded as REF02 (AN 1/50)."""
+    if len(number) > _MAX_REFERENCE:
+        raise InvalidFieldError(
+            "prior_auth", number, f"is longer than {_MAX_REFERENCE} characters (REF02)"
         )
-    )
+    clash = next((c for c in (d.element, d.component, d.segment) if c in number), None)
+    if clash is not None:
+        raise InvalidFieldError("prior_auth", number, f"holds the delimiter {clash!r}")
+    return _segment(("REF", _PRIOR_AUTH, number), d)
 
 
 def service_lines(
@@ -317,7 +346,8 @@ def service_lines(
     """Every line of ``claim`` as loop-2400 segments, numbered from 1.
 
     An institutional claim (one with a type of bill) gets ``SV2`` lines; a
-    professional one ``SV1`` lines.
+    professional one ``SV1`` lines, each with its ``REF*G1`` where it has a
+    ``prior_auth``.
     """
     if not isinstance(claim, Claim):
         raise InvalidFieldError("claim", claim, "must be a Claim")
@@ -532,9 +562,10 @@ def _split(text: str, d: Delimiters) -> list[str]:
 
 
 def parse_service_line(text: str, *, delimiters: Delimiters = DELIMITERS) -> ClaimLine:
-    """The line of one loop-2400 text: ``LX``, ``SV2`` or ``SV1``, ``DTP*472``.
+    """The line of one loop-2400 text: ``LX``, ``SV2`` or ``SV1``, ``DTP*472``, ``REF*G1``.
 
-    Other segments of the loop (``REF``, ``AMT``, ``NTE``...) are skipped.
+    A ``REF*G1`` (at most one a loop) is the line's ``prior_auth``.  Other
+    segments of the loop (other ``REF``, ``AMT``, ``NTE``...) are skipped.
 
     >>> parse_service_line("LX*1~SV2*0551*HC:G0299*150*UN*4~DTP*472*D8*20240304~").date
     datetime.date(2024, 3, 4)
@@ -590,8 +621,37 @@ def _parse_loop(loop: list[str], expected: int, d: Delimiters) -> ClaimLine:
         raise InvalidFieldError("DTP", len(dates), "must appear once per loop (DTP*472)")
     day, through = _parse_dtp(dates[0], d)
     if service[0].startswith("SV2"):
-        return parse_sv2(service[0], date=day, through=through, delimiters=d)
-    return parse_sv1(service[0], date=day, through=through, delimiters=d)
+        line = parse_sv2(service[0], date=day, through=through, delimiters=d)
+    else:
+        line = parse_sv1(service[0], date=day, through=through, delimiters=d)
+    auth = _prior_auth_of(loop, d)
+    return line if auth is None else attrs.evolve(line, prior_auth=auth)
+
+
+def _prior_auth_of(segments: Iterable[str], d: Delimiters) -> str | None:
+    """The REF02 of the one ``REF*G1`` among ``segments`` (a loop's), or ``None``.
+
+    A second ``REF*G1`` in the loop is refused: a line (or, in loop 2300, a
+    claim) holds one number, and which of two the payer would take is unknown.
+    """
+    refs = (_elements(s, "REF", d) for s in segments if s.startswith("REF" + d.element))
+    found = [parts for parts in refs if _element(parts, 1) == _PRIOR_AUTH]
+    if not found:
+        return None
+    if len(found) > 1:
+        raise InvalidFieldError("REF*G1", len(found), "must appear at most once per loop")
+    value = _element(found[0], 2)
+    if not value:
+        raise InvalidFieldError("REF*G1-02", "", "is required (the prior authorization number)")
+    if len(value) > _MAX_REFERENCE:
+        raise InvalidFieldError(
+            "REF*G1-02",
+            value[:_MAX_REFERENCE] + "...",
+            f"is longer than {_MAX_REFERENCE} characters",
+        )
+    if not value.isprintable():
+        raise InvalidFieldError("REF*G1-02", value, "holds a control character")
+    return value
 
 
 # --- the claim (loop 2300) ------------------------------------------------------
@@ -647,7 +707,8 @@ def claim_segments(
     origin, CL1-03 patient status), ``HI`` segments of condition (``BG``),
     occurrence (``BH``, ``D8``), occurrence span (``BI``, ``RD8``) and value
     (``BE``, amount in C022-05) codes, then each line as :func:`service_line`
-    writes it.
+    writes it.  The lines' shared ``prior_auth`` is the claim's ``REF*G1``
+    (after ``CL1``), the one place an 837I has for it.
 
     The date the payer accepted the admission's notice
     (``Claim.notice_accepted``) has no element of its own
@@ -679,7 +740,7 @@ def claim_segments(
     DTP*472*D8*20240301~
 
     :raises InvalidFieldError: the claim has no id or no type of bill (an 837I
-        claim needs both).
+        claim needs both), or its lines do not share one ``prior_auth``.
     """
     if not isinstance(claim, Claim):
         raise InvalidFieldError("claim", claim, "must be a Claim")
@@ -710,6 +771,9 @@ def claim_segments(
         segments.append(
             _segment(("CL1", "", claim.point_of_origin or "", claim.patient_status or ""), d)
         )
+    number = _claim_prior_auth(claim)
+    if number is not None:
+        segments.append(_prior_auth_segment(number, d))
     if notice_note and claim.notice_accepted is not None:
         segments.append(
             _segment(("NTE", "UPI", f"{_NOTICE_NOTE} {claim.notice_accepted:%Y%m%d}"), d)
@@ -734,13 +798,32 @@ def claim_segments(
     return body + (separator + lines if lines else "")
 
 
+def _claim_prior_auth(claim: Claim) -> str | None:
+    """The one prior authorization number of an 837I claim's lines (loop 2300 ``REF*G1``).
+
+    The 837I carries the number for the whole claim only, so its lines must
+    share one, or all have none; anything else could not be read back as it was.
+    """
+    numbers = {line.prior_auth for line in claim.lines}
+    if len(numbers) > 1:
+        raise InvalidFieldError(
+            "lines.prior_auth",
+            tuple(sorted(numbers, key=lambda n: (n is not None, n or ""))),
+            "an 837I carries one prior authorization number for the whole claim "
+            "(loop 2300 REF*G1): give every line the same number, or none",
+        )
+    return next(iter(numbers), None)
+
+
 def parse_claim(
     text: str, *, payer: Payer | str = "medicare", delimiters: Delimiters = DELIMITERS
 ) -> Claim:
     """The :class:`~hcpcs_home.claims.Claim` of one 837I claim loop and its service lines.
 
-    Reads what :func:`claim_segments` writes; other segments of loop 2300
-    (``REF``, ``NM1``, diagnosis ``HI`` segments, other notes...) are skipped.
+    Reads what :func:`claim_segments` writes; a loop-2300 ``REF*G1`` (prior
+    authorization) is the ``prior_auth`` of every line without a ``REF*G1`` of
+    its own; other segments of loop 2300 (other ``REF``, ``NM1``, diagnosis
+    ``HI`` segments, other notes...) are skipped.
     A CLM02 that differs from the sum of the lines is kept as
     ``Claim.total_charge``, for the
     ``total-charge-mismatch`` rule to report.  ``payer``
@@ -776,6 +859,11 @@ def parse_claim(
             total = _header_segment(seg, d, kwargs, total)
         except InvalidFieldError as exc:
             problems.append(exc)
+    try:
+        claim_auth = _prior_auth_of(head, d)
+    except InvalidFieldError as exc:
+        problems.append(exc)
+        claim_auth = None
     seen = {p.field.split("-")[0] for p in problems if isinstance(p, InvalidFieldError)}
     for name, segment in (("id", "CLM"), ("statement_from", "DTP*434")):
         if name not in kwargs and segment not in seen:
@@ -788,6 +876,7 @@ def parse_claim(
             problems.extend(exc.errors)
         except InvalidFieldError as exc:
             problems.append(exc)
+    lines = _with_claim_prior_auth(lines, claim_auth)
     if total is not None and total != sum((line.charge for line in lines), Decimal("0")):
         # A total that differs from the lines is kept, for the total-charge-mismatch rule.
         kwargs["total_charge"] = total
@@ -801,6 +890,14 @@ def parse_claim(
     if len(problems) == 1:
         raise problems[0]
     raise InvalidClaimError("invalid 837I claim", problems)
+
+
+def _with_claim_prior_auth(lines: list[ClaimLine], number: str | None) -> list[ClaimLine]:
+    """``lines`` with the claim's (loop 2300) prior authorization ``number`` on each line
+    that has none of its own (a loop-2400 ``REF*G1`` overrides the claim's)."""
+    if number is None:
+        return lines
+    return [line if line.prior_auth else attrs.evolve(line, prior_auth=number) for line in lines]
 
 
 def _header_segment(

@@ -30,6 +30,12 @@ header (837I)       loop 2300 through :func:`hcpcs_home.x12.parse_claim`:
                     span and value codes (``HI*BG``/``BH``/``BI``/``BE``),
                     ``notice_accepted`` (the ``NTE*UPI*NOTICE ACCEPTED``
                     note :func:`hcpcs_home.x12.claim_segments` writes)
+``prior_auth``      each line's: ``REF*G1`` (prior authorization number),
+                    the line's own loop-2400 ``REF*G1`` (837P), else the
+                    claim's loop-2300 ``REF*G1``; written in loop 2300 on an
+                    837I (its lines must share one number) and on an 837P
+                    whose lines share one (X12 RFI 2459), else in each 837P
+                    line's loop
 ``total_charge``    CLM02; x12sdk refuses a file whose CLM02 differs from
                     the sum of its lines, so a claim read has none
 ``patient_id``      NM109 of loop 2010BA, the subscriber's member id (for a
@@ -78,6 +84,11 @@ from .payers import Payer
 from .x12 import (
     DELIMITERS,
     Delimiters,
+    _claim_prior_auth,
+    _prior_auth_of,
+    _prior_auth_segment,
+    _split,
+    _with_claim_prior_auth,
     claim_segments,
     parse_claim,
     parse_service_lines,
@@ -345,6 +356,8 @@ def _claim(
         )
         return attrs.evolve(claim, patient_id=submitted.member_id or None)
     lines = parse_service_lines(_loops_text(loop, period, d), delimiters=d)
+    # The claim's REF*G1 (loop 2300) stands for every line without its own.
+    lines = _with_claim_prior_auth(lines, _prior_auth_of(_split(_header_text(loop, d), d), d))
     if period is None:
         if not lines:
             raise InvalidFieldError("LX", None, "an 837P claim needs a service line")
@@ -454,9 +467,11 @@ def update_837(
     condition, occurrence, span and value code ``HI`` segments; the file's other
     ``DTP``, ``NTE`` and ``HI`` segments are kept), and each loop 2400's ``LX``,
     ``SV2``/``SV1`` elements 1 to 5 (837I) or 1 to 4 (837P) and ``DTP*472``, rendered by
-    :mod:`hcpcs_home.x12`.  Lines are paired with the file's loops by
-    position, so a line keeps the other segments of its loop (``REF``,
-    ``NTE``, loops 2410-2440) and, on an 837P, its place of service and
+    :mod:`hcpcs_home.x12`, and the lines' prior authorization numbers as
+    ``REF*G1`` (loop 2300 on an 837I, or on an 837P whose lines share one; else
+    each 837P line's loop 2400), in place of the file's.  Lines are paired with
+    the file's loops by position, so a line keeps the other segments of its
+    loop (other ``REF``, ``NTE``, loops 2410-2440) and, on an 837P, its place of service and
     diagnosis pointers; a line past the file's last loop gets a bare loop
     (837P: with the first line's place of service and pointers).  Claims the
     file has but ``claims`` lacks are left as they are.
@@ -564,6 +579,17 @@ def _write_claim(loop: Any, claim: Claim, institutional: bool) -> None:
             *(s for s in loop.dtp_segment if s.date_time_qualifier != "434"),
         ]
         _write_header(loop, claim)
+    else:
+        shared = {line.prior_auth for line in claim.lines}
+        if len(shared) == 1 and None not in shared:
+            # Every 837P line has the same number: the claim's REF*G1, sent once in loop
+            # 2300 and not repeated on the lines (X12 RFI 2459).
+            _write_claim_prior_auth(loop, shared.pop())
+            claim = attrs.evolve(
+                claim, lines=[attrs.evolve(li, prior_auth=None) for li in claim.lines]
+            )
+        else:
+            _write_claim_prior_auth(loop, None)
     loop.clm_segment = type(clm).model_validate({**_fields(clm), **update})
     loop_cls = i_loops.Loop2400 if institutional else p_loops.Loop2400
     old_loops = list(loop.loop_2400 or [])
@@ -602,6 +628,7 @@ def _write_header(loop: Any, claim: Claim) -> None:
             for s in dtp
         ),
     ]
+    _write_claim_prior_auth(loop, _claim_prior_auth(claim))  # an 837I's one place for it
     cl1 = loop.cl1_segment
     if cl1 is not None:
         changes = {
@@ -631,6 +658,22 @@ def _write_header(loop: Any, claim: Claim) -> None:
         for s in ours
         if s.startswith("HI*")
     ]
+
+
+def _is_prior_auth(ref: Any) -> bool:
+    """Whether an x12sdk REF segment is a prior authorization number (REF01 ``G1``)."""
+    return bool(ref.reference_identification_qualifier == "G1")
+
+
+def _write_claim_prior_auth(loop: Any, number: str | None) -> None:
+    """Loop 2300's ``REF*G1`` set to ``number`` (removed for ``None``); other REFs kept."""
+    kept = [r for r in loop.ref_segment or () if not _is_prior_auth(r)]
+    if number is not None:
+        record = _record(type(loop), "ref_segment", _prior_auth_segment(number, DELIMITERS), 2)
+        kept.append(
+            _segment_class(type(loop).model_fields["ref_segment"].annotation).model_validate(record)
+        )
+    loop.ref_segment = kept or None
 
 
 def _hi_qualifier(segment: Any) -> str:
@@ -677,7 +720,7 @@ def _record(loop_cls: Any, field: str, segment: str, owned: int) -> dict[str, An
 def _line_loop(
     loop_cls: Any, line: Any, number: int, old: Any, first: Any, institutional: bool
 ) -> Any:
-    lx, body, dtp = service_line(line, number, institutional=institutional).split("\n")
+    lx, body, dtp, *refs = service_line(line, number, institutional=institutional).split("\n")
     kept = _fields(old) if old is not None else {}
     sv = "sv2_segment" if institutional else "sv1_segment"
     base = _fields(kept[sv]) if sv in kept else {}
@@ -703,6 +746,12 @@ def _line_loop(
         "lx_segment": _record(loop_cls, "lx_segment", lx, 1),
         sv: {**base, **_record(loop_cls, sv, body, 5 if institutional else 4)},
     }
+    if not institutional:
+        # The line's REF*G1 replaces the file's; its other REFs (6R, 9F...) are kept.
+        ref_cls = _segment_class(loop_cls.model_fields["ref_segment"].annotation)
+        others = [r for r in kept.get("ref_segment") or () if not _is_prior_auth(r)]
+        mine = [ref_cls.model_validate(_record(loop_cls, "ref_segment", r, 2)) for r in refs]
+        data["ref_segment"] = others + mine or None
     date = _record(loop_cls, "dtp_segment", dtp, 3)
     if institutional:
         data["dtp_segment"] = date

@@ -100,15 +100,22 @@ class TestMap:
 
 
 def _837i_loop(claim: Claim) -> Claim:
-    """What x12.claim_segments writes of a claim (loop 2300 and 2400, not the file around it)."""
+    """What x12.claim_segments writes of a claim (loop 2300 and 2400, not the file around it).
+
+    An 837I claim has one prior authorization number (loop 2300 REF*G1): here the first
+    line's, on every line."""
     carried = FORMATS["837I"].carried(claim)
+    auth = carried.lines[0].prior_auth if carried.lines else None
     return attrs.evolve(
         carried,
         payer=payers.MEDICARE,
         id=claim.id or "PCN1",
         type_of_bill=claim.type_of_bill or "0329",
         patient_id=None,  # NM109 of loop 2010BA: the file's, not the claim loop's
-        lines=[attrs.evolve(li, revenue_code=li.revenue_code or "0551") for li in carried.lines],
+        lines=[
+            attrs.evolve(li, revenue_code=li.revenue_code or "0551", prior_auth=auth)
+            for li in carried.lines
+        ],
     )
 
 

@@ -69,6 +69,11 @@ def _professional(line: ClaimLine) -> ClaimLine:
     return attrs.evolve(line, code=code, revenue_code=None, service_ids=(), prior_auth=None)
 
 
+def _professional_loop(line: ClaimLine) -> ClaimLine:
+    """What an 837P loop 2400 carries of a line: its SV1 and its REF*G1 prior authorization."""
+    return attrs.evolve(_professional(line), prior_auth=line.prior_auth)
+
+
 class TestRoundTrip:
     """Rendering a line and parsing it back gives the same line."""
 
@@ -91,14 +96,14 @@ class TestRoundTrip:
     @given(hst.claim_lines(), _DELIMITERS, st.booleans())
     def test_service_line_loop(self, line: ClaimLine, d: Delimiters, institutional: bool) -> None:
         """A loop-2400 text round-trips the line's date as well."""
-        line = _institutional(line) if institutional else _professional(line)
+        line = _institutional(line) if institutional else _professional_loop(line)
         text = x12.service_line(line, 1, institutional=institutional, delimiters=d)
         assert line == x12.parse_service_line(text, delimiters=d)
 
     @given(hst.claims())
     def test_claim_lines(self, claim: Claim) -> None:
         """All of a claim's lines come back in order from its loops."""
-        shape = _institutional if claim.type_of_bill else _professional
+        shape = _institutional if claim.type_of_bill else _professional_loop
         claim = attrs.evolve(claim, lines=[shape(line) for line in claim.lines], services=())
         assert list(claim.lines) == x12.parse_service_lines(x12.service_lines(claim))
 
@@ -307,13 +312,15 @@ def test_all() -> None:
 
 
 def _carried(claim: Claim) -> Claim:
-    """What an 837I claim loop and its lines carry of a claim."""
+    """What an 837I claim loop and its lines carry of a claim: one prior authorization
+    number for the whole claim (loop 2300 REF*G1), here the first line's."""
+    auth = claim.lines[0].prior_auth if claim.lines else None
     return attrs.evolve(
         claim,
         payer=payers.MEDICARE,
         id=claim.id or "PCN1",
         type_of_bill=claim.type_of_bill or "0329",
-        lines=[_institutional(li) for li in claim.lines],
+        lines=[attrs.evolve(_institutional(li), prior_auth=auth) for li in claim.lines],
         services=(),
         authorizations=(),
         therapy_ytd_pt_slp=Decimal("0"),

@@ -94,12 +94,12 @@ def template(claims: Sequence[Claim], generate: Generator, *, dependent: bool = 
 
 
 def carried(claim: Claim, *, institutional: bool) -> tuple[Any, ...]:
-    """What an 837 carries of a claim: id, bill type, period (837I), lines' segment fields."""
+    """What an 837 carries of a claim: id, bill type, period (837I), lines' segment fields
+    and prior authorization numbers (REF*G1)."""
     lines = tuple(
         attrs.evolve(
             line,
             service_ids=(),
-            prior_auth=None,
             revenue_code=line.revenue_code if institutional else None,
         )
         for line in claim.lines
@@ -342,12 +342,17 @@ def _for_837(claim: Claim, *, institutional: bool) -> Claim:
     """A drawn claim made fit for an 837: an id, a line, revenue codes or units above 0.
 
     x12sdk's loop-2400 date takes D8 only, so lines lose their ``through``; an
-    837P line needs a HCPCS code.
+    837P line needs a HCPCS code; an 837I claim has one prior authorization
+    number (loop 2300), here the first line's.
     """
     lines = claim.lines or (ClaimLine("G0299", claim.statement_from, 1),)
     lines = tuple(attrs.evolve(li, through=None) for li in lines)
     if institutional:
-        lines = tuple(attrs.evolve(li, revenue_code=li.revenue_code or "0551") for li in lines)
+        auth = lines[0].prior_auth
+        lines = tuple(
+            attrs.evolve(li, revenue_code=li.revenue_code or "0551", prior_auth=auth)
+            for li in lines
+        )
     else:
         lines = tuple(
             attrs.evolve(
@@ -491,3 +496,118 @@ class TestHeaderWritten:
         expected = attrs.evolve(FORMATS["837I"].carried(claim), patient_id=back.patient_id)
         assert expected == back
         assert any(s.startswith("HI*BK") for s in out.splitlines())  # the file's diagnosis
+
+
+class TestPriorAuthorization:
+    """REF*G1 through whole files: a correct TX Medicaid claim checks clean when read (#6)."""
+
+    @staticmethod
+    def _missing(claim: Claim) -> list[int | None]:
+        from hcpcs_home import check
+
+        return [f.line for f in check(claim).findings if f.rule_id == "prior-auth-missing"]
+
+    @staticmethod
+    def _refs(text: str) -> list[str]:
+        return [s for s in text.splitlines() if s.startswith("REF*G1")]
+
+    def test_837i_claim_number_written_and_read(self) -> None:
+        """G0299 under tx-medicaid: REF*G1 in loop 2300, every line reads it, no false error."""
+        claim = attrs.evolve(
+            home_health_claim(),
+            payer="tx-medicaid",
+            lines=[attrs.evolve(li, prior_auth="PA123456") for li in home_health_claim().lines],
+        )
+        out = x12_files.update_837(template([claim], generate_837i), [claim])
+        assert ["REF*G1*PA123456~"] == self._refs(out)
+        (back,) = x12_files.read_837(out, payer="tx-medicaid")
+        assert ["PA123456"] * 3 == [li.prior_auth for li in back.lines]
+        assert [] == self._missing(back)
+
+    def test_837i_without_authorization_still_reported(self) -> None:
+        """The same claim without any number: no REF*G1 and prior-auth-missing on G0299."""
+        claim = attrs.evolve(home_health_claim(), payer="tx-medicaid")
+        out = x12_files.update_837(template([claim], generate_837i), [claim])
+        assert [] == self._refs(out)
+        (back,) = x12_files.read_837(out, payer="tx-medicaid")
+        assert [0] == self._missing(back)
+
+    def test_837p_line_numbers_written_and_read(self) -> None:
+        """T1019 lines under CSHCN with different numbers: one REF*G1 per line loop."""
+        claim = personal_care_claim()
+        claim = attrs.evolve(
+            claim,
+            lines=[attrs.evolve(li, prior_auth=f"PA{n}") for n, li in enumerate(claim.lines)],
+        )
+        out = x12_files.update_837(template([claim], generate_837p), [claim])
+        assert ["REF*G1*PA0~", "REF*G1*PA1~"] == self._refs(out)
+        (back,) = x12_files.read_837(out, payer=CSHCN_ID)
+        assert carried(claim, institutional=False) == carried(back, institutional=False)
+        assert [] == self._missing(back)
+
+    def test_837p_shared_number_sent_once_at_claim_level(self) -> None:
+        """A number every line shares is loop 2300's, not repeated in loop 2400 (RFI 2459)."""
+        claim = personal_care_claim()
+        claim = attrs.evolve(
+            claim, lines=[attrs.evolve(li, prior_auth="PA7") for li in claim.lines]
+        )
+        out = x12_files.update_837(template([claim], generate_837p), [claim])
+        assert ["REF*G1*PA7~"] == self._refs(out)
+        assert out.index("REF*G1*PA7~") < out.index("LX*1~")
+        (back,) = x12_files.read_837(out, payer=CSHCN_ID)
+        assert ["PA7", "PA7"] == [li.prior_auth for li in back.lines]
+        # Written back with the lines' numbers gone, the claim's REF*G1 goes too.
+        bare = attrs.evolve(back, lines=[attrs.evolve(li, prior_auth=None) for li in back.lines])
+        again = x12_files.update_837(out, [bare])
+        assert [] == self._refs(again)
+        (last,) = x12_files.read_837(again, payer=CSHCN_ID)
+        assert [0, 1] == self._missing(last)
+
+    def test_837p_line_overrides_claim_number(self) -> None:
+        """A file's 2400 REF*G1 overrides its 2300 REF*G1 on that line only."""
+        claim = personal_care_claim()
+        text = x12_files.update_837(
+            template([claim], generate_837p),
+            [attrs.evolve(claim, lines=[attrs.evolve(claim.lines[0], prior_auth="LINE1"),
+                                        claim.lines[1]])],
+        )  # fmt: skip
+        clm = next(s for s in text.splitlines() if s.startswith("CLM*"))
+        text = _recount(text.replace(clm, clm + "\nREF*G1*CLAIMPA~", 1), 1)
+        (back,) = x12_files.read_837(text, payer=CSHCN_ID)
+        assert ["LINE1", "CLAIMPA"] == [li.prior_auth for li in back.lines]
+
+    def test_837i_lines_with_different_numbers_refused(self) -> None:
+        """An 837I cannot carry two numbers: the claim is refused, naming it, not half-written."""
+        claim = home_health_claim()
+        claim = attrs.evolve(
+            claim, lines=[claim.lines[0], attrs.evolve(claim.lines[1], prior_auth="PA2")]
+        )
+        with pytest.raises(InvalidFieldError) as info:
+            x12_files.update_837(template([claim], generate_837i), [claim])
+        assert f"CLM*{claim.id}/lines.prior_auth" == info.value.field
+
+    def test_malformed_ref_in_file_is_reported(self) -> None:
+        """Two REF*G1 in a line loop are an error under the claim and loop; an over-long
+        REF02 is x12sdk's error.  Neither is dropped."""
+        claim = personal_care_claim()
+        claim = attrs.evolve(
+            claim, lines=[attrs.evolve(claim.lines[0], prior_auth="PA0"), claim.lines[1]]
+        )
+        out = x12_files.update_837(template([claim], generate_837p), [claim])
+        twice = _recount(out.replace("REF*G1*PA0~", "REF*G1*PA0~\nREF*G1*PA9~"), 1)
+        with pytest.raises(InvalidFieldError) as info:
+            x12_files.read_837(twice, payer=CSHCN_ID)
+        assert f"CLM*{claim.id}/LX*1/REF*G1" == info.value.field
+        long = out.replace("REF*G1*PA0~", "REF*G1*" + "9" * 51 + "~")
+        with pytest.raises(InvalidFieldError, match="x12sdk cannot parse it"):
+            x12_files.read_837(long, payer=CSHCN_ID)
+
+
+CSHCN_ID = "tx-medicaid-cshcn"
+
+
+def _recount(text: str, added: int) -> str:
+    """``text`` with SE01 counting ``added`` more segments."""
+    se = re.search(r"SE\*([0-9]+)\*", text)
+    assert se is not None
+    return text[: se.start(1)] + str(int(se.group(1)) + added) + text[se.end(1) :]
