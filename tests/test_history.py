@@ -450,7 +450,7 @@ class TestSqliteStore:
         db.execute("COMMIT")
         db.close()
         with SqliteHistory(path) as h:
-            assert 5 == h.schema_version == SCHEMA_VERSION
+            assert 6 == h.schema_version == SCHEMA_VERSION
             assert claims == list(h.claims("M100", "2024-03-01", "2024-03-31"))
             assert claims == list(h.claims_by_authorization("PA-9"))
             assert 1 == len(h.certifications("M100"))

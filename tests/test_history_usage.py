@@ -161,6 +161,38 @@ class TestSameFindings:
                 assert from_claims.periods == from_rows.periods
                 assert dict(from_claims.days) == {k: v for k, v in from_rows.days.items() if v}
 
+    @pytest.mark.parametrize("basis", ["hours", "days", "units"])
+    def test_merged_rows_count_as_lines(self, tmp_path: Path, basis: str) -> None:
+        """Schema version 6 writes a row per run of a claim's lines differing only in
+        their day: the usage counted from those rows is the usage counted from the claims,
+        for each basis, with runs broken by another code, other units, a line of two
+        numbers and a service on another day."""
+        caps = {"per_week": 3, "per_day": 1} if basis == "days" else {"per_week": 20}
+        auths = [auth("PA-1", basis=basis, **caps), auth("PA-2", basis=basis, **caps)]
+        stored = [
+            claim("A", "M1", [4, 5, 6, 7], ["PA-1"], auths=auths[:1], units=24),
+            claim("B", "M1", [8, 11], ["PA-1", "PA-2"], auths=auths),
+            claim("C", "M1", [12, 13, 14], ["PA-1"], auths=auths[:1], units=8),
+        ]
+        c = stored[2]  # its second line served the day before: not merged
+        moved = attrs.evolve(c.services[1], date=dt.date(2024, 3, 12))
+        stored[2] = attrs.evolve(c, services=[c.services[0], moved, c.services[2]])
+        memory, sqlite = both(stored, tmp_path)
+        rows = sqlite._conn.execute("SELECT seq, line, more FROM claim_usage ORDER BY seq, line")
+        more = [m for *_, m in rows]
+        assert 4 == sum(1 + len(m.split(",")) for m in more if m)  # A's 4 lines in one row
+        from_rows = _UsageFold()
+        sqlite._count_usage({"PA-1", "PA-2"}, from_rows, claim("N", "M9", [1], ["PA-9"]))
+        from_claims = _UsageFold()
+        for c in stored:
+            from_claims.count(_usage_of(c))
+        assert from_claims.used == from_rows.used
+        assert from_claims.periods == from_rows.periods
+        assert dict(from_claims.days) == {k: v for k, v in from_rows.days.items() if v}
+        new = claim("N", "M1", [15], ["PA-1", "PA-2"], auths=auths)
+        expected = findings(check(new, history=memory))
+        assert expected == findings(check(new, history=sqlite))
+
     def test_stored_claim_without_number_checked_again(self, tmp_path: Path) -> None:
         """A stored claim without a claim number, checked again, is left out of its own
         usage (found by its digest), as against whole claims."""
@@ -200,7 +232,12 @@ class TestCountedAuthorization:
     def test_counted_part_is_the_authorization_s(self, claim: Claim) -> None:
         """What a usage row's authorization text gives to counting is the authorization's
         own number, payer, basis, minutes per unit, units used and caps."""
-        from hcpcs_home.history._rows import counted_authorization, encode_usage
+        from hcpcs_home.history._rows import (
+            counted_authorization,
+            counted_from_text,
+            counted_text,
+            encode_usage,
+        )
 
         rows = encode_usage(claim) or []
         firsts = {a.number: a for a in reversed(claim.authorizations)}
@@ -208,10 +245,20 @@ class TestCountedAuthorization:
             counted = counted_authorization(text)
             auth = firsts[number]
             assert all(getattr(auth, f) == getattr(counted, f) for f in counted._fields)
+            # and as version 6 keeps it beside the text: the same values, of the same types
+            again = counted_from_text(counted_text(counted))
+            assert counted == again
+            assert [type(v) for v in counted] == [type(v) for v in again]
 
-    def test_damaged_authorization_text(self, tmp_path: Path) -> None:
-        """An authorization text of a usage row that is not one is the library's error."""
-        messages = damaged_messages(tmp_path, "UPDATE usage_authorizations SET content = '[1]'")
+    @pytest.mark.parametrize(
+        "counted",
+        ["'[1]'", "'{}'", '\'["PA-1","nd-medicaid","weeks",null,0,null,null,null]\'', "NULL"],
+    )
+    def test_damaged_authorization_text(self, tmp_path: Path, counted: str) -> None:
+        """The counted part of a usage row's authorization (what a check reads of it,
+        schema version 6) that is not one is the library's error."""
+        damage = f"UPDATE usage_authorizations SET counted = {counted}"
+        messages = damaged_messages(tmp_path, damage)
         assert messages and all("usage rows of claim row 1" in m for m in messages)
 
 
@@ -290,9 +337,18 @@ class TestMigration:
         with SqliteHistory(old) as migrated, SqliteHistory(tmp_path / "new.db") as fresh:
             fresh.add_many(stored)
             assert SCHEMA_VERSION == migrated.schema_version
-            rows = "SELECT seq, line, number, code, units, day FROM claim_usage ORDER BY seq, line"
+            rows = (
+                "SELECT seq, line, number, code, units, day, more FROM claim_usage "
+                "ORDER BY seq, line"
+            )
             assert fresh._conn.execute(rows).fetchall() == migrated._conn.execute(rows).fetchall()
-            assert 36 == len(migrated._conn.execute(rows).fetchall())
+            # 36 lines, a claim's three (same code and units, a day each) in one row
+            found = migrated._conn.execute(rows).fetchall()
+            assert 12 == len(found)
+            assert 36 == sum(1 + len(more.split(",")) for *_, more in found if more)
+            texts = "SELECT content, counted FROM usage_authorizations ORDER BY content"
+            assert fresh._conn.execute(texts).fetchall() == migrated._conn.execute(texts).fetchall()
+            assert all(counted for _, counted in migrated._conn.execute(texts))
             flags = "SELECT number, seq, usage FROM claim_authorizations ORDER BY number, seq"
             assert fresh._conn.execute(flags).fetchall() == migrated._conn.execute(flags).fetchall()
             assert [1] * 12 + [0] == [r[2] for r in migrated._conn.execute(flags)]

@@ -158,11 +158,16 @@ def _to_v4(db: sqlite3.Connection, index_claim: Callable[[int, str], None]) -> N
         last = rows[-1][0]
 
 
-def write_usage(db: sqlite3.Connection, seq: int, claim: Any) -> bool:
+def write_usage(db: sqlite3.Connection, seq: int, claim: Any, *, current: bool = False) -> bool:
     """Write the usage rows of the claim stored at ``seq`` and mark it as written
     (``claims.usage``); ``False`` where it has none (its payer is not a shipped
-    profile: its usage is read from the claim)."""
-    from ._rows import encode_usage
+    profile: its usage is read from the claim).
+
+    ``current``: as this version writes them (:data:`SCHEMA_VERSION` 6), each new
+    authorization row with its counted part and a row per run of lines differing only in
+    their day (``_rows.merge_usage``); otherwise as version 4 wrote them (a migration
+    from version 3 or earlier writes those, then the later steps bring them up)."""
+    from ._rows import counted_authorization, counted_text, encode_usage, merge_usage
 
     rows = encode_usage(claim)
     if rows is None:
@@ -171,18 +176,38 @@ def write_usage(db: sqlite3.Connection, seq: int, claim: Any) -> bool:
     for row in rows:
         text = row[3]
         if text not in ids:
-            db.execute("INSERT OR IGNORE INTO usage_authorizations (content) VALUES (?)", (text,))
+            if current:
+                db.execute(
+                    "INSERT OR IGNORE INTO usage_authorizations (content, counted) VALUES (?, ?)",
+                    (text, counted_text(counted_authorization(text))),
+                )
+            else:
+                db.execute(
+                    "INSERT OR IGNORE INTO usage_authorizations (content) VALUES (?)", (text,)
+                )
             ids[text] = db.execute(
                 "SELECT id FROM usage_authorizations WHERE content = ?", (text,)
             ).fetchone()[0]
-    db.executemany(
-        "INSERT INTO claim_usage (seq, line, position, number, authorization_id, payer, code, "
-        "units, day, days, visits, service_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (seq, line, position, number, ids[text], claim.payer.id, *rest)
-            for line, position, number, text, *rest in rows
-        ],
-    )
+    if current:
+        db.executemany(
+            "INSERT INTO claim_usage (seq, line, position, number, authorization_id, payer, "
+            "code, units, day, days, visits, service_days, more) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (seq, line, position, number, ids[text], claim.payer.id, *rest, more)
+                for (line, position, number, text, *rest), more in merge_usage(rows)
+            ],
+        )
+    else:
+        db.executemany(
+            "INSERT INTO claim_usage (seq, line, position, number, authorization_id, payer, "
+            "code, units, day, days, visits, service_days) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (seq, line, position, number, ids[text], claim.payer.id, *rest)
+                for line, position, number, text, *rest in rows
+            ],
+        )
     db.execute("UPDATE claims SET usage = 1 WHERE seq = ?", (seq,))
     return True
 
@@ -230,6 +255,85 @@ def _to_v5(db: sqlite3.Connection, index_claim: Callable[[int, str], None]) -> N
             db.execute(statement)
 
 
+_V6_USAGE = """
+CREATE TABLE claim_usage_6 (
+    number TEXT NOT NULL,
+    seq INTEGER NOT NULL REFERENCES claims (seq),
+    line INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    authorization_id INTEGER NOT NULL REFERENCES usage_authorizations (id),
+    payer TEXT NOT NULL,
+    code TEXT NOT NULL,
+    units NOT NULL,
+    day INTEGER NOT NULL,
+    days INTEGER NOT NULL,
+    visits INTEGER NOT NULL,
+    service_days TEXT NOT NULL,
+    more TEXT NOT NULL,
+    PRIMARY KEY (number, seq, line, position)
+) WITHOUT ROWID
+"""
+
+
+def _to_v6(db: sqlite3.Connection, index_claim: Callable[[int, str], None]) -> None:
+    """Version 6: each usage authorization row also keeps its counted part (number,
+    payer, basis, minutes per unit, units used, caps) as a short JSON array, so a check
+    reads that instead of the whole authorization's text (an unreadable text is left
+    without one: reading its usage rows says why); a usage row may stand for a run of
+    lines differing only in their day (``more``: the others' days, ``_rows.merge_usage``;
+    the rows an older version wrote stay one a line, ``more`` empty)."""
+    from ._rows import counted_authorization, counted_text, merge_usage
+
+    db.execute("ALTER TABLE usage_authorizations ADD COLUMN counted TEXT")
+    # The usage rows again, each claim's merged as this version writes them (one pass
+    # over the old rows in claim order into a new table).
+    db.execute(_V6_USAGE)
+    old = db.execute(
+        "SELECT seq, line, position, number, authorization_id, code, units, day, days, "
+        "visits, service_days, payer FROM claim_usage ORDER BY seq, line, position"
+    )
+    claim: list[Any] = []
+
+    def flush() -> None:
+        if claim:
+            seq, payer = claim[0][0], claim[0][-1]
+            db.executemany(
+                "INSERT INTO claim_usage_6 (seq, line, position, number, authorization_id, "
+                "payer, code, units, day, days, visits, service_days, more) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (seq, line, position, number, auth, payer, *rest, more)
+                    for (line, position, number, auth, *rest), more in merge_usage(
+                        [tuple(row[1:-1]) for row in claim]
+                    )
+                ],
+            )
+            claim.clear()
+
+    for row in old:  # streamed, never the whole table in memory
+        if claim and (row[0] != claim[0][0] or row[-1] != claim[0][-1]):
+            flush()
+        claim.append(row)
+    flush()
+    db.execute("DROP TABLE claim_usage")
+    db.execute("ALTER TABLE claim_usage_6 RENAME TO claim_usage")
+    last = 0
+    while True:
+        rows = db.execute(
+            "SELECT id, content FROM usage_authorizations WHERE id > ? ORDER BY id LIMIT 1000",
+            (last,),
+        ).fetchall()
+        if not rows:
+            return
+        for row, content in rows:
+            try:
+                text = counted_text(counted_authorization(content))
+            except ValueError:
+                continue
+            db.execute("UPDATE usage_authorizations SET counted = ? WHERE id = ?", (text, row))
+        last = rows[-1][0]
+
+
 #: ``MIGRATIONS[n]`` takes a store from version ``n`` to ``n + 1``; it gets the open
 #: connection (inside the opening transaction) and a function that writes the index
 #: rows of a stored claim.
@@ -239,6 +343,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection, Callable[[int, str], None]], Non
     _to_v3,
     _to_v4,
     _to_v5,
+    _to_v6,
 )
 
 #: The schema version this library writes.

@@ -27,7 +27,7 @@ from ._records import (
     text,
     workers_of,
 )
-from ._rows import counted_authorization, decode, encode, units_of
+from ._rows import counted_from_text, decode, encode, units_of
 from ._schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, write_usage
 
 __all__ = ["SqliteHistory"]
@@ -273,7 +273,7 @@ class SqliteHistory:
                 )
                 assert cur.lastrowid is not None
                 self._index(db, cur.lastrowid, claim, key)
-                if write_usage(db, cur.lastrowid, claim):
+                if write_usage(db, cur.lastrowid, claim, current=True):
                     db.execute(
                         "UPDATE claim_authorizations SET usage = 1 WHERE seq = ?",
                         (cur.lastrowid,),
@@ -488,7 +488,7 @@ class SqliteHistory:
             db = self._conn
             rows = db.execute(
                 "SELECT a.number, a.seq, a.usage, u.authorization_id, u.payer, u.code, "
-                "u.units, u.day, u.days, u.visits, u.service_days, z.content "
+                "u.units, u.day, u.days, u.visits, u.service_days, u.more, z.counted "
                 f"FROM claim_authorizations a LEFT JOIN claim_usage u ON u.number IN ({marks}) "
                 "AND u.seq = a.seq LEFT JOIN usage_authorizations z ON z.id = u.authorization_id "
                 f"WHERE a.number IN ({marks}) AND a.seq IS NOT (SELECT seq FROM claims WHERE "
@@ -545,6 +545,7 @@ class SqliteHistory:
             days,
             visits,
             served,
+            more,
             auth_text,
         ) in rows:
             if several and group.setdefault(seq, number) != number:
@@ -581,18 +582,25 @@ class SqliteHistory:
                 if served and auth.basis is days_basis:
                     served_days = tuple(day_of(int(d)) for d in served.split(","))
                 add((profile, auth, caps, amount, span, served_days))
+                if more:  # the next lines of the number, differing only in their day
+                    if days != 1 or served not in ("", str(day)):
+                        raise ValueError(f"a row of {days!r} days merges more days")
+                    on_its_day = bool(served) and auth.basis is days_basis  # served that day
+                    for other in more.split(","):
+                        date = day_of(int(other))
+                        add((profile, auth, caps, amount, (date,), (date,) if on_its_day else ()))
             except (HcpcsError, TypeError, ValueError, OverflowError, ArithmeticError) as exc:
                 raise HistoryStoreError(
                     self.path, f"the usage rows of claim row {seq} cannot be read: {exc}"
                 ) from None
         fold.count_amounts(counted)
 
-    def _authorization(self, row: int, content: Any) -> tuple[Any, Any]:
+    def _authorization(self, row: int, counted: Any) -> tuple[Any, Any]:
         """The counted part of a usage row's authorization (and its caps), read once per
         store (a row never changes once written)."""
-        if content is None:
+        if counted is None:
             raise ValueError(f"no authorization {row}")
-        auth = counted_authorization(content)
+        auth = counted_from_text(counted)
         if len(self._authorizations) >= _CACHE_SIZE:
             self._authorizations.clear()
         found = self._authorizations[row] = (auth, _caps(auth))
