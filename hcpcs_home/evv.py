@@ -296,17 +296,20 @@ def worker_overlaps(claims: Sequence[Claim]) -> tuple[Overlap, ...]:
         # per-claim overlapping-visits rule's business): nothing to find, nothing to do.
         return ()
     people = UnionFind()
-    #: (claim, record id, is an EVV visit, names, begin, end)
-    records: list[tuple[int, str, bool, frozenset[str], _dt.datetime, _dt.datetime]] = []
+    #: (claim, record id, is an EVV visit, names, begin, end): plain tuples of text,
+    #: numbers and times, which the garbage collector stops tracking (a batch's worker
+    #: group makes several per claim at once; tracked, each collection during the scan
+    #: would carry them into the oldest generation)
+    records: list[tuple[int, str, bool, tuple[str, ...], _dt.datetime, _dt.datetime]] = []
     for n, claim in enumerate(claims):
         for s in claim.services:
             interval = s.interval()
-            names = frozenset(x for x in (s.rendering_id, s.rendering_npi) if x)
+            names = tuple(x for x in (s.rendering_id, s.rendering_npi) if x)
             if interval is not None and names and interval[1] > interval[0]:
                 records.append((n, s.id, False, names, *interval))
         for v in claim.evv_visits or ():
             interval = v.interval()
-            names = frozenset(x for x in (v.worker, v.worker_npi) if x)
+            names = tuple(x for x in (v.worker, v.worker_npi) if x)
             if interval is not None and names and interval[1] > interval[0]:
                 records.append((n, v.id, True, names, *interval))
     for record in records:

@@ -668,3 +668,33 @@ class TestRows:
 
         with pytest.raises(ValueError):
             decode(text)
+
+
+def test_batch_keeps_no_tracked_object_per_claim_and_worker() -> None:
+    """A batch's worker index holds plain tuples of positions and dates, which the garbage
+    collector stops tracking: a batch of thousands of claims keeps none for a full
+    collection to walk (it kept a tuple and a frozenset per claim and worker)."""
+    import gc
+
+    from hcpcs_home import Service
+
+    claims = [
+        care(
+            f"C{n}",
+            f"2024-03-{n + 4:02d}",
+            8,
+            services=[
+                Service.from_times(
+                    "T1019", f"2024-03-{n + 4:02d}", "08:00", "10:00", rendering_id="W7"
+                )
+            ],
+        )
+        for n in range(3)
+    ]
+    held = MemoryHistory._of_batch(claims)
+    entries = [entry for rows in held._by_worker.values() for entry in rows]
+    assert len(entries) == 3
+    gc.collect()
+    gc.collect()
+    assert not any(gc.is_tracked(entry) for entry in entries)
+    assert [c.id for c in held.claims_by_worker("W7", "2024-03-05", "2024-03-05")] == ["C1"]

@@ -164,6 +164,12 @@ def _in_batch(
     seqs = groups.get(position)
     if seqs is None:
         seqs = _group(held, claim, kind, position)
+        if len(seqs) == 1 and earlier is None:
+            # Related to no other claim: nothing to share, so nothing kept for the rest
+            # of the batch (a batch of thousands would keep a group and its result for
+            # each such claim, for the garbage collector to walk).
+            alone = (claim,)
+            return compute(alone), 0, alone
         for seq in seqs:
             groups[seq] = seqs
     everything = held._all()
