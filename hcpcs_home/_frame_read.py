@@ -9,12 +9,14 @@ code), each distinct cell converted once by the same steps a row takes
 A service's one check across fields, the minutes its clock times give
 (:func:`~hcpcs_home.claims._service_minutes`), is made once per distinct start,
 stop, minutes and full day, so services are stored by
-:func:`~hcpcs_home._trusted.maker`; lines and claims are built by
-:func:`~hcpcs_home._trusted.checked`, which runs no converter again but every
-validator and post-init check.  A line's units and revenue code are
-:meth:`ClaimLine.from_service <hcpcs_home.claims.ClaimLine.from_service>`'s,
-asked once per code, minutes and payer.  A claim column is compared row by row
-only where some row differs from its claim's first.
+:func:`~hcpcs_home._trusted.maker`; so are the lines of a billed code with neither
+a revenue code nor modifiers of their own (the line billing it passed the same
+checks).  Other lines, and claims, are built by :func:`~hcpcs_home._trusted.checked`,
+which runs no converter again but every validator and post-init check.  A line's
+units and revenue code are :meth:`ClaimLine.from_service
+<hcpcs_home.claims.ClaimLine.from_service>`'s, asked once per code, minutes and
+payer.  A claim column is compared row by row only where some row differs from its
+claim's first.
 
 Rows are walked in order with the groups, checks and errors of
 :func:`~hcpcs_home.dataframes.claims_from_rows`; a row this path does not take
@@ -33,7 +35,7 @@ from typing import Any, cast
 import attrs
 
 from ._frame_write import HEADER_COLUMNS
-from ._frames import column_values
+from ._frames import _numpy_dtype, column_values
 from ._timesheet_row import SKIP, _cell, _column_name
 from ._trusted import DERIVED, checked, maker
 from .bounds import MAX_LINES, MAX_SERVICES
@@ -113,8 +115,7 @@ def _read_column(column: Any) -> tuple[list[Any], Factors | None]:
     pandas = df._pandas()
     dtype = column.dtype
     if not (
-        isinstance(dtype, pandas.StringDtype)
-        or (type(dtype).__module__.startswith("numpy") and dtype.kind in "biufM")
+        isinstance(dtype, pandas.StringDtype) or (_numpy_dtype(dtype) and dtype.kind in "biufM")
     ):
         return column_values(column), None
     codes, uniques = pandas.factorize(column, use_na_sentinel=True)
@@ -206,6 +207,7 @@ def claims(
     level = [(name, given) for name, given in present if _differs(keys, given)]
     known = Known(payer) if known is None else known
     make_service, make_line, billed = known.make_service, known.make_line, known.billed
+    store_line = known.store_line
     groups: dict[object, Any] = {}
     errors: list[Any] = []
     for i, (label, key, values, revenue, modifiers, charge) in enumerate(
@@ -238,8 +240,12 @@ def claims(
                 found = None
             if found is not None:
                 code, units, default_revenue = found
+                # A line of the billed code, revenue code and no modifiers passed the
+                # line's checks (of its code, revenue code, modifiers and through date)
+                # when it was billed: stored as it comes; any other is checked.
+                make = store_line if revenue is None and not modifiers else make_line
                 try:
-                    line = make_line(
+                    line = make(
                         code,
                         service.date,
                         units,
@@ -353,8 +359,10 @@ def _line_readers() -> tuple[tuple[str, Callable[[Any], Any]], ...]:
 
 
 @functools.cache
-def _makers() -> tuple[Callable[..., Service], Callable[..., ClaimLine], Callable[..., Claim]]:
-    return maker(Service), checked(ClaimLine), checked(Claim)
+def _makers() -> tuple[
+    Callable[..., Service], Callable[..., ClaimLine], Callable[..., ClaimLine], Callable[..., Claim]
+]:
+    return maker(Service), checked(ClaimLine), maker(ClaimLine), checked(Claim)
 
 
 #: The Claim fields a timesheet without header columns leaves to their defaults.
@@ -373,7 +381,7 @@ class Known:
         self.payer = payer
         self.payers: dict[Any, Any] = {}
         self.billed: dict[tuple[Any, ...], tuple[str, Any, str | None] | None] = {}
-        self.make_service, self.make_line, self.make_claim = _makers()
+        self.make_service, self.make_line, self.store_line, self.make_claim = _makers()
         self.claim_parts: dict[Any, tuple[Any, Any]] = {}
 
     def bill(self, service: Service, column_payer: Any) -> tuple[str, Any, str | None] | None:

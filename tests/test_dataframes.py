@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 pd = pytest.importorskip("pandas")
 
-from hcpcs_home import Service, _trusted, check, payers, units  # noqa: E402
+from hcpcs_home import ClaimLine, Service, _trusted, check, payers, units  # noqa: E402
 from hcpcs_home import dataframes as hd  # noqa: E402
+from hcpcs_home._claim_codes import _check_line_code  # noqa: E402
 from hcpcs_home.bounds import MAX_LINES  # noqa: E402
 from hcpcs_home.errors import InvalidFieldError, InvalidMinutesError, NotTimedError  # noqa: E402
 
@@ -659,6 +660,29 @@ class TestSameAsTheRowReader:
         minutes of their clock times, is made per distinct cell: no field validator."""
         assert [] == [a.name for a in attrs.fields(Service) if a.validator is not None]
         assert "_service_minutes" in inspect.getsource(Service.__attrs_post_init__)
+
+    def test_a_billed_line_is_checked_by_its_code_revenue_modifiers_and_through(self) -> None:
+        """A line stored unchecked repeats the billed line's code, revenue code, modifiers
+        (none) and through date (none): the only fields the line's checks read."""
+        checked = [a.name for a in attrs.fields(ClaimLine) if a.validator is not None]
+        assert ["code", "through"] == checked
+        assert not hasattr(ClaimLine, "__attrs_post_init__")
+        source = inspect.getsource(_check_line_code)
+        assert {"revenue_code", "modifiers"} == {
+            n for n in ("revenue_code", "modifiers", "units", "charge", "date") if n in source
+        }
+
+    def test_a_nullable_float_column_with_a_gap(self) -> None:
+        """A ``Float64`` column (``convert_dtypes`` of floats with gaps) holding pandas.NA
+        reads its gap as an empty cell, in both readers (it raised a TypeError)."""
+        frame = hd.synthetic_timesheet(4, seed=1)
+        frame["minutes"] = [None, 30.5, None, None]
+        frame = frame.convert_dtypes()
+        assert "Float64" == str(frame.dtypes["minutes"])
+        built = hd.claims_from_frame(frame)
+        assert errors(row_reader(frame)) == errors(built)
+        assert "minutes" == built.errors[0].error.field
+        assert check_findings(row_reader(frame)) == frame_findings(hd.check_frame(frame))
 
     def test_a_missing_code_column_is_every_row_an_error(self) -> None:
         """Without a code column each row is refused as the row reader refuses it."""

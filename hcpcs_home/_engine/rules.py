@@ -130,6 +130,24 @@ def _template_fields(template: str) -> tuple[tuple[str, str | None, str | None],
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _template_names(template: str) -> tuple[str, ...]:
+    """The placeholder names of ``template``, in order (a name named twice, twice)."""
+    return tuple(name for name, _spec, _conversion in _template_fields(template))
+
+
+#: The value types a written message is remembered by: equal values of these types are
+#: written as the same text (``Decimal("1.5")`` and ``Decimal("1.50")`` are not).
+_PLAIN = frozenset({str, int})
+
+
+@functools.lru_cache(maxsize=4096)
+def _filled(template: str, names: tuple[str, ...], values: tuple[str | int, ...]) -> str:
+    """``template`` with each placeholder in ``names`` filled with its value: a check's
+    findings repeat a few messages thousands of times, each written once."""
+    return template.format_map(dict(zip(names, values, strict=True)))
+
+
 def _message(value: object) -> str:
     """A message template: text with ``{name}`` placeholders and nothing else.
 
@@ -310,21 +328,32 @@ class Rule:
         """The message, suggestion and fix of this rule's finding for ``ctx``."""
         suggestion: str | None = None
         fix: Mapping[str, str] = {}
-        # Only the placeholders the message names are worked out.
-        facts = _Facts()
-        fills = _CLAIM_FACT_OF if ctx.line is None else _LINE_FACT_OF
-        for name, _spec, _conversion in _template_fields(self.message):
-            fill = fills.get(name)
-            if fill is not None:
-                facts[name] = fill(ctx)
+        extra: Mapping[str, Any] = {}
         if self.fix is not None:
             suggestion, fix, extra = self.fix.fn(ctx)
-            facts.update(extra)
         elif self.scope is Scope.CLAIM:
             # A claim rule without a fixer still says how to fix its finding: the rule's
             # advice, written for the biller (a missing header element has one fix).
             suggestion = _advice_suggestion(self.advice)
-        return self.message.format_map(facts), suggestion, tuple(sorted(fix.items())) if fix else ()
+        # Only the placeholders the message names are worked out: the fixer's facts
+        # first, then the line's (or claim's); any other name stays as written.
+        fills = _CLAIM_FACT_OF if ctx.line is None else _LINE_FACT_OF
+        names = _template_names(self.message)
+        values = []
+        plain = True
+        for name in names:
+            if name in extra:
+                value = extra[name]
+            else:
+                fill = fills.get(name)
+                value = "{" + name + "}" if fill is None else fill(ctx)
+            plain = plain and type(value) in _PLAIN
+            values.append(value)
+        if plain:
+            message = _filled(self.message, names, tuple(values))
+        else:
+            message = self.message.format_map(dict(zip(names, values, strict=True)))
+        return message, suggestion, tuple(sorted(fix.items())) if fix else ()
 
     def to_data(self) -> dict[str, Any]:
         """The rule as plain JSON data."""
@@ -506,10 +535,10 @@ class Finding:
             message, suggestion, fix = rule._written(explainer.context())
         except Exception as exc:  # a faulty fixer: said in the message, as for a predicate
             message, suggestion, fix = _failure(exc), None, ()
-        object.__setattr__(self, "_message", message)
-        object.__setattr__(self, "_suggestion", suggestion)
-        object.__setattr__(self, "_fix", fix)
-        object.__setattr__(self, "_rule", None)
+        _SET_MESSAGE(self, message)  # the slots' own setters: the class is frozen
+        _SET_SUGGESTION(self, suggestion)
+        _SET_FIX(self, fix)
+        _SET_RULE(self, None)
 
     def _values(self) -> tuple[Any, ...]:
         return (
@@ -610,6 +639,10 @@ class Finding:
 
 #: A finding built from its values, as ``Finding(...)`` builds it (see :meth:`Rule._finding`).
 _new_finding = maker(Finding)
+#: What :meth:`Finding._resolve` writes, stored through each slot's descriptor.
+_SET_MESSAGE, _SET_SUGGESTION, _SET_FIX, _SET_RULE = (
+    Finding.__dict__[name].__set__ for name in ("_message", "_suggestion", "_fix", "_rule")
+)
 
 
 def _failure(exc: Exception) -> str:
