@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -286,6 +287,19 @@ class TestRule:
             finding.suggestion,
             finding.fix,
             finding.line,
+        )
+
+    def test_messages_remembered_only_by_exact_text(self) -> None:
+        """A message is remembered by the text and whole numbers it was written from:
+        equal values written differently (``Decimal("1.50")``, ``Decimal("1.5")``) each
+        get their own text, and repeated checks write the same message."""
+        r = rule(message="{code} x{units} on line {line}")
+        texts = [
+            check(medicare_claim(attrs.evolve(S9124_LINE, units=units)), RuleSet([r]))[0].message
+            for units in (Decimal("1.50"), Decimal("1.5"), 8, 8)
+        ]
+        assert ["S9124 x1.50 on line 0", "S9124 x1.5 on line 0"] + 2 * ["S9124 x8 on line 0"] == (
+            texts
         )
 
     def test_bad_ids_and_severities_are_refused(self) -> None:
