@@ -31,15 +31,25 @@ interleaved so the machine's noise slows both sides alike:
 
   Each ratio is also printed as measured without the cyclic garbage collector (as
   ``timeit`` measures): with it off the per-line cost does not grow (about 1.0), so
-  what growth remains with it on is the collector's passes over the larger batch's
-  objects (the batch's claims, their indexes and findings), not the checks.
+  what growth remains with it on is the collector's full passes, which come once the
+  objects carried into its oldest generation since the last pass reach a quarter of
+  those it holds: a run of 1,000 claims carries too few to set one off, a run of 8,000
+  sets some off.  What a batch carries there per claim (its group results, and what
+  is alive while a group is worked out) is what the library keeps small: about 8
+  objects a claim on "mixed agencies" (about 28 before the batch's worker index and
+  ``evv.worker_overlaps``' records became plain tuples, which the collector stops
+  tracking).
 * per claim, checking new claims against a :class:`~hcpcs_home.history.SqliteHistory`
   of ``--stored`` claims (members of a personal-care agency, each with weeks of
   claims under an authorization, workers shared across members) against checking
   the same claims without a history.  Each new claim's authorization total sums the
-  member's earlier weeks: the store answers from its usage rows (schema version 4),
-  one query, without decoding those claims; the checks' caches are emptied before
-  each run.
+  member's earlier weeks: the store answers from its usage rows (schema version 6: a
+  row per run of a claim's lines that differ only in their day, kept by authorization
+  number, each authorization's counted part kept short), one query that reads no
+  claim's row, without decoding those claims; the checks' caches (decoded claims,
+  decoded authorizations) are emptied before each run.  The store is the one built
+  here, every member's five weeks of the same three visits: its usage rows merge
+  three lines into one, as a member's week of the same visit does in a real store.
 """
 
 from __future__ import annotations
