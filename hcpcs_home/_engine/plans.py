@@ -86,15 +86,7 @@ class _PlanCache:
         whose header leaves the same rules active with the same residual predicates
         (65 contract profiles that differ in their names compile once).  Called under
         the cache's lock."""
-        try:
-            signature = (given, *((id(rule), test) for rule, test in steps))
-            found: _LineChecker | None = _lru_get(self.by_steps, signature)
-        except TypeError:  # a predicate with an unhashable parameter: no sharing
-            return _line_deferred(steps, compile)
-        if found is None:
-            found = _line_deferred(steps, compile)
-            _lru_put(self.by_steps, signature, found, self.PLANS)
-        return found
+        return self._reuse(self.by_steps, steps, given, lambda: _line_deferred(steps, compile))
 
     def claim_checker(
         self, steps: Sequence[_Step], given: frozenset[Need], compile: Callable[[], _LineChecker]
@@ -103,14 +95,25 @@ class _PlanCache:
         ``check_claim``), shared the same way, and run as the claim rules read for its
         first :data:`CLAIM_COMPILE_AFTER` claims (see :func:`_claim_deferred`).  Called
         under the cache's lock."""
+        table = self.by_claim_steps
+        return self._reuse(table, steps, given, lambda: _claim_deferred(steps, compile))
+
+    def _reuse(
+        self,
+        table: Any,
+        steps: Sequence[_Step],
+        given: frozenset[Need],
+        make: Callable[[], _LineChecker],
+    ) -> _LineChecker:
+        """The checker ``table`` holds for these steps, else ``make()``'s, kept there."""
         try:
             signature = (given, *((id(rule), test) for rule, test in steps))
-            found: _LineChecker | None = _lru_get(self.by_claim_steps, signature)
+            found: _LineChecker | None = _lru_get(table, signature)
         except TypeError:  # a predicate with an unhashable parameter: no sharing
-            return _claim_deferred(steps, compile)
+            return make()
         if found is None:
-            found = _claim_deferred(steps, compile)
-            _lru_put(self.by_claim_steps, signature, found, self.PLANS)
+            found = make()
+            _lru_put(table, signature, found, self.PLANS)
         return found
 
     @classmethod
