@@ -119,3 +119,39 @@ def minutes_by_date(start: _dt.datetime, stop: _dt.datetime) -> dict[_dt.date, i
         out[cursor.date()] = (end - cursor) // _dt.timedelta(minutes=1)
         cursor = end
     return out
+
+
+def _time_span(start: _dt.time, stop: _dt.time, *, full_day: bool) -> int:
+    # Both are whole-minute times already (the converters saw to it); a stop of
+    # "24:00" was stored as 00:00, which span_minutes reads the same way.
+    begin, end = start.hour * 60 + start.minute, stop.hour * 60 + stop.minute
+    return span_minutes(begin, end, full_day=full_day)
+
+
+def service_minutes(
+    start: _dt.time | None, stop: _dt.time | None, minutes: int | None, full_day: bool
+) -> int | None:
+    """The minutes a :class:`~hcpcs_home.claims.Service` of these (converted) fields
+    holds: its clock times' span where it has them, else ``minutes``.  The service's one
+    check across fields, run by its post-init; the tabular path asks it once per
+    distinct combination.
+
+    :raises ~hcpcs_home.errors.InvalidTimeError: one clock time without the other, or
+        minutes that are not the clock times' span.
+    """
+    if (start is None) != (stop is None):
+        missing = "stop" if stop is None else "start"
+        raise InvalidTimeError(missing, None, "is required when the other clock time is given")
+    if start is None or stop is None:
+        return minutes
+    span = _time_span(start, stop, full_day=full_day)
+    if minutes is None:
+        return span
+    if minutes != span:
+        raise InvalidTimeError(
+            "minutes",
+            minutes,
+            f"does not match start={start.isoformat('minutes')} "
+            f"stop={stop.isoformat('minutes')} ({span} minutes)",
+        )
+    return minutes

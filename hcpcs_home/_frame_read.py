@@ -7,7 +7,7 @@ text or of a numpy dtype by its factors: each distinct cell once, spread back by
 code), each distinct cell converted once by the same steps a row takes
 (:func:`~hcpcs_home._timesheet_row._cell`, then the field's own attrs converter).
 A service's one check across fields, the minutes its clock times give
-(:func:`~hcpcs_home.claims._service_minutes`), is made once per distinct start,
+(:func:`~hcpcs_home._clock.service_minutes`), is made once per distinct start,
 stop, minutes and full day, so services are stored by
 :func:`~hcpcs_home._trusted.maker`; so are the lines of a billed code with neither
 a revenue code nor modifiers of their own (the line billing it passed the same
@@ -34,12 +34,13 @@ from typing import Any, cast
 
 import attrs
 
+from ._clock import service_minutes
 from ._frame_write import HEADER_COLUMNS
 from ._frames import _numpy_dtype, column_values
 from ._timesheet_row import SKIP, _cell, _column_name
 from ._trusted import DERIVED, checked, maker
 from .bounds import MAX_LINES, MAX_SERVICES
-from .claims import Claim, ClaimLine, Service, _service_minutes
+from .claims import Claim, ClaimLine, Service
 from .claims import _derived_id as derived_id
 from .errors import HcpcsError
 
@@ -309,14 +310,14 @@ def _ids(fields: list[list[Any]], bad: list[bool]) -> list[Any]:
 
 def _minutes(fields: list[list[Any]], bad: list[bool]) -> list[Any]:
     """The minutes column as each row's :class:`Service` holds them once built (its
-    clock times' span where it has them), from :func:`~hcpcs_home.claims._service_minutes`
+    clock times' span where it has them), from :func:`~hcpcs_home._clock.service_minutes`
     asked once per distinct start, stop, minutes and full day; a row whose times it
     refuses is marked in ``bad`` (the row reader raises the error)."""
     columns = [fields[_FIELD_AT[n]] for n in ("start", "stop", "minutes", "full_day")]
     spans: dict[tuple[Any, ...], Any] = {}
     for times in set(zip(*columns, strict=True)):
         try:
-            spans[times] = _service_minutes(*times)
+            spans[times] = service_minutes(*times)
         except Exception:  # the row reader raises it again
             spans[times] = _BAD
     return _mark(list(map(spans.__getitem__, zip(*columns, strict=True))), bad)

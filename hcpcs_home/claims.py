@@ -33,7 +33,7 @@ from typing import Any
 
 import attrs
 
-from . import _claim_codes, _claim_parts, _clock
+from . import _claim_codes, _claim_parts
 from . import _fields as f
 from . import bounds as lim
 from ._claim_codes import (
@@ -49,6 +49,7 @@ from ._claim_codes import (
     _point_of_origin,
     _qualifier,
 )
+from ._clock import service_minutes as _service_minutes
 from ._evv_visit import EvvVisit
 from ._timesheet_row import _service_kwargs
 from .codes import Credential, Setting
@@ -77,41 +78,6 @@ def __dir__() -> list[str]:
 #: The default of a field whose default attrs derives (a service's ``id``): passed on to
 #: ``__attrs_init__``, which then derives it.
 _DERIVED: Any = attrs.NOTHING
-
-
-def _minutes_between(start: _dt.time, stop: _dt.time, *, full_day: bool) -> int:
-    # Both are whole-minute times already (the converters saw to it); a stop of
-    # "24:00" was stored as 00:00, which span_minutes reads the same way.
-    begin, end = start.hour * 60 + start.minute, stop.hour * 60 + stop.minute
-    return _clock.span_minutes(begin, end, full_day=full_day)
-
-
-def _service_minutes(
-    start: _dt.time | None, stop: _dt.time | None, minutes: int | None, full_day: bool
-) -> int | None:
-    """The minutes a :class:`Service` of these (converted) fields holds: its clock
-    times' span where it has them, else ``minutes``.  Its one check across fields, run
-    by its post-init; the tabular path asks it once per distinct combination.
-
-    :raises ~hcpcs_home.errors.InvalidTimeError: one clock time without the other, or
-        minutes that are not the clock times' span.
-    """
-    if (start is None) != (stop is None):
-        missing = "stop" if stop is None else "start"
-        raise InvalidTimeError(missing, None, "is required when the other clock time is given")
-    if start is None or stop is None:
-        return minutes
-    span = _minutes_between(start, stop, full_day=full_day)
-    if minutes is None:
-        return span
-    if minutes != span:
-        raise InvalidTimeError(
-            "minutes",
-            minutes,
-            f"does not match start={start.isoformat('minutes')} "
-            f"stop={stop.isoformat('minutes')} ({span} minutes)",
-        )
-    return minutes
 
 
 def _derived_id(day: str, code: str, start: str | None, minutes: int | None) -> str:
