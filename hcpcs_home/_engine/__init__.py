@@ -234,9 +234,6 @@ from .rules import (
     _Explainer as _Explainer,
 )
 from .rules import (
-    _Facts as _Facts,
-)
-from .rules import (
     _failed as _failed,
 )
 from .rules import (
@@ -244,9 +241,6 @@ from .rules import (
 )
 from .rules import (
     _fix as _fix,
-)
-from .rules import (
-    _line_facts as _line_facts,
 )
 from .rules import (
     _message as _message,

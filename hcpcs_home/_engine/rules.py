@@ -430,19 +430,6 @@ _CLAIM_FACT_OF: dict[str, Callable[[Context], Any]] = {
 }
 
 
-class _Facts(dict[str, Any]):
-    """A finding's placeholders by name; a name it does not hold stays as written."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _line_facts(ctx: Context) -> dict[str, Any]:
-    """Every placeholder a finding of the context's rule can fill, by name."""
-    fills = _CLAIM_FACT_OF if ctx.line is None else _LINE_FACT_OF
-    return {name: fill(ctx) for name, fill in fills.items()}
-
-
 class _Explainer:
     """What a finding needs to explain itself later: the predicate and the context.
 
