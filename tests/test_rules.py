@@ -1315,6 +1315,28 @@ class TestSeverities:
             for r in family.RULES:
                 assert DEFAULT_RULES[r.id].severity is r.severity, r.id
 
+    def test_default_rules_are_what_the_constructor_builds(self) -> None:
+        """Each default rule equals its family's rule rebuilt through the full constructor
+        (every converter and validator run) with its payer action (rules/__init__ stores
+        the action's fields without converting the rule a second time)."""
+        actions = payer_actions()
+        for family in FAMILIES:
+            for r in family.RULES:
+                action, start, source = actions[r.id]
+                built = attrs.evolve(
+                    r,
+                    severity=action.severity,
+                    action=action,
+                    action_source=source,
+                    action_from=start,
+                )
+                got = DEFAULT_RULES[r.id]
+                assert built == got, r.id
+                assert type(built) is type(got)
+                assert [getattr(built, a.name) for a in attrs.fields(type(built))] == [
+                    getattr(got, a.name) for a in attrs.fields(type(got))
+                ]
+
     def test_action_survives_json(self) -> None:
         """A rule set saved and loaded keeps each rule's action, its source and its date."""
         loaded = load_rules(DEFAULT_RULES.to_json())

@@ -35,6 +35,7 @@ import attrs
 
 from .._engine import PayerAction, Rule, RuleSet, Vocabulary
 from .._tables import read_table
+from .._trusted import maker
 from . import (
     _common,
     claim,
@@ -114,14 +115,33 @@ def payer_actions() -> dict[str, tuple[PayerAction, _dt.date | None, str]]:
     }
 
 
+#: Rule's fields in order, and a maker storing them as given (see :func:`_with_action`).
+_RULE_FIELDS = tuple(a.name for a in attrs.fields(Rule))
+_stored_rule = maker(Rule)
+
+
 def _with_action(rule: Rule, found: tuple[PayerAction, _dt.date | None, str] | None) -> Rule:
-    """``rule`` with its payer action, the severity derived from it."""
+    """``rule`` with its payer action, the severity derived from it.
+
+    The rule's own fields were converted and checked when its family built it, and
+    the action's come from :func:`payer_actions` as their final values (no validator
+    reads them): the copy stores them as ``attrs.evolve`` would build it, without
+    converting and checking every field a second time (83 rules at import).
+    """
     if found is None:
         return rule
     action, start, source = found
-    return attrs.evolve(
-        rule, severity=action.severity, action=action, action_source=source, action_from=start
-    )
+    if type(rule) is not Rule:  # a subclass may convert or check more: its constructor
+        return attrs.evolve(
+            rule, severity=action.severity, action=action, action_source=source, action_from=start
+        )
+    given = {
+        "severity": action.severity,
+        "action": action,
+        "action_source": source,
+        "action_from": start,
+    }
+    return _stored_rule(*[given[n] if n in given else getattr(rule, n) for n in _RULE_FIELDS])
 
 
 def default_rules() -> RuleSet:
