@@ -29,7 +29,7 @@ import datetime as _dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -202,27 +202,55 @@ def authorization_usage(
     return found
 
 
-class _UsageLine(NamedTuple):
+class _UsageLine:
     """What :func:`authorization_usage` reads of a line that names an authorization:
-    a claim's usage can be kept (a claim history's summary row) without the claim."""
+    a claim's usage can be kept (a claim history's summary row) without the claim.
 
-    at: int  #: the line's index on its claim
-    code: str
-    units: int | Decimal
-    date: _dt.date
-    span: tuple[_dt.date, ...]
-    numbers: tuple[str, ...]
-    visits: int
-    service_days: tuple[_dt.date, ...]
+    Private records, :class:`_UsageLine` and :class:`_Usage` are plain slotted classes
+    (a ``typing.NamedTuple`` compiles its constructor and each annotation when the
+    module is imported).
+
+    :ivar at: the line's index on its claim.
+    """
+
+    __slots__ = ("at", "code", "date", "numbers", "service_days", "span", "units", "visits")
+
+    def __init__(
+        self,
+        at: int,
+        code: str,
+        units: int | Decimal,
+        date: _dt.date,
+        span: tuple[_dt.date, ...],
+        numbers: tuple[str, ...],
+        visits: int,
+        service_days: tuple[_dt.date, ...],
+    ) -> None:
+        self.at = at
+        self.code = code
+        self.units = units
+        self.date = date
+        self.span = span
+        self.numbers = numbers
+        self.visits = visits
+        self.service_days = service_days
 
 
-class _Usage(NamedTuple):
+class _Usage:
     """What :func:`authorization_usage` reads of a claim: its authorizations, its payer
     (unit policy and weeks) and the lines that name an authorization."""
 
-    authorizations: tuple[Authorization, ...]
-    payer: Payer
-    lines: tuple[_UsageLine, ...]
+    __slots__ = ("authorizations", "lines", "payer")
+
+    def __init__(
+        self,
+        authorizations: tuple[Authorization, ...],
+        payer: Payer,
+        lines: tuple[_UsageLine, ...],
+    ) -> None:
+        self.authorizations = authorizations
+        self.payer = payer
+        self.lines = lines
 
 
 def _usage_of(claim: Claim) -> _Usage:

@@ -135,6 +135,30 @@ class TestImportCost:
         )
         assert "[]\n" == done.stdout
 
+    def test_first_check_defines_no_private_attrs_records(self) -> None:
+        """The private records of the modules a first check imports are plain slotted
+        classes: attrs compiles methods for public values only, and no NamedTuple
+        compiles a constructor and its annotations at import (#21)."""
+        claim = (
+            '{"payer": "medicare", "statement_from": "2024-03-01", '
+            '"statement_through": "2024-03-31", "type_of_bill": "0322", "lines": '
+            '[{"code": "G0299", "units": 4, "date": "2024-03-04", "revenue_code": "0551"}]}'
+        )
+        code = (
+            "import sys, attrs\n"
+            "from hcpcs_home import check\n"
+            "from hcpcs_home.serialize import claim_from_json\n"
+            f"check(claim_from_json({claim!r}))\n"
+            "mods = [m for n, m in list(sys.modules.items()) if n.startswith('hcpcs_home')]\n"
+            "print(sorted(f'{m.__name__}.{k}' for m in mods for k, t in vars(m).items()\n"
+            "    if isinstance(t, type) and t.__module__ == m.__name__ and k.startswith('_')\n"
+            "    and (attrs.has(t) or (issubclass(t, tuple) and hasattr(t, '_fields')))))\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert "[]\n" == done.stdout
+
     def test_first_check_compiles_no_plan(self) -> None:
         """A fresh process's first check interprets its plan: no line checker is written
         and compiled until the plan has checked ``plans.COMPILE_AFTER`` claims (#21)."""

@@ -16,8 +16,6 @@ import datetime as _dt
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from .._benefits import AT_LEAST_HALF, MORE_THAN_HALF
 from .._engine import ClaimFact, Context, LineFact, Need, Rule, Scope, Severity, Vocabulary
 from ..bounds import MAX_STAY_DAYS
@@ -54,18 +52,23 @@ def _level(ctx: Context) -> _h.LevelOfCare | None:
     return None if ctx.line is None else _h.LevelOfCare.of_line(ctx.line)
 
 
-@attrs.frozen(slots=True)
 class _LevelDays:
     """The claim's level-of-care days, worked out in one pass over its lines
     (:func:`hcpcs_home.hospice.level_days`), or why they cannot be counted.
+
+    A private record read by this family's rules, not a value: a plain slotted class,
+    so that importing the rules compiles no attrs methods for it.
 
     :ivar days: the levels billed on each day (empty where ``error`` is set).
     :ivar error: why a line's units are not days (reported by ``level-of-care-days``,
         never raised by the rules reading the days), or ``None``.
     """
 
-    days: dict[_dt.date, tuple[_h.LevelOfCare, ...]]
-    error: str | None
+    __slots__ = ("days", "error")
+
+    def __init__(self, days: dict[_dt.date, tuple[_h.LevelOfCare, ...]], error: str | None) -> None:
+        self.days = days
+        self.error = error
 
 
 def _level_days(ctx: Context) -> _LevelDays:

@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from .._benefits import PERIOD_DAYS, TELEHEALTH_CODES
 from .._engine import ClaimFact, Context, Fix, Need, Rule, Scope, Severity, Vocabulary, inline
 from ..claims import HIPPS_REVENUE_CODE, ClaimLine
@@ -70,17 +68,24 @@ def _in_person_visit(line: ClaimLine) -> bool:
     )
 
 
-@attrs.frozen(slots=True)
 class _Visits:
     """The claim's visit lines, sorted in one pass over its lines.
+
+    A private record read by this family's rules, not a value: a plain slotted class,
+    so that importing the rules compiles no attrs methods for it.
 
     :ivar in_person: the in-person visit lines, in claim order.
     :ivar telehealth_only: the days with a telehealth line (G0320-G0322) and no
         in-person visit.
     """
 
-    in_person: tuple[ClaimLine, ...]
-    telehealth_only: frozenset[_dt.date]
+    __slots__ = ("in_person", "telehealth_only")
+
+    def __init__(
+        self, in_person: tuple[ClaimLine, ...], telehealth_only: frozenset[_dt.date]
+    ) -> None:
+        self.in_person = in_person
+        self.telehealth_only = telehealth_only
 
 
 def _visits(ctx: Context) -> _Visits:
