@@ -57,7 +57,6 @@ from ._engine import (
     RuleSet,
     Scope,
     Severity,
-    TableRule,
     Vocabulary,
 )
 from .catalog import Catalog, default_catalog
@@ -67,6 +66,7 @@ from .payers import Payer
 from .rules import DEFAULT_RULES, VOCABULARY
 
 if TYPE_CHECKING:
+    from ._engine import TableRule
     from .history import ClaimHistory
 
 __all__ = [
@@ -99,6 +99,16 @@ __all__ = [
 
 def __dir__() -> list[str]:
     return __all__
+
+
+def __getattr__(name: str) -> Any:
+    # TableRule is defined on first use (PEP 562): see hcpcs_home._engine.
+    if name != "TableRule":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ._engine import TableRule
+
+    globals()[name] = TableRule
+    return TableRule
 
 
 def check(

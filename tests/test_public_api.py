@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,7 @@ LAZY_FOR_A_CHECK = (
     "cattrs",
     "csv",
     "hashlib",
+    "hcpcs_home._engine.tables",
     "hcpcs_home.history",
     "hcpcs_home.history._records",
     "hypothesis",
@@ -134,6 +136,30 @@ class TestImportCost:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
         assert "[]\n" == done.stdout
+
+    def test_a_table_rule_unpickles_in_a_fresh_process(self) -> None:
+        """TableRule, defined on first use, is found by a pickle loaded in a process
+        that has not used it yet (as a worker of a process pool has not), under its
+        public name hcpcs_home.policy.TableRule (#21)."""
+        from hcpcs_home.policy import Rule, RuleSet, TableRule
+        from hcpcs_home.rules import VOCABULARY
+
+        p = VOCABULARY.predicate
+        row = Rule(
+            "t-row", "error", "{code} row", "payer manual 4.2", p("code_in", codes=["T1019"])
+        )
+        rules = RuleSet((TableRule("t-table", [row], source="Acme"),), vocabulary=VOCABULARY)
+        code = (
+            "import pickle, sys\n"
+            "rules = pickle.loads(sys.stdin.buffer.read())\n"
+            "table = rules.rules[0]\n"
+            "print(type(table).__module__, type(table).__qualname__, [r.id for r in rules])\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], input=pickle.dumps(rules), capture_output=True, check=True
+        )
+        assert b"hcpcs_home.policy TableRule ['t-row']\n" == done.stdout
+        assert "hcpcs_home.policy" == TableRule.__module__
 
     def test_first_check_defines_no_private_attrs_records(self) -> None:
         """The private records of the modules a first check imports are plain slotted

@@ -38,6 +38,8 @@ Every name is importable from this package as it was from the single module.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .context import (
     _CATALOGS_KEPT as _CATALOGS_KEPT,
 )
@@ -257,9 +259,6 @@ from .rules import (
 from .rules import (
     _severity as _severity,
 )
-from .tables import (
-    TableRule as TableRule,
-)
 from .vocabulary import (
     _MAX_DEPTH as _MAX_DEPTH,
 )
@@ -333,8 +332,24 @@ def __dir__() -> list[str]:
     return __all__
 
 
+if TYPE_CHECKING:
+    from .tables import TableRule as TableRule
+
+
+def __getattr__(name: str) -> Any:
+    # TableRule is defined on first use (PEP 562): a check of rules without a table, the
+    # default rules', never needs the class or the module.
+    if name != "TableRule":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .tables import TableRule
+
+    globals()[name] = TableRule
+    return TableRule
+
+
 # The public classes belong to hcpcs_home.policy, which re-exports them: that is
 # where people find them, and where pickles and the reference say they live.
 for _name in __all__:
-    globals()[_name].__module__ = "hcpcs_home.policy"
+    if _name != "TableRule":
+        globals()[_name].__module__ = "hcpcs_home.policy"
 del _name

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..payers import Payer
 from .context import _CHART_GIVEN, _MOVE, _UNSET, Context, Need, _lru_get, _lru_put, _moving_context
 from .predicates import And, Leaf, Not, Or, Predicate, _Junction
-from .rules import Finding, Rule, _failed
-from .tables import TableRule
+from .rules import Finding, Rule, _failed, _is_table
 from .vocabulary import ClaimFact, _line_codes
 
 if TYPE_CHECKING:
     from .rule_sets import RuleSet
+    from .tables import TableRule
 
 __all__ = []
 
@@ -151,7 +151,7 @@ def _line_deferred(steps: Sequence[_Step], compile: Callable[[], _LineChecker]) 
         (
             rule,
             None if test is True else test._fn,  # type: ignore[union-attr]
-            rule.when.by_code if isinstance(rule, TableRule) else None,  # type: ignore[attr-defined]
+            rule.when.by_code if _is_table(rule) else None,  # type: ignore[attr-defined]
         )
         for rule, test in steps
     )
@@ -412,7 +412,7 @@ class _PlanWriter:
                 self.table(part, body)
                 continue
             rule, test = part
-            if isinstance(rule, TableRule):
+            if _is_table(rule):
                 self.table_rule(rule, body)
                 continue
             name = self.bind("r", rule, f"rule {rule.id}")

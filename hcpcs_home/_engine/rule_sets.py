@@ -9,7 +9,7 @@ import contextlib
 import datetime as _dt
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -30,9 +30,11 @@ from .context import (
     with_history,
 )
 from .plans import _Plan, _PlanCache, _PlanWriter, _Step
-from .rules import Finding, Report, Rule, Scope, _failed
-from .tables import TableRule
+from .rules import Finding, Report, Rule, Scope, _failed, _is_table
 from .vocabulary import _MAX_DEPTH, Vocabulary, _predicate_from_data, _short
+
+if TYPE_CHECKING:
+    from .tables import TableRule
 
 __all__ = ["RuleSet"]
 
@@ -53,7 +55,7 @@ def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
         if rule.id in seen:
             raise InvalidFieldError(f"rules[{i}].id", rule.id, "is used twice")
         seen.add(rule.id)
-        if isinstance(rule, TableRule):  # a row's id names its findings: unique too
+        if _is_table(rule):  # a row's id names its findings: unique too
             for j, row in enumerate(rule.rows):
                 if row.id in seen:
                     raise InvalidFieldError(f"rules[{i}].rows[{j}].id", row.id, "is used twice")
@@ -64,7 +66,7 @@ def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
 def _table_of(rules: Iterable[Rule], row_id: object) -> TableRule | None:
     """The table holding a row of that id, or ``None``."""
     for rule in rules:
-        if isinstance(rule, TableRule) and rule.row(row_id) is not None:  # type: ignore[arg-type]
+        if _is_table(rule) and rule.row(row_id) is not None:  # type: ignore[arg-type]
             return rule
     return None
 
@@ -128,14 +130,14 @@ class RuleSet:
         """Each rule in order, the rows of a :class:`TableRule` in its place (its
         ``rules`` hold the table itself)."""
         for rule in self.rules:
-            if isinstance(rule, TableRule):
+            if _is_table(rule):
                 yield from rule.rows
             else:
                 yield rule
 
     def __len__(self) -> int:
         """How many rules iterating gives: a :class:`TableRule` counts its rows."""
-        return sum(len(r.rows) if isinstance(r, TableRule) else 1 for r in self.rules)
+        return sum(len(r.rows) if _is_table(r) else 1 for r in self.rules)
 
     def __contains__(self, rule_id: object) -> bool:
         """Whether a rule, or a row of a :class:`TableRule`, has that id."""
@@ -168,9 +170,7 @@ class RuleSet:
             if rid not in self:
                 raise KeyError(rid)
         kept = [
-            r.without(*rule_ids) if isinstance(r, TableRule) else r
-            for r in self.rules
-            if r.id not in rule_ids
+            r.without(*rule_ids) if _is_table(r) else r for r in self.rules if r.id not in rule_ids
         ]
         return attrs.evolve(self, rules=tuple(kept))
 
@@ -467,6 +467,8 @@ def _table_from_data(item: dict[str, Any], path: str, vocabulary: Vocabulary) ->
         if isinstance(row, dict) and "table" in row:
             raise RuleSetLoadError(f"{path}.table[{i}]", "is a table: a table holds no table")
         parsed.append(_rule_from_data(row, f"{path}.table[{i}]", vocabulary))
+    from .tables import TableRule  # defined on the first table: a check without one never is
+
     try:
         return TableRule(
             item.get("id"),  # type: ignore[arg-type]

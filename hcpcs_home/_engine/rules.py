@@ -10,7 +10,7 @@ import enum
 import functools
 import string
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
 import attrs
 
@@ -21,6 +21,9 @@ from ..payers import Payer
 from .context import Context, Need, gives
 from .predicates import Explanation, Predicate
 from .vocabulary import Fix, _clip, _short
+
+if TYPE_CHECKING:
+    from .tables import TableRule
 
 __all__ = ["Finding", "PayerAction", "Report", "Rule", "Scope", "Severity"]
 
@@ -259,6 +262,9 @@ class Rule:
     action_source: str = ""
     action_from: _dt.date | None = None
 
+    #: Whether the rule is a :class:`TableRule` (see :func:`_is_table`).
+    _table: ClassVar[bool] = False
+
     @message.validator
     def _check_placeholders(self, attribute: attrs.Attribute[Any], value: str) -> None:
         # A rule with a fixer may also name the fixer's facts, which it does not declare.
@@ -380,6 +386,13 @@ class Rule:
         if self.needs:
             data["needs"] = sorted(n.value for n in self.needs)
         return data
+
+
+def _is_table(rule: Rule) -> TypeGuard[TableRule]:
+    """Whether ``rule`` is a :class:`TableRule`, asked without importing the tables
+    module: a process whose rule sets hold no table (a check of the default rules)
+    never defines the class."""
+    return rule._table
 
 
 def _advice_suggestion(advice: str) -> str | None:

@@ -6,7 +6,7 @@ Part of the engine behind :mod:`hcpcs_home.policy` (see :mod:`hcpcs_home._engine
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -144,6 +144,8 @@ class TableRule(Rule):
 
     rows: tuple[Rule, ...] = attrs.field(default=(), converter=_rows)
 
+    _table: ClassVar[bool] = True
+
     def __init__(
         self, id: str, rows: Iterable[Rule], *, source: str = "", description: str = ""
     ) -> None:
@@ -214,3 +216,8 @@ class TableRule(Rule):
 
     def __repr__(self) -> str:
         return f"TableRule({self.id!r}, {len(self.rows)} rows)"
+
+
+# It belongs to hcpcs_home.policy, as the engine's other public classes do (see
+# hcpcs_home._engine), which gives it on first use.
+TableRule.__module__ = "hcpcs_home.policy"
