@@ -52,6 +52,7 @@ LAZY_FOR_A_CHECK = (
     "hcpcs_home.history._records",
     "hypothesis",
     "sqlite3",
+    "string",
 )
 
 

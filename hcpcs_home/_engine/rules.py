@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import functools
-import string
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
@@ -20,7 +19,7 @@ from ..errors import InvalidFieldError
 from ..payers import Payer
 from .context import Context, Need, gives
 from .predicates import Explanation, Predicate
-from .vocabulary import Fix, _clip, _short
+from .vocabulary import Fix, _clip, _format_fields, _short
 
 if TYPE_CHECKING:
     from .tables import TableRule
@@ -128,7 +127,7 @@ def _template_fields(template: str) -> tuple[tuple[str, str | None, str | None],
     """
     return tuple(
         (name, spec, conversion)
-        for _text, name, spec, conversion in string.Formatter().parse(template)
+        for _text, name, spec, conversion in _format_fields(template)
         if name is not None
     )
 
