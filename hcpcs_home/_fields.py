@@ -9,10 +9,12 @@ readable in tracebacks.
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from types import CodeType
 from typing import Any, TypeVar
 
 from . import _clock
@@ -40,6 +42,22 @@ _CONTROL = {
 }
 
 
+#: The signature of each converter factory's function, worked out once per factory.
+_SIGNATURES: dict[CodeType, inspect.Signature] = {}
+
+
+def _signed(convert: Callable[[Any], E]) -> Callable[[Any], E]:
+    """``convert``, its signature stated: attrs reads each converter's signature (the
+    first parameter's annotation types ``__init__``), and the ~100 converters the value
+    types define at import share a dozen; each is worked out once, not per converter."""
+    code = convert.__code__
+    signature = _SIGNATURES.get(code)
+    if signature is None:
+        signature = _SIGNATURES[code] = inspect.signature(convert)
+    convert.__signature__ = signature  # type: ignore[attr-defined]
+    return convert
+
+
 def code(field: str) -> Callable[[object], str]:
     def convert(value: object) -> str:
         try:
@@ -50,7 +68,7 @@ def code(field: str) -> Callable[[object], str]:
             ) from None
 
     convert.__name__ = f"code_{field}"
-    return convert
+    return _signed(convert)
 
 
 def date(field: str) -> Callable[[object], _dt.date]:
@@ -71,7 +89,7 @@ def date(field: str) -> Callable[[object], _dt.date]:
         raise InvalidTimeError(field, value, "must be a date (YYYY-MM-DD)")
 
     convert.__name__ = f"date_{field}"
-    return convert
+    return _signed(convert)
 
 
 def in_range(field: str, value: object, day: _dt.date) -> _dt.date:
@@ -92,7 +110,7 @@ def optional(convert: Callable[[Any], E]) -> Callable[[Any], E | None]:
 
     maybe.__name__ = f"optional_{getattr(convert, '__name__', 'value')}"
     _OPTIONAL_OF[maybe] = convert
-    return maybe
+    return _signed(maybe)
 
 
 def clock(field: str) -> Callable[[object], _dt.time]:
@@ -108,7 +126,7 @@ def clock(field: str) -> Callable[[object], _dt.time]:
         return _dt.time(minute // 60, minute % 60)
 
     convert.__name__ = f"clock_{field}"
-    return convert
+    return _signed(convert)
 
 
 def minutes(field: str) -> Callable[[object], int]:
@@ -118,7 +136,7 @@ def minutes(field: str) -> Callable[[object], int]:
         return _clock.check_minutes(field, value)
 
     convert.__name__ = f"minutes_{field}"
-    return convert
+    return _signed(convert)
 
 
 def number(field: str, value: object) -> Decimal:
@@ -171,7 +189,7 @@ def decimal(field: str, *, allow_negative: bool = False) -> Callable[[object], D
         return result
 
     convert.__name__ = f"decimal_{field}"
-    return convert
+    return _signed(convert)
 
 
 def units(field: str) -> Callable[[object], int | Decimal]:
@@ -201,7 +219,7 @@ def units(field: str) -> Callable[[object], int | Decimal]:
         return result
 
     convert.__name__ = f"units_{field}"
-    return convert
+    return _signed(convert)
 
 
 def modifiers(value: object) -> tuple[str, ...]:
@@ -244,7 +262,7 @@ def npi(field: str) -> Callable[[object], str]:
         return text
 
     convert.__name__ = f"npi_{field}"
-    return convert
+    return _signed(convert)
 
 
 def _npi_check(text: str) -> bool:
@@ -293,7 +311,7 @@ def text(
 
     convert.__name__ = f"text_{field}"
     _TEXT_LIMITS[convert] = max_length
-    return convert
+    return _signed(convert)
 
 
 #: What :func:`text_shape` reads: the converters :func:`text`, :func:`optional` and
@@ -355,7 +373,7 @@ def boolean(field: str) -> Callable[[object], bool]:
         return value
 
     convert.__name__ = f"bool_{field}"
-    return convert
+    return _signed(convert)
 
 
 def enum_of(enum_type: type[E], field: str) -> Callable[[object], E]:
@@ -367,7 +385,7 @@ def enum_of(enum_type: type[E], field: str) -> Callable[[object], E]:
             raise InvalidFieldError(field, value, f"must be one of {allowed}") from None
 
     convert.__name__ = f"{enum_type.__name__}_{field}"
-    return convert
+    return _signed(convert)
 
 
 def tuple_of(
@@ -390,7 +408,7 @@ def tuple_of(
     if max_items >= 1:
         _TUPLE_OF[convert] = convert_item
         _MOST_ITEMS[convert] = max_items
-    return convert
+    return _signed(convert)
 
 
 def frozenset_of(
@@ -402,7 +420,7 @@ def frozenset_of(
         return frozenset(as_tuple(value))
 
     convert.__name__ = f"frozenset_{field}"
-    return convert
+    return _signed(convert)
 
 
 def instance_of(cls: type[E], field: str) -> Callable[[object], E]:
@@ -413,4 +431,4 @@ def instance_of(cls: type[E], field: str) -> Callable[[object], E]:
 
     convert.__name__ = f"{cls.__name__}_{field}"
     _INSTANCE_OF[convert] = cls
-    return convert
+    return _signed(convert)

@@ -152,3 +152,30 @@ class TestTypedInitMatchesTheFields:
 def test_the_right_script_runs() -> None:
     """The script mypy accepts also runs: its types are the ones the constructors take."""
     exec(compile(textwrap.dedent(RIGHT), "right.py", "exec"), {"__name__": "right"})
+
+
+class TestConverterSignatures:
+    def test_a_stated_signature_is_the_converters_own(self) -> None:
+        """A converter whose signature ``_fields`` states (worked out once per factory, #21)
+        has the signature inspect works out from its own code and annotations, so attrs
+        types ``__init__`` as it would without it."""
+        import types
+
+        from hcpcs_home import claims, codes, evv, modifiers, payers, units
+
+        seen = 0
+        for module in (claims, codes, evv, modifiers, payers, units):
+            for cls in vars(module).values():
+                if not (isinstance(cls, type) and attrs.has(cls)):
+                    continue
+                for field in attrs.fields(cls):
+                    convert = field.converter
+                    if "__signature__" not in getattr(convert, "__dict__", {}):
+                        continue
+                    fresh = types.FunctionType(
+                        convert.__code__, convert.__globals__, closure=convert.__closure__
+                    )
+                    fresh.__annotations__ = dict(convert.__annotations__)
+                    assert inspect.signature(fresh) == inspect.signature(convert), field.name
+                    seen += 1
+        assert seen > 50
