@@ -28,8 +28,9 @@ is built, or refused with its error, exactly as before.  A frame with a
 
 from __future__ import annotations
 
+import collections
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, cast
 
 import attrs
@@ -158,10 +159,20 @@ def claims(
     type_of_bill: str | None,
     by: str,
     known: Known | None = None,
+    emit: Callable[[Claim, tuple[Hashable, ...]], None] | None = None,
 ) -> Any:
     """:func:`~hcpcs_home.dataframes.claims_from_frame` of ``frame`` (a ``ClaimRows``),
     or ``None`` for a frame with a ``line`` column (read row by row).  ``known`` carries
-    what is known from earlier chunks of one frame (the same ``payer``)."""
+    what is known from earlier chunks of one frame (the same ``payer``).
+
+    A claim is built as soon as its last row is read (and the claims of every earlier
+    first row are built), so claims come in order of their first row.  With ``emit``
+    each claim and its rows are handed to it then and not kept (the ``ClaimRows``
+    returned holds the errors only): nothing of a claim outlives what ``emit`` does
+    with it, so a frame whose claims' rows come together (as
+    :func:`~hcpcs_home.dataframes.check_frame`'s chunks do) never holds more than one
+    claim's services and lines, and they die young, before the garbage collector's
+    older generations see them."""
     claim_names = {c: df._claim_column(c) for c in columns}
     if "line" in claim_names.values():
         return None
@@ -209,8 +220,21 @@ def claims(
     known = Known(payer) if known is None else known
     make_service, make_line, billed = known.make_service, known.make_line, known.billed
     store_line = known.store_line
+    built: list[Claim] = []
+    built_rows: list[tuple[Hashable, ...]] = []
+    if emit is None:
+
+        def emit(claim: Claim, claim_rows: tuple[Hashable, ...]) -> None:
+            built.append(claim)
+            built_rows.append(claim_rows)
+
+    fast = known.claim(type_of_bill)
     groups: dict[object, Any] = {}
+    #: The groups not yet built, in order of their first row.
+    waiting: collections.deque[Any] = collections.deque()
+    ends = _last_rows(keys)
     errors: list[Any] = []
+    late: list[Any] = []  # the groups' errors, after every row's (as the row reader has them)
     for i, (label, key, values, revenue, modifiers, charge) in enumerate(
         zip(labels, keys, zip(*fields, strict=True), *line_cells, strict=True)
     ):
@@ -224,9 +248,11 @@ def claims(
             head.update((name, given[i]) for name, given in present)
             claim_id = df._text(ids[i] if ids is not None else key) or ""
             group = groups[key] = df._Group(claim_id, head, label)
+            waiting.append(group)
         for name, given in level:
             if given[i] != group.head[name]:
                 group.differs.setdefault(name, []).append((label, given[i]))
+        taken = False
         if not bad[i]:
             # The service's checks were made once per distinct cell and clock times
             # (``_minutes``): it is stored as it comes; the line is checked as it is made.
@@ -265,20 +291,38 @@ def claims(
                     group.ids.add(service.id)
                     group.services.append(service)
                     group.lines.append(line)
-                    continue
-        # A row this path does not take: the row reader builds it or names its error.
-        service_part, claim_part = df._split({c: v[i] for c, v in zip(columns, cells, strict=True)})
-        try:
-            made = df._row_line(service_part, claim_part, group.head["payer"], payer, group)
-        except HcpcsError as exc:
-            claim_id = df._text(ids[i] if ids is not None else key) or ""
-            errors.append(df.RowError(label, claim_id or None, exc))
-            group.bad = True
-            continue
-        group.add(label, *made)
-    return df._claims_of(
-        groups, errors, payer, type_of_bill, numbered=False, fast=known.claim(type_of_bill)
-    )
+                    taken = True
+        if not taken:
+            # A row this path does not take: the row reader builds it or names its error.
+            service_part, claim_part = df._split(
+                {c: v[i] for c, v in zip(columns, cells, strict=True)}
+            )
+            try:
+                made = df._row_line(service_part, claim_part, group.head["payer"], payer, group)
+            except HcpcsError as exc:
+                claim_id = df._text(ids[i] if ids is not None else key) or ""
+                errors.append(df.RowError(label, claim_id or None, exc))
+                group.bad = True
+            else:
+                group.add(label, *made)
+        if ends[i]:  # the claim's last row: it is built once every claim before it is
+            group.done = True
+            del groups[key]
+            while waiting and waiting[0].done:
+                done = waiting.popleft()
+                claim = df._group_claim(done, late, payer, type_of_bill, numbered=False, fast=fast)
+                if claim is not None:
+                    emit(claim, tuple(done.rows))
+    return df.ClaimRows(tuple(built), tuple(built_rows), (*errors, *late))
+
+
+def _last_rows(keys: list[Any]) -> list[bool]:
+    """Whether each row is the last of its key's (a cell that is no dict key raises
+    :class:`TypeError`, as grouping by it does)."""
+    ends = [False] * len(keys)
+    for i in {key: i for i, key in enumerate(keys)}.values():
+        ends[i] = True
+    return ends
 
 
 def _differs(keys: list[Any], given: list[Any]) -> bool:

@@ -11,6 +11,7 @@ the first frame built, never at import time.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import math
 from array import array
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
@@ -167,17 +168,24 @@ def finding_records(
                 "source": "",
             }
             continue
-        lines = None if row_lists is None else row_lists[i]
-        claim_id = report.claim.id
-        for finding in report:
-            # The finding's own data, with the claim and row put in and the one key no
-            # column shows taken out: one dict per finding.
-            data = finding.to_data()
-            del data["fix"]
-            line = data["line"]
-            data["claim_id"] = claim_id
-            data["row"] = None if lines is None or line is None else lines[line]
-            yield data
+        yield from report_records(report, None if row_lists is None else row_lists[i])
+
+
+def report_records(report: Any, lines: Sequence[Hashable] | None) -> list[dict[str, Any]]:
+    """The records of :func:`finding_records` of one report, whose claim's lines come
+    from the rows ``lines`` (``None``: the ``row`` column is empty)."""
+    claim_id = report.claim.id
+    records = []
+    for finding in report:
+        # The finding's own data, with the claim and row put in and the one key no
+        # column shows taken out: one dict per finding.
+        data = finding.to_data()
+        del data["fix"]
+        line = data["line"]
+        data["claim_id"] = claim_id
+        data["row"] = None if lines is None or line is None else lines[line]
+        records.append(data)
+    return records
 
 
 #: The findings columns of repeated text that is never missing (every finding has a
@@ -190,6 +198,10 @@ _WHOLE = ("line", "minutes")
 #: Findings turned into frame cells at a time when the frame is made, so that no
 #: temporary array (indexes, row numbers) ever spans every finding.
 _SLICE = 1 << 16
+
+#: Records taken a column at a time in batches of this many: few enough that their
+#: dicts stay in the processor's cache from one column to the next.
+_BATCH = 256
 
 #: The array type codes a column's codes widen through as its distinct values grow,
 #: and how many distinct values each holds.
@@ -221,31 +233,63 @@ class FindingColumns:
         self.rows = array("q")
         self.no_row = bytearray()
         self.other_rows: list[Any] | None = None
+        #: Records :meth:`add` has not taken apart yet (fewer than a batch).
+        self.pending: list[Mapping[str, Any]] = []
 
     def extend(self, records: Iterable[Mapping[str, Any]]) -> None:
-        """Add ``records`` (mappings with every column), in order."""
-        columns = [
-            (n, name, seen, self.codes[n], self._limit(n))
-            for n, (name, seen) in enumerate(zip(self.columns, self.seen, strict=True))
-            if name != "row"
-        ]
-        has_row = "row" in self.columns
-        for record in records:
-            if has_row:
-                self._row(record["row"])
-            for at, (n, name, seen, codes, limit) in enumerate(columns):
-                value = record[name]
-                try:
-                    code = seen.get(value)
-                except TypeError:  # unhashable: a value of its own
-                    code = None
-                    value = _Unhashable(value)
-                if code is None:
-                    code = seen[value] = len(seen)
-                    if code == limit:  # the codes widen to hold it
-                        codes = self._widen(n)
-                        columns[at] = (n, name, seen, codes, self._limit(n))
-                codes.append(code)
+        """Add ``records`` (mappings with every column), in order.
+
+        A column at a time: each value's code looked up at once where the column's
+        values have all been seen before (the usual case: rules, severities, sources
+        and most messages repeat), one at a time where one is new.
+        """
+        records = records if isinstance(records, list) else list(records)
+        if self.pending:
+            records, self.pending = [*self.pending, *records], []
+        for start in range(0, len(records), _BATCH):
+            self._add(records[start : start + _BATCH] if len(records) > _BATCH else records)
+
+    def add(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """:meth:`extend`, the records kept until a batch of them has come (a claim's few
+        findings at a time cost more a finding than a batch)."""
+        self.pending.extend(records)
+        if len(self.pending) >= _BATCH:
+            self.extend(())
+
+    def _add(self, records: list[Mapping[str, Any]]) -> None:
+        for n, name in enumerate(self.columns):
+            values = [record[name] for record in records]
+            if name == "row":
+                self._rows(values)
+                continue
+            seen = self.seen[n]
+            codes: list[Any]
+            try:
+                codes = list(map(seen.get, values))
+                if None in codes:  # new values, given the next codes in order of first sight
+                    seen.update(zip(_new(values, seen), itertools.count(len(seen))))
+                    codes = list(map(seen.__getitem__, values))
+            except TypeError:  # an unhashable value: one at a time
+                codes = self._codes(n, values)
+            while len(seen) > self._limit(n):
+                self._widen(n)
+            self.codes[n].fromlist(codes)
+
+    def _codes(self, n: int, values: list[Any]) -> list[int]:
+        """Column ``n``'s codes of ``values`` one at a time, an unhashable value kept as
+        a value of its own."""
+        seen = self.seen[n]
+        codes = []
+        for value in values:
+            try:
+                code = seen.get(value)
+            except TypeError:
+                code = None
+                value = _Unhashable(value)
+            if code is None:
+                code = seen[value] = len(seen)
+            codes.append(code)
+        return codes
 
     def _limit(self, n: int) -> int:
         """The first code column ``n``'s array cannot hold."""
@@ -255,6 +299,21 @@ class FindingColumns:
         wider = array(_WIDER[self.codes[n].typecode], self.codes[n])
         self.codes[n] = wider
         return wider
+
+    def _rows(self, labels: list[Any]) -> None:
+        """Add the ``row`` of each record: machine integers at once where every label is
+        an int or ``None``, else one at a time."""
+        if self.other_rows is None and all(v is None or type(v) is int for v in labels):
+            size = len(self.rows)
+            try:
+                self.rows.extend([0 if v is None else v for v in labels])
+            except OverflowError:  # a label beyond 64 bits: one at a time, below
+                del self.rows[size:]
+            else:
+                self.no_row.extend([v is None for v in labels])
+                return
+        for label in labels:
+            self._row(label)
 
     def _row(self, label: Any) -> None:
         if self.other_rows is not None:
@@ -272,6 +331,7 @@ class FindingColumns:
             self.other_rows.append(label)
 
     def __len__(self) -> int:
+        self.extend(())
         if "row" not in self.columns:
             return len(self.codes[0]) if self.codes else 0
         return len(self.rows) if self.other_rows is None else len(self.other_rows)
@@ -355,6 +415,11 @@ class FindingColumns:
             return
         _fill_runs(out, self.rows, self.no_row, numpy)
         self.rows, self.no_row = array("q"), bytearray()
+
+
+def _new(values: list[Any], seen: dict[Any, int]) -> list[Any]:
+    """The distinct ``values`` not in ``seen``, in order of first sight."""
+    return [v for v in dict.fromkeys(values) if v not in seen]
 
 
 def _code_type(categories: int, numpy: Any) -> Any:

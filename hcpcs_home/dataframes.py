@@ -341,6 +341,8 @@ class _Group:
     #: With a ``line`` column: each line's number -> (its first row, its line fields,
     #: the ids of the services its rows document).
     specs: dict[int, tuple[Hashable, dict[str, Any], list[str]]] = attrs.Factory(dict)
+    #: Every row of the claim has been read (the column reader builds it then).
+    done: bool = False
 
     def add(self, label: Hashable, service: Service | None, line: ClaimLine) -> None:
         """A row read into a line (and the service it documents, if any)."""
@@ -488,25 +490,39 @@ def _claims_of(
     claims: list[Claim] = []
     rows: list[tuple[Hashable, ...]] = []
     for group in groups.values():
-        if group.differs:
-            errors.extend(_disagreements(group))
-            continue
-        if group.bad and numbered:
-            errors.extend(_refused(group))
-            continue
-        if not group.lines and not (numbered and group.services):
-            continue
-        try:
-            claim = (fast and fast(group)) or _claim(group, payer, type_of_bill)
-        except InvalidClaimError as exc:
-            errors.extend(_claim_errors(group, exc))
-            continue
-        except HcpcsError as exc:
-            errors.append(RowError(group.rows[0], group.claim_id or None, exc))
-            continue
-        claims.append(claim)
-        rows.append(tuple(group.rows))
+        claim = _group_claim(group, errors, payer, type_of_bill, numbered=numbered, fast=fast)
+        if claim is not None:
+            claims.append(claim)
+            rows.append(tuple(group.rows))
     return ClaimRows(tuple(claims), tuple(rows), tuple(errors))
+
+
+def _group_claim(
+    group: _Group,
+    errors: list[RowError],
+    payer: Payer | str | None,
+    type_of_bill: str | None,
+    *,
+    numbered: bool,
+    fast: Callable[[_Group], Claim | None] | None = None,
+) -> Claim | None:
+    """The claim of one group read whole, or ``None`` (its errors added to ``errors``, or
+    no line to bill)."""
+    if group.differs:
+        errors.extend(_disagreements(group))
+        return None
+    if group.bad and numbered:
+        errors.extend(_refused(group))
+        return None
+    if not group.lines and not (numbered and group.services):
+        return None
+    try:
+        return (fast and fast(group)) or _claim(group, payer, type_of_bill)
+    except InvalidClaimError as exc:
+        errors.extend(_claim_errors(group, exc))
+    except HcpcsError as exc:
+        errors.append(RowError(group.rows[0], group.claim_id or None, exc))
+    return None
 
 
 def _unique_id(service: Service, cells: Mapping[str, object], group: _Group) -> Service:
@@ -877,20 +893,27 @@ def check_frame(
     then one ``invalid-row`` finding per row that could not be read or billed.
 
     The frame streams by claim groups: its rows are taken a chunk of whole
-    claims at a time (claims in order of their first row), each chunk's claims
-    built, checked and let go before the next, so a frame of millions of rows
-    never holds every claim object at once.  The rows that could not be used
-    come last, chunk by chunk.
+    claims at a time (claims in order of their first row), and each claim is
+    built and checked as soon as its last row is read, and let go, so a frame
+    of millions of rows never holds more than a claim's objects at once (and
+    they die young, before the garbage collector's older generations see
+    them).  The rows that could not be used come last, chunk by chunk.
     """
     reader = _column_reader()
     columns = _columns(frame, by)
     options: dict[str, Any] = {"payer": payer, "type_of_bill": type_of_bill, "by": by}
     known = reader.Known(payer)  # the lines each code, minutes and payer bill, for every chunk
     found, unused = _frames.FindingColumns(), []
+
+    def take(claim: Claim, rows: tuple[Hashable, ...]) -> None:
+        found.add(_frames.report_records(check(claim, rules), rows))
+
     for part in _claim_chunks(frame, by):
-        built = reader.claims(part, columns, known=known, **options)
-        built = built or claims_from_rows(_records(part), columns, **options)
-        found.extend(_finding_records((check(c, rules) for c in built.claims), built.rows))
+        # Each claim checked as soon as its rows are read, and let go.
+        built = reader.claims(part, columns, known=known, emit=take, **options)
+        if built is None:  # numbered lines: the row reader's claims, checked here
+            built = claims_from_rows(_records(part), columns, **options)
+            found.extend(_finding_records((check(c, rules) for c in built.claims), built.rows))
         unused.append([e.to_data() for e in built.errors])
         del part, built  # let the chunk go before the next is read
     for errors in unused:

@@ -6,6 +6,7 @@ import datetime as dt
 import doctest
 import inspect
 import pickle
+import weakref
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -274,6 +275,25 @@ class TestSameAsCheck:
         assert 3 <= len(bad[0])
         rows = [sorted(zip(b.row, b.message, strict=True), key=repr) for b in bad]
         assert rows[0] == rows[1]
+
+    def test_a_claim_is_let_go_once_checked(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Each claim is built when its last row is read and checked then: when a claim
+        is checked every claim checked before it is gone already (nothing of it is kept
+        for the garbage collector to find), and its rows come together in the frame."""
+        frame = hd.synthetic_timesheet(600, visits_per_claim=5, seed=4)
+        monkeypatch.setattr(hd, "_CHUNK", 100)
+        checked: list[weakref.ref[Any]] = []
+
+        def check_one(claim: Any, rules: Any = None) -> Any:
+            assert [] == [r() for r in checked if r() is not None]
+            checked.append(weakref.ref(claim))
+            return check(claim, rules)
+
+        monkeypatch.setattr(hd, "check", check_one)
+        found = hd.check_frame(frame)
+        assert len(checked) == len(hd.claims_from_frame(frame).claims) > 6
+        monkeypatch.setattr(hd, "check", check)
+        assert found.equals(hd.check_frame(frame))
 
     def test_findings_frame(self) -> None:
         """findings_frame without rows leaves the row column empty."""
@@ -761,6 +781,27 @@ class TestFindingColumns:
         assert {**FINDING_DTYPES, "source": str(actual.source.dtype)} == {
             c: str(t) for c, t in actual.dtypes.items()
         }
+
+    @given(
+        st.lists(RECORD, max_size=30),
+        st.lists(st.tuples(st.booleans(), st.integers(0, 9)), max_size=8),
+        st.integers(1, 4),
+    )
+    def test_records_added_in_pieces(
+        self, records: list[dict[str, Any]], pieces: list[tuple[bool, int]], batch: int
+    ) -> None:
+        """Records given a few at a time, kept for a batch (``add``) or taken at once
+        (``extend``), batches of any size, new values and unhashable rows within one:
+        each record's values come back as they went in, in order."""
+        columns = hd._frames.FindingColumns()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(hd._frames, "_BATCH", batch)
+            start = 0
+            for kept, size in [*pieces, (False, len(records))]:
+                (columns.add if kept else columns.extend)(records[start : start + size])
+                start += size
+            assert len(records) == len(columns)
+            assert records == columns.frame().to_dict("records")
 
     def test_many_distinct_values(self) -> None:
         """Codes widen past one byte (257 rules) and two (70,000 messages)."""
