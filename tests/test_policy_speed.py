@@ -256,6 +256,16 @@ class TestCompiledAgreesWithPlainEvaluation:
 
 
 class TestPlanSource:
+    def test_the_interpreter_moves_its_context_as_the_compiled_loop_does(self) -> None:
+        """The plan interpreter is a function of plans.py (read from the bytecode cache,
+        not compiled per process, #21); its loop is the compiled checker's own context
+        moving code (_MOVE) verbatim, so the two cannot drift apart."""
+        import inspect
+
+        from hcpcs_home._engine import _MOVE
+
+        assert _MOVE in inspect.getsource(plans._interpret)
+
     def test_default_plan_reads_like_the_rules(self) -> None:
         """One commented ``try``/``if`` per active rule, header parts settled away."""
         source = DEFAULT_RULES._plan_source("medicare", "0329")

@@ -6,7 +6,6 @@ Part of the engine behind :mod:`hcpcs_home.policy` (see :mod:`hcpcs_home._engine
 from __future__ import annotations
 
 import collections
-import functools
 import linecache
 import re
 import threading
@@ -21,6 +20,7 @@ from .rules import Finding, Rule, _failed, _is_table
 from .vocabulary import ClaimFact, _line_codes
 
 if TYPE_CHECKING:
+    from ..claims import Service
     from .rule_sets import RuleSet
     from .tables import TableRule
 
@@ -157,7 +157,7 @@ def _line_deferred(steps: Sequence[_Step], compile: Callable[[], _LineChecker]) 
     )
 
     def interpret(header: Context, out: list[Finding]) -> None:
-        _interpreter()(header, out, interpreted)
+        _interpret(header, out, interpreted)
 
     return _deferred(interpret, compile, lambda: COMPILE_AFTER)
 
@@ -498,14 +498,35 @@ class _PlanWriter:
         return check_lines
 
 
-#: The interpreter of a plan's steps: the compiled checker's loop (:data:`_MOVE`), each
-#: step tested in order as :meth:`_PlanWriter.write` writes it.
-_INTERPRETER = (
-    "def interpret(header, out, _steps):\n"
-    "    if not _steps:\n"
-    "        return\n"
-    + _MOVE
-    + """\
+#: The name the moving context's code (:data:`_MOVE`) gives "not worked out yet".
+_U = _UNSET
+
+
+def _interpret(header: Context, out: list[Finding], _steps: Any) -> None:
+    """The interpreter of a plan's steps: the compiled checker's loop, each step tested in
+    order as :meth:`_PlanWriter.write` writes it.
+
+    Its loop begins with :data:`_MOVE` as written (a test holds them to it), so the
+    context moves exactly as in the compiled checker; written here rather than compiled
+    from that text, it is read from the bytecode cache, not compiled by every process.
+    """
+    if not _steps:
+        return
+    _services: tuple[Service, ...]
+    ctx, _lines, _by_id, _codes, _lookup = _moving_context(header)
+    for _i, _line in enumerate(_lines):
+        ctx.line = _line
+        ctx.index = _i
+        ctx._memo = None
+        ctx.minutes = ctx.expected = _U
+        _k = _line.code
+        ctx.code = _code = _codes[_k] if _k in _codes else _lookup(_k)
+        _ids = _line.service_ids
+        if len(_ids) == 1:
+            _s = _by_id.get(_ids[0])
+            ctx.services = _services = () if _s is None else (_s,)
+        else:
+            ctx.services = _services = tuple([_by_id[_k] for _k in _ids if _k in _by_id])
         date = _line.date
         for _rule, _fn, _rows in _steps:
             if _rows is not None:
@@ -527,23 +548,6 @@ _INTERPRETER = (
                     out.append(_rule._finding(ctx))
             except Exception as exc:
                 out.append(_failed(_rule, ctx, exc))
-"""
-)
-
-
-@functools.cache
-def _interpreter() -> Callable[[Context, list[Finding], Any], None]:
-    """:data:`_INTERPRETER`, compiled on first use (one small function per process)."""
-    filename = "<hcpcs_home plan interpreter>"
-    namespace: dict[str, Any] = {
-        "_moving_context": _moving_context,
-        "_failed": _failed,
-        "_U": _UNSET,
-    }
-    linecache.cache[filename] = (len(_INTERPRETER), None, _INTERPRETER.splitlines(True), filename)
-    exec(compile(_INTERPRETER, filename, "exec"), namespace)
-    interpret: Callable[[Context, list[Finding], Any], None] = namespace["interpret"]
-    return interpret
 
 
 #: What an inline expression reads of the line, kept in locals of the generated loop.
