@@ -17,16 +17,17 @@ One concern per module, each importing only those before it:
     :class:`Predicate` and its tree (:class:`Leaf`, :class:`And`, :class:`Or`,
     :class:`Not`), :class:`Explanation`.
 ``vocabulary``
-    :class:`Vocabulary`, :class:`Fix`, ``inline``, ``keyed``, :class:`ClaimFact` and
-    :class:`LineFact` (a family's typed homes for the facts its rules share, per
-    claim and per line), and predicates read from JSON data.
+    :class:`Vocabulary`, :class:`Fix`, ``inline``, ``keyed``, ``code_level``,
+    :class:`ClaimFact` and :class:`LineFact` (a family's typed homes for the facts
+    its rules share, per claim and per line), and predicates read from JSON data.
 ``rules``
     :class:`Rule`, :class:`Finding` (built lazily), :class:`Report`,
     :class:`Severity`, :class:`Scope`.
 ``plans``
     the plan writer: a rule set's line rules for one payer and bill compiled into
-    one function (runs of code-keyed rules as one table lookup), and the caches
-    of compiled plans.
+    one function (runs of code-keyed rules as one table lookup), the rules left
+    for each line code once its code-level parts are settled, and the caches of
+    compiled plans.
 ``tables``
     :class:`TableRule`: one rule holding a table's code-keyed rows, checked by one
     lookup of the line's code.
@@ -297,6 +298,9 @@ from .vocabulary import (
 )
 from .vocabulary import (
     _short as _short,
+)
+from .vocabulary import (
+    code_level as code_level,
 )
 from .vocabulary import (
     inline as inline,

@@ -145,16 +145,7 @@ def _line_deferred(steps: Sequence[_Step], compile: Callable[[], _LineChecker]) 
     :func:`_deferred`).  Both give the same findings in the same order: the interpreter
     moves its context with the compiled loop's own code (:data:`_MOVE`) and tests each
     step as the compiled ``if`` does."""
-    # Per step: the rule, its residual test's function (None where the header settled
-    # it as holding), and a TableRule's rows by code (None for other rules).
-    interpreted = tuple(
-        (
-            rule,
-            None if test is True else test._fn,  # type: ignore[union-attr]
-            rule.when.by_code if _is_table(rule) else None,  # type: ignore[attr-defined]
-        )
-        for rule, test in steps
-    )
+    interpreted = _interpreted(steps)
 
     def interpret(header: Context, out: list[Finding]) -> None:
         _interpret(header, out, interpreted)
@@ -236,17 +227,29 @@ class _PlanWriter:
     _counter_lock = threading.Lock()
 
     def __init__(
-        self, rules: RuleSet, header: Context, given: frozenset[Need] = _CHART_GIVEN
+        self,
+        rules: RuleSet | None,
+        header: Context | None,
+        given: frozenset[Need] = _CHART_GIVEN,
+        *,
+        title: str = "",
+        slots: dict[int, int] | None = None,
     ) -> None:
-        self.title = (
-            f"Line rules of {rules.name!r} for {header.payer.name} ({header.payer.id}), "
-            f"type of bill {header.claim.type_of_bill or 'none (837P)'}, "
-            f"given {', '.join(sorted(n.value for n in given))}"
-        )
+        if rules is not None and header is not None:
+            title = (
+                f"Line rules of {rules.name!r} for {header.payer.name} ({header.payer.id}), "
+                f"type of bill {header.claim.type_of_bill or 'none (837P)'}, "
+                f"given {', '.join(sorted(n.value for n in given))}"
+            )
+        self.title = title
+        # Writing a line's body (see :class:`_Dispatch`): each claim fact's place in the
+        # claim's list of facts the dispatcher passes, by the fact's identity.
+        self.slots = slots
         self.namespace: dict[str, Any] = {
             "_moving_context": _moving_context,
             "_failed": _failed,
             "_U": _UNSET,
+            "_setf": _setf,
         }
         self.bound: list[str] = []
         self._names: dict[int, str] = {}
@@ -309,6 +312,9 @@ class _PlanWriter:
             compute = self.bind("f", fact.of, f"{what} (once per claim)")
             found = self._facts[id(fact)] = (f"_c{len(self._facts)}", compute, fact)
         kept, compute, _ = found
+        if self.slots is not None:  # a line's body: the claim's facts come in a list
+            i = self.slots[id(fact)]
+            return f"(_cf[{i}] if _cf[{i}] is not _U else _setf(_cf, {i}, {compute}, ctx))"
         return f"({kept} if {kept} is not _U else ({kept} := {compute}(ctx)))"
 
     def _function(self, p: Predicate) -> Callable[[Context], bool]:
@@ -403,7 +409,9 @@ class _PlanWriter:
         :meth:`Rule.applies_on` is asked of claim rules)."""
         body: list[str] = []
         dated = False
-        parts: list[list[_Step] | _Step] = list(steps) if claim else self.tables(steps)
+        # A line's body holds the rules of its code only: no table to look the code up in.
+        whole = claim or self.slots is not None
+        parts: list[list[_Step] | _Step] = list(steps) if whole else self.tables(steps)
         for part in parts:
             if isinstance(part, tuple) and not isinstance(part[1], bool):
                 self._count(part[1])
@@ -440,13 +448,11 @@ class _PlanWriter:
             body.append(f"            out.append(_failed({name}, ctx, exc))")
         if claim:
             return self._claim_source(steps, body, dated), self.namespace
-        head = [
-            f"# {_comment(self.title)}: {len(steps)} active.",
-            *(["# Bound names:", *self.bound] if self.bound else []),
-            "",
-            "",
-            "def check_lines(header, out):",
-        ]
+        if self.slots is not None:
+            return self._body_source(steps, body, dated), self.namespace
+        head = self._head(
+            f"{_comment(self.title)}: {len(steps)} active.", "check_lines(header, out)"
+        )
         if not steps:
             head.append("    pass")
         else:
@@ -459,16 +465,36 @@ class _PlanWriter:
                 head.append(f"        {' = '.join(self._kept.values())} = _U")
         return "\n".join([*head, *body, ""]), self.namespace
 
+    def _head(self, comment: str, signature: str) -> list[str]:
+        """The first lines of a generated function: its comment, the names bound in its
+        namespace, and its ``def``."""
+        bound = ["# Bound names:", *self.bound] if self.bound else []
+        return [f"# {comment}", *bound, "", "", f"def {signature}:"]
+
+    def _body_source(self, steps: Sequence[_Step], body: list[str], dated: bool) -> str:
+        """The source of ``check_line``, one line's rules left once its code settled
+        theirs (see :class:`_Dispatch`), around ``body`` (written as for the loop, one
+        level less indented)."""
+        head = self._head(
+            f"{_comment(self.title)}, for a line of some codes: {len(steps)} active.",
+            "check_line(ctx, out, _line, _code, _services, _cf)",
+        )
+        if not steps:
+            head.append("    pass")
+            return "\n".join([*head, ""])
+        if dated:
+            head.append("    date = _line.date")
+        if self._kept:
+            head.append(f"    {' = '.join(self._kept.values())} = _U")
+        return "\n".join([*head, *(line[4:] for line in body), ""])
+
     def _claim_source(self, steps: Sequence[_Step], body: list[str], dated: bool) -> str:
         """The source of ``check_claim`` around ``body`` (the rules, written as for the
         line loop, one level less indented)."""
-        head = [
-            f"# {_comment(self.title.replace('Line rules', 'Claim rules'))}: {len(steps)} active.",
-            *(["# Bound names:", *self.bound] if self.bound else []),
-            "",
-            "",
-            "def check_claim(header, out):",
-        ]
+        head = self._head(
+            f"{_comment(self.title.replace('Line rules', 'Claim rules'))}: {len(steps)} active.",
+            "check_claim(header, out)",
+        )
         if not steps:
             head.append("    pass")
             return "\n".join([*head, ""])
@@ -481,21 +507,31 @@ class _PlanWriter:
             head.append(f"    {' = '.join(self._kept.values())} = _U")
         return "\n".join([*head, *(line[4:] for line in body), ""])
 
-    def compile(self, steps: Sequence[_Step], *, claim: bool = False) -> _LineChecker:
+    def compile(self, steps: Sequence[_Step], *, claim: bool = False) -> Any:
         """The function :meth:`write` writes, compiled, its source kept for tracebacks."""
         source, namespace = self.write(steps, claim=claim)
-        with self._counter_lock:
-            _PlanWriter._counter += 1
-            kind = "claim" if claim else "line"
-            filename = f"<hcpcs_home {kind} rules {_PlanWriter._counter}>"
-        code = compile(source, filename, "exec")
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        exec(code, namespace)
-        check_lines: _LineChecker = namespace["check_claim" if claim else "check_lines"]
-        # The source stays readable for tracebacks while the function lives, no longer:
-        # a process that loads rule sets for years does not keep every one's source.
-        weakref.finalize(check_lines, linecache.cache.pop, filename, None)
-        return check_lines
+        if claim:
+            return _load(source, namespace, "claim rules", "check_claim")
+        if self.slots is not None:
+            return _load(source, namespace, "code rules", "check_line")
+        return _load(source, namespace, "line rules", "check_lines")
+
+
+def _load(source: str, namespace: dict[str, Any], kind: str, name: str) -> Any:
+    """The function ``name`` that ``source`` defines, compiled and run in ``namespace``,
+    its source kept in :mod:`linecache` (under ``<hcpcs_home KIND N>``) for tracebacks
+    while the function lives."""
+    with _PlanWriter._counter_lock:
+        _PlanWriter._counter += 1
+        filename = f"<hcpcs_home {kind} {_PlanWriter._counter}>"
+    code = compile(source, filename, "exec")
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(code, namespace)
+    found = namespace[name]
+    # The source stays readable for tracebacks while the function lives, no longer:
+    # a process that loads rule sets for years does not keep every one's source.
+    weakref.finalize(found, linecache.cache.pop, filename, None)
+    return found
 
 
 #: The name the moving context's code (:data:`_MOVE`) gives "not worked out yet".
@@ -504,7 +540,7 @@ _U = _UNSET
 
 def _interpret(header: Context, out: list[Finding], _steps: Any) -> None:
     """The interpreter of a plan's steps: the compiled checker's loop, each step tested in
-    order as :meth:`_PlanWriter.write` writes it.
+    order (:func:`_line_rules`) as :meth:`_PlanWriter.write` writes it.
 
     Its loop begins with :data:`_MOVE` as written (a test holds them to it), so the
     context moves exactly as in the compiled checker; written here rather than compiled
@@ -527,27 +563,45 @@ def _interpret(header: Context, out: list[Finding], _steps: Any) -> None:
             ctx.services = _services = () if _s is None else (_s,)
         else:
             ctx.services = _services = tuple([_by_id[_k] for _k in _ids if _k in _by_id])
-        date = _line.date
-        for _rule, _fn, _rows in _steps:
-            if _rows is not None:
-                _hit = _rows.get(_line.code)
-                if _hit is not None:
-                    for _row in _hit:
-                        try:
-                            if (
-                                _row.applies_to(ctx.payer)
-                                and _row.applies_on(date)
-                                and _row.when._fn(ctx)
-                            ):
-                                out.append(_row._finding(ctx))
-                        except Exception as exc:
-                            out.append(_failed(_row, ctx, exc))
-                continue
-            try:
-                if _rule.applies_on(date) and (_fn is None or _fn(ctx)):
-                    out.append(_rule._finding(ctx))
-            except Exception as exc:
-                out.append(_failed(_rule, ctx, exc))
+        _line_rules(ctx, out, _steps)
+
+
+def _line_rules(ctx: Context, out: list[Finding], steps: Sequence[Any]) -> None:
+    """Test the line rules ``steps`` on the context's line, in order, as the compiled
+    checker does: per step the rule, its residual test's function (``None`` where it
+    was settled as holding) and a :class:`TableRule`'s rows by code (``None`` for
+    other rules).  A rule that raises is its :func:`_failed` finding."""
+    line = ctx.line
+    assert line is not None
+    date = line.date
+    for rule, fn, rows in steps:
+        if rows is not None:
+            hit = rows.get(line.code)
+            if hit is not None:
+                for row in hit:
+                    try:
+                        if row.applies_to(ctx.payer) and row.applies_on(date) and row.when._fn(ctx):
+                            out.append(row._finding(ctx))
+                    except Exception as exc:
+                        out.append(_failed(row, ctx, exc))
+            continue
+        try:
+            if rule.applies_on(date) and (fn is None or fn(ctx)):
+                out.append(rule._finding(ctx))
+        except Exception as exc:
+            out.append(_failed(rule, ctx, exc))
+
+
+def _interpreted(steps: Sequence[_Step]) -> tuple[Any, ...]:
+    """``steps`` as :func:`_line_rules` reads them."""
+    return tuple(
+        (
+            rule,
+            None if test is True else test._fn,  # type: ignore[union-attr]
+            rule.when.by_code if _is_table(rule) else None,  # type: ignore[attr-defined]
+        )
+        for rule, test in steps
+    )
 
 
 #: What an inline expression reads of the line, kept in locals of the generated loop.
@@ -557,3 +611,232 @@ _LINE_FACT = re.compile(r"\bctx\.(code|line|services)\b")
 def _comment(text: str) -> str:
     """``text`` on one line of plain ASCII, safe in a comment of generated source."""
     return ascii(" ".join(str(text).split()))[1:-1]
+
+
+# --- the rules left for each line code -------------------------------------------------
+
+#: Most line codes a compiled plan keeps settled per payer, type of bill and catalog
+#: (codes read from files can be anything); the one settled first goes first.
+CODES_KEPT = 1024
+
+
+def _setf(facts: list[Any], i: int, of: Callable[[Context], Any], ctx: Context) -> Any:
+    """The claim fact ``of`` gives for ``ctx``, kept at ``facts[i]`` for the claim's next
+    lines (a line's body reads the claim's facts from the list its dispatcher passes)."""
+    found = facts[i] = of(ctx)
+    return found
+
+
+#: Runs the rules left for a line: ``(ctx, out, line, code entry, services, facts)``.
+_BodyFn = Callable[[Context, list[Finding], Any, Any, Any, list[Any]], None]
+
+
+class _Body:
+    """The line rules left for the lines of a code once its code-level parts are settled
+    (shared by every code, payer and bill they settle alike): tested one by one for
+    its first :data:`COMPILE_AFTER` lines (a process compiles the bodies of the codes
+    it sees often, not of every code it sees once), then written and compiled into
+    one function, which :attr:`run` is from then on."""
+
+    __slots__ = ("compiled", "lock", "make", "run", "steps", "uses")
+
+    def __init__(self, steps: Sequence[_Step], make: Callable[[], _BodyFn]) -> None:
+        self.steps = _interpreted(steps)
+        self.make = make
+        self.uses = 0
+        self.lock = threading.Lock()
+        self.compiled: _BodyFn | None = None
+        self.run: _BodyFn = self.interpret
+
+    def interpret(
+        self,
+        ctx: Context,
+        out: list[Finding],
+        line: Any,
+        code: Any,
+        services: Any,
+        facts: list[Any],
+    ) -> None:
+        """Test the steps on the line (:func:`_line_rules`), or, past the first lines,
+        compile them and run the compiled function."""
+        self.uses += 1
+        if self.uses <= COMPILE_AFTER:
+            return _line_rules(ctx, out, self.steps)
+        return self.compile()(ctx, out, line, code, services, facts)
+
+    def compile(self) -> _BodyFn:
+        """The compiled function (compiled once, whichever thread asks first)."""
+        with self.lock:
+            if self.compiled is None:
+                self.compiled = self.run = self.make()
+        return self.compiled
+
+
+def _leading_codes(test: bool | Predicate) -> frozenset[str] | None:
+    """The codes a step's test can hold for where its first test is :func:`keyed`
+    (tested first, so for any other code the rule neither fires nor raises)."""
+    if type(test) is And:
+        test = next(test.operands())
+    if type(test) is Leaf:
+        found: frozenset[str] | None = getattr(test._fn, "__line_codes__", None)
+        return found
+    return None
+
+
+def _claim_facts(steps: Sequence[_Step]) -> list[ClaimFact[Any]]:
+    """The claim facts the steps' written tests read (:func:`inline` values), in order."""
+    found: dict[int, ClaimFact[Any]] = {}
+
+    def visit(p: Predicate) -> None:
+        if isinstance(p, _Junction):
+            for o in p.operands():
+                visit(o)
+        elif isinstance(p, Not):
+            visit(p.operand)
+        else:
+            written = getattr(p._fn, "__inline__", None)
+            for value in () if written is None else written[1].values():
+                if isinstance(value, ClaimFact):
+                    found.setdefault(id(value), value)
+
+    for _, test in steps:
+        if not isinstance(test, bool):
+            visit(test)
+    return list(found.values())
+
+
+class _Dispatch:
+    """A plan's compiled line checker: each line runs only the rules left for its code.
+
+    The parts of the plan's tests that the line's code settles (``code_level``
+    predicates: the code's catalog entry, what the payer accepts, requires or
+    allows of it; :meth:`Predicate._settle_code`) are worked out once per code, for
+    each payer, type of bill and catalog the plan checks claims of, and the rules
+    they leave are one :class:`_Body`, shared by the codes that leave the same.  A
+    line then costs a lookup of its code and the rules that read the line itself.
+    Nothing that reads the line's date, units, modifiers or services is settled by
+    its code, so the findings are those of the whole plan, in its order.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "bodies",
+        "headers",
+        "keyed",
+        "lock",
+        "plain",
+        "slots",
+        "steps",
+        "title",
+    )
+
+    def __init__(self, steps: Sequence[_Step], title: str) -> None:
+        self.steps = tuple(steps)
+        self.title = title
+        keyed: dict[str, list[int]] = {}
+        plain: list[int] = []
+        for i, (rule, test) in enumerate(self.steps):
+            if _is_table(rule):
+                codes: Any = rule.when.by_code  # type: ignore[attr-defined]
+            else:
+                codes = _leading_codes(test)
+            if codes is None:
+                plain.append(i)
+            for code in codes or ():
+                keyed.setdefault(code, []).append(i)
+        self.plain, self.keyed = tuple(plain), keyed
+        self.slots = {id(f): i for i, f in enumerate(_claim_facts(self.steps))}
+        self.bodies: collections.OrderedDict[tuple[Any, ...], _Body] = collections.OrderedDict()
+        #: By (payer identity, type of bill, catalog identity): the payer and the catalog
+        #: (held, so that neither id is reused while the entry stands) and the bodies
+        #: of its codes.
+        self.headers: collections.OrderedDict[
+            tuple[int, str | None, int], tuple[Payer, Any, dict[str, _Body]]
+        ] = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+    def bodies_of(self, header: Context) -> dict[str, _Body]:
+        """The bodies of the codes settled for the claim's payer, type of bill and
+        catalog (a new, empty memo for a new one)."""
+        payer, catalog = header.payer, header.catalog
+        key = (id(payer), header.claim.type_of_bill, id(catalog))
+        found: tuple[Payer, Any, dict[str, _Body]] | None = _lru_get(self.headers, key)
+        if found is not None and found[0] is payer and found[1] is catalog:
+            return found[2]
+        bodies: dict[str, _Body] = {}
+        with self.lock:
+            _lru_put(self.headers, key, (payer, catalog, bodies), _PlanCache.PLANS)
+        return bodies
+
+    def settle(self, ctx: Context, bodies: dict[str, _Body]) -> _Body:
+        """The body of the rules left for the line's code, kept in ``bodies``."""
+        line = ctx.line
+        assert line is not None
+        code = line.code
+        keyed = self.keyed.get(code)
+        order = self.plain if keyed is None else sorted((*self.plain, *keyed))
+        left: list[_Step] = []
+        for i in order:
+            rule, test = self.steps[i]
+            if not isinstance(test, bool) and not _is_table(rule):
+                test = test._settle_code(ctx)
+                if test is False:
+                    continue
+            left.append((rule, test))
+        body = self.body(left)
+        while len(bodies) >= CODES_KEPT:
+            try:
+                del bodies[next(iter(bodies))]
+            except (KeyError, StopIteration, RuntimeError):  # changed by another thread
+                break
+        bodies[code] = body
+        return body
+
+    def body(self, steps: list[_Step]) -> _Body:
+        """The body of ``steps``, shared by every code that leaves the same."""
+        try:
+            signature = tuple((id(rule), test) for rule, test in steps)
+            found: _Body | None = _lru_get(self.bodies, signature)
+        except TypeError:  # a predicate with an unhashable parameter: no sharing
+            return self.make(steps)
+        if found is None:
+            found = self.make(steps)
+            with self.lock:
+                _lru_put(self.bodies, signature, found, _PlanCache.PLANS)
+        return found
+
+    def make(self, steps: list[_Step]) -> _Body:
+        slots, title = self.slots, self.title
+        return _Body(
+            steps, lambda: _PlanWriter(None, None, title=title, slots=slots).compile(steps)
+        )
+
+    def compile(self) -> _LineChecker:
+        """The plan's ``check_lines(header, out)``: the line loop, each line's code
+        looked up in the bodies settled for the claim's header."""
+        lines = [
+            f"# {_comment(self.title)}: {len(self.steps)} active; each line runs the rules left",
+            "# for its code (_settle works them out once per code).",
+            "",
+            "",
+            "def check_lines(header, out):",
+        ]
+        if not self.steps:
+            lines.append("    pass")
+        else:
+            lines += [
+                f"    _cf = [_U] * {len(self.slots)}",
+                "    _bodies = _bodies_of(header)",
+                _MOVE.rstrip("\n"),
+                "        _b = _bodies.get(_k)",
+                "        if _b is None:",
+                "            _b = _settle(ctx, _bodies)",
+                "        _b.run(ctx, out, _line, _code, _services, _cf)",
+            ]
+        namespace = {
+            "_moving_context": _moving_context,
+            "_U": _UNSET,
+            "_bodies_of": self.bodies_of,
+            "_settle": self.settle,
+        }
+        return _load("\n".join([*lines, ""]), namespace, "line rules", "check_lines")  # type: ignore[no-any-return]

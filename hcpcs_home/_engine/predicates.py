@@ -136,6 +136,18 @@ class Predicate:
         itself where it settled none)."""
         return bool(self._fn(header)) if self.header_level else self
 
+    def _settle_code(self, ctx: Context) -> bool | Predicate:
+        """``True``/``False`` where the line's code settles the predicate for every line
+        of that code (with this payer, type of bill and catalog), else the residual
+        predicate (the tree itself where the code settled none of it).
+
+        ``ctx`` is a line context of that code.  Only the parts a family marked with
+        ``code_level`` are settled, and only where a plain evaluation would give the
+        same answer: an operand that an earlier, unsettled operand may keep from being
+        evaluated (one that may raise) is kept as it is (see :meth:`_Junction._settle_code`).
+        """
+        return self
+
     def __repr__(self) -> str:
         return f"<Predicate {self}>"
 
@@ -190,6 +202,20 @@ class Leaf(Predicate):
     @property
     def header_level(self) -> bool:
         return self._header_level
+
+    def _settle_code(self, ctx: Context) -> bool | Predicate:
+        fn = self._fn
+        codes = getattr(fn, "__line_codes__", None)  # keyed: false for any other code
+        if codes is not None and ctx.line is not None and ctx.line.code not in codes:
+            return False
+        settle = getattr(fn, "__code_level__", None)
+        if settle is None:
+            return self
+        try:
+            found = settle(ctx)
+        except Exception:  # left to the line, whose evaluation reports it
+            return self
+        return self if found is None else bool(found)
 
     def __str__(self) -> str:
         if not self.params:
@@ -267,6 +293,28 @@ class _Junction(Predicate):
                     return part
             else:
                 rest.append(part)
+        return self._rebuilt(rest, operands)
+
+    def _settle_code(self, ctx: Context) -> bool | Predicate:
+        operands = list(self.operands())
+        rest: list[Predicate] = []
+        for p in operands:
+            part = p._settle_code(ctx)
+            if isinstance(part, bool):
+                if part is not self._settles:
+                    continue  # neutral: evaluating it changes nothing
+                if not rest:  # everything before it is neutral: it settles the whole
+                    return part
+                # Operands before it are still evaluated first (and may raise): they
+                # stay, then it, as it was; nothing after it is ever evaluated.
+                rest.append(p)
+                break
+            rest.append(part)
+        return self._rebuilt(rest, operands)
+
+    def _rebuilt(self, rest: list[Predicate], operands: list[Predicate]) -> bool | Predicate:
+        """What is left of this node once its ``operands`` were settled into ``rest``
+        (the value of an empty node; the node itself where nothing changed)."""
         if not rest:
             return not self._settles
         if len(rest) == len(operands) and all(a is b for a, b in zip(rest, operands, strict=True)):
@@ -348,6 +396,12 @@ class Not(Predicate):
 
     def _specialize(self, header: Context) -> bool | Predicate:
         part = self.operand._specialize(header)
+        if isinstance(part, bool):
+            return not part
+        return self if part is self.operand else Not(part)
+
+    def _settle_code(self, ctx: Context) -> bool | Predicate:
+        part = self.operand._settle_code(ctx)
         if isinstance(part, bool):
             return not part
         return self if part is self.operand else Not(part)

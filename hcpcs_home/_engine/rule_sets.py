@@ -29,7 +29,7 @@ from .context import (
     gives,
     with_history,
 )
-from .plans import _Plan, _PlanCache, _PlanWriter, _Step
+from .plans import _Dispatch, _Plan, _PlanCache, _PlanWriter, _Step
 from .rules import Finding, Report, Rule, Scope, _failed, _is_table
 from .vocabulary import _MAX_DEPTH, Vocabulary, _predicate_from_data, _short
 
@@ -280,7 +280,7 @@ class RuleSet:
             writer = _PlanWriter(self, header, given)
             claim_writer = _PlanWriter(self, header, given)
             plan = (
-                cache.checker(steps, given, lambda: writer.compile(steps)),
+                cache.checker(steps, given, lambda: _Dispatch(steps, writer.title).compile()),
                 cache.claim_checker(
                     claim_steps, given, lambda: claim_writer.compile(claim_steps, claim=True)
                 ),

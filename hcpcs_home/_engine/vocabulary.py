@@ -90,6 +90,28 @@ def keyed(fn: Callable[[Context], bool], codes: Iterable[str]) -> Callable[[Cont
     return fn
 
 
+def code_level(
+    fn: Callable[[Context], bool], settle: Callable[[Context], bool | None] | None = None
+) -> Callable[[Context], bool]:
+    """Mark a predicate's test ``fn`` as settled by the line's code, so that a rule set's
+    compiled checker works it out once per code (for a payer, type of bill and catalog)
+    instead of on every line: ``settle(ctx)`` answers for every line of ``ctx``'s code,
+    ``True`` or ``False``, or ``None`` where the code leaves it to the line.  Without
+    ``settle``, ``fn`` itself answers (it reads nothing but the code).
+
+    ``settle`` may read ``ctx.code``, ``ctx.line.code``, ``ctx.payer``, ``ctx.catalog``
+    (``ctx.lookup``) and the claim's type of bill, never anything else of the line or
+    the claim (its dates, units, modifiers, services): where it answers, it must be
+    what ``fn`` gives on every such line.
+
+    >>> test = code_level(lambda ctx: ctx.code is not None)
+    >>> test.__code_level__ is test
+    True
+    """
+    fn.__code_level__ = fn if settle is None else settle  # type: ignore[attr-defined]
+    return fn
+
+
 def _line_codes(p: Predicate) -> frozenset[str] | None:
     """The codes a predicate can hold for, where a :func:`keyed` part of it says so
     (a keyed leaf, or a conjunction with one); ``None`` where any code may do."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import bounds as _bounds
 from .. import units as _units
-from .._engine import ClaimFact, Context, Vocabulary, inline, keyed
+from .._engine import ClaimFact, Context, Vocabulary, code_level, inline, keyed
 from .._tables import read_table
 from ..catalog import default_catalog
 from ..codes import BillingUnit, Credential, Discipline, Setting
@@ -485,7 +485,7 @@ def therapy_modifier_for(code: Any, line: Any) -> str | None:
 
 def code_known() -> Pred:
     """The line's code is in the catalog (CMS HCPCS Level II file; CPT crosswalk codes)."""
-    return inline(lambda ctx: ctx.code is not None, "ctx.code is not None")
+    return code_level(inline(lambda ctx: ctx.code is not None, "ctx.code is not None"))
 
 
 def hcpcs_line() -> Pred:
@@ -502,10 +502,12 @@ def code_prefix(prefix: str) -> Pred:
     if not isinstance(prefix, str) or not prefix:
         raise InvalidFieldError("prefix", prefix, "must be non-empty text")
     p = prefix.upper()
-    return inline(
-        lambda ctx: ctx.line is not None and ctx.line.code.startswith(p),
-        "ctx.line is not None and ctx.line.code.startswith({p})",
-        p=p,
+    return code_level(
+        inline(
+            lambda ctx: ctx.line is not None and ctx.line.code.startswith(p),
+            "ctx.line is not None and ctx.line.code.startswith({p})",
+            p=p,
+        )
     )
 
 
@@ -517,27 +519,31 @@ def code_in(codes: Iterable[str]) -> Pred:
         "ctx.line is not None and ctx.line.code in {wanted}",
         wanted=wanted,
     )
-    return keyed(test, wanted)  # many rules of single codes check as one table
+    return code_level(keyed(test, wanted))  # many rules of single codes check as one table
 
 
 def code_unit(units: Iterable[str]) -> Pred:
     """The code's billing unit is one of ``units`` (:class:`~hcpcs_home.codes.BillingUnit`
     values)."""
     wanted = frozenset(BillingUnit(u) for u in texts(units, "units"))
-    return inline(
-        lambda ctx: ctx.code is not None and ctx.code.unit in wanted,
-        "ctx.code is not None and ctx.code.unit in {wanted}",
-        wanted=wanted,
+    return code_level(
+        inline(
+            lambda ctx: ctx.code is not None and ctx.code.unit in wanted,
+            "ctx.code is not None and ctx.code.unit in {wanted}",
+            wanted=wanted,
+        )
     )
 
 
 def code_timed() -> Pred:
     """The code's units depend on documented time (15-minute, hourly, per-minute, session)."""
     timed = frozenset(u for u in BillingUnit if u.is_timed)
-    return inline(
-        lambda ctx: ctx.code is not None and ctx.code.unit in timed,
-        "ctx.code is not None and ctx.code.unit in {timed}",
-        timed=timed,
+    return code_level(
+        inline(
+            lambda ctx: ctx.code is not None and ctx.code.unit in timed,
+            "ctx.code is not None and ctx.code.unit in {timed}",
+            timed=timed,
+        )
     )
 
 

@@ -11,7 +11,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .._engine import Context, Rule, Scope, Severity, Vocabulary, inline
+from .._engine import Context, Rule, Scope, Severity, Vocabulary, code_level, inline
 from .._tables import read_table
 from ..codes import Credential
 from ..payers import PayerKind
@@ -38,8 +38,10 @@ def code_effective() -> Pred:
         start = code.program_start
         return start is None or ctx.payer.kind is not PayerKind.MEDICARE or ctx.date >= start
 
+    # An unknown code is never in effect; a known one depends on the line's date.
+    settle = code_level(test, lambda ctx: False if ctx.code is None else None)
     return inline(
-        test,
+        settle,
         "ctx.code is not None and ctx.code.is_effective("
         "ctx.line.date if ctx.line is not None else ctx.claim.statement_from)"
         " and (ctx.code.program_start is None or ctx.payer.kind is not {medicare}"
@@ -62,7 +64,7 @@ def payer_accepts_code() -> Pred:
         return True
 
     return inline(
-        test,
+        code_level(test),
         "ctx.line is not None and ctx.payer.accepts_code_family(ctx.line.code)"
         " and (ctx.payer.kind is not {medicare} or ctx.code is None"
         " or ctx.code.medicare_accepts)",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 
-from .._engine import Context, Need, Rule, Scope, Severity, Vocabulary, inline
+from .._engine import Context, Need, Rule, Scope, Severity, Vocabulary, code_level, inline
 from .._tables import read_table
 from ..codes import Setting
 from . import _common as common
@@ -67,7 +67,11 @@ def credential_fits() -> Pred:
                 return False
         return True
 
-    return test
+    # A code no credential list restricts (for the payer) fits whoever rendered it.
+    return code_level(
+        test,
+        lambda ctx: True if ctx.code is None or not ctx.payer.credentials_for(ctx.code) else None,
+    )
 
 
 #: Hospice bills (TOB 081X/082X).
@@ -107,7 +111,8 @@ def setting_fits() -> Pred:
                 return False
         return True
 
-    return test
+    # A code that names no setting fits any.
+    return code_level(test, lambda ctx: True if ctx.code is None or not ctx.code.settings else None)
 
 
 def license_current() -> Pred:
@@ -150,7 +155,9 @@ def plan_of_care_on_file() -> Pred:
 def prior_auth_required() -> Pred:
     """The payer requires prior authorization for the code (payer profile)."""
     return inline(
-        lambda ctx: ctx.line is not None and ctx.payer.requires_prior_auth(ctx.line.code),
+        code_level(
+            lambda ctx: ctx.line is not None and ctx.payer.requires_prior_auth(ctx.line.code)
+        ),
         "ctx.line is not None and ctx.payer.requires_prior_auth(ctx.line.code)",
     )
 

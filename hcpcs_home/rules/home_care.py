@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._engine import ClaimFact, Context, Need, Rule, Severity, Vocabulary, inline
+from .._engine import ClaimFact, Context, Need, Rule, Severity, Vocabulary, code_level, inline
 from ..claims import Claim
+from ..codes import BillingUnit
 from ..evv import Overlap, worker_overlaps
 from ..limits import LimitProblem, per_day_excess
 from . import _common as common
@@ -66,6 +67,16 @@ def _day_excess(ctx: Context) -> LimitProblem | None:
     return excess.get((n, ctx.index))
 
 
+def _per_diem(ctx: Context) -> bool:
+    """Whether the line's code is counted per day under the payer's unit policy, as
+    :func:`hcpcs_home.limits.per_day_excess` tells per-diem lines apart."""
+    code = ctx.code
+    if code is None:
+        return False
+    policy = ctx.payer.unit_policy
+    return (policy.unit_of(code) if policy.code_units else code.unit) is BillingUnit.DAY
+
+
 def _overlap(ctx: Context) -> Overlap | None:
     """The first overlap (across the batch) of a visit or service behind the line."""
     overlaps, n, _ = _WORKER_OVERLAPS.of(ctx)
@@ -91,11 +102,17 @@ def evv_required() -> Pred:
     """The payer requires electronic visit verification for the line's code on its date,
     and no modifier exempts it (Cures Act §12006; the payer's ``evv_codes``, ``evv_from``
     and ``evv_exempt_modifiers``, e.g. Texas KX and HQ, HHSC news 2023-11-13)."""
-    return inline(
+    # A code the payer does not verify never needs a visit; one it does depends on the
+    # line's date and modifiers.
+    test = code_level(
         lambda ctx: (
             ctx.line is not None
             and ctx.payer.requires_evv(ctx.line.code, ctx.line.date, ctx.line.modifiers)
         ),
+        lambda ctx: False if ctx.line is None or ctx.line.code not in ctx.payer.evv_codes else None,
+    )
+    return inline(
+        test,
         "ctx.line is not None and ctx.line.code in ctx.payer.evv_codes"
         " and ctx.payer.requires_evv(ctx.line.code, ctx.line.date, ctx.line.modifiers)",
     )
@@ -146,8 +163,14 @@ def per_diem_day_ok() -> Pred:
     shifts)."""
     # The usual claim has no day over its limit: its lines are answered from the
     # claim's fact without a call.
-    return inline(
+    # A line of a code the payer does not count per day is never a day's excess
+    # (per_day_excess counts per-diem lines only), so its claim's excesses are not asked.
+    test = code_level(
         lambda ctx: not _DAY_EXCESSES.of(ctx)[0] or _day_excess(ctx) is None,
+        lambda ctx: True if not _per_diem(ctx) else None,
+    )
+    return inline(
+        test,
         "not {excess}[0] or {excess_of}(ctx) is None",
         excess=_DAY_EXCESSES,
         excess_of=_day_excess,

@@ -20,7 +20,18 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .._benefits import PERIOD_DAYS, TELEHEALTH_CODES
-from .._engine import ClaimFact, Context, Fix, Need, Rule, Scope, Severity, Vocabulary, inline
+from .._engine import (
+    ClaimFact,
+    Context,
+    Fix,
+    Need,
+    Rule,
+    Scope,
+    Severity,
+    Vocabulary,
+    code_level,
+    inline,
+)
 from ..claims import HIPPS_REVENUE_CODE, ClaimLine
 from ..errors import InvalidFieldError
 from . import _common as common
@@ -252,7 +263,7 @@ def visit_line_code() -> Pred:
     """The visit line's HCPCS is a home-health/hospice discipline visit G-code (or the
     site-of-service Q-code), what Medicare's visit lines carry (Pub. 100-04 ch. 10 §40.2,
     ch. 11 §30.3); G0402, G9857 or a CPT office code is not."""
-    return lambda ctx: ctx.line is not None and ctx.line.code in _VISIT_LINE_CODES
+    return code_level(lambda ctx: ctx.line is not None and ctx.line.code in _VISIT_LINE_CODES)
 
 
 #: Lines on a visit revenue code that are not visits: the site-of-service Q-code line

@@ -13,7 +13,7 @@ note says that its units and credentials are not checked.
 
 from __future__ import annotations
 
-from .._engine import Context, LineFact, Rule, Severity, Vocabulary, inline
+from .._engine import Context, LineFact, Rule, Severity, Vocabulary, code_level, inline
 from ..errors import ModifierNotEffectiveError, UnknownModifierError
 from . import _common as common
 from ._common import FixResult, Pred
@@ -90,7 +90,7 @@ def code_curated() -> Pred:
     """The line's code is in the curated home-care layer (unit, discipline, credentials
     reviewed), not only in the CMS release's validity layer."""
     return inline(
-        lambda ctx: ctx.code is not None and ctx.code.curated,
+        code_level(lambda ctx: ctx.code is not None and ctx.code.curated),
         "ctx.code is not None and ctx.code.curated",
     )
 

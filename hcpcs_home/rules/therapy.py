@@ -11,7 +11,7 @@ import datetime as _dt
 import functools
 from decimal import Decimal
 
-from .._engine import ClaimFact, Context, Need, Rule, Severity, Vocabulary
+from .._engine import ClaimFact, Context, Need, Rule, Severity, Vocabulary, code_level
 from .._tables import read_table
 from ..codes import CodeSet, Discipline, Setting
 from . import _common as common
@@ -60,25 +60,27 @@ def hh_visit_code() -> Pred:
             and all(r[:3] in HH_VISIT_FAMILIES for r in code.revenue_codes)
         )
 
-    return test
+    return code_level(test)
 
 
 def hh_setting_only_code() -> Pred:
     """A visit code whose descriptor says "in the home health setting" only
     (G0159-G0161, G2168, G2169: maintenance therapy; CMS descriptors, CR 11721)."""
     visit = hh_visit_code()
-    return lambda ctx: (
-        visit(ctx) and ctx.code is not None and Setting.HOSPICE not in ctx.code.settings
+    return code_level(
+        lambda ctx: visit(ctx) and ctx.code is not None and Setting.HOSPICE not in ctx.code.settings
     )
 
 
 def therapy_fee_schedule_code() -> Pred:
     """A CPT therapy code paid on the physician fee schedule (97xxx, 92507...), billed
     on 34X, not 32X (NGS "Home Health Therapy Billing": 32X lists only the G-codes for FL 44)."""
-    return lambda ctx: (
-        ctx.code is not None
-        and ctx.code.code_set is _CPT
-        and (ctx.code.discipline in THERAPY_MODIFIER or ctx.code.discipline is ANY_THERAPY)
+    return code_level(
+        lambda ctx: (
+            ctx.code is not None
+            and ctx.code.code_set is _CPT
+            and (ctx.code.discipline in THERAPY_MODIFIER or ctx.code.discipline is ANY_THERAPY)
+        )
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .._engine import Context, Need, Rule, Severity, Vocabulary
+from .._engine import Context, Need, Rule, Severity, Vocabulary, code_level
 from . import _common as common
 from ._common import (
     FIFTEEN_MINUTES,
@@ -52,7 +52,14 @@ def meets_minimum_time() -> Pred:
         expected = expected_units(ctx)
         return expected is None or expected > 0
 
-    return test
+    return code_level(test, _uncounted)
+
+
+def _uncounted(ctx: Context) -> bool | None:
+    """``True`` for a code whose units are not checked (unknown, or outside the curated
+    layer: :func:`~._common.expected_units` gives ``None``), else ``None``."""
+    code = ctx.code
+    return True if code is None or not code.curated else None
 
 
 def minutes_contested() -> Pred:
@@ -68,7 +75,10 @@ def minutes_contested() -> Pred:
             and 1 <= minutes <= 7
         )
 
-    return test
+    return code_level(
+        test,
+        lambda ctx: False if ctx.code is None or ctx.code.unit is not FIFTEEN_MINUTES else None,
+    )
 
 
 def units_match_time() -> Pred:
@@ -79,7 +89,7 @@ def units_match_time() -> Pred:
         expected = expected_units(ctx)
         return expected is None or ctx.line is None or ctx.line.units == expected
 
-    return test
+    return code_level(test, _uncounted)
 
 
 def _span_days(ctx: Context) -> int:
