@@ -37,7 +37,7 @@ import datetime as _dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -50,6 +50,9 @@ from .claims import Authorization, Claim, ClaimLine
 from .codes import BillingUnit
 from .errors import InvalidFieldError
 from .payers import Payer
+
+if TYPE_CHECKING:
+    from ._evv_overlap import Overlap
 
 __all__ = [
     "ELEMENTS",
@@ -68,6 +71,17 @@ __all__ = [
 
 def __dir__() -> list[str]:
     return __all__
+
+
+def __getattr__(name: str) -> Any:
+    # Overlap is defined on first use (PEP 562): a check that finds no worker in two
+    # places at once never needs the class (see hcpcs_home._evv_overlap).
+    if name != "Overlap":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ._evv_overlap import Overlap
+
+    globals()[name] = Overlap
+    return Overlap
 
 
 ELEMENTS: tuple[str, ...] = _evv_visit.ELEMENTS
@@ -254,24 +268,6 @@ def _worker_ok(visit: EvvVisit, workers: set[str]) -> bool:
 # --- batch scope ---------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
-class Overlap:
-    """One worker documented in two visits at once.
-
-    :ivar claim: the index of the claim (in the batch) whose visit overlaps.
-    :ivar visit: that visit's id.
-    :ivar other_claim: the index of the claim holding the other visit.
-    :ivar other_visit: the other visit's id.
-    :ivar worker: the worker (id or NPI) both visits name.
-    """
-
-    claim: int
-    visit: str
-    other_claim: int
-    other_visit: str
-    worker: str
-
-
 def worker_overlaps(claims: Sequence[Claim]) -> tuple[Overlap, ...]:
     """Visits in which one worker is in two places at once, across every claim of a batch.
 
@@ -336,6 +332,8 @@ def worker_overlaps(claims: Sequence[Claim]) -> tuple[Overlap, ...]:
                 # and two services are the per-claim overlapping-visits rule's business.
                 if n == m and (not_visit or other_not_visit):
                     continue
+                from ._evv_overlap import Overlap  # defined with the first overlap
+
                 out.setdefault((n, rid), Overlap(n, rid, m, other, name))
                 out.setdefault((m, other), Overlap(m, other, n, rid, name))
     return tuple(out[k] for k in sorted(out))

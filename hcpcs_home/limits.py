@@ -31,13 +31,12 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-import attrs
-
 from .claims import AuthorizationBasis
 from .codes import BillingUnit
 from .evv import batch_of, line_dates
 
 if TYPE_CHECKING:
+    from ._limit_problem import LimitProblem
     from .claims import Authorization, Claim, ClaimLine, Service
     from .codes import Code
     from .payers import Payer
@@ -54,6 +53,26 @@ def __dir__() -> list[str]:
     return __all__
 
 
+def __getattr__(name: str) -> Any:
+    # LimitProblem is defined on first use (PEP 562): a check that finds no line over a
+    # limit never needs the class (see hcpcs_home._limit_problem).
+    if name != "LimitProblem":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ._limit_problem import LimitProblem
+
+    globals()[name] = LimitProblem
+    return LimitProblem
+
+
+def _problem(
+    number: str | None, message: str, max_units: int | Decimal | None = None
+) -> LimitProblem:
+    """A :class:`LimitProblem` (its class defined with the first one)."""
+    from ._limit_problem import LimitProblem
+
+    return LimitProblem(number, message, max_units)
+
+
 #: Minutes in one unit of each timed billing unit.
 _UNIT_MINUTES = {
     BillingUnit.FIFTEEN_MINUTES: 15,
@@ -61,21 +80,6 @@ _UNIT_MINUTES = {
     BillingUnit.MINUTE: 1,
     BillingUnit.HOUR: 60,
 }
-
-
-@attrs.frozen(slots=True)
-class LimitProblem:
-    """One limit a line passes.
-
-    :ivar number: the authorization number, or ``None`` for a per-day limit of the code.
-    :ivar message: what is passed, with the numbers.
-    :ivar max_units: the most units of the line's code the line could bill within
-        the limit, where that can be counted.
-    """
-
-    number: str | None
-    message: str
-    max_units: int | Decimal | None = None
 
 
 #: ``timedelta(days=k)`` for ``k`` of 0-6: back from a day to its week's first day.
@@ -420,14 +424,10 @@ class _UsageFold:
                 auth, caps = found_auth
                 key = (auth.payer, number)
                 if line.code not in auth.codes:
-                    add(
-                        LimitProblem(
-                            number, f"authorization {number} does not authorize {line.code}"
-                        )
-                    )
+                    add(_problem(number, f"authorization {number} does not authorize {line.code}"))
                 if not auth.covers_date(line.date):
                     add(
-                        LimitProblem(
+                        _problem(
                             number,
                             f"authorization {number} runs {auth.start.isoformat()} to "
                             f"{auth.end.isoformat()}",
@@ -436,7 +436,7 @@ class _UsageFold:
                 amount = _amount(auth, line.units, unit, line.visits)
                 if amount is None:
                     add(
-                        LimitProblem(
+                        _problem(
                             number,
                             f"authorization {number} counts {auth.basis.value}; {line.code} "
                             f"(per {unit.value}) cannot be counted in them",
@@ -477,7 +477,7 @@ class _UsageFold:
                     if limit is not None and so_far > limit:
                         room = limit - (so_far - part)
                         add(
-                            LimitProblem(
+                            _problem(
                                 number,
                                 f"authorization {number} {_limit_text(auth, which)}, "
                                 f"{_plain(Decimal(so_far))} used",
@@ -575,7 +575,7 @@ def per_day_excess(
                 before = totals[key]
                 totals[key] = before + share
                 if totals[key] > limit and before > 0 and (n, i) not in out:
-                    out[(n, i)] = LimitProblem(
+                    out[(n, i)] = _problem(
                         None,
                         f"{line.code} allows {limit} unit(s) a day; {totals[key]} billed on "
                         f"{day.isoformat()} through this line",

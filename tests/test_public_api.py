@@ -48,6 +48,8 @@ LAZY_FOR_A_CHECK = (
     "csv",
     "hashlib",
     "hcpcs_home._engine.tables",
+    "hcpcs_home._evv_overlap",
+    "hcpcs_home._limit_problem",
     "hcpcs_home.history",
     "hcpcs_home.history._records",
     "hypothesis",
@@ -161,6 +163,55 @@ class TestImportCost:
         )
         assert b"hcpcs_home.policy TableRule ['t-row']\n" == done.stdout
         assert "hcpcs_home.policy" == TableRule.__module__
+
+    def test_first_check_defines_no_value_it_does_not_build(self) -> None:
+        """A first check that finds no table row, limit passed or overlapping worker does
+        not define TableRule, LimitProblem or Overlap: each is defined on first use (#21)."""
+        claim = (
+            '{"payer": "medicare", "statement_from": "2024-03-01", '
+            '"statement_through": "2024-03-31", "type_of_bill": "0322", "lines": '
+            '[{"code": "G0299", "units": 4, "date": "2024-03-04", "revenue_code": "0551"}]}'
+        )
+        code = (
+            "import sys\n"
+            "from hcpcs_home import check\n"
+            "from hcpcs_home.serialize import claim_from_json\n"
+            f"check(claim_from_json({claim!r}))\n"
+            "names = [('hcpcs_home.policy', 'TableRule'), ('hcpcs_home._engine', 'TableRule'),\n"
+            "         ('hcpcs_home.limits', 'LimitProblem'), ('hcpcs_home.evv', 'Overlap')]\n"
+            "print([f'{m}.{n}' for m, n in names if n in vars(sys.modules[m])])\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert "[]\n" == done.stdout
+
+    def test_values_defined_on_first_use_unpickle_in_a_fresh_process(self) -> None:
+        """LimitProblem and Overlap, defined on first use, load from a pickle in a process
+        that has not used them yet, under their public modules, and star imports give
+        them (#21)."""
+        from hcpcs_home.evv import Overlap
+        from hcpcs_home.limits import LimitProblem
+
+        values = [LimitProblem("PA1", "over", 3), Overlap(0, "v1", 1, "v2", "W7")]
+        code = (
+            "import pickle, sys\n"
+            "values = pickle.loads(sys.stdin.buffer.read())\n"
+            "print([f'{type(v).__module__}.{type(v).__qualname__}' for v in values])\n"
+            "from hcpcs_home.limits import *\n"
+            "from hcpcs_home.evv import *\n"
+            "print(values == [LimitProblem('PA1', 'over', 3), Overlap(0, 'v1', 1, 'v2', 'W7')])\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            input=pickle.dumps(values),
+            capture_output=True,
+            check=True,
+        )
+        assert [
+            "['hcpcs_home.limits.LimitProblem', 'hcpcs_home.evv.Overlap']",
+            "True",
+        ] == done.stdout.decode().splitlines()
 
     def test_first_check_defines_no_private_attrs_records(self) -> None:
         """The private records of the modules a first check imports are plain slotted

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._benefits import LEVEL_OF_CARE_CODES as _LEVEL_CODES
 from .._engine import ClaimFact, Context, Need, Rule, Scope, Severity, Vocabulary, inline
 from ..codes import Code
-from ..limits import LimitProblem, _usage_of, _UsageFold, authorization_usage
+from ..limits import _usage_of, _UsageFold, authorization_usage
 from . import _common as common
 from ._common import (
     HH_VISIT_FAMILIES,
@@ -26,6 +26,9 @@ from ._common import (
     known,
 )
 from ._cross import across, count_stored_usage
+
+if TYPE_CHECKING:
+    from ..limits import LimitProblem
 
 __all__ = ["RULES", "VOCABULARY"]
 

@@ -17,16 +17,20 @@ computed once per batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._engine import ClaimFact, Context, Need, Rule, Severity, Vocabulary, code_level, inline
 from ..claims import Claim
 from ..codes import BillingUnit
-from ..evv import Overlap, worker_overlaps
-from ..limits import LimitProblem, per_day_excess
+from ..evv import worker_overlaps
+from ..limits import per_day_excess
 from . import _common as common
 from ._common import FixResult, Pred
 from ._cross import across
+
+if TYPE_CHECKING:
+    from ..evv import Overlap
+    from ..limits import LimitProblem
 
 __all__ = ["RULES", "VOCABULARY"]
 
