@@ -43,7 +43,6 @@ from ._engine import (
     And,
     Batch,
     Context,
-    Explanation,
     Finding,
     Fix,
     Leaf,
@@ -66,7 +65,7 @@ from .payers import Payer
 from .rules import DEFAULT_RULES, VOCABULARY
 
 if TYPE_CHECKING:
-    from ._engine import TableRule
+    from ._engine import Explanation, TableRule
     from .history import ClaimHistory
 
 __all__ = [
@@ -102,13 +101,14 @@ def __dir__() -> list[str]:
 
 
 def __getattr__(name: str) -> Any:
-    # TableRule is defined on first use (PEP 562): see hcpcs_home._engine.
-    if name != "TableRule":
+    # TableRule and Explanation are defined on first use (PEP 562): see hcpcs_home._engine.
+    if name not in ("Explanation", "TableRule"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from ._engine import TableRule
+    from . import _engine
 
-    globals()[name] = TableRule
-    return TableRule
+    found = getattr(_engine, name)
+    globals()[name] = found
+    return found
 
 
 def check(

@@ -855,6 +855,7 @@ class TestEngineLayout:
             "__init__.py",
             "context.py",
             "predicates.py",
+            "explanation.py",
             "vocabulary.py",
             "rules.py",
             "plans.py",
@@ -862,6 +863,16 @@ class TestEngineLayout:
             "rule_sets.py",
         } == set(sizes)
         assert [] == [name for name, n in sizes.items() if n > 1000]
-        for name in ("Context", "Rule", "RuleSet", "Finding", "inline", "keyed", "_PlanCache"):
+        for name in (
+            "Context",
+            "Rule",
+            "RuleSet",
+            "Finding",
+            "Explanation",
+            "TableRule",
+            "inline",
+            "keyed",
+            "_PlanCache",
+        ):
             assert hasattr(engine, name)
         assert "hcpcs_home.policy" == engine.RuleSet.__module__

@@ -47,6 +47,7 @@ LAZY_FOR_A_CHECK = (
     "cattrs",
     "csv",
     "hashlib",
+    "hcpcs_home._engine.explanation",
     "hcpcs_home._engine.tables",
     "hcpcs_home._evv_overlap",
     "hcpcs_home._limit_problem",
@@ -165,8 +166,9 @@ class TestImportCost:
         assert "hcpcs_home.policy" == TableRule.__module__
 
     def test_first_check_defines_no_value_it_does_not_build(self) -> None:
-        """A first check that finds no table row, limit passed or overlapping worker does
-        not define TableRule, LimitProblem or Overlap: each is defined on first use (#21)."""
+        """A first check that finds no table row, limit passed or overlapping worker and
+        explains nothing does not define TableRule, LimitProblem, Overlap or Explanation:
+        each is defined on first use (#21)."""
         claim = (
             '{"payer": "medicare", "statement_from": "2024-03-01", '
             '"statement_through": "2024-03-31", "type_of_bill": "0322", "lines": '
@@ -178,6 +180,8 @@ class TestImportCost:
             "from hcpcs_home.serialize import claim_from_json\n"
             f"check(claim_from_json({claim!r}))\n"
             "names = [('hcpcs_home.policy', 'TableRule'), ('hcpcs_home._engine', 'TableRule'),\n"
+            "         ('hcpcs_home.policy', 'Explanation'),\n"
+            "         ('hcpcs_home._engine', 'Explanation'),\n"
             "         ('hcpcs_home.limits', 'LimitProblem'), ('hcpcs_home.evv', 'Overlap')]\n"
             "print([f'{m}.{n}' for m, n in names if n in vars(sys.modules[m])])\n"
         )
@@ -187,20 +191,27 @@ class TestImportCost:
         assert "[]\n" == done.stdout
 
     def test_values_defined_on_first_use_unpickle_in_a_fresh_process(self) -> None:
-        """LimitProblem and Overlap, defined on first use, load from a pickle in a process
-        that has not used them yet, under their public modules, and star imports give
-        them (#21)."""
+        """LimitProblem, Overlap and Explanation, defined on first use, load from a pickle
+        in a process that has not used them yet, under their public modules, and star
+        imports give them (#21)."""
         from hcpcs_home.evv import Overlap
         from hcpcs_home.limits import LimitProblem
+        from hcpcs_home.policy import Explanation
 
-        values = [LimitProblem("PA1", "over", 3), Overlap(0, "v1", 1, "v2", "W7")]
+        values = [
+            LimitProblem("PA1", "over", 3),
+            Overlap(0, "v1", 1, "v2", "W7"),
+            Explanation("p & q", False, (Explanation("p", True),)),
+        ]
         code = (
             "import pickle, sys\n"
             "values = pickle.loads(sys.stdin.buffer.read())\n"
             "print([f'{type(v).__module__}.{type(v).__qualname__}' for v in values])\n"
             "from hcpcs_home.limits import *\n"
             "from hcpcs_home.evv import *\n"
-            "print(values == [LimitProblem('PA1', 'over', 3), Overlap(0, 'v1', 1, 'v2', 'W7')])\n"
+            "from hcpcs_home.policy import *\n"
+            "print(values == [LimitProblem('PA1', 'over', 3), Overlap(0, 'v1', 1, 'v2', 'W7'),\n"
+            "                 Explanation('p & q', False, (Explanation('p', True),))])\n"
         )
         done = subprocess.run(
             [sys.executable, "-c", code],
@@ -209,7 +220,8 @@ class TestImportCost:
             check=True,
         )
         assert [
-            "['hcpcs_home.limits.LimitProblem', 'hcpcs_home.evv.Overlap']",
+            "['hcpcs_home.limits.LimitProblem', 'hcpcs_home.evv.Overlap', "
+            "'hcpcs_home.policy.Explanation']",
             "True",
         ] == done.stdout.decode().splitlines()
 

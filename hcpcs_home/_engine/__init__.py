@@ -15,7 +15,10 @@ One concern per module, each importing only those before it:
     least-recently-used caches keyed by data.
 ``predicates``
     :class:`Predicate` and its tree (:class:`Leaf`, :class:`And`, :class:`Or`,
-    :class:`Not`), :class:`Explanation`.
+    :class:`Not`).
+``explanation``
+    :class:`Explanation`: which parts of a tree held (defined on first use, as
+    :class:`TableRule` is: a check builds none until a finding is explained).
 ``vocabulary``
     :class:`Vocabulary`, :class:`Fix`, ``inline``, ``keyed``, ``code_level``,
     :class:`ClaimFact` and :class:`LineFact` (a family's typed homes for the facts
@@ -127,9 +130,6 @@ from .plans import (
 )
 from .predicates import (
     And as And,
-)
-from .predicates import (
-    Explanation as Explanation,
 )
 from .predicates import (
     Fixer as Fixer,
@@ -337,23 +337,31 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .explanation import Explanation as Explanation
     from .tables import TableRule as TableRule
 
 
 def __getattr__(name: str) -> Any:
-    # TableRule is defined on first use (PEP 562): a check of rules without a table, the
-    # default rules', never needs the class or the module.
-    if name != "TableRule":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from .tables import TableRule
+    # Defined on first use (PEP 562): a check of rules without a table, the default
+    # rules', never needs TableRule, and a check explains nothing until asked.
+    found: type
+    if name == "TableRule":
+        from .tables import TableRule
 
-    globals()[name] = TableRule
-    return TableRule
+        found = TableRule
+    elif name == "Explanation":
+        from .explanation import Explanation
+
+        found = Explanation
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = found
+    return found
 
 
 # The public classes belong to hcpcs_home.policy, which re-exports them: that is
 # where people find them, and where pickles and the reference say they live.
 for _name in __all__:
-    if _name != "TableRule":
+    if _name not in ("Explanation", "TableRule"):
         globals()[_name].__module__ = "hcpcs_home.policy"
 del _name

@@ -9,38 +9,13 @@ import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import attrs
-
 from ..errors import InvalidFieldError
 from .context import Context
 
 if TYPE_CHECKING:
-    pass
+    from .explanation import Explanation
 
-__all__ = ["And", "Explanation", "Leaf", "Not", "Or", "Predicate"]
-
-
-@attrs.frozen(slots=True)
-class Explanation:
-    """Which part of a predicate tree held for one context.
-
-    :ivar predicate: the sub-predicate, as text.
-    :ivar held: whether it held.
-    :ivar children: explanations of its operands.
-    """
-
-    predicate: str
-    held: bool
-    children: tuple[Explanation, ...] = ()
-
-    def lines(self, depth: int = 0) -> Iterator[str]:
-        """The tree as indented ``✓``/``✗`` lines."""
-        yield f"{'  ' * depth}{'✓' if self.held else '✗'} {self.predicate}"
-        for child in self.children:
-            yield from child.lines(depth + 1)
-
-    def __str__(self) -> str:
-        return "\n".join(self.lines())
+__all__ = ["And", "Leaf", "Not", "Or", "Predicate"]
 
 
 def _all_of(fns: Sequence[Callable[[Context], bool]]) -> Callable[[Context], bool]:
@@ -96,6 +71,8 @@ class Predicate:
 
     def explain(self, ctx: Context) -> Explanation:
         """Evaluate every node of the tree for ``ctx`` (no short-circuit)."""
+        from .explanation import Explanation  # defined on the first explanation
+
         return Explanation(str(self), self._fn(ctx))
 
     def to_data(self) -> Any:
@@ -338,6 +315,8 @@ class _Junction(Predicate):
     def explain(self, ctx: Context) -> Explanation:
         children = tuple(p.explain(ctx) for p in self.operands())
         settled = any(c.held is self._settles for c in children)
+        from .explanation import Explanation
+
         return Explanation(str(self), self._settles if settled else not self._settles, children)
 
     def to_data(self) -> Any:
@@ -412,6 +391,8 @@ class Not(Predicate):
 
     def explain(self, ctx: Context) -> Explanation:
         child = self.operand.explain(ctx)
+        from .explanation import Explanation
+
         return Explanation(str(self), not child.held, (child,))
 
     def to_data(self) -> Any:

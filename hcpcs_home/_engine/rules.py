@@ -18,10 +18,11 @@ from ..claims import Claim
 from ..errors import InvalidFieldError
 from ..payers import Payer
 from .context import Context, Need, gives
-from .predicates import Explanation, Predicate
+from .predicates import Predicate
 from .vocabulary import Fix, _clip, _format_fields, _short
 
 if TYPE_CHECKING:
+    from .explanation import Explanation
     from .tables import TableRule
 
 __all__ = ["Finding", "PayerAction", "Report", "Rule", "Scope", "Severity"]
@@ -565,6 +566,8 @@ class Finding:
 
     def explain(self) -> Explanation:
         """Which parts of the rule's predicate held for this line (built on first call)."""
+        from .explanation import Explanation  # defined on the first explanation
+
         found = self._context
         if isinstance(found, Explanation):
             return found
@@ -651,6 +654,8 @@ def _failure(exc: Exception) -> str:
 def _failed(rule: Rule, ctx: Context, exc: Exception) -> Finding:
     # A rule that breaks on one line becomes a finding for that line, so one
     # bad line or one faulty custom rule never stops the rest of the claim.
+    from .explanation import Explanation
+
     return Finding(
         rule_id=rule.id,
         severity=Severity.ERROR,

@@ -12,7 +12,8 @@ import attrs
 
 from ..errors import InvalidFieldError
 from .context import Context
-from .predicates import Explanation, Predicate
+from .explanation import Explanation
+from .predicates import Predicate
 from .rules import Finding, Rule, Scope, Severity, _failed
 from .vocabulary import _line_codes
 
