@@ -22,8 +22,9 @@ than the format does (six levels), well within
 Each class's builder is Python source written once (attrs writes its
 ``__init__`` the same way): an object holding every field, as this library
 writes it, has all its values taken in one C call and each looked up in what
-its field remembers; the values are stored through
-:func:`hcpcs_home._trusted.maker` without being converted again.  An object
+its field remembers; the values are stored as
+:func:`hcpcs_home._trusted.maker` stores them (into the class's store twin,
+then given the class itself), without being converted again.  An object
 missing a field, or holding one key more, is read field by field by the
 same rules.
 """
@@ -40,7 +41,7 @@ import attrs
 from attr import _config as _attrs_config
 
 from ._fields import items_of, text_shape
-from ._trusted import maker
+from ._trusted import store_twin
 from .bounds import MAX_LINES
 
 __all__ = [
@@ -213,13 +214,17 @@ def many(
         if shape is None:
             raise TypeError(f"{final!r} is not a tuple of instances")
         limit = min(limit, shape[1])
+    # A builder's reader as it stands (the compiled one once there is one: see
+    # CURRENT), so that each item costs one call, not two.
+    current: list[Callable[[Any], Any]] = getattr(build, CURRENT, None) or [build]
 
     def read(value: Any) -> Any:
         # Past the longest list a claim holds, the reporting pass refuses it by its
         # length before building any item.
         if type(value) is not list or len(value) > limit:
             raise Unusual
-        return [build(item) for item in value]
+        each = current[0]
+        return [each(item) for item in value]
 
     if final is None:
         return read
@@ -227,7 +232,8 @@ def many(
     def read_final(value: Any) -> tuple[Any, ...]:
         if type(value) is not list or len(value) > limit:
             raise Unusual
-        return tuple([build(item) for item in value])
+        each = current[0]
+        return tuple([each(item) for item in value])
 
     setattr(read_final, FINAL, final)
     return read_final
@@ -236,6 +242,9 @@ def many(
 #: The attribute naming the converter whose result a nested reader already gives (set by
 #: :func:`many` with ``final``): the one-pass reader then does not call the converter.
 FINAL = "_final_for"
+#: The attribute of a :func:`builder` holding a one-item list: the reader that builds
+#: the next object, the builder itself until it compiles, then the compiled reader.
+CURRENT = "_current"
 
 
 #: Objects of one type read through its ``__init__`` (:func:`through_init`) before its
@@ -262,11 +271,13 @@ def builder(
     first = _through_init_with(cls, nested, extra)
     fast: Callable[[Any], Any] | None = None
     count = 0
+    current: list[Callable[[Any], Any]] = []
 
     def compile_now() -> Callable[[Any], Any]:
         nonlocal fast
         if fast is None:  # two threads may both compile: either reader is right
             fast = compiled_builder(cls, nested, extra=extra)
+            current[0] = fast
         return fast
 
     def build(data: Any) -> Any:
@@ -280,6 +291,8 @@ def builder(
 
     build.__qualname__ = f"build_{cls.__name__}"
     build.compile = compile_now  # type: ignore[attr-defined]
+    current.append(build)
+    setattr(build, CURRENT, current)
     return build
 
 
@@ -329,7 +342,7 @@ def compiled_builder(
     The function is written once per class as Python source (see
     :func:`_builder_source`): each field's raw value is looked up in what its
     reader remembers before the reader is called.  The values, each through
-    its converter, are stored by :func:`hcpcs_home._trusted.maker`; then the
+    its converter, are stored as :func:`hcpcs_home._trusted.maker` stores them; then the
     class's validators and ``__attrs_post_init__`` run, in the order
     ``__init__`` runs them.
 
@@ -344,7 +357,9 @@ def compiled_builder(
         "_values": operator.itemgetter(*(a.name for a in fields)),
         "_Unusual": Unusual,
         "_M": MISSING,
-        "_make": maker(cls),
+        "_new": object.__new__,
+        "_twin": store_twin(cls),
+        "_cls": cls,
         "_post_init": getattr(cls, "__attrs_post_init__", None),
         "_set": object.__setattr__,
         "_built": built,
@@ -493,8 +508,12 @@ def _builder_source(
             "        raise _Unusual",
         ]
     head += validated  # __init__ would skip the validators: the reporting pass decides
-    every = ", ".join(f"f{i}" for i in range(len(fields)))
-    tail = [f"    self = _make({every})"]
+    # The stores of the trusted maker (hcpcs_home._trusted), written here so that no
+    # call is made for them: each field straight into its slot of the store twin, then
+    # the instance given the class itself.
+    tail = ["    self = _new(_twin)"]
+    tail += [f"    self.{a.name} = f{i}" for i, a in enumerate(fields)]
+    tail.append("    self.__class__ = _cls")
     for i, (a, kind) in enumerate(zip(fields, kinds, strict=True)):
         if kind.endswith(" self"):  # made once the fields before it are stored
             tail += [

@@ -14,11 +14,21 @@ converted each value but leaves the checks across fields to the class: it
 also derives a field whose default comes from the instance (given
 :data:`DERIVED`), then runs the validators and ``__attrs_post_init__``.
 
-The function is generated source, one store per field through the slot's own
-descriptor (the cheapest way to fill a frozen slotted instance), compiled
-under a file name registered with :mod:`linecache` so tracebacks show it, as
-attrs does for the methods it writes.  It is made once per class and kept:
-the classes are the program's, so the cache is bounded by the program.
+The function is generated source, compiled under a file name registered with
+:mod:`linecache` so tracebacks show it, as attrs does for the methods it
+writes.  It is made once per class and kept: the classes are the program's,
+so the cache is bounded by the program.
+
+A frozen class refuses ``self.x = v`` (its ``__setattr__`` raises), so a
+store through the slot's descriptor costs a call per field.  The function
+instead fills an instance of the class's *store twin*
+(:func:`store_twin`): a subclass adding no slot and no behaviour except the
+plain ``object.__setattr__``, so each ``self.x = v`` is the interpreter's own
+slot store; once every field is stored, the instance's ``__class__`` is set
+to the class itself (the layouts are the same, which Python checks).  The
+value given back is an instance of ``cls`` and nothing else; the twin never
+leaves the function.  For 19 fields that is about a third of the cost of 19
+descriptor calls.
 """
 
 from __future__ import annotations
@@ -30,12 +40,12 @@ from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["DERIVED", "checked", "maker"]
+__all__ = ["DERIVED", "checked", "maker", "store_twin"]
 
 T = TypeVar("T")
 
 _made: dict[tuple[type, bool], Callable[..., Any]] = {}
-_lock = threading.Lock()
+_lock = threading.RLock()  # store_twin is asked for while a maker is written
 
 #: Passed to a :func:`checked` maker for a field whose default attrs derives from the
 #: instance (a service's ``id``): the maker derives it, as ``__init__`` would.
@@ -78,7 +88,39 @@ def _maker(cls: type[T], checks: bool) -> Callable[..., T]:
     return found
 
 
-def _write(cls: type[Any], checks: bool = False) -> Callable[..., Any]:
+def store_twin(cls: type[T]) -> type[T]:
+    """The subclass of ``cls`` that a maker fills before giving the instance ``cls`` as
+    its class: no slot of its own, and ``object.__setattr__`` (so the interpreter stores
+    each field straight into its slot).  Made once per class.
+
+    :raises TypeError: ``cls`` is not a slotted attrs class.
+    """
+    found = _twins.get(cls)
+    if found is None:
+        with _lock:
+            found = _twins.get(cls)
+            if found is None:
+                _check(cls)
+                found = _twins[cls] = type(
+                    f"_{cls.__name__}Stores",
+                    (cls,),
+                    {
+                        "__slots__": (),
+                        "__setattr__": object.__setattr__,
+                        "__delattr__": object.__delattr__,
+                        "__module__": cls.__module__,
+                        "__qualname__": f"_{cls.__qualname__}Stores",
+                        "__doc__": f"Filled by the trusted maker of {cls.__name__}, never seen.",
+                    },
+                )
+    return found
+
+
+_twins: dict[type, type] = {}
+
+
+def _check(cls: type[Any]) -> list[str]:
+    """The field names of ``cls``, a slotted attrs class whose slots are its fields."""
     if not attrs.has(cls) or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls!r} is not a slotted attrs class")
     names = [a.name for a in attrs.fields(cls)]
@@ -86,28 +128,46 @@ def _write(cls: type[Any], checks: bool = False) -> Callable[..., Any]:
     hidden = slots - set(names) - {"__weakref__"}
     if hidden:  # a cached hash, say: __init__ sets more than the fields
         raise TypeError(f"{cls.__name__} has slots besides its fields: {sorted(hidden)}")
-    # The slot descriptors are bound under generated names (_s0, _s1...), never the
-    # field names, so no field name can shadow the function's own globals.
+    return names
+
+
+def _write(cls: type[Any], checks: bool = False) -> Callable[..., Any]:
+    names = _check(cls)
+    fields = attrs.fields(cls)
+    derives = checks and any(
+        isinstance(a.default, attrs.Factory) and a.default.takes_self  # type: ignore[arg-type]
+        for a in fields
+    )
+    # Generated names only (_s0, _twin...), never the field names, so no field name can
+    # shadow the function's own globals.
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
     params = [f"v{i}" for i in range(len(names))]
-    lines = [f"def make_{cls.__name__}({', '.join(params)}):", "    self = _new(_cls)"]
-    fields = attrs.fields(cls)
-    for i, name in enumerate(names):
-        namespace[f"_s{i}"] = _slot(cls, name).__set__
-        default = fields[i].default
-        if checks and isinstance(default, attrs.Factory) and default.takes_self:  # type: ignore[arg-type]
-            namespace[f"_derive{i}"] = default.factory
-            namespace[f"_convert{i}"] = fields[i].converter or _same
-            namespace["_DERIVED"] = DERIVED
-            lines.append(f"    if v{i} is _DERIVED:")
-            lines.append(f"        v{i} = _convert{i}(_derive{i}(self))")
-        lines.append(f"    _s{i}(self, v{i})")
+    lines = [f"def make_{cls.__name__}({', '.join(params)}):"]
+    if derives:
+        # A default derived from the instance sees the fields stored before it, on an
+        # instance of the class itself, as in __init__: stored through the descriptors.
+        lines.append("    self = _new(_cls)")
+        for i, name in enumerate(names):
+            namespace[f"_s{i}"] = _slot(cls, name).__set__
+            default = fields[i].default
+            if isinstance(default, attrs.Factory) and default.takes_self:  # type: ignore[arg-type]
+                namespace[f"_derive{i}"] = default.factory
+                namespace[f"_convert{i}"] = fields[i].converter or _same
+                namespace["_DERIVED"] = DERIVED
+                lines.append(f"    if v{i} is _DERIVED:")
+                lines.append(f"        v{i} = _convert{i}(_derive{i}(self))")
+            lines.append(f"    _s{i}(self, v{i})")
+    else:
+        namespace["_twin"] = store_twin(cls)
+        lines.append("    self = _new(_twin)")
+        lines += [f"    self.{name} = v{i}" for i, name in enumerate(names)]
+        lines.append("    self.__class__ = _cls")
     for i, a in enumerate(fields if checks else ()):
         if a.validator is not None:
             namespace[f"_validate{i}"], namespace[f"_field{i}"] = a.validator, a
             lines.append(f"    _validate{i}(self, _field{i}, v{i})")
     if checks and getattr(cls, "__attrs_post_init__", None) is not None:
-        namespace["_post_init"] = cls.__attrs_post_init__  # type: ignore[attr-defined]
+        namespace["_post_init"] = cls.__attrs_post_init__
         lines.append("    _post_init(self)")
     lines.append("    return self")
     source = "\n".join(lines) + "\n"

@@ -95,7 +95,39 @@ class TestMaker:
         """The generated function's source is registered, so tracebacks and inspect show it."""
         source = inspect.getsource(_trusted.maker(Authorization))
         assert source.startswith("def make_Authorization(v0, v1,")
-        assert source.count("(self, v") == len(attrs.fields(Authorization))
+        names = [a.name for a in attrs.fields(Authorization)]
+        assert all(f"    self.{name} = v{i}\n" in source for i, name in enumerate(names))
+
+    @pytest.mark.parametrize(
+        "cls", [Claim, ClaimLine, Service, Authorization, Occurrence, OccurrenceSpan, EvvVisit]
+    )
+    def test_made_of_the_class_itself(self, cls: type) -> None:
+        """What a maker gives is of the class itself, never its store twin, and weakly
+        referable as any instance is."""
+        import weakref
+
+        made = _trusted.maker(cls)(*[a.name for a in attrs.fields(cls)])
+        assert type(made) is cls
+        assert made.__class__ is cls
+        assert weakref.ref(made)() is made
+
+    def test_store_twin_is_the_class_with_plain_stores(self) -> None:
+        """The twin is a subclass adding no slot, one per class; its instances take stores."""
+        twin = _trusted.store_twin(ValueCode)
+        assert twin is _trusted.store_twin(ValueCode)
+        assert issubclass(twin, ValueCode)
+        assert () == twin.__dict__["__slots__"]
+        assert ValueCode.__basicsize__ == twin.__basicsize__
+        instance = object.__new__(twin)
+        instance.code = "61"
+        assert "61" == instance.code
+
+    def test_store_twin_refuses_what_maker_refuses(self) -> None:
+        """No twin for a class that is not slotted attrs or that hides slots."""
+        with pytest.raises(TypeError, match="not a slotted attrs class"):
+            _trusted.store_twin(dict)
+        with pytest.raises(TypeError, match="_attrs_cached_hash"):
+            _trusted.store_twin(UnitPolicy)
 
     @pytest.mark.parametrize(
         "cls", [Claim, ClaimLine, Service, Authorization, Occurrence, OccurrenceSpan, EvvVisit]
