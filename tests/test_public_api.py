@@ -49,6 +49,7 @@ LAZY_FOR_A_CHECK = (
     "hashlib",
     "hcpcs_home._engine.explanation",
     "hcpcs_home._engine.tables",
+    "hcpcs_home._evv_match",
     "hcpcs_home._evv_overlap",
     "hcpcs_home._limit_problem",
     "hcpcs_home.history",
@@ -167,8 +168,9 @@ class TestImportCost:
 
     def test_first_check_defines_no_value_it_does_not_build(self) -> None:
         """A first check that finds no table row, limit passed or overlapping worker and
-        explains nothing does not define TableRule, LimitProblem, Overlap or Explanation:
-        each is defined on first use (#21)."""
+        explains nothing, for a claim whose lines need no EVV match, does not define
+        TableRule, LimitProblem, Overlap, LineMatch or Explanation: each is defined on
+        first use (#21)."""
         claim = (
             '{"payer": "medicare", "statement_from": "2024-03-01", '
             '"statement_through": "2024-03-31", "type_of_bill": "0322", "lines": '
@@ -182,7 +184,8 @@ class TestImportCost:
             "names = [('hcpcs_home.policy', 'TableRule'), ('hcpcs_home._engine', 'TableRule'),\n"
             "         ('hcpcs_home.policy', 'Explanation'),\n"
             "         ('hcpcs_home._engine', 'Explanation'),\n"
-            "         ('hcpcs_home.limits', 'LimitProblem'), ('hcpcs_home.evv', 'Overlap')]\n"
+            "         ('hcpcs_home.limits', 'LimitProblem'), ('hcpcs_home.evv', 'Overlap'),\n"
+            "         ('hcpcs_home.evv', 'LineMatch')]\n"
             "print([f'{m}.{n}' for m, n in names if n in vars(sys.modules[m])])\n"
         )
         done = subprocess.run(
@@ -191,16 +194,17 @@ class TestImportCost:
         assert "[]\n" == done.stdout
 
     def test_values_defined_on_first_use_unpickle_in_a_fresh_process(self) -> None:
-        """LimitProblem, Overlap and Explanation, defined on first use, load from a pickle
-        in a process that has not used them yet, under their public modules, and star
-        imports give them (#21)."""
-        from hcpcs_home.evv import Overlap
+        """LimitProblem, Overlap, LineMatch and Explanation, defined on first use, load
+        from a pickle in a process that has not used them yet, under their public
+        modules, and star imports give them (#21)."""
+        from hcpcs_home.evv import LineMatch, Overlap
         from hcpcs_home.limits import LimitProblem
         from hcpcs_home.policy import Explanation
 
         values = [
             LimitProblem("PA1", "over", 3),
             Overlap(0, "v1", 1, "v2", "W7"),
+            LineMatch(2, ()),
             Explanation("p & q", False, (Explanation("p", True),)),
         ]
         code = (
@@ -211,6 +215,7 @@ class TestImportCost:
             "from hcpcs_home.evv import *\n"
             "from hcpcs_home.policy import *\n"
             "print(values == [LimitProblem('PA1', 'over', 3), Overlap(0, 'v1', 1, 'v2', 'W7'),\n"
+            "                 LineMatch(2, ()),\n"
             "                 Explanation('p & q', False, (Explanation('p', True),))])\n"
         )
         done = subprocess.run(
@@ -221,7 +226,7 @@ class TestImportCost:
         )
         assert [
             "['hcpcs_home.limits.LimitProblem', 'hcpcs_home.evv.Overlap', "
-            "'hcpcs_home.policy.Explanation']",
+            "'hcpcs_home.evv.LineMatch', 'hcpcs_home.policy.Explanation']",
             "True",
         ] == done.stdout.decode().splitlines()
 
