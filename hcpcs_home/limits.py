@@ -201,7 +201,7 @@ def authorization_usage(
     for n, claim in enumerate(claims):
         if not claim.authorizations:  # nothing to count against
             continue
-        for i, problems in fold.feed(_usage_of(claim)).items():
+        for i, problems in fold.feed(_usage_of(claim, days=None)).items():
             found[(n, i)] = problems
     return found
 
@@ -257,8 +257,16 @@ class _Usage:
         self.lines = lines
 
 
-def _usage_of(claim: Claim) -> _Usage:
-    """The part of ``claim`` that authorization usage counts."""
+def _usage_of(claim: Claim, *, days: bool | None = True) -> _Usage:
+    """The part of ``claim`` that authorization usage counts.
+
+    ``days``: whether each line's service days are worked out (what an authorization
+    counted in days reads); ``None``: only where the claim carries such an
+    authorization, as a check counting the claim against its own authorizations needs
+    (a claim history's rows, kept for later claims, take them all).
+    """
+    if days is None:
+        days = any(a.basis is AuthorizationBasis.DAYS for a in claim.authorizations)
     by_id = {s.id: s for s in claim.services}
     lines = []
     for i, line in enumerate(claim.lines):
@@ -275,7 +283,7 @@ def _usage_of(claim: Claim) -> _Usage:
                 line_dates(line),
                 tuple(numbers),
                 len(services),
-                tuple(d for s in services for d in s.days()),
+                tuple(d for s in services for d in s.days()) if days else (),
             )
         )
     return _Usage(claim.authorizations, claim.payer, tuple(lines))

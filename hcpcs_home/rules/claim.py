@@ -121,7 +121,7 @@ def _auth_usage(ctx: Context) -> dict[int, list[LimitProblem]]:
     through its code's unit into the authorization's units, visits, days or hours)."""
     fold = _UsageFold(ctx.lookup)
     if count_stored_usage(ctx, fold):  # a store's usage rows: earlier claims not read whole
-        return fold.feed(_usage_of(ctx.claim))
+        return fold.feed(_usage_of(ctx.claim, days=None))
     usage, n, _ = across(
         ctx, "authorization", lambda c: _by_claim(authorization_usage(c, ctx.lookup))
     )
@@ -139,10 +139,15 @@ def _by_claim(
     return out
 
 
+_NO_LINES: frozenset[int] = frozenset()
+
+
 def _auth_lines(ctx: Context) -> frozenset[int]:
     """The indexes of the lines that (or whose services) name an authorization the claim
     carries."""
     claim = ctx.claim
+    if not claim.authorizations:  # the usual claim: no line can name one
+        return _NO_LINES
     carried = {a.number for a in claim.authorizations}
     by_id = ctx.services_by_id()
     lines: set[int] = set()

@@ -252,10 +252,15 @@ _VISIT_LINE_CODES = frozenset(
 def visit_line() -> Pred:
     """A visit revenue line: 042X-044X therapy, 055X nursing, 056X social services or 057X
     aide (Pub. 100-04 ch. 10 §40.2; ch. 11 §30.3)."""
-    return lambda ctx: (
-        ctx.line is not None
-        and ctx.line.revenue_code is not None
-        and ctx.line.revenue_code[:3] in common.HH_VISIT_FAMILIES
+    return inline(
+        lambda ctx: (
+            ctx.line is not None
+            and ctx.line.revenue_code is not None
+            and ctx.line.revenue_code[:3] in common.HH_VISIT_FAMILIES
+        ),
+        "ctx.line is not None and ctx.line.revenue_code is not None"
+        " and ctx.line.revenue_code[:3] in {families}",
+        families=frozenset(common.HH_VISIT_FAMILIES),
     )
 
 
@@ -276,8 +281,16 @@ def line_charged() -> Pred:
     """The line reports a charge above $0 (UB-04 FL47; Palmetto GBA "Reason Code 32243":
     a visit line billed without charges is returned), or is not a visit: the site Q-code
     line, a telehealth or remote-monitoring line."""
-    return lambda ctx: (
-        ctx.line is not None and (ctx.line.charge > 0 or ctx.line.code in _NOT_VISITS)
+    # A line that is not a visit needs no charge, whatever it bills.
+    return inline(
+        code_level(
+            lambda ctx: (
+                ctx.line is not None and (ctx.line.charge > 0 or ctx.line.code in _NOT_VISITS)
+            ),
+            lambda ctx: True if ctx.line is not None and ctx.line.code in _NOT_VISITS else None,
+        ),
+        "ctx.line is not None and (ctx.line.charge > 0 or ctx.line.code in {not_visits})",
+        not_visits=_NOT_VISITS,
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .._engine import Context, Need, Rule, Severity, Vocabulary, code_level
+from .._engine import Context, Need, Rule, Severity, Vocabulary, code_level, inline
 from . import _common as common
 from ._common import (
     FIFTEEN_MINUTES,
@@ -41,7 +41,12 @@ def time_documented() -> Pred:
     coordinated home care policy: shift notes with start/stop times; Pub. 100-04 ch. 10
     §40.2 and ch. 11 §30.3: visit lines bill 15-minute increments of the visit's time;
     SSA §1903(l)(5): EVV records the time the service begins and ends)."""
-    return lambda ctx: documented_minutes(ctx) is not None or evv_times_documented(ctx)
+    return inline(
+        lambda ctx: documented_minutes(ctx) is not None or evv_times_documented(ctx),
+        "{minutes}(ctx) is not None or {evv}(ctx)",
+        minutes=documented_minutes,
+        evv=evv_times_documented,
+    )
 
 
 def meets_minimum_time() -> Pred:
@@ -89,7 +94,13 @@ def units_match_time() -> Pred:
         expected = expected_units(ctx)
         return expected is None or ctx.line is None or ctx.line.units == expected
 
-    return code_level(test, _uncounted)
+    # ``in`` compares with ``==`` (after ``is``): None, or the units billed.
+    return inline(
+        code_level(test, _uncounted),
+        "{expected}(ctx) in (None, ctx.line.units) if ctx.line is not None else {test}(ctx)",
+        expected=expected_units,
+        test=test,
+    )
 
 
 def _span_days(ctx: Context) -> int:
