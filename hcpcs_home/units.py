@@ -36,7 +36,7 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -44,6 +44,9 @@ from . import _clock, _unit_checks, bounds
 from .catalog import lookup
 from .codes import BillingUnit, Code
 from .errors import InvalidFieldError, InvalidMinutesError, InvalidTimeError, NotTimedError
+
+if TYPE_CHECKING:
+    from ._span import Span
 
 __all__ = [
     "AMA_PER_CODE",
@@ -79,6 +82,17 @@ __all__ = [
 
 def __dir__() -> list[str]:
     return __all__
+
+
+def __getattr__(name: str) -> Any:
+    # Span is defined on first use (PEP 562): a check without per-diem shifts never
+    # needs the class (see hcpcs_home._span).
+    if name != "Span":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ._span import Span
+
+    globals()[name] = Span
+    return Span
 
 
 _Units = int | Decimal  # a unit count: Decimal only where a payer bills fractions
@@ -832,57 +846,6 @@ def minutes_between(start: object, stop: object, *, full_day: bool = False) -> i
     return _clock.span_minutes(begin, end, full_day=bool(full_day))
 
 
-@attrs.frozen(slots=True)
-class Span:
-    """A stretch of care from ``start`` to ``stop`` (naive local datetimes, whole minutes).
-
-    A span may run over midnight and over several days (a respite stay); per-diem
-    counting splits it by calendar day, midnight to midnight (hospice days run
-    midnight to midnight: NGS CHC job aid; for shifts across midnight the split
-    is derived, payer rules UNCONFIRMED).
-
-    >>> import datetime
-    >>> from hcpcs_home.units import Span
-    >>> night = Span.from_clock(datetime.date(2026, 1, 1), "22:00", "06:00")
-    >>> night.minutes, night.minutes_by_date()
-    (480, {datetime.date(2026, 1, 1): 120, datetime.date(2026, 1, 2): 360})
-
-    :ivar start: when care began.
-    :ivar stop: when it ended, not before ``start``.
-    """
-
-    start: _dt.datetime = attrs.field(validator=_unit_checks.whole_minute("start"))
-    stop: _dt.datetime = attrs.field(
-        validator=[_unit_checks.whole_minute("stop"), _unit_checks.after_start]
-    )
-
-    @classmethod
-    def from_clock(
-        cls, day: _dt.date, start: object, stop: object, *, full_day: bool = False
-    ) -> Span:
-        """The span of a shift note: a date, then clock times as for :func:`minutes_between`.
-
-        A stop at or before the start ends on the next day.
-        """
-        if not isinstance(day, _dt.date) or isinstance(day, _dt.datetime):
-            raise InvalidTimeError("day", day, "must be a datetime.date")
-        _unit_checks.in_range("day", day, day)
-        begin = _dt.datetime.combine(day, _dt.time()) + _dt.timedelta(
-            minutes=_clock.clock_minutes("start", start)
-        )
-        length = minutes_between(start, stop, full_day=full_day)
-        return cls(begin, begin + _dt.timedelta(minutes=length))
-
-    @property
-    def minutes(self) -> int:
-        """The span's length in minutes."""
-        return (self.stop - self.start) // _dt.timedelta(minutes=1)
-
-    def minutes_by_date(self) -> dict[_dt.date, int]:
-        """Minutes on each calendar date the span touches (dates with none left out)."""
-        return _clock.minutes_by_date(self.start, self.stop)
-
-
 def service_dates(services: Iterable[_dt.date | Span]) -> tuple[_dt.date, ...]:
     """The distinct calendar dates with any service, in order.
 
@@ -897,6 +860,8 @@ def service_dates(services: Iterable[_dt.date | Span]) -> tuple[_dt.date, ...]:
     >>> service_dates([day, day, Span.from_clock(day, "22:00", "06:00")])
     (datetime.date(2026, 3, 1), datetime.date(2026, 3, 2))
     """
+    from ._span import Span  # defined on first use (see __getattr__)
+
     if isinstance(services, (_dt.date, Span)):
         services = [services]
     services = _unit_checks.iterable("services", services)
@@ -937,6 +902,8 @@ def per_diem_units(services: Iterable[_dt.date | Span], *, policy: UnitPolicy | 
         return len(service_dates(services))
     shift = policy.per_diem_shift_hours * 60
     total = 0
+    from ._span import Span
+
     items = (
         [services] if isinstance(services, Span) else _unit_checks.iterable("services", services)
     )
