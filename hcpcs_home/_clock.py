@@ -84,6 +84,14 @@ def clock_minutes(field: str, value: object, *, allow_end_of_day: bool = False) 
     raise InvalidTimeError(field, value, "must be a clock time (HH:MM)")
 
 
+def minutes_between(start: object, stop: object, *, full_day: bool = False) -> int:
+    """:func:`hcpcs_home.units.minutes_between`: minutes from a start clock time to a stop
+    clock time (a stop before the start crosses midnight; equal is 0 unless ``full_day``)."""
+    begin = clock_minutes("start", start)
+    end = clock_minutes("stop", stop, allow_end_of_day=True)
+    return span_minutes(begin, end, full_day=bool(full_day))
+
+
 def span_minutes(start: int, stop: int, *, full_day: bool) -> int:
     """Minutes from ``start`` to ``stop`` (minutes after midnight), wrapping past midnight.
 

@@ -15,7 +15,6 @@ import attrs
 
 from . import _clock, _unit_checks
 from .errors import InvalidTimeError
-from .units import minutes_between
 
 __all__ = ["Span"]
 
@@ -48,7 +47,8 @@ class Span:
     def from_clock(
         cls, day: _dt.date, start: object, stop: object, *, full_day: bool = False
     ) -> Span:
-        """The span of a shift note: a date, then clock times as for :func:`minutes_between`.
+        """The span of a shift note: a date, then clock times as for
+        :func:`~hcpcs_home.units.minutes_between`.
 
         A stop at or before the start ends on the next day.
         """
@@ -58,7 +58,7 @@ class Span:
         begin = _dt.datetime.combine(day, _dt.time()) + _dt.timedelta(
             minutes=_clock.clock_minutes("start", start)
         )
-        length = minutes_between(start, stop, full_day=full_day)
+        length = _clock.minutes_between(start, stop, full_day=full_day)
         return cls(begin, begin + _dt.timedelta(minutes=length))
 
     @property

@@ -47,11 +47,11 @@ from ._evv_visit import EvvVisit, VerificationMethod
 from ._facts import Facts, payer_of
 from ._union_find import UnionFind
 from .claims import Authorization, Claim, ClaimLine
+from .codes import BillingUnit
 from .errors import InvalidFieldError
 from .payers import Payer
 
 if TYPE_CHECKING:
-    from ._evv_match import LineMatch
     from ._evv_overlap import Overlap
 
 __all__ = [
@@ -74,22 +74,14 @@ def __dir__() -> list[str]:
 
 
 def __getattr__(name: str) -> Any:
-    # Defined on first use (PEP 562): a check that matches no line to EVV visits never
-    # needs LineMatch (hcpcs_home._evv_match), nor one that finds no worker in two
-    # places at once Overlap (hcpcs_home._evv_overlap).
-    found: type
-    if name == "LineMatch":
-        from ._evv_match import LineMatch
-
-        found = LineMatch
-    elif name == "Overlap":
-        from ._evv_overlap import Overlap
-
-        found = Overlap
-    else:
+    # Overlap is defined on first use (PEP 562): a check that finds no worker in two
+    # places at once never needs the class (see hcpcs_home._evv_overlap).
+    if name != "Overlap":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = found
-    return found
+    from ._evv_overlap import Overlap
+
+    globals()[name] = Overlap
+    return Overlap
 
 
 ELEMENTS: tuple[str, ...] = _evv_visit.ELEMENTS
@@ -100,6 +92,73 @@ and the time the service begins and ends."""
 
 
 # --- matching ------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class LineMatch:
+    """The visits that back one claim line.
+
+    :ivar line: the line's index on the claim.
+    :ivar visits: the accepted visits paired with it, by start time.
+    """
+
+    line: int
+    visits: tuple[EvvVisit, ...]
+
+    def missing_dates(self, claim: Claim) -> tuple[_dt.date, ...]:
+        """The dates of the line (each date of a span line) that no matched visit covers."""
+        covered = {v.date for v in self.visits}
+        return tuple(d for d in line_dates(claim.lines[self.line]) if d not in covered)
+
+    @property
+    def minutes(self) -> int | None:
+        """The verified minutes (the visits' total), ``None`` if one lacks its times."""
+        total = 0
+        for visit in self.visits:
+            m = visit.minutes
+            if m is None:
+                return None
+            total += m
+        return total
+
+    def verified_units(self, claim: Claim) -> int | Decimal | None:
+        """The units the visits verify for the line's code under the payer's unit policy.
+
+        Timed codes count each day's verified minutes (a day's visits pooled, capped
+        at one day) and add the days up (a span line bills the summed units of its
+        visits: Texas EVV Policy Handbook §12100); per-diem codes the days;
+        per-visit and untimed codes the visits.  ``None`` where the line has no
+        visit, its code is unknown, or a visit lacks its times.
+        """
+        from . import units
+        from .catalog import default_catalog
+        from .errors import UnknownCodeError
+
+        if not self.visits:
+            return None
+        line = claim.lines[self.line]
+        try:
+            code = default_catalog().lookup(line.code)
+        except UnknownCodeError:
+            return None
+        policy = claim.payer.unit_policy
+        unit = policy.unit_of(code)
+        if unit in (BillingUnit.VISIT, BillingUnit.UNTIMED, BillingUnit.SESSION):
+            return len(self.visits)
+        spans = [_span(v) for v in self.visits]
+        if any(s is None for s in spans):
+            return None
+        if unit in (BillingUnit.DAY, BillingUnit.DAYS_MONITORED):
+            return units.per_diem_units([s for s in spans if s is not None], policy=policy)
+        if self.minutes is None or not unit.is_timed:
+            return None
+        by_day: dict[_dt.date, int] = defaultdict(int)
+        for v in self.visits:
+            by_day[v.date] += v.minutes or 0
+        total: int | Decimal = 0
+        for minutes in by_day.values():
+            total += units.billable_units(code, min(minutes, units.MAX_LINE_MINUTES), policy=policy)
+        return total
 
 
 def _span(visit: EvvVisit) -> Any:
@@ -177,8 +236,6 @@ def match_visits(claim: Claim, visits: Iterable[EvvVisit] | None = None) -> tupl
             used.update(v.id for v in chosen)
         for i in indexes:
             taken[i].extend(here[i])
-    from ._evv_match import LineMatch  # defined with the first match
-
     return tuple(LineMatch(i, tuple(taken[i])) for i in range(len(claim.lines)))
 
 

@@ -841,9 +841,7 @@ def minutes_between(start: object, stop: object, *, full_day: bool = False) -> i
     ...
     hcpcs_home.errors.InvalidTimeError: stop='25:00' must be a clock time (HH:MM)
     """
-    begin = _clock.clock_minutes("start", start)
-    end = _clock.clock_minutes("stop", stop, allow_end_of_day=True)
-    return _clock.span_minutes(begin, end, full_day=bool(full_day))
+    return _clock.minutes_between(start, stop, full_day=full_day)
 
 
 def service_dates(services: Iterable[_dt.date | Span]) -> tuple[_dt.date, ...]:

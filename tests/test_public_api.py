@@ -49,7 +49,6 @@ LAZY_FOR_A_CHECK = (
     "hashlib",
     "hcpcs_home._engine.explanation",
     "hcpcs_home._engine.tables",
-    "hcpcs_home._evv_match",
     "hcpcs_home._evv_overlap",
     "hcpcs_home._limit_problem",
     "hcpcs_home._span",
@@ -169,9 +168,8 @@ class TestImportCost:
 
     def test_first_check_defines_no_value_it_does_not_build(self) -> None:
         """A first check that finds no table row, limit passed or overlapping worker and
-        explains nothing, for a claim whose lines need no EVV match, does not define
-        TableRule, LimitProblem, Overlap, LineMatch, Span or Explanation: each is defined
-        on first use (#21)."""
+        explains nothing does not define TableRule, LimitProblem, Overlap, Span or
+        Explanation: each is defined on first use (#21)."""
         claim = (
             '{"payer": "medicare", "statement_from": "2024-03-01", '
             '"statement_through": "2024-03-31", "type_of_bill": "0322", "lines": '
@@ -186,7 +184,7 @@ class TestImportCost:
             "         ('hcpcs_home.policy', 'Explanation'),\n"
             "         ('hcpcs_home._engine', 'Explanation'),\n"
             "         ('hcpcs_home.limits', 'LimitProblem'), ('hcpcs_home.evv', 'Overlap'),\n"
-            "         ('hcpcs_home.evv', 'LineMatch'), ('hcpcs_home.units', 'Span')]\n"
+            "         ('hcpcs_home.units', 'Span')]\n"
             "print([f'{m}.{n}' for m, n in names if n in vars(sys.modules[m])])\n"
         )
         done = subprocess.run(
@@ -195,12 +193,12 @@ class TestImportCost:
         assert "[]\n" == done.stdout
 
     def test_values_defined_on_first_use_unpickle_in_a_fresh_process(self) -> None:
-        """LimitProblem, Overlap, LineMatch, Span and Explanation, defined on first use,
-        load from a pickle in a process that has not used them yet, under their public
-        modules, and star imports give them (#21)."""
+        """LimitProblem, Overlap, Span and Explanation, defined on first use, load from a
+        pickle in a process that has not used them yet, under their public modules, and
+        star imports give them (#21)."""
         import datetime as dt
 
-        from hcpcs_home.evv import LineMatch, Overlap
+        from hcpcs_home.evv import Overlap
         from hcpcs_home.limits import LimitProblem
         from hcpcs_home.policy import Explanation
         from hcpcs_home.units import Span
@@ -208,7 +206,6 @@ class TestImportCost:
         values = [
             LimitProblem("PA1", "over", 3),
             Overlap(0, "v1", 1, "v2", "W7"),
-            LineMatch(2, ()),
             Span(dt.datetime(2026, 1, 1, 22), dt.datetime(2026, 1, 2, 6)),
             Explanation("p & q", False, (Explanation("p", True),)),
         ]
@@ -221,7 +218,6 @@ class TestImportCost:
             "from hcpcs_home.policy import *\n"
             "from hcpcs_home.units import *\n"
             "print(values == [LimitProblem('PA1', 'over', 3), Overlap(0, 'v1', 1, 'v2', 'W7'),\n"
-            "                 LineMatch(2, ()),\n"
             "                 Span.from_clock(__import__('datetime').date(2026, 1, 1), '22:00',\n"
             "                                 '06:00'),\n"
             "                 Explanation('p & q', False, (Explanation('p', True),))])\n"
@@ -234,7 +230,7 @@ class TestImportCost:
         )
         assert [
             "['hcpcs_home.limits.LimitProblem', 'hcpcs_home.evv.Overlap', "
-            "'hcpcs_home.evv.LineMatch', 'hcpcs_home.units.Span', "
+            "'hcpcs_home.units.Span', "
             "'hcpcs_home.policy.Explanation']",
             "True",
         ] == done.stdout.decode().splitlines()

@@ -14,7 +14,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import bounds as _bounds
 from .. import units as _units
@@ -23,11 +23,8 @@ from .._tables import read_table
 from ..catalog import default_catalog
 from ..codes import BillingUnit, Credential, Discipline, Setting
 from ..errors import InvalidFieldError
-from ..evv import match_visits
+from ..evv import LineMatch, match_visits
 from ..modifiers import ModifierRole
-
-if TYPE_CHECKING:
-    from ..evv import LineMatch
 
 __all__ = [
     "FIFTEEN_MINUTES",
