@@ -332,3 +332,40 @@ class TestSettlesAgreeWithTheirTests:
                     except Exception:  # a line the predicate cannot judge: reported there
                         continue
                     assert held is settled, (str(leaf), line)
+
+
+class TestDuplicateLines:
+    """The claim fact behind ``duplicate-line`` (worked out once per claim, with a short
+    cut for claims where no two lines share a code and a day)."""
+
+    @staticmethod
+    def by_definition(claim: Claim) -> dict[int, int]:
+        """Each line repeating an earlier one (same code, modifiers and date, sharing a
+        service, or both without), and the first it repeats: every pair compared."""
+        out: dict[int, int] = {}
+        for i, line in enumerate(claim.lines):
+            for j, earlier in enumerate(claim.lines[:i]):
+                same = (line.code, line.modifiers, line.date) == (
+                    earlier.code,
+                    earlier.modifiers,
+                    earlier.date,
+                )
+                ids, theirs = set(line.service_ids), set(earlier.service_ids)
+                if same and (ids & theirs or not (ids or theirs)):
+                    out[i] = j
+                    break
+        return out
+
+    @given(claim=hst.claims())
+    def test_as_defined(self, claim: Claim) -> None:
+        """On any claim, the fact is what comparing every pair of lines gives."""
+        from hcpcs_home.rules import claim as family
+
+        assert self.by_definition(claim) == family._duplicates(Context.for_claim(claim))
+
+    def test_repeats_found(self) -> None:
+        """Two lines of one code on one day for the same service repeat; another day does not."""
+        from hcpcs_home.rules import claim as family
+
+        lines = [ClaimLine("T1019", day, 4) for day in ("2024-03-04", "2024-03-05", "2024-03-04")]
+        assert {2: 0} == family._duplicates(Context.for_claim(march(*lines)))

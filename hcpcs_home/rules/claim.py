@@ -208,9 +208,12 @@ def _duplicates(ctx: Context) -> dict[int, int]:
     index by (code, modifiers, date, service id): linear in the lines, however many
     share a day (8,000 same-day lines were quadratic before).
     """
+    lines = ctx.claim.lines
+    if len({(line.code, line.date) for line in lines}) == len(lines):
+        return _NO_DUPLICATES  # the usual claim: no two lines of one code on one day
     first: dict[tuple[Any, ...], int] = {}
     out: dict[int, int] = {}
-    for i, line in enumerate(ctx.claim.lines):
+    for i, line in enumerate(lines):
         ids = line.service_ids
         if len(ids) <= 1:  # the usual line: one visit or shift, or none
             key = (line.code, line.modifiers, line.date, ids[0] if ids else None)
@@ -226,6 +229,9 @@ def _duplicates(ctx: Context) -> dict[int, int]:
             first.setdefault(k, i)
     return out
 
+
+#: What a claim without a repeated line has (read, never changed).
+_NO_DUPLICATES: dict[int, int] = {}
 
 #: For each line repeating an earlier one, the first line it repeats.
 _DUPLICATES: ClaimFact[dict[int, int]] = ClaimFact(_duplicates)
