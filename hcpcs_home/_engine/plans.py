@@ -699,8 +699,11 @@ def _claim_facts(steps: Sequence[_Step]) -> list[ClaimFact[Any]]:
                 if isinstance(value, ClaimFact):
                     found.setdefault(id(value), value)
 
-    for _, test in steps:
-        if not isinstance(test, bool):
+    for rule, test in steps:
+        if _is_table(rule):  # its rows are written as rules of their own
+            for row in rule.rows:
+                visit(row.when)
+        elif not isinstance(test, bool):
             visit(test)
     return list(found.values())
 
@@ -715,7 +718,9 @@ class _Dispatch:
     they leave are one :class:`_Body`, shared by the codes that leave the same.  A
     line then costs a lookup of its code and the rules that read the line itself.
     Nothing that reads the line's date, units, modifiers or services is settled by
-    its code, so the findings are those of the whole plan, in its order.
+    its code, so the findings are those of the whole plan, in its order.  A
+    :class:`TableRule` leaves its rows of the code for the payer, each written as a
+    rule of its own (what its lookup would test, in its order).
     """
 
     __slots__ = (
@@ -778,7 +783,14 @@ class _Dispatch:
         left: list[_Step] = []
         for i in order:
             rule, test = self.steps[i]
-            if not isinstance(test, bool) and not _is_table(rule):
+            if _is_table(rule):  # its rows of this code for this payer, each a rule here
+                for row in rule.when.by_code.get(code, ()):  # type: ignore[attr-defined]
+                    if row.applies_to(ctx.payer):
+                        part = row.when._settle_code(ctx)
+                        if part is not False:
+                            left.append((row, part))
+                continue
+            if not isinstance(test, bool):
                 test = test._settle_code(ctx)
                 if test is False:
                     continue
