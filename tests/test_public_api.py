@@ -59,6 +59,29 @@ LAZY_FOR_A_CHECK = (
     "string",
 )
 
+#: A Medicare home-health claim a first check reads from JSON in the tests below.
+FIRST_CLAIM = (
+    '{"payer": "medicare", "statement_from": "2024-03-01", '
+    '"statement_through": "2024-03-31", "type_of_bill": "0322", "lines": '
+    '[{"code": "G0299", "units": 4, "date": "2024-03-04", "revenue_code": "0551"}]}'
+)
+
+
+def after_first_check(code: str) -> str:
+    """What ``code`` prints in a fresh process, run after that process's first check
+    (``check(claim_from_json(FIRST_CLAIM))``, its report in ``report``)."""
+    first = (
+        "import sys\n"
+        "from hcpcs_home import check\n"
+        "from hcpcs_home.serialize import claim_from_json\n"
+        f"report = check(claim_from_json({FIRST_CLAIM!r}))\n"
+        "assert report.claim.lines\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", first + code], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
 
 class TestAll:
     def test_every_name_resolves(self) -> None:
@@ -123,24 +146,8 @@ class TestImportCost:
         """A fresh process's first check (a claim read from JSON) loads none of what a
         check of one claim does not need: the claim history store (sqlite3, hashlib),
         cattrs, csv, the format maps, the 837 and frame readers, hypothesis (#21)."""
-        claim = (
-            '{"payer": "medicare", "statement_from": "2024-03-01", '
-            '"statement_through": "2024-03-31", "type_of_bill": "0322", "lines": '
-            '[{"code": "G0299", "units": 4, "date": "2024-03-04", "revenue_code": "0551"}]}'
-        )
-        lazy = LAZY_FOR_A_CHECK
-        code = (
-            "import sys\n"
-            "from hcpcs_home import check\n"
-            "from hcpcs_home.serialize import claim_from_json\n"
-            f"report = check(claim_from_json({claim!r}))\n"
-            "assert report.claim.lines\n"
-            f"print(sorted(m for m in {lazy!r} if m in sys.modules))\n"
-        )
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        )
-        assert "[]\n" == done.stdout
+        code = f"print(sorted(m for m in {LAZY_FOR_A_CHECK!r} if m in sys.modules))\n"
+        assert "[]\n" == after_first_check(code)
 
     def test_a_table_rule_unpickles_in_a_fresh_process(self) -> None:
         """TableRule, defined on first use, is found by a pickle loaded in a process
@@ -170,16 +177,7 @@ class TestImportCost:
         """A first check that finds no table row, limit passed or overlapping worker and
         explains nothing does not define TableRule, LimitProblem, Overlap, Span or
         Explanation: each is defined on first use (#21)."""
-        claim = (
-            '{"payer": "medicare", "statement_from": "2024-03-01", '
-            '"statement_through": "2024-03-31", "type_of_bill": "0322", "lines": '
-            '[{"code": "G0299", "units": 4, "date": "2024-03-04", "revenue_code": "0551"}]}'
-        )
         code = (
-            "import sys\n"
-            "from hcpcs_home import check\n"
-            "from hcpcs_home.serialize import claim_from_json\n"
-            f"check(claim_from_json({claim!r}))\n"
             "names = [('hcpcs_home.policy', 'TableRule'), ('hcpcs_home._engine', 'TableRule'),\n"
             "         ('hcpcs_home.policy', 'Explanation'),\n"
             "         ('hcpcs_home._engine', 'Explanation'),\n"
@@ -187,10 +185,7 @@ class TestImportCost:
             "         ('hcpcs_home.units', 'Span')]\n"
             "print([f'{m}.{n}' for m, n in names if n in vars(sys.modules[m])])\n"
         )
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        )
-        assert "[]\n" == done.stdout
+        assert "[]\n" == after_first_check(code)
 
     def test_values_defined_on_first_use_unpickle_in_a_fresh_process(self) -> None:
         """LimitProblem, Overlap, Span and Explanation, defined on first use, load from a
@@ -239,25 +234,14 @@ class TestImportCost:
         """The private records of the modules a first check imports are plain slotted
         classes: attrs compiles methods for public values only, and no NamedTuple
         compiles a constructor and its annotations at import (#21)."""
-        claim = (
-            '{"payer": "medicare", "statement_from": "2024-03-01", '
-            '"statement_through": "2024-03-31", "type_of_bill": "0322", "lines": '
-            '[{"code": "G0299", "units": 4, "date": "2024-03-04", "revenue_code": "0551"}]}'
-        )
         code = (
-            "import sys, attrs\n"
-            "from hcpcs_home import check\n"
-            "from hcpcs_home.serialize import claim_from_json\n"
-            f"check(claim_from_json({claim!r}))\n"
+            "import attrs\n"
             "mods = [m for n, m in list(sys.modules.items()) if n.startswith('hcpcs_home')]\n"
             "print(sorted(f'{m.__name__}.{k}' for m in mods for k, t in vars(m).items()\n"
             "    if isinstance(t, type) and t.__module__ == m.__name__ and k.startswith('_')\n"
             "    and (attrs.has(t) or (issubclass(t, tuple) and hasattr(t, '_fields')))))\n"
         )
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        )
-        assert "[]\n" == done.stdout
+        assert "[]\n" == after_first_check(code)
 
     def test_first_check_compiles_no_plan(self) -> None:
         """A fresh process's first check interprets its plan: no line checker is written
