@@ -144,6 +144,13 @@ def frame(records: Sequence[Mapping[str, Any]], columns: Sequence[str], index: A
     )
 
 
+def is_compact(frame: Any) -> bool:
+    """Whether a frame's findings are made compact (:meth:`FindingColumns.frame`): it has
+    a column of pandas' string dtype (``str``, pandas 3's text, or ``string``)."""
+    pandas = pandas_module()
+    return any(isinstance(dtype, pandas.StringDtype) for dtype in frame.dtypes)
+
+
 def finding_records(
     reports: Iterable[Any], rows: Iterable[Sequence[Hashable]] | None = None
 ) -> Iterator[dict[str, Any]]:
@@ -191,6 +198,10 @@ def report_records(report: Any, lines: Sequence[Hashable] | None) -> list[dict[s
 #: The findings columns of repeated text that is never missing (every finding has a
 #: rule, a severity and a source): pandas categoricals, one small code per finding.
 CATEGORY_COLUMNS = ("rule_id", "severity", "source")
+
+#: The findings columns that may hold a missing value, categoricals in a compact frame
+#: (:meth:`FindingColumns.frame`), their missing cells NaN.
+COMPACT_COLUMNS = ("claim_id", "field", "message", "suggestion")
 
 #: Columns of whole numbers with gaps: pandas' nullable ``Int64``.
 _WHOLE = ("line", "minutes")
@@ -336,7 +347,7 @@ class FindingColumns:
             return len(self.codes[0]) if self.codes else 0
         return len(self.rows) if self.other_rows is None else len(self.other_rows)
 
-    def frame(self) -> Any:
+    def frame(self, *, compact: bool = False) -> Any:
         """The findings as a DataFrame (once: the codes are let go as each column is made).
 
         Columns of :data:`CATEGORY_COLUMNS` are categoricals (their categories the
@@ -344,6 +355,12 @@ class FindingColumns:
         dtype where a value is missing, so a missing value stays ``None`` and never
         becomes NaN; ``line`` (and ``minutes``) nullable ``Int64``; the rest of
         object dtype.
+
+        ``compact`` (the findings of a frame of pandas' string dtype, whose missing
+        value is pandas' own): the columns of :data:`COMPACT_COLUMNS` are categoricals
+        too, a missing value a missing category (NaN, as in pandas 3's ``str``
+        columns); ``row`` is ``Int64`` (missing ``<NA>``) where every row is an int.
+        A column holding a value that cannot be a category (a list) stays object.
         """
         import numpy
 
@@ -354,18 +371,22 @@ class FindingColumns:
         # Categoricals and whole numbers first, each letting its codes go, so that
         # the block of object columns is made beside as few codes as can be.
         for n, name in enumerate(self.columns):
+            if name == "row":
+                if compact and self.other_rows is None:
+                    made[name] = self._whole_rows(numpy, pandas)
+                else:
+                    texts.append(name)
+                continue
             values = self._values(n, numpy)
-            if name in CATEGORY_COLUMNS and (values is None or not _any_missing(values)):
-                categories = pandas.Index([] if values is None else values, dtype=object)
-                made[name] = pandas.Categorical.from_codes(
-                    self._index(n, numpy).astype(_code_type(len(categories), numpy)),
-                    dtype=pandas.CategoricalDtype(categories),
-                )
-            elif name in _WHOLE:
-                made[name] = _whole(self._index(n, numpy), values, numpy, pandas)
-            else:
+            column = None
+            if name in _WHOLE:
+                column = _whole(self._index(n, numpy), values, numpy, pandas)
+            elif name in CATEGORY_COLUMNS or (compact and name in COMPACT_COLUMNS):
+                column = self._categorical(n, values, compact and name in COMPACT_COLUMNS)
+            if column is None:
                 texts.append(name)
                 continue
+            made[name] = column
             self._let_go(n)
         # The object columns fill one block, as the frame keeps them: no copy is made
         # when the frame is put together.
@@ -381,10 +402,52 @@ class FindingColumns:
                 block[start : start + _SLICE, j] = values[index[start : start + _SLICE]]
             del index  # the view of the codes, so that they can go as each column is
             self._let_go(n)  # made: never two copies of every column
-        found = pandas.DataFrame(block, columns=texts, dtype=object, copy=False)
-        for name, column in made.items():
-            found.insert(self.columns.index(name), name, column)
-        return found
+        # One frame of every column at once, none copied (inserting a column into a
+        # frame copies it).
+        made.update(
+            (name, pandas.Series(block[:, j], dtype=object, copy=False))
+            for j, name in enumerate(texts)
+        )
+        return pandas.DataFrame({name: made[name] for name in self.columns}, copy=False)
+
+    def _categorical(self, n: int, values: Any, gaps: bool) -> Any:
+        """Column ``n`` as a categorical of ``values`` (its distinct values), or ``None``
+        where it cannot be one: a value missing and not ``gaps``, or an unhashable one.
+        With ``gaps`` a missing value is no category: its cells are missing (code -1)."""
+        import numpy
+
+        pandas = pandas_module()
+        if values is None:
+            values = numpy.empty(0, dtype=object)
+        missing = numpy.fromiter(map(is_missing, values), dtype=bool, count=len(values))
+        if (missing.any() and not gaps) or any(type(v) is _Unhashable for v in self.seen[n]):
+            return None
+        kept = values[~missing]
+        code_type = _code_type(len(kept), numpy)
+        index = self._index(n, numpy)
+        if missing.any():
+            remap = (numpy.cumsum(~missing) - 1).astype(code_type)
+            remap[missing] = -1
+            codes = numpy.empty(len(index), dtype=code_type)
+            for start in range(0, len(index), _SLICE):
+                codes[start : start + _SLICE] = remap[index[start : start + _SLICE]]
+        else:
+            codes = index.astype(code_type)
+        del index  # the view of the codes, so that they can go
+        return pandas.Categorical.from_codes(
+            codes, dtype=pandas.CategoricalDtype(pandas.Index(kept, dtype=object))
+        )
+
+    def _whole_rows(self, numpy: Any, pandas: Any) -> Any:
+        """The ``row`` column as ``Int64`` (every row an int; ``<NA>`` where there is none),
+        over the gathered machine integers themselves (no copy)."""
+        rows, gaps = self.rows, self.no_row
+        self.rows, self.no_row = array("q"), bytearray()
+        if not rows:
+            return pandas.array([], dtype="Int64")
+        return pandas.arrays.IntegerArray(
+            numpy.frombuffer(rows, dtype=numpy.int64), numpy.frombuffer(gaps, dtype=numpy.bool_)
+        )
 
     def _values(self, n: int, numpy: Any) -> Any:
         """Column ``n``'s distinct values in order of first sight, as an object array."""
@@ -442,10 +505,6 @@ def _fill_runs(out: Any, rows: Any, no_row: Any, numpy: Any) -> None:
         labels = part[first].astype(object)
         labels[gap[first]] = None
         out[start : start + len(part)] = labels[numpy.cumsum(first) - 1]
-
-
-def _any_missing(values: Any) -> bool:
-    return any(is_missing(v) for v in values)
 
 
 def _whole(index: Any, values: Any, numpy: Any, pandas: Any) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._frames import FindingColumns, is_compact
 from ._frames import frame as _frame
 from ._union_find import UnionFind
 from .dataframes import FINDING_COLUMNS, check_frame
@@ -43,13 +44,26 @@ def __dir__() -> list[str]:
     return __all__
 
 
-def findings_meta() -> Any:
+def findings_meta(frame: Any = None) -> Any:
     """An empty findings DataFrame with the result's columns and dtypes (Dask's ``meta``):
     its categoricals (``rule_id``, ``severity``, ``source``) of categories Dask marks
-    unknown, as each partition has its own."""
+    unknown, as each partition has its own.
+
+    ``frame`` is the (Dask or pandas) timesheet checked: one with a column of pandas'
+    string dtype gets compact findings (:func:`~hcpcs_home.dataframes.check_frame`):
+    ``claim_id``, ``field``, ``message`` and ``suggestion`` are categoricals too, and
+    ``row`` is ``Int64`` where the frame's index is of integers.  Without it, the
+    findings of a frame of object columns.
+    """
     from dask.dataframe.utils import clear_known_categories
 
-    return clear_known_categories(_frame([], FINDING_COLUMNS))  # type: ignore[no-untyped-call]
+    if frame is None or not is_compact(frame):
+        meta = _frame([], FINDING_COLUMNS)
+    else:
+        meta = FindingColumns().frame(compact=True)
+        if getattr(frame.index.dtype, "kind", "O") not in "iu":
+            meta["row"] = meta["row"].astype(object)
+    return clear_known_categories(meta)  # type: ignore[no-untyped-call]
 
 
 def _tag(part: Any, partition_info: dict[str, Any] | None = None) -> Any:
@@ -105,7 +119,7 @@ def check_dask_frame(
         payer=payer,
         type_of_bill=type_of_bill,
         by=by,
-        meta=findings_meta(),
+        meta=findings_meta(frame),
         align_dataframes=False,
     )
 

@@ -891,6 +891,12 @@ def check_frame(
     The result has the columns of :data:`FINDING_COLUMNS`: the rules'
     findings claim by claim, in :func:`~hcpcs_home.policy.check`'s order,
     then one ``invalid-row`` finding per row that could not be read or billed.
+    Its dtypes follow the frame's text: for a frame of object columns, those of
+    :func:`findings_frame` (an empty cell ``None``); for a frame with a column
+    of pandas' string dtype (``str``, pandas 3's text, or ``string``), compact
+    findings: ``claim_id``, ``field``, ``message`` and ``suggestion`` are
+    categoricals too, an empty cell missing as in a ``str`` column (NaN, never
+    a category), and ``row`` is ``Int64`` where every row label is an int.
 
     The frame streams by claim groups: its rows are taken a chunk of whole
     claims at a time (claims in order of their first row), and each claim is
@@ -918,7 +924,7 @@ def check_frame(
         del part, built  # let the chunk go before the next is read
     for errors in unused:
         found.extend(errors)
-    return found.frame()
+    return found.frame(compact=_frames.is_compact(frame))
 
 
 def _column_reader() -> Any:
@@ -941,14 +947,19 @@ def _claim_chunks(frame: Any, by: str) -> Iterator[Any]:
 
     column = next(i for i, c in enumerate(frame.columns) if _claim_column(str(c)) == by)
     codes, _ = pandas.factorize(frame.iloc[:, column], use_na_sentinel=True)
-    codes = numpy.where(codes < 0, codes.max() + 1, codes)  # rows without a claim last
+    codes[codes < 0] = codes.max() + 1  # rows without a claim last
     order = numpy.argsort(codes, kind="stable")
+    if len(order) < 2**31:  # half the memory while the frame is checked
+        order = order.astype(numpy.int32)
     ordered = codes[order]
+    del codes
+    # Where each claim's rows begin in that order (a chunk ends at one of them).
+    firsts = numpy.append(numpy.flatnonzero(ordered[1:] != ordered[:-1]) + 1, len(order))
+    del ordered
     start = 0
     while start < len(order):
-        end = min(start + _CHUNK, len(order))
-        while end < len(order) and ordered[end] == ordered[end - 1]:
-            end += 1  # a claim's rows stay together
+        # a claim's rows stay together: the chunk ends where a claim begins
+        end = int(firsts[numpy.searchsorted(firsts, min(start + _CHUNK, len(order)))])
         yield frame.iloc[order[start:end]]
         start = end
 

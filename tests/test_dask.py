@@ -99,6 +99,34 @@ class TestSameAsSingleProcess:
         assert _sorted(hd.check_frame(frame, rules)).equals(_sorted(result))
 
 
+class TestMeta:
+    """The lazy frame's dtypes are those each partition's findings have."""
+
+    @pytest.mark.parametrize(
+        ("text", "index"), [("str", None), ("object", None), ("str", "labels")]
+    )
+    def test_meta_is_the_partitions_dtypes(self, text: str, index: str | None) -> None:
+        """Compact findings for a frame of pandas' string dtype (``row`` Int64 over an
+        index of ints, object over labels of text), object columns for object text."""
+        frame = hd.synthetic_timesheet(300, bad_rows=0.05, seed=2).astype(object)
+        frame = frame.astype({"claim_id": text, "code": text})
+        if index:
+            frame.index = [f"r{i}" for i in range(len(frame))]
+        options = {
+            "dataframe.convert-string": text != "object",
+            "dataframe.shuffle.method": "tasks",
+        }
+        with dask.config.set(options):
+            lazy = hdask.check_dask_frame(dd.from_pandas(frame, npartitions=3))
+            result = lazy.compute(scheduler="sync")
+        single = hd.check_frame(frame)
+        expected = [str(t) for t in single.dtypes]
+        assert expected == [str(t) for t in lazy.dtypes] == [str(t) for t in result.dtypes]
+        assert ("category" if text == "str" else "object") == str(single.message.dtype)
+        assert ("Int64" if text == "str" and not index else "object") == str(single.row.dtype)
+        assert _sorted(single).equals(_sorted(result))
+
+
 class TestArguments:
     """Bad arguments are refused by name before any work is sent."""
 

@@ -241,8 +241,12 @@ def check_findings(built: hd.ClaimRows) -> list[tuple[object, ...]]:
 
 
 def frame_findings(found: pd.DataFrame) -> list[tuple[object, ...]]:
-    """A findings frame as the tuples of :func:`check_findings`."""
-    return list(zip(found.claim_id, found.row, found.rule_id, found.message, strict=True))
+    """A findings frame as the tuples of :func:`check_findings` (a missing cell, ``None``
+    in a frame of object columns, NaN or ``<NA>`` in a compact one, as ``None``)."""
+    return [
+        tuple(None if hd._frames.is_missing(v) else v for v in finding)
+        for finding in zip(found.claim_id, found.row, found.rule_id, found.message, strict=True)
+    ]
 
 
 class TestSameAsCheck:
@@ -748,6 +752,14 @@ FINDING_DTYPES = {
 }
 
 
+#: The dtypes of the findings of a frame with pandas' string dtype (``check_frame``).
+COMPACT_DTYPES = {
+    **FINDING_DTYPES,
+    **dict.fromkeys(("claim_id", "field", "message", "suggestion"), "category"),
+    "row": "Int64",
+}
+
+
 class TestFindingColumns:
     """Findings gathered a column at a time make a frame of the records' values."""
 
@@ -847,8 +859,9 @@ class TestFindingColumns:
         assert not any(np.shares_memory(h, actual.rule_id.cat.codes.to_numpy()) for h in held)
 
     def test_a_rows_findings_share_its_label(self) -> None:
-        """A line's findings, which come together, share one int object for their row."""
-        found = hd.check_frame(hd.synthetic_timesheet(400, seed=1))
+        """A line's findings, which come together, share one int object for their row
+        (in a frame of object columns: a compact one holds rows as Int64)."""
+        found = hd.check_frame(hd.synthetic_timesheet(400, seed=1).astype(object))
         assert len(found) > len(set(found.row))
         firsts: dict[object, int] = {}
         for label, before in zip(found.row.iloc[1:], found.row.iloc[:-1], strict=True):
@@ -861,8 +874,9 @@ class TestFindingColumns:
         self, chunk: int, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """check_frame's rows, as values, are the records its findings and unusable rows
-        make (what its frame of object columns held), with no NaN where a value is missing."""
-        frame = hd.synthetic_timesheet(3_000, bad_rows=0.05, seed=6)
+        make (what its frame of object columns held), with no NaN where a value is missing,
+        for a frame of object columns."""
+        frame = hd.synthetic_timesheet(3_000, bad_rows=0.05, seed=6).astype(object)
         built = hd.claims_from_frame(frame)
         expected = list(hd._frames.finding_records((check(c) for c in built.claims), built.rows))
         unused = [e.to_data() for e in built.errors]
@@ -876,12 +890,37 @@ class TestFindingColumns:
         assert any(v is None for r in records for v in r.values())
         assert FINDING_DTYPES == {c: str(t) for c, t in found.dtypes.items()}
 
+    @pytest.mark.parametrize("text", ["str", "string"])
+    def test_a_compact_frame_of_a_frame_of_pandas_text(self, text: str) -> None:
+        """A frame with pandas' string dtype gets the compact findings: the same records,
+        every column that may be empty a categorical (an empty cell NaN, never a
+        category) and ``row`` Int64 (``<NA>``); a frame of object columns gets objects."""
+        frame = hd.synthetic_timesheet(1_000, bad_rows=0.05, seed=6).astype(object)
+        frame.loc[frame.index[:2], "claim_id"] = None  # rows without a claim: no claim_id
+        typed = frame.astype({c: text for c in ("claim_id", "code", "date", "start", "stop")})
+        plain, compact = hd.check_frame(frame), hd.check_frame(typed)
+        assert COMPACT_DTYPES == {c: str(t) for c, t in compact.dtypes.items()}
+        assert FINDING_DTYPES == {c: str(t) for c, t in plain.dtypes.items()}
+        records = plain.to_dict("records")
+        assert [
+            {k: None if hd._frames.is_missing(v) else v for k, v in r.items()}
+            for r in compact.to_dict("records")
+        ] == records
+        assert not compact.field.isna().any()  # every finding names its field here
+        for name in ("claim_id", "row", "suggestion"):
+            empty = [r[name] is None for r in records]
+            assert any(empty) and empty == compact[name].isna().tolist()
+            if name != "row":
+                assert not compact[name].cat.categories.isna().any()
+                assert all(is_nan(v) for v in compact[name][empty])
+
     def test_every_findings_frame_has_the_dtypes(self) -> None:
-        """check_frame, findings_frame, Report.to_frame and an empty frame alike."""
+        """check_frame of object columns, findings_frame, Report.to_frame and an empty
+        frame alike; check_frame of pandas' text columns, empty or not, compact."""
         built = hd.claims_from_frame(timesheet())
         frames = [
-            hd.check_frame(timesheet()),
-            hd.check_frame(timesheet().iloc[:0]),
+            hd.check_frame(timesheet().astype(object)),
+            hd.check_frame(timesheet().astype(object).iloc[:0]),
             hd.findings_frame(
                 [*(check(c) for c in built.claims), InvalidFieldError("x", 1, "bad")]
             ),
@@ -889,6 +928,9 @@ class TestFindingColumns:
         ]
         for frame in frames:
             assert FINDING_DTYPES == {c: str(t) for c, t in frame.dtypes.items()}
+        texts = timesheet().astype({"claim_id": "str"})
+        for frame in (hd.check_frame(texts), hd.check_frame(texts.iloc[:0])):
+            assert COMPACT_DTYPES == {c: str(t) for c, t in frame.dtypes.items()}
 
     def test_a_row_error_keeps_no_traceback(self) -> None:
         """A row's error is kept without the frames that raised it (they held every claim)."""
