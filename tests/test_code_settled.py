@@ -10,6 +10,7 @@ modifiers or services is settled by its code, and the memo is bounded.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -369,3 +370,33 @@ class TestDuplicateLines:
 
         lines = [ClaimLine("T1019", day, 4) for day in ("2024-03-04", "2024-03-05", "2024-03-04")]
         assert {2: 0} == family._duplicates(Context.for_claim(march(*lines)))
+
+
+class TestFirstVisit:
+    @given(claim=hst.claims())
+    def test_the_first_in_person_visit_is_pdgms(self, claim: Claim) -> None:
+        """The home-health rules' first visit date (from the claim's in-person visit
+        lines) is :func:`hcpcs_home.pdgm.first_billable_visit` of the claim."""
+        from hcpcs_home import pdgm
+        from hcpcs_home.rules import medicare_hh
+
+        expected = pdgm.first_billable_visit(claim)
+        assert expected == medicare_hh._FIRST_VISIT.compute(Context.for_claim(claim))
+
+    def test_telehealth_and_site_lines_are_not_visits(self) -> None:
+        """Telehealth and site-of-service lines under a visit revenue code never date the
+        first visit; the earliest in-person visit line does."""
+        from hcpcs_home import pdgm
+        from hcpcs_home.rules import medicare_hh
+
+        lines = [
+            ClaimLine("G0320", "2024-03-02", 1, revenue_code="0551"),
+            ClaimLine("Q5001", "2024-03-03", 1, revenue_code="0551"),
+            ClaimLine("G0151", "2024-03-06", 3, revenue_code="0421"),
+            ClaimLine("G0299", "2024-03-05", 3, revenue_code="0551"),
+        ]
+        claim = march(*lines, payer=payers.MEDICARE)
+        found = medicare_hh._FIRST_VISIT.compute(Context.for_claim(claim))
+        assert dt.date(2024, 3, 5) == found == pdgm.first_billable_visit(claim)
+        alone = march(*lines[:2], payer=payers.MEDICARE)
+        assert None is medicare_hh._FIRST_VISIT.compute(Context.for_claim(alone))

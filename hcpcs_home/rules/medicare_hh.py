@@ -116,9 +116,11 @@ def _visits(ctx: Context) -> _Visits:
 #: The claim's visit lines.
 _VISITS: ClaimFact[_Visits] = ClaimFact(_visits)
 
-#: The date of the first in-person visit line, :func:`hcpcs_home.pdgm.first_billable_visit`.
+#: The date of the first in-person visit line: what
+#: :func:`hcpcs_home.pdgm.first_billable_visit` gives, taken from the in-person lines
+#: already sorted out (each is a visit line it counts; a test holds the two together).
 _FIRST_VISIT: ClaimFact[_dt.date | None] = ClaimFact(
-    lambda ctx: _pdgm.first_billable_visit(_VISITS.of(ctx).in_person)
+    lambda ctx: min((li.date for li in _VISITS.of(ctx).in_person), default=None)
 )
 
 #: The days with a telehealth line and no in-person visit.
