@@ -86,14 +86,40 @@ _LIST_LEVELS = 3
 MISSING = object()
 
 
+class _Remembered(dict[Any, Any]):
+    """A field's table of remembered results, read by subscript: a value not there is
+    read by the field's :class:`Reader` (which remembers it if it may), so a remembered
+    value costs the compiled reader one subscript and no call."""
+
+    __slots__ = ("read",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: Callable[[Any], Any] = _identity
+
+    def __missing__(self, key: Any) -> Any:
+        return self.read(key)
+
+
+class _RememberedLists(_Remembered):
+    """:class:`_Remembered` for a list field, looked up by the tuple of a JSON list's
+    items: a miss reads the list itself (only the compiled reader subscripts it, and
+    only with the tuple of a ``list``)."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: Any) -> Any:
+        return self.read(list(key))
+
+
 class Reader:
     """A field's reader: its converter over a JSON leaf or a list of leaves.
 
     Results for the same short text, list of short texts, ``null``, ``true``,
     ``false`` or small int are remembered in :attr:`remembered`,
-    :attr:`flags` and :attr:`numbers`, which :func:`builder` looks in before
-    calling.  The
-    converters are pure and their results immutable, and only successes are
+    :attr:`flags` and :attr:`numbers`, which the compiled reader subscripts
+    (a value not there is read by this reader, through the table's
+    ``__missing__``: see :class:`_Remembered`).  The converters are pure and their results immutable, and only successes are
     kept, so a refused value is refused again with its own error.  Each table
     holds at most 2,048 values; when one fills, it starts again, and a field
     that brought a new value for most of the objects built meanwhile (an id)
@@ -112,12 +138,20 @@ class Reader:
     )
 
     def __init__(
-        self, convert: Callable[[Any], Any] | None, built: list[int] | None = None
+        self,
+        convert: Callable[[Any], Any] | None,
+        built: list[int] | None = None,
+        *,
+        lists: bool = False,
     ) -> None:
+        """``lists``: the field holds lists (:attr:`remembered` is then looked up by the
+        tuple of a list's items, see :class:`_RememberedLists`)."""
         self.convert: Callable[[Any], Any] = _identity if convert is None else convert
-        self.remembered: dict[Any, Any] = {}
-        self.numbers: dict[int, Any] = {}
-        self.flags: dict[bool, Any] = {}
+        self.remembered: dict[Any, Any] = _RememberedLists() if lists else _Remembered()
+        self.numbers: dict[int, Any] = _Remembered()
+        self.flags: dict[bool, Any] = _Remembered()
+        for table in (self.remembered, self.numbers, self.flags):
+            table.read = self
         #: How many objects holding this field have been built (counted by :func:`builder`).
         self.built = [0] if built is None else built
         self.since = self.built[0]
@@ -378,11 +412,11 @@ def compiled_builder(
             namespace[f"_r{i}"] = read if final else _then(read, convert)
             kind = "nested"
         else:
-            reader = namespace[f"_r{i}"] = Reader(convert, built)
+            kind = _json_kind(a)
+            reader = namespace[f"_r{i}"] = Reader(convert, built, lists=kind == "list")
             namespace[f"_t{i}"] = reader.remembered
             namespace[f"_n{i}"] = reader.numbers
             namespace[f"_b{i}"] = reader.flags
-            kind = _json_kind(a)
         if a.default is attrs.NOTHING:
             default = "required"
         elif isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
@@ -427,19 +461,25 @@ def _json_kind(field: attrs.Attribute[Any]) -> str:
 
 
 #: The lookup of each kind of field's value in what its reader remembers (``{v}``: the
-#: raw value's name, ``{f}``: the result's, ``{i}``: the field's index); the result is
-#: ``_M`` where nothing is remembered.
+#: raw value's name, ``{f}``: the result's, ``{i}``: the field's index).  The tables are
+#: subscripted: a value not there is read (and remembered) by the reader, through the
+#: table's ``__missing__``; an unhashable value raises TypeError, and the caller reads
+#: the object the careful way.  Only exact text, null and tuples of text are kept in
+#: ``_t{i}`` (ints and booleans in ``_n{i}`` and ``_b{i}``, looked in only for a value
+#: of that exact class), so no other value can be given what one of those converts to.
+#: A kind with ``{f} = _M`` (not found) is read after the lookups.
 _LOOKUP = {
-    # Only text, null and tuples are remembered there: nothing else equals them (a
-    # list raises TypeError, and the caller reads the object the careful way).
-    "text": ["{f} = _t{i}.get({v}, _M)"],
-    "bool": ["{f} = _b{i}.get({v}, _M) if {v}.__class__ is bool else _t{i}.get({v}, _M)"],
-    "int": ["{f} = _n{i}.get({v}, _M) if {v}.__class__ is int else _t{i}.get({v}, _M)"],
+    "text": ["{f} = _t{i}[{v}]"],
+    "bool": ["{f} = _b{i}[{v}] if {v}.__class__ is bool else _r{i}({v})"],
+    "int": ["{f} = _n{i}[{v}] if {v}.__class__ is int else _r{i}({v})"],
     "list": [
-        "if {v}.__class__ is list:",
-        "    {f} = _M if {v} else _t{i}.get((), _M)",
+        "if {v}.__class__ is not list:",
+        "    {f} = _r{i}({v})",
         "else:",
-        "    {f} = _t{i}.get({v}, _M)",
+        "    try:",
+        "        {f} = _t{i}[tuple({v})]",
+        "    except TypeError:  # a list holding lists (a payer's code_credentials)",
+        "        {f} = _r{i}({v})",
     ],
     # What text_shape's converters give printable text of at most {n} characters,
     # without the call (anything else is left to the reader).
@@ -587,7 +627,7 @@ def _fast_lookups(
     for i, kind in enumerate(kinds):
         if kind.startswith("nested"):
             out.append(f"    f{i} = _r{i}(v{i})")
-        else:
+        elif ":" in kind.split()[0]:  # looked up inline: read here where not found
             out += [f"    if f{i} is _M:", f"        f{i} = _r{i}(v{i})"]
     return out
 

@@ -72,6 +72,27 @@ class TestJsonDepth:
         """Splitting at quotes (text without backslashes) leaves what the string pattern does."""
         assert re.sub(bounds._STRING, "", text, flags=re.DOTALL) == bounds._outside_strings(text)
 
+    @given(
+        st.text(
+            alphabet=st.characters(exclude_categories=()) | st.sampled_from("[{]}"), max_size=60
+        )
+    )
+    def test_brackets_counted_exactly_in_any_text(self, text: str) -> None:
+        """The count before parsing is that of str.count, for characters of any width
+        (past U+00FF, surrogates) around the brackets."""
+        assert text.count("[") + text.count("{") == bounds._brackets(text)
+
+    @pytest.mark.parametrize("filler", ["a", "\u00e9", "\u20ac", "\U0001f600", "\ud800", "?"])
+    def test_deep_text_of_any_width_scanned_before_parsing(self, filler: str) -> None:
+        """Text over the parser-safe bracket count is scanned before parsing, whatever
+        the width of its other characters (a wide character never counts as a bracket,
+        nor hides one)."""
+        deep = filler + "[" * 300 + filler + "]" * 300
+        with pytest.raises(InvalidFieldError, match="nests deeper than 32 levels"):
+            bounds.check_depth_before_parsing(deep)
+        shallow = filler * 300 + "[" * 40 + "]" * 40
+        bounds.check_depth_before_parsing(shallow)
+
     def test_depth_at_the_limit_reaches_the_parser(self) -> None:
         """Nesting of exactly the limit is parsed, and the claim's own error follows."""
         text = '{"lines": ' + "[" * 31 + "]" * 31 + "}"

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -293,6 +294,68 @@ class TestRememberedValues:
         data["payer"]["accepts_s_codes"] = 1
         with pytest.raises(InvalidFieldError, match="accepts_s_codes"):
             serialize.claim_from_json(json.dumps(data))
+
+    def test_a_table_reads_what_it_does_not_hold(self) -> None:
+        """The compiled reader subscripts a field's table: a value not there is read by the
+        field's reader and remembered; a refused one raises its error and is not kept."""
+        read = _build.Reader(ClaimLine.__attrs_attrs__.date.converter)
+        assert date(2024, 3, 1) == read.remembered["2024-03-01"]
+        assert "2024-03-01" in read.remembered
+        assert read.remembered["2024-03-01"] is read.remembered["2024-03-01"]
+        with pytest.raises(InvalidFieldError, match="date"):
+            read.remembered["2024-02-30"]
+        assert "2024-02-30" not in read.remembered
+
+    def test_a_list_table_reads_the_list(self) -> None:
+        """A list field's table is looked up by the tuple of a list's items; a miss
+        converts the list, as the field's converter takes it."""
+        read = _build.Reader(ClaimLine.__attrs_attrs__.modifiers.converter, lists=True)
+        assert ("GP",) == read.remembered[("gp",)]
+        assert ("gp",) in read.remembered
+        assert ("GP",) == read(["gp"])
+
+    @pytest.mark.parametrize(
+        ("field", "values"),
+        [
+            ("units", [1, True, 1.0, "1", 1, True]),
+            ("code", ["G0299", 1, True, ["G0299"], "G0299", 1]),
+            ("modifiers", [["GP"], [True], [["GP"]], [1], ["GP"], "GP", [], [None]]),
+            ("revenue_code", [None, "0551", 551, None, False, "0551"]),
+        ],
+    )
+    def test_equal_values_of_other_types_in_turn(self, field: str, values: list[Any]) -> None:
+        """Values equal in Python but of other JSON types (1, true, 1.0; a list and its
+        items), read one after another in the same field of a compiled reader, each read
+        or refused as the reporting pass does it."""
+        claim = Claim(
+            "medicare",
+            "2024-03-01",
+            "2024-03-31",
+            lines=[ClaimLine("G0299", "2024-03-04", 1, revenue_code="0551")],
+            type_of_bill="0329",
+        )
+        for value in values:
+            data = as_data(claim)
+            data["lines"][0][field] = value
+            text = json.dumps(data)
+            assert outcome(reference, text) == outcome(serialize.claim_from_json, text), value
+
+    def test_python_tuples_where_lists_belong(self) -> None:
+        """claim_from_data takes Python data: a tuple is not a JSON list, and the
+        one-pass reader leaves it to the reporting pass, as before."""
+        claim = Claim(
+            "medicare",
+            "2024-03-01",
+            "2024-03-31",
+            lines=[ClaimLine("G0299", "2024-03-04", 1, modifiers=["GP"])],
+        )
+        data = as_data(claim)
+        for _ in range(3):
+            serialize.claim_from_data(data)
+        data["lines"][0]["modifiers"] = ("GP",)
+        data["lines"][0]["code"] = ("G0299",)
+        expected = outcome(lambda d: _REFERENCE.structure(d, Claim), data)
+        assert expected == outcome(serialize.claim_from_data, data)
 
     def test_memory_is_bounded(self) -> None:
         """A field remembers at most so many values, and no long text."""
