@@ -119,8 +119,9 @@ class Reader:
     ``false`` or small int are remembered in :attr:`remembered`,
     :attr:`flags` and :attr:`numbers`, which the compiled reader subscripts
     (a value not there is read by this reader, through the table's
-    ``__missing__``: see :class:`_Remembered`).  The converters are pure and their results immutable, and only successes are
-    kept, so a refused value is refused again with its own error.  Each table
+    ``__missing__``: see :class:`_Remembered`).  The converters are pure and
+    their results immutable, and only successes are kept, so a refused value is
+    refused again with its own error.  Each table
     holds at most 2,048 values; when one fills, it starts again, and a field
     that brought a new value for most of the objects built meanwhile (an id)
     is not remembered any more.

@@ -27,8 +27,10 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import functools
+import operator
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 import attrs
@@ -49,12 +51,22 @@ from ._claim_codes import (
     _point_of_origin,
     _qualifier,
 )
-from ._clock import service_minutes as _service_minutes
+from ._clock import service_minutes as _minutes_of
 from ._evv_visit import EvvVisit
 from ._timesheet_row import _service_kwargs
 from .codes import Credential, Setting
 from .errors import InvalidClaimError, InvalidFieldError, InvalidTimeError
 from .payers import Payer
+
+#: A service's minutes from its (converted) clock times, minutes and full-day flag,
+#: remembered for the most recent combinations: a pure function of immutable values,
+#: asked by every service built, and most services repeat an earlier shift's times.
+#: Errors are raised afresh each time (never remembered).
+_service_minutes = functools.lru_cache(maxsize=4096, typed=True)(_minutes_of)
+_service_ids = operator.attrgetter("service_ids")
+_id = operator.attrgetter("id")
+_number = operator.attrgetter("number")
+_chain = chain.from_iterable
 
 __all__ = [
     "HIPPS_REVENUE_CODE",
@@ -847,16 +859,17 @@ class Claim:
             object.__setattr__(self, "total_charge", None)
         # The usual claim has none of the problems below: tell that from a few set sizes
         # (ids unique, every line's services on the claim) before looking for each one.
-        ids = {s.id for s in self.services}
+        # Sets of the parts' keys made in C (no Python frame per part).
+        ids = set(map(_id, self.services))
         if (
             self.statement_from <= self.statement_through
             and len(ids) == len(self.services)
-            and len({a.number for a in self.authorizations}) == len(self.authorizations)
+            and len(set(map(_number, self.authorizations))) == len(self.authorizations)
             and (
                 self.evv_visits is None
-                or len({v.id for v in self.evv_visits}) == len(self.evv_visits)
+                or len(set(map(_id, self.evv_visits))) == len(self.evv_visits)
             )
-            and ids.issuperset([sid for line in self.lines for sid in line.service_ids])
+            and ids.issuperset(_chain(map(_service_ids, self.lines)))
         ):
             return
         problems = _claim_parts.problems(self)

@@ -160,6 +160,31 @@ class TestService:
         assert field == info.value.field
 
 
+class TestServiceMinutesRemembered:
+    """A service's minutes from its clock times are remembered per combination (#21)."""
+
+    def test_the_same_answer_and_the_same_error_every_time(self) -> None:
+        """A combination seen before gives the same minutes; a clash is refused each time."""
+        for _ in range(3):
+            assert 50 == Service("G0299", "2024-03-04", "09:00", "09:50").minutes
+            assert 50 == Service("G0299", "2024-03-04", "09:00", "09:50", minutes=50).minutes
+            with pytest.raises(InvalidTimeError, match="does not match"):
+                Service("G0299", "2024-03-04", "09:00", "09:50", minutes=51)
+            with pytest.raises(InvalidTimeError, match="is required"):
+                Service("G0299", "2024-03-04", "09:00")
+
+    def test_full_day_and_minutes_told_apart(self) -> None:
+        """full_day true and minutes 1 are other keys than false and true (typed)."""
+        assert 1440 == Service("G0299", "2024-03-04", "08:00", "08:00", full_day=True).minutes
+        assert 0 == Service("G0299", "2024-03-04", "08:00", "08:00").minutes
+
+    def test_bounded(self) -> None:
+        """The memory is a bounded least-recently-used cache."""
+        from hcpcs_home import claims
+
+        assert 4096 == claims._service_minutes.cache_info().maxsize
+
+
 class TestAuthorization:
     def test_remaining_never_negative(self) -> None:
         """Units used beyond the authorization leave zero remaining."""
