@@ -112,65 +112,6 @@ class _RememberedLists(_Remembered):
         return self.read(list(key))
 
 
-class _RememberedText(_Remembered):
-    """:class:`_Remembered` for a field whose converter takes plain text as it is
-    (:func:`~hcpcs_home._fields.text_shape` ``text`` or ``optional``: ids, names):
-    printable text of at most :attr:`limit` characters is its own stripped value,
-    taken without calling the converter (``null`` too where the field is optional),
-    and kept while short; the table starts again when full.  Anything else is read
-    by the field's reader."""
-
-    __slots__ = ("limit", "optional")
-
-    def __init__(self, limit: int, *, optional: bool) -> None:
-        super().__init__()
-        self.limit = limit
-        self.optional = optional
-
-    def __missing__(self, key: Any) -> Any:
-        if key.__class__ is str and len(key) <= self.limit and key.isprintable():
-            value = key.strip()
-            if len(key) > _REMEMBERED_TEXT:
-                return value
-        elif key is None and self.optional:
-            value = None
-        else:
-            return self.read(key)
-        if len(self) >= _REMEMBERED:
-            self.clear()
-        self[key] = value
-        return value
-
-
-class _RememberedItems(_RememberedLists):
-    """:class:`_RememberedLists` for a list of such text (``items``): an empty list,
-    or one printable text of at most :attr:`limit` characters, taken as the converter
-    gives it without the call; anything else read by the field's reader."""
-
-    __slots__ = ("limit",)
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def __missing__(self, key: Any) -> Any:
-        if not key:
-            value: tuple[str, ...] = ()
-        elif (
-            len(key) == 1
-            and (text := key[0]).__class__ is str
-            and len(text) <= min(self.limit, _REMEMBERED_TEXT)
-            and text.isprintable()
-        ):
-            value = (text.strip(),)
-        else:
-            return self.read(list(key))
-        if len(self) >= _REMEMBERED:
-            self.clear()
-        self[key] = value
-        return value
-
-
 class Reader:
     """A field's reader: its converter over a JSON leaf or a list of leaves.
 
@@ -474,15 +415,6 @@ def compiled_builder(
         else:
             kind = _json_kind(a)
             reader = namespace[f"_r{i}"] = Reader(convert, built, lists=kind == "list")
-            shape, _, limit = kind.partition(":")
-            if limit:  # plain text taken as it is (see _RememberedText)
-                text: _Remembered = (
-                    _RememberedItems(int(limit))
-                    if shape == "items"
-                    else _RememberedText(int(limit), optional=shape == "optional")
-                )
-                text.read = reader
-                reader.remembered = text
             namespace[f"_t{i}"] = reader.remembered
             namespace[f"_n{i}"] = reader.numbers
             namespace[f"_b{i}"] = reader.flags
@@ -515,10 +447,9 @@ def _json_kind(field: attrs.Attribute[Any]) -> str:
     codes, dates, times, amounts, ids).  Only which lookup is tried first depends on it;
     any value is read right whatever it is.  A field whose converter takes plain text
     as it is (:func:`hcpcs_home._fields.text_shape`: ids, names) is ``text:N``,
-    ``optional:N`` or ``items:N``, ``N`` its longest text (its table takes such text
-    without calling the converter: :class:`_RememberedText`)."""
+    ``optional:N`` or ``items:N``, ``N`` its longest text."""
     shape = text_shape(field.converter)
-    if shape is not None:  # plain text is checked by its table, as the converter checks it
+    if shape is not None:  # plain text is checked inline, as the converter checks it
         return f"{shape[0]}:{shape[1]}"
     annotation = field.type if isinstance(field.type, str) else repr(field.type)
     if annotation == "bool":
@@ -551,18 +482,32 @@ _LOOKUP = {
         "    except TypeError:  # a list holding lists (a payer's code_credentials)",
         "        {f} = _r{i}({v})",
     ],
-    # What text_shape's converters give printable text as it is: its table takes it
-    # without the call (see _RememberedText, _RememberedItems).
-    "text:": ["{f} = _t{i}[{v}]"],
-    "optional:": ["{f} = _t{i}[{v}]"],
+    # What text_shape's converters give printable text of at most {n} characters,
+    # without the call (anything else is left to the reader).
+    "text:": [
+        "if {v}.__class__ is str and len({v}) <= {n} and {v}.isprintable():",
+        "    {f} = {v}.strip()",
+        "else:",
+        "    {f} = _M",
+    ],
+    "optional:": [
+        "if {v} is None:",
+        "    {f} = None",
+        "elif {v}.__class__ is str and len({v}) <= {n} and {v}.isprintable():",
+        "    {f} = {v}.strip()",
+        "else:",
+        "    {f} = _M",
+    ],
     "items:": [
         "if {v}.__class__ is not list:",
-        "    {f} = _r{i}({v})",
+        "    {f} = _M",
+        "elif not {v}:",
+        "    {f} = ()",
+        "elif len({v}) == 1 and (x := {v}[0]).__class__ is str and len(x) <= {n}"
+        " and x.isprintable():",
+        "    {f} = (x.strip(),)",
         "else:",
-        "    try:",
-        "        {f} = _t{i}[tuple({v})]",
-        "    except TypeError:",
-        "        {f} = _r{i}({v})",
+        "    {f} = _M",
     ],
 }
 
@@ -683,6 +628,8 @@ def _fast_lookups(
     for i, kind in enumerate(kinds):
         if kind.startswith("nested"):
             out.append(f"    f{i} = _r{i}(v{i})")
+        elif ":" in kind.split()[0]:  # looked up inline: read here where not found
+            out += [f"    if f{i} is _M:", f"        f{i} = _r{i}(v{i})"]
     return out
 
 

@@ -357,41 +357,6 @@ class TestRememberedValues:
         expected = outcome(lambda d: _REFERENCE.structure(d, Claim), data)
         assert expected == outcome(serialize.claim_from_data, data)
 
-    def test_plain_text_table(self) -> None:
-        """A field whose converter takes plain text as it is (an id) takes printable text
-        stripped without the converter, keeps it while short, and leaves anything else to
-        the reader; never more than so many values."""
-        table = _build._RememberedText(80, optional=True)
-        table.read = _build.Reader(Service.__attrs_attrs__.rendering_id.converter)
-        assert "RN-1" == table[" RN-1 "]
-        assert " RN-1 " in table
-        long = "x" * 60
-        assert long == table[long]
-        assert long not in table
-        assert table[None] is None
-        with pytest.raises(InvalidFieldError, match="rendering_id"):
-            table["RN\x00"]
-        assert "RN\x00" not in table
-        for i in range(3 * _build._REMEMBERED):
-            assert f"s{i}" == table[f"s{i}"]
-        assert len(table) <= _build._REMEMBERED
-        required = _build._RememberedText(80, optional=False)
-        required.read = _build.Reader(Service.__attrs_attrs__.id.converter)
-        with pytest.raises(InvalidFieldError, match="id"):
-            required[None]
-
-    def test_plain_items_table(self) -> None:
-        """A list of such text: empty, or one printable text, taken as the converter gives
-        it; anything else converted by the reader."""
-        table = _build._RememberedItems(80)
-        table.read = _build.Reader(ClaimLine.__attrs_attrs__.service_ids.converter, lists=True)
-        assert () == table[()]
-        assert ("s1",) == table[(" s1",)]
-        assert (" s1",) in table
-        assert ("s1", "s2") == table[("s1", "s2")]
-        with pytest.raises(InvalidFieldError, match="service_ids"):
-            table[("s\x00",)]
-
     def test_memory_is_bounded(self) -> None:
         """A field remembers at most so many values, and no long text."""
         read = _build.Reader(Service.__attrs_attrs__.id.converter)
