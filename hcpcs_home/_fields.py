@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from types import CodeType
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from . import _clock
 from . import bounds as lim
@@ -23,6 +24,7 @@ from .codes import normalize_code
 from .errors import InvalidFieldError, InvalidTimeError, UnknownCodeError
 
 E = TypeVar("E")
+_V = TypeVar("_V")
 
 MAX_LINE_MINUTES = lim.MAX_LINE_MINUTES
 
@@ -315,16 +317,26 @@ def text(
 
 
 #: What :func:`text_shape` reads: the converters :func:`text`, :func:`optional` and
-#: :func:`tuple_of` made (made when the value types are defined: bounded by the program).
-_TEXT_LIMITS: dict[Callable[[Any], Any], int] = {}
-_OPTIONAL_OF: dict[Callable[[Any], Any], Callable[[Any], Any]] = {}
-_TUPLE_OF: dict[Callable[[Any], Any], Callable[[Any], Any]] = {}
+#: :func:`tuple_of` made.  Held weakly: a converter made per call (a fact reader's list
+#: of a given field) goes with its caller instead of staying here for the process's life.
+_TEXT_LIMITS: WeakKeyDictionary[Callable[[Any], Any], int] = WeakKeyDictionary()
+_OPTIONAL_OF: WeakKeyDictionary[Callable[[Any], Any], Callable[[Any], Any]] = WeakKeyDictionary()
+_TUPLE_OF: WeakKeyDictionary[Callable[[Any], Any], Callable[[Any], Any]] = WeakKeyDictionary()
 
 
 #: What :func:`items_of` reads: the class each :func:`instance_of` converter takes and the
-#: most items each :func:`tuple_of` converter takes (bounded by the program, as above).
-_INSTANCE_OF: dict[Callable[[Any], Any], type] = {}
-_MOST_ITEMS: dict[Callable[[Any], Any], int] = {}
+#: most items each :func:`tuple_of` converter takes (held weakly, as above).
+_INSTANCE_OF: WeakKeyDictionary[Callable[[Any], Any], type] = WeakKeyDictionary()
+_MOST_ITEMS: WeakKeyDictionary[Callable[[Any], Any], int] = WeakKeyDictionary()
+
+
+def _held(registry: WeakKeyDictionary[Any, _V], convert: object) -> _V | None:
+    """What ``registry`` holds for ``convert``; ``None`` for what it cannot hold either
+    (``None``, built-ins: no weak reference to them)."""
+    try:
+        return registry.get(convert)
+    except TypeError:
+        return None
 
 
 def items_of(convert: Any) -> tuple[type, int] | None:
@@ -335,8 +347,8 @@ def items_of(convert: Any) -> tuple[type, int] | None:
     returns the tuple of them: a reader that built them may take that tuple without
     the call.
     """
-    inner = _TUPLE_OF.get(convert)
-    cls = None if inner is None else _INSTANCE_OF.get(inner)
+    inner = _held(_TUPLE_OF, convert)
+    cls = None if inner is None else _held(_INSTANCE_OF, inner)
     return None if cls is None else (cls, _MOST_ITEMS[convert])
 
 
@@ -351,14 +363,14 @@ def text_shape(convert: Any) -> tuple[str, int] | None:
     that has checked that much may take the result without the call.
     """
     kind = "text"
-    inner = _OPTIONAL_OF.get(convert)
+    inner = _held(_OPTIONAL_OF, convert)
     if inner is not None:
         kind, convert = "optional", inner
     else:
-        inner = _TUPLE_OF.get(convert)
+        inner = _held(_TUPLE_OF, convert)
         if inner is not None:
             kind, convert = "items", inner
-    limit = _TEXT_LIMITS.get(convert)
+    limit = _held(_TEXT_LIMITS, convert)
     return None if limit is None else (kind, limit)
 
 

@@ -89,6 +89,13 @@ def _weekday(value: object) -> str:
     return word
 
 
+# Converters made once (a converter per call also grew _fields' registries).
+_CREDENTIAL_CODE = f.code("code_credentials")
+_CREDENTIALS = f.frozenset_of(f.enum_of(Credential, "code_credentials"), "code_credentials")
+_AUTH_CODE = f.code("prior_auth_codes")
+_AUTH_ITEMS = f.tuple_of(lambda x: x, "prior_auth_codes", MAX_AUTHORIZATIONS)
+
+
 def _code_credentials(value: object) -> tuple[tuple[str, frozenset[Credential]], ...]:
     """``{code: credentials}`` as sorted ``(code, frozenset)`` pairs (also from pairs)."""
     items = value.items() if isinstance(value, Mapping) else value
@@ -98,10 +105,7 @@ def _code_credentials(value: object) -> tuple[tuple[str, frozenset[Credential]],
     for item in items:
         if not isinstance(item, (tuple, list)) or len(item) != 2:
             raise InvalidFieldError("code_credentials", item, "must be a (code, credentials) pair")
-        code = f.code("code_credentials")(item[0])
-        out[code] = f.frozenset_of(f.enum_of(Credential, "code_credentials"), "code_credentials")(
-            item[1]
-        )
+        out[_CREDENTIAL_CODE(item[0])] = _CREDENTIALS(item[1])
     return tuple(sorted(out.items()))
 
 
@@ -110,11 +114,7 @@ def _modifier_set(value: object) -> frozenset[str]:
 
 
 def _auth_codes(value: object) -> frozenset[str]:
-    as_code = f.code("prior_auth_codes")
-    return frozenset(
-        v if v == ALL_CODES else as_code(v)
-        for v in f.tuple_of(lambda x: x, "prior_auth_codes", MAX_AUTHORIZATIONS)(value)
-    )
+    return frozenset(v if v == ALL_CODES else _AUTH_CODE(v) for v in _AUTH_ITEMS(value))
 
 
 @attrs.frozen(slots=True)

@@ -297,7 +297,7 @@ def visit_count(lines: Iterable[ClaimLine], *, count_site_lines: bool = False) -
     are not visits; whether CMS's own count skips them is not confirmed, so
     ``count_site_lines=True`` counts them.
     """
-    items = f.tuple_of(f.instance_of(ClaimLine, "lines"), "lines")(lines)
+    items = _LINES(lines)
     return sum(1 for line in items if _is_visit(line, count_site_lines))
 
 
@@ -483,7 +483,7 @@ def is_lupa(
     :raises InvalidFieldError: no HIPPS given and no single 0023 line holds one.
     :raises UnknownCodeError: the table has no threshold for the HIPPS.
     """
-    items = f.tuple_of(f.instance_of(ClaimLine, "lines"), "lines")(lines)
+    items = _LINES(lines)
     if not isinstance(thresholds, LupaThresholds):
         raise InvalidFieldError("thresholds", thresholds, "must be LupaThresholds")
     if hipps is None:

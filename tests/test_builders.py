@@ -113,6 +113,32 @@ class TestFirstBillableVisit:
             assert dt.date(2024, 3, 4) == pdgm.first_billable_visit(lines)
         assert held == len(_fields._TUPLE_OF)
 
+    def test_other_readers_keep_nothing(self) -> None:
+        """``visit_count``, ``is_lupa`` and a payer's code lists make no converter per
+        call either, and a converter made by a caller and dropped leaves the registries
+        (they hold converters weakly)."""
+        from hcpcs_home import Payer, PayerKind, _fields
+        from hcpcs_home.bounds import MAX_SERVICES
+
+        lines = self.lines()
+        sizes = [len(r) for r in (_fields._TUPLE_OF, _fields._MOST_ITEMS, _fields._TEXT_LIMITS)]
+        for _ in range(20):
+            assert 3 == pdgm.visit_count(lines, count_site_lines=True)
+            payer = Payer(
+                "acme",
+                "Acme",
+                PayerKind.COMMERCIAL,
+                prior_auth_codes=["G0299"],
+                code_credentials={"G0156": ["HHA"]},
+            )
+            assert frozenset({"G0299"}) == payer.prior_auth_codes
+        made = _fields.tuple_of(_fields.text("note", 5), "notes", MAX_SERVICES)
+        assert ("a", "b") == made([" a", "b "])
+        assert made in _fields._TUPLE_OF
+        del made
+        after = [len(r) for r in (_fields._TUPLE_OF, _fields._MOST_ITEMS, _fields._TEXT_LIMITS)]
+        assert sizes == after
+
     @pytest.mark.parametrize("junk", [None, "G0299", 3, [object()]])
     def test_junk_refused(self, junk: object) -> None:
         """Something other than a claim or its lines is refused."""
