@@ -286,6 +286,26 @@ class FindingColumns:
                 self._widen(n)
             self.codes[n].fromlist(codes)
 
+    def take(self, other: FindingColumns) -> None:
+        """Add ``other``'s records after these, a batch at a time (``other`` is left as
+        it was)."""
+        other.extend(())
+        keys = [[v.value if type(v) is _Unhashable else v for v in seen] for seen in other.seen]
+        labels = other.other_rows
+        if labels is None:
+            labels = [None if gap else r for r, gap in zip(other.rows, other.no_row, strict=True)]
+        named = list(enumerate(self.columns))
+        for start in range(0, len(other), _BATCH):
+            self.extend(
+                [
+                    {
+                        name: labels[i] if name == "row" else keys[n][other.codes[n][i]]
+                        for n, name in named
+                    }
+                    for i in range(start, min(start + _BATCH, len(other)))
+                ]
+            )
+
     def _codes(self, n: int, values: list[Any]) -> list[int]:
         """Column ``n``'s codes of ``values`` one at a time, an unhashable value kept as
         a value of its own."""
@@ -369,8 +389,9 @@ class FindingColumns:
         made: dict[str, Any] = {}
         texts = []
         # Categoricals and whole numbers first, each letting its codes go, so that
-        # the block of object columns is made beside as few codes as can be.
-        for n, name in enumerate(self.columns):
+        # the block of object columns is made beside as few codes as can be; whole
+        # numbers (eight bytes and a mask a finding) after the others' codes are gone.
+        for n, name in sorted(enumerate(self.columns), key=lambda c: c[1] in _WHOLE):
             if name == "row":
                 if compact and self.other_rows is None:
                     made[name] = self._whole_rows(numpy, pandas)
@@ -433,7 +454,8 @@ class FindingColumns:
                 codes[start : start + _SLICE] = remap[index[start : start + _SLICE]]
         else:
             codes = index.astype(code_type)
-        del index  # the view of the codes, so that they can go
+        del index  # the view of the codes, so that they go before the categorical is made
+        self._let_go(n)
         return pandas.Categorical.from_codes(
             codes, dtype=pandas.CategoricalDtype(pandas.Index(kept, dtype=object))
         )

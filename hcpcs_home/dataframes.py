@@ -909,7 +909,7 @@ def check_frame(
     columns = _columns(frame, by)
     options: dict[str, Any] = {"payer": payer, "type_of_bill": type_of_bill, "by": by}
     known = reader.Known(payer)  # the lines each code, minutes and payer bill, for every chunk
-    found, unused = _frames.FindingColumns(), []
+    found, unused = _frames.FindingColumns(), _frames.FindingColumns()
 
     def take(claim: Claim, rows: tuple[Hashable, ...]) -> None:
         found.add(_frames.report_records(check(claim, rules), rows))
@@ -920,10 +920,10 @@ def check_frame(
         if built is None:  # numbered lines: the row reader's claims, checked here
             built = claims_from_rows(_records(part), columns, **options)
             found.extend(_finding_records((check(c, rules) for c in built.claims), built.rows))
-        unused.append([e.to_data() for e in built.errors])
+        unused.extend(e.to_data() for e in built.errors)  # as codes: no record kept
         del part, built  # let the chunk go before the next is read
-    for errors in unused:
-        found.extend(errors)
+    found.take(unused)
+    del unused
     return found.frame(compact=_frames.is_compact(frame))
 
 

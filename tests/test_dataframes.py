@@ -803,16 +803,21 @@ class TestFindingColumns:
         self, records: list[dict[str, Any]], pieces: list[tuple[bool, int]], batch: int
     ) -> None:
         """Records given a few at a time, kept for a batch (``add``) or taken at once
-        (``extend``), batches of any size, new values and unhashable rows within one:
-        each record's values come back as they went in, in order."""
+        (``extend``), the last of them from columns gathered apart (``take``), batches
+        of any size, new values and unhashable rows within one: each record's values
+        come back as they went in, in order."""
         columns = hd._frames.FindingColumns()
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(hd._frames, "_BATCH", batch)
             start = 0
-            for kept, size in [*pieces, (False, len(records))]:
+            for kept, size in pieces:
                 (columns.add if kept else columns.extend)(records[start : start + size])
                 start += size
+            rest = hd._frames.FindingColumns()  # the rest gathered apart, then taken whole
+            rest.add(records[start:])
+            columns.take(rest)
             assert len(records) == len(columns)
+            assert records[start:] == rest.frame().to_dict("records")  # left as it was
             assert records == columns.frame().to_dict("records")
 
     def test_many_distinct_values(self) -> None:
