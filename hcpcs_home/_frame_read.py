@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import collections
 import functools
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, cast
 
 import attrs
@@ -508,3 +508,33 @@ _HEADER_DEFAULTS = tuple(
     a.metadata.get("not_given", _CLAIM_DEFAULTS[a.name])
     for a in _CLAIM[[a.name for a in _CLAIM].index("patient_id") + 1 :]
 )
+
+
+def claim_chunks(frame: Any, by: str) -> Iterator[Any]:
+    """The frame's rows as frames of whole claims of about ``dataframes._CHUNK`` rows each:
+    claims in order of their first row, each claim's rows in frame order, rows
+    without a ``by`` value last (each is an error of its own)."""
+    chunk = df._CHUNK  # read per call: tests set it smaller
+    if len(frame) <= chunk:
+        yield frame
+        return
+    pandas = df._pandas()
+    import numpy
+
+    column = next(i for i, c in enumerate(frame.columns) if df._claim_column(str(c)) == by)
+    codes, _ = pandas.factorize(frame.iloc[:, column], use_na_sentinel=True)
+    codes[codes < 0] = codes.max() + 1  # rows without a claim last
+    order = numpy.argsort(codes, kind="stable")
+    if len(order) < 2**31:  # half the memory while the frame is checked
+        order = order.astype(numpy.int32)
+    ordered = codes[order]
+    del codes
+    # Where each claim's rows begin in that order (a chunk ends at one of them).
+    firsts = numpy.append(numpy.flatnonzero(ordered[1:] != ordered[:-1]) + 1, len(order))
+    del ordered
+    start = 0
+    while start < len(order):
+        # a claim's rows stay together: the chunk ends where a claim begins
+        end = int(firsts[numpy.searchsorted(firsts, min(start + chunk, len(order)))])
+        yield frame.iloc[order[start:end]]
+        start = end

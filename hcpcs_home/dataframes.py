@@ -914,7 +914,7 @@ def check_frame(
     def take(claim: Claim, rows: tuple[Hashable, ...]) -> None:
         found.add(_frames.report_records(check(claim, rules), rows))
 
-    for part in _claim_chunks(frame, by):
+    for part in reader.claim_chunks(frame, by):
         # Each claim checked as soon as its rows are read, and let go.
         built = reader.claims(part, columns, known=known, emit=take, **options)
         if built is None:  # numbered lines: the row reader's claims, checked here
@@ -933,35 +933,6 @@ def _column_reader() -> Any:
 
     _frame_read.df = sys.modules[__name__]
     return _frame_read
-
-
-def _claim_chunks(frame: Any, by: str) -> Iterator[Any]:
-    """The frame's rows as frames of whole claims of about :data:`_CHUNK` rows each:
-    claims in order of their first row, each claim's rows in frame order, rows
-    without a ``by`` value last (each is an error of its own)."""
-    if len(frame) <= _CHUNK:
-        yield frame
-        return
-    pandas = _pandas()
-    import numpy
-
-    column = next(i for i, c in enumerate(frame.columns) if _claim_column(str(c)) == by)
-    codes, _ = pandas.factorize(frame.iloc[:, column], use_na_sentinel=True)
-    codes[codes < 0] = codes.max() + 1  # rows without a claim last
-    order = numpy.argsort(codes, kind="stable")
-    if len(order) < 2**31:  # half the memory while the frame is checked
-        order = order.astype(numpy.int32)
-    ordered = codes[order]
-    del codes
-    # Where each claim's rows begin in that order (a chunk ends at one of them).
-    firsts = numpy.append(numpy.flatnonzero(ordered[1:] != ordered[:-1]) + 1, len(order))
-    del ordered
-    start = 0
-    while start < len(order):
-        # a claim's rows stay together: the chunk ends where a claim begins
-        end = int(firsts[numpy.searchsorted(firsts, min(start + _CHUNK, len(order)))])
-        yield frame.iloc[order[start:end]]
-        start = end
 
 
 def units_frame(frame: pandas.DataFrame, *, payer: Payer | str | None = None) -> pandas.DataFrame:

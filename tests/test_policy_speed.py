@@ -842,6 +842,20 @@ class TestClaimFacts:
 
 
 class TestEngineLayout:
+    def test_no_module_of_the_package_over_1000_lines(self) -> None:
+        """No module anywhere in the package is over 1,000 lines (#21)."""
+        from pathlib import Path
+
+        import hcpcs_home
+
+        package = Path(hcpcs_home.__file__).parent
+        sizes = {
+            str(p.relative_to(package)): len(p.read_text("utf-8").splitlines())
+            for p in package.rglob("*.py")
+        }
+        assert "dataframes.py" in sizes and "_engine/plans.py" in sizes
+        assert {} == {name: n for name, n in sizes.items() if n > 1000}
+
     def test_one_concern_per_module_none_over_1000_lines(self) -> None:
         """The engine is a package of one concern per module, none over 1,000 lines,
         and every name stays importable from ``hcpcs_home._engine``."""
