@@ -45,6 +45,7 @@ from . import _evv_visit
 from . import _fields as _fields
 from ._evv_visit import EvvVisit, VerificationMethod
 from ._facts import Facts, payer_of
+from ._lazy import first_use
 from ._union_find import UnionFind
 from .claims import Authorization, Claim, ClaimLine
 from .codes import BillingUnit
@@ -73,15 +74,9 @@ def __dir__() -> list[str]:
     return __all__
 
 
-def __getattr__(name: str) -> Any:
-    # Overlap is defined on first use (PEP 562): a check that finds no worker in two
-    # places at once never needs the class (see hcpcs_home._evv_overlap).
-    if name != "Overlap":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from ._evv_overlap import Overlap
-
-    globals()[name] = Overlap
-    return Overlap
+# Overlap is defined on first use: a check that finds no worker in two places at once
+# never needs the class.
+__getattr__ = first_use(__name__, {"Overlap": "._evv_overlap"})
 
 
 ELEMENTS: tuple[str, ...] = _evv_visit.ELEMENTS

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ._lazy import first_use
 from .claims import AuthorizationBasis
 from .codes import BillingUnit
 from .evv import batch_of, line_dates
@@ -53,15 +54,9 @@ def __dir__() -> list[str]:
     return __all__
 
 
-def __getattr__(name: str) -> Any:
-    # LimitProblem is defined on first use (PEP 562): a check that finds no line over a
-    # limit never needs the class (see hcpcs_home._limit_problem).
-    if name != "LimitProblem":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from ._limit_problem import LimitProblem
-
-    globals()[name] = LimitProblem
-    return LimitProblem
+# LimitProblem is defined on first use: a check that finds no line over a limit never
+# needs the class.
+__getattr__ = first_use(__name__, {"LimitProblem": "._limit_problem"})
 
 
 def _problem(

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, overload
 import attrs
 
 from ._engine import (
+    _FIRST_USE,
     VISIT_GIVES,
     And,
     Batch,
@@ -58,6 +59,7 @@ from ._engine import (
     Severity,
     Vocabulary,
 )
+from ._lazy import first_use
 from .catalog import Catalog, default_catalog
 from .claims import Claim, ClaimLine, Service
 from .errors import HcpcsError, InvalidFieldError
@@ -100,15 +102,8 @@ def __dir__() -> list[str]:
     return __all__
 
 
-def __getattr__(name: str) -> Any:
-    # TableRule and Explanation are defined on first use (PEP 562): see hcpcs_home._engine.
-    if name not in ("Explanation", "TableRule"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import _engine
-
-    found = getattr(_engine, name)
-    globals()[name] = found
-    return found
+# TableRule and Explanation are defined on first use: see hcpcs_home._engine.
+__getattr__ = first_use(__name__, _FIRST_USE)
 
 
 def check(

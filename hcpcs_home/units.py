@@ -36,11 +36,12 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
 from . import _clock, _unit_checks, bounds
+from ._lazy import first_use
 from .catalog import lookup
 from .codes import BillingUnit, Code
 from .errors import InvalidFieldError, InvalidMinutesError, InvalidTimeError, NotTimedError
@@ -84,15 +85,8 @@ def __dir__() -> list[str]:
     return __all__
 
 
-def __getattr__(name: str) -> Any:
-    # Span is defined on first use (PEP 562): a check without per-diem shifts never
-    # needs the class (see hcpcs_home._span).
-    if name != "Span":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from ._span import Span
-
-    globals()[name] = Span
-    return Span
+# Span is defined on first use: a check without per-diem shifts never needs the class.
+__getattr__ = first_use(__name__, {"Span": "._span"})
 
 
 _Units = int | Decimal  # a unit count: Decimal only where a payer bills fractions

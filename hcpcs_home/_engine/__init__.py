@@ -42,8 +42,9 @@ Every name is importable from this package as it was from the single module.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import first_use
 from .context import (
     _CATALOGS_KEPT as _CATALOGS_KEPT,
 )
@@ -341,27 +342,15 @@ if TYPE_CHECKING:
     from .tables import TableRule as TableRule
 
 
-def __getattr__(name: str) -> Any:
-    # Defined on first use (PEP 562): a check of rules without a table, the default
-    # rules', never needs TableRule, and a check explains nothing until asked.
-    found: type
-    if name == "TableRule":
-        from .tables import TableRule
-
-        found = TableRule
-    elif name == "Explanation":
-        from .explanation import Explanation
-
-        found = Explanation
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = found
-    return found
+#: Defined on first use: a check of rules without a table, the default rules', never
+#: needs TableRule, and a check explains nothing until asked.
+_FIRST_USE = {"TableRule": "._engine.tables", "Explanation": "._engine.explanation"}
+__getattr__ = first_use(__name__, _FIRST_USE)
 
 
 # The public classes belong to hcpcs_home.policy, which re-exports them: that is
 # where people find them, and where pickles and the reference say they live.
 for _name in __all__:
-    if _name not in ("Explanation", "TableRule"):
+    if _name not in _FIRST_USE:
         globals()[_name].__module__ = "hcpcs_home.policy"
 del _name

@@ -13,8 +13,9 @@ True
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import first_use
 from ._memory import MemoryHistory
 from ._records import INPATIENT_BILL_CLASSES, Certification, ClaimHistory, Stay, claim_key
 from ._schema import SCHEMA_VERSION
@@ -34,14 +35,8 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # sqlite3 loads on first use of the database store: a check without one never needs it.
-    if name == "SqliteHistory":
-        from ._sqlite import SqliteHistory
-
-        globals()[name] = SqliteHistory
-        return SqliteHistory
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# sqlite3 loads on first use of the database store: a check without one never needs it.
+__getattr__ = first_use(__name__, {"SqliteHistory": ".history._sqlite"})
 
 
 def __dir__() -> list[str]:
