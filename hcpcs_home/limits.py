@@ -42,6 +42,19 @@ if TYPE_CHECKING:
     from .codes import Code
     from .payers import Payer
 
+    #: A line that names an authorization, as :func:`_usage_rows` gives it: the fields
+    #: of a :class:`_UsageLine`, in its order.
+    _Row = tuple[
+        int,
+        str,
+        int | Decimal,
+        _dt.date,
+        tuple[_dt.date, ...],
+        tuple[str, ...],
+        int,
+        tuple[_dt.date, ...],
+    ]
+
 __all__ = [
     "LimitProblem",
     "authorization_usage",
@@ -76,6 +89,8 @@ _UNIT_MINUTES = {
     BillingUnit.HOUR: 60,
 }
 
+
+_UNITS = AuthorizationBasis.UNITS
 
 #: ``timedelta(days=k)`` for ``k`` of 0-6: back from a day to its week's first day.
 _DAYS_BACK = tuple(_dt.timedelta(days=k) for k in range(7))
@@ -196,7 +211,7 @@ def authorization_usage(
     for n, claim in enumerate(claims):
         if not claim.authorizations:  # nothing to count against
             continue
-        for i, problems in fold.feed(_usage_of(claim, days=None)).items():
+        for i, problems in fold.feed(claim).items():
             found[(n, i)] = problems
     return found
 
@@ -260,28 +275,50 @@ def _usage_of(claim: Claim, *, days: bool | None = True) -> _Usage:
     authorization, as a check counting the claim against its own authorizations needs
     (a claim history's rows, kept for later claims, take them all).
     """
+    rows = _usage_rows(claim, days)
+    return _Usage(claim.authorizations, claim.payer, tuple([_UsageLine(*row) for row in rows]))
+
+
+def _usage_rows(claim: Claim, days: bool | None = True) -> list[_Row]:
+    """The lines of ``claim`` that name an authorization, as plain tuples (a check counts
+    them at once, :meth:`_UsageFold.feed`; a claim history keeps them as
+    :class:`_UsageLine`); ``days`` as for :func:`_usage_of`."""
     if days is None:
         days = any(a.basis is AuthorizationBasis.DAYS for a in claim.authorizations)
     by_id = {s.id: s for s in claim.services}
-    lines = []
+    rows: list[_Row] = []
+    add = rows.append
     for i, line in enumerate(claim.lines):
-        services = [by_id[x] for x in line.service_ids if x in by_id]
-        numbers = _numbers(line, services)
+        ids = line.service_ids
+        if len(ids) == 1:  # the usual line: one visit or shift
+            found = by_id.get(ids[0])
+            services: Sequence[Service] = () if found is None else (found,)
+            own = line.prior_auth
+            if found is not None and (not own or own == found.prior_auth):
+                # _numbers' own first case, without its call
+                if not found.prior_auth:
+                    continue
+                numbers: Sequence[str] = (found.prior_auth,)
+            else:
+                numbers = _numbers(line, services)
+        else:
+            services = [by_id[x] for x in ids if x in by_id]
+            numbers = _numbers(line, services)
         if not numbers:
             continue
-        lines.append(
-            _UsageLine(
+        add(
+            (
                 i,
                 line.code,
                 line.units,
                 line.date,
-                line_dates(line),
+                (line.date,) if line.through is None else line_dates(line),
                 tuple(numbers),
                 len(services),
                 tuple(d for s in services for d in s.days()) if days else (),
             )
         )
-    return _Usage(claim.authorizations, claim.payer, tuple(lines))
+    return rows
 
 
 class _UsageFold:
@@ -403,32 +440,45 @@ class _UsageFold:
                     pkey = (*key, kind, bucket)
                     periods[pkey] = periods.get(pkey, 0) + share
 
-    def feed(self, usage: _Usage) -> dict[int, list[LimitProblem]]:
-        """Count the claim's lines; the limits each passes, by line index."""
+    def feed(self, claim: Claim) -> dict[int, list[LimitProblem]]:
+        """Count the claim's lines (:func:`_usage_rows`, service days only where the
+        claim carries an authorization counted in days); the limits each passes, by
+        line index."""
         found: dict[int, list[LimitProblem]] = {}
-        if not usage.authorizations:  # nothing to count against
+        if not claim.authorizations:  # nothing to count against
             return found
         find, used, periods, days = self.find, self.used, self.periods, self.days
-        # The first authorization of each number (as Claim.authorization), with its caps.
-        by_number: dict[str, tuple[Authorization, tuple[tuple[str, Any], ...]]] = {}
-        for a in usage.authorizations:
-            by_number.setdefault(a.number, (a, _caps(a)))
-        policy = usage.payer.unit_policy
-        week_of = usage.payer.week_of
-        for line in usage.lines:
-            code = find(line.code)
-            unit = policy.unit_of(code) if code is not None else BillingUnit.UNTIMED
+        # The first authorization of each number (as Claim.authorization), with what
+        # counting a line against it reads: its caps, its key, what is left of it before
+        # this claim, and whether a line's units are its amount (_amount's usual case).
+        by_number: dict[str, tuple[Authorization, tuple[tuple[str, Any], ...], Any, Any, bool]] = {}
+        for a in claim.authorizations:
+            if a.number not in by_number:
+                plain = a.basis is _UNITS and a.minutes_per_unit is None
+                by_number[a.number] = (a, _caps(a), (a.payer, a.number), a.remaining, plain)
+        policy = claim.payer.unit_policy
+        week_of = claim.payer.week_of
+        # The unit of each code on the claim, looked up once per code.
+        units: dict[str, BillingUnit] = {}
+        for at, code_text, billed, date, span, numbers, visits, service_days in _usage_rows(
+            claim, None
+        ):
+            unit = units.get(code_text)
+            if unit is None:
+                code = find(code_text)
+                unit = units[code_text] = (
+                    policy.unit_of(code) if code is not None else BillingUnit.UNTIMED
+                )
             problems: list[LimitProblem] = []
             add = problems.append
-            for number in line.numbers:
+            for number in numbers:
                 found_auth = by_number.get(number)
                 if found_auth is None:
                     continue
-                auth, caps = found_auth
-                key = (auth.payer, number)
-                if line.code not in auth.codes:
-                    add(_problem(number, f"authorization {number} does not authorize {line.code}"))
-                if not auth.covers_date(line.date):
+                auth, caps, key, remaining, plain = found_auth
+                if code_text not in auth.codes:
+                    add(_problem(number, f"authorization {number} does not authorize {code_text}"))
+                if not auth.start <= date <= auth.end:  # auth.covers_date, inline
                     add(
                         _problem(
                             number,
@@ -436,60 +486,75 @@ class _UsageFold:
                             f"{auth.end.isoformat()}",
                         )
                     )
-                amount = _amount(auth, line.units, unit, line.visits)
+                amount = billed if plain else _amount(auth, billed, unit, visits)
                 if amount is None:
                     add(
                         _problem(
                             number,
-                            f"authorization {number} counts {auth.basis.value}; {line.code} "
+                            f"authorization {number} counts {auth.basis.value}; {code_text} "
                             f"(per {unit.value}) cannot be counted in them",
                         )
                     )
                     continue
-                span = line.span
                 if auth.basis is AuthorizationBasis.DAYS:
                     seen = days[key]
-                    touched = {*span, *line.service_days}
+                    touched = {*span, *service_days}
                     amount = len(touched - seen)
                     seen.update(touched)
                 total = used[key] = used.get(key, auth.used) + amount
-                # (limit, total so far, this line's part of it, which limit): the text
-                # of a limit is written only for the limits a line passes.
-                checks: list[tuple[Any, Any, Any, Any]] = [
-                    (auth.remaining, total - auth.used, amount, None)
-                ]
-                if caps:
-                    share = amount if len(span) == 1 else Decimal(amount) / len(span)
-                    parts: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
-                    for day in span:  # a date-span line uses its amount evenly over its days
-                        for kind, limit in caps:
-                            if kind == "day":
-                                bucket: Any = day
-                            elif kind == "week":
-                                bucket = week_of(day)
-                            else:
-                                bucket = (day.year, day.month)
-                            pkey = (auth.payer, number, kind, bucket)
-                            periods[pkey] = periods.get(pkey, 0) + share
-                            earlier = parts.get(pkey)
-                            part = share if earlier is None else earlier[1] + share
-                            parts[pkey] = (limit, part, (kind, bucket))
-                    for pkey, (limit, part, which) in parts.items():
-                        checks.append((limit, periods[pkey], part, which))
-                for limit, so_far, part, which in checks:
-                    if limit is not None and so_far > limit:
-                        room = limit - (so_far - part)
-                        add(
-                            _problem(
-                                number,
-                                f"authorization {number} {_limit_text(auth, which)}, "
-                                f"{_plain(Decimal(so_far))} used",
-                                _back_to_units(auth, room, unit) if len(span) == 1 else None,
-                            )
-                        )
+                # What is left of the authorization first, then its caps; the text of a
+                # limit is written only for the limits a line passes.
+                so_far = total - auth.used
+                if so_far > remaining:
+                    self._passed(add, auth, number, remaining, so_far, amount, None, unit, span)
+                if not caps:
+                    continue
+                share = amount if len(span) == 1 else Decimal(amount) / len(span)
+                parts: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
+                for day in span:  # a date-span line uses its amount evenly over its days
+                    for kind, limit in caps:
+                        if kind == "day":
+                            bucket: Any = day
+                        elif kind == "week":
+                            bucket = week_of(day)
+                        else:
+                            bucket = (day.year, day.month)
+                        pkey = (auth.payer, number, kind, bucket)
+                        periods[pkey] = periods.get(pkey, 0) + share
+                        earlier = parts.get(pkey)
+                        part = share if earlier is None else earlier[1] + share
+                        parts[pkey] = (limit, part, (kind, bucket))
+                for pkey, (limit, part, which) in parts.items():
+                    so_far = periods[pkey]
+                    if so_far > limit:
+                        self._passed(add, auth, number, limit, so_far, part, which, unit, span)
             if problems:
-                found[line.at] = problems
+                found[at] = problems
         return found
+
+    @staticmethod
+    def _passed(
+        add: Callable[[LimitProblem], None],
+        auth: Authorization,
+        number: str,
+        limit: Any,
+        so_far: Any,
+        part: Any,
+        which: tuple[str, Any] | None,
+        unit: BillingUnit,
+        span: tuple[_dt.date, ...],
+    ) -> None:
+        """Add the problem of a line that takes ``auth`` past ``limit`` (``so_far`` used,
+        ``part`` of it this line's)."""
+        room = limit - (so_far - part)
+        add(
+            _problem(
+                number,
+                f"authorization {number} {_limit_text(auth, which)}, "
+                f"{_plain(Decimal(so_far))} used",
+                _back_to_units(auth, room, unit) if len(span) == 1 else None,
+            )
+        )
 
 
 def _numbers(line: ClaimLine, services: Sequence[Service]) -> Sequence[str]:

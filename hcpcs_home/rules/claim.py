@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .._benefits import LEVEL_OF_CARE_CODES as _LEVEL_CODES
 from .._engine import ClaimFact, Context, Need, Rule, Scope, Severity, Vocabulary, inline
 from ..codes import Code
-from ..limits import _usage_of, _UsageFold, authorization_usage
+from ..limits import _UsageFold, authorization_usage
 from . import _common as common
 from ._common import (
     HH_VISIT_FAMILIES,
@@ -120,8 +120,10 @@ def _auth_usage(ctx: Context) -> dict[int, list[LimitProblem]]:
     :func:`hcpcs_home.limits.authorization_usage` (each line converted
     through its code's unit into the authorization's units, visits, days or hours)."""
     fold = _UsageFold(ctx.lookup)
+    if ctx.history is None and ctx.batch is None:  # the claim alone: what across would count
+        return fold.feed(ctx.claim)
     if count_stored_usage(ctx, fold):  # a store's usage rows: earlier claims not read whole
-        return fold.feed(_usage_of(ctx.claim, days=None))
+        return fold.feed(ctx.claim)
     usage, n, _ = across(
         ctx, "authorization", lambda c: _by_claim(authorization_usage(c, ctx.lookup))
     )
