@@ -86,40 +86,16 @@ _LIST_LEVELS = 3
 MISSING = object()
 
 
-class _Remembered(dict[Any, Any]):
-    """A field's table of remembered results, read by subscript: a value not there is
-    read by the field's :class:`Reader` (which remembers it if it may), so a remembered
-    value costs the compiled reader one subscript and no call."""
-
-    __slots__ = ("read",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.read: Callable[[Any], Any] = _identity
-
-    def __missing__(self, key: Any) -> Any:
-        return self.read(key)
-
-
-class _RememberedLists(_Remembered):
-    """:class:`_Remembered` for a list field, looked up by the tuple of a JSON list's
-    items: a miss reads the list itself (only the compiled reader subscripts it, and
-    only with the tuple of a ``list``)."""
-
-    __slots__ = ()
-
-    def __missing__(self, key: Any) -> Any:
-        return self.read(list(key))
-
-
 class Reader:
     """A field's reader: its converter over a JSON leaf or a list of leaves.
 
     Results for the same short text, list of short texts, ``null``, ``true``,
     ``false`` or small int are remembered in :attr:`remembered`,
-    :attr:`flags` and :attr:`numbers`, which the compiled reader subscripts
-    (a value not there is read by this reader, through the table's
-    ``__missing__``: see :class:`_Remembered`).  The converters are pure and
+    :attr:`flags` and :attr:`numbers`, plain dicts, which the compiled reader
+    subscripts (a value not there raises ``KeyError`` there, and the compiled
+    reader calls this reader, which remembers it if it may; a subclass of
+    ``dict`` with ``__missing__`` would cost every subscript a call of its
+    ``__getitem__`` through the type's slot).  The converters are pure and
     their results immutable, and only successes are kept, so a refused value is
     refused again with its own error.  Each table
     holds at most 2,048 values; when one fills, it starts again, and a field
@@ -142,17 +118,12 @@ class Reader:
         self,
         convert: Callable[[Any], Any] | None,
         built: list[int] | None = None,
-        *,
-        lists: bool = False,
     ) -> None:
-        """``lists``: the field holds lists (:attr:`remembered` is then looked up by the
-        tuple of a list's items, see :class:`_RememberedLists`)."""
+        """A list field's :attr:`remembered` is looked up by the tuple of a list's items."""
         self.convert: Callable[[Any], Any] = _identity if convert is None else convert
-        self.remembered: dict[Any, Any] = _RememberedLists() if lists else _Remembered()
-        self.numbers: dict[int, Any] = _Remembered()
-        self.flags: dict[bool, Any] = _Remembered()
-        for table in (self.remembered, self.numbers, self.flags):
-            table.read = self
+        self.remembered: dict[Any, Any] = {}
+        self.numbers: dict[int, Any] = {}
+        self.flags: dict[bool, Any] = {}
         #: How many objects holding this field have been built (counted by :func:`builder`).
         self.built = [0] if built is None else built
         self.since = self.built[0]
@@ -414,7 +385,7 @@ def compiled_builder(
             kind = "nested"
         else:
             kind = _json_kind(a)
-            reader = namespace[f"_r{i}"] = Reader(convert, built, lists=kind == "list")
+            reader = namespace[f"_r{i}"] = Reader(convert, built)
             namespace[f"_t{i}"] = reader.remembered
             namespace[f"_n{i}"] = reader.numbers
             namespace[f"_b{i}"] = reader.flags
@@ -463,23 +434,39 @@ def _json_kind(field: attrs.Attribute[Any]) -> str:
 
 #: The lookup of each kind of field's value in what its reader remembers (``{v}``: the
 #: raw value's name, ``{f}``: the result's, ``{i}``: the field's index).  The tables are
-#: subscripted: a value not there is read (and remembered) by the reader, through the
-#: table's ``__missing__``; an unhashable value raises TypeError, and the caller reads
-#: the object the careful way.  Only exact text, null and tuples of text are kept in
-#: ``_t{i}`` (ints and booleans in ``_n{i}`` and ``_b{i}``, looked in only for a value
-#: of that exact class), so no other value can be given what one of those converts to.
-#: A kind with ``{f} = _M`` (not found) is read after the lookups.
+#: plain dicts, subscripted: a value not there raises ``KeyError`` and is read (and
+#: remembered) by the reader (in 3.11 a ``try`` costs nothing until it catches); an
+#: unhashable value raises TypeError, and the caller reads the object the careful way.
+#: Only exact text, null and tuples of text are kept in ``_t{i}`` (ints and booleans in
+#: ``_n{i}`` and ``_b{i}``, looked in only for a value of that exact class), so no other
+#: value can be given what one of those converts to.  A kind with ``{f} = _M`` (not
+#: found) is read after the lookups.
 _LOOKUP = {
-    "text": ["{f} = _t{i}[{v}]"],
-    "bool": ["{f} = _b{i}[{v}] if {v}.__class__ is bool else _r{i}({v})"],
-    "int": ["{f} = _n{i}[{v}] if {v}.__class__ is int else _r{i}({v})"],
+    "text": [
+        "try:",
+        "    {f} = _t{i}[{v}]",
+        "except KeyError:",
+        "    {f} = _r{i}({v})",
+    ],
+    "bool": [
+        "try:",
+        "    {f} = _b{i}[{v}] if {v}.__class__ is bool else _r{i}({v})",
+        "except KeyError:",
+        "    {f} = _r{i}({v})",
+    ],
+    "int": [
+        "try:",
+        "    {f} = _n{i}[{v}] if {v}.__class__ is int else _r{i}({v})",
+        "except KeyError:",
+        "    {f} = _r{i}({v})",
+    ],
     "list": [
         "if {v}.__class__ is not list:",
         "    {f} = _r{i}({v})",
         "else:",
         "    try:",
         "        {f} = _t{i}[tuple({v})]",
-        "    except TypeError:  # a list holding lists (a payer's code_credentials)",
+        "    except (KeyError, TypeError):  # not held; a list holding lists (code_credentials)",
         "        {f} = _r{i}({v})",
     ],
     # What text_shape's converters give printable text of at most {n} characters,

@@ -43,6 +43,7 @@ import datetime as _dt
 import enum
 import json
 import marshal
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -496,6 +497,8 @@ def _payer_reader(build: Callable[[Any], Payer], *, remember: bool) -> Callable[
             return payer_profile(value)
         if not remember:
             return build(value)
+        if value.__class__ is Payer:  # read from the same text before (_read_payer_first)
+            return value
         try:
             # Exact for plain JSON (true, 1 and 1.0 differ: marshal writes each value's
             # type), and written in C at a third of repr's cost.  Equal documents can
@@ -552,6 +555,11 @@ def claim_from_json(text: str | bytes) -> Claim:
     Bytes must be UTF-8.  Nesting deeper than
     :data:`~hcpcs_home.bounds.MAX_JSON_DEPTH` is refused before parsing.
 
+    A payer object is read once per distinct text: where a document begins
+    with its payer object, as :func:`claim_to_json` writes it, the same payer
+    text read before is neither parsed nor built again (the most recent 128
+    texts are kept).
+
     :raises InvalidFieldError: the text is not JSON, or one field is bad.
     :raises InvalidClaimError: several fields are bad (each with its path).
     """
@@ -562,13 +570,18 @@ def claim_from_json(text: str | bytes) -> Claim:
             raise InvalidFieldError("$", _preview(text), f"is not UTF-8 text: {exc}") from None
     if not isinstance(text, str):
         raise InvalidFieldError("$", _preview(text), "must be JSON text (str or UTF-8 bytes)")
+    head = _PAYER_FIRST.match(text)
+    if head is not None:
+        claim = _read_payer_first(text, head)
+        if claim is not None:
+            return claim
     # The depth bound holds before anything is converted: text that could nest deeper
     # than the parser safely recurses is scanned before parsing; a document the
     # one-pass reader takes has the format's shape (at most six levels); any other
     # is scanned after parsing, as is text the parser refuses.
     check_depth_before_parsing(text, field="$")
     try:
-        data = json.loads(text)
+        data = _loads(text)
     except RecursionError:
         check_json_depth(text, field="$")
         raise
@@ -580,6 +593,115 @@ def claim_from_json(text: str | bytes) -> Claim:
         return claim
     check_json_depth(text, field="$")
     return claim_from_data(data)
+
+
+#: The C scanner of :mod:`json` (what ``json.loads`` calls through two Python frames and
+#: two regular-expression matches): a value at an index, and where it ends.
+_scan: Callable[[str, int], tuple[Any, int]]
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # not in typeshed
+#: What JSON counts as whitespace (RFC 8259 section 2).
+_JSON_SPACE = " \t\n\r"
+
+
+def _loads(text: str) -> Any:
+    """``json.loads(text)``, exactly: the value, or the same error.  A document that
+    starts with its value and ends with it, or with whitespace, is read by the scanner
+    directly; anything else (leading whitespace, a byte-order mark, trailing data, no
+    value) is left to ``json.loads``, which reads it or raises its own error."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        return json.loads(text)  # raises "Extra data" at its position
+    return value
+
+
+#: The start of a document whose first member (after its ``format``) is a payer object,
+#: as :func:`claim_to_json` writes it; group 1 is the payer's key.  Only a number can
+#: stand before it, so the key is the top-level object's.  The next member's key must
+#: follow the payer's comma (:data:`_NEXT_KEY`): then taking the payer's member out
+#: leaves members, and the document keeps its validity.
+_PAYER_FIRST = re.compile(
+    r'\{[ \t\n\r]*(?:"format"[ \t\n\r]*:[ \t\n\r]*[0-9]+[ \t\n\r]*,[ \t\n\r]*)?'
+    r'("payer")[ \t\n\r]*:[ \t\n\r]*(?=\{)'
+)
+#: Payer texts read before, and their payers, by their first characters (at most
+#: :data:`_PAYER_TEXTS_EACH` under one key, the most recent first; the oldest key goes
+#: first past :data:`_REMEMBERED_PAYERS` keys).
+_NEXT_KEY = re.compile(r'[ \t\n\r]*"')
+_payer_texts: dict[str, tuple[tuple[str, Payer], ...]] = {}
+_PAYER_KEY_CHARS = 64
+_PAYER_TEXTS_EACH = 4
+_payer_texts_lock = threading.Lock()
+
+
+def _read_payer_first(text: str, head: re.Match[str]) -> Claim | None:
+    """The claim of ``text``, a document that begins with a payer object (``head``), or
+    ``None`` where the one-pass reader does not take it as this reads it (the caller
+    then reads the text as a whole, and says what is wrong, if anything).
+
+    The payer's text, a complete JSON object, is looked for among those read before;
+    the rest of the document, the same text without the payer's member, is parsed on
+    its own.  Replacing one JSON value by another keeps a document valid or invalid,
+    so taking the member out changes nothing else: the rest parses exactly when the
+    whole does, to the same members.  The rest must not name a payer again (the last
+    of duplicate keys is the one ``json.loads`` keeps).  A payer text not held is
+    parsed there and remembered once its claim is read.
+    """
+    start = head.end()
+    key = text[start : start + _PAYER_KEY_CHARS]
+    held = _payer_texts.get(key, ())
+    for payer_text, payer in held:
+        if text.startswith(payer_text, start):
+            value: Any = payer
+            break
+    else:
+        # Not read before: parsed on its own, after the depth check of the whole text
+        # (whose scan may name the problem: the caller reads the text again and says).
+        if _brackets_over_bound(text):
+            return None
+        try:
+            value, end = _scan(text, start)
+        except (StopIteration, ValueError, RecursionError):
+            return None
+        payer_text = text[start:end]
+        payer = None
+    after = start + len(payer_text)
+    if not text.startswith(",", after) or _NEXT_KEY.match(text, after + 1) is None:
+        return None
+    rest = text[: head.start(1)] + text[after + 1 :]
+    if payer is not None and _brackets_over_bound(rest):
+        return None
+    try:
+        data, end = _scan(rest, 0)
+    except (StopIteration, ValueError, RecursionError):
+        return None
+    if end != len(rest) and rest[end:].strip(_JSON_SPACE):
+        return None
+    if type(data) is not dict or "payer" in data:
+        return None
+    data["payer"] = value
+    claim = _read_parsed(data)
+    if claim is None or payer is not None or len(payer_text) > _REMEMBERED_PAYER_TEXT:
+        return claim
+    with _payer_texts_lock:
+        held = _payer_texts.get(key, ())
+        if all(known != payer_text for known, _ in held):
+            _payer_texts[key] = ((payer_text, claim.payer), *held[: _PAYER_TEXTS_EACH - 1])
+            while len(_payer_texts) > _REMEMBERED_PAYERS:
+                del _payer_texts[next(iter(_payer_texts))]
+    return claim
+
+
+def _brackets_over_bound(text: str) -> bool:
+    """Whether :func:`~hcpcs_home.bounds.check_depth_before_parsing` would refuse
+    ``text`` (which then the caller's reading of the whole text does, naming it)."""
+    try:
+        check_depth_before_parsing(text, field="$")
+    except HcpcsError:
+        return True
+    return False
 
 
 def _read_parsed(data: Any) -> Claim | None:

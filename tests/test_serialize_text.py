@@ -1,0 +1,180 @@
+"""claim_from_json's reading of the text itself: the JSON scanner called directly, and a
+payer object's text read once (#21).
+
+Both are shortcuts: every text must read to the same claim, or fail with the same
+error, as ``json.loads`` and the reporting pass give it (``reference``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+import pytest
+from test_serialize_one_pass import outcome, reference
+
+from hcpcs_home import Claim, ClaimLine, InvalidFieldError, Service, serialize
+from hcpcs_home.bounds import MAX_JSON_DEPTH
+from hcpcs_home.payers import Payer
+
+MEDICARE = serialize.payer_profile("medicare")
+
+
+def claim(payer: Payer = MEDICARE, **kwargs: Any) -> Claim:
+    visit = Service.from_times("G0299", "2024-03-04", "09:00", "09:50", credential="RN", id="s1")
+    line = ClaimLine.from_service(visit, payer=MEDICARE, type_of_bill="0329")
+    return Claim(payer, "2024-03-01", "2024-03-31", [line], [visit], type_of_bill="0329", **kwargs)
+
+
+def text_of(value: Claim, indent: int | None = None) -> str:
+    return serialize.claim_to_json(value, indent=indent)
+
+
+def payer_text(text: str) -> str:
+    """The payer object's text in a document that begins with it."""
+    head = serialize._PAYER_FIRST.match(text)
+    assert head is not None
+    _, end = json.JSONDecoder().raw_decode(text, head.end())
+    return text[head.end() : end]
+
+
+class TestScannedDirectly:
+    @pytest.mark.parametrize("tail", [" x", ", {}", "}", " 1", "\x00", " \u00a0"])
+    def test_trailing_data_is_refused_where_it_starts(self, tail: str) -> None:
+        """Text after the claim's object is refused, with the position json names."""
+        text = text_of(claim()) + tail
+        with pytest.raises(InvalidFieldError, match=r"is not valid JSON: Extra data: .*char"):
+            serialize.claim_from_json(text)
+        assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
+
+    @pytest.mark.parametrize("indent", [None, 2])
+    def test_whitespace_around_the_value_reads(self, indent: int | None) -> None:
+        """JSON's whitespace before and after the object is no error."""
+        text = " \n\t\r" + text_of(claim(), indent) + "\r\n \t"
+        assert claim() == serialize.claim_from_json(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        ["", " ", "\ufeff{}", "{} {}", "[1] x", "nul", '{"a": 1,}', "{", '"', "\u00a0{}", "[]"],
+    )
+    def test_errors_are_json_loads_errors(self, text: str) -> None:
+        """Text json refuses is refused with json's own message."""
+        expected = outcome(reference, text)
+        assert expected == outcome(serialize.claim_from_json, text)
+        assert InvalidFieldError is expected[0]
+
+
+class TestPayerTextReadOnce:
+    def test_a_payer_text_read_before_is_not_parsed_again(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The second time, only the rest of the document is parsed, and the payer read
+        the first time is the claim's."""
+        value = claim(attrs.evolve(MEDICARE, name="Read once"))
+        text = text_of(value)
+        first = serialize.claim_from_json(text)
+        scanned: list[tuple[int, int]] = []
+        scan = serialize._scan
+
+        def recorded(source: str, index: int) -> Any:
+            scanned.append((len(source), index))
+            return scan(source, index)
+
+        monkeypatch.setattr(serialize, "_scan", recorded)
+        second = serialize.claim_from_json(text)
+        assert [(len(text) - len(payer_text(text)) - len('"payer": ,'), 0)] == scanned
+        assert second.payer is first.payer
+        assert value == first == second
+
+    @pytest.mark.parametrize("indent", [None, 2])
+    def test_with_and_without_format(self, indent: int | None) -> None:
+        """Documents with or without ``format``, compact or indented, read the same
+        the first time and every time after."""
+        data = json.loads(text_of(claim()))
+        without = dict(data)
+        del without["format"]
+        for document in (data, without):
+            text = json.dumps(document, indent=indent)
+            for _ in range(3):
+                assert claim() == serialize.claim_from_json(text)
+
+    @pytest.mark.parametrize(
+        "later",
+        ['"payer": "medicaid-tx"', '"pay\\u0065r": "medicaid-tx"', '"payer": null', '"payer": {}'],
+    )
+    def test_a_later_payer_key_is_the_one_json_keeps(self, later: str) -> None:
+        """A document naming its payer twice reads as json reads it: the last one counts."""
+        first = text_of(claim())
+        serialize.claim_from_json(first)  # the payer's text is held
+        text = first[:-1] + ", " + later + "}"
+        expected = outcome(reference, text)
+        assert expected == outcome(serialize.claim_from_json, text)
+        assert expected == outcome(serialize.claim_from_json, text)
+        assert not isinstance(expected, Claim) or expected.payer.id != "medicare"
+
+    @pytest.mark.parametrize(
+        "rest",
+        [
+            "}",
+            ",}",
+            ", }",
+            ', "id": }',
+            ', "statement_from": 2024-03-01}',
+            ', "id": "x"} x',
+            ', "id": "x"',
+            ', "id": "x"}}',
+            ' "id": "x"}',
+        ],
+    )
+    def test_what_follows_a_payer_read_before(self, rest: str) -> None:
+        """Whatever follows a payer text held (nothing, a trailing comma, bad JSON, junk
+        after the object) reads or fails as the whole text does, at the whole text's
+        positions."""
+        head = '{"format": 2, "payer": '
+        known = payer_text(text_of(claim()))
+        serialize.claim_from_json(text_of(claim()))
+        for start in (head, '{"payer": '):
+            text = start + known + rest
+            assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
+
+    def test_payers_that_begin_alike(self) -> None:
+        """Payer texts sharing their first characters (more of them than are kept under
+        one start) each read their own payer, however often they alternate."""
+        payers = [attrs.evolve(MEDICARE, source=f"contract {i}") for i in range(7)]
+        texts = [text_of(claim(p)) for p in payers]
+        assert len({payer_text(t)[: serialize._PAYER_KEY_CHARS] for t in texts}) == 1
+        for _ in range(3):
+            for payer, text in zip(payers, texts, strict=True):
+                assert payer == serialize.claim_from_json(text).payer
+
+    def test_memory_is_bounded(self) -> None:
+        """At most so many payer texts are kept, none longer than a payer's bound."""
+        for i in range(serialize._REMEMBERED_PAYERS + 20):
+            name = f"{i:03} Plan"  # a payer's first characters hold its name
+            serialize.claim_from_json(text_of(claim(attrs.evolve(MEDICARE, name=name))))
+        assert len(serialize._payer_texts) <= serialize._REMEMBERED_PAYERS
+        held = [t for texts in serialize._payer_texts.values() for t, _ in texts]
+        assert all(len(t) <= serialize._REMEMBERED_PAYER_TEXT for t in held)
+
+    def test_deep_rest_after_a_payer_read_before(self) -> None:
+        """The rest of a document is held to the depth bound as the whole is."""
+        text = text_of(claim())
+        serialize.claim_from_json(text)
+        for levels in (MAX_JSON_DEPTH + 1, 300, 5_000):
+            deep = text[:-1] + ', "x": ' + "[" * levels + "]" * levels + "}"
+            with pytest.raises(InvalidFieldError, match="nests deeper"):
+                serialize.claim_from_json(deep)
+            assert outcome(reference, deep) == outcome(serialize.claim_from_json, deep)
+
+    def test_a_bad_payer_is_not_held(self) -> None:
+        """A payer text whose claim is refused is not remembered, and is refused again."""
+        data = json.loads(text_of(claim()))
+        data["payer"]["name"] = "Bad flag"
+        data["payer"]["accepts_s_codes"] = 1
+        text = json.dumps(data)
+        for _ in range(2):
+            with pytest.raises(InvalidFieldError, match="accepts_s_codes"):
+                serialize.claim_from_json(text)
+        held = [t for texts in serialize._payer_texts.values() for t, _ in texts]
+        assert payer_text(text) not in held
