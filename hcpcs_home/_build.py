@@ -40,7 +40,7 @@ from typing import Any
 import attrs
 from attr import _config as _attrs_config
 
-from ._fields import items_of, text_shape
+from ._fields import items_of, settled, text_shape
 from ._trusted import store_twin
 from .bounds import MAX_LINES
 
@@ -401,7 +401,12 @@ def compiled_builder(
         kinds.append(f"{kind} {default}")
         if a.validator is not None:
             namespace[f"_v{i}"], namespace[f"_a{i}"] = a.validator, a
-    source = _builder_source(cls, fields, kinds, len(extra or ()))
+            settles = settled(a.validator)
+            if settles is not None:
+                passed: dict[Any, bool] = {}
+                namespace[f"_ok{i}"] = passed
+                namespace[f"_keep{i}"] = _Passed(settles, passed)
+    source = _builder_source(cls, fields, kinds, len(extra or ()), namespace)
     filename = f"<hcpcs_home one-pass reader {cls.__module__}.{cls.__qualname__} {id(built)}>"
     code = compile(source, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -509,7 +514,11 @@ def _lookup(kind: str, i: int) -> list[str]:
 
 
 def _builder_source(
-    cls: type[Any], fields: Sequence[attrs.Attribute[Any]], kinds: Sequence[str], extras: int
+    cls: type[Any],
+    fields: Sequence[attrs.Attribute[Any]],
+    kinds: Sequence[str],
+    extras: int,
+    namespace: Mapping[str, Any],
 ) -> str:
     """The source of :func:`builder`'s function for ``cls``.
 
@@ -549,7 +558,19 @@ def _builder_source(
                 f"        f{i} = _d{i}(self)",
                 f"        _set(self, {a.name!r}, f{i})",
             ]
-    tail += [f"    _v{i}(self, _a{i}, f{i})" for i, a in enumerate(fields) if a.validator]
+    for i, a in enumerate(fields):
+        if a.validator is None:
+            continue
+        if f"_ok{i}" not in namespace:
+            tail.append(f"    _v{i}(self, _a{i}, f{i})")
+            continue
+        # A validator settled by its value alone (_fields.settled_by) runs once for each
+        # value that passes its test, not for every object.
+        tail += [
+            f"    if f{i} not in _ok{i}:",
+            f"        _v{i}(self, _a{i}, f{i})",
+            f"        _keep{i}(f{i})",
+        ]
     if getattr(cls, "__attrs_post_init__", None) is not None:
         tail.append("    _post_init(self)")
     tail.append("    return self")
@@ -618,6 +639,23 @@ def _fast_lookups(
         elif ":" in kind.split()[0]:  # looked up inline: read here where not found
             out += [f"    if f{i} is _M:", f"        f{i} = _r{i}(v{i})"]
     return out
+
+
+class _Passed:
+    """Remember a value its validator passed, where the validator's test
+    (:func:`~hcpcs_home._fields.settled_by`) says it passes on any instance."""
+
+    __slots__ = ("passed", "test")
+
+    def __init__(self, test: Callable[[Any], bool], passed: dict[Any, bool]) -> None:
+        self.test = test
+        self.passed = passed
+
+    def __call__(self, value: Any) -> None:
+        if self.test(value):
+            if len(self.passed) >= _REMEMBERED:
+                self.passed.clear()
+            self.passed[value] = True
 
 
 class _Made:

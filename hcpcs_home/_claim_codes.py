@@ -114,6 +114,7 @@ def _coded(cls: type[Any], field: str) -> Any:
         return found
 
     convert.__name__ = f"coded_{field}"
+    f.declare_items(convert, cls, MAX_HEADER_CODES)  # instances are kept as they are
     return convert
 
 
@@ -153,6 +154,11 @@ def _payer(value: object) -> Payer:
     return value
 
 
+def _hcpcs_shaped(value: Any) -> bool:
+    return value.__class__ is str and _HCPCS_SHAPE.match(value) is not None
+
+
+@f.settled_by(_hcpcs_shaped)  # such a code needs no revenue code, and may carry modifiers
 def _check_line_code(instance: ClaimLine, attribute: attrs.Attribute[Any], value: str) -> None:
     if not value:
         if instance.revenue_code is None:

@@ -347,9 +347,54 @@ def items_of(convert: Any) -> tuple[type, int] | None:
     returns the tuple of them: a reader that built them may take that tuple without
     the call.
     """
+    declared = _held(_ITEMS, convert)
+    if declared is not None:
+        return declared
     inner = _held(_TUPLE_OF, convert)
     cls = None if inner is None else _held(_INSTANCE_OF, inner)
     return None if cls is None else (cls, _MOST_ITEMS[convert])
+
+
+#: Converters declared by :func:`declare_items` (held weakly, as above).
+_ITEMS: WeakKeyDictionary[Callable[[Any], Any], tuple[type, int]] = WeakKeyDictionary()
+
+
+def declare_items(convert: Callable[[Any], Any], cls: type, most: int) -> None:
+    """Declare that ``convert``, a converter written otherwise, keeps the promise of
+    :func:`items_of` for ``(cls, most)``: a list of at most ``most`` objects each of type
+    ``cls`` exactly becomes the tuple of them."""
+    _ITEMS[convert] = (cls, most)
+
+
+def optional_inner(convert: Any) -> Callable[[Any], Any] | None:
+    """The converter an :func:`optional` converter applies to a value not ``None``, or
+    ``None`` where ``convert`` is not one."""
+    return _held(_OPTIONAL_OF, convert)
+
+
+#: The tests of :func:`settled_by`, by validator (held weakly, as above).
+_SETTLED_BY: WeakKeyDictionary[Callable[..., Any], Callable[[Any], bool]] = WeakKeyDictionary()
+
+
+def settled_by(test: Callable[[Any], bool]) -> Callable[[Callable[..., Any]], Any]:
+    """Mark an attrs validator as settled by ``test``, a test of its field's value alone.
+
+    Where ``test(value)`` is true, the validator passes whatever else the instance
+    holds (a line's code of the HCPCS shape is valid beside any revenue code): a
+    reader that built a value may remember that it passed and skip the call for it
+    (:func:`settled`).  The field's converter must give hashable values.
+    """
+
+    def mark(validator: Callable[..., Any]) -> Callable[..., Any]:
+        _SETTLED_BY[validator] = test
+        return validator
+
+    return mark
+
+
+def settled(validator: Any) -> Callable[[Any], bool] | None:
+    """The test :func:`settled_by` gave ``validator``, or ``None``."""
+    return _held(_SETTLED_BY, validator)
 
 
 def text_shape(convert: Any) -> tuple[str, int] | None:

@@ -438,6 +438,11 @@ Processing, 2022-04-04); CGS and Palmetto GBA HH billing pages (RC 32243).
 """
 
 
+def _no_through(value: Any) -> bool:
+    return value is None
+
+
+@f.settled_by(_no_through)
 def _check_through(instance: ClaimLine, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and value < instance.date:
         raise InvalidTimeError("through", value, f"is before date={instance.date.isoformat()}")

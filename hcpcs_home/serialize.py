@@ -145,10 +145,17 @@ _NULLABLE: dict[type, frozenset[str]] = {
 }
 
 
-def _or_null(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _or_null(read: Callable[[Any], Any], convert: Any) -> Callable[[Any], Any]:
+    """``read``, with JSON ``null`` read as ``None``: what ``convert``, the field's
+    :func:`~hcpcs_home._fields.optional` converter, gives where ``read`` gives what the
+    optional's own converter gives (then the one-pass reader does not call it)."""
+
     def read_or_null(value: Any) -> Any:
         return None if value is None else read(value)
 
+    inner = _fields.optional_inner(convert)
+    if inner is not None and getattr(read, _build.FINAL, None) is inner:
+        setattr(read_or_null, _build.FINAL, convert)
     return read_or_null
 
 
@@ -464,9 +471,11 @@ def _one_pass(*, remember_payers: bool = False) -> dict[type, Callable[[Any], An
                 for name, (inner, is_list) in _NESTED.get(cls, {}).items()
             }
             for name in _NULLABLE.get(cls, ()):
-                nested[name] = _or_null(nested[name])
+                nested[name] = _or_null(nested[name], fields[name].converter)
             if cls is Claim:
                 nested["payer"] = _payer_reader(make(Payer), remember=remember_payers)
+                # A Payer is what the field's converter keeps as it is.
+                setattr(nested["payer"], _build.FINAL, fields["payer"].converter)
             if cls in _BUILT_DIRECTLY:
                 extra = {"format": _known_version} if cls is Claim else None
                 built[cls] = _build.builder(cls, nested, extra=extra)
@@ -482,6 +491,7 @@ def _one_pass(*, remember_payers: bool = False) -> dict[type, Callable[[Any], An
 def _many(build: Callable[[Any], Any], inner: type, convert: Any) -> Callable[[Any], Any]:
     """The reader of a list field holding ``inner`` objects: giving the field's final
     tuple where its converter only checks that each item is an ``inner``."""
+    convert = _fields.optional_inner(convert) or convert  # null: see _or_null
     shape = _fields.items_of(convert)
     final = convert if shape is not None and shape[0] is inner else None
     return _build.many(build, final=final)

@@ -627,7 +627,9 @@ class TestListsOfParts:
             for a in attrs.fields(Claim)
             if (shape := _fields.items_of(a.converter)) is not None
         }
-        assert {"lines", "services", "authorizations"} == found
+        # The header's coded lists declare it (_fields.declare_items): they keep instances.
+        header = {"occurrence_codes", "occurrence_spans", "value_codes"}
+        assert {"lines", "services", "authorizations", *header} == found
         for name in found:
             converter = attrs.fields_dict(Claim)[name].converter
             shape = _fields.items_of(converter)
@@ -640,11 +642,21 @@ class TestListsOfParts:
                 converter([made] * (most + 1))  # type: ignore[misc]
 
     def test_other_converters_are_not(self) -> None:
-        assert _fields.items_of(attrs.fields_dict(Claim)["occurrence_codes"].converter) is None
+        assert _fields.items_of(attrs.fields_dict(Claim)["evv_visits"].converter) is None
         assert _fields.items_of(attrs.fields_dict(Claim)["condition_codes"].converter) is None
         assert _fields.items_of(len) is None
         with pytest.raises(TypeError):
             _build.many(lambda item: item, final=len)
+
+    def test_final_readers_of_a_claim(self) -> None:
+        """The payer, the header's coded lists and EVV visits (``null`` or a list) are
+        taken as read: their converters keep what the readers give."""
+        compiled = serialize._one_pass()[Claim].compile()  # type: ignore[attr-defined]
+        namespace = compiled.__globals__
+        for i, field in enumerate(attrs.fields(Claim)):
+            read = namespace.get(f"_r{i}")
+            if field.name in serialize._NESTED[Claim]:
+                assert field.converter is getattr(read, _build.FINAL, None), field.name
 
     def test_more_items_than_the_converter_takes(self) -> None:
         """The reader gives the converter's tuple, and leaves a list longer than the

@@ -8,13 +8,16 @@ error, as ``json.loads`` and the reporting pass give it (``reference``).
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_serialize_one_pass import outcome, reference
 
-from hcpcs_home import Claim, ClaimLine, InvalidFieldError, Service, serialize
+from hcpcs_home import Claim, ClaimLine, InvalidFieldError, Service, _fields, serialize
 from hcpcs_home.bounds import MAX_JSON_DEPTH
 from hcpcs_home.payers import Payer
 
@@ -178,3 +181,70 @@ class TestPayerTextReadOnce:
                 serialize.claim_from_json(text)
         held = [t for texts in serialize._payer_texts.values() for t, _ in texts]
         assert payer_text(text) not in held
+
+
+class TestSettledValidators:
+    """A validator marked ``settled_by`` a test of its value alone runs once per value
+    that passes the test; every other value is still checked on every object."""
+
+    @pytest.mark.parametrize(
+        ("code", "revenue_code", "modifiers", "through"),
+        [
+            ("1FC21", "0551", [], None),  # a HIPPS code off the 0023 line
+            ("", None, [], None),  # no code and no revenue code
+            ("", "0270", ["GN"], None),  # modifiers without a code
+            ("G0299", "0551", [], "2024-03-03"),  # through before the date
+            ("1FC21", "0023", [], None),  # fine
+            ("", "0270", [], "2024-03-05"),  # fine
+        ],
+    )
+    def test_after_many_that_passed(
+        self, code: str, revenue_code: str | None, modifiers: list[str], through: str | None
+    ) -> None:
+        """Lines whose code and through passed many times before do not let a bad line
+        through: it reads or fails as the reporting pass says."""
+        data = json.loads(text_of(claim()))
+        good = data["lines"][0]
+        hipps = dict(good, code="1FC21", revenue_code="0023", service_ids=[])
+        revenue = dict(good, code="", revenue_code="0270", service_ids=[], charge="12.50")
+        data["lines"] = [dict(line) for _ in range(13) for line in (good, hipps, revenue)]
+        for _ in range(3):
+            serialize.claim_from_json(json.dumps(data))
+        data["lines"][-1].update(
+            code=code, revenue_code=revenue_code, modifiers=modifiers, through=through
+        )
+        text = json.dumps(data)
+        assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
+
+    @given(
+        st.text(alphabet="ABCGHJ019 ", max_size=6),
+        st.sampled_from([None, "0023", "0551", "0270"]),
+        st.sampled_from([(), ("GN",)]),
+        st.one_of(st.none(), st.dates()),
+    )
+    def test_a_value_that_passes_the_test_passes_the_validator(
+        self, code: str, revenue_code: str | None, modifiers: tuple[str, ...], through: Any
+    ) -> None:
+        """Where a validator's test holds, the validator passes whatever the rest of the
+        instance holds."""
+        for field in attrs.fields(ClaimLine):
+            test = _fields.settled(field.validator)
+            value = {"code": code, "through": through}.get(field.name)
+            if test is None or not test(value):
+                continue
+            line = _Line(revenue_code, modifiers, date(2024, 3, 4))
+            field.validator(line, field, value)  # type: ignore[misc]
+
+    def test_marked_validators(self) -> None:
+        """The line's code and through are the validators marked so."""
+        marked = [a.name for a in attrs.fields(ClaimLine) if _fields.settled(a.validator)]
+        assert ["code", "through"] == marked
+
+
+@attrs.frozen
+class _Line:
+    """What a line's validators read of the instance."""
+
+    revenue_code: str | None
+    modifiers: tuple[str, ...]
+    date: date
