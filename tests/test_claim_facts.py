@@ -313,3 +313,192 @@ def test_check_counts_what_authorization_usage_counts() -> None:
     usage = authorization_usage([claim])
     assert {i: v for (_, i), v in usage.items()} == _usage_of_check(claim)
     assert [0, 1, 2, 3, 4] == _ids(check(claim), "authorization-exceeded")
+
+
+# --- one pass over the lines and services: repeats, overlaps, per-diem days ----------
+
+
+def _bcbs_claim(services: list[Service], **kw: Any) -> Claim:
+    return Claim(
+        BCBS,
+        "2024-03-01",
+        "2024-03-31",
+        patient_id=kw.pop("patient_id", "M1"),
+        services=services,
+        lines=[ClaimLine.from_service(s) for s in services],
+        **kw,
+    )
+
+
+def _visit(sid: str, day: int, start: str, stop: str, worker: str | None = "W1") -> Service:
+    return Service.from_times(
+        "S9123", dt.date(2024, 3, day), start, stop, credential="RN", rendering_id=worker, id=sid
+    )
+
+
+class TestOverlappingServices:
+    """One person cannot be in two visits at once (BCBSTX coordinated home care policy:
+    shift notes with start and stop times), whichever dates the two are written under."""
+
+    def test_overlap_across_midnight(self) -> None:
+        """A night shift overlaps the next day's early visit, though the two are dated apart."""
+        claim = _bcbs_claim([_visit("a", 4, "22:00", "02:00"), _visit("b", 5, "01:00", "03:00")])
+        assert [0, 1] == _ids(check(claim), "overlapping-visits")
+
+    def test_night_shift_then_a_visit_after_it(self) -> None:
+        """The same night shift and a visit starting when it ends do not overlap."""
+        claim = _bcbs_claim([_visit("a", 4, "22:00", "02:00"), _visit("b", 5, "02:00", "03:00")])
+        assert [] == _ids(check(claim), "overlapping-visits")
+
+    def test_one_person_two_visits_one_day(self) -> None:
+        """Two visits of one nurse on one day overlap by an hour; back to back they do not."""
+        clash = _bcbs_claim([_visit("a", 4, "08:00", "10:00"), _visit("b", 4, "09:00", "11:00")])
+        assert [0, 1] == _ids(check(clash), "overlapping-visits")
+        after = _bcbs_claim([_visit("a", 4, "08:00", "10:00"), _visit("b", 4, "10:00", "11:00")])
+        assert [] == _ids(check(after), "overlapping-visits")
+
+    def test_two_people_at_one_time(self) -> None:
+        """Two nurses at the same hours are two visits, and so are two services naming no one."""
+        two = _bcbs_claim(
+            [_visit("a", 4, "08:00", "10:00", "W1"), _visit("b", 4, "08:00", "10:00", "W2")]
+        )
+        assert [] == _ids(check(two), "overlapping-visits")
+        nobody = _bcbs_claim(
+            [_visit("a", 4, "08:00", "10:00", None), _visit("b", 4, "08:00", "10:00", None)]
+        )
+        assert [] == _ids(check(nobody), "overlapping-visits")
+
+    def test_long_shift_holds_a_later_short_visit(self) -> None:
+        """A shift holding two shorter visits overlaps both, though they do not overlap each
+        other: each is compared with the latest-ending span before it."""
+        claim = _bcbs_claim(
+            [
+                _visit("a", 4, "09:00", "12:00"),
+                _visit("b", 4, "09:30", "10:30"),
+                _visit("c", 4, "10:45", "11:45"),
+            ]
+        )
+        assert [0, 1, 2] == _ids(check(claim), "overlapping-visits")
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(hst.claims(), st.sampled_from(["W1", "W2"]))
+    def test_overlaps_are_every_pair_that_overlaps(self, claim: Claim, worker: str) -> None:
+        """On any claim (its services given to at most two people), the services the fact
+        names are exactly those overlapping another of the same person, each with one
+        it overlaps."""
+        services = [
+            attrs.evolve(s, rendering_id=worker if i % 3 else "W1", rendering_npi=None)
+            for i, s in enumerate(claim.services)
+        ]
+        claim = attrs.evolve(claim, services=services)
+        from hcpcs_home._engine import Context
+        from hcpcs_home.rules.claim import _OVERLAPS
+
+        found = _OVERLAPS.of(Context.for_claim(claim))
+        timed = [s for s in services if s.start is not None and s.minutes]
+        expected = {
+            a.id
+            for a in timed
+            for b in timed
+            if a is not b and a.rendering_id == b.rendering_id and _overlap(a, b)
+        }
+        assert expected == set(found)
+        by_id = {s.id: s for s in timed}
+        assert all(_overlap(by_id[a], by_id[b]) for a, b in found.items())
+
+
+def _overlap(a: Service, b: Service) -> bool:
+    (a0, a1), (b0, b1) = a.interval(), b.interval()  # type: ignore[misc]
+    return a0 < b1 and b0 < a1
+
+
+class TestWorkerOverlap:
+    """One worker in two clients' homes at once (BCBS TX private-duty nursing policy)."""
+
+    def test_same_worker_two_clients(self) -> None:
+        """Checked together, two members' claims with one worker's overlapping visits are
+        each found; checked alone, neither claim shows it."""
+        one = _bcbs_claim([_visit("a", 4, "08:00", "12:00", "W7")], id="C1", patient_id="M1")
+        two = _bcbs_claim([_visit("b", 4, "11:00", "13:00", "W7")], id="C2", patient_id="M2")
+        together = check_many([one, two], batch=True)
+        assert [[0], [0]] == [_ids(r, "worker-overlap") for r in together]
+        assert [] == _ids(check(one), "worker-overlap") == _ids(check(two), "worker-overlap")
+
+    def test_same_worker_two_clients_apart(self) -> None:
+        """The same worker's visits one after the other are clean together."""
+        one = _bcbs_claim([_visit("a", 4, "08:00", "11:00", "W7")], id="C1", patient_id="M1")
+        two = _bcbs_claim([_visit("b", 4, "11:00", "13:00", "W7")], id="C2", patient_id="M2")
+        assert [[], []] == [_ids(r, "worker-overlap") for r in check_many([one, two], batch=True)]
+
+
+class TestRepeatedLines:
+    """ "An earlier line bills the same code, modifiers and date for the same services"
+    (duplicate-line); a per-diem code allows one unit a day (HCPCS "per diem")."""
+
+    def test_same_line_twice(self) -> None:
+        """The second of two identical lines repeats the first; on another day it does not."""
+        line = ClaimLine("S9124", "2024-03-04", 4)
+        claim = Claim(BCBS, "2024-03-01", "2024-03-31", lines=[line, line])
+        assert [1] == _ids(check(claim), "duplicate-line")
+        other = attrs.evolve(line, date=dt.date(2024, 3, 5))
+        clean = Claim(BCBS, "2024-03-01", "2024-03-31", lines=[line, other])
+        assert [] == _ids(check(clean), "duplicate-line")
+
+    def test_span_line_shares_a_per_diem_day(self) -> None:
+        """A per-diem line spanning three days shares its second with a one-day line of the
+        same code, though no two lines are dated alike."""
+        span = ClaimLine("S9129", "2024-03-04", 3, through="2024-03-06")
+        day = ClaimLine("S9129", "2024-03-05", 1)
+        claim = Claim(BCBS, "2024-03-01", "2024-03-31", lines=[span, day], patient_id="M1")
+        assert [1] == _ids(check(claim), "per-diem-day-exceeded")
+        after = attrs.evolve(day, date=dt.date(2024, 3, 7))
+        clean = Claim(BCBS, "2024-03-01", "2024-03-31", lines=[span, after], patient_id="M1")
+        assert [] == _ids(check(clean), "per-diem-day-exceeded")
+
+
+class TestHomeVisits:
+    """A home-health claim's visit lines, sorted out once for the site-of-service rules
+    (042X-057X, CR 8136) and the PDGM rules (042X-059X in-person visits, CCW codebook
+    CLM_HHA_TOT_VISIT_CNT), telehealth lines apart (CR 12805)."""
+
+    def visits(self, lines: list[ClaimLine]) -> Any:
+        from hcpcs_home._engine import Context
+        from hcpcs_home.rules._sheet import HOME_VISITS
+
+        claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-30", type_of_bill="0329", lines=lines)
+        return HOME_VISITS.of(Context.for_claim(claim))
+
+    def test_each_rule_family_s_visit_lines(self) -> None:
+        """An aide visit (057X) is a visit line to both; a 058X line only to PDGM's count;
+        a site Q-code, a telehealth line and a HIPPS line to neither."""
+        found = self.visits(
+            [
+                ClaimLine("Q5001", "2024-03-02", 1, revenue_code="0551"),
+                ClaimLine("G0156", "2024-03-06", 4, revenue_code="0571"),
+                ClaimLine("G0320", "2024-03-03", 1, revenue_code="0551"),
+                ClaimLine("G0299", "2024-03-05", 4, revenue_code="0551"),
+                ClaimLine("G0156", "2024-03-04", 4, revenue_code="0581"),
+                ClaimLine("", "2024-03-01", 0, revenue_code="0023"),
+            ]
+        )
+        assert (1, 3) == found.lines
+        assert dt.date(2024, 3, 5) == found.first_line
+        assert ["0571", "0551", "0581"] == [li.revenue_code for li in found.in_person]
+        assert dt.date(2024, 3, 4) == found.first
+        assert frozenset({dt.date(2024, 3, 3)}) == found.telehealth_only
+
+    def test_telehealth_on_a_visit_day(self) -> None:
+        """A telehealth line on a day with an in-person visit leaves no telehealth-only day."""
+        found = self.visits(
+            [
+                ClaimLine("G0320", "2024-03-05", 1, revenue_code="0551"),
+                ClaimLine("G0299", "2024-03-05", 4, revenue_code="0551"),
+            ]
+        )
+        assert frozenset() == found.telehealth_only
+        assert dt.date(2024, 3, 5) == found.first == found.first_line
+
+    def test_no_visit_lines(self) -> None:
+        """A claim of telehealth alone has no visit line and no first visit."""
+        found = self.visits([ClaimLine("G0321", "2024-03-05", 1, revenue_code="0421")])
+        assert ((), None, (), None) == (found.lines, found.first_line, found.in_person, found.first)

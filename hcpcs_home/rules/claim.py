@@ -21,11 +21,11 @@ from ._common import (
     SITE_OF_SERVICE_HH,
     FixResult,
     Pred,
-    _family,
     hh_claim,
     known,
 )
 from ._cross import across, count_stored_usage
+from ._sheet import HOME_VISITS, SHEET
 
 if TYPE_CHECKING:
     from ..limits import LimitProblem
@@ -210,9 +210,9 @@ def _duplicates(ctx: Context) -> dict[int, int]:
     index by (code, modifiers, date, service id): linear in the lines, however many
     share a day (8,000 same-day lines were quadratic before).
     """
-    lines = ctx.claim.lines
-    if len({(line.code, line.date) for line in lines}) == len(lines):
+    if not SHEET.of(ctx).repeats:
         return _NO_DUPLICATES  # the usual claim: no two lines of one code on one day
+    lines = ctx.claim.lines
     first: dict[tuple[Any, ...], int] = {}
     out: dict[int, int] = {}
     for i, line in enumerate(lines):
@@ -285,13 +285,11 @@ def _interval_us(service: Any) -> tuple[int, int] | None:
 
 def _overlapping_services(ctx: Context) -> dict[str, str]:
     """For each service overlapping another of the same person, one it overlaps."""
-    by_person: dict[str, list[Any]] = {}
-    for s in ctx.claim.services:
-        person = s.rendering_id or s.rendering_npi
-        if person and s.start is not None and s.minutes:  # a span of at least a minute
-            by_person.setdefault(person, []).append(s)
+    people = SHEET.of(ctx).people
+    if people is None:  # the usual claim: no person has two services that could overlap
+        return _NO_OVERLAPS
     out: dict[str, str] = {}
-    for services in by_person.values():
+    for services in people.values():
         if len(services) < 2 or _apart(services):
             continue
         spans = []
@@ -329,29 +327,19 @@ def _apart(services: list[Any]) -> bool:
     return True
 
 
+#: What a claim without two services of one person that could overlap has (read, never
+#: changed).
+_NO_OVERLAPS: dict[str, str] = {}
+
 #: For each service overlapping another of the same person, one it overlaps.
 _OVERLAPS: ClaimFact[dict[str, str]] = ClaimFact(_overlapping_services)
 
 
-#: Telehealth G-codes: reported under a discipline's revenue code, but not visits, so never
-#: the first billable visit a site-of-service line is dated by (CR 12805; Palmetto
-#: "Telehealth Home Health Services: New G-Codes").
-_TELEHEALTH = frozenset({"G0320", "G0321", "G0322"})
-
-
-def _in_person_visits(ctx: Context) -> tuple[int, ...]:
-    """The indexes of the claim's in-person visit lines."""
-    return tuple(
-        i
-        for i, line in enumerate(ctx.claim.lines)
-        if _family(line.revenue_code) in HH_VISIT_FAMILIES
-        and not line.code.startswith("Q50")
-        and line.code not in _TELEHEALTH
-    )
-
-
-#: The indexes of the claim's in-person visit lines.
-_VISIT_LINES: ClaimFact[tuple[int, ...]] = ClaimFact(_in_person_visits)
+#: The indexes of the claim's in-person visit lines (042X-057X, neither a site-of-service
+#: Q-code nor a telehealth G-code, which is never the first billable visit a
+#: site-of-service line is dated by: CR 12805; Palmetto "Telehealth Home Health Services:
+#: New G-Codes"), sorted out once with the PDGM rules' visit lines.
+_VISIT_LINES: ClaimFact[tuple[int, ...]] = ClaimFact(lambda ctx: HOME_VISITS.of(ctx).lines)
 
 
 def claim_has_visit_lines() -> Pred:
@@ -364,10 +352,9 @@ def site_of_service_reported() -> Pred:
     522358; CR 8136, Transmittal 2680: required for 032X from 2013-07-01)."""
 
     def test(ctx: Context) -> bool:
-        visits = _VISIT_LINES.of(ctx)
-        if not visits:
+        first = HOME_VISITS.of(ctx).first_line
+        if first is None:  # no visit lines
             return True
-        first = min(ctx.claim.lines[i].date for i in visits)
         return any(
             line.code in SITE_OF_SERVICE_HH and line.date == first for line in ctx.claim.lines
         )

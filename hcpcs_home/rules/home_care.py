@@ -27,6 +27,7 @@ from ..limits import per_day_excess
 from . import _common as common
 from ._common import FixResult, Pred
 from ._cross import across
+from ._sheet import SHEET
 
 if TYPE_CHECKING:
     from ..evv import Overlap
@@ -48,8 +49,21 @@ _match = common.evv_match
 def _day_excesses(ctx: Context) -> tuple[dict[tuple[int, int], LimitProblem], int]:
     """The per-day excesses of the claims of the claim's member (:func:`._cross.across`:
     the batch's and the history's), and the claim's position among them."""
+    if (
+        ctx.batch is None
+        and ctx.history is None
+        and not SHEET.of(ctx).repeats
+        and all(line.through is None for line in ctx.claim.lines)
+    ):
+        # The claim alone, no two of its lines of one code on one day and none spanning
+        # days: no day of a per-diem code is billed twice, so none passes what it allows.
+        return _NO_EXCESS
     excess, n, _ = across(ctx, "beneficiary", lambda c: per_day_excess(c, ctx.lookup))
     return excess, n
+
+
+#: What a claim with no per-diem day billed twice has (read, never changed).
+_NO_EXCESS: tuple[dict[tuple[int, int], LimitProblem], int] = ({}, 0)
 
 
 # --- the family's claim facts, each worked out once per claim ---------------------------
@@ -57,10 +71,24 @@ def _day_excesses(ctx: Context) -> tuple[dict[tuple[int, int], LimitProblem], in
 #: The per-day excesses of the member's claims, and the claim's position among them.
 _DAY_EXCESSES: ClaimFact[tuple[dict[tuple[int, int], LimitProblem], int]] = ClaimFact(_day_excesses)
 
+
+def _worker_overlaps(
+    ctx: Context,
+) -> tuple[dict[tuple[int, str], Overlap], int, Sequence[Claim]]:
+    """The overlaps of one worker across the claims related by worker (:func:`._cross.across`),
+    by record; the claim's position; those claims."""
+    claim = ctx.claim
+    if ctx.batch is None and ctx.history is None and not claim.evv_visits:
+        # The claim alone, without EVV visits: worker_overlaps leaves two services of
+        # one claim to overlapping-visits, so there is nothing to look for.
+        return {}, 0, (claim,)
+    return across(ctx, "worker", _overlaps_by_record)
+
+
 #: The overlaps of one worker across the claims sharing the claim's workers, by record;
 #: the claim's position; those claims.
 _WORKER_OVERLAPS: ClaimFact[tuple[dict[tuple[int, str], Overlap], int, Sequence[Claim]]] = (
-    ClaimFact(lambda ctx: across(ctx, "worker", _overlaps_by_record))
+    ClaimFact(_worker_overlaps)
 )
 
 

@@ -32,10 +32,11 @@ from .._engine import (
     code_level,
     inline,
 )
-from ..claims import HIPPS_REVENUE_CODE, ClaimLine
+from ..claims import HIPPS_REVENUE_CODE
 from ..errors import InvalidFieldError
 from . import _common as common
 from ._common import FixResult, Pred, hh_claim, known
+from ._sheet import HOME_VISITS
 from .codes import VOCABULARY as _CODE_VOCABULARY
 
 __all__ = ["RULES", "VOCABULARY", "lupa_rule"]
@@ -63,65 +64,18 @@ _PDGM = _dt.date(2020, 1, 1)
 #: services (aide visits, 057X, are not skilled).  Derived from the disciplines CR 9497
 #: means by "skilled visit"; CC 54 covers periods without them.
 _SKILLED_FAMILIES = frozenset({"042", "043", "044", "055", "056"})
-#: Revenue families whose lines are visits (CCW codebook, CLM_HHA_TOT_VISIT_CNT).
-_VISIT_FAMILIES = _SKILLED_FAMILIES | {"057", "058", "059"}
 _SITE_CODES = frozenset({"Q5001", "Q5002", "Q5009"})
-
-
-def _in_person_visit(line: ClaimLine) -> bool:
-    rev = line.revenue_code
-    return (
-        rev is not None
-        and rev[:3] in _VISIT_FAMILIES
-        and line.code not in TELEHEALTH_CODES
-        and not line.code.startswith("Q50")
-        and line.qualifier == "HC"
-    )
-
-
-class _Visits:
-    """The claim's visit lines, sorted in one pass over its lines.
-
-    A private record read by this family's rules, not a value: a plain slotted class,
-    so that importing the rules compiles no attrs methods for it.
-
-    :ivar in_person: the in-person visit lines, in claim order.
-    :ivar telehealth_only: the days with a telehealth line (G0320-G0322) and no
-        in-person visit.
-    """
-
-    __slots__ = ("in_person", "telehealth_only")
-
-    def __init__(
-        self, in_person: tuple[ClaimLine, ...], telehealth_only: frozenset[_dt.date]
-    ) -> None:
-        self.in_person = in_person
-        self.telehealth_only = telehealth_only
-
-
-def _visits(ctx: Context) -> _Visits:
-    in_person: list[ClaimLine] = []
-    telehealth: set[_dt.date] = set()
-    for li in ctx.claim.lines:
-        if _in_person_visit(li):
-            in_person.append(li)
-        elif li.code in TELEHEALTH_CODES:
-            telehealth.add(li.date)
-    visited = {li.date for li in in_person}
-    return _Visits(tuple(in_person), frozenset(d for d in telehealth if d not in visited))
 
 
 # --- the family's claim facts, each worked out once per claim ---------------------------
 
-#: The claim's visit lines.
-_VISITS: ClaimFact[_Visits] = ClaimFact(_visits)
+#: The claim's visit lines (sorted out once for this family and the site-of-service rules).
+_VISITS = HOME_VISITS
 
 #: The date of the first in-person visit line: what
 #: :func:`hcpcs_home.pdgm.first_billable_visit` gives, taken from the in-person lines
 #: already sorted out (each is a visit line it counts; a test holds the two together).
-_FIRST_VISIT: ClaimFact[_dt.date | None] = ClaimFact(
-    lambda ctx: min((li.date for li in _VISITS.of(ctx).in_person), default=None)
-)
+_FIRST_VISIT: ClaimFact[_dt.date | None] = ClaimFact(lambda ctx: _VISITS.of(ctx).first)
 
 #: The days with a telehealth line and no in-person visit.
 _TELEHEALTH_ONLY: ClaimFact[frozenset[_dt.date]] = ClaimFact(
