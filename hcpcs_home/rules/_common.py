@@ -9,8 +9,10 @@ modifiers, units) are in :data:`VOCABULARY`; each family adds its own.
 
 from __future__ import annotations
 
+import collections
 import datetime as _dt
 import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from types import ModuleType
@@ -368,9 +370,36 @@ THERAPY_DAY_UNITS: ClaimFact[dict[tuple[_dt.date, str | None], dict[str, int] | 
 #: The accepted EVV visits matched to each line (:func:`hcpcs_home.evv.match_visits`).
 EVV_MATCHES: ClaimFact[tuple[LineMatch, ...]] = ClaimFact(lambda ctx: match_visits(ctx.claim))
 #: The unit policy the claim's lines are counted under (:func:`unit_policy`).
-UNIT_POLICY: ClaimFact[_units.UnitPolicy] = ClaimFact(
-    lambda ctx: _units.policy_for_bill(ctx.payer.unit_policy, ctx.claim.type_of_bill)
-)
+UNIT_POLICY: ClaimFact[_units.UnitPolicy] = ClaimFact(lambda ctx: _policy_for_bill(ctx))
+
+
+#: :func:`hcpcs_home.units.policy_for_bill` by payer policy (its identity, held so that
+#: it is not reused) and type of bill: what most claims ask again.  Bounded, the least
+#: recently used first out, since types of bill read from files can be anything.
+_BILL_POLICIES: collections.OrderedDict[
+    tuple[int, str | None], tuple[_units.UnitPolicy | None, _units.UnitPolicy]
+] = collections.OrderedDict()
+_BILL_POLICIES_KEPT = 256
+_BILL_POLICIES_LOCK = threading.Lock()
+
+
+def _policy_for_bill(ctx: Context) -> _units.UnitPolicy:
+    policy, bill = ctx.payer.unit_policy, ctx.claim.type_of_bill
+    key = (id(policy), bill)
+    found = _BILL_POLICIES.get(key)
+    if found is not None and found[0] is policy:
+        try:  # noqa: SIM105 (not contextlib.suppress: asked once per claim; try costs nothing)
+            _BILL_POLICIES.move_to_end(key)
+        except KeyError:  # evicted meanwhile by another thread
+            pass
+        return found[1]
+    chosen = _units.policy_for_bill(policy, bill)  # raises for a bad type of bill: not kept
+    with _BILL_POLICIES_LOCK:
+        _BILL_POLICIES[key] = (policy, chosen)
+        _BILL_POLICIES.move_to_end(key)
+        while len(_BILL_POLICIES) > _BILL_POLICIES_KEPT:
+            _BILL_POLICIES.popitem(last=False)
+    return chosen
 
 
 def expected_units(ctx: Context) -> int | Decimal | None:

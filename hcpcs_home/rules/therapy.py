@@ -148,6 +148,13 @@ def kx_thresholds() -> dict[int, tuple[Decimal, Decimal]]:
     }
 
 
+@functools.cache
+def _kx_table() -> dict[int, tuple[Decimal, Decimal]]:
+    """:func:`kx_thresholds`, read once (the table is the package's own, read once by
+    :func:`~hcpcs_home._tables.read_table` too); read, never changed."""
+    return kx_thresholds()
+
+
 def _kx_running(ctx: Context) -> tuple[Decimal, Decimal] | None:
     """(the beneficiary's therapy amount through this line, that year's threshold)."""
     line = ctx.line
@@ -181,7 +188,7 @@ def _kx_totals(ctx: Context) -> dict[int | None, Decimal]:
 
 #: The therapy family's claim-wide facts: the KX thresholds by year, and the running
 #: therapy amount through each line.
-KX_THRESHOLDS = ClaimFact(lambda ctx: kx_thresholds())
+KX_THRESHOLDS = ClaimFact(lambda ctx: _kx_table())
 KX_RUNNING = ClaimFact(_kx_totals)
 
 
