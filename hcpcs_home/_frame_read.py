@@ -524,17 +524,23 @@ def claim_chunks(frame: Any, by: str) -> Iterator[Any]:
     column = next(i for i, c in enumerate(frame.columns) if df._claim_column(str(c)) == by)
     codes, _ = pandas.factorize(frame.iloc[:, column], use_na_sentinel=True)
     codes[codes < 0] = codes.max() + 1  # rows without a claim last
-    order = numpy.argsort(codes, kind="stable")
-    if len(order) < 2**31:  # half the memory while the frame is checked
-        order = order.astype(numpy.int32)
-    ordered = codes[order]
-    del codes
+    # Codes in order of first sight: a frame whose claims' rows already come together
+    # (and rows without a claim last) is in claim order as it is, and is sliced, never
+    # copied or indexed by an order of every row.
+    together = bool((codes[1:] >= codes[:-1]).all())
+    order = None
+    if not together:
+        order = numpy.argsort(codes, kind="stable")
+        if len(order) < 2**31:  # half the memory while the frame is checked
+            order = order.astype(numpy.int32)
+        codes = codes[order]
     # Where each claim's rows begin in that order (a chunk ends at one of them).
-    firsts = numpy.append(numpy.flatnonzero(ordered[1:] != ordered[:-1]) + 1, len(order))
-    del ordered
+    firsts = numpy.append(numpy.flatnonzero(codes[1:] != codes[:-1]) + 1, len(codes))
+    rows = len(codes)
+    del codes
     start = 0
-    while start < len(order):
+    while start < rows:
         # a claim's rows stay together: the chunk ends where a claim begins
-        end = int(firsts[numpy.searchsorted(firsts, min(start + chunk, len(order)))])
-        yield frame.iloc[order[start:end]]
+        end = int(firsts[numpy.searchsorted(firsts, min(start + chunk, rows))])
+        yield frame.iloc[start:end] if order is None else frame.iloc[order[start:end]]
         start = end

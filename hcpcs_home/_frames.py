@@ -379,7 +379,8 @@ class FindingColumns:
         ``compact`` (the findings of a frame of pandas' string dtype, whose missing
         value is pandas' own): the columns of :data:`COMPACT_COLUMNS` are categoricals
         too, a missing value a missing category (NaN, as in pandas 3's ``str``
-        columns); ``row`` is ``Int64`` (missing ``<NA>``) where every row is an int.
+        columns); ``row`` is ``Int64`` (missing ``<NA>``) where every row is an int;
+        ``line`` is ``Int16`` (a line's index: a claim holds at most ``MAX_LINES``).
         A column holding a value that cannot be a category (a list) stays object.
         """
         import numpy
@@ -401,7 +402,8 @@ class FindingColumns:
             values = self._values(n, numpy)
             column = None
             if name in _WHOLE:
-                column = _whole(self._index(n, numpy), values, numpy, pandas)
+                small = compact and name == "line"  # a line's index: MAX_LINES fits 16 bits
+                column = _whole(self._index(n, numpy), values, numpy, pandas, small=small)
             elif name in CATEGORY_COLUMNS or (compact and name in COMPACT_COLUMNS):
                 column = self._categorical(n, values, compact and name in COMPACT_COLUMNS)
             if column is None:
@@ -453,8 +455,8 @@ class FindingColumns:
             for start in range(0, len(index), _SLICE):
                 codes[start : start + _SLICE] = remap[index[start : start + _SLICE]]
         else:
-            codes = index.astype(code_type)
-        del index  # the view of the codes, so that they go before the categorical is made
+            codes = _signed(index, code_type, numpy)
+        del index  # the view of the codes: the categorical holds them, or its copy of them
         self._let_go(n)
         return pandas.Categorical.from_codes(
             codes, dtype=pandas.CategoricalDtype(pandas.Index(kept, dtype=object))
@@ -508,12 +510,21 @@ def _new(values: list[Any], seen: dict[Any, int]) -> list[Any]:
 
 
 def _code_type(categories: int, numpy: Any) -> Any:
-    """The integer type pandas keeps a categorical's codes in (a copy is made here, so
-    that the categorical never holds a view of the codes gathered)."""
+    """The integer type pandas keeps a categorical's codes in."""
     for kind in (numpy.int8, numpy.int16, numpy.int32):
         if categories < numpy.iinfo(kind).max:
             return kind
     return numpy.int64
+
+
+def _signed(index: Any, code_type: Any, numpy: Any) -> Any:
+    """The gathered codes ``index`` (unsigned up to 16 bits) as ``code_type``: the same
+    memory where every code is below ``code_type``'s limit and as wide (the gathered
+    array is dropped, never resized, once its column is made: the categorical then
+    owns it), else a copy."""
+    if index.itemsize == numpy.dtype(code_type).itemsize:
+        return index.view(code_type)  # every code < len(categories) < code_type's max
+    return index.astype(code_type)
 
 
 def _fill_runs(out: Any, rows: Any, no_row: Any, numpy: Any) -> None:
@@ -529,18 +540,22 @@ def _fill_runs(out: Any, rows: Any, no_row: Any, numpy: Any) -> None:
         out[start : start + len(part)] = labels[numpy.cumsum(first) - 1]
 
 
-def _whole(index: Any, values: Any, numpy: Any, pandas: Any) -> Any:
-    """A nullable ``Int64`` array of ``values[index]``, built as machine integers."""
+def _whole(index: Any, values: Any, numpy: Any, pandas: Any, *, small: bool = False) -> Any:
+    """A nullable integer array of ``values[index]``, built as machine integers:
+    ``Int64``, or with ``small`` ``Int16`` (a line's index: a claim holds at most
+    :data:`~hcpcs_home.bounds.MAX_LINES` lines)."""
     if values is None:
-        return pandas.array([], dtype="Int64")
-    if all(v is None or (type(v) is int and -(2**63) <= v < 2**63) for v in values):
-        data = numpy.array([0 if v is None else v for v in values], dtype=numpy.int64)
-        gaps = numpy.array([v is None for v in values], dtype=bool)
-        out, mask = numpy.empty(len(index), numpy.int64), numpy.empty(len(index), bool)
-        for start in range(0, len(index), _SLICE):
-            part = index[start : start + _SLICE]
-            out[start : start + _SLICE], mask[start : start + _SLICE] = data[part], gaps[part]
-        return pandas.arrays.IntegerArray(out, mask)
+        return pandas.array([], dtype="Int16" if small else "Int64")
+    for kind in (numpy.int16,) * small + (numpy.int64,):
+        limit = 1 << (8 * numpy.dtype(kind).itemsize - 1)
+        if all(v is None or (type(v) is int and -limit <= v < limit) for v in values):
+            data = numpy.array([0 if v is None else v for v in values], dtype=kind)
+            gaps = numpy.array([v is None for v in values], dtype=bool)
+            out, mask = numpy.empty(len(index), kind), numpy.empty(len(index), bool)
+            for start in range(0, len(index), _SLICE):
+                part = index[start : start + _SLICE]
+                out[start : start + _SLICE], mask[start : start + _SLICE] = data[part], gaps[part]
+            return pandas.arrays.IntegerArray(out, mask)
     return pandas.array(values[index], dtype="Int64")  # pandas judges other values
 
 

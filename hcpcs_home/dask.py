@@ -52,7 +52,8 @@ def findings_meta(frame: Any = None) -> Any:
     ``frame`` is the (Dask or pandas) timesheet checked: one with a column of pandas'
     string dtype gets compact findings (:func:`~hcpcs_home.dataframes.check_frame`):
     ``claim_id``, ``field``, ``message`` and ``suggestion`` are categoricals too, and
-    ``row`` is ``Int64`` where the frame's index is of integers.  Without it, the
+    ``row`` is ``Int64`` where the frame's index is of integers, and ``line`` is
+    ``Int16``.  Without it, the
     findings of a frame of object columns.
     """
     from dask.dataframe.utils import clear_known_categories

@@ -132,7 +132,8 @@ Their dtypes, the same in every findings frame (:func:`check_frame`,
 text every finding has, are pandas categoricals (one small code per finding);
 ``line`` is the nullable ``Int64``; ``claim_id``, ``row``, ``field``, ``message``
 and ``suggestion``, which may be empty, are of object dtype, so an empty cell is
-``None``, never NaN, and each distinct text is one shared ``str``."""
+``None``, never NaN, and each distinct text is one shared ``str``.  (The compact
+findings of a frame of pandas' string dtype differ: see :func:`check_frame`.)"""
 
 INVALID_CLAIM = _frames.INVALID_CLAIM
 """The ``rule_id`` under which :func:`findings_frame` reports a batch item that is an
@@ -896,7 +897,9 @@ def check_frame(
     of pandas' string dtype (``str``, pandas 3's text, or ``string``), compact
     findings: ``claim_id``, ``field``, ``message`` and ``suggestion`` are
     categoricals too, an empty cell missing as in a ``str`` column (NaN, never
-    a category), and ``row`` is ``Int64`` where every row label is an int.
+    a category), ``row`` is ``Int64`` where every row label is an int, and
+    ``line`` is ``Int16`` (a claim holds at most :data:`~hcpcs_home.bounds.MAX_LINES`
+    lines).
 
     The frame streams by claim groups: its rows are taken a chunk of whole
     claims at a time (claims in order of their first row), and each claim is

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import doctest
 import inspect
+import itertools
 import pickle
 import weakref
 from decimal import Decimal
@@ -279,6 +280,32 @@ class TestSameAsCheck:
         assert 3 <= len(bad[0])
         rows = [sorted(zip(b.row, b.message, strict=True), key=repr) for b in bad]
         assert rows[0] == rows[1]
+
+    @pytest.mark.parametrize(
+        ("blank", "sliced"), [(None, True), (299, True), (0, False), (150, False)]
+    )
+    def test_claim_chunks_slice_a_frame_in_claim_order(
+        self, blank: int | None, sliced: bool, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A frame whose claims' rows already come together (a row without a claim
+        last) is cut into slices of itself (views: nothing copied or reordered); a row
+        without a claim before others sends it through the claim order, that row last.
+        Chunks end where a claim begins either way."""
+        np = pytest.importorskip("numpy")
+        frame = hd.synthetic_timesheet(300, visits_per_claim=7, seed=3)
+        frame["n"] = np.arange(len(frame))
+        if blank is not None:
+            frame.loc[blank, "claim_id"] = None
+        monkeypatch.setattr(hd, "_CHUNK", 50)
+        chunks = list(hd._column_reader().claim_chunks(frame, "claim_id"))
+        assert len(chunks) > 4
+        whole = pd.concat(chunks)
+        expected = [i for i in frame.index if i != blank] + ([] if blank is None else [blank])
+        assert expected == list(whole.index)
+        claims = [set(c.claim_id.dropna()) for c in chunks]
+        assert all(a.isdisjoint(b) for a, b in itertools.pairwise(claims))
+        views = [np.shares_memory(c.n.to_numpy(), frame.n.to_numpy()) for c in chunks]
+        assert [sliced] * len(chunks) == views
 
     def test_a_claim_is_let_go_once_checked(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Each claim is built when its last row is read and checked then: when a claim
@@ -757,6 +784,7 @@ COMPACT_DTYPES = {
     **FINDING_DTYPES,
     **dict.fromkeys(("claim_id", "field", "message", "suggestion"), "category"),
     "row": "Int64",
+    "line": "Int16",
 }
 
 
@@ -846,8 +874,8 @@ class TestFindingColumns:
 
     def test_a_view_of_the_codes_held_elsewhere(self) -> None:
         """A view of the gathered codes still alive (a sampling profiler holding a
-        finished frame's locals does that) neither fails the frame nor shares memory
-        with it; 40,000 rule ids make 32-bit codes, the type pandas keeps."""
+        finished frame's locals does that) does not fail the frame; 40,000 rule ids
+        make 32-bit codes, the type pandas keeps; the columns let their codes go."""
         np = pytest.importorskip("numpy")
         records = [
             {**dict.fromkeys(hd.FINDING_COLUMNS), "rule_id": f"r{n}", "severity": "error"}
@@ -861,7 +889,56 @@ class TestFindingColumns:
         actual = columns.frame()
         assert records == actual.to_dict("records")
         assert "int32" == str(actual.rule_id.cat.codes.dtype)
-        assert not any(np.shares_memory(h, actual.rule_id.cat.codes.to_numpy()) for h in held)
+        assert not any(columns.codes) and not any(columns.seen)
+
+    @pytest.mark.parametrize(("line", "dtype"), [(9_999, "Int16"), (2**15, "Int64")])
+    def test_compact_lines_in_two_bytes(self, line: int, dtype: str) -> None:
+        """Compact findings keep ``line`` (a line's index: a claim holds at most
+        MAX_LINES) as Int16; a value no claim's line can have keeps Int64, never wraps."""
+        assert MAX_LINES < 2**15
+        records = [
+            {**dict.fromkeys(hd.FINDING_COLUMNS), "rule_id": "r", "severity": "error"}
+            | {"message": "m", "source": "s", "row": n, "line": (None, 0, line)[n % 3]}
+            for n in range(9)
+        ]
+        columns = hd._frames.FindingColumns()
+        columns.extend(records)
+        actual = columns.frame(compact=True)
+        assert dtype == str(actual.line.dtype)
+        assert [r["line"] for r in records] == [
+            None if v is pd.NA else v for v in actual.line.tolist()
+        ]
+
+    @pytest.mark.parametrize(
+        ("distinct", "width", "shared"),
+        [
+            (126, "int8", True),
+            (200, "int16", False),
+            (30_000, "int16", True),
+            (70_000, "int32", True),
+        ],
+    )
+    def test_codes_taken_where_pandas_keeps_their_width(
+        self, distinct: int, width: str, shared: bool
+    ) -> None:
+        """Gathered codes (unsigned, one or two bytes) become the categorical's codes
+        without a copy where pandas keeps codes of that width (fewer distinct values
+        than the signed type's limit), and are copied, wider, where it does not: the
+        values are the records' either way."""
+        np = pytest.importorskip("numpy")
+        records = [
+            {**dict.fromkeys(hd.FINDING_COLUMNS), "rule_id": f"r{n % distinct}"}
+            | {"severity": "error", "message": "m", "source": "s", "row": n}
+            for n in range(distinct * 2)
+        ]
+        columns = hd._frames.FindingColumns()
+        columns.extend(records)
+        held = np.frombuffer(columns.codes[hd.FINDING_COLUMNS.index("rule_id")], dtype="B")
+        assert (distinct > 65_536) == (held.nbytes == 4 * len(records))
+        actual = columns.frame()
+        assert records == actual.to_dict("records")
+        assert width == str(actual.rule_id.cat.codes.dtype)
+        assert shared == np.shares_memory(held, actual.rule_id.array.codes)
 
     def test_a_rows_findings_share_its_label(self) -> None:
         """A line's findings, which come together, share one int object for their row
