@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -279,13 +279,17 @@ def _usage_of(claim: Claim, *, days: bool | None = True) -> _Usage:
     return _Usage(claim.authorizations, claim.payer, tuple([_UsageLine(*row) for row in rows]))
 
 
-def _usage_rows(claim: Claim, days: bool | None = True) -> list[_Row]:
+def _usage_rows(
+    claim: Claim, days: bool | None = True, by_id: Mapping[str, Service] | None = None
+) -> list[_Row]:
     """The lines of ``claim`` that name an authorization, as plain tuples (a check counts
     them at once, :meth:`_UsageFold.feed`; a claim history keeps them as
-    :class:`_UsageLine`); ``days`` as for :func:`_usage_of`."""
+    :class:`_UsageLine`); ``days`` as for :func:`_usage_of`; ``by_id``, the claim's
+    services by id where the caller has them."""
     if days is None:
         days = any(a.basis is AuthorizationBasis.DAYS for a in claim.authorizations)
-    by_id = {s.id: s for s in claim.services}
+    if by_id is None:
+        by_id = {s.id: s for s in claim.services}
     rows: list[_Row] = []
     add = rows.append
     for i, line in enumerate(claim.lines):
@@ -440,10 +444,12 @@ class _UsageFold:
                     pkey = (*key, kind, bucket)
                     periods[pkey] = periods.get(pkey, 0) + share
 
-    def feed(self, claim: Claim) -> dict[int, list[LimitProblem]]:
+    def feed(
+        self, claim: Claim, by_id: Mapping[str, Service] | None = None
+    ) -> dict[int, list[LimitProblem]]:
         """Count the claim's lines (:func:`_usage_rows`, service days only where the
-        claim carries an authorization counted in days); the limits each passes, by
-        line index."""
+        claim carries an authorization counted in days; ``by_id`` its services by id,
+        where the caller has them); the limits each passes, by line index."""
         found: dict[int, list[LimitProblem]] = {}
         if not claim.authorizations:  # nothing to count against
             return found
@@ -461,7 +467,7 @@ class _UsageFold:
         # The unit of each code on the claim, looked up once per code.
         units: dict[str, BillingUnit] = {}
         for at, code_text, billed, date, span, numbers, visits, service_days in _usage_rows(
-            claim, None
+            claim, None, by_id
         ):
             unit = units.get(code_text)
             if unit is None:

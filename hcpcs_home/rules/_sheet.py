@@ -145,7 +145,7 @@ def _home_visits(ctx: Context) -> HomeVisits:
             lines.append(i)
             if first_line is None or date < first_line:
                 first_line = date
-        if family in VISIT_FAMILIES and li.qualifier == "HC":
+        if family in VISIT_FAMILIES and _hcpcs_coded(li):
             in_person.append(li)
             if first is None or date < first:
                 first = date
@@ -153,6 +153,27 @@ def _home_visits(ctx: Context) -> HomeVisits:
         visited = {li.date for li in in_person}
         telehealth = {d for d in telehealth if d not in visited}
     return HomeVisits(tuple(lines), first_line, tuple(in_person), first, frozenset(telehealth))
+
+
+#: Whether lines of a code carry a HCPCS/CPT code (qualifier ``HC``), not a HIPPS code,
+#: by code: a line's qualifier is its code's (a pattern match per line otherwise).
+#: Bounded, since codes read from files can be anything; the oldest out first.
+_HCPCS_CODED: dict[str, bool] = {}
+_HCPCS_CODED_KEPT = 4096
+
+
+def _hcpcs_coded(line: ClaimLine) -> bool:
+    code = line.code
+    found = _HCPCS_CODED.get(code)
+    if found is None:
+        found = line.qualifier == "HC"
+        while len(_HCPCS_CODED) >= _HCPCS_CODED_KEPT:
+            try:
+                del _HCPCS_CODED[next(iter(_HCPCS_CODED))]
+            except (KeyError, StopIteration, RuntimeError):  # changed by another thread
+                break
+        _HCPCS_CODED[code] = found
+    return found
 
 
 #: The claim's home-health visit lines (:class:`HomeVisits`).

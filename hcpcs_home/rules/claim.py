@@ -121,9 +121,9 @@ def _auth_usage(ctx: Context) -> dict[int, list[LimitProblem]]:
     through its code's unit into the authorization's units, visits, days or hours)."""
     fold = _UsageFold(ctx.lookup)
     if ctx.history is None and ctx.batch is None:  # the claim alone: what across would count
-        return fold.feed(ctx.claim)
+        return fold.feed(ctx.claim, ctx.services_by_id())
     if count_stored_usage(ctx, fold):  # a store's usage rows: earlier claims not read whole
-        return fold.feed(ctx.claim)
+        return fold.feed(ctx.claim, ctx.services_by_id())
     usage, n, _ = across(
         ctx, "authorization", lambda c: _by_claim(authorization_usage(c, ctx.lookup))
     )
