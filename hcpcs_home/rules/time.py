@@ -41,11 +41,14 @@ def time_documented() -> Pred:
     coordinated home care policy: shift notes with start/stop times; Pub. 100-04 ch. 10
     §40.2 and ch. 11 §30.3: visit lines bill 15-minute increments of the visit's time;
     SSA §1903(l)(5): EVV records the time the service begins and ends)."""
+    # In the compiled checker, the minutes a rule of the line has worked out already are
+    # read without a call (documented_minutes keeps them in ctx.minutes).
     return inline(
         lambda ctx: documented_minutes(ctx) is not None or evv_times_documented(ctx),
-        "{minutes}(ctx) is not None or {evv}(ctx)",
+        "(ctx.minutes if ctx.minutes is not {unset} else {minutes}(ctx)) is not None or {evv}(ctx)",
         minutes=documented_minutes,
         evv=evv_times_documented,
+        unset=Context.UNSET,
     )
 
 
@@ -94,12 +97,16 @@ def units_match_time() -> Pred:
         expected = expected_units(ctx)
         return expected is None or ctx.line is None or ctx.line.units == expected
 
-    # ``in`` compares with ``==`` (after ``is``): None, or the units billed.
+    # ``in`` compares with ``==`` (after ``is``): None, or the units billed.  The units a
+    # rule of the line has worked out already (expected_units keeps them in
+    # ctx.expected) are read without a call.
     return inline(
         code_level(test, _uncounted),
-        "{expected}(ctx) in (None, ctx.line.units) if ctx.line is not None else {test}(ctx)",
+        "(ctx.expected if ctx.expected is not {unset} else {expected}(ctx))"
+        " in (None, ctx.line.units) if ctx.line is not None else {test}(ctx)",
         expected=expected_units,
         test=test,
+        unset=Context.UNSET,
     )
 
 
