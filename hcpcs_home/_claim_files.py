@@ -29,6 +29,7 @@ from typing import IO, Any
 import attrs
 
 from ._csv import split_rows
+from ._values import lazy_methods
 from .bounds import (
     MAX_DOCUMENT_BYTES,
     MAX_JSON_DEPTH,
@@ -66,6 +67,7 @@ _CHUNK = 1024 * 1024
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Record:
     """One record of the input: a claim, or why that piece could not be read.
 

@@ -43,6 +43,7 @@ from typing import Any
 import attrs
 
 from ._read import read_at_most
+from ._values import lazy_methods
 from .bounds import MAX_DOCUMENT_BYTES
 from .codes import BillingUnit, Code, CodeSet, Coverage
 from .errors import InvalidFieldError
@@ -86,6 +87,7 @@ _RECORD_RE = re.compile(r"(?:[A-Z][0-9]{4}|   [A-Z0-9]{2})[0-9]{5}[3478]")
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class CmsRecord:
     """One procedure or modifier as the CMS file states it.
 

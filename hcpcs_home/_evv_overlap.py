@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import attrs
 
+from ._values import lazy_methods
+
 __all__ = ["Overlap"]
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Overlap:
     """One worker documented in two visits at once.
 

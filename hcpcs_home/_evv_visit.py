@@ -16,6 +16,7 @@ import attrs
 
 from . import _clock
 from . import _fields as f
+from ._values import lazy_methods
 from .errors import InvalidFieldError
 
 __all__ = ["ELEMENTS", "EvvVisit", "VerificationMethod"]
@@ -62,6 +63,7 @@ _DERIVED: Any = attrs.NOTHING
 
 
 @attrs.frozen(slots=True, init=False)
+@lazy_methods
 class EvvVisit:
     """One visit as an EVV system verified it.
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ._values import lazy_methods
+
 if TYPE_CHECKING:
     from decimal import Decimal
 
@@ -20,6 +22,7 @@ __all__ = ["LimitProblem"]
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class LimitProblem:
     """One limit a line passes.
 

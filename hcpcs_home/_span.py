@@ -14,12 +14,14 @@ import datetime as _dt
 import attrs
 
 from . import _clock, _unit_checks
+from ._values import lazy_methods
 from .errors import InvalidTimeError
 
 __all__ = ["Span"]
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Span:
     """A stretch of care from ``start`` to ``stop`` (naive local datetimes, whole minutes).
 

@@ -54,6 +54,7 @@ from ._claim_codes import (
 from ._clock import service_minutes as _minutes_of
 from ._evv_visit import EvvVisit
 from ._timesheet_row import _service_kwargs
+from ._values import lazy_methods
 from .codes import Credential, Setting
 from .errors import InvalidClaimError, InvalidFieldError, InvalidTimeError
 from .payers import Payer
@@ -106,6 +107,7 @@ def _derived_id(day: str, code: str, start: str | None, minutes: int | None) -> 
 
 
 @attrs.frozen(slots=True, init=False)
+@lazy_methods
 class Service:
     """One documented visit or shift: what the chart says happened.
 
@@ -329,6 +331,7 @@ def _whole_count(instance: Authorization, attribute: attrs.Attribute[Any], value
 
 
 @attrs.frozen(slots=True, init=False)
+@lazy_methods
 class Authorization:
     """A payer's prior authorization as a home-care agency receives it.
 
@@ -449,6 +452,7 @@ def _check_through(instance: ClaimLine, attribute: attrs.Attribute[Any], value: 
 
 
 @attrs.frozen(slots=True, init=False)
+@lazy_methods
 class ClaimLine:
     """One UB-04 / 837 service line.
 
@@ -646,6 +650,7 @@ Room for two 837I ``HI`` segments of twelve codes each.
 
 
 @attrs.frozen(slots=True, init=False)
+@lazy_methods
 class Occurrence:
     """An occurrence code and its date (UB-04 FL31-34; 837I ``HI*BH``).
 
@@ -666,6 +671,7 @@ class Occurrence:
 
 
 @attrs.frozen(slots=True, init=False)
+@lazy_methods
 class OccurrenceSpan:
     """An occurrence span code and its dates (UB-04 FL35-36; 837I ``HI*BI``).
 
@@ -686,6 +692,7 @@ class OccurrenceSpan:
 
 
 @attrs.frozen(slots=True, init=False)
+@lazy_methods
 class ValueCode:
     """A value code and its amount (UB-04 FL39-41; 837I ``HI*BE``).
 
@@ -707,6 +714,7 @@ class ValueCode:
 
 
 @attrs.frozen(slots=True, init=False)
+@lazy_methods
 class Claim:
     """A claim: the payer, the bill type and period, the lines and what documents them.
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from ._values import lazy_methods
 from .bounds import MAX_CODE_TEXT
 from .errors import InvalidFieldError, UnknownCodeError
 
@@ -292,6 +293,7 @@ def _check_min_minutes(instance: Code, attribute: attrs.Attribute[Any], value: i
 
 
 @attrs.frozen(slots=True, order=False)
+@lazy_methods
 class Code:
     """One billing code and everything a biller needs to know about it.
 

@@ -55,6 +55,7 @@ from ._frames import frame as _frame
 from ._frames import is_list as _is_list
 from ._frames import pandas_module as _pandas
 from ._timesheet_row import _ALIASES, _column_name, _same_field
+from ._values import lazy_methods
 from .claims import Claim, ClaimLine, Service
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError
 from .payers import Payer, payer_profile
@@ -146,6 +147,7 @@ _CLAIM_LEVEL = HEADER_COLUMNS[1:]
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class RowError:
     """A timesheet row that could not become a service, a line or part of a claim.
 
@@ -179,6 +181,7 @@ class RowError:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class ServiceRows:
     """The services read from a DataFrame, and the rows that could not be read.
 
@@ -193,6 +196,7 @@ class ServiceRows:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class ClaimRows:
     """The claims built from a DataFrame, and the rows that could not be used.
 

@@ -47,6 +47,7 @@ from ._evv_visit import EvvVisit, VerificationMethod
 from ._facts import Facts, payer_of
 from ._lazy import first_use
 from ._union_find import UnionFind
+from ._values import lazy_methods
 from .claims import Authorization, Claim, ClaimLine
 from .codes import BillingUnit
 from .errors import InvalidFieldError
@@ -90,6 +91,7 @@ and the time the service begins and ends."""
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class LineMatch:
     """The visits that back one claim line.
 

@@ -54,6 +54,7 @@ from typing import Any
 import attrs
 
 from . import _tables
+from ._values import lazy_methods
 from .claims import Claim, ClaimLine, Service
 from .errors import InvalidFieldError
 
@@ -78,6 +79,7 @@ class Kind(str, enum.Enum):
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class FieldEntry:
     """Where one field goes in one format.
 
@@ -112,6 +114,7 @@ def fields_of(prefix: str) -> tuple[str, ...]:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class FormatMap:
     """One format's map: an entry per field.
 

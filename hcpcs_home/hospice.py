@@ -44,6 +44,7 @@ import attrs
 
 from . import _benefits
 from ._facts import Facts, payer_of
+from ._values import lazy_methods
 from .bounds import MAX_STAY_DAYS
 from .catalog import Catalog, default_catalog
 from .claims import Claim, ClaimLine, Service
@@ -297,6 +298,7 @@ def _hours(minutes: int) -> Decimal:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class ChcDay:
     """Whether one midnight-to-midnight day is continuous home care, and why.
 
@@ -477,6 +479,7 @@ _NOE_FROM = _dt.date(2014, 10, 1)
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class NoticeTiming:
     """When a hospice notice was due and what its lateness costs.
 
@@ -594,6 +597,7 @@ DEATH_STATUSES = frozenset({"40", "41", "42"})
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class SiaDay:
     """The service intensity add-on of one routine-home-care day in the last 7 days of life.
 
@@ -662,6 +666,7 @@ _RHC_HIGH_DAYS = 60
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class RhcSplit:
     """The routine-home-care days of a claim at the day 1-60 rate and at the day 61+ rate.
 

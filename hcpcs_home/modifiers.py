@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from ._values import lazy_methods
 from .codes import Coverage, Credential, Discipline
 from .errors import InvalidFieldError, UnknownModifierError
 
@@ -132,6 +133,7 @@ def _check_terminated(
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Modifier:
     """One HCPCS Level II modifier, its dates and what it asserts about a line.
 

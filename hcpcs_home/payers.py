@@ -28,6 +28,7 @@ import attrs
 from . import _fields as f
 from . import units
 from ._tables import read_table
+from ._values import lazy_methods
 from .bounds import MAX_AUTHORIZATIONS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 from .codes import Credential
 from .errors import InvalidFieldError
@@ -118,6 +119,7 @@ def _auth_codes(value: object) -> frozenset[str]:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Payer:
     """A payer and the billing conventions the rules apply for it.
 

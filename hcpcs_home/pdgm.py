@@ -44,6 +44,7 @@ from . import _benefits, _tables
 from . import _fields as f
 from ._facts import Facts, payer_of
 from ._read import read_at_most
+from ._values import lazy_methods
 from .catalog import lookup
 from .claims import HIPPS_REVENUE_CODE, Claim, ClaimLine, Occurrence, Service, ValueCode
 from .codes import Discipline
@@ -120,6 +121,7 @@ def _admission_span(admission: object, through: object) -> tuple[_dt.date, _dt.d
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Period:
     """One 30-day PDGM payment period of an admission.
 
@@ -184,6 +186,7 @@ def period_containing(admission: _dt.date | str, day: _dt.date | str) -> Period:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class NoaTiming:
     """How timely a notice of admission was, and what a late one costs.
 

@@ -57,6 +57,7 @@ from typing import Any
 
 import attrs
 
+from ._values import lazy_methods
 from .claims import HIPPS_REVENUE_CODE, Claim, ClaimLine
 from .codes import normalize_code
 from .errors import HcpcsError, InvalidClaimError, InvalidFieldError, UnknownCodeError
@@ -117,6 +118,7 @@ def _distinct(instance: Delimiters, attribute: attrs.Attribute[Any], value: str)
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Delimiters:
     """The separators of an interchange, as its ``ISA`` segment declares them.
 

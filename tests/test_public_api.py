@@ -149,6 +149,19 @@ class TestImportCost:
         code = f"print(sorted(m for m in {LAZY_FOR_A_CHECK!r} if m in sys.modules))\n"
         assert "[]\n" == after_first_check(code)
 
+    def test_first_check_compiles_no_equality_or_repr(self) -> None:
+        """A first check has attrs write only the value types' ``__init__``: no ``__eq__``,
+        ``__hash__`` or ``__repr__`` of the package's classes is compiled (they share
+        hcpcs_home._values'; UnitPolicy, whose hash attrs caches, excepted) (#21)."""
+        code = (
+            "import linecache\n"
+            "print(sorted(f'{name} {line[4:12]}' for name, entry in linecache.cache.items()\n"
+            "             if name.startswith('<attrs generated') and 'hcpcs_home' in name\n"
+            "             and 'UnitPolicy' not in name for line in entry[2]\n"
+            "             if line.startswith(('def __eq__', 'def __hash__', 'def __repr__'))))\n"
+        )
+        assert "[]\n" == after_first_check(code)
+
     def test_a_table_rule_unpickles_in_a_fresh_process(self) -> None:
         """TableRule, defined on first use, is found by a pickle loaded in a process
         that has not used it yet (as a worker of a process pool has not), under its

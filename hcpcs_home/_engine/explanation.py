@@ -12,10 +12,13 @@ from collections.abc import Iterator
 
 import attrs
 
+from .._values import lazy_methods
+
 __all__ = ["Explanation"]
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Explanation:
     """Which part of a predicate tree held for one context.
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._values import lazy_methods
 from ..bounds import MAX_NAME_LENGTH
 from ..catalog import Catalog
 from ..claims import Claim
@@ -72,6 +73,7 @@ def _table_of(rules: Iterable[Rule], row_id: object) -> TableRule | None:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class RuleSet:
     """An ordered, immutable set of rules with unique ids, and the vocabulary
     their predicates come from.

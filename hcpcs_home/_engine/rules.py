@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 import attrs
 
 from .._trusted import maker
+from .._values import lazy_methods
 from ..claims import Claim
 from ..errors import InvalidFieldError
 from ..payers import Payer
@@ -207,6 +208,7 @@ def _payers(value: object) -> frozenset[str]:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Rule:
     """One check: a predicate that holds when something is wrong, and what to say.
 
@@ -670,6 +672,7 @@ def _failed(rule: Rule, ctx: Context, exc: Exception) -> Finding:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Report(Sequence[Finding]):
     """The findings of one check of one claim, in line order then rule order.
 

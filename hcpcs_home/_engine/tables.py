@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from .._values import lazy_methods
 from ..errors import InvalidFieldError
 from .context import Context
 from .explanation import Explanation
@@ -113,6 +114,7 @@ _MESSAGE = "a row of the table fires on {code} (each finding names its row)"
 
 
 @attrs.frozen(slots=True, init=False, repr=False)
+@lazy_methods
 class TableRule(Rule):
     """One rule for a whole table of code-keyed rows: a check looks the line's code up
     once in it, so its cost does not grow with its rows.

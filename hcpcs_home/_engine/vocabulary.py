@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from .._trusted import maker
+from .._values import lazy_methods
 from ..errors import HcpcsError, InvalidFieldError, RuleSetLoadError
 from .context import Context
 from .predicates import And, Fixer, Leaf, Not, Or, Predicate, PredicateFactory
@@ -246,6 +247,7 @@ def _name_set(value: Iterable[str]) -> frozenset[str]:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Vocabulary:
     """The named predicates and fixers rules may use: a value, built once and passed in.
 

@@ -12,6 +12,7 @@ import attrs
 
 from .. import _fields as f
 from .. import bounds as lim
+from .._values import lazy_methods
 from ..claims import Claim
 from ..errors import HistoryConflictError, InvalidFieldError, InvalidTimeError
 from ..evv import EvvVisit
@@ -41,6 +42,7 @@ def _nonempty(instance: Any, attribute: attrs.Attribute[Any], value: str) -> Non
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Stay:
     """An inpatient stay (hospital, skilled nursing facility...) of a beneficiary.
 
@@ -61,6 +63,7 @@ class Stay:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Certification:
     """A hospice certification of a benefit period, with the face-to-face encounter
     that recertifies it from the third period on (42 CFR 418.22(a)(4)).

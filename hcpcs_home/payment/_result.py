@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from .._values import lazy_methods
 from ..errors import InvalidFieldError
 
 CENT = Decimal("0.01")
@@ -56,6 +57,7 @@ def _plain(value: object) -> object:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Factor:
     """One step of a payment's arithmetic: what it is, its value, and where the value came from.
 
@@ -101,6 +103,7 @@ class Factor:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class PaymentPart:
     """The amount of one claim line, or of one level-of-care day, where the payer pays that way.
 
@@ -129,6 +132,7 @@ class PaymentPart:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Payment:
     """What a claim is expected to pay, and why: an immutable value.
 

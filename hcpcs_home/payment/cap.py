@@ -50,6 +50,7 @@ from .. import _fields as f
 from .. import _tables
 from .. import bounds as lim
 from .. import hospice as benefit
+from .._values import lazy_methods
 from ..claims import Claim
 from ..errors import InvalidFieldError
 from ..history import ClaimHistory
@@ -103,6 +104,7 @@ def _amount(value: object) -> Decimal:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class CapYear:
     """One cap year's aggregate cap amount per beneficiary.
 
@@ -167,6 +169,7 @@ def _caps(value: object) -> tuple[CapYear, ...]:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class CapShare:
     """How much one beneficiary counts toward a provider's cap.
 
@@ -187,6 +190,7 @@ class CapShare:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class CapStatus:
     """A provider's Medicare hospice payments in a cap year against its aggregate cap.
 

@@ -49,6 +49,7 @@ from typing import Any
 import attrs
 
 from .. import _rowfile
+from .._values import lazy_methods
 from ..claims import Claim, ClaimLine
 from ..errors import EditFileError, InvalidFieldError
 from ..payers import PayerKind
@@ -106,6 +107,7 @@ F = r.Factor
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class FeeRow:
     """One rate of a fee schedule.
 

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import attrs
 
 from .. import _tables
+from .._values import lazy_methods
 from ..errors import InvalidFieldError
 from ._result import NotPriced, bounded
 
@@ -125,6 +126,7 @@ def _check_shares(instance: Any, attribute: Any, value: Decimal) -> None:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class HomeHealthYear:
     """The Medicare home-health (PDGM) figures of one calendar year.
 
@@ -163,6 +165,7 @@ class HomeHealthYear:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class HospiceYear:
     """The Medicare hospice per-diem rates of one federal fiscal year (October to September).
 
@@ -203,6 +206,7 @@ def _years(kind: type[Any]) -> Any:
 
 
 @attrs.frozen(slots=True)
+@lazy_methods
 class Rates:
     """The rate years a payment is priced with.
 
