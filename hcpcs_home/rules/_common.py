@@ -443,7 +443,7 @@ def _expected(ctx: Context) -> int | Decimal | None:
     code, line = ctx.code, ctx.line
     if code is None or line is None or not code.curated:
         return None  # a code outside the curated layer: its units are not checked
-    policy = unit_policy(ctx)
+    policy = UNIT_POLICY.of(ctx)  # unit_policy(ctx), without its call (once per line)
     unit = code.unit
     if unit is _DAY:
         if not ctx.services:

@@ -76,7 +76,16 @@ def revenue_code_fits() -> Pred:
                 return line.revenue_code[:3] in HH_VISIT_FAMILIES
         return _accepts_revenue_code(code, line.revenue_code)
 
-    return test
+    # In the compiled checker the usual line (not a Q-code, its revenue code one its
+    # code is billed under) holds without a call of ``test``; any other asks ``test``.
+    return inline(
+        test,
+        "ctx.line is None or ctx.code is None or ctx.line.revenue_code is None"
+        " or (not ctx.line.code.startswith('Q50')"
+        " and {accepts}(ctx.code, ctx.line.revenue_code)) or {test}(ctx)",
+        accepts=_accepts_revenue_code,
+        test=test,
+    )
 
 
 _REVENUE_FITS: dict[tuple[int, str], tuple[Code, bool]] = {}
