@@ -43,9 +43,12 @@ plain-Python baseline, so a busy machine slows both sides alike:
   attrs; also importing the standard-library packages the check imports
   beyond attrs; also defining as many frozen slotted attrs classes and enums,
   of the same sizes, as the library's imported modules define (plain fields,
-  no validators).  The last is a floor for any check built on attrs value
-  types that are defined at import; the library's own module code, tables
-  and the check itself are what it adds above that floor.
+  no validators); the same classes again with attrs writing only their
+  ``__init__``, as the library's value types are defined (their equality,
+  hash and repr are written on first use, see :mod:`hcpcs_home._values`).
+  The last is a floor for any check built on attrs value types that are
+  defined at import; the library's own module code, tables and the check
+  itself are what it adds above that floor.
 
   Each ratio is printed twice: of the processes' wall-clock times, and of the
   CPU time the kernel counted for each child process (user and system), which
@@ -184,14 +187,17 @@ def _output(code: str, env: dict[str, str]) -> list[str]:
     return done.stdout.splitlines()
 
 
-def floor_code(first: str, env: dict[str, str]) -> tuple[str, str, str, str]:
-    """Two floors for a fresh process, as module sources, and what each does.
+def floor_code(first: str, env: dict[str, str]) -> tuple[str, str, str, str, str]:
+    """Three floors for a fresh process, as module sources, and what each does.
 
     The first imports attrs and the standard-library packages the first check
     imported beyond attrs; the second also defines as many frozen slotted attrs
     classes (and ``str`` enums) of the same sizes as the library's imported
-    modules define, with plain fields.  What no implementation of the check
-    built on attrs value types can skip; then they stop.
+    modules define, with plain fields; the third defines the same classes with
+    attrs writing only their ``__init__``, as the library's value types are
+    defined (:mod:`hcpcs_home._values` writes the rest on first use).  What no
+    implementation of the check built on attrs value types can skip; then they
+    stop.
     """
     listing = "import sys; print(' '.join(sys.modules))"
     with_attrs = set(_output(ATTRS_ONLY + listing, env)[0].split())
@@ -201,14 +207,32 @@ def floor_code(first: str, env: dict[str, str]) -> tuple[str, str, str, str]:
         - with_attrs
     )
     imports = ["import attrs, enum", *(f"import {m}" for m in stdlib)]
-    lines = list(imports)
-    for i, n in enumerate(map(int, fields.split())):
-        lines += ["@attrs.frozen(slots=True)", f"class C{i}:"]
-        lines += [f"    f{j}: object = None" for j in range(n)] or ["    pass"]
-    for i, n in enumerate(map(int, members.split())):
-        lines += [f"class E{i}(str, enum.Enum):", *(f"    M{j} = 'm{j}'" for j in range(n))]
+
+    def define(decorators: list[str]) -> str:
+        lines = list(imports)
+        if len(decorators) > 1:  # what hcpcs_home._values.lazy_methods gives a class
+            lines += [
+                "def _eq(self, other): return NotImplemented",
+                "def _later(cls):",
+                "    cls.__eq__ = cls.__ne__ = _eq",
+                "    cls.__hash__ = cls.__repr__ = object.__repr__",
+                "    return cls",
+            ]
+        for i, n in enumerate(map(int, fields.split())):
+            lines += [*decorators, f"class C{i}:"]
+            lines += [f"    f{j}: object = None" for j in range(n)] or ["    pass"]
+        for i, n in enumerate(map(int, members.split())):
+            lines += [f"class E{i}(str, enum.Enum):", *(f"    M{j} = 'm{j}'" for j in range(n))]
+        return "\n".join(lines)
+
     classes = f"{len(fields.split())} attrs classes and {len(members.split())} enums"
-    return "\n".join(imports), "\n".join(lines), ", ".join(stdlib), classes
+    return (
+        "\n".join(imports),
+        define(["@attrs.frozen(slots=True)"]),
+        define(["@attrs.frozen(slots=True)", "@_later"]),
+        ", ".join(stdlib),
+        classes,
+    )
 
 
 def start_ratio(text: str, runs: int) -> tuple[dict[str, float], str, str, dict[str, float]]:
@@ -220,12 +244,12 @@ def start_ratio(text: str, runs: int) -> tuple[dict[str, float], str, str, dict[
     with tempfile.TemporaryDirectory(prefix="bench-edges-pycache-") as prefix:
         env = _bytecode_env(prefix)
         print(f"  bytecode cached under PYTHONPYCACHEPREFIX={prefix} (warmed by one untimed run)")
-        imports, classes, stdlib, what = floor_code(first, env)  # fills the caches too
+        imports, classes, init_only, stdlib, what = floor_code(first, env)  # fills caches
         # Modules, not ``-c`` code, so that their bytecode is cached like the library's.
         folder = Path(prefix, "floor")
         folder.mkdir()
         kinds = {"python": "pass", "attrs": ATTRS_ONLY, "library": first}
-        for name, source in (("stdlib", imports), ("classes", classes)):
+        for name, source in (("stdlib", imports), ("classes", classes), ("init", init_only)):
             (folder / f"bench_floor_{name}.py").write_text(source, "utf-8")
             kinds[name] = (
                 f"import sys; sys.path.insert(0, {str(folder)!r}); import bench_floor_{name}"
@@ -281,6 +305,7 @@ def main(n_claims: int, runs: int) -> None:
         ("attrs", "import attrs"),
         ("stdlib", f"+ import {stdlib} (what the check imports)"),
         ("classes", f"+ define {classes} of the library's sizes, plain"),
+        ("init", "  the same, attrs writing only __init__ (as the library's)"),
         ("library", "the library: + its module code, its tables and the check"),
     ]
     for name, what in steps:
