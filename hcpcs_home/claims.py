@@ -59,10 +59,8 @@ from .codes import Credential, Setting
 from .errors import InvalidClaimError, InvalidFieldError, InvalidTimeError
 from .payers import Payer
 
-#: A service's minutes from its (converted) clock times, minutes and full-day flag,
-#: remembered for the most recent combinations: a pure function of immutable values,
-#: asked by every service built, and most services repeat an earlier shift's times.
-#: Errors are raised afresh each time (never remembered).
+#: A service's minutes by its clock times, minutes and full-day flag, the most recent kept
+#: (a pure function; most services repeat a shift's times); errors are raised afresh.
 _service_minutes = functools.lru_cache(maxsize=4096, typed=True)(_minutes_of)
 _service_ids = operator.attrgetter("service_ids")
 _id = operator.attrgetter("id")
@@ -88,8 +86,7 @@ def __dir__() -> list[str]:
     return __all__
 
 
-#: The default of a field whose default attrs derives (a service's ``id``): passed on to
-#: ``__attrs_init__``, which then derives it.
+#: The default of a field attrs derives (a service's ``id``): ``__attrs_init__`` derives it.
 _DERIVED: Any = attrs.NOTHING
 
 
