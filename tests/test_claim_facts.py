@@ -502,3 +502,99 @@ class TestHomeVisits:
         """A claim of telehealth alone has no visit line and no first visit."""
         found = self.visits([ClaimLine("G0321", "2024-03-05", 1, revenue_code="0421")])
         assert ((), None, (), None) == (found.lines, found.first_line, found.in_person, found.first)
+
+
+# --- what the compiled checker writes in place is what the test computes ---------------
+
+
+def _inline_leaves() -> list[tuple[str, dict[str, Any], Any]]:
+    from hcpcs_home._engine import And, Not, Or
+    from hcpcs_home.rules import DEFAULT_RULES
+
+    def leaves(p: Any) -> Any:
+        if isinstance(p, (And, Or)):
+            for o in p.operands():
+                yield from leaves(o)
+        elif isinstance(p, Not):
+            yield from leaves(p.operand)
+        else:
+            yield p
+
+    found: dict[str, tuple[str, dict[str, Any], Any]] = {}
+    for rule in DEFAULT_RULES:
+        for leaf in leaves(rule.when):
+            written = getattr(leaf._fn, "__inline__", None)
+            if written is not None:
+                found.setdefault(written[0], (written[0], written[1], leaf._fn))
+    return list(found.values())
+
+
+_INLINE = _inline_leaves()
+
+
+def _outcome(fn: Any) -> Any:
+    try:
+        return bool(fn())
+    except Exception as exc:  # the same failure either way
+        return type(exc)
+
+
+class TestInlineExpressions:
+    """A predicate the compiled checker writes in place (``inline``) gives what its test
+    gives, on every line of any claim, before and after the line's shared facts (its
+    minutes, its expected units) are worked out."""
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(hst.claims())
+    def test_written_in_place_is_the_test(self, claim: Claim) -> None:
+        """Each expression, its placeholders bound as the checker binds them (a claim fact
+        to its value), is its test's answer (or its error)."""
+        self.agree(claim)
+
+    def test_home_health_lines_of_every_kind(self) -> None:
+        """The same on a home-health claim's lines: a visit under its discipline's revenue
+        code and under another's, a site Q-code, a HIPPS line, an unknown code, a line
+        without a revenue code, one without time and one of a few minutes."""
+        services = [
+            Service("G0299", "2024-03-04", minutes=45, credential="RN", id="a"),
+            Service("G0151", "2024-03-05", minutes=5, credential="PT", id="b"),
+            Service("G0152", "2024-03-06", credential="OT", id="c"),
+        ]
+        lines = [
+            ClaimLine("G0299", "2024-03-04", 3, revenue_code="0551", service_ids=["a"]),
+            ClaimLine("G0151", "2024-03-05", 1, revenue_code="0551", service_ids=["b"]),
+            ClaimLine("G0152", "2024-03-06", 2, revenue_code="0431", service_ids=["c"]),
+            ClaimLine("Q5001", "2024-03-04", 1, revenue_code="0551"),
+            ClaimLine("Q5001", "2024-03-04", 1, revenue_code="0421"),
+            ClaimLine("", "2024-03-01", 0, revenue_code="0023"),
+            ClaimLine("G0299", "2024-03-07", 2),
+        ]
+        claim = Claim(
+            payers.MEDICARE,
+            "2024-03-01",
+            "2024-03-30",
+            type_of_bill="0329",
+            lines=lines,
+            services=services,
+        )
+        self.agree(claim)
+
+    def agree(self, claim: Claim) -> None:
+        from hcpcs_home._engine import ClaimFact, Context
+        from hcpcs_home.rules._common import documented_minutes, expected_units
+
+        assert len(_INLINE) > 20
+        for index in range(len(claim.lines)):
+            for warm in (False, True):
+                ctx = Context.for_line(claim, index)
+                if warm:  # as after an earlier rule of the line asked
+                    _outcome(lambda ctx=ctx: documented_minutes(ctx) or True)
+                    _outcome(lambda ctx=ctx: expected_units(ctx) or True)
+                for expression, values, fn in _INLINE:
+                    names = {k: f"_x_{k}" for k in values}
+                    bound: dict[str, Any] = {"ctx": ctx}
+                    for k, v in values.items():
+                        bound[names[k]] = v.of(ctx) if isinstance(v, ClaimFact) else v
+                    code = compile(expression.format(**names), "<inline>", "eval")
+                    written = _outcome(lambda code=code, bound=bound: eval(code, bound))
+                    assert _outcome(lambda fn=fn, ctx=ctx: fn(ctx)) == written, expression
