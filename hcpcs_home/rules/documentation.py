@@ -144,7 +144,15 @@ def license_current() -> Pred:
                     return False
         return True
 
-    return _one_service(test, "ctx.services[0].credential not in {licensed}", licensed=LICENSED)
+    # The usual service: unlicensed, or licensed with a number and not expired that day.
+    return _one_service(
+        test,
+        "(ctx.services[0].credential not in {licensed}"
+        " or (bool(ctx.services[0].license_number)"
+        " and (ctx.services[0].license_expires is None"
+        " or ctx.services[0].license_expires >= ctx.services[0].date)))",
+        licensed=LICENSED,
+    )
 
 
 def _every_service_has(flag: str) -> Pred:
