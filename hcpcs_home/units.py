@@ -42,6 +42,7 @@ import attrs
 
 from . import _clock, _unit_checks, bounds
 from ._lazy import first_use
+from ._values import lazy_methods
 from .catalog import lookup
 from .codes import BillingUnit, Code
 from .errors import InvalidFieldError, InvalidMinutesError, InvalidTimeError, NotTimedError
@@ -196,7 +197,8 @@ def _to_method(value: object) -> TimedMethod:
     return _unit_checks.to_enum(TimedMethod, "method", value)  # type: ignore[no-any-return]
 
 
-@attrs.frozen(slots=True, cache_hash=True)
+@attrs.frozen(slots=True)
+@lazy_methods
 class UnitPolicy:
     """A payer's way of counting units: every convention :func:`billable_units` consults.
 

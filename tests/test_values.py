@@ -18,7 +18,12 @@ from hcpcs_home import _values
 from hcpcs_home import strategies as hst
 from hcpcs_home.rules import DEFAULT_RULES, VOCABULARY
 
-VALUES = st.one_of(TRUSTED_VALUES, hst.codes(), st.sampled_from(DEFAULT_RULES.rules))
+VALUES = st.one_of(
+    TRUSTED_VALUES,
+    hst.codes(),
+    hst.payers().map(lambda payer: payer.unit_policy),
+    st.sampled_from(DEFAULT_RULES.rules),
+)
 
 _twins: dict[type, type] = {}
 
