@@ -238,6 +238,8 @@ def many(
     def read_final(value: Any) -> tuple[Any, ...]:
         if type(value) is not list or len(value) > limit:
             raise Unusual
+        if not value:  # what the converter gives an empty list (a claim's usual header)
+            return ()
         each = current[0]
         return tuple([each(item) for item in value])
 

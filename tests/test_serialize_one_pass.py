@@ -666,6 +666,7 @@ class TestListsOfParts:
         assert bounded is getattr(read, _build.FINAL)
         one = ClaimLine("G0299", "2024-03-04", 1)
         assert (one, one) == read([one, one]) == bounded([one, one])
+        assert () == read([]) == bounded([])  # an empty list, without building anything
         with pytest.raises(_build.Unusual):
             read([one] * 3)
         with pytest.raises(InvalidFieldError):

@@ -248,3 +248,22 @@ class _Line:
     revenue_code: str | None
     modifiers: tuple[str, ...]
     date: date
+
+
+class TestIdsAmongMany:
+    @pytest.mark.parametrize("bad", ["s\x00", "s\u2028t", "x" * 81, 7, ["s1"]])
+    def test_a_bad_id_among_many_good_ones_is_named(self, bad: Any) -> None:
+        """One bad id among many read before it is refused with its own path."""
+        data = json.loads(text_of(claim()))
+        service = data["services"][0]
+        data["services"] = [dict(service, id=f"v{i}") for i in range(40)]
+        data["lines"][0]["service_ids"] = ["v0"]
+        serialize.claim_from_json(json.dumps(data))
+        data["services"][27]["id"] = bad
+        text = json.dumps(data)
+        with pytest.raises(InvalidFieldError) as caught:
+            serialize.claim_from_json(text)
+        assert "$.services[27].id" in [e.field for e in getattr(caught.value, "errors", [])] + [
+            caught.value.field
+        ]
+        assert outcome(reference, text) == outcome(serialize.claim_from_json, text)
