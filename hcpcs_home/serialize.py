@@ -567,8 +567,9 @@ def claim_from_json(text: str | bytes) -> Claim:
 
     A payer object is read once per distinct text: where a document begins
     with its payer object, as :func:`claim_to_json` writes it, the same payer
-    text read before is neither parsed nor built again (the most recent 128
-    texts are kept).
+    text read before is neither parsed nor built again (at most 512 texts are
+    kept: four under each of 128 first 64 characters, the first of those read
+    forgotten first).
 
     :raises InvalidFieldError: the text is not JSON, or one field is bad.
     :raises InvalidClaimError: several fields are bad (each with its path).

@@ -160,6 +160,18 @@ class TestPayerTextReadOnce:
         held = [t for texts in serialize._payer_texts.values() for t, _ in texts]
         assert all(len(t) <= serialize._REMEMBERED_PAYER_TEXT for t in held)
 
+    def test_texts_kept_in_all(self) -> None:
+        """However the payer texts read begin, at most four under each of 128 first
+        characters are kept (512 texts), as claim_from_json's docstring says."""
+        assert "at most 512 texts" in " ".join((serialize.claim_from_json.__doc__ or "").split())
+        assert serialize._REMEMBERED_PAYERS * serialize._PAYER_TEXTS_EACH == 512
+        for i in range(serialize._REMEMBERED_PAYERS + 10):
+            for j in range(serialize._PAYER_TEXTS_EACH + 1):  # alike in their first characters
+                payer = attrs.evolve(MEDICARE, name=f"{i:03} Plan", source=f"contract {j}")
+                serialize.claim_from_json(text_of(claim(payer)))
+        held = [t for texts in serialize._payer_texts.values() for t, _ in texts]
+        assert len(held) == 512
+
     def test_deep_rest_after_a_payer_read_before(self) -> None:
         """The rest of a document is held to the depth bound as the whole is."""
         text = text_of(claim())
