@@ -32,6 +32,23 @@ Run with ``python benchmarks/bench_frame.py [ROWS] [FRAME_ROWS] [MEMORY_ROWS]``
   - ``compact``: the frame as :func:`~hcpcs_home.dataframes.synthetic_timesheet`
     builds it on this pandas: on pandas 3, whose ``read_csv`` gives the same, the
     text columns are the ``str`` dtype (Arrow-backed), about a quarter of the size.
+  - ``csv``: the same rows as an analyst's frame arrives: the parent writes them to a
+    temporary CSV file once, and the measuring process reads it with
+    ``pandas.read_csv(path, dtype=str)``, as docs/scale.rst tells analysts to (every
+    column text, so codes keep their leading zeros: on pandas 3 every column is the
+    ``str`` dtype, the three flag columns too, so this frame is larger than
+    ``compact``'s).
+
+  Two resident figures are printed for each.  "Peak above the imports" counts from
+  the process before the frame exists, so it includes the frame and whatever the
+  allocators kept from making it: for ``object`` and ``compact``, made in the
+  measuring process, that is the generator's Python lists and Arrow buffers, freed
+  but kept by glibc's and Arrow's allocators (a process holding only the 1,000,000-row
+  ``compact`` frame is about 1.7x its ``memory_usage``), which no check can give
+  back.  "Frame + added" is the frame's own size plus what ``check_frame`` adds to
+  the resident peak above the process holding it: what the check costs beside the
+  frame, wherever the frame came from.  Nothing here trims the allocators
+  (``malloc_trim``) or does anything else only a benchmark would.
 """
 
 from __future__ import annotations
@@ -158,7 +175,9 @@ def rss(key):
 check_frame(synthetic_timesheet(200, seed=2))  # the library's tables and plans loaded
 gc.collect()
 before = rss("VmRSS")
-if sys.argv[3] == "object":  # one str object per text cell, as pandas 2 builds and reads
+if sys.argv[3] == "csv":  # as an analyst reads a timesheet (docs/scale.rst): all text
+    sheet = pandas.read_csv(sys.argv[4], dtype=str)
+elif sys.argv[3] == "object":  # one str object per text cell, as pandas 2 builds and reads
     import warnings
     warnings.simplefilter("ignore")  # pandas 3 says the option goes in pandas 4
     with pandas.option_context("future.infer_string", False):
@@ -185,7 +204,7 @@ else:
 """
 
 #: The frame layouts measured (see the module's docstring).
-LAYOUTS = ("object", "compact")
+LAYOUTS = ("object", "compact", "csv")
 
 
 def memory(rows: int) -> None:
@@ -194,10 +213,17 @@ def memory(rows: int) -> None:
     :mod:`tracemalloc` (what check_frame itself holds at its peak, numpy's arrays
     included), each against the frame's own size."""
     import subprocess
+    import tempfile
+
+    from hcpcs_home.dataframes import synthetic_timesheet
+
+    folder = tempfile.TemporaryDirectory()
+    path = os.path.join(folder.name, "timesheet.csv")
+    synthetic_timesheet(rows, seed=1).to_csv(path, index=False)  # the rows the others make
 
     def run(mode: str, layout: str) -> list[int]:
         done = subprocess.run(
-            [sys.executable, "-c", _MEMORY, str(rows), mode, layout],
+            [sys.executable, "-c", _MEMORY, str(rows), mode, layout, path],
             capture_output=True,
             text=True,
             check=False,
@@ -214,7 +240,8 @@ def memory(rows: int) -> None:
             f"  {layout} frame: {size / mib:,.0f} MiB ({resident / mib:,.0f} MiB resident); "
             f"{found:,} findings\n"
             f"    resident: peak {peak / mib:,.0f} MiB above the imports ({peak / size:.2f}x the "
-            f"frame), {above / mib:,.0f} MiB above the process with the frame"
+            f"frame); check_frame adds {above / mib:,.0f} MiB above the process holding the "
+            f"frame: frame + added = {(size + above) / size:.2f}x the frame"
         )
         size, peak, current, found = run("traced", layout)
         print(
@@ -223,6 +250,7 @@ def memory(rows: int) -> None:
             f"returns holds {current / mib:,.0f} MiB"
         )
     print(f"  load average at the end {os.getloadavg()[0]:.1f}")
+    folder.cleanup()
 
 
 if __name__ == "__main__":

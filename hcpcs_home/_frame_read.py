@@ -521,26 +521,65 @@ def claim_chunks(frame: Any, by: str) -> Iterator[Any]:
     pandas = df._pandas()
     import numpy
 
-    column = next(i for i, c in enumerate(frame.columns) if df._claim_column(str(c)) == by)
-    codes, _ = pandas.factorize(frame.iloc[:, column], use_na_sentinel=True)
-    codes[codes < 0] = codes.max() + 1  # rows without a claim last
-    # Codes in order of first sight: a frame whose claims' rows already come together
-    # (and rows without a claim last) is in claim order as it is, and is sliced, never
-    # copied or indexed by an order of every row.
-    together = bool((codes[1:] >= codes[:-1]).all())
+    column = frame.iloc[
+        :, next(i for i, c in enumerate(frame.columns) if df._claim_column(str(c)) == by)
+    ]
     order = None
-    if not together:
+    # Where each claim's rows begin (a chunk ends at one of them), and len(frame).
+    firsts = _together(column, numpy)
+    if firsts is None:  # the rows in claim order, each claim's rows together
+        codes, _ = pandas.factorize(column, use_na_sentinel=True)
+        codes[codes < 0] = codes.max() + 1  # rows without a claim last
         order = numpy.argsort(codes, kind="stable")
         if len(order) < 2**31:  # half the memory while the frame is checked
             order = order.astype(numpy.int32)
         codes = codes[order]
-    # Where each claim's rows begin in that order (a chunk ends at one of them).
-    firsts = numpy.append(numpy.flatnonzero(codes[1:] != codes[:-1]) + 1, len(codes))
-    rows = len(codes)
-    del codes
+        firsts = numpy.append(numpy.flatnonzero(codes[1:] != codes[:-1]) + 1, len(codes))
+        del codes
+    del column
+    rows = len(frame)
     start = 0
     while start < rows:
         # a claim's rows stay together: the chunk ends where a claim begins
         end = int(firsts[numpy.searchsorted(firsts, min(start + chunk, rows))])
         yield frame.iloc[start:end] if order is None else frame.iloc[order[start:end]]
         start = end
+
+
+def _together(column: Any, numpy: Any) -> Any:
+    """Where each claim's rows begin but the first (and the column's length) when the
+    ``by`` column already holds each claim's rows together and has no empty cell (the
+    frame is then in claim order as it is: it is sliced, never copied or indexed by an
+    order of every row), else ``None``.
+
+    Each row is compared with the row before it, and each run's first value, taken a
+    slice of rows at a time, sorted to find one claim in two runs: neither hashes every
+    row (``pandas.factorize`` builds a table of them) nor takes from the whole column
+    at once (a take from an Arrow column read in pieces, as ``read_csv`` reads it, first
+    copies it whole), whose memory the allocators would keep for the rest of the process.
+    """
+    pandas = df._pandas()
+    step = _SLICE
+    try:
+        if column.isna().any():
+            return None
+        values = column.array
+        starts = numpy.flatnonzero(numpy.asarray(values[1:] != values[:-1], dtype=bool)) + 1
+        firsts = numpy.append(0, starts)
+        cuts = numpy.searchsorted(firsts, numpy.arange(0, len(column) + step, step))
+        heads = [
+            column.iloc[at : at + step].iloc[firsts[a:b] - at]
+            for at, a, b in zip(range(0, len(column), step), cuts, cuts[1:], strict=False)
+        ]
+        ordered = pandas.concat(heads, ignore_index=True).sort_values(ignore_index=True)
+        del heads
+        same = numpy.asarray(ordered.array[1:] == ordered.array[:-1], dtype=bool)
+    except TypeError:  # a cell that cannot be compared or ordered: factorize judges it
+        return None
+    if same.any():  # a claim in two runs of rows
+        return None
+    return numpy.append(starts, len(column))
+
+
+#: Rows a claim's first values are taken from at a time (:func:`_together`).
+_SLICE = 1 << 16

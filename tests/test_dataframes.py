@@ -282,15 +282,15 @@ class TestSameAsCheck:
         assert rows[0] == rows[1]
 
     @pytest.mark.parametrize(
-        ("blank", "sliced"), [(None, True), (299, True), (0, False), (150, False)]
+        ("blank", "sliced"), [(None, True), (299, False), (0, False), (150, False)]
     )
     def test_claim_chunks_slice_a_frame_in_claim_order(
         self, blank: int | None, sliced: bool, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """A frame whose claims' rows already come together (a row without a claim
-        last) is cut into slices of itself (views: nothing copied or reordered); a row
-        without a claim before others sends it through the claim order, that row last.
-        Chunks end where a claim begins either way."""
+        """A frame whose claims' rows already come together is cut into slices of
+        itself (views: nothing copied or reordered); a row without a claim sends it
+        through the claim order, that row last.  Chunks end where a claim begins
+        either way."""
         np = pytest.importorskip("numpy")
         frame = hd.synthetic_timesheet(300, visits_per_claim=7, seed=3)
         frame["n"] = np.arange(len(frame))
@@ -306,6 +306,23 @@ class TestSameAsCheck:
         assert all(a.isdisjoint(b) for a, b in itertools.pairwise(claims))
         views = [np.shares_memory(c.n.to_numpy(), frame.n.to_numpy()) for c in chunks]
         assert [sliced] * len(chunks) == views
+
+    @pytest.mark.parametrize("text", ["str", "object"])
+    def test_claim_chunks_put_a_claim_in_two_runs_together(
+        self, text: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A claim whose rows are in two runs (its first row moved last) is not taken
+        as in order: its rows come together, in frame order, in one chunk."""
+        np = pytest.importorskip("numpy")
+        frame = hd.synthetic_timesheet(300, visits_per_claim=7, seed=3).astype({"claim_id": text})
+        frame = frame.iloc[[*range(1, 300), 0]]
+        frame["n"] = np.arange(len(frame))
+        monkeypatch.setattr(hd, "_CHUNK", 50)
+        chunks = list(hd._column_reader().claim_chunks(frame, "claim_id"))
+        assert [0, *range(7, 300)] == [i for i in pd.concat(chunks).index if i not in range(1, 7)]
+        first = next(c for c in chunks if 0 in c.index)
+        assert [*range(1, 7), 0] == list(first.index[:7])
+        assert not any(np.shares_memory(c.n.to_numpy(), frame.n.to_numpy()) for c in chunks)
 
     def test_a_claim_is_let_go_once_checked(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Each claim is built when its last row is read and checked then: when a claim
