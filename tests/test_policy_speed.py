@@ -742,6 +742,35 @@ class TestClaimFacts:
         assert [] == list(check(self.claim(2), rules))  # the next claim has its own fact
         assert [1, 1] == calls
 
+    @pytest.mark.parametrize("value", [None, 0, (), False, "x"])
+    def test_any_value_is_kept_once_worked_out(self, value: Any) -> None:
+        """A fact whose value is ``None`` or falsy is worked out once per claim all the
+        same (the memo tells a fact not yet worked out from any value it holds); a fact
+        that raises is asked again at its next read."""
+        calls: list[int] = []
+
+        def compute(ctx: Context) -> Any:
+            calls.append(1)
+            return value
+
+        fact: ClaimFact[Any] = ClaimFact(compute)
+        ctx = Context(self.claim(3))
+        assert [value, value, value] == [fact.of(ctx) for _ in range(3)]
+        assert [1] == calls
+        assert value == fact.of(Context(self.claim(3)))  # another claim: its own
+        assert [1, 1] == calls
+
+        def broken(ctx: Context) -> int:
+            calls.append(2)
+            raise LookupError("fact bug")
+
+        failing: ClaimFact[int] = ClaimFact(broken)
+        for _ in range(2):
+            with pytest.raises(LookupError, match="fact bug"):
+                failing.of(ctx)
+        assert [1, 1, 2, 2] == calls
+        assert failing not in ctx.claim_memo
+
     def test_a_failing_fact_fails_each_line(self) -> None:
         """A fact that raises is the rule's error finding on every line, as a raising
         predicate is; the claim's other rules still run."""
