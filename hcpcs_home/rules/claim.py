@@ -364,9 +364,10 @@ def site_of_service_reported() -> Pred:
         first = HOME_VISITS.of(ctx).first_line
         if first is None:  # no visit lines
             return True
-        return any(
-            line.code in SITE_OF_SERVICE_HH and line.date == first for line in ctx.claim.lines
-        )
+        for line in ctx.claim.lines:
+            if line.code in SITE_OF_SERVICE_HH and line.date == first:
+                return True
+        return False
 
     return test
 

@@ -15,6 +15,7 @@ each rule.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -86,16 +87,28 @@ _TELEHEALTH_ONLY: ClaimFact[frozenset[_dt.date]] = ClaimFact(
 # --- predicates --------------------------------------------------------------------------
 
 
+def _reports(field: str, code: str) -> Pred:
+    """The claim's ``field`` (a tuple of coded items) holds one of code ``code``."""
+    wanted = str(code)
+    items = operator.attrgetter(field)
+
+    def test(ctx: Context) -> bool:
+        for item in items(ctx.claim):  # noqa: SIM110 (see _common._LOOPS)
+            if item.code == wanted:
+                return True
+        return False
+
+    return test
+
+
 def has_occurrence(code: str) -> Pred:
     """The claim reports occurrence code ``code`` (UB-04 FL31-34)."""
-    wanted = str(code)
-    return lambda ctx: any(o.code == wanted for o in ctx.claim.occurrence_codes)
+    return _reports("occurrence_codes", code)
 
 
 def has_value_code(code: str) -> Pred:
     """The claim reports value code ``code`` (UB-04 FL39-41)."""
-    wanted = str(code)
-    return lambda ctx: any(v.code == wanted for v in ctx.claim.value_codes)
+    return _reports("value_codes", code)
 
 
 def has_condition(code: str) -> Pred:
@@ -111,9 +124,14 @@ def admission_date_reported() -> Pred:
 
 def hipps_line_present() -> Pred:
     """The claim has a 0023 line with a code on it (Palmetto RC 32243)."""
-    return lambda ctx: any(
-        li.revenue_code == HIPPS_REVENUE_CODE and li.code for li in ctx.claim.lines
-    )
+
+    def test(ctx: Context) -> bool:
+        for li in ctx.claim.lines:  # noqa: SIM110 (see _common._LOOPS)
+            if li.revenue_code == HIPPS_REVENUE_CODE and li.code:
+                return True
+        return False
+
+    return test
 
 
 def hipps_line() -> Pred:
@@ -185,10 +203,14 @@ def first_period() -> Pred:
 def skilled_visit_billed() -> Pred:
     """The claim has an in-person skilled visit line: PT, OT, SLP, nursing or medical
     social services (042X-044X, 055X, 056X); aide visits and telehealth lines are not."""
-    return lambda ctx: any(
-        li.revenue_code is not None and li.revenue_code[:3] in _SKILLED_FAMILIES
-        for li in _VISITS.of(ctx).in_person
-    )
+
+    def test(ctx: Context) -> bool:
+        for li in _VISITS.of(ctx).in_person:
+            if li.revenue_code is not None and li.revenue_code[:3] in _SKILLED_FAMILIES:
+                return True
+        return False
+
+    return test
 
 
 #: The Medicare home-health and hospice discipline visit G-codes a 042X-057X visit line
@@ -258,11 +280,16 @@ def type_of_bill_reported() -> Pred:
 def claim_has_hh_visit_lines() -> Pred:
     """The claim has a home-health/hospice visit line: a discipline visit G-code or a
     042X-057X visit revenue code (Pub. 100-04 ch. 10 §40.2)."""
-    return lambda ctx: any(
-        li.code in _VISIT_LINE_CODES
-        or (li.revenue_code is not None and li.revenue_code[:3] in common.HH_VISIT_FAMILIES)
-        for li in ctx.claim.lines
-    )
+
+    def test(ctx: Context) -> bool:
+        for li in ctx.claim.lines:
+            if li.code in _VISIT_LINE_CODES or (
+                li.revenue_code is not None and li.revenue_code[:3] in common.HH_VISIT_FAMILIES
+            ):
+                return True
+        return False
+
+    return test
 
 
 def noa_dates_match() -> Pred:
