@@ -544,6 +544,13 @@ class TestInlineExpressions:
     gives, on every line of any claim, before and after the line's shared facts (its
     minutes, its expected units) are worked out."""
 
+    def test_every_expression_compiles(self) -> None:
+        """Each expression a default rule's predicate writes in place is valid Python over its
+        placeholders (``inline`` leaves the compiling to the line checker)."""
+        assert len(_INLINE) > 20
+        for expression, values, _ in _INLINE:
+            compile(expression.format(**{k: "x" for k in values}), "<inline>", "eval")
+
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(hst.claims())
     def test_written_in_place_is_the_test(self, claim: Claim) -> None:

@@ -14,7 +14,17 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..payers import Payer
-from .context import _CHART_GIVEN, _MOVE, _UNSET, Context, Need, _lru_get, _lru_put, _moving_context
+from .context import (
+    _CHART_GIVEN,
+    _MOVE,
+    _UNSET,
+    Context,
+    Need,
+    _keep,
+    _lru_get,
+    _lru_put,
+    _moving_context,
+)
 from .predicates import And, Leaf, Not, Or, Predicate, _Junction
 from .rules import Finding, Rule, _failed, _is_table
 from .vocabulary import ClaimFact, _line_codes
@@ -796,12 +806,7 @@ class _Dispatch:
                     continue
             left.append((rule, test))
         body = self.body(left)
-        while len(bodies) >= CODES_KEPT:
-            try:
-                del bodies[next(iter(bodies))]
-            except (KeyError, StopIteration, RuntimeError):  # changed by another thread
-                break
-        bodies[code] = body
+        _keep(bodies, code, body, CODES_KEPT)
         return body
 
     def body(self, steps: list[_Step]) -> _Body:

@@ -19,7 +19,7 @@ import datetime as _dt
 from typing import Any
 
 from .._benefits import TELEHEALTH_CODES
-from .._engine import ClaimFact, Context
+from .._engine import ClaimFact, Context, _keep
 from ..claims import ClaimLine
 from ._common import HH_VISIT_FAMILIES
 
@@ -167,12 +167,7 @@ def _hcpcs_coded(line: ClaimLine) -> bool:
     found = _HCPCS_CODED.get(code)
     if found is None:
         found = line.qualifier == "HC"
-        while len(_HCPCS_CODED) >= _HCPCS_CODED_KEPT:
-            try:
-                del _HCPCS_CODED[next(iter(_HCPCS_CODED))]
-            except (KeyError, StopIteration, RuntimeError):  # changed by another thread
-                break
-        _HCPCS_CODED[code] = found
+        _keep(_HCPCS_CODED, code, found, _HCPCS_CODED_KEPT)
     return found
 
 
