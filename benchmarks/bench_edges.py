@@ -1,8 +1,9 @@
 """Speed at the edges: JSON text to findings, and a fresh process's first check.
 
 Run with ``python benchmarks/bench_edges.py [CLAIMS] [RUNS]`` (3,000 claims and
-15 process pairs by default).  Both measurements are same-run ratios against a
-plain-Python baseline, so a busy machine slows both sides alike:
+15 process pairs by default; RUNS 0 gives the JSON figures alone).  Both
+measurements are same-run ratios against a plain-Python baseline, so a busy
+machine slows both sides alike:
 
 * **JSON to findings.**  The claims of ``bench_check.py`` (10 lines each, a
   mixed home-care agency's month, each line with a plausible charge, mistakes
@@ -292,6 +293,8 @@ def main(n_claims: int, runs: int) -> None:
         f"  ratio, collector on      {again['library'] / on:8.1f}x   (issue #21 asks <= 4x; "
         f"reading {again['reading'] / on:.1f}x, checking {again['checking'] / on:.1f}x)"
     )
+    if runs < 1:  # RUNS 0: the JSON figures alone
+        return
     print(f"Fresh process, median of {runs} interleaved runs each:")
     took, stdlib, classes, cpu = start_ratio(texts[0], runs)
     lib, base = took["library"], took["attrs"]
