@@ -297,17 +297,9 @@ def _usage_rows(
         if len(ids) == 1:  # the usual line: one visit or shift
             found = by_id.get(ids[0])
             services: Sequence[Service] = () if found is None else (found,)
-            own = line.prior_auth
-            if found is not None and (not own or own == found.prior_auth):
-                # _numbers' own first case, without its call
-                if not found.prior_auth:
-                    continue
-                numbers: Sequence[str] = (found.prior_auth,)
-            else:
-                numbers = _numbers(line, services)
         else:
             services = [by_id[x] for x in ids if x in by_id]
-            numbers = _numbers(line, services)
+        numbers = _numbers(line, services)
         if not numbers:
             continue
         add(

@@ -20,7 +20,16 @@ from typing import Any
 
 from .. import bounds as _bounds
 from .. import units as _units
-from .._engine import ClaimFact, Context, Vocabulary, code_level, inline, keyed
+from .._engine import (
+    ClaimFact,
+    Context,
+    Vocabulary,
+    _lru_get,
+    _lru_put,
+    code_level,
+    inline,
+    keyed,
+)
 from .._tables import read_table
 from ..catalog import default_catalog
 from ..codes import BillingUnit, Credential, Discipline, Setting
@@ -386,19 +395,13 @@ _BILL_POLICIES_LOCK = threading.Lock()
 def _policy_for_bill(ctx: Context) -> _units.UnitPolicy:
     policy, bill = ctx.payer.unit_policy, ctx.claim.type_of_bill
     key = (id(policy), bill)
-    found = _BILL_POLICIES.get(key)
+    found: tuple[_units.UnitPolicy | None, _units.UnitPolicy] | None
+    found = _lru_get(_BILL_POLICIES, key)
     if found is not None and found[0] is policy:
-        try:  # noqa: SIM105 (not contextlib.suppress: asked once per claim; try costs nothing)
-            _BILL_POLICIES.move_to_end(key)
-        except KeyError:  # evicted meanwhile by another thread
-            pass
         return found[1]
     chosen = _units.policy_for_bill(policy, bill)  # raises for a bad type of bill: not kept
     with _BILL_POLICIES_LOCK:
-        _BILL_POLICIES[key] = (policy, chosen)
-        _BILL_POLICIES.move_to_end(key)
-        while len(_BILL_POLICIES) > _BILL_POLICIES_KEPT:
-            _BILL_POLICIES.popitem(last=False)
+        _lru_put(_BILL_POLICIES, key, (policy, chosen), _BILL_POLICIES_KEPT)
     return chosen
 
 

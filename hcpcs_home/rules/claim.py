@@ -129,9 +129,9 @@ def _auth_usage(ctx: Context) -> dict[int, list[LimitProblem]]:
     :func:`hcpcs_home.limits.authorization_usage` (each line converted
     through its code's unit into the authorization's units, visits, days or hours)."""
     fold = _UsageFold(ctx.lookup)
-    if ctx.history is None and ctx.batch is None:  # the claim alone: what across would count
-        return fold.feed(ctx.claim, ctx.services_by_id())
-    if count_stored_usage(ctx, fold):  # a store's usage rows: earlier claims not read whole
+    # The claim alone (what across would count), or after a store's usage rows (earlier
+    # claims not read whole): the claim's own lines are counted into the fold.
+    if (ctx.history is None and ctx.batch is None) or count_stored_usage(ctx, fold):
         return fold.feed(ctx.claim, ctx.services_by_id())
     usage, n, _ = across(
         ctx, "authorization", lambda c: _by_claim(authorization_usage(c, ctx.lookup))
