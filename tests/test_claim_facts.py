@@ -368,6 +368,19 @@ class TestOverlappingServices:
         )
         assert [] == _ids(check(nobody), "overlapping-visits")
 
+    def test_person_is_the_staff_id_else_the_npi(self) -> None:
+        """Two staff ids sharing one rendering NPI (an agency's NPI on every line) are two
+        people; services naming no staff id are matched by their NPI."""
+
+        def at(sid: str, worker: str | None) -> Service:
+            npi = "1234567893"
+            return attrs.evolve(_visit(sid, 4, "08:00", "10:00", worker), rendering_npi=npi)
+
+        shared = _bcbs_claim([at("a", "W1"), at("b", "W2")])
+        assert [] == _ids(check(shared), "overlapping-visits")
+        by_npi = _bcbs_claim([at("a", None), at("b", None)])
+        assert [0, 1] == _ids(check(by_npi), "overlapping-visits")
+
     def test_long_shift_holds_a_later_short_visit(self) -> None:
         """A shift holding two shorter visits overlaps both, though they do not overlap each
         other: each is compared with the latest-ending span before it."""

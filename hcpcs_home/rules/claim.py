@@ -257,9 +257,10 @@ def _any_in(services: Iterable[Any], ids: dict[str, str]) -> bool:
 
 def overlaps_other_visit() -> Pred:
     """One of the line's services overlaps in time another service on the claim by the
-    same rendering person (same staff id, or same NPI): one person cannot be in two
-    visits at once (shift notes with start and stop times are what payers audit: BCBSTX
-    coordinated home care policy; derived)."""
+    same rendering person (the same staff id; a service naming no staff id is matched by
+    its rendering NPI): one person cannot be in two visits at once (shift notes with
+    start and stop times are what payers audit: BCBSTX coordinated home care policy;
+    derived)."""
     return inline(
         lambda ctx: _any_in(ctx.services, _OVERLAPS.of(ctx)),
         "bool({overlaps}) and {any_in}(ctx.services, {overlaps})",
@@ -602,7 +603,7 @@ RULES: tuple[Rule, ...] = (
         needs=[Need.CHART],
         description=(
             "A service of the line overlaps in time another service on the claim by the same person"
-            " (same staff id or NPI)."
+            " (same staff id; a service without a staff id by its rendering NPI)."
         ),
         advice="None (correct the times or the rendering person).",
     ),
