@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
+from . import rules as _rules
 from ._engine import (
     _FIRST_USE,
     VISIT_GIVES,
@@ -64,7 +65,6 @@ from .catalog import Catalog, default_catalog
 from .claims import Claim, ClaimLine, Service
 from .errors import HcpcsError, InvalidFieldError
 from .payers import Payer
-from .rules import DEFAULT_RULES, VOCABULARY
 
 if TYPE_CHECKING:
     from ._engine import Explanation, TableRule
@@ -130,9 +130,15 @@ def check(
     """
     if rules is not None and not isinstance(rules, RuleSet):
         raise InvalidFieldError("rules", rules, "must be a RuleSet or None")
-    return (DEFAULT_RULES if rules is None else rules).check(
-        claim, catalog=catalog, history=history
-    )
+    if rules is None:
+        # The default rules this claim can fire (all of them for a claim of every kind):
+        # a first check of a home-care claim builds no hospice or history rules.
+        rules = (
+            _rules._for_claim(claim, history is not None)
+            if isinstance(claim, Claim)
+            else _rules._default_set()  # refused by its check, as before
+        )
+    return rules.check(claim, catalog=catalog, history=history)
 
 
 @overload
@@ -187,7 +193,7 @@ def check_many(
         raise InvalidFieldError("rules", rules, "must be a RuleSet or None")
     if isinstance(claims, (str, bytes, Mapping)) or not isinstance(claims, Iterable):
         raise InvalidFieldError("claims", claims, "must be an iterable of Claims")
-    chosen = DEFAULT_RULES if rules is None else rules
+    chosen = _rules._default_set() if rules is None else rules
     if not batch:
         for item in claims:
             yield (
@@ -269,7 +275,7 @@ def check_visit(
         lines=(line,),
         services=(service,),
     )
-    chosen = DEFAULT_RULES if rules is None else rules
+    chosen = _rules._default_set() if rules is None else rules
     return Report(claim, tuple(chosen._findings(claim, catalog, given=VISIT_GIVES)))
 
 
@@ -296,9 +302,9 @@ def predicate(name: str, **params: Any) -> Predicate:
 
     :raises RuleSetLoadError: no predicate of that name, or bad parameters.
     """
-    return VOCABULARY.predicate(name, **params)
+    return _rules._default_vocabulary().predicate(name, **params)
 
 
 def predicate_names() -> list[str]:
     """The names of the default vocabulary's predicates, sorted."""
-    return VOCABULARY.names()
+    return _rules._default_vocabulary().names()

@@ -1249,7 +1249,7 @@ class TestLazyTables:
         (their classes are needed only for hospice and Medicare home-health claims)."""
         found = _fresh_process(HOME_CARE_SCRIPT)
         assert 1 == found["lines"]
-        assert "hcpcs_home.rules.hospice" in found["modules"]
+        assert "hcpcs_home.rules.hospice" not in found["modules"]  # nor its rules (#21)
         assert "hcpcs_home.rules.medicare_hh" in found["modules"]
         unneeded = ("hcpcs_home.hospice", "hcpcs_home.pdgm")
         assert [] == [m for m in unneeded if m in found["modules"]]

@@ -28,33 +28,63 @@ True
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
+import threading
+from collections.abc import Callable
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._engine import PayerAction, Rule, RuleSet, Vocabulary
 from .._tables import read_table
 from .._trusted import maker
-from . import (
-    _common,
-    claim,
-    codes,
-    documentation,
-    edits,
-    history,
-    history_notices,
-    history_visits,
-    home_care,
-    hospice,
-    medicare_hh,
-    modifiers,
-    therapy,
-    time,
-)
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from ..claims import Claim
+
+    # The family modules, imported by __getattr__ on first use (as ``rules.hospice``).
+    from . import (
+        claim as claim,
+    )
+    from . import (
+        codes as codes,
+    )
+    from . import (
+        documentation as documentation,
+    )
+    from . import (
+        edits as edits,
+    )
+    from . import (
+        history as history,
+    )
+    from . import (
+        history_notices as history_notices,
+    )
+    from . import (
+        history_visits as history_visits,
+    )
+    from . import (
+        home_care as home_care,
+    )
+    from . import (
+        hospice as hospice,
+    )
+    from . import (
+        medicare_hh as medicare_hh,
+    )
+    from . import (
+        modifiers as modifiers,
+    )
+    from . import (
+        therapy as therapy,
+    )
+    from . import (
+        time as time,
+    )
 
 __all__ = [
     "DEFAULT_RULES",
@@ -72,33 +102,88 @@ def __dir__() -> list[str]:
     return __all__
 
 
-#: The family modules, in the order their rules are reported.
-FAMILIES: tuple[ModuleType, ...] = (
-    codes,
-    modifiers,
-    documentation,
-    time,
-    therapy,
-    claim,
-    home_care,
-    hospice,
-    medicare_hh,
-    edits,
-    history,
-    history_visits,
-    history_notices,
+#: The family modules' names, in the order their rules are reported.
+_FAMILY_NAMES = (
+    "codes",
+    "modifiers",
+    "documentation",
+    "time",
+    "therapy",
+    "claim",
+    "home_care",
+    "hospice",
+    "medicare_hh",
+    "edits",
+    "history",
+    "history_visits",
+    "history_notices",
 )
 
+#: The families a check may leave unbuilt where none of their rules can fire, and what
+#: each needs to: the bill classes (:attr:`Claim.bill_class
+#: <hcpcs_home.claims.Claim.bill_class>`) its rules ask for, ``None`` for any; and
+#: whether every rule of it needs a history (``Need.HISTORY``, given only by a check with
+#: ``history=``).  A fresh process's first check of a home-care claim then builds no
+#: hospice or history rules.  A test settles every rule of these families against
+#: every shipped payer and bill class outside what is said here: none is active.
+_NEEDED_FOR: dict[str, tuple[frozenset[str] | None, bool]] = {
+    "hospice": (frozenset({"81", "82"}), False),
+    "history": (None, True),
+    "history_visits": (None, True),
+    "history_notices": (None, True),
+}
 
-def _vocabulary() -> Vocabulary:
-    vocab = _common.VOCABULARY
-    for family in FAMILIES:
-        vocab = vocab | family.VOCABULARY
-    return vocab
+#: FAMILIES, VOCABULARY and DEFAULT_RULES are built on first use (PEP 562, below), each
+#: once: the lock makes two threads asking at once get the same object.
+_LOCK = threading.RLock()
 
+FAMILIES: tuple[ModuleType, ...]
+"""The family modules, in the order their rules are reported."""
 
-VOCABULARY: Vocabulary = _vocabulary()
+VOCABULARY: Vocabulary
 """Every predicate and fixer of the shipped families (what saved rule sets name)."""
+
+DEFAULT_RULES: RuleSet
+"""The default rule set, every family's rules in the order of :data:`FAMILIES`."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FAMILY_NAMES:  # a family module, as ``rules.hospice`` was before it was lazy
+        return importlib.import_module(f"{__name__}.{name}")
+    found = globals().get(name)  # built: asked through _default_set
+    if found is not None:
+        return found
+    build = _FIRST_USE.get(name)
+    if build is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    with _LOCK:
+        found = globals().get(name)
+        if found is None:
+            found = globals()[name] = build()
+    return found
+
+
+def _default_set() -> RuleSet:
+    """:data:`DEFAULT_RULES` (a function's globals do not reach the module's ``__getattr__``)."""
+    found: RuleSet = __getattr__("DEFAULT_RULES")
+    return found
+
+
+def _default_vocabulary() -> Vocabulary:
+    """:data:`VOCABULARY`, as :func:`_default_set` gives :data:`DEFAULT_RULES`."""
+    found: Vocabulary = __getattr__("VOCABULARY")
+    return found
+
+
+def _family(name: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def _vocabulary(names: tuple[str, ...] = _FAMILY_NAMES) -> Vocabulary:
+    vocab: Vocabulary = _family("_common").VOCABULARY
+    for name in names:
+        vocab = vocab | _family(name).VOCABULARY
+    return vocab
 
 
 def payer_actions() -> dict[str, tuple[PayerAction, _dt.date | None, str]]:
@@ -153,13 +238,83 @@ def default_rules() -> RuleSet:
     """
     actions = payer_actions()
     rules = tuple(
-        _with_action(rule, actions.get(rule.id)) for family in FAMILIES for rule in family.RULES
+        _with_action(rule, actions.get(rule.id))
+        for name in _FAMILY_NAMES
+        for rule in _family(name).RULES
     )
-    return RuleSet(rules=rules, name="hcpcs_home default", vocabulary=VOCABULARY)
+    return RuleSet(rules=rules, name="hcpcs_home default", vocabulary=_default_vocabulary())
 
 
-DEFAULT_RULES: RuleSet = default_rules()
-"""The default rule set, every family's rules in the order of :data:`FAMILIES`."""
+#: Each family's rules with their payer actions, by family name, built once (under _LOCK):
+#: DEFAULT_RULES and the rule sets of :func:`_for_claim` share them.
+_ACTED: dict[str, tuple[Rule, ...]] = {}
+
+
+def _acted(name: str) -> tuple[Rule, ...]:
+    found = _ACTED.get(name)
+    if found is None:
+        if not _ACTIONS:  # rule_actions.tsv read once
+            _ACTIONS.update(payer_actions())
+        found = _ACTED[name] = tuple(
+            _with_action(rule, _ACTIONS.get(rule.id)) for rule in _family(name).RULES
+        )
+    return found
+
+
+_ACTIONS: dict[str, tuple[PayerAction, _dt.date | None, str]] = {}
+
+
+def _rules_of(names: tuple[str, ...]) -> tuple[Rule, ...]:
+    with _LOCK:
+        return tuple(rule for name in names for rule in _acted(name))
+
+
+def _default_of(names: tuple[str, ...]) -> RuleSet:
+    """The default rule set of the families ``names`` (all of them: :data:`DEFAULT_RULES`)."""
+    return RuleSet(_rules_of(names), name="hcpcs_home default", vocabulary=_vocabulary(names))
+
+
+#: The rule set :func:`_for_claim` gives, by bill class and whether a history is given.
+_BY_CLAIM: dict[tuple[str | None, bool], RuleSet] = {}
+
+
+def _needed(name: str, bill_class: str | None, with_history: bool) -> bool:
+    """Whether a rule of the family ``name`` can fire on a claim of ``bill_class``."""
+    if name not in _NEEDED_FOR:
+        return True
+    classes, needs_history = _NEEDED_FOR[name]
+    return (classes is None or bill_class in classes) and (with_history or not needs_history)
+
+
+def _for_claim(claim: Claim, with_history: bool) -> RuleSet:
+    """The rule set a default check of ``claim`` runs: :data:`DEFAULT_RULES` without the
+    families of :data:`_NEEDED_FOR` that cannot fire on its type of bill (or without a
+    history): the same findings, in the same order, as every other rule is settled
+    inactive for such a claim's header (the test of :data:`_NEEDED_FOR`)."""
+    key = (claim.bill_class, with_history)
+    found = _BY_CLAIM.get(key)  # one lookup a check: at most 101 bill classes, twice
+    if found is None:
+        with _LOCK:
+            names = tuple(n for n in _FAMILY_NAMES if _needed(n, key[0], with_history))
+            if len(names) == len(_FAMILY_NAMES):
+                found = _default_set()
+            else:  # the same families for many bill classes: one rule set, one plan cache
+                found = _PARTIAL.get(names)
+                if found is None:
+                    found = _PARTIAL[names] = _default_of(names)
+            _BY_CLAIM[key] = found
+    return found
+
+
+#: The rule sets of :func:`_for_claim` short of DEFAULT_RULES, by the families they hold.
+_PARTIAL: dict[tuple[str, ...], RuleSet] = {}
+
+
+_FIRST_USE: dict[str, Callable[[], Any]] = {
+    "FAMILIES": lambda: tuple(map(_family, _FAMILY_NAMES)),
+    "VOCABULARY": _vocabulary,
+    "DEFAULT_RULES": lambda: _default_of(_FAMILY_NAMES),
+}
 
 
 def reference() -> str:
@@ -167,12 +322,12 @@ def reference() -> str:
     what ``docs/rules.rst`` shows, written from the rules so it cannot drift."""
     families = {
         rule.id: (module.__name__.rsplit(".", 1)[1], (module.__doc__ or "").split("\n")[0])
-        for module in FAMILIES
+        for module in map(_family, _FAMILY_NAMES)
         for rule in module.RULES
     }
     from ._reference import reference_rst  # the docs' writer: a check never needs it
 
-    return reference_rst(DEFAULT_RULES, families)
+    return reference_rst(_default_set(), families)
 
 
 def family_of(rule_id: str) -> str:
@@ -180,7 +335,7 @@ def family_of(rule_id: str) -> str:
 
     :raises KeyError: no shipped rule has that id.
     """
-    for family in FAMILIES:
+    for family in map(_family, _FAMILY_NAMES):
         if any(rule.id == rule_id for rule in family.RULES):
             return family.__name__.rsplit(".", 1)[1]
     raise KeyError(rule_id)
@@ -210,4 +365,4 @@ def load_rules(source: str | bytes | Path, vocabulary: Vocabulary | None = None)
         if len(data) > MAX_DOCUMENT_BYTES:
             raise RuleSetLoadError(str(source), f"is over {MAX_DOCUMENT_BYTES:,} bytes")
         source = data
-    return RuleSet.from_json(source, VOCABULARY if vocabulary is None else vocabulary)
+    return RuleSet.from_json(source, _default_vocabulary() if vocabulary is None else vocabulary)
