@@ -48,6 +48,7 @@ __all__ = [
     "COMPILE_AFTER",
     "KEYED",
     "MISSING",
+    "PostInit",
     "Reader",
     "Unusual",
     "builder",
@@ -267,14 +268,15 @@ def builder(
     nested: Mapping[str, Callable[[Any], Any]],
     *,
     extra: Mapping[str, Callable[[Any], bool]] | None = None,
+    post: PostInit | None = None,
 ) -> Callable[[Any], Any]:
     """A function building ``cls`` from a JSON object in one pass, or raising.
 
     The first :data:`COMPILE_AFTER` objects go through ``cls(**data)``
     (:func:`through_init`, with ``extra`` checked as the compiled reader checks
-    it); from the next one on, the reader :func:`compiled_builder` writes.  Both
-    give the same value, or both raise.  ``build.compile()`` compiles at once and
-    returns the compiled reader.
+    it); from the next one on, the reader :func:`compiled_builder` writes (with
+    ``post``, see there).  Both give the same value, or both raise.
+    ``build.compile()`` compiles at once and returns the compiled reader.
     """
     first = _through_init_with(cls, nested, extra)
     fast: Callable[[Any], Any] | None = None
@@ -284,7 +286,7 @@ def builder(
     def compile_now() -> Callable[[Any], Any]:
         nonlocal fast
         if fast is None:  # two threads may both compile: either reader is right
-            fast = compiled_builder(cls, nested, extra=extra)
+            fast = compiled_builder(cls, nested, extra=extra, post=post)
             current[0] = fast
         return fast
 
@@ -338,6 +340,7 @@ def compiled_builder(
     nested: Mapping[str, Callable[[Any], Any]],
     *,
     extra: Mapping[str, Callable[[Any], bool]] | None = None,
+    post: PostInit | None = None,
 ) -> Callable[[Any], Any]:
     """The compiled one-pass reader of ``cls`` (what :func:`builder` turns to), or raising.
 
@@ -352,7 +355,9 @@ def compiled_builder(
     reader remembers before the reader is called.  The values, each through
     its converter, are stored as :func:`hcpcs_home._trusted.maker` stores them; then the
     class's validators and ``__attrs_post_init__`` run, in the order
-    ``__init__`` runs them.
+    ``__init__`` runs them.  With ``post`` (:class:`PostInit`: what the class's
+    ``__attrs_post_init__`` does, as a function of field values), the post-init is
+    not called: its result is looked up by the values it reads.
 
     :raises Unusual: the object is not in the format's plain shape.
     :raises HcpcsError: a converter, validator or post-init check refused it.
@@ -369,6 +374,8 @@ def compiled_builder(
         "_twin": store_twin(cls),
         "_cls": cls,
         "_post_init": getattr(cls, "__attrs_post_init__", None),
+        "_post": post,
+        "_post_get": None if post is None else post.results.get,
         "_set": object.__setattr__,
         "_built": built,
         "_attrs_config": _attrs_config,
@@ -461,9 +468,10 @@ _LOOKUP = {
         "except KeyError:",
         "    {f} = _r{i}({v})",
     ],
+    # Null (an optional count: minutes, per-day caps) is looked up too, in ``_t{i}``.
     "int": [
         "try:",
-        "    {f} = _n{i}[{v}] if {v}.__class__ is int else _r{i}({v})",
+        "    {f} = _n{i}[{v}] if {v}.__class__ is int else _t{i}[{v}]",
         "except KeyError:",
         "    {f} = _r{i}({v})",
     ],
@@ -573,7 +581,9 @@ def _builder_source(
             f"        _v{i}(self, _a{i}, f{i})",
             f"        _keep{i}(f{i})",
         ]
-    if getattr(cls, "__attrs_post_init__", None) is not None:
+    if "_post" in namespace and namespace["_post"] is not None:
+        tail += _post_source(namespace["_post"], [a.name for a in fields])
+    elif getattr(cls, "__attrs_post_init__", None) is not None:
         tail.append("    _post_init(self)")
     tail.append("    return self")
 
@@ -641,6 +651,58 @@ def _fast_lookups(
         elif ":" in kind.split()[0]:  # looked up inline: read here where not found
             out += [f"    if f{i} is _M:", f"        f{i} = _r{i}(v{i})"]
     return out
+
+
+class PostInit:
+    """A class's ``__attrs_post_init__`` as a function of field values, for
+    :func:`compiled_builder`: the post-init sets field ``sets`` to
+    ``settle(*values of reads)`` (or raises) and does nothing else.  A post-init is a
+    Python call per object, where the compiled reader looks its result up by the
+    values it reads: :attr:`results` remembers what ``settle`` gave (at most
+    :data:`_REMEMBERED` values, the first kept dropped first), never an error.
+
+    The values are what the fields' converters gave for JSON leaves (exact ``str``,
+    ``int``, ``bool``, ``None`` and the converters' own values), so equal values are
+    values of one type, and give one result.
+    """
+
+    __slots__ = ("reads", "results", "sets", "settle")
+
+    def __init__(self, sets: str, reads: Sequence[str], settle: Callable[..., Any]) -> None:
+        self.sets = sets
+        self.reads = tuple(reads)
+        self.settle = settle
+        self.results: dict[tuple[Any, ...], Any] = {}
+
+    def __call__(self, values: tuple[Any, ...]) -> Any:
+        """``settle``'s result for ``values`` (worked out, then remembered), or its error."""
+        result = self.settle(*values)
+        results = self.results
+        while len(results) >= _REMEMBERED:  # another thread may empty it meanwhile
+            try:
+                del results[next(iter(results))]
+            except (KeyError, StopIteration, RuntimeError):
+                break
+        results[values] = result
+        return result
+
+
+def _post_source(post: PostInit, names: Sequence[str]) -> list[str]:
+    """The lines of a compiled reader's tail that do what ``post`` says the class's
+    post-init does: the result looked up by the values read (``_post.results``), else
+    worked out, and stored where it is not the value the field holds (the bound
+    ``_post_get`` is ``post.results.get``)."""
+    index = {name: i for i, name in enumerate(names)}
+    values = ", ".join(f"f{index[name]}" for name in post.reads)
+    kept = f"f{index[post.sets]}"
+    return [
+        f"    _pk = ({values},)",
+        "    _pv = _post_get(_pk, _M)",
+        "    if _pv is _M:",
+        "        _pv = _post(_pk)",
+        f"    if _pv is not {kept}:",
+        f"        _set(self, {post.sets!r}, _pv)",
+    ]
 
 
 class _Passed:

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import attrs
 
 from . import _build, _fields
+from ._clock import service_minutes
 from .bounds import (
     MAX_ID_LENGTH,
     MAX_TEXT_LENGTH,
@@ -454,6 +455,15 @@ def _known_version(value: Any) -> bool:
     return type(value) is int and value in READ_VERSIONS
 
 
+#: The post-inits the one-pass readers look up instead of calling (see
+#: :class:`hcpcs_home._build.PostInit`): a service's minutes are its clock times' span,
+#: or its minutes, or an error (``Service.__attrs_post_init__``: ``service_minutes`` of
+#: these four fields, and nothing else).
+_POST_INITS: dict[type, tuple[str, tuple[str, ...], Callable[..., Any]]] = {
+    Service: ("minutes", ("start", "stop", "minutes", "full_day"), service_minutes)
+}
+
+
 def _one_pass(*, remember_payers: bool = False) -> dict[type, Callable[[Any], Any]]:
     """The one-pass builder of each type (see :mod:`hcpcs_home._build`).
 
@@ -478,7 +488,10 @@ def _one_pass(*, remember_payers: bool = False) -> dict[type, Callable[[Any], An
                 setattr(nested["payer"], _build.FINAL, fields["payer"].converter)
             if cls in _BUILT_DIRECTLY:
                 extra = {"format": _known_version} if cls is Claim else None
-                built[cls] = _build.builder(cls, nested, extra=extra)
+                post = _POST_INITS.get(cls)
+                built[cls] = _build.builder(
+                    cls, nested, extra=extra, post=None if post is None else _build.PostInit(*post)
+                )
             else:
                 built[cls] = _build.through_init(cls, nested)
         return built[cls]

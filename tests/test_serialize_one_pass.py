@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hcpcs_home import (
+    Authorization,
     Claim,
     ClaimLine,
     HcpcsError,
@@ -64,8 +65,9 @@ def reference(text: str) -> Claim:
     return claim
 
 
-def outcome(read: Any, text: str) -> Any:
-    """The claim read, or the error as (type, message, every field's path and reason)."""
+def outcome(read: Any, text: Any) -> Any:
+    """The claim read (from text, or data), or the error as (type, message, every field's
+    path and reason)."""
     try:
         return read(text)
     except HcpcsError as exc:
@@ -744,3 +746,86 @@ class TestFirstObjects:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
         assert "0\nTrue True\n" == done.stdout
+
+
+#: A service's clock times, minutes and full-day flag as documents hold them: spans that
+#: agree, disagree, cross midnight, run a whole day, or miss a clock time.
+_SERVICE_TIMES = st.tuples(
+    st.sampled_from([None, "00:00", "07:00", "08:15", "22:00"]),
+    st.sampled_from([None, "00:00", "07:00", "15:00", "24:00", "06:00"]),
+    st.sampled_from([None, 0, 75, 480, 1440]),
+    st.booleans(),
+)
+
+
+class TestPostInitLookedUp:
+    """A service's post-init (its minutes from its clock times) is looked up by the
+    values it reads instead of called (``serialize._POST_INITS``): the service, or the
+    error, is the one ``Service(**data)`` gives (#21)."""
+
+    @staticmethod
+    def service(times: tuple[Any, Any, Any, bool]) -> dict[str, Any]:
+        start, stop, minutes, full_day = times
+        return {
+            **as_data(
+                Claim(
+                    "medicare",
+                    "2024-03-01",
+                    "2024-03-31",
+                    services=[Service("G0299", "2024-03-04", minutes=30, id="s1")],
+                )
+            )["services"][0],
+            "start": start,
+            "stop": stop,
+            "minutes": minutes,
+            "full_day": full_day,
+        }
+
+    @given(st.lists(_SERVICE_TIMES, min_size=1, max_size=6))
+    def test_as_init_gives_it(self, documents: list[tuple[Any, Any, Any, bool]]) -> None:
+        """Each service (each read twice: worked out, then looked up) is what its
+        ``__init__`` gives, or fails with the same error."""
+        read = serialize._one_pass()[Service].compile()  # type: ignore[attr-defined]
+        assert "_post_init" not in read.__code__.co_names  # looked up, not called
+        for times in documents * 2:
+            data = self.service(times)
+            assert outcome(lambda d: Service(**d), data) == outcome(read, data), times
+
+    def test_minutes_filled_in_and_remembered(self) -> None:
+        """Clock times without minutes give the span, remembered by the values read;
+        errors are not remembered."""
+        read = serialize._one_pass()[Service].compile()  # type: ignore[attr-defined]
+        post = read.__globals__["_post"]
+        assert 600 == read(self.service(("22:00", "08:00", None, False))).minutes
+        assert 600 in post.results.values()
+        for _ in range(2):
+            with pytest.raises(HcpcsError, match="does not match"):
+                read(self.service(("22:00", "08:00", 30, False)))
+        assert len(post.results) == 1
+
+    def test_results_are_bounded(self) -> None:
+        post = _build.PostInit("minutes", ("minutes",), lambda minutes: minutes)
+        for i in range(3 * _build._REMEMBERED):
+            assert i == post((i,))
+        assert len(post.results) <= _build._REMEMBERED
+        assert (3 * _build._REMEMBERED - 1,) in post.results  # the most recent stay
+
+
+@pytest.mark.parametrize("field", ["per_day", "minutes_per_unit"])
+def test_optional_counts_in_turn(field: str) -> None:
+    """An optional count (``null`` looked up among the texts, ints among the ints) reads
+    each value, of whatever JSON type, as the reporting pass does (#21)."""
+    claim = Claim(
+        "medicare",
+        "2024-03-01",
+        "2024-03-31",
+        authorizations=[
+            Authorization("PA1", "medicare", ["G0299"], 40, "units", "2024-03-01", "2024-03-31")
+        ],
+    )
+    values: list[Any] = [None, 3, None, True, 3.0, "3", [], {}, None, 0, -1, None, 3]
+    for value in values:
+        data = as_data(claim)
+        data["authorizations"][0][field] = value
+        text = json.dumps(data)
+        assert outcome(reference, text) == outcome(serialize.claim_from_json, text), value
