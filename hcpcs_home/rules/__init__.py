@@ -124,10 +124,12 @@ _FAMILY_NAMES = (
 #: <hcpcs_home.claims.Claim.bill_class>`) its rules ask for, ``None`` for any; and
 #: whether every rule of it needs a history (``Need.HISTORY``, given only by a check with
 #: ``history=``).  A fresh process's first check of a home-care claim then builds no
-#: hospice or history rules.  A test settles every rule of these families against
+#: therapy, hospice or history rules.  A test settles every rule of these families against
 #: every shipped payer and bill class outside what is said here: none is active.
 _NEEDED_FOR: dict[str, tuple[frozenset[str] | None, bool]] = {
+    "therapy": (frozenset({"32", "34", "81", "82"}), False),
     "hospice": (frozenset({"81", "82"}), False),
+    "edits": (frozenset(), False),  # no rules of its own: its predicates build load_edits'
     "history": (None, True),
     "history_visits": (None, True),
     "history_notices": (None, True),
@@ -296,17 +298,15 @@ def _for_claim(claim: Claim, with_history: bool) -> RuleSet:
     if found is None:
         with _LOCK:
             names = tuple(n for n in _FAMILY_NAMES if _needed(n, key[0], with_history))
-            if len(names) == len(_FAMILY_NAMES):
-                found = _default_set()
-            else:  # the same families for many bill classes: one rule set, one plan cache
-                found = _PARTIAL.get(names)
-                if found is None:
-                    found = _PARTIAL[names] = _default_of(names)
+            found = _PARTIAL.get(names)  # the same families for many bill classes: one set
+            if found is None:
+                found = _PARTIAL[names] = _default_of(names)
             _BY_CLAIM[key] = found
     return found
 
 
-#: The rule sets of :func:`_for_claim` short of DEFAULT_RULES, by the families they hold.
+#: The rule sets of :func:`_for_claim`, by the families they hold (where every family
+#: with rules is, the rules of DEFAULT_RULES, and so its compiled plans: see _PlanCache).
 _PARTIAL: dict[tuple[str, ...], RuleSet] = {}
 
 
