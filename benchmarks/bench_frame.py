@@ -19,7 +19,10 @@ Run with ``python benchmarks/bench_frame.py [ROWS] [FRAME_ROWS] [MEMORY_ROWS]``
   resident set the frame adds): the peak resident set less the resident set after the
   imports (pandas, numpy, the library's tables), and the peak of the allocations
   ``check_frame`` makes, traced by :mod:`tracemalloc`, with what its returned findings
-  frame holds.
+  frame holds.  :mod:`tracemalloc` sees what Python's and numpy's allocators hand out,
+  not memory maps: the findings' codes gathered while the frame is checked are held in
+  anonymous maps (``_frames._Blocks``), so the traced peak leaves them out, and the
+  resident figures are the ones to judge by.
 
   Each is measured on the same rows in two layouts, because the ratio's denominator
   depends on it (a 1,000,000-row timesheet is 121 MiB in one and 521 MiB in the other):

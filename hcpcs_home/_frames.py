@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import math
+import mmap
 from array import array
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -210,6 +211,10 @@ _WHOLE = ("line", "minutes")
 #: temporary array (indexes, row numbers) ever spans every finding.
 _SLICE = 1 << 16
 
+#: Findings a block of gathered codes or rows holds (:class:`_Blocks`): few memory maps
+#: even for hundreds of millions of findings.
+_BLOCK = 1 << 18
+
 #: Records taken a column at a time in batches of this many: few enough that their
 #: dicts stay in the processor's cache from one column to the next.
 _BATCH = 256
@@ -238,11 +243,11 @@ class FindingColumns:
         #: Per column: the distinct values in order of first sight, by value.
         self.seen: list[dict[Any, int]] = [{} for _ in self.columns]
         #: Per column: each finding's code; one byte each until a 257th value is seen.
-        self.codes = [array("B") for _ in self.columns]
-        #: Rows, where every label is an int (``None`` as 0, marked in ``no_row``); else
-        #: every label as the object it is (``other_rows``).
-        self.rows = array("q")
-        self.no_row = bytearray()
+        self.codes = [_Blocks("B") for _ in self.columns]
+        #: Rows, where every label is an int (``None`` as 0, marked in ``no_row``), 32 bits
+        #: each until one needs 64; else every label as the object it is (``other_rows``).
+        self.rows = _Blocks("i")
+        self.no_row = _Blocks("B")
         self.other_rows: list[Any] | None = None
         #: Records :meth:`add` has not taken apart yet (fewer than a batch).
         self.pending: list[Mapping[str, Any]] = []
@@ -283,26 +288,35 @@ class FindingColumns:
             except TypeError:  # an unhashable value: one at a time
                 codes = self._codes(n, values)
             while len(seen) > self._limit(n):
-                self._widen(n)
-            self.codes[n].fromlist(codes)
+                self.codes[n].widen()
+            self.codes[n].extend(codes)
 
     def take(self, other: FindingColumns) -> None:
         """Add ``other``'s records after these, a batch at a time (``other`` is left as
         it was)."""
         other.extend(())
         keys = [[v.value if type(v) is _Unhashable else v for v in seen] for seen in other.seen]
-        labels = other.other_rows
-        if labels is None:
-            labels = [None if gap else r for r, gap in zip(other.rows, other.no_row, strict=True)]
         named = list(enumerate(self.columns))
         for start in range(0, len(other), _BATCH):
+            stop = min(start + _BATCH, len(other))
+            if other.other_rows is not None:
+                labels = other.other_rows[start:stop]
+            else:
+                gaps = other.no_row.tolist(start, stop)
+                labels = [
+                    None if gap else r
+                    for r, gap in zip(other.rows.tolist(start, stop), gaps, strict=True)
+                ]
+            codes = [
+                [] if name == "row" else other.codes[n].tolist(start, stop) for n, name in named
+            ]
             self.extend(
                 [
                     {
-                        name: labels[i] if name == "row" else keys[n][other.codes[n][i]]
+                        name: labels[i] if name == "row" else keys[n][codes[n][i]]
                         for n, name in named
                     }
-                    for i in range(start, min(start + _BATCH, len(other)))
+                    for i in range(stop - start)
                 ]
             )
 
@@ -326,40 +340,47 @@ class FindingColumns:
         """The first code column ``n``'s array cannot hold."""
         return _HOLDS[self.codes[n].typecode]
 
-    def _widen(self, n: int) -> Any:
-        wider = array(_WIDER[self.codes[n].typecode], self.codes[n])
-        self.codes[n] = wider
-        return wider
-
     def _rows(self, labels: list[Any]) -> None:
         """Add the ``row`` of each record: machine integers at once where every label is
         an int or ``None``, else one at a time."""
-        if self.other_rows is None and all(v is None or type(v) is int for v in labels):
-            size = len(self.rows)
-            try:
-                self.rows.extend([0 if v is None else v for v in labels])
-            except OverflowError:  # a label beyond 64 bits: one at a time, below
-                del self.rows[size:]
-            else:
-                self.no_row.extend([v is None for v in labels])
-                return
-        for label in labels:
+        if (
+            self.other_rows is None
+            and all(v is None or type(v) is int for v in labels)
+            and self._machine([0 if v is None else v for v in labels])
+        ):
+            self.no_row.extend([v is None for v in labels])
+            return
+        for label in labels:  # a label beyond 64 bits, or not an int
             self._row(label)
+
+    def _machine(self, labels: list[int]) -> bool:
+        """Add ``labels`` to :attr:`rows`, 32 bits each until one needs 64 (the rows are
+        then widened); ``False``, and none added, where one needs more."""
+        while True:
+            try:
+                self.rows.extend(labels)
+            except OverflowError:
+                if self.rows.typecode == "q":
+                    return False
+                self.rows.widen()
+            else:
+                return True
 
     def _row(self, label: Any) -> None:
         if self.other_rows is not None:
             self.other_rows.append(label)
         elif label is None:
-            self.rows.append(0)
-            self.no_row.append(1)
-        elif type(label) is int and -(2**63) <= label < 2**63:
-            self.rows.append(label)
-            self.no_row.append(0)
+            self.rows.extend([0])
+            self.no_row.extend([1])
+        elif type(label) is int and self._machine([label]):
+            self.no_row.extend([0])
         else:  # a label of another type: every row kept as the object it is
             self.other_rows = [
-                None if gap else int(r) for r, gap in zip(self.rows, self.no_row, strict=True)
+                None if gap else r
+                for r, gap in zip(self.rows.tolist(), self.no_row.tolist(), strict=True)
             ]
             self.other_rows.append(label)
+            self.rows, self.no_row = _Blocks("i"), _Blocks("B")
 
     def __len__(self) -> int:
         self.extend(())
@@ -403,7 +424,7 @@ class FindingColumns:
             column = None
             if name in _WHOLE:
                 small = compact and name == "line"  # a line's index: MAX_LINES fits 16 bits
-                column = _whole(self._index(n, numpy), values, numpy, pandas, small=small)
+                column = _whole(self.codes[n], values, numpy, pandas, small=small)
             elif name in CATEGORY_COLUMNS or (compact and name in COMPACT_COLUMNS):
                 column = self._categorical(n, values, compact and name in COMPACT_COLUMNS)
             if column is None:
@@ -420,11 +441,9 @@ class FindingColumns:
                 self._fill_rows(block[:, j], numpy)
                 continue
             values = self._values(n, numpy)
-            index = self._index(n, numpy)
-            for start in range(0, size, _SLICE):
-                block[start : start + _SLICE, j] = values[index[start : start + _SLICE]]
-            del index  # the view of the codes, so that they can go as each column is
-            self._let_go(n)  # made: never two copies of every column
+            for start, part in self.codes[n].parts(numpy):
+                block[start : start + len(part), j] = values[part]
+            self._let_go(n)  # the codes go as each column is made: never two of every column
         # One frame of every column at once, none copied (inserting a column into a
         # frame copies it).
         made.update(
@@ -447,16 +466,14 @@ class FindingColumns:
             return None
         kept = values[~missing]
         code_type = _code_type(len(kept), numpy)
-        index = self._index(n, numpy)
+        remap = None
         if missing.any():
             remap = (numpy.cumsum(~missing) - 1).astype(code_type)
             remap[missing] = -1
-            codes = numpy.empty(len(index), dtype=code_type)
-            for start in range(0, len(index), _SLICE):
-                codes[start : start + _SLICE] = remap[index[start : start + _SLICE]]
-        else:
-            codes = _signed(index, code_type, numpy)
-        del index  # the view of the codes: the categorical holds them, or its copy of them
+        # The gathered codes joined once, as the signed type pandas keeps codes in.
+        codes = numpy.empty(len(self.codes[n]), dtype=code_type)
+        for start, part in self.codes[n].parts(numpy):
+            codes[start : start + len(part)] = part if remap is None else remap[part]
         self._let_go(n)
         return pandas.Categorical.from_codes(
             codes, dtype=pandas.CategoricalDtype(pandas.Index(kept, dtype=object))
@@ -464,13 +481,13 @@ class FindingColumns:
 
     def _whole_rows(self, numpy: Any, pandas: Any) -> Any:
         """The ``row`` column as ``Int64`` (every row an int; ``<NA>`` where there is none),
-        over the gathered machine integers themselves (no copy)."""
+        the gathered machine integers joined once."""
         rows, gaps = self.rows, self.no_row
-        self.rows, self.no_row = array("q"), bytearray()
-        if not rows:
+        self.rows, self.no_row = _Blocks("i"), _Blocks("B")
+        if not len(rows):
             return pandas.array([], dtype="Int64")
         return pandas.arrays.IntegerArray(
-            numpy.frombuffer(rows, dtype=numpy.int64), numpy.frombuffer(gaps, dtype=numpy.bool_)
+            rows.join(numpy, numpy.int64), gaps.join(numpy, numpy.bool_)
         )
 
     def _values(self, n: int, numpy: Any) -> Any:
@@ -482,15 +499,8 @@ class FindingColumns:
             (v.value if type(v) is _Unhashable else v for v in seen), dtype=object, count=len(seen)
         )
 
-    def _index(self, n: int, numpy: Any) -> Any:
-        codes = self.codes[n]
-        dtype = {"B": numpy.uint8, "H": numpy.uint16, "i": numpy.intc}.get(codes.typecode, "q")
-        return numpy.frombuffer(codes, dtype=dtype) if len(codes) else numpy.zeros(0, dtype)
-
     def _let_go(self, n: int) -> None:
-        # The array is dropped, not emptied in place: a view of it still alive (a
-        # profiler holding a finished frame's locals) would make resizing it fail.
-        self.codes[n] = array(self.codes[n].typecode)
+        self.codes[n] = _Blocks(self.codes[n].typecode)
         self.seen[n].clear()
 
     def _fill_rows(self, out: Any, numpy: Any) -> None:
@@ -501,7 +511,7 @@ class FindingColumns:
             self.other_rows = []
             return
         _fill_runs(out, self.rows, self.no_row, numpy)
-        self.rows, self.no_row = array("q"), bytearray()
+        self.rows, self.no_row = _Blocks("i"), _Blocks("B")
 
 
 def _new(values: list[Any], seen: dict[Any, int]) -> list[Any]:
@@ -517,22 +527,10 @@ def _code_type(categories: int, numpy: Any) -> Any:
     return numpy.int64
 
 
-def _signed(index: Any, code_type: Any, numpy: Any) -> Any:
-    """The gathered codes ``index`` (unsigned up to 16 bits) as ``code_type``: the same
-    memory where every code is below ``code_type``'s limit and as wide (the gathered
-    array is dropped, never resized, once its column is made: the categorical then
-    owns it), else a copy."""
-    if index.itemsize == numpy.dtype(code_type).itemsize:
-        return index.view(code_type)  # every code < len(categories) < code_type's max
-    return index.astype(code_type)
-
-
-def _fill_runs(out: Any, rows: Any, no_row: Any, numpy: Any) -> None:
+def _fill_runs(out: Any, rows: _Blocks, no_row: _Blocks, numpy: Any) -> None:
     """``out`` filled with ``rows`` as objects, one int object per run of equal rows."""
-    rows = numpy.frombuffer(rows, dtype=numpy.int64)
-    gaps = numpy.frombuffer(no_row, dtype=numpy.bool_)
-    for start in range(0, len(rows), _SLICE):
-        part, gap = rows[start : start + _SLICE], gaps[start : start + _SLICE]
+    for (start, part), (_, gaps) in zip(rows.parts(numpy), no_row.parts(numpy), strict=True):
+        gap = gaps.view(numpy.bool_)
         first = numpy.ones(len(part), dtype=bool)
         first[1:] = (part[1:] != part[:-1]) | (gap[1:] != gap[:-1])
         labels = part[first].astype(object)
@@ -540,8 +538,8 @@ def _fill_runs(out: Any, rows: Any, no_row: Any, numpy: Any) -> None:
         out[start : start + len(part)] = labels[numpy.cumsum(first) - 1]
 
 
-def _whole(index: Any, values: Any, numpy: Any, pandas: Any, *, small: bool = False) -> Any:
-    """A nullable integer array of ``values[index]``, built as machine integers:
+def _whole(codes: _Blocks, values: Any, numpy: Any, pandas: Any, *, small: bool = False) -> Any:
+    """A nullable integer array of ``values[codes]``, built as machine integers:
     ``Int64``, or with ``small`` ``Int16`` (a line's index: a claim holds at most
     :data:`~hcpcs_home.bounds.MAX_LINES` lines)."""
     if values is None:
@@ -551,12 +549,109 @@ def _whole(index: Any, values: Any, numpy: Any, pandas: Any, *, small: bool = Fa
         if all(v is None or (type(v) is int and -limit <= v < limit) for v in values):
             data = numpy.array([0 if v is None else v for v in values], dtype=kind)
             gaps = numpy.array([v is None for v in values], dtype=bool)
-            out, mask = numpy.empty(len(index), kind), numpy.empty(len(index), bool)
-            for start in range(0, len(index), _SLICE):
-                part = index[start : start + _SLICE]
-                out[start : start + _SLICE], mask[start : start + _SLICE] = data[part], gaps[part]
+            out, mask = numpy.empty(len(codes), kind), numpy.empty(len(codes), bool)
+            for start, part in codes.parts(numpy):
+                out[start : start + len(part)], mask[start : start + len(part)] = (
+                    data[part],
+                    gaps[part],
+                )
             return pandas.arrays.IntegerArray(out, mask)
-    return pandas.array(values[index], dtype="Int64")  # pandas judges other values
+    return pandas.array(values[codes.join(numpy)], dtype="Int64")  # pandas judges other values
+
+
+class _Blocks:
+    """A growing column of machine integers (an :mod:`array` type code) kept in blocks of
+    :data:`_BLOCK` entries, joined once, when the frame is made.
+
+    Arrays grown an append at a time are reallocated as they grow, and the frame's
+    columns are made beside them.  Where the allocator serves both from its heap (glibc
+    does up to its mmap threshold, which it raises once a large buffer is freed, as
+    ``read_csv``'s are), the room a moved or let-go array leaves, between arrays still
+    held, is too small for the next, larger one, and the process keeps it (35 MiB of
+    such holes checking a 1,000,000-row frame read from CSV).  So only the first block
+    is an array (grown as it fills: a few findings cost no more); the others are
+    anonymous memory maps of their full size, never moved or resized, each given back
+    to the system as it is let go (:mod:`tracemalloc` does not see them).
+    """
+
+    __slots__ = ("blocks", "filled", "typecode")
+
+    def __init__(self, typecode: str) -> None:
+        self.typecode = typecode
+        self.blocks: list[Any] = []  # the first an array, the others typed memoryviews
+        #: The entries used in the last block (a full block where there is none yet).
+        self.filled = _BLOCK
+
+    def __len__(self) -> int:
+        return (len(self.blocks) - 1) * _BLOCK + self.filled if self.blocks else 0
+
+    def extend(self, values: list[int]) -> None:
+        """Add ``values``; none of them where one does not fit the type code
+        (:class:`OverflowError`)."""
+        items = array(self.typecode, values)
+        at = 0
+        while at < len(items):
+            if self.filled == _BLOCK:
+                self.blocks.append(_mapped(self.typecode) if self.blocks else array(self.typecode))
+                self.filled = 0
+            taken = min(len(items) - at, _BLOCK - self.filled)
+            # The first block (an array) grows by this; a mapped one is written in place.
+            self.blocks[-1][self.filled : self.filled + taken] = items[at : at + taken]
+            self.filled += taken
+            at += taken
+
+    def widen(self) -> None:
+        """Every value held in the next wider type code (:data:`_WIDER`)."""
+        self.typecode = wider = _WIDER[self.typecode]
+        blocks = self.blocks[::-1]
+        self.blocks = []
+        while blocks:  # each block let go as it is made again
+            block = array(wider, blocks.pop())
+            if self.blocks:
+                self.blocks.append(_mapped(wider))
+                self.blocks[-1][:] = block
+            else:
+                self.blocks.append(block)
+
+    def tolist(self, start: int = 0, stop: int | None = None) -> list[int]:
+        """The values from ``start`` to ``stop`` (the end), as Python ints."""
+        stop = len(self) if stop is None else stop
+        values: list[int] = []
+        while start < stop:
+            block, at = divmod(start, _BLOCK)
+            taken = min(stop - start, _BLOCK - at)
+            values += self.blocks[block][at : at + taken].tolist()
+            start += taken
+        return values
+
+    def parts(self, numpy: Any) -> Iterator[tuple[int, Any]]:
+        """The values a slice (:data:`_SLICE`) at a time, each with its position, as
+        numpy views of the blocks (no copy)."""
+        for k, block in enumerate(self.blocks):
+            values = numpy.frombuffer(block, dtype=self.typecode)
+            if k == len(self.blocks) - 1:
+                values = values[: self.filled]
+            for at in range(0, len(values), _SLICE):
+                yield k * _BLOCK + at, values[at : at + _SLICE]
+
+    def join(self, numpy: Any, dtype: Any = None) -> Any:
+        """Every value in one numpy array (of ``dtype``, else of the type code), each
+        block let go once copied: the blocks and the array never both hold every value."""
+        joined = numpy.empty(len(self), dtype=self.typecode if dtype is None else dtype)
+        blocks, self.blocks, self.filled = self.blocks[::-1], [], _BLOCK
+        start = 0
+        while blocks:
+            part = numpy.frombuffer(blocks.pop(), dtype=self.typecode)[: len(joined) - start]
+            joined[start : start + len(part)] = part
+            start += len(part)
+        return joined
+
+
+def _mapped(typecode: str) -> memoryview:
+    """A block of :data:`_BLOCK` entries of ``typecode``: an anonymous memory map (its
+    pages zero, and resident only once written), unmapped when no view of it is left."""
+    block = memoryview(mmap.mmap(-1, _BLOCK * array(typecode).itemsize))
+    return block.cast(typecode)  # type: ignore[call-overload,no-any-return]
 
 
 class _Unhashable:

@@ -901,12 +901,33 @@ class TestFindingColumns:
         ]
         columns = hd._frames.FindingColumns()
         columns.extend(records)
-        held = [np.frombuffer(codes, dtype="B") for codes in columns.codes if len(codes)]
-        held.append(np.frombuffer(columns.rows, dtype="B"))
+        held = [part for codes in (*columns.codes, columns.rows) for _, part in codes.parts(np)]
+        assert held
         actual = columns.frame()
         assert records == actual.to_dict("records")
         assert "int32" == str(actual.rule_id.cat.codes.dtype)
-        assert not any(columns.codes) and not any(columns.seen)
+        assert not any(columns.codes) and not any(columns.seen) and not columns.rows
+
+    @pytest.mark.parametrize("compact", [False, True])
+    def test_rows_in_32_bits_until_one_needs_64(self, compact: bool) -> None:
+        """Row labels are gathered in 32 bits, widened for the first that needs 64 (the
+        rows before it kept); one beyond 64 bits makes every row the object it is."""
+        labels = [5, None, -(2**31), 2**31 - 1, 2**31, -(2**63), 7]
+        records = [
+            {**dict.fromkeys(hd.FINDING_COLUMNS), "rule_id": "r", "severity": "error"}
+            | {"message": "m", "source": "s", "row": label}
+            for label in labels
+        ]
+        columns = hd._frames.FindingColumns()
+        columns.extend(records[:4])
+        assert "i" == columns.rows.typecode
+        columns.extend(records[4:])
+        assert "q" == columns.rows.typecode and columns.other_rows is None
+        rows = columns.frame(compact=compact).row.tolist()
+        assert labels == [None if v is pd.NA else v for v in rows]
+        columns = hd._frames.FindingColumns()
+        columns.extend([*records, {**records[0], "row": 2**63}])
+        assert [*labels, 2**63] == columns.frame(compact=compact).row.tolist()
 
     @pytest.mark.parametrize(("line", "dtype"), [(9_999, "Int16"), (2**15, "Int64")])
     def test_compact_lines_in_two_bytes(self, line: int, dtype: str) -> None:
@@ -927,22 +948,12 @@ class TestFindingColumns:
         ]
 
     @pytest.mark.parametrize(
-        ("distinct", "width", "shared"),
-        [
-            (126, "int8", True),
-            (200, "int16", False),
-            (30_000, "int16", True),
-            (70_000, "int32", True),
-        ],
+        ("distinct", "width"),
+        [(126, "int8"), (200, "int16"), (30_000, "int16"), (70_000, "int32")],
     )
-    def test_codes_taken_where_pandas_keeps_their_width(
-        self, distinct: int, width: str, shared: bool
-    ) -> None:
-        """Gathered codes (unsigned, one or two bytes) become the categorical's codes
-        without a copy where pandas keeps codes of that width (fewer distinct values
-        than the signed type's limit), and are copied, wider, where it does not: the
-        values are the records' either way."""
-        np = pytest.importorskip("numpy")
+    def test_codes_in_the_width_pandas_keeps(self, distinct: int, width: str) -> None:
+        """Gathered codes (unsigned, one to four bytes) become the categorical's codes
+        in the signed width pandas keeps for that many categories, values unchanged."""
         records = [
             {**dict.fromkeys(hd.FINDING_COLUMNS), "rule_id": f"r{n % distinct}"}
             | {"severity": "error", "message": "m", "source": "s", "row": n}
@@ -950,12 +961,81 @@ class TestFindingColumns:
         ]
         columns = hd._frames.FindingColumns()
         columns.extend(records)
-        held = np.frombuffer(columns.codes[hd.FINDING_COLUMNS.index("rule_id")], dtype="B")
-        assert (distinct > 65_536) == (held.nbytes == 4 * len(records))
+        gathered = columns.codes[hd.FINDING_COLUMNS.index("rule_id")].typecode
+        assert {126: "B", 200: "B", 30_000: "H", 70_000: "i"}[distinct] == gathered
         actual = columns.frame()
         assert records == actual.to_dict("records")
         assert width == str(actual.rule_id.cat.codes.dtype)
-        assert shared == np.shares_memory(held, actual.rule_id.array.codes)
+
+    @given(
+        st.lists(st.lists(st.integers(0, 2**16 - 1), max_size=9) | st.just([2**31]), max_size=12),
+        st.integers(0, 40),
+        st.integers(0, 40),
+    )
+    def test_blocks_hold_what_an_array_holds(
+        self, pieces: list[list[int]], start: int, stop: int
+    ) -> None:
+        """Values gathered in blocks (4 entries each here) read back as one growing array
+        holds them, widened as they grow; every block but the first (an array, grown) is
+        made at its size and never moved or resized (a value that does not fit adds
+        nothing of its piece)."""
+        np = pytest.importorskip("numpy")
+        from array import array
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(hd._frames, "_BLOCK", 4)
+            patch.setattr(hd._frames, "_SLICE", 3)
+            blocks, plain = hd._frames._Blocks("B"), array("B")
+            where: dict[int, int] = {}
+            for piece in pieces:
+                while piece and max(piece) >= hd._frames._HOLDS[blocks.typecode]:
+                    blocks.widen()  # every block made again, wider
+                    plain, where = array(blocks.typecode, plain), {}
+                blocks.extend(piece)
+                plain.fromlist(piece)
+                assert len(blocks.blocks[0]) == min(len(plain), 4) if plain else not blocks.blocks
+                for block in blocks.blocks[1:]:
+                    address = np.frombuffer(block, dtype="B").ctypes.data
+                    assert 4 == len(block) and where.setdefault(id(block), address) == address
+            assert len(plain) == len(blocks)
+            assert plain.tolist() == blocks.tolist()
+            assert plain.tolist()[start:stop] == blocks.tolist(start, min(stop, len(plain)))
+            assert plain.tolist() == [v for _, part in blocks.parts(np) for v in part.tolist()]
+            parts = list(blocks.parts(np))
+            assert all(0 < len(part) <= 3 for _, part in parts)
+            assert [sum(len(part) for _, part in parts[:k]) for k in range(len(parts))] == [
+                at for at, _ in parts
+            ]
+            joined = blocks.join(np, np.int64)
+            assert plain.tolist() == joined.tolist() and "int64" == str(joined.dtype)
+            assert not blocks and not blocks.blocks  # let go as joined
+            with pytest.raises(OverflowError):
+                hd._frames._Blocks("B").extend([1, 256])
+
+    @pytest.mark.parametrize("text", [object, "str"])
+    @pytest.mark.parametrize("shape", ["in order", "shuffled", "text labels", "no findings"])
+    def test_check_frame_in_small_blocks_as_in_one(self, text: Any, shape: str) -> None:
+        """check_frame's findings gathered in blocks of 7 entries, made into a frame 3 at a
+        time (many blocks, every column crossing block edges) are the frame made of one
+        block and slice each: the same
+        dtypes, order and values, for many findings, none, claims out of order and row
+        labels that are not ints."""
+        frame = hd.synthetic_timesheet(800, bad_rows=0.05, seed=7)
+        frame = frame.astype({c: text for c in ("claim_id", "code", "date", "start", "stop")})
+        if shape == "shuffled":
+            frame = frame.sample(frac=1.0, random_state=3)
+        elif shape == "text labels":
+            frame.index = [f"r{n}" for n in range(len(frame))]
+        elif shape == "no findings":
+            frame = frame.iloc[:0]
+        whole = hd.check_frame(frame)
+        assert (len(whole) > 300) == (shape != "no findings")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(hd._frames, "_BLOCK", 7)
+            patch.setattr(hd._frames, "_SLICE", 3)
+            patch.setattr(hd._frames, "_BATCH", 5)
+            blocked = hd.check_frame(frame)
+        pd.testing.assert_frame_equal(whole, blocked)
 
     def test_a_rows_findings_share_its_label(self) -> None:
         """A line's findings, which come together, share one int object for their row
