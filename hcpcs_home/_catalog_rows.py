@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from ._tables import parse_row, read_keyed, read_table
+from ._tables import indexed, parse_row, read_keyed, read_table
 from .codes import BillingUnit, Code, CodeSet, Coverage, Credential, Discipline, Setting
 from .errors import InvalidFieldError
 from .modifiers import Modifier, ModifierRole
@@ -77,11 +77,19 @@ def parse_date(text: str) -> _dt.date | None:
 
 def line_to_code(line: str) -> Code:
     """One line of the curated code table (``codes.tsv``) as a code."""
-    header = read_keyed("codes.tsv")[0]
+    header = indexed("codes.tsv").header  # read_keyed's header, without splitting the rows
     try:
         return row_to_code(parse_row("codes.tsv", header, line))
     except Exception as exc:  # pragma: no cover - the shipped table is tested
         raise InvalidFieldError("codes.tsv row", line[:40], str(exc)) from exc
+
+
+def curated(built: Mapping[str, object]) -> dict[str, Any]:
+    """Every line of the curated code table by code, in code order, the codes already
+    ``built`` in place of theirs."""
+    table: dict[str, Any] = dict(sorted(read_keyed("codes.tsv")[1].items()))
+    table.update((k, v) for k, v in built.items() if isinstance(v, Code))
+    return table
 
 
 def row_to_code(row: Mapping[str, str]) -> Code:

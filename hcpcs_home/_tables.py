@@ -61,7 +61,60 @@ Keyed = tuple[tuple[str, ...], dict[str, str]]
 
 @functools.cache
 def _keyed(name: str) -> Keyed:
-    return keyed_text(_text(name))
+    return keyed_text(_indexed(name).text)  # under _lock already
+
+
+class Indexed:
+    """A keyed table's text, read once, and where its header row and its data begin:
+    what :func:`read_keyed` splits, kept whole so that a process reading a few rows of
+    it finds them (:meth:`line`) without splitting every line.
+
+    A plain slotted class, not a value type: made once per table.
+
+    :ivar text: the table's text.
+    :ivar header: its header row's cells.
+    :ivar head: where the header row begins (the ``#`` lines before it are its provenance).
+    :ivar body: where the line after the header row begins.
+    """
+
+    __slots__ = ("body", "head", "header", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # The first line neither a comment nor blank, as keyed_text finds it.
+        head = 0
+        while head < len(text):
+            end = text.find("\n", head)
+            end = len(text) if end < 0 else end
+            line = text[head:end]
+            if line.strip() and not line.startswith("#"):
+                break
+            head = end + 1
+        self.head = head
+        self.header = tuple(text[head:end].split("\t")) if head < len(text) else ()
+        self.body = end
+
+    def line(self, key: str) -> str | None:
+        """``read_keyed(name)[1].get(key)`` for a key of letters and digits, found in the
+        text: the shipped keyed tables end their lines with ``\\n`` alone and repeat no
+        key (a test holds them to it), so the line beginning ``key`` and a tab after
+        the header row is the one splitting the table would give."""
+        start = self.text.find(f"\n{key}\t", self.body)
+        if start < 0:
+            return None
+        end = self.text.find("\n", start + 1)
+        return self.text[start + 1 : None if end < 0 else end]
+
+
+@functools.cache
+def _indexed(name: str) -> Indexed:
+    return Indexed(_text(name))
+
+
+def indexed(name: str) -> Indexed:
+    """The :class:`Indexed` text of ``hcpcs_home/data/<name>``, read once."""
+    with _lock:
+        return _indexed(name)
 
 
 def keyed_text(text: str) -> Keyed:
@@ -94,7 +147,8 @@ def parse_row(name: str, header: tuple[str, ...], line: str) -> dict[str, str]:
 
 def provenance(name: str) -> list[str]:
     """The ``#`` header lines of a table, without the ``#``."""
-    return provenance_text(_text(name))
+    table = indexed(name)  # read once with the rows (release_modifiers.tsv: both needed)
+    return provenance_text(table.text[: table.head])
 
 
 def provenance_text(text: str) -> list[str]:

@@ -40,6 +40,8 @@ import attrs
 
 from . import _catalog_rows
 from ._tables import (
+    Indexed,
+    indexed,
     keyed_text,
     provenance,
     provenance_text,
@@ -416,7 +418,7 @@ class Catalog(Mapping[str, Code]):
     (True, False)
     """
 
-    __slots__ = ("_codes", "_release")
+    __slots__ = ("_codes", "_pending", "_release")
 
     def __init__(self, codes: Iterable[Code] = (), *, release: Release | None = None) -> None:
         table: dict[str, Code] = {}
@@ -430,16 +432,30 @@ class Catalog(Mapping[str, Code]):
         # yet parsed (built on first lookup; see _entries for every code).
         self._codes: dict[str, Code | str] = dict(sorted(table.items()))
         self._release = release
+        # The shipped catalog's codes.tsv before its lines are split (_all): a first check
+        # builds a few codes, each found in the text (#21); after 64 finds, split it.
+        self._pending: tuple[Indexed, list[int]] | None = None
 
     @classmethod
     def _shipped(cls, release: Release) -> Catalog:
         """The curated ``codes.tsv`` over ``release``, each row parsed on first need."""
         catalog = cls(release=release)
-        catalog._codes = dict(sorted(read_keyed("codes.tsv")[1].items()))
+        catalog._pending = (indexed("codes.tsv"), [64])
         return catalog
 
+    def _all(self) -> dict[str, Code | str]:
+        """Every curated code, its line split from the text where not built yet."""
+        if self._pending is not None:
+            with _release_lock:
+                if self._pending is not None:
+                    self._codes, self._pending = _catalog_rows.curated(self._codes), None
+        return self._codes
+
     def _entry(self, key: str) -> Code | None:
-        found = self._codes.get(key)
+        found, pending = self._codes.get(key), self._pending
+        if found is None and pending is not None:
+            pending[1][0] -= 1  # a find raced may go uncounted: split a find later
+            found = pending[0].line(key) if pending[1][0] > 0 else self._all().get(key)
         if found is None or isinstance(found, Code):
             return found
         built = _catalog_rows.line_to_code(found)
@@ -448,7 +464,7 @@ class Catalog(Mapping[str, Code]):
 
     def _entries(self) -> dict[str, Code]:
         """Every curated code, built."""
-        return {key: self._entry(key) for key in list(self._codes)}  # type: ignore[misc]
+        return {key: self._entry(key) for key in list(self._all())}  # type: ignore[misc]
 
     @classmethod
     def from_cms_file(cls, path: Any, *, curated: Iterable[Code] | None = None) -> Catalog:
@@ -482,17 +498,17 @@ class Catalog(Mapping[str, Code]):
             return default
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._codes)
+        return iter(self._all())
 
     def __len__(self) -> int:
-        return len(self._codes)
+        return len(self._all())
 
     def __contains__(self, key: object) -> bool:
         try:
             code = normalize_code(key)
         except UnknownCodeError:
             return False
-        return code in self._codes or (
+        return code in self._all() or (
             self._release is not None and self._release.code(code) is not None
         )
 
@@ -504,7 +520,7 @@ class Catalog(Mapping[str, Code]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        head = ", ".join(list(self._codes)[:6])
+        head = ", ".join(list(self._all())[:6])
         more = ", ..." if len(self._codes) > 6 else ""
         over = f" over CMS {self._release.name}" if self._release is not None else ""
         return f"<Catalog of {len(self._codes)} curated codes{over}: {head}{more}>"

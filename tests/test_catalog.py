@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hcpcs_home import _tables
 from hcpcs_home import catalog as catalog_module
 from hcpcs_home._catalog_rows import family_of
 from hcpcs_home._cms_file import CmsRecord, read_cms_records
@@ -1334,3 +1335,54 @@ class TestLazyTables:
                 [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
             )
             assert ("8 0 [] True", "") == (done.stdout.strip(), done.stderr)
+
+
+class TestCuratedRowsFound:
+    """The shipped catalog finds its first codes in codes.tsv's text without splitting
+    every line (#21): the same rows, codes and table as splitting it gives."""
+
+    KEYED = ("codes.tsv", "release_codes.tsv", "release_modifiers.tsv")
+
+    @pytest.mark.parametrize("name", KEYED)
+    def test_a_line_found_is_the_line_split(self, name: str) -> None:
+        """What Indexed.line relies on holds for each keyed table: every line ends with
+        a bare newline, no key repeats; and so each key finds read_keyed's line."""
+        table = _tables.indexed(name)
+        header, lines = _tables.read_keyed(name)
+        assert header == table.header
+        assert table.text.splitlines() == table.text.split("\n")[: len(table.text.splitlines())]
+        body = table.text[table.body :].split("\n")
+        keys = [ln.partition("\t")[0] for ln in body if ln]
+        assert len(keys) == len(set(keys)) == len(lines)
+        assert {k: table.line(k) for k in lines} == lines
+        assert [None, None, None] == [table.line(k) for k in ("ZZZZZ", "code", header[0])]
+        assert provenance(name) == _tables.provenance_text(table.text)
+
+    def test_first_lookups_split_nothing(self) -> None:
+        """A fresh shipped catalog builds the codes looked up from their lines found in
+        the text, equal to a catalog that split the table, and splits it when the whole
+        table is asked for, keeping the codes it built."""
+        release = default_catalog().release
+        assert release is not None
+        fresh, whole = Catalog._shipped(release), Catalog._shipped(release)
+        assert list(whole)  # split
+        some = ["S9123", "G0151", "T1019", "E0110", "Q5001", "99509"]
+        assert [fresh.get(c) for c in some] == [whole.get(c) for c in some]
+        assert fresh._pending is not None
+        kept = fresh._codes["S9123"]
+        assert (list(fresh), len(fresh), repr(fresh)) == (list(whole), len(whole), repr(whole))
+        assert fresh._pending is None and fresh._codes["S9123"] is kept
+        assert fresh == whole and "S9123" in fresh
+
+    def test_many_finds_split_the_table(self) -> None:
+        """After 64 finds (codes not curated, say) the table is split, so a process
+        looking up many codes pays for splitting once."""
+        release = default_catalog().release
+        assert release is not None
+        fresh = Catalog._shipped(release)
+        for _ in range(63):
+            assert fresh.get("E0110") is not None  # from the release: a find each time
+        assert fresh._pending is not None
+        fresh.get("E0110")
+        assert fresh._pending is None
+        assert [c.code for c in fresh.codes()] == list(default_catalog())
