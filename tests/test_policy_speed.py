@@ -275,7 +275,7 @@ class TestPlanSource:
         # Simple tests are written in place; others are calls of bound functions.
         assert "                not (_code is not None) and" in code
         assert "#   _p2 = code_effective" not in source
-        assert re.search(r"^#   _p\d+ = credential_fits$", source, re.M)
+        assert re.search(r"^#   _p\d+ = hipps_valid$", source, re.M)
         # 34X-only rules are gone on a 32X claim; payer flags and bill classes are settled.
         assert "therapy-modifier-missing" not in source
         assert not any("bill_class" in line or "payer_flag" in line for line in code)

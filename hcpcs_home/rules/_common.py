@@ -466,7 +466,9 @@ def _expected(ctx: Context) -> int | Decimal | None:
         return len({s.date for s in ctx.services}) if ctx.services else None
     if unit is _VISIT or unit is _UNTIMED:
         return max(1, len(ctx.services))
-    minutes = documented_minutes(ctx)
+    minutes = ctx.minutes  # documented_minutes(ctx), without the call where it is known
+    if minutes is _UNSET:
+        minutes = documented_minutes(ctx)
     if minutes is None:
         return None
     if unit is FIFTEEN_MINUTES and policy.method is _TOTAL_TIME:

@@ -16,6 +16,7 @@ import functools
 from .._engine import Context, Need, Rule, Scope, Severity, Vocabulary, code_level, inline
 from .._tables import read_table
 from ..codes import Setting
+from ..payers import Payer
 from . import _common as common
 from ._common import (
     _HOME_LIKE,
@@ -77,10 +78,20 @@ def credential_fits() -> Pred:
                 return False
         return True
 
-    # A code no credential list restricts (for the payer) fits whoever rendered it.
-    return code_level(
+    # A code no credential list restricts (for the payer) fits whoever rendered it.  The
+    # usual line (one service, a Payer without lists of its own: credentials_for gives
+    # the code's) is written in place.
+    settle = code_level(
         test,
         lambda ctx: True if ctx.code is None or not ctx.payer.credentials_for(ctx.code) else None,
+    )
+    return inline(
+        settle,
+        "ctx.code is None or (len(ctx.services) == 1 and ctx.payer.__class__ is {payer}"
+        " and not ctx.payer.code_credentials and (ctx.services[0].credential is None"
+        " or ctx.services[0].credential in ctx.code.credentials)) or {test}(ctx)",
+        test=test,
+        payer=Payer,
     )
 
 

@@ -60,7 +60,15 @@ def meets_minimum_time() -> Pred:
         expected = expected_units(ctx)
         return expected is None or expected > 0
 
-    return code_level(test, _uncounted)
+    # Written in place: the units are worked out by the call (expected_units keeps them
+    # in ctx.expected, which the rest reads), or read where a rule already did.
+    return inline(
+        code_level(test, _uncounted),
+        "(ctx.expected if ctx.expected is not {unset} else {expected}(ctx)) is None"
+        " or ctx.expected > 0",
+        expected=expected_units,
+        unset=Context.UNSET,
+    )
 
 
 def _uncounted(ctx: Context) -> bool | None:
