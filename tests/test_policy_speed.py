@@ -493,6 +493,23 @@ class TestPlanCache:
         assert 1 == len(rules._cache.by_value)
         assert 2 == len(rules._cache.plans)
 
+    def test_one_payer_object_is_kept_by_identity_alone(self) -> None:
+        """The first plan is kept by the payer's identity alone, so a process checking one
+        payer's claims never hashes a Payer (its first hash writes its ``__hash__``):
+        kept by value, as before, when another payer object comes, and found by value
+        for an equal one (test_equal_payers_share_one_compiled_plan)."""
+        rules = RuleSet(DEFAULT_RULES.rules, name="one payer object")
+        claim = Claim(payers.MEDICARE, "2024-03-01", "2024-03-31", type_of_bill="0329")
+        plan = rules._plan(Context(claim))[0]
+        assert 0 == len(rules._cache.by_value)
+        assert rules._cache.unkept is not None
+        assert (claim.payer, plan) == (rules._cache.unkept[0][0], rules._cache.unkept[1])
+        other = Claim(payers.BCBS_TEXAS, "2024-03-01", "2024-03-31")
+        rules._plan(Context(other))
+        assert [(claim.payer, "0329")] == [k[:2] for k in rules._cache.by_value]
+        assert [plan] == list(rules._cache.by_value.values())
+        assert rules._cache.unkept is not None and rules._cache.unkept[0][0] is other.payer
+
     def test_a_rule_set_rebuilt_for_each_claim_compiles_once(self) -> None:
         """``DEFAULT_RULES.remove(...)`` written inside a loop gives rule sets of the same
         Rule objects: they share one plan cache instead of compiling for every claim."""

@@ -61,7 +61,7 @@ class _PlanCache:
     rules' predicates are bound when each rule is built.
     """
 
-    __slots__ = ("by_claim_steps", "by_steps", "by_value", "lock", "plans", "rules")
+    __slots__ = ("by_claim_steps", "by_steps", "by_value", "lock", "plans", "rules", "unkept")
 
     #: Most rule lists whose plans are kept; the least recently made or used goes first.
     SHARED: ClassVar[int] = 64
@@ -81,6 +81,10 @@ class _PlanCache:
         self.by_value: collections.OrderedDict[tuple[Payer, str | None, frozenset[Need]], _Plan] = (
             collections.OrderedDict()
         )
+        # The last plan made, not yet in by_value: kept there when another payer object
+        # comes, so a process checking one payer's claims never hashes a Payer (whose
+        # first hash writes its __hash__ and its unit policy's: _values.lazy_methods).
+        self.unkept: tuple[tuple[Payer, str | None, frozenset[Need]], _Plan] | None = None
         self.by_steps: collections.OrderedDict[tuple[Any, ...], _LineChecker] = (
             collections.OrderedDict()
         )

@@ -272,10 +272,16 @@ class RuleSet:
     ) -> tuple[_Plan, list[Finding]]:
         payer, type_of_bill, given = header.payer, header.claim.type_of_bill, key[2]
         cache = self._cache
-        try:
-            plan = _lru_get(cache.by_value, (payer, type_of_bill, given))
-        except TypeError:  # a payer with an unhashable field: no sharing
-            plan = None
+        plan = None
+        if cache.unkept is not None:  # another payer object: the last plan kept by value
+            (kept_key, kept), cache.unkept = cache.unkept, None
+            with contextlib.suppress(TypeError):  # an unhashable payer: no sharing
+                _lru_put(cache.by_value, kept_key, kept, cache.PLANS)
+        if cache.by_value:
+            try:
+                plan = _lru_get(cache.by_value, (payer, type_of_bill, given))
+            except TypeError:  # a payer with an unhashable field: no sharing
+                plan = None
         failed: list[Finding] = []
         if plan is None:
             steps, claim_steps, failed = self._steps(header, given)
@@ -289,8 +295,7 @@ class RuleSet:
             )
             if failed:  # settled again for the next claim, so it fails there too
                 return plan, failed
-            with contextlib.suppress(TypeError):  # an unhashable payer: no sharing
-                _lru_put(cache.by_value, (payer, type_of_bill, given), plan, cache.PLANS)
+            cache.unkept = ((payer, type_of_bill, given), plan)  # by value on the next miss
         _lru_put(cache.plans, key, (payer, plan), cache.PLANS)
         return plan, failed
 
