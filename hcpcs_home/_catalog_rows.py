@@ -88,7 +88,9 @@ def curated(built: Mapping[str, object]) -> dict[str, Any]:
     """Every line of the curated code table by code, in code order, the codes already
     ``built`` in place of theirs."""
     table: dict[str, Any] = dict(sorted(read_keyed("codes.tsv")[1].items()))
-    table.update((k, v) for k, v in built.items() if isinstance(v, Code))
+    # Copied first, in one call: a thread building a code meanwhile adds it to ``built``
+    # (Catalog._entry holds no lock), which would stop a loop over ``built`` itself.
+    table.update((k, v) for k, v in dict(built).items() if isinstance(v, Code))
     return table
 
 

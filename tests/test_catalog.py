@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hcpcs_home import _tables
+from hcpcs_home import _catalog_rows, _tables
 from hcpcs_home import catalog as catalog_module
 from hcpcs_home._catalog_rows import family_of
 from hcpcs_home._cms_file import CmsRecord, read_cms_records
@@ -1386,3 +1386,31 @@ class TestCuratedRowsFound:
         fresh.get("E0110")
         assert fresh._pending is None
         assert [c.code for c in fresh.codes()] == list(default_catalog())
+
+    def test_a_lookup_while_the_table_splits(self) -> None:
+        """A code built while the table splits (by another thread: Catalog._entry adds it
+        without the lock) does not trip the split: before every line the split runs, a
+        lookup of a new code is made here, as a thread switch may make one."""
+        release = default_catalog().release
+        assert release is not None
+        fresh = Catalog._shipped(release)
+        fresh.get("S9123")
+        waiting = [c for c in list(default_catalog())[:40] if c != "S9123"]
+        rows_file = _catalog_rows.__file__
+
+        def interleave(frame: Any, event: str, arg: Any) -> Any:
+            if frame.f_code.co_filename != rows_file:
+                return None
+            if event == "line" and waiting:
+                fresh.get(waiting.pop())  # not traced: a trace function's calls never are
+            return interleave
+
+        traced = sys.gettrace()
+        sys.settrace(interleave)
+        try:
+            listed = list(fresh)
+        finally:
+            sys.settrace(traced)
+        assert len(waiting) < 38  # lookups were made during the split
+        assert (listed, len(fresh)) == (list(default_catalog()), len(default_catalog()))
+        assert fresh == default_catalog()
