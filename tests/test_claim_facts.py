@@ -8,14 +8,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hcpcs_home import Authorization, Claim, ClaimLine, Service, check, check_many, payers
 from hcpcs_home import strategies as hst
+from hcpcs_home._engine.plans import _LINE_FACT, _with_line
 from hcpcs_home.catalog import default_catalog
 from hcpcs_home.claims import AuthorizationBasis
 from hcpcs_home.codes import BillingUnit
@@ -345,6 +348,19 @@ class TestOverlappingServices:
         claim = _bcbs_claim([_visit("a", 4, "22:00", "02:00"), _visit("b", 5, "01:00", "03:00")])
         assert [0, 1] == _ids(check(claim), "overlapping-visits")
 
+    def test_night_shift_told_from_its_start_remembered(self) -> None:
+        """Whether a service runs past midnight is told from the minutes its start leaves
+        in the day, remembered by start time: the second claim is told the same."""
+        from hcpcs_home.rules import _sheet
+
+        for _ in range(2):
+            claim = _bcbs_claim(
+                [_visit("a", 4, "22:00", "02:00"), _visit("b", 5, "01:00", "03:00")]
+            )
+            assert [0, 1] == _ids(check(claim), "overlapping-visits")
+            assert 120 == _sheet._LEFT[dt.time(22)]
+        assert 1440 == _sheet._left_of(dt.time(0))
+
     def test_night_shift_then_a_visit_after_it(self) -> None:
         """The same night shift and a visit starting when it ends do not overlap."""
         claim = _bcbs_claim([_visit("a", 4, "22:00", "02:00"), _visit("b", 5, "02:00", "03:00")])
@@ -552,6 +568,32 @@ def _outcome(fn: Any) -> Any:
         return type(exc)
 
 
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        ("(_line is not None and x)", "x"),
+        ("(_line is None or x)", "x"),
+        ("x and _line is not None", "x and True"),  # its value is the result: kept
+        ("x or _line is None", "x or False"),
+        ("x and _line is None and y", "x and False"),
+        ("x or _line is not None or y", "x or True"),
+        ("(a if _line is not None else b)", "a"),
+        ("not _line is not None and y", "False"),
+        ("_line.date if _line is not None else ctx.claim.statement_from", "_line.date"),
+        ("_line.date is None or x", "_line.date is None or x"),  # a field, not the line
+        ("_line == None or x", "_line == None or x"),  # == may be anything
+    ],
+)
+def test_a_line_body_folds_the_line_tests(written: str, folded: str) -> None:
+    """In a line's body ``_line`` is the line: tests of whether there is one are folded
+    away, each operation giving the value it gave (plans._with_line)."""
+    assert folded == _with_line(written)
+    for x, y, a, b in [(0, 1, 2, 3), (5, [], "", None), ([1], 0, 7, 8)]:
+        scope = {"_line": SimpleNamespace(date=None), "x": x, "y": y, "a": a, "b": b}
+        if "ctx" not in written:
+            assert eval(written, scope) == eval(folded, scope)
+
+
 class TestInlineExpressions:
     """A predicate the compiled checker writes in place (``inline``) gives what its test
     gives, on every line of any claim, before and after the line's shared facts (its
@@ -618,3 +660,10 @@ class TestInlineExpressions:
                     code = compile(expression.format(**names), "<inline>", "eval")
                     written = _outcome(lambda code=code, bound=bound: eval(code, bound))
                     assert _outcome(lambda fn=fn, ctx=ctx: fn(ctx)) == written, expression
+                    # As a line's body writes it: the line's locals, folded where it asks
+                    # whether there is a line (plans._with_line).
+                    local = _LINE_FACT.sub(r"_\1", expression.format(**names))
+                    body = {**bound, "_line": ctx.line, "_code": ctx.code}
+                    body["_services"] = ctx.services
+                    folded = compile(_with_line(local), "<body>", "eval")
+                    assert written == _outcome(lambda c=folded, b=body: eval(c, b)), local

@@ -5,7 +5,9 @@ Part of the engine behind :mod:`hcpcs_home.policy` (see :mod:`hcpcs_home._engine
 
 from __future__ import annotations
 
+import ast
 import collections
+import functools
 import linecache
 import re
 import threading
@@ -307,6 +309,8 @@ class _PlanWriter:
                 for k, v in values.items()
             }
             written_out = _LINE_FACT.sub(r"_\1", expression.format(**names))
+            if self.slots is not None:  # a line's body: its line is one
+                written_out = _with_line(written_out)
             return [f"({written_out})"]
         call = f"{self.bind('p', fn, str(p))}(ctx)"
         if self._uses.get(id(fn), 0) < 2:
@@ -620,6 +624,64 @@ def _interpreted(steps: Sequence[_Step]) -> tuple[Any, ...]:
 
 #: What an inline expression reads of the line, kept in locals of the generated loop.
 _LINE_FACT = re.compile(r"\bctx\.(code|line|services)\b")
+
+
+class _LineGiven(ast.NodeTransformer):
+    """Fold an expression written for a line's body, where ``_line`` is a line, never
+    ``None``: ``_line is not None`` is true and ``_line is None`` false, and each
+    ``and``, ``or``, ``not`` and conditional they settle gives the value it would give
+    (an operand dropped only where its value could not be the result)."""
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        if (
+            isinstance(node.left, ast.Name)
+            and node.left.id == "_line"
+            and len(node.ops) == 1
+            and isinstance(node.ops[0], (ast.Is, ast.IsNot))
+            and isinstance(node.comparators[0], ast.Constant)
+            and node.comparators[0].value is None
+        ):
+            return ast.Constant(isinstance(node.ops[0], ast.IsNot))
+        return self.generic_visit(node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Not) and _known(node.operand):
+            return ast.Constant(not node.operand.value)  # type: ignore[attr-defined]
+        return node
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        self.generic_visit(node)
+        if _known(node.test):
+            return node.body if node.test.value else node.orelse  # type: ignore[attr-defined]
+        return node
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
+        self.generic_visit(node)
+        settles = isinstance(node.op, ast.Or)  # the value that ends an ``or``
+        values: list[ast.expr] = []
+        for value in node.values:
+            if _known(value) and bool(value.value) is settles:  # type: ignore[attr-defined]
+                values.append(value)  # it ends the operation: the result, if reached
+                break
+            if _known(value) and value is not node.values[-1]:
+                continue  # ``True and x`` is ``x``, ``False or x`` is ``x``
+            values.append(value)
+        return values[0] if len(values) == 1 else ast.BoolOp(node.op, values)
+
+
+def _known(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is bool
+
+
+@functools.lru_cache(maxsize=1024)  # bodies of many codes share their expressions
+def _with_line(expression: str) -> str:
+    """``expression``, written for a line's body, folded where it asks whether there is
+    a line (:class:`_LineGiven`)."""
+    if "_line is" not in expression:
+        return expression
+    tree = _LineGiven().visit(ast.parse(expression, mode="eval"))
+    return ast.unparse(ast.fix_missing_locations(tree))
 
 
 def _comment(text: str) -> str:

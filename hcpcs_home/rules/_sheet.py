@@ -60,12 +60,12 @@ def _sheet(ctx: Context) -> Sheet:
     if len({(s.rendering_id or s.rendering_npi, s.date) for s in services}) == len(services):
         for s in services:
             start = s.start
-            if start is not None and (
-                start.hour * 60 + start.minute + (s.minutes or 0) > 1440  # past midnight
-                or start.second
-                or start.microsecond  # a part-minute start: worked out exactly
-            ):
-                break
+            if start is not None:
+                left = _LEFT.get(start)
+                if left is None:
+                    left = _left_of(start)
+                if (s.minutes or 0) > left:  # past midnight, or a part-minute start
+                    break
         else:
             return Sheet(repeats, None)
     people: dict[str, list[Any]] = {}
@@ -78,6 +78,19 @@ def _sheet(ctx: Context) -> Sheet:
             else:
                 found.append(s)
     return Sheet(repeats, people)
+
+
+#: The minutes from each start time to midnight, ``-1`` for a start part way into a
+#: minute (worked out exactly by the families), by time: one dict lookup per service
+#: instead of four attributes.  Bounded (the first kept out first).
+_LEFT: dict[_dt.time, int] = {}
+_LEFT_KEPT = 4096
+
+
+def _left_of(start: _dt.time) -> int:
+    left = -1 if start.second or start.microsecond else 1440 - start.hour * 60 - start.minute
+    _keep(_LEFT, start, left, _LEFT_KEPT)
+    return left
 
 
 #: The claim's lines and services, grouped once (:class:`Sheet`).

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from .._engine import Context, Rule, Scope, Severity, Vocabulary, code_level, inline
 from .._tables import read_table
-from ..codes import Credential
+from ..codes import Code, Credential
 from ..payers import PayerKind
 from . import _common as common
 from ._common import FixResult, Pred, credentials, known, sibling_code
@@ -38,15 +38,19 @@ def code_effective() -> Pred:
         start = code.program_start
         return start is None or ctx.payer.kind is not PayerKind.MEDICARE or ctx.date >= start
 
-    # An unknown code is never in effect; a known one depends on the line's date.
+    # An unknown code is never in effect; a known one depends on the line's date.  A Code's
+    # is_effective is written in place (the call costs more than its two comparisons).
     settle = code_level(test, lambda ctx: False if ctx.code is None else None)
+    on = "(ctx.line.date if ctx.line is not None else ctx.claim.statement_from)"
     return inline(
         settle,
-        "ctx.code is not None and ctx.code.is_effective("
-        "ctx.line.date if ctx.line is not None else ctx.claim.statement_from)"
+        f"ctx.code is not None and (ctx.code.effective <= {on} and (ctx.code.terminated is None"
+        f" or {on} <= ctx.code.terminated) if ctx.code.__class__ is {{code}}"
+        f" else ctx.code.is_effective({on}))"
         " and (ctx.code.program_start is None or ctx.payer.kind is not {medicare}"
         " or ctx.date >= ctx.code.program_start)",
         medicare=PayerKind.MEDICARE,
+        code=Code,
     )
 
 
