@@ -456,10 +456,13 @@ def test_synthetic_is_reproducible() -> None:
     assert hd.synthetic_timesheet(50, seed=4).equals(hd.synthetic_timesheet(50, seed=4))
 
 
-def test_docs_page() -> None:
-    """docs/analysts.rst runs as a doctest (matplotlib parts need matplotlib)."""
+def test_docs_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/analysts.rst runs as a doctest (matplotlib parts need matplotlib), from the
+    repository's root as the page says, wherever pytest was started."""
     pytest.importorskip("matplotlib")
-    page = Path(__file__).parents[1] / "docs" / "analysts.rst"
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    page = root / "docs" / "analysts.rst"
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     result = doctest.testfile(str(page), module_relative=False, optionflags=flags)
     assert 0 == result.failed
