@@ -588,6 +588,10 @@ class _Blocks:
     def extend(self, values: list[int]) -> None:
         """Add ``values``; none of them where one does not fit the type code
         (:class:`OverflowError`)."""
+        if len(self.blocks) == 1 and self.filled + len(values) <= _BLOCK:
+            self.blocks[0].fromlist(values)  # the first block, an array: none added on error
+            self.filled += len(values)
+            return
         items = array(self.typecode, values)
         at = 0
         while at < len(items):

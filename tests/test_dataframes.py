@@ -1012,8 +1012,12 @@ class TestFindingColumns:
             joined = blocks.join(np, np.int64)
             assert plain.tolist() == joined.tolist() and "int64" == str(joined.dtype)
             assert not blocks and not blocks.blocks  # let go as joined
-            with pytest.raises(OverflowError):
-                hd._frames._Blocks("B").extend([1, 256])
+            for first in ([], [1], [1, 2, 3]):  # nothing yet, room in the first block, none
+                some = hd._frames._Blocks("B")
+                some.extend(first)
+                with pytest.raises(OverflowError):
+                    some.extend([1, 2, 256])
+                assert first == some.tolist()
 
     @pytest.mark.parametrize("text", [object, "str"])
     @pytest.mark.parametrize("shape", ["in order", "shuffled", "text labels", "no findings"])
