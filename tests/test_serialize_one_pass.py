@@ -805,10 +805,10 @@ class TestPostInitLookedUp:
 
     def test_results_are_bounded(self) -> None:
         post = _build.PostInit("minutes", ("minutes",), lambda minutes: minutes)
-        for i in range(3 * _build._REMEMBERED):
+        for i in range(3 * _build._POST_REMEMBERED):
             assert i == post((i,))
-        assert len(post.results) <= _build._REMEMBERED
-        assert (3 * _build._REMEMBERED - 1,) in post.results  # the most recent stay
+        assert len(post.results) <= _build._POST_REMEMBERED
+        assert (3 * _build._POST_REMEMBERED - 1,) in post.results  # the most recent stay
 
 
 @pytest.mark.parametrize("field", ["per_day", "minutes_per_unit"])
