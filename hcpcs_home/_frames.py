@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import math
-import mmap
 from array import array
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -651,11 +650,17 @@ class _Blocks:
         return joined
 
 
-def _mapped(typecode: str) -> memoryview:
+def _mapped(typecode: str) -> Any:
     """A block of :data:`_BLOCK` entries of ``typecode``: an anonymous memory map (its
-    pages zero, and resident only once written), unmapped when no view of it is left."""
-    block = memoryview(mmap.mmap(-1, _BLOCK * array(typecode).itemsize))
-    return block.cast(typecode)  # type: ignore[call-overload,no-any-return]
+    pages zero, and resident only once written), unmapped when no view of it is left;
+    an array of that size where the system makes no map (none left, or no ``mmap``)."""
+    try:
+        import mmap  # not on every platform (WASI)
+
+        block = memoryview(mmap.mmap(-1, _BLOCK * array(typecode).itemsize))
+    except (ImportError, OSError):
+        return array(typecode, [0]) * _BLOCK
+    return block.cast(typecode)  # type: ignore[call-overload]
 
 
 class _Unhashable:

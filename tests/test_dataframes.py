@@ -1019,6 +1019,25 @@ class TestFindingColumns:
                     some.extend([1, 2, 256])
                 assert first == some.tolist()
 
+    def test_blocks_without_memory_maps(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Where the system makes no memory map (none left, or no ``mmap``), a block is
+        an array of its full size: the values are the same."""
+        import mmap
+
+        def refuse(*args: object) -> None:
+            raise OSError(12, "Cannot allocate memory")
+
+        monkeypatch.setattr(mmap, "mmap", refuse)
+        monkeypatch.setattr(hd._frames, "_BLOCK", 4)
+        blocks = hd._frames._Blocks("B")
+        blocks.extend(list(range(10)))
+        blocks.widen()
+        blocks.extend([300])
+        assert [*range(10), 300] == blocks.tolist()
+        assert [4, 4, 4] == [len(b) for b in blocks.blocks]  # the first filled, the rest made
+        np = pytest.importorskip("numpy")
+        assert [*range(10), 300] == blocks.join(np).tolist()
+
     @pytest.mark.parametrize("text", [object, "str"])
     @pytest.mark.parametrize("shape", ["in order", "shuffled", "text labels", "no findings"])
     def test_check_frame_in_small_blocks_as_in_one(self, text: Any, shape: str) -> None:
