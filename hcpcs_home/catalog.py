@@ -452,7 +452,10 @@ class Catalog(Mapping[str, Code]):
         return self._codes
 
     def _entry(self, key: str) -> Code | None:
-        found, pending = self._codes.get(key), self._pending
+        # _pending read first: _all stores the split table, then clears _pending, so a
+        # lookup that finds it cleared reads the split table, never the one before it.
+        pending = self._pending
+        found = self._codes.get(key)
         if found is None and pending is not None:
             pending[1][0] -= 1  # a find raced may go uncounted: split a find later
             found = pending[0].line(key) if pending[1][0] > 0 else self._all().get(key)

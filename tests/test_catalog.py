@@ -1414,3 +1414,38 @@ class TestCuratedRowsFound:
         assert len(waiting) < 38  # lookups were made during the split
         assert (listed, len(fresh)) == (list(default_catalog()), len(default_catalog()))
         assert fresh == default_catalog()
+
+    def test_a_split_at_any_point_of_a_lookup(self) -> None:
+        """A lookup made while another thread splits the table finds the curated code
+        wherever the split comes: here the split is made before each bytecode the lookup
+        runs in the catalog, in turn (not the release's uncurated entry, as a lookup that
+        read the table before the split and its state after did)."""
+        release = default_catalog().release
+        assert release is not None
+        want = default_catalog()["S9123"]
+        step, ran = 0, [0]
+        while ran[0] >= step:
+            fresh = Catalog._shipped(release)
+            ran[0] = 0
+
+            def split_at(
+                frame: Any, event: str, arg: Any, at: int = step, made: Catalog = fresh
+            ) -> Any:
+                if frame.f_code.co_filename != catalog_module.__file__:
+                    return None
+                frame.f_trace_opcodes = True
+                if event == "opcode":
+                    ran[0] += 1
+                    if ran[0] == at:
+                        made._all()  # not traced: a trace function's calls never are
+                return split_at
+
+            traced = sys.gettrace()
+            sys.settrace(split_at)
+            try:
+                found = fresh.get("S9123")
+            finally:
+                sys.settrace(traced)
+            assert found == want and found.curated, step
+            step += 1
+        assert step > 20  # the lookup's every step was tried
