@@ -249,12 +249,16 @@ def many(
         return tuple([each(item) for item in value])
 
     setattr(read_final, FINAL, final)
+    setattr(read_final, EMPTY, ())
     return read_final
 
 
 #: The attribute naming the converter whose result a nested reader already gives (set by
 #: :func:`many` with ``final``): the one-pass reader then does not call the converter.
 FINAL = "_final_for"
+#: The attribute holding what a list reader of :func:`many` with ``final`` gives an empty
+#: list (``()``, without its call: a claim's usual header has several).
+EMPTY = "_empty_gives"
 #: The attribute of a :func:`builder` holding a one-item list: the reader that builds
 #: the next object, the builder itself until it compiles, then the compiled reader.
 CURRENT = "_current"
@@ -395,9 +399,11 @@ def compiled_builder(
             read = nested[a.name]
             final = convert is None or getattr(read, FINAL, None) is convert
             namespace[f"_r{i}"] = read if final else _then(read, convert)
-            kind = "nested"
+            kind = "nested-list" if final and getattr(read, EMPTY, None) == () else "nested"
         else:
             kind = _json_kind(a)
+            if kind == "bool" and _keeps_flags(convert):
+                kind = "flag"
             reader = namespace[f"_r{i}"] = Reader(convert, built)
             namespace[f"_t{i}"] = reader.remembered
             namespace[f"_n{i}"] = reader.numbers
@@ -428,6 +434,16 @@ def compiled_builder(
     # The source stays readable for tracebacks while the function lives, no longer.
     weakref.finalize(build, linecache.cache.pop, filename, None)
     return build
+
+
+def _keeps_flags(convert: Callable[[Any], Any] | None) -> bool:
+    """Whether a (pure) converter gives ``True`` and ``False`` as they are."""
+    if convert is None:
+        return True
+    try:
+        return convert(True) is True and convert(False) is False
+    except Exception:  # refuses a flag: read through the tables
+        return False
 
 
 def _json_kind(field: attrs.Attribute[Any]) -> str:
@@ -473,6 +489,13 @@ _LOOKUP = {
         "    {f} = _r{i}({v})",
     ],
     # Null (an optional count: minutes, per-day caps) is looked up too, in ``_t{i}``.
+    # A flag whose converter gives true and false as they are: no lookup.
+    "flag": [
+        "if {v}.__class__ is bool:",
+        "    {f} = {v}",
+        "else:",
+        "    {f} = _r{i}({v})",
+    ],
     "int": [
         "try:",
         "    {f} = _n{i}[{v}] if {v}.__class__ is int else _t{i}[{v}]",
@@ -650,7 +673,9 @@ def _fast_lookups(
         out += [f"    if len(data) != {count}:", "        return build_any(data)"]
     out.append("    _built[0] += 1")
     for i, kind in enumerate(kinds):
-        if kind.startswith("nested"):
+        if kind.startswith("nested-list"):  # an empty list: what its reader gives it
+            out.append(f"    f{i} = () if v{i}.__class__ is list and not v{i} else _r{i}(v{i})")
+        elif kind.startswith("nested"):
             out.append(f"    f{i} = _r{i}(v{i})")
         elif ":" in kind.split()[0]:  # looked up inline: read here where not found
             out += [f"    if f{i} is _M:", f"        f{i} = _r{i}(v{i})"]

@@ -669,6 +669,7 @@ class TestListsOfParts:
         one = ClaimLine("G0299", "2024-03-04", 1)
         assert (one, one) == read([one, one]) == bounded([one, one])
         assert () == read([]) == bounded([])  # an empty list, without building anything
+        assert getattr(read, _build.EMPTY) == read([])  # what a compiled reader writes for it
         with pytest.raises(_build.Unusual):
             read([one] * 3)
         with pytest.raises(InvalidFieldError):
@@ -829,3 +830,28 @@ def test_optional_counts_in_turn(field: str) -> None:
         data["authorizations"][0][field] = value
         text = json.dumps(data)
         assert outcome(reference, text) == outcome(serialize.claim_from_json, text), value
+
+
+@pytest.mark.parametrize("field", ["full_day", "orders_on_file", "notes_on_file"])
+def test_flags_in_turn(field: str) -> None:
+    """A flag whose converter keeps true and false is taken as it is (no lookup); any other
+    JSON value reads, or is refused, as the reporting pass does it (#21)."""
+    claim = Claim(
+        "medicare",
+        "2024-03-01",
+        "2024-03-31",
+        services=[Service("G0299", "2024-03-04", minutes=30, id="s1")],
+    )
+    values: list[Any] = [True, 1, False, 0, None, "true", 1.0, [], {}, True, False]
+    for value in values:
+        data = as_data(claim)
+        data["services"][0][field] = value
+        text = json.dumps(data)
+        assert outcome(reference, text) == outcome(serialize.claim_from_json, text), value
+    read = serialize._one_pass()[Service].compile()  # type: ignore[attr-defined]
+    for flag in (True, False):
+        data = {**as_data(claim)["services"][0], field: flag}
+        assert Service(**data) == read(data)
+        assert getattr(read(data), field) is flag
+    index = [a.name for a in attrs.fields(Service)].index(field)
+    assert not read.__globals__[f"_b{index}"]  # taken as they are, never looked up
