@@ -58,7 +58,7 @@ Run with ``python benchmarks/bench_frame.py [ROWS] [FRAME_ROWS] [MEMORY_ROWS]``
   whose making leaves the allocators holding freed memory: at 1,000,000 rows the
   process holding only the ``csv`` frame (153 MiB) is 217-231 MiB above the imports,
   1.42-1.51x the frame before anything is checked, and ``read_csv`` itself peaked at
-  2.04-2.10x (``compact``: 199-211 MiB, 1.6-1.75x, for 121 MiB), so a check that
+  2.04-2.13x (``compact``: 199-211 MiB, 1.6-1.75x, for 121 MiB), so a check that
   added nothing would score 1.4-1.75x; only ``object``, the layout the issue measured,
   holds less than its ``memory_usage`` (its cells' strings are shared), and meets both.
   Nothing here trims the allocators (``malloc_trim``) or does anything else only a
