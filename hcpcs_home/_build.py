@@ -457,7 +457,7 @@ def _json_kind(field: attrs.Attribute[Any]) -> str:
     if shape is not None:  # plain text is checked inline, as the converter checks it
         return f"{shape[0]}:{shape[1]}"
     annotation = field.type if isinstance(field.type, str) else repr(field.type)
-    if annotation == "bool":
+    if annotation == "bool" or field.type is bool:  # as written, or resolved (attrs.resolve_types)
         return "bool"
     if annotation.startswith("int"):
         return "int"
