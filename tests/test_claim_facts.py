@@ -667,3 +667,29 @@ class TestInlineExpressions:
                     body["_services"] = ctx.services
                     folded = compile(_with_line(local), "<body>", "eval")
                     assert written == _outcome(lambda c=folded, b=body: eval(c, b)), local
+
+
+def test_the_moving_context_holds_each_line_s_documented_minutes() -> None:
+    """The compiled checker's loop (_MOVE) sets a line's documented minutes where they are a
+    field (one service's, or none without a service): what documented_minutes gives the
+    line's own context; a line of several services leaves them to be worked out (#21)."""
+    from hcpcs_home._engine.context import _MOVE, Context, _moving_context
+    from hcpcs_home.rules._common import documented_minutes
+
+    services = [
+        Service("S9123", "2024-03-04", minutes=45, credential="RN", id="a"),
+        Service("S9123", "2024-03-05", credential="RN", id="b"),
+        Service("S9123", "2024-03-06", minutes=30, credential="RN", id="c"),
+    ]
+    ids: list[list[str]] = [["a"], ["b"], [], ["a", "c"], ["a", "b"]]
+    lines = [ClaimLine("S9123", "2024-03-04", 3, service_ids=i) for i in ids]
+    claim = Claim(BCBS, "2024-03-01", "2024-03-31", lines=lines, services=services)
+    keep = "        out.append(ctx.minutes)"
+    source = "\n".join(["def moves(header):", "    out = []", _MOVE.rstrip("\n"), keep])
+    namespace: dict[str, Any] = {"_moving_context": _moving_context, "_U": Context.UNSET}
+    exec(source + "\n    return out\n", namespace)
+    moved = namespace["moves"](Context.for_claim(claim))
+    assert [45, None, None, Context.UNSET, Context.UNSET] == moved
+    for i, minutes in enumerate(moved):
+        if minutes is not Context.UNSET:
+            assert documented_minutes(Context.for_line(claim, i)) == minutes

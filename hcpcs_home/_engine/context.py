@@ -365,22 +365,30 @@ def _moving_context(
 
 
 #: The body of a generated line checker's loop that moves its context to line ``_i``,
-#: ``_line`` (see :func:`_moving_context`); the usual line has one service.
+#: ``_line`` (see :func:`_moving_context`); the usual line has one service.  The line's
+#: documented minutes (``ctx.minutes``, what ``rules._common.documented_minutes`` keeps)
+#: are set where they are a field: the one service's, or none without a service.
 _MOVE = """\
     ctx, _lines, _by_id, _codes, _lookup = _moving_context(header)
     for _i, _line in enumerate(_lines):
         ctx.line = _line
         ctx.index = _i
         ctx._memo = None
-        ctx.minutes = ctx.expected = _U
+        ctx.expected = _U
         _k = _line.code
         ctx.code = _code = _codes[_k] if _k in _codes else _lookup(_k)
         _ids = _line.service_ids
         if len(_ids) == 1:
             _s = _by_id.get(_ids[0])
-            ctx.services = _services = () if _s is None else (_s,)
+            if _s is None:
+                ctx.services = _services = ()
+                ctx.minutes = None
+            else:
+                ctx.services = _services = (_s,)
+                ctx.minutes = _s.minutes
         else:
             ctx.services = _services = tuple([_by_id[_k] for _k in _ids if _k in _by_id])
+            ctx.minutes = _U if _services else None
 """
 
 
