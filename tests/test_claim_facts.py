@@ -32,6 +32,7 @@ from hcpcs_home.limits import (
     _usage_of,
     authorization_usage,
 )
+from hcpcs_home.rules import _common
 
 BCBS = payers.BCBS_TEXAS
 _KNOWN = {c.code for c in default_catalog().codes()}
@@ -515,6 +516,36 @@ class TestHomeVisits:
         assert ["0571", "0551", "0581"] == [li.revenue_code for li in found.in_person]
         assert dt.date(2024, 3, 4) == found.first
         assert frozenset({dt.date(2024, 3, 3)}) == found.telehealth_only
+
+    def test_told_by_code_and_revenue_code_remembered(self) -> None:
+        """What a line is to the visits is told by its code and revenue code alone and
+        remembered by them: the same lines read the same, however many times, and a line's
+        date, units or modifiers change nothing (#21)."""
+        from hcpcs_home.rules import _sheet
+
+        codes = ["G0156", "G0299", "G0320", "G0151", "Q5001", "", "T1030", "S9123"]
+        revenue = ["0551", "0571", "0581", "0591", "0421", "0431", "0023", "0270", None]
+        lines = [
+            ClaimLine(code, "2024-03-04", 1, revenue_code=rev)
+            for code in codes
+            for rev in revenue
+            if code or rev == "0023"  # a revenue-only line is the HIPPS line's kind
+        ]
+        _sheet._VISIT_KINDS.clear()
+        cold = self.visits(lines)
+        warm = self.visits([attrs.evolve(li, date=dt.date(2024, 3, 9), units=3) for li in lines])
+        assert len(_sheet._VISIT_KINDS) == len(lines)
+        assert cold.lines == warm.lines and len(cold.in_person) == len(warm.in_person)
+        assert (dt.date(2024, 3, 4), dt.date(2024, 3, 9)) == (cold.first_line, warm.first_line)
+        for li in lines:
+            kind = _sheet._VISIT_KINDS[li.code, li.revenue_code]
+            family = None if li.revenue_code is None else li.revenue_code[:3]
+            if li.code in ("G0320",):
+                assert kind == _sheet._TELEHEALTH
+            elif family is None or li.code.startswith("Q50"):
+                assert kind == 0
+            else:
+                assert bool(kind & _sheet._HH_LINE) == (family in _common.HH_VISIT_FAMILIES)
 
     def test_telehealth_on_a_visit_day(self) -> None:
         """A telehealth line on a day with an in-person visit leaves no telehealth-only day."""

@@ -138,27 +138,52 @@ class HomeVisits:
         self.telehealth_only = telehealth_only
 
 
+#: What a line of a code and revenue code is to :class:`HomeVisits`: a telehealth line
+#: (_TELEHEALTH), or a discipline's visit line (_HH_LINE) and/or an in-person visit
+#: (_IN_PERSON), or 0, neither.  By (code, revenue code), both of which alone decide it;
+#: bounded, the first kept out first.
+_VISIT_KINDS: dict[tuple[str, str | None], int] = {}
+_VISIT_KINDS_KEPT = 4096
+_HH_LINE, _IN_PERSON, _TELEHEALTH = 1, 2, 4
+
+
+def _visit_kind(line: ClaimLine) -> int:
+    code, rev = line.code, line.revenue_code
+    if code in TELEHEALTH_CODES:
+        kind = _TELEHEALTH
+    elif rev is None or code.startswith("Q50"):
+        kind = 0
+    else:
+        family = rev[:3]
+        kind = (_HH_LINE if family in HH_VISIT_FAMILIES else 0) + (
+            _IN_PERSON if family in VISIT_FAMILIES and _hcpcs_coded(line) else 0
+        )
+    _keep(_VISIT_KINDS, (code, rev), kind, _VISIT_KINDS_KEPT)
+    return kind
+
+
 def _home_visits(ctx: Context) -> HomeVisits:
     lines: list[int] = []
     first_line: _dt.date | None = None
     in_person: list[ClaimLine] = []
     first: _dt.date | None = None
     telehealth: set[_dt.date] = set()
+    kinds = _VISIT_KINDS
     for i, li in enumerate(ctx.claim.lines):
-        code = li.code
-        if code in TELEHEALTH_CODES:
-            telehealth.add(li.date)
+        kind = kinds.get((li.code, li.revenue_code))
+        if kind is None:
+            kind = _visit_kind(li)
+        if not kind:
             continue
-        rev = li.revenue_code
-        if rev is None or code.startswith("Q50"):
-            continue
-        family = rev[:3]
         date = li.date
-        if family in HH_VISIT_FAMILIES:
+        if kind == _TELEHEALTH:
+            telehealth.add(date)
+            continue
+        if kind & _HH_LINE:
             lines.append(i)
             if first_line is None or date < first_line:
                 first_line = date
-        if family in VISIT_FAMILIES and _hcpcs_coded(li):
+        if kind & _IN_PERSON:
             in_person.append(li)
             if first is None or date < first:
                 first = date
