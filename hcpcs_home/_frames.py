@@ -195,6 +195,31 @@ def report_records(report: Any, lines: Sequence[Hashable] | None) -> list[dict[s
     return records
 
 
+def report_rows(report: Any, lines: Sequence[Hashable] | None) -> list[tuple[Any, ...]]:
+    """The records of :func:`report_records` as tuples of :data:`FINDING_COLUMNS`'
+    values, in order (for :meth:`FindingColumns.add_rows`): each finding's message,
+    suggestion and source read as its attributes, with no dict made for it and no
+    ``fix`` (which no column shows) made for it."""
+    claim_id = report.claim.id
+    rows = []
+    for finding in report:
+        line = finding.line
+        rows.append(
+            (
+                claim_id,
+                None if lines is None or line is None else lines[line],
+                line,
+                finding.rule_id,
+                finding.severity._value_,  # as to_data() writes it
+                finding.field,
+                finding.message,  # written here (with the suggestion) on first read
+                finding.suggestion,
+                finding.source,
+            )
+        )
+    return rows
+
+
 #: The findings columns of repeated text that is never missing (every finding has a
 #: rule, a severity and a source): pandas categoricals, one small code per finding.
 CATEGORY_COLUMNS = ("rule_id", "severity", "source")
@@ -248,8 +273,9 @@ class FindingColumns:
         self.rows = _Blocks("i")
         self.no_row = _Blocks("B")
         self.other_rows: list[Any] | None = None
-        #: Records :meth:`add` has not taken apart yet (fewer than a batch).
-        self.pending: list[Mapping[str, Any]] = []
+        #: Records :meth:`add` and :meth:`add_rows` have not taken apart yet (fewer than
+        #: a batch), as tuples of the columns' values.
+        self.pending: list[tuple[Any, ...]] = []
 
     def extend(self, records: Iterable[Mapping[str, Any]]) -> None:
         """Add ``records`` (mappings with every column), in order.
@@ -259,21 +285,36 @@ class FindingColumns:
         and most messages repeat), one at a time where one is new.
         """
         records = records if isinstance(records, list) else list(records)
-        if self.pending:
-            records, self.pending = [*self.pending, *records], []
+        if self.pending:  # the rows kept before these go first
+            pending, self.pending = self.pending, []
+            self._add_rows(pending)
         for start in range(0, len(records), _BATCH):
-            self._add(records[start : start + _BATCH] if len(records) > _BATCH else records)
+            batch = records[start : start + _BATCH] if len(records) > _BATCH else records
+            self._add([[record[name] for record in batch] for name in self.columns])
 
     def add(self, records: Iterable[Mapping[str, Any]]) -> None:
         """:meth:`extend`, the records kept until a batch of them has come (a claim's few
         findings at a time cost more a finding than a batch)."""
-        self.pending.extend(records)
-        if len(self.pending) >= _BATCH:
-            self.extend(())
+        self.add_rows([tuple(record[name] for name in self.columns) for record in records])
 
-    def _add(self, records: list[Mapping[str, Any]]) -> None:
+    def add_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """:meth:`add` of records given as tuples of the columns' values, in order
+        (:func:`report_rows`): a batch is taken apart into its columns at once."""
+        self.pending.extend(rows)
+        if len(self.pending) >= _BATCH:
+            pending, self.pending = self.pending, []
+            self._add_rows(pending)
+
+    def _add_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        for start in range(0, len(rows), _BATCH):
+            batch = rows[start : start + _BATCH] if len(rows) > _BATCH else rows
+            if batch:
+                self._add(list(map(list, zip(*batch, strict=True))))
+
+    def _add(self, columns: list[list[Any]]) -> None:
+        """Add a batch of records given as their columns' values, a list for each column."""
         for n, name in enumerate(self.columns):
-            values = [record[name] for record in records]
+            values = columns[n]
             if name == "row":
                 self._rows(values)
                 continue

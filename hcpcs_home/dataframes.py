@@ -919,7 +919,7 @@ def check_frame(
     found, unused = _frames.FindingColumns(), _frames.FindingColumns()
 
     def take(claim: Claim, rows: tuple[Hashable, ...]) -> None:
-        found.add(_frames.report_records(check(claim, rules), rows))
+        found.add_rows(_frames.report_rows(check(claim, rules), rows))
 
     for part in reader.claim_chunks(frame, by):
         # Each claim checked as soon as its rows are read, and let go.

@@ -781,6 +781,21 @@ class TestDerivedIds:
         assert service.id == rebuilt.id
 
 
+def shaped_timesheet(text: Any, shape: str) -> pd.DataFrame:
+    """800 rows of a synthetic timesheet, some unusable, its text columns of ``text``
+    dtype: ``shape`` "in order", "shuffled", "text labels" (not ints) or "no findings"
+    (no rows)."""
+    frame = hd.synthetic_timesheet(800, bad_rows=0.05, seed=7)
+    frame = frame.astype({c: text for c in ("claim_id", "code", "date", "start", "stop")})
+    if shape == "shuffled":
+        frame = frame.sample(frac=1.0, random_state=3)
+    elif shape == "text labels":
+        frame.index = [f"r{n}" for n in range(len(frame))]
+    elif shape == "no findings":
+        frame = frame.iloc[:0]
+    return frame
+
+
 def is_nan(value: object) -> bool:
     return isinstance(value, float) and value != value
 
@@ -850,16 +865,20 @@ class TestFindingColumns:
     def test_records_added_in_pieces(
         self, records: list[dict[str, Any]], pieces: list[tuple[bool, int]], batch: int
     ) -> None:
-        """Records given a few at a time, kept for a batch (``add``) or taken at once
-        (``extend``), the last of them from columns gathered apart (``take``), batches
-        of any size, new values and unhashable rows within one: each record's values
-        come back as they went in, in order."""
+        """Records given a few at a time, kept for a batch (``add``, or ``add_rows`` as
+        tuples) or taken at once (``extend``), the last of them from columns gathered
+        apart (``take``), batches of any size, new values and unhashable rows within one:
+        each record's values come back as they went in, in order."""
         columns = hd._frames.FindingColumns()
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(hd._frames, "_BATCH", batch)
             start = 0
-            for kept, size in pieces:
-                (columns.add if kept else columns.extend)(records[start : start + size])
+            for n, (kept, size) in enumerate(pieces):
+                piece = records[start : start + size]
+                if kept and n % 2:  # as tuples of the columns' values (check_frame's)
+                    columns.add_rows([tuple(r[c] for c in hd.FINDING_COLUMNS) for r in piece])
+                else:
+                    (columns.add if kept else columns.extend)(piece)
                 start += size
             rest = hd._frames.FindingColumns()  # the rest gathered apart, then taken whole
             rest.add(records[start:])
@@ -1046,14 +1065,7 @@ class TestFindingColumns:
         block and slice each: the same
         dtypes, order and values, for many findings, none, claims out of order and row
         labels that are not ints."""
-        frame = hd.synthetic_timesheet(800, bad_rows=0.05, seed=7)
-        frame = frame.astype({c: text for c in ("claim_id", "code", "date", "start", "stop")})
-        if shape == "shuffled":
-            frame = frame.sample(frac=1.0, random_state=3)
-        elif shape == "text labels":
-            frame.index = [f"r{n}" for n in range(len(frame))]
-        elif shape == "no findings":
-            frame = frame.iloc[:0]
+        frame = shaped_timesheet(text, shape)
         whole = hd.check_frame(frame)
         assert (len(whole) > 300) == (shape != "no findings")
         with pytest.MonkeyPatch.context() as patch:
@@ -1062,6 +1074,36 @@ class TestFindingColumns:
             patch.setattr(hd._frames, "_BATCH", 5)
             blocked = hd.check_frame(frame)
         pd.testing.assert_frame_equal(whole, blocked)
+
+    @pytest.mark.parametrize("text", [object, "str"])
+    @pytest.mark.parametrize("shape", ["in order", "shuffled", "text labels", "no findings"])
+    def test_check_frame_is_the_plain_path(self, text: Any, shape: str) -> None:
+        """check_frame (each finding's columns read as a tuple, :func:`report_rows`) makes
+        the frame the plain path makes: check() of each claim of the frame, each finding's
+        ``to_data()`` record, then the unusable rows' records, the same dtypes, order and
+        values, for many findings, none, claims out of order, row labels that are not ints,
+        object and str columns."""
+        frame = shaped_timesheet(text, shape)
+        built = hd.claims_from_frame(frame)
+        plain = hd._frames.FindingColumns()
+        plain.extend(hd._frames.finding_records((check(c) for c in built.claims), built.rows))
+        plain.extend(e.to_data() for e in built.errors)
+        expected = plain.frame(compact=hd._frames.is_compact(frame))
+        assert (len(expected) > 300) == (shape != "no findings")
+        pd.testing.assert_frame_equal(expected, hd.check_frame(frame))
+
+    def test_report_rows_are_the_records(self) -> None:
+        """A report's rows are its records' values in the columns' order, for line and
+        claim findings, with and without rows, its findings' messages read or not."""
+        frame = hd.synthetic_timesheet(300, seed=2)
+        built = hd.claims_from_frame(frame)
+        assert any(f.line is None for c in built.claims for f in check(c))
+        for claim, rows in zip(built.claims, built.rows, strict=True):
+            for lines in (rows, None):
+                records = hd._frames.report_records(check(claim), lines)
+                assert [tuple(r[c] for c in hd.FINDING_COLUMNS) for r in records] == (
+                    hd._frames.report_rows(check(claim), lines)
+                )
 
     def test_a_rows_findings_share_its_label(self) -> None:
         """A line's findings, which come together, share one int object for their row
