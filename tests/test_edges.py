@@ -460,3 +460,16 @@ class TestClaimFindingsSayHowToFix:
         assert [] == [f.rule_id for f in claim_level if not f.suggestion]
         (oasis,) = [f for f in claim_level if f.rule_id == "hh-oasis-date-missing"]
         assert "add occurrence code 50 with the OASIS M0090 date" == oasis.suggestion
+
+    def test_each_advice_written_once_as_written_each_time(self) -> None:
+        """The suggestion of a claim rule's finding, its advice written for the biller once
+        per advice (``_advice_of``), is that advice written afresh, for every rule, twice."""
+        from hcpcs_home._engine import rules as engine_rules
+
+        for rule in DEFAULT_RULES:
+            fresh = engine_rules._advice_suggestion(rule.advice)
+            assert (
+                fresh
+                == engine_rules._advice_of(rule.advice)
+                == engine_rules._advice_of(rule.advice)
+            )

@@ -342,7 +342,7 @@ class Rule:
         elif self.scope is Scope.CLAIM:
             # A claim rule without a fixer still says how to fix its finding: the rule's
             # advice, written for the biller (a missing header element has one fix).
-            suggestion = _advice_suggestion(self.advice)
+            suggestion = _advice_of(self.advice)
         # Only the placeholders the message names are worked out: the fixer's facts
         # first, then the line's (or claim's); any other name stays as written.
         fills = _CLAIM_FACT_OF if ctx.line is None else _LINE_FACT_OF
@@ -414,6 +414,13 @@ def _advice_suggestion(advice: str) -> str | None:
     if text[:1].isupper() and not text[1:2].isupper():  # as the fixers write: "add ...", not "Add"
         text = text[0].lower() + text[1:]
     return text or None
+
+
+@functools.lru_cache(maxsize=1024)
+def _advice_of(advice: str) -> str | None:
+    """:func:`_advice_suggestion` of ``advice``, worked out once per advice (the findings
+    of a claim rule without a fixer all carry their rule's)."""
+    return _advice_suggestion(advice)
 
 
 #: The placeholders every finding of a line rule can fill (:func:`_line_facts`).
