@@ -197,13 +197,16 @@ def report_records(report: Any, lines: Sequence[Hashable] | None) -> list[dict[s
 
 def report_rows(report: Any, lines: Sequence[Hashable] | None) -> list[tuple[Any, ...]]:
     """The records of :func:`report_records` as tuples of :data:`FINDING_COLUMNS`'
-    values, in order (for :meth:`FindingColumns.add_rows`): each finding's message,
-    suggestion and source read as its attributes, with no dict made for it and no
-    ``fix`` (which no column shows) made for it."""
+    values, in order (for :meth:`FindingColumns.add_rows`): each finding read as its
+    attributes, with no dict made for it, its message and suggestion written for this
+    one read (``_texts``: the report is let go next) and no ``fix`` (which no column
+    shows) written."""
     claim_id = report.claim.id
     rows = []
     for finding in report:
         line = finding.line
+        # The message and suggestion written at once, and not kept: the finding goes next.
+        message, suggestion = finding._texts()
         rows.append(
             (
                 claim_id,
@@ -212,8 +215,8 @@ def report_rows(report: Any, lines: Sequence[Hashable] | None) -> list[tuple[Any
                 finding.rule_id,
                 finding.severity._value_,  # as to_data() writes it
                 finding.field,
-                finding.message,  # written here (with the suggestion) on first read
-                finding.suggestion,
+                message,
+                suggestion,
                 finding.source,
             )
         )

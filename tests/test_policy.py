@@ -410,6 +410,27 @@ class TestFailingRule:
         assert ["test-rule", "other", "other"] == [f.rule_id for f in report]
         assert "rule could not be evaluated: KeyError" in report[0].message
 
+    def test_texts_read_once_are_the_findings_own(self) -> None:
+        """A finding's message and suggestion written for one read (``_texts``, as
+        check_frame reads them) are what reading the finding gives, for a failing fixer,
+        a working one and a rule with none, before and after the finding writes its own."""
+        from hcpcs_home import dataframes as hd
+
+        def _broken(ctx: Context) -> Any:
+            raise KeyError("no table")
+
+        r = rule(fix=TEST_VOCAB.with_fixer("test-broken-fixer", _broken).fix("test-broken-fixer"))
+        claim = medicare_claim(S9124_LINE, G0299_LINE)
+        reports = [check(claim, RuleSet([r, rule("other", when=KNOWN)]))]
+        reports += [check(c) for c in hd.claims_from_frame(hd.synthetic_timesheet(60)).claims]
+        findings = [f for report in reports for f in report]
+        assert len({f.rule_id for f in findings}) > 5
+        texts = [f._texts() for f in findings]  # before the findings write theirs
+        assert (
+            texts == [(f.message, f.suggestion) for f in findings] == [f._texts() for f in findings]
+        )
+        assert texts[0][0].startswith("rule could not be evaluated: KeyError")
+
 
 class TestRuleSet:
     def test_ids_are_unique(self) -> None:

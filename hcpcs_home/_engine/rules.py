@@ -549,6 +549,20 @@ class Finding:
         _SET_FIX(self, fix)
         _SET_RULE(self, None)
 
+    def _texts(self) -> tuple[str, str | None]:
+        """The message and suggestion, as :attr:`message` and :attr:`suggestion` read them,
+        written from the rule and context where they are still to be and not kept (nor the
+        fix written): for a reader that reads each finding once and lets it go
+        (``check_frame``'s findings, never handed out)."""
+        rule, explainer = self._rule, self._context
+        if rule is None or not isinstance(explainer, _Explainer):
+            return self._message, self._suggestion  # type: ignore[return-value]
+        try:
+            message, suggestion, _fix = rule._written(explainer.context())
+        except Exception as exc:  # a faulty fixer: said in the message, as _resolve says it
+            return _failure(exc), None
+        return message, suggestion
+
     def _values(self) -> tuple[Any, ...]:
         return (
             self.rule_id,
