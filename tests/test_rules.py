@@ -964,6 +964,29 @@ class TestCredentialNotCurrent:
             finding.message
         )
 
+    @pytest.mark.parametrize("expires", [None, "2024-02-29", "2023-12-31"])
+    def test_each_service_named_as_written_afresh(self, expires: str | None) -> None:
+        """The detail written once per service it names (its credential, code and dates)
+        names each service as written for it, checked twice over: the second time the
+        detail remembered."""
+        for _ in range(2):
+            for code, credential, day in (
+                ("G0299", "RN", "2024-03-04"),
+                ("G0299", "RN", "2024-03-11"),
+                ("G0300", "LPN", "2024-03-04"),
+                ("G0151", "PT", "2024-03-04"),
+            ):
+                fields = {"license_expires": expires} if expires else {"license_number": None}
+                svc = service(code, credential=credential, day=day, **fields)
+                who = f"the {credential} who rendered {code} on {svc.date.isoformat()}"
+                expected = (
+                    f"the license of {who} expired on {expires}"
+                    if expires
+                    else f"{who} has no license number on file"
+                )
+                finding = only(medicare_hh(svc), "credential-not-current")
+                assert expected == finding.message
+
     def test_license_valid_on_the_day_passes(self) -> None:
         """A license expiring on the date of service is still valid that day
         (derived; Pabau S9124 guide, third-party)."""

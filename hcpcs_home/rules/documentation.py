@@ -11,11 +11,12 @@ The rules that read the chart (the documented services) need it
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 from .._engine import Context, Need, Rule, Scope, Severity, Vocabulary, code_level, inline
 from .._tables import read_table
-from ..codes import Setting
+from ..codes import Credential, Setting
 from ..payers import Payer
 from . import _common as common
 from ._common import (
@@ -275,14 +276,30 @@ def _fix_credential(ctx: Context) -> FixResult:
 def _fix_license(ctx: Context) -> FixResult:
     for s in ctx.services:
         if s.credential in LICENSED:
-            who = f"the {s.credential.value} who rendered {s.code} on {s.date.isoformat()}"
             if not s.license_number:
-                why = f"{who} has no license number on file"
+                why = _unlicensed(s.credential, s.code, s.date)
                 return "record the license number before billing", {}, {"detail": why}
             if s.license_expires is not None and s.license_expires < s.date:
-                why = f"the license of {who} expired on {s.license_expires.isoformat()}"
+                why = _expired(s.credential, s.code, s.date, s.license_expires)
                 return "bill only services rendered under a current license", {}, {"detail": why}
     return None, {}, {"detail": "the rendering license is missing or expired"}
+
+
+def _rendered(credential: Credential, code: str, day: dt.date) -> str:
+    """Who rendered a service: the credential, the code and the date."""
+    return f"the {credential.value} who rendered {code} on {day.isoformat()}"
+
+
+# The license findings' details, written once per service they name (its credential,
+# code and dates): a month's findings name a few dozen.
+@functools.lru_cache(maxsize=4096)
+def _unlicensed(credential: Credential, code: str, day: dt.date) -> str:
+    return f"{_rendered(credential, code, day)} has no license number on file"
+
+
+@functools.lru_cache(maxsize=4096)
+def _expired(credential: Credential, code: str, day: dt.date, expires: dt.date) -> str:
+    return f"the license of {_rendered(credential, code, day)} expired on {expires.isoformat()}"
 
 
 def _fix_cpt(ctx: Context) -> FixResult:
