@@ -41,6 +41,7 @@ import attrs
 from attr import _config as _attrs_config
 
 from ._fields import items_of, settled, text_shape
+from ._memo import keep
 from ._trusted import store_twin
 from .bounds import MAX_LINES
 
@@ -706,13 +707,7 @@ class PostInit:
     def __call__(self, values: tuple[Any, ...]) -> Any:
         """``settle``'s result for ``values`` (worked out, then remembered), or its error."""
         result = self.settle(*values)
-        results = self.results
-        while len(results) >= _POST_REMEMBERED:  # another thread may empty it meanwhile
-            try:
-                del results[next(iter(results))]
-            except (KeyError, StopIteration, RuntimeError):
-                break
-        results[values] = result
+        keep(self.results, values, result, _POST_REMEMBERED)
         return result
 
 

@@ -91,9 +91,6 @@ from .context import (
     _is_history as _is_history,
 )
 from .context import (
-    _keep as _keep,
-)
-from .context import (
     _lru_get as _lru_get,
 )
 from .context import (

@@ -444,19 +444,6 @@ def _lru_put(cache: collections.OrderedDict[Any, Any], key: Any, value: Any, siz
         cache.popitem(last=False)
 
 
-def _keep(table: dict[Any, Any], key: Any, value: Any, size: int) -> None:
-    """Keep ``value`` under ``key`` in a plain dict read without a lock, dropping the
-    entries stored first to stay under ``size`` (memos keyed by data are bounded by the
-    data).  Another thread may drop or add entries meanwhile: then this stops dropping,
-    and the table is at most a few entries over ``size`` until the next call."""
-    while len(table) >= size:
-        try:
-            del table[next(iter(table))]
-        except (KeyError, StopIteration, RuntimeError):  # changed by another thread
-            break
-    table[key] = value
-
-
 #: What a claim history answers (:class:`hcpcs_home.history.ClaimHistory`); the engine
 #: checks the shape only and never imports the stores.
 _HISTORY_METHODS = ("add", "claims", "claims_by_authorization", "claims_by_worker", "stays", "get")

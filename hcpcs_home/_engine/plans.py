@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .._memo import keep as _keep
 from ..payers import Payer
 from .context import (
     _CHART_GIVEN,
@@ -22,7 +23,6 @@ from .context import (
     _UNSET,
     Context,
     Need,
-    _keep,
     _lru_get,
     _lru_put,
     _moving_context,

@@ -19,7 +19,8 @@ import datetime as _dt
 from typing import Any
 
 from .._benefits import TELEHEALTH_CODES
-from .._engine import ClaimFact, Context, _keep
+from .._engine import ClaimFact, Context
+from .._memo import keep as _keep
 from ..claims import ClaimLine
 from ._common import HH_VISIT_FAMILIES
 
